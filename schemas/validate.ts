@@ -1,0 +1,109 @@
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import { Envelope, MAX_EVENT_BYTES, type RawEnvelope } from './envelope.ts';
+import { EventRejected, type ErrorCode, type Issue } from './errors.ts';
+import type { DomainEvent } from './events.ts';
+import { EVENT_SPECS, isEventType } from './registry.ts';
+import './error-messages.ts';
+
+/** The outcome of decoding one input: the event, upcast to its latest version, or why not. */
+export type Decoded = { ok: true; event: DomainEvent } | { ok: false; error: EventRejected };
+
+/** At most this many issues are reported per event: enough to fix it, bounded for DLQ headers. */
+const MAX_ISSUES = 8;
+
+const envelopeCheck = TypeCompiler.Compile(Envelope);
+const dataChecks = compileDataChecks();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Validates a parsed JSON value as an event of the contract and upcasts it to the latest version
+ * of its type. With `expectedKey` (the Kafka key, or the key an HTTP client routed by), the key
+ * field of `data` must equal it.
+ *
+ * @example
+ * const r = decodeEvent({ id: 'e1', type: 'stock_received', v: 1, ts: 0, data: { sku: 'A', qty: 3 } });
+ * if (r.ok) r.event.type; // 'stock_received'
+ */
+export function decodeEvent(value: unknown, expectedKey?: string): Decoded {
+  if (!envelopeCheck.Check(value)) return reject('INVALID_ENVELOPE', issuesOf(envelopeCheck, value, ''));
+  const raw = value as RawEnvelope;
+  if (!isEventType(raw.type)) {
+    return reject('UNKNOWN_EVENT_TYPE', [{ path: '/type', message: `unknown event type '${raw.type}'` }]);
+  }
+  const spec = EVENT_SPECS[raw.type];
+  const check = dataChecks.get(raw.type)?.get(raw.v);
+  if (!check) {
+    const known = Object.keys(spec.schemas).join(', ');
+    return reject('UNSUPPORTED_VERSION', [
+      { path: '/v', message: `version ${raw.v} of '${raw.type}' is not supported (supported: ${known})` },
+    ]);
+  }
+  if (!check.Check(raw.data)) return reject('INVALID_DATA', issuesOf(check, raw.data, '/data'));
+  const key = raw.data[spec.keyField];
+  if (expectedKey !== undefined && key !== expectedKey) {
+    return reject('KEY_MISMATCH', [
+      { path: `/data/${spec.keyField}`, message: `'${String(key)}' does not match the record key '${expectedKey}'` },
+    ]);
+  }
+  let data = raw.data;
+  for (let v = raw.v; v < spec.latest; v++) data = spec.upcasters[v]!(data);
+  const event = { id: raw.id, type: raw.type, v: spec.latest, ts: raw.ts, data } as DomainEvent;
+  return { ok: true, event };
+}
+
+/**
+ * Parses and decodes one serialized event (a Kafka value or one NDJSON line).
+ * Oversize input and invalid UTF-8 or JSON are rejected with their own codes.
+ */
+export function parseEvent(input: string | Uint8Array, expectedKey?: string): Decoded {
+  const size = typeof input === 'string' ? utf8ByteLength(input) : input.byteLength;
+  if (size > MAX_EVENT_BYTES) {
+    return reject('OVERSIZE', [{ path: '', message: `event is ${size} bytes; the limit is ${MAX_EVENT_BYTES}` }]);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof input === 'string' ? input : utf8.decode(input));
+  } catch (e) {
+    return reject('INVALID_JSON', [{ path: '', message: `not valid UTF-8 JSON: ${(e as Error).message}` }]);
+  }
+  return decodeEvent(value, expectedKey);
+}
+
+/** The entity key of a decoded event (its Kafka key). */
+export function keyOf(event: DomainEvent): string {
+  return (event.data as unknown as Record<string, string>)[EVENT_SPECS[event.type].keyField]!;
+}
+
+function compileDataChecks(): Map<string, Map<number, TypeCheck<TSchema>>> {
+  const checks = new Map<string, Map<number, TypeCheck<TSchema>>>();
+  for (const [type, spec] of Object.entries(EVENT_SPECS)) {
+    const byVersion = new Map<number, TypeCheck<TSchema>>();
+    for (const [v, schema] of Object.entries(spec.schemas)) byVersion.set(Number(v), TypeCompiler.Compile(schema));
+    checks.set(type, byVersion);
+  }
+  return checks;
+}
+
+function issuesOf(check: TypeCheck<TSchema>, value: unknown, prefix: string): Issue[] {
+  const issues: Issue[] = [];
+  const seen = new Set<string>();
+  for (const error of check.Errors(value)) {
+    // TypeBox reports both "is required" and "expected string" for one missing field; keep the first.
+    if (seen.has(error.path)) continue;
+    seen.add(error.path);
+    issues.push({ path: prefix + error.path, message: error.message });
+    if (issues.length === MAX_ISSUES) break;
+  }
+  return issues;
+}
+
+function reject(code: ErrorCode, issues: Issue[]): Decoded {
+  return { ok: false, error: new EventRejected(code, issues) };
+}
+
+function utf8ByteLength(s: string): number {
+  // Cheap upper bound first: most events are far below the limit, so skip the exact count.
+  if (s.length * 3 <= MAX_EVENT_BYTES) return s.length;
+  return new TextEncoder().encode(s).byteLength;
+}
