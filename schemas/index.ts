@@ -24,3 +24,14 @@ export { decodeEvent, keyOf, parseEvent } from './validate.ts';
 export type * from './user-events.ts';
 export type * from './transaction-events.ts';
 export type * from './inventory-events.ts';
+export type {
+  ActorMessage,
+  CommitStock,
+  PaymentAttempted,
+  PaymentTimeout,
+  ReleaseStock,
+  ReservationResult,
+  ReserveStock,
+  SkuCommand,
+  TimerMessage,
+} from './messages.ts';

@@ -1,0 +1,62 @@
+import type { ActorMessage, Alert, DomainEvent, EntityType, EventType, SourceTopic, TimerMessage } from '../schemas/index.ts';
+
+/**
+ * The actor contract. An actor type is a plain module of pure functions: it never imports kafkajs,
+ * postgres, hono or the clock, never draws random numbers, and never mutates its input state.
+ * The runtime (or the pure test driver) feeds it inputs in key order and carries out the effects
+ * it returns after the resulting state is durable.
+ */
+
+export type ActorType = EntityType;
+
+/** What an actor can receive: a source event, a message from another actor, or its own timer. */
+export type ActorInput<E extends DomainEvent = DomainEvent, M extends ActorMessage = ActorMessage, T extends TimerMessage = TimerMessage> =
+  | { kind: 'event'; event: E }
+  | { kind: 'message'; from: ActorAddress; msg: M }
+  | { kind: 'timer'; at: number; timer: T };
+
+export interface ActorAddress {
+  type: ActorType;
+  key: string;
+}
+
+/** Effects are data. The runtime runs them in order, after commit, at most once. */
+export type Effect =
+  | { kind: 'send'; to: ActorAddress; msg: ActorMessage }
+  | { kind: 'alert'; alert: Alert }
+  | { kind: 'schedule'; at: number; timer: TimerMessage };
+
+export interface Transition<S> {
+  state: S;
+  effects: Effect[];
+}
+
+/**
+ * The narrow context of one handler call. `now` is event time: the `ts` of the event, of the
+ * event behind a message, or the timer's due time. There is no wall clock in an actor.
+ */
+export interface ActorContext {
+  key: string;
+  now: number;
+}
+
+/**
+ * One actor type. `stateVersion` is written beside every checkpointed state; `migrate` lifts a
+ * state written by an older version to the current shape when it is loaded.
+ */
+export interface ActorDefinition<S = unknown> {
+  readonly type: ActorType;
+  /** The source topic whose events this actor type owns (keyed by its entity key). */
+  readonly sourceTopic: SourceTopic;
+  /** Source event types it handles; other types on its topic are not routed to it. */
+  readonly eventTypes: readonly EventType[];
+  readonly stateVersion: number;
+  initial(key: string): S;
+  handle(state: S, input: ActorInput, ctx: ActorContext): Transition<S>;
+  migrate(state: unknown, fromVersion: number): S;
+}
+
+/** A transition that changes nothing. */
+export function unchanged<S>(state: S): Transition<S> {
+  return { state, effects: [] };
+}
