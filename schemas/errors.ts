@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'INVALID_DATA'
   | 'OVERSIZE'
   | 'KEY_MISMATCH'
+  | 'FENCED'
   | 'CONFIG'
   | 'INFRASTRUCTURE';
 

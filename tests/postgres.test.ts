@@ -57,7 +57,7 @@ describe('postgres', () => {
       await tx`insert into ledger (id) values (1)`; // duplicate key: the whole transaction must roll back
     });
     await expect(attempt).rejects.toThrow(/duplicate key/);
-    const [{ count }] = await sql`select count(*)::int as count from ledger`;
-    expect(count).toBe(0);
+    const [row] = await sql`select count(*)::int as count from ledger`;
+    expect(row!.count).toBe(0);
   });
 });

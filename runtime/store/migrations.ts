@@ -1,0 +1,102 @@
+import type postgres from 'postgres';
+
+/**
+ * The checkpoint schema. Each migration runs once, in order, inside one transaction with the
+ * bookkeeping row, so concurrent instances starting together cannot apply one twice.
+ * Append new migrations; never edit an applied one.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'checkpoint tables',
+    sql: `
+      -- Who owns a shard (an actor type's partition) and since which epoch. Every checkpoint
+      -- re-reads this row under lock: an owner whose epoch is no longer current is fenced.
+      create table shard_owners (
+        shard        text primary key,
+        epoch        bigint not null,
+        owner_id     text not null,
+        http_address text,
+        acquired_at  timestamptz not null default now()
+      );
+      -- The offsets of truth: the next input offset per topic partition, written in the same
+      -- transaction as the states and outputs it produced.
+      create table input_offsets (
+        topic       text not null,
+        partition   int not null,
+        shard       text not null,
+        next_offset bigint not null,
+        primary key (topic, partition)
+      );
+      create table actor_states (
+        actor_type    text not null,
+        key           text not null,
+        partition     int not null,
+        state_version int not null,
+        state         jsonb not null,
+        updated_at    timestamptz not null default now(),
+        primary key (actor_type, key)
+      );
+      create index actor_states_by_partition on actor_states (actor_type, partition);
+      -- Committed outputs waiting for the relay (actor→actor sends, alerts to Kafka).
+      create table outbox (
+        seq          bigserial primary key,
+        shard        text not null,
+        topic        text not null,
+        key          text not null,
+        value        text not null,
+        headers      jsonb not null default '{}',
+        published_at timestamptz
+      );
+      create index outbox_unpublished on outbox (shard, seq) where published_at is null;
+      create table alerts (
+        id          text primary key,
+        type        text not null,
+        entity_type text not null,
+        entity_key  text not null,
+        severity    text not null,
+        ts          bigint not null,
+        detected_at bigint not null,
+        body        jsonb not null
+      );
+      create index alerts_recent on alerts (ts desc);
+      create index alerts_by_entity on alerts (entity_type, entity_key, ts desc);
+      -- Exactly-once receipt of inbox messages: the highest sequence seen per origin.
+      create table inbox_positions (
+        shard    text not null,
+        origin   text not null,
+        last_seq bigint not null,
+        primary key (shard, origin)
+      );
+      -- Pending actor timers (e.g. payment timeouts), so they survive restarts and fire after restore.
+      create table timers (
+        shard      text not null,
+        actor_type text not null,
+        key        text not null,
+        due_at     bigint not null,
+        seq        bigint not null,
+        timer      jsonb not null,
+        primary key (shard, seq)
+      );
+    `,
+  },
+];
+
+/** Applies every migration not yet applied. Returns the versions it applied. */
+export async function migrate(sql: postgres.Sql): Promise<number[]> {
+  await sql`create table if not exists schema_migrations (version int primary key, name text not null, applied_at timestamptz not null default now())`;
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    const done = await sql.begin(async (tx) => {
+      // One migrator at a time: a transaction-scoped advisory lock, released at commit.
+      await tx`select pg_advisory_xact_lock(7201001)`;
+      const [row] = await tx`select 1 from schema_migrations where version = ${m.version}`;
+      if (row) return false;
+      await tx.unsafe(m.sql);
+      await tx`insert into schema_migrations (version, name) values (${m.version}, ${m.name})`;
+      return true;
+    });
+    if (done) applied.push(m.version);
+  }
+  return applied;
+}
