@@ -11,6 +11,9 @@ export type ErrorCode =
   | 'INVALID_DATA'
   | 'OVERSIZE'
   | 'KEY_MISMATCH'
+  | 'WRONG_TOPIC'
+  | 'HANDLER_ERROR'
+  | 'QUARANTINED'
   | 'FENCED'
   | 'CONFIG'
   | 'INFRASTRUCTURE';

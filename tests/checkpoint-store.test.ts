@@ -56,7 +56,7 @@ describe('checkpoint store', () => {
       timersAdded: [{ actorType: 'order', key: 'o-1', dueAt: 900_000, seq: 1, timer: { type: 'payment_timeout', cause: 'e-9' } }],
     }));
     const snap = await store.load('sku/0', 'sku', 0);
-    expect(snap.states).toEqual([{ key: 'sku-1', stateVersion: 2, state: { onHand: 7 } }]);
+    expect(snap.states).toEqual([{ key: 'sku-1', stateVersion: 2, state: { onHand: 7 }, quarantine: null }]);
     expect([...snap.offsets]).toEqual([['inventory_events:0', 7]]);
     expect([...snap.inboxPositions]).toEqual([['order/3', 41]]);
     expect(snap.timers).toEqual([{ actorType: 'order', key: 'o-1', dueAt: 900_000, seq: 1, timer: { type: 'payment_timeout', cause: 'e-9' } }]);

@@ -21,7 +21,7 @@ export interface Checkpoint {
   shard: string;
   epoch: number;
   offsets: { topic: string; partition: number; nextOffset: number }[];
-  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown }[];
+  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null }[];
   outbox: { topic: string; key: string; value: string; headers?: Record<string, string> }[];
   alerts: Alert[];
   inboxPositions: { origin: string; lastSeq: number }[];
@@ -31,7 +31,7 @@ export interface Checkpoint {
 
 export interface ShardSnapshot {
   offsets: Map<string, number>;
-  states: { key: string; stateVersion: number; state: unknown }[];
+  states: { key: string; stateVersion: number; state: unknown; quarantine: string | null }[];
   inboxPositions: Map<string, number>;
   timers: { actorType: string; key: string; dueAt: number; seq: number; timer: unknown }[];
 }
@@ -65,13 +65,18 @@ export function createCheckpointStore(sql: postgres.Sql): CheckpointStore {
 
     async load(shard, actorType, partition) {
       const [states, offsets, positions, timers] = await Promise.all([
-        sql`select key, state_version, state from actor_states where actor_type = ${actorType} and partition = ${partition}`,
+        sql`select key, state_version, state, quarantine from actor_states where actor_type = ${actorType} and partition = ${partition}`,
         sql`select topic, partition, next_offset from input_offsets where shard = ${shard}`,
         sql`select origin, last_seq from inbox_positions where shard = ${shard}`,
         sql`select actor_type, key, due_at, seq, timer from timers where shard = ${shard} order by due_at, seq`,
       ]);
       return {
-        states: states.map((r) => ({ key: r.key as string, stateVersion: r.state_version as number, state: r.state })),
+        states: states.map((r) => ({
+          key: r.key as string,
+          stateVersion: r.state_version as number,
+          state: r.state,
+          quarantine: (r.quarantine as string | null) ?? null,
+        })),
         offsets: new Map(offsets.map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)])),
         inboxPositions: new Map(positions.map((r) => [r.origin as string, Number(r.last_seq)])),
         timers: timers.map((r) => ({
@@ -93,12 +98,13 @@ async function writeStates(tx: Tx, cp: Checkpoint): Promise<void> {
   const s = cp.states;
   // jsonb travels as text[] and is cast per element: a jsonb[] parameter double-encodes documents.
   await tx`
-    insert into actor_states (actor_type, key, partition, state_version, state)
-    select t, k, p, v, s::jsonb from unnest(
+    insert into actor_states (actor_type, key, partition, state_version, state, quarantine)
+    select t, k, p, v, s::jsonb, q from unnest(
       ${s.map((x) => x.actorType)}::text[], ${s.map((x) => x.key)}::text[], ${s.map((x) => x.partition)}::int[],
-      ${s.map((x) => x.stateVersion)}::int[], ${s.map((x) => JSON.stringify(x.state))}::text[]) as u(t, k, p, v, s)
+      ${s.map((x) => x.stateVersion)}::int[], ${s.map((x) => JSON.stringify(x.state))}::text[],
+      ${s.map((x) => x.quarantine ?? null)}::text[]) as u(t, k, p, v, s, q)
     on conflict (actor_type, key) do update set partition = excluded.partition,
-      state_version = excluded.state_version, state = excluded.state, updated_at = now()`;
+      state_version = excluded.state_version, state = excluded.state, quarantine = excluded.quarantine, updated_at = now()`;
 }
 
 async function writeOffsets(tx: Tx, cp: Checkpoint): Promise<void> {

@@ -34,6 +34,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         partition     int not null,
         state_version int not null,
         state         jsonb not null,
+        -- Set when the handler threw for this entity: its later inputs go to the DLQ, not the actor.
+        quarantine    text,
         updated_at    timestamptz not null default now(),
         primary key (actor_type, key)
       );

@@ -1,0 +1,34 @@
+import type { ActorAddress } from '../../actors/actor.ts';
+import type { ActorMessage } from '../../schemas/index.ts';
+
+/**
+ * What crosses from the Kafka consumer into a shard: raw records, not decoded events, so the hot
+ * path can move a batch as one structured-clone (or transfer) and decode inside the worker.
+ */
+export interface SourceRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/** Headers an inbox record carries so its receiver can drop redeliveries exactly. */
+export const ORIGIN_HEADER = 'x-origin';
+export const SEQ_HEADER = 'x-seq';
+
+/** Value of an inbox record: an actor → actor message with its sender. */
+export interface InboxValue {
+  from: ActorAddress;
+  msg: ActorMessage;
+}
+
+/** Headers of a dead letter (`<topic>.dlq`): why it was refused and where it came from. */
+export const DLQ_HEADERS = {
+  code: 'x-dlq-code',
+  reason: 'x-dlq-reason',
+  topic: 'x-dlq-source-topic',
+  partition: 'x-dlq-source-partition',
+  offset: 'x-dlq-source-offset',
+} as const;

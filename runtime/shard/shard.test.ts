@@ -1,0 +1,132 @@
+import { describe, expect, test } from 'bun:test';
+import { skuActor } from '../../actors/sku.ts';
+import { orderActor } from '../../actors/order.ts';
+import type { ActorDefinition } from '../../actors/actor.ts';
+import { createShard, type Shard } from './shard.ts';
+import { DLQ_HEADERS, ORIGIN_HEADER, SEQ_HEADER, type SourceRecord } from './records.ts';
+
+const APP = 'shop';
+let offset = 0;
+
+function event(topic: string, key: string | null, body: unknown, partition = 0): SourceRecord {
+  return { topic, partition, offset: offset++, key, value: typeof body === 'string' ? body : JSON.stringify(body), headers: {} };
+}
+const stock = (id: string, sku: string, qty: number, ts = 1000) =>
+  event('inventory_events', sku, { id, type: 'stock_received', v: 1, ts, data: { sku, qty } });
+const reserve = (origin: string, seq: number, sku: string, qty: number, orderId = 'o-1') => ({
+  topic: `${APP}.sku.inbox`, partition: 0, offset: offset++, key: sku, headers: { [ORIGIN_HEADER]: origin, [SEQ_HEADER]: String(seq) },
+  value: JSON.stringify({ from: { type: 'order', key: orderId }, msg: { type: 'reserve', orderId, line: 0, qty, cause: 'e-order', ts: 2000 } }),
+});
+
+function sku(shard: Shard, key: string) {
+  return shard.query(key)?.state as { onHand: number; reserved: number } | undefined;
+}
+
+describe('shard', () => {
+  test('applies source events and inbox commands per the SKU contract, and emits replies to the order inbox', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP, wallClock: () => 42 });
+    shard.apply([stock('e-1', 'A', 5)]);
+    shard.apply([reserve('order/0', 1, 'A', 3), reserve('order/0', 2, 'A', 3)]);
+    // 5 on hand: the first reserve of 3 is granted, the second (3 > available 2) refused.
+    expect(sku(shard, 'A')).toMatchObject({ onHand: 5, reserved: 3 });
+    const delta = shard.takeDelta();
+    const replies = delta.outbox.filter((o) => o.topic === 'shop.order.inbox').map((o) => JSON.parse(o.value).msg.granted);
+    expect(replies).toEqual([true, false]);
+    expect(delta.alerts.map((a) => [a.type, a.detectedAt])).toEqual([['oversell_prevented', 42]]);
+    expect(delta.outbox.some((o) => o.topic === 'alerts')).toBe(true);
+    expect(delta.states).toEqual([expect.objectContaining({ key: 'A', stateVersion: 2, quarantine: null })]);
+    expect(delta.inboxPositions).toEqual([{ origin: 'order/0', lastSeq: 2 }]);
+  });
+
+  test('an inbox message redelivered with a seen sequence number is dropped exactly', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    shard.apply([stock('e-1', 'B', 10)]);
+    const first = reserve('order/3', 7, 'B', 4);
+    shard.apply([first, { ...first, offset: offset++ }, reserve('order/3', 6, 'B', 4)]);
+    expect(sku(shard, 'B')).toMatchObject({ reserved: 4 });
+    expect(shard.counters.duplicatesDropped).toBe(2);
+    // Another origin has its own sequence.
+    shard.apply([reserve('order/4', 1, 'B', 1)]);
+    expect(sku(shard, 'B')).toMatchObject({ reserved: 5 });
+  });
+
+  test('records below the stored offset are skipped (a refetch after restore)', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    const r = stock('e-1', 'C', 3);
+    shard.apply([r]);
+    shard.apply([r]);
+    expect(sku(shard, 'C')).toMatchObject({ onHand: 3 });
+    expect(shard.counters.skippedBelowOffset).toBe(1);
+    expect(shard.nextOffset('inventory_events', 0)).toBe(r.offset + 1);
+  });
+
+  test('bad input goes to <topic>.dlq with its reason and the partition keeps flowing', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    const valid = { id: 'x', type: 'stock_received', v: 1, ts: 1, data: { sku: 'D', qty: 1 } };
+    shard.apply([
+      event('inventory_events', 'D', '{not json'),
+      event('inventory_events', 'D', { ...valid, type: 'stock_teleported' }),
+      event('inventory_events', 'D', { ...valid, data: { sku: 'D', qty: -1 } }),
+      event('inventory_events', 'D', 'x'.repeat(70_000)),
+      event('inventory_events', 'OTHER', valid),
+      event('inventory_events', null, valid),
+      event('inventory_events', 'u-1', { id: 'y', type: 'page_viewed', v: 1, ts: 1, data: { userId: 'u-1', path: '/' } }),
+      event('inventory_events', 'D', valid),
+    ]);
+    const dlq = shard.takeDelta().outbox.filter((o) => o.topic === 'inventory_events.dlq');
+    expect(dlq.map((o) => o.headers![DLQ_HEADERS.code])).toEqual([
+      'INVALID_JSON', 'UNKNOWN_EVENT_TYPE', 'INVALID_DATA', 'OVERSIZE', 'KEY_MISMATCH', 'KEY_MISMATCH', 'WRONG_TOPIC',
+    ]);
+    expect(dlq[2]!.headers![DLQ_HEADERS.reason]).toContain('/data/qty');
+    expect(sku(shard, 'D')).toMatchObject({ onHand: 1 });
+    expect(shard.counters.deadLettered).toBe(7);
+  });
+
+  test('a handler that throws quarantines that entity only; its later events are parked in the DLQ', () => {
+    const exploding: ActorDefinition<{ n: number }> = {
+      type: 'sku', sourceTopic: 'inventory_events', eventTypes: ['stock_received'], stateVersion: 1,
+      initial: () => ({ n: 0 }),
+      migrate: (s) => s as { n: number },
+      handle: (s, input) => {
+        if (input.kind === 'event' && input.event.type === 'stock_received' && input.event.data.qty === 13) throw new Error('unlucky');
+        return { state: { n: s.n + 1 }, effects: [] };
+      },
+    };
+    const shard = createShard({ actor: exploding, partition: 0, app: APP });
+    shard.apply([stock('e-1', 'bad', 1), stock('e-2', 'bad', 13), stock('e-3', 'bad', 1), stock('e-4', 'good', 1)]);
+    expect(shard.query('bad')).toEqual({ state: { n: 1 }, quarantine: 'Error: unlucky' });
+    expect(shard.query('good')).toEqual({ state: { n: 1 }, quarantine: null });
+    const codes = shard.takeDelta().outbox.map((o) => o.headers?.[DLQ_HEADERS.code]);
+    expect(codes).toEqual(['HANDLER_ERROR', 'QUARANTINED']);
+  });
+
+  test('a payment timeout fires before the first input later than its due time, and survives a restore', () => {
+    const minute = 60_000;
+    const placedAt = 1_000_000;
+    const order = (id: string, orderId: string, ts: number, type = 'order_placed') =>
+      event('transaction_events', orderId, {
+        id, type, v: 2, ts,
+        data: { orderId, userId: 'u-1', items: [{ sku: 'A', qty: 1, unitPrice: 5 }], currency: 'EUR', country: 'DE' },
+      });
+    const shard = createShard({ actor: orderActor, partition: 0, app: APP });
+    shard.apply([order('e-1', 'o-1', placedAt)]);
+    const delta = shard.takeDelta();
+    expect(delta.timersAdded).toEqual([
+      { actorType: 'order', key: 'o-1', dueAt: placedAt + 15 * minute, seq: 1, timer: { type: 'payment_timeout', cause: 'e-1' } },
+    ]);
+    // Restore a fresh shard from what the checkpoint wrote, then let event time pass the deadline.
+    const restored = createShard({
+      actor: orderActor, partition: 0, app: APP,
+      restore: {
+        states: delta.states, offsets: new Map(delta.offsets.map((o) => [`${o.topic}:${o.partition}`, o.nextOffset])),
+        inboxPositions: new Map(),
+        timers: delta.timersAdded.map((t) => ({ key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer as never })),
+      },
+    });
+    restored.apply([order('e-2', 'o-2', placedAt + 15 * minute)]);
+    expect((restored.query('o-1')!.state as { status: string }).status).toBe('placed');
+    restored.apply([order('e-3', 'o-3', placedAt + 15 * minute + 1)]);
+    expect((restored.query('o-1')!.state as { status: string }).status).toBe('expired');
+    expect(restored.takeDelta().timersRemoved).toEqual([1]);
+  });
+});

@@ -1,0 +1,241 @@
+import type { ActorAddress, ActorDefinition, ActorInput, Effect } from '../../actors/actor.ts';
+import { ALERTS_TOPIC, dlqTopicOf, inboxTopicOf, parseEvent, type Alert, type ErrorCode } from '../../schemas/index.ts';
+import { DLQ_HEADERS, ORIGIN_HEADER, SEQ_HEADER, type InboxValue, type SourceRecord } from './records.ts';
+import { TimerQueue, type PendingTimer } from './timer-queue.ts';
+
+/**
+ * One shard: the actors of one type whose keys live on one partition. It consumes that partition
+ * of the type's source topic and of its inbox topic, applies the pure handler, and accumulates
+ * everything the next checkpoint must write. It does no I/O: the consumer feeds it records and
+ * the checkpointer takes its delta, so the same code runs in a worker, a test, or a benchmark.
+ */
+export interface ShardOptions {
+  actor: ActorDefinition<any>;
+  partition: number;
+  /** Prefix of inbox topics: `<app>.<actor>.inbox`. */
+  app: string;
+  restore?: ShardRestore;
+  /** Wall clock used only to stamp `detectedAt` on alerts. */
+  wallClock?: () => number;
+}
+
+export interface ShardRestore {
+  states: { key: string; stateVersion: number; state: unknown; quarantine?: string | null }[];
+  offsets: Map<string, number>;
+  inboxPositions: Map<string, number>;
+  timers: PendingTimer[];
+}
+
+/** What one checkpoint of this shard writes (the store adds shard id and epoch). */
+export interface ShardDelta {
+  offsets: { topic: string; partition: number; nextOffset: number }[];
+  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine: string | null }[];
+  outbox: { topic: string; key: string; value: string; headers?: Record<string, string> }[];
+  alerts: Alert[];
+  inboxPositions: { origin: string; lastSeq: number }[];
+  timersAdded: { actorType: string; key: string; dueAt: number; seq: number; timer: unknown }[];
+  timersRemoved: number[];
+}
+
+export interface ShardCounters {
+  applied: number;
+  deadLettered: number;
+  duplicatesDropped: number;
+  skippedBelowOffset: number;
+  timersFired: number;
+}
+
+export interface Shard {
+  readonly id: string;
+  readonly counters: Readonly<ShardCounters>;
+  /** The offset the shard expects next on a topic partition, if it has one stored. */
+  nextOffset(topic: string, partition: number): number | undefined;
+  /** Applies records of one topic partition, in offset order. */
+  apply(records: readonly SourceRecord[]): void;
+  /** Hands over everything accumulated since the previous call. */
+  takeDelta(): ShardDelta;
+  /** True when there is something a checkpoint would write. */
+  dirty(): boolean;
+  query(key: string): { state: unknown; quarantine: string | null } | undefined;
+  size(): number;
+}
+
+/** Builds a shard, restoring it from a checkpoint snapshot when given one. */
+export function createShard(opts: ShardOptions): Shard {
+  const { actor, partition, app } = opts;
+  const id = shardId(actor.type, partition);
+  const inboxTopic = inboxTopicOf(app, actor.type);
+  const handled = new Set<string>(actor.eventTypes);
+  const wallClock = opts.wallClock ?? Date.now;
+
+  const states = new Map<string, unknown>();
+  const quarantine = new Map<string, string>();
+  const offsets = new Map<string, number>(opts.restore?.offsets ?? []);
+  const inboxPositions = new Map<string, number>(opts.restore?.inboxPositions ?? []);
+  const timers = new TimerQueue();
+  for (const s of opts.restore?.states ?? []) {
+    states.set(s.key, s.stateVersion === actor.stateVersion ? s.state : actor.migrate(s.state, s.stateVersion));
+    if (s.quarantine) quarantine.set(s.key, s.quarantine);
+  }
+  for (const t of opts.restore?.timers ?? []) timers.push(t);
+  let timerSeq = timers.maxSeq();
+  let clock = 0;
+
+  let delta = emptyDelta();
+  const dirtyKeys = new Set<string>();
+  const dirtyOffsets = new Set<string>();
+  const dirtyPositions = new Set<string>();
+  const addedTimers = new Map<number, ShardDelta['timersAdded'][number]>();
+  const counters: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0 };
+
+  function deadLetter(r: SourceRecord, code: ErrorCode, reason: string): void {
+    counters.deadLettered++;
+    delta.outbox.push({
+      topic: dlqTopicOf(r.topic),
+      key: r.key ?? '',
+      value: r.value ?? '',
+      headers: {
+        ...r.headers,
+        [DLQ_HEADERS.code]: code,
+        [DLQ_HEADERS.reason]: reason.slice(0, 2000),
+        [DLQ_HEADERS.topic]: r.topic,
+        [DLQ_HEADERS.partition]: String(r.partition),
+        [DLQ_HEADERS.offset]: String(r.offset),
+      },
+    });
+  }
+
+  function fireTimersBefore(ts: number): void {
+    for (let t = timers.popDueBefore(ts); t; t = timers.popDueBefore(ts)) {
+      counters.timersFired++;
+      if (addedTimers.has(t.seq)) addedTimers.delete(t.seq);
+      else delta.timersRemoved.push(t.seq);
+      if (!quarantine.has(t.key)) handle(t.key, { kind: 'timer', at: t.dueAt, timer: t.timer }, t.dueAt, undefined);
+    }
+  }
+
+  /** Runs the pure handler; a throw quarantines the key (`source` is dead-lettered with the error). */
+  function handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): void {
+    const before = states.has(key) ? states.get(key) : actor.initial(key);
+    let effects: readonly Effect[];
+    try {
+      const t = actor.handle(before, input, { key, now });
+      states.set(key, t.state);
+      effects = t.effects;
+    } catch (e) {
+      const message = `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`;
+      quarantine.set(key, message);
+      dirtyKeys.add(key);
+      if (source) deadLetter(source, 'HANDLER_ERROR', message);
+      return;
+    }
+    counters.applied++;
+    dirtyKeys.add(key);
+    for (const e of effects) runEffect({ type: actor.type, key }, e);
+  }
+
+  function runEffect(from: ActorAddress, e: Effect): void {
+    if (e.kind === 'send') {
+      const value: InboxValue = { from, msg: e.msg };
+      // x-origin / x-seq are added by the relay from the outbox row's sequence number.
+      delta.outbox.push({ topic: inboxTopicOf(app, e.to.type), key: e.to.key, value: JSON.stringify(value) });
+    } else if (e.kind === 'alert') {
+      const alert = { ...e.alert, detectedAt: wallClock() };
+      delta.alerts.push(alert);
+      delta.outbox.push({ topic: ALERTS_TOPIC, key: alert.entityKey, value: JSON.stringify(alert) });
+    } else {
+      const t: PendingTimer = { key: from.key, dueAt: e.at, seq: ++timerSeq, timer: e.timer };
+      timers.push(t);
+      addedTimers.set(t.seq, { actorType: actor.type, key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer });
+    }
+  }
+
+  function applySource(r: SourceRecord): void {
+    if (r.key === null) return deadLetter(r, 'KEY_MISMATCH', 'record has no key; the key must be the entity key');
+    if (r.value === null) return deadLetter(r, 'INVALID_JSON', 'record has no value');
+    const decoded = parseEvent(r.value, r.key);
+    if (!decoded.ok) return deadLetter(r, decoded.error.code, decoded.error.message);
+    const event = decoded.event;
+    if (!handled.has(event.type)) {
+      return deadLetter(r, 'WRONG_TOPIC', `'${event.type}' events belong on another topic than ${r.topic}`);
+    }
+    fireTimersBefore(event.ts);
+    if (event.ts > clock) clock = event.ts;
+    if (quarantine.has(r.key)) return deadLetter(r, 'QUARANTINED', `entity is quarantined: ${quarantine.get(r.key)}`);
+    handle(r.key, { kind: 'event', event }, event.ts, r);
+  }
+
+  function applyInbox(r: SourceRecord): void {
+    const origin = r.headers[ORIGIN_HEADER];
+    const seq = Number(r.headers[SEQ_HEADER]);
+    if (!origin || !Number.isSafeInteger(seq)) return deadLetter(r, 'INVALID_ENVELOPE', 'inbox record without x-origin / x-seq headers');
+    if (seq <= (inboxPositions.get(origin) ?? 0)) {
+      counters.duplicatesDropped++;
+      return;
+    }
+    inboxPositions.set(origin, seq);
+    dirtyPositions.add(origin);
+    let value: InboxValue;
+    try {
+      value = JSON.parse(r.value ?? '') as InboxValue;
+    } catch (e) {
+      return deadLetter(r, 'INVALID_JSON', `inbox value is not JSON: ${(e as Error).message}`);
+    }
+    if (!r.key || typeof value?.msg?.ts !== 'number') return deadLetter(r, 'INVALID_DATA', 'inbox value lacks key, msg or msg.ts');
+    fireTimersBefore(value.msg.ts);
+    if (value.msg.ts > clock) clock = value.msg.ts;
+    if (quarantine.has(r.key)) return deadLetter(r, 'QUARANTINED', `entity is quarantined: ${quarantine.get(r.key)}`);
+    handle(r.key, { kind: 'message', from: value.from, msg: value.msg }, value.msg.ts, r);
+  }
+
+  return {
+    id,
+    counters,
+    nextOffset: (topic, p) => offsets.get(`${topic}:${p}`),
+    apply(records) {
+      for (const r of records) {
+        const tp = `${r.topic}:${r.partition}`;
+        const next = offsets.get(tp) ?? 0;
+        if (r.offset < next) {
+          counters.skippedBelowOffset++;
+          continue;
+        }
+        if (r.topic === inboxTopic) applyInbox(r);
+        else if (r.topic === actor.sourceTopic) applySource(r);
+        else deadLetter(r, 'WRONG_TOPIC', `shard ${id} does not consume ${r.topic}`);
+        offsets.set(tp, r.offset + 1);
+        dirtyOffsets.add(tp);
+      }
+    },
+    dirty: () => dirtyKeys.size > 0 || dirtyOffsets.size > 0 || delta.outbox.length > 0 || delta.timersRemoved.length > 0 || addedTimers.size > 0,
+    takeDelta() {
+      const out = delta;
+      for (const key of dirtyKeys) {
+        out.states.push({ actorType: actor.type, key, partition, stateVersion: actor.stateVersion, state: states.get(key), quarantine: quarantine.get(key) ?? null });
+      }
+      for (const tp of dirtyOffsets) {
+        const sep = tp.lastIndexOf(':');
+        out.offsets.push({ topic: tp.slice(0, sep), partition: Number(tp.slice(sep + 1)), nextOffset: offsets.get(tp)! });
+      }
+      for (const origin of dirtyPositions) out.inboxPositions.push({ origin, lastSeq: inboxPositions.get(origin)! });
+      out.timersAdded.push(...addedTimers.values());
+      dirtyKeys.clear();
+      dirtyOffsets.clear();
+      dirtyPositions.clear();
+      addedTimers.clear();
+      delta = emptyDelta();
+      return out;
+    },
+    query: (key) => (states.has(key) ? { state: states.get(key), quarantine: quarantine.get(key) ?? null } : undefined),
+    size: () => states.size,
+  };
+}
+
+/** The shard id of an actor type's partition, as stored in `shard_owners`. */
+export function shardId(actorType: string, partition: number): string {
+  return `${actorType}/${partition}`;
+}
+
+function emptyDelta(): ShardDelta {
+  return { offsets: [], states: [], outbox: [], alerts: [], inboxPositions: [], timersAdded: [], timersRemoved: [] };
+}
