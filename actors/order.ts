@@ -1,0 +1,231 @@
+import {
+  ConfigError,
+  PipelineError,
+  type EventType,
+  type PaymentTimeout,
+  type ReservationResult,
+  type TransactionEvent,
+} from '../schemas/index.ts';
+import { unchanged, type ActorContext, type ActorDefinition, type ActorInput, type Effect, type Transition } from './actor.ts';
+import { createAlert } from './alerts.ts';
+
+/** Order statuses (docs/domain-rules.md "Order"); `cancelled`, `expired` and `rejected` are final. */
+export type OrderStatus = 'new' | 'placed' | 'reserved' | 'rejected' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'expired';
+
+/** Where one line's stock stands: asked for, answered, then given back or shipped. */
+export type LineStatus = 'pending' | 'granted' | 'refused' | 'released' | 'committed';
+
+export interface OrderLine {
+  readonly sku: string;
+  readonly qty: number;
+  readonly status: LineStatus;
+}
+
+/** The order saga's state. Small on purpose: strings are shared constants, lines are tiny objects. */
+export interface OrderState {
+  readonly status: OrderStatus;
+  /** The buyer, from order_placed ('' while `new`), so the order can always name its user. */
+  readonly userId: string;
+  /** Id of the order_placed event: the `cause` of every reserve and of the payment timer. */
+  readonly placedBy: string;
+  readonly placedAt: number;
+  readonly lines: readonly OrderLine[];
+  /** A payment was authorized (possibly while still reserving: the order becomes paid on the last grant). */
+  readonly paymentAuthorized: boolean;
+  /** Sum of refund_issued amounts recorded after delivery. */
+  readonly refunded: number;
+}
+
+export interface OrderActorOptions {
+  /** Event time an order may wait for payment after order_placed; default 15 minutes. */
+  paymentTimeoutMs?: number;
+}
+
+export const DEFAULT_PAYMENT_TIMEOUT_MS = 15 * 60 * 1000;
+
+export const ORDER_EVENT_TYPES: readonly EventType[] = [
+  'order_placed',
+  'payment_authorized',
+  'payment_declined',
+  'order_shipped',
+  'order_delivered',
+  'order_cancelled',
+  'refund_issued',
+];
+
+/**
+ * Creates the order actor type with its payment timeout.
+ *
+ * @example
+ * const driver = createTestDriver([skuActor, createOrderActor({ paymentTimeoutMs: 60_000 })]);
+ */
+export function createOrderActor(opts: OrderActorOptions = {}): ActorDefinition<OrderState> {
+  const timeoutMs = opts.paymentTimeoutMs ?? DEFAULT_PAYMENT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new ConfigError(`paymentTimeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
+  }
+  return {
+    type: 'order',
+    sourceTopic: 'transaction_events',
+    eventTypes: ORDER_EVENT_TYPES,
+    stateVersion: 1,
+    initial: initialOrderState,
+    handle: (state, input, ctx) => handleOrderInput(state, input, ctx, timeoutMs),
+    migrate: migrateOrderState,
+  };
+}
+
+/** The order actor with the default 15-minute payment timeout. */
+export const orderActor: ActorDefinition<OrderState> = createOrderActor();
+
+/** An order that has not seen its order_placed yet. */
+export function initialOrderState(): OrderState {
+  return { status: 'new', userId: '', placedBy: '', placedAt: 0, lines: NO_LINES, paymentAuthorized: false, refunded: 0 };
+}
+
+/** Version 1 is the only order state shape so far; anything else is refused loudly, never guessed. */
+export function migrateOrderState(state: unknown, fromVersion: number): OrderState {
+  if (fromVersion !== 1) {
+    throw new PipelineError('UNSUPPORTED_VERSION', `order state version ${fromVersion} is not supported (supported: 1)`);
+  }
+  const s = state as Partial<OrderState> | null;
+  if (typeof s !== 'object' || s === null || typeof s.status !== 'string' || !Array.isArray(s.lines)) {
+    throw new PipelineError('UNSUPPORTED_VERSION', 'order state (version 1) is not an object with a status and lines');
+  }
+  return s as OrderState;
+}
+
+/** One step of the order saga. Pure: returns a new state (or the same one, unchanged) and effects. */
+function handleOrderInput(state: OrderState, input: ActorInput, ctx: ActorContext, timeoutMs: number): Transition<OrderState> {
+  switch (input.kind) {
+    case 'event':
+      return handleTransactionEvent(state, input.event as TransactionEvent, ctx, timeoutMs);
+    case 'message':
+      return input.msg.type === 'reservation_result' ? handleReservationResult(state, input.msg, ctx) : unchanged(state);
+    case 'timer':
+      return handlePaymentTimeout(state, input.timer, ctx);
+  }
+}
+
+const NO_LINES: readonly OrderLine[] = Object.freeze([]);
+const CANCELLABLE: ReadonlySet<OrderStatus> = new Set(['placed', 'reserved', 'paid']);
+
+function handleTransactionEvent(s: OrderState, e: TransactionEvent, ctx: ActorContext, timeoutMs: number): Transition<OrderState> {
+  switch (e.type) {
+    case 'order_placed':
+      return s.status === 'new' ? place(e, ctx, timeoutMs) : invalid(s, e, ctx);
+    case 'payment_authorized':
+      return withPaymentFact(authorize(s, e, ctx), e);
+    case 'payment_declined':
+      // A decline changes nothing while the order can still be paid; fraud rules see it either way.
+      return withPaymentFact(s.status === 'placed' || s.status === 'reserved' ? unchanged(s) : invalid(s, e, ctx), e);
+    case 'order_shipped':
+      if (s.status !== 'paid') return invalid(s, e, ctx);
+      return {
+        state: { ...s, status: 'shipped', lines: s.lines.map((l) => ({ ...l, status: 'committed' as const })) },
+        effects: s.lines.map((l, line) => lineCommand('commit', ctx.key, l, line, e.id, e.ts)),
+      };
+    case 'order_delivered':
+      return s.status === 'shipped' ? { state: { ...s, status: 'delivered' }, effects: [] } : invalid(s, e, ctx);
+    case 'order_cancelled':
+      return CANCELLABLE.has(s.status) ? endReleasingGrants(s, 'cancelled', e.id, e.ts, ctx) : invalid(s, e, ctx);
+    case 'refund_issued':
+      return s.status === 'delivered' ? { state: { ...s, refunded: s.refunded + e.data.amount }, effects: [] } : invalid(s, e, ctx);
+    default:
+      return unchanged(s); // not a transaction event: never routed here by a correct runtime
+  }
+}
+
+function place(e: Extract<TransactionEvent, { type: 'order_placed' }>, ctx: ActorContext, timeoutMs: number): Transition<OrderState> {
+  const lines = e.data.items.map((item): OrderLine => ({ sku: item.sku, qty: item.qty, status: 'pending' }));
+  const effects: Effect[] = lines.map((l, line) => lineCommand('reserve', ctx.key, l, line, e.id, e.ts));
+  effects.push({ kind: 'schedule', at: e.ts + timeoutMs, timer: { type: 'payment_timeout', cause: e.id } });
+  const state: OrderState = {
+    status: 'placed',
+    userId: e.data.userId,
+    placedBy: e.id,
+    placedAt: e.ts,
+    lines,
+    paymentAuthorized: false,
+    refunded: 0,
+  };
+  return { state, effects };
+}
+
+function authorize(s: OrderState, e: TransactionEvent, ctx: ActorContext): Transition<OrderState> {
+  if (s.status === 'reserved') return { state: { ...s, status: 'paid', paymentAuthorized: true }, effects: [] };
+  // Still reserving: remember it; the last grant turns the order paid. A second authorization
+  // while reserving is as impossible as one in `paid`.
+  if (s.status === 'placed' && !s.paymentAuthorized) return { state: { ...s, paymentAuthorized: true }, effects: [] };
+  return invalid(s, e, ctx, s.paymentAuthorized ? ' (a payment is already authorized)' : '');
+}
+
+function handleReservationResult(s: OrderState, r: ReservationResult, ctx: ActorContext): Transition<OrderState> {
+  const current = s.lines[r.line];
+  // Duplicates (line already answered) and replies that do not belong to this order's lines are ignored.
+  if (current === undefined || current.status !== 'pending' || current.sku !== r.sku || r.cause !== s.placedBy) return unchanged(s);
+  if (s.status !== 'placed') {
+    // Only cancelled/expired orders can still have pending lines: a late grant is given back at once.
+    if (!r.granted) return { state: { ...s, lines: withLineStatus(s.lines, r.line, 'refused') }, effects: [] };
+    return {
+      state: { ...s, lines: withLineStatus(s.lines, r.line, 'released') },
+      effects: [lineCommand('release', ctx.key, current, r.line, r.cause, ctx.now)],
+    };
+  }
+  const lines = withLineStatus(s.lines, r.line, r.granted ? 'granted' : 'refused');
+  if (lines.some((l) => l.status === 'pending')) return { state: { ...s, lines }, effects: [] };
+  if (lines.every((l) => l.status === 'granted')) {
+    return { state: { ...s, lines, status: s.paymentAuthorized ? 'paid' : 'reserved' }, effects: [] };
+  }
+  return endReleasingGrants({ ...s, lines }, 'rejected', r.cause, ctx.now, ctx);
+}
+
+function handlePaymentTimeout(s: OrderState, t: PaymentTimeout, ctx: ActorContext): Transition<OrderState> {
+  // A payment authorized while still reserving arrived in time, so that order does not expire.
+  const unpaid = s.status === 'reserved' || (s.status === 'placed' && !s.paymentAuthorized);
+  if (!unpaid || t.cause !== s.placedBy) return unchanged(s);
+  return endReleasingGrants(s, 'expired', t.cause, ctx.now, ctx);
+}
+
+/** Moves to a final status and gives back every granted line; pending lines are released when their grant arrives. */
+function endReleasingGrants(s: OrderState, status: OrderStatus, cause: string, ts: number, ctx: ActorContext): Transition<OrderState> {
+  const effects: Effect[] = [];
+  s.lines.forEach((l, line) => {
+    if (l.status === 'granted') effects.push(lineCommand('release', ctx.key, l, line, cause, ts));
+  });
+  const lines = effects.length === 0 ? s.lines : s.lines.map((l) => (l.status === 'granted' ? { ...l, status: 'released' as const } : l));
+  return { state: { ...s, status, lines }, effects };
+}
+
+/** Every payment event reaches the user actor, valid transition or not: fraud rules must see every attempt. */
+function withPaymentFact(t: Transition<OrderState>, e: TransactionEvent): Transition<OrderState> {
+  if (e.type !== 'payment_authorized' && e.type !== 'payment_declined') return t;
+  const d = e.data;
+  const base = { type: 'payment_attempted' as const, orderId: d.orderId, amount: d.amount, cardFingerprint: d.cardFingerprint, cause: e.id, ts: e.ts };
+  const msg = e.type === 'payment_authorized' ? { ...base, outcome: 'authorized' as const, country: e.data.country } : { ...base, outcome: 'declined' as const };
+  // The payer named by the payment event is the user whose fraud rules must see it.
+  return { state: t.state, effects: [...t.effects, { kind: 'send', to: { type: 'user', key: d.userId }, msg }] };
+}
+
+function invalid(s: OrderState, e: TransactionEvent, ctx: ActorContext, note = ''): Transition<OrderState> {
+  const alert = createAlert({
+    type: 'invalid_transition',
+    entityType: 'order',
+    entityKey: ctx.key,
+    severity: 'warning',
+    cause: e.id,
+    ts: ctx.now,
+    reasons: [e.id],
+    summary: `${e.type} is not allowed while the order is '${s.status}'${note}`,
+    details: { event: e.type, status: s.status },
+  });
+  return { state: s, effects: [{ kind: 'alert', alert }] };
+}
+
+function lineCommand(type: 'reserve' | 'release' | 'commit', orderId: string, l: OrderLine, line: number, cause: string, ts: number): Effect {
+  return { kind: 'send', to: { type: 'sku', key: l.sku }, msg: { type, orderId, line, qty: l.qty, cause, ts } };
+}
+
+function withLineStatus(lines: readonly OrderLine[], index: number, status: LineStatus): readonly OrderLine[] {
+  return lines.map((l, i) => (i === index ? { ...l, status } : l));
+}
