@@ -1,0 +1,224 @@
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import postgres from 'postgres';
+import type { ActorDefinition } from '../actors/actor.ts';
+import { inboxTopicOf } from '../schemas/index.ts';
+import { createOutboxRelay, type OutboxRelay } from '../sinks/outbox-relay.ts';
+import { ShardFenced } from './errors.ts';
+import { createShardAssigner } from './kafka/shard-assigner.ts';
+import { ensureTopics } from './kafka/topics.ts';
+import { partitionOf } from './partitioner.ts';
+import { createShard, shardId, type Shard } from './shard/shard.ts';
+import type { SourceRecord } from './shard/records.ts';
+import { createCheckpointStore, type CheckpointStore } from './store/checkpoint-store.ts';
+import { migrate } from './store/migrations.ts';
+
+/**
+ * A processor instance: one member of the consumer group. Kafka assigns it shards (an actor
+ * type's partition of the source topic together with the same partition of its inbox); for each it
+ * acquires an epoch in Postgres, restores states, timers and offsets, seeks to the stored offsets,
+ * and applies batches. Every `checkpointIntervalMs` each dirty shard is committed in ONE fenced
+ * transaction, then its outbox is relayed and its offsets are committed to Kafka for lag tools.
+ * Correctness never depends on a revocation callback (kafkajs has none): a superseded owner's
+ * checkpoint is refused by the epoch check and it drops the shard.
+ */
+export interface ProcessorOptions {
+  brokers: string[];
+  databaseUrl: string;
+  app: string;
+  groupId: string;
+  actors: readonly ActorDefinition<any>[];
+  /** Partitions of source topics created by this processor (existing topics keep theirs). */
+  partitions: number;
+  checkpointIntervalMs: number;
+  /** Unique per process; recorded as the shard owner. */
+  ownerId: string;
+  httpAddress?: string;
+  log?: (line: string) => void;
+}
+
+export interface Processor {
+  /** Live state of an entity if this instance owns its shard. */
+  query(type: string, key: string): { state: unknown; quarantine: string | null } | undefined;
+  ownedShards(): string[];
+  /** Commits every dirty shard now (also runs every checkpoint interval). */
+  checkpoint(): Promise<void>;
+  /** Graceful stop: no more fetching, final checkpoint and relay, leave the group. */
+  stop(): Promise<void>;
+}
+
+interface Owned {
+  shard: Shard;
+  epoch: number;
+}
+
+/** Starts a processor and resolves once it has joined the group. */
+export async function startProcessor(opts: ProcessorOptions): Promise<Processor> {
+  const log = opts.log ?? (() => {});
+  const sql = postgres(opts.databaseUrl, { max: 4, onnotice: () => {} });
+  await migrate(sql);
+  const store = createCheckpointStore(sql);
+  const kafka = new Kafka({ clientId: opts.ownerId, brokers: opts.brokers, logLevel: logLevel.ERROR, retry: { retries: 8 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  const partitionCounts = await ensureTopics(admin, opts.app, opts.actors, opts.partitions);
+  await admin.disconnect();
+
+  const actorOfTopic = new Map<string, ActorDefinition<any>>();
+  for (const a of opts.actors) {
+    actorOfTopic.set(a.sourceTopic, a);
+    actorOfTopic.set(inboxTopicOf(opts.app, a.type), a);
+  }
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const relay: OutboxRelay = createOutboxRelay(sql, producer);
+  const consumer: Consumer = kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    partitionAssigners: [createShardAssigner((topic) => actorOfTopic.get(topic)?.type)],
+  });
+
+  const assigned = new Set<string>();
+  const owned = new Map<string, Owned>();
+  const loading = new Map<string, Promise<Owned | undefined>>();
+  let checkpointing: Promise<void> | undefined;
+  let stopped = false;
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const now = new Set<string>();
+    for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+      const actor = actorOfTopic.get(topic);
+      if (actor) for (const p of partitions) now.add(shardId(actor.type, p));
+    }
+    for (const id of owned.keys()) if (!now.has(id)) owned.delete(id); // revoked: the new owner restores from Postgres
+    assigned.clear();
+    for (const id of now) assigned.add(id);
+    log(`joined generation: ${[...now].sort().join(' ') || '(no shards)'}`);
+  });
+
+  async function acquire(id: string, actor: ActorDefinition<any>, partition: number): Promise<Owned | undefined> {
+    const epoch = await store.acquire(id, opts.ownerId, opts.httpAddress);
+    // A previous owner's committed but unrelayed outputs go out before anything of ours.
+    await relay.flush(id);
+    const snap = await store.load(id, actor.type, partition);
+    const shard = createShard({
+      actor, partition, app: opts.app,
+      restore: { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
+    });
+    log(`acquired ${id} at epoch ${epoch}: ${snap.states.length} states`);
+    const o = { shard, epoch };
+    if (!assigned.has(id)) return undefined;
+    owned.set(id, o);
+    return o;
+  }
+
+  async function ownedShard(id: string, actor: ActorDefinition<any>, partition: number): Promise<Owned | undefined> {
+    const existing = owned.get(id);
+    if (existing) return existing;
+    if (!assigned.has(id)) return undefined; // not (or no longer) ours: never steal a shard back
+    let pending = loading.get(id);
+    if (!pending) {
+      pending = acquire(id, actor, partition).finally(() => loading.delete(id));
+      loading.set(id, pending);
+    }
+    return pending;
+  }
+
+  async function eachBatch({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const actor = actorOfTopic.get(batch.topic);
+    if (!actor) return;
+    const id = shardId(actor.type, batch.partition);
+    const o = await ownedShard(id, actor, batch.partition);
+    if (!o || isStale()) {
+      // Not ours in the generation we know of (a rebalance is under way): the unresolved batch is
+      // fetched again; wait a little instead of spinning on it.
+      await new Promise((r) => setTimeout(r, 100));
+      return;
+    }
+    const expected = o.shard.nextOffset(batch.topic, batch.partition) ?? 0;
+    if (Number(batch.firstOffset()) > expected) {
+      // Kafka delivered from its committed position, which may be behind or ahead of ours:
+      // Postgres holds the offsets of truth, so fetch again from there.
+      consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(expected) });
+      return;
+    }
+    const records: SourceRecord[] = batch.messages.map((m) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: Number(m.offset),
+      key: m.key ? m.key.toString('utf8') : null,
+      value: m.value ? m.value.toString('utf8') : null,
+      headers: headersOf(m.headers),
+    }));
+    o.shard.apply(records);
+    // Resolving only moves kafkajs's fetch position (autoCommit is off); Postgres keeps the truth.
+    resolveOffset(batch.lastOffset());
+    await heartbeat();
+  }
+
+  async function checkpointShard(id: string, o: Owned): Promise<void> {
+    if (!o.shard.dirty()) return;
+    const delta = o.shard.takeDelta();
+    try {
+      await store.commit({ shard: id, epoch: o.epoch, ...delta });
+    } catch (e) {
+      // The delta is gone from memory, so this shard's in-memory state is no longer what Postgres
+      // holds: drop it and let the next batch restore it (unless another owner fenced us).
+      if (owned.get(id) === o) owned.delete(id);
+      if (e instanceof ShardFenced) {
+        assigned.delete(id);
+        log(`fenced: ${e.message}; dropped ${id}`);
+        return;
+      }
+      log(`checkpoint of ${id} failed, shard will be restored: ${(e as Error).message}`);
+      return;
+    }
+    await relay.flush(id).catch((e) => log(`relay of ${id} deferred: ${(e as Error).message}`));
+    const offsets = delta.offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.nextOffset) }));
+    if (offsets.length > 0 && owned.get(id) === o) await consumer.commitOffsets(offsets).catch(() => {});
+  }
+
+  function checkpoint(): Promise<void> {
+    checkpointing ??= (async () => {
+      try {
+        for (const [id, o] of [...owned]) await checkpointShard(id, o);
+      } finally {
+        checkpointing = undefined;
+      }
+    })();
+    return checkpointing;
+  }
+
+  await consumer.connect();
+  for (const topic of actorOfTopic.keys()) await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  const timer = setInterval(() => void checkpoint().catch((e) => log(`checkpoint error: ${e}`)), opts.checkpointIntervalMs);
+
+  return {
+    query(type, key) {
+      const n = partitionCounts.get(type);
+      if (n === undefined) return undefined;
+      return owned.get(shardId(type, partitionOf(key, n)))?.shard.query(key);
+    },
+    ownedShards: () => [...owned.keys()].sort(),
+    checkpoint,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      await consumer.stop();
+      await checkpoint();
+      await consumer.disconnect();
+      await producer.disconnect();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+function headersOf(h: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!h) return out;
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  return out;
+}

@@ -1,0 +1,52 @@
+import type { Producer } from 'kafkajs';
+import type postgres from 'postgres';
+import { ORIGIN_HEADER, SEQ_HEADER } from '../runtime/shard/records.ts';
+
+/**
+ * Publishes a shard's committed outbox rows to Kafka, oldest first, then deletes them. It runs
+ * after every checkpoint commit and when a new owner takes a shard over (so a crashed owner's
+ * committed outputs still go out). A crash between publish and delete republishes rows with the
+ * same `x-origin`/`x-seq`, which receivers drop exactly; nothing is lost because rows leave the
+ * table only after Kafka acknowledged them (idempotent producer, acks=all).
+ */
+export interface OutboxRelay {
+  /** Publishes everything pending for `shard`; returns how many records went out. */
+  flush(shard: string): Promise<number>;
+}
+
+/** Rows per produce call: large enough to amortise the round trip, small enough to bound memory. */
+const BATCH = 2000;
+
+export function createOutboxRelay(sql: postgres.Sql, producer: Producer): OutboxRelay {
+  const running = new Map<string, Promise<number>>();
+
+  async function flushOnce(shard: string): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await sql`select seq, topic, key, value, headers from outbox
+        where shard = ${shard} order by seq limit ${BATCH}`;
+      if (rows.length === 0) return total;
+      const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+      for (const r of rows) {
+        const list = byTopic.get(r.topic) ?? [];
+        list.push({ key: r.key, value: r.value, headers: { ...(r.headers as Record<string, string>), [ORIGIN_HEADER]: shard, [SEQ_HEADER]: String(r.seq) } });
+        byTopic.set(r.topic, list);
+      }
+      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await sql`delete from outbox where shard = ${shard} and seq <= ${rows[rows.length - 1]!.seq}`;
+      total += rows.length;
+    }
+  }
+
+  return {
+    flush(shard) {
+      // One flush per shard at a time keeps the per-origin sequence in order on every partition.
+      const previous = running.get(shard) ?? Promise.resolve(0);
+      const next = previous.catch(() => 0).then(() => flushOnce(shard));
+      running.set(shard, next);
+      return next.finally(() => {
+        if (running.get(shard) === next) running.delete(shard);
+      });
+    },
+  };
+}
