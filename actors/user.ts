@@ -1,0 +1,174 @@
+import { ConfigError, PipelineError, type Alert, type DomainEvent, type PaymentAttempted } from '../schemas/index.ts';
+import { unchanged, type ActorDefinition, type ActorInput, type Effect, type Transition } from './actor.ts';
+import {
+  checkAccountTakeover,
+  onLoginFailed,
+  onLoginSucceeded,
+  type AccountTakeoverRule,
+  type AccountTakeoverState,
+} from './fraud/account-takeover.ts';
+import { checkAmountAnomaly, type AmountAnomalyRule, type AmountAnomalyState } from './fraud/amount-anomaly.ts';
+import { checkCardTesting, expireCardTesting, type CardTestingRule, type CardTestingState } from './fraud/card-testing.ts';
+import { checkImpossibleTravel, recordLogin, type ImpossibleTravelRule, type LastLoginState } from './fraud/impossible-travel.ts';
+import { checkVelocity, type VelocityRule, type VelocityState } from './fraud/velocity.ts';
+
+/**
+ * The user actor (docs/domain-rules.md "User fraud rules"): keyed by userId, fed by user_events and
+ * by the order actors' `payment_attempted` messages, it runs the five fraud rules. Each rule lives
+ * in actors/fraud/ with its own slice of the state; this module routes inputs and composes them.
+ */
+
+/** Thresholds of the five fraud rules. */
+export interface FraudRules {
+  velocity: VelocityRule;
+  cardTesting: CardTestingRule;
+  amountAnomaly: AmountAnomalyRule;
+  impossibleTravel: ImpossibleTravelRule;
+  accountTakeover: AccountTakeoverRule;
+}
+
+const MINUTE = 60_000;
+
+/** The defaults of docs/domain-rules.md. */
+export const DEFAULT_FRAUD_RULES: Readonly<FraudRules> = Object.freeze({
+  velocity: Object.freeze({ attempts: 5, windowMs: 10 * MINUTE }),
+  cardTesting: Object.freeze({ declines: 3, distinctCards: 3, windowMs: 10 * MINUTE }),
+  amountAnomaly: Object.freeze({ factor: 5, minAmount: 500 }),
+  impossibleTravel: Object.freeze({ windowMs: 60 * MINUTE }),
+  accountTakeover: Object.freeze({ failures: 3, windowMs: 30 * MINUTE }),
+});
+
+/**
+ * A user's fraud state: only bounded windows, counts and a few short strings, every field
+ * `undefined` when empty (JSON omits it), so a million users fit in memory and the state is plain
+ * JSON for the checkpoint. Never mutated: every input that changes it yields a new object.
+ */
+export type UserState = Readonly<VelocityState & CardTestingState & AmountAnomalyState & LastLoginState & AccountTakeoverState>;
+
+/**
+ * Creates the user actor type with the given thresholds (each rule given overrides the defaults
+ * field by field). Throws ConfigError for a threshold that cannot work.
+ *
+ * @example
+ * const strict = createUserActor({ velocity: { attempts: 3, windowMs: 5 * 60_000 } });
+ */
+export function createUserActor(rules: Partial<FraudRules> = {}): ActorDefinition<UserState> {
+  const resolved = resolveRules(rules);
+  return {
+    type: 'user',
+    sourceTopic: 'user_events',
+    eventTypes: ['login_succeeded', 'login_failed', 'account_updated', 'page_viewed', 'cart_item_added'],
+    stateVersion: 1,
+    initial: () => EMPTY,
+    handle: (state, input, ctx) => handleUserInput(state, input, ctx.key, resolved),
+    migrate: migrateUserState,
+  };
+}
+
+/** The user actor with the default thresholds. */
+export const userActor: ActorDefinition<UserState> = createUserActor();
+
+// One shared, frozen state for every user nobody has seen do anything that matters yet (a user
+// who only browses keeps it): actors never mutate their input, so sharing is safe and free.
+const EMPTY: UserState = Object.freeze({});
+
+function handleUserInput(state: UserState, input: ActorInput, userId: string, rules: FraudRules): Transition<UserState> {
+  if (input.kind === 'event') return handleUserEvent(state, input.event, userId, rules);
+  if (input.kind === 'message' && input.msg.type === 'payment_attempted') return handlePayment(state, input.msg, userId, rules);
+  // The user actor schedules no timers and answers no other message.
+  return unchanged(state);
+}
+
+function handleUserEvent(state: UserState, event: DomainEvent, userId: string, rules: FraudRules): Transition<UserState> {
+  switch (event.type) {
+    case 'login_failed':
+      return settle({ ...state, ...onLoginFailed(state, event, rules.accountTakeover) }, []);
+    case 'login_succeeded':
+      return settle({ ...state, ...recordLogin(state, event), ...onLoginSucceeded(state, event, rules.accountTakeover) }, []);
+    case 'account_updated': {
+      const takeover = checkAccountTakeover(state, event, rules.accountTakeover, userId);
+      return settle({ ...state, ...takeover.state }, [takeover.alert]);
+    }
+    default:
+      // page_viewed, cart_item_added (nothing else is routed here): no fraud rule reads them. The
+      // same state object comes back, so browsing neither copies nor grows anything.
+      return unchanged(state);
+  }
+}
+
+// Time is the payment's own event time (`msg.ts`, which the contract makes `ctx.now` too).
+function handlePayment(state: UserState, attempt: PaymentAttempted, userId: string, rules: FraudRules): Transition<UserState> {
+  const velocity = checkVelocity(state, attempt, rules.velocity, userId);
+  if (attempt.outcome === 'declined') {
+    const cardTesting = checkCardTesting(state, attempt, rules.cardTesting, userId);
+    return settle({ ...state, ...velocity.state, ...cardTesting.state }, [velocity.alert, cardTesting.alert]);
+  }
+  const declines = expireCardTesting(state, attempt.ts, rules.cardTesting);
+  const amount = checkAmountAnomaly(state, attempt, rules.amountAnomaly, userId);
+  const travel = checkImpossibleTravel(state, attempt, rules.impossibleTravel, userId);
+  return settle({ ...state, ...velocity.state, ...declines, ...amount.state }, [velocity.alert, amount.alert, travel]);
+}
+
+function settle(state: UserState, alerts: (Alert | undefined)[]): Transition<UserState> {
+  const effects: Effect[] = [];
+  for (const alert of alerts) if (alert !== undefined) effects.push({ kind: 'alert', alert });
+  return { state: pack(state), effects };
+}
+
+/**
+ * Rebuilds a state with every key in one fixed order, so all users share one object shape (one
+ * hidden class, no per-object property table); absent fields are `undefined`, which JSON omits.
+ * The mapped type makes the compiler reject a key added to a rule's slice but forgotten here.
+ */
+function pack(s: UserState): UserState {
+  const packed: { [K in keyof Required<UserState>]: UserState[K] } = {
+    attempts: s.attempts,
+    declines: s.declines,
+    cardTestingAlerted: s.cardTestingAlerted,
+    authCount: s.authCount,
+    authSum: s.authSum,
+    loginTs: s.loginTs,
+    loginId: s.loginId,
+    loginCountry: s.loginCountry,
+    countries: s.countries,
+    devices: s.devices,
+    failures: s.failures,
+    suspect: s.suspect,
+  };
+  return packed;
+}
+
+/** Version 1 is the only version so far: a checkpointed v1 state is used as it is. */
+function migrateUserState(state: unknown, fromVersion: number): UserState {
+  if (fromVersion !== 1) {
+    throw new PipelineError('UNSUPPORTED_VERSION', `user state version ${fromVersion} is not supported (supported: 1)`);
+  }
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+    throw new PipelineError('UNSUPPORTED_VERSION', 'user state (version 1) is not a JSON object');
+  }
+  return state as UserState;
+}
+
+function resolveRules(overrides: Partial<FraudRules>): FraudRules {
+  const d = DEFAULT_FRAUD_RULES;
+  const rules: FraudRules = {
+    velocity: { ...d.velocity, ...overrides.velocity },
+    cardTesting: { ...d.cardTesting, ...overrides.cardTesting },
+    amountAnomaly: { ...d.amountAnomaly, ...overrides.amountAnomaly },
+    impossibleTravel: { ...d.impossibleTravel, ...overrides.impossibleTravel },
+    accountTakeover: { ...d.accountTakeover, ...overrides.accountTakeover },
+  };
+  const counts = ['attempts', 'declines', 'distinctCards', 'failures'];
+  for (const [name, rule] of Object.entries(rules)) {
+    for (const [field, value] of Object.entries(rule as Record<string, unknown>)) {
+      const ok =
+        typeof value === 'number' &&
+        Number.isFinite(value) &&
+        (field === 'minAmount' ? value >= 0 : value > 0) &&
+        (!counts.includes(field) || Number.isInteger(value));
+      const kind = counts.includes(field) ? 'positive integer' : field === 'minAmount' ? 'number ≥ 0' : 'positive number';
+      if (!ok) throw new ConfigError(`fraud rule ${name}.${field} must be a ${kind}, got ${String(value)}`);
+    }
+  }
+  return rules;
+}
