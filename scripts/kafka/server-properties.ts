@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * server.properties of a throwaway single-node KRaft broker (combined broker + controller) listening
+ * on 127.0.0.1:`port`, with its controller on `port + 1` and its data under `logDir`.
+ * Settings follow the architecture notes, "Local Kafka without Docker".
+ */
+export function serverProperties(port: number, logDir: string): string {
+  const controllerPort = port + 1;
+  const settings: Record<string, string | number | boolean> = {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': logDir,
+    // One broker: internal topics cannot be replicated, and the defaults (3) would never become available.
+    'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    // Small internal topics: every partition costs files, threads and startup time on 2 cores.
+    'offsets.topic.num.partitions': 3,
+    'transaction.state.log.num.partitions': 3,
+    'num.partitions': 3,
+    // Tests join groups back to back; the default 3 s wait before the first rebalance only slows them.
+    'group.initial.rebalance.delay.ms': 0,
+    // The default 128 MB dedupe buffer is allocated up front and hurts a 512 MB heap.
+    'log.cleaner.dedupe.buffer.size': 2097152,
+    // The product creates its topics explicitly; auto-creation would hide a missing createTopics.
+    'auto.create.topics.enable': false,
+    'num.network.threads': 2,
+    'num.io.threads': 2,
+  };
+  return `${Object.entries(settings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
+}
+
+/**
+ * log4j 1.x configuration (the broker logs through reload4j) that keeps the broker quiet: warnings
+ * go to `logFile`, plus the one INFO line saying the server started, which helps when reading a log tail.
+ */
+export function log4jProperties(logFile: string): string {
+  return [
+    'log4j.rootLogger=WARN, file',
+    'log4j.appender.file=org.apache.log4j.FileAppender',
+    `log4j.appender.file.File=${logFile}`,
+    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    'log4j.logger.kafka.server.KafkaRaftServer=INFO',
+    '',
+  ].join('\n');
+}
+
+/**
+ * A cluster id as `kafka-storage random-uuid` prints it (16 random bytes, base64url without padding),
+ * made here to spare a JVM start. Like Kafka's Uuid.randomUuid it never starts with '-', which a
+ * command line would read as an option.
+ */
+export function randomClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
