@@ -58,7 +58,8 @@ export function createUserActor(rules: Partial<FraudRules> = {}): ActorDefinitio
     type: 'user',
     sourceTopic: 'user_events',
     eventTypes: ['login_succeeded', 'login_failed', 'account_updated', 'page_viewed', 'cart_item_added'],
-    stateVersion: 1,
+    // v2 keeps the running sum of authorized amounts in cents (v1: a float sum).
+    stateVersion: 2,
     initial: () => EMPTY,
     handle: (state, input, ctx) => handleUserInput(state, input, ctx.key, resolved),
     migrate: migrateUserState,
@@ -126,7 +127,7 @@ function pack(s: UserState): UserState {
     declines: s.declines,
     cardTestingAlerted: s.cardTestingAlerted,
     authCount: s.authCount,
-    authSum: s.authSum,
+    authCents: s.authCents,
     loginTs: s.loginTs,
     loginId: s.loginId,
     loginCountry: s.loginCountry,
@@ -140,13 +141,16 @@ function pack(s: UserState): UserState {
 
 /** Version 1 is the only version so far: a checkpointed v1 state is used as it is. */
 function migrateUserState(state: unknown, fromVersion: number): UserState {
-  if (fromVersion !== 1) {
-    throw new PipelineError('UNSUPPORTED_VERSION', `user state version ${fromVersion} is not supported (supported: 1)`);
+  if (fromVersion !== 1 && fromVersion !== 2) {
+    throw new PipelineError('UNSUPPORTED_VERSION', `user state version ${fromVersion} is not supported (supported: 1, 2)`);
   }
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
-    throw new PipelineError('UNSUPPORTED_VERSION', 'user state (version 1) is not a JSON object');
+    throw new PipelineError('UNSUPPORTED_VERSION', `user state (version ${fromVersion}) is not a JSON object`);
   }
-  return state as UserState;
+  if (fromVersion === 2) return state as UserState;
+  // v1 → v2: the float sum of authorized amounts becomes whole cents.
+  const { authSum, ...rest } = state as UserState & { authSum?: number };
+  return pack({ ...rest, authCents: authSum === undefined ? undefined : Math.round(authSum * 100) });
 }
 
 function resolveRules(overrides: Partial<FraudRules>): FraudRules {

@@ -4,12 +4,14 @@
  * stop fetching, final checkpoint and relay, leave the group, exit 0.
  *
  *   KAFKA_BROKERS, DATABASE_URL, APP (default actorstream), GROUP_ID (default <APP>-processor),
- *   PARTITIONS (default 6), CHECKPOINT_INTERVAL_MS (default 200), OWNER_ID (default host-pid)
+ *   PARTITIONS (default 6), CHECKPOINT_INTERVAL_MS (default 200), OWNER_ID (default host-pid),
+ *   TOPIC_PREFIX (default none: the contract's topic names)
  */
 import { hostname } from 'node:os';
 import { orderActor } from '../actors/order.ts';
 import { skuActor } from '../actors/sku.ts';
 import { userActor } from '../actors/user.ts';
+import { topicNames } from './kafka/topics.ts';
 import { startProcessor } from './processor.ts';
 
 const env = process.env;
@@ -20,6 +22,7 @@ const processor = await startProcessor({
   app,
   groupId: env.GROUP_ID ?? `${app}-processor`,
   actors: [skuActor, orderActor, userActor],
+  topics: topicNames(env.TOPIC_PREFIX ?? ''),
   partitions: Number(env.PARTITIONS ?? 6),
   checkpointIntervalMs: Number(env.CHECKPOINT_INTERVAL_MS ?? 200),
   ownerId: env.OWNER_ID ?? `${hostname()}-${process.pid}`,
@@ -33,7 +36,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (stopping) return;
     stopping = true;
     processor.stop().then(
-      () => process.exit(0),
+      () => {
+        const t = processor.totals();
+        console.log(`stopped: applied ${t.applied}, dead-lettered ${t.deadLettered}, duplicates dropped ${t.duplicatesDropped}`);
+        process.exit(0);
+      },
       (e) => {
         console.error(`stop failed: ${e}`);
         process.exit(1);

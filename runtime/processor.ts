@@ -5,7 +5,7 @@ import { inboxTopicOf } from '../schemas/index.ts';
 import { createOutboxRelay, type OutboxRelay } from '../sinks/outbox-relay.ts';
 import { ShardFenced } from './errors.ts';
 import { createShardAssigner } from './kafka/shard-assigner.ts';
-import { ensureTopics } from './kafka/topics.ts';
+import { ensureTopics, topicNames, type TopicNames } from './kafka/topics.ts';
 import { partitionOf } from './partitioner.ts';
 import { createShard, shardId, type Shard } from './shard/shard.ts';
 import type { SourceRecord } from './shard/records.ts';
@@ -27,6 +27,8 @@ export interface ProcessorOptions {
   app: string;
   groupId: string;
   actors: readonly ActorDefinition<any>[];
+  /** Topic names of this deployment (default: the contract's). */
+  topics?: TopicNames;
   /** Partitions of source topics created by this processor (existing topics keep theirs). */
   partitions: number;
   checkpointIntervalMs: number;
@@ -40,6 +42,8 @@ export interface Processor {
   /** Live state of an entity if this instance owns its shard. */
   query(type: string, key: string): { state: unknown; quarantine: string | null } | undefined;
   ownedShards(): string[];
+  /** Records applied, dead-lettered and skipped since start, over every shard ever owned. */
+  totals(): { applied: number; deadLettered: number; duplicatesDropped: number; skippedBelowOffset: number };
   /** Commits every dirty shard now (also runs every checkpoint interval). */
   checkpoint(): Promise<void>;
   /** Graceful stop: no more fetching, final checkpoint and relay, leave the group. */
@@ -60,12 +64,13 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const kafka = new Kafka({ clientId: opts.ownerId, brokers: opts.brokers, logLevel: logLevel.ERROR, retry: { retries: 8 } });
   const admin = kafka.admin();
   await admin.connect();
-  const partitionCounts = await ensureTopics(admin, opts.app, opts.actors, opts.partitions);
+  const topics = opts.topics ?? topicNames();
+  const partitionCounts = await ensureTopics(admin, opts.app, opts.actors, opts.partitions, topics);
   await admin.disconnect();
 
   const actorOfTopic = new Map<string, ActorDefinition<any>>();
   for (const a of opts.actors) {
-    actorOfTopic.set(a.sourceTopic, a);
+    actorOfTopic.set(topics.source[a.sourceTopic], a);
     actorOfTopic.set(inboxTopicOf(opts.app, a.type), a);
   }
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -79,22 +84,38 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   });
 
   const assigned = new Set<string>();
+  const retired = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0 };
   const owned = new Map<string, Owned>();
   const loading = new Map<string, Promise<Owned | undefined>>();
   let checkpointing: Promise<void> | undefined;
   let stopped = false;
 
+  // Every join (eager rebalance): commit what we hold, drop every shard, then acquire the new
+  // assignment with fresh epochs. Re-acquiring even kept shards costs at most one checkpoint
+  // interval of replay, and guarantees a member that was a zombie never works on a stale epoch.
+  let rebalance: Promise<void> = Promise.resolve();
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    const now = new Set<string>();
+    const next = new Set<string>();
     for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
       const actor = actorOfTopic.get(topic);
-      if (actor) for (const p of partitions) now.add(shardId(actor.type, p));
+      if (actor) for (const p of partitions) next.add(shardId(actor.type, p));
     }
-    for (const id of owned.keys()) if (!now.has(id)) owned.delete(id); // revoked: the new owner restores from Postgres
-    assigned.clear();
-    for (const id of now) assigned.add(id);
-    log(`joined generation: ${[...now].sort().join(' ') || '(no shards)'}`);
+    log(`joined generation: ${[...next].sort().join(' ') || '(no shards)'}`);
+    rebalance = rebalance.then(async () => {
+      await checkpoint().catch((e) => log(`checkpoint before rebalance failed: ${e}`));
+      for (const id of [...owned.keys()]) retire(id);
+      assigned.clear();
+      for (const id of next) assigned.add(id);
+      await Promise.all([...next].map((id) => ownedShard(id).catch((e) => log(`acquiring ${id} failed: ${e}`))));
+    });
   });
+
+  function retire(id: string): void {
+    const o = owned.get(id);
+    if (!o) return;
+    owned.delete(id);
+    for (const k of Object.keys(retired) as (keyof typeof retired)[]) retired[k] += o.shard.counters[k];
+  }
 
   async function acquire(id: string, actor: ActorDefinition<any>, partition: number): Promise<Owned | undefined> {
     const epoch = await store.acquire(id, opts.ownerId, opts.httpAddress);
@@ -102,9 +123,14 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     await relay.flush(id);
     const snap = await store.load(id, actor.type, partition);
     const shard = createShard({
-      actor, partition, app: opts.app,
+      actor, partition, app: opts.app, sourceTopic: topics.source[actor.sourceTopic], alertsTopic: topics.alerts,
       restore: { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
     });
+    // Fetch from the offsets of truth. Kafka's position may be ahead of them (this member applied
+    // records whose checkpoint was then refused or lost): without the seek they would be skipped.
+    for (const topic of [topics.source[actor.sourceTopic], inboxTopicOf(opts.app, actor.type)]) {
+      consumer.seek({ topic, partition, offset: String(snap.offsets.get(`${topic}:${partition}`) ?? 0) });
+    }
     log(`acquired ${id} at epoch ${epoch}: ${snap.states.length} states`);
     const o = { shard, epoch };
     if (!assigned.has(id)) return undefined;
@@ -112,13 +138,15 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     return o;
   }
 
-  async function ownedShard(id: string, actor: ActorDefinition<any>, partition: number): Promise<Owned | undefined> {
+  async function ownedShard(id: string): Promise<Owned | undefined> {
     const existing = owned.get(id);
     if (existing) return existing;
     if (!assigned.has(id)) return undefined; // not (or no longer) ours: never steal a shard back
     let pending = loading.get(id);
     if (!pending) {
-      pending = acquire(id, actor, partition).finally(() => loading.delete(id));
+      const [type, partition] = id.split('/');
+      const actor = opts.actors.find((a) => a.type === type)!;
+      pending = acquire(id, actor, Number(partition)).finally(() => loading.delete(id));
       loading.set(id, pending);
     }
     return pending;
@@ -128,8 +156,9 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const actor = actorOfTopic.get(batch.topic);
     if (!actor) return;
+    await rebalance;
     const id = shardId(actor.type, batch.partition);
-    const o = await ownedShard(id, actor, batch.partition);
+    const o = await ownedShard(id);
     if (!o || isStale()) {
       // Not ours in the generation we know of (a rebalance is under way): the unresolved batch is
       // fetched again; wait a little instead of spinning on it.
@@ -165,7 +194,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     } catch (e) {
       // The delta is gone from memory, so this shard's in-memory state is no longer what Postgres
       // holds: drop it and let the next batch restore it (unless another owner fenced us).
-      if (owned.get(id) === o) owned.delete(id);
+      if (owned.get(id) === o) retire(id);
       if (e instanceof ShardFenced) {
         assigned.delete(id);
         log(`fenced: ${e.message}; dropped ${id}`);
@@ -180,13 +209,13 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   }
 
   function checkpoint(): Promise<void> {
+    // One checkpoint pass at a time; `.finally` runs after the assignment, even for a pass that
+    // had nothing to await (an inline try/finally would clear the slot before it is set).
     checkpointing ??= (async () => {
-      try {
-        for (const [id, o] of [...owned]) await checkpointShard(id, o);
-      } finally {
-        checkpointing = undefined;
-      }
-    })();
+      for (const [id, o] of [...owned]) await checkpointShard(id, o);
+    })().finally(() => {
+      checkpointing = undefined;
+    });
     return checkpointing;
   }
 
@@ -202,6 +231,16 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       return owned.get(shardId(type, partitionOf(key, n)))?.shard.query(key);
     },
     ownedShards: () => [...owned.keys()].sort(),
+    totals() {
+      const t = { ...retired };
+      for (const { shard } of owned.values()) {
+        t.applied += shard.counters.applied;
+        t.deadLettered += shard.counters.deadLettered;
+        t.duplicatesDropped += shard.counters.duplicatesDropped;
+        t.skippedBelowOffset += shard.counters.skippedBelowOffset;
+      }
+      return t;
+    },
     checkpoint,
     async stop() {
       if (stopped) return;

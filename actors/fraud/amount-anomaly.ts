@@ -15,8 +15,9 @@ export interface AmountAnomalyRule {
 export interface AmountAnomalyState {
   /** How many authorized payments the user has made (absent: none). */
   authCount?: number;
-  /** Their total amount. */
-  authSum?: number;
+  /** Their total amount in hundredths (cents). Whole numbers add up the same in any order, so the
+   * average does not depend on which order partition's payment arrived first; float sums do. */
+  authCents?: number;
 }
 
 /**
@@ -25,7 +26,7 @@ export interface AmountAnomalyState {
  *
  * @example
  * // earlier payments averaged 200.00, this one is 2600.00:
- * checkAmountAnomaly({ authCount: 1, authSum: 200 }, payment, { factor: 5, minAmount: 500 }, 'u1').alert?.details.ratio; // 13
+ * checkAmountAnomaly({ authCount: 1, authCents: 20_000 }, payment, { factor: 5, minAmount: 500 }, 'u1').alert?.details.ratio; // 13
  */
 export function checkAmountAnomaly(
   state: AmountAnomalyState,
@@ -34,8 +35,9 @@ export function checkAmountAnomaly(
   userId: string,
 ): RuleResult<AmountAnomalyState> {
   const count = state.authCount ?? 0;
-  const sum = state.authSum ?? 0;
-  const next = { authCount: count + 1, authSum: sum + payment.amount };
+  const cents = state.authCents ?? 0;
+  const sum = cents / 100;
+  const next = { authCount: count + 1, authCents: cents + Math.round(payment.amount * 100) };
   // amount > factor × sum / count, multiplied out so that an amount of exactly factor × the mean
   // is not turned into an alert by a division's rounding.
   const anomalous = count > 0 && payment.amount * count > rule.factor * sum && payment.amount > rule.minAmount;

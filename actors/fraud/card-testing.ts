@@ -55,8 +55,11 @@ export function checkCardTesting(
       type: 'card_testing',
       severity: 'critical',
       userId,
-      causeId: decline.cause,
-      ts: decline.ts,
+      // The newest attempt of the window, not the one that arrived last: payments reach a user
+      // from several order partitions, so arrival order varies between runs and replays, while
+      // the window's contents do not. In event-time order the two are the same attempt.
+      causeId: window.entries[window.entries.length - 1]!.id,
+      ts: window.at,
       reasons: idsOf(window.entries),
       summary:
         `${count} declined payments with ${cards.length} different cards within ${formatDuration(spanMs)} ` +

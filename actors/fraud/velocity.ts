@@ -48,8 +48,11 @@ export function checkVelocity(
       type: 'velocity',
       severity: 'warning',
       userId,
-      causeId: attempt.cause,
-      ts: attempt.ts,
+      // The newest attempt of the window, not the one that arrived last: payments reach a user
+      // from several order partitions, so arrival order varies between runs and replays, while
+      // the window's contents do not. In event-time order the two are the same attempt.
+      causeId: window.entries[window.entries.length - 1]!.id,
+      ts: window.at,
       reasons: idsOf(window.entries),
       summary:
         `${count} payment attempts within ${formatDuration(spanMs)} ` +

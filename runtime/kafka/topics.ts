@@ -1,6 +1,23 @@
 import type { Admin } from 'kafkajs';
 import type { ActorDefinition } from '../../actors/actor.ts';
-import { ALERTS_TOPIC, dlqTopicOf, inboxTopicOf, SOURCE_TOPICS } from '../../schemas/index.ts';
+import { ALERTS_TOPIC, dlqTopicOf, inboxTopicOf, SOURCE_TOPICS, type SourceTopic } from '../../schemas/index.ts';
+
+/**
+ * The topic names of one deployment. The contract's names are the default; a deployment (or a
+ * test that must not see another's events) may rename them, as `kafka.topics` in pipeline.yaml.
+ */
+export interface TopicNames {
+  source: Record<SourceTopic, string>;
+  alerts: string;
+}
+
+/** Topic names with an optional prefix: `prefix + user_events`, …, `prefix + alerts`. */
+export function topicNames(prefix = ''): TopicNames {
+  return {
+    source: { user_events: `${prefix}user_events`, transaction_events: `${prefix}transaction_events`, inventory_events: `${prefix}inventory_events` },
+    alerts: `${prefix}${ALERTS_TOPIC}`,
+  };
+}
 
 /**
  * Creates the topics the runtime reads and writes when they are missing: the three source topics
@@ -8,29 +25,37 @@ import { ALERTS_TOPIC, dlqTopicOf, inboxTopicOf, SOURCE_TOPICS } from '../../sch
  * key must land on the same partition number in both, or its shard would be split), the alerts
  * topic and a dead-letter topic per input topic. Returns the partition count per actor type.
  */
-export async function ensureTopics(admin: Admin, app: string, actors: readonly ActorDefinition<any>[], partitions: number): Promise<Map<string, number>> {
+export async function ensureTopics(
+  admin: Admin,
+  app: string,
+  actors: readonly ActorDefinition<any>[],
+  partitions: number,
+  topics: TopicNames,
+): Promise<Map<string, number>> {
   const existing = new Set(await admin.listTopics());
   const create = async (topic: string, numPartitions: number) => {
     if (existing.has(topic)) return;
     await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: -1 }], waitForLeaders: true });
     existing.add(topic);
   };
-  for (const t of SOURCE_TOPICS) await create(t, partitions);
-  const meta = await admin.fetchTopicMetadata({ topics: [...SOURCE_TOPICS] });
+  const sources = SOURCE_TOPICS.map((t) => topics.source[t]);
+  for (const t of sources) await create(t, partitions);
+  const meta = await admin.fetchTopicMetadata({ topics: sources });
   const countOf = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
   const perType = new Map<string, number>();
   for (const actor of actors) {
-    const n = countOf.get(actor.sourceTopic)!;
+    const source = topics.source[actor.sourceTopic];
+    const n = countOf.get(source)!;
     perType.set(actor.type, n);
     const inbox = inboxTopicOf(app, actor.type);
     await create(inbox, n);
     const [inboxMeta] = (await admin.fetchTopicMetadata({ topics: [inbox] })).topics;
     if (inboxMeta!.partitions.length !== n) {
-      throw new Error(`${inbox} has ${inboxMeta!.partitions.length} partitions but ${actor.sourceTopic} has ${n}; they must match (recreate the inbox topic)`);
+      throw new Error(`${inbox} has ${inboxMeta!.partitions.length} partitions but ${source} has ${n}; they must match (recreate the inbox topic)`);
     }
-    await create(dlqTopicOf(actor.sourceTopic), 1);
+    await create(dlqTopicOf(source), 1);
     await create(dlqTopicOf(inbox), 1);
   }
-  await create(ALERTS_TOPIC, partitions);
+  await create(topics.alerts, partitions);
   return perType;
 }

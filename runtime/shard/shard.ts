@@ -14,6 +14,10 @@ export interface ShardOptions {
   partition: number;
   /** Prefix of inbox topics: `<app>.<actor>.inbox`. */
   app: string;
+  /** Name of the actor type's source topic in this deployment (default: the contract's name). */
+  sourceTopic?: string;
+  /** Topic alerts are relayed to (default `alerts`). */
+  alertsTopic?: string;
   restore?: ShardRestore;
   /** Wall clock used only to stamp `detectedAt` on alerts. */
   wallClock?: () => number;
@@ -65,6 +69,8 @@ export function createShard(opts: ShardOptions): Shard {
   const { actor, partition, app } = opts;
   const id = shardId(actor.type, partition);
   const inboxTopic = inboxTopicOf(app, actor.type);
+  const sourceTopic = opts.sourceTopic ?? actor.sourceTopic;
+  const alertsTopic = opts.alertsTopic ?? ALERTS_TOPIC;
   const handled = new Set<string>(actor.eventTypes);
   const wallClock = opts.wallClock ?? Date.now;
 
@@ -142,7 +148,7 @@ export function createShard(opts: ShardOptions): Shard {
     } else if (e.kind === 'alert') {
       const alert = { ...e.alert, detectedAt: wallClock() };
       delta.alerts.push(alert);
-      delta.outbox.push({ topic: ALERTS_TOPIC, key: alert.entityKey, value: JSON.stringify(alert) });
+      delta.outbox.push({ topic: alertsTopic, key: alert.entityKey, value: JSON.stringify(alert) });
     } else {
       const t: PendingTimer = { key: from.key, dueAt: e.at, seq: ++timerSeq, timer: e.timer };
       timers.push(t);
@@ -201,7 +207,7 @@ export function createShard(opts: ShardOptions): Shard {
           continue;
         }
         if (r.topic === inboxTopic) applyInbox(r);
-        else if (r.topic === actor.sourceTopic) applySource(r);
+        else if (r.topic === sourceTopic) applySource(r);
         else deadLetter(r, 'WRONG_TOPIC', `shard ${id} does not consume ${r.topic}`);
         offsets.set(tp, r.offset + 1);
         dirtyOffsets.add(tp);

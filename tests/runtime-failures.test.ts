@@ -1,0 +1,168 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import { createPoisonRecords, generateEvents } from '../generator/index.ts';
+import { DLQ_HEADERS } from '../runtime/shard/records.ts';
+import type { DomainEvent } from '../schemas/index.ts';
+import { closingEvents, committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
+import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
+import { spawnProcessor, type ProcessorProcess } from './support/processor-process.ts';
+
+/**
+ * Crashes, failover, zombies, poison and graceful stops against a real broker and Postgres.
+ * After each scenario the committed result must equal the independent oracle (the pure driver
+ * folding the same events) — never the runtime's own output.
+ */
+const PARTITIONS = 3;
+let env: PipelineEnv | undefined;
+const running: ProcessorProcess[] = [];
+
+afterEach(async () => {
+  for (const p of running.splice(0)) p.kill('SIGKILL');
+  await env?.close();
+  env = undefined;
+});
+
+async function start(e: PipelineEnv, owner: string, extra: Record<string, string> = {}): Promise<ProcessorProcess> {
+  const p = await spawnProcessor({ ...e.processorEnv(owner), ...extra });
+  running.push(p);
+  return p;
+}
+
+async function stop(p: ProcessorProcess, signal: NodeJS.Signals): Promise<void> {
+  p.kill(signal);
+  await p.exited();
+  running.splice(running.indexOf(p), 1);
+}
+
+function workload(seed: number, count: number): DomainEvent[] {
+  const { events } = generateEvents({ seed, count, users: 2000, skus: 300, minPerPattern: 2 });
+  return [...events, ...closingEvents(events, PARTITIONS)];
+}
+
+async function expectOracle(e: PipelineEnv, events: readonly DomainEvent[]): Promise<void> {
+  const expected = foldWithDriver(events);
+  const actual = await committed(e.sql);
+  const diffs = stateDiffs(actual, expected);
+  expect({ sku: diffs.sku!.slice(0, 5), order: diffs.order!.slice(0, 5), user: diffs.user!.slice(0, 5) }).toEqual({ sku: [], order: [], user: [] });
+  const ids = actual.alerts.map((a) => a.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(ids.sort()).toEqual(expected.alerts.map((a) => a.id).sort());
+}
+
+/** A deterministic pseudo-random delay, so a failing run can be reproduced. */
+function delays(seed: number, n: number, minMs: number, maxMs: number): number[] {
+  let x = seed;
+  return Array.from({ length: n }, () => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return minMs + (x % (maxMs - minMs));
+  });
+}
+
+describe('runtime under failure', () => {
+  test('SIGKILL at 3 random points under load, restart each time: equal to the oracle', async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const events = workload(21, 40_000);
+    const chunks = [0, 1, 2, 3].map((i) => events.slice((i * events.length) / 4, ((i + 1) * events.length) / 4));
+    await env.produce(chunks[0]!);
+    for (const [i, delay] of delays(Number(process.env.KILL_SEED ?? 7), 3, 300, 2500).entries()) {
+      const p = await start(env, `proc-${i}`);
+      const producing = env.produce(chunks[i + 1]!); // load arrives while it runs and is killed
+      await new Promise((r) => setTimeout(r, delay));
+      await stop(p, 'SIGKILL');
+      await producing;
+    }
+    const last = await start(env, 'proc-final');
+    await waitUntilSettled(env);
+    await stop(last, 'SIGTERM');
+    await expectOracle(env, events);
+  }, 300_000);
+
+  test('two processes in one group; SIGKILL one; the survivor takes over: equal to the oracle', async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const events = workload(22, 20_000);
+    const a = await start(env, 'proc-a');
+    const b = await start(env, 'proc-b');
+    await waitForOwners(env, 2);
+    await env.produce(events.slice(0, 10_000));
+    await stop(a, 'SIGKILL');
+    await env.produce(events.slice(10_000));
+    await waitUntilSettled(env);
+    const [owners] = await env.sql`select array_agg(distinct owner_id) as ids from shard_owners`;
+    expect(owners!.ids).toEqual(['proc-b']);
+    await stop(b, 'SIGTERM');
+    await expectOracle(env, events);
+  }, 300_000);
+
+  test('a zombie (SIGSTOP past the session timeout) is fenced on SIGCONT: no stale write lands', async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const events = workload(23, 20_000);
+    // A long interval keeps the zombie holding uncommitted work when it is frozen.
+    const zombie = await start(env, 'zombie', { CHECKPOINT_INTERVAL_MS: '4000' });
+    const survivor = await start(env, 'survivor');
+    await waitForOwners(env, 2);
+    await env.produce(events.slice(0, 10_000));
+    await new Promise((r) => setTimeout(r, 1500));
+    zombie.kill('SIGSTOP');
+    await env.produce(events.slice(10_000));
+    await waitForOwners(env, 1, 60_000); // the survivor acquired every shard, bumping their epochs
+    await waitUntilSettled(env);
+    const before = await committed(env.sql);
+    zombie.kill('SIGCONT');
+    await waitFor(() => /fenced/.test(zombie.output.join('')), 30_000, 'the zombie to report being fenced');
+    await waitUntilSettled(env);
+    const after = await committed(env.sql);
+    expect(stateDiffs(after, before)).toEqual({ sku: [], order: [], user: [] });
+    await stop(survivor, 'SIGTERM');
+    await stop(zombie, 'SIGTERM');
+    await expectOracle(env, events);
+  }, 300_000);
+
+  test('poison pills of each kind land in the DLQ with their reason; the rest of the partition is processed', async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const events = workload(24, 6000);
+    const poison = createPoisonRecords(5, 10);
+    await env.produce(events.slice(0, 3000));
+    await env.produceRaw(poison);
+    await env.produce(events.slice(3000));
+    const p = await start(env, 'proc-a');
+    await waitUntilSettled(env);
+    await stop(p, 'SIGTERM');
+    const dead = [];
+    for (const topic of Object.values(env.topics.source)) dead.push(...(await env.readAll(`${topic}.dlq`)));
+    const codeOf = new Map(dead.map((d) => [d.value, d.headers[DLQ_HEADERS.code]]));
+    expect(dead.length).toBe(poison.length);
+    for (const pill of poison) expect([pill.reason, codeOf.get(pill.value)]).toEqual([pill.reason, pill.expectedCode]);
+    await expectOracle(env, events);
+  }, 300_000);
+
+  test('a clean SIGTERM stop, then a restart: nothing is replayed', async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const events = workload(25, 8000);
+    await env.produce(events);
+    const first = await start(env, 'proc-a');
+    await waitUntilSettled(env);
+    await stop(first, 'SIGTERM');
+    expect(first.output.join('')).toMatch(/stopped: applied [1-9]\d*/);
+    const second = await start(env, 'proc-b');
+    await waitForOwners(env, 1);
+    await new Promise((r) => setTimeout(r, 3000));
+    await stop(second, 'SIGTERM');
+    expect(second.output.join('')).toMatch(/stopped: applied 0, dead-lettered 0, duplicates dropped 0/);
+    await expectOracle(env, events);
+  }, 300_000);
+});
+
+async function waitForOwners(e: PipelineEnv, distinct: number, timeoutMs = 30_000): Promise<void> {
+  await waitFor(async () => {
+    const [r] = await e.sql`select count(distinct owner_id)::int as n, count(*)::int as shards from shard_owners`;
+    return r!.n === distinct && r!.shards === 3 * PARTITIONS;
+  }, timeoutMs, `${distinct} owner(s) of all shards`);
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

@@ -1,0 +1,140 @@
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import postgres from 'postgres';
+import type { DomainEvent } from '../../schemas/index.ts';
+import { keyOf, topicOf } from '../../schemas/index.ts';
+import { createTestDatabase, type TestDatabase } from '../../scripts/infra/test-database.ts';
+import { ensureKafka, type KafkaHandle } from '../../scripts/kafka/local-kafka.ts';
+import { topicNames, type TopicNames } from '../../runtime/kafka/topics.ts';
+import { migrate } from '../../runtime/store/migrations.ts';
+
+/**
+ * One isolated pipeline for an integration test: its own topic prefix and app name on the shared
+ * broker, its own Postgres database. Runs never see each other's records or rows.
+ */
+export interface PipelineEnv {
+  brokers: string[];
+  db: TestDatabase;
+  sql: postgres.Sql;
+  admin: Admin;
+  kafka: Kafka;
+  prefix: string;
+  app: string;
+  topics: TopicNames;
+  partitions: number;
+  /** Environment for `runtime/processor-main.ts`. */
+  processorEnv(ownerId: string): Record<string, string>;
+  produce(events: readonly DomainEvent[]): Promise<void>;
+  /** Produces raw records (e.g. poison) to a source topic of the contract, renamed for this env. */
+  produceRaw(records: readonly { topic: string; key: string; value: string }[]): Promise<void>;
+  /** Every record of a topic, read from the beginning with a throwaway consumer. */
+  readAll(topic: string): Promise<{ key: string; value: string; headers: Record<string, string> }[]>;
+  close(): Promise<void>;
+}
+
+export async function createPipelineEnv(partitions = 3): Promise<PipelineEnv> {
+  const broker: KafkaHandle | undefined = process.env.KAFKA_BROKERS ? undefined : await ensureKafka();
+  const brokers = (process.env.KAFKA_BROKERS ?? broker!.brokers.join(',')).split(',');
+  const db = await createTestDatabase();
+  const sql = postgres(db.url, { max: 4, onnotice: () => {} });
+  await migrate(sql);
+  const prefix = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}_`;
+  const app = `${prefix}app`;
+  const topics = topicNames(prefix);
+  const kafka = new Kafka({ clientId: `${prefix}test`, brokers, logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: Object.values(topics.source).map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+    waitForLeaders: true,
+  });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  return {
+    brokers, db, sql, admin, kafka, prefix, app, topics, partitions,
+    processorEnv: (ownerId) => ({
+      KAFKA_BROKERS: brokers.join(','),
+      DATABASE_URL: db.url,
+      APP: app,
+      GROUP_ID: `${app}-group`,
+      PARTITIONS: String(partitions),
+      TOPIC_PREFIX: prefix,
+      CHECKPOINT_INTERVAL_MS: '200',
+      OWNER_ID: ownerId,
+    }),
+    async produce(events) {
+      for (let i = 0; i < events.length; i += 5000) {
+        const byTopic = new Map<string, { key: string; value: string }[]>();
+        for (const e of events.slice(i, i + 5000)) {
+          const topic = topics.source[topicOf(e.type)];
+          if (!byTopic.has(topic)) byTopic.set(topic, []);
+          byTopic.get(topic)!.push({ key: keyOf(e), value: JSON.stringify(e) });
+        }
+        await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      }
+    },
+    async produceRaw(records) {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: records.map((r) => ({ topic: topics.source[r.topic as keyof typeof topics.source] ?? r.topic, messages: [{ key: r.key, value: r.value }] })),
+      });
+    },
+    async readAll(topic) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const total = ends.reduce((n, o) => n + Number(o.high), 0);
+      const out: { key: string; value: string; headers: Record<string, string> }[] = [];
+      if (total === 0) return out;
+      const consumer = kafka.consumer({ groupId: `${prefix}reader-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 200 });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve) => {
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+            out.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers });
+            if (out.length >= total) resolve();
+          },
+        });
+      });
+      await consumer.disconnect();
+      return out;
+    },
+    async close() {
+      await producer.disconnect();
+      await admin.disconnect();
+      await sql.end({ timeout: 5 });
+      await db.drop();
+      await broker?.stop();
+    },
+  };
+}
+
+/**
+ * Resolves when the pipeline has consumed everything: for every input topic partition (sources
+ * and inboxes) the offset stored in Postgres equals Kafka's end offset, and the outbox is empty,
+ * twice in a row (a relay may still be producing inbox messages in between).
+ */
+export async function waitUntilSettled(env: PipelineEnv, timeoutMs = 240_000): Promise<void> {
+  const inputs = [...Object.values(env.topics.source), ...['sku', 'order', 'user'].map((t) => `${env.app}.${t}.inbox`)];
+  const deadline = Date.now() + timeoutMs;
+  let calm = 0;
+  let last = '';
+  while (Date.now() < deadline) {
+    const ends = new Map<string, number>();
+    for (const topic of inputs) {
+      // An inbox topic appears once the processor created it; until then it holds nothing.
+      const offsets = (await env.admin.listTopics()).includes(topic) ? await env.admin.fetchTopicOffsets(topic) : [];
+      for (const o of offsets) ends.set(`${topic}:${o.partition}`, Number(o.high));
+    }
+    const stored = new Map<string, number>(
+      (await env.sql`select topic, partition, next_offset from input_offsets`).map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)]),
+    );
+    const [{ n: outbox }] = (await env.sql`select count(*)::int as n from outbox`) as unknown as [{ n: number }];
+    const behind = [...ends].filter(([tp, end]) => end > 0 && (stored.get(tp) ?? 0) < end);
+    last = `behind: ${behind.map(([tp, end]) => `${tp} ${stored.get(tp) ?? 0}/${end}`).join(', ') || 'none'}; outbox ${outbox}`;
+    calm = behind.length === 0 && outbox === 0 ? calm + 1 : 0;
+    if (calm >= 2) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`pipeline did not settle in ${timeoutMs} ms (${last})`);
+}
