@@ -7,10 +7,11 @@
 import { createTestDriver, orderActor, skuActor, userActor } from '../actors/index.ts';
 import { createGenerator } from '../generator/index.ts';
 import { decodeEvent, type DomainEvent } from '../schemas/index.ts';
+import { fullGc, runtimeName } from './runtime-info.ts';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 const users = Number(process.argv[3] ?? 1_000_000);
-const gc = () => (typeof Bun !== 'undefined' ? Bun.gc(true) : (globalThis as { gc?: () => void }).gc?.());
+const gc = fullGc;
 const heapBytes = async (): Promise<number> => process.memoryUsage().heapUsed;
 
 const events = generate();
@@ -34,7 +35,7 @@ const heapAfter = await settledHeap();
 const rssAfter = process.memoryUsage().rss;
 const entities = held.user + held.order + held.sku;
 
-console.log(`runtime: ${typeof Bun !== 'undefined' ? `bun ${Bun.version}` : 'other'}; ${events.length} events, ${users} users in the model`);
+console.log(`runtime: ${runtimeName()}; ${events.length} events, ${users} users in the model`);
 console.log(`driver: ${Math.round(events.length / seconds)} events/s on one core (${seconds.toFixed(2)} s, alerts ${alerts})`);
 console.log(`entities held: ${JSON.stringify(held)}`);
 console.log(`rss growth: ${((rssAfter - rssBefore) / 1e6).toFixed(1)} MB = ${Math.round((rssAfter - rssBefore) / entities)} B/entity (an upper bound: includes allocator slack and garbage)`);

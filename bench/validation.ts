@@ -6,6 +6,7 @@
  */
 import { EVENT_TYPES, decodeEvent, parseEvent } from '../schemas/index.ts';
 import { validEnvelope } from '../schemas/fixtures.ts';
+import { runtimeName } from './runtime-info.ts';
 
 const ROUNDS = 5;
 const PER_ROUND = 1_000_000;
@@ -13,7 +14,7 @@ const PER_ROUND = 1_000_000;
 const objects = EVENT_TYPES.map((t, i) => validEnvelope(t, { id: `e-${i}` }));
 const strings = objects.map((o) => JSON.stringify(o));
 
-console.log(`runtime: ${typeof Bun !== 'undefined' ? `bun ${Bun.version}` : 'other'}; ${objects.length} event types; ${ROUNDS} rounds × ${PER_ROUND} events`);
+console.log(`runtime: ${runtimeName()}; ${objects.length} event types; ${ROUNDS} rounds × ${PER_ROUND} events`);
 report('decodeEvent (validation alone)', () => {
   let ok = 0;
   for (let i = 0; i < PER_ROUND; i++) if (decodeEvent(objects[i % objects.length]).ok) ok++;

@@ -18,6 +18,10 @@ let counts = { passed: 0, failed: 0, skipped: 0 };
 
 try {
   step('type-check (tsc)', () => run('node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.json']));
+  // Deno must run the same sources (deno.json maps them onto node_modules): check them there too.
+  step('type-check (deno)', () =>
+    run('node_modules/.bin/deno', ['check', '--quiet', 'schemas/', 'actors/', 'generator/', 'runtime/', 'sinks/', 'cli/', 'bench/']),
+  );
   kafka = await timed('start Kafka', () => ensureKafka({ log: (l) => console.log(`[kafka] ${l}`) }));
   database = await timed('create test database', () => createTestDatabase());
   console.log(`[test] Kafka at ${kafka.brokers.join(',')}, database ${database.name}`);

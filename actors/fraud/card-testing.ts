@@ -1,6 +1,6 @@
 import type { PaymentAttempted } from '../../schemas/index.ts';
 import { formatDuration, fraudAlert, type RuleResult } from './rule.ts';
-import { entriesOf, expire, idsOf, latest, slide, stored, type Entry, type Window } from './window.ts';
+import { entriesOf, expire, firstCompleting, idsOf, latest, slide, stored, type Entry, type Window } from './window.ts';
 
 /**
  * `card_testing` (docs/domain-rules.md): on a declined attempt, ≥ `declines` declines in
@@ -49,17 +49,19 @@ export function checkCardTesting(
 
   const count = window.entries.length;
   const spanMs = window.at - window.entries[0]!.ts;
+  const trigger =
+    firstCompleting(window.entries, rule.windowMs, (w) => w.length >= rule.declines && distinctCards(w).length >= rule.distinctCards) ??
+    window.entries[window.entries.length - 1]!;
   return {
     state: next,
     alert: fraudAlert({
       type: 'card_testing',
       severity: 'critical',
       userId,
-      // The newest attempt of the window, not the one that arrived last: payments reach a user
-      // from several order partitions, so arrival order varies between runs and replays, while
-      // the window's contents do not. In event-time order the two are the same attempt.
-      causeId: window.entries[window.entries.length - 1]!.id,
-      ts: window.at,
+      // The decline that completed the pattern in event-time order, not the one that arrived
+      // last: arrival order across order partitions varies between runs and replays.
+      causeId: trigger.id,
+      ts: trigger.ts,
       reasons: idsOf(window.entries),
       summary:
         `${count} declined payments with ${cards.length} different cards within ${formatDuration(spanMs)} ` +

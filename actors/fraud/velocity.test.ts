@@ -88,8 +88,8 @@ describe('velocity', () => {
     user.feed(authorized('p5', T0 + 5 * MINUTE));
     expect(user.alerts).toEqual([]);
     const [alert] = user.feed(authorized('p4', T0 + 4 * MINUTE));
-    // In event-time order p5 is the attempt that completes the burst: the id must not depend on
-    // which partition delivered first, or a replay could raise the same burst under another id.
+    // In event-time order p5 is the attempt that completes the burst (p1..p5 is the first set of 5
+    // within 10m): the id must not depend on which partition delivered first.
     expect(alert?.id).toBe('user/u1/velocity/p5');
     expect(alert?.reasons).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
     // Another late attempt of the same burst does not alert it a second time.

@@ -1,6 +1,6 @@
 import type { PaymentAttempted } from '../../schemas/index.ts';
 import { formatDuration, fraudAlert, type RuleResult } from './rule.ts';
-import { entriesOf, idsOf, slide, stored, type Window } from './window.ts';
+import { entriesOf, firstCompleting, idsOf, slide, stored, type Window } from './window.ts';
 
 /**
  * `velocity` (docs/domain-rules.md): ≥ `attempts` payment attempts, authorized or declined, with
@@ -42,17 +42,18 @@ export function checkVelocity(
   if (!window.added || window.before >= rule.attempts || count < rule.attempts) return { state: next };
 
   const spanMs = window.at - window.entries[0]!.ts;
+  const trigger = firstCompleting(window.entries, rule.windowMs, (w) => w.length >= rule.attempts) ?? window.entries[window.entries.length - 1]!;
   return {
     state: next,
     alert: fraudAlert({
       type: 'velocity',
       severity: 'warning',
       userId,
-      // The newest attempt of the window, not the one that arrived last: payments reach a user
-      // from several order partitions, so arrival order varies between runs and replays, while
-      // the window's contents do not. In event-time order the two are the same attempt.
-      causeId: window.entries[window.entries.length - 1]!.id,
-      ts: window.at,
+      // The attempt that completed the burst in event-time order, not the one that arrived last:
+      // payments reach a user from several order partitions, so arrival order varies between
+      // runs and replays while the window's contents do not.
+      causeId: trigger.id,
+      ts: trigger.ts,
       reasons: idsOf(window.entries),
       summary:
         `${count} payment attempts within ${formatDuration(spanMs)} ` +

@@ -109,3 +109,23 @@ export function latest(entries: readonly Entry[], now: number): number {
 function oldest(): number {
   return 0;
 }
+
+/**
+ * The entry at which, in event-time order, the window condition first held: the earliest entry e
+ * such that the entries in `(e.ts − windowMs, e.ts]` satisfy `holds`. Inputs can arrive out of
+ * event-time order (payments reach a user from several partitions), so "the entry that arrived
+ * last" depends on the run; this one depends only on the window's contents. `entries` is sorted.
+ */
+export function firstCompleting(entries: readonly Entry[], windowMs: number, holds: (inWindow: readonly Entry[]) => boolean): Entry | undefined {
+  let start = 0;
+  for (let end = 0; end < entries.length; end++) {
+    const at = entries[end]!.ts;
+    while (entries[start]!.ts <= at - windowMs) start++;
+    // Entries of the same millisecond as `at` belong to its window too.
+    let last = end;
+    while (last + 1 < entries.length && entries[last + 1]!.ts === at) last++;
+    const inWindow = entries.slice(start, last + 1);
+    if (holds(inWindow)) return entries[end]!;
+  }
+  return undefined;
+}
