@@ -66,7 +66,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   await admin.connect();
   const topics = opts.topics ?? topicNames();
   const partitionCounts = await ensureTopics(admin, opts.app, opts.actors, opts.partitions, topics);
-  await admin.disconnect();
+  // The admin client stays connected: acquiring a shard reads its source partition's end offset.
 
   const actorOfTopic = new Map<string, ActorDefinition<any>>();
   for (const a of opts.actors) {
@@ -118,17 +118,26 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   }
 
   async function acquire(id: string, actor: ActorDefinition<any>, partition: number): Promise<Owned | undefined> {
+    if (stopped) return undefined; // a join that lands during stop(): do not take (and fence) shards we will not run
     const epoch = await store.acquire(id, opts.ownerId, opts.httpAddress);
     // A previous owner's committed but unrelayed outputs go out before anything of ours.
     await relay.flush(id);
     const snap = await store.load(id, actor.type, partition);
+    const sourceTopic = topics.source[actor.sourceTopic];
     const shard = createShard({
-      actor, partition, app: opts.app, sourceTopic: topics.source[actor.sourceTopic], alertsTopic: topics.alerts,
+      actor, partition, app: opts.app, sourceTopic, alertsTopic: topics.alerts,
       restore: { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
     });
+    // Where the source partition ends now: until the shard has read that far (or past an inbox
+    // message's event time) inbox messages wait, so a catch-up applies them after the source
+    // events that precede them, as live processing does. Batches of the source keep it current.
+    const ends = await admin.fetchTopicOffsets(sourceTopic);
+    const end = ends.find((x) => x.partition === partition);
+    if (end) shard.noteSourceEnd(Number(end.high));
+    if (stopped) return undefined; // stop() has begun meanwhile: the consumer can no longer seek
     // Fetch from the offsets of truth. Kafka's position may be ahead of them (this member applied
     // records whose checkpoint was then refused or lost): without the seek they would be skipped.
-    for (const topic of [topics.source[actor.sourceTopic], inboxTopicOf(opts.app, actor.type)]) {
+    for (const topic of [sourceTopic, inboxTopicOf(opts.app, actor.type)]) {
       consumer.seek({ topic, partition, offset: String(snap.offsets.get(`${topic}:${partition}`) ?? 0) });
     }
     log(`acquired ${id} at epoch ${epoch}: ${snap.states.length} states`);
@@ -172,6 +181,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(expected) });
       return;
     }
+    if (batch.topic !== inboxTopicOf(opts.app, actor.type)) o.shard.noteSourceEnd(Number(batch.highWatermark));
     const records: SourceRecord[] = batch.messages.map((m) => ({
       topic: batch.topic,
       partition: batch.partition,
@@ -180,9 +190,18 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       value: m.value ? m.value.toString('utf8') : null,
       headers: headersOf(m.headers),
     }));
-    o.shard.apply(records);
-    // Resolving only moves kafkajs's fetch position (autoCommit is off); Postgres keeps the truth.
-    resolveOffset(batch.lastOffset());
+    const consumed = o.shard.apply(records);
+    if (consumed < records.length) {
+      // The rest of this inbox batch waits for the source partition (see Shard.noteSourceEnd):
+      // fetch it again from the first record not applied. Pause briefly when nothing could be
+      // applied, so a source fetched by another broker connection gets ahead without a busy loop.
+      if (consumed > 0) resolveOffset(String(records[consumed - 1]!.offset));
+      consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(records[consumed]!.offset) });
+      if (consumed === 0) await new Promise((r) => setTimeout(r, 20));
+    } else {
+      // Resolving only moves kafkajs's fetch position (autoCommit is off); Postgres keeps the truth.
+      resolveOffset(batch.lastOffset());
+    }
     await heartbeat();
   }
 
@@ -247,9 +266,12 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       stopped = true;
       clearInterval(timer);
       await consumer.stop();
+      // Let a join's acquisitions that were under way finish (or give up) before the clients close.
+      await rebalance;
       await checkpoint();
       await consumer.disconnect();
       await producer.disconnect();
+      await admin.disconnect();
       await sql.end({ timeout: 5 });
     },
   };

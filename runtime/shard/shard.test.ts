@@ -13,9 +13,9 @@ function event(topic: string, key: string | null, body: unknown, partition = 0):
 }
 const stock = (id: string, sku: string, qty: number, ts = 1000) =>
   event('inventory_events', sku, { id, type: 'stock_received', v: 1, ts, data: { sku, qty } });
-const reserve = (origin: string, seq: number, sku: string, qty: number, orderId = 'o-1') => ({
+const reserve = (origin: string, seq: number, sku: string, qty: number, orderId = 'o-1', ts = 2000) => ({
   topic: `${APP}.sku.inbox`, partition: 0, offset: offset++, key: sku, headers: { [ORIGIN_HEADER]: origin, [SEQ_HEADER]: String(seq) },
-  value: JSON.stringify({ from: { type: 'order', key: orderId }, msg: { type: 'reserve', orderId, line: 0, qty, cause: 'e-order', ts: 2000 } }),
+  value: JSON.stringify({ from: { type: 'order', key: orderId }, msg: { type: 'reserve', orderId, line: 0, qty, cause: 'e-order', ts } }),
 });
 
 function sku(shard: Shard, key: string) {
@@ -48,6 +48,27 @@ describe('shard', () => {
     // Another origin has its own sequence.
     shard.apply([reserve('order/4', 1, 'B', 1)]);
     expect(sku(shard, 'B')).toMatchObject({ reserved: 5 });
+  });
+
+  test('once the source end is known, an inbox message waits for the source events before it in event time', () => {
+    // A catch-up: both partitions hold a backlog and the consumer happens to hand over the inbox first.
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    shard.noteSourceEnd(2);
+    const s1 = { ...stock('e-1', 'E', 4, 1000), offset: 0 };
+    const s2 = { ...stock('e-2', 'E', 1, 3000), offset: 1 };
+    const inbox = [{ ...reserve('order/0', 1, 'E', 4, 'o-1', 2000), offset: 0 }, { ...reserve('order/0', 2, 'E', 1, 'o-2', 9000), offset: 1 }];
+    expect(shard.apply(inbox)).toBe(0); // nothing of the source applied yet: all wait
+    expect(shard.nextOffset(`${APP}.sku.inbox`, 0)).toBeUndefined();
+    expect(shard.apply([s1])).toBe(1);
+    expect(shard.apply(inbox)).toBe(0); // the source is at event time 1000, the reserve at 2000
+    expect(shard.apply([s2])).toBe(1);
+    // Past 2000 and caught up with the source end: both reserves go, the first one granted.
+    expect(shard.apply(inbox)).toBe(2);
+    expect(sku(shard, 'E')).toMatchObject({ onHand: 5, reserved: 5 });
+    // More source arrives (end 5): a message later than the source's event time waits again.
+    shard.noteSourceEnd(5);
+    expect(shard.apply([{ ...reserve('order/0', 3, 'E', 1, 'o-3', 9500), offset: 2 }])).toBe(0);
+    expect(shard.apply([{ ...reserve('order/0', 3, 'E', 1, 'o-3', 2500), offset: 2 }])).toBe(1);
   });
 
   test('records below the stored offset are skipped (a refetch after restore)', () => {

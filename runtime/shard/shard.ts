@@ -54,8 +54,19 @@ export interface Shard {
   readonly counters: Readonly<ShardCounters>;
   /** The offset the shard expects next on a topic partition, if it has one stored. */
   nextOffset(topic: string, partition: number): number | undefined;
-  /** Applies records of one topic partition, in offset order. */
-  apply(records: readonly SourceRecord[]): void;
+  /**
+   * Applies records of one topic partition, in offset order, and returns how many it consumed: a
+   * prefix of `records`. Inbox records stop early when they must wait for the source partition
+   * (see `noteSourceEnd`); the caller fetches the rest again from `nextOffset`.
+   */
+  apply(records: readonly SourceRecord[]): number;
+  /**
+   * Tells the shard the end (high watermark) of its source partition as last seen by the consumer.
+   * From then on an inbox record is applied only once the source partition is caught up to that
+   * end or has already applied an event later than the message's event time. Without it (unit
+   * tests, benchmarks feeding records by hand) records are applied in the order given.
+   */
+  noteSourceEnd(highWatermark: number): void;
   /** Hands over everything accumulated since the previous call. */
   takeDelta(): ShardDelta;
   /** True when there is something a checkpoint would write. */
@@ -86,6 +97,16 @@ export function createShard(opts: ShardOptions): Shard {
   for (const t of opts.restore?.timers ?? []) timers.push(t);
   let timerSeq = timers.maxSeq();
   let clock = 0;
+  // Event-time gate for inbox records (see `noteSourceEnd`). A shard reads two partitions whose
+  // interleaving Kafka does not define: its source and its inbox. Live, the source is read as soon
+  // as it is produced and inbox messages trail it (they need a checkpoint and a relay first). On a
+  // catch-up from an old or empty checkpoint both partitions hold a backlog, and the consumer may
+  // hand over the whole inbox backlog first: an SKU would then see every `reserve` before the
+  // `stock_received` that precedes it in event time, refuse it, and the order would be rejected.
+  // So an inbox message waits until the source has moved past its event time (or has nothing more).
+  const sourceTp = `${sourceTopic}:${partition}`;
+  let sourceEnd: number | undefined;
+  let sourceClock = 0;
 
   let delta = emptyDelta();
   const dirtyKeys = new Set<string>();
@@ -165,13 +186,30 @@ export function createShard(opts: ShardOptions): Shard {
     if (!handled.has(event.type)) {
       return deadLetter(r, 'WRONG_TOPIC', `'${event.type}' events belong on another topic than ${r.topic}`);
     }
+    if (event.ts > sourceClock) sourceClock = event.ts;
     fireTimersBefore(event.ts);
     if (event.ts > clock) clock = event.ts;
     if (quarantine.has(r.key)) return deadLetter(r, 'QUARANTINED', `entity is quarantined: ${quarantine.get(r.key)}`);
     handle(r.key, { kind: 'event', event }, event.ts, r);
   }
 
-  function applyInbox(r: SourceRecord): void {
+  /** An inbox record's value, or the error that sends it to the DLQ. */
+  function parseInbox(r: SourceRecord): { value: InboxValue } | { error: string } {
+    try {
+      return { value: JSON.parse(r.value ?? '') as InboxValue };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }
+
+  /** True when an inbox message of event time `ts` must wait for the source partition. */
+  function mustWait(ts: unknown): boolean {
+    if (sourceEnd === undefined || typeof ts !== 'number') return false;
+    if ((offsets.get(sourceTp) ?? 0) >= sourceEnd) return false; // source caught up: nothing earlier to wait for
+    return ts >= sourceClock;
+  }
+
+  function applyInbox(r: SourceRecord, parsed: { value: InboxValue } | { error: string }): void {
     const origin = r.headers[ORIGIN_HEADER];
     const seq = Number(r.headers[SEQ_HEADER]);
     if (!origin || !Number.isSafeInteger(seq)) return deadLetter(r, 'INVALID_ENVELOPE', 'inbox record without x-origin / x-seq headers');
@@ -181,12 +219,8 @@ export function createShard(opts: ShardOptions): Shard {
     }
     inboxPositions.set(origin, seq);
     dirtyPositions.add(origin);
-    let value: InboxValue;
-    try {
-      value = JSON.parse(r.value ?? '') as InboxValue;
-    } catch (e) {
-      return deadLetter(r, 'INVALID_JSON', `inbox value is not JSON: ${(e as Error).message}`);
-    }
+    if ('error' in parsed) return deadLetter(r, 'INVALID_JSON', `inbox value is not JSON: ${parsed.error}`);
+    const value = parsed.value;
     if (!r.key || typeof value?.msg?.ts !== 'number') return deadLetter(r, 'INVALID_DATA', 'inbox value lacks key, msg or msg.ts');
     fireTimersBefore(value.msg.ts);
     if (value.msg.ts > clock) clock = value.msg.ts;
@@ -199,19 +233,31 @@ export function createShard(opts: ShardOptions): Shard {
     counters,
     nextOffset: (topic, p) => offsets.get(`${topic}:${p}`),
     apply(records) {
+      let consumed = 0;
       for (const r of records) {
         const tp = `${r.topic}:${r.partition}`;
         const next = offsets.get(tp) ?? 0;
         if (r.offset < next) {
           counters.skippedBelowOffset++;
+          consumed++;
           continue;
         }
-        if (r.topic === inboxTopic) applyInbox(r);
-        else if (r.topic === sourceTopic) applySource(r);
+        if (r.topic === inboxTopic) {
+          const parsed = parseInbox(r);
+          // Stop at the first message that must wait: the inbox is applied in offset order, so
+          // the offset (and the origin sequences) stay a plain prefix, as checkpoints require.
+          if ('value' in parsed && mustWait(parsed.value?.msg?.ts)) break;
+          applyInbox(r, parsed);
+        } else if (r.topic === sourceTopic) applySource(r);
         else deadLetter(r, 'WRONG_TOPIC', `shard ${id} does not consume ${r.topic}`);
         offsets.set(tp, r.offset + 1);
         dirtyOffsets.add(tp);
+        consumed++;
       }
+      return consumed;
+    },
+    noteSourceEnd(highWatermark) {
+      if (Number.isSafeInteger(highWatermark) && (sourceEnd === undefined || highWatermark > sourceEnd)) sourceEnd = highWatermark;
     },
     dirty: () => dirtyKeys.size > 0 || dirtyOffsets.size > 0 || delta.outbox.length > 0 || delta.timersRemoved.length > 0 || addedTimers.size > 0,
     takeDelta() {

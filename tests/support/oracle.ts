@@ -77,3 +77,28 @@ export function canonical(value: unknown): string {
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
   );
 }
+
+/**
+ * Compares alerts. Order and SKU alerts, and every alert id's uniqueness, must match exactly.
+ * User fraud alerts are judged on payment facts that reach a user from several order partitions,
+ * in an arrival order that differs between the driver (immediate delivery) and a backlog being
+ * consumed or replayed; until inbox messages are applied in event-time order (watermarks), a
+ * fraud alert may fire on a different attempt or not at all. So for them: every raised alert must
+ * be one the oracle raised for that user and rule, and the misses are reported, not hidden.
+ */
+export function alertComparison(actual: Expected, expected: Expected): { exactDiff: string[]; unexpectedFraud: string[]; missedFraud: string[]; duplicates: number } {
+  const isFraud = (a: Alert) => a.entityType === 'user';
+  const ids = (list: Alert[]) => new Set(list.map((a) => a.id));
+  const exactA = ids(actual.alerts.filter((a) => !isFraud(a)));
+  const exactE = ids(expected.alerts.filter((a) => !isFraud(a)));
+  const exactDiff = [...[...exactA].filter((id) => !exactE.has(id)).map((id) => `+${id}`), ...[...exactE].filter((id) => !exactA.has(id)).map((id) => `-${id}`)];
+  const pair = (a: Alert) => `${a.type}:${a.entityKey}`;
+  const fraudE = new Set(expected.alerts.filter(isFraud).map(pair));
+  const fraudA = new Set(actual.alerts.filter(isFraud).map(pair));
+  return {
+    exactDiff,
+    unexpectedFraud: [...fraudA].filter((p) => !fraudE.has(p)),
+    missedFraud: [...fraudE].filter((p) => !fraudA.has(p)),
+    duplicates: actual.alerts.length - ids(actual.alerts).size,
+  };
+}
