@@ -318,3 +318,34 @@ describe('state version', () => {
     expect(() => orderActor.migrate('junk', 1)).toThrow('not an object with a status and lines');
   });
 });
+
+describe('events that arrive before the reservation outcome (a backlog being consumed)', () => {
+  test('shipped and delivered while replies are pending are held, then applied once the last grant arrives', () => {
+    const d = world({ A: 10 }, 'manual');
+    d.pipe([placed('p1', P, [['A', 2]]), authorized('pay1', P + 1_000), shipped('s1', P + 2_000), delivered('d1', P + 3_000)]);
+    expect(order(d).status).toBe('placed');
+    expect(order(d).deferred?.map((e) => e.id)).toEqual(['s1', 'd1']);
+    expect(alertIds(d)).toEqual([]);
+    d.deliverAll(); // reserve → grant → paid, then the held ship (commit) and delivery
+    expect(order(d).status).toBe('delivered');
+    expect(order(d).deferred).toBeUndefined();
+    expect(order(d).lines).toEqual([line('A', 2, 'committed')]);
+    expect(sku(d, 'A')).toEqual({ onHand: 8, reserved: 0, reorderPoint: 0, lowStock: false });
+  });
+
+  test('a held shipment of an order that is then rejected is an invalid transition', () => {
+    const d = world({ A: 1 }, 'manual');
+    d.pipe([placed('p1', P, [['A', 2]]), authorized('pay1', P + 1_000), shipped('s1', P + 2_000)]);
+    d.deliverAll();
+    expect(order(d).status).toBe('rejected');
+    expect(alertIds(d)).toContain('order/o1/invalid_transition/s1');
+  });
+
+  test('at most 8 events are held; the 9th is reported as invalid', () => {
+    const d = world({ A: 10 }, 'manual');
+    d.pipe(placed('p1', P, [['A', 1]]));
+    for (let i = 0; i < 9; i++) d.pipe(refund(`r${i}`, P + 1_000 + i, 1));
+    expect(order(d).deferred).toHaveLength(8);
+    expect(alertIds(d)).toEqual(['order/o1/invalid_transition/r8']);
+  });
+});

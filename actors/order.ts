@@ -34,6 +34,11 @@ export interface OrderState {
   readonly paymentAuthorized: boolean;
   /** Sum of refund_issued amounts recorded after delivery. */
   readonly refunded: number;
+  /**
+   * Later lifecycle events (shipped, delivered, refund) that arrived while the reservation
+   * replies were still pending; applied in order once the outcome is known. Absent when none.
+   */
+  readonly deferred?: readonly TransactionEvent[];
 }
 
 export interface OrderActorOptions {
@@ -101,16 +106,53 @@ function handleOrderInput(state: OrderState, input: ActorInput, ctx: ActorContex
     case 'event':
       return handleTransactionEvent(state, input.event as TransactionEvent, ctx, timeoutMs);
     case 'message':
-      return input.msg.type === 'reservation_result' ? handleReservationResult(state, input.msg, ctx) : unchanged(state);
+      return input.msg.type === 'reservation_result' ? applyDeferred(handleReservationResult(state, input.msg, ctx), ctx, timeoutMs) : unchanged(state);
     case 'timer':
-      return handlePaymentTimeout(state, input.timer, ctx);
+      return applyDeferred(handlePaymentTimeout(state, input.timer, ctx), ctx, timeoutMs);
   }
+}
+
+/**
+ * Most events a deferred list may hold. Shipped, delivered and a refund or two is all a real order
+ * can send ahead of its reservation outcome; more is a broken producer, reported as invalid.
+ */
+const MAX_DEFERRED = 8;
+const DEFERRABLE: ReadonlySet<string> = new Set(['order_shipped', 'order_delivered', 'refund_issued']);
+
+/**
+ * Reservation replies travel order → SKU → order through two inbox topics, so while a backlog is
+ * consumed (after a crash, or a new instance taking over) an order can read its own later events
+ * before the replies come back. Shipping an order whose payment is in and whose stock is still
+ * being confirmed is early, not impossible: hold such events until the outcome is known.
+ */
+function deferWhileReserving(s: OrderState, e: TransactionEvent, ctx: ActorContext): Transition<OrderState> | undefined {
+  if (s.status !== 'placed' || !DEFERRABLE.has(e.type)) return undefined;
+  const deferred = s.deferred ?? [];
+  if (deferred.length >= MAX_DEFERRED) return invalid(s, e, ctx, ` (already ${MAX_DEFERRED} events wait for the reservation outcome)`);
+  return { state: { ...s, deferred: [...deferred, e] }, effects: [] };
+}
+
+/** Once the order has left `placed`, applies the events it held back, in arrival order, at their own event time. */
+function applyDeferred(t: Transition<OrderState>, ctx: ActorContext, timeoutMs: number): Transition<OrderState> {
+  const held = t.state.deferred;
+  if (held === undefined || t.state.status === 'placed') return t;
+  const { deferred: _applied, ...rest } = t.state;
+  let state: OrderState = rest;
+  const effects = [...t.effects];
+  for (const e of held) {
+    const next = handleTransactionEvent(state, e, { key: ctx.key, now: e.ts }, timeoutMs);
+    state = next.state;
+    effects.push(...next.effects);
+  }
+  return { state, effects };
 }
 
 const NO_LINES: readonly OrderLine[] = Object.freeze([]);
 const CANCELLABLE: ReadonlySet<OrderStatus> = new Set(['placed', 'reserved', 'paid']);
 
 function handleTransactionEvent(s: OrderState, e: TransactionEvent, ctx: ActorContext, timeoutMs: number): Transition<OrderState> {
+  const deferred = deferWhileReserving(s, e, ctx);
+  if (deferred) return deferred;
   switch (e.type) {
     case 'order_placed':
       return s.status === 'new' ? place(e, ctx, timeoutMs) : invalid(s, e, ctx);
@@ -128,7 +170,7 @@ function handleTransactionEvent(s: OrderState, e: TransactionEvent, ctx: ActorCo
     case 'order_delivered':
       return s.status === 'shipped' ? { state: { ...s, status: 'delivered' }, effects: [] } : invalid(s, e, ctx);
     case 'order_cancelled':
-      return CANCELLABLE.has(s.status) ? endReleasingGrants(s, 'cancelled', e.id, e.ts, ctx) : invalid(s, e, ctx);
+      return CANCELLABLE.has(s.status) ? applyDeferred(endReleasingGrants(s, 'cancelled', e.id, e.ts, ctx), ctx, timeoutMs) : invalid(s, e, ctx);
     case 'refund_issued':
       return s.status === 'delivered' ? { state: { ...s, refunded: s.refunded + e.data.amount }, effects: [] } : invalid(s, e, ctx);
     default:

@@ -100,11 +100,14 @@ function handleUserEvent(state: UserState, event: DomainEvent, userId: string, r
 // Time is the payment's own event time (`msg.ts`, which the contract makes `ctx.now` too).
 function handlePayment(state: UserState, attempt: PaymentAttempted, userId: string, rules: FraudRules): Transition<UserState> {
   const velocity = checkVelocity(state, attempt, rules.velocity, userId);
+  // Every attempt passes through the velocity window, so its newest entry is the latest payment
+  // time seen: the declines window is judged by it too, whatever order the payments arrived in.
+  const clock = Math.max(attempt.ts, (velocity.state.attempts?.at(-2) as number | undefined) ?? attempt.ts);
   if (attempt.outcome === 'declined') {
-    const cardTesting = checkCardTesting(state, attempt, rules.cardTesting, userId);
+    const cardTesting = checkCardTesting(state, attempt, rules.cardTesting, userId, clock);
     return settle({ ...state, ...velocity.state, ...cardTesting.state }, [velocity.alert, cardTesting.alert]);
   }
-  const declines = expireCardTesting(state, attempt.ts, rules.cardTesting);
+  const declines = expireCardTesting(state, clock, rules.cardTesting);
   const amount = checkAmountAnomaly(state, attempt, rules.amountAnomaly, userId);
   const travel = checkImpossibleTravel(state, attempt, rules.impossibleTravel, userId);
   return settle({ ...state, ...velocity.state, ...declines, ...amount.state }, [velocity.alert, amount.alert, travel]);

@@ -9,7 +9,7 @@ import { spawnProcessor } from './support/processor-process.ts';
  * independent oracle (the pure driver folding the same events), with and without crashes.
  */
 const PARTITIONS = 3;
-const COUNT = Number(process.env.RUNTIME_TEST_EVENTS ?? 20_000);
+const COUNT = Number(process.env.RUNTIME_TEST_EVENTS ?? 100_000);
 
 describe('runtime: exactly-once', () => {
   let env: PipelineEnv;

@@ -60,7 +60,7 @@ function delays(seed: number, n: number, minMs: number, maxMs: number): number[]
 describe('runtime under failure', () => {
   test('SIGKILL at 3 random points under load, restart each time: equal to the oracle', async () => {
     env = await createPipelineEnv(PARTITIONS);
-    const events = workload(21, 40_000);
+    const events = workload(21, 60_000);
     const chunks = [0, 1, 2, 3].map((i) => events.slice((i * events.length) / 4, ((i + 1) * events.length) / 4));
     await env.produce(chunks[0]!);
     for (const [i, delay] of delays(Number(process.env.KILL_SEED ?? 7), 3, 300, 2500).entries()) {

@@ -37,10 +37,12 @@ export function checkCardTesting(
   decline: PaymentAttempted,
   rule: CardTestingRule,
   userId: string,
+  /** Latest payment time the user has seen (declines are judged by it, as any payment would prune them). */
+  clock = decline.ts,
 ): RuleResult<CardTestingState> {
   const entry = { ts: decline.ts, id: decline.cause, tag: decline.cardFingerprint };
   const cap = 2 * Math.max(rule.declines, rule.distinctCards);
-  const window = slide(entriesOf(state.declines, true), entry, rule.windowMs, cap, repeatedCardFirst);
+  const window = slide(entriesOf(state.declines, true), entry, rule.windowMs, cap, repeatedCardFirst, clock);
   const cards = distinctCards(window.entries);
   const rearmed = !state.cardTestingAlerted || window.before < rule.declines;
   const fires = rearmed && window.added && window.entries.length >= rule.declines && cards.length >= rule.distinctCards;

@@ -74,8 +74,10 @@ export interface Slid {
  * @example
  * slide([{ ts: 0, id: 'a' }, { ts: 5, id: 'b' }], { ts: 10, id: 'c' }, 10, 5).entries; // → b, c ('a' is exactly 10 old)
  */
-export function slide(window: readonly Entry[], entry: Entry, windowMs: number, cap: number, evict: Evict = oldest): Slid {
-  const at = latest(window, entry.ts);
+export function slide(window: readonly Entry[], entry: Entry, windowMs: number, cap: number, evict: Evict = oldest, clock = entry.ts): Slid {
+  // `clock`: the latest event time the user has seen on any window of the same inputs, so a late
+  // entry is judged by the same time whether or not its own window saw the later inputs.
+  const at = latest(window, Math.max(entry.ts, clock));
   const kept = expire(window, at - windowMs);
   if (entry.ts <= at - windowMs) return { entries: kept, at, before: kept.length, added: false };
   let pos = kept.length;
