@@ -1,16 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { partitionOf } from './partitioner.ts';
+import { JAVA_MURMUR2 } from './partitioner-fixtures.ts';
 
-// murmur2 values from Apache Kafka's own test suite (clients UtilsTest.testMurmur2); the Java
-// default partitioner takes (hash & 0x7fffffff) % partitions.
-const JAVA_MURMUR2: [string, number][] = [
-  ['21', -973932308],
-  ['foobar', -790332482],
-  ['a-little-bit-long-string', -985981536],
-  ['a-little-bit-longer-string', -1486304829],
-  ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
-  ['abc', 479470107],
-];
 
 describe('partitionOf', () => {
   test('matches the Java client default partitioner for Kafka test vectors', () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { AssignerProtocol, Kafka, logLevel, Partitioners, type Admin, type Consumer, type logCreator, type Producer } from 'kafkajs';
 import { partitionOf } from '../runtime/partitioner.ts';
 import { ensureKafka, type KafkaHandle } from '../scripts/kafka/local-kafka.ts';
+import { JAVA_MURMUR2 } from '../runtime/partitioner-fixtures.ts';
 
 /**
  * Producer and consumer-group guarantees the runtime relies on, against a real broker: the one in
@@ -33,16 +34,6 @@ afterAll(async () => {
   await own?.stop();
 }, 30_000);
 
-// murmur2 of these keys per Apache Kafka's own test suite (clients UtilsTest.testMurmur2); the Java
-// DefaultPartitioner puts a keyed record in partition (murmur2(key) & 0x7fffffff) % partitions.
-const JAVA_MURMUR2: [string, number][] = [
-  ['21', -973932308],
-  ['foobar', -790332482],
-  ['a-little-bit-long-string', -985981536],
-  ['a-little-bit-longer-string', -1486304829],
-  ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
-  ['abc', 479470107],
-];
 
 // kafkajs heartbeats (and so notices a rebalance) and disconnects only between fetches: a short fetch
 // wait keeps a second member's join and the final disconnect from waiting out the 5 s default.

@@ -33,7 +33,8 @@ export interface ShardRestore {
 /** What one checkpoint of this shard writes (the store adds shard id and epoch). */
 export interface ShardDelta {
   offsets: { topic: string; partition: number; nextOffset: number }[];
-  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine: string | null }[];
+  /** `quarantine`: the handler error that quarantined the entity; null or absent when healthy. */
+  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null }[];
   outbox: { topic: string; key: string; value: string; headers?: Record<string, string> }[];
   alerts: Alert[];
   inboxPositions: { origin: string; lastSeq: number }[];

@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import type { Alert } from '../../schemas/index.ts';
 import { ShardFenced } from '../errors.ts';
+import type { ShardDelta } from '../shard/shard.ts';
 
 /**
  * Checkpoints to PostgreSQL. One `commit` is ONE transaction holding a shard's dirty actor states,
@@ -17,16 +18,10 @@ export interface CheckpointStore {
   load(shard: string, actorType: string, partition: number): Promise<ShardSnapshot>;
 }
 
-export interface Checkpoint {
+/** One shard's checkpoint: what the shard accumulated (`ShardDelta`) plus who writes it, at which epoch. */
+export interface Checkpoint extends ShardDelta {
   shard: string;
   epoch: number;
-  offsets: { topic: string; partition: number; nextOffset: number }[];
-  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null }[];
-  outbox: { topic: string; key: string; value: string; headers?: Record<string, string> }[];
-  alerts: Alert[];
-  inboxPositions: { origin: string; lastSeq: number }[];
-  timersAdded: { actorType: string; key: string; dueAt: number; seq: number; timer: unknown }[];
-  timersRemoved: number[];
 }
 
 export interface ShardSnapshot {
