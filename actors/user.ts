@@ -142,7 +142,7 @@ function pack(s: UserState): UserState {
   return packed;
 }
 
-/** Version 1 is the only version so far: a checkpointed v1 state is used as it is. */
+/** v2 states are used as they are; v1 states (a float sum of authorized amounts) get it in cents. */
 function migrateUserState(state: unknown, fromVersion: number): UserState {
   if (fromVersion !== 1 && fromVersion !== 2) {
     throw new PipelineError('UNSUPPORTED_VERSION', `user state version ${fromVersion} is not supported (supported: 1, 2)`);

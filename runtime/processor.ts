@@ -161,8 +161,26 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     return pending;
   }
 
+  /**
+   * True when the records from `expected` on were deleted by retention (the log now starts later):
+   * then the gap is accepted instead of seeking back forever. Asked of the broker only after a
+   * seek to the same offset already happened once, so a stale in-flight batch costs no round trip.
+   */
+  const soughtTo = new Map<string, number>();
+  async function goneFromKafka(topic: string, partition: number, expected: number): Promise<boolean> {
+    const tp = `${topic}:${partition}`;
+    if (soughtTo.get(tp) !== expected) {
+      soughtTo.set(tp, expected);
+      return false;
+    }
+    const low = Number((await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.low ?? 0);
+    if (low <= expected) return false;
+    log(`${tp}: offsets ${expected}..${low - 1} are no longer in Kafka (retention); continuing from ${low}`);
+    return true;
+  }
+
   async function eachBatch({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    if (stopped || !isRunning() || isStale() || batch.messages.length === 0) return;
     const actor = actorOfTopic.get(batch.topic);
     if (!actor) return;
     await rebalance;
@@ -175,7 +193,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       return;
     }
     const expected = o.shard.nextOffset(batch.topic, batch.partition) ?? 0;
-    if (Number(batch.firstOffset()) > expected) {
+    if (Number(batch.firstOffset()) > expected && !(await goneFromKafka(batch.topic, batch.partition, expected))) {
       // Kafka delivered from its committed position, which may be behind or ahead of ours:
       // Postgres holds the offsets of truth, so fetch again from there.
       consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(expected) });
@@ -205,8 +223,24 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     await heartbeat();
   }
 
+  // Shards whose committed outbox could not be relayed: retried every pass, dirty or not, so a quiet
+  // partition's reserves and alerts do not wait for its next input.
+  const relayPending = new Set<string>();
+  async function relayShard(id: string): Promise<void> {
+    try {
+      await relay.flush(id);
+      relayPending.delete(id);
+    } catch (e) {
+      relayPending.add(id);
+      log(`relay of ${id} deferred: ${(e as Error).message}`);
+    }
+  }
+
   async function checkpointShard(id: string, o: Owned): Promise<void> {
-    if (!o.shard.dirty()) return;
+    if (!o.shard.dirty()) {
+      if (relayPending.has(id)) await relayShard(id);
+      return;
+    }
     const delta = o.shard.takeDelta();
     try {
       await store.commit({ shard: id, epoch: o.epoch, ...delta });
@@ -222,7 +256,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       log(`checkpoint of ${id} failed, shard will be restored: ${(e as Error).message}`);
       return;
     }
-    await relay.flush(id).catch((e) => log(`relay of ${id} deferred: ${(e as Error).message}`));
+    await relayShard(id);
     const offsets = delta.offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.nextOffset) }));
     if (offsets.length > 0 && owned.get(id) === o) await consumer.commitOffsets(offsets).catch(() => {});
   }
@@ -263,8 +297,10 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     checkpoint,
     async stop() {
       if (stopped) return;
-      stopped = true;
+      stopped = true; // eachBatch applies nothing more from here on
       clearInterval(timer);
+      // Commit while still a group member: after leaving, a new owner may acquire (and fence) us.
+      await checkpoint();
       await consumer.stop();
       // Let a join's acquisitions that were under way finish (or give up) before the clients close.
       await rebalance;

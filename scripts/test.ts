@@ -4,7 +4,7 @@
  * Ends with the line `N passed, N failed[, N skipped]` that CI reads.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureKafka, type KafkaHandle } from './kafka/local-kafka.ts';
 import { createTestDatabase, type TestDatabase } from './infra/test-database.ts';
 
@@ -26,6 +26,7 @@ try {
   database = await timed('create test database', () => createTestDatabase());
   console.log(`[test] Kafka at ${kafka.brokers.join(',')}, database ${database.name}`);
   mkdirSync('.artifacts', { recursive: true });
+  rmSync(JUNIT, { force: true }); // never report an earlier run's totals
   step('bun test', () =>
     run('node_modules/.bin/bun', ['test', '--timeout=60000', '--reporter=junit', `--reporter-outfile=${JUNIT}`, ...extraArgs], {
       KAFKA_BROKERS: kafka!.brokers.join(','),

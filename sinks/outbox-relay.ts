@@ -16,6 +16,7 @@ export interface OutboxRelay {
 
 /** Rows per produce call: large enough to amortise the round trip, small enough to bound memory. */
 const BATCH = 2000;
+const MAX_BATCH_BYTES = 512 * 1024;
 
 export function createOutboxRelay(sql: postgres.Sql, producer: Producer): OutboxRelay {
   const running = new Map<string, Promise<number>>();
@@ -27,14 +28,21 @@ export function createOutboxRelay(sql: postgres.Sql, producer: Producer): Outbox
         where shard = ${shard} order by seq limit ${BATCH}`;
       if (rows.length === 0) return total;
       const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+      // Cap a produce call by size too: Kafka refuses a request over message.max.bytes (1 MB by
+      // default), and a refused batch would be retried forever, wedging the shard's outbox.
+      let bytes = 0;
+      let taken = 0;
       for (const r of rows) {
+        if (taken > 0 && bytes + r.value.length > MAX_BATCH_BYTES) break;
+        bytes += r.value.length;
+        taken++;
         const list = byTopic.get(r.topic) ?? [];
         list.push({ key: r.key, value: r.value, headers: { ...(r.headers as Record<string, string>), [ORIGIN_HEADER]: shard, [SEQ_HEADER]: String(r.seq) } });
         byTopic.set(r.topic, list);
       }
       await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-      await sql`delete from outbox where shard = ${shard} and seq <= ${rows[rows.length - 1]!.seq}`;
-      total += rows.length;
+      await sql`delete from outbox where shard = ${shard} and seq <= ${rows[taken - 1]!.seq}`;
+      total += taken;
     }
   }
 

@@ -121,6 +121,23 @@ describe('shard', () => {
     expect(codes).toEqual(['HANDLER_ERROR', 'QUARANTINED']);
   });
 
+  test('an entity whose very first input throws is quarantined with a state row the checkpoint can store', () => {
+    const firstThrows: ActorDefinition<{ n: number }> = {
+      type: 'sku', sourceTopic: 'inventory_events', eventTypes: ['stock_received'], stateVersion: 1,
+      initial: () => ({ n: 0 }),
+      migrate: (s) => s as { n: number },
+      handle: () => {
+        throw new TypeError('cannot read the thing');
+      },
+    };
+    const shard = createShard({ actor: firstThrows, partition: 0, app: APP });
+    shard.apply([stock('e-1', 'new-key', 1)]);
+    const delta = shard.takeDelta();
+    expect(delta.states).toEqual([
+      { actorType: 'sku', key: 'new-key', partition: 0, stateVersion: 1, state: { n: 0 }, quarantine: 'TypeError: cannot read the thing' },
+    ]);
+  });
+
   test('a payment timeout fires before the first input later than its due time, and survives a restore', () => {
     const minute = 60_000;
     const placedAt = 1_000_000;

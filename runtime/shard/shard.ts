@@ -118,12 +118,16 @@ export function createShard(opts: ShardOptions): Shard {
 
   function deadLetter(r: SourceRecord, code: ErrorCode, reason: string): void {
     counters.deadLettered++;
+    const value = r.value ?? '';
     delta.outbox.push({
       topic: dlqTopicOf(r.topic),
       key: r.key ?? '',
-      value: r.value ?? '',
+      // Bounded, so a burst of huge poison records can never make a relay batch exceed the
+      // broker's message size and wedge the outbox; the original size stays in a header.
+      value: value.length > MAX_DEAD_LETTER_CHARS ? value.slice(0, MAX_DEAD_LETTER_CHARS) : value,
       headers: {
         ...r.headers,
+        [DLQ_HEADERS.originalBytes]: String(value.length),
         [DLQ_HEADERS.code]: code,
         [DLQ_HEADERS.reason]: reason.slice(0, 2000),
         [DLQ_HEADERS.topic]: r.topic,
@@ -153,6 +157,8 @@ export function createShard(opts: ShardOptions): Shard {
     } catch (e) {
       const message = `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`;
       quarantine.set(key, message);
+      // A brand-new entity still needs a state row to carry its quarantine through checkpoints.
+      if (!states.has(key)) states.set(key, before);
       dirtyKeys.add(key);
       if (source) deadLetter(source, 'HANDLER_ERROR', message);
       return;
@@ -283,6 +289,9 @@ export function createShard(opts: ShardOptions): Shard {
     size: () => states.size,
   };
 }
+
+/** Dead-letter values are cut to this many characters (the largest valid event is 64 KiB). */
+const MAX_DEAD_LETTER_CHARS = 64 * 1024;
 
 /** The shard id of an actor type's partition, as stored in `shard_owners`. */
 export function shardId(actorType: string, partition: number): string {

@@ -114,6 +114,10 @@ async function writeOffsets(tx: Tx, cp: Checkpoint): Promise<void> {
 
 async function writeOutbox(tx: Tx, cp: Checkpoint): Promise<void> {
   if (cp.outbox.length === 0) return;
+  // Load-bearing order: receivers keep only the highest x-seq per origin shard, so a shard's rows
+  // must get increasing `seq` in the order its effects happened. `order by n` (the array position)
+  // makes the insert draw the bigserial values in that order, and the epoch row lock above makes
+  // one shard's commits sequential, so seq order = effect order across commits too.
   const m = cp.outbox;
   await tx`
     insert into outbox (shard, topic, key, value, headers)

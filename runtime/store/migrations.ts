@@ -86,12 +86,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
 
 /** Applies every migration not yet applied. Returns the versions it applied. */
 export async function migrate(sql: postgres.Sql): Promise<number[]> {
-  await sql`create table if not exists schema_migrations (version int primary key, name text not null, applied_at timestamptz not null default now())`;
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     const done = await sql.begin(async (tx) => {
-      // One migrator at a time: a transaction-scoped advisory lock, released at commit.
+      // One migrator at a time: a transaction-scoped advisory lock, released at commit. The
+      // bookkeeping table is created under it too: two instances racing `create table if not
+      // exists` can otherwise collide on the catalog.
       await tx`select pg_advisory_xact_lock(7201001)`;
+      await tx`create table if not exists schema_migrations (version int primary key, name text not null, applied_at timestamptz not null default now())`;
       const [row] = await tx`select 1 from schema_migrations where version = ${m.version}`;
       if (row) return false;
       await tx.unsafe(m.sql);
