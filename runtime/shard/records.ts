@@ -31,6 +31,6 @@ export const DLQ_HEADERS = {
   topic: 'x-dlq-source-topic',
   partition: 'x-dlq-source-partition',
   offset: 'x-dlq-source-offset',
-  /** Length of the original value; the DLQ copy is cut to 64 KiB. */
-  originalBytes: 'x-dlq-original-length',
+  /** Length (UTF-16 characters) of the original value; the DLQ copy is cut to 64 Ki characters. */
+  originalLength: 'x-dlq-original-length',
 } as const;

@@ -127,7 +127,7 @@ export function createShard(opts: ShardOptions): Shard {
       value: value.length > MAX_DEAD_LETTER_CHARS ? value.slice(0, MAX_DEAD_LETTER_CHARS) : value,
       headers: {
         ...r.headers,
-        [DLQ_HEADERS.originalBytes]: String(value.length),
+        [DLQ_HEADERS.originalLength]: String(value.length),
         [DLQ_HEADERS.code]: code,
         [DLQ_HEADERS.reason]: reason.slice(0, 2000),
         [DLQ_HEADERS.topic]: r.topic,
