@@ -7,14 +7,13 @@
  *   keeps nothing: the embedded Kafka stand-in and PGlite arrive with the "Ship it" issue.
  * Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad configuration.
  */
-import { hostname } from 'node:os';
 import { defineCommand } from 'citty';
 import { createTestDriver } from '../../actors/test-driver.ts';
 import { orderActor, type OrderState } from '../../actors/order.ts';
 import { skuActor } from '../../actors/sku.ts';
 import { userActor } from '../../actors/user.ts';
 import { createGenerator } from '../../generator/index.ts';
-import { topicNames } from '../../runtime/kafka/topics.ts';
+import { processorOptionsFromEnv } from '../../runtime/processor-env.ts';
 import { startProcessor } from '../../runtime/processor.ts';
 import { decodeEvent, type Alert } from '../../schemas/index.ts';
 
@@ -39,19 +38,15 @@ export const runCommand = defineCommand({
 });
 
 async function runProcessor(brokers: string, databaseUrl: string, args: Record<string, unknown>): Promise<void> {
-  const app = process.env.APP ?? 'actorstream';
-  const processor = await startProcessor({
-    brokers: brokers.split(','),
-    databaseUrl,
-    app,
-    groupId: process.env.GROUP_ID ?? `${app}-processor`,
-    actors: [skuActor, orderActor, userActor],
-    topics: topicNames(process.env.TOPIC_PREFIX ?? ''),
-    partitions: positive(String(args.partitions), 'partitions'),
-    checkpointIntervalMs: positive(String(args['checkpoint-interval']), 'checkpoint-interval'),
-    ownerId: process.env.OWNER_ID ?? `${hostname()}-${process.pid}`,
-    log: (line) => console.log(`[processor] ${line}`),
-  });
+  const processor = await startProcessor(
+    processorOptionsFromEnv(process.env, {
+      brokers: brokers.split(','),
+      databaseUrl,
+      partitions: positive(String(args.partitions), 'partitions'),
+      checkpointIntervalMs: positive(String(args['checkpoint-interval']), 'checkpoint-interval'),
+      log: (line) => console.log(`[processor] ${line}`),
+    }),
+  );
   console.log(`processor running against ${brokers}; Ctrl-C stops it gracefully`);
   await new Promise<void>((resolve) => {
     for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve());
