@@ -1,7 +1,7 @@
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { SOURCE_TOPICS } from '../schemas/index.ts';
 import { batchSizeFor, createPacer } from './pacer.ts';
-import type { KafkaRecord } from './records.ts';
+import { takeBatch, type KafkaRecord } from './records.ts';
 
 /** How `writeToKafka` sends. */
 export interface WriteOptions {
@@ -60,15 +60,11 @@ export async function writeToKafka(producer: Producer, records: Iterable<KafkaRe
   const iterator = records[Symbol.iterator]();
   let exhausted = false;
   while (!exhausted && !opts.signal?.aborted) {
+    const batch = takeBatch(iterator, batchSize);
+    exhausted = batch.exhausted;
+    const n = batch.records.length;
     const byTopicBatch = new Map<string, Message[]>();
-    let n = 0;
-    for (; n < batchSize; n++) {
-      const r = iterator.next();
-      if (r.done) {
-        exhausted = true;
-        break;
-      }
-      const record = r.value;
+    for (const record of batch.records) {
       let messages = byTopicBatch.get(record.topic);
       if (!messages) byTopicBatch.set(record.topic, (messages = []));
       messages.push({ key: record.key, value: record.value });

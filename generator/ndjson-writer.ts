@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { WriteOptions, WriteResult } from './kafka-writer.ts';
 import { batchSizeFor, createPacer } from './pacer.ts';
-import type { KafkaRecord } from './records.ts';
+import { takeBatch, type KafkaRecord } from './records.ts';
 
 /**
  * Writes record values as NDJSON (one envelope per line) to a stream — a file, or stdout to pipe
@@ -30,17 +30,14 @@ export async function writeNdjson(records: Iterable<KafkaRecord>, out: Writable,
   out.on('error', onError);
   try {
     while (!exhausted && !opts.signal?.aborted && !failure) {
+      const batch = takeBatch(iterator, batchSize);
+      exhausted = batch.exhausted;
+      const n = batch.records.length;
       let chunk = '';
-      let n = 0;
-      for (; n < batchSize; n++) {
-        const r = iterator.next();
-        if (r.done) {
-          exhausted = true;
-          break;
-        }
-        chunk += r.value.value + '\n';
-        byTopic[r.value.topic] = (byTopic[r.value.topic] ?? 0) + 1;
-        if (r.value.poison) poison++;
+      for (const record of batch.records) {
+        chunk += record.value + '\n';
+        byTopic[record.topic] = (byTopic[record.topic] ?? 0) + 1;
+        if (record.poison) poison++;
       }
       if (n === 0) break;
       await pacer.wait(sent);

@@ -37,3 +37,17 @@ export function* withPoison(
     }
   }
 }
+
+/**
+ * The next batch of at most `size` records, and whether the source ran out while taking it: the
+ * step both writers (Kafka and NDJSON) repeat, so they batch and stop alike.
+ */
+export function takeBatch(iterator: Iterator<KafkaRecord>, size: number): { records: KafkaRecord[]; exhausted: boolean } {
+  const records: KafkaRecord[] = [];
+  while (records.length < size) {
+    const r = iterator.next();
+    if (r.done) return { records, exhausted: true };
+    records.push(r.value);
+  }
+  return { records, exhausted: false };
+}
