@@ -1,7 +1,8 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import postgres from 'postgres';
 import type { DomainEvent } from '../../schemas/index.ts';
-import { keyOf, topicOf } from '../../schemas/index.ts';
+import { topicOf } from '../../schemas/index.ts';
+import { toKafkaRecord, writeToKafka } from '../../generator/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../scripts/infra/test-database.ts';
 import { ensureKafka, type KafkaHandle } from '../../scripts/kafka/local-kafka.ts';
 import { topicNames, type TopicNames } from '../../runtime/kafka/topics.ts';
@@ -62,15 +63,9 @@ export async function createPipelineEnv(partitions = 3): Promise<PipelineEnv> {
       OWNER_ID: ownerId,
     }),
     async produce(events) {
-      for (let i = 0; i < events.length; i += 5000) {
-        const byTopic = new Map<string, { key: string; value: string }[]>();
-        for (const e of events.slice(i, i + 5000)) {
-          const topic = topics.source[topicOf(e.type)];
-          if (!byTopic.has(topic)) byTopic.set(topic, []);
-          byTopic.get(topic)!.push({ key: keyOf(e), value: JSON.stringify(e) });
-        }
-        await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-      }
+      // The generator's own writer (batched, keyed, acks=all), with this env's topic names.
+      const records = events.map((e) => ({ ...toKafkaRecord(e), topic: topics.source[topicOf(e.type)] }));
+      await writeToKafka(producer, records, { batchSize: 5000 });
     },
     async produceRaw(records) {
       await producer.sendBatch({
