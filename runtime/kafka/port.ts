@@ -1,0 +1,23 @@
+import type { Admin, Consumer, ConsumerConfig, Producer, ProducerConfig } from 'kafkajs';
+
+/**
+ * The slice of the kafkajs client the runtime, the relay, the HTTP ingest and the generator use.
+ * A real `new Kafka(...)` satisfies it; so does the embedded in-process log (runtime/embedded/),
+ * which is why the processor never names kafkajs's `Kafka` class directly. Keep this list short:
+ * every method here must be implemented faithfully by every adapter.
+ */
+export type AdminPort = Pick<
+  Admin,
+  'connect' | 'disconnect' | 'listTopics' | 'createTopics' | 'fetchTopicMetadata' | 'fetchTopicOffsets' | 'describeCluster'
+>;
+export type ProducerPort = Pick<Producer, 'connect' | 'disconnect' | 'send' | 'sendBatch'>;
+export type ConsumerPort = Pick<
+  Consumer,
+  'connect' | 'disconnect' | 'subscribe' | 'run' | 'stop' | 'seek' | 'commitOffsets' | 'pause' | 'resume' | 'on' | 'events'
+>;
+
+export interface KafkaPort {
+  admin(): AdminPort;
+  producer(config?: ProducerConfig): ProducerPort;
+  consumer(config: ConsumerConfig): ConsumerPort;
+}

@@ -1,0 +1,47 @@
+import type { Alert } from '../schemas/index.ts';
+
+/**
+ * What a processor reports as it works, for metrics, the dashboard and benchmarks. Every method is
+ * optional and called synchronously on the processor's thread: keep them cheap (count, record into
+ * a histogram) and never throw. Times are wall-clock milliseconds; `appendTimesMs` are the Kafka
+ * timestamps (producer create time by default) of the records concerned, so `atMs - t` is the
+ * event→state or event→durable latency of each record.
+ */
+export interface ProcessorObserver {
+  /** A fetched batch of one topic partition went through its shard. */
+  batchApplied?(e: BatchApplied): void;
+  /** A shard's checkpoint committed: its records up to now are durable. */
+  checkpointed?(e: Checkpointed): void;
+  /** A checkpoint was refused (`fenced`: another owner holds a newer epoch) or failed. */
+  checkpointFailed?(e: { shard: string; fenced: boolean; message: string }): void;
+  /** Alerts that became durable in a checkpoint (before they are relayed to the alerts topic). */
+  alertsCommitted?(alerts: readonly Alert[]): void;
+  /** Outbox rows of a shard published to Kafka after its commit. */
+  relayed?(e: { shard: string; records: number }): void;
+  /** The consumer's view of a partition: how far behind the log end this member is. */
+  lag?(e: { topic: string; partition: number; lag: number }): void;
+}
+
+export interface BatchApplied {
+  shard: string;
+  actorType: string;
+  topic: string;
+  partition: number;
+  /** Records handed to the shard, and of those how many it consumed (inbox records may wait). */
+  records: number;
+  consumed: number;
+  deadLettered: number;
+  appendTimesMs: readonly number[];
+  atMs: number;
+  /** Time spent applying the batch (worker round trip included). */
+  applyMs: number;
+}
+
+export interface Checkpointed {
+  shard: string;
+  atMs: number;
+  durationMs: number;
+  rows: { states: number; offsets: number; outbox: number; alerts: number; timers: number };
+  /** Kafka timestamps of the records this checkpoint made durable. */
+  appendTimesMs: readonly number[];
+}
