@@ -41,7 +41,8 @@ export async function ensureKafka(opts: EnsureKafkaOptions = {}): Promise<KafkaH
 
 const ENV_TIMEOUT_MS = 15_000;
 const START_TIMEOUT_MS = 90_000;
-const STATE_FILE = join(CACHE_DIR, 'local-kafka.json');
+/** One state file per port, so brokers on different ports (tests, benchmarks) never clash. */
+const stateFile = (port: number) => join(CACHE_DIR, `local-kafka-${port}.json`);
 
 interface Launched extends KafkaHandle {
   pid?: number;
@@ -165,7 +166,7 @@ function logTail(dir: string, lines = 30): string {
     .join('\n');
 }
 
-// --- CLI: a broker that outlives the command, remembered in .cache/local-kafka.json -----------------
+// --- CLI: a broker that outlives the command, remembered in .cache/local-kafka-<port>.json -----------------
 
 interface State {
   pid: number;
@@ -175,7 +176,7 @@ interface State {
 }
 
 async function cli(command: string | undefined, port: number): Promise<number> {
-  const state = readState();
+  const state = readState(port);
   const ours = state && isBroker(state.pid) ? state : undefined;
   switch (command) {
     case 'start': {
@@ -187,7 +188,7 @@ async function cli(command: string | undefined, port: number): Promise<number> {
       if (handle.started && handle.pid !== undefined && handle.dir) {
         mkdirSync(CACHE_DIR, { recursive: true });
         const next: State = { pid: handle.pid, brokers: handle.brokers, dir: handle.dir, startedAt: new Date().toISOString() };
-        writeFileSync(STATE_FILE, JSON.stringify(next, null, 2));
+        writeFileSync(stateFile(port), JSON.stringify(next, null, 2));
       }
       console.log(`KAFKA_BROKERS=${handle.brokers.join(',')}`);
       return 0;
@@ -198,7 +199,7 @@ async function cli(command: string | undefined, port: number): Promise<number> {
         console.log(`stopped Kafka (pid ${ours.pid})`);
       } else console.log('no broker started by `start` is running');
       if (state) removeDir(state.dir);
-      rmSync(STATE_FILE, { force: true });
+      rmSync(stateFile(port), { force: true });
       return 0;
     }
     case 'status': {
@@ -214,9 +215,9 @@ async function cli(command: string | undefined, port: number): Promise<number> {
   }
 }
 
-function readState(): State | undefined {
+function readState(port: number): State | undefined {
   try {
-    return JSON.parse(readFileSync(STATE_FILE, 'utf8')) as State;
+    return JSON.parse(readFileSync(stateFile(port), 'utf8')) as State;
   } catch {
     return undefined;
   }
