@@ -6,3 +6,4 @@ export { availableOf, skuActor, type SkuState } from './sku.ts';
 export { DEFAULT_PAYMENT_TIMEOUT_MS, createOrderActor, orderActor, type OrderLine, type OrderState, type OrderStatus } from './order.ts';
 export { DEFAULT_FRAUD_RULES, createUserActor, userActor, type FraudRules, type UserState } from './user.ts';
 export { createTestDriver, type TestDriver, type TestDriverOptions } from './test-driver.ts';
+export { buildActors, type ActorsConfig } from './registry.ts';

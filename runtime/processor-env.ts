@@ -1,7 +1,4 @@
 import { hostname } from 'node:os';
-import { orderActor } from '../actors/order.ts';
-import { skuActor } from '../actors/sku.ts';
-import { userActor } from '../actors/user.ts';
 import { topicNames } from './kafka/topics.ts';
 import type { ProcessorOptions } from './processor.ts';
 
@@ -9,7 +6,8 @@ import type { ProcessorOptions } from './processor.ts';
  * Processor options from the environment, shared by `actorstream run` and the bare process entry
  * (runtime/processor-main.ts) so both read the same variables with the same defaults:
  * KAFKA_BROKERS, DATABASE_URL, APP (actorstream), GROUP_ID (<APP>-processor), PARTITIONS (6),
- * CHECKPOINT_INTERVAL_MS (200), OWNER_ID (host-pid), TOPIC_PREFIX (none: the contract's names).
+ * CHECKPOINT_INTERVAL_MS (200), OWNER_ID (host-pid), TOPIC_PREFIX (none: the contract's names),
+ * WORKERS (shard worker threads; default cores − 1, 1 to 4).
  */
 export function processorOptionsFromEnv(env: Record<string, string | undefined>, overrides: Partial<ProcessorOptions> = {}): ProcessorOptions {
   const app = env.APP ?? 'actorstream';
@@ -18,7 +16,7 @@ export function processorOptionsFromEnv(env: Record<string, string | undefined>,
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     app,
     groupId: env.GROUP_ID ?? `${app}-processor`,
-    actors: [skuActor, orderActor, userActor],
+    workers: env.WORKERS === undefined ? undefined : Number(env.WORKERS),
     topics: topicNames(env.TOPIC_PREFIX ?? ''),
     partitions: Number(env.PARTITIONS ?? 6),
     checkpointIntervalMs: Number(env.CHECKPOINT_INTERVAL_MS ?? 200),

@@ -1,87 +1,116 @@
-import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type EachBatchPayload } from 'kafkajs';
 import postgres from 'postgres';
 import type { ActorDefinition } from '../actors/actor.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
-import { createOutboxRelay, type OutboxRelay } from '../sinks/outbox-relay.ts';
+import { createOutboxRelay } from '../sinks/outbox-relay.ts';
 import { ShardFenced } from './errors.ts';
+import type { ConsumerPort, KafkaPort } from './kafka/port.ts';
 import { createShardAssigner } from './kafka/shard-assigner.ts';
-import { ensureTopics, topicNames, type TopicNames } from './kafka/topics.ts';
+import { ensureTopics, topicNames } from './kafka/topics.ts';
 import { partitionOf } from './partitioner.ts';
-import { createShard, shardId, type Shard } from './shard/shard.ts';
-import type { SourceRecord } from './shard/records.ts';
-import { createCheckpointStore, type CheckpointStore } from './store/checkpoint-store.ts';
+import {
+  DEFAULT_MAX_UNCOMMITTED,
+  DEFAULT_PASSIVATION,
+  defaultWorkers,
+  resolveActors,
+  type ProcessorOptions,
+} from './processor-options.ts';
+import { packBatch } from './shard/record-batch.ts';
+import type { ApplyResult } from './shard/shard-host.ts';
+import { shardId, type ShardCounters } from './shard/shard.ts';
+import { createInlinePool, createWorkerPool, type AsyncShardHost, type ShardHostPool } from './shard/worker-pool.ts';
+import { createCheckpointStore } from './store/checkpoint-store.ts';
 import { migrate } from './store/migrations.ts';
+
+export type { ProcessorOptions } from './processor-options.ts';
 
 /**
  * A processor instance: one member of the consumer group. Kafka assigns it shards (an actor
  * type's partition of the source topic together with the same partition of its inbox); for each it
- * acquires an epoch in Postgres, restores states, timers and offsets, seeks to the stored offsets,
- * and applies batches. Every `checkpointIntervalMs` each dirty shard is committed in ONE fenced
- * transaction, then its outbox is relayed and its offsets are committed to Kafka for lag tools.
- * Correctness never depends on a revocation callback (kafkajs has none): a superseded owner's
- * checkpoint is refused by the epoch check and it drops the shard.
+ * acquires an epoch in Postgres, restores states, timers and offsets into a shard worker, seeks to
+ * the stored offsets, and hands the worker whole fetched batches. Every `checkpointIntervalMs`
+ * each dirty shard is committed in ONE fenced transaction, then its outbox is relayed and its
+ * offsets are committed to Kafka for lag tools. Correctness never depends on a revocation callback
+ * (kafkajs has none): a superseded owner's checkpoint is refused by the epoch check and it drops
+ * the shard.
  */
-export interface ProcessorOptions {
-  brokers: string[];
-  databaseUrl: string;
-  app: string;
-  groupId: string;
-  actors: readonly ActorDefinition<any>[];
-  /** Topic names of this deployment (default: the contract's). */
-  topics?: TopicNames;
-  /** Partitions of source topics created by this processor (existing topics keep theirs). */
-  partitions: number;
-  checkpointIntervalMs: number;
-  /** Unique per process; recorded as the shard owner. */
-  ownerId: string;
-  httpAddress?: string;
-  log?: (line: string) => void;
-}
-
 export interface Processor {
-  /** Live state of an entity if this instance owns its shard. */
-  query(type: string, key: string): { state: unknown; quarantine: string | null } | undefined;
+  /** An entity as this instance sees it: from its worker, or from Postgres when passivated. */
+  query(type: string, key: string): Promise<LocalAnswer>;
   ownedShards(): string[];
   /** Records applied, dead-lettered and skipped since start, over every shard ever owned. */
   totals(): { applied: number; deadLettered: number; duplicatesDropped: number; skippedBelowOffset: number };
+  /** Entities in memory per actor type, over the shards owned now. */
+  entitiesInMemory(): Record<string, number>;
+  /** Partitions per actor type (its source topic's partition count). */
+  partitionsOf(type: string): number | undefined;
   /** Commits every dirty shard now (also runs every checkpoint interval). */
   checkpoint(): Promise<void>;
   /** Graceful stop: no more fetching, final checkpoint and relay, leave the group. */
   stop(): Promise<void>;
 }
 
+export type LocalAnswer =
+  | { kind: 'not-owned' }
+  | { kind: 'unknown' }
+  | { kind: 'found'; state: unknown; quarantine: string | null; from: 'memory' | 'store' };
+
 interface Owned {
-  shard: Shard;
+  id: string;
+  actor: ActorDefinition<any>;
+  partition: number;
   epoch: number;
+  host: AsyncShardHost;
+  counters: ShardCounters;
+  size: number;
+  /** Kafka timestamps of records applied since the last delta was taken (event→durable). */
+  appendTimes: number[];
+  uncommitted: number;
+  paused: boolean;
+  /** Next offset per `topic:partition`, mirroring the shard's (checkpoint, then each apply). */
+  next: Map<string, number>;
 }
+
+const ZERO: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0 };
 
 /** Starts a processor and resolves once it has joined the group. */
 export async function startProcessor(opts: ProcessorOptions): Promise<Processor> {
   const log = opts.log ?? (() => {});
-  const sql = postgres(opts.databaseUrl, { max: 4, onnotice: () => {} });
+  const observer = opts.observer ?? {};
+  const workerCount = opts.workers ?? defaultWorkers();
+  const actors = resolveActors(opts, workerCount);
+  const passivation = opts.passivation ?? DEFAULT_PASSIVATION;
+  const maxUncommitted = opts.maxUncommittedRecords ?? DEFAULT_MAX_UNCOMMITTED;
+  const sql = postgres(opts.databaseUrl, { max: opts.postgresPoolSize ?? 4, onnotice: () => {} });
   await migrate(sql);
   const store = createCheckpointStore(sql);
-  const kafka = new Kafka({ clientId: opts.ownerId, brokers: opts.brokers, logLevel: logLevel.ERROR, retry: { retries: 8 } });
+  const kafka: KafkaPort = opts.kafka ?? new Kafka({ clientId: opts.ownerId, brokers: opts.brokers, logLevel: logLevel.ERROR, retry: { retries: 8 } });
   const admin = kafka.admin();
   await admin.connect();
   const topics = opts.topics ?? topicNames();
-  const partitionCounts = await ensureTopics(admin, opts.app, opts.actors, opts.partitions, topics);
+  const partitionCounts = await ensureTopics(admin, opts.app, actors, opts.partitions, topics);
   // The admin client stays connected: acquiring a shard reads its source partition's end offset.
 
   const actorOfTopic = new Map<string, ActorDefinition<any>>();
-  for (const a of opts.actors) {
+  for (const a of actors) {
     actorOfTopic.set(topics.source[a.sourceTopic], a);
     actorOfTopic.set(inboxTopicOf(opts.app, a.type), a);
   }
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const relay: OutboxRelay = createOutboxRelay(sql, producer);
-  const consumer: Consumer = kafka.consumer({
+  const relay = createOutboxRelay(sql, producer);
+  const consumer: ConsumerPort = kafka.consumer({
     groupId: opts.groupId,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
     partitionAssigners: [createShardAssigner((topic) => actorOfTopic.get(topic)?.type)],
   });
+  const onFatal = opts.onFatal ?? ((e: Error) => {
+    log(`fatal: ${e.message}; exiting so the instance restarts from its checkpoints`);
+    process.exit(70);
+  });
+  const pool: ShardHostPool = workerCount > 0 ? createWorkerPool(workerCount, onFatal) : createInlinePool(actors);
+  log(`shards run on ${pool.kind === 'workers' ? `${pool.size} worker thread(s)` : 'the consumer thread'}`);
 
   const assigned = new Set<string>();
   const retired = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0 };
@@ -103,18 +132,23 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     log(`joined generation: ${[...next].sort().join(' ') || '(no shards)'}`);
     rebalance = rebalance.then(async () => {
       await checkpoint().catch((e) => log(`checkpoint before rebalance failed: ${e}`));
-      for (const id of [...owned.keys()]) retire(id);
+      await Promise.all([...owned.keys()].map((id) => retire(id)));
       assigned.clear();
       for (const id of next) assigned.add(id);
       await Promise.all([...next].map((id) => ownedShard(id).catch((e) => log(`acquiring ${id} failed: ${e}`))));
     });
   });
 
-  function retire(id: string): void {
+  const topicsOfShard = (o: Owned) => [topics.source[o.actor.sourceTopic], inboxTopicOf(opts.app, o.actor.type)];
+
+  async function retire(id: string): Promise<void> {
     const o = owned.get(id);
     if (!o) return;
     owned.delete(id);
-    for (const k of Object.keys(retired) as (keyof typeof retired)[]) retired[k] += o.shard.counters[k];
+    if (o.paused) resume(o);
+    const final = (await o.host.close(id).catch(() => undefined)) ?? o.counters;
+    pool.release(id);
+    for (const k of Object.keys(retired) as (keyof typeof retired)[]) retired[k] += final[k];
   }
 
   async function acquire(id: string, actor: ActorDefinition<any>, partition: number): Promise<Owned | undefined> {
@@ -124,25 +158,30 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     await relay.flush(id);
     const snap = await store.load(id, actor.type, partition);
     const sourceTopic = topics.source[actor.sourceTopic];
-    const shard = createShard({
-      actor, partition, app: opts.app, sourceTopic, alertsTopic: topics.alerts,
-      restore: { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
-    });
+    const host = pool.hostFor(id);
+    const size = await host.open(
+      { actorType: actor.type, partition, app: opts.app, sourceTopic, alertsTopic: topics.alerts, actors: opts.actorsConfig ?? {} },
+      { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
+    );
     // Where the source partition ends now: until the shard has read that far (or past an inbox
     // message's event time) inbox messages wait, so a catch-up applies them after the source
     // events that precede them, as live processing does. Batches of the source keep it current.
     const ends = await admin.fetchTopicOffsets(sourceTopic);
     const end = ends.find((x) => x.partition === partition);
-    if (end) shard.noteSourceEnd(Number(end.high));
-    if (stopped) return undefined; // stop() has begun meanwhile: the consumer can no longer seek
+    if (end) await host.noteSourceEnd(id, Number(end.high));
+    const o: Owned = { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], uncommitted: 0, paused: false, next: new Map(snap.offsets) };
+    if (stopped || !assigned.has(id)) {
+      // stop() began, or a newer generation took the shard: the consumer may no longer seek.
+      await host.close(id).catch(() => {});
+      pool.release(id);
+      return undefined;
+    }
     // Fetch from the offsets of truth. Kafka's position may be ahead of them (this member applied
     // records whose checkpoint was then refused or lost): without the seek they would be skipped.
-    for (const topic of [sourceTopic, inboxTopicOf(opts.app, actor.type)]) {
+    for (const topic of topicsOfShard(o)) {
       consumer.seek({ topic, partition, offset: String(snap.offsets.get(`${topic}:${partition}`) ?? 0) });
     }
     log(`acquired ${id} at epoch ${epoch}: ${snap.states.length} states`);
-    const o = { shard, epoch };
-    if (!assigned.has(id)) return undefined;
     owned.set(id, o);
     return o;
   }
@@ -154,7 +193,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     let pending = loading.get(id);
     if (!pending) {
       const [type, partition] = id.split('/');
-      const actor = opts.actors.find((a) => a.type === type)!;
+      const actor = actors.find((a) => a.type === type)!;
       pending = acquire(id, actor, Number(partition)).finally(() => loading.delete(id));
       loading.set(id, pending);
     }
@@ -192,35 +231,65 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       await new Promise((r) => setTimeout(r, 100));
       return;
     }
-    const expected = o.shard.nextOffset(batch.topic, batch.partition) ?? 0;
+    const tp = `${batch.topic}:${batch.partition}`;
+    const expected = o.next.get(tp) ?? 0;
     if (Number(batch.firstOffset()) > expected && !(await goneFromKafka(batch.topic, batch.partition, expected))) {
-      // Kafka delivered from its committed position, which may be behind or ahead of ours:
-      // Postgres holds the offsets of truth, so fetch again from there.
+      // Kafka delivered from its committed position, ahead of ours: Postgres holds the offsets of
+      // truth, so fetch again from there (unless retention removed them).
       consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(expected) });
       return;
     }
-    if (batch.topic !== inboxTopicOf(opts.app, actor.type)) o.shard.noteSourceEnd(Number(batch.highWatermark));
-    const records: SourceRecord[] = batch.messages.map((m) => ({
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: Number(m.offset),
-      key: m.key ? m.key.toString('utf8') : null,
-      value: m.value ? m.value.toString('utf8') : null,
-      headers: headersOf(m.headers),
-    }));
-    const consumed = o.shard.apply(records);
-    if (consumed < records.length) {
+    const isSource = batch.topic !== inboxTopicOf(opts.app, actor.type);
+    const started = performance.now();
+    let r: ApplyResult;
+    try {
+      r = await o.host.apply(id, packBatch(batch.topic, batch.partition, batch.messages), {
+        now: Date.now(),
+        sourceEnd: isSource ? Number(batch.highWatermark) : undefined,
+      });
+      while (r.needs) r = await o.host.rehydrate(id, await store.loadStates(actor.type, r.needs), Date.now());
+    } catch (e) {
+      // The shard was retired or fenced meanwhile (or Postgres failed a rehydrate): nothing was
+      // resolved, so the batch is fetched again by whoever owns the shard.
+      if (owned.get(id) === o) log(`batch of ${id} not applied: ${(e as Error).message}`);
+      return;
+    }
+    const before = o.counters;
+    o.counters = r.counters;
+    o.size = r.size;
+    const consumed = r.consumed;
+    if (consumed > 0) o.next.set(tp, Math.max(expected, Number(batch.messages[consumed - 1]!.offset) + 1));
+    for (let i = 0; i < consumed; i++) o.appendTimes.push(Number(batch.messages[i]!.timestamp));
+    o.uncommitted += consumed;
+    observer.batchApplied?.({
+      shard: id, actorType: actor.type, topic: batch.topic, partition: batch.partition,
+      records: batch.messages.length, consumed, deadLettered: r.counters.deadLettered - before.deadLettered,
+      appendTimesMs: o.appendTimes.slice(o.appendTimes.length - consumed), atMs: Date.now(), applyMs: performance.now() - started,
+    });
+    if (consumed < batch.messages.length) {
       // The rest of this inbox batch waits for the source partition (see Shard.noteSourceEnd):
       // fetch it again from the first record not applied. Pause briefly when nothing could be
       // applied, so a source fetched by another broker connection gets ahead without a busy loop.
-      if (consumed > 0) resolveOffset(String(records[consumed - 1]!.offset));
-      consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(records[consumed]!.offset) });
-      if (consumed === 0) await new Promise((r) => setTimeout(r, 20));
+      if (consumed > 0) resolveOffset(batch.messages[consumed - 1]!.offset);
+      consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.messages[consumed]!.offset });
+      if (consumed === 0) await new Promise((res) => setTimeout(res, 20));
     } else {
       // Resolving only moves kafkajs's fetch position (autoCommit is off); Postgres keeps the truth.
       resolveOffset(batch.lastOffset());
+      observer.lag?.({ topic: batch.topic, partition: batch.partition, lag: Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1) });
+    }
+    if (o.uncommitted > maxUncommitted && !o.paused) {
+      // Backpressure: memory held for the next checkpoint is bounded; fetching resumes after it.
+      o.paused = true;
+      consumer.pause(topicsOfShard(o).map((topic) => ({ topic, partitions: [o.partition] })));
+      void checkpoint();
     }
     await heartbeat();
+  }
+
+  function resume(o: Owned): void {
+    o.paused = false;
+    consumer.resume(topicsOfShard(o).map((topic) => ({ topic, partitions: [o.partition] })));
   }
 
   // Shards whose committed outbox could not be relayed: retried every pass, dirty or not, so a quiet
@@ -228,8 +297,9 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const relayPending = new Set<string>();
   async function relayShard(id: string): Promise<void> {
     try {
-      await relay.flush(id);
+      const records = await relay.flush(id);
       relayPending.delete(id);
+      if (records > 0) observer.relayed?.({ shard: id, records });
     } catch (e) {
       relayPending.add(id);
       log(`relay of ${id} deferred: ${(e as Error).message}`);
@@ -237,28 +307,40 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   }
 
   async function checkpointShard(id: string, o: Owned): Promise<void> {
-    if (!o.shard.dirty()) {
+    const delta = await o.host.takeDelta(id).catch(() => null);
+    if (!delta) {
       if (relayPending.has(id)) await relayShard(id);
       return;
     }
-    const delta = o.shard.takeDelta();
+    const appendTimes = o.appendTimes;
+    o.appendTimes = [];
+    o.uncommitted = 0;
+    const started = performance.now();
     try {
       await store.commit({ shard: id, epoch: o.epoch, ...delta });
     } catch (e) {
       // The delta is gone from memory, so this shard's in-memory state is no longer what Postgres
       // holds: drop it and let the next batch restore it (unless another owner fenced us).
-      if (owned.get(id) === o) retire(id);
-      if (e instanceof ShardFenced) {
+      const fenced = e instanceof ShardFenced;
+      observer.checkpointFailed?.({ shard: id, fenced, message: (e as Error).message });
+      if (owned.get(id) === o) await retire(id);
+      if (fenced) {
         assigned.delete(id);
-        log(`fenced: ${e.message}; dropped ${id}`);
-        return;
-      }
-      log(`checkpoint of ${id} failed, shard will be restored: ${(e as Error).message}`);
+        log(`fenced: ${(e as Error).message}; dropped ${id}`);
+      } else log(`checkpoint of ${id} failed, shard will be restored: ${(e as Error).message}`);
       return;
     }
+    observer.checkpointed?.({
+      shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes,
+      rows: { states: delta.states.length, offsets: delta.offsets.length, outbox: delta.outbox.length, alerts: delta.alerts.length, timers: delta.timersAdded.length + delta.timersRemoved.length },
+    });
+    if (delta.alerts.length > 0) observer.alertsCommitted?.(delta.alerts);
+    if (o.paused && owned.get(id) === o) resume(o);
     await relayShard(id);
     const offsets = delta.offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.nextOffset) }));
     if (offsets.length > 0 && owned.get(id) === o) await consumer.commitOffsets(offsets).catch(() => {});
+    // Only now is every entity not changed since `takeDelta` durable, so only now may it leave memory.
+    if (owned.get(id) === o) await o.host.passivate(id, passivation, Date.now()).catch(() => 0);
   }
 
   function checkpoint(): Promise<void> {
@@ -274,26 +356,46 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
 
   await consumer.connect();
   for (const topic of actorOfTopic.keys()) await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    // One batch per partition at a time (per-key order), several partitions at once so every
+    // worker has work while the consumer thread fetches and commits.
+    partitionsConsumedConcurrently: Math.max(1, pool.size * 2),
+    eachBatch,
+  });
   const timer = setInterval(() => void checkpoint().catch((e) => log(`checkpoint error: ${e}`)), opts.checkpointIntervalMs);
 
   return {
-    query(type, key) {
+    async query(type, key) {
       const n = partitionCounts.get(type);
-      if (n === undefined) return undefined;
-      return owned.get(shardId(type, partitionOf(key, n)))?.shard.query(key);
+      if (n === undefined) return { kind: 'not-owned' };
+      const id = shardId(type, partitionOf(key, n));
+      const o = owned.get(id);
+      if (!o) return { kind: 'not-owned' };
+      const a = await o.host.query(id, key);
+      if (a === undefined) return { kind: 'unknown' };
+      if (a !== 'passivated') return { kind: 'found', from: 'memory', ...a };
+      const [row] = await store.loadStates(type, [key]);
+      return row ? { kind: 'found', from: 'store', state: row.state, quarantine: row.quarantine } : { kind: 'unknown' };
     },
     ownedShards: () => [...owned.keys()].sort(),
     totals() {
       const t = { ...retired };
-      for (const { shard } of owned.values()) {
-        t.applied += shard.counters.applied;
-        t.deadLettered += shard.counters.deadLettered;
-        t.duplicatesDropped += shard.counters.duplicatesDropped;
-        t.skippedBelowOffset += shard.counters.skippedBelowOffset;
+      for (const { counters } of owned.values()) {
+        t.applied += counters.applied;
+        t.deadLettered += counters.deadLettered;
+        t.duplicatesDropped += counters.duplicatesDropped;
+        t.skippedBelowOffset += counters.skippedBelowOffset;
       }
       return t;
     },
+    entitiesInMemory() {
+      const out: Record<string, number> = {};
+      for (const o of owned.values()) out[o.actor.type] = (out[o.actor.type] ?? 0) + o.size;
+      return out;
+    },
+    partitionsOf: (type) => partitionCounts.get(type),
     checkpoint,
     async stop() {
       if (stopped) return;
@@ -308,14 +410,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       await consumer.disconnect();
       await producer.disconnect();
       await admin.disconnect();
+      await pool.terminate();
       await sql.end({ timeout: 5 });
     },
   };
-}
-
-function headersOf(h: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!h) return out;
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? String(v[0]) : String(v);
-  return out;
 }

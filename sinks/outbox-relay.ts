@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import type { ProducerPort as Producer } from '../runtime/kafka/port.ts';
 import type postgres from 'postgres';
 import { ORIGIN_HEADER, SEQ_HEADER } from '../runtime/shard/records.ts';
 

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { AdminPort as Admin } from './port.ts';
 import type { ActorDefinition } from '../../actors/actor.ts';
 import { ALERTS_TOPIC, dlqTopicOf, inboxTopicOf, SOURCE_TOPICS, type SourceTopic } from '../../schemas/index.ts';
 

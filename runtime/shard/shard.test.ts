@@ -19,7 +19,18 @@ const reserve = (origin: string, seq: number, sku: string, qty: number, orderId 
 });
 
 function sku(shard: Shard, key: string) {
-  return shard.query(key)?.state as { onHand: number; reserved: number } | undefined;
+  return live(shard, key)?.state as { onHand: number; reserved: number } | undefined;
+}
+
+const order = (id: string, orderId: string, ts: number, type = 'order_placed') =>
+  event('transaction_events', orderId, {
+    id, type, v: 2, ts,
+    data: { orderId, userId: 'u-1', items: [{ sku: 'A', qty: 1, unitPrice: 5 }], currency: 'EUR', country: 'DE' },
+  });
+
+function live(shard: Shard, key: string) {
+  const q = shard.query(key);
+  return q === 'passivated' ? undefined : q;
 }
 
 describe('shard', () => {
@@ -141,11 +152,6 @@ describe('shard', () => {
   test('a payment timeout fires before the first input later than its due time, and survives a restore', () => {
     const minute = 60_000;
     const placedAt = 1_000_000;
-    const order = (id: string, orderId: string, ts: number, type = 'order_placed') =>
-      event('transaction_events', orderId, {
-        id, type, v: 2, ts,
-        data: { orderId, userId: 'u-1', items: [{ sku: 'A', qty: 1, unitPrice: 5 }], currency: 'EUR', country: 'DE' },
-      });
     const shard = createShard({ actor: orderActor, partition: 0, app: APP });
     shard.apply([order('e-1', 'o-1', placedAt)]);
     const delta = shard.takeDelta();
@@ -162,9 +168,51 @@ describe('shard', () => {
       },
     });
     restored.apply([order('e-2', 'o-2', placedAt + 15 * minute)]);
-    expect((restored.query('o-1')!.state as { status: string }).status).toBe('placed');
+    expect((live(restored, 'o-1')!.state as { status: string }).status).toBe('placed');
     restored.apply([order('e-3', 'o-3', placedAt + 15 * minute + 1)]);
-    expect((restored.query('o-1')!.state as { status: string }).status).toBe('expired');
+    expect((live(restored, 'o-1')!.state as { status: string }).status).toBe('expired');
     expect(restored.takeDelta().timersRemoved).toEqual([1]);
+  });
+  test('passivation evicts idle committed entities; their next input waits for a rehydrate with the stored row', () => {
+    let clock = 0;
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP, wallClock: () => clock });
+    shard.apply([stock('p-1', 'sku-a', 5), stock('p-2', 'sku-b', 7)]);
+    // Uncommitted changes are never evicted, however idle.
+    expect(shard.passivate({ idleMs: 1000, maxEntities: 1_000_000 }, 10_000)).toBe(0);
+    const committed = shard.takeDelta().states;
+    shard.setNow(20_000);
+    shard.apply([stock('p-3', 'sku-b', 1)]); // sku-b used again: recent and dirty
+    expect(shard.passivate({ idleMs: 1000, maxEntities: 1_000_000 }, 20_500)).toBe(1);
+    expect(shard.query('sku-a')).toBe('passivated');
+    expect(shard.size()).toBe(1);
+
+    const next = [stock('p-4', 'sku-a', 2), stock('p-5', 'sku-b', 1)];
+    expect(shard.missingKeys(next)).toEqual(['sku-a']);
+    const row = committed.find((r) => r.key === 'sku-a')!;
+    shard.rehydrate([{ key: row.key, stateVersion: row.stateVersion, state: row.state, quarantine: null }], ['sku-a']);
+    expect(shard.missingKeys(next)).toEqual([]);
+    shard.apply(next);
+    // 5 committed before eviction + 2 now; sku-b 7 + 1 + 1.
+    expect(sku(shard, 'sku-a')?.onHand).toBe(7);
+    expect(sku(shard, 'sku-b')?.onHand).toBe(9);
+  });
+
+  test('passivation keeps entities with a pending timer and caps the shard at maxEntities, least recently used first', () => {
+    let clock = 0;
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP, wallClock: () => clock });
+    for (let i = 0; i < 5; i++) {
+      shard.setNow(i);
+      shard.apply([stock(`c-${i}`, `sku-${i}`, 1)]);
+    }
+    shard.takeDelta();
+    expect(shard.passivate({ idleMs: 1e9, maxEntities: 2 }, 10)).toBe(3);
+    expect(['sku-0', 'sku-1', 'sku-2'].map((k) => shard.query(k))).toEqual(['passivated', 'passivated', 'passivated']);
+    expect(sku(shard, 'sku-4')?.onHand).toBe(1);
+
+    const orders = createShard({ actor: orderActor, partition: 0, app: APP, wallClock: () => clock });
+    orders.apply([order('e-1', 'o-9', 1_000)]);
+    orders.takeDelta();
+    // The order waits for its payment timeout: it must stay in memory to fire it.
+    expect(orders.passivate({ idleMs: 0, maxEntities: 0 }, 1e12)).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import type { ActorAddress, ActorDefinition, ActorInput, Effect } from '../../actors/actor.ts';
 import { ALERTS_TOPIC, dlqTopicOf, inboxTopicOf, parseEvent, type Alert, type ErrorCode } from '../../schemas/index.ts';
 import { DLQ_HEADERS, ORIGIN_HEADER, SEQ_HEADER, type InboxValue, type SourceRecord } from './records.ts';
+import { Residency, type PassivationPolicy } from './residency.ts';
 import { TimerQueue, type PendingTimer } from './timer-queue.ts';
 
 /**
@@ -72,8 +73,27 @@ export interface Shard {
   takeDelta(): ShardDelta;
   /** True when there is something a checkpoint would write. */
   dirty(): boolean;
-  query(key: string): { state: unknown; quarantine: string | null } | undefined;
+  /**
+   * An entity's live state; `passivated` when it was evicted after a checkpoint (its committed row
+   * in Postgres is then its current state); undefined when the shard has never seen the key.
+   */
+  query(key: string): { state: unknown; quarantine: string | null } | 'passivated' | undefined;
+  /** Entities in memory. */
   size(): number;
+  /**
+   * Keys of `records` whose state was passivated: the caller must `rehydrate` them (from their
+   * committed rows) before `apply`, or the actor would start them from their initial state.
+   */
+  missingKeys(records: readonly SourceRecord[]): string[];
+  /** Puts passivated entities back; keys without a row start from their initial state. */
+  rehydrate(rows: readonly { key: string; stateVersion: number; state: unknown; quarantine: string | null }[], keys: readonly string[]): void;
+  /**
+   * Evicts idle entities whose latest state is committed. Call only right after a successful
+   * commit of this shard's delta: keys changed since `takeDelta` are dirty again and stay.
+   */
+  passivate(policy: PassivationPolicy, now: number): number;
+  /** Tells the shard the wall-clock time of the batch being applied (for idleness). */
+  setNow(now: number): void;
 }
 
 /** Builds a shard, restoring it from a checkpoint snapshot when given one. */
@@ -91,11 +111,18 @@ export function createShard(opts: ShardOptions): Shard {
   const offsets = new Map<string, number>(opts.restore?.offsets ?? []);
   const inboxPositions = new Map<string, number>(opts.restore?.inboxPositions ?? []);
   const timers = new TimerQueue();
-  for (const s of opts.restore?.states ?? []) {
+  const residency = new Residency();
+  let wallNow = (opts.wallClock ?? Date.now)();
+  const restoreState = (s: ShardRestore['states'][number]) => {
     states.set(s.key, s.stateVersion === actor.stateVersion ? s.state : actor.migrate(s.state, s.stateVersion));
     if (s.quarantine) quarantine.set(s.key, s.quarantine);
+    residency.touch(s.key, wallNow);
+  };
+  for (const s of opts.restore?.states ?? []) restoreState(s);
+  for (const t of opts.restore?.timers ?? []) {
+    timers.push(t);
+    residency.timerAdded(t.key);
   }
-  for (const t of opts.restore?.timers ?? []) timers.push(t);
   let timerSeq = timers.maxSeq();
   let clock = 0;
   // Event-time gate for inbox records (see `noteSourceEnd`). A shard reads two partitions whose
@@ -140,6 +167,7 @@ export function createShard(opts: ShardOptions): Shard {
   function fireTimersBefore(ts: number): void {
     for (let t = timers.popDueBefore(ts); t; t = timers.popDueBefore(ts)) {
       counters.timersFired++;
+      residency.timerFired(t.key);
       if (addedTimers.has(t.seq)) addedTimers.delete(t.seq);
       else delta.timersRemoved.push(t.seq);
       if (!quarantine.has(t.key)) handle(t.key, { kind: 'timer', at: t.dueAt, timer: t.timer }, t.dueAt, undefined);
@@ -149,6 +177,7 @@ export function createShard(opts: ShardOptions): Shard {
   /** Runs the pure handler; a throw quarantines the key (`source` is dead-lettered with the error). */
   function handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): void {
     const before = states.has(key) ? states.get(key) : actor.initial(key);
+    residency.touch(key, wallNow);
     let effects: readonly Effect[];
     try {
       const t = actor.handle(before, input, { key, now });
@@ -180,6 +209,7 @@ export function createShard(opts: ShardOptions): Shard {
     } else {
       const t: PendingTimer = { key: from.key, dueAt: e.at, seq: ++timerSeq, timer: e.timer };
       timers.push(t);
+      residency.timerAdded(t.key);
       addedTimers.set(t.seq, { actorType: actor.type, key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer });
     }
   }
@@ -285,8 +315,32 @@ export function createShard(opts: ShardOptions): Shard {
       delta = emptyDelta();
       return out;
     },
-    query: (key) => (states.has(key) ? { state: states.get(key), quarantine: quarantine.get(key) ?? null } : undefined),
+    query(key) {
+      if (states.has(key)) return { state: states.get(key), quarantine: quarantine.get(key) ?? null };
+      return residency.evicted.has(key) ? 'passivated' : undefined;
+    },
     size: () => states.size,
+    missingKeys(records) {
+      if (residency.evicted.size === 0) return [];
+      const keys = new Set<string>();
+      for (const r of records) if (r.key !== null && residency.evicted.has(r.key)) keys.add(r.key);
+      return [...keys];
+    },
+    rehydrate(rows, keys) {
+      for (const row of rows) restoreState(row);
+      for (const key of keys) residency.rehydrated(key, wallNow);
+    },
+    passivate(policy, at) {
+      const gone = residency.evict(policy, at, (key) => dirtyKeys.has(key));
+      for (const key of gone) {
+        states.delete(key);
+        quarantine.delete(key);
+      }
+      return gone.length;
+    },
+    setNow(at) {
+      wallNow = at;
+    },
   };
 }
 

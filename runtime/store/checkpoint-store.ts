@@ -16,6 +16,17 @@ export interface CheckpointStore {
   commit(checkpoint: Checkpoint): Promise<void>;
   /** Everything needed to resume a shard where its last committed checkpoint left it. */
   load(shard: string, actorType: string, partition: number): Promise<ShardSnapshot>;
+  /** The committed rows of some entities (to rehydrate passivated ones, or answer a query). */
+  loadStates(actorType: string, keys: readonly string[]): Promise<StoredState[]>;
+}
+
+export interface StoredState {
+  key: string;
+  stateVersion: number;
+  state: unknown;
+  quarantine: string | null;
+  /** When the row was last committed (epoch ms). */
+  updatedAt: number;
 }
 
 /** One shard's checkpoint: what the shard accumulated (`ShardDelta`) plus who writes it, at which epoch. */
@@ -56,6 +67,19 @@ export function createCheckpointStore(sql: postgres.Sql): CheckpointStore {
         await writeInboxPositions(tx, cp);
         await writeTimers(tx, cp);
       });
+    },
+
+    async loadStates(actorType, keys) {
+      if (keys.length === 0) return [];
+      const rows = await sql`select key, state_version, state, quarantine, updated_at from actor_states
+        where actor_type = ${actorType} and key = any(${keys as string[]}::text[])`;
+      return rows.map((r) => ({
+        key: r.key as string,
+        stateVersion: r.state_version as number,
+        state: r.state,
+        quarantine: (r.quarantine as string | null) ?? null,
+        updatedAt: (r.updated_at as Date).getTime(),
+      }));
     },
 
     async load(shard, actorType, partition) {

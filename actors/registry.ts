@@ -1,0 +1,21 @@
+import type { ActorDefinition } from './actor.ts';
+import { createOrderActor } from './order.ts';
+import { skuActor } from './sku.ts';
+import { createUserActor, type FraudRules } from './user.ts';
+
+/**
+ * The actor types of the product, built from plain configuration. Configuration (not functions)
+ * is what crosses into a shard worker, so a worker builds exactly the actors the processor was
+ * configured with by calling this with the same value.
+ */
+export interface ActorsConfig {
+  /** Fraud thresholds of the user actor (docs/domain-rules.md defaults otherwise). */
+  fraud?: Partial<FraudRules>;
+  /** The order's payment timeout in event-time milliseconds (default 15 minutes). */
+  paymentTimeoutMs?: number;
+}
+
+/** @example const [sku, order, user] = buildActors({ paymentTimeoutMs: 60_000 }); */
+export function buildActors(config: ActorsConfig = {}): ActorDefinition<any>[] {
+  return [skuActor, createOrderActor({ paymentTimeoutMs: config.paymentTimeoutMs }), createUserActor(config.fraud)];
+}

@@ -1,0 +1,73 @@
+/// <reference lib="dom" />
+import type { Alert, EntityType } from '../../schemas/alert.ts';
+import type { DashboardConfig } from '../snapshot.ts';
+
+/**
+ * The page's calls to the HTTP API. URLs are relative ("v1/…", not "/v1/…") so the dashboard also
+ * works behind a reverse proxy that serves the instance under a path prefix.
+ */
+
+/** `GET /v1/<entity>s/:key`, as the contract defines it. */
+export interface EntityView {
+  type: string;
+  key: string;
+  state: unknown;
+  stale: boolean;
+  servedBy: string;
+  updatedAt: number | string | null;
+}
+
+export type EntityLookup =
+  | { kind: 'found'; entity: EntityView }
+  | { kind: 'not_found'; message: string }
+  | { kind: 'failed'; message: string };
+
+export const ENTITY_TYPES: readonly EntityType[] = ['user', 'order', 'sku'];
+
+export async function fetchConfig(): Promise<DashboardConfig> {
+  try {
+    const res = await fetch('v1/dashboard/config', { headers: { accept: 'application/json' } });
+    if (!res.ok) return { jaegerUrl: null, intervalMs: 1000 };
+    return (await res.json()) as DashboardConfig;
+  } catch {
+    return { jaegerUrl: null, intervalMs: 1000 };
+  }
+}
+
+/** The newest alerts, newest first; an empty list when the API cannot answer (the live stream still fills the feed). */
+export async function fetchRecentAlerts(limit: number): Promise<Alert[]> {
+  try {
+    const res = await fetch(`v1/alerts?limit=${limit}`, { headers: { accept: 'application/json' } });
+    if (!res.ok) return [];
+    const body = (await res.json()) as { alerts?: Alert[] };
+    return Array.isArray(body.alerts) ? body.alerts : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Looks an entity up through the query API; never throws. */
+export async function lookupEntity(type: EntityType, key: string): Promise<EntityLookup> {
+  let res: Response;
+  try {
+    res = await fetch(`v1/${type}s/${encodeURIComponent(key)}`, { headers: { accept: 'application/json' } });
+  } catch (e) {
+    return { kind: 'failed', message: `the instance did not answer (${(e as Error).message})` };
+  }
+  const body = (await res.json().catch(() => null)) as (EntityView & { error?: unknown }) | null;
+  if (res.status === 404) {
+    return { kind: 'not_found', message: errorText(body) ?? `no ${type} with key "${key}"` };
+  }
+  if (!res.ok || body === null || typeof body !== 'object' || !('state' in body)) {
+    return { kind: 'failed', message: errorText(body) ?? `HTTP ${res.status} ${res.statusText}` };
+  }
+  return { kind: 'found', entity: body };
+}
+
+function errorText(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object' || !('error' in body)) return undefined;
+  const error = (body as { error: unknown }).error;
+  if (typeof error === 'string') return error;
+  if (error && typeof error === 'object' && 'message' in error) return String((error as { message: unknown }).message);
+  return undefined;
+}

@@ -1,0 +1,73 @@
+import { availableParallelism } from 'node:os';
+import type { ActorDefinition } from '../actors/actor.ts';
+import { buildActors, type ActorsConfig } from '../actors/registry.ts';
+import type { KafkaPort } from './kafka/port.ts';
+import type { TopicNames } from './kafka/topics.ts';
+import type { ProcessorObserver } from './observer.ts';
+import type { PassivationPolicy } from './shard/residency.ts';
+
+/** Configuration of one processor instance (one member of the consumer group). */
+export interface ProcessorOptions {
+  brokers: string[];
+  databaseUrl: string;
+  app: string;
+  groupId: string;
+  /**
+   * Actor types as plain configuration: shard workers rebuild the actors from it (functions do
+   * not cross a worker boundary). Default: the registry's actors with default thresholds.
+   */
+  actorsConfig?: ActorsConfig;
+  /**
+   * Actor definitions to run. With workers they must be the registry's types (actors/registry.ts),
+   * built from `actorsConfig`; any other definition needs `workers: 0` (shards on this thread).
+   */
+  actors?: readonly ActorDefinition<any>[];
+  /** Topic names of this deployment (default: the contract's). */
+  topics?: TopicNames;
+  /** Partitions of source topics created by this processor (existing topics keep theirs). */
+  partitions: number;
+  checkpointIntervalMs: number;
+  /** Unique per process; recorded as the shard owner. */
+  ownerId: string;
+  /** Where other instances reach this one's HTTP API (recorded with every shard it owns). */
+  httpAddress?: string;
+  /** The Kafka client (default: kafkajs on `brokers`; the embedded default passes its in-process log). */
+  kafka?: KafkaPort;
+  /** Shard worker threads; 0 runs shards on the consumer's thread. Default: cores − 1, 1 to 4. */
+  workers?: number;
+  /** When idle entities leave memory (default: idle 10 min, or beyond 500k per shard). */
+  passivation?: PassivationPolicy;
+  /**
+   * Backpressure: a shard holding more applied-but-uncommitted records than this stops fetching
+   * (its partitions are paused) until a checkpoint commits them. Default 100 000.
+   */
+  maxUncommittedRecords?: number;
+  /** Postgres connections of this instance (default 4; PGlite through its socket needs 1). */
+  postgresPoolSize?: number;
+  observer?: ProcessorObserver;
+  log?: (line: string) => void;
+  /** A shard worker died: default logs and exits the process (it restarts from its checkpoints). */
+  onFatal?: (error: Error) => void;
+}
+
+export const DEFAULT_PASSIVATION: PassivationPolicy = { idleMs: 10 * 60_000, maxEntities: 500_000 };
+export const DEFAULT_MAX_UNCOMMITTED = 100_000;
+
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+/** The actor definitions the processor runs, checked against what its workers will build. */
+export function resolveActors(opts: ProcessorOptions, workers: number): ActorDefinition<any>[] {
+  const registry = buildActors(opts.actorsConfig);
+  if (!opts.actors) return registry;
+  if (workers > 0) {
+    for (const a of opts.actors) {
+      const r = registry.find((x) => x.type === a.type);
+      if (!r || r.stateVersion !== a.stateVersion) {
+        throw new Error(`actor type '${a.type}' is not in the registry (actors/registry.ts); shard workers cannot run it — set workers: 0`);
+      }
+    }
+  }
+  return [...opts.actors];
+}

@@ -1,0 +1,97 @@
+import type { SourceRecord } from './records.ts';
+
+/**
+ * A fetched batch of one topic partition in the form that crosses into a shard worker: keys and
+ * values as raw UTF-8 bytes in ONE buffer, offsets and byte ranges in typed arrays. Posting it
+ * transfers three ArrayBuffers (no copy, no per-record cloning) and the UTF-8 decoding happens in
+ * the worker, off the consumer's thread.
+ */
+export interface RecordBatch {
+  topic: string;
+  partition: number;
+  offsets: Float64Array;
+  /** Per record [keyStart, keyEnd, valueStart, valueEnd] into `bytes`; -1 start = null. */
+  bounds: Int32Array;
+  bytes: Uint8Array;
+  /** Headers per record, or undefined when no record of the batch has any. */
+  headers?: (Record<string, string> | undefined)[];
+}
+
+/** The kafkajs message fields a batch is packed from. */
+export interface RawMessage {
+  offset: string;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers?: Record<string, unknown>;
+}
+
+/** Packs fetched messages; `transferables(batch)` lists what to hand over with postMessage. */
+export function packBatch(topic: string, partition: number, messages: readonly RawMessage[]): RecordBatch {
+  const n = messages.length;
+  let size = 0;
+  for (const m of messages) size += (m.key?.byteLength ?? 0) + (m.value?.byteLength ?? 0);
+  const bytes = new Uint8Array(size);
+  const bounds = new Int32Array(n * 4);
+  const offsets = new Float64Array(n);
+  let headers: (Record<string, string> | undefined)[] | undefined;
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const m = messages[i]!;
+    offsets[i] = Number(m.offset);
+    at = put(m.key, bytes, bounds, i * 4, at);
+    at = put(m.value, bytes, bounds, i * 4 + 2, at);
+    const h = stringHeaders(m.headers);
+    if (h) (headers ??= new Array(n))[i] = h;
+  }
+  return headers ? { topic, partition, offsets, bounds, bytes, headers } : { topic, partition, offsets, bounds, bytes };
+}
+
+export function transferables(batch: RecordBatch): ArrayBuffer[] {
+  return [batch.offsets.buffer, batch.bounds.buffer, batch.bytes.buffer] as ArrayBuffer[];
+}
+
+const decoder = new TextDecoder();
+
+/** The records of a packed batch, decoded. */
+export function unpackBatch(batch: RecordBatch): SourceRecord[] {
+  const { topic, partition, offsets, bounds, bytes, headers } = batch;
+  const out: SourceRecord[] = new Array(offsets.length);
+  for (let i = 0; i < offsets.length; i++) {
+    out[i] = {
+      topic,
+      partition,
+      offset: offsets[i]!,
+      key: text(bytes, bounds, i * 4),
+      value: text(bytes, bounds, i * 4 + 2),
+      headers: headers?.[i] ?? {},
+    };
+  }
+  return out;
+}
+
+function put(src: Uint8Array | null, bytes: Uint8Array, bounds: Int32Array, slot: number, at: number): number {
+  if (src === null) {
+    bounds[slot] = -1;
+    bounds[slot + 1] = -1;
+    return at;
+  }
+  bytes.set(src, at);
+  bounds[slot] = at;
+  bounds[slot + 1] = at + src.byteLength;
+  return at + src.byteLength;
+}
+
+function text(bytes: Uint8Array, bounds: Int32Array, slot: number): string | null {
+  const start = bounds[slot]!;
+  return start < 0 ? null : decoder.decode(bytes.subarray(start, bounds[slot + 1]!));
+}
+
+function stringHeaders(h: Record<string, unknown> | undefined): Record<string, string> | undefined {
+  if (!h) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    (out ??= {})[k] = String(Array.isArray(v) ? v[0] : v);
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+/**
+ * Which of a shard's entities are held in memory (passivation). An entity that has been idle for
+ * a while and whose latest state is already committed is evicted; its key is remembered so that
+ * the next input for it is held back until its state is read back from Postgres ("rehydrated").
+ * Entities with a pending timer stay: a timer fires inside a batch, with no chance to load state.
+ *
+ * Recency is the insertion order of `lastUsed` (re-inserted on every use), so the oldest entities
+ * are found from the front without sorting.
+ */
+export interface PassivationPolicy {
+  /** Evict entities not used for this long (wall-clock ms). */
+  idleMs: number;
+  /** Also evict the least recently used beyond this many entities in the shard. */
+  maxEntities: number;
+}
+
+export class Residency {
+  private readonly lastUsed = new Map<string, number>();
+  private readonly timerCount = new Map<string, number>();
+  /** Keys evicted from memory whose committed state is in Postgres. */
+  readonly evicted = new Set<string>();
+
+  touch(key: string, now: number): void {
+    this.lastUsed.delete(key);
+    this.lastUsed.set(key, now);
+  }
+
+  timerAdded(key: string): void {
+    this.timerCount.set(key, (this.timerCount.get(key) ?? 0) + 1);
+  }
+
+  timerFired(key: string): void {
+    const n = (this.timerCount.get(key) ?? 1) - 1;
+    if (n > 0) this.timerCount.set(key, n);
+    else this.timerCount.delete(key);
+  }
+
+  /**
+   * Keys to evict now, oldest first: idle past `policy.idleMs`, or beyond `policy.maxEntities`,
+   * skipping keys for which `keep` is true (uncommitted changes) and keys with pending timers.
+   * The chosen keys are moved to `evicted`; the caller drops their states.
+   */
+  evict(policy: PassivationPolicy, now: number, keep: (key: string) => boolean): string[] {
+    const out: string[] = [];
+    let excess = this.lastUsed.size - policy.maxEntities;
+    for (const [key, at] of this.lastUsed) {
+      if (excess <= 0 && now - at < policy.idleMs) break;
+      if (keep(key) || this.timerCount.has(key)) continue;
+      out.push(key);
+      excess--;
+    }
+    for (const key of out) {
+      this.lastUsed.delete(key);
+      this.evicted.add(key);
+    }
+    return out;
+  }
+
+  /** The key's state is back in memory. */
+  rehydrated(key: string, now: number): void {
+    this.evicted.delete(key);
+    this.touch(key, now);
+  }
+}

@@ -1,0 +1,122 @@
+import type { ActorDefinition } from '../../actors/actor.ts';
+import type { ActorsConfig } from '../../actors/registry.ts';
+import type { PassivationPolicy } from './residency.ts';
+import { unpackBatch, type RecordBatch } from './record-batch.ts';
+import type { SourceRecord } from './records.ts';
+import { createShard, shardId, type Shard, type ShardCounters, type ShardDelta, type ShardRestore } from './shard.ts';
+
+/**
+ * The shards living in one thread, addressed by id. In a worker it is exposed with comlink (see
+ * shard-worker.ts) and every call is one message: a whole batch per `apply`, never one record.
+ * The same object runs inline (workers: 0) for tests and benchmarks. It does no I/O: entities it
+ * needs back from Postgres are named in `needs` and handed in with `rehydrate`.
+ */
+export interface ShardSpec {
+  actorType: string;
+  partition: number;
+  app: string;
+  sourceTopic: string;
+  alertsTopic: string;
+  actors: ActorsConfig;
+}
+
+export interface ApplyResult {
+  /** Records consumed (a prefix of the batch); 0 with `needs` while passivated keys are missing. */
+  consumed: number;
+  /** Passivated keys to load and `rehydrate` before this batch can be applied (it is kept). */
+  needs?: string[];
+  /** Cumulative counters of the shard after the call. */
+  counters: ShardCounters;
+  /** Entities in memory. */
+  size: number;
+}
+
+export type QueryAnswer = { state: unknown; quarantine: string | null } | 'passivated' | undefined;
+
+export interface StateRow {
+  key: string;
+  stateVersion: number;
+  state: unknown;
+  quarantine: string | null;
+}
+
+export interface ShardHostApi {
+  open(spec: ShardSpec, restore: ShardRestore): number;
+  /**
+   * Applies a batch. `sourceEnd`: the source partition's high watermark when the batch is from the
+   * source topic (see Shard.noteSourceEnd); `now`: wall-clock ms, for passivation.
+   */
+  apply(id: string, batch: RecordBatch, ctx: { now: number; sourceEnd?: number }): ApplyResult;
+  /** Loads the rows a previous `apply` needed, then applies its parked batch. */
+  rehydrate(id: string, rows: StateRow[], now: number): ApplyResult;
+  noteSourceEnd(id: string, highWatermark: number): void;
+  /** What the next checkpoint writes, or null when the shard is clean. */
+  takeDelta(id: string): ShardDelta | null;
+  /** Evicts idle entities after a successful commit; returns how many left memory. */
+  passivate(id: string, policy: PassivationPolicy, now: number): number;
+  query(id: string, key: string): QueryAnswer;
+  /** Drops a shard (retired or fenced); returns its final counters. */
+  close(id: string): ShardCounters | undefined;
+}
+
+/** `resolveActor` turns a type and configuration into its definition (the registry in a worker). */
+export function createShardHost(resolveActor: (type: string, config: ActorsConfig) => ActorDefinition<any>): ShardHostApi {
+  const shards = new Map<string, Shard>();
+  const parked = new Map<string, { records: SourceRecord[]; needs: string[] }>();
+
+  const shardOf = (id: string): Shard => {
+    const s = shards.get(id);
+    if (!s) throw new Error(`shard ${id} is not open in this host`);
+    return s;
+  };
+  const result = (s: Shard, consumed: number): ApplyResult => ({ consumed, counters: { ...s.counters }, size: s.size() });
+
+  function applyRecords(id: string, s: Shard, records: SourceRecord[]): ApplyResult {
+    const needs = s.missingKeys(records);
+    if (needs.length > 0) {
+      parked.set(id, { records, needs });
+      return { ...result(s, 0), needs };
+    }
+    return result(s, s.apply(records));
+  }
+
+  return {
+    open(spec, restore) {
+      const actor = resolveActor(spec.actorType, spec.actors);
+      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore });
+      shards.set(shard.id, shard);
+      parked.delete(shard.id);
+      return shard.size();
+    },
+    apply(id, batch, { now, sourceEnd }) {
+      const s = shardOf(id);
+      s.setNow(now);
+      if (sourceEnd !== undefined) s.noteSourceEnd(sourceEnd);
+      return applyRecords(id, s, unpackBatch(batch));
+    },
+    rehydrate(id, rows, now) {
+      const s = shardOf(id);
+      const p = parked.get(id);
+      if (!p) throw new Error(`shard ${id} has no batch waiting for rehydration`);
+      parked.delete(id);
+      s.setNow(now);
+      s.rehydrate(rows, p.needs);
+      return applyRecords(id, s, p.records);
+    },
+    noteSourceEnd: (id, hw) => shardOf(id).noteSourceEnd(hw),
+    takeDelta(id) {
+      const s = shardOf(id);
+      return s.dirty() ? s.takeDelta() : null;
+    },
+    passivate: (id, policy, now) => shards.get(id)?.passivate(policy, now) ?? 0,
+    query: (id, key) => shards.get(id)?.query(key),
+    close(id) {
+      const s = shards.get(id);
+      shards.delete(id);
+      parked.delete(id);
+      return s ? { ...s.counters } : undefined;
+    },
+  };
+}
+
+export { shardId };

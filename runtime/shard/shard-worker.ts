@@ -1,0 +1,23 @@
+/**
+ * Entry of a shard worker (a Web Worker, so Bun and Deno run the same file). It hosts shards and
+ * exposes them with comlink; actors are rebuilt here from their plain configuration, because
+ * functions cannot cross the worker boundary. Errors thrown by a call travel back to the caller
+ * with name, message and stack (comlink's default error serialisation).
+ */
+import * as Comlink from 'comlink';
+import type { ActorDefinition } from '../../actors/actor.ts';
+import { buildActors, type ActorsConfig } from '../../actors/registry.ts';
+import { createShardHost } from './shard-host.ts';
+
+const built = new Map<string, ActorDefinition<any>[]>();
+
+function resolveActor(type: string, config: ActorsConfig): ActorDefinition<any> {
+  const cacheKey = JSON.stringify(config);
+  let actors = built.get(cacheKey);
+  if (!actors) built.set(cacheKey, (actors = buildActors(config)));
+  const actor = actors.find((a) => a.type === type);
+  if (!actor) throw new Error(`no actor type '${type}' in the registry (actors/registry.ts)`);
+  return actor;
+}
+
+Comlink.expose(createShardHost(resolveActor));
