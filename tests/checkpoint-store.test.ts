@@ -56,7 +56,7 @@ describe('checkpoint store', () => {
       timersAdded: [{ actorType: 'order', key: 'o-1', dueAt: 900_000, seq: 1, timer: { type: 'payment_timeout', cause: 'e-9' } }],
     }));
     const snap = await store.load('sku/0', 'sku', 0);
-    expect(snap.states).toEqual([{ key: 'sku-1', stateVersion: 2, state: { onHand: 7 }, quarantine: null }]);
+    expect(snap.states.map(({ stateJson, ...s }) => ({ ...s, state: JSON.parse(stateJson) }))).toEqual([{ key: 'sku-1', stateVersion: 2, state: { onHand: 7 }, quarantine: null }]);
     expect([...snap.offsets]).toEqual([['inventory_events:0', 7]]);
     expect([...snap.inboxPositions]).toEqual([['order/3', 41]]);
     expect(snap.timers).toEqual([{ actorType: 'order', key: 'o-1', dueAt: 900_000, seq: 1, timer: { type: 'payment_timeout', cause: 'e-9' } }]);
@@ -106,6 +106,6 @@ describe('checkpoint store', () => {
     await store.commit({ ...checkpoint('user/5', epoch, 1), states });
     const snap = await store.load('user/5', 'user', 5);
     expect(snap.states.length).toBe(5000);
-    expect(snap.states.find((s) => s.key === 'u-4999')?.state).toEqual({ logins: 4999 });
+    expect(JSON.parse(snap.states.find((s) => s.key === 'u-4999')!.stateJson)).toEqual({ logins: 4999 });
   });
 });

@@ -25,7 +25,8 @@ export interface ShardOptions {
 }
 
 export interface ShardRestore {
-  states: { key: string; stateVersion: number; state: unknown; quarantine?: string | null }[];
+  /** A state comes parsed (`state`) or as JSON text (`stateJson`, parsed here: see ShardSnapshot). */
+  states: ({ key: string; stateVersion: number; quarantine?: string | null } & ({ state: unknown } | { stateJson: string }))[];
   offsets: Map<string, number>;
   inboxPositions: Map<string, number>;
   timers: PendingTimer[];
@@ -114,7 +115,8 @@ export function createShard(opts: ShardOptions): Shard {
   const residency = new Residency();
   let wallNow = (opts.wallClock ?? Date.now)();
   const restoreState = (s: ShardRestore['states'][number]) => {
-    states.set(s.key, s.stateVersion === actor.stateVersion ? s.state : actor.migrate(s.state, s.stateVersion));
+    const stored = 'stateJson' in s ? JSON.parse(s.stateJson) : s.state;
+    states.set(s.key, s.stateVersion === actor.stateVersion ? stored : actor.migrate(stored, s.stateVersion));
     if (s.quarantine) quarantine.set(s.key, s.quarantine);
     residency.touch(s.key, wallNow);
   };

@@ -1,0 +1,70 @@
+/**
+ * Wake-ups for the in-process log's fetch loops. A consumer waiting for records must neither spin
+ * nor sleep blindly: it waits on the signals that can change what it would fetch (records appended
+ * to its partition; a seek, pause, resume, stop or rebalance of its member), with the fetch
+ * timeout as a fallback, like a broker holding a fetch request open for `maxWaitTimeInMs`.
+ */
+export class Signal {
+  #waiters = new Set<() => void>();
+
+  /** Wakes everything waiting now; later waits wait for the next notify. */
+  notify(): void {
+    const waiters = this.#waiters;
+    this.#waiters = new Set();
+    for (const wake of waiters) wake();
+  }
+
+  /** @internal used by `waitForAny` */
+  add(wake: () => void): void {
+    this.#waiters.add(wake);
+  }
+
+  /** @internal used by `waitForAny` */
+  remove(wake: () => void): void {
+    this.#waiters.delete(wake);
+  }
+}
+
+/**
+ * Resolves at the first notify of any of `signals`, or after `ms`. It unregisters from every
+ * signal when it resolves, so a quiet partition's signal does not collect dead waiters.
+ */
+export function waitForAny(signals: readonly Signal[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const s of signals) s.remove(done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const s of signals) s.add(done);
+  });
+}
+
+/**
+ * A FIFO counting semaphore: at most `size` batches of one consumer are handed to its handler at
+ * once (kafkajs's `partitionsConsumedConcurrently`), granted in request order so a busy partition
+ * cannot starve the others.
+ */
+export class Slots {
+  #free: number;
+  #queue: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.#free = Math.max(1, Math.floor(size));
+  }
+
+  acquire(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#queue.push(resolve));
+  }
+
+  release(): void {
+    const next = this.#queue.shift();
+    if (next) next();
+    else this.#free++;
+  }
+}
