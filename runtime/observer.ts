@@ -30,7 +30,10 @@ export interface BatchApplied {
   /** Records handed to the shard, and of those how many it consumed (inbox records may wait). */
   records: number;
   consumed: number;
+  /** Handler applications (events, messages and timers that fired). */
+  applied: number;
   deadLettered: number;
+  duplicatesDropped: number;
   appendTimesMs: readonly number[];
   atMs: number;
   /** Time spent applying the batch (worker round trip included). */
@@ -44,4 +47,6 @@ export interface Checkpointed {
   rows: { states: number; offsets: number; outbox: number; alerts: number; timers: number };
   /** Kafka timestamps of the records this checkpoint made durable. */
   appendTimesMs: readonly number[];
+  /** Dead letters this checkpoint wrote, by source topic and error code. */
+  deadLetters: { topic: string; code: string; count: number }[];
 }

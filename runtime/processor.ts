@@ -17,7 +17,8 @@ import {
 } from './processor-options.ts';
 import { packBatch } from './shard/record-batch.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
-import { shardId, type ShardCounters } from './shard/shard.ts';
+import { DLQ_HEADERS } from './shard/records.ts';
+import { shardId, type ShardCounters, type ShardDelta } from './shard/shard.ts';
 import { createInlinePool, createWorkerPool, type AsyncShardHost, type ShardHostPool } from './shard/worker-pool.ts';
 import { createCheckpointStore } from './store/checkpoint-store.ts';
 import { migrate } from './store/migrations.ts';
@@ -263,7 +264,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     o.uncommitted += consumed;
     observer.batchApplied?.({
       shard: id, actorType: actor.type, topic: batch.topic, partition: batch.partition,
-      records: batch.messages.length, consumed, deadLettered: r.counters.deadLettered - before.deadLettered,
+      records: batch.messages.length, consumed, applied: r.counters.applied - before.applied,
+      deadLettered: r.counters.deadLettered - before.deadLettered, duplicatesDropped: r.counters.duplicatesDropped - before.duplicatesDropped,
       appendTimesMs: o.appendTimes.slice(o.appendTimes.length - consumed), atMs: Date.now(), applyMs: performance.now() - started,
     });
     if (consumed < batch.messages.length) {
@@ -289,6 +291,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
 
   function resume(o: Owned): void {
     o.paused = false;
+    if (stopped) return; // the consumer is stopping or stopped: it would refuse, and fetches no more anyway
     consumer.resume(topicsOfShard(o).map((topic) => ({ topic, partitions: [o.partition] })));
   }
 
@@ -331,7 +334,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       return;
     }
     observer.checkpointed?.({
-      shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes,
+      shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes, deadLetters: deadLettersOf(delta.outbox),
       rows: { states: delta.states.length, offsets: delta.offsets.length, outbox: delta.outbox.length, alerts: delta.alerts.length, timers: delta.timersAdded.length + delta.timersRemoved.length },
     });
     if (delta.alerts.length > 0) observer.alertsCommitted?.(delta.alerts);
@@ -414,4 +417,19 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/** Dead letters of a checkpoint's outbox by source topic and code (their DLQ headers). */
+function deadLettersOf(outbox: ShardDelta['outbox']): { topic: string; code: string; count: number }[] {
+  const counts = new Map<string, { topic: string; code: string; count: number }>();
+  for (const m of outbox) {
+    const code = m.headers?.[DLQ_HEADERS.code];
+    if (!code) continue;
+    const topic = m.headers![DLQ_HEADERS.topic] ?? m.topic;
+    const k = `${topic}\u0000${code}`;
+    const c = counts.get(k) ?? { topic, code, count: 0 };
+    c.count++;
+    counts.set(k, c);
+  }
+  return [...counts.values()];
 }

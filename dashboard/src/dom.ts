@@ -15,6 +15,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
     if (typeof value === 'function') el.addEventListener(name.slice(2), value);
+    // Through CSSOM, not the style attribute, which the page's Content-Security-Policy blocks.
+    else if (name === 'style') el.style.cssText = String(value);
     else if (value === true) el.setAttribute(name, '');
     else el.setAttribute(name, String(value));
   }

@@ -55,3 +55,24 @@ export function fmtPercent(part: number, whole: number): string {
   if (!whole) return '–';
   return `${Math.round((part / whole) * 100)}%`;
 }
+
+/** Axis ticks: "0.1 ms", "10 ms", "1 s", "2.5 s". */
+export function fmtMsTick(ms: number): string {
+  if (ms < 1) return `${+ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${+ms.toFixed(0)} ms`;
+  return `${+(ms / 1000).toFixed(1)} s`;
+}
+
+/** Axis ticks for rates: "0", "500", "1.5K". */
+export function fmtCountTick(n: number): string {
+  return Math.abs(n) < 1000 ? String(+n.toFixed(1)) : compact.format(n);
+}
+
+/**
+ * A topic as the legend shows it: an actor inbox (`<app>.<actor>.inbox`) becomes "<actor> inbox",
+ * so six topics fit in a small panel; the full name stays in the tooltip.
+ */
+export function shortTopic(topic: string): string {
+  const inbox = /^.+\.([^.]+)\.inbox$/.exec(topic);
+  return inbox ? `${inbox[1]} inbox` : topic;
+}

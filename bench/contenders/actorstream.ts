@@ -1,0 +1,151 @@
+/**
+ * Contender "actorstream": this runtime — startProcessor with the registry's actors (sku, order,
+ * user) — on whichever runtime runs this file (`bun` or `deno run -A`). Latency comes from the
+ * ProcessorObserver: event→state when a source record's batch went through its shard, event→durable
+ * when the checkpoint holding it committed. `done` once every input offset (sources and inboxes)
+ * is committed in Postgres and the outbox is empty.
+ * Mode `recover`: report once every assigned shard has been restored from Postgres (recovery time).
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import postgres from 'postgres';
+import type { ProcessorObserver } from '../../runtime/observer.ts';
+import { startProcessor } from '../../runtime/processor.ts';
+import { topicNames } from '../../runtime/kafka/topics.ts';
+import { inboxTopicOf } from '../../schemas/index.ts';
+import { deadline, emit, latencyRecorder, processStartMs, readConfig, untilStopped } from './protocol.ts';
+
+const cfg = readConfig();
+const topics = topicNames(cfg.prefix);
+const app = cfg.app ?? `${cfg.prefix}app`;
+const sources = new Set(Object.values(topics.source));
+const inputs = [...sources, ...['sku', 'order', 'user'].map((t) => inboxTopicOf(app, t))];
+const stateLatency = latencyRecorder();
+const durableLatency = latencyRecorder();
+// Per shard, the Kafka timestamps of applied records not yet checkpointed, in the processor's own
+// order (source records positive, inbox records negated), so that a checkpoint's `appendTimesMs`
+// (which mixes both) can be attributed: event→durable is reported for source records only.
+const pending = new Map<string, number[]>();
+const checkpoints = { count: 0, totalMs: 0, maxMs: 0, states: 0, outbox: 0 };
+let sourceApplied = 0;
+let firstAtMs = 0;
+
+const observer: ProcessorObserver = {
+  batchApplied(e) {
+    if (e.consumed === 0) return;
+    const source = sources.has(e.topic);
+    let q = pending.get(e.shard);
+    if (!q) pending.set(e.shard, (q = []));
+    for (const t of e.appendTimesMs) q.push(source ? t : -t);
+    if (!source) return;
+    if (firstAtMs === 0) firstAtMs = e.atMs;
+    sourceApplied += e.consumed;
+    for (const t of e.appendTimesMs) stateLatency.record(e.atMs - t);
+  },
+  checkpointed(e) {
+    checkpoints.count++;
+    checkpoints.totalMs += e.durationMs;
+    checkpoints.maxMs = Math.max(checkpoints.maxMs, e.durationMs);
+    checkpoints.states += e.rows.states;
+    checkpoints.outbox += e.rows.outbox;
+    const q = pending.get(e.shard) ?? [];
+    const n = e.appendTimesMs.length;
+    if (q.length < n) {
+      pending.delete(e.shard); // out of step (a shard was retired and re-acquired): start over
+      return;
+    }
+    for (let i = 0; i < n; i++) if (q[i]! > 0) durableLatency.record(e.atMs - q[i]!);
+    q.splice(0, n);
+  },
+  checkpointFailed(e) {
+    pending.delete(e.shard);
+  },
+};
+
+let assignedShards = -1;
+let acquired = 0;
+let restoredAtMs = 0;
+let joinedAtMs = 0;
+const processor = await startProcessor({
+  brokers: cfg.brokers,
+  databaseUrl: cfg.databaseUrl!,
+  app,
+  groupId: cfg.groupId,
+  topics,
+  partitions: cfg.partitions,
+  checkpointIntervalMs: cfg.checkpointIntervalMs ?? 200,
+  ownerId: cfg.ownerId ?? `${cfg.groupId}-${process.pid}`,
+  workers: cfg.workers,
+  observer,
+  log(line) {
+    console.error(`[actorstream ${process.pid}] ${line}`);
+    const joined = /^joined generation: (.*)$/.exec(line);
+    if (joined) {
+      joinedAtMs = Date.now();
+      assignedShards = joined[1] === '(no shards)' ? 0 : joined[1]!.split(' ').length;
+      acquired = 0;
+    }
+    if (line.startsWith('acquired ') && ++acquired === assignedShards) restoredAtMs = Date.now();
+  },
+});
+emit({ event: 'ready', atMs: Date.now() });
+
+const sql = postgres(cfg.databaseUrl!, { max: 1, onnotice: () => {} });
+const kafka = new Kafka({ clientId: `${cfg.groupId}-bench-admin`, brokers: cfg.brokers, logLevel: logLevel.ERROR });
+const admin = kafka.admin();
+await admin.connect();
+const timeout = deadline(cfg.timeoutMs, () => `${sourceApplied}/${cfg.expect} source records applied`);
+
+if (cfg.mode === 'recover') {
+  while (restoredAtMs === 0) await sleep(10);
+  timeout.clear();
+  const [row] = await sql`select count(*)::int as n from actor_states`;
+  emit({
+    event: 'done', records: 0, startedAtMs: processStartMs(), firstAtMs: joinedAtMs, processedAtMs: restoredAtMs, durableAtMs: restoredAtMs,
+    latency: {}, extra: { joinedAtMs, restoredAtMs, shards: assignedShards, entities: row!.n },
+  });
+} else {
+  let processedAtMs = 0;
+  let calmSince = 0;
+  for (;;) {
+    if (sourceApplied >= cfg.expect) {
+      processedAtMs ||= Date.now();
+      const settled = await settledNow();
+      if (settled && calmSince) break;
+      calmSince = settled ? calmSince || Date.now() : 0;
+    }
+    await sleep(sourceApplied >= cfg.expect ? 50 : 100);
+  }
+  timeout.clear();
+  const entities = Object.fromEntries((await sql`select actor_type, count(*)::int as n from actor_states group by 1`).map((r) => [r.actor_type, r.n]));
+  emit({
+    event: 'done', records: sourceApplied, startedAtMs: processStartMs(), firstAtMs, processedAtMs, durableAtMs: calmSince,
+    latency: { state: stateLatency.summary(), durable: durableLatency.summary() },
+    extra: { totals: processor.totals(), checkpoints, entities },
+  });
+}
+await admin.disconnect().catch(() => {});
+await sql.end({ timeout: 5 });
+await untilStopped();
+await processor.stop();
+process.exit(0);
+
+/** Every input offset (sources and inboxes) committed in Postgres up to Kafka's end, and the outbox empty. */
+async function settledNow(): Promise<boolean> {
+  const [{ n: outbox }] = (await sql`select count(*)::int as n from outbox`) as unknown as [{ n: number }];
+  if (outbox > 0) return false;
+  const stored = new Map<string, number>(
+    (await sql`select topic, partition, next_offset from input_offsets`).map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)]),
+  );
+  const existing = new Set(await admin.listTopics());
+  for (const topic of inputs) {
+    if (!existing.has(topic)) continue;
+    for (const o of await admin.fetchTopicOffsets(topic)) {
+      if (Number(o.high) > 0 && (stored.get(`${topic}:${o.partition}`) ?? 0) < Number(o.high)) return false;
+    }
+  }
+  return true;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

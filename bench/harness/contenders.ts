@@ -1,0 +1,171 @@
+/**
+ * The contenders: how to launch each as a child process and, for those that keep SKU state, how to
+ * read their final SKU states for the comparison with the oracle.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import type { SkuState } from '../../actors/sku.ts';
+import { REPO_ROOT } from '../../scripts/kafka/jars.ts';
+import type { ContenderConfig } from '../contenders/protocol.ts';
+import type { DataSet } from './dataset.ts';
+import type { BenchDatabase } from './infra.ts';
+
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-deno', 'kafka-streams'] as const;
+export type ContenderId = (typeof CONTENDER_IDS)[number];
+
+export interface LaunchContext {
+  brokers: string[];
+  data: DataSet;
+  /** Source records the contender must consume. */
+  expect: number;
+  partitions: number;
+  checkpointIntervalMs: number;
+  timeoutMs: number;
+  /** Unique per launch: consumer group, app name, Kafka Streams application.id. */
+  name: string;
+  db?: BenchDatabase;
+  /** Scratch directory of this launch. */
+  workDir: string;
+  /** actorstream only. */
+  mode?: 'consume' | 'recover';
+  workers?: number;
+  ownerId?: string;
+  /** Kafka Streams classpath (ensurePeerBuilt). */
+  classpath?: string;
+}
+
+export interface Launch {
+  cmd: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+export interface ContenderSpec {
+  id: ContenderId;
+  label: string;
+  /** What the contender is, in one line, for the report. */
+  what: string;
+  usesPostgres: boolean;
+  launch(ctx: LaunchContext): Launch;
+  /** Final SKU states (onHand, reserved, reorderPoint, lowStock) after `done`, when it keeps them. */
+  skuStates?(ctx: LaunchContext): Promise<Map<string, SkuState>>;
+}
+
+const BUN = join(REPO_ROOT, 'node_modules', '.bin', 'bun');
+const DENO = join(REPO_ROOT, 'node_modules', '.bin', 'deno');
+const contender = (file: string) => join(REPO_ROOT, 'bench', 'contenders', file);
+
+export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
+  'raw-kafkajs': {
+    id: 'raw-kafkajs',
+    label: 'raw kafkajs (Bun)',
+    what: 'no-op consume loop, kafkajs eachBatch counting messages: the ceiling of the client actorstream uses',
+    usesPostgres: false,
+    launch: (ctx) => ({ cmd: BUN, args: [contender('raw-kafkajs.ts')], env: configEnv(ctx) }),
+  },
+  'raw-platformatic': {
+    id: 'raw-platformatic',
+    label: 'raw @platformatic/kafka (Bun)',
+    what: 'no-op consume loop, @platformatic/kafka stream counting messages: a faster pure-JS client',
+    usesPostgres: false,
+    launch: (ctx) => ({ cmd: BUN, args: [contender('raw-platformatic.ts')], env: configEnv(ctx) }),
+  },
+  naive: {
+    id: 'naive',
+    label: 'naive kafkajs → Postgres (Bun)',
+    what: 'kafkajs consume, crude SKU/order/velocity logic in memory, one upsert statement per batch, auto-commit; no actors, no exactly-once, no payment timeout',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: [contender('naive.ts')], env: configEnv(ctx) }),
+    async skuStates(ctx) {
+      return readSkus(ctx.db!, `select sku as key, on_hand, reserved, coalesce(reorder_point, 0) as reorder_point, low_stock from naive_skus`, (r) => ({
+        onHand: Number(r.on_hand), reserved: Number(r.reserved), reorderPoint: Number(r.reorder_point), lowStock: Boolean(r.low_stock),
+      }));
+    },
+  },
+  'actorstream-bun': {
+    id: 'actorstream-bun',
+    label: 'actorstream (Bun)',
+    what: 'this runtime: startProcessor with the sku, order and user actors, shards in Web Workers, exactly-once checkpoints to Postgres',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: [contender('actorstream.ts')], env: configEnv(ctx) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-deno': {
+    id: 'actorstream-deno',
+    label: 'actorstream (Deno)',
+    what: 'the same processor on Deno (deno run -A)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx) }),
+    skuStates: actorstreamSkus,
+  },
+  'kafka-streams': {
+    id: 'kafka-streams',
+    label: 'Kafka Streams 3.9.1 (Java 17)',
+    what: 'the Java peer: SKU inventory + simplified order saga + velocity rule, exactly_once_v2, RocksDB stores, 1 stream thread, -Xmx512m',
+    usesPostgres: false,
+    launch(ctx) {
+      mkdirSync(ctx.workDir, { recursive: true });
+      return {
+        cmd: 'java',
+        args: [
+          '-Xmx512m', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', ctx.classpath!, 'dev.actorstream.bench.StreamsPeer',
+          '--brokers', ctx.brokers.join(','), '--prefix', ctx.data.prefix, '--app-id', ctx.name, '--partitions', String(ctx.partitions),
+          '--expect', String(ctx.expect), '--commit-interval-ms', String(ctx.checkpointIntervalMs), '--timeout-ms', String(ctx.timeoutMs),
+          '--state-dir', join(ctx.workDir, 'state'), '--out', join(ctx.workDir, 'skus.json'),
+        ],
+        env: {},
+      };
+    },
+    async skuStates(ctx) {
+      return new Map(Object.entries(JSON.parse(readFileSync(join(ctx.workDir, 'skus.json'), 'utf8')) as Record<string, SkuState>));
+    },
+  },
+};
+
+function configEnv(ctx: LaunchContext): Record<string, string> {
+  const config: ContenderConfig = {
+    brokers: ctx.brokers,
+    topics: ctx.data.topics.source,
+    prefix: ctx.data.prefix,
+    expect: ctx.expect,
+    partitions: ctx.partitions,
+    groupId: ctx.name,
+    databaseUrl: ctx.db?.url,
+    app: `${ctx.name}-app`,
+    ownerId: ctx.ownerId,
+    checkpointIntervalMs: ctx.checkpointIntervalMs,
+    workers: ctx.workers,
+    mode: ctx.mode,
+    timeoutMs: ctx.timeoutMs,
+  };
+  return { BENCH_CONFIG: JSON.stringify(config) };
+}
+
+function actorstreamSkus(ctx: LaunchContext): Promise<Map<string, SkuState>> {
+  return readSkus(ctx.db!, `select key, state from actor_states where actor_type = 'sku'`, (r) => r.state as SkuState);
+}
+
+async function readSkus(db: BenchDatabase, query: string, map: (row: Record<string, unknown>) => SkuState): Promise<Map<string, SkuState>> {
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  try {
+    return new Map((await sql.unsafe(query)).map((r) => [String(r.key), map(r)]));
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** Final SKU states against the oracle's: every SKU, all four fields. */
+export function compareSkus(actual: Map<string, SkuState>, expected: Map<string, SkuState>): { equal: boolean; differing: number; total: number; example?: string } {
+  const pick = (s: SkuState | undefined) => (s ? `${s.onHand}/${s.reserved}/${s.reorderPoint}/${s.lowStock}` : 'absent');
+  let differing = 0;
+  let example: string | undefined;
+  for (const key of new Set([...expected.keys(), ...actual.keys()])) {
+    const a = pick(actual.get(key));
+    const e = pick(expected.get(key));
+    if (a === e) continue;
+    differing++;
+    example ??= `${key}: got ${a}, oracle ${e} (onHand/reserved/reorderPoint/lowStock)`;
+  }
+  return { equal: differing === 0, differing, total: expected.size, example };
+}

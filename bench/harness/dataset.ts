@@ -1,0 +1,148 @@
+/**
+ * The events every contender reads: generated with a fixed seed into fresh prefixed source topics
+ * with P partitions, through the generator's own Kafka writer. The backlog data set is also folded
+ * by the pure test driver (the oracle) while it is written, keeping only the final SKU states.
+ */
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { createTestDriver } from '../../actors/test-driver.ts';
+import { orderActor } from '../../actors/order.ts';
+import { skuActor, type SkuState } from '../../actors/sku.ts';
+import { userActor } from '../../actors/user.ts';
+import { createGenerator, toKafkaRecord, writeToKafka, type KafkaRecord } from '../../generator/index.ts';
+import { topicNames, type TopicNames } from '../../runtime/kafka/topics.ts';
+import { decodeEvent, topicOf, type DomainEvent } from '../../schemas/index.ts';
+import { closingEvents } from '../../tests/support/oracle.ts';
+
+export interface DataSetSpec {
+  seed: number;
+  events: number;
+  partitions: number;
+}
+
+export interface Oracle {
+  skus: Map<string, SkuState>;
+  alertsByType: Record<string, number>;
+  entities: Record<string, number>;
+  seconds: number;
+}
+
+/** What a contender needs to read a data set. */
+export interface DataSet {
+  prefix: string;
+  topics: TopicNames;
+  /** Source records written (generated events + closing events). */
+  records: number;
+  byTopic: Record<string, number>;
+}
+
+/** Generator options for a data set of `events` events (users and SKUs scale with it). */
+export function generatorOptions(seed: number, events: number) {
+  return { seed, count: events, users: Math.max(2_000, Math.round(events / 20)), skus: 1_000, minPerPattern: 1 };
+}
+
+export class Loader {
+  readonly kafka: Kafka;
+  private kafkaProducer?: Producer;
+
+  constructor(readonly brokers: string[]) {
+    // Quiet: a retried request (e.g. the coordinator still loading) would print to stdout.
+    this.kafka = new Kafka({ clientId: 'bench-loader', brokers, logLevel: logLevel.NOTHING });
+  }
+
+  /** Fresh source topics with `partitions` partitions under `prefix`. */
+  async createTopics(prefix: string, partitions: number): Promise<TopicNames> {
+    const topics = topicNames(prefix);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        topics: Object.values(topics.source).map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+        waitForLeaders: true,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    return topics;
+  }
+
+  /**
+   * Writes the backlog: the generated events, then one closing event per transaction partition
+   * (event time two hours past the stream, so every payment timeout has fired everywhere), folding
+   * each into the oracle unless `oracle` is false.
+   */
+  async preload(prefix: string, spec: DataSetSpec, opts: { oracle: boolean; onProgress?: (sent: number) => void }): Promise<{ data: DataSet; oracle?: Oracle; seconds: number; rate: number }> {
+    const topics = await this.createTopics(prefix, spec.partitions);
+    const driver = opts.oracle ? createTestDriver([skuActor, orderActor, userActor], { recordHistory: false }) : undefined;
+    let foldMs = 0;
+    const fold = (e: DomainEvent) => {
+      if (!driver) return;
+      const t = performance.now();
+      const d = decodeEvent(e);
+      if (!d.ok) throw d.error;
+      driver.pipe(d.event);
+      foldMs += performance.now() - t;
+    };
+    let lastTs = 0;
+    const generator = createGenerator(generatorOptions(spec.seed, spec.events));
+    function* records(): Generator<KafkaRecord> {
+      for (const e of generator) {
+        lastTs = Math.max(lastTs, e.ts);
+        fold(e);
+        yield renamed(e, topics);
+      }
+      for (const e of closingEvents([{ ts: lastTs } as DomainEvent], spec.partitions)) {
+        fold(e);
+        yield renamed(e, topics);
+      }
+    }
+    const t0 = performance.now();
+    const result = await writeToKafka(await this.connectedProducer(), records(), { batchSize: 5_000, onProgress: (p) => opts.onProgress?.(p.sent) });
+    const seconds = (performance.now() - t0) / 1000;
+    const data: DataSet = { prefix, topics, records: result.sent, byTopic: result.byTopic };
+    if (!driver) return { data, seconds, rate: result.sent / seconds };
+    const alertsByType: Record<string, number> = {};
+    for (const a of driver.alerts()) alertsByType[a.type] = (alertsByType[a.type] ?? 0) + 1;
+    const oracle: Oracle = {
+      skus: new Map(driver.states<SkuState>('sku')),
+      alertsByType,
+      entities: { sku: driver.states('sku').size, order: driver.states('order').size, user: driver.states('user').size },
+      seconds: foldMs / 1000,
+    };
+    // Producing time alone (the fold ran inside the same loop).
+    return { data, oracle, seconds, rate: result.sent / Math.max(0.001, seconds - foldMs / 1000) };
+  }
+
+  /**
+   * Writes `events` generated events at `rate` per second (open loop: the pace does not depend on
+   * the consumer). Small batches (about 100 a second) keep the arrival smooth.
+   */
+  async produceAtRate(topics: TopicNames, spec: DataSetSpec, rate: number): Promise<{ sent: number; seconds: number; rate: number }> {
+    const generator = createGenerator(generatorOptions(spec.seed, spec.events));
+    function* records(): Generator<KafkaRecord> {
+      for (const e of generator) yield renamed(e, topics);
+    }
+    const result = await writeToKafka(await this.connectedProducer(), records(), { rate, batchSize: Math.max(1, Math.round(rate / 100)) });
+    return { sent: result.sent, seconds: result.elapsedMs / 1000, rate: result.rate };
+  }
+
+  async close(): Promise<void> {
+    await this.kafkaProducer?.disconnect();
+  }
+
+  /** The loader's connected producer (idempotent, one request in flight). */
+  producer(): Promise<Producer> {
+    return this.connectedProducer();
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (!this.kafkaProducer) {
+      this.kafkaProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await this.kafkaProducer.connect();
+    }
+    return this.kafkaProducer;
+  }
+}
+
+function renamed(e: DomainEvent, topics: TopicNames): KafkaRecord {
+  return { ...toKafkaRecord(e), topic: topics.source[topicOf(e.type)] };
+}

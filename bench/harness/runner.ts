@@ -1,0 +1,176 @@
+/**
+ * One measured run of a contender: launch it (one or more instances), wait until it is ready,
+ * optionally produce at a fixed rate (open loop), wait for `done`, and read CPU and memory of the
+ * contender, the broker and Postgres from /proc while everything is still up.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { LatencySummary } from '../contenders/protocol.ts';
+import { spawnContender, type ContenderMessage, type ContenderProcess } from './child.ts';
+import { compareSkus, type ContenderSpec, type LaunchContext } from './contenders.ts';
+import type { DataSet, DataSetSpec, Loader, Oracle } from './dataset.ts';
+import type { Infra } from './infra.ts';
+import { cpuBetween, memoryMb, sampleCpu } from './proc.ts';
+
+export interface RunResult {
+  contender: string;
+  label: string;
+  mode: 'backlog' | 'open-loop' | 'recover';
+  instances: number;
+  records: number;
+  /** Source records per second from the first record handled to the last one durable. */
+  eventsPerSec: number;
+  seconds: number;
+  /** Process start → ready (joined, able to consume). */
+  startupSeconds: number;
+  latency: { state?: LatencySummary; durable?: LatencySummary };
+  cpu: { contender: CpuUse; broker?: CpuUse; postgres?: CpuUse };
+  memoryMb: { contenderPeak: number; contenderRss: number; contenderRssAtReady: number; brokerRss?: number };
+  openLoop?: { targetRate: number; achievedRate: number; produced: number };
+  sku?: { equal: boolean; differing: number; total: number; example?: string };
+  extra?: Record<string, unknown>;
+  error?: string;
+}
+
+interface CpuUse {
+  seconds: number;
+  pct: number;
+}
+
+export interface RunOptions {
+  infra: Infra;
+  loader: Loader;
+  spec: ContenderSpec;
+  data: DataSet;
+  /** Launch settings shared by the instances (name, workDir and db are filled here). */
+  launch: Omit<LaunchContext, 'name' | 'workDir' | 'db' | 'data' | 'brokers'>;
+  name: string;
+  mode: 'backlog' | 'open-loop';
+  instances?: number;
+  /** Open loop: produce `dataSpec.events` generated events at `rate` per second once ready. */
+  openLoop?: { rate: number; dataSpec: DataSetSpec };
+  oracle?: Oracle;
+  log: (line: string) => void;
+  /** Keep the database (and return its handle) instead of dropping it: for a recovery run that follows. */
+  keep?: boolean;
+}
+
+export interface KeptRun {
+  result: RunResult;
+  /** Live instances and the database, when `keep` was set: the caller kills and drops them. */
+  children: ContenderProcess[];
+  ctx: LaunchContext;
+}
+
+export async function measure(opts: RunOptions): Promise<KeptRun> {
+  const { infra, spec } = opts;
+  const instances = opts.instances ?? 1;
+  const db = spec.usesPostgres ? await infra.createDatabase(opts.name.slice(-20)) : undefined;
+  const workDir = join(tmpdir(), `actorstream-bench-${opts.name}`);
+  const ctx: LaunchContext = { ...opts.launch, brokers: infra.brokers, data: opts.data, name: opts.name, workDir, db };
+  const children: ContenderProcess[] = [];
+  const spawnedAt = Date.now();
+  let brokerRssMax = 0;
+  const sampler = setInterval(() => {
+    if (infra.brokerPid) brokerRssMax = Math.max(brokerRssMax, memoryMb(infra.brokerPid)?.rss ?? 0);
+  }, 500);
+  try {
+    for (let i = 0; i < instances; i++) {
+      // Several instances share the input: each reports once everything is durable (expect 0 = no
+      // per-instance count), and the run counts the data set's records once.
+      const launch = spec.launch({ ...ctx, expect: instances > 1 ? 0 : ctx.expect, ownerId: `${opts.name}-${i}` });
+      children.push(spawnContender(launch.cmd, launch.args, launch.env, { echo: Boolean(process.env.BENCH_ECHO) }));
+    }
+    const readies = await Promise.all(children.map((c) => c.waitFor('ready', 180_000)));
+    const readyAt = Math.max(...readies.map((m) => Number(m.atMs)));
+    const rssAtReady = children.reduce((n, c) => n + (memoryMb(c.pid)?.rss ?? 0), 0);
+    let pgPids = db ? await infra.postgresPids(db.name) : [];
+    let producing: Promise<{ sent: number; seconds: number; rate: number }> | undefined;
+    if (opts.openLoop) await sleep(1_000); // let every shard be acquired before the clock starts
+    const before = samples();
+    if (opts.openLoop) producing = opts.loader.produceAtRate(opts.data.topics, opts.openLoop.dataSpec, opts.openLoop.rate);
+    const dones = await Promise.all(children.map((c) => c.waitFor('done', ctx.timeoutMs + 60_000)));
+    const produced = await producing;
+    pgPids = [...new Set([...pgPids, ...(db ? await infra.postgresPids(db.name) : [])])];
+    const after = samples();
+    const mem = children.map((c) => memoryMb(c.pid) ?? { rss: 0, peak: 0 });
+    if (infra.brokerPid) brokerRssMax = Math.max(brokerRssMax, memoryMb(infra.brokerPid)?.rss ?? 0);
+
+    const first = Math.min(...dones.map((d) => Number(d.firstAtMs)).filter((t) => t > 0));
+    const durable = Math.max(...dones.map((d) => Number(d.durableAtMs ?? d.processedAtMs)));
+    const records = instances > 1 ? ctx.expect : Number(dones[0]!.records ?? dones[0]!.sourceRecords ?? 0);
+    const seconds = (durable - first) / 1000;
+    const result: RunResult = {
+      contender: spec.id,
+      label: spec.label,
+      mode: opts.mode,
+      instances,
+      records,
+      eventsPerSec: Math.round(records / Math.max(seconds, 0.001)),
+      seconds: round(seconds, 3),
+      startupSeconds: round((readyAt - spawnedAt) / 1000, 2),
+      latency: (dones[0]!.latency ?? {}) as RunResult['latency'],
+      cpu: {
+        contender: cpuBetween(before.contender, after.contender),
+        broker: infra.brokerPid ? cpuBetween(before.broker, after.broker) : undefined,
+        postgres: db && infra.postmasterPid ? cpuBetween(before.postgres, after.postgres) : undefined,
+      },
+      memoryMb: {
+        contenderPeak: round(mem.reduce((n, m) => n + m.peak, 0), 1),
+        contenderRss: round(mem.reduce((n, m) => n + m.rss, 0), 1),
+        contenderRssAtReady: round(rssAtReady, 1),
+        brokerRss: infra.brokerPid ? round(brokerRssMax, 1) : undefined,
+      },
+      openLoop: opts.openLoop && produced ? { targetRate: opts.openLoop.rate, achievedRate: Math.round(produced.rate), produced: produced.sent } : undefined,
+      extra: extraOf(dones),
+    };
+    if (spec.skuStates && opts.oracle) result.sku = compareSkus(await spec.skuStates(ctx), opts.oracle.skus);
+    if (!opts.keep) await Promise.all(children.map((c) => c.stop()));
+    return { result, children, ctx };
+
+    function samples() {
+      return {
+        contender: sampleCpu(children.map((c) => c.pid)),
+        broker: sampleCpu(infra.brokerPid ? [infra.brokerPid] : []),
+        postgres: sampleCpu(pgPids),
+      };
+    }
+  } catch (e) {
+    await Promise.all(children.map((c) => c.kill()));
+    throw e;
+  } finally {
+    clearInterval(sampler);
+    if (!opts.keep) {
+      await db?.drop().catch((e) => opts.log(`could not drop ${db.name}: ${e}`));
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** A failed run as a result row, so one contender's failure does not lose the others' numbers. */
+export function failedRun(spec: ContenderSpec, mode: RunResult['mode'], error: unknown): RunResult {
+  return {
+    contender: spec.id, label: spec.label, mode, instances: 1, records: 0, eventsPerSec: 0, seconds: 0, startupSeconds: 0,
+    latency: {}, cpu: { contender: { seconds: 0, pct: 0 } }, memoryMb: { contenderPeak: 0, contenderRss: 0, contenderRssAtReady: 0 },
+    error: (error as Error).message.split('\n').slice(0, 12).join('\n'),
+  };
+}
+
+function extraOf(dones: ContenderMessage[]): Record<string, unknown> | undefined {
+  if (dones.length === 1) {
+    const { event: _e, latency: _l, records: _r, startedAtMs: _s, firstAtMs: _f, processedAtMs: _p, durableAtMs: _d, extra, ...rest } = dones[0]!;
+    const merged = { ...(extra as Record<string, unknown> | undefined), ...rest };
+    return Object.keys(merged).length ? merged : undefined;
+  }
+  return { perInstance: dones.map((d) => ({ records: d.records, firstAtMs: d.firstAtMs, durableAtMs: d.durableAtMs, latency: d.latency })) };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,240 @@
+/**
+ * `npm run bench` (= `bun bench/run.ts`): how fast actorstream is, how close to the limit, and how
+ * it compares with what a user would pick instead — measured in one run on this machine.
+ *
+ * 1. Pre-loads N generated events (fixed seed) into fresh prefixed topics with P partitions, folding
+ *    them through the pure test driver on the way (the oracle of the final SKU states).
+ * 2. Backlog: each contender, as its own child process with a fresh consumer group (and database),
+ *    consumes the same topics from offset 0; sustained events/s from its first record to its last
+ *    one durable, CPU and memory of it, the broker and Postgres from /proc.
+ * 3. Open loop: each contender on fresh topics while this process produces at 50% of that
+ *    contender's measured max: event→state and event→durable latency percentiles.
+ * 4. --scaling: memory and recovery at 100k and 1M entities, checkpoint interval sweep, 1 vs 2
+ *    instances (bench/harness/scaling.ts).
+ * Prints a markdown table; writes bench/results/<timestamp>.json, latest.json and an SVG chart.
+ * See bench/README.md.
+ */
+import { loadavg } from 'node:os';
+import { defineCommand, runMain } from 'citty';
+import { CONTENDERS, CONTENDER_IDS, type ContenderId } from './harness/contenders.ts';
+import { Loader, type DataSet } from './harness/dataset.ts';
+import { setUpInfra } from './harness/infra.ts';
+import { ensurePeerBuilt, upToDate } from './harness/kafka-streams.ts';
+import { describeMachine } from './harness/machine.ts';
+import { markdownTable, ratiosOf, writeResults, type BenchResults } from './harness/report.ts';
+import { failedRun, measure, type RunResult } from './harness/runner.ts';
+import { runScaling } from './harness/scaling.ts';
+
+const SMOKE = { events: 3_000, openLoopSeconds: 3, maxRate: 1_000 };
+
+const main = defineCommand({
+  meta: { name: 'bench', description: 'actorstream against raw clients, a naive pipeline and Kafka Streams, on this machine' },
+  args: {
+    events: { type: 'string', description: 'Generated events pre-loaded for the backlog runs', default: '2000000' },
+    partitions: { type: 'string', description: 'Partitions of every source topic', default: '6' },
+    contenders: { type: 'string', description: `Comma-separated subset of: ${CONTENDER_IDS.join(', ')}`, default: CONTENDER_IDS.join(',') },
+    smoke: { type: 'boolean', description: `A tiny run (${SMOKE.events} events, ${SMOKE.openLoopSeconds} s open loop); Kafka Streams only if already built`, default: false },
+    brokers: { type: 'string', description: 'Use these brokers (else KAFKA_BROKERS, else a local broker on port 39092)' },
+    'database-url': { type: 'string', description: 'Postgres server for the bench_* databases (else DATABASE_URL, else 127.0.0.1:5432)' },
+    scaling: { type: 'boolean', description: 'Also run the scaling runs (slow)', default: false },
+    'checkpoint-interval': { type: 'string', description: 'Checkpoint interval (ms) of actorstream and commit.interval.ms of Kafka Streams', default: '200' },
+    seed: { type: 'string', description: 'Generator seed', default: '7' },
+    'open-loop-seconds': { type: 'string', description: 'Length of each open-loop run; 0 skips them', default: '30' },
+    'max-rate': { type: 'string', description: 'Cap of the open-loop production rate (events/s)' },
+    out: { type: 'string', description: 'Directory for the results', default: 'bench/results' },
+  },
+  async run({ args }) {
+    const smoke = Boolean(args.smoke);
+    const opts = {
+      events: smoke ? SMOKE.events : positive(args.events, 'events'),
+      partitions: positive(args.partitions, 'partitions'),
+      contenders: parseContenders(String(args.contenders)),
+      smoke,
+      brokers: args.brokers as string | undefined,
+      databaseUrl: args['database-url'] as string | undefined,
+      scaling: Boolean(args.scaling),
+      checkpointIntervalMs: positive(args['checkpoint-interval'], 'checkpoint-interval'),
+      seed: positive(args.seed, 'seed'),
+      openLoopSeconds: smoke ? SMOKE.openLoopSeconds : Number(args['open-loop-seconds']),
+      maxRate: args['max-rate'] ? positive(args['max-rate'], 'max-rate') : smoke ? SMOKE.maxRate : Infinity,
+      out: String(args.out),
+    };
+    process.exitCode = await bench(opts);
+  },
+});
+
+interface Options {
+  events: number;
+  partitions: number;
+  contenders: ContenderId[];
+  smoke: boolean;
+  brokers?: string;
+  databaseUrl?: string;
+  scaling: boolean;
+  checkpointIntervalMs: number;
+  seed: number;
+  openLoopSeconds: number;
+  maxRate: number;
+  out: string;
+}
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+async function bench(opts: Options): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg().map((x) => round(x));
+  const notes: string[] = [];
+  const infra = await setUpInfra({ brokers: opts.brokers, databaseUrl: opts.databaseUrl, log });
+  const loader = new Loader(infra.brokers);
+  const runPrefix = `bench${Date.now().toString(36)}_`;
+  log(`Kafka ${infra.brokers.join(',')} (${infra.brokerSource}); topics prefixed ${runPrefix}`);
+  try {
+    const [pg] = await infra.admin`show server_version`;
+    const machine = describeMachine(String(pg!.server_version));
+    log(`machine: ${machine.nproc} cores, ${machine.memoryGb} GB, ${machine.cpuModel}`);
+
+    let contenders = opts.contenders;
+    let classpath: string | undefined;
+    if (contenders.includes('kafka-streams')) {
+      if (opts.smoke && !upToDate()) {
+        contenders = contenders.filter((c) => c !== 'kafka-streams');
+        notes.push('kafka-streams skipped in --smoke: the peer is not built yet (run `npm run bench` once, or `mvn -q package` in bench/peers/kafka-streams)');
+      } else {
+        try {
+          classpath = ensurePeerBuilt(log);
+        } catch (e) {
+          contenders = contenders.filter((c) => c !== 'kafka-streams');
+          notes.push(`kafka-streams skipped: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+    for (const n of notes) log(n);
+
+    log(`pre-loading ${opts.events.toLocaleString('en-US')} events (seed ${opts.seed}) into ${opts.partitions} partitions, folding the oracle…`);
+    let lastReport = 0;
+    const pre = await loader.preload(`${runPrefix}b_`, { seed: opts.seed, events: opts.events, partitions: opts.partitions }, {
+      oracle: true,
+      onProgress: (sent) => {
+        if (sent - lastReport >= 250_000) log(`  ${(lastReport = sent).toLocaleString('en-US')} written`);
+      },
+    });
+    const oracle = pre.oracle!;
+    log(`pre-loaded ${pre.data.records.toLocaleString('en-US')} records in ${pre.seconds.toFixed(1)} s (oracle fold ${oracle.seconds.toFixed(1)} s)`);
+
+    const launch = { expect: pre.data.records, partitions: opts.partitions, checkpointIntervalMs: opts.checkpointIntervalMs, classpath };
+    const rows: BenchResults['contenders'] = [];
+    for (const id of contenders) {
+      const spec = CONTENDERS[id];
+      log(`${spec.label}: backlog…`);
+      let backlog: RunResult;
+      try {
+        backlog = (await measure({
+          infra, loader, spec, data: pre.data, oracle, log, mode: 'backlog', name: `${runPrefix}${id}-backlog`,
+          launch: { ...launch, timeoutMs: Math.max(120_000, opts.events * 2) },
+        })).result;
+        log(`  ${backlog.eventsPerSec.toLocaleString('en-US')} events/s over ${backlog.seconds} s; CPU ${backlog.cpu.contender.pct}%, peak RSS ${backlog.memoryMb.contenderPeak} MB${backlog.sku ? `; SKU states = oracle: ${backlog.sku.equal ? 'yes' : `no (${backlog.sku.example})`}` : ''}`);
+      } catch (e) {
+        backlog = failedRun(spec, 'backlog', e);
+        log(`  failed: ${backlog.error}`);
+      }
+      rows.push({ id, label: spec.label, what: spec.what, backlog });
+    }
+
+    if (opts.openLoopSeconds > 0) {
+      for (const [i, row] of rows.entries()) {
+        if (row.backlog.error) continue;
+        const spec = CONTENDERS[row.id as ContenderId];
+        const rate = Math.max(1, Math.round(Math.min(row.backlog.eventsPerSec / 2, opts.maxRate)));
+        const events = Math.max(1, Math.round(rate * opts.openLoopSeconds));
+        if (rate < row.backlog.eventsPerSec / 2) notes.push(`${row.id}: open loop capped at ${rate}/s (--max-rate) instead of 50% of ${row.backlog.eventsPerSec}/s`);
+        log(`${spec.label}: open loop at ${rate.toLocaleString('en-US')} events/s for ${opts.openLoopSeconds} s…`);
+        const prefix = `${runPrefix}o${i}_`;
+        const data: DataSet = { prefix, topics: await loader.createTopics(prefix, opts.partitions), records: events, byTopic: {} };
+        try {
+          row.openLoop = (await measure({
+            infra, loader, spec, data, log, mode: 'open-loop', name: `${runPrefix}${row.id}-open`,
+            launch: { ...launch, expect: events, timeoutMs: opts.openLoopSeconds * 3_000 + 120_000 },
+            openLoop: { rate, dataSpec: { seed: opts.seed + 1, events, partitions: opts.partitions } },
+          })).result;
+          const l = row.openLoop.latency.durable ?? row.openLoop.latency.state;
+          log(`  achieved ${row.openLoop.openLoop?.achievedRate}/s; p50 ${l?.p50} ms, p99 ${l?.p99} ms, p99.9 ${l?.p999} ms`);
+          if (row.openLoop.openLoop && row.openLoop.openLoop.achievedRate < rate * 0.9) {
+            notes.push(`${row.id}: the producer reached only ${row.openLoop.openLoop.achievedRate}/s of the ${rate}/s asked (it shares the CPU with the contender)`);
+          }
+        } catch (e) {
+          row.openLoop = failedRun(spec, 'open-loop', e);
+          log(`  failed: ${row.openLoop.error}`);
+        }
+      }
+    }
+
+    const scaling = opts.scaling ? await runScaling({ infra, loader, runPrefix, opts, log }) : undefined;
+    const results: BenchResults = {
+      schema: 1,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine,
+      params: {
+        events: opts.events, partitions: opts.partitions, seed: opts.seed, checkpointIntervalMs: opts.checkpointIntervalMs,
+        contenders, smoke: opts.smoke, openLoopSeconds: opts.openLoopSeconds, scaling: opts.scaling,
+      },
+      infra: { brokers: infra.brokers, brokerSource: infra.brokerSource },
+      load: { atStart: loadAtStart, atEnd: loadavg().map((x) => round(x)) },
+      preload: { records: pre.data.records, seconds: round(pre.seconds), producerRate: Math.round(pre.rate), byTopic: pre.data.byTopic },
+      oracle: { seconds: round(oracle.seconds), entities: oracle.entities, alertsByType: oracle.alertsByType },
+      contenders: rows,
+      ratios: ratiosOf(rows),
+      scaling,
+      notes,
+    };
+    const paths = writeResults(opts.out, results);
+    console.log(markdownTable(results));
+    console.log('');
+    for (const [k, v] of Object.entries(results.ratios)) console.log(`${k}: ${v === null ? 'n/a' : `${v}×`}`);
+    for (const n of notes) console.log(`note: ${n}`);
+    console.log(`results: ${paths.json} (also ${paths.latest}), chart: ${paths.svg}`);
+    return rows.some((r) => r.backlog.error) ? 1 : 0;
+  } finally {
+    await loader.close().catch(() => {});
+    await deleteTopics(loader, runPrefix).catch((e) => log(`could not delete the run's topics: ${e}`));
+    await infra.close();
+  }
+}
+
+/** The run's topics (sources, inboxes, dead letters, Kafka Streams internals) all carry its prefix. */
+async function deleteTopics(loader: Loader, prefix: string): Promise<void> {
+  const admin = loader.kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function parseContenders(list: string): ContenderId[] {
+  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const id of ids) {
+    if (!(CONTENDER_IDS as readonly string[]).includes(id)) {
+      console.error(`unknown contender '${id}'; choose from ${CONTENDER_IDS.join(', ')}`);
+      process.exit(2);
+    }
+  }
+  return ids as ContenderId[];
+}
+
+function positive(value: unknown, name: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`--${name} must be a positive number, got ${String(value)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+await runMain(main);

@@ -1,0 +1,98 @@
+import { Hono } from 'hono';
+import type postgres from 'postgres';
+import { partitionOf } from '../../runtime/partitioner.ts';
+import type { LocalAnswer } from '../../runtime/processor.ts';
+import { shardId } from '../../runtime/shard/shard.ts';
+import { createCheckpointStore } from '../../runtime/store/checkpoint-store.ts';
+
+export interface EntityRoutesOptions {
+  /** This instance's processor, when it runs one. */
+  local?: { query(type: string, key: string): Promise<LocalAnswer> };
+  /** Partition count of an actor type's source topic (where its keys live). */
+  partitionsOf(type: string): number | undefined;
+  sql: postgres.Sql;
+  self: { id: string };
+  /** How long to wait for the owner before answering from the snapshot (default 1500 ms). */
+  proxyTimeoutMs?: number;
+}
+
+/** What every entity answer looks like (ARCHITECTURE.md), plus why it is stale when it is. */
+export interface EntityAnswer {
+  type: string;
+  key: string;
+  state: unknown;
+  stale: boolean;
+  servedBy: string;
+  /** ISO time: now for a live answer, the checkpoint's commit time for a snapshot. */
+  updatedAt: string;
+  /** The handler error that quarantined the entity, or null. */
+  quarantine: string | null;
+  /** For a stale answer: how old the snapshot is, and why the owner did not answer. */
+  ageMs?: number;
+  staleReason?: string;
+}
+
+const TYPES: Record<string, string> = { users: 'user', orders: 'order', skus: 'sku' };
+/** Marks a proxied request, so the owner answers locally and requests never bounce around. */
+export const FORWARDED_HEADER = 'x-actorstream-forwarded';
+
+/**
+ * `GET /v1/users/:id`, `/v1/orders/:id`, `/v1/skus/:id` from any instance: the live state from the
+ * key's owner (this instance, or the owner found in `shard_owners` and proxied to), else the last
+ * committed snapshot with `stale: true`. Queries reach a shard worker with one comlink call each,
+ * which waits behind at most one batch: the hot path is never stalled by them.
+ */
+export function entityRoutes(opts: EntityRoutesOptions): Hono {
+  const store = createCheckpointStore(opts.sql);
+  const timeoutMs = opts.proxyTimeoutMs ?? 1500;
+  const app = new Hono();
+
+  app.get('/v1/:plural{users|orders|skus}/:key', async (c) => {
+    const plural = c.req.param('plural');
+    const type = TYPES[plural]!;
+    const key = c.req.param('key');
+    const notFound = () => c.json({ error: `no ${type} '${key}'` }, 404);
+
+    const local = await opts.local?.query(type, key);
+    if (local?.kind === 'found') {
+      return c.json(answer(type, key, local.state, local.quarantine, { stale: false, servedBy: opts.self.id, updatedAt: new Date() }));
+    }
+    if (local?.kind === 'unknown') return notFound();
+
+    let staleReason = 'no owner is registered for this key';
+    const n = opts.partitionsOf(type);
+    if (n !== undefined && !c.req.header(FORWARDED_HEADER)) {
+      const [owner] = await opts.sql`select owner_id, http_address from shard_owners where shard = ${shardId(type, partitionOf(key, n))}`;
+      if (owner?.http_address && owner.owner_id !== opts.self.id) {
+        try {
+          const res = await fetch(`${String(owner.http_address).replace(/\/$/, '')}/v1/${plural}/${encodeURIComponent(key)}`, {
+            headers: { [FORWARDED_HEADER]: opts.self.id, ...(c.req.header('authorization') ? { authorization: c.req.header('authorization')! } : {}) },
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          if (res.status === 200 || res.status === 404) {
+            const body = (await res.json()) as EntityAnswer;
+            // The owner answered from its own snapshot (it no longer owns the shard): still an answer.
+            return c.json(body, res.status);
+          }
+          staleReason = `owner ${owner.owner_id} answered ${res.status}`;
+        } catch (e) {
+          staleReason = `owner ${owner.owner_id} at ${owner.http_address} did not answer: ${(e as Error).message}`;
+        }
+      } else if (owner) staleReason = `owner ${owner.owner_id} has no HTTP address registered`;
+    } else if (c.req.header(FORWARDED_HEADER)) staleReason = 'this instance no longer owns the key';
+
+    const [row] = await store.loadStates(type, [key]);
+    if (!row) return notFound();
+    const updatedAt = new Date(row.updatedAt);
+    return c.json({
+      ...answer(type, key, row.state, row.quarantine, { stale: true, servedBy: opts.self.id, updatedAt }),
+      ageMs: Math.max(0, Date.now() - row.updatedAt),
+      staleReason,
+    });
+  });
+  return app;
+}
+
+function answer(type: string, key: string, state: unknown, quarantine: string | null, x: { stale: boolean; servedBy: string; updatedAt: Date }): EntityAnswer {
+  return { type, key, state, stale: x.stale, servedBy: x.servedBy, updatedAt: x.updatedAt.toISOString(), quarantine };
+}

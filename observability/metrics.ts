@@ -1,0 +1,123 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ProcessorObserver } from '../runtime/observer.ts';
+
+/**
+ * The Prometheus metrics of an instance (prom-client: the de-facto Node/Bun Prometheus client; it
+ * renders the text format itself, so /metrics is one Hono route instead of the OTel Prometheus
+ * exporter's separate HTTP server, and its counters are plain increments on the hot path).
+ * Names are the contract of ops/ (Grafana dashboard, alert rules): see ops/exported-metrics.ts.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  /** Feeds the metrics from a processor: pass it as `ProcessorOptions.observer` (or compose it). */
+  readonly observer: ProcessorObserver;
+  httpRequest(method: string, route: string, status: number, seconds: number): void;
+  ingested(accepted: number, rejected: number): void;
+  /** Values read at scrape time (entities in memory, owned shards, outbox depth). */
+  setSources(sources: ScrapeSources): void;
+  render(): Promise<string>;
+}
+
+export interface ScrapeSources {
+  entitiesInMemory?: () => Record<string, number>;
+  ownedShards?: () => number;
+  outboxPending?: () => Promise<number>;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10, 30];
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  let sources: ScrapeSources = {};
+  const r = [registry];
+
+  const consumed = new Counter({ name: 'actorstream_events_consumed_total', help: 'Records handed to shards, per input topic', labelNames: ['topic'], registers: r });
+  const applied = new Counter({ name: 'actorstream_events_applied_total', help: 'Inputs applied by actors (events, messages, timers)', labelNames: ['actor'], registers: r });
+  const deadLetters = new Counter({ name: 'actorstream_dead_letters_total', help: 'Records sent to <topic>.dlq, by source topic and error code', labelNames: ['topic', 'code'], registers: r });
+  const quarantines = new Counter({ name: 'actorstream_quarantines_total', help: 'Entities quarantined because their handler threw', labelNames: ['actor'], registers: r });
+  const duplicates = new Counter({ name: 'actorstream_duplicates_dropped_total', help: 'Inbox redeliveries dropped exactly', labelNames: ['actor'], registers: r });
+  const relayed = new Counter({ name: 'actorstream_outbox_relayed_total', help: 'Outbox records published to Kafka after commit', registers: r });
+  const alerts = new Counter({ name: 'actorstream_alerts_total', help: 'Alerts committed, by type', labelNames: ['type'], registers: r });
+  const checkpoints = new Counter({ name: 'actorstream_checkpoints_total', help: 'Checkpoint commits by result', labelNames: ['result'], registers: r });
+  const checkpointRows = new Counter({ name: 'actorstream_checkpoint_rows_total', help: 'Rows written by checkpoints, by kind', labelNames: ['kind'], registers: r });
+  const ingest = new Counter({ name: 'actorstream_ingest_events_total', help: 'Events received over HTTP, by result', labelNames: ['result'], registers: r });
+  const httpRequests = new Counter({ name: 'actorstream_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: r });
+
+  const applySeconds = new Histogram({ name: 'actorstream_batch_apply_seconds', help: 'Time to apply one fetched batch (worker round trip included)', labelNames: ['actor'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: r });
+  const toState = new Histogram({ name: 'actorstream_event_to_state_seconds', help: 'Kafka append time to the state reflecting the event', buckets: LATENCY_BUCKETS, registers: r });
+  const toDurable = new Histogram({ name: 'actorstream_event_to_durable_seconds', help: 'Kafka append time to the checkpoint commit holding the event', buckets: LATENCY_BUCKETS, registers: r });
+  const checkpointSeconds = new Histogram({ name: 'actorstream_checkpoint_duration_seconds', help: 'Duration of one shard checkpoint transaction', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: r });
+  const httpSeconds = new Histogram({ name: 'actorstream_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: r });
+
+  const lag = new Gauge({ name: 'actorstream_consumer_lag', help: 'Records between this member position and the log end, per partition', labelNames: ['topic', 'partition'], registers: r });
+  new Gauge({
+    name: 'actorstream_actors_in_memory', help: 'Entities held in memory, per actor type', labelNames: ['actor'], registers: r,
+    collect() {
+      this.reset();
+      for (const [actor, n] of Object.entries(sources.entitiesInMemory?.() ?? {})) this.set({ actor }, n);
+    },
+  });
+  new Gauge({
+    name: 'actorstream_owned_shards', help: 'Shards this instance owns', registers: r,
+    collect() {
+      this.set(sources.ownedShards?.() ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'actorstream_outbox_pending', help: 'Committed outbox rows not yet relayed (all shards)', registers: r,
+    async collect() {
+      this.set(sources.outboxPending ? await sources.outboxPending().catch(() => 0) : 0);
+    },
+  });
+
+  const observer: ProcessorObserver = {
+    batchApplied(e) {
+      consumed.inc({ topic: e.topic }, e.consumed);
+      if (e.applied > 0) applied.inc({ actor: e.actorType }, e.applied);
+      if (e.duplicatesDropped > 0) duplicates.inc({ actor: e.actorType }, e.duplicatesDropped);
+      applySeconds.observe({ actor: e.actorType }, e.applyMs / 1000);
+      for (const t of e.appendTimesMs) toState.observe(Math.max(0, e.atMs - t) / 1000);
+    },
+    checkpointed(e) {
+      checkpoints.inc({ result: 'ok' });
+      checkpointSeconds.observe(e.durationMs / 1000);
+      for (const [kind, n] of Object.entries(e.rows)) if (n > 0) checkpointRows.inc({ kind }, n);
+      for (const t of e.appendTimesMs) toDurable.observe(Math.max(0, e.atMs - t) / 1000);
+      const actor = e.shard.split('/')[0]!;
+      for (const d of e.deadLetters) {
+        deadLetters.inc({ topic: d.topic, code: d.code }, d.count);
+        if (d.code === 'HANDLER_ERROR') quarantines.inc({ actor }, d.count);
+      }
+    },
+    checkpointFailed(e) {
+      checkpoints.inc({ result: e.fenced ? 'fenced' : 'error' });
+    },
+    alertsCommitted(list) {
+      for (const a of list) alerts.inc({ type: a.type });
+    },
+    relayed(e) {
+      relayed.inc(e.records);
+    },
+    lag(e) {
+      lag.set({ topic: e.topic, partition: String(e.partition) }, e.lag);
+    },
+  };
+
+  return {
+    registry,
+    observer,
+    httpRequest(method, route, status, seconds) {
+      httpRequests.inc({ method, route, status: String(status) });
+      httpSeconds.observe({ method, route }, seconds);
+    },
+    ingested(accepted, rejected) {
+      if (accepted > 0) ingest.inc({ result: 'accepted' }, accepted);
+      if (rejected > 0) ingest.inc({ result: 'rejected' }, rejected);
+    },
+    setSources(s) {
+      sources = s;
+    },
+    render: () => registry.metrics(),
+  };
+}

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import type { Producer } from 'kafkajs';
+import postgres from 'postgres';
+import { generateEvents, toKafkaRecord, writeToKafka } from '../generator/index.ts';
+import { createInProcessLog, type InProcessLog } from '../runtime/embedded/in-process-log.ts';
+import { startPgliteServer, type PgliteServer } from '../runtime/embedded/pglite-server.ts';
+import { topicNames } from '../runtime/kafka/topics.ts';
+import { startProcessor, type Processor, type ProcessorOptions } from '../runtime/processor.ts';
+import { topicOf, type DomainEvent } from '../schemas/index.ts';
+import { alertComparison, closingEvents, committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
+import { waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
+
+/**
+ * The embedded default runs the unchanged runtime: `startProcessor` with the in-process log as its
+ * Kafka and PGlite (through its socket) as its Postgres, fed by the generator's own Kafka writer.
+ * Its committed states and alerts must equal the independent oracle (the pure driver folding the
+ * same events), as in the real-broker tests — also when a second processor joins the group midway
+ * and the first one leaves.
+ */
+const PARTITIONS = 3;
+const COUNT = Number(process.env.EMBEDDED_TEST_EVENTS ?? 20_000);
+const APP = 'embedded';
+const topics = topicNames();
+
+let kafka: InProcessLog | undefined;
+let pg: PgliteServer | undefined;
+let sql: postgres.Sql | undefined;
+const processors: Processor[] = [];
+
+afterEach(async () => {
+  for (const p of processors.splice(0)) await p.stop().catch(() => {});
+  await sql?.end({ timeout: 5 });
+  await kafka?.close();
+  await pg?.close();
+  kafka = pg = sql = undefined;
+});
+
+async function setup(seed: number) {
+  pg = await startPgliteServer();
+  kafka = createInProcessLog();
+  sql = postgres(pg.url, { max: 1, onnotice: () => {} });
+  // The source topics exist before anything is produced (the log, like the brokers, never auto-creates).
+  await kafka.admin().createTopics({ topics: Object.values(topics.source).map((topic) => ({ topic, numPartitions: PARTITIONS })) });
+  const { events } = generateEvents({ seed, count: COUNT, users: 500, skus: 100, minPerPattern: 2 });
+  const all = [...events, ...closingEvents(events, PARTITIONS)];
+  return { all };
+}
+
+function options(ownerId: string): ProcessorOptions {
+  return {
+    brokers: [], databaseUrl: pg!.url, app: APP, groupId: `${APP}-group`, partitions: PARTITIONS,
+    checkpointIntervalMs: 200, ownerId, kafka, postgresPoolSize: 1,
+    onFatal: (e) => {
+      throw e;
+    },
+  };
+}
+
+/** The generator's writer, through the in-process producer (it only calls sendBatch). */
+async function produce(events: readonly DomainEvent[]): Promise<void> {
+  const producer = kafka!.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const records = events.map((e) => ({ ...toKafkaRecord(e), topic: topics.source[topicOf(e.type)] }));
+  await writeToKafka(producer as unknown as Producer, records, { batchSize: 5000 });
+  await producer.disconnect();
+}
+
+/**
+ * The real-broker tests' settle check (stored offsets = log end offsets, outbox empty, twice), fed
+ * the in-process admin: it only calls listTopics and fetchTopicOffsets.
+ */
+function settled(): Promise<void> {
+  return waitUntilSettled({ topics, app: APP, admin: kafka!.admin(), sql: sql! } as unknown as PipelineEnv, 120_000);
+}
+
+async function expectOracle(all: DomainEvent[]): Promise<void> {
+  const expected = foldWithDriver(all);
+  const actual = await committed(sql!);
+  const diffs = stateDiffs(actual, expected);
+  expect({ sku: diffs.sku!.length, order: diffs.order!.length, user: diffs.user!.length }).toEqual({ sku: 0, order: 0, user: 0 });
+  const alerts = alertComparison(actual, expected);
+  if (alerts.missedFraud.length) console.log(`fraud alerts not raised under backlog reordering: ${alerts.missedFraud.join(', ')}`);
+  expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });
+}
+
+describe('embedded default: the processor on the in-process log and PGlite', () => {
+  test(`${COUNT} generated events: every committed state and alert equals the oracle`, async () => {
+    const { all } = await setup(11);
+    await produce(all);
+    const proc = await startProcessor(options('proc-a'));
+    processors.push(proc);
+    await settled();
+    expect(proc.ownedShards()).toHaveLength(3 * PARTITIONS);
+    await proc.stop();
+    await expectOracle(all);
+  }, 300_000);
+
+  test('a second processor joins midway and the first leaves: shards move, states still equal the oracle', async () => {
+    const { all } = await setup(12);
+    const half = Math.floor(all.length / 2);
+    const a = await startProcessor(options('proc-a'));
+    processors.push(a);
+    await produce(all.slice(0, half));
+    const b = await startProcessor(options('proc-b'));
+    processors.push(b);
+    // both own a disjoint share of the 9 shards (acquiring follows GROUP_JOIN asynchronously)
+    const split = () => b.ownedShards().length > 0 && a.ownedShards().length + b.ownedShards().length === 3 * PARTITIONS;
+    for (let i = 0; i < 200 && !split(); i++) await new Promise((r) => setTimeout(r, 50));
+    const [ownA, ownB] = [a.ownedShards(), b.ownedShards()];
+    expect(ownA.length).toBeGreaterThan(0);
+    expect(ownB.length).toBeGreaterThan(0);
+    expect(ownA.length + ownB.length).toBe(3 * PARTITIONS);
+    expect(ownA.filter((s) => ownB.includes(s))).toEqual([]);
+    await produce(all.slice(half));
+    await a.stop();
+    processors.splice(processors.indexOf(a), 1);
+    await settled();
+    expect(b.ownedShards()).toHaveLength(3 * PARTITIONS);
+    await expectOracle(all);
+  }, 300_000);
+});
