@@ -45,6 +45,8 @@ export interface DashboardExpectations {
   lookups?: { type: EntityType; key: string; fields: Record<string, unknown> }[];
   /** A key that must answer 404 ("not found" view); default a random user key; `false` skips. */
   missing?: { type: EntityType; key: string } | false;
+  /** Bearer token with the `read` scope when the instance requires one; the page is opened as `/#access_token=…`. */
+  accessToken?: string;
   /** Per step; default 20 s. */
   timeoutMs?: number;
   /** Where the overview screenshot goes; default `.artifacts/dashboard.png` (the alert view goes beside it, `-alert.png`). */
@@ -95,7 +97,9 @@ export async function runDashboardChecks(page: Page, baseUrl: string, expectatio
   const screenshotPath = expectations.screenshotPath ?? '.artifacts/dashboard.png';
 
   await page.setViewportSize(VIEWPORT);
-  const response = await step('open the page', () => page.goto(new URL('/', baseUrl).href, { waitUntil: 'load', timeout }));
+  const pageUrl = new URL('/', baseUrl);
+  if (expectations.accessToken) pageUrl.hash = `access_token=${encodeURIComponent(expectations.accessToken)}`;
+  const response = await step('open the page', () => page.goto(pageUrl.href, { waitUntil: 'load', timeout }));
   if (!response?.ok()) fail(`GET / answered ${response?.status()}`);
   if (!(response?.headers()['content-type'] ?? '').includes('text/html')) fail(`GET / is not HTML (${response?.headers()['content-type']})`);
 

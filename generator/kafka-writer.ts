@@ -46,7 +46,7 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
  * @example
  * await writeToKafka(producer, withPoison(createGenerator({ count: 1e5 }), { seed: 1, invalidRate: 0 }), { rate: 2000 });
  */
-export async function writeToKafka(producer: Producer, records: Iterable<KafkaRecord>, opts: WriteOptions = {}): Promise<WriteResult> {
+export async function writeToKafka(producer: Pick<Producer, 'sendBatch'>, records: Iterable<KafkaRecord>, opts: WriteOptions = {}): Promise<WriteResult> {
   const batchSize = batchSizeFor(opts.rate ?? 0, opts.batchSize ?? 2_000);
   const pacer = createPacer(opts.rate ?? 0, opts.signal);
   const byTopic: Record<string, number> = {};

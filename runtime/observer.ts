@@ -38,6 +38,17 @@ export interface BatchApplied {
   atMs: number;
   /** Time spent applying the batch (worker round trip included). */
   applyMs: number;
+  /** Consumed records carrying a W3C `traceparent` header (only those: tracing stays off the hot path). */
+  traced: readonly TracedRecord[];
+}
+
+export interface TracedRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  actorType: string;
+  traceparent: string;
 }
 
 export interface Checkpointed {
@@ -47,6 +58,8 @@ export interface Checkpointed {
   rows: { states: number; offsets: number; outbox: number; alerts: number; timers: number };
   /** Kafka timestamps of the records this checkpoint made durable. */
   appendTimesMs: readonly number[];
+  /** Traced records this checkpoint made durable. */
+  traced: readonly TracedRecord[];
   /** Dead letters this checkpoint wrote, by source topic and error code. */
   deadLetters: { topic: string; code: string; count: number }[];
 }

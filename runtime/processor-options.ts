@@ -42,6 +42,8 @@ export interface ProcessorOptions {
    * (its partitions are paused) until a checkpoint commits them. Default 100 000.
    */
   maxUncommittedRecords?: number;
+  /** Kafka fetch size per partition (kafkajs maxBytesPerPartition; default 1 MiB). */
+  fetchMaxBytesPerPartition?: number;
   /** Postgres connections of this instance (default 4; PGlite through its socket needs 1). */
   postgresPoolSize?: number;
   observer?: ProcessorObserver;

@@ -17,7 +17,8 @@ import {
 } from './processor-options.ts';
 import { packBatch } from './shard/record-batch.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
-import { DLQ_HEADERS } from './shard/records.ts';
+import type { TracedRecord } from './observer.ts';
+import { DLQ_HEADERS, TRACEPARENT } from './shard/records.ts';
 import { shardId, type ShardCounters, type ShardDelta } from './shard/shard.ts';
 import { createInlinePool, createWorkerPool, type AsyncShardHost, type ShardHostPool } from './shard/worker-pool.ts';
 import { createCheckpointStore } from './store/checkpoint-store.ts';
@@ -43,6 +44,8 @@ export interface Processor {
   totals(): { applied: number; deadLettered: number; duplicatesDropped: number; skippedBelowOffset: number };
   /** Entities in memory per actor type, over the shards owned now. */
   entitiesInMemory(): Record<string, number>;
+  /** Ready once it has joined the group and restored every shard assigned to it. */
+  readiness(): { ready: boolean; assigned: number; owned: number; loading: number };
   /** Partitions per actor type (its source topic's partition count). */
   partitionsOf(type: string): number | undefined;
   /** Commits every dirty shard now (also runs every checkpoint interval). */
@@ -66,6 +69,8 @@ interface Owned {
   size: number;
   /** Kafka timestamps of records applied since the last delta was taken (event→durable). */
   appendTimes: number[];
+  /** Traced records applied since the last delta was taken. */
+  traced: TracedRecord[];
   uncommitted: number;
   paused: boolean;
   /** Next offset per `topic:partition`, mirroring the shard's (checkpoint, then each apply). */
@@ -104,6 +109,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     groupId: opts.groupId,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
+    ...(opts.fetchMaxBytesPerPartition ? { maxBytesPerPartition: opts.fetchMaxBytesPerPartition } : {}),
     partitionAssigners: [createShardAssigner((topic) => actorOfTopic.get(topic)?.type)],
   });
   const onFatal = opts.onFatal ?? ((e: Error) => {
@@ -119,6 +125,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const loading = new Map<string, Promise<Owned | undefined>>();
   let checkpointing: Promise<void> | undefined;
   let stopped = false;
+  let joined = false;
 
   // Every join (eager rebalance): commit what we hold, drop every shard, then acquire the new
   // assignment with fresh epochs. Re-acquiring even kept shards costs at most one checkpoint
@@ -131,6 +138,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       if (actor) for (const p of partitions) next.add(shardId(actor.type, p));
     }
     log(`joined generation: ${[...next].sort().join(' ') || '(no shards)'}`);
+    joined = true;
     rebalance = rebalance.then(async () => {
       await checkpoint().catch((e) => log(`checkpoint before rebalance failed: ${e}`));
       await Promise.all([...owned.keys()].map((id) => retire(id)));
@@ -170,7 +178,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const ends = await admin.fetchTopicOffsets(sourceTopic);
     const end = ends.find((x) => x.partition === partition);
     if (end) await host.noteSourceEnd(id, Number(end.high));
-    const o: Owned = { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], uncommitted: 0, paused: false, next: new Map(snap.offsets) };
+    const o: Owned = { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, next: new Map(snap.offsets) };
     if (stopped || !assigned.has(id)) {
       // stop() began, or a newer generation took the shard: the consumer may no longer seek.
       await host.close(id).catch(() => {});
@@ -260,13 +268,22 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     o.size = r.size;
     const consumed = r.consumed;
     if (consumed > 0) o.next.set(tp, Math.max(expected, Number(batch.messages[consumed - 1]!.offset) + 1));
-    for (let i = 0; i < consumed; i++) o.appendTimes.push(Number(batch.messages[i]!.timestamp));
+    const traced: TracedRecord[] = [];
+    for (let i = 0; i < consumed; i++) {
+      const m = batch.messages[i]!;
+      o.appendTimes.push(Number(m.timestamp));
+      const tp = m.headers?.[TRACEPARENT];
+      if (tp !== undefined) {
+        traced.push({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset), key: m.key?.toString() ?? null, actorType: actor.type, traceparent: String(tp) });
+      }
+    }
+    if (traced.length > 0) o.traced.push(...traced);
     o.uncommitted += consumed;
     observer.batchApplied?.({
       shard: id, actorType: actor.type, topic: batch.topic, partition: batch.partition,
       records: batch.messages.length, consumed, applied: r.counters.applied - before.applied,
       deadLettered: r.counters.deadLettered - before.deadLettered, duplicatesDropped: r.counters.duplicatesDropped - before.duplicatesDropped,
-      appendTimesMs: o.appendTimes.slice(o.appendTimes.length - consumed), atMs: Date.now(), applyMs: performance.now() - started,
+      appendTimesMs: o.appendTimes.slice(o.appendTimes.length - consumed), atMs: Date.now(), applyMs: performance.now() - started, traced,
     });
     if (consumed < batch.messages.length) {
       // The rest of this inbox batch waits for the source partition (see Shard.noteSourceEnd):
@@ -316,7 +333,9 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       return;
     }
     const appendTimes = o.appendTimes;
+    const traced = o.traced;
     o.appendTimes = [];
+    o.traced = [];
     o.uncommitted = 0;
     const started = performance.now();
     try {
@@ -334,7 +353,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       return;
     }
     observer.checkpointed?.({
-      shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes, deadLetters: deadLettersOf(delta.outbox),
+      shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes, traced, deadLetters: deadLettersOf(delta.outbox),
       rows: { states: delta.states.length, offsets: delta.offsets.length, outbox: delta.outbox.length, alerts: delta.alerts.length, timers: delta.timersAdded.length + delta.timersRemoved.length },
     });
     if (delta.alerts.length > 0) observer.alertsCommitted?.(delta.alerts);
@@ -399,6 +418,10 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       return out;
     },
     partitionsOf: (type) => partitionCounts.get(type),
+    readiness() {
+      const ownedAssigned = [...assigned].filter((id) => owned.has(id)).length;
+      return { ready: joined && !stopped && loading.size === 0 && ownedAssigned === assigned.size, assigned: assigned.size, owned: owned.size, loading: loading.size };
+    },
     checkpoint,
     async stop() {
       if (stopped) return;

@@ -20,7 +20,7 @@ try {
   step('type-check (tsc)', () => run('node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.json']));
   // Deno must run the same sources (deno.json maps them onto node_modules): check them there too.
   step('type-check (deno)', () =>
-    run('node_modules/.bin/deno', ['check', '--quiet', 'schemas/', 'actors/', 'generator/', 'runtime/', 'sinks/', 'cli/', 'bench/', 'http/', 'observability/', 'ops/', 'dashboard/']),
+    run('node_modules/.bin/deno', ['check', '--quiet', 'schemas/', 'actors/', 'generator/', 'runtime/', 'sinks/', 'cli/', 'bench/', 'http/', 'observability/', 'ops/', 'dashboard/', 'instance/']),
   );
   kafka = await timed('start Kafka', () => ensureKafka({ log: (l) => console.log(`[kafka] ${l}`) }));
   database = await timed('create test database', () => createTestDatabase());

@@ -33,6 +33,8 @@ export interface LaunchContext {
   ownerId?: string;
   /** Kafka Streams classpath (ensurePeerBuilt). */
   classpath?: string;
+  /** Bun contenders: write a CPU profile (.cpuprofile and markdown) here when the process exits. */
+  profileDir?: string;
 }
 
 export interface Launch {
@@ -55,6 +57,11 @@ export interface ContenderSpec {
 const BUN = join(REPO_ROOT, 'node_modules', '.bin', 'bun');
 const DENO = join(REPO_ROOT, 'node_modules', '.bin', 'deno');
 const contender = (file: string) => join(REPO_ROOT, 'bench', 'contenders', file);
+/** `bun [--cpu-prof …] <file>`: Bun's sampling profiler covers the main thread (not shard workers). */
+const bunArgs = (ctx: LaunchContext, file: string) => [
+  ...(ctx.profileDir ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${ctx.profileDir}`, `--cpu-prof-name=${ctx.name}`] : []),
+  contender(file),
+];
 
 export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
   'raw-kafkajs': {
@@ -62,21 +69,21 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     label: 'raw kafkajs (Bun)',
     what: 'no-op consume loop, kafkajs eachBatch counting messages: the ceiling of the client actorstream uses',
     usesPostgres: false,
-    launch: (ctx) => ({ cmd: BUN, args: [contender('raw-kafkajs.ts')], env: configEnv(ctx) }),
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'raw-kafkajs.ts'), env: configEnv(ctx) }),
   },
   'raw-platformatic': {
     id: 'raw-platformatic',
     label: 'raw @platformatic/kafka (Bun)',
     what: 'no-op consume loop, @platformatic/kafka stream counting messages: a faster pure-JS client',
     usesPostgres: false,
-    launch: (ctx) => ({ cmd: BUN, args: [contender('raw-platformatic.ts')], env: configEnv(ctx) }),
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'raw-platformatic.ts'), env: configEnv(ctx) }),
   },
   naive: {
     id: 'naive',
     label: 'naive kafkajs → Postgres (Bun)',
     what: 'kafkajs consume, crude SKU/order/velocity logic in memory, one upsert statement per batch, auto-commit; no actors, no exactly-once, no payment timeout',
     usesPostgres: true,
-    launch: (ctx) => ({ cmd: BUN, args: [contender('naive.ts')], env: configEnv(ctx) }),
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'naive.ts'), env: configEnv(ctx) }),
     async skuStates(ctx) {
       return readSkus(ctx.db!, `select sku as key, on_hand, reserved, coalesce(reorder_point, 0) as reorder_point, low_stock from naive_skus`, (r) => ({
         onHand: Number(r.on_hand), reserved: Number(r.reserved), reorderPoint: Number(r.reorder_point), lowStock: Boolean(r.low_stock),
@@ -88,7 +95,7 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     label: 'actorstream (Bun)',
     what: 'this runtime: startProcessor with the sku, order and user actors, shards in Web Workers, exactly-once checkpoints to Postgres',
     usesPostgres: true,
-    launch: (ctx) => ({ cmd: BUN, args: [contender('actorstream.ts')], env: configEnv(ctx) }),
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno': {

@@ -112,16 +112,20 @@ export class Loader {
     return { data, oracle, seconds, rate: result.sent / Math.max(0.001, seconds - foldMs / 1000) };
   }
 
+  /** The records of `spec.events` generated events for `topics`, generated up front so that the
+   * open loop's producer does no generating while a contender is measured. */
+  prepare(topics: TopicNames, spec: DataSetSpec): KafkaRecord[] {
+    const out: KafkaRecord[] = [];
+    for (const e of createGenerator(generatorOptions(spec.seed, spec.events))) out.push(renamed(e, topics));
+    return out;
+  }
+
   /**
-   * Writes `events` generated events at `rate` per second (open loop: the pace does not depend on
-   * the consumer). Small batches (about 100 a second) keep the arrival smooth.
+   * Writes `records` at `rate` per second (open loop: the pace does not depend on the consumer),
+   * in about 50 batches a second so arrivals are smooth; each record's Kafka timestamp is its send time.
    */
-  async produceAtRate(topics: TopicNames, spec: DataSetSpec, rate: number): Promise<{ sent: number; seconds: number; rate: number }> {
-    const generator = createGenerator(generatorOptions(spec.seed, spec.events));
-    function* records(): Generator<KafkaRecord> {
-      for (const e of generator) yield renamed(e, topics);
-    }
-    const result = await writeToKafka(await this.connectedProducer(), records(), { rate, batchSize: Math.max(1, Math.round(rate / 100)) });
+  async produceAtRate(records: readonly KafkaRecord[], rate: number): Promise<{ sent: number; seconds: number; rate: number }> {
+    const result = await writeToKafka(await this.connectedProducer(), records, { rate, batchSize: Math.max(1, Math.round(rate / 50)) });
     return { sent: result.sent, seconds: result.elapsedMs / 1000, rate: result.rate };
   }
 

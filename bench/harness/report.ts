@@ -106,7 +106,7 @@ export function svgChart(results: BenchResults): string {
   );
   const lat = ok.filter((c) => c.openLoop && !c.openLoop.error && (c.openLoop.latency.durable ?? c.openLoop.latency.state));
   const bottom = panel(
-    'Open loop at 50% of each one\'s max: event→durable p99, ms (raw clients: event→consumed)',
+    'Open loop, same offered load for all: event→durable p99, ms (raw clients: event→consumed)',
     lat.map((c) => {
       const l = (c.openLoop!.latency.durable ?? c.openLoop!.latency.state)!;
       return { label: c.label, value: l.p99, note: `${l.p99} ms at ${c.openLoop!.openLoop?.achievedRate.toLocaleString('en-US')}/s` };

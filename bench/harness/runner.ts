@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import type { LatencySummary } from '../contenders/protocol.ts';
 import { spawnContender, type ContenderMessage, type ContenderProcess } from './child.ts';
 import { compareSkus, type ContenderSpec, type LaunchContext } from './contenders.ts';
-import type { DataSet, DataSetSpec, Loader, Oracle } from './dataset.ts';
+import type { KafkaRecord } from '../../generator/index.ts';
+import type { DataSet, Loader, Oracle } from './dataset.ts';
 import type { Infra } from './infra.ts';
 import { cpuBetween, memoryMb, sampleCpu } from './proc.ts';
 
@@ -24,6 +25,8 @@ export interface RunResult {
   seconds: number;
   /** Process start → ready (joined, able to consume). */
   startupSeconds: number;
+  /** The whole run as the harness saw it: spawn → stopped. */
+  wallSeconds?: number;
   latency: { state?: LatencySummary; durable?: LatencySummary };
   cpu: { contender: CpuUse; broker?: CpuUse; postgres?: CpuUse };
   memoryMb: { contenderPeak: number; contenderRss: number; contenderRssAtReady: number; brokerRss?: number };
@@ -48,8 +51,8 @@ export interface RunOptions {
   name: string;
   mode: 'backlog' | 'open-loop';
   instances?: number;
-  /** Open loop: produce `dataSpec.events` generated events at `rate` per second once ready. */
-  openLoop?: { rate: number; dataSpec: DataSetSpec };
+  /** Open loop: produce `records` at `rate` per second once ready (Loader.prepare). */
+  openLoop?: { rate: number; records: readonly KafkaRecord[] };
   oracle?: Oracle;
   log: (line: string) => void;
   /** Keep the database (and return its handle) instead of dropping it: for a recovery run that follows. */
@@ -89,7 +92,7 @@ export async function measure(opts: RunOptions): Promise<KeptRun> {
     let producing: Promise<{ sent: number; seconds: number; rate: number }> | undefined;
     if (opts.openLoop) await sleep(1_000); // let every shard be acquired before the clock starts
     const before = samples();
-    if (opts.openLoop) producing = opts.loader.produceAtRate(opts.data.topics, opts.openLoop.dataSpec, opts.openLoop.rate);
+    if (opts.openLoop) producing = opts.loader.produceAtRate(opts.openLoop.records, opts.openLoop.rate);
     const dones = await Promise.all(children.map((c) => c.waitFor('done', ctx.timeoutMs + 60_000)));
     const produced = await producing;
     pgPids = [...new Set([...pgPids, ...(db ? await infra.postgresPids(db.name) : [])])];
@@ -126,7 +129,10 @@ export async function measure(opts: RunOptions): Promise<KeptRun> {
       extra: extraOf(dones),
     };
     if (spec.skuStates && opts.oracle) result.sku = compareSkus(await spec.skuStates(ctx), opts.oracle.skus);
-    if (!opts.keep) await Promise.all(children.map((c) => c.stop()));
+    // Everything is measured and durable: a graceful stop only costs time (group leave, session
+    // close), so give each instance 2 s before SIGKILL.
+    if (!opts.keep) await Promise.all(children.map((c) => c.stop(2_000)));
+    result.wallSeconds = round((Date.now() - spawnedAt) / 1000, 2);
     return { result, children, ctx };
 
     function samples() {

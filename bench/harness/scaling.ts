@@ -47,7 +47,10 @@ export async function runScaling(s: ScalingOptions): Promise<Record<string, unkn
     const prefix = `${s.runPrefix}ck${interval}_`;
     const data: DataSet = { prefix, topics: await s.loader.createTopics(prefix, s.opts.partitions), records: events, byTopic: {} };
     const open = await attempt(() =>
-      run(s, data, `ckpt${interval}-open`, { checkpointIntervalMs: interval, expect: events }, { rate: openRate, dataSpec: { seed: s.opts.seed + 2, events, partitions: s.opts.partitions } }),
+      run(s, data, `ckpt${interval}-open`, { checkpointIntervalMs: interval, expect: events }, {
+        rate: openRate,
+        records: s.loader.prepare(data.topics, { seed: s.opts.seed + 2, events, partitions: s.opts.partitions }),
+      }),
     );
     const ck = (backlog.extra?.checkpoints ?? {}) as { count?: number; totalMs?: number; maxMs?: number };
     intervalsOut.push({
@@ -132,7 +135,7 @@ async function run(
   data: DataSet,
   label: string,
   launch: { checkpointIntervalMs?: number; expect?: number },
-  openLoop?: { rate: number; dataSpec: { seed: number; events: number; partitions: number } },
+  openLoop?: { rate: number; records: readonly KafkaRecord[] },
   instances = 1,
 ): Promise<RunResult> {
   const spec = CONTENDERS['actorstream-bun'];

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import type { Alert, EntityType } from '../../schemas/alert.ts';
 import type { DashboardConfig } from '../snapshot.ts';
+import { authHeaders } from './auth.ts';
 
 /**
  * The page's calls to the HTTP API. URLs are relative ("v1/…", not "/v1/…") so the dashboard also
@@ -24,20 +25,27 @@ export type EntityLookup =
 
 export const ENTITY_TYPES: readonly EntityType[] = ['user', 'order', 'sku'];
 
-export async function fetchConfig(): Promise<DashboardConfig> {
+const DEFAULT_CONFIG: DashboardConfig = { jaegerUrl: null, intervalMs: 1000 };
+
+/** The page's config; `denied` is set when the instance wants a token this page does not have (401/403). */
+export async function fetchConfig(): Promise<{ config: DashboardConfig; denied?: string }> {
   try {
-    const res = await fetch('v1/dashboard/config', { headers: { accept: 'application/json' } });
-    if (!res.ok) return { jaegerUrl: null, intervalMs: 1000 };
-    return (await res.json()) as DashboardConfig;
+    // Never let a slow config answer hold the page: without it there is just no trace link.
+    const res = await fetch('v1/dashboard/config', { headers: authHeaders(), signal: AbortSignal.timeout(3000) });
+    if (res.status === 401 || res.status === 403) {
+      return { config: DEFAULT_CONFIG, denied: errorText(await res.json().catch(() => null)) ?? `HTTP ${res.status}` };
+    }
+    if (!res.ok) return { config: DEFAULT_CONFIG };
+    return { config: { ...DEFAULT_CONFIG, ...((await res.json()) as Partial<DashboardConfig>) } };
   } catch {
-    return { jaegerUrl: null, intervalMs: 1000 };
+    return { config: DEFAULT_CONFIG };
   }
 }
 
 /** The newest alerts, newest first; an empty list when the API cannot answer (the live stream still fills the feed). */
 export async function fetchRecentAlerts(limit: number): Promise<Alert[]> {
   try {
-    const res = await fetch(`v1/alerts?limit=${limit}`, { headers: { accept: 'application/json' } });
+    const res = await fetch(`v1/alerts?limit=${limit}`, { headers: authHeaders() });
     if (!res.ok) return [];
     const body = (await res.json()) as { alerts?: Alert[] };
     return Array.isArray(body.alerts) ? body.alerts : [];
@@ -50,7 +58,7 @@ export async function fetchRecentAlerts(limit: number): Promise<Alert[]> {
 export async function lookupEntity(type: EntityType, key: string): Promise<EntityLookup> {
   let res: Response;
   try {
-    res = await fetch(`v1/${type}s/${encodeURIComponent(key)}`, { headers: { accept: 'application/json' } });
+    res = await fetch(`v1/${type}s/${encodeURIComponent(key)}`, { headers: authHeaders() });
   } catch (e) {
     return { kind: 'failed', message: `the instance did not answer (${(e as Error).message})` };
   }

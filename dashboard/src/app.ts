@@ -7,6 +7,7 @@
 import type { Alert, EntityType } from '../../schemas/alert.ts';
 import type { DashboardSnapshot, DashboardStreamError } from '../snapshot.ts';
 import { ENTITY_TYPES, fetchConfig, fetchRecentAlerts } from './api.ts';
+import { withToken } from './auth.ts';
 import { byTestId, setText } from './dom.ts';
 import { fmtAgo, fmtClock } from './format.ts';
 import { createAlertsPanel } from './panels/alerts.ts';
@@ -20,11 +21,17 @@ import { createLagPanel } from './panels/lag.ts';
 import { createOwnershipPanel } from './panels/ownership.ts';
 import { openLiveStream, type ConnectionState } from './sse.ts';
 
-/** The stream promises a snapshot at least every second; this much silence means the connection is dead. */
-const STALE_AFTER_MS = 5_000;
+/** The stream promises a snapshot every `intervalMs` (1 s by default); this much silence means the connection is dead. */
+const MIN_STALE_AFTER_MS = 5_000;
 
 async function main(): Promise<void> {
-  const config = await fetchConfig();
+  const { config, denied } = await fetchConfig();
+  if (denied) {
+    const banner = byTestId(document, 'auth-banner');
+    banner.hidden = false;
+    setText(banner, `This instance requires an API token with the "read" scope (${denied}). Open the dashboard as /#access_token=<token>.`);
+  }
+  const staleAfterMs = Math.max(MIN_STALE_AFTER_MS, 3 * config.intervalMs);
   const $ = (id: string) => byTestId(document, id);
 
   const inspector = createInspector($('inspector'), { jaegerUrl: config.jaegerUrl, onClose: () => alerts.clearSelection() });
@@ -74,14 +81,16 @@ async function main(): Promise<void> {
     lastUpdate.dataset.count = String(snapshots);
     lastUpdate.dataset.at = String(s.at);
     lastUpdate.title = `snapshot ${snapshots} taken ${fmtClock(s.at)} by ${s.instance}`;
+    setText(lastUpdate, `updated ${fmtAgo(receivedAt, receivedAt)}`);
+    showStatus();
   };
 
   const states: Record<'snapshots' | 'alerts', ConnectionState> = { snapshots: 'connecting', alerts: 'connecting' };
-  const showStatus = () => renderStatus($('connection-status'), states, lastReceivedAt);
+  const showStatus = () => renderStatus($('connection-status'), states, lastReceivedAt, staleAfterMs);
 
   openLiveStream({
-    url: 'v1/dashboard/stream',
-    staleAfterMs: STALE_AFTER_MS,
+    url: withToken('v1/dashboard/stream'),
+    staleAfterMs,
     events: {
       snapshot: onSnapshot,
       error: (e) => {
@@ -99,7 +108,7 @@ async function main(): Promise<void> {
   // Open the stream before reading the list, so nothing raised in between is missed; ids dedupe the overlap.
   const resync = () => void fetchRecentAlerts(50).then((list) => (list.length ? alerts.add(list, false) : alerts.markLoaded()));
   openLiveStream({
-    url: 'v1/alerts/stream',
+    url: withToken('v1/alerts/stream'),
     events: {
       alert: (e) => {
         const a = safeParse<Alert>(e.data);
@@ -139,8 +148,8 @@ function wireLookup(inspect: (type: EntityType, key: string) => void): void {
   });
 }
 
-function renderStatus(el: HTMLElement, states: Record<'snapshots' | 'alerts', ConnectionState>, lastReceivedAt: number | undefined): void {
-  const fresh = lastReceivedAt !== undefined && Date.now() - lastReceivedAt < STALE_AFTER_MS;
+function renderStatus(el: HTMLElement, states: Record<'snapshots' | 'alerts', ConnectionState>, lastReceivedAt: number | undefined, staleAfterMs: number): void {
+  const fresh = lastReceivedAt !== undefined && Date.now() - lastReceivedAt < staleAfterMs;
   let state: string;
   let text: string;
   if (states.snapshots === 'connecting') [state, text] = ['connecting', 'Connecting…'];

@@ -133,7 +133,11 @@ export function createTimeChart(plotEl: HTMLElement, legendEl: HTMLElement, opts
         xs.splice(0, drop);
         for (const y of ys) y.splice(0, drop);
       }
-      if (grew || !plot) build();
+      // One point draws no line and uPlot widens a one-point time axis on its own: wait for two.
+      if (xs.length < 2) {
+        plot?.destroy();
+        plot = undefined;
+      } else if (grew || !plot) build();
       else plot.setData(data());
       renderLegend();
     },

@@ -46,18 +46,20 @@ export function dashboardRoutes(opts: DashboardRoutesOptions): Hono {
 
   app.get('/v1/dashboard/config', (c) => c.json(config, 200, { 'cache-control': 'no-store' }));
 
-  app.get('/v1/dashboard/stream', (c) =>
-    streamSSE(c, async (stream) => {
+  app.get('/v1/dashboard/stream', (c) => {
+    // nginx and similar proxies buffer responses by default, which would hold snapshots back.
+    c.header('x-accel-buffering', 'no');
+    return streamSSE(c, async (stream) => {
       const stop = abortSignalOf(stream, c.req.raw.signal);
       let first = true;
-      while (true) {
+      while (!stop.aborted) {
         const started = Date.now();
         await writeSnapshot(stream, opts.snapshots, report, first ? RETRY_MS : undefined);
         first = false;
         await sleep(Math.max(0, intervalMs - (Date.now() - started)), stop);
       }
-    }),
-  );
+    });
+  });
 
   return app;
 }

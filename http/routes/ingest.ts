@@ -10,8 +10,11 @@ export interface IngestOptions {
   topics: TopicNames;
   /** Largest request body accepted (default 16 MiB); larger → 413. */
   maxBodyBytes?: number;
-  /** Headers to attach to every produced record (e.g. the trace context of the request). */
-  recordHeaders?: () => Record<string, string>;
+  /**
+   * Runs the request in an ingest span (observability/tracing.ts); `headers` (its trace context)
+   * go on every produced record. Default: no tracing.
+   */
+  trace?: <T>(attributes: Record<string, string | number>, fn: (headers: Record<string, string> | undefined, span: { setAttributes(a: Record<string, number>): unknown } | undefined) => Promise<T>) => Promise<T>;
   onIngested?: (accepted: number, rejected: number) => void;
 }
 
@@ -37,9 +40,10 @@ export function ingestRoutes(opts: IngestOptions): Hono {
     async (c) => {
       const text = await c.req.text();
       if (text.trim() === '') return c.json({ error: 'empty body: send one event envelope, a JSON array of them, or NDJSON' }, 400);
+      const trace = opts.trace ?? ((_attributes, fn) => fn(undefined, undefined));
+      return trace({ 'http.route': '/v1/events', 'http.request.body.size': text.length }, async (headers, span) => {
       const rejected: Rejection[] = [];
       const byTopic = new Map<string, { key: string; value: string; headers?: Record<string, string> }[]>();
-      const headers = opts.recordHeaders?.();
       let accepted = 0;
       for (const item of bodyItems(text, c.req.header('content-type'))) {
         if ('error' in item) {
@@ -73,7 +77,9 @@ export function ingestRoutes(opts: IngestOptions): Hono {
         return c.json({ error: `Kafka did not acknowledge the events (${(e as Error).message}); nothing was accepted, retry` }, 503);
       }
       opts.onIngested?.(accepted, rejected.length);
+      span?.setAttributes({ 'ingest.accepted': accepted, 'ingest.rejected': rejected.length });
       return c.json({ accepted, rejected }, 202);
+      });
     },
   );
   return app;

@@ -14,6 +14,9 @@ export interface SourceRecord {
   headers: Record<string, string>;
 }
 
+/** W3C trace context header: carried from a record to the messages and alerts its handling produced. */
+export const TRACEPARENT = 'traceparent';
+
 /** Headers an inbox record carries so its receiver can drop redeliveries exactly. */
 export const ORIGIN_HEADER = 'x-origin';
 export const SEQ_HEADER = 'x-seq';

@@ -1,6 +1,6 @@
 import type { ActorAddress, ActorDefinition, ActorInput, Effect } from '../../actors/actor.ts';
 import { ALERTS_TOPIC, dlqTopicOf, inboxTopicOf, parseEvent, type Alert, type ErrorCode } from '../../schemas/index.ts';
-import { DLQ_HEADERS, ORIGIN_HEADER, SEQ_HEADER, type InboxValue, type SourceRecord } from './records.ts';
+import { DLQ_HEADERS, ORIGIN_HEADER, SEQ_HEADER, TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
 import { Residency, type PassivationPolicy } from './residency.ts';
 import { TimerQueue, type PendingTimer } from './timer-queue.ts';
 
@@ -196,18 +196,22 @@ export function createShard(opts: ShardOptions): Shard {
     }
     counters.applied++;
     dirtyKeys.add(key);
-    for (const e of effects) runEffect({ type: actor.type, key }, e);
+    const trace = source?.headers[TRACEPARENT];
+    for (const e of effects) runEffect({ type: actor.type, key }, e, trace);
   }
 
-  function runEffect(from: ActorAddress, e: Effect): void {
+  function runEffect(from: ActorAddress, e: Effect, trace: string | undefined): void {
+    // A traced input's trace continues in what it caused: the message's record and the alert.
+    const headers = trace ? { [TRACEPARENT]: trace } : undefined;
     if (e.kind === 'send') {
       const value: InboxValue = { from, msg: e.msg };
       // x-origin / x-seq are added by the relay from the outbox row's sequence number.
-      delta.outbox.push({ topic: inboxTopicOf(app, e.to.type), key: e.to.key, value: JSON.stringify(value) });
+      delta.outbox.push({ topic: inboxTopicOf(app, e.to.type), key: e.to.key, value: JSON.stringify(value), headers });
     } else if (e.kind === 'alert') {
-      const alert = { ...e.alert, detectedAt: wallClock() };
+      const traceId = trace?.split('-')[1];
+      const alert = { ...e.alert, detectedAt: wallClock(), ...(traceId ? { details: { ...e.alert.details, traceId } } : {}) };
       delta.alerts.push(alert);
-      delta.outbox.push({ topic: alertsTopic, key: alert.entityKey, value: JSON.stringify(alert) });
+      delta.outbox.push({ topic: alertsTopic, key: alert.entityKey, value: JSON.stringify(alert), headers });
     } else {
       const t: PendingTimer = { key: from.key, dueAt: e.at, seq: ++timerSeq, timer: e.timer };
       timers.push(t);

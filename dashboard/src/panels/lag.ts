@@ -5,7 +5,7 @@ import { fmtCount, shortTopic } from '../format.ts';
 
 /**
  * Consumer lag as a heat matrix: a row per topic, a column per partition, each cell redder the
- * further behind, so 6 topics × 12 partitions still fit a small panel and a hot partition stands out.
+ * further behind (log scale), so 6 topics × 12 partitions fit a small panel and a hot one stands out.
  */
 export function createLagPanel(root: HTMLElement) {
   const body = byTestId(root, 'lag-body');
@@ -16,7 +16,6 @@ export function createLagPanel(root: HTMLElement) {
       total.dataset.value = String(sumLag);
       total.textContent = s.lag.length ? `total ${fmtCount(sumLag)}` : '';
       if (s.lag.length === 0) return replace(body, emptyState('No partitions assigned to this instance yet'));
-      const max = Math.max(1, ...s.lag.map((l) => l.lag));
       const partitions = [...new Set(s.lag.map((l) => l.partition))].sort((a, b) => a - b);
       const head = h('div', { class: 'lag-row lag-head' }, h('div', { class: 'lag-topic' }), ...partitions.map((p) => h('div', { class: 'lag-col' }, `p${p}`)));
       const rows = [...groupByTopic(s.lag)].map(([topic, parts]) =>
@@ -26,7 +25,7 @@ export function createLagPanel(root: HTMLElement) {
           h('div', { class: 'lag-topic', title: topic }, shortTopic(topic)),
           ...partitions.map((p) => {
             const lag = parts.find((l) => l.partition === p);
-            return lag ? lagCell(topic, lag, max) : h('div', { class: 'lag-cell none' });
+            return lag ? lagCell(topic, lag) : h('div', { class: 'lag-cell none' });
           }),
         ),
       );
@@ -35,9 +34,10 @@ export function createLagPanel(root: HTMLElement) {
   };
 }
 
-function lagCell(topic: string, p: PartitionLag, max: number): HTMLElement {
-  // sqrt keeps a lag of 50 visible next to one of 50,000.
-  const heat = p.lag <= 0 ? 0 : 0.12 + 0.88 * Math.sqrt(p.lag / max);
+function lagCell(topic: string, p: PartitionLag): HTMLElement {
+  // An absolute log scale, not relative to the worst partition: 12 records behind is calm even
+  // when it is the most behind; ~1K is noticeable, ~10K is hot, 300K+ is fully red.
+  const heat = p.lag <= 0 ? 0 : Math.min(1, Math.max(0.06, (Math.log10(p.lag + 1) - 1.5) / 4));
   return h(
     'div',
     {

@@ -1,0 +1,90 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import type postgres from 'postgres';
+import type { DashboardSnapshot } from '../dashboard/snapshot.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { ProducerPort } from '../runtime/kafka/port.ts';
+import type { TopicNames } from '../runtime/kafka/topics.ts';
+import type { LocalAnswer } from '../runtime/processor.ts';
+import type { AlertFeed } from '../sinks/alert-feed.ts';
+import { requireScope, type ApiToken } from './auth.ts';
+import { openApiDocument } from './openapi.ts';
+import { alertRoutes } from './routes/alerts.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { entityRoutes } from './routes/entities.ts';
+import { ingestRoutes, type IngestOptions } from './routes/ingest.ts';
+
+/** Everything an instance's HTTP API needs; each piece is optional where an instance may lack it. */
+export interface AppDeps {
+  instanceId: string;
+  version: string;
+  sql: postgres.Sql;
+  metrics: Metrics;
+  topics: TopicNames;
+  producer: ProducerPort;
+  local?: { query(type: string, key: string): Promise<LocalAnswer> };
+  partitionsOf(type: string): number | undefined;
+  alertFeed?: AlertFeed;
+  /** Readiness: joined the group and every assigned shard restored. */
+  ready(): { ready: boolean; detail: Record<string, unknown> };
+  tokens?: ApiToken[];
+  /** Allowed CORS origins (none: no CORS headers). */
+  corsOrigins?: string[];
+  maxBodyBytes?: number;
+  dashboard?: { snapshots: () => Promise<DashboardSnapshot>; jaegerUrl?: string | null };
+  /** Ingest tracing (observability/tracing.ts `Tracing.ingest`). */
+  traceIngest?: IngestOptions['trace'];
+  log?: (line: string) => void;
+}
+
+/**
+ * The Hono app every instance serves: the routes of ARCHITECTURE.md plus /openapi.json and the
+ * dashboard. Runtime-neutral (fetch handler); http/serve.ts binds it to Bun or Deno.
+ */
+export function createApp(deps: AppDeps): Hono {
+  const tokens = deps.tokens ?? [];
+  const app = new Hono();
+  const log = deps.log ?? ((l: string) => console.error(l));
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.metrics.httpRequest(c.req.method, c.req.routePath || 'unmatched', c.res.status, (performance.now() - started) / 1000);
+  });
+  if (deps.corsOrigins?.length) app.use('/v1/*', cors({ origin: deps.corsOrigins, allowHeaders: ['authorization', 'content-type', 'last-event-id'] }));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok', instance: deps.instanceId }));
+  app.get('/readyz', (c) => {
+    const r = deps.ready();
+    return c.json({ status: r.ready ? 'ready' : 'not ready', instance: deps.instanceId, ...r.detail }, r.ready ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => c.text(await deps.metrics.render(), 200, { 'content-type': deps.metrics.registry.contentType }));
+  const openapi = openApiDocument(deps.version);
+  app.get('/openapi.json', (c) => c.json(openapi));
+
+  app.use('/v1/events', requireScope(tokens, 'ingest'));
+  app.use('/v1/users/*', requireScope(tokens, 'read'));
+  app.use('/v1/orders/*', requireScope(tokens, 'read'));
+  app.use('/v1/skus/*', requireScope(tokens, 'read'));
+  app.use('/v1/alerts', requireScope(tokens, 'read'));
+  app.use('/v1/alerts/*', requireScope(tokens, 'read'));
+  app.use('/v1/dashboard/*', requireScope(tokens, 'read'));
+
+  app.route('/', ingestRoutes({ producer: deps.producer, topics: deps.topics, maxBodyBytes: deps.maxBodyBytes, trace: deps.traceIngest, onIngested: (a, r) => deps.metrics.ingested(a, r) }));
+  app.route('/', entityRoutes({ local: deps.local, partitionsOf: deps.partitionsOf, sql: deps.sql, self: { id: deps.instanceId } }));
+  app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed }));
+  if (deps.dashboard) {
+    app.route('/', dashboardRoutes({ snapshots: deps.dashboard.snapshots, jaegerUrl: deps.dashboard.jaegerUrl ?? null, onError: (m, e) => log(`[dashboard] ${m}: ${e}`) }));
+  }
+
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  // Never a stack trace to a client: the message for HTTP errors, a reference for the rest.
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
+    const ref = crypto.randomUUID();
+    log(`[http] ${c.req.method} ${c.req.path} failed (ref ${ref}): ${err.stack ?? err}`);
+    return c.json({ error: 'internal error', ref }, 500);
+  });
+  return app;
+}

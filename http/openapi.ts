@@ -1,0 +1,114 @@
+import { EVENT_SPECS, EVENT_TYPES, MAX_EVENT_BYTES } from '../schemas/index.ts';
+
+/**
+ * The OpenAPI 3.1 document of the HTTP API. Event schemas are the very TypeBox schemas the ingest
+ * route validates with (TypeBox schemas are JSON Schema), one per accepted type and version, so
+ * the document cannot drift from what the server accepts.
+ */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const eventSchemas: Record<string, unknown> = {};
+  const variants: { $ref: string }[] = [];
+  for (const type of EVENT_TYPES) {
+    for (const [v, schema] of Object.entries(EVENT_SPECS[type].schemas)) {
+      const name = `${type}_v${v}`;
+      eventSchemas[name] = {
+        type: 'object',
+        required: ['id', 'type', 'v', 'ts', 'data'],
+        properties: {
+          id: { type: 'string', minLength: 1 },
+          type: { const: type },
+          v: { const: Number(v) },
+          ts: { type: 'integer', description: 'event time, epoch milliseconds' },
+          data: plain(schema),
+        },
+      };
+      variants.push({ $ref: `#/components/schemas/${name}` });
+    }
+  }
+  const entity = (name: string, plural: string) => ({
+    get: {
+      summary: `The live state of a ${name}, from whichever instance owns it`,
+      security: [{ bearer: [] }, {}],
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        200: { description: 'Live (`stale: false`) or last committed snapshot (`stale: true`)', content: json({ $ref: '#/components/schemas/EntityAnswer' }) },
+        404: { description: `No such ${name}` },
+      },
+      operationId: `get_${plural}`,
+    },
+  });
+  return {
+    openapi: '3.1.0',
+    info: { title: 'actorstream', version, description: 'Actor-model, exactly-once event pipeline for e-commerce. Bearer tokens with scopes ingest, read, admin when configured.' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        ...eventSchemas,
+        Event: { oneOf: variants, description: `One event envelope (at most ${MAX_EVENT_BYTES} bytes)` },
+        IngestResult: {
+          type: 'object',
+          properties: {
+            accepted: { type: 'integer' },
+            rejected: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, issues: { type: 'array' } } } } } },
+          },
+        },
+        EntityAnswer: {
+          type: 'object',
+          required: ['type', 'key', 'state', 'stale', 'servedBy', 'updatedAt'],
+          properties: {
+            type: { type: 'string' }, key: { type: 'string' }, state: {}, stale: { type: 'boolean' }, servedBy: { type: 'string' },
+            updatedAt: { type: 'string', format: 'date-time' }, quarantine: { type: ['string', 'null'] }, ageMs: { type: 'integer' }, staleReason: { type: 'string' },
+          },
+        },
+        Alert: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' }, type: { type: 'string' }, entityType: { type: 'string' }, entityKey: { type: 'string' }, severity: { type: 'string' },
+            ts: { type: 'integer' }, detectedAt: { type: 'integer' }, reasons: { type: 'array', items: { type: 'string' } }, details: { type: 'object' },
+          },
+        },
+      },
+    },
+    paths: {
+      '/v1/events': {
+        post: {
+          summary: 'Ingest events: one envelope, a JSON array, or NDJSON',
+          security: [{ bearer: [] }, {}],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/Event' }, { type: 'array', items: { $ref: '#/components/schemas/Event' } }] } },
+              'application/x-ndjson': { schema: { type: 'string', description: 'one Event per line' } },
+            },
+          },
+          responses: {
+            202: { description: 'Valid events acknowledged by Kafka (acks=all); invalid ones listed', content: json({ $ref: '#/components/schemas/IngestResult' }) },
+            400: { description: 'No valid event' }, 401: { description: 'Missing or unknown token' }, 403: { description: 'Token lacks the ingest scope' },
+            413: { description: 'Body over the size limit' }, 503: { description: 'Kafka did not acknowledge; nothing accepted' },
+          },
+        },
+      },
+      '/v1/users/{id}': entity('user', 'users'),
+      '/v1/orders/{id}': entity('order', 'orders'),
+      '/v1/skus/{id}': entity('SKU', 'skus'),
+      '/v1/alerts': {
+        get: {
+          summary: 'Committed alerts, newest first',
+          parameters: ['type', 'entity', 'since', 'limit', 'cursor'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+          responses: { 200: { description: 'A page of alerts', content: json({ type: 'object', properties: { alerts: { type: 'array', items: { $ref: '#/components/schemas/Alert' } }, next: { type: ['string', 'null'] } } }) } },
+        },
+      },
+      '/v1/alerts/stream': { get: { summary: 'Live alerts as Server-Sent Events (reconnect with Last-Event-ID)', responses: { 200: { description: 'text/event-stream' } } } },
+      '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'alive' } } } },
+      '/readyz': { get: { summary: 'Readiness: joined the group, shards restored', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text format 0.0.4' } } } },
+    },
+  };
+}
+
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+
+/** A TypeBox schema as plain JSON Schema (TypeBox adds symbol keys, which JSON drops). */
+function plain(schema: unknown): unknown {
+  return JSON.parse(JSON.stringify(schema));
+}

@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import type { ApiToken } from '../http/auth.ts';
+import { topicNames } from '../runtime/kafka/topics.ts';
+import { ConfigError, SOURCE_TOPICS } from '../schemas/index.ts';
+import type { InstanceConfig } from './start-instance.ts';
+
+const Scope = Type.Union([Type.Literal('ingest'), Type.Literal('read'), Type.Literal('admin')]);
+
+/** The pipeline.yaml schema (see pipeline.example.yaml). Unknown keys are errors, not ignored. */
+export const PipelineFile = Type.Object(
+  {
+    app: Type.Optional(Type.String({ minLength: 1, pattern: '^[a-z0-9][a-z0-9_.-]*$' })),
+    kafka: Type.Optional(Type.Object({
+      bootstrap_servers: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })])),
+      topics: Type.Optional(Type.Array(Type.String(), { minItems: 3, maxItems: 3 })),
+      topic_prefix: Type.Optional(Type.String()),
+      consumer_group: Type.Optional(Type.String({ minLength: 1 })),
+      partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    }, { additionalProperties: false })),
+    processing: Type.Optional(Type.Object({
+      /** Approximate records per fetched batch (sets the fetch size per partition at ~1 KiB per event). */
+      batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+      checkpoint_interval_ms: Type.Optional(Type.Integer({ minimum: 10, maximum: 600_000 })),
+      checkpoint_location: Type.Optional(Type.Literal('postgres')),
+      workers: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
+      max_uncommitted_records: Type.Optional(Type.Integer({ minimum: 100 })),
+      passivate_after_ms: Type.Optional(Type.Integer({ minimum: 1000 })),
+      max_entities_per_shard: Type.Optional(Type.Integer({ minimum: 1 })),
+    }, { additionalProperties: false })),
+    postgres: Type.Optional(Type.Object({
+      url: Type.Optional(Type.String({ minLength: 1 })),
+      host: Type.Optional(Type.String({ minLength: 1 })),
+      port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+      database: Type.Optional(Type.String({ minLength: 1 })),
+      user: Type.Optional(Type.String({ minLength: 1 })),
+      password: Type.Optional(Type.String()),
+    }, { additionalProperties: false })),
+    http: Type.Optional(Type.Object({
+      port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+      advertised_url: Type.Optional(Type.String({ pattern: '^https?://' })),
+      cors_origins: Type.Optional(Type.Array(Type.String())),
+      max_body_bytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+      tokens: Type.Optional(Type.Array(Type.Object({ name: Type.String(), token: Type.String({ minLength: 16 }), scopes: Type.Array(Scope, { minItems: 1 }) }, { additionalProperties: false }))),
+    }, { additionalProperties: false })),
+    observability: Type.Optional(Type.Object({
+      otlp_endpoint: Type.Optional(Type.String()),
+      trace_sample_ratio: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+      jaeger_ui_url: Type.Optional(Type.String()),
+    }, { additionalProperties: false })),
+    embedded: Type.Optional(Type.Object({ generator_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type PipelineFile = Static<typeof PipelineFile>;
+
+export interface ResolvedConfig {
+  instance: InstanceConfig;
+  tracing: { endpoint?: string; sampleRatio: number };
+  /** Where the file came from, for the start-up banner. */
+  source: string;
+}
+
+/**
+ * The configuration of `actorstream run`: pipeline.yaml (PIPELINE_CONFIG or --config), then the
+ * environment over it (KAFKA_BROKERS, DATABASE_URL, HTTP_PORT, OTEL_EXPORTER_OTLP_ENDPOINT, and
+ * APP, GROUP_ID, PARTITIONS, CHECKPOINT_INTERVAL_MS, OWNER_ID, TOPIC_PREFIX, WORKERS,
+ * HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…). No Kafka and no Postgres configured
+ * anywhere → the embedded default. Every mistake is a ConfigError naming the key and the fix.
+ */
+export function loadConfig(env: Record<string, string | undefined>, configPath = env.PIPELINE_CONFIG): ResolvedConfig {
+  const file = configPath ? readPipelineFile(configPath) : {};
+  const brokersRaw = env.KAFKA_BROKERS ?? join(file.kafka?.bootstrap_servers);
+  const databaseUrl = env.DATABASE_URL ?? postgresUrl(file.postgres);
+  if (Boolean(brokersRaw) !== Boolean(databaseUrl)) {
+    throw new ConfigError(
+      brokersRaw
+        ? 'Kafka is configured but Postgres is not: set DATABASE_URL (or postgres.host/database in pipeline.yaml); the offsets of truth live in Postgres'
+        : 'Postgres is configured but Kafka is not: set KAFKA_BROKERS (or kafka.bootstrap_servers in pipeline.yaml), or unset both for the embedded default',
+    );
+  }
+  const app = env.APP ?? file.app ?? 'actorstream';
+  const prefix = env.TOPIC_PREFIX ?? file.kafka?.topic_prefix ?? '';
+  if (file.kafka?.topics) {
+    const expected = SOURCE_TOPICS.map((t) => prefix + t);
+    const missing = expected.filter((t) => !file.kafka!.topics!.includes(t));
+    if (missing.length) throw new ConfigError(`kafka.topics must list ${expected.join(', ')} (missing ${missing.join(', ')}); use kafka.topic_prefix to rename them all`);
+  }
+  const p = file.processing ?? {};
+  const port = int(env.HTTP_PORT, 'HTTP_PORT') ?? file.http?.port ?? 8080;
+  const instance: InstanceConfig = {
+    mode: brokersRaw ? 'external' : 'embedded',
+    processor: {
+      brokers: (brokersRaw ?? '').split(',').filter(Boolean),
+      databaseUrl: databaseUrl ?? '',
+      app,
+      groupId: env.GROUP_ID ?? file.kafka?.consumer_group ?? `${app}-processor`,
+      topics: topicNames(prefix),
+      partitions: int(env.PARTITIONS, 'PARTITIONS') ?? file.kafka?.partitions ?? 6,
+      checkpointIntervalMs: int(env.CHECKPOINT_INTERVAL_MS, 'CHECKPOINT_INTERVAL_MS') ?? p.checkpoint_interval_ms ?? 200,
+      ownerId: env.OWNER_ID ?? `${hostname()}-${process.pid}`,
+      workers: int(env.WORKERS, 'WORKERS') ?? p.workers,
+      maxUncommittedRecords: p.max_uncommitted_records,
+      passivation: p.passivate_after_ms || p.max_entities_per_shard
+        ? { idleMs: p.passivate_after_ms ?? 10 * 60_000, maxEntities: p.max_entities_per_shard ?? 500_000 }
+        : undefined,
+      fetchMaxBytesPerPartition: p.batch_size ? p.batch_size * 1024 : undefined,
+    },
+    http: {
+      port,
+      advertisedUrl: env.HTTP_ADVERTISED_URL ?? file.http?.advertised_url,
+      tokens: env.API_TOKENS ? parseTokens(env.API_TOKENS) : (file.http?.tokens as ApiToken[] | undefined),
+      corsOrigins: env.CORS_ORIGINS?.split(',') ?? file.http?.cors_origins,
+      maxBodyBytes: file.http?.max_body_bytes,
+    },
+    jaegerUrl: env.JAEGER_UI_URL ?? file.observability?.jaeger_ui_url ?? null,
+    generatorRate: num(env.GENERATOR_RATE, 'GENERATOR_RATE') ?? file.embedded?.generator_rate ?? 200,
+  };
+  return {
+    instance,
+    tracing: {
+      endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? file.observability?.otlp_endpoint,
+      sampleRatio: num(env.OTEL_TRACES_SAMPLER_ARG, 'OTEL_TRACES_SAMPLER_ARG') ?? file.observability?.trace_sample_ratio ?? 0.01,
+    },
+    source: configPath ?? '(no pipeline.yaml: defaults and environment)',
+  };
+}
+
+function readPipelineFile(path: string): PipelineFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read the pipeline config ${path}: ${(e as Error).message}; fix PIPELINE_CONFIG / --config`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text) ?? {};
+  } catch (e) {
+    throw new ConfigError(`${path} is not valid YAML: ${(e as Error).message}`);
+  }
+  const errors = [...Value.Errors(PipelineFile, doc)].slice(0, 5);
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(top level)';
+      return e.message === 'Unexpected property' ? `  ${key}: unknown key` : `  ${key}: ${e.message}`;
+    });
+    throw new ConfigError(`${path} has errors:\n${lines.join('\n')}`);
+  }
+  return doc as PipelineFile;
+}
+
+function join(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function postgresUrl(pg: PipelineFile['postgres']): string | undefined {
+  if (!pg) return undefined;
+  if (pg.url) return pg.url;
+  if (!pg.host) return undefined;
+  const auth = pg.user ? `${encodeURIComponent(pg.user)}${pg.password ? `:${encodeURIComponent(pg.password)}` : ''}@` : 'postgres@';
+  return `postgres://${auth}${pg.host}:${pg.port ?? 5432}/${pg.database ?? 'postgres'}`;
+}
+
+function int(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got '${raw}'`);
+  return Number(raw);
+}
+
+function num(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a non-negative number, got '${raw}'`);
+  return n;
+}
+
+/** API_TOKENS: `name:token:scope+scope,…` (e.g. `ci:s3cr3t-s3cr3t-s3:ingest+read`). */
+function parseTokens(raw: string): ApiToken[] {
+  return raw.split(',').map((entry) => {
+    const [name, token, scopes] = entry.split(':');
+    const list = (scopes ?? '').split('+').filter(Boolean);
+    if (!name || !token || token.length < 16 || list.length === 0 || list.some((s) => !['ingest', 'read', 'admin'].includes(s))) {
+      throw new ConfigError(`API_TOKENS entry '${name ?? ''}:…' must be name:token:scope+scope with a token of ≥ 16 characters and scopes from ingest, read, admin`);
+    }
+    return { name, token, scopes: list as ApiToken['scopes'] };
+  });
+}

@@ -1,0 +1,152 @@
+import { Kafka, logLevel } from 'kafkajs';
+import postgres from 'postgres';
+import { createGenerator, toKafkaRecord, writeToKafka } from '../generator/index.ts';
+import { createApp } from '../http/app.ts';
+import type { ApiToken } from '../http/auth.ts';
+import { serve, type Served } from '../http/serve.ts';
+import { composeObservers } from '../observability/compose-observers.ts';
+import { createDashboardSnapshots } from '../observability/dashboard-snapshots.ts';
+import { createLiveStats } from '../observability/live-stats.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import type { Tracing } from '../observability/tracing.ts';
+import { createInProcessLog, startPgliteServer } from '../runtime/embedded/index.ts';
+import type { KafkaPort } from '../runtime/kafka/port.ts';
+import { topicNames } from '../runtime/kafka/topics.ts';
+import type { ProcessorObserver } from '../runtime/observer.ts';
+import { startProcessor, type Processor, type ProcessorOptions } from '../runtime/processor.ts';
+import { startAlertFeed, type AlertFeed } from '../sinks/alert-feed.ts';
+
+/** One running instance: processor (consumer group member) + HTTP API + dashboard. */
+export interface InstanceConfig {
+  /** `embedded`: in-process log + PGlite + built-in generator; `external`: the configured Kafka and Postgres. */
+  mode: 'external' | 'embedded';
+  processor: Omit<ProcessorOptions, 'kafka' | 'observer' | 'httpAddress' | 'log'>;
+  http: {
+    port: number;
+    hostname?: string;
+    /** Address other instances use to reach this one (proxied queries); default http://127.0.0.1:<port>. */
+    advertisedUrl?: string;
+    tokens?: ApiToken[];
+    corsOrigins?: string[];
+    maxBodyBytes?: number;
+  };
+  jaegerUrl?: string | null;
+  /** Embedded mode: generated events per second (0: none). */
+  generatorRate?: number;
+  version?: string;
+  /** Extra observer (benchmarks). */
+  observer?: ProcessorObserver;
+  /** Traces (observability/tracing.ts); default none. */
+  tracing?: Tracing;
+}
+
+export interface Instance {
+  url: string;
+  processor: Processor;
+  stop(): Promise<void>;
+}
+
+export async function startInstance(cfg: InstanceConfig, log: (line: string) => void = console.log): Promise<Instance> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse()) await c().catch((e) => log(`stop: ${(e as Error).message}`));
+  };
+  try {
+    return await start(cfg, log, cleanups, stopAll);
+  } catch (e) {
+    await stopAll(); // nothing half-started stays behind (clients, servers, timers)
+    throw e;
+  }
+}
+
+async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups: (() => Promise<void>)[], stopAll: () => Promise<void>): Promise<Instance> {
+  let processorOpts = { ...cfg.processor };
+  let kafka: KafkaPort;
+  if (cfg.mode === 'embedded') {
+    const pg = await startPgliteServer();
+    cleanups.push(() => pg.close());
+    const log_ = createInProcessLog({ defaultPartitions: processorOpts.partitions });
+    cleanups.push(() => log_.close());
+    kafka = log_;
+    // PGlite is one single-user backend: more connections add no parallelism.
+    processorOpts = { ...processorOpts, databaseUrl: pg.url, postgresPoolSize: 1 };
+  } else {
+    kafka = new Kafka({ clientId: processorOpts.ownerId, brokers: processorOpts.brokers, logLevel: logLevel.ERROR, retry: { retries: 8 } });
+  }
+  const sql = postgres(processorOpts.databaseUrl, { max: cfg.mode === 'embedded' ? 1 : 4, onnotice: () => {} });
+  cleanups.push(() => sql.end({ timeout: 5 }));
+  const topics = processorOpts.topics ?? topicNames();
+  const metrics = createMetrics();
+  const live = createLiveStats();
+
+  // HTTP first: its port is what this instance advertises as the owner of its shards.
+  let processor: Processor | undefined;
+  let alertFeed: AlertFeed | undefined;
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+  const app = createApp({
+    instanceId: processorOpts.ownerId,
+    version: cfg.version ?? '0.0.0',
+    sql,
+    metrics,
+    topics,
+    producer,
+    local: { query: (type, key) => processor?.query(type, key) ?? Promise.resolve({ kind: 'not-owned' as const }) },
+    partitionsOf: (type) => processor?.partitionsOf(type),
+    get alertFeed() {
+      return alertFeed;
+    },
+    ready: () => {
+      const r = processor?.readiness();
+      return { ready: Boolean(r?.ready), detail: r ?? { starting: true } };
+    },
+    tokens: cfg.http.tokens,
+    corsOrigins: cfg.http.corsOrigins,
+    maxBodyBytes: cfg.http.maxBodyBytes,
+    dashboard: { snapshots: createDashboardSnapshots({ instance: processorOpts.ownerId, sql, live }), jaegerUrl: cfg.jaegerUrl },
+    traceIngest: cfg.tracing?.enabled ? (attributes, fn) => cfg.tracing!.ingest(attributes, fn) : undefined,
+    log,
+  });
+  const server: Served = serve(app.fetch, { port: cfg.http.port, hostname: cfg.http.hostname });
+  cleanups.push(() => server.stop());
+  const url = `http://127.0.0.1:${server.port}`;
+
+  processor = await startProcessor({
+    ...processorOpts,
+    kafka,
+    httpAddress: cfg.http.advertisedUrl ?? url,
+    observer: composeObservers(metrics.observer, live.observer, cfg.tracing?.observer, cfg.observer),
+    log: (l) => log(`[processor] ${l}`),
+  });
+  const p = processor;
+  cleanups.push(() => p.stop());
+  metrics.setSources({
+    entitiesInMemory: () => p.entitiesInMemory(),
+    ownedShards: () => p.ownedShards().length,
+    outboxPending: async () => Number((await sql`select count(*)::int as n from outbox`)[0]?.n ?? 0),
+  });
+  alertFeed = await startAlertFeed(kafka, { topic: topics.alerts, groupId: `${processorOpts.app}-alert-feed-${processorOpts.ownerId}`, log });
+  const feed = alertFeed;
+  cleanups.push(() => feed.stop());
+
+  if (cfg.mode === 'embedded' && (cfg.generatorRate ?? 0) > 0) {
+    const abort = new AbortController();
+    const generator = createGenerator({ seed: Date.now() % 1_000_000, users: 5_000, skus: 300, startTs: Date.now(), eventsPerSecond: cfg.generatorRate, fraudRate: 20 });
+    const records = (function* () {
+      for (const e of generator) {
+        const r = toKafkaRecord(e);
+        yield { ...r, topic: topics.source[r.topic as keyof typeof topics.source] };
+      }
+    })();
+    const running = writeToKafka(producer, records, { rate: cfg.generatorRate, signal: abort.signal }).catch((e) => {
+      if (!abort.signal.aborted) log(`generator stopped: ${(e as Error).message}`);
+    });
+    // Runs before the producer disconnects (cleanups run in reverse).
+    cleanups.push(async () => {
+      abort.abort();
+      await running;
+    });
+  }
+  return { url, processor: p, stop: stopAll };
+}

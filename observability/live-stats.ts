@@ -1,0 +1,151 @@
+import * as hdr from 'hdr-histogram-js';
+import type { ProcessorObserver } from '../runtime/observer.ts';
+
+/**
+ * Recent activity of this instance for the live dashboard: rates over the last few seconds and
+ * latency percentiles over the last 10–20 s (HdrHistogram, two rotating windows), unlike the
+ * Prometheus histograms, which are cumulative and bucketed for aggregation across instances.
+ */
+export interface LiveStats {
+  readonly observer: ProcessorObserver;
+  read(now?: number): LiveReading;
+}
+
+export interface LiveReading {
+  throughput: { topic: string; eventsPerSec: number }[];
+  applied: { actor: string; perSec: number }[];
+  latencyMs: { eventToState: Percentiles; eventToDurable: Percentiles };
+  lag: { topic: string; partition: number; lag: number }[];
+  checkpoints: { lastAt: number | null; lastDurationMs: number | null; okPerSec: number; fenced: number; errors: number; rowsPerSec: number };
+  deadLetters: number;
+}
+
+interface Percentiles {
+  p50: number | null;
+  p99: number | null;
+}
+
+const RATE_WINDOW_S = 5;
+const LATENCY_WINDOW_MS = 10_000;
+
+export function createLiveStats(clock: () => number = Date.now): LiveStats {
+  const consumed = new Rates();
+  const applied = new Rates();
+  const checkpoints = new Rates();
+  const rows = new Rates();
+  const toState = new RotatingHistogram(clock);
+  const toDurable = new RotatingHistogram(clock);
+  const lag = new Map<string, { topic: string; partition: number; lag: number }>();
+  let last: { at: number; durationMs: number } | undefined;
+  let fenced = 0;
+  let errors = 0;
+  let deadLetters = 0;
+
+  const observer: ProcessorObserver = {
+    batchApplied(e) {
+      const s = Math.floor(e.atMs / 1000);
+      consumed.add(e.topic, s, e.consumed);
+      applied.add(e.actorType, s, e.applied);
+      deadLetters += e.deadLettered;
+      for (const t of e.appendTimesMs) toState.record(e.atMs - t);
+    },
+    checkpointed(e) {
+      const s = Math.floor(e.atMs / 1000);
+      checkpoints.add('ok', s, 1);
+      rows.add('rows', s, e.rows.states + e.rows.offsets + e.rows.outbox + e.rows.alerts + e.rows.timers);
+      last = { at: e.atMs, durationMs: e.durationMs };
+      for (const t of e.appendTimesMs) toDurable.record(e.atMs - t);
+    },
+    checkpointFailed(e) {
+      if (e.fenced) fenced++;
+      else errors++;
+    },
+    lag(e) {
+      lag.set(`${e.topic}:${e.partition}`, e);
+    },
+  };
+
+  return {
+    observer,
+    read(now = clock()) {
+      const s = Math.floor(now / 1000);
+      return {
+        throughput: consumed.perSecond(s).map(([topic, eventsPerSec]) => ({ topic, eventsPerSec })),
+        applied: applied.perSecond(s).map(([actor, perSec]) => ({ actor, perSec })),
+        latencyMs: { eventToState: toState.percentiles(), eventToDurable: toDurable.percentiles() },
+        lag: [...lag.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+        checkpoints: {
+          lastAt: last?.at ?? null,
+          lastDurationMs: last ? Math.round(last.durationMs * 10) / 10 : null,
+          okPerSec: checkpoints.perSecond(s).find(([k]) => k === 'ok')?.[1] ?? 0,
+          fenced,
+          errors,
+          rowsPerSec: rows.perSecond(s).find(([k]) => k === 'rows')?.[1] ?? 0,
+        },
+        deadLetters,
+      };
+    },
+  };
+}
+
+/** Per-label counts in one-second buckets; rates over the last RATE_WINDOW_S complete seconds. */
+class Rates {
+  private readonly buckets = new Map<string, Map<number, number>>();
+
+  add(label: string, second: number, n: number): void {
+    if (n === 0) return;
+    let b = this.buckets.get(label);
+    if (!b) this.buckets.set(label, (b = new Map()));
+    b.set(second, (b.get(second) ?? 0) + n);
+  }
+
+  perSecond(now: number): [string, number][] {
+    const out: [string, number][] = [];
+    for (const [label, b] of this.buckets) {
+      let sum = 0;
+      for (const [sec, n] of b) {
+        if (sec < now - RATE_WINDOW_S - 1) b.delete(sec);
+        else if (sec < now) sum += n;
+      }
+      out.push([label, Math.round((sum / RATE_WINDOW_S) * 10) / 10]);
+    }
+    return out.sort((a, b) => a[0].localeCompare(b[0]));
+  }
+}
+
+/** Latency samples (ms) of the current and the previous window. */
+class RotatingHistogram {
+  private current = newHistogram();
+  private previous = newHistogram();
+  private windowStart: number;
+
+  constructor(private readonly clock: () => number) {
+    this.windowStart = clock();
+  }
+
+  record(ms: number): void {
+    this.rotate();
+    this.current.recordValue(Math.max(0, Math.round(ms)));
+  }
+
+  percentiles(): Percentiles {
+    this.rotate();
+    const h = newHistogram();
+    h.add(this.previous);
+    h.add(this.current);
+    if (h.totalCount === 0) return { p50: null, p99: null };
+    return { p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99) };
+  }
+
+  private rotate(): void {
+    const now = this.clock();
+    if (now - this.windowStart < LATENCY_WINDOW_MS) return;
+    this.previous = now - this.windowStart < 2 * LATENCY_WINDOW_MS ? this.current : newHistogram();
+    this.current = newHistogram();
+    this.windowStart = now;
+  }
+}
+
+function newHistogram(): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 2 });
+}
