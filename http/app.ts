@@ -25,7 +25,7 @@ export interface AppDeps {
   producer: ProducerPort;
   local?: { query(type: string, key: string): Promise<LocalAnswer> };
   partitionsOf(type: string): number | undefined;
-  alertFeed?: AlertFeed;
+  alertFeed?: () => AlertFeed | undefined;
   /** Readiness: joined the group and every assigned shard restored. */
   ready(): { ready: boolean; detail: Record<string, unknown> };
   tokens?: ApiToken[];
@@ -73,7 +73,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route('/', ingestRoutes({ producer: deps.producer, topics: deps.topics, maxBodyBytes: deps.maxBodyBytes, trace: deps.traceIngest, onIngested: (a, r) => deps.metrics.ingested(a, r) }));
   app.route('/', entityRoutes({ local: deps.local, partitionsOf: deps.partitionsOf, sql: deps.sql, self: { id: deps.instanceId } }));
-  app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed }));
+  app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined) }));
   if (deps.dashboard) {
     app.route('/', dashboardRoutes({ snapshots: deps.dashboard.snapshots, jaegerUrl: deps.dashboard.jaegerUrl ?? null, onError: (m, e) => log(`[dashboard] ${m}: ${e}`) }));
   }

@@ -94,9 +94,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     producer,
     local: { query: (type, key) => processor?.query(type, key) ?? Promise.resolve({ kind: 'not-owned' as const }) },
     partitionsOf: (type) => processor?.partitionsOf(type),
-    get alertFeed() {
-      return alertFeed;
-    },
+    alertFeed: () => alertFeed,
     ready: () => {
       const r = processor?.readiness();
       return { ready: Boolean(r?.ready), detail: r ?? { starting: true } };

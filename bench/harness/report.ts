@@ -94,7 +94,7 @@ export function svgChart(results: BenchResults): string {
       const w = Math.max(1, (v.value / max) * barW);
       parts.push(`<text x="${barX - 8}" y="${y + 14}" text-anchor="end">${esc(v.label)}</text>`);
       parts.push(`<rect x="${barX}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${colour}"/>`);
-      parts.push(`<text x="${barX + w + 6}" y="${y + 14}">${esc(v.note)}</text>`);
+      parts.push(`<text x="${(barX + w + 6).toFixed(1)}" y="${y + 14}">${esc(v.note)}</text>`);
     });
     return { svg: parts.join('\n'), height: 40 + values.length * 26 };
   };

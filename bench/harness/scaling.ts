@@ -20,7 +20,7 @@ export interface ScalingOptions {
   infra: Infra;
   loader: Loader;
   runPrefix: string;
-  opts: { events: number; partitions: number; seed: number; checkpointIntervalMs: number; smoke: boolean };
+  opts: { events: number; partitions: number; seed: number; checkpointIntervalMs: number; smoke: boolean; maxRate: number };
   log: (line: string) => void;
 }
 
@@ -41,7 +41,7 @@ export async function runScaling(s: ScalingOptions): Promise<Record<string, unkn
   for (const interval of intervals) {
     const backlog = await attempt(() => run(s, sweep.data, `ckpt${interval}`, { checkpointIntervalMs: interval }));
     // One open-loop rate for the whole sweep: half of what the first interval sustained.
-    openRate ||= Math.max(1, Math.round((backlog.eventsPerSec || 1_000) / 2));
+    openRate ||= Math.max(1, Math.round(Math.min((backlog.eventsPerSec || 1_000) / 2, s.opts.maxRate)));
     const seconds = s.opts.smoke ? 3 : 15;
     const events = openRate * seconds;
     const prefix = `${s.runPrefix}ck${interval}_`;

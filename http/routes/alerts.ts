@@ -6,7 +6,8 @@ import type { Alert } from '../../schemas/index.ts';
 
 export interface AlertRoutesOptions {
   sql: postgres.Sql;
-  feed?: AlertFeed;
+  /** The live feed, once started (an instance starts it after its processor). */
+  feed: () => AlertFeed | undefined;
 }
 
 const MAX_LIMIT = 500;
@@ -55,10 +56,11 @@ export function alertRoutes(opts: AlertRoutesOptions): Hono {
 
   app.get('/v1/alerts/stream', (c) => {
     const lastId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
+    const feed = opts.feed();
     return streamSSE(c, async (stream) => {
       const queue: Alert[] = [];
       let wake: (() => void) | undefined;
-      const unsubscribe = opts.feed?.subscribe((a) => {
+      const unsubscribe = feed?.subscribe((a) => {
         queue.push(a);
         wake?.();
       });
@@ -69,12 +71,12 @@ export function alertRoutes(opts: AlertRoutesOptions): Hono {
       try {
         const seen = new Set<string>();
         if (lastId) {
-          for (const a of opts.feed?.since(lastId) ?? (await missedFromStore(sql, lastId))) {
+          for (const a of feed?.since(lastId) ?? (await missedFromStore(sql, lastId))) {
             seen.add(a.id);
             await stream.writeSSE({ event: 'alert', id: a.id, data: JSON.stringify(a) });
           }
         }
-        await stream.writeSSE({ event: 'ready', data: JSON.stringify({ live: Boolean(opts.feed) }) });
+        await stream.writeSSE({ event: 'ready', data: JSON.stringify({ live: Boolean(feed) }) });
         while (!stream.aborted) {
           while (queue.length > 0) {
             const a = queue.shift()!;

@@ -93,7 +93,13 @@ const LINKED_KEYS: Record<string, EntityType> = { userId: 'user', orderId: 'orde
 function detailValue(key: string, value: unknown, link: (type: EntityType, key: string) => HTMLElement): Child {
   const type = LINKED_KEYS[key];
   if (type && typeof value === 'string') return link(type, value);
-  if (value !== null && typeof value === 'object') return jsonView(value);
+  if (Array.isArray(value) && value.every(isPrimitive)) return h('span', { class: 'mono' }, value.map(String).join(', '));
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    // A small flat object (thresholds, a window) reads better on one line than as a JSON block.
+    if (entries.length <= 4 && entries.every(([, v]) => isPrimitive(v))) return h('span', { class: 'mono' }, entries.map(([k, v]) => `${k}: ${String(v)}`).join(' · '));
+    return jsonView(value);
+  }
   return h('span', { class: 'mono' }, String(value));
 }
 
@@ -151,6 +157,10 @@ function summaryChips(e: EntityView): HTMLElement | null {
     return h('div', { class: 'chips' }, chip('available', s.onHand - s.reserved), chip('on hand', s.onHand), chip('reserved', s.reserved), typeof s.reorderPoint === 'number' ? chip('reorder point', s.reorderPoint) : null);
   }
   return null;
+}
+
+function isPrimitive(v: unknown): boolean {
+  return v === null || ['string', 'number', 'boolean'].includes(typeof v);
 }
 
 function sentence(text: string): string {
