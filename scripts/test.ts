@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureKafka, type KafkaHandle } from './kafka/local-kafka.ts';
+import { ensureChromium } from './infra/chromium.ts';
 import { createTestDatabase, type TestDatabase } from './infra/test-database.ts';
 
 const JUNIT = '.artifacts/junit.xml';
@@ -25,6 +26,7 @@ try {
   kafka = await timed('start Kafka', () => ensureKafka({ log: (l) => console.log(`[kafka] ${l}`) }));
   database = await timed('create test database', () => createTestDatabase());
   console.log(`[test] Kafka at ${kafka.brokers.join(',')}, database ${database.name}`);
+  await timed('Chromium for the browser test', async () => ensureChromium((l) => console.log(`[test] ${l}`)));
   mkdirSync('.artifacts', { recursive: true });
   rmSync(JUNIT, { force: true }); // never report an earlier run's totals
   step('bun test', () =>
