@@ -30,7 +30,7 @@ export function createWorkerPool(count: number, onFatal: (error: Error) => void)
   const workers: Worker[] = [];
   const hosts: AsyncShardHost[] = [];
   for (let i = 0; i < count; i++) {
-    const worker = new Worker(new URL('./shard-worker.ts', import.meta.url).href, { type: 'module' });
+    const worker = new Worker(shardWorkerUrl(), { type: 'module' });
     worker.addEventListener('error', (e) => onFatal(new Error(`shard worker ${i} failed: ${(e as ErrorEvent).message ?? e}`)));
     const remote = Comlink.wrap<ShardHostApi>(worker as unknown as Comlink.Endpoint);
     workers.push(worker);
@@ -40,6 +40,19 @@ export function createWorkerPool(count: number, onFatal: (error: Error) => void)
     for (const h of hosts) (h as unknown as { [Comlink.releaseProxy]?: () => void })[Comlink.releaseProxy]?.();
     for (const w of workers) w.terminate();
   });
+}
+
+/**
+ * Where the shard worker's module is. From source (Bun or Deno) it sits beside this file. In a
+ * `bun build --compile` executable (scripts/build-binary.ts) every module is bundled into the
+ * entry, so `import.meta.url` is the executable itself inside Bun's embedded filesystem
+ * (`file:///$bunfs/root/actorstream`, `B:/~BUN/root/…` on Windows), and the worker, compiled as
+ * an extra entrypoint, keeps its path from the project root (Bun maps the `.ts` name onto the
+ * bundled `.js`). A string check, because no web-standard API tells a bundle from a source tree.
+ */
+export function shardWorkerUrl(moduleUrl: string = import.meta.url): string {
+  const compiled = moduleUrl.startsWith('file:///$bunfs/') || moduleUrl.includes('/~BUN/');
+  return new URL(compiled ? './runtime/shard/shard-worker.ts' : './shard-worker.ts', moduleUrl).href;
 }
 
 /** Shards on the caller's thread: the same host code, for tests, benchmarks and custom actors. */
