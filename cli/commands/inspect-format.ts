@@ -1,0 +1,47 @@
+/**
+ * The text form of `actorstream inspect` (its `--json` form is the Inspection object itself):
+ * aligned labels for a terminal, the state as indented JSON so nested fields stay readable.
+ */
+import type { Alert } from '../../schemas/index.ts';
+
+export interface Inspection {
+  type: string;
+  key: string;
+  found: boolean;
+  stateVersion?: number;
+  state?: unknown;
+  quarantine?: string | null;
+  /** When the state was last committed (ISO). */
+  updatedAt?: string;
+  shard: { id: string; partition: number; partitions: number; partitionsFrom: string };
+  owner: { ownerId: string; epoch: number; httpAddress: string | null; acquiredAt: string } | null;
+  /** The shard's next input offsets (source topic and inbox), as committed. */
+  offsets: { topic: string; partition: number; nextOffset: number }[];
+  /** Newest first. */
+  alerts: Alert[];
+}
+
+export function formatInspection(i: Inspection): string {
+  const out: string[] = [`${i.type} ${i.key}`];
+  const row = (label: string, value: string) => out.push(`  ${label.padEnd(11)}${value}`);
+  if (i.found) {
+    row('committed', `${i.updatedAt} (state version ${i.stateVersion})`);
+    row('quarantine', i.quarantine ?? 'no');
+    row('state', indent(JSON.stringify(i.state, null, 2)));
+  } else {
+    row('state', 'none committed');
+  }
+  row('shard', `${i.shard.id} (partition ${i.shard.partition} of ${i.shard.partitions}, from ${i.shard.partitionsFrom})`);
+  row('owner', i.owner ? `${i.owner.ownerId}, epoch ${i.owner.epoch}, since ${i.owner.acquiredAt}${i.owner.httpAddress ? `, ${i.owner.httpAddress}` : ''}` : 'never acquired');
+  row('offsets', i.offsets.length ? i.offsets.map((o) => `${o.topic}[${o.partition}] → ${o.nextOffset}`).join(', ') : 'none committed');
+  if (i.alerts.length === 0) row('alerts', 'none');
+  else {
+    row('alerts', `${i.alerts.length} most recent`);
+    for (const a of i.alerts) out.push(`    ${new Date(a.ts).toISOString()}  ${a.severity.padEnd(8)} ${a.type}  ${a.details?.summary ?? ''}  [${a.id}]`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function indent(json: string): string {
+  return json.split('\n').join(`\n${' '.repeat(13)}`);
+}

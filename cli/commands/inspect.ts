@@ -1,0 +1,106 @@
+/**
+ * `actorstream inspect <type> <key>`: what Postgres holds for one entity — its last committed
+ * state, the shard it lives in (Kafka's murmur2 partition of the key, as every component computes
+ * it), that shard's owner and epoch, its next input offsets, and the entity's recent alerts. It
+ * reads the checkpoint tables only (no processor needs to run), so it is the tool for "what did
+ * we commit for this key, and who owns it now" — the live state may be up to one checkpoint
+ * interval ahead; GET /v1/<type>s/<key> on any instance gives that one.
+ *
+ * Exit codes: 0 found · 1 no committed state for the key · 2 usage/configuration · 3 Postgres or
+ * Kafka unreachable.
+ */
+import { defineCommand } from 'citty';
+import type postgres from 'postgres';
+import { buildActors } from '../../actors/registry.ts';
+import { inboxTopicOf, type Alert } from '../../schemas/index.ts';
+import { partitionOf } from '../../runtime/partitioner.ts';
+import { shardId } from '../../runtime/shard/shard.ts';
+import { createCheckpointStore } from '../../runtime/store/checkpoint-store.ts';
+import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, partitionCount, UsageError, withDetails, type CommandSettings } from './command-support.ts';
+import { formatInspection, type Inspection } from './inspect-format.ts';
+
+export const inspectCommand = withDetails(defineCommand({
+  meta: { name: 'inspect', description: "Print an entity's committed state, shard, shard owner and epoch, and recent alerts" },
+  args: {
+    type: { type: 'positional', required: true, description: 'Entity type: sku, order or user', valueHint: 'type' },
+    key: { type: 'positional', required: true, description: 'Entity key, e.g. SKU-000042, o-000123, u-000042', valueHint: 'key' },
+    config: { type: 'string', description: 'pipeline.yaml (default: $PIPELINE_CONFIG; DATABASE_URL, KAFKA_BROKERS, APP, TOPIC_PREFIX override it)' },
+    partitions: { type: 'string', description: "Partitions of the type's source topic; given, Kafka is not asked", valueHint: 'N' },
+    alerts: { type: 'string', description: 'How many recent alerts to show', default: '10', valueHint: 'N' },
+    json: { type: 'boolean', description: 'Print one JSON document instead of text' },
+  },
+  async run({ args }) {
+    const actors = buildActors();
+    const actor = actors.find((a) => a.type === args.type || `${a.type}s` === args.type);
+    if (!actor) throw new UsageError(`unknown entity type '${args.type}' (one of: ${actors.map((a) => a.type).join(', ')})`);
+    const given = args.partitions === undefined ? undefined : positiveInt(args.partitions, '--partitions');
+    const alertLimit = positiveInt(args.alerts ?? '10', '--alerts', 0);
+    const settings = loadCommandSettings('inspect', args.config, { kafka: given === undefined, postgres: true });
+    const sourceTopic = settings.topics.source[actor.sourceTopic];
+    const partitions = given ?? (await partitionsFromKafka(settings, sourceTopic));
+    const partition = partitionOf(args.key, partitions);
+    const shard = shardId(actor.type, partition);
+
+    const sql = await connectPostgres(settings.databaseUrl);
+    let inspection: Inspection;
+    try {
+      const [present] = await sql`select to_regclass('actor_states') is not null as ok`;
+      if (!present?.ok) throw new CommandFailed(`no checkpoint tables in the database: run 'actorstream migrate' (or start a processor) first`);
+      const [stored] = await createCheckpointStore(sql).loadStates(actor.type, [args.key]);
+      inspection = {
+        type: actor.type,
+        key: args.key,
+        found: stored !== undefined,
+        ...(stored ? { stateVersion: stored.stateVersion, state: stored.state, quarantine: stored.quarantine, updatedAt: new Date(stored.updatedAt).toISOString() } : {}),
+        shard: { id: shard, partition, partitions, partitionsFrom: given === undefined ? `kafka ${sourceTopic}` : '--partitions' },
+        owner: await ownerOf(sql, shard),
+        offsets: await offsetsOf(sql, shard, [sourceTopic, inboxTopicOf(settings.app, actor.type)]),
+        alerts: await alertsOf(sql, actor.type, args.key, alertLimit),
+      };
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+    process.stdout.write(args.json ? `${JSON.stringify(inspection, null, 2)}\n` : formatInspection(inspection));
+    if (!inspection.found) {
+      throw new CommandFailed(`no committed state for ${actor.type} '${args.key}' (it may have no events yet, or they are not checkpointed yet)`);
+    }
+  },
+}), `Reads the checkpoint tables in Postgres: the last committed state (the live one may be up to one checkpoint interval
+ahead: GET /v1/<type>s/<key> on any instance), the shard (Kafka's murmur2 partition of the key over the source topic's
+partition count, read from Kafka unless --partitions is given), the shard's owner and epoch, its next input offsets,
+and the entity's most recent alerts. No processor needs to run.
+
+Exit codes: 0 found · 1 no committed state for the key · 2 usage or configuration · 3 Postgres or Kafka unreachable`);
+
+async function partitionsFromKafka(settings: CommandSettings, topic: string): Promise<number> {
+  const { admin } = await connectKafka(settings.brokers, 'actorstream-inspect');
+  try {
+    const n = await partitionCount(admin, topic);
+    if (n === undefined) throw new CommandFailed(`topic ${topic} does not exist in Kafka (has a processor run with this configuration?); pass --partitions N to inspect anyway`);
+    return n;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+async function ownerOf(sql: postgres.Sql, shard: string): Promise<Inspection['owner']> {
+  const [row] = await sql`select owner_id, epoch, http_address, acquired_at from shard_owners where shard = ${shard}`;
+  if (!row) return null;
+  return { ownerId: row.owner_id as string, epoch: Number(row.epoch), httpAddress: (row.http_address as string | null) ?? null, acquiredAt: (row.acquired_at as Date).toISOString() };
+}
+
+async function offsetsOf(sql: postgres.Sql, shard: string, topics: string[]): Promise<Inspection['offsets']> {
+  const rows = await sql`select topic, partition, next_offset from input_offsets where shard = ${shard} and topic = any(${topics}::text[]) order by topic`;
+  return rows.map((r) => ({ topic: r.topic as string, partition: Number(r.partition), nextOffset: Number(r.next_offset) }));
+}
+
+async function alertsOf(sql: postgres.Sql, type: string, key: string, limit: number): Promise<Alert[]> {
+  if (limit === 0) return [];
+  const rows = await sql`select body from alerts where entity_type = ${type} and entity_key = ${key} order by ts desc, id limit ${limit}`;
+  return rows.map((r) => r.body as Alert);
+}
+
+function positiveInt(raw: string, name: string, min = 1): number {
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) throw new UsageError(`${name} must be a whole number ≥ ${min} (got '${raw}')`);
+  return Number(raw);
+}

@@ -1,0 +1,124 @@
+/**
+ * The mechanics of `actorstream replay`: where each input partition restarts, and the one
+ * Postgres transaction that resets the actor types so that processors rebuild them from there.
+ *
+ * Why a reset, not a fold in this process: the processors already are the deterministic fold of
+ * the log (pure actors, offsets of truth in Postgres). Emptying a type's committed state and
+ * pointing its offsets of truth at the restart positions makes the next owner of each shard
+ * restore nothing and read from there — the same code path as a first start, so the rebuilt state
+ * is exactly what the runtime computes, with workers, timers, inbox dedup and checkpoints.
+ */
+import type { Admin } from 'kafkajs';
+import type postgres from 'postgres';
+import { shardId } from '../../runtime/shard/shard.ts';
+import { CommandFailed, partitionCount } from './command-support.ts';
+
+/** Where replay starts: the log start, one offset for every partition, or a Kafka record time. */
+export type ReplayFrom = { kind: 'earliest' } | { kind: 'offset'; offset: number } | { kind: 'time'; ms: number };
+
+/** One actor type to reset, with its input topics. */
+export interface ReplayTarget {
+  type: string;
+  sourceTopic: string;
+  inboxTopic: string;
+  /**
+   * Where the inbox restarts: `from` (the same point as the source: earliest or a time), or `end`
+   * when every sender is rebuilt too and will send its messages again.
+   */
+  inbox: 'from' | 'end';
+}
+
+export interface ReplayPlan {
+  shards: string[];
+  /** Restart position of every input partition of the targets. */
+  positions: { topic: string; partition: number; shard: string; offset: number; note?: string }[];
+  /** Rows the reset deletes, counted now. */
+  counts: { states: number; timers: number; inboxPositions: number; outbox: number; offsets: number };
+}
+
+/** Parses `--from`: `earliest`, an offset (< 10^12), epoch milliseconds (≥ 10^12) or an ISO date. */
+export function parseFrom(raw: string): ReplayFrom | undefined {
+  const s = raw.trim();
+  if (s === 'earliest' || s === 'beginning') return { kind: 'earliest' };
+  // 10^12 ms is September 2001: no record of this product is older, and no partition holds 10^12 records.
+  if (/^\d+$/.test(s)) return Number(s) < 1e12 ? { kind: 'offset', offset: Number(s) } : { kind: 'time', ms: Number(s) };
+  const ms = /^\d{4}-\d\d-\d\d/.test(s) ? Date.parse(s) : NaN;
+  return Number.isFinite(ms) ? { kind: 'time', ms } : undefined;
+}
+
+/** Computes restart positions from Kafka and counts what the reset would delete. */
+export async function planReplay(admin: Admin, sql: postgres.Sql, targets: ReplayTarget[], from: ReplayFrom): Promise<ReplayPlan> {
+  const positions: ReplayPlan['positions'] = [];
+  const shards: string[] = [];
+  for (const t of targets) {
+    const n = await partitionCount(admin, t.sourceTopic);
+    if (n === undefined) throw new CommandFailed(`topic ${t.sourceTopic} does not exist: nothing to replay ${t.type} from`);
+    for (let p = 0; p < n; p++) shards.push(shardId(t.type, p));
+    positions.push(...(await startPositions(admin, t.sourceTopic, t.type, from)));
+    // An inbox that does not exist yet holds nothing: its shard will start it at 0.
+    if ((await partitionCount(admin, t.inboxTopic)) === undefined) continue;
+    positions.push(...(await startPositions(admin, t.inboxTopic, t.type, t.inbox === 'end' ? 'end' : from)));
+  }
+  const types = targets.map((t) => t.type);
+  const topics = [...new Set(positions.map((p) => p.topic))];
+  const [c] = await sql`select
+    (select count(*) from actor_states where actor_type = any(${types}::text[]))::int as states,
+    (select count(*) from timers where shard = any(${shards}::text[]))::int as timers,
+    (select count(*) from inbox_positions where shard = any(${shards}::text[]))::int as inbox_positions,
+    (select count(*) from outbox where shard = any(${shards}::text[]))::int as outbox,
+    (select count(*) from input_offsets where topic = any(${topics}::text[]))::int as offsets`;
+  return {
+    shards,
+    positions,
+    counts: { states: c!.states, timers: c!.timers, inboxPositions: c!.inbox_positions, outbox: c!.outbox, offsets: c!.offsets },
+  };
+}
+
+/**
+ * The reset, in ONE transaction. Bumping the shards' epochs first takes their owner rows' locks
+ * (a checkpoint takes the same lock) and fences whoever owns them now: a checkpoint racing this
+ * one either committed before (and its rows are deleted here) or is refused afterwards — no
+ * pre-reset state can land on top of the reset. Alerts stay: their ids are deterministic, so the
+ * rebuild cannot duplicate them.
+ */
+export async function resetForReplay(sql: postgres.Sql, targets: ReplayTarget[], plan: ReplayPlan): Promise<number> {
+  const types = targets.map((t) => t.type);
+  const topics = [...new Set(plan.positions.map((p) => p.topic))];
+  const p = plan.positions;
+  return sql.begin(async (tx) => {
+    const fenced = await tx`update shard_owners set epoch = epoch + 1 where shard = any(${plan.shards}::text[]) returning shard`;
+    await tx`delete from actor_states where actor_type = any(${types}::text[])`;
+    await tx`delete from timers where shard = any(${plan.shards}::text[])`;
+    await tx`delete from inbox_positions where shard = any(${plan.shards}::text[])`;
+    // Unpublished outputs of the discarded history: the rebuild produces its own again.
+    await tx`delete from outbox where shard = any(${plan.shards}::text[])`;
+    await tx`delete from input_offsets where topic = any(${topics}::text[])`;
+    if (p.length > 0) {
+      await tx`insert into input_offsets (topic, partition, shard, next_offset)
+        select * from unnest(${p.map((x) => x.topic)}::text[], ${p.map((x) => x.partition)}::int[],
+          ${p.map((x) => x.shard)}::text[], ${p.map((x) => x.offset)}::bigint[])`;
+    }
+    return fenced.length;
+  });
+}
+
+async function startPositions(admin: Admin, topic: string, type: string, from: ReplayFrom | 'end'): Promise<ReplayPlan['positions']> {
+  const bounds = await admin.fetchTopicOffsets(topic);
+  const byTime = from !== 'end' && from.kind === 'time' ? await admin.fetchTopicOffsetsByTimestamp(topic, from.ms) : [];
+  return bounds
+    .map((b) => {
+      const low = Number(b.low);
+      const high = Number(b.high);
+      const shard = shardId(type, b.partition);
+      if (from === 'end') return { topic, partition: b.partition, shard, offset: high, note: 'end: only messages sent by the rebuild' };
+      if (from.kind === 'earliest') return { topic, partition: b.partition, shard, offset: low };
+      if (from.kind === 'time') {
+        const at = Number(byTime.find((o) => o.partition === b.partition)?.offset ?? high);
+        return { topic, partition: b.partition, shard, offset: at, ...(at === high ? { note: 'no record at or after that time' } : {}) };
+      }
+      // Outside [low, high] Kafka would reset the consumer to the log start: clamp, and say so.
+      const offset = Math.min(Math.max(from.offset, low), high);
+      return { topic, partition: b.partition, shard, offset, ...(offset !== from.offset ? { note: `clamped to the log's range ${low}..${high}` } : {}) };
+    })
+    .sort((a, b) => a.partition - b.partition);
+}
