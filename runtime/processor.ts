@@ -126,6 +126,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   let checkpointing: Promise<void> | undefined;
   let stopped = false;
   let joined = false;
+  /** Bumped synchronously on every join: an acquisition begun for an older join must not bump the epoch. */
+  let joinSeq = 0;
 
   // Every join (eager rebalance): commit what we hold, drop every shard, then acquire the new
   // assignment with fresh epochs. Re-acquiring even kept shards costs at most one checkpoint
@@ -139,6 +141,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     }
     log(`joined generation: ${[...next].sort().join(' ') || '(no shards)'}`);
     joined = true;
+    joinSeq++;
     rebalance = rebalance.then(async () => {
       await checkpoint().catch((e) => log(`checkpoint before rebalance failed: ${e}`));
       await Promise.all([...owned.keys()].map((id) => retire(id)));
@@ -160,8 +163,12 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     for (const k of Object.keys(retired) as (keyof typeof retired)[]) retired[k] += final[k];
   }
 
-  async function acquire(id: string, actor: ActorDefinition<any>, partition: number): Promise<Owned | undefined> {
+  async function acquire(id: string, actor: ActorDefinition<any>, partition: number, joinSeqAtStart: number): Promise<Owned | undefined> {
     if (stopped) return undefined; // a join that lands during stop(): do not take (and fence) shards we will not run
+    // Acquisitions of one join run one after another; if a newer join arrived meanwhile, another
+    // member may already hold this shard in that generation: taking it now would fence the rightful
+    // owner (which then drops it until the next rebalance). The newer join re-acquires if it is ours.
+    if (joinSeqAtStart !== joinSeq) return undefined;
     const epoch = await store.acquire(id, opts.ownerId, opts.httpAddress);
     // A previous owner's committed but unrelayed outputs go out before anything of ours.
     await relay.flush(id);
@@ -203,7 +210,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     if (!pending) {
       const [type, partition] = id.split('/');
       const actor = actors.find((a) => a.type === type)!;
-      pending = acquire(id, actor, Number(partition)).finally(() => loading.delete(id));
+      pending = acquire(id, actor, Number(partition), joinSeq).finally(() => loading.delete(id));
       loading.set(id, pending);
     }
     return pending;

@@ -215,4 +215,22 @@ describe('shard', () => {
     // The order waits for its payment timeout: it must stay in memory to fire it.
     expect(orders.passivate({ idleMs: 0, maxEntities: 0 }, 1e12)).toBe(0);
   });
+  test('a stored state that cannot be migrated quarantines that entity only; the shard loads', () => {
+    const strict: ActorDefinition<any> = {
+      ...skuActor,
+      stateVersion: 9,
+      migrate: (_state: unknown, from: number) => {
+        throw new Error(`no migration from v${from}`);
+      },
+    };
+    const shard = createShard({
+      actor: strict, partition: 0, app: APP,
+      restore: { states: [{ key: 'sku-old', stateVersion: 1, stateJson: '{"onHand":1}', quarantine: null }], offsets: new Map(), inboxPositions: new Map(), timers: [] },
+    });
+    expect(shard.query('sku-old')).toEqual({ state: { onHand: 1 }, quarantine: 'state v1 could not be migrated to v9: no migration from v1' });
+    shard.apply([stock('m-1', 'sku-old', 2)]);
+    const delta = shard.takeDelta();
+    expect(delta.states).toEqual([]); // the stored row stays as it was
+    expect(delta.outbox[0]?.headers?.[DLQ_HEADERS.code]).toBe('QUARANTINED');
+  });
 });

@@ -116,8 +116,19 @@ export function createShard(opts: ShardOptions): Shard {
   let wallNow = (opts.wallClock ?? Date.now)();
   const restoreState = (s: ShardRestore['states'][number]) => {
     const stored = 'stateJson' in s ? JSON.parse(s.stateJson) : s.state;
-    states.set(s.key, s.stateVersion === actor.stateVersion ? stored : actor.migrate(stored, s.stateVersion));
     if (s.quarantine) quarantine.set(s.key, s.quarantine);
+    if (s.stateVersion === actor.stateVersion) states.set(s.key, stored);
+    else {
+      try {
+        states.set(s.key, actor.migrate(stored, s.stateVersion));
+      } catch (e) {
+        // One unmigratable row must not keep the whole shard from loading: that entity is
+        // quarantined (its inputs go to the DLQ) and its stored row is left untouched, since it is
+        // never marked dirty, until a fixed migration loads it.
+        states.set(s.key, stored);
+        quarantine.set(s.key, `state v${s.stateVersion} could not be migrated to v${actor.stateVersion}: ${(e as Error)?.message ?? e}`);
+      }
+    }
     residency.touch(s.key, wallNow);
   };
   for (const s of opts.restore?.states ?? []) restoreState(s);

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { spawn } from 'node:child_process';
+import { buildActors } from '../actors/registry.ts';
+import { createTestDriver } from '../actors/test-driver.ts';
+import { SENDING_TYPES } from '../cli/commands/replay.ts';
+import { generateEvents } from '../generator/index.ts';
+import { decodeEvent, type DomainEvent } from '../schemas/index.ts';
+import { alertComparison, closingEvents, committed, foldWithDriver, stateDiffs, type Expected } from './support/oracle.ts';
+import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
+import { spawnProcessor } from './support/processor-process.ts';
+
+/**
+ * `actorstream replay` resets actor types so the processors rebuild them from the log. The
+ * rebuilt states must equal the independent oracle (the pure driver folding the whole log) —
+ * which they cannot if any actor message were applied twice or lost — and the command must refuse
+ * what would break that: running processors, and rebuilding a sending type alone.
+ */
+const PARTITIONS = 3;
+
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('node_modules/.bin/bun', ['cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c));
+  child.stderr.on('data', (c: Buffer) => (stderr += c));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('CLI replay', () => {
+  let env: PipelineEnv;
+  let base: Record<string, string>;
+  let log: DomainEvent[];
+  let expected: Expected;
+
+  async function runUntilSettled(owner: string): Promise<void> {
+    const proc = await spawnProcessor(env.processorEnv(owner));
+    try {
+      await waitUntilSettled(env, 120_000);
+    } finally {
+      proc.kill('SIGTERM');
+      await proc.exited();
+    }
+  }
+
+  async function expectOracle(): Promise<void> {
+    const actual = await committed(env.sql);
+    const diffs = stateDiffs(actual, expected);
+    expect({ sku: diffs.sku!.length, order: diffs.order!.length, user: diffs.user!.length }).toEqual({ sku: 0, order: 0, user: 0 });
+    const alerts = alertComparison(actual, expected);
+    expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });
+  }
+
+  const count = async (table: 'actor_states' | 'alerts') => Number((await env.sql`select count(*)::int as n from ${env.sql(table)}`)[0]!.n);
+
+  beforeAll(async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    base = env.processorEnv('cli-replay');
+    const { events } = generateEvents({ seed: 21, count: 3000, users: 200, skus: 40, minPerPattern: 1 });
+    log = [...events, ...closingEvents(events, PARTITIONS)];
+    expected = foldWithDriver(log);
+    await env.produce(log);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  test('SENDING_TYPES is what the actors send: the types replay refuses to rebuild alone', () => {
+    const driver = createTestDriver(buildActors());
+    driver.pipe(log.map((e) => (decodeEvent(e) as { ok: true; event: DomainEvent }).event));
+    const senders = new Set(driver.sent().map((s) => s.from.type));
+    expect([...senders].sort()).toEqual([...SENDING_TYPES].sort());
+  });
+
+  test('refused while the consumer group has members; state untouched', async () => {
+    const proc = await spawnProcessor(env.processorEnv('cli-replay-a'));
+    try {
+      await waitUntilSettled(env, 120_000);
+      const before = await count('actor_states');
+      const r = await cli(['replay', '--type', 'all', '--from', 'earliest'], base);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/has 1 member\(s\).*stop its processors first/);
+      expect(await count('actor_states')).toBe(before);
+    } finally {
+      proc.kill('SIGTERM');
+      await proc.exited();
+    }
+    await expectOracle();
+  }, 180_000);
+
+  test('a sending type alone, or a bare offset for a single type, is a usage error', async () => {
+    for (const type of ['sku', 'order']) {
+      const r = await cli(['replay', '--type', type, '--from', 'earliest'], base);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${type} sends messages to other actor types.*--type all`));
+    }
+    const offset = await cli(['replay', '--type', 'user', '--from', '10'], base);
+    expect(offset.code).toBe(2);
+  }, 60_000);
+
+  test('--type all --from earliest: sources from the start, inboxes from their end, rebuilt state equals the oracle', async () => {
+    const epochs = new Map((await env.sql`select shard, epoch from shard_owners`).map((r) => [r.shard as string, Number(r.epoch)]));
+    const dry = await cli(['replay', '--type', 'all', '--from', 'earliest', '--dry-run'], base);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/dry run: nothing changed/);
+    expect(await count('actor_states')).toBeGreaterThan(0);
+
+    const alerts = await count('alerts');
+    const r = await cli(['replay', '--type', 'all', '--from', 'earliest'], base);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/reset sku, order, user: \d+ state\(s\)/);
+    expect(await count('actor_states')).toBe(0);
+    expect(await count('alerts')).toBe(alerts);
+    for (const row of await env.sql`select shard, epoch from shard_owners`) expect(Number(row.epoch)).toBe(epochs.get(row.shard)! + 1);
+    const offsets = await env.sql`select topic, partition, next_offset from input_offsets`;
+    for (const topic of Object.values(env.topics.source)) {
+      for (let p = 0; p < PARTITIONS; p++) expect(offsets.find((o) => o.topic === topic && o.partition === p)?.next_offset).toBe('0');
+    }
+    for (const type of ['sku', 'order', 'user']) {
+      const topic = `${env.app}.${type}.inbox`;
+      for (const end of await env.admin.fetchTopicOffsets(topic)) {
+        expect(offsets.find((o) => o.topic === topic && o.partition === end.partition)?.next_offset).toBe(end.high);
+      }
+    }
+    await runUntilSettled('cli-replay-b');
+    await expectOracle();
+  }, 240_000);
+
+  test('--type user --from earliest rebuilds users alone (inbox re-read), leaving skus and orders as they are', async () => {
+    const skus = await env.sql`select key, state from actor_states where actor_type = 'sku' order by key`;
+    const r = await cli(['replay', '--type', 'user', '--from', 'earliest'], base);
+    expect(r.code).toBe(0);
+    expect(Number((await env.sql`select count(*)::int as n from actor_states where actor_type = 'user'`)[0]!.n)).toBe(0);
+    expect(await env.sql`select key, state from actor_states where actor_type = 'sku' order by key`).toEqual(skus);
+    await runUntilSettled('cli-replay-c');
+    await expectOracle();
+  }, 240_000);
+
+  test('--from <time> restarts each partition at the first record produced at or after it (dry run)', async () => {
+    const topic = env.topics.source.inventory_events;
+    const before = await env.admin.fetchTopicOffsets(topic);
+    await new Promise((r) => setTimeout(r, 50));
+    const at = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 50));
+    const later = Array.from({ length: 12 }, (_, i) => ({ id: `late-${i}`, type: 'stock_received', v: 1, ts: 2e12 + i, data: { sku: `sku-late-${i}`, qty: 1 } }) as DomainEvent);
+    await env.produce(later);
+    const r = await cli(['replay', '--type', 'all', '--from', at, '--dry-run'], base);
+    expect(r.code).toBe(0);
+    for (const b of before) expect(r.stdout).toContain(`${topic}[${b.partition}] → ${b.high}`);
+  }, 60_000);
+});
