@@ -42,43 +42,43 @@ export function ingestRoutes(opts: IngestOptions): Hono {
       if (text.trim() === '') return c.json({ error: 'empty body: send one event envelope, a JSON array of them, or NDJSON' }, 400);
       const trace = opts.trace ?? ((_attributes, fn) => fn(undefined, undefined));
       return trace({ 'http.route': '/v1/events', 'http.request.body.size': text.length }, async (headers, span) => {
-      const rejected: Rejection[] = [];
-      const byTopic = new Map<string, { key: string; value: string; headers?: Record<string, string> }[]>();
-      let accepted = 0;
-      for (const item of bodyItems(text, c.req.header('content-type'))) {
-        if ('error' in item) {
-          rejected.push({ index: item.index, error: { code: 'INVALID_JSON', message: item.error } });
-          continue;
+        const rejected: Rejection[] = [];
+        const byTopic = new Map<string, { key: string; value: string; headers?: Record<string, string> }[]>();
+        let accepted = 0;
+        for (const item of bodyItems(text, c.req.header('content-type'))) {
+          if ('error' in item) {
+            rejected.push({ index: item.index, error: { code: 'INVALID_JSON', message: item.error } });
+            continue;
+          }
+          if (item.bytes > MAX_EVENT_BYTES) {
+            rejected.push({ index: item.index, error: { code: 'OVERSIZE', message: `event is ${item.bytes} bytes; the limit is ${MAX_EVENT_BYTES}` } });
+            continue;
+          }
+          const decoded = decodeEvent(item.value);
+          if (!decoded.ok) {
+            const e = decoded.error;
+            rejected.push({ index: item.index, error: { code: e.code, message: e.message, issues: e.issues } });
+            continue;
+          }
+          const topic = opts.topics.source[topicOf(decoded.event.type)];
+          const list = byTopic.get(topic) ?? [];
+          // The envelope as the client sent it (its version included): the processor upcasts.
+          list.push({ key: keyOf(decoded.event), value: JSON.stringify(item.value), ...(headers ? { headers } : {}) });
+          byTopic.set(topic, list);
+          accepted++;
         }
-        if (item.bytes > MAX_EVENT_BYTES) {
-          rejected.push({ index: item.index, error: { code: 'OVERSIZE', message: `event is ${item.bytes} bytes; the limit is ${MAX_EVENT_BYTES}` } });
-          continue;
+        if (accepted === 0) {
+          opts.onIngested?.(0, rejected.length);
+          return c.json({ error: 'no valid event in the body', accepted: 0, rejected }, 400);
         }
-        const decoded = decodeEvent(item.value);
-        if (!decoded.ok) {
-          const e = decoded.error;
-          rejected.push({ index: item.index, error: { code: e.code, message: e.message, issues: e.issues } });
-          continue;
+        try {
+          await opts.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        } catch (e) {
+          return c.json({ error: `Kafka did not acknowledge the events (${(e as Error).message}); nothing was accepted, retry` }, 503);
         }
-        const topic = opts.topics.source[topicOf(decoded.event.type)];
-        const list = byTopic.get(topic) ?? [];
-        // The envelope as the client sent it (its version included): the processor upcasts.
-        list.push({ key: keyOf(decoded.event), value: JSON.stringify(item.value), ...(headers ? { headers } : {}) });
-        byTopic.set(topic, list);
-        accepted++;
-      }
-      if (accepted === 0) {
-        opts.onIngested?.(0, rejected.length);
-        return c.json({ error: 'no valid event in the body', accepted: 0, rejected }, 400);
-      }
-      try {
-        await opts.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-      } catch (e) {
-        return c.json({ error: `Kafka did not acknowledge the events (${(e as Error).message}); nothing was accepted, retry` }, 503);
-      }
-      opts.onIngested?.(accepted, rejected.length);
-      span?.setAttributes({ 'ingest.accepted': accepted, 'ingest.rejected': rejected.length });
-      return c.json({ accepted, rejected }, 202);
+        opts.onIngested?.(accepted, rejected.length);
+        span?.setAttributes({ 'ingest.accepted': accepted, 'ingest.rejected': rejected.length });
+        return c.json({ accepted, rejected }, 202);
       });
     },
   );
