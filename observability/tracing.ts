@@ -91,7 +91,13 @@ export async function startTracing(opts: TracingOptions): Promise<Tracing> {
         }
       });
     },
-    stop: () => sdk.shutdown(),
+    async stop() {
+      await sdk.shutdown();
+      // Unregister the globals so a later startTracing in this process (tests, benches) can register again.
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    },
   };
 }
 
