@@ -44,7 +44,7 @@ export interface ProcessorOptions {
   maxUncommittedRecords?: number;
   /** Kafka fetch size per partition (kafkajs maxBytesPerPartition; default 1 MiB). */
   fetchMaxBytesPerPartition?: number;
-  /** Postgres connections of this instance (default 4; PGlite through its socket needs 1). */
+  /** Postgres connections of this instance (default 6: up to 5 shard checkpoints at once; PGlite needs 1). */
   postgresPoolSize?: number;
   observer?: ProcessorObserver;
   log?: (line: string) => void;

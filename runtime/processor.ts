@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import type { ActorDefinition } from '../actors/actor.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
 import { createOutboxRelay } from '../sinks/outbox-relay.ts';
-import { ShardFenced } from './errors.ts';
+import { createCheckpointer } from './checkpointer.ts';
 import type { ConsumerPort, KafkaPort } from './kafka/port.ts';
 import { createShardAssigner } from './kafka/shard-assigner.ts';
 import { ensureTopics, topicNames } from './kafka/topics.ts';
@@ -18,9 +18,10 @@ import {
 import { packBatch } from './shard/record-batch.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
 import type { TracedRecord } from './observer.ts';
-import { DLQ_HEADERS, TRACEPARENT } from './shard/records.ts';
-import { shardId, type ShardCounters, type ShardDelta } from './shard/shard.ts';
-import { createInlinePool, createWorkerPool, type AsyncShardHost, type ShardHostPool } from './shard/worker-pool.ts';
+import type { Owned } from './owned-shard.ts';
+import { TRACEPARENT } from './shard/records.ts';
+import { shardId, type ShardCounters } from './shard/shard.ts';
+import { createInlinePool, createWorkerPool, type ShardHostPool } from './shard/worker-pool.ts';
 import { createCheckpointStore } from './store/checkpoint-store.ts';
 import { migrate } from './store/migrations.ts';
 
@@ -59,24 +60,6 @@ export type LocalAnswer =
   | { kind: 'unknown' }
   | { kind: 'found'; state: unknown; quarantine: string | null; from: 'memory' | 'store' };
 
-interface Owned {
-  id: string;
-  actor: ActorDefinition<any>;
-  partition: number;
-  epoch: number;
-  host: AsyncShardHost;
-  counters: ShardCounters;
-  size: number;
-  /** Kafka timestamps of records applied since the last delta was taken (event→durable). */
-  appendTimes: number[];
-  /** Traced records applied since the last delta was taken. */
-  traced: TracedRecord[];
-  uncommitted: number;
-  paused: boolean;
-  /** Next offset per `topic:partition`, mirroring the shard's (checkpoint, then each apply). */
-  next: Map<string, number>;
-}
-
 const ZERO: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0 };
 
 /** Starts a processor and resolves once it has joined the group. */
@@ -87,7 +70,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const actors = resolveActors(opts, workerCount);
   const passivation = opts.passivation ?? DEFAULT_PASSIVATION;
   const maxUncommitted = opts.maxUncommittedRecords ?? DEFAULT_MAX_UNCOMMITTED;
-  const sql = postgres(opts.databaseUrl, { max: opts.postgresPoolSize ?? 4, onnotice: () => {} });
+  const sql = postgres(opts.databaseUrl, { max: opts.postgresPoolSize ?? 6, onnotice: () => {} });
   await migrate(sql);
   const store = createCheckpointStore(sql);
   const kafka: KafkaPort = opts.kafka ?? new Kafka({ clientId: opts.ownerId, brokers: opts.brokers, logLevel: logLevel.ERROR, retry: { retries: 8 } });
@@ -123,7 +106,6 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const retired = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0 };
   const owned = new Map<string, Owned>();
   const loading = new Map<string, Promise<Owned | undefined>>();
-  let checkpointing: Promise<void> | undefined;
   let stopped = false;
   let joined = false;
   /** Bumped synchronously on every join: an acquisition begun for an older join must not bump the epoch. */
@@ -319,69 +301,16 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     consumer.resume(topicsOfShard(o).map((topic) => ({ topic, partitions: [o.partition] })));
   }
 
-  // Shards whose committed outbox could not be relayed: retried every pass, dirty or not, so a quiet
-  // partition's reserves and alerts do not wait for its next input.
-  const relayPending = new Set<string>();
-  async function relayShard(id: string): Promise<void> {
-    try {
-      const records = await relay.flush(id);
-      relayPending.delete(id);
-      if (records > 0) observer.relayed?.({ shard: id, records });
-    } catch (e) {
-      relayPending.add(id);
-      log(`relay of ${id} deferred: ${(e as Error).message}`);
-    }
-  }
-
-  async function checkpointShard(id: string, o: Owned): Promise<void> {
-    const delta = await o.host.takeDelta(id).catch(() => null);
-    if (!delta) {
-      if (relayPending.has(id)) await relayShard(id);
-      return;
-    }
-    const appendTimes = o.appendTimes;
-    const traced = o.traced;
-    o.appendTimes = [];
-    o.traced = [];
-    o.uncommitted = 0;
-    const started = performance.now();
-    try {
-      await store.commit({ shard: id, epoch: o.epoch, ...delta });
-    } catch (e) {
-      // The delta is gone from memory, so this shard's in-memory state is no longer what Postgres
-      // holds: drop it and let the next batch restore it (unless another owner fenced us).
-      const fenced = e instanceof ShardFenced;
-      observer.checkpointFailed?.({ shard: id, fenced, message: (e as Error).message });
-      if (owned.get(id) === o) await retire(id);
-      if (fenced) {
-        assigned.delete(id);
-        log(`fenced: ${(e as Error).message}; dropped ${id}`);
-      } else log(`checkpoint of ${id} failed, shard will be restored: ${(e as Error).message}`);
-      return;
-    }
-    observer.checkpointed?.({
-      shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes, traced, deadLetters: deadLettersOf(delta.outbox),
-      rows: { states: delta.states.length, offsets: delta.offsets.length, outbox: delta.outbox.length, alerts: delta.alerts.length, timers: delta.timersAdded.length + delta.timersRemoved.length },
-    });
-    if (delta.alerts.length > 0) observer.alertsCommitted?.(delta.alerts);
-    if (o.paused && owned.get(id) === o) resume(o);
-    await relayShard(id);
-    const offsets = delta.offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.nextOffset) }));
-    if (offsets.length > 0 && owned.get(id) === o) await consumer.commitOffsets(offsets).catch(() => {});
-    // Only now is every entity not changed since `takeDelta` durable, so only now may it leave memory.
-    if (owned.get(id) === o) await o.host.passivate(id, passivation, Date.now()).catch(() => 0);
-  }
-
-  function checkpoint(): Promise<void> {
-    // One checkpoint pass at a time; `.finally` runs after the assignment, even for a pass that
-    // had nothing to await (an inline try/finally would clear the slot before it is set).
-    checkpointing ??= (async () => {
-      for (const [id, o] of [...owned]) await checkpointShard(id, o);
-    })().finally(() => {
-      checkpointing = undefined;
-    });
-    return checkpointing;
-  }
+  const checkpointer = createCheckpointer({
+    store, relay, consumer, observer, log, passivation,
+    // One connection stays free for acquisitions, rehydration and queries.
+    parallelism: Math.max(1, (opts.postgresPoolSize ?? 6) - 1),
+    isCurrent: (id, o) => owned.get(id) === o,
+    retire,
+    resume,
+    dropAssignment: (id) => void assigned.delete(id),
+  });
+  const checkpoint = () => checkpointer.checkpointAll([...owned]);
 
   await consumer.connect();
   for (const topic of actorOfTopic.keys()) await consumer.subscribe({ topic, fromBeginning: true });
@@ -447,19 +376,4 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       await sql.end({ timeout: 5 });
     },
   };
-}
-
-/** Dead letters of a checkpoint's outbox by source topic and code (their DLQ headers). */
-function deadLettersOf(outbox: ShardDelta['outbox']): { topic: string; code: string; count: number }[] {
-  const counts = new Map<string, { topic: string; code: string; count: number }>();
-  for (const m of outbox) {
-    const code = m.headers?.[DLQ_HEADERS.code];
-    if (!code) continue;
-    const topic = m.headers![DLQ_HEADERS.topic] ?? m.topic;
-    const k = `${topic}\u0000${code}`;
-    const c = counts.get(k) ?? { topic, code, count: 0 };
-    c.count++;
-    counts.set(k, c);
-  }
-  return [...counts.values()];
 }

@@ -1,0 +1,132 @@
+import type { ConsumerPort } from './kafka/port.ts';
+import type { OutboxRelay } from '../sinks/outbox-relay.ts';
+import { ShardFenced } from './errors.ts';
+import type { ProcessorObserver } from './observer.ts';
+import type { Owned } from './owned-shard.ts';
+import type { PassivationPolicy } from './shard/residency.ts';
+import { DLQ_HEADERS } from './shard/records.ts';
+import type { ShardDelta } from './shard/shard.ts';
+import type { CheckpointStore } from './store/checkpoint-store.ts';
+
+/** What the checkpointer needs from its processor. */
+export interface CheckpointerContext {
+  store: CheckpointStore;
+  relay: OutboxRelay;
+  consumer: ConsumerPort;
+  observer: ProcessorObserver;
+  passivation: PassivationPolicy;
+  /** Shards committed at once (at most the Postgres pool size). */
+  parallelism: number;
+  log: (line: string) => void;
+  /** True while `o` is still the processor's holding of shard `id` (not retired or replaced). */
+  isCurrent(id: string, o: Owned): boolean;
+  retire(id: string): Promise<void>;
+  resume(o: Owned): void;
+  /** A fenced shard is not ours in this generation: forget it until the next rebalance. */
+  dropAssignment(id: string): void;
+}
+
+export interface Checkpointer {
+  /** One pass over the given shards, `parallelism` at a time; concurrent callers share the pass under way. */
+  checkpointAll(shards: [string, Owned][]): Promise<void>;
+}
+
+/**
+ * Per shard: take the worker's delta, commit it in ONE fenced transaction, then (only after the
+ * commit) report it, resume a shard paused by backpressure, relay its outbox, commit its offsets
+ * to Kafka for lag tools, and let idle entities leave memory. A failed commit drops the shard's
+ * in-memory state (the delta is gone, so memory no longer matches Postgres): the next batch
+ * restores it, unless the failure was a fence, in which case the shard belongs to someone else.
+ */
+export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
+  const { store, relay, consumer, observer, log } = ctx;
+  // Shards whose committed outbox could not be relayed: retried every pass, dirty or not, so a quiet
+  // partition's reserves and alerts do not wait for its next input.
+  const relayPending = new Set<string>();
+  let pass: Promise<void> | undefined;
+
+  async function relayShard(id: string): Promise<void> {
+    try {
+      const records = await relay.flush(id);
+      relayPending.delete(id);
+      if (records > 0) observer.relayed?.({ shard: id, records });
+    } catch (e) {
+      relayPending.add(id);
+      log(`relay of ${id} deferred: ${(e as Error).message}`);
+    }
+  }
+
+  async function checkpointShard(id: string, o: Owned): Promise<void> {
+    const delta = await o.host.takeDelta(id).catch(() => null);
+    if (!delta) {
+      if (relayPending.has(id)) await relayShard(id);
+      return;
+    }
+    const appendTimes = o.appendTimes;
+    const traced = o.traced;
+    o.appendTimes = [];
+    o.traced = [];
+    o.uncommitted = 0;
+    const started = performance.now();
+    try {
+      await store.commit({ shard: id, epoch: o.epoch, ...delta });
+    } catch (e) {
+      const fenced = e instanceof ShardFenced;
+      observer.checkpointFailed?.({ shard: id, fenced, message: (e as Error).message });
+      if (ctx.isCurrent(id, o)) await ctx.retire(id);
+      if (fenced) {
+        ctx.dropAssignment(id);
+        log(`fenced: ${(e as Error).message}; dropped ${id}`);
+      } else log(`checkpoint of ${id} failed, shard will be restored: ${(e as Error).message}`);
+      return;
+    }
+    observer.checkpointed?.({
+      shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes, traced, deadLetters: deadLettersOf(delta.outbox),
+      rows: { states: delta.states.length, offsets: delta.offsets.length, outbox: delta.outbox.length, alerts: delta.alerts.length, timers: delta.timersAdded.length + delta.timersRemoved.length },
+    });
+    if (delta.alerts.length > 0) observer.alertsCommitted?.(delta.alerts);
+    if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
+    await relayShard(id);
+    const offsets = delta.offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.nextOffset) }));
+    if (offsets.length > 0 && ctx.isCurrent(id, o)) await consumer.commitOffsets(offsets).catch(() => {});
+    // Only now is every entity not changed since `takeDelta` durable, so only now may it leave memory.
+    if (ctx.isCurrent(id, o)) await o.host.passivate(id, ctx.passivation, Date.now()).catch(() => 0);
+  }
+
+  return {
+    checkpointAll(shards) {
+      // One pass at a time; `.finally` runs after the assignment, even for a pass that had nothing
+      // to await (an inline try/finally would clear the slot before it is set).
+      pass ??= (async () => {
+        // Shards commit in parallel (each its own transaction, on its own pooled connection): one
+        // after another, a record's wait for durability grew with the number of shards held.
+        let next = 0;
+        const lane = async () => {
+          while (next < shards.length) {
+            const [id, o] = shards[next++]!;
+            await checkpointShard(id, o);
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(ctx.parallelism, shards.length) }, lane));
+      })().finally(() => {
+        pass = undefined;
+      });
+      return pass;
+    },
+  };
+}
+
+/** Dead letters of a checkpoint's outbox by source topic and code (their DLQ headers). */
+function deadLettersOf(outbox: ShardDelta['outbox']): { topic: string; code: string; count: number }[] {
+  const counts = new Map<string, { topic: string; code: string; count: number }>();
+  for (const m of outbox) {
+    const code = m.headers?.[DLQ_HEADERS.code];
+    if (!code) continue;
+    const topic = m.headers![DLQ_HEADERS.topic] ?? m.topic;
+    const k = `${topic}\u0000${code}`;
+    const c = counts.get(k) ?? { topic, code, count: 0 };
+    c.count++;
+    counts.set(k, c);
+  }
+  return [...counts.values()];
+}

@@ -1,0 +1,23 @@
+import type { ActorDefinition } from '../actors/actor.ts';
+import type { TracedRecord } from './observer.ts';
+import type { ShardCounters } from './shard/shard.ts';
+import type { AsyncShardHost } from './shard/worker-pool.ts';
+
+/** A shard this processor holds: where it runs, its epoch, and what its next checkpoint covers. */
+export interface Owned {
+  id: string;
+  actor: ActorDefinition<any>;
+  partition: number;
+  epoch: number;
+  host: AsyncShardHost;
+  counters: ShardCounters;
+  size: number;
+  /** Kafka timestamps of records applied since the last delta was taken (event→durable). */
+  appendTimes: number[];
+  /** Traced records applied since the last delta was taken. */
+  traced: TracedRecord[];
+  uncommitted: number;
+  paused: boolean;
+  /** Next offset per `topic:partition`, mirroring the shard's (checkpoint, then each apply). */
+  next: Map<string, number>;
+}
