@@ -6,6 +6,7 @@
  * Reports events/s from the first POST until the processor has consumed every source event (median of runs).
  * Uses KAFKA_BROKERS or starts Kafka like the tests; DATABASE_URL's server for fresh databases.
  */
+import { createServer, type AddressInfo } from 'node:http';
 import { generateEvents } from '../generator/index.ts';
 import { startInstance } from '../instance/start-instance.ts';
 import { startTracing } from '../observability/tracing.ts';
@@ -15,15 +16,18 @@ import { createPipelineEnv } from '../tests/support/pipeline-env.ts';
 const count = Number(process.argv[2] ?? 200_000);
 const runs = Number(process.argv[3] ?? 2);
 let spans = 0;
-const receiver = Bun.serve({
-  port: 0,
-  hostname: '127.0.0.1',
-  async fetch(req) {
-    const body = (await req.json()) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
-    for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) spans += ss.spans.length;
-    return Response.json({});
-  },
+// An OTLP/HTTP (JSON) sink that counts and drops spans (node:http, so Bun and Deno both run this).
+const receiver = createServer((req, res) => {
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c.toString()));
+  req.on('end', () => {
+    const parsed = JSON.parse(body || '{"resourceSpans":[]}') as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+    for (const rs of parsed.resourceSpans) for (const ss of rs.scopeSpans) spans += ss.spans.length;
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
 });
+await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+const receiverPort = (receiver.address() as AddressInfo).port;
 const { events } = generateEvents({ seed: 9, count, users: 20_000, skus: 1000 });
 const bodies = Array.from({ length: Math.ceil(count / 500) }, (_, i) => JSON.stringify(events.slice(i * 500, (i + 1) * 500)));
 
@@ -31,7 +35,7 @@ const results: Record<string, number[]> = {};
 // One tracer provider per process: the traced runs go last, the highest ratio at the very end.
 for (const ratio of [undefined, 0.01, 1]) {
   const label = ratio === undefined ? 'off' : `ratio ${ratio}`;
-  const tracing = await startTracing({ serviceName: 'bench', endpoint: ratio === undefined ? undefined : `http://127.0.0.1:${receiver.port}`, sampleRatio: ratio });
+  const tracing = await startTracing({ serviceName: 'bench', endpoint: ratio === undefined ? undefined : `http://127.0.0.1:${receiverPort}`, sampleRatio: ratio });
   for (let r = 0; r < runs; r++) {
     const env = await createPipelineEnv(6);
     const sources = new Set(Object.values(env.topics.source));
@@ -64,7 +68,7 @@ for (const ratio of [undefined, 0.01, 1]) {
   }
   await tracing.stop();
 }
-receiver.stop(true);
+receiver.close();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const off = median(results.off!);
 for (const [label, xs] of Object.entries(results)) {

@@ -18,6 +18,8 @@ export interface CheckpointerContext {
   /** Shards committed at once (at most the Postgres pool size). */
   parallelism: number;
   log: (line: string) => void;
+  /** The shards held now. */
+  shards(): [string, Owned][];
   /** True while `o` is still the processor's holding of shard `id` (not retired or replaced). */
   isCurrent(id: string, o: Owned): boolean;
   retire(id: string): Promise<void>;
@@ -27,8 +29,8 @@ export interface CheckpointerContext {
 }
 
 export interface Checkpointer {
-  /** One pass over the given shards, `parallelism` at a time; concurrent callers share the pass under way. */
-  checkpointAll(shards: [string, Owned][]): Promise<void>;
+  /** One pass over the shards held, `parallelism` at a time; a call during a pass queues one more. */
+  checkpointAll(): Promise<void>;
 }
 
 /**
@@ -93,22 +95,37 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
     if (ctx.isCurrent(id, o)) await o.host.passivate(id, ctx.passivation, Date.now()).catch(() => 0);
   }
 
+  let again = false;
+  function runPass(shards: [string, Owned][]): Promise<void> {
+    return (async () => {
+      // Shards commit in parallel (each its own transaction, on its own pooled connection): one
+      // after another, a record's wait for durability grew with the number of shards held.
+      let next = 0;
+      const lane = async () => {
+        while (next < shards.length) {
+          const [id, o] = shards[next++]!;
+          await checkpointShard(id, o);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(ctx.parallelism, shards.length) }, lane));
+    })();
+  }
+
   return {
-    checkpointAll(shards) {
-      // One pass at a time; `.finally` runs after the assignment, even for a pass that had nothing
-      // to await (an inline try/finally would clear the slot before it is set).
-      pass ??= (async () => {
-        // Shards commit in parallel (each its own transaction, on its own pooled connection): one
-        // after another, a record's wait for durability grew with the number of shards held.
-        let next = 0;
-        const lane = async () => {
-          while (next < shards.length) {
-            const [id, o] = shards[next++]!;
-            await checkpointShard(id, o);
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(ctx.parallelism, shards.length) }, lane));
-      })().finally(() => {
+    checkpointAll() {
+      // One pass at a time. A request during a pass (a shard paused by backpressure, a rebalance)
+      // gets a second pass right after, not a wait for the next interval.
+      if (pass) {
+        again = true;
+        return pass;
+      }
+      const run = async (): Promise<void> => {
+        do {
+          again = false;
+          await runPass(ctx.shards());
+        } while (again);
+      };
+      pass = run().finally(() => {
         pass = undefined;
       });
       return pass;

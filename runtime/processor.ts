@@ -305,12 +305,13 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     store, relay, consumer, observer, log, passivation,
     // One connection stays free for acquisitions, rehydration and queries.
     parallelism: Math.max(1, (opts.postgresPoolSize ?? 6) - 1),
+    shards: () => [...owned],
     isCurrent: (id, o) => owned.get(id) === o,
     retire,
     resume,
     dropAssignment: (id) => void assigned.delete(id),
   });
-  const checkpoint = () => checkpointer.checkpointAll([...owned]);
+  const checkpoint = () => checkpointer.checkpointAll();
 
   await consumer.connect();
   for (const topic of actorOfTopic.keys()) await consumer.subscribe({ topic, fromBeginning: true });
