@@ -6,7 +6,8 @@
  * Reports events/s from the first POST until the processor has consumed every source event (median of runs).
  * Uses KAFKA_BROKERS or starts Kafka like the tests; DATABASE_URL's server for fresh databases.
  */
-import { createServer, type AddressInfo } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { generateEvents } from '../generator/index.ts';
 import { startInstance } from '../instance/start-instance.ts';
 import { startTracing } from '../observability/tracing.ts';
