@@ -117,7 +117,7 @@ export function loadConfig(env: Record<string, string | undefined>, configPath =
       maxBodyBytes: file.http?.max_body_bytes,
     },
     jaegerUrl: env.JAEGER_UI_URL ?? file.observability?.jaeger_ui_url ?? null,
-    generatorRate: num(env.GENERATOR_RATE, 'GENERATOR_RATE') ?? file.embedded?.generator_rate ?? 200,
+    generatorRate: num(env.GENERATOR_RATE, 'GENERATOR_RATE') ?? file.embedded?.generator_rate ?? 500,
   };
   return {
     instance,

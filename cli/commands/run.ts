@@ -20,7 +20,7 @@ export const runCommand = defineCommand({
   args: {
     config: { type: 'string', description: 'Path of pipeline.yaml (default: $PIPELINE_CONFIG)' },
     port: { type: 'string', description: 'HTTP port (default: $HTTP_PORT, http.port, 8080)' },
-    rate: { type: 'string', description: 'Embedded default: generated events per second (default 200; 0 = none)' },
+    rate: { type: 'string', description: 'Embedded default: generated events per second (default 500; 0 = none)' },
     seconds: { type: 'string', description: 'Stop after this many seconds (default: until SIGTERM/Ctrl-C)' },
   },
   async run({ args }) {
