@@ -14,9 +14,9 @@ RUN npm ci --no-audit --no-fund
 # --- build: bun build --compile bundles the sources and the Bun runtime into one executable ------
 FROM deps AS build
 COPY . .
-# Entry points that run in their own Web Worker must be listed after cli/main.ts so they are
-# embedded in the executable too.
-RUN node_modules/.bin/bun build --compile --minify --sourcemap cli/main.ts --outfile dist/actorstream \
+# scripts/build-binary.ts embeds what a plain `bun build --compile cli/main.ts` would miss: the
+# shard worker entry (a Web Worker) and PGlite's wasm and data files for the embedded default.
+RUN node_modules/.bin/bun scripts/build-binary.ts --sourcemap \
  && ./dist/actorstream --help >/dev/null
 
 # --- runtime --------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * module, the shard worker, the dashboard and embedded Postgres in one file, so a host needs
  * nothing installed to run `actorstream run` (embedded default) or join a Kafka + Postgres cluster.
  *
- *   bun scripts/build-binary.ts [--outfile dist/actorstream] [--target bun-linux-arm64]
+ *   bun scripts/build-binary.ts [--outfile dist/actorstream] [--target bun-linux-arm64] [--sourcemap]
  *
  * Why each piece is listed:
  * - runtime/shard/shard-worker.ts is a Web Worker entry: Bun only puts a worker in an executable
@@ -22,10 +22,16 @@ export const ENTRYPOINTS = ['cli/main.ts', 'runtime/shard/shard-worker.ts'] as c
 const PGLITE_DIST = 'node_modules/@electric-sql/pglite/dist';
 export const ASSETS = ['pglite.wasm', 'initdb.wasm', 'pglite.data'].map((f) => `${PGLITE_DIST}/${f}`);
 
-const { values } = parseArgs({
-  options: { outfile: { type: 'string', default: 'dist/actorstream' }, target: { type: 'string' } },
-  strict: true,
-});
+let values: { outfile?: string; target?: string; sourcemap?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: { outfile: { type: 'string', default: 'dist/actorstream' }, target: { type: 'string' }, sourcemap: { type: 'boolean', default: false } },
+    strict: true,
+  }));
+} catch (e) {
+  console.error(`build-binary: ${(e as Error).message}\nusage: bun scripts/build-binary.ts [--outfile dist/actorstream] [--target bun-linux-arm64] [--sourcemap]`);
+  process.exit(2);
+}
 const outfile = values.outfile!;
 
 for (const f of [...ENTRYPOINTS, ...ASSETS]) {
@@ -37,6 +43,8 @@ const args = [
   ...ENTRYPOINTS,
   ...ASSETS.flatMap((a) => ['--asset', a]),
   ...(values.target ? ['--target', values.target] : []),
+  // Stack traces that name source files and lines, for a little more size.
+  ...(values.sourcemap ? ['--sourcemap'] : []),
   '--outfile', outfile,
 ];
 const started = performance.now();

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig, PipelineFile } from '../instance/config.ts';
 import { partitionOf } from '../runtime/partitioner.ts';
 import { createTestDatabase } from '../scripts/infra/test-database.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
@@ -177,4 +178,23 @@ describe('CLI commands', () => {
     expect(JSON.parse(unknown.stdout).found).toBe(false);
     expect(unknown.stderr).toMatch(/no committed state for user 'u-nobody'/);
   }, 120_000);
+
+  test('pipeline.example.yaml loads as a configuration and documents every key of the schema', () => {
+    const config = loadConfig({}, 'pipeline.example.yaml');
+    expect(config.instance.mode).toBe('external');
+    const text = readFileSync('pipeline.example.yaml', 'utf8');
+    const keys: string[] = [];
+    const walk = (schema: any, path: string) => {
+      const props = schema?.properties ?? schema?.items?.properties;
+      for (const [k, v] of Object.entries(props ?? {})) {
+        keys.push(`${path}${k}`);
+        walk(v, `${path}${k}.`);
+      }
+    };
+    walk(PipelineFile, '');
+    // Each key appears as `key:` (active, or commented out like the secrets), under a comment.
+    const missing = keys.filter((k) => !new RegExp(`^\\s*#?\\s*(- )?${k.split('.').at(-1)}:`, 'm').test(text));
+    expect(missing).toEqual([]);
+    expect(keys.length).toBeGreaterThan(30);
+  });
 });

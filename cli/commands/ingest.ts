@@ -152,7 +152,7 @@ class KafkaRefused extends Error {
 
 function summary(r: IngestResult, from: string, target: string, dryRun: boolean): string {
   const rate = r.elapsedMs > 0 ? Math.round((r.produced * 1000) / r.elapsedMs) : 0;
-  const lines = [`ingest: ${fmt(r.produced)} event(s) ${dryRun ? 'valid' : 'produced'} from ${from} to ${target} in ${duration(r.elapsedMs)} (${fmt(rate)} ev/s)`];
+  const lines = [`ingest: ${fmt(r.produced)} event(s) ${dryRun ? 'valid' : 'produced'} from ${from} to ${target} in ${r.elapsedMs < 60_000 ? `${(r.elapsedMs / 1000).toFixed(1)}s` : duration(r.elapsedMs)} (${fmt(rate)} ev/s)`];
   if (r.byTopic.size > 0) lines.push(`  ${[...r.byTopic].map(([t, n]) => `${t} ${fmt(n)}`).join(' · ')}`);
   if (r.rejected > 0) {
     const shown = r.rejected > SHOWN_REJECTIONS ? ` (the first ${SHOWN_REJECTIONS} are listed above)` : ' (listed above)';

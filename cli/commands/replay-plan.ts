@@ -16,16 +16,14 @@ import { CommandFailed, partitionCount } from './command-support.ts';
 /** Where replay starts: the log start, one offset for every partition, or a Kafka record time. */
 export type ReplayFrom = { kind: 'earliest' } | { kind: 'offset'; offset: number } | { kind: 'time'; ms: number };
 
-/** One actor type to reset, with its input topics. */
+/**
+ * One actor type to reset, with its input topics. Its source restarts at `from`; its inbox at its
+ * end, because every type that sends to it is reset too and sends every message again (replay.ts).
+ */
 export interface ReplayTarget {
   type: string;
   sourceTopic: string;
   inboxTopic: string;
-  /**
-   * Where the inbox restarts: `from` (the same point as the source: earliest or a time), or `end`
-   * when every sender is rebuilt too and will send its messages again.
-   */
-  inbox: 'from' | 'end';
 }
 
 export interface ReplayPlan {
@@ -57,7 +55,7 @@ export async function planReplay(admin: Admin, sql: postgres.Sql, targets: Repla
     positions.push(...(await startPositions(admin, t.sourceTopic, t.type, from)));
     // An inbox that does not exist yet holds nothing: its shard will start it at 0.
     if ((await partitionCount(admin, t.inboxTopic)) === undefined) continue;
-    positions.push(...(await startPositions(admin, t.inboxTopic, t.type, t.inbox === 'end' ? 'end' : from)));
+    positions.push(...(await startPositions(admin, t.inboxTopic, t.type, 'end')));
   }
   const types = targets.map((t) => t.type);
   const topics = [...new Set(positions.map((p) => p.topic))];

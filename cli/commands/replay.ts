@@ -1,19 +1,20 @@
 /**
  * `actorstream replay --type <type|all> --from <point>`: rebuild actor state from the log.
  *
- * It resets, in one Postgres transaction, the type's committed states, timers, inbox positions and
- * unpublished outbox rows, and sets its offsets of truth to the restart positions; the processors
- * then rebuild it on their next assignment (replay-plan.ts says why this design).
+ * It resets, in one Postgres transaction, the types' committed states, timers, inbox positions and
+ * unpublished outbox rows, and sets their offsets of truth to the restart positions; the
+ * processors then rebuild them on their next assignment (replay-plan.ts says why this design).
  *
  * What keeps it exactly-once:
  * - Processors must be stopped: they hold state in memory and would write it back. Refused while
  *   the consumer group has members, unless --force (which fences them; see the help text).
- * - Actor messages must not be applied twice. A type that SENDS messages (sku → order, order → sku
- *   and user) would send them all again to receivers that are not rebuilt, and receivers dedup by
- *   per-origin sequence numbers that a rebuild does not reuse. So such a type is only rebuilt
- *   with every type (`--type all`: sources from --from, inboxes from their end, since the rebuilt
- *   senders send everything again). A type that only receives (user) can be rebuilt alone: its
- *   inbox is re-read from the same point as its source, and its senders are left alone.
+ * - No actor message may be applied twice or lost. Receivers drop duplicates by per-origin
+ *   sequence numbers, and a rebuilt sender sends every message again under NEW sequence numbers;
+ *   an inbox that already holds an earlier rebuild's messages holds every message twice. So a
+ *   type is only ever rebuilt together with every type it exchanges messages with (its connected
+ *   component in ACTOR_MESSAGES), sources from --from and every inbox from its END: each message
+ *   the rebuild needs is sent again by a rebuilt sender, exactly once. With today's actors
+ *   (sku ↔ order → user) that component is every type.
  *
  * Exit codes: 0 reset done (or --dry-run) · 1 refused (processors running, topic missing) ·
  * 2 usage/configuration · 3 Kafka or Postgres unreachable.
@@ -26,20 +27,36 @@ import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, Usag
 import { parseFrom, planReplay, resetForReplay, type ReplayFrom, type ReplayPlan, type ReplayTarget } from './replay-plan.ts';
 
 /**
- * Actor types whose handlers return `send` effects (actors/sku.ts: reservation results to orders;
- * actors/order.ts: stock commands to SKUs, payment facts to users). tests/cli-commands.test.ts
- * checks this against what the actors actually send in the pure test driver.
+ * Which actor types send messages to which (effects of kind 'send': actors/sku.ts reservation
+ * results to orders; actors/order.ts stock commands to SKUs, payment facts to users).
+ * tests/cli-replay.test.ts checks it against what the actors send in the pure test driver.
  */
-export const SENDING_TYPES: ReadonlySet<string> = new Set(['sku', 'order']);
+export const ACTOR_MESSAGES: Readonly<Record<string, readonly string[]>> = { sku: ['order'], order: ['sku', 'user'], user: [] };
+
+/** `type` and every type it exchanges actor messages with, directly or not (sorted). */
+export function messageComponent(type: string): string[] {
+  const seen = new Set([type]);
+  const queue = [type];
+  while (queue.length > 0) {
+    const t = queue.shift()!;
+    const linked = [...(ACTOR_MESSAGES[t] ?? []), ...Object.keys(ACTOR_MESSAGES).filter((s) => ACTOR_MESSAGES[s]!.includes(t))];
+    for (const n of linked) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      queue.push(n);
+    }
+  }
+  return [...seen].sort();
+}
 
 export const replayCommand = withDetails(defineCommand({
   meta: { name: 'replay', description: "Rebuild actor state from the Kafka log by resetting the type's checkpoints (processors stopped)" },
   args: {
-    type: { type: 'string', required: true, description: "Actor type to rebuild: 'user' alone, or 'all' (sku, order and user)", valueHint: 'user|all' },
+    type: { type: 'string', required: true, description: 'Actor type to rebuild (with every type it exchanges messages with), or all', valueHint: 'sku|order|user|all' },
     from: {
       type: 'string',
       required: true,
-      description: "Restart point: 'earliest', an offset (< 10^12, every partition of the source topic; --type all only), an ISO time or epoch ms (Kafka record time)",
+      description: "Restart point: 'earliest', an offset (< 10^12, every partition of the source topics), an ISO time or epoch ms (Kafka record time)",
       valueHint: 'earliest|offset|time',
     },
     config: { type: 'string', description: 'pipeline.yaml (default: $PIPELINE_CONFIG; KAFKA_BROKERS, DATABASE_URL, APP, GROUP_ID, TOPIC_PREFIX override it)' },
@@ -50,7 +67,7 @@ export const replayCommand = withDetails(defineCommand({
     const from = parseFrom(args.from);
     if (!from) throw new UsageError(`--from must be 'earliest', an offset, an ISO time or epoch milliseconds (got '${args.from}')`);
     const settings = loadCommandSettings('replay', args.config, { kafka: true, postgres: true });
-    const targets = targetsOf(args.type, from, settings);
+    const { targets, why } = targetsOf(args.type, settings);
     const { admin } = await connectKafka(settings.brokers, 'actorstream-replay');
     const sql = await connectPostgres(settings.databaseUrl).catch(async (e) => {
       await admin.disconnect().catch(() => {});
@@ -61,6 +78,7 @@ export const replayCommand = withDetails(defineCommand({
       if (!present?.ok) throw new CommandFailed(`no checkpoint tables in the database: nothing to replay (run 'actorstream migrate' first)`);
       const members = await groupMembers(admin, settings.groupId);
       const plan = await planReplay(admin, sql, targets, from);
+      if (why) console.log(why);
       process.stdout.write(describePlan(targets, from, plan, settings.groupId, members));
       if (args['dry-run']) {
         console.log('dry run: nothing changed');
@@ -87,16 +105,17 @@ unpublished outbox rows, sets its input offsets of truth to the restart position
 processors then rebuild the type when they next start (each shard restores nothing and reads from those positions).
 
   --from earliest      the start of each partition: a full rebuild
-  --from 1234          that offset in every partition of the source topic (clamped to the log; --type all only)
+  --from 1234          that offset in every partition of the source topics (clamped to what the log holds)
   --from 2026-01-31T12:00:00Z | 1769860800000
                        the first record whose Kafka timestamp (produce time, not event time) is at or after it
 Events before --from are not in the rebuilt state. Alerts already raised stay; their ids are deterministic, so the
-rebuild does not duplicate them in Postgres (the alerts topic does get them again; consumers dedup by id).
+rebuild does not duplicate them in Postgres (the alerts topic does get them again; the alert feed dedups by id),
+and dead letters of re-read records go to the .dlq topics again.
 
-Which types: 'user' only receives actor messages and is rebuilt alone (its inbox restarts at the same point as its
-source). 'sku' and 'order' send messages to other types; rebuilt alone they would send them again and receivers
-would apply them twice, so they are rebuilt with every type: --type all restarts the sources at --from and every
-inbox at its end, since the rebuilt senders send every message again.
+Which types: a type is rebuilt together with every type it exchanges actor messages with (sku <-> order -> user:
+today that is all of them). A rebuilt sender sends all its messages again, under new sequence numbers that the
+receivers' duplicate check cannot match with the old ones; so every receiver is rebuilt too and reads its inbox
+from its END (only the messages the rebuild sends). Rebuilding one type alone would apply messages twice.
 
 Processors: stop every member of the consumer group first (it is refused while the group has members): they hold
 state in memory and would write it back. --force resets anyway and fences them — their checkpoints for these shards
@@ -107,26 +126,19 @@ processor is publishing at that moment can still land in an inbox, so --force is
 Exit codes: 0 reset done (or --dry-run) · 1 refused (processors running, a topic missing) · 2 usage or configuration
             · 3 Kafka or Postgres unreachable`);
 
-function targetsOf(type: string, from: ReplayFrom, settings: CommandSettings): ReplayTarget[] {
+function targetsOf(type: string, settings: CommandSettings): { targets: ReplayTarget[]; why?: string } {
   const actors = buildActors();
-  const target = (a: (typeof actors)[number], inbox: ReplayTarget['inbox']): ReplayTarget => ({
-    type: a.type,
-    sourceTopic: settings.topics.source[a.sourceTopic],
-    inboxTopic: inboxTopicOf(settings.app, a.type),
-    inbox,
-  });
-  if (type === 'all') return actors.map((a) => target(a, 'end'));
-  const actor = actors.find((a) => a.type === type);
-  if (!actor) throw new UsageError(`unknown actor type '${type}' (one of: ${actors.map((a) => a.type).join(', ')}, all)`);
-  if (SENDING_TYPES.has(actor.type)) {
-    throw new UsageError(
-      `${actor.type} sends messages to other actor types; rebuilt alone, it would send them again and the receivers would apply them twice. Use --type all`,
-    );
-  }
-  if (from.kind === 'offset') {
-    throw new UsageError(`an offset positions only the source topic; to rebuild ${actor.type} alone its inbox must restart at the same point: use 'earliest' or a time`);
-  }
-  return [target(actor, 'from')];
+  const known = actors.map((a) => a.type as string);
+  if (type !== 'all' && !known.includes(type)) throw new UsageError(`unknown actor type '${type}' (one of: ${known.join(', ')}, all)`);
+  const types = type === 'all' ? known : messageComponent(type);
+  const targets = actors
+    .filter((a) => types.includes(a.type))
+    .map((a) => ({ type: a.type, sourceTopic: settings.topics.source[a.sourceTopic], inboxTopic: inboxTopicOf(settings.app, a.type) }));
+  const others = types.filter((t) => t !== type);
+  const why = type !== 'all' && others.length > 0
+    ? `${type} exchanges actor messages with ${others.join(', ')}: they are rebuilt together, so every message is applied exactly once (see --help)`
+    : undefined;
+  return { targets, ...(why ? { why } : {}) };
 }
 
 /** Members of the consumer group (client id @ host), empty when no processor is running. */
