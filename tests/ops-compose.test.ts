@@ -135,7 +135,12 @@ describe('Dockerfile', () => {
 
   test('builds the single binary from npm ci and runs it non-root on 8080 with a /healthz check', () => {
     expect(dockerfile).toMatch(/^RUN npm ci\b/m);
-    expect(dockerfile).toMatch(/node_modules\/\.bin\/bun build --compile [^\n]*cli\/main\.ts[^\n]*--outfile dist\/actorstream/);
+    // The project's build script, which also embeds the shard worker and PGlite's assets.
+    expect(dockerfile).toMatch(/^RUN node_modules\/\.bin\/bun scripts\/build-binary\.ts\b/m);
+    const script = readFileSync(`${ROOT}scripts/build-binary.ts`, 'utf8');
+    expect(script).toContain('cli/main.ts');
+    expect(script).toContain('shard-worker.ts');
+    expect(script).toContain('dist/actorstream');
     expect(runtime).toMatch(/^USER [1-9]\d*(:\d+)?$/m);
     expect(runtime).toMatch(/^EXPOSE 8080$/m);
     expect(runtime).toMatch(/^HEALTHCHECK [\s\S]*\/healthz/m);
@@ -145,7 +150,7 @@ describe('Dockerfile', () => {
   test('.dockerignore keeps node_modules and build output out of the context', () => {
     const ignored = readFileSync(`${ROOT}.dockerignore`, 'utf8').split('\n').map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
-    for (const needed of ['package.json', 'package-lock.json', 'cli', 'runtime']) expect(ignored).not.toContain(needed);
+    for (const needed of ['package.json', 'package-lock.json', 'cli', 'runtime', 'scripts']) expect(ignored).not.toContain(needed);
   });
 });
 
