@@ -23,7 +23,9 @@ export function requireScope(tokens: readonly ApiToken[], scope: Scope): Middlew
   return async (c, next) => {
     if (known.length === 0) return next();
     const header = c.req.header('authorization');
-    const presented = header?.match(/^Bearer\s+(.+)$/i)?.[1] ?? c.req.query('access_token');
+    // The query form only where a browser cannot send a header (EventSource), so tokens stay out
+    // of the URLs (and logs) of every other route.
+    const presented = header?.match(/^Bearer\s+(.+)$/i)?.[1] ?? (c.req.path.endsWith('/stream') ? c.req.query('access_token') : undefined);
     if (!presented) return c.json({ error: 'missing bearer token' }, 401, { 'www-authenticate': 'Bearer' });
     const d = digest(presented);
     let match: (typeof known)[number] | undefined;

@@ -71,7 +71,10 @@ export interface ResolvedConfig {
  * HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…). No Kafka and no Postgres configured
  * anywhere → the embedded default. Every mistake is a ConfigError naming the key and the fix.
  */
-export function loadConfig(env: Record<string, string | undefined>, configPath = env.PIPELINE_CONFIG): ResolvedConfig {
+export function loadConfig(rawEnv: Record<string, string | undefined>, configPath = rawEnv.PIPELINE_CONFIG): ResolvedConfig {
+  // An empty variable (`${VAR:-}` in compose or Kubernetes) is unset, not a value: it must not
+  // override pipeline.yaml (an empty KAFKA_BROKERS would otherwise select the embedded default).
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const file = configPath ? readPipelineFile(configPath) : {};
   const brokersRaw = env.KAFKA_BROKERS ?? join(file.kafka?.bootstrap_servers);
   const databaseUrl = env.DATABASE_URL ?? postgresUrl(file.postgres);
@@ -99,8 +102,8 @@ export function loadConfig(env: Record<string, string | undefined>, configPath =
       app,
       groupId: env.GROUP_ID ?? file.kafka?.consumer_group ?? `${app}-processor`,
       topics: topicNames(prefix),
-      partitions: int(env.PARTITIONS, 'PARTITIONS') ?? file.kafka?.partitions ?? 6,
-      checkpointIntervalMs: int(env.CHECKPOINT_INTERVAL_MS, 'CHECKPOINT_INTERVAL_MS') ?? p.checkpoint_interval_ms ?? 200,
+      partitions: int(env.PARTITIONS, 'PARTITIONS', 1) ?? file.kafka?.partitions ?? 6,
+      checkpointIntervalMs: int(env.CHECKPOINT_INTERVAL_MS, 'CHECKPOINT_INTERVAL_MS', 10) ?? p.checkpoint_interval_ms ?? 200,
       ownerId: env.OWNER_ID ?? `${hostname()}-${process.pid}`,
       workers: int(env.WORKERS, 'WORKERS') ?? p.workers,
       maxUncommittedRecords: p.max_uncommitted_records,
@@ -165,9 +168,9 @@ function postgresUrl(pg: PipelineFile['postgres']): string | undefined {
   return `postgres://${auth}${pg.host}:${pg.port ?? 5432}/${pg.database ?? 'postgres'}`;
 }
 
-function int(raw: string | undefined, name: string): number | undefined {
+function int(raw: string | undefined, name: string, min = 0): number | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got '${raw}'`);
+  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new ConfigError(`${name} must be a whole number ≥ ${min}, got '${raw}'`);
   return Number(raw);
 }
 

@@ -48,9 +48,12 @@ export interface Instance {
 
 export async function startInstance(cfg: InstanceConfig, log: (line: string) => void = console.log): Promise<Instance> {
   const cleanups: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const c of cleanups.reverse()) await c().catch((e) => log(`stop: ${(e as Error).message}`));
-  };
+  let stopping: Promise<void> | undefined;
+  // Last started, first stopped; a second stop() waits for the first instead of running it again.
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const c of [...cleanups].reverse()) await c().catch((e) => log(`stop: ${(e as Error).message}`));
+    })());
   try {
     return await start(cfg, log, cleanups, stopAll);
   } catch (e) {

@@ -27,6 +27,7 @@ interface Percentiles {
 
 const RATE_WINDOW_S = 5;
 const LATENCY_WINDOW_MS = 10_000;
+const MAX_TRACKABLE_MS = 3_600_000;
 
 export function createLiveStats(clock: () => number = Date.now): LiveStats {
   const consumed = new Rates();
@@ -125,7 +126,8 @@ class RotatingHistogram {
 
   record(ms: number): void {
     this.rotate();
-    this.current.recordValue(Math.max(0, Math.round(ms)));
+    // Clamped: a record hours old (a backlog after an outage) must not throw out of the range.
+    this.current.recordValue(Math.min(MAX_TRACKABLE_MS, Math.max(0, Math.round(ms))));
   }
 
   percentiles(): Percentiles {
@@ -147,5 +149,5 @@ class RotatingHistogram {
 }
 
 function newHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 2 });
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: MAX_TRACKABLE_MS, numberOfSignificantValueDigits: 2 });
 }

@@ -61,6 +61,10 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
   async function checkpointShard(id: string, o: Owned): Promise<void> {
     const delta = await o.host.takeDelta(id).catch(() => null);
     if (!delta) {
+      // Records skipped below the stored offset count as uncommitted but never make a delta: a
+      // shard paused for them would otherwise stay paused.
+      o.uncommitted = 0;
+      if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
       if (relayPending.has(id)) await relayShard(id);
       return;
     }
@@ -104,7 +108,9 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
       const lane = async () => {
         while (next < shards.length) {
           const [id, o] = shards[next++]!;
-          await checkpointShard(id, o);
+          // A lane must never end the pass early: a second pass would then take a delta of a shard
+          // whose previous commit is still in flight, and the two could land out of order.
+          await checkpointShard(id, o).catch((e) => log(`checkpoint of ${id} failed: ${(e as Error).message}`));
         }
       };
       await Promise.all(Array.from({ length: Math.min(ctx.parallelism, shards.length) }, lane));

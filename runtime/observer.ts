@@ -63,3 +63,31 @@ export interface Checkpointed {
   /** Dead letters this checkpoint wrote, by source topic and error code. */
   deadLetters: { topic: string; code: string; count: number }[];
 }
+
+const OBSERVER_METHODS = ['batchApplied', 'checkpointed', 'checkpointFailed', 'alertsCommitted', 'relayed', 'lag'] as const;
+
+/**
+ * The same observer, but a method that throws is logged (once per method and message) instead of
+ * propagating: an observer runs between applying a batch and resolving its offsets, and between a
+ * commit and its relay, where a throw would stall the partition or skip the relay.
+ */
+export function guardObserver(observer: ProcessorObserver, log: (line: string) => void): ProcessorObserver {
+  const reported = new Set<string>();
+  const out: ProcessorObserver = {};
+  for (const name of OBSERVER_METHODS) {
+    const fn = observer[name] as ((e: never) => void) | undefined;
+    if (!fn) continue;
+    (out as Record<string, (e: never) => void>)[name] = (e: never) => {
+      try {
+        fn.call(observer, e);
+      } catch (err) {
+        const key = `${name}: ${(err as Error)?.message ?? err}`;
+        if (!reported.has(key)) {
+          reported.add(key);
+          log(`observer ${key} (ignored; reported once)`);
+        }
+      }
+    };
+  }
+  return out;
+}

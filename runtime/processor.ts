@@ -17,7 +17,7 @@ import {
 } from './processor-options.ts';
 import { packBatch } from './shard/record-batch.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
-import type { TracedRecord } from './observer.ts';
+import { guardObserver, type TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import { TRACEPARENT } from './shard/records.ts';
 import { shardId, type ShardCounters } from './shard/shard.ts';
@@ -65,7 +65,7 @@ const ZERO: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0,
 /** Starts a processor and resolves once it has joined the group. */
 export async function startProcessor(opts: ProcessorOptions): Promise<Processor> {
   const log = opts.log ?? (() => {});
-  const observer = opts.observer ?? {};
+  const observer = guardObserver(opts.observer ?? {}, log);
   const workerCount = opts.workers ?? defaultWorkers();
   const actors = resolveActors(opts, workerCount);
   const passivation = opts.passivation ?? DEFAULT_PASSIVATION;
@@ -110,6 +110,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   let joined = false;
   /** Bumped synchronously on every join: an acquisition begun for an older join must not bump the epoch. */
   let joinSeq = 0;
+  /** The join whose assignment `assigned` holds. */
+  let assignedSeq = 0;
 
   // Every join (eager rebalance): commit what we hold, drop every shard, then acquire the new
   // assignment with fresh epochs. Re-acquiring even kept shards costs at most one checkpoint
@@ -123,12 +125,16 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     }
     log(`joined generation: ${[...next].sort().join(' ') || '(no shards)'}`);
     joined = true;
-    joinSeq++;
+    const seq = ++joinSeq;
     rebalance = rebalance.then(async () => {
       await checkpoint().catch((e) => log(`checkpoint before rebalance failed: ${e}`));
       await Promise.all([...owned.keys()].map((id) => retire(id)));
       assigned.clear();
+      // A newer join is already queued: its step acquires; acquiring this one's shards now could
+      // fence their owner in the newer generation.
+      if (seq !== joinSeq) return;
       for (const id of next) assigned.add(id);
+      assignedSeq = seq;
       await Promise.all([...next].map((id) => ownedShard(id).catch((e) => log(`acquiring ${id} failed: ${e}`))));
     });
   });
@@ -145,12 +151,12 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     for (const k of Object.keys(retired) as (keyof typeof retired)[]) retired[k] += final[k];
   }
 
-  async function acquire(id: string, actor: ActorDefinition<any>, partition: number, joinSeqAtStart: number): Promise<Owned | undefined> {
+  async function acquire(id: string, actor: ActorDefinition<any>, partition: number, assignedAt: number): Promise<Owned | undefined> {
     if (stopped) return undefined; // a join that lands during stop(): do not take (and fence) shards we will not run
     // Acquisitions of one join run one after another; if a newer join arrived meanwhile, another
     // member may already hold this shard in that generation: taking it now would fence the rightful
     // owner (which then drops it until the next rebalance). The newer join re-acquires if it is ours.
-    if (joinSeqAtStart !== joinSeq) return undefined;
+    if (assignedAt !== joinSeq) return undefined;
     const epoch = await store.acquire(id, opts.ownerId, opts.httpAddress);
     // A previous owner's committed but unrelayed outputs go out before anything of ours.
     await relay.flush(id);
@@ -192,7 +198,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     if (!pending) {
       const [type, partition] = id.split('/');
       const actor = actors.find((a) => a.type === type)!;
-      pending = acquire(id, actor, Number(partition), joinSeq).finally(() => loading.delete(id));
+      pending = acquire(id, actor, Number(partition), assignedSeq).finally(() => loading.delete(id));
       loading.set(id, pending);
     }
     return pending;
@@ -241,11 +247,13 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const started = performance.now();
     let r: ApplyResult;
     try {
-      r = await o.host.apply(id, packBatch(batch.topic, batch.partition, batch.messages), {
-        now: Date.now(),
-        sourceEnd: isSource ? Number(batch.highWatermark) : undefined,
-      });
-      while (r.needs) r = await o.host.rehydrate(id, await store.loadStates(actor.type, r.needs), Date.now());
+      // The packed batch is transferred (moved) to the worker: pack it afresh for every attempt.
+      const applyBatch = () => o.host.apply(id, packBatch(batch.topic, batch.partition, batch.messages), { now: Date.now(), sourceEnd: isSource ? Number(batch.highWatermark) : undefined });
+      r = await applyBatch();
+      while (r.needs) {
+        await o.host.rehydrate(id, await store.loadStates(actor.type, r.needs), r.needs, Date.now());
+        r = await applyBatch();
+      }
     } catch (e) {
       // The shard was retired or fenced meanwhile (or Postgres failed a rehydrate): nothing was
       // resolved, so the batch is fetched again by whoever owns the shard.
@@ -290,7 +298,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       // Backpressure: memory held for the next checkpoint is bounded; fetching resumes after it.
       o.paused = true;
       consumer.pause(topicsOfShard(o).map((topic) => ({ topic, partitions: [o.partition] })));
-      void checkpoint();
+      void checkpoint().catch((e) => log(`checkpoint error: ${e}`));
     }
     await heartbeat();
   }
@@ -336,7 +344,11 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       if (a === undefined) return { kind: 'unknown' };
       if (a !== 'passivated') return { kind: 'found', from: 'memory', ...a };
       const [row] = await store.loadStates(type, [key]);
-      return row ? { kind: 'found', from: 'store', state: row.state, quarantine: row.quarantine } : { kind: 'unknown' };
+      if (!row) return { kind: 'unknown' };
+      const actor = actors.find((x) => x.type === type)!;
+      // A row committed by an older version is shown as the worker would hold it: migrated.
+      const state = row.stateVersion === actor.stateVersion ? row.state : actor.migrate(row.state, row.stateVersion);
+      return { kind: 'found', from: 'store', state, quarantine: row.quarantine };
     },
     ownedShards: () => [...owned.keys()].sort(),
     totals() {

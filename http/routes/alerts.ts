@@ -12,6 +12,7 @@ export interface AlertRoutesOptions {
 
 const MAX_LIMIT = 500;
 const KEEPALIVE_MS = 15_000;
+const REPLAY_LOOK_BACK_MS = 60_000;
 
 /**
  * `GET /v1/alerts`: committed alerts, newest first, filtered by `type`, `entity` (`user:u-1`, or a
@@ -58,6 +59,11 @@ export function alertRoutes(opts: AlertRoutesOptions): Hono {
     const lastId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
     const feed = opts.feed();
     return streamSSE(c, async (stream) => {
+      if (!feed) {
+        // The instance is still starting: ask the client to come back rather than idle forever.
+        await stream.writeSSE({ event: 'starting', data: '{}', retry: 2000 });
+        return;
+      }
       const queue: Alert[] = [];
       let wake: (() => void) | undefined;
       const unsubscribe = feed?.subscribe((a) => {
@@ -100,11 +106,15 @@ export function alertRoutes(opts: AlertRoutesOptions): Hono {
   return app;
 }
 
-/** Alerts committed after the one with `id` (by detection time), oldest first, at most 1000. */
+/**
+ * Alerts the client may have missed after the one with `id`, oldest first, at most 1000. Detection
+ * time is a worker's clock, not commit order (an alert detected earlier can commit later), so the
+ * replay looks back a minute before `id` and may repeat alerts: clients deduplicate by id.
+ */
 async function missedFromStore(sql: postgres.Sql, id: string): Promise<Alert[]> {
   const rows = await sql`
     select a.body from alerts a, alerts ref
-    where ref.id = ${id} and (a.detected_at, a.id) > (ref.detected_at, ref.id)
+    where ref.id = ${id} and a.id <> ref.id and a.detected_at >= ref.detected_at - ${REPLAY_LOOK_BACK_MS}
     order by a.detected_at, a.id limit 1000`;
   return rows.map((r) => r.body as Alert);
 }

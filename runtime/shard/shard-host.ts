@@ -23,7 +23,7 @@ export interface ShardSpec {
 export interface ApplyResult {
   /** Records consumed (a prefix of the batch); 0 with `needs` while passivated keys are missing. */
   consumed: number;
-  /** Passivated keys to load and `rehydrate` before this batch can be applied (it is kept). */
+  /** Passivated keys to load and `rehydrate` ; nothing of the batch was applied: send it again. */
   needs?: string[];
   /** Cumulative counters of the shard after the call. */
   counters: ShardCounters;
@@ -47,8 +47,12 @@ export interface ShardHostApi {
    * source topic (see Shard.noteSourceEnd); `now`: wall-clock ms, for passivation.
    */
   apply(id: string, batch: RecordBatch, ctx: { now: number; sourceEnd?: number }): ApplyResult;
-  /** Loads the rows a previous `apply` needed, then applies its parked batch. */
-  rehydrate(id: string, rows: StateRow[], now: number): ApplyResult;
+  /**
+   * Puts back passivated entities from their committed rows (`keys` without a row start from their
+   * initial state). Nothing is parked between calls: source and inbox batches of one shard run
+   * concurrently, so the caller applies its batch again afterwards.
+   */
+  rehydrate(id: string, rows: StateRow[], keys: string[], now: number): void;
   noteSourceEnd(id: string, highWatermark: number): void;
   /** What the next checkpoint writes, or null when the shard is clean. */
   takeDelta(id: string): ShardDelta | null;
@@ -62,7 +66,6 @@ export interface ShardHostApi {
 /** `resolveActor` turns a type and configuration into its definition (the registry in a worker). */
 export function createShardHost(resolveActor: (type: string, config: ActorsConfig) => ActorDefinition<any>): ShardHostApi {
   const shards = new Map<string, Shard>();
-  const parked = new Map<string, { records: SourceRecord[]; needs: string[] }>();
 
   const shardOf = (id: string): Shard => {
     const s = shards.get(id);
@@ -71,12 +74,9 @@ export function createShardHost(resolveActor: (type: string, config: ActorsConfi
   };
   const result = (s: Shard, consumed: number): ApplyResult => ({ consumed, counters: { ...s.counters }, size: s.size() });
 
-  function applyRecords(id: string, s: Shard, records: SourceRecord[]): ApplyResult {
+  function applyRecords(s: Shard, records: SourceRecord[]): ApplyResult {
     const needs = s.missingKeys(records);
-    if (needs.length > 0) {
-      parked.set(id, { records, needs });
-      return { ...result(s, 0), needs };
-    }
+    if (needs.length > 0) return { ...result(s, 0), needs };
     return result(s, s.apply(records));
   }
 
@@ -85,23 +85,18 @@ export function createShardHost(resolveActor: (type: string, config: ActorsConfi
       const actor = resolveActor(spec.actorType, spec.actors);
       const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore });
       shards.set(shard.id, shard);
-      parked.delete(shard.id);
       return shard.size();
     },
     apply(id, batch, { now, sourceEnd }) {
       const s = shardOf(id);
       s.setNow(now);
       if (sourceEnd !== undefined) s.noteSourceEnd(sourceEnd);
-      return applyRecords(id, s, unpackBatch(batch));
+      return applyRecords(s, unpackBatch(batch));
     },
-    rehydrate(id, rows, now) {
+    rehydrate(id, rows, keys, now) {
       const s = shardOf(id);
-      const p = parked.get(id);
-      if (!p) throw new Error(`shard ${id} has no batch waiting for rehydration`);
-      parked.delete(id);
       s.setNow(now);
-      s.rehydrate(rows, p.needs);
-      return applyRecords(id, s, p.records);
+      s.rehydrate(rows, keys);
     },
     noteSourceEnd: (id, hw) => shardOf(id).noteSourceEnd(hw),
     takeDelta(id) {
@@ -113,7 +108,6 @@ export function createShardHost(resolveActor: (type: string, config: ActorsConfi
     close(id) {
       const s = shards.get(id);
       shards.delete(id);
-      parked.delete(id);
       return s ? { ...s.counters } : undefined;
     },
   };

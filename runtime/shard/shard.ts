@@ -344,8 +344,10 @@ export function createShard(opts: ShardOptions): Shard {
       return [...keys];
     },
     rehydrate(rows, keys) {
-      for (const row of rows) restoreState(row);
-      for (const key of keys) residency.rehydrated(key, wallNow);
+      // Only keys still evicted: one already put back (by a concurrent batch of the same shard) may
+      // have moved on since, and its committed row would take it back in time.
+      for (const row of rows) if (residency.evicted.has(row.key)) restoreState(row);
+      for (const key of keys) if (residency.evicted.has(key)) residency.rehydrated(key, wallNow);
     },
     passivate(policy, at) {
       const gone = residency.evict(policy, at, (key) => dirtyKeys.has(key));
