@@ -233,4 +233,18 @@ describe('shard', () => {
     expect(delta.states).toEqual([]); // the stored row stays as it was
     expect(delta.outbox[0]?.headers?.[DLQ_HEADERS.code]).toBe('QUARANTINED');
   });
+  test('rehydrate restores only keys still evicted: a key already back (and moved on) keeps its newer state', () => {
+    let clock = 0;
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP, wallClock: () => clock });
+    shard.apply([stock('r-1', 'sku-r', 5)]);
+    const row = shard.takeDelta().states[0]!;
+    expect(shard.passivate({ idleMs: 0, maxEntities: 0 }, 1)).toBe(1);
+    const stored = { key: row.key, stateVersion: row.stateVersion, state: row.state, quarantine: null };
+    // Two batches of the shard (source and inbox) both needed the key; the first puts it back and applies.
+    shard.rehydrate([stored], ['sku-r']);
+    shard.apply([stock('r-2', 'sku-r', 1)]);
+    // The second one's rehydrate arrives with the same (now old) row: it must not take the key back.
+    shard.rehydrate([stored], ['sku-r']);
+    expect(sku(shard, 'sku-r')?.onHand).toBe(6);
+  });
 });
