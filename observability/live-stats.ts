@@ -64,6 +64,9 @@ export function createLiveStats(clock: () => number = Date.now): LiveStats {
     lag(e) {
       lag.set(`${e.topic}:${e.partition}`, e);
     },
+    released(e) {
+      for (const p of e.partitions) lag.delete(`${p.topic}:${p.partition}`);
+    },
   };
 
   return {

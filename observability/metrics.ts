@@ -102,6 +102,10 @@ export function createMetrics(): Metrics {
     lag(e) {
       lag.set({ topic: e.topic, partition: String(e.partition) }, e.lag);
     },
+    released(e) {
+      // Another member reports these partitions now: a stale series here would feed lag alerts.
+      for (const p of e.partitions) lag.remove({ topic: p.topic, partition: String(p.partition) });
+    },
   };
 
   return {

@@ -20,6 +20,8 @@ export interface ProcessorObserver {
   relayed?(e: { shard: string; records: number }): void;
   /** The consumer's view of a partition: how far behind the log end this member is. */
   lag?(e: { topic: string; partition: number; lag: number }): void;
+  /** This member no longer holds a shard: its partitions' per-partition figures (lag) are no longer ours to report. */
+  released?(e: { shard: string; partitions: { topic: string; partition: number }[] }): void;
 }
 
 export interface BatchApplied {
@@ -64,7 +66,7 @@ export interface Checkpointed {
   deadLetters: { topic: string; code: string; count: number }[];
 }
 
-const OBSERVER_METHODS = ['batchApplied', 'checkpointed', 'checkpointFailed', 'alertsCommitted', 'relayed', 'lag'] as const;
+export const OBSERVER_METHODS = ['batchApplied', 'checkpointed', 'checkpointFailed', 'alertsCommitted', 'relayed', 'lag', 'released'] as const;
 
 /**
  * The same observer, but a method that throws is logged (once per method and message) instead of

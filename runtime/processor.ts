@@ -156,6 +156,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       if (!o) return;
       owned.delete(id);
       if (o.paused) resume(o);
+      observer.released?.({ shard: id, partitions: topicsOfShard(o).map((topic) => ({ topic, partition: o.partition })) });
       const final = (await o.host.close(id).catch(() => undefined)) ?? o.counters;
       pool.release(id);
       for (const k of Object.keys(retired) as (keyof typeof retired)[]) retired[k] += final[k];

@@ -1,0 +1,29 @@
+import { describe, expect, test } from 'bun:test';
+import { createMetrics } from './metrics.ts';
+
+describe('metrics', () => {
+  test('consumer lag series of a released shard disappear (they would feed lag alerts)', async () => {
+    const m = createMetrics();
+    m.observer.lag!({ topic: 'user_events', partition: 2, lag: 40 });
+    m.observer.lag!({ topic: 'user_events', partition: 3, lag: 7 });
+    expect(await m.render()).toContain('actorstream_consumer_lag{topic="user_events",partition="2"} 40');
+    m.observer.released!({ shard: 'user/2', partitions: [{ topic: 'user_events', partition: 2 }, { topic: 'app.user.inbox', partition: 2 }] });
+    const text = await m.render();
+    expect(text).not.toContain('partition="2"');
+    expect(text).toContain('actorstream_consumer_lag{topic="user_events",partition="3"} 7');
+  });
+
+  test('a checkpoint counts rows by kind, dead letters by topic and code, and HANDLER_ERROR as a quarantine', async () => {
+    const m = createMetrics();
+    m.observer.checkpointed!({
+      shard: 'sku/0', atMs: 1000, durationMs: 12, appendTimesMs: [900], traced: [],
+      rows: { states: 3, offsets: 1, outbox: 2, alerts: 0, timers: 0 },
+      deadLetters: [{ topic: 'inventory_events', code: 'HANDLER_ERROR', count: 1 }, { topic: 'inventory_events', code: 'INVALID_JSON', count: 2 }],
+    });
+    const text = await m.render();
+    expect(text).toContain('actorstream_checkpoint_rows_total{kind="states"} 3');
+    expect(text).toContain('actorstream_dead_letters_total{topic="inventory_events",code="INVALID_JSON"} 2');
+    expect(text).toContain('actorstream_quarantines_total{actor="sku"} 1');
+    expect(text).toContain('actorstream_event_to_durable_seconds_count 1');
+  });
+});
