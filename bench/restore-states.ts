@@ -65,8 +65,7 @@ try {
   await pool.terminate();
 } finally {
   await sql.end();
-  if (!process.env.KEEP_DB) await db.drop();
-  else console.log(db.url);
+  await db.drop();
 }
 
 /** A user after a few logins and payments: the shape and size the fraud rules keep (~430 B on the heap). */

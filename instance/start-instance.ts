@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from 'kafkajs';
 import postgres from 'postgres';
 import { createGenerator, toKafkaRecord, writeToKafka } from '../generator/index.ts';
 import { createApp } from '../http/app.ts';
@@ -10,7 +9,7 @@ import { createLiveStats } from '../observability/live-stats.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import { createInProcessLog, startPgliteServer } from '../runtime/embedded/index.ts';
-import type { KafkaPort } from '../runtime/kafka/port.ts';
+import { createKafkaClient, type KafkaPort } from '../runtime/kafka/port.ts';
 import { topicNames } from '../runtime/kafka/topics.ts';
 import type { ProcessorObserver } from '../runtime/observer.ts';
 import { startProcessor, type Processor, type ProcessorOptions } from '../runtime/processor.ts';
@@ -74,7 +73,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     // PGlite is one single-user backend: more connections add no parallelism.
     processorOpts = { ...processorOpts, databaseUrl: pg.url, postgresPoolSize: 1 };
   } else {
-    kafka = new Kafka({ clientId: processorOpts.ownerId, brokers: processorOpts.brokers, logLevel: logLevel.ERROR, retry: { retries: 8 } });
+    kafka = createKafkaClient(processorOpts.ownerId, processorOpts.brokers);
   }
   const sql = postgres(processorOpts.databaseUrl, { max: cfg.mode === 'embedded' ? 1 : 4, onnotice: () => {} });
   cleanups.push(() => sql.end({ timeout: 5 }));

@@ -1,4 +1,4 @@
-import { context, propagation, trace, SpanKind, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, trace, SpanKind, type Context, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -108,9 +108,4 @@ function disabled(): Tracing {
     ingest: (_attributes, fn) => fn(undefined, undefined),
     stop: async () => {},
   };
-}
-
-/** Tracer for code that adds its own spans (none yet); exported so tests can read the active trace. */
-export function tracer(): Tracer {
-  return trace.getTracer('actorstream');
 }

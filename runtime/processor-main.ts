@@ -1,14 +1,18 @@
 /**
- * A processor process, configured by environment (see processor-env.ts; `actorstream run` builds
- * on the same options). Prints `ready` once it has joined the group; SIGTERM stops it gracefully:
- * final checkpoint and relay, leave the group, exit 0. The tests SIGKILL and SIGSTOP it.
+ * A bare processor process (no HTTP API), configured like `actorstream run` (instance/config.ts:
+ * pipeline.yaml and the environment), but only against Kafka and Postgres. Prints `ready` once it
+ * has joined the group; SIGTERM stops it gracefully: final checkpoint and relay, leave the group,
+ * exit 0. The tests SIGKILL and SIGSTOP it.
  */
-import { processorOptionsFromEnv } from './processor-env.ts';
+import { loadConfig } from '../instance/config.ts';
 import { startProcessor } from './processor.ts';
 
-const processor = await startProcessor(
-  processorOptionsFromEnv(process.env, { log: (line) => console.log(`[processor ${process.pid}] ${line}`) }),
-);
+const config = loadConfig(process.env);
+if (config.instance.mode === 'embedded') {
+  console.error('processor-main runs against Kafka and Postgres: set KAFKA_BROKERS and DATABASE_URL (or PIPELINE_CONFIG)');
+  process.exit(2);
+}
+const processor = await startProcessor({ ...config.instance.processor, log: (line) => console.log(`[processor ${process.pid}] ${line}`) });
 console.log('ready');
 
 let stopping = false;

@@ -1,10 +1,10 @@
-import { Kafka, logLevel, type EachBatchPayload } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
 import postgres from 'postgres';
 import type { ActorDefinition } from '../actors/actor.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
 import { createOutboxRelay } from '../sinks/outbox-relay.ts';
 import { createCheckpointer } from './checkpointer.ts';
-import type { ConsumerPort, KafkaPort } from './kafka/port.ts';
+import { createKafkaClient, type ConsumerPort, type KafkaPort } from './kafka/port.ts';
 import { createShardAssigner } from './kafka/shard-assigner.ts';
 import { ensureTopics, topicNames } from './kafka/topics.ts';
 import { partitionOf } from './partitioner.ts';
@@ -80,7 +80,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   try {
     await migrate(sql);
     const store = createCheckpointStore(sql);
-    const kafka: KafkaPort = opts.kafka ?? new Kafka({ clientId: opts.ownerId, brokers: opts.brokers, logLevel: logLevel.ERROR, retry: { retries: 8 } });
+    const kafka: KafkaPort = opts.kafka ?? createKafkaClient(opts.ownerId, opts.brokers);
     const admin = kafka.admin();
     await admin.connect();
     opened.push(() => admin.disconnect());
@@ -280,9 +280,9 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       for (let i = 0; i < consumed; i++) {
         const m = batch.messages[i]!;
         o.appendTimes.push(Number(m.timestamp));
-        const tp = m.headers?.[TRACEPARENT];
-        if (tp !== undefined) {
-          traced.push({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset), key: m.key?.toString() ?? null, actorType: actor.type, traceparent: String(tp) });
+        const traceparent = m.headers?.[TRACEPARENT];
+        if (traceparent !== undefined) {
+          traced.push({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset), key: m.key?.toString() ?? null, actorType: actor.type, traceparent: String(traceparent) });
         }
       }
       if (traced.length > 0) o.traced.push(...traced);

@@ -8,11 +8,10 @@
  * · 2 usage or configuration (UsageError, ConfigError, citty's argument errors) · 3 infrastructure
  * unreachable (InfrastructureError).
  */
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import postgres from 'postgres';
+import type { Admin } from 'kafkajs';
 import { loadConfig } from '../../instance/config.ts';
 import type { TopicNames } from '../../runtime/kafka/topics.ts';
-import { ConfigError, InfrastructureError } from '../../schemas/index.ts';
+import { ConfigError } from '../../schemas/index.ts';
 
 /** Bad arguments: exit 2, with a pointer to `--help`. */
 export class UsageError extends Error {
@@ -117,64 +116,12 @@ function throws(fn: () => unknown): boolean {
   }
 }
 
-/** A postgres.js pool that has answered `select 1`; InfrastructureError (exit 3) otherwise. */
-export async function connectPostgres(url: string, max = 2): Promise<postgres.Sql> {
-  const sql = postgres(url, { max, connect_timeout: 5, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return sql;
-  } catch (e) {
-    await sql.end({ timeout: 1 }).catch(() => {});
-    throw new InfrastructureError(`cannot reach Postgres at ${redact(url)}: ${(e as Error).message}. Check DATABASE_URL (or postgres.* in pipeline.yaml).`);
-  }
-}
-
-/** A kafkajs client whose admin has answered a metadata request; InfrastructureError (exit 3) otherwise. */
-export async function connectKafka(brokers: string[], clientId: string): Promise<{ kafka: Kafka; admin: Admin }> {
-  quietKafkajsTimerWarning();
-  const kafka = new Kafka({
-    clientId,
-    brokers,
-    connectionTimeout: 3_000,
-    retry: { retries: 2, initialRetryTime: 300 },
-    // One message below says what failed and what to do; kafkajs's own retry logs are noise.
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-  } catch (e) {
-    await admin.disconnect().catch(() => {});
-    throw new InfrastructureError(`cannot reach Kafka at ${brokers.join(',')}: ${(e as Error).message}. Check KAFKA_BROKERS (or kafka.bootstrap_servers in pipeline.yaml).`);
-  }
-  return { kafka, admin };
-}
+// Connections that fail with one clear InfrastructureError (exit 3): the same ones `run` checks with.
+export { connectKafka, connectPostgres } from '../../instance/preflight.ts';
 
 /** Partitions of a topic, or undefined when it does not exist. */
 export async function partitionCount(admin: Admin, topic: string): Promise<number | undefined> {
   if (!(await admin.listTopics()).includes(topic)) return undefined;
   const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
   return meta?.partitions.length;
-}
-
-/**
- * kafkajs 2.2.4 arms its throttle timer with a negative delay when nothing throttles (harmless),
- * and current runtimes print a TimeoutNegativeWarning for it. Drop that one warning only.
- */
-function quietKafkajsTimerWarning(): void {
-  if (quieted) return;
-  quieted = true;
-  const previous = process.listeners('warning');
-  process.removeAllListeners('warning');
-  process.on('warning', (w) => {
-    if (w.name === 'TimeoutNegativeWarning') return;
-    if (previous.length === 0) process.stderr.write(`${w.name}: ${w.message}\n`);
-    for (const listener of previous) listener(w);
-  });
-}
-let quieted = false;
-
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { defineCommand } from 'citty';
 import { Presets, SingleBar } from 'cli-progress';
-import { PipelineError } from '../../schemas/index.ts';
+import { InfrastructureError, PipelineError } from '../../schemas/index.ts';
 import {
   createGenerator,
   createIdempotentProducer,
@@ -156,33 +156,27 @@ async function toNdjson(out: string, records: Iterable<KafkaRecord>, opts: Write
 
 async function toKafka(plan: Plan, records: Iterable<KafkaRecord>, opts: WriteOpts): Promise<WriteResult> {
   // Loaded lazily: NDJSON runs and --help need no Kafka client.
-  const { Kafka, logLevel } = await import('kafkajs');
-  quietKafkajsTimerWarning();
-  const kafka = new Kafka({
-    clientId: 'actorstream-generate',
-    brokers: plan.brokers,
-    connectionTimeout: 3_000,
-    retry: { retries: 2, initialRetryTime: 300 },
-    // Connection failures are reported once, below, with what to do; kafkajs' own retry logs are noise.
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
+  const { connectKafka } = await import('../../instance/preflight.ts');
+  let connected: Awaited<ReturnType<typeof connectKafka>> | undefined;
   try {
-    await admin.connect();
-    const { created, mismatched } = await ensureTopics(admin, undefined, plan.partitions);
+    connected = await connectKafka(plan.brokers, 'actorstream-generate');
+    const { created, mismatched } = await ensureTopics(connected.admin, undefined, plan.partitions);
     if (created.length > 0) process.stderr.write(`created topics ${created.join(', ')} (${plan.partitions} partitions)\n`);
     for (const m of mismatched) {
       process.stderr.write(`note: topic ${m.topic} exists with ${m.partitions} partitions (not ${plan.partitions}); left as is\n`);
     }
   } catch (e) {
-    await admin.disconnect().catch(() => {});
-    process.stderr.write(
-      `actorstream generate: cannot reach Kafka at ${plan.brokers.join(',')}: ${(e as Error).message}\n` +
-        `Start a broker (npm run kafka -- start, or docker compose up -d kafka), or point --brokers / KAFKA_BROKERS at one,\n` +
-        `or write NDJSON instead with --out file.ndjson.\n`,
-    );
+    await connected?.admin.disconnect().catch(() => {});
+    // An unreachable broker already says how to fix it; a failure after connecting does not.
+    const reason =
+      e instanceof InfrastructureError
+        ? e.message
+        : `cannot reach Kafka at ${plan.brokers.join(',')}: ${(e as Error).message}\n` +
+          `Start a broker (npm run kafka -- start, or docker compose up -d kafka), or point --brokers / KAFKA_BROKERS at one,`;
+    process.stderr.write(`actorstream generate: ${reason}\nor write NDJSON instead with --out file.ndjson.\n`);
     process.exit(1);
   }
+  const { kafka, admin } = connected;
   await admin.disconnect();
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
@@ -191,21 +185,6 @@ async function toKafka(plan: Plan, records: Iterable<KafkaRecord>, opts: WriteOp
   } finally {
     await producer.disconnect();
   }
-}
-
-/**
- * kafkajs 2.2.4 arms its throttle timer with a negative delay when nothing throttles (clamped to
- * 1 ms, harmless), and current runtimes print a TimeoutNegativeWarning for it on every run.
- * Drop that one warning; pass every other on.
- */
-function quietKafkajsTimerWarning(): void {
-  const previous = process.listeners('warning');
-  process.removeAllListeners('warning');
-  process.on('warning', (w) => {
-    if (w.name === 'TimeoutNegativeWarning') return;
-    if (previous.length === 0) process.stderr.write(`${w.name}: ${w.message}\n`);
-    for (const listener of previous) listener(w);
-  });
 }
 
 type WriteOpts = { rate: number; signal: AbortSignal; onProgress: (p: WriteProgress) => void };

@@ -9,7 +9,8 @@
 import { defineCommand } from 'citty';
 import type postgres from 'postgres';
 import { MIGRATIONS, migrate } from '../../runtime/store/migrations.ts';
-import { CommandFailed, connectPostgres, loadCommandSettings, redact, withDetails } from './command-support.ts';
+import { redactUrl } from '../../instance/preflight.ts';
+import { CommandFailed, connectPostgres, loadCommandSettings, withDetails } from './command-support.ts';
 
 export const migrateCommand = withDetails(defineCommand({
   meta: {
@@ -24,7 +25,7 @@ export const migrateCommand = withDetails(defineCommand({
     const settings = loadCommandSettings('migrate', args.config, { kafka: false, postgres: true });
     const sql = await connectPostgres(settings.databaseUrl, 1);
     try {
-      const where = redact(settings.databaseUrl);
+      const where = redactUrl(settings.databaseUrl);
       if (args.status) {
         const done = await appliedVersions(sql);
         for (const m of MIGRATIONS) console.log(`${done.has(m.version) ? 'applied' : 'pending'}  ${m.version}  ${m.name}`);

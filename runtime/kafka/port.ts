@@ -1,4 +1,4 @@
-import type { Admin, Consumer, ConsumerConfig, Producer, ProducerConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig } from 'kafkajs';
 
 /**
  * The slice of the kafkajs client the runtime, the relay, the HTTP ingest and the generator use.
@@ -20,4 +20,12 @@ export interface KafkaPort {
   admin(): AdminPort;
   producer(config?: ProducerConfig): ProducerPort;
   consumer(config: ConsumerConfig): ConsumerPort;
+}
+
+/**
+ * The kafkajs client a processor instance uses against a real cluster: errors only in the log
+ * (the runtime reports what matters itself), and enough retries to ride out a broker restart.
+ */
+export function createKafkaClient(clientId: string, brokers: string[]): KafkaPort {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.ERROR, retry: { retries: 8 } });
 }

@@ -1,3 +1,4 @@
+import { redactUrl } from '../../instance/preflight.ts';
 import postgres from 'postgres';
 
 /** Default server when DATABASE_URL is unset: the local Postgres with trust auth. */
@@ -23,7 +24,7 @@ export async function createTestDatabase(baseUrl = process.env.DATABASE_URL ?? D
   } catch (e) {
     await admin.end({ timeout: 1 });
     throw new Error(
-      `cannot create a test database on ${redact(baseUrl)}: ${(e as Error).message}. ` +
+      `cannot create a test database on ${redactUrl(baseUrl)}: ${(e as Error).message}. ` +
         'Start PostgreSQL on 127.0.0.1:5432 (trust auth) or set DATABASE_URL to a server where this user may CREATE DATABASE.',
     );
   }
@@ -38,14 +39,4 @@ export async function createTestDatabase(baseUrl = process.env.DATABASE_URL ?? D
       await admin.end({ timeout: 5 });
     },
   };
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable DATABASE_URL>';
-  }
 }
