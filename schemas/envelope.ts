@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EpochMillis } from './primitives.ts';
+import { EpochMillis, Identifier } from './primitives.ts';
 
 /**
  * The event envelope, the Kafka record value of every source topic:
@@ -7,8 +7,8 @@ import { EpochMillis } from './primitives.ts';
  * `data` is checked against the schema that `type` and `v` select (see registry.ts).
  */
 export const Envelope = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 128 }),
-  type: Type.String({ minLength: 1, maxLength: 64 }),
+  id: Identifier(1, 128),
+  type: Identifier(1, 64),
   v: Type.Integer({ minimum: 1, maximum: 1000 }),
   ts: EpochMillis,
   data: Type.Object({}),

@@ -1,5 +1,6 @@
 import { DefaultErrorFunction, SetErrorFunction } from '@sinclair/typebox/errors';
 import { ValueErrorType } from '@sinclair/typebox/errors';
+import { IDENTIFIER_FORMAT, TEXT_FORMAT } from './edge-formats.ts';
 
 /**
  * Error wording for validation failures. TypeBox's default for a union of literals is
@@ -15,6 +16,15 @@ SetErrorFunction((param) => {
   }
   if (param.errorType === ValueErrorType.StringPattern && schema.pattern === '^[A-Z]{3}$') {
     return 'Expected a three-letter upper-case currency code (ISO 4217)';
+  }
+  if (param.errorType === ValueErrorType.StringPattern && schema.pattern === '^[\\x21-\\x7E]+$') {
+    return 'Expected printable ASCII without spaces (U+0021–U+007E)';
+  }
+  if (param.errorType === ValueErrorType.StringFormat && (schema as { format?: string }).format === IDENTIFIER_FORMAT) {
+    return 'Expected well-formed Unicode without control characters (U+0000–U+001F, U+007F–U+009F, U+2028, U+2029) or unpaired surrogates';
+  }
+  if (param.errorType === ValueErrorType.StringFormat && (schema as { format?: string }).format === TEXT_FORMAT) {
+    return 'Expected well-formed Unicode text: no NUL, no control characters other than tab and line breaks, no unpaired surrogates';
   }
   if (param.errorType === ValueErrorType.ObjectRequiredProperty) return 'is required';
   return DefaultErrorFunction(param);

@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Country, Currency, EntityKey, Label, Money, PositiveQty } from './primitives.ts';
+import { Country, Currency, EntityKey, Identifier, Label, Money, PositiveQty } from './primitives.ts';
 
 /** Data schemas of `transaction_events` (key: orderId), newest version of each type. */
 
-const CardFingerprint = Type.String({ minLength: 1, maxLength: 128 });
+const CardFingerprint = Identifier(1, 128);
 
 export const OrderItem = Type.Object({ sku: EntityKey, qty: PositiveQty, unitPrice: Money });
 

@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Country, EntityKey, Label, PositiveQty } from './primitives.ts';
+import { Country, EntityKey, Identifier, Label, PositiveQty } from './primitives.ts';
 
 /** Data schemas of `user_events` (key: userId), newest version of each type. */
 
-const Ip = Type.String({ minLength: 2, maxLength: 45 });
+const Ip = Identifier(2, 45);
 
 export const LoginSucceeded = Type.Object({ userId: EntityKey, country: Country, ip: Ip, deviceId: EntityKey });
 export const LoginFailed = Type.Object({ userId: EntityKey, country: Country, ip: Ip });

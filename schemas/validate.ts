@@ -9,6 +9,15 @@ import './error-messages.ts';
 /** The outcome of decoding one input: the event, upcast to its latest version, or why not. */
 export type Decoded = { ok: true; event: DomainEvent } | { ok: false; error: EventRejected };
 
+/** Bounds that depend on when and where an event is checked, not on the event alone. */
+export interface DecodeLimits {
+  /**
+   * Latest accepted `ts` (epoch ms): the checker's reference time plus the allowed clock skew
+   * (see DEFAULT_MAX_FUTURE_MS). The HTTP edge uses its clock; the engine a record's Kafka timestamp.
+   */
+  notAfter?: number;
+}
+
 /** At most this many issues are reported per event: enough to fix it, bounded for DLQ headers. */
 const MAX_ISSUES = 8;
 
@@ -25,7 +34,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * const r = decodeEvent({ id: 'e1', type: 'stock_received', v: 1, ts: 0, data: { sku: 'A', qty: 3 } });
  * if (r.ok) r.event.type; // 'stock_received'
  */
-export function decodeEvent(value: unknown, expectedKey?: string): Decoded {
+export function decodeEvent(value: unknown, expectedKey?: string, limits?: DecodeLimits): Decoded {
   if (!envelopeCheck.Check(value)) return reject('INVALID_ENVELOPE', issuesOf(envelopeCheck, value, ''));
   const raw = value as RawEnvelope;
   if (!isEventType(raw.type)) {
@@ -46,6 +55,11 @@ export function decodeEvent(value: unknown, expectedKey?: string): Decoded {
       { path: `/data/${spec.keyField}`, message: `'${String(key)}' does not match the record key '${expectedKey}'` },
     ]);
   }
+  if (limits?.notAfter !== undefined && raw.ts > limits.notAfter) {
+    return reject('FUTURE_TIMESTAMP', [
+      { path: '/ts', message: `${raw.ts} is ${raw.ts - limits.notAfter} ms beyond the latest accepted event time (${limits.notAfter}); ts is epoch milliseconds of when the event happened` },
+    ]);
+  }
   let data = raw.data;
   for (let v = raw.v; v < spec.latest; v++) data = spec.upcasters[v]!(data);
   const event = { id: raw.id, type: raw.type, v: spec.latest, ts: raw.ts, data } as DomainEvent;
@@ -56,7 +70,7 @@ export function decodeEvent(value: unknown, expectedKey?: string): Decoded {
  * Parses and decodes one serialized event (a Kafka value or one NDJSON line).
  * Oversize input and invalid UTF-8 or JSON are rejected with their own codes.
  */
-export function parseEvent(input: string | Uint8Array, expectedKey?: string): Decoded {
+export function parseEvent(input: string | Uint8Array, expectedKey?: string, limits?: DecodeLimits): Decoded {
   const size = typeof input === 'string' ? utf8ByteLength(input) : input.byteLength;
   if (size > MAX_EVENT_BYTES) {
     return reject('OVERSIZE', [{ path: '', message: `event is ${size} bytes; the limit is ${MAX_EVENT_BYTES}` }]);
@@ -67,7 +81,7 @@ export function parseEvent(input: string | Uint8Array, expectedKey?: string): De
   } catch (e) {
     return reject('INVALID_JSON', [{ path: '', message: `not valid UTF-8 JSON: ${(e as Error).message}` }]);
   }
-  return decodeEvent(value, expectedKey);
+  return decodeEvent(value, expectedKey, limits);
 }
 
 /** The entity key of a decoded event (its Kafka key). */
