@@ -9,7 +9,12 @@ import type { TopicNames } from '../runtime/kafka/topics.ts';
 import type { LocalAnswer } from '../runtime/processor.ts';
 import type { AlertFeed } from '../sinks/alert-feed.ts';
 import { requireScope, type ApiToken } from './auth.ts';
+import { clip } from './clip.ts';
+import { limitInFlight } from './in-flight-limit.ts';
+import { DEFAULT_HTTP_LIMITS, UNBOUNDED_PATHS, type HttpLimits } from './limits.ts';
 import { openApiDocument } from './openapi.ts';
+import { createRateLimits } from './rate-limit.ts';
+import { createRecentEvents } from './recent-events.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { entityRoutes } from './routes/entities.ts';
@@ -32,6 +37,8 @@ export interface AppDeps {
   /** Allowed CORS origins (none: no CORS headers). */
   corsOrigins?: string[];
   maxBodyBytes?: number;
+  /** Bounds of the edge (http/limits.ts); each missing one has its default. */
+  limits?: Partial<HttpLimits>;
   dashboard?: { snapshots: () => Promise<DashboardSnapshot>; jaegerUrl?: string | null };
   /** Ingest tracing (observability/tracing.ts `Tracing.ingest`). */
   traceIngest?: IngestOptions['trace'];
@@ -46,12 +53,16 @@ export function createApp(deps: AppDeps): Hono {
   const tokens = deps.tokens ?? [];
   const app = new Hono();
   const log = deps.log ?? ((l: string) => console.error(l));
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...(deps.maxBodyBytes ? { maxBodyBytes: deps.maxBodyBytes } : {}), ...definedOnly(deps.limits ?? {}) };
+  const rateLimits = createRateLimits(limits.rateLimit);
 
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
     deps.metrics.httpRequest(c.req.method, c.req.routePath || 'unmatched', c.res.status, (performance.now() - started) / 1000);
   });
+  // Before auth: a flood of unauthenticated requests is bounded too.
+  app.use('*', limitInFlight(limits.maxInFlight, UNBOUNDED_PATHS));
   if (deps.corsOrigins?.length) app.use('/v1/*', cors({ origin: deps.corsOrigins, allowHeaders: ['authorization', 'content-type', 'last-event-id'] }));
 
   app.get('/healthz', (c) => c.json({ status: 'ok', instance: deps.instanceId }));
@@ -70,21 +81,39 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/v1/alerts', requireScope(tokens, 'read'));
   app.use('/v1/alerts/*', requireScope(tokens, 'read'));
   app.use('/v1/dashboard/*', requireScope(tokens, 'read'));
+  // After auth, so the budget is the token's.
+  app.use('/v1/*', rateLimits.requests);
 
-  app.route('/', ingestRoutes({ producer: deps.producer, topics: deps.topics, maxBodyBytes: deps.maxBodyBytes, trace: deps.traceIngest, onIngested: (a, r) => deps.metrics.ingested(a, r) }));
+  app.route('/', ingestRoutes({
+    producer: deps.producer,
+    topics: deps.topics,
+    maxBodyBytes: limits.maxBodyBytes,
+    maxItemsPerRequest: limits.maxItemsPerRequest,
+    bodyReadTimeoutMs: limits.bodyReadTimeoutMs,
+    maxFutureMs: limits.maxFutureMs,
+    recent: createRecentEvents(limits.dedup),
+    admitEvents: rateLimits.admitEvents,
+    trace: deps.traceIngest,
+    onIngested: (a, r) => deps.metrics.ingested(a, r),
+  }));
   app.route('/', entityRoutes({ local: deps.local, partitionsOf: deps.partitionsOf, sql: deps.sql, self: { id: deps.instanceId } }));
-  app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined) }));
+  app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log }));
   if (deps.dashboard) {
     app.route('/', dashboardRoutes({ snapshots: deps.dashboard.snapshots, jaegerUrl: deps.dashboard.jaegerUrl ?? null, onError: (m, e) => log(`[dashboard] ${m}: ${e}`) }));
   }
 
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${clip(c.req.path)}` }, 404));
   // Never a stack trace to a client: the message for HTTP errors, a reference for the rest.
   app.onError((err, c) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
     const ref = crypto.randomUUID();
-    log(`[http] ${c.req.method} ${c.req.path} failed (ref ${ref}): ${err.stack ?? err}`);
+    log(`[http] ${c.req.method} ${clip(c.req.path)} failed (ref ${ref}): ${err.stack ?? err}`);
     return c.json({ error: 'internal error', ref }, 500);
   });
   return app;
+}
+
+/** `o` without its undefined values, so spreading it over defaults keeps the defaults. */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

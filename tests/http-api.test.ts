@@ -58,7 +58,7 @@ describe('HTTP API', () => {
 
   test('ingest → query round trip for each entity type, from either instance', async () => {
     const r = await post(a.url, JSON.stringify(events()));
-    expect(r).toEqual({ status: 202, body: { accepted: 3 * N, rejected: [] } });
+    expect(r).toEqual({ status: 202, body: { accepted: 3 * N, rejected: [], rejectedCount: 0, duplicates: [], duplicateCount: 0 } });
     for (const base of [a.url, b.url]) {
       // Contract: stock_received onHand += qty; the order's reserve(2) is granted (available 10 ≥ 2).
       const s = await eventually(async () => {

@@ -4,6 +4,8 @@ import { partitionOf } from '../../runtime/partitioner.ts';
 import type { LocalAnswer } from '../../runtime/processor.ts';
 import { shardId } from '../../runtime/shard/shard.ts';
 import { createCheckpointStore } from '../../runtime/store/checkpoint-store.ts';
+import { clip } from '../clip.ts';
+import { textFilter } from '../query-filters.ts';
 
 export interface EntityRoutesOptions {
   /** This instance's processor, when it runs one. */
@@ -51,7 +53,10 @@ export function entityRoutes(opts: EntityRoutesOptions): Hono {
     const plural = c.req.param('plural');
     const type = TYPES[plural]!;
     const key = c.req.param('key');
-    const notFound = () => c.json({ error: `no ${type} '${key}'` }, 404);
+    // A key Postgres cannot hold (NUL, lone surrogate) or no entity could have: 400, not a failed query.
+    const checked = textFilter('key', key);
+    if (!checked.ok) return c.json({ error: checked.error }, 400);
+    const notFound = () => c.json({ error: `no ${type} '${clip(key)}'` }, 404);
 
     const local = await opts.local?.query(type, key);
     if (local?.kind === 'found') {
