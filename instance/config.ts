@@ -4,6 +4,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import type { ApiToken } from '../http/auth.ts';
+import { DEFAULT_HTTP_LIMITS } from '../http/limits.ts';
+import { DEFAULT_HOSTNAME } from '../http/serve.ts';
 import { topicNames } from '../runtime/kafka/topics.ts';
 import { ConfigError, SOURCE_TOPICS } from '../schemas/index.ts';
 import type { InstanceConfig } from './start-instance.ts';
@@ -39,11 +41,28 @@ export const PipelineFile = Type.Object(
       user: Type.Optional(Type.String({ minLength: 1 })),
       password: Type.Optional(Type.String()),
     }, { additionalProperties: false })),
+    limits: Type.Optional(Type.Object({
+      /** Latest accepted event time ahead of the clock (ms), at the edge and in the processor. */
+      max_future_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3_600_000 })),
+    }, { additionalProperties: false })),
     http: Type.Optional(Type.Object({
+      host: Type.Optional(Type.String({ minLength: 1 })),
       port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
       advertised_url: Type.Optional(Type.String({ pattern: '^https?://' })),
       cors_origins: Type.Optional(Type.Array(Type.String())),
       max_body_bytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+      max_items_per_request: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+      body_read_timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+      idle_timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 255 })),
+      max_in_flight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+      rate_limit: Type.Optional(Type.Object({
+        requests_per_second: Type.Optional(Type.Integer({ minimum: 1 })),
+        events_per_second: Type.Optional(Type.Integer({ minimum: 1 })),
+      }, { additionalProperties: false })),
+      dedup: Type.Optional(Type.Object({
+        max_entries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+        ttl_ms: Type.Optional(Type.Integer({ minimum: 1000 })),
+      }, { additionalProperties: false })),
       tokens: Type.Optional(Type.Array(Type.Object({ name: Type.String(), token: Type.String({ minLength: 16 }), scopes: Type.Array(Scope, { minItems: 1 }) }, { additionalProperties: false }))),
     }, { additionalProperties: false })),
     observability: Type.Optional(Type.Object({
@@ -62,13 +81,15 @@ export interface ResolvedConfig {
   tracing: { endpoint?: string; sampleRatio: number };
   /** Where the file came from, for the start-up banner. */
   source: string;
+  /** ALLOW_INSECURE=true: serve a non-loopback address without API tokens (see checkExposure). */
+  allowInsecure: boolean;
 }
 
 /**
  * The configuration of `actorstream run`: pipeline.yaml (PIPELINE_CONFIG or --config), then the
  * environment over it (KAFKA_BROKERS, DATABASE_URL, HTTP_PORT, OTEL_EXPORTER_OTLP_ENDPOINT, and
  * APP, GROUP_ID, PARTITIONS, CHECKPOINT_INTERVAL_MS, OWNER_ID, TOPIC_PREFIX, WORKERS,
- * HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…). No Kafka and no Postgres configured
+ * HTTP_HOST, HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…, MAX_FUTURE_MS, ALLOW_INSECURE). No Kafka and no Postgres configured
  * anywhere → the embedded default. Every mistake is a ConfigError naming the key and the fix.
  */
 export function loadConfig(rawEnv: Record<string, string | undefined>, configPath = rawEnv.PIPELINE_CONFIG): ResolvedConfig {
@@ -94,6 +115,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
   }
   const p = file.processing ?? {};
   const port = int(env.HTTP_PORT, 'HTTP_PORT') ?? file.http?.port ?? 8080;
+  const h = file.http ?? {};
+  const maxFutureMs = int(env.MAX_FUTURE_MS, 'MAX_FUTURE_MS') ?? file.limits?.max_future_ms;
   const instance: InstanceConfig = {
     mode: brokersRaw ? 'external' : 'embedded',
     processor: {
@@ -107,6 +130,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
       ownerId: env.OWNER_ID ?? `${hostname()}-${process.pid}`,
       workers: int(env.WORKERS, 'WORKERS') ?? p.workers,
       maxUncommittedRecords: p.max_uncommitted_records,
+      maxFutureMs,
       passivation: p.passivate_after_ms || p.max_entities_per_shard
         ? { idleMs: p.passivate_after_ms ?? 10 * 60_000, maxEntities: p.max_entities_per_shard ?? 500_000 }
         : undefined,
@@ -114,10 +138,20 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
     },
     http: {
       port,
+      hostname: env.HTTP_HOST ?? h.host ?? DEFAULT_HOSTNAME,
       advertisedUrl: env.HTTP_ADVERTISED_URL ?? file.http?.advertised_url,
       tokens: env.API_TOKENS ? parseTokens(env.API_TOKENS) : (file.http?.tokens as ApiToken[] | undefined),
       corsOrigins: env.CORS_ORIGINS?.split(',') ?? file.http?.cors_origins,
       maxBodyBytes: file.http?.max_body_bytes,
+      limits: {
+        maxItemsPerRequest: h.max_items_per_request,
+        bodyReadTimeoutMs: h.body_read_timeout_ms,
+        idleTimeoutSeconds: h.idle_timeout_seconds,
+        maxInFlight: h.max_in_flight,
+        rateLimit: h.rate_limit ? { requestsPerSecond: h.rate_limit.requests_per_second, eventsPerSecond: h.rate_limit.events_per_second } : undefined,
+        dedup: h.dedup ? { ...DEFAULT_HTTP_LIMITS.dedup, ...definedOnly({ maxEntries: h.dedup.max_entries, ttlMs: h.dedup.ttl_ms }) } : undefined,
+        maxFutureMs,
+      },
     },
     jaegerUrl: env.JAEGER_UI_URL ?? file.observability?.jaeger_ui_url ?? null,
     generatorRate: num(env.GENERATOR_RATE, 'GENERATOR_RATE') ?? file.embedded?.generator_rate ?? 500,
@@ -129,7 +163,32 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
       sampleRatio: num(env.OTEL_TRACES_SAMPLER_ARG, 'OTEL_TRACES_SAMPLER_ARG') ?? file.observability?.trace_sample_ratio ?? 0.01,
     },
     source: configPath ?? '(no pipeline.yaml: defaults and environment)',
+    allowInsecure: env.ALLOW_INSECURE === 'true',
   };
+}
+
+/**
+ * Safe by default: an instance that listens beyond loopback must require API tokens, or anyone
+ * who reaches the port (and, through a browser, any web page) can inject events and read state.
+ * Throws a ConfigError (exit 2) naming both ways out, unless `allowInsecure` (run --insecure or
+ * ALLOW_INSECURE=true) says the network itself is trusted; then it returns a warning to print.
+ */
+export function checkExposure(http: InstanceConfig['http'], allowInsecure: boolean): string | undefined {
+  const host = http.hostname ?? DEFAULT_HOSTNAME;
+  if (isLoopback(host) || (http.tokens?.length ?? 0) > 0) return undefined;
+  const what = `the HTTP API listens on ${host} (not loopback) with no API tokens: anyone who reaches port ${http.port} can ingest events and read every entity`;
+  if (allowInsecure) return `WARNING: ${what} (allowed by --insecure / ALLOW_INSECURE=true)`;
+  throw new ConfigError(`${what}. Set API_TOKENS (or http.tokens), bind to 127.0.0.1 (HTTP_HOST / http.host), or, on a trusted network only, pass --insecure or set ALLOW_INSECURE=true`);
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable only from this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function readPipelineFile(path: string): PipelineFile {

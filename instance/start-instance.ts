@@ -2,7 +2,8 @@ import postgres from 'postgres';
 import { createGenerator, toKafkaRecord, writeToKafka } from '../generator/index.ts';
 import { createApp } from '../http/app.ts';
 import type { ApiToken } from '../http/auth.ts';
-import { serve, type Served } from '../http/serve.ts';
+import { SSE_PATHS, type HttpLimits } from '../http/limits.ts';
+import { pathIn, serve, type Served } from '../http/serve.ts';
 import { composeObservers } from '../observability/compose-observers.ts';
 import { createDashboardSnapshots } from '../observability/dashboard-snapshots.ts';
 import { createLiveStats } from '../observability/live-stats.ts';
@@ -22,12 +23,15 @@ export interface InstanceConfig {
   processor: Omit<ProcessorOptions, 'kafka' | 'observer' | 'httpAddress' | 'log'>;
   http: {
     port: number;
+    /** Interface to bind (default 127.0.0.1; instance/config.ts refuses an open bind without tokens). */
     hostname?: string;
     /** Address other instances use to reach this one (proxied queries); default http://127.0.0.1:<port>. */
     advertisedUrl?: string;
     tokens?: ApiToken[];
     corsOrigins?: string[];
     maxBodyBytes?: number;
+    /** Bounds of the edge (http/limits.ts): items per request, timeouts, in-flight, rate limits, dedup. */
+    limits?: Partial<HttpLimits>;
   };
   jaegerUrl?: string | null;
   /** Embedded mode: generated events per second (0: none). */
@@ -104,11 +108,18 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     tokens: cfg.http.tokens,
     corsOrigins: cfg.http.corsOrigins,
     maxBodyBytes: cfg.http.maxBodyBytes,
+    // The edge bounds event time with the same skew the processor applies to records.
+    limits: { ...cfg.http.limits, maxFutureMs: cfg.http.limits?.maxFutureMs ?? processorOpts.maxFutureMs },
     dashboard: { snapshots: createDashboardSnapshots({ instance: processorOpts.ownerId, sql, live }), jaegerUrl: cfg.jaegerUrl },
     traceIngest: cfg.tracing?.enabled ? (attributes, fn) => cfg.tracing!.ingest(attributes, fn) : undefined,
     log,
   });
-  const server: Served = serve(app.fetch, { port: cfg.http.port, hostname: cfg.http.hostname });
+  const server: Served = serve(app.fetch, {
+    port: cfg.http.port,
+    hostname: cfg.http.hostname,
+    idleTimeoutSeconds: cfg.http.limits?.idleTimeoutSeconds,
+    untimed: pathIn(SSE_PATHS),
+  });
   cleanups.push(() => server.stop());
   const url = `http://127.0.0.1:${server.port}`;
 

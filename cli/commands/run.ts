@@ -5,11 +5,13 @@
  *   that cluster's consumer group.
  * - With neither: the embedded default — an in-process log, PGlite and the built-in generator, so
  *   everything can be seen working with no infrastructure. Nothing in it is durable.
+ * - The API binds 127.0.0.1 unless HTTP_HOST / http.host says otherwise; a non-loopback bind without
+ *   API tokens refuses to start (exit 2) unless --insecure or ALLOW_INSECURE=true.
  * SIGTERM/SIGINT: stop fetching, final checkpoint, leave the group, exit 0.
  * Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad configuration, 3 infrastructure unreachable.
  */
 import { defineCommand } from 'citty';
-import { loadConfig } from '../../instance/config.ts';
+import { checkExposure, loadConfig } from '../../instance/config.ts';
 import { checkInfrastructure } from '../../instance/preflight.ts';
 import { startInstance } from '../../instance/start-instance.ts';
 import { ConfigError, InfrastructureError } from '../../schemas/index.ts';
@@ -22,6 +24,7 @@ export const runCommand = defineCommand({
     port: { type: 'string', description: 'HTTP port (default: $HTTP_PORT, http.port, 8080)' },
     rate: { type: 'string', description: 'Embedded default: generated events per second (default 500; 0 = none)' },
     seconds: { type: 'string', description: 'Stop after this many seconds (default: until SIGTERM/Ctrl-C)' },
+    insecure: { type: 'boolean', description: 'Allow a non-loopback HTTP bind without API tokens (trusted networks only; also ALLOW_INSECURE=true)' },
   },
   async run({ args }) {
     const env = { ...process.env };
@@ -30,6 +33,8 @@ export const runCommand = defineCommand({
     let config;
     try {
       config = loadConfig(env, args.config ?? env.PIPELINE_CONFIG);
+      const warning = checkExposure(config.instance.http, Boolean(args.insecure) || config.allowInsecure);
+      if (warning) console.error(`actorstream run: ${warning}`);
       if (config.instance.mode === 'external') await checkInfrastructure(config.instance.processor);
     } catch (e) {
       if (e instanceof ConfigError) exit(2, `configuration: ${e.message}`);
@@ -42,7 +47,7 @@ export const runCommand = defineCommand({
       ? `embedded default (in-process log + PGlite, generator at ${config.instance.generatorRate} events/s; NOT durable)`
       : `Kafka ${config.instance.processor.brokers.join(',')}, group ${config.instance.processor.groupId}`;
     console.log(`actorstream ${VERSION} running: ${mode}`);
-    console.log(`dashboard and API on ${instance.url}  (config: ${config.source})`);
+    console.log(`dashboard and API on ${instance.url} (bound to ${config.instance.http.hostname})  (config: ${config.source})`);
     await new Promise<void>((resolve) => {
       for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve());
       if (args.seconds) setTimeout(resolve, Number(args.seconds) * 1000);

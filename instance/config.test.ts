@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'bun:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../schemas/index.ts';
+import { checkExposure, isLoopback, loadConfig } from './config.ts';
+
+const TOKENS = [{ name: 'ops', token: 'a-long-secret-0123456789', scopes: ['admin' as const] }];
+
+function withFile(yaml: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'actorstream-config-')), 'pipeline.yaml');
+  writeFileSync(path, yaml);
+  return path;
+}
+
+describe('config: HTTP edge and exposure', () => {
+  test('binds 127.0.0.1 by default; HTTP_HOST and http.host override', () => {
+    expect(loadConfig({}).instance.http.hostname).toBe('127.0.0.1');
+    expect(loadConfig({}, withFile('http:\n  host: 0.0.0.0\n')).instance.http.hostname).toBe('0.0.0.0');
+    expect(loadConfig({ HTTP_HOST: '10.0.0.5' }, withFile('http:\n  host: 0.0.0.0\n')).instance.http.hostname).toBe('10.0.0.5');
+  });
+
+  test('the edge limits and max_future_ms reach the instance (the latter the processor too)', () => {
+    const path = withFile([
+      'limits:', '  max_future_ms: 60000',
+      'http:', '  max_items_per_request: 50', '  body_read_timeout_ms: 2000', '  idle_timeout_seconds: 5', '  max_in_flight: 8',
+      '  rate_limit:', '    events_per_second: 100', '  dedup:', '    max_entries: 10',
+    ].join('\n'));
+    const c = loadConfig({}, path).instance;
+    expect(c.processor.maxFutureMs).toBe(60_000);
+    expect(c.http.limits).toMatchObject({
+      maxItemsPerRequest: 50, bodyReadTimeoutMs: 2000, idleTimeoutSeconds: 5, maxInFlight: 8,
+      rateLimit: { eventsPerSecond: 100 }, dedup: { maxEntries: 10, ttlMs: 600_000 }, maxFutureMs: 60_000,
+    });
+    expect(loadConfig({ MAX_FUTURE_MS: '1000' }, path).instance.processor.maxFutureMs).toBe(1000);
+    expect(() => loadConfig({ MAX_FUTURE_MS: 'soon' })).toThrow(ConfigError);
+    expect(() => loadConfig({}, withFile('http:\n  idle_timeout_seconds: 0\n'))).toThrow(/idle_timeout_seconds/);
+  });
+
+  test('a non-loopback bind without tokens refuses to start unless explicitly allowed', () => {
+    expect(checkExposure({ port: 8080, hostname: '127.0.0.1' }, false)).toBeUndefined();
+    expect(checkExposure({ port: 8080, hostname: '0.0.0.0', tokens: TOKENS }, false)).toBeUndefined();
+    expect(() => checkExposure({ port: 8080, hostname: '0.0.0.0' }, false)).toThrow(/API_TOKENS.*--insecure.*ALLOW_INSECURE=true/);
+    expect(checkExposure({ port: 8080, hostname: '0.0.0.0' }, true)).toMatch(/^WARNING/);
+    expect(loadConfig({ ALLOW_INSECURE: 'true' }).allowInsecure).toBe(true);
+    expect(loadConfig({}).allowInsecure).toBe(false);
+  });
+
+  test('loopback addresses', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopback(h)).toBe(true);
+    for (const h of ['0.0.0.0', '::', '10.0.0.1', '192.168.1.1', 'example.com']) expect(isLoopback(h)).toBe(false);
+  });
+});
