@@ -5,7 +5,7 @@ import type { LocalAnswer } from '../../runtime/processor.ts';
 import { shardId } from '../../runtime/shard/shard.ts';
 import { createCheckpointStore } from '../../runtime/store/checkpoint-store.ts';
 import { clip } from '../clip.ts';
-import { textFilter } from '../query-filters.ts';
+import { isIdentifier } from '../../schemas/index.ts';
 
 export interface EntityRoutesOptions {
   /** This instance's processor, when it runs one. */
@@ -53,9 +53,8 @@ export function entityRoutes(opts: EntityRoutesOptions): Hono {
     const plural = c.req.param('plural');
     const type = TYPES[plural]!;
     const key = c.req.param('key');
-    // A key Postgres cannot hold (NUL, lone surrogate) or no entity could have: 400, not a failed query.
-    const checked = textFilter('key', key);
-    if (!checked.ok) return c.json({ error: checked.error }, 400);
+    // A key Postgres cannot hold (NUL, lone surrogate): 400, not a failed query and a 500.
+    if (!isIdentifier(key)) return c.json({ error: `a ${type} key is well-formed text without control characters, got '${clip(JSON.stringify(key))}'` }, 400);
     const notFound = () => c.json({ error: `no ${type} '${clip(key)}'` }, 404);
 
     const local = await opts.local?.query(type, key);

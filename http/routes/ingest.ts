@@ -23,7 +23,7 @@ export interface IngestOptions {
   maxFutureMs?: number;
   /** Events produced recently: a retried event is answered as a duplicate, not produced again. */
   recent?: RecentEvents;
-  /** Per-token events budget (http/rate-limit.ts): undefined admits, else the refusal to send. */
+  /** Per-token budget of produced events (http/rate-limit.ts): undefined admits, else the refusal to send. */
   admitEvents?: (c: Context, n: number) => Promise<Response | undefined>;
   /**
    * Runs the request in an ingest span (observability/tracing.ts); `headers` (its trace context)
@@ -69,8 +69,6 @@ export function ingestRoutes(opts: IngestOptions): Hono {
     if (!('items' in parsed)) {
       return c.json({ error: `more than ${maxItems} events in one request; send smaller batches`, code: 'TOO_MANY_ITEMS' }, 413);
     }
-    const refused = await opts.admitEvents?.(c, parsed.items.length);
-    if (refused) return refused;
 
     const trace = opts.trace ?? ((_attributes, fn) => fn(undefined, undefined));
     return trace({ 'http.route': '/v1/events', 'http.request.body.size': body.bytes }, async (headers, span) => {
@@ -117,6 +115,9 @@ export function ingestRoutes(opts: IngestOptions): Hono {
         return c.json({ error: 'no valid event in the body', ...report.answer() }, 400);
       }
       if (report.accepted > 0) {
+        // The budget counts events that would be produced: invalid items and duplicates cost none.
+        const refused = await opts.admitEvents?.(c, report.accepted);
+        if (refused) return refused;
         try {
           await opts.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
         } catch (e) {
