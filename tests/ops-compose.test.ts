@@ -2,8 +2,10 @@
  * docker-compose.yml and the files it mounts. With a Docker Compose client, `docker compose
  * config -q` validates the file against the Compose schema; without one, the file is still
  * parsed and checked here (which mode ran is printed). The static checks always run: services,
- * healthchecks, pinned images, start order, published ports, mounted files and the wiring
- * between the app, Prometheus and Grafana, and the Dockerfile the app is built from.
+ * healthchecks, pinned images, start order, published ports (loopback only), secrets (from .env,
+ * documented in .env.example, required), mounted files and the wiring between the app,
+ * Prometheus and Grafana, and the Dockerfile the app is built from. Variables are interpolated
+ * from .env.example, as compose would with that file as .env.
  * `promtool check config` runs when promtool is installed.
  */
 import { describe, expect, test } from 'bun:test';
@@ -15,7 +17,11 @@ import { parse } from 'yaml';
 type Obj = Record<string, any>;
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const compose: Obj = parse(readFileSync(`${ROOT}docker-compose.yml`, 'utf8'));
+const composeText = readFileSync(`${ROOT}docker-compose.yml`, 'utf8');
+const envExample = parseEnvFile(readFileSync(`${ROOT}.env.example`, 'utf8'));
+const compose: Obj = interpolate(parse(composeText), envExample);
+/** Values only a secret may give; a literal one in the compose file is a finding. */
+const SECRETS = ['POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', 'API_TOKENS'];
 const services: Record<string, Obj> = compose.services;
 const REQUIRED = ['kafka', 'postgres', 'app', 'jaeger', 'prometheus', 'grafana'];
 const PUBLISHED: Record<string, number[]> = {
@@ -36,7 +42,7 @@ describe('docker-compose.yml', () => {
       return;
     }
     console.log(`[ops-compose] mode: docker compose config -q (${version.stdout.trim()})`);
-    const r = spawnSync('docker', ['compose', '-f', `${ROOT}docker-compose.yml`, 'config', '-q'], { encoding: 'utf8' });
+    const r = spawnSync('docker', ['compose', '--env-file', `${ROOT}.env.example`, '-f', `${ROOT}docker-compose.yml`, 'config', '-q'], { encoding: 'utf8' });
     if (r.stderr) console.log(`[ops-compose] docker compose: ${r.stderr.trim()}`);
     expect(r.status).toBe(0);
   });
@@ -69,11 +75,38 @@ describe('docker-compose.yml', () => {
     expect(env.HTTP_ADVERTISED_URL).toBe(`http://app:${env.HTTP_PORT ?? '8080'}`);
   });
 
-  test('ports are published', () => {
+  test('ports are published, every one on 127.0.0.1 only', () => {
     for (const [name, ports] of Object.entries(PUBLISHED)) {
-      const published = (services[name]!.ports ?? []).map((p: unknown) => Number(String(typeof p === 'object' ? (p as Obj).published : p).split(':')[0]));
-      expect({ name, published }).toEqual({ name, published: expect.arrayContaining(ports) });
+      const published = (services[name]!.ports ?? []).map(publishedPort);
+      expect({ name, published: published.map((p: { port: number }) => p.port) }).toEqual({ name, published: expect.arrayContaining(ports) });
     }
+    const exposed = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map(publishedPort).filter((p: { host: string }) => p.host !== '127.0.0.1').map((p: { host: string; port: number }) => `${name} ${p.host}:${p.port}`));
+    expect(exposed).toEqual([]);
+  });
+
+  test('secrets come from .env (required, documented in .env.example), never literals; the app requires API tokens', () => {
+    for (const name of SECRETS) {
+      expect({ name, required: new RegExp(`\\$\\{${name}:\\?[^}]+\\}`).test(composeText) }).toEqual({ name, required: true });
+      expect({ name, documented: envExample[name] !== undefined }).toEqual({ name, documented: true });
+    }
+    // Every variable the compose file uses is documented.
+    const code = composeText.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+    const used = [...code.matchAll(/\$\{(\w+)/g)].map((m) => m[1]!);
+    expect(used.filter((v) => envExample[v] === undefined)).toEqual([]);
+    const raw: Obj = parse(composeText);
+    expect(String(environment(raw.services.postgres).POSTGRES_PASSWORD)).toStartWith('${POSTGRES_PASSWORD:?');
+    expect(String(environment(raw.services.grafana).GF_SECURITY_ADMIN_PASSWORD)).toStartWith('${GRAFANA_ADMIN_PASSWORD:?');
+    expect(String(environment(raw.services.app).API_TOKENS)).toStartWith('${API_TOKENS:?');
+    expect(new URL(environment(raw.services.app).DATABASE_URL!.replace(/\$\{[^}]+\}/g, 'x')).password).toBe('x');
+    // Inside its container the app listens on all interfaces, which it allows only with tokens.
+    expect(environment(services.app!).HTTP_HOST).toBe('0.0.0.0');
+    expect(environment(services.app!).ALLOW_INSECURE).toBeUndefined();
+  });
+
+  test('the interpolation and the checks catch a missing secret and an exposed port', () => {
+    expect(() => interpolate({ a: '${NOPE:?set NOPE}' }, {})).toThrow('set NOPE');
+    expect(publishedPort('5432:5432')).toEqual({ host: '0.0.0.0', port: 5432 });
+    expect(publishedPort({ published: 9092, host_ip: '127.0.0.1' })).toEqual({ host: '127.0.0.1', port: 9092 });
   });
 
   test('every file or folder mounted from the repo exists', () => {
@@ -153,6 +186,33 @@ describe('Dockerfile', () => {
     for (const needed of ['package.json', 'package-lock.json', 'cli', 'runtime', 'scripts']) expect(ignored).not.toContain(needed);
   });
 });
+
+/** A published port and the host address it is bound to (compose's default: every interface). */
+function publishedPort(p: unknown): { host: string; port: number } {
+  if (typeof p === 'object' && p !== null) return { host: (p as Obj).host_ip ?? '0.0.0.0', port: Number((p as Obj).published) };
+  const parts = String(p).split(':');
+  return parts.length === 3 ? { host: parts[0]!, port: Number(parts[1]) } : { host: '0.0.0.0', port: Number(parts[0]) };
+}
+
+/** KEY=value lines (comments and blanks skipped), as compose reads a .env file. */
+function parseEnvFile(text: string): Record<string, string> {
+  return Object.fromEntries(text.split('\n').filter((l) => /^\w+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+/** Compose variable interpolation over every string: ${VAR}, ${VAR:-default}, ${VAR:?error}. */
+function interpolate<T>(value: T, vars: Record<string, string>): T {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{(\w+)(?:(:-|:\?)([^}]*))?\}/g, (_, name: string, op?: string, arg?: string) => {
+      const v = vars[name];
+      if (v !== undefined && v !== '') return v;
+      if (op === ':?') throw new Error(arg);
+      return op === ':-' ? (arg ?? '') : '';
+    }) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => interpolate(v, vars)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, vars)])) as T;
+  return value;
+}
 
 function environment(s: Obj): Record<string, string | undefined> {
   const env = s.environment ?? {};
