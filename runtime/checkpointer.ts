@@ -6,7 +6,8 @@ import type { Owned } from './owned-shard.ts';
 import type { PassivationPolicy } from './shard/residency.ts';
 import { DLQ_HEADERS } from './shard/records.ts';
 import type { ShardDelta } from './shard/shard.ts';
-import type { CheckpointStore } from './store/checkpoint-store.ts';
+import { isDataError, type Checkpoint, type CheckpointStore } from './store/checkpoint-store.ts';
+import { refusedKeys, withoutUnstorable } from './checkpoint-isolation.ts';
 
 /** What the checkpointer needs from its processor. */
 export interface CheckpointerContext {
@@ -23,6 +24,8 @@ export interface CheckpointerContext {
   /** True while `o` is still the processor's holding of shard `id` (not retired or replaced). */
   isCurrent(id: string, o: Owned): boolean;
   retire(id: string): Promise<void>;
+  /** Takes a retired shard back at once (fresh epoch, restored from Postgres), if it is still assigned. */
+  reacquire(id: string): Promise<unknown>;
   resume(o: Owned): void;
   /** A fenced shard is not ours in this generation: forget it until the next rebalance. */
   dropAssignment(id: string): void;
@@ -74,29 +77,65 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
     o.traced = [];
     o.uncommitted = 0;
     const started = performance.now();
+    let cp: Checkpoint = { shard: id, epoch: o.epoch, ...delta };
+    let quarantined: string[] = [];
     try {
-      await store.commit({ shard: id, epoch: o.epoch, ...delta });
+      await store.commit(cp);
     } catch (e) {
-      const fenced = e instanceof ShardFenced;
-      observer.checkpointFailed?.({ shard: id, fenced, message: (e as Error).message });
-      if (ctx.isCurrent(id, o)) await ctx.retire(id);
-      if (fenced) {
-        ctx.dropAssignment(id);
-        log(`fenced: ${(e as Error).message}; dropped ${id}`);
-      } else log(`checkpoint of ${id} failed, shard will be restored: ${(e as Error).message}`);
-      return;
+      // A data error would recur on every retry of these rows: commit without the refused ones.
+      const isolated = isDataError(e) ? await isolateUnstorable(id, o, cp, e as Error) : undefined;
+      if (!isolated) return failed(id, o, e as Error);
+      try {
+        await store.commit(isolated);
+      } catch (again) {
+        return failed(id, o, again as Error);
+      }
+      cp = isolated;
+      quarantined = isolated.quarantines?.map((q) => q.key) ?? [];
     }
     observer.checkpointed?.({
-      shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes, traced, deadLetters: deadLettersOf(delta.outbox),
-      rows: { states: delta.states.length, offsets: delta.offsets.length, outbox: delta.outbox.length, alerts: delta.alerts.length, timers: delta.timersAdded.length + delta.timersRemoved.length },
+      shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes, traced, deadLetters: deadLettersOf(cp.outbox),
+      rows: { states: cp.states.length, offsets: cp.offsets.length, outbox: cp.outbox.length, alerts: cp.alerts.length, timers: cp.timersAdded.length + cp.timersRemoved.length },
     });
-    if (delta.alerts.length > 0) observer.alertsCommitted?.(delta.alerts);
+    if (cp.alerts.length > 0) observer.alertsCommitted?.(cp.alerts);
     if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
     await relayShard(id);
-    const offsets = delta.offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.nextOffset) }));
+    const offsets = cp.offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.nextOffset) }));
     if (offsets.length > 0 && ctx.isCurrent(id, o)) await consumer.commitOffsets(offsets).catch(() => {});
+    if (quarantined.length > 0 && ctx.isCurrent(id, o)) {
+      // The worker still holds the refused states: restore the shard from what was committed.
+      await ctx.retire(id);
+      await ctx.reacquire(id);
+      return;
+    }
     // Only now is every entity not changed since `takeDelta` durable, so only now may it leave memory.
     if (ctx.isCurrent(id, o)) await o.host.passivate(id, ctx.passivation, Date.now()).catch(() => 0);
+  }
+
+  /** The checkpoint without what Postgres refuses, or undefined when nothing can be singled out. */
+  async function isolateUnstorable(id: string, o: Owned, cp: Checkpoint, cause: Error): Promise<Checkpoint | undefined> {
+    try {
+      const found = await store.findUnstorable(cp);
+      if (found.length === 0) return undefined;
+      const keys = refusedKeys(found);
+      const inputs = keys.length > 0 ? await o.host.inputsOfTakenDelta(id, keys) : [];
+      log(`checkpoint of ${id} refused by Postgres (${cause.message}): quarantining ${keys.length} entit${keys.length === 1 ? 'y' : 'ies'} (${keys.slice(0, 5).join(', ')}), dead-lettering ${inputs.length} input record(s); the rest commits`);
+      return withoutUnstorable(cp, found, inputs, o);
+    } catch (e) {
+      log(`isolating the refused rows of ${id} failed: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** A commit that failed: the shard's memory no longer matches Postgres, so it is restored (or dropped when fenced). */
+  async function failed(id: string, o: Owned, e: Error): Promise<void> {
+    const fenced = e instanceof ShardFenced;
+    observer.checkpointFailed?.({ shard: id, fenced, message: e.message });
+    if (ctx.isCurrent(id, o)) await ctx.retire(id);
+    if (fenced) {
+      ctx.dropAssignment(id);
+      log(`fenced: ${e.message}; dropped ${id}`);
+    } else log(`checkpoint of ${id} failed, shard will be restored: ${e.message}`);
   }
 
   let again = false;

@@ -42,6 +42,11 @@ export interface ProcessorOptions {
    * (its partitions are paused) until a checkpoint commits them. Default 100 000.
    */
   maxUncommittedRecords?: number;
+  /**
+   * How far an event's `ts` may be ahead of its record's Kafka timestamp before the record is
+   * dead-lettered (FUTURE_TIMESTAMP). Default DEFAULT_MAX_FUTURE_MS (5 min).
+   */
+  maxFutureMs?: number;
   /** Kafka fetch size per partition (kafkajs maxBytesPerPartition; default 1 MiB). */
   fetchMaxBytesPerPartition?: number;
   /** Postgres connections of this instance (default 6: up to 5 shard checkpoints at once; PGlite needs 1). */

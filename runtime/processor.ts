@@ -175,7 +175,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       const sourceTopic = topics.source[actor.sourceTopic];
       const host = pool.hostFor(id);
       const size = await host.open(
-        { actorType: actor.type, partition, app: opts.app, sourceTopic, alertsTopic: topics.alerts, actors: opts.actorsConfig ?? {} },
+        { actorType: actor.type, partition, app: opts.app, sourceTopic, alertsTopic: topics.alerts, actors: opts.actorsConfig ?? {}, maxFutureMs: opts.maxFutureMs },
         { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
       // Where the source partition ends now: until the shard has read that far (or past an inbox
@@ -327,6 +327,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       shards: () => [...owned],
       isCurrent: (id, o) => owned.get(id) === o,
       retire,
+      reacquire: (id) => ownedShard(id).catch((e) => log(`re-acquiring ${id} failed: ${e}`)),
       resume,
       dropAssignment: (id) => void assigned.delete(id),
     });

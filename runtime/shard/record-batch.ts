@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { SourceRecord } from './records.ts';
 
 /**
@@ -13,6 +14,8 @@ export interface RecordBatch {
   /** Per record [keyStart, keyEnd, valueStart, valueEnd] into `bytes`; -1 start = null. */
   bounds: Int32Array;
   bytes: Uint8Array;
+  /** Kafka timestamps (epoch ms, NaN when a record had none), or undefined when no record had one. */
+  timestamps?: Float64Array;
   /** Headers per record, or undefined when no record of the batch has any. */
   headers?: (Record<string, string> | undefined)[];
 }
@@ -22,6 +25,8 @@ export interface RawMessage {
   offset: string;
   key: Uint8Array | null;
   value: Uint8Array | null;
+  /** Kafka timestamp (create or log-append time), epoch ms as a string. */
+  timestamp?: string;
   headers?: Record<string, unknown>;
 }
 
@@ -33,38 +38,46 @@ export function packBatch(topic: string, partition: number, messages: readonly R
   const bytes = new Uint8Array(size);
   const bounds = new Int32Array(n * 4);
   const offsets = new Float64Array(n);
+  let timestamps: Float64Array | undefined;
   let headers: (Record<string, string> | undefined)[] | undefined;
   let at = 0;
   for (let i = 0; i < n; i++) {
     const m = messages[i]!;
     offsets[i] = Number(m.offset);
+    if (m.timestamp !== undefined) (timestamps ??= new Float64Array(n).fill(NaN))[i] = Number(m.timestamp);
     at = put(m.key, bytes, bounds, i * 4, at);
     at = put(m.value, bytes, bounds, i * 4 + 2, at);
     const h = stringHeaders(m.headers);
     if (h) (headers ??= new Array(n))[i] = h;
   }
-  return headers ? { topic, partition, offsets, bounds, bytes, headers } : { topic, partition, offsets, bounds, bytes };
+  const batch: RecordBatch = { topic, partition, offsets, bounds, bytes };
+  if (timestamps) batch.timestamps = timestamps;
+  if (headers) batch.headers = headers;
+  return batch;
 }
 
 export function transferables(batch: RecordBatch): ArrayBuffer[] {
-  return [batch.offsets.buffer, batch.bounds.buffer, batch.bytes.buffer] as ArrayBuffer[];
+  const buffers = [batch.offsets.buffer, batch.bounds.buffer, batch.bytes.buffer] as ArrayBuffer[];
+  if (batch.timestamps) buffers.push(batch.timestamps.buffer as ArrayBuffer);
+  return buffers;
 }
 
-const decoder = new TextDecoder();
+// Fatal: a key or value that is not UTF-8 is refused (dead-lettered with its bytes), never
+// silently turned into U+FFFD and applied as if the producer had sent that.
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder('utf-8');
 
 /** The records of a packed batch, decoded. */
 export function unpackBatch(batch: RecordBatch): SourceRecord[] {
-  const { topic, partition, offsets, bounds, bytes, headers } = batch;
+  const { topic, partition, offsets, bounds, bytes, headers, timestamps } = batch;
   const out: SourceRecord[] = new Array(offsets.length);
   for (let i = 0; i < offsets.length; i++) {
-    out[i] = {
-      topic,
-      partition,
-      offset: offsets[i]!,
-      key: text(bytes, bounds, i * 4),
-      value: text(bytes, bounds, i * 4 + 2),
-      headers: headers?.[i] ?? {},
-    };
+    const r: SourceRecord = { topic, partition, offset: offsets[i]!, key: null, value: null, headers: headers?.[i] ?? {} };
+    r.key = text(bytes, bounds, i * 4, r, 'key');
+    r.value = text(bytes, bounds, i * 4 + 2, r, 'value');
+    const ts = timestamps?.[i];
+    if (ts !== undefined && !Number.isNaN(ts)) r.timestamp = ts;
+    out[i] = r;
   }
   return out;
 }
@@ -81,9 +94,16 @@ function put(src: Uint8Array | null, bytes: Uint8Array, bounds: Int32Array, slot
   return at + src.byteLength;
 }
 
-function text(bytes: Uint8Array, bounds: Int32Array, slot: number): string | null {
+function text(bytes: Uint8Array, bounds: Int32Array, slot: number, r: SourceRecord, field: 'key' | 'value'): string | null {
   const start = bounds[slot]!;
-  return start < 0 ? null : decoder.decode(bytes.subarray(start, bounds[slot + 1]!));
+  if (start < 0) return null;
+  const raw = bytes.subarray(start, bounds[slot + 1]!);
+  try {
+    return decoder.decode(raw);
+  } catch {
+    (r.malformed ??= {})[field] = Buffer.from(raw).toString('base64');
+    return lenient.decode(raw);
+  }
 }
 
 function stringHeaders(h: Record<string, unknown> | undefined): Record<string, string> | undefined {

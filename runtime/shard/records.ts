@@ -12,6 +12,10 @@ export interface SourceRecord {
   key: string | null;
   value: string | null;
   headers: Record<string, string>;
+  /** Kafka timestamp, epoch ms; absent only for records fed by hand (tests, benchmarks). */
+  timestamp?: number;
+  /** Set when the key or value was not UTF-8: the base64 of that field's bytes, to dead-letter them unchanged. */
+  malformed?: { key?: string; value?: string };
 }
 
 /** W3C trace context header: carried from a record to the messages and alerts its handling produced. */
@@ -36,4 +40,11 @@ export const DLQ_HEADERS = {
   offset: 'x-dlq-source-offset',
   /** Length (UTF-16 characters) of the original value; the DLQ copy is cut to 64 Ki characters. */
   originalLength: 'x-dlq-original-length',
+  /**
+   * `base64` when the value is the base64 of the original bytes: they were not UTF-8, or held a
+   * character Postgres cannot store (U+0000). Absent: the value is the original text.
+   */
+  valueEncoding: 'x-dlq-value-encoding',
+  /** The same for the key. */
+  keyEncoding: 'x-dlq-key-encoding',
 } as const;

@@ -18,6 +18,8 @@ export interface ShardSpec {
   sourceTopic: string;
   alertsTopic: string;
   actors: ActorsConfig;
+  /** How far an event's `ts` may be ahead of its record's Kafka timestamp (default DEFAULT_MAX_FUTURE_MS). */
+  maxFutureMs?: number;
 }
 
 export interface ApplyResult {
@@ -38,6 +40,8 @@ export interface StateRow {
   stateVersion: number;
   state: unknown;
   quarantine: string | null;
+  /** The entity's dedup window as stored (JSON text). */
+  recentIds?: string;
 }
 
 export interface ShardHostApi {
@@ -59,6 +63,8 @@ export interface ShardHostApi {
   /** Evicts idle entities after a successful commit; returns how many left memory. */
   passivate(id: string, policy: PassivationPolicy, now: number): number;
   query(id: string, key: string): QueryAnswer;
+  /** See Shard.inputsOfTakenDelta: the records to dead-letter for entities whose rows Postgres refused. */
+  inputsOfTakenDelta(id: string, keys: string[]): SourceRecord[];
   /** Drops a shard (retired or fenced); returns its final counters. */
   close(id: string): ShardCounters | undefined;
 }
@@ -83,7 +89,7 @@ export function createShardHost(resolveActor: (type: string, config: ActorsConfi
   return {
     open(spec, restore) {
       const actor = resolveActor(spec.actorType, spec.actors);
-      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore });
+      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs });
       shards.set(shard.id, shard);
       return shard.size();
     },
@@ -105,6 +111,7 @@ export function createShardHost(resolveActor: (type: string, config: ActorsConfi
     },
     passivate: (id, policy, now) => shards.get(id)?.passivate(policy, now) ?? 0,
     query: (id, key) => shards.get(id)?.query(key),
+    inputsOfTakenDelta: (id, keys) => shardOf(id).inputsOfTakenDelta(keys),
     close(id) {
       const s = shards.get(id);
       shards.delete(id);

@@ -1,6 +1,9 @@
 import type { ActorAddress, ActorDefinition, ActorInput, Effect } from '../../actors/actor.ts';
-import { ALERTS_TOPIC, dlqTopicOf, inboxTopicOf, parseEvent, type Alert, type ErrorCode } from '../../schemas/index.ts';
-import { DLQ_HEADERS, ORIGIN_HEADER, SEQ_HEADER, TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
+import { ALERTS_TOPIC, DEFAULT_MAX_FUTURE_MS, inboxTopicOf, parseEvent, type Alert, type ErrorCode } from '../../schemas/index.ts';
+import { deadLetterRow } from './dead-letter.ts';
+import { InputLog } from './input-log.ts';
+import { RecentIds } from './recent-ids.ts';
+import { ORIGIN_HEADER, SEQ_HEADER, TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
 import { Residency, type PassivationPolicy } from './residency.ts';
 import { TimerQueue, type PendingTimer } from './timer-queue.ts';
 
@@ -22,11 +25,13 @@ export interface ShardOptions {
   restore?: ShardRestore;
   /** Wall clock used only to stamp `detectedAt` on alerts. */
   wallClock?: () => number;
+  /** How far an event's `ts` may be ahead of its record's Kafka timestamp (default DEFAULT_MAX_FUTURE_MS). */
+  maxFutureMs?: number;
 }
 
 export interface ShardRestore {
   /** A state comes parsed (`state`) or as JSON text (`stateJson`, parsed here: see ShardSnapshot). */
-  states: ({ key: string; stateVersion: number; quarantine?: string | null } & ({ state: unknown } | { stateJson: string }))[];
+  states: ({ key: string; stateVersion: number; quarantine?: string | null; recentIds?: readonly string[] | string | null } & ({ state: unknown } | { stateJson: string }))[];
   offsets: Map<string, number>;
   inboxPositions: Map<string, number>;
   timers: PendingTimer[];
@@ -36,8 +41,9 @@ export interface ShardRestore {
 export interface ShardDelta {
   offsets: { topic: string; partition: number; nextOffset: number }[];
   /** `quarantine`: the handler error that quarantined the entity; null or absent when healthy. */
-  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null }[];
-  outbox: { topic: string; key: string; value: string; headers?: Record<string, string> }[];
+  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null; recentIds?: readonly string[] }[];
+  /** `from`: the entity whose effect the row is (absent for dead letters, which come from a record). */
+  outbox: { topic: string; key: string; value: string; headers?: Record<string, string>; from?: string }[];
   alerts: Alert[];
   inboxPositions: { origin: string; lastSeq: number }[];
   timersAdded: { actorType: string; key: string; dueAt: number; seq: number; timer: unknown }[];
@@ -87,7 +93,7 @@ export interface Shard {
    */
   missingKeys(records: readonly SourceRecord[]): string[];
   /** Puts passivated entities back; keys without a row start from their initial state. */
-  rehydrate(rows: readonly { key: string; stateVersion: number; state: unknown; quarantine: string | null }[], keys: readonly string[]): void;
+  rehydrate(rows: readonly { key: string; stateVersion: number; state: unknown; quarantine: string | null; recentIds?: string }[], keys: readonly string[]): void;
   /**
    * Evicts idle entities whose latest state is committed. Call only right after a successful
    * commit of this shard's delta: keys changed since `takeDelta` are dirty again and stay.
@@ -95,6 +101,11 @@ export interface Shard {
   passivate(policy: PassivationPolicy, now: number): number;
   /** Tells the shard the wall-clock time of the batch being applied (for idleness). */
   setNow(now: number): void;
+  /**
+   * The records applied to `keys` that the last `takeDelta` accounted for, to dead-letter them when
+   * Postgres refuses those entities' rows of that delta (see runtime/checkpoint-isolation.ts).
+   */
+  inputsOfTakenDelta(keys: readonly string[]): SourceRecord[];
 }
 
 /** Builds a shard, restoring it from a checkpoint snapshot when given one. */
@@ -106,6 +117,7 @@ export function createShard(opts: ShardOptions): Shard {
   const alertsTopic = opts.alertsTopic ?? ALERTS_TOPIC;
   const handled = new Set<string>(actor.eventTypes);
   const wallClock = opts.wallClock ?? Date.now;
+  const maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
 
   const states = new Map<string, unknown>();
   const quarantine = new Map<string, string>();
@@ -113,10 +125,13 @@ export function createShard(opts: ShardOptions): Shard {
   const inboxPositions = new Map<string, number>(opts.restore?.inboxPositions ?? []);
   const timers = new TimerQueue();
   const residency = new Residency();
+  const recentIds = new RecentIds();
+  const inputs = new InputLog();
   let wallNow = (opts.wallClock ?? Date.now)();
   const restoreState = (s: ShardRestore['states'][number]) => {
     const stored = 'stateJson' in s ? JSON.parse(s.stateJson) : s.state;
     if (s.quarantine) quarantine.set(s.key, s.quarantine);
+    recentIds.restore(s.key, s.recentIds);
     if (s.stateVersion === actor.stateVersion) states.set(s.key, stored);
     else {
       try {
@@ -137,7 +152,6 @@ export function createShard(opts: ShardOptions): Shard {
     residency.timerAdded(t.key);
   }
   let timerSeq = timers.maxSeq();
-  let clock = 0;
   // Event-time gate for inbox records (see `noteSourceEnd`). A shard reads two partitions whose
   // interleaving Kafka does not define: its source and its inbox. Live, the source is read as soon
   // as it is produced and inbox messages trail it (they need a checkpoint and a relay first). On a
@@ -158,23 +172,16 @@ export function createShard(opts: ShardOptions): Shard {
 
   function deadLetter(r: SourceRecord, code: ErrorCode, reason: string): void {
     counters.deadLettered++;
-    const value = r.value ?? '';
-    delta.outbox.push({
-      topic: dlqTopicOf(r.topic),
-      key: r.key ?? '',
-      // Bounded, so a burst of huge poison records can never make a relay batch exceed the
-      // broker's message size and wedge the outbox; the original size stays in a header.
-      value: value.length > MAX_DEAD_LETTER_CHARS ? value.slice(0, MAX_DEAD_LETTER_CHARS) : value,
-      headers: {
-        ...r.headers,
-        [DLQ_HEADERS.originalLength]: String(value.length),
-        [DLQ_HEADERS.code]: code,
-        [DLQ_HEADERS.reason]: reason.slice(0, 2000),
-        [DLQ_HEADERS.topic]: r.topic,
-        [DLQ_HEADERS.partition]: String(r.partition),
-        [DLQ_HEADERS.offset]: String(r.offset),
-      },
-    });
+    delta.outbox.push(deadLetterRow(r, code, reason));
+  }
+
+  /**
+   * The event time a record may move the shard's timers to: its `ts`, but never past the record's
+   * Kafka timestamp. Event time is a claim of the producer; the timestamp is when the log took it,
+   * so one record stamped ahead (within the allowed skew) cannot expire other entities' timers early.
+   */
+  function timerHorizon(ts: number, r: SourceRecord): number {
+    return r.timestamp === undefined ? ts : Math.min(ts, r.timestamp);
   }
 
   function fireTimersBefore(ts: number): void {
@@ -202,11 +209,15 @@ export function createShard(opts: ShardOptions): Shard {
       // A brand-new entity still needs a state row to carry its quarantine through checkpoints.
       if (!states.has(key)) states.set(key, before);
       dirtyKeys.add(key);
-      if (source) deadLetter(source, 'HANDLER_ERROR', message);
+      if (source) {
+        inputs.record(key, source);
+        deadLetter(source, 'HANDLER_ERROR', message);
+      }
       return;
     }
     counters.applied++;
     dirtyKeys.add(key);
+    if (source) inputs.record(key, source);
     const trace = source?.headers[TRACEPARENT];
     for (const e of effects) runEffect({ type: actor.type, key }, e, trace);
   }
@@ -217,12 +228,12 @@ export function createShard(opts: ShardOptions): Shard {
     if (e.kind === 'send') {
       const value: InboxValue = { from, msg: e.msg };
       // x-origin / x-seq are added by the relay from the outbox row's sequence number.
-      delta.outbox.push({ topic: inboxTopicOf(app, e.to.type), key: e.to.key, value: JSON.stringify(value), headers });
+      delta.outbox.push({ topic: inboxTopicOf(app, e.to.type), key: e.to.key, value: JSON.stringify(value), headers, from: from.key });
     } else if (e.kind === 'alert') {
       const traceId = trace?.split('-')[1];
       const alert = { ...e.alert, detectedAt: wallClock(), ...(traceId ? { details: { ...e.alert.details, traceId } } : {}) };
       delta.alerts.push(alert);
-      delta.outbox.push({ topic: alertsTopic, key: alert.entityKey, value: JSON.stringify(alert), headers });
+      delta.outbox.push({ topic: alertsTopic, key: alert.entityKey, value: JSON.stringify(alert), headers, from: from.key });
     } else {
       const t: PendingTimer = { key: from.key, dueAt: e.at, seq: ++timerSeq, timer: e.timer };
       timers.push(t);
@@ -232,19 +243,27 @@ export function createShard(opts: ShardOptions): Shard {
   }
 
   function applySource(r: SourceRecord): void {
+    if (r.malformed) return deadLetter(r, 'INVALID_UTF8', `record ${r.malformed.key !== undefined ? 'key' : 'value'} is not valid UTF-8`);
     if (r.key === null) return deadLetter(r, 'KEY_MISMATCH', 'record has no key; the key must be the entity key');
     if (r.value === null) return deadLetter(r, 'INVALID_JSON', 'record has no value');
-    const decoded = parseEvent(r.value, r.key);
+    // The same edge rules as the HTTP API, so a producer that bypasses it gains nothing; event
+    // time is bounded by the record's own Kafka timestamp, which the log fixed: replays decide alike.
+    const decoded = parseEvent(r.value, r.key, r.timestamp === undefined ? undefined : { notAfter: r.timestamp + maxFutureMs });
     if (!decoded.ok) return deadLetter(r, decoded.error.code, decoded.error.message);
     const event = decoded.event;
     if (!handled.has(event.type)) {
       return deadLetter(r, 'WRONG_TOPIC', `'${event.type}' events belong on another topic than ${r.topic}`);
     }
+    if (recentIds.seen(r.key, event.id)) {
+      counters.duplicatesDropped++;
+      return;
+    }
     if (event.ts > sourceClock) sourceClock = event.ts;
-    fireTimersBefore(event.ts);
-    if (event.ts > clock) clock = event.ts;
+    fireTimersBefore(timerHorizon(event.ts, r));
     if (quarantine.has(r.key)) return deadLetter(r, 'QUARANTINED', `entity is quarantined: ${quarantine.get(r.key)}`);
     handle(r.key, { kind: 'event', event }, event.ts, r);
+    // Remembered once applied; an input that quarantined its entity is in the DLQ, and so is a retry.
+    if (!quarantine.has(r.key)) recentIds.add(r.key, event.id);
   }
 
   /** An inbox record's value, or the error that sends it to the DLQ. */
@@ -273,11 +292,11 @@ export function createShard(opts: ShardOptions): Shard {
     }
     inboxPositions.set(origin, seq);
     dirtyPositions.add(origin);
+    if (r.malformed) return deadLetter(r, 'INVALID_UTF8', 'inbox record is not valid UTF-8');
     if ('error' in parsed) return deadLetter(r, 'INVALID_JSON', `inbox value is not JSON: ${parsed.error}`);
     const value = parsed.value;
     if (!r.key || typeof value?.msg?.ts !== 'number') return deadLetter(r, 'INVALID_DATA', 'inbox value lacks key, msg or msg.ts');
-    fireTimersBefore(value.msg.ts);
-    if (value.msg.ts > clock) clock = value.msg.ts;
+    fireTimersBefore(timerHorizon(value.msg.ts, r));
     if (quarantine.has(r.key)) return deadLetter(r, 'QUARANTINED', `entity is quarantined: ${quarantine.get(r.key)}`);
     handle(r.key, { kind: 'message', from: value.from, msg: value.msg }, value.msg.ts, r);
   }
@@ -317,7 +336,10 @@ export function createShard(opts: ShardOptions): Shard {
     takeDelta() {
       const out = delta;
       for (const key of dirtyKeys) {
-        out.states.push({ actorType: actor.type, key, partition, stateVersion: actor.stateVersion, state: states.get(key), quarantine: quarantine.get(key) ?? null });
+        const row: ShardDelta['states'][number] = { actorType: actor.type, key, partition, stateVersion: actor.stateVersion, state: states.get(key), quarantine: quarantine.get(key) ?? null };
+        const ids = recentIds.of(key);
+        if (ids) row.recentIds = [...ids];
+        out.states.push(row);
       }
       for (const tp of dirtyOffsets) {
         const sep = tp.lastIndexOf(':');
@@ -329,6 +351,7 @@ export function createShard(opts: ShardOptions): Shard {
       dirtyOffsets.clear();
       dirtyPositions.clear();
       addedTimers.clear();
+      inputs.rotate();
       delta = emptyDelta();
       return out;
     },
@@ -354,17 +377,16 @@ export function createShard(opts: ShardOptions): Shard {
       for (const key of gone) {
         states.delete(key);
         quarantine.delete(key);
+        recentIds.delete(key);
       }
       return gone.length;
     },
     setNow(at) {
       wallNow = at;
     },
+    inputsOfTakenDelta: (keys) => inputs.takenFor(keys),
   };
 }
-
-/** Dead-letter values are cut to this many characters (the largest valid event is 64 KiB). */
-const MAX_DEAD_LETTER_CHARS = 64 * 1024;
 
 /** The shard id of an actor type's partition, as stored in `shard_owners`. */
 export function shardId(actorType: string, partition: number): string {

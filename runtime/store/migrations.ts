@@ -82,6 +82,15 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: 'recent event ids per entity',
+    sql: `
+      -- The ids of an entity's last source events (a JSON array, oldest first): a retried event
+      -- with one of these ids is dropped, so a client that re-sends after a lost 202 applies once.
+      alter table actor_states add column recent_event_ids text;
+    `,
+  },
 ];
 
 /** Applies every migration not yet applied. Returns the versions it applied. */

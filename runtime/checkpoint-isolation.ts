@@ -1,0 +1,66 @@
+import type { ShardDelta } from './shard/shard.ts';
+import { deadLetterRow, storableText } from './shard/dead-letter.ts';
+import { DLQ_HEADERS, type SourceRecord } from './shard/records.ts';
+import type { Checkpoint, Quarantine, Unstorable } from './store/checkpoint-store.ts';
+import type { Owned } from './owned-shard.ts';
+
+/** Longest quarantine reason stored (Postgres's message can quote a whole value). */
+const MAX_REASON_CHARS = 1000;
+
+/**
+ * The checkpoint to commit instead of one Postgres refused for its data (see store/unstorable.ts):
+ * every row of the refused entities is left out — their state stays as last committed, their
+ * sends, alerts and new timers of this checkpoint are dropped, their fired timers stay pending —
+ * and they are marked quarantined with Postgres's reason; the records they were handed since that
+ * commit go to the dead-letter topic (code UNSTORABLE), so nothing is lost and they can be
+ * redriven once the cause is fixed. A refused dead letter is replaced by one that carries only its
+ * coordinates and the reason. Offsets move on, so the partition keeps flowing.
+ */
+export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], inputs: readonly SourceRecord[], owner: Pick<Owned, 'actor' | 'partition'>): Checkpoint {
+  const refused = new Map<string, string>();
+  const refusedDeadLetters = new Map<number, string>();
+  for (const u of found) {
+    if ('entityKey' in u.group) refused.set(u.group.entityKey, u.error);
+    else refusedDeadLetters.set(u.group.deadLetter, u.error);
+  }
+  const outbox: ShardDelta['outbox'] = [];
+  cp.outbox.forEach((m, i) => {
+    const error = refusedDeadLetters.get(i);
+    if (error !== undefined) outbox.push(strippedDeadLetter(m, error));
+    else if (m.from === undefined || !refused.has(m.from)) outbox.push(m);
+  });
+  for (const r of inputs) {
+    const error = refused.get(r.key ?? '') ?? 'refused by Postgres';
+    outbox.push(deadLetterRow(r, 'UNSTORABLE', `the checkpoint of entity '${r.key}' was refused by Postgres (${error}); the entity is quarantined at its last committed state`));
+  }
+  const quarantines: Quarantine[] = [...refused].map(([key, error]) => ({
+    actorType: owner.actor.type,
+    key,
+    partition: owner.partition,
+    stateVersion: owner.actor.stateVersion,
+    initialState: owner.actor.initial(key),
+    reason: storableText(`UNSTORABLE: Postgres refused this entity's checkpoint: ${error}`).slice(0, MAX_REASON_CHARS),
+  }));
+  return {
+    ...cp,
+    states: cp.states.filter((s) => !refused.has(s.key)),
+    outbox,
+    alerts: cp.alerts.filter((a) => !refused.has(a.entityKey)),
+    timersAdded: cp.timersAdded.filter((t) => !refused.has(t.key)),
+    quarantines: [...(cp.quarantines ?? []), ...quarantines],
+  };
+}
+
+/** Keys of the entities `found` names. */
+export function refusedKeys(found: readonly Unstorable[]): string[] {
+  return found.flatMap((u) => ('entityKey' in u.group ? [u.group.entityKey] : []));
+}
+
+function strippedDeadLetter(m: ShardDelta['outbox'][number], error: string): ShardDelta['outbox'][number] {
+  const h = m.headers ?? {};
+  const keep = [DLQ_HEADERS.code, DLQ_HEADERS.topic, DLQ_HEADERS.partition, DLQ_HEADERS.offset, DLQ_HEADERS.originalLength];
+  const headers: Record<string, string> = {};
+  for (const name of keep) if (h[name] !== undefined) headers[name] = storableText(h[name]!);
+  headers[DLQ_HEADERS.reason] = storableText(`${h[DLQ_HEADERS.reason] ?? ''} [value withheld: Postgres refused it: ${error}]`).slice(0, 2000);
+  return { topic: m.topic, key: '', value: '', headers };
+}

@@ -1,0 +1,59 @@
+import { Buffer } from 'node:buffer';
+import { dlqTopicOf, type ErrorCode } from '../../schemas/index.ts';
+import { DLQ_HEADERS, type SourceRecord } from './records.ts';
+import type { ShardDelta } from './shard.ts';
+
+type OutboxRow = ShardDelta['outbox'][number];
+
+/** Dead-letter values are cut to this many characters (the largest valid event is 64 KiB). */
+export const MAX_DEAD_LETTER_CHARS = 64 * 1024;
+const MAX_REASON_CHARS = 2000;
+const MAX_HEADER_CHARS = 1024;
+
+/**
+ * The outbox row that sends `r` to its topic's dead-letter topic with the reason in headers.
+ *
+ * A dead letter is the one output built from input nobody validated, so it is made storable here:
+ * the checkpoint writes it as Postgres text/jsonb, which refuse U+0000 and lone surrogates, and a
+ * refused row would fail the shard's checkpoint on every retry. A key or value that Postgres
+ * cannot hold (or that was not UTF-8 at all) travels as the base64 of its bytes, marked by a
+ * header; header values are cleaned; the reason is cut. Nothing of the original is lost.
+ */
+export function deadLetterRow(r: SourceRecord, code: ErrorCode, reason: string): OutboxRow {
+  const value = encodeField(r, 'value', r.value ?? '');
+  const key = encodeField(r, 'key', r.key ?? '');
+  const headers: Record<string, string> = {};
+  for (const [name, v] of Object.entries(r.headers)) {
+    if (isStorable(name)) headers[name] = storableText(v).slice(0, MAX_HEADER_CHARS);
+  }
+  Object.assign(headers, {
+    [DLQ_HEADERS.originalLength]: String(r.value?.length ?? 0),
+    [DLQ_HEADERS.code]: code,
+    [DLQ_HEADERS.reason]: storableText(reason).slice(0, MAX_REASON_CHARS),
+    [DLQ_HEADERS.topic]: r.topic,
+    [DLQ_HEADERS.partition]: String(r.partition),
+    [DLQ_HEADERS.offset]: String(r.offset),
+  });
+  if (value.base64) headers[DLQ_HEADERS.valueEncoding] = 'base64';
+  if (key.base64) headers[DLQ_HEADERS.keyEncoding] = 'base64';
+  // Bounded, so a burst of huge poison records can never make a relay batch exceed the broker's
+  // message size and wedge the outbox; the original size stays in a header.
+  return { topic: dlqTopicOf(r.topic), key: key.text, value: value.text.slice(0, MAX_DEAD_LETTER_CHARS), headers };
+}
+
+/** True when Postgres text and jsonb can hold `s` as it is. */
+export function isStorable(s: string): boolean {
+  return !s.includes('\u0000') && s.isWellFormed();
+}
+
+/** `s` with what Postgres cannot hold replaced (for reasons and headers: text meant for people). */
+export function storableText(s: string): string {
+  return isStorable(s) ? s : s.replaceAll('\u0000', '\\u0000').toWellFormed();
+}
+
+function encodeField(r: SourceRecord, field: 'key' | 'value', text: string): { text: string; base64: boolean } {
+  const raw = r.malformed?.[field];
+  if (raw !== undefined) return { text: raw, base64: true };
+  if (isStorable(text)) return { text, base64: false };
+  return { text: Buffer.from(text, 'utf8').toString('base64'), base64: true };
+}

@@ -1,0 +1,121 @@
+import { describe, expect, test } from 'bun:test';
+import { orderActor } from '../../actors/order.ts';
+import { skuActor } from '../../actors/sku.ts';
+import { unpackBatch, packBatch } from './record-batch.ts';
+import { DLQ_HEADERS, type SourceRecord } from './records.ts';
+import { RECENT_IDS_PER_ENTITY } from './recent-ids.ts';
+import { createShard, type Shard } from './shard.ts';
+
+/** Records a hostile or careless producer can put on a source topic, and what the shard must do (issue 18). */
+const APP = 'shop';
+const NOW = 1_800_000_000_000;
+let offset = 0;
+
+function record(topic: string, key: string, body: unknown, timestamp: number | undefined = NOW): SourceRecord {
+  const r: SourceRecord = { topic, partition: 0, offset: offset++, key, value: JSON.stringify(body), headers: {} };
+  if (timestamp !== undefined) r.timestamp = timestamp;
+  return r;
+}
+const stock = (id: string, sku: string, qty: number, ts = NOW - 1000, timestamp?: number) =>
+  record('inventory_events', sku, { id, type: 'stock_received', v: 1, ts, data: { sku, qty } }, timestamp);
+const placed = (id: string, orderId: string, ts: number, timestamp = ts) =>
+  record('transaction_events', orderId, { id, type: 'order_placed', v: 2, ts, data: { orderId, userId: 'u-1', items: [{ sku: 'A', qty: 1, unitPrice: 5 }], currency: 'EUR', country: 'DE' } }, timestamp);
+const cancelled = (id: string, orderId: string, ts: number, timestamp: number) =>
+  record('transaction_events', orderId, { id, type: 'order_cancelled', v: 1, ts, data: { orderId, reason: 'x' } }, timestamp);
+
+function state(shard: Shard, key: string): Record<string, unknown> {
+  const q = shard.query(key);
+  if (!q || q === 'passivated') throw new Error(`${key} not in memory`);
+  return q.state as Record<string, unknown>;
+}
+
+function deadLetters(shard: Shard) {
+  return shard.takeDelta().outbox.filter((m) => m.headers?.[DLQ_HEADERS.code]);
+}
+
+describe('shard: retried events', () => {
+  test('the same event id for the same entity is applied once; the retry counts as a duplicate', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    for (let i = 0; i < 5; i++) shard.apply([stock('e-1', 'A', 7)]);
+    expect(state(shard, 'A').onHand).toBe(7);
+    expect(shard.counters.duplicatesDropped).toBe(4);
+    expect(shard.counters.applied).toBe(1);
+  });
+
+  test('the same id for another entity is a different event', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    shard.apply([stock('e-1', 'A', 7), stock('e-1', 'B', 3)]);
+    expect([state(shard, 'A').onHand, state(shard, 'B').onHand]).toEqual([7, 3]);
+  });
+
+  test(`the window is the entity's last ${RECENT_IDS_PER_ENTITY} events, and it survives a checkpoint and restore`, () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    const ids = Array.from({ length: RECENT_IDS_PER_ENTITY + 1 }, (_, i) => `e-${i}`);
+    shard.apply(ids.map((id) => stock(id, 'A', 1)));
+    const delta = shard.takeDelta();
+    expect(delta.states[0]!.recentIds).toEqual(ids.slice(1));
+    const restored = createShard({
+      actor: skuActor, partition: 0, app: APP,
+      restore: { states: delta.states.map((s) => ({ ...s, recentIds: JSON.stringify(s.recentIds) })), offsets: new Map(), inboxPositions: new Map(), timers: [] },
+    });
+    restored.apply([stock(ids.at(-1)!, 'A', 1), stock(ids[0]!, 'A', 1)]);
+    // the newest id is still in the window (dropped); the oldest fell out of it (applied again)
+    expect(state(restored, 'A').onHand).toBe(RECENT_IDS_PER_ENTITY + 2);
+    expect(restored.counters.duplicatesDropped).toBe(1);
+  });
+});
+
+describe('shard: event time', () => {
+  test('an event more than the skew ahead of its record timestamp goes to the DLQ as FUTURE_TIMESTAMP', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP, maxFutureMs: 60_000 });
+    shard.apply([stock('e-ok', 'A', 1, NOW + 60_000, NOW), stock('e-far', 'A', 1, 8.64e15, NOW)]);
+    expect(state(shard, 'A').onHand).toBe(1);
+    const [dl] = deadLetters(shard);
+    expect(dl!.headers![DLQ_HEADERS.code]).toBe('FUTURE_TIMESTAMP');
+    expect(dl!.topic).toBe('inventory_events.dlq');
+  });
+
+  test('an event stamped ahead of its record (within the skew) does not fire other entities\' timers past the record time', () => {
+    const minute = 60_000;
+    const shard = createShard({ actor: orderActor, partition: 0, app: APP });
+    shard.apply([placed('e-1', 'o-1', NOW)]); // payment timeout due NOW + 15 min
+    // Appended at NOW + 1 min, claiming NOW + 16 min (the default skew allows 5 min; this claims 15):
+    // refused as FUTURE_TIMESTAMP, so nothing expires.
+    shard.apply([cancelled('e-2', 'o-2', NOW + 16 * minute, NOW + minute)]);
+    expect(state(shard, 'o-1').status).toBe('placed');
+    // Appended at NOW + 14 min claiming NOW + 16 min (within the skew): accepted, but timers only
+    // move to the record's time, so o-1 (due at +15) is still not expired.
+    shard.apply([cancelled('e-3', 'o-3', NOW + 16 * minute, NOW + 14 * minute)]);
+    expect(state(shard, 'o-1').status).toBe('placed');
+    // A record appended after the due time expires it, as event time says.
+    shard.apply([cancelled('e-4', 'o-4', NOW + 16 * minute, NOW + 16 * minute)]);
+    expect(state(shard, 'o-1').status).toBe('expired');
+  });
+});
+
+describe('shard: undecodable bytes', () => {
+  test('a value that is not UTF-8 is dead-lettered as INVALID_UTF8 with its original bytes, base64-encoded', () => {
+    const bytes = new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]);
+    const [r] = unpackBatch(packBatch('inventory_events', 0, [{ offset: '0', key: new TextEncoder().encode('A'), value: bytes, timestamp: String(NOW) }]));
+    expect(r!.timestamp).toBe(NOW);
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    shard.apply([r!]);
+    const [dl] = deadLetters(shard);
+    expect(dl!.headers![DLQ_HEADERS.code]).toBe('INVALID_UTF8');
+    expect(dl!.headers![DLQ_HEADERS.valueEncoding]).toBe('base64');
+    expect([...Buffer.from(dl!.value, 'base64')]).toEqual([...bytes]);
+  });
+
+  test('a dead letter whose value holds U+0000 is stored as base64 and its headers are cleaned', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    const r = record('inventory_events', 'A', 'x');
+    r.value = '{"id":"e\u0000"}';
+    r.headers = { 'x-note': 'a\u0000b', 'bad\u0000name': 'v' };
+    shard.apply([r]);
+    const [dl] = deadLetters(shard);
+    expect(Buffer.from(dl!.value, 'base64').toString('utf8')).toBe('{"id":"e\u0000"}');
+    expect(dl!.headers!['x-note']).toBe('a\\u0000b');
+    expect(Object.keys(dl!.headers!).some((h) => h.includes('\u0000'))).toBe(false);
+    expect(dl!.headers![DLQ_HEADERS.reason]!.includes('\u0000')).toBe(false);
+  });
+});
