@@ -1,7 +1,8 @@
 /**
  * deploy/k8s: every object is validated offline against the Kubernetes / KEDA schemas
  * (kubernetes-models), then held to what the app needs: probes on /healthz and /readyz, config and
- * secrets wired to the env the app reads, a ScaledObject that never asks for more pods than
+ * secrets wired to the env the app reads (API tokens from a Secret: pods listen on all interfaces),
+ * a NetworkPolicy admitting only the HTTP port from named sources, a ScaledObject that never asks for more pods than
  * partitions. The schemas accept unknown fields, so the fields that matter are checked by name.
  * The last tests feed broken copies through the same checks to show that they fail.
  */
@@ -11,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
@@ -24,6 +26,7 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'v1/Service': Service,
   'apps/v1/Deployment': Deployment,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'keda.sh/v1alpha1/ScaledObject': ScaledObject,
 };
 const CONSUMER_GROUP = 'actorstream-processor';
@@ -74,6 +77,10 @@ describe('deploy/k8s manifests', () => {
     expect(pdb.spec.maxUnavailable).toBe(1);
   });
 
+  test('NetworkPolicy: selects the pods, admits only TCP 8080, from selected sources', () => {
+    expect(networkPolicyProblems(only('NetworkPolicy'), only('Deployment'))).toEqual([]);
+  });
+
   test('ScaledObject: Kafka lag of the consumer group on the source topics, 1 to 6 replicas', () => {
     const pipeline = parse(only('ConfigMap').data['pipeline.yaml']);
     expect(scaledObjectProblems(only('ScaledObject'), only('Deployment'), pipeline)).toEqual([]);
@@ -120,6 +127,8 @@ describe('the checks reject broken manifests', () => {
       [(d) => envOf(d).unshift(...envOf(d).splice(envOf(d).findIndex((e) => e.name === 'HTTP_ADVERTISED_URL'), 1)), 'HTTP_ADVERTISED_URL uses $(POD_IP) defined before it'],
       [(d) => (d.spec.template.spec.terminationGracePeriodSeconds = 30), `terminationGracePeriodSeconds > ${APP_SHUTDOWN_SECONDS}`],
       [(d) => (container(d).securityContext.readOnlyRootFilesystem = false), 'readOnlyRootFilesystem'],
+      [(d) => (envOf(d).find((e) => e.name === 'API_TOKENS')!.valueFrom = undefined), 'API_TOKENS from a Secret'],
+      [(d) => envOf(d).push({ name: 'ALLOW_INSECURE', value: 'true' }), 'no ALLOW_INSECURE'],
     ];
     for (const [mutate, problem] of cases) {
       const d = copy('Deployment');
@@ -140,6 +149,19 @@ describe('the checks reject broken manifests', () => {
       const s = copy('ScaledObject');
       mutate(s);
       expect(scaledObjectProblems(s, only('Deployment'), pipeline)).toEqual([problem]);
+    }
+  });
+
+  test('network policy: selecting other pods, open to every source, or to every port', () => {
+    const cases: [(n: Obj) => void, string][] = [
+      [(n) => (n.spec.podSelector.matchLabels = { app: 'other' }), 'selects the Deployment\'s pods'],
+      [(n) => (n.spec.ingress[0].from = undefined), 'every ingress rule names its sources'],
+      [(n) => (n.spec.ingress[0].ports = undefined), 'ingress only to TCP 8080'],
+    ];
+    for (const [mutate, problem] of cases) {
+      const n = copy('NetworkPolicy');
+      mutate(n);
+      expect(networkPolicyProblems(n, only('Deployment'))).toEqual([problem]);
     }
   });
 
@@ -212,6 +234,10 @@ function deploymentProblems(d: Obj, cm: Obj): string[] {
 
   const byName = new Map(env.map((e, i) => [e.name, { e, i }]));
   need(byName.get('DATABASE_URL')?.e.valueFrom?.secretKeyRef !== undefined, 'DATABASE_URL from a Secret');
+  // The pod listens on all interfaces, which the app allows only with API tokens: from a Secret.
+  need(byName.get('API_TOKENS')?.e.valueFrom?.secretKeyRef !== undefined, 'API_TOKENS from a Secret');
+  need(byName.get('HTTP_HOST')?.e.value === '0.0.0.0', 'HTTP_HOST: 0.0.0.0');
+  need(!byName.has('ALLOW_INSECURE'), 'no ALLOW_INSECURE');
   need(byName.get('POD_IP')?.e.valueFrom?.fieldRef?.fieldPath === 'status.podIP', 'POD_IP from status.podIP');
   need(/^http:\/\/\$\(POD_IP\):8080$/.test(byName.get('HTTP_ADVERTISED_URL')?.e.value ?? ''), 'HTTP_ADVERTISED_URL http://$(POD_IP):8080');
   need(byName.get('HTTP_PORT')?.e.value === String(httpPort), 'HTTP_PORT equals the container port');
@@ -228,6 +254,19 @@ function deploymentProblems(d: Obj, cm: Obj): string[] {
   const mount = c.volumeMounts?.find((m: Obj) => m.name === configVolume?.name);
   const item = configVolume?.configMap.items?.find((i: Obj) => i.key === 'pipeline.yaml');
   need(mount !== undefined && byName.get('PIPELINE_CONFIG')?.e.value === `${mount.mountPath}/${item?.path ?? 'pipeline.yaml'}`, 'PIPELINE_CONFIG is the mounted pipeline.yaml');
+  return problems;
+}
+
+function networkPolicyProblems(n: Obj, d: Obj): string[] {
+  const problems: string[] = [];
+  const need = (ok: boolean, what: string) => ok || problems.push(what);
+  need(matches(n.spec.podSelector?.matchLabels, d.spec.template.metadata.labels), "selects the Deployment's pods");
+  need((n.spec.policyTypes ?? []).includes('Ingress'), 'policyTypes: Ingress');
+  const rules: Obj[] = n.spec.ingress ?? [];
+  need(rules.length > 0, 'has ingress rules');
+  need(rules.every((r) => Array.isArray(r.from) && r.from.length > 0), 'every ingress rule names its sources');
+  const httpPort = container(d).ports?.find((p: Obj) => p.name === 'http')?.containerPort;
+  need(rules.every((r) => Array.isArray(r.ports) && r.ports.every((p: Obj) => (p.port === httpPort || p.port === 'http') && (p.protocol ?? 'TCP') === 'TCP')), `ingress only to TCP ${httpPort}`);
   return problems;
 }
 
