@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import postgres from 'postgres';
 import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
-import { createCheckpointStore, type Checkpoint, type CheckpointStore } from '../runtime/store/checkpoint-store.ts';
+import { createCheckpointStore, isDataError, type Checkpoint, type CheckpointStore } from '../runtime/store/checkpoint-store.ts';
 import { migrate } from '../runtime/store/migrations.ts';
 import { ShardFenced } from '../runtime/errors.ts';
 import type { Alert } from '../schemas/index.ts';
@@ -17,7 +17,7 @@ let store: CheckpointStore;
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = postgres(db.url, { max: 4, onnotice: () => {} });
-  expect(await migrate(sql)).toEqual([1]);
+  expect(await migrate(sql)).toEqual([1, 2]);
   store = createCheckpointStore(sql);
 });
 
@@ -107,5 +107,73 @@ describe('checkpoint store', () => {
     const snap = await store.load('user/5', 'user', 5);
     expect(snap.states.length).toBe(5000);
     expect(JSON.parse(snap.states.find((s) => s.key === 'u-4999')!.stateJson)).toEqual({ logins: 4999 });
+  });
+});
+
+describe('checkpoint store: rows Postgres refuses (issue 18)', () => {
+  const poisonState = { actorType: 'sku', key: 'sku-bad', partition: 0, stateVersion: 2, state: { note: 'x\u0000y' } };
+
+  test('a state Postgres refuses fails the commit with a data error, and findUnstorable names that entity only', async () => {
+    const epoch = await store.acquire('sku/iso-1', 'proc-a');
+    const cp = checkpoint('sku/iso-1', epoch, 3, {
+      states: [{ actorType: 'sku', key: 'sku-ok', partition: 0, stateVersion: 2, state: { onHand: 3 } }, poisonState],
+      outbox: [
+        { topic: 'app.order.inbox', key: 'o-1', value: '{"from":"sku-ok"}', from: 'sku-ok' },
+        { topic: 'app.order.inbox', key: 'o-2', value: '{"from":"sku-bad"}', from: 'sku-bad' },
+      ],
+    });
+    const error = await store.commit(cp).then(() => undefined, (e: unknown) => e);
+    expect(isDataError(error)).toBe(true);
+    const found = await store.findUnstorable(cp);
+    expect(found.map((f) => f.group)).toEqual([{ entityKey: 'sku-bad' }]);
+    expect(found[0]!.error).toMatch(/^22P05 /); // untranslatable character: \u0000 in jsonb
+    // The probe left nothing behind.
+    expect(await sql`select key from actor_states where key in ('sku-ok', 'sku-bad')`).toHaveLength(0);
+    expect(await sql`select 1 from outbox where shard = 'sku/iso-1'`).toHaveLength(0);
+  });
+
+  test('a refused dead letter (by outbox index) and a timer out of bigint range are found too', async () => {
+    const epoch = await store.acquire('sku/iso-2', 'proc-a');
+    const cp = checkpoint('sku/iso-2', epoch, 1, {
+      states: [],
+      outbox: [{ topic: 'inventory_events.dlq', key: 'k', value: 'v\u0000' }],
+      timersAdded: [{ actorType: 'order', key: 'o-far', dueAt: 1e20, seq: 1, timer: {} }],
+    });
+    const found = await store.findUnstorable(cp);
+    const groups = found.map((f) => f.group);
+    expect(groups).toHaveLength(2);
+    expect(groups).toContainEqual({ entityKey: 'o-far' });
+    expect(groups).toContainEqual({ deadLetter: 0 });
+  });
+
+  test('quarantines mark an entity without touching its committed state; its fired timers stay pending', async () => {
+    const epoch = await store.acquire('order/iso-3', 'proc-a');
+    await store.commit(checkpoint('order/iso-3', epoch, 1, {
+      states: [{ actorType: 'order', key: 'o-q', partition: 0, stateVersion: 1, state: { status: 'placed' } }],
+      timersAdded: [{ actorType: 'order', key: 'o-q', dueAt: 5, seq: 1, timer: { t: 1 } }, { actorType: 'order', key: 'o-other', dueAt: 5, seq: 2, timer: { t: 2 } }],
+    }));
+    await store.commit(checkpoint('order/iso-3', epoch, 2, {
+      states: [],
+      timersRemoved: [1, 2],
+      quarantines: [
+        { actorType: 'order', key: 'o-q', partition: 0, stateVersion: 1, initialState: { status: 'new' }, reason: 'UNSTORABLE: test' },
+        { actorType: 'order', key: 'o-new', partition: 0, stateVersion: 1, initialState: { status: 'new' }, reason: 'UNSTORABLE: test' },
+      ],
+    }));
+    const rows = await store.loadStates('order', ['o-q', 'o-new']);
+    expect(rows.map((r) => [r.key, r.state, r.quarantine]).sort()).toEqual([
+      ['o-new', { status: 'new' }, 'UNSTORABLE: test'],
+      ['o-q', { status: 'placed' }, 'UNSTORABLE: test'],
+    ]);
+    expect((await sql`select key from timers where shard = 'order/iso-3'`).map((r) => r.key)).toEqual(['o-q']);
+  });
+
+  test('the dedup window of an entity is checkpointed with its state', async () => {
+    const epoch = await store.acquire('sku/iso-4', 'proc-a');
+    await store.commit(checkpoint('sku/iso-4', epoch, 1, {
+      states: [{ actorType: 'sku', key: 'sku-ids', partition: 4, stateVersion: 2, state: {}, recentIds: ['e-1', 'e-2'] }],
+    }));
+    const snap = await store.load('sku/iso-4', 'sku', 4);
+    expect(snap.states.find((s) => s.key === 'sku-ids')!.recentIds).toBe('["e-1","e-2"]');
   });
 });
