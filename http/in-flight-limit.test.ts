@@ -15,7 +15,7 @@ describe('in-flight limit', () => {
     });
     app.get('/healthz', (c) => c.text('ok'));
     const slow = [app.request('/slow'), app.request('/slow')];
-    await Bun.sleep(10);
+    await new Promise((r) => setTimeout(r, 10));
     expect(limit.inFlight()).toBe(2);
     const refused = await app.request('/slow');
     expect(refused.status).toBe(503);

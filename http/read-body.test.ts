@@ -8,7 +8,7 @@ function trickle(chunks: string[], gapMs: number): ReadableStream<Uint8Array> {
   let i = 0;
   return new ReadableStream({
     async pull(controller) {
-      if (i > 0) await Bun.sleep(gapMs);
+      if (i > 0) await new Promise((r) => setTimeout(r, gapMs));
       if (i === chunks.length) return controller.close();
       controller.enqueue(new TextEncoder().encode(chunks[i++]!));
     },

@@ -19,7 +19,7 @@ describe('recent events (edge deduplication)', () => {
     expect(r.size).toBe(3);
     expect(r.has('t', 'k', 'e-1')).toBe(false);
     expect(r.has('t', 'k', 'e-4')).toBe(true);
-    await Bun.sleep(80);
+    await new Promise((r) => setTimeout(r, 80));
     expect(r.has('t', 'k', 'e-4')).toBe(false);
   });
 
