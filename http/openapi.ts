@@ -49,7 +49,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
           type: 'object',
           properties: {
             accepted: { type: 'integer' },
-            rejected: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, issues: { type: 'array' } } } } } },
+            rejected: { type: 'array', maxItems: 100, description: 'the first 100 rejections', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, issues: { type: 'array' } } } } } },
+            rejectedCount: { type: 'integer', description: 'all rejections' },
+            duplicates: { type: 'array', maxItems: 100, description: 'events this instance already produced recently (retries), not produced again', items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: 'string' } } } },
+            duplicateCount: { type: 'integer' },
           },
         },
         EntityAnswer: {
@@ -82,9 +85,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
             },
           },
           responses: {
-            202: { description: 'Valid events acknowledged by Kafka (acks=all); invalid ones listed', content: json({ $ref: '#/components/schemas/IngestResult' }) },
-            400: { description: 'No valid event' }, 401: { description: 'Missing or unknown token' }, 403: { description: 'Token lacks the ingest scope' },
-            413: { description: 'Body over the size limit' }, 503: { description: 'Kafka did not acknowledge; nothing accepted' },
+            202: { description: 'Valid events acknowledged by Kafka (acks=all); invalid ones and duplicates listed', content: json({ $ref: '#/components/schemas/IngestResult' }) },
+            400: { description: 'No valid event, or the body is not valid UTF-8 (INVALID_UTF8)' }, 401: { description: 'Missing or unknown token' }, 403: { description: 'Token lacks the ingest scope' },
+            408: { description: 'The body did not arrive within the read deadline' },
+            413: { description: 'Body over the size limit, or more events than max_items_per_request (TOO_MANY_ITEMS)' },
+            415: { description: 'Content-Type is not application/json or application/x-ndjson' },
+            429: { description: "Over the token's rate limit (Retry-After)" },
+            503: { description: 'Kafka did not acknowledge (nothing accepted), or too many requests in flight (Retry-After)' },
           },
         },
       },
