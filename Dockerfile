@@ -32,6 +32,8 @@ COPY --from=build --chown=root:root --chmod=0755 /src/dist/actorstream /app/acto
 # Numeric so Kubernetes' runAsNonRoot can verify it without a passwd lookup.
 USER 10001:10001
 ENV HTTP_PORT=8080
+# Reachable from outside the container; with no API_TOKENS the app then refuses to start (exit 2).
+ENV HTTP_HOST=0.0.0.0
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD curl -fsS "http://127.0.0.1:${HTTP_PORT}/healthz" >/dev/null || exit 1

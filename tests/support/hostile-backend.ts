@@ -1,0 +1,118 @@
+import type { Producer } from 'kafkajs';
+import postgres from 'postgres';
+import type { ActorDefinition } from '../../actors/actor.ts';
+import { generateEvents, toKafkaRecord, writeToKafka } from '../../generator/index.ts';
+import { createInProcessLog } from '../../runtime/embedded/in-process-log.ts';
+import { startPgliteServer } from '../../runtime/embedded/pglite-server.ts';
+import { createKafkaClient, type KafkaPort } from '../../runtime/kafka/port.ts';
+import { topicNames, type TopicNames } from '../../runtime/kafka/topics.ts';
+import type { ProcessorOptions } from '../../runtime/processor.ts';
+import { topicOf, type DomainEvent } from '../../schemas/index.ts';
+import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './pipeline-env.ts';
+
+/**
+ * One pipeline for the hostile-input tests, on a real broker + Postgres or on the embedded default
+ * (in-process log + PGlite): the same processor options, producers and readers for both.
+ */
+export interface HostileBackend {
+  name: string;
+  sql: postgres.Sql;
+  topics: TopicNames;
+  options(ownerId: string, actors: readonly ActorDefinition<any>[]): ProcessorOptions;
+  produce(events: readonly DomainEvent[]): Promise<void>;
+  /** Raw records on a contract topic (renamed for this backend), as a producer that bypasses the API would send them. */
+  produceRaw(records: readonly { topic: keyof TopicNames['source']; key: string; value: string | Uint8Array; timestamp?: number }[]): Promise<void>;
+  /** Every record of a topic, from the beginning. */
+  readAll(topic: string): Promise<{ key: string; value: string; headers: Record<string, string> }[]>;
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const PARTITIONS = 3;
+
+export async function realBackend(): Promise<HostileBackend> {
+  const env = await createPipelineEnv(PARTITIONS);
+  const kafka = createKafkaClient(`${env.prefix}hostile`, env.brokers);
+  return backend('real broker + Postgres', kafka, env.sql, env.topics, env.app, { brokers: env.brokers, databaseUrl: env.db.url, postgresPoolSize: 4 }, () => waitUntilSettled(env, 180_000), () => env.close());
+}
+
+export async function embeddedBackend(): Promise<HostileBackend> {
+  const pg = await startPgliteServer();
+  const log = createInProcessLog();
+  const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
+  const topics = topicNames();
+  await log.admin().createTopics({ topics: Object.values(topics.source).map((topic) => ({ topic, numPartitions: PARTITIONS })) });
+  const app = 'hostile';
+  const settle = () => waitUntilSettled({ topics, app, admin: log.admin(), sql } as unknown as PipelineEnv, 120_000);
+  return backend('embedded', log, sql, topics, app, { brokers: [], databaseUrl: pg.url, kafka: log, postgresPoolSize: 1 }, settle, async () => {
+    await sql.end({ timeout: 5 });
+    await log.close();
+    await pg.close();
+  });
+}
+
+/** Generated traffic (past event time, like the benchmarks) for the oracle comparison. */
+export function generated(seed: number, count: number): DomainEvent[] {
+  return generateEvents({ seed, count, users: 300, skus: 60, minPerPattern: 1 }).events;
+}
+
+function backend(
+  name: string, kafka: KafkaPort, sql: postgres.Sql, topics: TopicNames, app: string,
+  connection: Pick<ProcessorOptions, 'brokers' | 'databaseUrl' | 'kafka' | 'postgresPoolSize'>,
+  settled: () => Promise<void>, closeEnv: () => Promise<void>,
+): HostileBackend {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const connected = producer.connect();
+  return {
+    name, sql, topics, settled,
+    options: (ownerId, actors) => ({
+      ...connection, app, groupId: `${app}-group`, partitions: PARTITIONS, topics, checkpointIntervalMs: 200, ownerId,
+      workers: 0, actors,
+      onFatal: (e) => {
+        throw e;
+      },
+    }),
+    async produce(events) {
+      await connected;
+      const records = events.map((e) => ({ ...toKafkaRecord(e), topic: topics.source[topicOf(e.type)] }));
+      await writeToKafka(producer as unknown as Producer, records, { batchSize: 5000 });
+    },
+    async produceRaw(records) {
+      await connected;
+      for (const r of records) {
+        const message = { key: r.key, value: typeof r.value === 'string' ? r.value : Buffer.from(r.value), ...(r.timestamp !== undefined ? { timestamp: String(r.timestamp) } : {}) };
+        await producer.send({ topic: topics.source[r.topic], acks: -1, messages: [message] });
+      }
+    },
+    async readAll(topic) {
+      const admin = kafka.admin();
+      await admin.connect();
+      const ends = (await admin.listTopics()).includes(topic) ? await admin.fetchTopicOffsets(topic) : [];
+      await admin.disconnect();
+      const total = ends.reduce((n, o) => n + Number(o.high), 0);
+      const out: { key: string; value: string; headers: Record<string, string> }[] = [];
+      if (total === 0) return out;
+      const consumer = kafka.consumer({ groupId: `${app}-reader-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 200 });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve) => {
+        void consumer.run({
+          eachBatch: async ({ batch }) => {
+            for (const m of batch.messages) {
+              const headers: Record<string, string> = {};
+              for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = String(v);
+              out.push({ key: m.key?.toString() ?? '', value: m.value?.toString() ?? '', headers });
+            }
+            if (out.length >= total) resolve();
+          },
+        });
+      });
+      await consumer.disconnect();
+      return out;
+    },
+    async close() {
+      await producer.disconnect().catch(() => {});
+      await closeEnv();
+    },
+  };
+}
