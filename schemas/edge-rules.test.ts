@@ -97,3 +97,23 @@ describe('event time', () => {
     expect(decodeEvent({ ...validEnvelope('stock_received'), ts: 8.64e15 }).ok).toBe(true);
   });
 });
+
+describe('unknown extra fields', () => {
+  test('are tolerated on the wire but never reach an actor (found by the fuzz run: an order kept them in a deferred event)', () => {
+    const env = withData(validEnvelope('order_shipped'), { '\u0000': true, '\ud800': { x: 'y\u0000' } });
+    const r = decodeEvent(env);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.event.data).toEqual({ orderId: 'o-1' });
+    // the caller's object is left as sent (the HTTP edge produces it as the client sent it)
+    expect(Object.keys(env.data as object)).toContain('\u0000');
+  });
+
+  test('nested ones too (order items), also from serialized input', () => {
+    const env = validEnvelope('order_placed');
+    const data = env.data as { items: Record<string, unknown>[] };
+    data.items = [{ ...data.items[0], note: 'x\u0000' }];
+    const r = parseEvent(JSON.stringify(env));
+    expect(r.ok && (r.event.data as { items: object[] }).items[0]).toEqual({ sku: 'sku-1', qty: 2, unitPrice: 19.99 });
+  });
+});

@@ -1,4 +1,5 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { Envelope, MAX_EVENT_BYTES, type RawEnvelope } from './envelope.ts';
 import { EventRejected, type ErrorCode, type Issue } from './errors.ts';
@@ -35,6 +36,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * if (r.ok) r.event.type; // 'stock_received'
  */
 export function decodeEvent(value: unknown, expectedKey?: string, limits?: DecodeLimits): Decoded {
+  return decode(value, expectedKey, limits, false);
+}
+
+/** `owned`: `value` was parsed here, so its data may be cleaned in place instead of copied. */
+function decode(value: unknown, expectedKey: string | undefined, limits: DecodeLimits | undefined, owned: boolean): Decoded {
   if (!envelopeCheck.Check(value)) return reject('INVALID_ENVELOPE', issuesOf(envelopeCheck, value, ''));
   const raw = value as RawEnvelope;
   if (!isEventType(raw.type)) {
@@ -60,7 +66,11 @@ export function decodeEvent(value: unknown, expectedKey?: string, limits?: Decod
       { path: '/ts', message: `${raw.ts} is ${raw.ts - limits.notAfter} ms beyond the latest accepted event time (${limits.notAfter}); ts is epoch milliseconds of when the event happened` },
     ]);
   }
-  let data = raw.data;
+  // Unknown extra fields are tolerated on the wire (a newer producer may send them) but never
+  // reach an actor: what an actor keeps (e.g. a deferred event in its state) must be only what the
+  // schema vouched for, or an unvalidated string could reach a checkpoint. The caller's object is
+  // left as it was sent.
+  let data = Value.Clean(spec.schemas[raw.v]!, owned ? raw.data : Value.Clone(raw.data)) as Record<string, unknown>;
   for (let v = raw.v; v < spec.latest; v++) data = spec.upcasters[v]!(data);
   const event = { id: raw.id, type: raw.type, v: spec.latest, ts: raw.ts, data } as DomainEvent;
   return { ok: true, event };
@@ -81,7 +91,7 @@ export function parseEvent(input: string | Uint8Array, expectedKey?: string, lim
   } catch (e) {
     return reject('INVALID_JSON', [{ path: '', message: `not valid UTF-8 JSON: ${(e as Error).message}` }]);
   }
-  return decodeEvent(value, expectedKey, limits);
+  return decode(value, expectedKey, limits, true);
 }
 
 /** The entity key of a decoded event (its Kafka key). */
