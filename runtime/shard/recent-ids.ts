@@ -13,27 +13,41 @@ export const RECENT_IDS_PER_ENTITY = 8;
  * saves the produce and tells the client.
  */
 export class RecentIds {
-  private readonly byKey = new Map<string, string[]>();
+  /**
+   * Per entity its ids joined by '\n', oldest first: one string per entity instead of an array of
+   * strings (bench/dedup-window.ts: 240 instead of 530 bytes per entity for 8 generator ids). Ids are validated identifiers, which never
+   * contain a line break, so '\n' cannot occur inside one.
+   */
+  private readonly byKey = new Map<string, string>();
 
   /** True when `id` was one of `key`'s recent events. */
   seen(key: string, id: string): boolean {
-    return this.byKey.get(key)?.includes(id) ?? false;
+    const w = this.byKey.get(key);
+    if (w === undefined || id.includes('\n')) return false;
+    for (let i = w.indexOf(id); i >= 0; i = w.indexOf(id, i + 1)) {
+      const end = i + id.length;
+      if ((i === 0 || w.charCodeAt(i - 1) === NL) && (end === w.length || w.charCodeAt(end) === NL)) return true;
+    }
+    return false;
   }
 
   /** Remembers `id` as `key`'s latest event, forgetting the oldest beyond the window. */
   add(key: string, id: string): void {
-    const ids = this.byKey.get(key);
-    if (!ids) {
-      this.byKey.set(key, [id]);
+    if (id.includes('\n')) return; // never from a validated event; it would split into two ids
+    const w = this.byKey.get(key);
+    if (w === undefined) {
+      this.byKey.set(key, id);
       return;
     }
-    ids.push(id);
-    if (ids.length > RECENT_IDS_PER_ENTITY) ids.shift();
+    let count = 1;
+    for (let i = w.indexOf('\n'); i >= 0; i = w.indexOf('\n', i + 1)) count++;
+    const kept = count < RECENT_IDS_PER_ENTITY ? w : w.slice(w.indexOf('\n') + 1);
+    this.byKey.set(key, `${kept}\n${id}`);
   }
 
   /** The ids to checkpoint for `key` (oldest first), if it has any. */
   of(key: string): readonly string[] | undefined {
-    return this.byKey.get(key);
+    return this.byKey.get(key)?.split('\n');
   }
 
   /** Restores `key`'s window: as checkpointed (JSON text from the store, or the delta's array); null or malformed: empty. */
@@ -41,7 +55,9 @@ export class RecentIds {
     if (!saved) return;
     try {
       const ids = typeof saved === 'string' ? (JSON.parse(saved) as unknown) : saved;
-      if (Array.isArray(ids)) this.byKey.set(key, ids.filter((x): x is string => typeof x === 'string').slice(-RECENT_IDS_PER_ENTITY));
+      if (!Array.isArray(ids)) return;
+      const valid = ids.filter((x): x is string => typeof x === 'string' && x !== '' && !x.includes('\n')).slice(-RECENT_IDS_PER_ENTITY);
+      if (valid.length > 0) this.byKey.set(key, valid.join('\n'));
     } catch {
       // An unreadable window only weakens dedup for this entity's next events; it must not stop the load.
     }
@@ -51,3 +67,5 @@ export class RecentIds {
     this.byKey.delete(key);
   }
 }
+
+const NL = 10;
