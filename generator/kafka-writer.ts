@@ -1,5 +1,5 @@
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
-import { SOURCE_TOPICS } from '../schemas/index.ts';
+import { DEFAULT_MAX_FUTURE_MS, inputTopicConfig, SOURCE_TOPICS } from '../schemas/index.ts';
 import { batchSizeFor, createPacer } from './pacer.ts';
 import { takeBatch, type KafkaRecord } from './records.ts';
 
@@ -85,6 +85,7 @@ export async function writeToKafka(producer: Pick<Producer, 'sendBatch'>, record
  * Creates the topics that do not exist yet with `partitions` partitions (default 6) and a
  * replication factor of min(3, brokers). Existing topics are left alone; those whose partition
  * count differs are reported, since keys would then map to other partitions than expected.
+ * New topics get `inputTopicConfig` (records stamped too far ahead are refused by the broker).
  */
 export async function ensureTopics(
   admin: Admin,
@@ -98,7 +99,7 @@ export async function ensureTopics(
     const replicationFactor = Math.min(3, brokers.length);
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries: inputTopicConfig(DEFAULT_MAX_FUTURE_MS) })),
     });
   }
   const present = topics.filter((t) => existing.has(t));

@@ -85,7 +85,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     await admin.connect();
     opened.push(() => admin.disconnect());
     const topics = opts.topics ?? topicNames();
-    const partitionCounts = await ensureTopics(admin, opts.app, actors, opts.partitions, topics);
+    const partitionCounts = await ensureTopics(admin, opts.app, actors, opts.partitions, topics, opts.maxFutureMs);
     // The admin client stays connected: acquiring a shard reads its source partition's end offset.
 
     const actorOfTopic = new Map<string, ActorDefinition<any>>();

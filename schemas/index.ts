@@ -18,7 +18,7 @@ export type {
 export type { EventSpec } from './registry.ts';
 export { DEFAULT_CURRENCY, EVENT_SPECS, EVENT_TYPES, isEventType, topicOf } from './registry.ts';
 export type { SourceTopic } from './topics.ts';
-export { ALERTS_TOPIC, SOURCE_TOPICS, dlqTopicOf, inboxTopicOf } from './topics.ts';
+export { ALERTS_TOPIC, SOURCE_TOPICS, dlqTopicOf, inboxTopicOf, inputTopicConfig } from './topics.ts';
 export type { Decoded, DecodeLimits } from './validate.ts';
 export { DEFAULT_MAX_FUTURE_MS } from './primitives.ts';
 export { isIdentifier, isText } from './edge-formats.ts';

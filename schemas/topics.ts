@@ -15,3 +15,13 @@ export function dlqTopicOf(topic: string): string {
 export function inboxTopicOf(app: string, actorType: string): string {
   return `${app}.${actorType}.inbox`;
 }
+
+/**
+ * Topic configuration of every input topic (sources and inboxes) this project creates: the broker
+ * refuses a record stamped more than `maxFutureMs` ahead of its clock (Kafka 3.6+). The engine
+ * bounds an event's time by its record's Kafka timestamp, so this bounds that timestamp too, even
+ * for a producer that sets it itself.
+ */
+export function inputTopicConfig(maxFutureMs: number): { name: string; value: string }[] {
+  return [{ name: 'message.timestamp.after.max.ms', value: String(maxFutureMs) }];
+}

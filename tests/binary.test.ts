@@ -66,7 +66,7 @@ describe('single binary', () => {
     const event = { id: `bin-${sku}`, type: 'stock_received', v: 1, ts: Date.now(), data: { sku, qty: 7 } };
     const posted = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
     expect(posted.status).toBe(202);
-    expect(await posted.json()).toEqual({ accepted: 1, rejected: [] });
+    expect(await posted.json()).toMatchObject({ accepted: 1, rejected: [], rejectedCount: 0, duplicateCount: 0 });
     const state = await eventually(async () => {
       const r = await fetch(`${url}/v1/skus/${sku}`);
       if (r.status !== 200) return undefined;

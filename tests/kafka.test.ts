@@ -3,6 +3,8 @@ import { AssignerProtocol, Kafka, logLevel, Partitioners, type Admin, type Consu
 import { partitionOf } from '../runtime/partitioner.ts';
 import { ensureKafka, type KafkaHandle } from '../scripts/kafka/local-kafka.ts';
 import { JAVA_MURMUR2 } from '../runtime/partitioner-fixtures.ts';
+import { ensureTopics, topicNames } from '../runtime/kafka/topics.ts';
+import { skuActor } from '../actors/sku.ts';
 
 /**
  * Producer and consumer-group guarantees the runtime relies on, against a real broker: the one in
@@ -211,3 +213,21 @@ function quietLogs(): ReturnType<logCreator> {
     console.error(`[kafkajs ${logLevel[level]}] ${namespace}: ${message} ${JSON.stringify(details)}`);
   };
 }
+
+describe('kafka: input topics bound record timestamps (issue 18)', () => {
+  test('a source topic created by the runtime refuses a record stamped an hour ahead, and takes one stamped now', async () => {
+    const prefix = `${uniqueName('ts')}_`;
+    const topics = topicNames(prefix);
+    await ensureTopics(admin, `${prefix}app`, [skuActor], 1, topics);
+    const producer = kafka.producer({ retry: { retries: 0 } });
+    await producer.connect();
+    try {
+      const send = (timestamp: number) => producer.send({ topic: topics.source.inventory_events, acks: -1, messages: [{ key: 'k', value: 'v', timestamp: String(timestamp) }] });
+      await send(Date.now());
+      const refused = await send(Date.now() + 3_600_000).then(() => undefined, (e: { type?: string; message: string }) => e);
+      expect(refused?.type ?? refused?.message).toMatch(/INVALID_TIMESTAMP|timestamp/i);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+});

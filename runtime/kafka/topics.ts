@@ -1,6 +1,6 @@
 import type { AdminPort as Admin } from './port.ts';
 import type { ActorDefinition } from '../../actors/actor.ts';
-import { ALERTS_TOPIC, dlqTopicOf, inboxTopicOf, SOURCE_TOPICS, type SourceTopic } from '../../schemas/index.ts';
+import { ALERTS_TOPIC, DEFAULT_MAX_FUTURE_MS, dlqTopicOf, inboxTopicOf, inputTopicConfig, SOURCE_TOPICS, type SourceTopic } from '../../schemas/index.ts';
 
 /**
  * The topic names of one deployment. The contract's names are the default; a deployment (or a
@@ -24,6 +24,9 @@ export function topicNames(prefix = ''): TopicNames {
  * (with `partitions`), each actor type's inbox with exactly its source topic's partition count (a
  * key must land on the same partition number in both, or its shard would be split), the alerts
  * topic and a dead-letter topic per input topic. Returns the partition count per actor type.
+ *
+ * Input topics it creates get `inputTopicConfig` (the broker bounds how far ahead a record's
+ * timestamp may be). Topics that already exist keep their configuration (docs/domain-rules.md).
  */
 export async function ensureTopics(
   admin: Admin,
@@ -31,15 +34,17 @@ export async function ensureTopics(
   actors: readonly ActorDefinition<any>[],
   partitions: number,
   topics: TopicNames,
+  maxFutureMs = DEFAULT_MAX_FUTURE_MS,
 ): Promise<Map<string, number>> {
   const existing = new Set(await admin.listTopics());
-  const create = async (topic: string, numPartitions: number) => {
+  const boundedTime = inputTopicConfig(maxFutureMs);
+  const create = async (topic: string, numPartitions: number, configEntries?: typeof boundedTime) => {
     if (existing.has(topic)) return;
-    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: -1 }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: -1, ...(configEntries ? { configEntries } : {}) }], waitForLeaders: true });
     existing.add(topic);
   };
   const sources = SOURCE_TOPICS.map((t) => topics.source[t]);
-  for (const t of sources) await create(t, partitions);
+  for (const t of sources) await create(t, partitions, boundedTime);
   const meta = await admin.fetchTopicMetadata({ topics: sources });
   const countOf = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
   const perType = new Map<string, number>();
@@ -48,7 +53,7 @@ export async function ensureTopics(
     const n = countOf.get(source)!;
     perType.set(actor.type, n);
     const inbox = inboxTopicOf(app, actor.type);
-    await create(inbox, n);
+    await create(inbox, n, boundedTime);
     const [inboxMeta] = (await admin.fetchTopicMetadata({ topics: [inbox] })).topics;
     if (inboxMeta!.partitions.length !== n) {
       throw new Error(`${inbox} has ${inboxMeta!.partitions.length} partitions but ${source} has ${n}; they must match (recreate the inbox topic)`);
