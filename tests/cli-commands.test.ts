@@ -94,12 +94,14 @@ describe('CLI commands', () => {
       const e = { ...base, DATABASE_URL: db.url };
       const status = await cli(['migrate', '--status'], e);
       expect(status.stdout).toMatch(/pending {2}1 {2}checkpoint tables/);
+      expect(status.stdout).toMatch(/pending {2}2 {2}recent event ids per entity/);
       const first = await cli(['migrate'], e);
       expect(first.code).toBe(0);
       expect(first.stdout).toMatch(/applied 1 {2}checkpoint tables/);
+      expect(first.stdout).toMatch(/applied 2 {2}recent event ids per entity/);
       const second = await cli(['migrate'], e);
       expect(second.code).toBe(0);
-      expect(second.stdout).toMatch(/up to date \(schema version 1\)/);
+      expect(second.stdout).toMatch(/up to date \(schema version 2\)/);
       expect(second.stdout).not.toMatch(/applied/);
     } finally {
       await db.drop();
