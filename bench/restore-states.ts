@@ -11,8 +11,8 @@ import postgres from 'postgres';
 import { userActor } from '../actors/user.ts';
 import { createWorkerPool } from '../runtime/shard/worker-pool.ts';
 import { shardId } from '../runtime/shard/shard.ts';
-import { createCheckpointStore } from '../runtime/store/checkpoint-store.ts';
-import { migrate } from '../runtime/store/migrations.ts';
+import { createCheckpointStore } from '../store/checkpoint-store.ts';
+import { migrate } from '../store/migrations.ts';
 import { createTestDatabase } from '../scripts/infra/test-database.ts';
 
 const entities = Number(process.argv[2] ?? 1_000_000);

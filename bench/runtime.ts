@@ -8,7 +8,7 @@
  * Uses KAFKA_BROKERS or starts Kafka like the tests; DATABASE_URL's server for a fresh database.
  */
 import { generateEvents } from '../generator/index.ts';
-import { createCheckpointStore } from '../runtime/store/checkpoint-store.ts';
+import { createCheckpointStore } from '../store/checkpoint-store.ts';
 import { closingEvents } from '../tests/support/oracle.ts';
 import { createPipelineEnv, waitUntilSettled } from '../tests/support/pipeline-env.ts';
 import { spawnProcessor } from '../tests/support/processor-process.ts';

@@ -22,8 +22,8 @@ import type { Owned } from './owned-shard.ts';
 import { TRACEPARENT } from './shard/records.ts';
 import { shardId, type ShardCounters } from './shard/shard.ts';
 import { createInlinePool, createWorkerPool, type ShardHostPool } from './shard/worker-pool.ts';
-import { createCheckpointStore } from './store/checkpoint-store.ts';
-import { migrate } from './store/migrations.ts';
+import { createCheckpointStore } from '../store/checkpoint-store.ts';
+import { migrate } from '../store/migrations.ts';
 
 export type { ProcessorOptions } from './processor-options.ts';
 

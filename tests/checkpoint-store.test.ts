@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import postgres from 'postgres';
 import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
-import { createCheckpointStore, isDataError, type Checkpoint, type CheckpointStore } from '../runtime/store/checkpoint-store.ts';
-import { migrate } from '../runtime/store/migrations.ts';
+import { createCheckpointStore, isDataError, type Checkpoint, type CheckpointStore } from '../store/checkpoint-store.ts';
+import { migrate } from '../store/migrations.ts';
 import { ShardFenced } from '../runtime/errors.ts';
 import type { Alert } from '../schemas/index.ts';
 

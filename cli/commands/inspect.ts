@@ -15,7 +15,7 @@ import { buildActors } from '../../actors/registry.ts';
 import { inboxTopicOf, type Alert } from '../../schemas/index.ts';
 import { partitionOf } from '../../runtime/partitioner.ts';
 import { shardId } from '../../runtime/shard/shard.ts';
-import { createCheckpointStore } from '../../runtime/store/checkpoint-store.ts';
+import { createCheckpointStore } from '../../store/checkpoint-store.ts';
 import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, partitionCount, UsageError, withDetails, type CommandSettings } from './command-support.ts';
 import { formatInspection, type Inspection } from './inspect-format.ts';
 

@@ -8,7 +8,7 @@
  */
 import { defineCommand } from 'citty';
 import type postgres from 'postgres';
-import { MIGRATIONS, migrate } from '../../runtime/store/migrations.ts';
+import { MIGRATIONS, migrate } from '../../store/migrations.ts';
 import { redactUrl } from '../../instance/preflight.ts';
 import { CommandFailed, connectPostgres, loadCommandSettings, withDetails } from './command-support.ts';
 

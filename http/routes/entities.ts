@@ -3,7 +3,7 @@ import type postgres from 'postgres';
 import { partitionOf } from '../../runtime/partitioner.ts';
 import type { LocalAnswer } from '../../runtime/processor.ts';
 import { shardId } from '../../runtime/shard/shard.ts';
-import { createCheckpointStore } from '../../runtime/store/checkpoint-store.ts';
+import { createCheckpointStore } from '../../store/checkpoint-store.ts';
 import { clip } from '../clip.ts';
 import { isIdentifier } from '../../schemas/index.ts';
 

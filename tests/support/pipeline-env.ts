@@ -6,7 +6,7 @@ import { toKafkaRecord, writeToKafka } from '../../generator/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../scripts/infra/test-database.ts';
 import { ensureKafka, type KafkaHandle } from '../../scripts/kafka/local-kafka.ts';
 import { topicNames, type TopicNames } from '../../runtime/kafka/topics.ts';
-import { migrate } from '../../runtime/store/migrations.ts';
+import { migrate } from '../../store/migrations.ts';
 
 /**
  * One isolated pipeline for an integration test: its own topic prefix and app name on the shared

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { Alert } from '../../schemas/index.ts';
+import type { Alert } from '../schemas/index.ts';
 import type { Checkpoint } from './checkpoint-store.ts';
 
 /**

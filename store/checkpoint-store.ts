@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
-import type { Alert } from '../../schemas/index.ts';
-import { ShardFenced } from '../errors.ts';
-import type { ShardDelta } from '../shard/shard.ts';
+import type { Alert } from '../schemas/index.ts';
+import { ShardFenced } from '../runtime/errors.ts';
+import type { ShardDelta } from '../runtime/shard/shard.ts';
 import { writeCheckpointRows, writeOffsets, writeInboxPositions, writeQuarantines, removeFiredTimers } from './checkpoint-writes.ts';
 import { findUnstorable, type Unstorable } from './unstorable.ts';
 
