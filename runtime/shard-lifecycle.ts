@@ -1,0 +1,89 @@
+import type { ActorDefinition } from '../actors/actor.ts';
+import type { ActorsConfig } from '../actors/registry.ts';
+import { inboxTopicOf } from '../schemas/index.ts';
+import type { OutboxRelay } from '../sinks/outbox-relay.ts';
+import type { CheckpointStore } from '../store/checkpoint-store.ts';
+import type { AdminPort, ConsumerPort } from './kafka/port.ts';
+import type { TopicNames } from './kafka/topics.ts';
+import type { ProcessorObserver } from './observer.ts';
+import type { Owned } from './owned-shard.ts';
+import type { ShardCounters } from './shard/shard.ts';
+import type { ShardHostPool } from './shard/worker-pool.ts';
+
+/**
+ * The I/O of taking and giving up a shard (membership.ts decides when): acquire its epoch, relay
+ * what a previous owner left in the outbox, restore it into a worker, seek the consumer to its
+ * offsets of truth; and close it again.
+ */
+export interface ShardLifecycle {
+  load(id: string, actor: ActorDefinition<any>, partition: number): Promise<Owned>;
+  discard(o: Owned): Promise<void>;
+  start(o: Owned): void;
+  close(o: Owned): Promise<ShardCounters>;
+  /** The two topics a shard consumes: its actor type's source topic and inbox. */
+  topicsOf(o: Pick<Owned, 'actor'>): [string, string];
+}
+
+export interface ShardLifecycleDeps {
+  store: CheckpointStore;
+  relay: OutboxRelay;
+  pool: ShardHostPool;
+  admin: AdminPort;
+  consumer: ConsumerPort;
+  observer: ProcessorObserver;
+  topics: TopicNames;
+  app: string;
+  ownerId: string;
+  httpAddress?: string;
+  actorsConfig: ActorsConfig;
+  maxFutureMs?: number;
+  /** Lets a shard paused by backpressure fetch again (it is being closed). */
+  resume(o: Owned): void;
+  log(line: string): void;
+}
+
+const ZERO: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0 };
+
+export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
+  const { store, relay, pool, admin, consumer, topics } = deps;
+  const topicsOf = (o: Pick<Owned, 'actor'>): [string, string] => [topics.source[o.actor.sourceTopic], inboxTopicOf(deps.app, o.actor.type)];
+
+  return {
+    topicsOf,
+    async load(id, actor, partition) {
+      const epoch = await store.acquire(id, deps.ownerId, deps.httpAddress);
+      // A previous owner's committed but unrelayed outputs go out before anything of ours.
+      await relay.flush(id);
+      const snap = await store.load(id, actor.type, partition);
+      const sourceTopic = topics.source[actor.sourceTopic];
+      const host = pool.hostFor(id);
+      const size = await host.open(
+        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs },
+        { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
+      );
+      // Where the source partition ends now: until the shard has read that far (or past an inbox
+      // message's event time) inbox messages wait, so a catch-up applies them after the source
+      // events that precede them, as live processing does. Batches of the source keep it current.
+      const end = (await admin.fetchTopicOffsets(sourceTopic)).find((x) => x.partition === partition);
+      if (end) await host.noteSourceEnd(id, Number(end.high));
+      return { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, next: new Map(snap.offsets) };
+    },
+    async discard(o) {
+      await o.host.close(o.id).catch(() => {});
+      pool.release(o.id);
+    },
+    start(o) {
+      // Fetch from the offsets of truth. Kafka's position may be ahead of them (this member applied
+      // records whose checkpoint was then refused or lost): without the seek they would be skipped.
+      for (const topic of topicsOf(o)) consumer.seek({ topic, partition: o.partition, offset: String(o.next.get(`${topic}:${o.partition}`) ?? 0) });
+      deps.log(`acquired ${o.id} at epoch ${o.epoch}: ${o.size} states`);
+    },
+    async close(o) {
+      if (o.paused) deps.resume(o);
+      deps.observer.released?.({ shard: o.id, partitions: topicsOf(o).map((topic) => ({ topic, partition: o.partition })) });
+      const final = (await o.host.close(o.id).catch(() => undefined)) ?? o.counters;
+      pool.release(o.id);
+      return final;
+    },
+  };
+}
