@@ -53,12 +53,26 @@ export interface ProcessorOptions {
   postgresPoolSize?: number;
   observer?: ProcessorObserver;
   log?: (line: string) => void;
-  /** A shard worker died: default logs and exits the process (it restarts from its checkpoints). */
-  onFatal?: (error: Error) => void;
+  /**
+   * A shard worker died, so uncommitted state is gone: the caller decides (an instance exits and
+   * restarts from its checkpoints; a test throws). The engine never exits the process itself.
+   */
+  onFatal: (error: Error) => void;
 }
 
-export const DEFAULT_PASSIVATION: PassivationPolicy = { idleMs: 10 * 60_000, maxEntities: 500_000 };
-export const DEFAULT_MAX_UNCOMMITTED = 100_000;
+/** The engine's defaults, in one place (instance/config.ts documents and overrides them). */
+export const PROCESSOR_DEFAULTS = {
+  passivation: { idleMs: 10 * 60_000, maxEntities: 500_000 } as PassivationPolicy,
+  maxUncommittedRecords: 100_000,
+  /** 6: up to 5 shard checkpoints at once plus one for acquisitions, rehydration and queries. */
+  postgresPoolSize: 6,
+  /** Failure detection of the consumer group; must stay ≥ the broker's group.min.session.timeout.ms (6 s). */
+  sessionTimeoutMs: 10_000,
+  heartbeatIntervalMs: 1_000,
+} as const;
+
+export const DEFAULT_PASSIVATION: PassivationPolicy = PROCESSOR_DEFAULTS.passivation;
+export const DEFAULT_MAX_UNCOMMITTED = PROCESSOR_DEFAULTS.maxUncommittedRecords;
 
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));

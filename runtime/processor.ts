@@ -12,7 +12,7 @@ import { ensureTopics, topicNames } from './kafka/topics.ts';
 import { createMembership, type Membership } from './membership.ts';
 import { guardObserver } from './observer.ts';
 import { partitionOf } from './partitioner.ts';
-import { DEFAULT_MAX_UNCOMMITTED, DEFAULT_PASSIVATION, defaultWorkers, resolveActors, type ProcessorOptions } from './processor-options.ts';
+import { defaultWorkers, PROCESSOR_DEFAULTS, resolveActors, type ProcessorOptions } from './processor-options.ts';
 import { createShardLifecycle } from './shard-lifecycle.ts';
 import { shardId } from './shard/shard.ts';
 import { createInlinePool, createWorkerPool } from './shard/worker-pool.ts';
@@ -62,7 +62,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const observer = guardObserver(opts.observer ?? {}, log);
   const workerCount = opts.workers ?? defaultWorkers();
   const actors = resolveActors(opts, workerCount);
-  const sql = postgres(opts.databaseUrl, { max: opts.postgresPoolSize ?? 6, onnotice: () => {} });
+  const poolSize = opts.postgresPoolSize ?? PROCESSOR_DEFAULTS.postgresPoolSize;
+  const sql = postgres(opts.databaseUrl, { max: poolSize, onnotice: () => {} });
   // What start-up has opened so far: closed again, last first, if a later step fails (a missing
   // topic permission, an unreachable coordinator), so a failed start leaks no client or worker.
   const opened: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 1 })];
@@ -87,16 +88,12 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const relay = createOutboxRelay(sql, producer);
     const consumer: ConsumerPort = kafka.consumer({
       groupId: opts.groupId,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
+      sessionTimeout: PROCESSOR_DEFAULTS.sessionTimeoutMs,
+      heartbeatInterval: PROCESSOR_DEFAULTS.heartbeatIntervalMs,
       ...(opts.fetchMaxBytesPerPartition ? { maxBytesPerPartition: opts.fetchMaxBytesPerPartition } : {}),
       partitionAssigners: [createShardAssigner((topic) => actorOfTopic.get(topic)?.type)],
     });
-    const onFatal = opts.onFatal ?? ((e: Error) => {
-      log(`fatal: ${e.message}; exiting so the instance restarts from its checkpoints`);
-      process.exit(70);
-    });
-    const pool = workerCount > 0 ? createWorkerPool(workerCount, onFatal) : createInlinePool(actors);
+    const pool = workerCount > 0 ? createWorkerPool(workerCount, opts.onFatal) : createInlinePool(actors);
     opened.push(() => pool.terminate());
     log(`shards run on ${pool.kind === 'workers' ? `${pool.size} worker thread(s)` : 'the consumer thread'}`);
 
@@ -111,12 +108,12 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       isInbox: (topic) => topic === inboxTopicOf(opts.app, actorOfTopic.get(topic)?.type ?? ''),
       topicsOf: (o) => lifecycle.topicsOf(o),
       checkpoint: () => checkpoint(),
-      maxUncommitted: opts.maxUncommittedRecords ?? DEFAULT_MAX_UNCOMMITTED,
+      maxUncommitted: opts.maxUncommittedRecords ?? PROCESSOR_DEFAULTS.maxUncommittedRecords,
     });
     const checkpointer = createCheckpointer({
-      store, relay, consumer, observer, log, passivation: opts.passivation ?? DEFAULT_PASSIVATION,
+      store, relay, consumer, observer, log, passivation: opts.passivation ?? PROCESSOR_DEFAULTS.passivation,
       // One connection stays free for acquisitions, rehydration and queries.
-      parallelism: Math.max(1, (opts.postgresPoolSize ?? 6) - 1),
+      parallelism: Math.max(1, poolSize - 1),
       shards: () => membership.heldShards(),
       isCurrent: (id, o) => membership.held(id) === o,
       retire: (id) => membership.retire(id),

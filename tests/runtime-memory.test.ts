@@ -28,7 +28,11 @@ describe('runtime: bounded memory', () => {
     await env.produce(all);
     const p = await startProcessor({
       brokers: env.brokers, databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-${seed}`, topics: env.topics,
-      partitions: PARTITIONS, checkpointIntervalMs: 200, ownerId: `mem-${seed}`, workers: 1, ...opts,
+      partitions: PARTITIONS, checkpointIntervalMs: 200, ownerId: `mem-${seed}`, workers: 1,
+      onFatal: (e) => {
+        throw e;
+      },
+      ...opts,
     });
     try {
       await during(p);

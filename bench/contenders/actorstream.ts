@@ -73,6 +73,10 @@ const processor = await startProcessor({
   topics,
   partitions: cfg.partitions,
   checkpointIntervalMs: cfg.checkpointIntervalMs ?? 200,
+  onFatal(e) {
+    console.error(`fatal: ${e.message}`);
+    process.exit(70);
+  },
   ownerId: cfg.ownerId ?? `${cfg.groupId}-${process.pid}`,
   workers: cfg.workers,
   observer,

@@ -22,7 +22,7 @@ export interface PipelineEnv {
   app: string;
   topics: TopicNames;
   partitions: number;
-  /** Environment for `runtime/processor-main.ts`. */
+  /** Environment for `instance/processor-main.ts`. */
   processorEnv(ownerId: string): Record<string, string>;
   produce(events: readonly DomainEvent[]): Promise<void>;
   /** Produces raw records (e.g. poison) to a source topic of the contract, renamed for this env. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /**
- * A processor running as a real OS process (`bun runtime/processor-main.ts`), so tests can stop it
+ * A processor running as a real OS process (`bun instance/processor-main.ts`), so tests can stop it
  * with SIGTERM, SIGKILL or SIGSTOP exactly as an operator or a crash would.
  */
 export interface ProcessorProcess {
@@ -12,7 +12,7 @@ export interface ProcessorProcess {
 }
 
 export async function spawnProcessor(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<ProcessorProcess> {
-  const child: ChildProcess = spawn('node_modules/.bin/bun', ['runtime/processor-main.ts'], {
+  const child: ChildProcess = spawn('node_modules/.bin/bun', ['instance/processor-main.ts'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

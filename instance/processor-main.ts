@@ -4,15 +4,23 @@
  * has joined the group; SIGTERM stops it gracefully: final checkpoint and relay, leave the group,
  * exit 0. The tests SIGKILL and SIGSTOP it.
  */
-import { loadConfig } from '../instance/config.ts';
-import { startProcessor } from './processor.ts';
+import { startProcessor } from '../runtime/processor.ts';
+import { loadConfig } from './config.ts';
 
 const config = loadConfig(process.env);
 if (config.instance.mode === 'embedded') {
   console.error('processor-main runs against Kafka and Postgres: set KAFKA_BROKERS and DATABASE_URL (or PIPELINE_CONFIG)');
   process.exit(2);
 }
-const processor = await startProcessor({ ...config.instance.processor, log: (line) => console.log(`[processor ${process.pid}] ${line}`) });
+const log = (line: string) => console.log(`[processor ${process.pid}] ${line}`);
+const processor = await startProcessor({
+  ...config.instance.processor,
+  log,
+  onFatal(e) {
+    log(`fatal: ${e.message}; exiting so the process restarts from its checkpoints`);
+    process.exit(70);
+  },
+});
 console.log('ready');
 
 let stopping = false;
