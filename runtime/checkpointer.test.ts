@@ -1,0 +1,120 @@
+import { describe, expect, test } from 'bun:test';
+import { skuActor } from '../actors/sku.ts';
+import { createCheckpointer, type CheckpointerContext } from './checkpointer.ts';
+import { ShardFenced } from './errors.ts';
+import type { Owned } from './owned-shard.ts';
+import type { ShardDelta } from './shard/shard.ts';
+import type { Checkpoint } from '../store/checkpoint-store.ts';
+
+/** A checkpointer over fakes: every step is written to `steps`, so order is what the tests read. */
+function harness(opts: { commit?: (cp: Checkpoint) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[] } = {}) {
+  const steps: string[] = [];
+  const shards = new Map<string, Owned>();
+  let deltaNo = 0;
+  const owned = (id: string, dirty = true): Owned => {
+    const o = {
+      id, actor: skuActor, partition: 0, epoch: 1, counters: {}, size: 0, appendTimes: [], traced: [], uncommitted: 0, paused: false, next: new Map(),
+      host: {
+        takeDelta: async () => {
+          steps.push(`take ${id}`);
+          if (!dirty) return null;
+          const n = ++deltaNo;
+          return { offsets: [{ topic: 't', partition: 0, nextOffset: n }], states: [{ actorType: 'sku', key: `k-${n}`, partition: 0, stateVersion: 2, state: {} }], outbox: [], alerts: [], inboxPositions: [], timersAdded: [], timersRemoved: [] } satisfies ShardDelta;
+        },
+        passivate: async () => (steps.push(`passivate ${id}`), 0),
+        inputsOfTakenDelta: async () => [],
+      },
+    } as unknown as Owned;
+    shards.set(id, o);
+    return o;
+  };
+  const ctx: CheckpointerContext = {
+    store: {
+      commit: opts.commit ?? (async (cp) => void steps.push(`commit ${cp.shard} ${cp.offsets[0]!.nextOffset}`)),
+      findUnstorable: async () => opts.unstorable ?? [],
+    } as never,
+    relay: { flush: async (id: string) => (steps.push(`relay ${id}`), 0) } as never,
+    consumer: { commitOffsets: async () => void steps.push('kafka offsets') } as never,
+    observer: {},
+    passivation: { idleMs: 1, maxEntities: 1 },
+    parallelism: 2,
+    log: () => {},
+    shards: () => [...shards],
+    isCurrent: (id, o) => shards.get(id) === o,
+    retire: async (id) => void (steps.push(`retire ${id}`), shards.delete(id)),
+    reacquire: async (id) => void steps.push(`reacquire ${id}`),
+    resume: (o) => void steps.push(`resume ${o.id}`),
+    dropAssignment: (id) => void steps.push(`drop ${id}`),
+  };
+  return { cp: createCheckpointer(ctx), steps, owned };
+}
+
+describe('checkpointer', () => {
+  test('per shard: take the delta, commit it, and only then relay, commit offsets to Kafka and passivate', async () => {
+    const h = harness();
+    h.owned('sku/0');
+    await h.cp.checkpointAll();
+    expect(h.steps).toEqual(['take sku/0', 'commit sku/0 1', 'relay sku/0', 'kafka offsets', 'passivate sku/0']);
+  });
+
+  test('calls during a pass queue one more pass, which takes deltas only after the first pass committed', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const h = harness({ commit: async (cp) => {
+      h.steps.push(`commit ${cp.shard} ${cp.offsets[0]!.nextOffset}`);
+      if (cp.offsets[0]!.nextOffset === 1) await gate;
+    } });
+    h.owned('sku/0');
+    const first = h.cp.checkpointAll();
+    const second = h.cp.checkpointAll();
+    const third = h.cp.checkpointAll();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(h.steps).toEqual(['take sku/0', 'commit sku/0 1']); // nothing overlaps the commit in flight
+    release();
+    await Promise.all([first, second, third]);
+    expect(h.steps.filter((s) => s.startsWith('take'))).toHaveLength(2); // one queued pass, not one per call
+    expect(h.steps.indexOf('take sku/0', 1)).toBeGreaterThan(h.steps.indexOf('passivate sku/0'));
+  });
+
+  test('a failed commit retires the shard (its memory no longer matches Postgres): nothing is relayed or passivated', async () => {
+    const h = harness({ commit: async () => { throw new Error('connection lost'); } });
+    h.owned('sku/0');
+    await h.cp.checkpointAll();
+    expect(h.steps).toEqual(['take sku/0', 'retire sku/0']);
+  });
+
+  test('a fenced commit retires the shard and forgets it until the next rebalance', async () => {
+    const h = harness({ commit: async () => { throw new ShardFenced('sku/0', 1, 2); } });
+    h.owned('sku/0');
+    await h.cp.checkpointAll();
+    expect(h.steps).toEqual(['take sku/0', 'retire sku/0', 'drop sku/0']);
+  });
+
+  test('a data error commits without the refused entity, then restores the shard from Postgres', async () => {
+    const commits: Checkpoint[] = [];
+    const h = harness({
+      commit: async (cp) => {
+        commits.push(cp);
+        if (!cp.quarantines) throw Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' });
+        h.steps.push('commit isolated');
+      },
+      unstorable: [{ group: { entityKey: 'k-1' }, error: '22P05 unsupported Unicode escape sequence' }],
+    });
+    h.owned('sku/0');
+    await h.cp.checkpointAll();
+    expect(h.steps).toEqual(['take sku/0', 'commit isolated', 'relay sku/0', 'kafka offsets', 'retire sku/0', 'reacquire sku/0']);
+    expect(commits[1]!.states).toEqual([]);
+    expect(commits[1]!.quarantines!.map((q) => q.key)).toEqual(['k-1']);
+    expect(commits[1]!.offsets).toEqual(commits[0]!.offsets);
+  });
+
+  test('a clean shard paused by backpressure is resumed', async () => {
+    const h = harness();
+    const o = h.owned('sku/0', false);
+    o.paused = true;
+    o.uncommitted = 7;
+    await h.cp.checkpointAll();
+    expect(h.steps).toEqual(['take sku/0', 'resume sku/0']);
+    expect(o.uncommitted).toBe(0);
+  });
+});
