@@ -30,7 +30,7 @@ function harness(opts: { commit?: (cp: Checkpoint) => Promise<void>; unstorable?
   };
   const ctx: CheckpointerContext = {
     store: {
-      commit: opts.commit ?? (async (cp) => void steps.push(`commit ${cp.shard} ${cp.offsets[0]!.nextOffset}`)),
+      commit: opts.commit ?? (async (cp: Checkpoint) => void steps.push(`commit ${cp.shard} ${cp.offsets[0]!.nextOffset}`)),
       findUnstorable: async () => opts.unstorable ?? [],
     } as never,
     relay: { flush: async (id: string) => (steps.push(`relay ${id}`), 0) } as never,
