@@ -1,5 +1,6 @@
 import { isEventType, keyOf, topicOf, type ActorMessage, type Alert, type DomainEvent, type TimerMessage } from '../schemas/index.ts';
 import type { ActorAddress, ActorDefinition, ActorInput, ActorType, Effect } from './actor.ts';
+import { DueQueue } from './due-queue.ts';
 
 /**
  * A pure, in-memory driver for any set of actor types, like Kafka Streams' TopologyTestDriver:
@@ -97,7 +98,7 @@ export function createTestDriver(actors: readonly ActorDefinition<any>[], opts: 
   const freeze = opts.freezeStates === true;
   const maxCascade = opts.maxCascade ?? 1_000_000;
   const { cells, routes } = buildRouting(actors);
-  const timers = new TimerHeap();
+  const timers = new DueQueue<ScheduledTimer>();
   const queue: Send[] = [];
   let head = 0; // immediate mode consumes the queue by index: no O(n) shift per delivery
   const alerts: Alert[] = [], sent: Send[] = [], scheduled: ScheduledTimer[] = [];
@@ -144,7 +145,7 @@ export function createTestDriver(actors: readonly ActorDefinition<any>[], opts: 
       } else {
         const t: ScheduledTimer = { owner: from, at: e.at, timer: e.timer, seq: timerSeq++ };
         if (record) scheduled.push(t);
-        timers.push(t);
+        timers.push(t.at, t.seq, t);
       }
     }
   }
@@ -169,8 +170,7 @@ export function createTestDriver(actors: readonly ActorDefinition<any>[], opts: 
 
   /** Fires timers due before `limit` (or at it, when `inclusive`), each followed by its cascade. */
   function fireTimers(limit: number, inclusive: boolean): void {
-    for (let t = timers.peek(); t && (t.at < limit || (inclusive && t.at === limit)); t = timers.peek()) {
-      timers.pop();
+    for (let t = timers.popDueBefore(limit, inclusive); t; t = timers.popDueBefore(limit, inclusive)) {
       if (t.at > clock) clock = t.at;
       apply(cellOf(t.owner.type), t.owner.key, { kind: 'timer', at: t.at, timer: t.timer }, t.at);
       if (!manual) drain();
@@ -283,53 +283,6 @@ function buildRouting(actors: readonly ActorDefinition<any>[]): { cells: Map<Act
     }
   }
   return { cells, routes };
-}
-
-/** A binary min-heap of timers ordered by `at`, then by scheduling order. */
-class TimerHeap {
-  private readonly items: ScheduledTimer[] = [];
-
-  peek(): ScheduledTimer | undefined {
-    return this.items[0];
-  }
-
-  push(t: ScheduledTimer): void {
-    const a = this.items;
-    a.push(t);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(a[i]!, a[parent]!)) break;
-      [a[i], a[parent]] = [a[parent]!, a[i]!];
-      i = parent;
-    }
-  }
-
-  pop(): ScheduledTimer | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length === 0 || last === undefined) return top;
-    a[0] = last;
-    for (let i = 0; ; ) {
-      const l = 2 * i + 1, r = l + 1;
-      let m = i;
-      if (l < a.length && before(a[l]!, a[m]!)) m = l;
-      if (r < a.length && before(a[r]!, a[m]!)) m = r;
-      if (m === i) break;
-      [a[i], a[m]] = [a[m]!, a[i]!];
-      i = m;
-    }
-    return top;
-  }
-
-  sorted(): ScheduledTimer[] {
-    return [...this.items].sort((x, y) => x.at - y.at || x.seq - y.seq);
-  }
-}
-
-function before(x: ScheduledTimer, y: ScheduledTimer): boolean {
-  return x.at < y.at || (x.at === y.at && x.seq < y.seq);
 }
 
 /** Freezes children before parents, so a frozen object met again (a state part carried over unchanged) is frozen throughout. */

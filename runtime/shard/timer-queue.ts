@@ -1,3 +1,4 @@
+import { DueQueue } from '../../actors/due-queue.ts';
 import type { TimerMessage } from '../../schemas/index.ts';
 
 /** A pending actor timer of one shard. `seq` is unique within the shard and orders ties. */
@@ -9,56 +10,28 @@ export interface PendingTimer {
 }
 
 /**
- * The shard's timers, due-time ordered. A binary min-heap: scheduling and firing are O(log n),
- * and a shard may hold one payment timeout per open order.
+ * The shard's timers, due-time ordered, on the same queue as the test driver's
+ * (actors/due-queue.ts), so the runtime fires timers in the oracle's order. Scheduling and firing
+ * are O(log n), and a shard may hold one payment timeout per open order.
  */
 export class TimerQueue {
-  private heap: PendingTimer[] = [];
+  private readonly queue = new DueQueue<PendingTimer>();
 
   get size(): number {
-    return this.heap.length;
+    return this.queue.size;
   }
 
   push(t: PendingTimer): void {
-    const h = this.heap;
-    h.push(t);
-    for (let i = h.length - 1; i > 0; ) {
-      const parent = (i - 1) >> 1;
-      if (!earlier(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
-      i = parent;
-    }
+    this.queue.push(t.dueAt, t.seq, t);
   }
 
-  /** Removes and returns the earliest timer due strictly before `limit`, if any. */
+  /** Removes and returns the earliest timer due strictly before `limit` (an input's time), if any. */
   popDueBefore(limit: number): PendingTimer | undefined {
-    const h = this.heap;
-    if (h.length === 0 || h[0]!.dueAt >= limit) return undefined;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && earlier(h[l]!, h[m]!)) m = l;
-        if (r < h.length && earlier(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
+    return this.queue.popDueBefore(limit);
   }
 
+  /** The largest `seq` pending, or 0: the restored shard numbers new timers after it. */
   maxSeq(): number {
-    let max = 0;
-    for (const t of this.heap) if (t.seq > max) max = t.seq;
-    return max;
+    return this.queue.maxSeq();
   }
-}
-
-function earlier(a: PendingTimer, b: PendingTimer): boolean {
-  return a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);
 }
