@@ -1,5 +1,6 @@
 import { isEventType, keyOf, topicOf, type ActorMessage, type Alert, type DomainEvent, type TimerMessage } from '../schemas/index.ts';
-import type { ActorAddress, ActorDefinition, ActorInput, ActorType, Effect } from './actor.ts';
+import type { ActorAddress, ActorDefinition, ActorInput, ActorType } from './actor.ts';
+import { applyInput, Quarantine, type EffectSink } from './apply-input.ts';
 import { DueQueue } from './due-queue.ts';
 
 /**
@@ -7,6 +8,8 @@ import { DueQueue } from './due-queue.ts';
  * feed events, read states and effects, no broker, no wall clock. One simulated clock follows
  * event time; timers fire before any input whose time is later than their `at`. It is the oracle
  * for the runtime's tests and a benchmark driver, so storage is Maps and timers a binary heap.
+ * Handler outcomes are interpreted by actors/apply-input.ts and timers queued in
+ * actors/due-queue.ts, both shared with the runtime's shard: what stays here is the ordering.
  */
 export interface TestDriverOptions {
   /** 'immediate' (default): sends are delivered breadth-first until quiescent after each input.
@@ -113,6 +116,24 @@ export function createTestDriver(actors: readonly ActorDefinition<any>[], opts: 
     return cell;
   }
 
+  /** Sends queue for delivery, alerts and timers are kept; each is recorded when history is on. */
+  const effects: EffectSink = {
+    send(from, to, msg) {
+      const s: Send = { from, to, msg };
+      if (record) sent.push(s);
+      queue.push(s);
+    },
+    alert(_from, alert) {
+      // detectedAt equals ts inside the driver (schemas/alert.ts); the runtime restamps it.
+      alerts.push(alert.detectedAt === alert.ts ? alert : { ...alert, detectedAt: alert.ts });
+    },
+    schedule(owner, at, timer) {
+      const t: ScheduledTimer = { owner, at, timer, seq: timerSeq++ };
+      if (record) scheduled.push(t);
+      timers.push(at, t.seq, t);
+    },
+  };
+
   function apply(cell: Cell, key: string, input: ActorInput, now: number): void {
     if (cell.quarantined.has(key)) {
       parked.push({ actor: { type: cell.def.type, key }, input });
@@ -120,34 +141,13 @@ export function createTestDriver(actors: readonly ActorDefinition<any>[], opts: 
     }
     let before = cell.states.get(key);
     if (before === undefined) before = freeze ? deepFreeze(cell.def.initial(key)) : cell.def.initial(key);
-    let t;
-    try {
-      t = cell.def.handle(before, input, { key, now });
-    } catch (error) {
-      // Mirrors the runtime policy: this actor stops, everything else keeps flowing.
+    const after = applyInput(cell.def, before, input, { key, now }, effects);
+    if (after instanceof Quarantine) {
       cell.quarantined.add(key);
-      failures.push({ actor: { type: cell.def.type, key }, input, error });
+      failures.push({ actor: { type: cell.def.type, key }, input, error: after.error });
       return;
     }
-    cell.states.set(key, freeze ? deepFreeze(t.state) : t.state);
-    if (t.effects.length > 0) collect({ type: cell.def.type, key }, t.effects);
-  }
-
-  function collect(from: ActorAddress, effects: readonly Effect[]): void {
-    for (const e of effects) {
-      if (e.kind === 'send') {
-        const s: Send = { from, to: e.to, msg: e.msg };
-        if (record) sent.push(s);
-        queue.push(s);
-      } else if (e.kind === 'alert') {
-        // detectedAt equals ts inside the driver (schemas/alert.ts); the runtime restamps it.
-        alerts.push(e.alert.detectedAt === e.alert.ts ? e.alert : { ...e.alert, detectedAt: e.alert.ts });
-      } else {
-        const t: ScheduledTimer = { owner: from, at: e.at, timer: e.timer, seq: timerSeq++ };
-        if (record) scheduled.push(t);
-        timers.push(t.at, t.seq, t);
-      }
-    }
+    cell.states.set(key, freeze ? deepFreeze(after) : after);
   }
 
   function deliverOne(s: Send): void {

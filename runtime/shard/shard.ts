@@ -1,4 +1,5 @@
-import type { ActorAddress, ActorDefinition, ActorInput, Effect } from '../../actors/actor.ts';
+import type { ActorDefinition, ActorInput } from '../../actors/actor.ts';
+import { applyInput, Quarantine, type EffectSink } from '../../actors/apply-input.ts';
 import { ALERTS_TOPIC, DEFAULT_MAX_FUTURE_MS, inboxTopicOf, parseEvent, type Alert, type ErrorCode } from '../../schemas/index.ts';
 import { deadLetterRow } from './dead-letter.ts';
 import { InputLog } from './input-log.ts';
@@ -194,52 +195,61 @@ export function createShard(opts: ShardOptions): Shard {
     }
   }
 
-  /** Runs the pure handler; a throw quarantines the key (`source` is dead-lettered with the error). */
+  /**
+   * Runs the pure handler through the interpreter the test driver uses; a throw quarantines the key
+   * (`source` is dead-lettered with the error).
+   */
   function handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): void {
     const before = states.has(key) ? states.get(key) : actor.initial(key);
     residency.touch(key, wallNow);
-    let effects: readonly Effect[];
-    try {
-      const t = actor.handle(before, input, { key, now });
-      states.set(key, t.state);
-      effects = t.effects;
-    } catch (e) {
-      const message = `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`;
-      quarantine.set(key, message);
+    inputTrace = source?.headers[TRACEPARENT];
+    const after = applyInput(actor, before, input, { key, now }, effects);
+    if (after instanceof Quarantine) {
+      quarantine.set(key, after.reason);
       // A brand-new entity still needs a state row to carry its quarantine through checkpoints.
       if (!states.has(key)) states.set(key, before);
       dirtyKeys.add(key);
       if (source) {
         inputs.record(key, source);
-        deadLetter(source, 'HANDLER_ERROR', message);
+        deadLetter(source, 'HANDLER_ERROR', after.reason);
       }
       return;
     }
+    states.set(key, after);
     counters.applied++;
     dirtyKeys.add(key);
     if (source) inputs.record(key, source);
-    const trace = source?.headers[TRACEPARENT];
-    for (const e of effects) runEffect({ type: actor.type, key }, e, trace);
   }
 
-  function runEffect(from: ActorAddress, e: Effect, trace: string | undefined): void {
-    // A traced input's trace continues in what it caused: the message's record and the alert.
-    const headers = trace ? { [TRACEPARENT]: trace } : undefined;
-    if (e.kind === 'send') {
-      const value: InboxValue = { from, msg: e.msg };
+  // The trace of the input being handled, read by `effects` below: a traced input's trace continues
+  // in what it caused (the message's record and the alert). A variable rather than an argument, so
+  // the sink stays one object per shard and nothing more is allocated per input.
+  let inputTrace: string | undefined;
+
+  /** The effects of an input become outbox rows, alerts and timers of the next checkpoint. */
+  const effects: EffectSink = {
+    send(from, to, msg) {
+      const value: InboxValue = { from, msg };
       // x-origin / x-seq are added by the relay from the outbox row's sequence number.
-      delta.outbox.push({ topic: inboxTopicOf(app, e.to.type), key: e.to.key, value: JSON.stringify(value), headers, from: from.key });
-    } else if (e.kind === 'alert') {
-      const traceId = trace?.split('-')[1];
-      const alert = { ...e.alert, detectedAt: wallClock(), ...(traceId ? { details: { ...e.alert.details, traceId } } : {}) };
+      delta.outbox.push({ topic: inboxTopicOf(app, to.type), key: to.key, value: JSON.stringify(value), headers: traceHeaders(), from: from.key });
+    },
+    alert(from, a) {
+      const traceId = inputTrace?.split('-')[1];
+      const alert = { ...a, detectedAt: wallClock(), ...(traceId ? { details: { ...a.details, traceId } } : {}) };
       delta.alerts.push(alert);
-      delta.outbox.push({ topic: alertsTopic, key: alert.entityKey, value: JSON.stringify(alert), headers, from: from.key });
-    } else {
-      const t: PendingTimer = { key: from.key, dueAt: e.at, seq: ++timerSeq, timer: e.timer };
+      delta.outbox.push({ topic: alertsTopic, key: alert.entityKey, value: JSON.stringify(alert), headers: traceHeaders(), from: from.key });
+    },
+    schedule(from, at, timer) {
+      const t: PendingTimer = { key: from.key, dueAt: at, seq: ++timerSeq, timer };
       timers.push(t);
       residency.timerAdded(t.key);
       addedTimers.set(t.seq, { actorType: actor.type, key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer });
-    }
+    },
+  };
+
+  /** The trace header of a row the input caused: a fresh object per row, as before, so no two rows share one. */
+  function traceHeaders(): Record<string, string> | undefined {
+    return inputTrace ? { [TRACEPARENT]: inputTrace } : undefined;
   }
 
   function applySource(r: SourceRecord): void {

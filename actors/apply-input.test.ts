@@ -1,0 +1,97 @@
+import { describe, expect, test } from 'bun:test';
+import type { ActorMessage, Alert, DomainEvent, TimerMessage } from '../schemas/index.ts';
+import type { ActorAddress, ActorDefinition, ActorInput, Effect } from './actor.ts';
+import { createAlert } from './alerts.ts';
+import { applyInput, Quarantine, type EffectSink } from './apply-input.ts';
+
+/** A sink that writes down every call, in order. */
+function recordingSink(): { sink: EffectSink; calls: unknown[][] } {
+  const calls: unknown[][] = [];
+  return {
+    calls,
+    sink: {
+      send: (from, to, msg) => calls.push(['send', from, to, msg]),
+      alert: (from, alert) => calls.push(['alert', from, alert]),
+      schedule: (from, at, timer) => calls.push(['schedule', from, at, timer]),
+    },
+  };
+}
+
+/** An actor whose handler returns (or throws) whatever the test gives it. */
+function scripted(handle: (state: { n: number }, input: ActorInput) => { state: { n: number }; effects: Effect[] }): ActorDefinition<{ n: number }> {
+  return { type: 'order', sourceTopic: 'transaction_events', eventTypes: ['order_shipped'], stateVersion: 1, initial: () => ({ n: 0 }), migrate: (s) => s as { n: number }, handle };
+}
+
+const event: DomainEvent = { id: 'e-1', type: 'order_shipped', v: 1, ts: 1_000, data: { orderId: 'o-1' } };
+const input: ActorInput = { kind: 'event', event };
+const ctx = { key: 'o-1', now: 1_000 };
+const sku: ActorAddress = { type: 'sku', key: 's-1' };
+const reserve: ActorMessage = { type: 'reserve', orderId: 'o-1', line: 0, qty: 2, cause: 'e-1', ts: 1_000 };
+const timeout: TimerMessage = { type: 'payment_timeout', cause: 'e-1' };
+const alert: Alert = createAlert({ type: 'invalid_transition', entityType: 'order', entityKey: 'o-1', severity: 'warning', cause: 'e-1', ts: 1_000, reasons: ['e-1'], summary: 'x' });
+
+describe('applyInput', () => {
+  test('returns the new state and hands each effect to the sink by kind, in the order returned', () => {
+    const actor = scripted((s) => ({
+      state: { n: s.n + 1 },
+      effects: [
+        { kind: 'schedule', at: 5_000, timer: timeout },
+        { kind: 'send', to: sku, msg: reserve },
+        { kind: 'alert', alert },
+        { kind: 'send', to: sku, msg: reserve },
+      ],
+    }));
+    const { sink, calls } = recordingSink();
+    expect(applyInput(actor, { n: 41 }, input, ctx, sink)).toEqual({ n: 42 });
+    const from = { type: 'order', key: 'o-1' };
+    expect(calls).toEqual([
+      ['schedule', from, 5_000, timeout],
+      ['send', from, sku, reserve],
+      ['alert', from, alert],
+      ['send', from, sku, reserve],
+    ]);
+  });
+
+  test('the sender address is the actor type and the context key, type first (it is serialized as is)', () => {
+    const actor = scripted((s) => ({ state: s, effects: [{ kind: 'send', to: sku, msg: reserve }] }));
+    const { sink, calls } = recordingSink();
+    applyInput(actor, { n: 0 }, input, ctx, sink);
+    expect(JSON.stringify(calls[0]![1])).toBe('{"type":"order","key":"o-1"}');
+  });
+
+  test('passes the state, input and context through to the handler unchanged', () => {
+    const seen: unknown[] = [];
+    const actor: ActorDefinition<{ n: number }> = { ...scripted((s) => ({ state: s, effects: [] })), handle: (s, i, c) => (seen.push(s, i, c), { state: s, effects: [] }) };
+    const state = { n: 3 };
+    expect(applyInput(actor, state, input, ctx, recordingSink().sink)).toBe(state);
+    expect(seen[0]).toBe(state);
+    expect(seen[1]).toBe(input);
+    expect(seen[2]).toBe(ctx);
+  });
+
+  test('a throw is a Quarantine with reason "name: message" and the error itself, and no effect reaches the sink', () => {
+    const error = new TypeError('cannot read the thing');
+    const actor = scripted(() => {
+      throw error;
+    });
+    const { sink, calls } = recordingSink();
+    const out = applyInput(actor, { n: 1 }, input, ctx, sink);
+    expect(out).toBeInstanceOf(Quarantine);
+    expect((out as Quarantine).reason).toBe('TypeError: cannot read the thing');
+    expect((out as Quarantine).error).toBe(error);
+    expect(calls).toEqual([]);
+  });
+
+  test('a thrown non-Error still quarantines, as "Error: <value>"', () => {
+    const { sink } = recordingSink();
+    const throwing = (value: unknown) =>
+      scripted(() => {
+        throw value;
+      });
+    const thrown = (value: unknown) => applyInput(throwing(value), { n: 0 }, input, ctx, sink) as Quarantine;
+    expect(thrown('boom').reason).toBe('Error: boom');
+    expect(thrown(null).reason).toBe('Error: null');
+    expect(thrown(undefined).reason).toBe('Error: undefined');
+    expect(thrown({ name: 'Custom', message: 'why' }).reason).toBe('Custom: why');
+  });
+});

@@ -1,0 +1,61 @@
+import type { ActorMessage, Alert, TimerMessage } from '../schemas/index.ts';
+import type { ActorAddress, ActorContext, ActorDefinition, ActorInput } from './actor.ts';
+
+/**
+ * The one interpreter of a handler's outcome, shared by the test driver (the oracle) and the
+ * runtime's shard, so the two cannot drift in how an input is applied: which throw quarantines,
+ * the quarantine reason, and how effects are told apart. Each caller keeps what is its own — the
+ * driver its delivery order and history, the shard its checkpoint bookkeeping — in its `EffectSink`
+ * and in what it does with the outcome.
+ */
+
+/**
+ * Where an applied input's effects go, one method per kind, called in the order the handler
+ * returned them. `from` is the actor that produced them; one address serves all effects of a call.
+ */
+export interface EffectSink {
+  send(from: ActorAddress, to: ActorAddress, msg: ActorMessage): void;
+  alert(from: ActorAddress, alert: Alert): void;
+  schedule(from: ActorAddress, at: number, timer: TimerMessage): void;
+}
+
+/** The handler threw: its actor is to be quarantined with `reason`; nothing of the call applies. */
+export class Quarantine {
+  constructor(
+    /** `${name}: ${message}` of the error, as stored with the quarantined entity. */
+    readonly reason: string,
+    readonly error: unknown,
+  ) {}
+}
+
+/**
+ * Runs `actor.handle` on `state` (the entity's current state, or `actor.initial(key)` for a new
+ * one) and returns the new state, after handing its effects to `sink`; or, when the handler
+ * throws, a `Quarantine` and no effect at all. Pure apart from what `sink` does. It allocates
+ * nothing per input beyond the sender's address, and that only when there are effects.
+ *
+ * @example
+ * const out = applyInput(orderActor, state, { kind: 'event', event }, { key, now: event.ts }, sink);
+ * if (out instanceof Quarantine) quarantine(key, out.reason);
+ * else states.set(key, out);
+ */
+export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorInput, ctx: ActorContext, sink: EffectSink): S | Quarantine {
+  let t;
+  try {
+    t = actor.handle(state, input, ctx);
+  } catch (e) {
+    // The runtime policy: this actor stops, everything else keeps flowing.
+    return new Quarantine(`${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`, e);
+  }
+  const effects = t.effects;
+  if (effects.length > 0) {
+    // Property order (type, key) is kept: the shard serializes this address into inbox records.
+    const from: ActorAddress = { type: actor.type, key: ctx.key };
+    for (const e of effects) {
+      if (e.kind === 'send') sink.send(from, e.to, e.msg);
+      else if (e.kind === 'alert') sink.alert(from, e.alert);
+      else sink.schedule(from, e.at, e.timer);
+    }
+  }
+  return t.state;
+}
