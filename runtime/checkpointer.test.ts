@@ -34,7 +34,7 @@ function harness(opts: { commit?: (cp: Checkpoint) => Promise<void>; unstorable?
       findUnstorable: async () => opts.unstorable ?? [],
     } as never,
     relay: { flush: async (id: string) => (steps.push(`relay ${id}`), 0) } as never,
-    consumer: { commitOffsets: async () => void steps.push('kafka offsets') } as never,
+    source: { commit: async () => void steps.push('kafka offsets') },
     observer: {},
     passivation: { idleMs: 1, maxEntities: 1 },
     parallelism: 2,

@@ -1,8 +1,8 @@
-import type { ConsumerPort } from './kafka/port.ts';
 import type { OutboxRelay } from '../sinks/outbox-relay.ts';
 import { ShardFenced } from './errors.ts';
 import type { ProcessorObserver } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
+import type { RecordSource } from './record-source.ts';
 import type { PassivationPolicy } from './shard/residency.ts';
 import { DLQ_HEADERS } from './shard/records.ts';
 import type { ShardDelta } from './shard/shard.ts';
@@ -13,7 +13,7 @@ import { refusedKeys, withoutUnstorable } from './checkpoint-isolation.ts';
 export interface CheckpointerContext {
   store: CheckpointStore;
   relay: OutboxRelay;
-  consumer: ConsumerPort;
+  source: Pick<RecordSource, 'commit'>;
   observer: ProcessorObserver;
   passivation: PassivationPolicy;
   /** Shards committed at once (at most the Postgres pool size). */
@@ -44,7 +44,7 @@ export interface Checkpointer {
  * restores it, unless the failure was a fence, in which case the shard belongs to someone else.
  */
 export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
-  const { store, relay, consumer, observer, log } = ctx;
+  const { store, relay, source, observer, log } = ctx;
   // Shards whose committed outbox could not be relayed: retried every pass, dirty or not, so a quiet
   // partition's reserves and alerts do not wait for its next input.
   const relayPending = new Set<string>();
@@ -100,8 +100,8 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
     if (cp.alerts.length > 0) observer.alertsCommitted?.(cp.alerts);
     if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
     await relayShard(id);
-    const offsets = cp.offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.nextOffset) }));
-    if (offsets.length > 0 && ctx.isCurrent(id, o)) await consumer.commitOffsets(offsets).catch(() => {});
+    const offsets = cp.offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: x.nextOffset }));
+    if (offsets.length > 0 && ctx.isCurrent(id, o)) await source.commit(offsets).catch(() => {});
     if (quarantined.length > 0 && ctx.isCurrent(id, o)) {
       // The worker still holds the refused states: restore the shard from what was committed.
       await ctx.retire(id);

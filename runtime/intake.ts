@@ -1,16 +1,14 @@
-import type { EachBatchPayload } from 'kafkajs';
 import type { ActorDefinition } from '../actors/actor.ts';
 import type { CheckpointStore } from '../store/checkpoint-store.ts';
-import type { AdminPort, ConsumerPort } from './kafka/port.ts';
+import type { AdminPort } from './kafka/port.ts';
 import type { Membership } from './membership.ts';
 import type { ProcessorObserver, TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
+import type { BatchControl, RecordSource, SourceBatch } from './record-source.ts';
 import { packBatch } from './shard/record-batch.ts';
 import { TRACEPARENT } from './shard/records.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
 import { shardId } from './shard/shard.ts';
-
-type Batch = EachBatchPayload['batch'];
 
 /**
  * Fetched batches into their shard: find (or acquire) the shard, refetch from Postgres's offsets
@@ -19,7 +17,7 @@ type Batch = EachBatchPayload['batch'];
  * uncommitted records exceed the bound until a checkpoint commits them (backpressure).
  */
 export interface Intake {
-  eachBatch(payload: EachBatchPayload): Promise<void>;
+  batch(batch: SourceBatch, control: BatchControl): Promise<void>;
   /** Lets a shard paused by backpressure fetch again. */
   resume(o: Owned): void;
   /** No more batches are applied (stop() of the processor). */
@@ -28,7 +26,7 @@ export interface Intake {
 
 export interface IntakeDeps {
   membership: Membership;
-  consumer: ConsumerPort;
+  source: Pick<RecordSource, 'seek' | 'pause' | 'resume'>;
   admin: AdminPort;
   store: Pick<CheckpointStore, 'loadStates'>;
   observer: ProcessorObserver;
@@ -42,7 +40,7 @@ export interface IntakeDeps {
 }
 
 export function createIntake(deps: IntakeDeps): Intake {
-  const { membership, consumer, observer, log } = deps;
+  const { membership, source, observer, log } = deps;
   let stopped = false;
   const soughtTo = new Map<string, number>();
 
@@ -64,11 +62,11 @@ export function createIntake(deps: IntakeDeps): Intake {
   }
 
   /** Applies the batch in the shard's worker, rehydrating passivated entities it needs first. */
-  async function apply(o: Owned, batch: Batch): Promise<ApplyResult | undefined> {
-    const sourceEnd = deps.isInbox(batch.topic) ? undefined : Number(batch.highWatermark);
+  async function apply(o: Owned, batch: SourceBatch): Promise<ApplyResult | undefined> {
+    const sourceEnd = deps.isInbox(batch.topic) ? undefined : batch.highWatermark;
     try {
       // The packed batch is transferred (moved) to the worker: pack it afresh for every attempt.
-      const applyBatch = () => o.host.apply(o.id, packBatch(batch.topic, batch.partition, batch.messages), { now: Date.now(), sourceEnd });
+      const applyBatch = () => o.host.apply(o.id, packBatch(batch.topic, batch.partition, batch.records), { now: Date.now(), sourceEnd });
       let r = await applyBatch();
       while (r.needs) {
         await o.host.rehydrate(o.id, await deps.store.loadStates(o.actor.type, r.needs), r.needs, Date.now());
@@ -84,16 +82,16 @@ export function createIntake(deps: IntakeDeps): Intake {
   }
 
   /** What the next checkpoint and the observers need to know of the records just applied. */
-  function account(o: Owned, batch: Batch, r: ApplyResult, expected: number, started: number): void {
+  function account(o: Owned, batch: SourceBatch, r: ApplyResult, expected: number, started: number): void {
     const before = o.counters;
     o.counters = r.counters;
     o.size = r.size;
     const consumed = r.consumed;
     const tp = `${batch.topic}:${batch.partition}`;
-    if (consumed > 0) o.next.set(tp, Math.max(expected, Number(batch.messages[consumed - 1]!.offset) + 1));
+    if (consumed > 0) o.next.set(tp, Math.max(expected, Number(batch.records[consumed - 1]!.offset) + 1));
     const traced: TracedRecord[] = [];
     for (let i = 0; i < consumed; i++) {
-      const m = batch.messages[i]!;
+      const m = batch.records[i]!;
       o.appendTimes.push(Number(m.timestamp));
       const traceparent = m.headers?.[TRACEPARENT];
       if (traceparent !== undefined) {
@@ -104,25 +102,25 @@ export function createIntake(deps: IntakeDeps): Intake {
     o.uncommitted += consumed;
     observer.batchApplied?.({
       shard: o.id, actorType: o.actor.type, topic: batch.topic, partition: batch.partition,
-      records: batch.messages.length, consumed, applied: r.counters.applied - before.applied,
+      records: batch.records.length, consumed, applied: r.counters.applied - before.applied,
       deadLettered: r.counters.deadLettered - before.deadLettered, duplicatesDropped: r.counters.duplicatesDropped - before.duplicatesDropped,
       appendTimesMs: o.appendTimes.slice(o.appendTimes.length - consumed), atMs: Date.now(), applyMs: performance.now() - started, traced,
     });
   }
 
   /** Moves the fetch position past what was applied; the rest of a waiting inbox batch is fetched again. */
-  async function advance(batch: Batch, consumed: number, resolveOffset: (offset: string) => void): Promise<void> {
-    if (consumed < batch.messages.length) {
+  async function advance(batch: SourceBatch, consumed: number, control: BatchControl): Promise<void> {
+    if (consumed < batch.records.length) {
       // The rest of this inbox batch waits for the source partition (see Shard.noteSourceEnd):
       // fetch it again from the first record not applied. Pause briefly when nothing could be
       // applied, so a source fetched by another broker connection gets ahead without a busy loop.
-      if (consumed > 0) resolveOffset(batch.messages[consumed - 1]!.offset);
-      consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.messages[consumed]!.offset });
+      if (consumed > 0) control.consumedThrough(batch.records[consumed - 1]!.offset);
+      source.seek(batch, batch.records[consumed]!.offset);
       if (consumed === 0) await new Promise((res) => setTimeout(res, 20));
     } else {
-      // Resolving only moves kafkajs's fetch position (autoCommit is off); Postgres keeps the truth.
-      resolveOffset(batch.lastOffset());
-      observer.lag?.({ topic: batch.topic, partition: batch.partition, lag: Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1) });
+      // Only the fetch position moves (nothing is committed to Kafka here); Postgres keeps the truth.
+      control.consumedThrough(batch.lastOffset);
+      observer.lag?.({ topic: batch.topic, partition: batch.partition, lag: Math.max(0, batch.highWatermark - Number(batch.lastOffset) - 1) });
     }
   }
 
@@ -130,42 +128,42 @@ export function createIntake(deps: IntakeDeps): Intake {
     if (o.uncommitted <= deps.maxUncommitted || o.paused) return;
     // Memory held for the next checkpoint is bounded; fetching resumes after it commits.
     o.paused = true;
-    consumer.pause(deps.topicsOf(o).map((topic) => ({ topic, partitions: [o.partition] })));
+    source.pause(deps.topicsOf(o).map((topic) => ({ topic, partition: o.partition })));
     void deps.checkpoint().catch((e) => log(`checkpoint error: ${e}`));
   }
 
   return {
-    async eachBatch({ batch, isRunning, isStale, heartbeat, resolveOffset }) {
-      if (stopped || !isRunning() || isStale() || batch.messages.length === 0) return;
+    async batch(batch, control) {
+      if (stopped || !control.current() || batch.records.length === 0) return;
       const actor = deps.actorOfTopic(batch.topic);
       if (!actor) return;
       await membership.settled();
       const o = await membership.ownedShard(shardId(actor.type, batch.partition));
-      if (!o || isStale()) {
+      if (!o || !control.current()) {
         // Not ours in the generation we know of (a rebalance is under way): the unresolved batch is
         // fetched again; wait a little instead of spinning on it.
         await new Promise((r) => setTimeout(r, 100));
         return;
       }
       const expected = o.next.get(`${batch.topic}:${batch.partition}`) ?? 0;
-      if (Number(batch.firstOffset()) > expected && !(await goneFromKafka(batch.topic, batch.partition, expected))) {
+      if (Number(batch.records[0]!.offset) > expected && !(await goneFromKafka(batch.topic, batch.partition, expected))) {
         // Kafka delivered from its committed position, ahead of ours: Postgres holds the offsets of
         // truth, so fetch again from there (unless retention removed them).
-        consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(expected) });
+        source.seek(batch, expected);
         return;
       }
       const started = performance.now();
       const r = await apply(o, batch);
       if (!r) return;
       account(o, batch, r, expected, started);
-      await advance(batch, r.consumed, resolveOffset);
+      await advance(batch, r.consumed, control);
       applyBackpressure(o);
-      await heartbeat();
+      await control.heartbeat();
     },
     resume(o) {
       o.paused = false;
       if (stopped) return; // the consumer is stopping or stopped: it would refuse, and fetches no more anyway
-      consumer.resume(deps.topicsOf(o).map((topic) => ({ topic, partitions: [o.partition] })));
+      source.resume(deps.topicsOf(o).map((topic) => ({ topic, partition: o.partition })));
     },
     stop() {
       stopped = true;

@@ -6,8 +6,8 @@ import { createCheckpointStore, type CheckpointStore } from '../store/checkpoint
 import { migrate } from '../store/migrations.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { createIntake } from './intake.ts';
-import { createKafkaClient, type ConsumerPort, type KafkaPort } from './kafka/port.ts';
-import { createShardAssigner } from './kafka/shard-assigner.ts';
+import { createKafkajsSource } from './kafka/kafkajs-source.ts';
+import { createKafkaClient, type KafkaPort } from './kafka/port.ts';
 import { ensureTopics, topicNames } from './kafka/topics.ts';
 import { createMembership, type Membership } from './membership.ts';
 import { guardObserver } from './observer.ts';
@@ -86,24 +86,26 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     await producer.connect();
     opened.push(() => producer.disconnect());
     const relay = createOutboxRelay(sql, producer);
-    const consumer: ConsumerPort = kafka.consumer({
-      groupId: opts.groupId,
-      sessionTimeout: PROCESSOR_DEFAULTS.sessionTimeoutMs,
-      heartbeatInterval: PROCESSOR_DEFAULTS.heartbeatIntervalMs,
-      ...(opts.fetchMaxBytesPerPartition ? { maxBytesPerPartition: opts.fetchMaxBytesPerPartition } : {}),
-      partitionAssigners: [createShardAssigner((topic) => actorOfTopic.get(topic)?.type)],
-    });
     const pool = workerCount > 0 ? createWorkerPool(workerCount, opts.onFatal) : createInlinePool(actors);
     opened.push(() => pool.terminate());
     log(`shards run on ${pool.kind === 'workers' ? `${pool.size} worker thread(s)` : 'the consumer thread'}`);
 
+    const source = await createKafkajsSource(kafka, {
+      groupId: opts.groupId,
+      topics: [...actorOfTopic.keys()],
+      shardOf: (topic) => actorOfTopic.get(topic)?.type,
+      sessionTimeoutMs: PROCESSOR_DEFAULTS.sessionTimeoutMs,
+      heartbeatIntervalMs: PROCESSOR_DEFAULTS.heartbeatIntervalMs,
+      maxBytesPerPartition: opts.fetchMaxBytesPerPartition,
+    });
+    opened.push(() => source.disconnect());
     const lifecycle = createShardLifecycle({
-      store, relay, pool, admin, consumer, observer, topics, app: opts.app, ownerId: opts.ownerId, httpAddress: opts.httpAddress,
+      store, relay, pool, admin, source, observer, topics, app: opts.app, ownerId: opts.ownerId, httpAddress: opts.httpAddress,
       actorsConfig: opts.actorsConfig ?? {}, maxFutureMs: opts.maxFutureMs, resume: (o) => intake.resume(o), log,
     });
     const membership = createMembership({ actorOf: (type) => actors.find((a) => a.type === type), checkpoint: () => checkpoint(), ...lifecycle, log });
     const intake = createIntake({
-      membership, consumer, admin, store, observer, log,
+      membership, source, admin, store, observer, log,
       actorOfTopic: (topic) => actorOfTopic.get(topic),
       isInbox: (topic) => topic === inboxTopicOf(opts.app, actorOfTopic.get(topic)?.type ?? ''),
       topicsOf: (o) => lifecycle.topicsOf(o),
@@ -111,7 +113,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       maxUncommitted: opts.maxUncommittedRecords ?? PROCESSOR_DEFAULTS.maxUncommittedRecords,
     });
     const checkpointer = createCheckpointer({
-      store, relay, consumer, observer, log, passivation: opts.passivation ?? PROCESSOR_DEFAULTS.passivation,
+      store, relay, source, observer, log, passivation: opts.passivation ?? PROCESSOR_DEFAULTS.passivation,
       // One connection stays free for acquisitions, rehydration and queries.
       parallelism: Math.max(1, poolSize - 1),
       shards: () => membership.heldShards(),
@@ -123,25 +125,22 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     });
     const checkpoint = () => checkpointer.checkpointAll();
 
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const shards: string[] = [];
-      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
-        const actor = actorOfTopic.get(topic);
-        if (actor) for (const p of partitions) shards.push(shardId(actor.type, p));
-      }
-      membership.join([...new Set(shards)]);
-    });
-    opened.push(() => consumer.disconnect());
-    await consumer.connect();
-    for (const topic of actorOfTopic.keys()) await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
+    await source.run(
+      {
+        assigned(partitions) {
+          const shards = new Set<string>();
+          for (const { topic, partition } of partitions) {
+            const actor = actorOfTopic.get(topic);
+            if (actor) shards.add(shardId(actor.type, partition));
+          }
+          membership.join([...shards]);
+        },
+        batch: (batch, control) => intake.batch(batch, control),
+      },
       // One batch per partition at a time (per-key order), several partitions at once so every
       // worker has work while the consumer thread fetches and commits.
-      partitionsConsumedConcurrently: Math.max(1, pool.size * 2),
-      eachBatch: (payload) => intake.eachBatch(payload),
-    });
+      { concurrency: Math.max(1, pool.size * 2) },
+    );
     const timer = setInterval(() => void checkpoint().catch((e) => log(`checkpoint error: ${e}`)), opts.checkpointIntervalMs);
 
     let stopping: Promise<void> | undefined;
@@ -151,11 +150,11 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       clearInterval(timer);
       // Commit while still a group member: after leaving, a new owner may acquire (and fence) us.
       await checkpoint();
-      await consumer.stop();
+      await source.stop();
       // Let a join's acquisitions that were under way finish (or give up) before the clients close.
       await membership.settled();
       await checkpoint();
-      await consumer.disconnect();
+      await source.disconnect();
       await producer.disconnect();
       await admin.disconnect();
       await pool.terminate();

@@ -3,10 +3,11 @@ import type { ActorsConfig } from '../actors/registry.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
 import type { OutboxRelay } from '../sinks/outbox-relay.ts';
 import type { CheckpointStore } from '../store/checkpoint-store.ts';
-import type { AdminPort, ConsumerPort } from './kafka/port.ts';
+import type { AdminPort } from './kafka/port.ts';
 import type { TopicNames } from './kafka/topics.ts';
 import type { ProcessorObserver } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
+import type { RecordSource } from './record-source.ts';
 import type { ShardCounters } from './shard/shard.ts';
 import type { ShardHostPool } from './shard/worker-pool.ts';
 
@@ -29,7 +30,7 @@ export interface ShardLifecycleDeps {
   relay: OutboxRelay;
   pool: ShardHostPool;
   admin: AdminPort;
-  consumer: ConsumerPort;
+  source: Pick<RecordSource, 'seek'>;
   observer: ProcessorObserver;
   topics: TopicNames;
   app: string;
@@ -45,7 +46,7 @@ export interface ShardLifecycleDeps {
 const ZERO: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0 };
 
 export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
-  const { store, relay, pool, admin, consumer, topics } = deps;
+  const { store, relay, pool, admin, source, topics } = deps;
   const topicsOf = (o: Pick<Owned, 'actor'>): [string, string] => [topics.source[o.actor.sourceTopic], inboxTopicOf(deps.app, o.actor.type)];
 
   return {
@@ -75,7 +76,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
     start(o) {
       // Fetch from the offsets of truth. Kafka's position may be ahead of them (this member applied
       // records whose checkpoint was then refused or lost): without the seek they would be skipped.
-      for (const topic of topicsOf(o)) consumer.seek({ topic, partition: o.partition, offset: String(o.next.get(`${topic}:${o.partition}`) ?? 0) });
+      for (const topic of topicsOf(o)) source.seek({ topic, partition: o.partition }, o.next.get(`${topic}:${o.partition}`) ?? 0);
       deps.log(`acquired ${o.id} at epoch ${o.epoch}: ${o.size} states`);
     },
     async close(o) {

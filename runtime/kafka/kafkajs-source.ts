@@ -1,0 +1,62 @@
+import type { EachBatchPayload } from 'kafkajs';
+import type { RecordSource, TopicPartition } from '../record-source.ts';
+import type { KafkaPort } from './port.ts';
+import { createShardAssigner } from './shard-assigner.ts';
+
+export interface KafkajsSourceOptions {
+  groupId: string;
+  topics: readonly string[];
+  /** The actor type whose shard a topic feeds: the assigner keeps a shard's partitions together. */
+  shardOf(topic: string): string | undefined;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  maxBytesPerPartition?: number;
+}
+
+/**
+ * The RecordSource port over a kafkajs consumer (or the in-process log, which speaks kafkajs's
+ * API): a consumer group with the co-partitioning assigner, no auto-commit and no auto-resolve —
+ * the engine decides what was consumed and where to fetch from.
+ */
+export async function createKafkajsSource(kafka: KafkaPort, opts: KafkajsSourceOptions): Promise<RecordSource> {
+  const consumer = kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: opts.sessionTimeoutMs,
+    heartbeatInterval: opts.heartbeatIntervalMs,
+    ...(opts.maxBytesPerPartition ? { maxBytesPerPartition: opts.maxBytesPerPartition } : {}),
+    partitionAssigners: [createShardAssigner(opts.shardOf)],
+  });
+  await consumer.connect();
+  try {
+    for (const topic of opts.topics) await consumer.subscribe({ topic, fromBeginning: true });
+  } catch (e) {
+    await consumer.disconnect().catch(() => {});
+    throw e;
+  }
+  const byTopic = (tps: readonly TopicPartition[]) => tps.map(({ topic, partition }) => ({ topic, partitions: [partition] }));
+  return {
+    async run(handlers, { concurrency }) {
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        const partitions: TopicPartition[] = [];
+        for (const [topic, ps] of Object.entries(payload.memberAssignment)) for (const partition of ps) partitions.push({ topic, partition });
+        handlers.assigned(partitions);
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: concurrency,
+        eachBatch: ({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload) =>
+          handlers.batch(
+            { topic: batch.topic, partition: batch.partition, highWatermark: Number(batch.highWatermark), records: batch.messages, lastOffset: batch.lastOffset() },
+            { current: () => isRunning() && !isStale(), consumedThrough: resolveOffset, heartbeat },
+          ),
+      });
+    },
+    seek: ({ topic, partition }, offset) => consumer.seek({ topic, partition, offset: String(offset) }),
+    pause: (tps) => consumer.pause(byTopic(tps)),
+    resume: (tps) => consumer.resume(byTopic(tps)),
+    commit: (offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) }))),
+    stop: () => consumer.stop(),
+    disconnect: () => consumer.disconnect(),
+  };
+}
