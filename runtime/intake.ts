@@ -1,10 +1,10 @@
 import type { ActorDefinition } from '../actors/actor.ts';
 import type { CheckpointStore } from '../store/checkpoint-store.ts';
-import type { AdminPort } from './kafka/port.ts';
 import type { Membership } from './membership.ts';
 import type { ProcessorObserver, TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { BatchControl, RecordSource, SourceBatch } from './record-source.ts';
+import type { TopicAdmin } from './topic-admin.ts';
 import { packBatch } from './shard/record-batch.ts';
 import { TRACEPARENT } from './shard/records.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
@@ -27,7 +27,7 @@ export interface Intake {
 export interface IntakeDeps {
   membership: Membership;
   source: Pick<RecordSource, 'seek' | 'pause' | 'resume'>;
-  admin: AdminPort;
+  admin: Pick<TopicAdmin, 'offsets'>;
   store: Pick<CheckpointStore, 'loadStates'>;
   observer: ProcessorObserver;
   actorOfTopic(topic: string): ActorDefinition<any> | undefined;
@@ -55,7 +55,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       soughtTo.set(tp, expected);
       return false;
     }
-    const low = Number((await deps.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.low ?? 0);
+    const low = (await deps.admin.offsets(topic)).find((o) => o.partition === partition)?.low ?? 0;
     if (low <= expected) return false;
     log(`${tp}: offsets ${expected}..${low - 1} are no longer in Kafka (retention); continuing from ${low}`);
     return true;

@@ -6,9 +6,10 @@ import { createCheckpointStore, type CheckpointStore } from '../store/checkpoint
 import { migrate } from '../store/migrations.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { createIntake } from './intake.ts';
+import { createKafkajsAdmin } from './kafka/kafkajs-admin.ts';
 import { createKafkajsSource } from './kafka/kafkajs-source.ts';
 import { createKafkaClient, type KafkaPort } from './kafka/port.ts';
-import { ensureTopics, topicNames } from './kafka/topics.ts';
+import { topicNames } from './kafka/topics.ts';
 import { createMembership, type Membership } from './membership.ts';
 import { guardObserver } from './observer.ts';
 import { partitionOf } from './partitioner.ts';
@@ -71,12 +72,11 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     await migrate(sql);
     const store = createCheckpointStore(sql);
     const kafka: KafkaPort = opts.kafka ?? createKafkaClient(opts.ownerId, opts.brokers);
-    const admin = kafka.admin();
-    await admin.connect();
+    const admin = await createKafkajsAdmin(kafka);
     opened.push(() => admin.disconnect());
     const topics = opts.topics ?? topicNames();
     // The admin client stays connected: acquiring a shard reads its source partition's end offset.
-    const partitionCounts = await ensureTopics(admin, opts.app, actors, opts.partitions, topics, opts.maxFutureMs);
+    const partitionCounts = await admin.ensureTopics({ app: opts.app, actors, partitions: opts.partitions, topics, maxFutureMs: opts.maxFutureMs });
     const actorOfTopic = new Map<string, ActorDefinition<any>>();
     for (const a of actors) {
       actorOfTopic.set(topics.source[a.sourceTopic], a);

@@ -3,11 +3,11 @@ import type { ActorsConfig } from '../actors/registry.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
 import type { OutboxRelay } from '../sinks/outbox-relay.ts';
 import type { CheckpointStore } from '../store/checkpoint-store.ts';
-import type { AdminPort } from './kafka/port.ts';
 import type { TopicNames } from './kafka/topics.ts';
 import type { ProcessorObserver } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { RecordSource } from './record-source.ts';
+import type { TopicAdmin } from './topic-admin.ts';
 import type { ShardCounters } from './shard/shard.ts';
 import type { ShardHostPool } from './shard/worker-pool.ts';
 
@@ -29,7 +29,7 @@ export interface ShardLifecycleDeps {
   store: CheckpointStore;
   relay: OutboxRelay;
   pool: ShardHostPool;
-  admin: AdminPort;
+  admin: Pick<TopicAdmin, 'offsets'>;
   source: Pick<RecordSource, 'seek'>;
   observer: ProcessorObserver;
   topics: TopicNames;
@@ -65,8 +65,8 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       // Where the source partition ends now: until the shard has read that far (or past an inbox
       // message's event time) inbox messages wait, so a catch-up applies them after the source
       // events that precede them, as live processing does. Batches of the source keep it current.
-      const end = (await admin.fetchTopicOffsets(sourceTopic)).find((x) => x.partition === partition);
-      if (end) await host.noteSourceEnd(id, Number(end.high));
+      const end = (await admin.offsets(sourceTopic)).find((x) => x.partition === partition);
+      if (end) await host.noteSourceEnd(id, end.high);
       return { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, next: new Map(snap.offsets) };
     },
     async discard(o) {
