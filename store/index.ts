@@ -1,0 +1,25 @@
+/**
+ * store/: the one owner of the Postgres schema and every statement on it. Callers open a pool with
+ * `openPool`, pass it to these typed functions and never write SQL or JSON paths themselves.
+ * Internals (the checkpoint's individual writes, the probing of refused rows) stay in their files.
+ */
+export { openPool, type PoolOptions, type Sql } from './pool.ts';
+export { MIGRATIONS, migrate } from './migrations.ts';
+export { appliedMigrations, ping, schemaPresent } from './schema.ts';
+export {
+  createCheckpointStore,
+  isDataError,
+  type Checkpoint,
+  type CheckpointStore,
+  type Quarantine,
+  type ShardSnapshot,
+  type StoredState,
+  type Unstorable,
+} from './checkpoint-store.ts';
+export { entitySnapshot } from './entities.ts';
+export { shardOwner, shardOwners, type ShardOwner } from './owners.ts';
+export { shardInputOffsets, type InputOffset } from './offsets.ts';
+export { deleteRelayed, outboxPending, pendingOutbox, type OutboxRow } from './outbox.ts';
+export { alertExists, alertsAfter, entityAlerts, listAlerts, type AlertFilter, type AlertPage, type AlertPosition } from './alerts.ts';
+export { orderStatusCounts, quarantinedCount, skuStockFacts, type LowStockSku, type OutOfStockSku, type SkuStockFacts } from './dashboard-facts.ts';
+export { replayResetCounts, resetForReplay, type ReplayResetCounts, type ReplayScope } from './replay.ts';
