@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import postgres from 'postgres';
 import { InfrastructureError } from '../schemas/index.ts';
+import { openPool, ping, type Sql } from '../store/index.ts';
 import { quietKafkajsTimerWarning } from './kafkajs-warnings.ts';
 
 /**
@@ -17,11 +17,11 @@ export async function checkInfrastructure(opts: { brokers: string[]; databaseUrl
   await admin.disconnect().catch(() => {});
 }
 
-/** A postgres.js pool that has answered `select 1`. */
-export async function connectPostgres(url: string, max = 2): Promise<postgres.Sql> {
-  const sql = postgres(url, { max, connect_timeout: 5, onnotice: () => {} });
+/** A postgres.js pool that has answered a statement (`ping`). */
+export async function connectPostgres(url: string, max = 2): Promise<Sql> {
+  const sql = openPool(url, { max, connectTimeoutSeconds: 5 });
   try {
-    await sql`select 1`;
+    await ping(sql);
     return sql;
   } catch (e) {
     await sql.end({ timeout: 1 }).catch(() => {});

@@ -1,4 +1,3 @@
-import postgres from 'postgres';
 import { createGenerator, toKafkaRecord, writeToKafka } from '../generator/index.ts';
 import { createApp } from '../http/app.ts';
 import type { ApiToken } from '../http/auth.ts';
@@ -15,12 +14,13 @@ import { topicNames } from '../runtime/kafka/topics.ts';
 import type { ProcessorObserver } from '../runtime/observer.ts';
 import { startProcessor, type Processor, type ProcessorOptions } from '../runtime/processor.ts';
 import { startAlertFeed, type AlertFeed } from '../sinks/alert-feed.ts';
+import { openPool, outboxPending } from '../store/index.ts';
 
 /** One running instance: processor (consumer group member) + HTTP API + dashboard. */
 export interface InstanceConfig {
   /** `embedded`: in-process log + PGlite + built-in generator; `external`: the configured Kafka and Postgres. */
   mode: 'external' | 'embedded';
-  processor: Omit<ProcessorOptions, 'kafka' | 'observer' | 'httpAddress' | 'log'>;
+  processor: Omit<ProcessorOptions, 'kafka' | 'observer' | 'httpAddress' | 'log' | 'onFatal'>;
   http: {
     port: number;
     /** Interface to bind (default 127.0.0.1; instance/config.ts refuses an open bind without tokens). */
@@ -79,7 +79,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   } else {
     kafka = createKafkaClient(processorOpts.ownerId, processorOpts.brokers);
   }
-  const sql = postgres(processorOpts.databaseUrl, { max: cfg.mode === 'embedded' ? 1 : 4, onnotice: () => {} });
+  const sql = openPool(processorOpts.databaseUrl, { max: cfg.mode === 'embedded' ? 1 : 4 });
   cleanups.push(() => sql.end({ timeout: 5 }));
   const topics = processorOpts.topics ?? topicNames();
   const metrics = createMetrics();
@@ -129,13 +129,19 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     httpAddress: cfg.http.advertisedUrl ?? url,
     observer: composeObservers(metrics.observer, live.observer, cfg.tracing?.observer, cfg.observer),
     log: (l) => log(`[processor] ${l}`),
+    // A shard worker died with uncommitted state: exit, so the supervisor restarts the instance
+    // from its checkpoints (the engine itself never exits the process).
+    onFatal(e) {
+      log(`[processor] fatal: ${e.message}; exiting so the instance restarts from its checkpoints`);
+      process.exit(70);
+    },
   });
   const p = processor;
   cleanups.push(() => p.stop());
   metrics.setSources({
     entitiesInMemory: () => p.entitiesInMemory(),
     ownedShards: () => p.ownedShards().length,
-    outboxPending: async () => Number((await sql`select count(*)::int as n from outbox`)[0]?.n ?? 0),
+    outboxPending: () => outboxPending(sql),
   });
   alertFeed = await startAlertFeed(kafka, { topic: topics.alerts, groupId: `${processorOpts.app}-alert-feed-${processorOpts.ownerId}`, log });
   const feed = alertFeed;

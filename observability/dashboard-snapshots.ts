@@ -1,5 +1,5 @@
-import type postgres from 'postgres';
 import type { DashboardSnapshot, OrderFunnel } from '../dashboard/snapshot.ts';
+import { orderStatusCounts, quarantinedCount, shardOwners, skuStockFacts, type Sql } from '../store/index.ts';
 import type { LiveStats } from './live-stats.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { LiveStats } from './live-stats.ts';
  * quarantined entities). The table reads are shared by every open page and refreshed at most
  * every `refreshMs`, so ten open dashboards cost the database what one does.
  */
-export function createDashboardSnapshots(opts: { instance: string; sql: postgres.Sql; live: LiveStats; refreshMs?: number }): () => Promise<DashboardSnapshot> {
+export function createDashboardSnapshots(opts: { instance: string; sql: Sql; live: LiveStats; refreshMs?: number }): () => Promise<DashboardSnapshot> {
   const refreshMs = opts.refreshMs ?? 2000;
   let cached: { at: number; facts: Promise<ClusterFacts> } | undefined;
 
@@ -28,36 +28,18 @@ export function createDashboardSnapshots(opts: { instance: string; sql: postgres
   };
 }
 
+/** SKUs per inventory list: the panel shows the most urgent ones, not the catalogue. */
+const INVENTORY_LIST_CAP = 20;
+
 type ClusterFacts = Pick<DashboardSnapshot, 'ownership' | 'inventory' | 'funnel' | 'quarantined'>;
 
-async function readClusterFacts(sql: postgres.Sql): Promise<ClusterFacts> {
-  const [owners, low, out, statuses, quarantined] = await Promise.all([
-    sql`select shard, owner_id, http_address, epoch, acquired_at from shard_owners order by shard`,
-    sql`select key, (state->>'onHand')::int - (state->>'reserved')::int as available, (state->>'reorderPoint')::int as reorder_point
-        from actor_states where actor_type = 'sku'
-          and (state->>'onHand')::int - (state->>'reserved')::int > 0
-          and (state->>'onHand')::int - (state->>'reserved')::int < (state->>'reorderPoint')::int
-        order by available, key limit 20`,
-    sql`select key, (state->>'onHand')::int as on_hand, (state->>'reserved')::int as reserved
-        from actor_states where actor_type = 'sku' and (state->>'onHand')::int - (state->>'reserved')::int <= 0
-        order by key limit 20`,
-    sql`select state->>'status' as status, count(*)::int as n from actor_states where actor_type = 'order' group by 1`,
-    sql`select count(*)::int as n from actor_states where quarantine is not null`,
-  ]);
+async function readClusterFacts(sql: Sql): Promise<ClusterFacts> {
+  const [owners, inventory, statuses, quarantined] = await Promise.all([shardOwners(sql), skuStockFacts(sql, INVENTORY_LIST_CAP), orderStatusCounts(sql), quarantinedCount(sql)]);
   return {
-    ownership: owners.map((r) => ({
-      shard: r.shard as string,
-      owner: r.owner_id as string,
-      httpAddress: (r.http_address as string | null) ?? null,
-      epoch: Number(r.epoch),
-      acquiredAt: (r.acquired_at as Date).getTime(),
-    })),
-    inventory: {
-      lowStock: low.map((r) => ({ sku: r.key as string, available: Number(r.available), reorderPoint: Number(r.reorder_point) })),
-      outOfStock: out.map((r) => ({ sku: r.key as string, onHand: Number(r.on_hand), reserved: Number(r.reserved) })),
-    },
-    funnel: funnelOf(new Map(statuses.map((r) => [r.status as string, Number(r.n)]))),
-    quarantined: Number(quarantined[0]?.n ?? 0),
+    ownership: owners.map((o) => ({ shard: o.shard, owner: o.ownerId, httpAddress: o.httpAddress, epoch: o.epoch, acquiredAt: o.acquiredAt.getTime() })),
+    inventory,
+    funnel: funnelOf(statuses),
+    quarantined,
   };
 }
 
@@ -66,7 +48,7 @@ async function readClusterFacts(sql: postgres.Sql): Promise<ClusterFacts> {
  * also placed, reserved, paid and shipped. `cancelled` orders count as placed only (whether they
  * were reserved first is not in the status), an `expired` order was reserved but never paid.
  */
-export function funnelOf(byStatus: Map<string, number>): OrderFunnel {
+export function funnelOf(byStatus: ReadonlyMap<string, number>): OrderFunnel {
   const n = (s: string) => byStatus.get(s) ?? 0;
   const delivered = n('delivered');
   const shipped = n('shipped') + delivered;

@@ -1,6 +1,6 @@
 import type { ProducerPort as Producer } from '../runtime/kafka/port.ts';
-import type postgres from 'postgres';
 import { ORIGIN_HEADER, SEQ_HEADER } from '../runtime/shard/records.ts';
+import { deleteRelayed, pendingOutbox, type Sql } from '../store/index.ts';
 
 /**
  * Publishes a shard's committed outbox rows to Kafka, oldest first, then deletes them. It runs
@@ -18,14 +18,13 @@ export interface OutboxRelay {
 const BATCH = 2000;
 const MAX_BATCH_BYTES = 512 * 1024;
 
-export function createOutboxRelay(sql: postgres.Sql, producer: Producer): OutboxRelay {
+export function createOutboxRelay(sql: Sql, producer: Producer): OutboxRelay {
   const running = new Map<string, Promise<number>>();
 
   async function flushOnce(shard: string): Promise<number> {
     let total = 0;
     for (;;) {
-      const rows = await sql`select seq, topic, key, value, headers from outbox
-        where shard = ${shard} order by seq limit ${BATCH}`;
+      const rows = await pendingOutbox(sql, shard, BATCH);
       if (rows.length === 0) return total;
       const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
       // Cap a produce call by size too: Kafka refuses a request over message.max.bytes (1 MB by
@@ -37,11 +36,11 @@ export function createOutboxRelay(sql: postgres.Sql, producer: Producer): Outbox
         bytes += r.value.length;
         taken++;
         const list = byTopic.get(r.topic) ?? [];
-        list.push({ key: r.key, value: r.value, headers: { ...(r.headers as Record<string, string>), [ORIGIN_HEADER]: shard, [SEQ_HEADER]: String(r.seq) } });
+        list.push({ key: r.key, value: r.value, headers: { ...r.headers, [ORIGIN_HEADER]: shard, [SEQ_HEADER]: String(r.seq) } });
         byTopic.set(r.topic, list);
       }
       await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-      await sql`delete from outbox where shard = ${shard} and seq <= ${rows[taken - 1]!.seq}`;
+      await deleteRelayed(sql, shard, rows[taken - 1]!.seq);
       total += taken;
     }
   }

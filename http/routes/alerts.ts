@@ -1,20 +1,18 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type postgres from 'postgres';
 import type { AlertFeed } from '../../sinks/alert-feed.ts';
-import type { Alert } from '../../schemas/index.ts';
 import { streamAlerts } from '../alert-stream.ts';
 import { decodeCursor, encodeCursor, sinceFilter, textFilter } from '../query-filters.ts';
+import { alertsAfter, listAlerts, type Sql } from '../../store/index.ts';
 
 export interface AlertRoutesOptions {
-  sql: postgres.Sql;
+  sql: Sql;
   /** The live feed, once started (an instance starts it after its processor). */
   feed: () => AlertFeed | undefined;
   log?: (line: string) => void;
 }
 
 const MAX_LIMIT = 500;
-const REPLAY_LOOK_BACK_MS = 60_000;
 
 /**
  * `GET /v1/alerts`: committed alerts, newest first, filtered by `type`, `entity` (`user:u-1`, or a
@@ -42,22 +40,8 @@ export function alertRoutes(opts: AlertRoutesOptions): Hono {
     const e = entity.value;
     const [entityType, entityKey] = e?.includes(':') ? [e.slice(0, e.indexOf(':')), e.slice(e.indexOf(':') + 1)] : [undefined, e];
 
-    const rows = await sql`
-      select body, ts, id from alerts
-      where true
-        ${type.value ? sql`and type = ${type.value}` : sql``}
-        ${entityType ? sql`and entity_type = ${entityType}` : sql``}
-        ${entityKey ? sql`and entity_key = ${entityKey}` : sql``}
-        ${since.value !== undefined ? sql`and ts >= ${since.value}` : sql``}
-        ${after ? sql`and (ts, id) < (${after.ts}, ${after.id})` : sql``}
-      order by ts desc, id desc
-      limit ${limit + 1}`;
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return c.json({
-      alerts: page.map((r) => r.body as Alert),
-      next: rows.length > limit && last ? encodeCursor(Number(last.ts), String(last.id)) : null,
-    });
+    const page = await listAlerts(sql, { type: type.value, entityType, entityKey, since: since.value, before: after, limit });
+    return c.json({ alerts: page.alerts, next: page.next ? encodeCursor(page.next.ts, page.next.id) : null });
   });
 
   app.get('/v1/alerts/stream', (c) => {
@@ -70,23 +54,9 @@ export function alertRoutes(opts: AlertRoutesOptions): Hono {
         await stream.writeSSE({ event: 'starting', data: '{}', retry: 2000 });
         return;
       }
-      await streamAlerts(stream, feed, { lastId: resume.value, missedFromStore: (id) => missedFromStore(sql, id), log: opts.log });
+      await streamAlerts(stream, feed, { lastId: resume.value, missedFromStore: (id) => alertsAfter(sql, id), log: opts.log });
     });
   });
   return app;
 }
 
-/**
- * Alerts the client may have missed after the one with `id`, oldest first, at most 1000; undefined
- * when the store has no alert `id`. Detection time is a worker's clock, not commit order (an alert
- * detected earlier can commit later), so the replay looks back a minute before `id` and may repeat
- * alerts: clients deduplicate by id.
- */
-async function missedFromStore(sql: postgres.Sql, id: string): Promise<Alert[] | undefined> {
-  const rows = await sql`
-    select a.body from alerts a, alerts ref
-    where ref.id = ${id} and a.id <> ref.id and a.detected_at >= ref.detected_at - ${REPLAY_LOOK_BACK_MS}
-    order by a.detected_at, a.id limit 1000`;
-  if (rows.length === 0 && (await sql`select 1 from alerts where id = ${id}`).length === 0) return undefined;
-  return rows.map((r) => r.body as Alert);
-}

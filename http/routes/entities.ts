@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
-import type postgres from 'postgres';
 import { partitionOf } from '../../runtime/partitioner.ts';
 import type { LocalAnswer } from '../../runtime/processor.ts';
 import { shardId } from '../../runtime/shard/shard.ts';
-import { createCheckpointStore } from '../../store/checkpoint-store.ts';
+import { entitySnapshot, shardOwner, type Sql } from '../../store/index.ts';
 import { clip } from '../clip.ts';
 import { isIdentifier } from '../../schemas/index.ts';
 
@@ -12,7 +11,7 @@ export interface EntityRoutesOptions {
   local?: { query(type: string, key: string): Promise<LocalAnswer> };
   /** Partition count of an actor type's source topic (where its keys live). */
   partitionsOf(type: string): number | undefined;
-  sql: postgres.Sql;
+  sql: Sql;
   self: { id: string };
   /** How long to wait for the owner before answering from the snapshot (default 1500 ms). */
   proxyTimeoutMs?: number;
@@ -45,7 +44,6 @@ export const FORWARDED_HEADER = 'x-actorstream-forwarded';
  * which waits behind at most one batch: the hot path is never stalled by them.
  */
 export function entityRoutes(opts: EntityRoutesOptions): Hono {
-  const store = createCheckpointStore(opts.sql);
   const timeoutMs = opts.proxyTimeoutMs ?? 1500;
   const app = new Hono();
 
@@ -66,10 +64,10 @@ export function entityRoutes(opts: EntityRoutesOptions): Hono {
     let staleReason = 'no owner is registered for this key';
     const n = opts.partitionsOf(type);
     if (n !== undefined && !c.req.header(FORWARDED_HEADER)) {
-      const [owner] = await opts.sql`select owner_id, http_address from shard_owners where shard = ${shardId(type, partitionOf(key, n))}`;
-      if (owner?.http_address && owner.owner_id !== opts.self.id) {
+      const owner = await shardOwner(opts.sql, shardId(type, partitionOf(key, n)));
+      if (owner?.httpAddress && owner.ownerId !== opts.self.id) {
         try {
-          const res = await fetch(`${String(owner.http_address).replace(/\/$/, '')}/v1/${plural}/${encodeURIComponent(key)}`, {
+          const res = await fetch(`${owner.httpAddress.replace(/\/$/, '')}/v1/${plural}/${encodeURIComponent(key)}`, {
             headers: { [FORWARDED_HEADER]: opts.self.id, ...(c.req.header('authorization') ? { authorization: c.req.header('authorization')! } : {}) },
             signal: AbortSignal.timeout(timeoutMs),
           });
@@ -78,14 +76,14 @@ export function entityRoutes(opts: EntityRoutesOptions): Hono {
             // The owner answered from its own snapshot (it no longer owns the shard): still an answer.
             return c.json(body, res.status);
           }
-          staleReason = `owner ${owner.owner_id} answered ${res.status}`;
+          staleReason = `owner ${owner.ownerId} answered ${res.status}`;
         } catch (e) {
-          staleReason = `owner ${owner.owner_id} at ${owner.http_address} did not answer: ${(e as Error).message}`;
+          staleReason = `owner ${owner.ownerId} at ${owner.httpAddress} did not answer: ${(e as Error).message}`;
         }
-      } else if (owner) staleReason = `owner ${owner.owner_id} has no HTTP address registered`;
+      } else if (owner) staleReason = `owner ${owner.ownerId} has no HTTP address registered`;
     } else if (c.req.header(FORWARDED_HEADER)) staleReason = 'this instance no longer owns the key';
 
-    const [row] = await store.loadStates(type, [key]);
+    const row = await entitySnapshot(opts.sql, type, key);
     if (!row) return notFound();
     const updatedAt = new Date(row.updatedAt);
     return c.json({
