@@ -10,12 +10,11 @@
  * Kafka unreachable.
  */
 import { defineCommand } from 'citty';
-import type postgres from 'postgres';
 import { buildActors } from '../../actors/registry.ts';
-import { inboxTopicOf, type Alert } from '../../schemas/index.ts';
+import { inboxTopicOf } from '../../schemas/index.ts';
 import { partitionOf } from '../../runtime/partitioner.ts';
 import { shardId } from '../../runtime/shard/shard.ts';
-import { createCheckpointStore } from '../../store/checkpoint-store.ts';
+import { entityAlerts, entitySnapshot, schemaPresent, shardInputOffsets, shardOwner, type Sql } from '../../store/index.ts';
 import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, partitionCount, UsageError, withDetails, type CommandSettings } from './command-support.ts';
 import { formatInspection, type Inspection } from './inspect-format.ts';
 
@@ -44,9 +43,8 @@ export const inspectCommand = withDetails(defineCommand({
     const sql = await connectPostgres(settings.databaseUrl);
     let inspection: Inspection;
     try {
-      const [present] = await sql`select to_regclass('actor_states') is not null as ok`;
-      if (!present?.ok) throw new CommandFailed(`no checkpoint tables in the database: run 'actorstream migrate' (or start a processor) first`);
-      const [stored] = await createCheckpointStore(sql).loadStates(actor.type, [args.key]);
+      if (!(await schemaPresent(sql))) throw new CommandFailed(`no checkpoint tables in the database: run 'actorstream migrate' (or start a processor) first`);
+      const stored = await entitySnapshot(sql, actor.type, args.key);
       inspection = {
         type: actor.type,
         key: args.key,
@@ -54,8 +52,8 @@ export const inspectCommand = withDetails(defineCommand({
         ...(stored ? { stateVersion: stored.stateVersion, state: stored.state, quarantine: stored.quarantine, updatedAt: new Date(stored.updatedAt).toISOString() } : {}),
         shard: { id: shard, partition, partitions, partitionsFrom: given === undefined ? `kafka ${sourceTopic}` : '--partitions' },
         owner: await ownerOf(sql, shard),
-        offsets: await offsetsOf(sql, shard, [sourceTopic, inboxTopicOf(settings.app, actor.type)]),
-        alerts: await alertsOf(sql, actor.type, args.key, alertLimit),
+        offsets: await shardInputOffsets(sql, shard, [sourceTopic, inboxTopicOf(settings.app, actor.type)]),
+        alerts: await entityAlerts(sql, actor.type, args.key, alertLimit),
       };
     } finally {
       await sql.end({ timeout: 5 });
@@ -83,21 +81,10 @@ async function partitionsFromKafka(settings: CommandSettings, topic: string): Pr
   }
 }
 
-async function ownerOf(sql: postgres.Sql, shard: string): Promise<Inspection['owner']> {
-  const [row] = await sql`select owner_id, epoch, http_address, acquired_at from shard_owners where shard = ${shard}`;
-  if (!row) return null;
-  return { ownerId: row.owner_id as string, epoch: Number(row.epoch), httpAddress: (row.http_address as string | null) ?? null, acquiredAt: (row.acquired_at as Date).toISOString() };
-}
-
-async function offsetsOf(sql: postgres.Sql, shard: string, topics: string[]): Promise<Inspection['offsets']> {
-  const rows = await sql`select topic, partition, next_offset from input_offsets where shard = ${shard} and topic = any(${topics}::text[]) order by topic`;
-  return rows.map((r) => ({ topic: r.topic as string, partition: Number(r.partition), nextOffset: Number(r.next_offset) }));
-}
-
-async function alertsOf(sql: postgres.Sql, type: string, key: string, limit: number): Promise<Alert[]> {
-  if (limit === 0) return [];
-  const rows = await sql`select body from alerts where entity_type = ${type} and entity_key = ${key} order by ts desc, id limit ${limit}`;
-  return rows.map((r) => r.body as Alert);
+async function ownerOf(sql: Sql, shard: string): Promise<Inspection['owner']> {
+  const owner = await shardOwner(sql, shard);
+  if (!owner) return null;
+  return { ownerId: owner.ownerId, epoch: owner.epoch, httpAddress: owner.httpAddress, acquiredAt: owner.acquiredAt.toISOString() };
 }
 
 function positiveInt(raw: string, name: string, min = 1): number {

@@ -1,5 +1,5 @@
 /**
- * `actorstream migrate`: creates or upgrades the checkpoint tables (runtime/store/migrations.ts).
+ * `actorstream migrate`: creates or upgrades the checkpoint tables (store/migrations.ts).
  * Processors migrate on start too; this command exists so a deployment can do it as its own step
  * (a Kubernetes init job, a CI release stage) with a database user that may run DDL, and see what
  * changed. Safe to run concurrently with processors: migrations take an advisory lock.
@@ -7,8 +7,7 @@
  * Exit codes: 0 migrated or up to date · 2 configuration · 3 Postgres unreachable · 1 a migration failed.
  */
 import { defineCommand } from 'citty';
-import type postgres from 'postgres';
-import { MIGRATIONS, migrate } from '../../store/migrations.ts';
+import { appliedMigrations, MIGRATIONS, migrate } from '../../store/index.ts';
 import { redactUrl } from '../../instance/preflight.ts';
 import { CommandFailed, connectPostgres, loadCommandSettings, withDetails } from './command-support.ts';
 
@@ -27,7 +26,7 @@ export const migrateCommand = withDetails(defineCommand({
     try {
       const where = redactUrl(settings.databaseUrl);
       if (args.status) {
-        const done = await appliedVersions(sql);
+        const done = await appliedMigrations(sql);
         for (const m of MIGRATIONS) console.log(`${done.has(m.version) ? 'applied' : 'pending'}  ${m.version}  ${m.name}`);
         const pending = MIGRATIONS.filter((m) => !done.has(m.version)).length;
         console.log(pending === 0 ? `${where}: up to date` : `${where}: ${pending} pending (run 'actorstream migrate')`);
@@ -55,9 +54,3 @@ changes, or with a database user that may run DDL. Each migration runs once, in 
 lock, so it is safe next to running processors and other migrators.
 
 Exit codes: 0 migrated or up to date · 1 a migration failed (it was rolled back) · 2 configuration · 3 Postgres unreachable`);
-
-async function appliedVersions(sql: postgres.Sql): Promise<Set<number>> {
-  const [exists] = await sql`select to_regclass('schema_migrations') is not null as present`;
-  if (!exists?.present) return new Set();
-  return new Set((await sql`select version from schema_migrations`).map((r) => Number(r.version)));
-}

@@ -1,6 +1,7 @@
 /**
- * The mechanics of `actorstream replay`: where each input partition restarts, and the one
- * Postgres transaction that resets the actor types so that processors rebuild them from there.
+ * The mechanics of `actorstream replay`: where each input partition restarts, and what the reset
+ * that makes processors rebuild the actor types from there would delete. The reset itself, one
+ * Postgres transaction that also fences the shards' owners, is `resetForReplay` in store/replay.ts.
  *
  * Why a reset, not a fold in this process: the processors already are the deterministic fold of
  * the log (pure actors, offsets of truth in Postgres). Emptying a type's committed state and
@@ -9,8 +10,8 @@
  * is exactly what the runtime computes, with workers, timers, inbox dedup and checkpoints.
  */
 import type { Admin } from 'kafkajs';
-import type postgres from 'postgres';
 import { shardId } from '../../runtime/shard/shard.ts';
+import { replayResetCounts, type ReplayResetCounts, type ReplayScope, type Sql } from '../../store/index.ts';
 import { CommandFailed, partitionCount } from './command-support.ts';
 
 /** Where replay starts: the log start, one offset for every partition, or a Kafka record time. */
@@ -26,12 +27,14 @@ export interface ReplayTarget {
   inboxTopic: string;
 }
 
-export interface ReplayPlan {
+/** What `resetForReplay` (store/replay.ts) resets, the restart positions explained, and what it deletes. */
+export interface ReplayPlan extends ReplayScope {
+  types: string[];
   shards: string[];
   /** Restart position of every input partition of the targets. */
   positions: { topic: string; partition: number; shard: string; offset: number; note?: string }[];
   /** Rows the reset deletes, counted now. */
-  counts: { states: number; timers: number; inboxPositions: number; outbox: number; offsets: number };
+  counts: ReplayResetCounts;
 }
 
 /** Parses `--from`: `earliest`, an offset (< 10^12), epoch milliseconds (≥ 10^12) or an ISO date. */
@@ -45,7 +48,7 @@ export function parseFrom(raw: string): ReplayFrom | undefined {
 }
 
 /** Computes restart positions from Kafka and counts what the reset would delete. */
-export async function planReplay(admin: Admin, sql: postgres.Sql, targets: ReplayTarget[], from: ReplayFrom): Promise<ReplayPlan> {
+export async function planReplay(admin: Admin, sql: Sql, targets: ReplayTarget[], from: ReplayFrom): Promise<ReplayPlan> {
   const positions: ReplayPlan['positions'] = [];
   const shards: string[] = [];
   for (const t of targets) {
@@ -57,47 +60,8 @@ export async function planReplay(admin: Admin, sql: postgres.Sql, targets: Repla
     if ((await partitionCount(admin, t.inboxTopic)) === undefined) continue;
     positions.push(...(await startPositions(admin, t.inboxTopic, t.type, 'end')));
   }
-  const types = targets.map((t) => t.type);
-  const topics = [...new Set(positions.map((p) => p.topic))];
-  const [c] = await sql`select
-    (select count(*) from actor_states where actor_type = any(${types}::text[]))::int as states,
-    (select count(*) from timers where shard = any(${shards}::text[]))::int as timers,
-    (select count(*) from inbox_positions where shard = any(${shards}::text[]))::int as inbox_positions,
-    (select count(*) from outbox where shard = any(${shards}::text[]))::int as outbox,
-    (select count(*) from input_offsets where topic = any(${topics}::text[]))::int as offsets`;
-  return {
-    shards,
-    positions,
-    counts: { states: c!.states, timers: c!.timers, inboxPositions: c!.inbox_positions, outbox: c!.outbox, offsets: c!.offsets },
-  };
-}
-
-/**
- * The reset, in ONE transaction. Bumping the shards' epochs first takes their owner rows' locks
- * (a checkpoint takes the same lock) and fences whoever owns them now: a checkpoint racing this
- * one either committed before (and its rows are deleted here) or is refused afterwards — no
- * pre-reset state can land on top of the reset. Alerts stay: their ids are deterministic, so the
- * rebuild cannot duplicate them.
- */
-export async function resetForReplay(sql: postgres.Sql, targets: ReplayTarget[], plan: ReplayPlan): Promise<number> {
-  const types = targets.map((t) => t.type);
-  const topics = [...new Set(plan.positions.map((p) => p.topic))];
-  const p = plan.positions;
-  return sql.begin(async (tx) => {
-    const fenced = await tx`update shard_owners set epoch = epoch + 1 where shard = any(${plan.shards}::text[]) returning shard`;
-    await tx`delete from actor_states where actor_type = any(${types}::text[])`;
-    await tx`delete from timers where shard = any(${plan.shards}::text[])`;
-    await tx`delete from inbox_positions where shard = any(${plan.shards}::text[])`;
-    // Unpublished outputs of the discarded history: the rebuild produces its own again.
-    await tx`delete from outbox where shard = any(${plan.shards}::text[])`;
-    await tx`delete from input_offsets where topic = any(${topics}::text[])`;
-    if (p.length > 0) {
-      await tx`insert into input_offsets (topic, partition, shard, next_offset)
-        select * from unnest(${p.map((x) => x.topic)}::text[], ${p.map((x) => x.partition)}::int[],
-          ${p.map((x) => x.shard)}::text[], ${p.map((x) => x.offset)}::bigint[])`;
-    }
-    return fenced.length;
-  });
+  const scope = { types: targets.map((t) => t.type), shards, positions };
+  return { ...scope, counts: await replayResetCounts(sql, scope) };
 }
 
 async function startPositions(admin: Admin, topic: string, type: string, from: ReplayFrom | 'end'): Promise<ReplayPlan['positions']> {

@@ -24,7 +24,8 @@ import type { Admin } from 'kafkajs';
 import { buildActors } from '../../actors/registry.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
-import { parseFrom, planReplay, resetForReplay, type ReplayFrom, type ReplayPlan, type ReplayTarget } from './replay-plan.ts';
+import { resetForReplay, schemaPresent } from '../../store/index.ts';
+import { parseFrom, planReplay, type ReplayFrom, type ReplayPlan, type ReplayTarget } from './replay-plan.ts';
 
 /**
  * Which actor types send messages to which (effects of kind 'send': actors/sku.ts reservation
@@ -74,8 +75,7 @@ export const replayCommand = withDetails(defineCommand({
       throw e;
     });
     try {
-      const [present] = await sql`select to_regclass('actor_states') is not null as ok`;
-      if (!present?.ok) throw new CommandFailed(`no checkpoint tables in the database: nothing to replay (run 'actorstream migrate' first)`);
+      if (!(await schemaPresent(sql))) throw new CommandFailed(`no checkpoint tables in the database: nothing to replay (run 'actorstream migrate' first)`);
       const members = await groupMembers(admin, settings.groupId);
       const plan = await planReplay(admin, sql, targets, from);
       if (why) console.log(why);
@@ -90,7 +90,7 @@ export const replayCommand = withDetails(defineCommand({
             'they hold state in memory that would be written back. --force resets anyway and fences them (restart them afterwards).',
         );
       }
-      const fenced = await resetForReplay(sql, targets, plan);
+      const fenced = await resetForReplay(sql, plan);
       console.log(`reset ${targets.map((t) => t.type).join(', ')}: ${plan.counts.states} state(s), ${plan.counts.timers} timer(s), ${plan.counts.outbox} unpublished outbox row(s) deleted; ${fenced} shard owner(s) fenced`);
       console.log(members.length > 0
         ? 'the running processors are fenced for these shards: restart them (a rolling restart is enough) to rebuild'
