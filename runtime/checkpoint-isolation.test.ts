@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { skuActor } from '../actors/sku.ts';
 import { withoutUnstorable, refusedKeys } from './checkpoint-isolation.ts';
 import { DLQ_HEADERS, type SourceRecord } from './shard/records.ts';
-import type { Checkpoint } from '../store/checkpoint-store.ts';
+import type { Checkpoint } from '../store/index.ts';
 
 const cp: Checkpoint = {
   shard: 'sku/0', epoch: 3,

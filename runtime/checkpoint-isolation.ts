@@ -1,7 +1,7 @@
 import type { ShardDelta } from './shard/shard.ts';
 import { deadLetterRow, storableText } from './shard/dead-letter.ts';
 import { DLQ_HEADERS, type SourceRecord } from './shard/records.ts';
-import type { Checkpoint, Quarantine, Unstorable } from '../store/checkpoint-store.ts';
+import type { Checkpoint, Quarantine, Unstorable } from '../store/index.ts';
 import type { Owned } from './owned-shard.ts';
 
 /** Longest quarantine reason stored (Postgres's message can quote a whole value). */
