@@ -6,7 +6,7 @@ import type { RecordSource } from './record-source.ts';
 import type { PassivationPolicy } from './shard/residency.ts';
 import { DLQ_HEADERS } from './shard/records.ts';
 import type { ShardDelta } from './shard/shard.ts';
-import { isDataError, type Checkpoint, type CheckpointStore } from '../store/checkpoint-store.ts';
+import { isDataError, type Checkpoint, type CheckpointStore } from '../store/index.ts';
 import { refusedKeys, withoutUnstorable } from './checkpoint-isolation.ts';
 
 /** What the checkpointer needs from its processor. */

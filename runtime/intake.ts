@@ -1,5 +1,5 @@
 import type { ActorDefinition } from '../actors/actor.ts';
-import type { CheckpointStore } from '../store/checkpoint-store.ts';
+import type { CheckpointStore } from '../store/index.ts';
 import type { Membership } from './membership.ts';
 import type { ProcessorObserver, TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';

@@ -1,12 +1,11 @@
-import postgres from 'postgres';
 import type { ActorDefinition } from '../actors/actor.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
 import { createOutboxRelay } from '../sinks/outbox-relay.ts';
-import { createCheckpointStore, type CheckpointStore } from '../store/checkpoint-store.ts';
-import { migrate } from '../store/migrations.ts';
+import { createCheckpointStore, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { createIntake } from './intake.ts';
 import { createKafkajsAdmin } from './kafka/kafkajs-admin.ts';
+import { createKafkajsSink } from './kafka/kafkajs-sink.ts';
 import { createKafkajsSource } from './kafka/kafkajs-source.ts';
 import { createKafkaClient, type KafkaPort } from './kafka/port.ts';
 import { topicNames } from './kafka/topics.ts';
@@ -64,7 +63,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const workerCount = opts.workers ?? defaultWorkers();
   const actors = resolveActors(opts, workerCount);
   const poolSize = opts.postgresPoolSize ?? PROCESSOR_DEFAULTS.postgresPoolSize;
-  const sql = postgres(opts.databaseUrl, { max: poolSize, onnotice: () => {} });
+  const sql = openPool(opts.databaseUrl, { max: poolSize });
   // What start-up has opened so far: closed again, last first, if a later step fails (a missing
   // topic permission, an unreachable coordinator), so a failed start leaks no client or worker.
   const opened: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 1 })];
@@ -82,10 +81,9 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       actorOfTopic.set(topics.source[a.sourceTopic], a);
       actorOfTopic.set(inboxTopicOf(opts.app, a.type), a);
     }
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    opened.push(() => producer.disconnect());
-    const relay = createOutboxRelay(sql, producer);
+    const sink = await createKafkajsSink(kafka);
+    opened.push(() => sink.disconnect());
+    const relay = createOutboxRelay(sql, sink);
     const pool = workerCount > 0 ? createWorkerPool(workerCount, opts.onFatal) : createInlinePool(actors);
     opened.push(() => pool.terminate());
     log(`shards run on ${pool.kind === 'workers' ? `${pool.size} worker thread(s)` : 'the consumer thread'}`);
@@ -155,7 +153,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       await membership.settled();
       await checkpoint();
       await source.disconnect();
-      await producer.disconnect();
+      await sink.disconnect();
       await admin.disconnect();
       await pool.terminate();
       await sql.end({ timeout: 5 });

@@ -2,7 +2,7 @@ import type { ActorDefinition } from '../actors/actor.ts';
 import type { ActorsConfig } from '../actors/registry.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
 import type { OutboxRelay } from '../sinks/outbox-relay.ts';
-import type { CheckpointStore } from '../store/checkpoint-store.ts';
+import type { CheckpointStore } from '../store/index.ts';
 import type { TopicNames } from './kafka/topics.ts';
 import type { ProcessorObserver } from './observer.ts';
 import type { Owned } from './owned-shard.ts';

@@ -1,4 +1,4 @@
-import type { ProducerPort as Producer } from '../runtime/kafka/port.ts';
+import type { OutgoingRecord, RecordSink } from '../runtime/record-sink.ts';
 import { ORIGIN_HEADER, SEQ_HEADER } from '../runtime/shard/records.ts';
 import { deleteRelayed, pendingOutbox, type Sql } from '../store/index.ts';
 
@@ -18,7 +18,7 @@ export interface OutboxRelay {
 const BATCH = 2000;
 const MAX_BATCH_BYTES = 512 * 1024;
 
-export function createOutboxRelay(sql: Sql, producer: Producer): OutboxRelay {
+export function createOutboxRelay(sql: Sql, sink: RecordSink): OutboxRelay {
   const running = new Map<string, Promise<number>>();
 
   async function flushOnce(shard: string): Promise<number> {
@@ -26,7 +26,7 @@ export function createOutboxRelay(sql: Sql, producer: Producer): OutboxRelay {
     for (;;) {
       const rows = await pendingOutbox(sql, shard, BATCH);
       if (rows.length === 0) return total;
-      const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+      const batch: OutgoingRecord[] = [];
       // Cap a produce call by size too: Kafka refuses a request over message.max.bytes (1 MB by
       // default), and a refused batch would be retried forever, wedging the shard's outbox.
       let bytes = 0;
@@ -35,11 +35,9 @@ export function createOutboxRelay(sql: Sql, producer: Producer): OutboxRelay {
         if (taken > 0 && bytes + r.value.length > MAX_BATCH_BYTES) break;
         bytes += r.value.length;
         taken++;
-        const list = byTopic.get(r.topic) ?? [];
-        list.push({ key: r.key, value: r.value, headers: { ...r.headers, [ORIGIN_HEADER]: shard, [SEQ_HEADER]: String(r.seq) } });
-        byTopic.set(r.topic, list);
+        batch.push({ topic: r.topic, key: r.key, value: r.value, headers: { ...r.headers, [ORIGIN_HEADER]: shard, [SEQ_HEADER]: String(r.seq) } });
       }
-      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await sink.send(batch);
       await deleteRelayed(sql, shard, rows[taken - 1]!.seq);
       total += taken;
     }
