@@ -9,6 +9,7 @@ import { createLiveStats } from '../observability/live-stats.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import { createInProcessLog, startPgliteServer } from '../runtime/embedded/index.ts';
+import { kafkajsLogClient } from '../runtime/kafka/kafkajs-client.ts';
 import { createKafkaClient, type KafkaPort } from '../runtime/kafka/port.ts';
 import { topicNames } from '../runtime/kafka/topics.ts';
 import type { ProcessorObserver } from '../runtime/observer.ts';
@@ -20,7 +21,7 @@ import { openPool, outboxPending } from '../store/index.ts';
 export interface InstanceConfig {
   /** `embedded`: in-process log + PGlite + built-in generator; `external`: the configured Kafka and Postgres. */
   mode: 'external' | 'embedded';
-  processor: Omit<ProcessorOptions, 'kafka' | 'observer' | 'httpAddress' | 'log' | 'onFatal'>;
+  processor: Omit<ProcessorOptions, 'client' | 'observer' | 'httpAddress' | 'log' | 'onFatal'>;
   http: {
     port: number;
     /** Interface to bind (default 127.0.0.1; instance/config.ts refuses an open bind without tokens). */
@@ -125,7 +126,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
 
   processor = await startProcessor({
     ...processorOpts,
-    kafka,
+    client: kafkajsLogClient(kafka),
     httpAddress: cfg.http.advertisedUrl ?? url,
     observer: composeObservers(metrics.observer, live.observer, cfg.tracing?.observer, cfg.observer),
     log: (l) => log(`[processor] ${l}`),

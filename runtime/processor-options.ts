@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { ActorDefinition } from '../actors/actor.ts';
 import { buildActors, type ActorsConfig } from '../actors/registry.ts';
-import type { KafkaPort } from './kafka/port.ts';
+import type { LogClient } from './log-client.ts';
 import type { TopicNames } from './kafka/topics.ts';
 import type { ProcessorObserver } from './observer.ts';
 import type { PassivationPolicy } from './shard/residency.ts';
@@ -31,8 +31,11 @@ export interface ProcessorOptions {
   ownerId: string;
   /** Where other instances reach this one's HTTP API (recorded with every shard it owns). */
   httpAddress?: string;
-  /** The Kafka client (default: kafkajs on `brokers`; the embedded default passes its in-process log). */
-  kafka?: KafkaPort;
+  /**
+   * The log, through the engine's ports (default: kafkajs on `brokers`; the embedded default
+   * passes `kafkajsLogClient(inProcessLog)`).
+   */
+  client?: LogClient;
   /** Shard worker threads; 0 runs shards on the consumer's thread. Default: cores − 1, 1 to 4. */
   workers?: number;
   /** When idle entities leave memory (default: idle 10 min, or beyond 500k per shard). */

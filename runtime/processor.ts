@@ -4,10 +4,7 @@ import { createOutboxRelay } from '../sinks/outbox-relay.ts';
 import { createCheckpointStore, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { createIntake } from './intake.ts';
-import { createKafkajsAdmin } from './kafka/kafkajs-admin.ts';
-import { createKafkajsSink } from './kafka/kafkajs-sink.ts';
-import { createKafkajsSource } from './kafka/kafkajs-source.ts';
-import { createKafkaClient, type KafkaPort } from './kafka/port.ts';
+import { kafkajsClusterClient } from './kafka/kafkajs-client.ts';
 import { topicNames } from './kafka/topics.ts';
 import { createMembership, type Membership } from './membership.ts';
 import { guardObserver } from './observer.ts';
@@ -70,8 +67,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   try {
     await migrate(sql);
     const store = createCheckpointStore(sql);
-    const kafka: KafkaPort = opts.kafka ?? createKafkaClient(opts.ownerId, opts.brokers);
-    const admin = await createKafkajsAdmin(kafka);
+    const client = opts.client ?? kafkajsClusterClient(opts.ownerId, opts.brokers);
+    const admin = await client.admin();
     opened.push(() => admin.disconnect());
     const topics = opts.topics ?? topicNames();
     // The admin client stays connected: acquiring a shard reads its source partition's end offset.
@@ -81,14 +78,14 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       actorOfTopic.set(topics.source[a.sourceTopic], a);
       actorOfTopic.set(inboxTopicOf(opts.app, a.type), a);
     }
-    const sink = await createKafkajsSink(kafka);
+    const sink = await client.sink();
     opened.push(() => sink.disconnect());
     const relay = createOutboxRelay(sql, sink);
     const pool = workerCount > 0 ? createWorkerPool(workerCount, opts.onFatal) : createInlinePool(actors);
     opened.push(() => pool.terminate());
     log(`shards run on ${pool.kind === 'workers' ? `${pool.size} worker thread(s)` : 'the consumer thread'}`);
 
-    const source = await createKafkajsSource(kafka, {
+    const source = await client.source({
       groupId: opts.groupId,
       topics: [...actorOfTopic.keys()],
       shardOf: (topic) => actorOfTopic.get(topic)?.type,

@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import { generateEvents, toKafkaRecord, writeToKafka } from '../generator/index.ts';
 import { createInProcessLog, type InProcessLog } from '../runtime/embedded/in-process-log.ts';
 import { startPgliteServer, type PgliteServer } from '../runtime/embedded/pglite-server.ts';
+import { kafkajsLogClient } from '../runtime/kafka/kafkajs-client.ts';
 import { topicNames } from '../runtime/kafka/topics.ts';
 import { startProcessor, type Processor, type ProcessorOptions } from '../runtime/processor.ts';
 import { topicOf, type DomainEvent } from '../schemas/index.ts';
@@ -49,7 +50,7 @@ async function setup(seed: number) {
 function options(ownerId: string): ProcessorOptions {
   return {
     brokers: [], databaseUrl: pg!.url, app: APP, groupId: `${APP}-group`, partitions: PARTITIONS,
-    checkpointIntervalMs: 200, ownerId, kafka, postgresPoolSize: 1,
+    checkpointIntervalMs: 200, ownerId, client: kafkajsLogClient(kafka!), postgresPoolSize: 1,
     onFatal: (e) => {
       throw e;
     },

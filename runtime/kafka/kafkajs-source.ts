@@ -1,24 +1,16 @@
 import type { EachBatchPayload } from 'kafkajs';
+import type { SourceOptions } from '../log-client.ts';
 import type { RecordSource, TopicPartition } from '../record-source.ts';
 import type { KafkaPort } from './port.ts';
 import { createShardAssigner } from './shard-assigner.ts';
 
-export interface KafkajsSourceOptions {
-  groupId: string;
-  topics: readonly string[];
-  /** The actor type whose shard a topic feeds: the assigner keeps a shard's partitions together. */
-  shardOf(topic: string): string | undefined;
-  sessionTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  maxBytesPerPartition?: number;
-}
 
 /**
  * The RecordSource port over a kafkajs consumer (or the in-process log, which speaks kafkajs's
  * API): a consumer group with the co-partitioning assigner, no auto-commit and no auto-resolve —
  * the engine decides what was consumed and where to fetch from.
  */
-export async function createKafkajsSource(kafka: KafkaPort, opts: KafkajsSourceOptions): Promise<RecordSource> {
+export async function createKafkajsSource(kafka: KafkaPort, opts: SourceOptions): Promise<RecordSource> {
   const consumer = kafka.consumer({
     groupId: opts.groupId,
     sessionTimeout: opts.sessionTimeoutMs,

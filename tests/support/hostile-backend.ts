@@ -4,6 +4,7 @@ import type { ActorDefinition } from '../../actors/actor.ts';
 import { generateEvents, toKafkaRecord, writeToKafka } from '../../generator/index.ts';
 import { createInProcessLog } from '../../runtime/embedded/in-process-log.ts';
 import { startPgliteServer } from '../../runtime/embedded/pglite-server.ts';
+import { kafkajsLogClient } from '../../runtime/kafka/kafkajs-client.ts';
 import { createKafkaClient, type KafkaPort } from '../../runtime/kafka/port.ts';
 import { topicNames, type TopicNames } from '../../runtime/kafka/topics.ts';
 import type { ProcessorOptions } from '../../runtime/processor.ts';
@@ -44,7 +45,7 @@ export async function embeddedBackend(): Promise<HostileBackend> {
   await log.admin().createTopics({ topics: Object.values(topics.source).map((topic) => ({ topic, numPartitions: PARTITIONS })) });
   const app = 'hostile';
   const settle = () => waitUntilSettled({ topics, app, admin: log.admin(), sql } as unknown as PipelineEnv, 120_000);
-  return backend('embedded', log, sql, topics, app, { brokers: [], databaseUrl: pg.url, kafka: log, postgresPoolSize: 1 }, settle, async () => {
+  return backend('embedded', log, sql, topics, app, { brokers: [], databaseUrl: pg.url, client: kafkajsLogClient(log), postgresPoolSize: 1 }, settle, async () => {
     await sql.end({ timeout: 5 });
     await log.close();
     await pg.close();
@@ -58,7 +59,7 @@ export function generated(seed: number, count: number): DomainEvent[] {
 
 function backend(
   name: string, kafka: KafkaPort, sql: postgres.Sql, topics: TopicNames, app: string,
-  connection: Pick<ProcessorOptions, 'brokers' | 'databaseUrl' | 'kafka' | 'postgresPoolSize'>,
+  connection: Pick<ProcessorOptions, 'brokers' | 'databaseUrl' | 'client' | 'postgresPoolSize'>,
   settled: () => Promise<void>, closeEnv: () => Promise<void>,
 ): HostileBackend {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
