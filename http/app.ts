@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type postgres from 'postgres';
 import type { DashboardSnapshot } from '../dashboard/snapshot.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { ProducerPort } from '../runtime/kafka/port.ts';
+import type { RecordSink } from '../runtime/record-sink.ts';
 import type { TopicNames } from '../runtime/kafka/topics.ts';
 import type { LocalAnswer } from '../runtime/processor.ts';
 import type { AlertFeed } from '../sinks/alert-feed.ts';
@@ -27,7 +27,8 @@ export interface AppDeps {
   sql: postgres.Sql;
   metrics: Metrics;
   topics: TopicNames;
-  producer: ProducerPort;
+  /** Where ingested events are produced. */
+  sink: Pick<RecordSink, 'send'>;
   local?: { query(type: string, key: string): Promise<LocalAnswer> };
   partitionsOf(type: string): number | undefined;
   alertFeed?: () => AlertFeed | undefined;
@@ -85,7 +86,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/v1/*', rateLimits.requests);
 
   app.route('/', ingestRoutes({
-    producer: deps.producer,
+    sink: deps.sink,
     topics: deps.topics,
     maxBodyBytes: limits.maxBodyBytes,
     maxItemsPerRequest: limits.maxItemsPerRequest,

@@ -89,16 +89,16 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   // HTTP first: its port is what this instance advertises as the owner of its shards.
   let processor: Processor | undefined;
   let alertFeed: AlertFeed | undefined;
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  cleanups.push(() => producer.disconnect());
+  const client = kafkajsLogClient(kafka);
+  const sink = await client.sink();
+  cleanups.push(() => sink.disconnect());
   const app = createApp({
     instanceId: processorOpts.ownerId,
     version: cfg.version ?? '0.0.0',
     sql,
     metrics,
     topics,
-    producer,
+    sink,
     local: { query: (type, key) => processor?.query(type, key) ?? Promise.resolve({ kind: 'not-owned' as const }) },
     partitionsOf: (type) => processor?.partitionsOf(type),
     alertFeed: () => alertFeed,
@@ -126,7 +126,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
 
   processor = await startProcessor({
     ...processorOpts,
-    client: kafkajsLogClient(kafka),
+    client,
     httpAddress: cfg.http.advertisedUrl ?? url,
     observer: composeObservers(metrics.observer, live.observer, cfg.tracing?.observer, cfg.observer),
     log: (l) => log(`[processor] ${l}`),
@@ -157,6 +157,10 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
         yield { ...r, topic: topics.source[r.topic as keyof typeof topics.source] };
       }
     })();
+    // The generator is a client of the log like any producer (its own kafkajs-style producer).
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    cleanups.push(() => producer.disconnect());
     const running = writeToKafka(producer, records, { rate: cfg.generatorRate, signal: abort.signal }).catch((e) => {
       if (!abort.signal.aborted) log(`generator stopped: ${(e as Error).message}`);
     });

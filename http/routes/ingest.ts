@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { ProducerPort } from '../../runtime/kafka/port.ts';
+import type { OutgoingRecord, RecordSink } from '../../runtime/record-sink.ts';
 import type { TopicNames } from '../../runtime/kafka/topics.ts';
 import { decodeEvent, DEFAULT_MAX_FUTURE_MS, keyOf, MAX_EVENT_BYTES, topicOf } from '../../schemas/index.ts';
 import { bodyItems } from '../body-items.ts';
@@ -11,7 +11,8 @@ import { entryKey, type RecentEvents } from '../recent-events.ts';
 export type { Rejection, Duplicate, IngestAnswer } from '../ingest-report.ts';
 
 export interface IngestOptions {
-  producer: ProducerPort;
+  /** Where accepted events go (durable when `send` resolves: acks from all in-sync replicas). */
+  sink: Pick<RecordSink, 'send'>;
   topics: TopicNames;
   /** Largest request body accepted (default 16 MiB); larger → 413. */
   maxBodyBytes?: number;
@@ -73,7 +74,7 @@ export function ingestRoutes(opts: IngestOptions): Hono {
     const trace = opts.trace ?? ((_attributes, fn) => fn(undefined, undefined));
     return trace({ 'http.route': '/v1/events', 'http.request.body.size': body.bytes }, async (headers, span) => {
       const report = new IngestReport();
-      const byTopic = new Map<string, { key: string; value: string; headers?: Record<string, string> }[]>();
+      const toSend: OutgoingRecord[] = [];
       const produced: { topic: string; key: string; id: string }[] = [];
       const inRequest = new Set<string>();
       const limits = { notAfter: now() + maxFutureMs };
@@ -103,10 +104,8 @@ export function ingestRoutes(opts: IngestOptions): Hono {
           continue;
         }
         inRequest.add(k);
-        const list = byTopic.get(topic) ?? [];
         // The envelope as the client sent it (its version included): the processor upcasts.
-        list.push({ key, value: JSON.stringify(item.value), ...(headers ? { headers } : {}) });
-        byTopic.set(topic, list);
+        toSend.push({ topic, key, value: JSON.stringify(item.value), ...(headers ? { headers } : {}) });
         produced.push({ topic, key, id });
         report.accepted++;
       }
@@ -119,7 +118,7 @@ export function ingestRoutes(opts: IngestOptions): Hono {
         const refused = await opts.admitEvents?.(c, report.accepted);
         if (refused) return refused;
         try {
-          await opts.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          await opts.sink.send(toSend);
         } catch (e) {
           return c.json({ error: `Kafka did not acknowledge the events (${(e as Error).message}); nothing was accepted, retry` }, 503);
         }
