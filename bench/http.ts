@@ -9,7 +9,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import { generateEvents } from '../generator/index.ts';
-import { partitionOf } from '../runtime/partitioner.ts';
+import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { eventually, spawnInstance } from '../tests/support/instance-process.ts';
 import { createPipelineEnv } from '../tests/support/pipeline-env.ts';
 

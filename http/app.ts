@@ -5,7 +5,7 @@ import type postgres from 'postgres';
 import type { DashboardSnapshot } from '../dashboard/snapshot.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { RecordSink } from '../runtime/record-sink.ts';
-import type { TopicNames } from '../runtime/kafka/topics.ts';
+import type { TopicNames } from '../runtime/topic-names.ts';
 import type { LocalAnswer } from '../runtime/processor.ts';
 import type { AlertFeed } from '../sinks/alert-feed.ts';
 import { requireScope, type ApiToken } from './auth.ts';

@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ApiToken } from '../http/auth.ts';
 import { DEFAULT_HTTP_LIMITS } from '../http/limits.ts';
 import { DEFAULT_HOSTNAME } from '../http/serve.ts';
-import { topicNames } from '../runtime/kafka/topics.ts';
+import { topicNames } from '../runtime/topic-names.ts';
 import { ConfigError, SOURCE_TOPICS } from '../schemas/index.ts';
 import type { InstanceConfig } from './start-instance.ts';
 

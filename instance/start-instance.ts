@@ -8,10 +8,10 @@ import { createDashboardSnapshots } from '../observability/dashboard-snapshots.t
 import { createLiveStats } from '../observability/live-stats.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
-import { createInProcessLog, startPgliteServer } from '../runtime/embedded/index.ts';
-import { kafkajsLogClient } from '../runtime/kafka/kafkajs-client.ts';
-import { createKafkaClient, type KafkaPort } from '../runtime/kafka/port.ts';
-import { topicNames } from '../runtime/kafka/topics.ts';
+import { createInProcessLog, startPgliteServer } from '../adapters/embedded/index.ts';
+import { kafkajsLogClient } from '../adapters/kafkajs/kafkajs-client.ts';
+import { createKafkaClient, type KafkaPort } from '../adapters/kafkajs/port.ts';
+import { topicNames } from '../runtime/topic-names.ts';
 import type { ProcessorObserver } from '../runtime/observer.ts';
 import { startProcessor, type Processor, type ProcessorOptions } from '../runtime/processor.ts';
 import { startAlertFeed, type AlertFeed } from '../sinks/alert-feed.ts';

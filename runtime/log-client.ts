@@ -4,7 +4,7 @@ import type { TopicAdmin } from './topic-admin.ts';
 
 /**
  * Everything the engine asks of the log, as the engine's own ports: an adapter builds them for
- * one client (runtime/kafka/kafkajs-client.ts: kafkajs against a cluster, or the embedded
+ * one client (adapters/kafkajs/kafkajs-client.ts: kafkajs against a cluster, or the embedded
  * in-process log). The processor takes one of these and never names a client library.
  */
 export interface LogClient {

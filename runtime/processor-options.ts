@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { ActorDefinition } from '../actors/actor.ts';
 import { buildActors, type ActorsConfig } from '../actors/registry.ts';
 import type { LogClient } from './log-client.ts';
-import type { TopicNames } from './kafka/topics.ts';
+import type { TopicNames } from './topic-names.ts';
 import type { ProcessorObserver } from './observer.ts';
 import type { PassivationPolicy } from './shard/residency.ts';
 

@@ -2,7 +2,7 @@ import type { RawMessage } from './shard/record-batch.ts';
 
 /**
  * The engine's port for reading input: what the processor needs from a consumer-group client, in
- * its own terms. Adapters fill it (runtime/kafka/kafkajs-source.ts for kafkajs and the in-process
+ * its own terms. Adapters fill it (adapters/kafkajs/kafkajs-source.ts for kafkajs and the in-process
  * log); nothing in the engine names a client library's types.
  */
 export interface RecordSource {

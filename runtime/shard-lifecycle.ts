@@ -3,7 +3,7 @@ import type { ActorsConfig } from '../actors/registry.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
 import type { OutboxRelay } from '../sinks/outbox-relay.ts';
 import type { CheckpointStore } from '../store/index.ts';
-import type { TopicNames } from './kafka/topics.ts';
+import type { TopicNames } from './topic-names.ts';
 import type { ProcessorObserver } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { RecordSource } from './record-source.ts';

@@ -1,5 +1,5 @@
 import type { ActorDefinition } from '../actors/actor.ts';
-import type { TopicNames } from './kafka/topics.ts';
+import type { TopicNames } from './topic-names.ts';
 
 /** The engine's port for what it asks of the log's administration: topics and partition offsets. */
 export interface TopicAdmin {

@@ -1,4 +1,4 @@
-import type { ConsumerPort, KafkaPort } from '../runtime/kafka/port.ts';
+import type { ConsumerPort, KafkaPort } from '../adapters/kafkajs/port.ts';
 import type { Alert } from '../schemas/index.ts';
 
 /**

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, PipelineFile } from '../instance/config.ts';
-import { partitionOf } from '../runtime/partitioner.ts';
+import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { createTestDatabase } from '../scripts/infra/test-database.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { spawnProcessor } from './support/processor-process.ts';

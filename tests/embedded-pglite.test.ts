@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import postgres from 'postgres';
 import { ShardFenced } from '../runtime/errors.ts';
-import { startPgliteServer, type PgliteServer } from '../runtime/embedded/pglite-server.ts';
+import { startPgliteServer, type PgliteServer } from '../adapters/embedded/pglite-server.ts';
 import { createCheckpointStore, type Checkpoint, type CheckpointStore } from '../store/checkpoint-store.ts';
 import { migrate } from '../store/migrations.ts';
 import type { Alert } from '../schemas/index.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { partitionOf } from '../runtime/partitioner.ts';
+import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { MAX_EVENT_BYTES } from '../schemas/index.ts';
 import { eventually, spawnInstance, type InstanceProcess } from './support/instance-process.ts';
 import { createPipelineEnv, type PipelineEnv } from './support/pipeline-env.ts';

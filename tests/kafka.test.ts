@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { AssignerProtocol, Kafka, logLevel, Partitioners, type Admin, type Consumer, type logCreator, type Producer } from 'kafkajs';
-import { partitionOf } from '../runtime/partitioner.ts';
+import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { ensureKafka, type KafkaHandle } from '../scripts/kafka/local-kafka.ts';
-import { JAVA_MURMUR2 } from '../runtime/partitioner-fixtures.ts';
-import { ensureTopics, topicNames } from '../runtime/kafka/topics.ts';
+import { JAVA_MURMUR2 } from '../adapters/kafkajs/partitioner-fixtures.ts';
+import { ensureTopics } from '../adapters/kafkajs/topics.ts';
+import { topicNames } from '../runtime/topic-names.ts';
 import { skuActor } from '../actors/sku.ts';
 
 /**

@@ -10,7 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import postgres from 'postgres';
 import type { ProcessorObserver } from '../../runtime/observer.ts';
 import { startProcessor } from '../../runtime/processor.ts';
-import { topicNames } from '../../runtime/kafka/topics.ts';
+import { topicNames } from '../../runtime/topic-names.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { deadline, emit, latencyRecorder, processStartMs, readConfig, untilStopped } from './protocol.ts';
 

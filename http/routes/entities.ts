@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { partitionOf } from '../../runtime/partitioner.ts';
+import { partitionOf } from '../../adapters/kafkajs/partitioner.ts';
 import type { LocalAnswer } from '../../runtime/processor.ts';
 import { shardId } from '../../runtime/shard/shard.ts';
 import { entitySnapshot, shardOwner, type Sql } from '../../store/index.ts';

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { OutgoingRecord, RecordSink } from '../../runtime/record-sink.ts';
-import type { TopicNames } from '../../runtime/kafka/topics.ts';
+import type { TopicNames } from '../../runtime/topic-names.ts';
 import { decodeEvent, DEFAULT_MAX_FUTURE_MS, keyOf, MAX_EVENT_BYTES, topicOf } from '../../schemas/index.ts';
 import { bodyItems } from '../body-items.ts';
 import { IngestReport } from '../ingest-report.ts';

@@ -2,7 +2,7 @@ import { createTestDriver } from '../../actors/test-driver.ts';
 import { orderActor } from '../../actors/order.ts';
 import { skuActor } from '../../actors/sku.ts';
 import { userActor } from '../../actors/user.ts';
-import { partitionOf } from '../../runtime/partitioner.ts';
+import { partitionOf } from '../../adapters/kafkajs/partitioner.ts';
 import { decodeEvent, type Alert, type DomainEvent } from '../../schemas/index.ts';
 import type postgres from 'postgres';
 

@@ -1,23 +1,7 @@
 import type { AdminPort as Admin } from './port.ts';
 import type { ActorDefinition } from '../../actors/actor.ts';
-import { ALERTS_TOPIC, DEFAULT_MAX_FUTURE_MS, dlqTopicOf, inboxTopicOf, inputTopicConfig, SOURCE_TOPICS, type SourceTopic } from '../../schemas/index.ts';
-
-/**
- * The topic names of one deployment. The contract's names are the default; a deployment (or a
- * test that must not see another's events) may rename them, as `kafka.topics` in pipeline.yaml.
- */
-export interface TopicNames {
-  source: Record<SourceTopic, string>;
-  alerts: string;
-}
-
-/** Topic names with an optional prefix: `prefix + user_events`, …, `prefix + alerts`. */
-export function topicNames(prefix = ''): TopicNames {
-  return {
-    source: { user_events: `${prefix}user_events`, transaction_events: `${prefix}transaction_events`, inventory_events: `${prefix}inventory_events` },
-    alerts: `${prefix}${ALERTS_TOPIC}`,
-  };
-}
+import { DEFAULT_MAX_FUTURE_MS, dlqTopicOf, inboxTopicOf, inputTopicConfig, SOURCE_TOPICS } from '../../schemas/index.ts';
+import type { TopicNames } from '../../runtime/topic-names.ts';
 
 /**
  * Creates the topics the runtime reads and writes when they are missing: the three source topics

@@ -1,6 +1,6 @@
 import type { EachBatchPayload } from 'kafkajs';
-import type { SourceOptions } from '../log-client.ts';
-import type { RecordSource, TopicPartition } from '../record-source.ts';
+import type { SourceOptions } from '../../runtime/log-client.ts';
+import type { RecordSource, TopicPartition } from '../../runtime/record-source.ts';
 import type { KafkaPort } from './port.ts';
 import { createShardAssigner } from './shard-assigner.ts';
 

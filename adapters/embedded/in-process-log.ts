@@ -1,5 +1,5 @@
 import type { ConsumerConfig, ProducerConfig } from 'kafkajs';
-import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from '../kafka/port.ts';
+import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from '../kafkajs/port.ts';
 import { createAdmin } from './admin.ts';
 import { createConsumer } from './consumer.ts';
 import { GroupCoordinator } from './consumer-group.ts';

@@ -1,5 +1,5 @@
 import type { ITopicMetadata } from 'kafkajs';
-import type { AdminPort } from '../kafka/port.ts';
+import type { AdminPort } from '../kafkajs/port.ts';
 import { invalidArgument, unknownTopic } from './kafka-errors.ts';
 import type { LogStorage } from './log-storage.ts';
 

@@ -1,4 +1,4 @@
-import type { LogClient } from '../log-client.ts';
+import type { LogClient } from '../../runtime/log-client.ts';
 import { createKafkajsAdmin } from './kafkajs-admin.ts';
 import { createKafkajsSink } from './kafkajs-sink.ts';
 import { createKafkajsSource } from './kafkajs-source.ts';
@@ -6,7 +6,7 @@ import { createKafkaClient, type KafkaPort } from './port.ts';
 
 /**
  * The engine's LogClient over kafkajs: `kafka` is a kafkajs client, or anything speaking its API
- * (the embedded in-process log, runtime/embedded/).
+ * (the embedded in-process log, adapters/embedded/).
  *
  * @example startProcessor({ ...options, client: kafkajsLogClient(createInProcessLog()) })
  */

@@ -1,5 +1,5 @@
 /**
- * Public API of runtime/embedded/: the infrastructure of the embedded default (no Kafka, no
+ * Public API of adapters/embedded/: the infrastructure of the embedded default (no Kafka, no
  * Postgres configured) — an in-process partitioned log behind the Kafka port, and PGlite behind a
  * Postgres socket for the unchanged postgres.js code.
  */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumerConfig, ConsumerRunConfig, ConsumerSubscribeTopic, ConsumerSubscribeTopics } from 'kafkajs';
-import type { ConsumerPort } from '../kafka/port.ts';
+import type { ConsumerPort } from '../kafkajs/port.ts';
 import type { GroupCoordinator } from './consumer-group.ts';
 import { CONSUMER_EVENTS, createEmitter } from './consumer-events.ts';
 import { groupNotInitialized, invalidArgument, unknownTopic } from './kafka-errors.ts';

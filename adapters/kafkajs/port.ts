@@ -2,7 +2,7 @@ import { Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type P
 
 /**
  * The slice of the kafkajs client the runtime, the relay, the HTTP ingest and the generator use.
- * A real `new Kafka(...)` satisfies it; so does the embedded in-process log (runtime/embedded/),
+ * A real `new Kafka(...)` satisfies it; so does the embedded in-process log (adapters/embedded/),
  * which is why the processor never names kafkajs's `Kafka` class directly. Keep this list short:
  * every method here must be implemented faithfully by every adapter.
  */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import type { ConsumerPort } from '../kafka/port.ts';
-import { createShardAssigner } from '../kafka/shard-assigner.ts';
+import type { ConsumerPort } from '../kafkajs/port.ts';
+import { createShardAssigner } from '../kafkajs/shard-assigner.ts';
 import { createInProcessLog, type InProcessLog } from './in-process-log.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { JAVA_MURMUR2 } from '../partitioner-fixtures.ts';
+import { JAVA_MURMUR2 } from '../kafkajs/partitioner-fixtures.ts';
 import { createInProcessLog } from './in-process-log.ts';
 
 /** Admin and producer of the in-process log, against kafkajs's documented answers. */

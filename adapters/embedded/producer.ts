@@ -1,6 +1,6 @@
 import { Partitioners, type IHeaders, type Message, type ProducerBatch, type ProducerConfig, type RecordMetadata } from 'kafkajs';
-import type { ProducerPort } from '../kafka/port.ts';
-import { partitionOf } from '../partitioner.ts';
+import type { ProducerPort } from '../kafkajs/port.ts';
+import { partitionOf } from '../kafkajs/partitioner.ts';
 import { invalidArgument, producerDisconnected, unknownPartition } from './kafka-errors.ts';
 import type { LogStorage, NewRecord } from './log-storage.ts';
 
