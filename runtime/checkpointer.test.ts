@@ -7,13 +7,14 @@ import type { ShardDelta } from './shard/shard.ts';
 import type { Checkpoint } from '../store/checkpoint-store.ts';
 
 /** A checkpointer over fakes: every step is written to `steps`, so order is what the tests read. */
-function harness(opts: { commit?: (cp: Checkpoint) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[] } = {}) {
+function harness(opts: { commit?: (cp: Checkpoint) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[]; recordsInputs?: boolean } = {}) {
   const steps: string[] = [];
   const shards = new Map<string, Owned>();
   let deltaNo = 0;
   const owned = (id: string, dirty = true): Owned => {
     const o = {
       id, actor: skuActor, partition: 0, epoch: 1, counters: {}, size: 0, appendTimes: [], traced: [], uncommitted: 0, paused: false, next: new Map(),
+      recordsInputs: opts.recordsInputs ?? false,
       host: {
         takeDelta: async () => {
           steps.push(`take ${id}`);
@@ -45,6 +46,7 @@ function harness(opts: { commit?: (cp: Checkpoint) => Promise<void>; unstorable?
     reacquire: async (id) => void steps.push(`reacquire ${id}`),
     resume: (o) => void steps.push(`resume ${o.id}`),
     dropAssignment: (id) => void steps.push(`drop ${id}`),
+    recordInputsOf: (id, on) => void steps.push(`record inputs ${id} ${on}`),
   };
   return { cp: createCheckpointer(ctx), steps, owned };
 }
@@ -90,9 +92,17 @@ describe('checkpointer', () => {
     expect(h.steps).toEqual(['take sku/0', 'retire sku/0', 'drop sku/0']);
   });
 
-  test('a data error commits without the refused entity, then restores the shard from Postgres', async () => {
+  test('a first data error restores the shard recording its inputs: its replay fails again, with the inputs at hand', async () => {
+    const h = harness({ commit: async () => { throw Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }); } });
+    h.owned('sku/0');
+    await h.cp.checkpointAll();
+    expect(h.steps).toEqual(['take sku/0', 'record inputs sku/0 true', 'retire sku/0', 'reacquire sku/0']);
+  });
+
+  test('a data error of a shard recording its inputs commits without the refused entity, then restores the shard from Postgres', async () => {
     const commits: Checkpoint[] = [];
     const h = harness({
+      recordsInputs: true,
       commit: async (cp) => {
         commits.push(cp);
         if (!cp.quarantines) throw Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' });
@@ -102,7 +112,7 @@ describe('checkpointer', () => {
     });
     h.owned('sku/0');
     await h.cp.checkpointAll();
-    expect(h.steps).toEqual(['take sku/0', 'commit isolated', 'relay sku/0', 'kafka offsets', 'retire sku/0', 'reacquire sku/0']);
+    expect(h.steps).toEqual(['take sku/0', 'commit isolated', 'record inputs sku/0 false', 'relay sku/0', 'kafka offsets', 'retire sku/0', 'reacquire sku/0']);
     expect(commits[1]!.states).toEqual([]);
     expect(commits[1]!.quarantines!.map((q) => q.key)).toEqual(['k-1']);
     expect(commits[1]!.offsets).toEqual(commits[0]!.offsets);

@@ -29,6 +29,8 @@ export interface CheckpointerContext {
   resume(o: Owned): void;
   /** A fenced shard is not ours in this generation: forget it until the next rebalance. */
   dropAssignment(id: string): void;
+  /** Marks whether a shard is to be restored recording its inputs (after Postgres refused its data). */
+  recordInputsOf(id: string, on: boolean): void;
 }
 
 export interface Checkpointer {
@@ -82,6 +84,15 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
     try {
       await store.commit(cp);
     } catch (e) {
+      if (isDataError(e) && !o.recordsInputs) {
+        // The same rows will fail again when the shard replays them. Restore it recording its
+        // inputs, so that failure can be isolated without losing the refused entities' inputs.
+        ctx.recordInputsOf(id, true);
+        log(`checkpoint of ${id} failed with a data error (${(e as Error).message}); restoring it to isolate the rows on replay`);
+        await failed(id, o, e as Error, false);
+        await ctx.reacquire(id);
+        return;
+      }
       // A data error would recur on every retry of these rows: commit without the refused ones.
       const isolated = isDataError(e) ? await isolateUnstorable(id, o, cp, e as Error) : undefined;
       if (!isolated) return failed(id, o, e as Error);
@@ -92,6 +103,7 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
       }
       cp = isolated;
       quarantined = isolated.quarantines?.map((q) => q.key) ?? [];
+      ctx.recordInputsOf(id, false);
     }
     observer.checkpointed?.({
       shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes, traced, deadLetters: deadLettersOf(cp.outbox),
@@ -128,14 +140,14 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
   }
 
   /** A commit that failed: the shard's memory no longer matches Postgres, so it is restored (or dropped when fenced). */
-  async function failed(id: string, o: Owned, e: Error): Promise<void> {
+  async function failed(id: string, o: Owned, e: Error, report = true): Promise<void> {
     const fenced = e instanceof ShardFenced;
     observer.checkpointFailed?.({ shard: id, fenced, message: e.message });
     if (ctx.isCurrent(id, o)) await ctx.retire(id);
     if (fenced) {
       ctx.dropAssignment(id);
       log(`fenced: ${e.message}; dropped ${id}`);
-    } else log(`checkpoint of ${id} failed, shard will be restored: ${e.message}`);
+    } else if (report) log(`checkpoint of ${id} failed, shard will be restored: ${e.message}`);
   }
 
   let again = false;

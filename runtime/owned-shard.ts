@@ -18,6 +18,8 @@ export interface Owned {
   traced: TracedRecord[];
   uncommitted: number;
   paused: boolean;
+  /** The worker keeps the records of its last deltas (restored after a checkpoint Postgres refused). */
+  recordsInputs: boolean;
   /** Next offset per `topic:partition`, mirroring the shard's (checkpoint, then each apply). */
   next: Map<string, number>;
 }

@@ -94,9 +94,12 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       maxBytesPerPartition: opts.fetchMaxBytesPerPartition,
     });
     opened.push(() => source.disconnect());
+    // Shards whose checkpoint Postgres refused for its data: restored recording their inputs.
+    const recordingInputs = new Set<string>();
     const lifecycle = createShardLifecycle({
       store, relay, pool, admin, source, observer, topics, app: opts.app, ownerId: opts.ownerId, httpAddress: opts.httpAddress,
-      actorsConfig: opts.actorsConfig ?? {}, maxFutureMs: opts.maxFutureMs, resume: (o) => intake.resume(o), log,
+      actorsConfig: opts.actorsConfig ?? {}, maxFutureMs: opts.maxFutureMs, recordsInputs: (id) => recordingInputs.has(id),
+      resume: (o) => intake.resume(o), log,
     });
     const membership = createMembership({ actorOf: (type) => actors.find((a) => a.type === type), checkpoint: () => checkpoint(), ...lifecycle, log });
     const intake = createIntake({
@@ -117,6 +120,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       reacquire: (id) => membership.ownedShard(id).catch((e) => log(`re-acquiring ${id} failed: ${e}`)),
       resume: (o) => intake.resume(o),
       dropAssignment: (id) => membership.dropAssignment(id),
+      recordInputsOf: (id, on) => void (on ? recordingInputs.add(id) : recordingInputs.delete(id)),
     });
     const checkpoint = () => checkpointer.checkpointAll();
 

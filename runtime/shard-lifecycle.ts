@@ -38,6 +38,8 @@ export interface ShardLifecycleDeps {
   httpAddress?: string;
   actorsConfig: ActorsConfig;
   maxFutureMs?: number;
+  /** True for shards whose last checkpoint Postgres refused: they are restored recording their inputs. */
+  recordsInputs(id: string): boolean;
   /** Lets a shard paused by backpressure fetch again (it is being closed). */
   resume(o: Owned): void;
   log(line: string): void;
@@ -58,8 +60,9 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const snap = await store.load(id, actor.type, partition);
       const sourceTopic = topics.source[actor.sourceTopic];
       const host = pool.hostFor(id);
+      const recordsInputs = deps.recordsInputs(id);
       const size = await host.open(
-        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs },
+        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs },
         { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
       // Where the source partition ends now: until the shard has read that far (or past an inbox
@@ -67,7 +70,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       // events that precede them, as live processing does. Batches of the source keep it current.
       const end = (await admin.offsets(sourceTopic)).find((x) => x.partition === partition);
       if (end) await host.noteSourceEnd(id, end.high);
-      return { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, next: new Map(snap.offsets) };
+      return { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next: new Map(snap.offsets) };
     },
     async discard(o) {
       await o.host.close(o.id).catch(() => {});

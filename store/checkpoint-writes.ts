@@ -27,7 +27,7 @@ async function writeStates(tx: Tx, cp: Pick<Checkpoint, 'states'>): Promise<void
     select t, k, p, v, s::jsonb, q, r from unnest(
       ${s.map((x) => x.actorType)}::text[], ${s.map((x) => x.key)}::text[], ${s.map((x) => x.partition)}::int[],
       ${s.map((x) => x.stateVersion)}::int[], ${s.map((x) => JSON.stringify(x.state))}::text[],
-      ${s.map((x) => x.quarantine ?? null)}::text[], ${s.map((x) => (x.recentIds ? JSON.stringify(x.recentIds) : null))}::text[]) as u(t, k, p, v, s, q, r)
+      ${s.map((x) => x.quarantine ?? null)}::text[], ${s.map((x) => x.recentIds ?? null)}::text[]) as u(t, k, p, v, s, q, r)
     on conflict (actor_type, key) do update set partition = excluded.partition, state_version = excluded.state_version,
       state = excluded.state, quarantine = excluded.quarantine, recent_event_ids = excluded.recent_event_ids, updated_at = now()`;
 }

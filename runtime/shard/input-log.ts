@@ -1,31 +1,32 @@
 import type { SourceRecord } from './records.ts';
 
 /**
- * The records each entity was handed since the delta before last. Kept so that when Postgres
- * refuses an entity's checkpoint rows (a value only Postgres rejects), the inputs that led there
- * can be dead-lettered instead of lost: the entity's changes of that checkpoint are dropped and
- * its inputs go to the DLQ with Postgres's reason. Two generations: `current` fills while the
- * last taken delta (`taken`) may still be committing. Bounded by the records of two checkpoints,
- * which backpressure bounds (maxUncommittedRecords); holding them costs references, not copies.
+ * The records applied since the delta before last, in the order they were applied. Kept so that
+ * when Postgres refuses an entity's checkpoint rows (a value only Postgres rejects), the inputs
+ * that led there can be dead-lettered instead of lost: the entity's changes of that checkpoint are
+ * dropped and its inputs go to the DLQ with Postgres's reason. Only a shard restored after such a
+ * failure keeps one (ShardOptions.recordInputs), so the normal path pays nothing. Two generations:
+ * `current` fills while the last taken delta's (`taken`) may still be committing. Bounded by the
+ * records of two checkpoints, which backpressure bounds (maxUncommittedRecords); it holds
+ * references, not copies.
  */
 export class InputLog {
-  private current = new Map<string, SourceRecord[]>();
-  private taken = new Map<string, SourceRecord[]>();
+  private current: SourceRecord[] = [];
+  private taken: SourceRecord[] = [];
 
-  record(key: string, r: SourceRecord): void {
-    const list = this.current.get(key);
-    if (list) list.push(r);
-    else this.current.set(key, [r]);
+  record(r: SourceRecord): void {
+    this.current.push(r);
   }
 
   /** At `takeDelta`: what was recorded becomes the inputs of the delta just taken. */
   rotate(): void {
     this.taken = this.current;
-    this.current = new Map();
+    this.current = [];
   }
 
-  /** The inputs of the last taken delta that went to `keys`, in the order they were applied per key. */
+  /** The inputs of the last taken delta whose key is one of `keys`, in the order they were applied. */
   takenFor(keys: readonly string[]): SourceRecord[] {
-    return keys.flatMap((k) => this.taken.get(k) ?? []);
+    const wanted = new Set(keys);
+    return this.taken.filter((r) => r.key !== null && wanted.has(r.key));
   }
 }

@@ -20,6 +20,8 @@ export interface ShardSpec {
   actors: ActorsConfig;
   /** How far an event's `ts` may be ahead of its record's Kafka timestamp (default DEFAULT_MAX_FUTURE_MS). */
   maxFutureMs?: number;
+  /** See ShardOptions.recordInputs. */
+  recordInputs?: boolean;
 }
 
 export interface ApplyResult {
@@ -89,7 +91,7 @@ export function createShardHost(resolveActor: (type: string, config: ActorsConfi
   return {
     open(spec, restore) {
       const actor = resolveActor(spec.actorType, spec.actors);
-      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs });
+      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs });
       shards.set(shard.id, shard);
       return shard.size();
     },

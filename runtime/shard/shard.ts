@@ -28,11 +28,17 @@ export interface ShardOptions {
   wallClock?: () => number;
   /** How far an event's `ts` may be ahead of its record's Kafka timestamp (default DEFAULT_MAX_FUTURE_MS). */
   maxFutureMs?: number;
+  /**
+   * Keep the records of the last two deltas (`inputsOfTakenDelta`). Off on the hot path; a shard
+   * whose checkpoint Postgres refused is restored with it on, so the replay that fails again can
+   * dead-letter the refused entities' inputs (runtime/checkpointer.ts).
+   */
+  recordInputs?: boolean;
 }
 
 export interface ShardRestore {
   /** A state comes parsed (`state`) or as JSON text (`stateJson`, parsed here: see ShardSnapshot). */
-  states: ({ key: string; stateVersion: number; quarantine?: string | null; recentIds?: readonly string[] | string | null } & ({ state: unknown } | { stateJson: string }))[];
+  states: ({ key: string; stateVersion: number; quarantine?: string | null; recentIds?: string | null } & ({ state: unknown } | { stateJson: string }))[];
   offsets: Map<string, number>;
   inboxPositions: Map<string, number>;
   timers: PendingTimer[];
@@ -42,7 +48,7 @@ export interface ShardRestore {
 export interface ShardDelta {
   offsets: { topic: string; partition: number; nextOffset: number }[];
   /** `quarantine`: the handler error that quarantined the entity; null or absent when healthy. */
-  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null; recentIds?: readonly string[] }[];
+  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null; recentIds?: string }[];
   /** `from`: the entity whose effect the row is (absent for dead letters, which come from a record). */
   outbox: { topic: string; key: string; value: string; headers?: Record<string, string>; from?: string }[];
   alerts: Alert[];
@@ -127,7 +133,7 @@ export function createShard(opts: ShardOptions): Shard {
   const timers = new TimerQueue();
   const residency = new Residency();
   const recentIds = new RecentIds();
-  const inputs = new InputLog();
+  const inputs = opts.recordInputs ? new InputLog() : undefined;
   let wallNow = (opts.wallClock ?? Date.now)();
   const restoreState = (s: ShardRestore['states'][number]) => {
     const stored = 'stateJson' in s ? JSON.parse(s.stateJson) : s.state;
@@ -210,7 +216,7 @@ export function createShard(opts: ShardOptions): Shard {
       if (!states.has(key)) states.set(key, before);
       dirtyKeys.add(key);
       if (source) {
-        inputs.record(key, source);
+        inputs?.record(source);
         deadLetter(source, 'HANDLER_ERROR', after.reason);
       }
       return;
@@ -218,7 +224,7 @@ export function createShard(opts: ShardOptions): Shard {
     states.set(key, after);
     counters.applied++;
     dirtyKeys.add(key);
-    if (source) inputs.record(key, source);
+    if (source) inputs?.record(source);
   }
 
   // The trace of the input being handled, read by `effects` below: a traced input's trace continues
@@ -264,7 +270,7 @@ export function createShard(opts: ShardOptions): Shard {
     if (!handled.has(event.type)) {
       return deadLetter(r, 'WRONG_TOPIC', `'${event.type}' events belong on another topic than ${r.topic}`);
     }
-    if (recentIds.seen(r.key, event.id)) {
+    if (recentIds.seen(r.key, event.id, event.ts)) {
       counters.duplicatesDropped++;
       return;
     }
@@ -273,7 +279,7 @@ export function createShard(opts: ShardOptions): Shard {
     if (quarantine.has(r.key)) return deadLetter(r, 'QUARANTINED', `entity is quarantined: ${quarantine.get(r.key)}`);
     handle(r.key, { kind: 'event', event }, event.ts, r);
     // Remembered once applied; an input that quarantined its entity is in the DLQ, and so is a retry.
-    if (!quarantine.has(r.key)) recentIds.add(r.key, event.id);
+    if (!quarantine.has(r.key)) recentIds.add(r.key, event.id, event.ts);
   }
 
   /** An inbox record's value, or the error that sends it to the DLQ. */
@@ -347,8 +353,8 @@ export function createShard(opts: ShardOptions): Shard {
       const out = delta;
       for (const key of dirtyKeys) {
         const row: ShardDelta['states'][number] = { actorType: actor.type, key, partition, stateVersion: actor.stateVersion, state: states.get(key), quarantine: quarantine.get(key) ?? null };
-        const ids = recentIds.of(key);
-        if (ids) row.recentIds = [...ids];
+        const window = recentIds.saved(key);
+        if (window) row.recentIds = window;
         out.states.push(row);
       }
       for (const tp of dirtyOffsets) {
@@ -361,7 +367,7 @@ export function createShard(opts: ShardOptions): Shard {
       dirtyOffsets.clear();
       dirtyPositions.clear();
       addedTimers.clear();
-      inputs.rotate();
+      inputs?.rotate();
       delta = emptyDelta();
       return out;
     },
@@ -394,7 +400,10 @@ export function createShard(opts: ShardOptions): Shard {
     setNow(at) {
       wallNow = at;
     },
-    inputsOfTakenDelta: (keys) => inputs.takenFor(keys),
+    inputsOfTakenDelta: (keys) => {
+      if (!inputs) throw new Error(`shard ${id} does not record its inputs`);
+      return inputs.takenFor(keys);
+    },
   };
 }
 
