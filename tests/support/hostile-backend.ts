@@ -10,6 +10,7 @@ import { topicNames, type TopicNames } from '../../runtime/topic-names.ts';
 import type { ProcessorOptions } from '../../runtime/processor.ts';
 import { topicOf, type DomainEvent } from '../../schemas/index.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './pipeline-env.ts';
+import { readTopic } from './read-topic.ts';
 
 /**
  * One pipeline for the hostile-input tests, on a real broker + Postgres or on the embedded default
@@ -85,32 +86,7 @@ function backend(
         await producer.send({ topic: topics.source[r.topic], acks: -1, messages: [message] });
       }
     },
-    async readAll(topic) {
-      const admin = kafka.admin();
-      await admin.connect();
-      const ends = (await admin.listTopics()).includes(topic) ? await admin.fetchTopicOffsets(topic) : [];
-      await admin.disconnect();
-      const total = ends.reduce((n, o) => n + Number(o.high), 0);
-      const out: { key: string; value: string; headers: Record<string, string> }[] = [];
-      if (total === 0) return out;
-      const consumer = kafka.consumer({ groupId: `${app}-reader-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 200 });
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await new Promise<void>((resolve) => {
-        void consumer.run({
-          eachBatch: async ({ batch }) => {
-            for (const m of batch.messages) {
-              const headers: Record<string, string> = {};
-              for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = String(v);
-              out.push({ key: m.key?.toString() ?? '', value: m.value?.toString() ?? '', headers });
-            }
-            if (out.length >= total) resolve();
-          },
-        });
-      });
-      await consumer.disconnect();
-      return out;
-    },
+    readAll: (topic) => readTopic(kafka, topic, `${app}-`),
     async close() {
       await producer.disconnect().catch(() => {});
       await closeEnv();

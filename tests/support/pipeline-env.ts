@@ -6,6 +6,7 @@ import { toKafkaRecord, writeToKafka } from '../../generator/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../scripts/infra/test-database.ts';
 import { ensureKafka, type KafkaHandle } from '../../scripts/kafka/local-kafka.ts';
 import { topicNames, type TopicNames } from '../../runtime/topic-names.ts';
+import { readTopic } from './read-topic.ts';
 import { migrate } from '../../store/migrations.ts';
 
 /**
@@ -73,27 +74,7 @@ export async function createPipelineEnv(partitions = 3): Promise<PipelineEnv> {
         topicMessages: records.map((r) => ({ topic: topics.source[r.topic as keyof typeof topics.source] ?? r.topic, messages: [{ key: r.key, value: r.value }] })),
       });
     },
-    async readAll(topic) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const total = ends.reduce((n, o) => n + Number(o.high), 0);
-      const out: { key: string; value: string; headers: Record<string, string> }[] = [];
-      if (total === 0) return out;
-      const consumer = kafka.consumer({ groupId: `${prefix}reader-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 200 });
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await new Promise<void>((resolve) => {
-        void consumer.run({
-          eachMessage: async ({ message }) => {
-            const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-            out.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers });
-            if (out.length >= total) resolve();
-          },
-        });
-      });
-      await consumer.disconnect();
-      return out;
-    },
+    readAll: (topic) => readTopic(kafka, topic, prefix),
     async close() {
       await producer.disconnect();
       await admin.disconnect();
