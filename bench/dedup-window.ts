@@ -9,9 +9,12 @@ import { RECENT_IDS_PER_ENTITY, RecentIds } from '../runtime/shard/recent-ids.ts
 const ENTITIES = Number(process.argv[2] ?? 200_000);
 const REPS = 3;
 
+// Ids as the shard gets them: strings JSON.parse made (flat), not concatenations (ropes that keep
+// their parts alive and would inflate the measured memory).
+const parsed = (s: string) => JSON.parse(`"${s}"`) as string;
 const shapes: Record<string, (i: number) => string> = {
-  generator: (i) => `e-1-${i}`,
-  uuid: (i) => crypto.randomUUID().slice(0, 35) + (i % 10),
+  generator: (i) => parsed(`e-1-${i}`),
+  uuid: (i) => parsed(crypto.randomUUID().slice(0, 35) + (i % 10)),
 };
 
 function gc(): void {

@@ -13,8 +13,9 @@ export const RECENT_IDS_PER_ENTITY = 8;
  * saves the produce and tells the client.
  *
  * Cheap on the hot path: a retry carries its original's `ts`, so an event later than every event
- * the entity has seen cannot be one and is not looked up (live traffic, mostly); the ids are a
- * small ring per entity, overwritten in place (no per-event string building).
+ * the entity has seen cannot be one and is not looked up (live traffic, mostly). The ids are kept
+ * as one '\n'-joined string per entity (ids are validated identifiers, never containing a line
+ * break), which is also their checkpointed form (bench/dedup-window.ts measures the cost).
  */
 export class RecentIds {
   private readonly byKey = new Map<string, Window>();
@@ -22,38 +23,34 @@ export class RecentIds {
   /** True when `id` (of an event at `ts`) was one of `key`'s recent events. */
   seen(key: string, id: string, ts: number): boolean {
     const w = this.byKey.get(key);
-    return w !== undefined && ts <= w.maxTs && w.ids.includes(id);
+    if (w === undefined || ts > w.maxTs || id.includes('\n')) return false;
+    const ids = w.ids;
+    for (let i = ids.indexOf(id); i >= 0; i = ids.indexOf(id, i + 1)) {
+      const end = i + id.length;
+      if ((i === 0 || ids.charCodeAt(i - 1) === NL) && (end === ids.length || ids.charCodeAt(end) === NL)) return true;
+    }
+    return false;
   }
 
   /** Remembers `id` (of an event at `ts`) as `key`'s latest event, forgetting the oldest beyond the window. */
   add(key: string, id: string, ts: number): void {
+    if (id.includes('\n')) return; // never from a validated event; it would split into two ids
     const w = this.byKey.get(key);
     if (w === undefined) {
-      this.byKey.set(key, { ids: [id], next: 0, maxTs: ts, saved: undefined });
+      this.byKey.set(key, { ids: id, count: 1, maxTs: ts });
       return;
     }
-    w.saved = undefined;
-    if (w.ids.length < RECENT_IDS_PER_ENTITY) w.ids.push(id);
-    else {
-      w.ids[w.next] = id;
-      w.next = (w.next + 1) % RECENT_IDS_PER_ENTITY;
-    }
+    if (w.count < RECENT_IDS_PER_ENTITY) {
+      w.ids = `${w.ids}\n${id}`;
+      w.count++;
+    } else w.ids = `${w.ids.slice(w.ids.indexOf('\n') + 1)}\n${id}`;
     if (ts > w.maxTs) w.maxTs = ts;
   }
 
-  /**
-   * `key`'s window as checkpointed: `<maxTs>\n<id>\n<id>…`, oldest id first (ids are validated
-   * identifiers, never containing a line break); undefined when empty.
-   */
+  /** `key`'s window as checkpointed: `<maxTs>\n<id>\n<id>…`, oldest id first; undefined when empty. */
   saved(key: string): string | undefined {
     const w = this.byKey.get(key);
-    if (!w) return undefined;
-    // Kept until the next add: an entity dirtied only by messages checkpoints the same window.
-    if (w.saved === undefined) {
-      const oldestFirst = w.next === 0 ? w.ids : [...w.ids.slice(w.next), ...w.ids.slice(0, w.next)];
-      w.saved = `${w.maxTs}\n${oldestFirst.join('\n')}`;
-    }
-    return w.saved;
+    return w && `${w.maxTs}\n${w.ids}`;
   }
 
   /** Restores `key`'s window from its checkpointed form; a malformed one leaves it empty (dedup weakens, the load goes on). */
@@ -63,7 +60,7 @@ export class RecentIds {
     const maxTs = Number(saved.slice(0, cut));
     const ids = saved.slice(cut + 1).split('\n').filter((id) => id !== '').slice(-RECENT_IDS_PER_ENTITY);
     if (cut < 0 || !Number.isFinite(maxTs) || ids.length === 0) return;
-    this.byKey.set(key, { ids, next: 0, maxTs, saved: undefined });
+    this.byKey.set(key, { ids: ids.join('\n'), count: ids.length, maxTs });
   }
 
   delete(key: string): void {
@@ -72,11 +69,11 @@ export class RecentIds {
 }
 
 interface Window {
-  /** Up to RECENT_IDS_PER_ENTITY ids; once full, a ring whose oldest entry is at `next`. */
-  ids: string[];
-  next: number;
+  /** The ids, oldest first, joined by '\n'. */
+  ids: string;
+  count: number;
   /** The latest event time among the remembered events: a later event is not a retry. */
   maxTs: number;
-  /** The checkpointed form, until the window changes. */
-  saved: string | undefined;
 }
+
+const NL = 10;
