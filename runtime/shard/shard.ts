@@ -1,119 +1,15 @@
-import type { ActorDefinition, ActorInput } from '../../actors/actor.ts';
+import type { ActorInput } from '../../actors/actor.ts';
 import { applyInput, Quarantine, type EffectSink } from '../../actors/apply-input.ts';
-import { ALERTS_TOPIC, DEFAULT_MAX_FUTURE_MS, inboxTopicOf, parseEvent, type Alert, type ErrorCode } from '../../schemas/index.ts';
+import { ALERTS_TOPIC, DEFAULT_MAX_FUTURE_MS, inboxTopicOf, parseEvent, type ErrorCode } from '../../schemas/index.ts';
 import { deadLetterRow } from './dead-letter.ts';
 import { InputLog } from './input-log.ts';
 import { RecentIds } from './recent-ids.ts';
 import { ORIGIN_HEADER, SEQ_HEADER, TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
-import { Residency, type PassivationPolicy } from './residency.ts';
+import { Residency } from './residency.ts';
 import { TimerQueue, type PendingTimer } from './timer-queue.ts';
+import type { Shard, ShardCounters, ShardDelta, ShardOptions, ShardRestore } from './shard-api.ts';
 
-/**
- * One shard: the actors of one type whose keys live on one partition. It consumes that partition
- * of the type's source topic and of its inbox topic, applies the pure handler, and accumulates
- * everything the next checkpoint must write. It does no I/O: the consumer feeds it records and
- * the checkpointer takes its delta, so the same code runs in a worker, a test, or a benchmark.
- */
-export interface ShardOptions {
-  actor: ActorDefinition<any>;
-  partition: number;
-  /** Prefix of inbox topics: `<app>.<actor>.inbox`. */
-  app: string;
-  /** Name of the actor type's source topic in this deployment (default: the contract's name). */
-  sourceTopic?: string;
-  /** Topic alerts are relayed to (default `alerts`). */
-  alertsTopic?: string;
-  restore?: ShardRestore;
-  /** Wall clock used only to stamp `detectedAt` on alerts. */
-  wallClock?: () => number;
-  /** How far an event's `ts` may be ahead of its record's Kafka timestamp (default DEFAULT_MAX_FUTURE_MS). */
-  maxFutureMs?: number;
-  /**
-   * Keep the records of the last two deltas (`inputsOfTakenDelta`). Off on the hot path; a shard
-   * whose checkpoint Postgres refused is restored with it on, so the replay that fails again can
-   * dead-letter the refused entities' inputs (runtime/checkpointer.ts).
-   */
-  recordInputs?: boolean;
-}
-
-export interface ShardRestore {
-  /** A state comes parsed (`state`) or as JSON text (`stateJson`, parsed here: see ShardSnapshot). */
-  states: ({ key: string; stateVersion: number; quarantine?: string | null; recentIds?: string | null } & ({ state: unknown } | { stateJson: string }))[];
-  offsets: Map<string, number>;
-  inboxPositions: Map<string, number>;
-  timers: PendingTimer[];
-}
-
-/** What one checkpoint of this shard writes (the store adds shard id and epoch). */
-export interface ShardDelta {
-  offsets: { topic: string; partition: number; nextOffset: number }[];
-  /** `quarantine`: the handler error that quarantined the entity; null or absent when healthy. */
-  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null; recentIds?: string }[];
-  /** `from`: the entity whose effect the row is (absent for dead letters, which come from a record). */
-  outbox: { topic: string; key: string; value: string; headers?: Record<string, string>; from?: string }[];
-  alerts: Alert[];
-  inboxPositions: { origin: string; lastSeq: number }[];
-  timersAdded: { actorType: string; key: string; dueAt: number; seq: number; timer: unknown }[];
-  timersRemoved: number[];
-}
-
-export interface ShardCounters {
-  applied: number;
-  deadLettered: number;
-  duplicatesDropped: number;
-  skippedBelowOffset: number;
-  timersFired: number;
-}
-
-export interface Shard {
-  readonly id: string;
-  readonly counters: Readonly<ShardCounters>;
-  /** The offset the shard expects next on a topic partition, if it has one stored. */
-  nextOffset(topic: string, partition: number): number | undefined;
-  /**
-   * Applies records of one topic partition, in offset order, and returns how many it consumed: a
-   * prefix of `records`. Inbox records stop early when they must wait for the source partition
-   * (see `noteSourceEnd`); the caller fetches the rest again from `nextOffset`.
-   */
-  apply(records: readonly SourceRecord[]): number;
-  /**
-   * Tells the shard the end (high watermark) of its source partition as last seen by the consumer.
-   * From then on an inbox record is applied only once the source partition is caught up to that
-   * end or has already applied an event later than the message's event time. Without it (unit
-   * tests, benchmarks feeding records by hand) records are applied in the order given.
-   */
-  noteSourceEnd(highWatermark: number): void;
-  /** Hands over everything accumulated since the previous call. */
-  takeDelta(): ShardDelta;
-  /** True when there is something a checkpoint would write. */
-  dirty(): boolean;
-  /**
-   * An entity's live state; `passivated` when it was evicted after a checkpoint (its committed row
-   * in Postgres is then its current state); undefined when the shard has never seen the key.
-   */
-  query(key: string): { state: unknown; quarantine: string | null } | 'passivated' | undefined;
-  /** Entities in memory. */
-  size(): number;
-  /**
-   * Keys of `records` whose state was passivated: the caller must `rehydrate` them (from their
-   * committed rows) before `apply`, or the actor would start them from their initial state.
-   */
-  missingKeys(records: readonly SourceRecord[]): string[];
-  /** Puts passivated entities back; keys without a row start from their initial state. */
-  rehydrate(rows: readonly { key: string; stateVersion: number; state: unknown; quarantine: string | null; recentIds?: string }[], keys: readonly string[]): void;
-  /**
-   * Evicts idle entities whose latest state is committed. Call only right after a successful
-   * commit of this shard's delta: keys changed since `takeDelta` are dirty again and stay.
-   */
-  passivate(policy: PassivationPolicy, now: number): number;
-  /** Tells the shard the wall-clock time of the batch being applied (for idleness). */
-  setNow(now: number): void;
-  /**
-   * The records applied to `keys` that the last `takeDelta` accounted for, to dead-letter them when
-   * Postgres refuses those entities' rows of that delta (see runtime/checkpoint-isolation.ts).
-   */
-  inputsOfTakenDelta(keys: readonly string[]): SourceRecord[];
-}
+export type { Shard, ShardCounters, ShardDelta, ShardOptions, ShardRestore } from './shard-api.ts';
 
 /** Builds a shard, restoring it from a checkpoint snapshot when given one. */
 export function createShard(opts: ShardOptions): Shard {
