@@ -35,7 +35,7 @@ function measure(idOf: (i: number) => string, perEntity: number): { bytesPerEnti
   for (let round = 0; round < perEntity; round++) {
     for (const key of keys) {
       const id = idOf(n++); // as JSON.parse makes it: retained only through the window
-      if (!window.seen(key, id, n)) window.add(key, id, n);
+      if (!window.seen(key, id)) window.add(key, id);
     }
   }
   const bytesPerEntity = (heapUsed() - before) / ENTITIES;
@@ -43,8 +43,7 @@ function measure(idOf: (i: number) => string, perEntity: number): { bytesPerEnti
   // Time per source event on a full window: one `seen` and one `add`, ids made beforehand.
   const ids = Array.from({ length: ENTITIES }, (_, i) => idOf(n + i));
   const started = performance.now();
-  // A retry-shaped lookup (ts not later than the window's): the slow path, the one that costs.
-  for (let e = 0; e < ENTITIES; e++) if (!window.seen(keys[e]!, ids[e]!, 0)) window.add(keys[e]!, ids[e]!, n + e);
+  for (let e = 0; e < ENTITIES; e++) if (!window.seen(keys[e]!, ids[e]!)) window.add(keys[e]!, ids[e]!);
   const nsPerEvent = ((performance.now() - started) * 1e6) / ENTITIES;
   return { bytesPerEntity, rowBytes, nsPerEvent };
 }

@@ -28,13 +28,20 @@ export interface AlertStreamOptions {
 }
 
 const MAX_SSE_ID_CHARS = 512;
+/**
+ * Alerts waiting for a subscriber that does not read: beyond this the stream ends with a `lagged`
+ * event, and the client resumes with Last-Event-ID, so one stalled client cannot grow memory.
+ */
+const MAX_QUEUED_ALERTS = 10_000;
 
 export async function streamAlerts(stream: SseSink, feed: AlertFeed, opts: AlertStreamOptions): Promise<void> {
   const log = opts.log ?? (() => {});
   const queue: Alert[] = [];
   let wake: (() => void) | undefined;
+  let lagged = false;
   const unsubscribe = feed.subscribe((a) => {
-    queue.push(a);
+    if (queue.length >= MAX_QUEUED_ALERTS) lagged = true;
+    else queue.push(a);
     wake?.();
   });
   stream.onAbort(() => {
@@ -56,6 +63,10 @@ export async function streamAlerts(stream: SseSink, feed: AlertFeed, opts: Alert
     }
     await stream.writeSSE({ event: 'ready', data: JSON.stringify({ live: true, ...(resumed === undefined ? {} : { resumed }) }) });
     while (!stream.aborted) {
+      if (lagged) {
+        await stream.writeSSE({ event: 'lagged', data: JSON.stringify({ queued: MAX_QUEUED_ALERTS, resume: 'reconnect with Last-Event-ID' }) });
+        return;
+      }
       while (queue.length > 0) {
         const a = queue.shift()!;
         if (seen.delete(a.id)) continue;

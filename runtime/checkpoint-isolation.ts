@@ -1,11 +1,8 @@
 import type { ShardDelta } from './shard/shard.ts';
-import { deadLetterRow, storableText } from './shard/dead-letter.ts';
+import { deadLetterRow, MAX_REASON_CHARS, storableClip } from './shard/dead-letter.ts';
 import { DLQ_HEADERS, type SourceRecord } from './shard/records.ts';
 import type { Checkpoint, Quarantine, Unstorable } from '../store/index.ts';
 import type { Owned } from './owned-shard.ts';
-
-/** Longest quarantine reason stored (Postgres's message can quote a whole value). */
-const MAX_REASON_CHARS = 1000;
 
 /**
  * The checkpoint to commit instead of one Postgres refused for its data (see store/unstorable.ts):
@@ -39,7 +36,7 @@ export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], 
     partition: owner.partition,
     stateVersion: owner.actor.stateVersion,
     initialState: owner.actor.initial(key),
-    reason: storableText(`UNSTORABLE: Postgres refused this entity's checkpoint: ${error}`).slice(0, MAX_REASON_CHARS),
+    reason: storableClip(`UNSTORABLE: Postgres refused this entity's checkpoint: ${error}`, MAX_REASON_CHARS),
   }));
   return {
     ...cp,
@@ -60,7 +57,7 @@ function strippedDeadLetter(m: ShardDelta['outbox'][number], error: string): Sha
   const h = m.headers ?? {};
   const keep = [DLQ_HEADERS.code, DLQ_HEADERS.topic, DLQ_HEADERS.partition, DLQ_HEADERS.offset, DLQ_HEADERS.originalLength];
   const headers: Record<string, string> = {};
-  for (const name of keep) if (h[name] !== undefined) headers[name] = storableText(h[name]!);
-  headers[DLQ_HEADERS.reason] = storableText(`${h[DLQ_HEADERS.reason] ?? ''} [value withheld: Postgres refused it: ${error}]`).slice(0, 2000);
+  for (const name of keep) if (h[name] !== undefined) headers[name] = storableClip(h[name]!, MAX_REASON_CHARS);
+  headers[DLQ_HEADERS.reason] = storableClip(`${h[DLQ_HEADERS.reason] ?? ''} [value withheld: Postgres refused it: ${error}]`, MAX_REASON_CHARS);
   return { topic: m.topic, key: '', value: '', headers };
 }

@@ -30,5 +30,12 @@ export function isText(s: string): boolean {
   return !TEXT_CONTROL.test(s) && s.isWellFormed();
 }
 
+/** True when `s` is a valid entity key (the `EntityKey` schema: 1–128 printable ASCII characters without spaces). */
+export function isEntityKey(s: string): boolean {
+  return ENTITY_KEY.test(s);
+}
+
+const ENTITY_KEY = /^[\x21-\x7E]{1,128}$/;
+
 FormatRegistry.Set(IDENTIFIER_FORMAT, isIdentifier);
 FormatRegistry.Set(TEXT_FORMAT, isText);

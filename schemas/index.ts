@@ -21,7 +21,7 @@ export type { SourceTopic } from './topics.ts';
 export { ALERTS_TOPIC, SOURCE_TOPICS, dlqTopicOf, inboxTopicOf, inputTopicConfig } from './topics.ts';
 export type { Decoded, DecodeLimits } from './validate.ts';
 export { DEFAULT_MAX_FUTURE_MS } from './primitives.ts';
-export { isIdentifier, isText } from './edge-formats.ts';
+export { isEntityKey, isIdentifier, isText } from './edge-formats.ts';
 export { decodeEvent, keyOf, parseEvent } from './validate.ts';
 export type * from './user-events.ts';
 export type * from './transaction-events.ts';

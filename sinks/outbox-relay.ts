@@ -32,8 +32,9 @@ export function createOutboxRelay(sql: Sql, sink: RecordSink): OutboxRelay {
       let bytes = 0;
       let taken = 0;
       for (const r of rows) {
-        if (taken > 0 && bytes + r.value.length > MAX_BATCH_BYTES) break;
-        bytes += r.value.length;
+        const size = recordSize(r);
+        if (taken > 0 && bytes + size > MAX_BATCH_BYTES) break;
+        bytes += size;
         taken++;
         batch.push({ topic: r.topic, key: r.key, value: r.value, headers: { ...r.headers, [ORIGIN_HEADER]: shard, [SEQ_HEADER]: String(r.seq) } });
       }
@@ -54,4 +55,11 @@ export function createOutboxRelay(sql: Sql, sink: RecordSink): OutboxRelay {
       });
     },
   };
+}
+
+/** Roughly what a row weighs in a produce request: key, value and headers (characters, not bytes). */
+function recordSize(r: { key: string; value: string; headers: Record<string, string> }): number {
+  let size = r.key.length + r.value.length;
+  for (const [name, value] of Object.entries(r.headers)) size += name.length + value.length;
+  return size;
 }

@@ -35,7 +35,7 @@ export interface StoredState {
   stateVersion: number;
   state: unknown;
   quarantine: string | null;
-  /** The entity's dedup window as stored (`<maxTs>\n<id>…`, see runtime/shard/recent-ids.ts); absent when empty. */
+  /** The entity's dedup window as stored (ids one per line, see runtime/shard/recent-ids.ts); absent when empty. */
   recentIds?: string;
   /** When the row was last committed (epoch ms). */
   updatedAt: number;

@@ -171,9 +171,9 @@ describe('checkpoint store: rows Postgres refuses (issue 18)', () => {
   test('the dedup window of an entity is checkpointed with its state', async () => {
     const epoch = await store.acquire('sku/iso-4', 'proc-a');
     await store.commit(checkpoint('sku/iso-4', epoch, 1, {
-      states: [{ actorType: 'sku', key: 'sku-ids', partition: 4, stateVersion: 2, state: {}, recentIds: '7\ne-1\ne-2' }],
+      states: [{ actorType: 'sku', key: 'sku-ids', partition: 4, stateVersion: 2, state: {}, recentIds: 'e-1\ne-2' }],
     }));
     const snap = await store.load('sku/iso-4', 'sku', 4);
-    expect(snap.states.find((s) => s.key === 'sku-ids')!.recentIds).toBe('7\ne-1\ne-2');
+    expect(snap.states.find((s) => s.key === 'sku-ids')!.recentIds).toBe('e-1\ne-2');
   });
 });

@@ -7,7 +7,13 @@ type OutboxRow = ShardDelta['outbox'][number];
 
 /** Dead-letter values are cut to this many characters (the largest valid event is 64 KiB). */
 export const MAX_DEAD_LETTER_CHARS = 64 * 1024;
-const MAX_REASON_CHARS = 2000;
+/** Reasons are cut to this many characters. */
+export const MAX_REASON_CHARS = 2000;
+/** A dead letter's key is cut to this many characters (an entity key is at most 128). */
+const MAX_KEY_CHARS = 1024;
+/** Copied headers: at most this many, names and values cut, so no dead letter outgrows a Kafka request. */
+const MAX_HEADERS = 32;
+const MAX_HEADER_NAME_CHARS = 256;
 const MAX_HEADER_CHARS = 1024;
 
 /**
@@ -23,22 +29,24 @@ export function deadLetterRow(r: SourceRecord, code: ErrorCode, reason: string):
   const value = encodeField(r, 'value', r.value ?? '');
   const key = encodeField(r, 'key', r.key ?? '');
   const headers: Record<string, string> = {};
-  for (const [name, v] of Object.entries(r.headers)) {
-    if (isStorable(name)) headers[name] = storableText(v).slice(0, MAX_HEADER_CHARS);
+  for (const [name, v] of Object.entries(r.headers).slice(0, MAX_HEADERS)) {
+    if (isStorable(name) && name.length <= MAX_HEADER_NAME_CHARS) headers[name] = storableClip(v, MAX_HEADER_CHARS);
   }
   Object.assign(headers, {
     [DLQ_HEADERS.originalLength]: String(r.value?.length ?? 0),
     [DLQ_HEADERS.code]: code,
-    [DLQ_HEADERS.reason]: storableText(reason).slice(0, MAX_REASON_CHARS),
+    [DLQ_HEADERS.reason]: storableClip(reason, MAX_REASON_CHARS),
     [DLQ_HEADERS.topic]: r.topic,
     [DLQ_HEADERS.partition]: String(r.partition),
     [DLQ_HEADERS.offset]: String(r.offset),
   });
   if (value.base64) headers[DLQ_HEADERS.valueEncoding] = 'base64';
   if (key.base64) headers[DLQ_HEADERS.keyEncoding] = 'base64';
+  if (key.text.length > MAX_KEY_CHARS) headers[DLQ_HEADERS.originalKeyLength] = String(key.text.length);
   // Bounded, so a burst of huge poison records can never make a relay batch exceed the broker's
-  // message size and wedge the outbox; the original size stays in a header.
-  return { topic: dlqTopicOf(r.topic), key: key.text, value: value.text.slice(0, MAX_DEAD_LETTER_CHARS), headers };
+  // message size and wedge the outbox; the original sizes stay in headers. (Cutting base64 or
+  // well-formed text at a character boundary keeps it storable: `storableClip` mends a split pair.)
+  return { topic: dlqTopicOf(r.topic), key: storableClip(key.text, MAX_KEY_CHARS), value: storableClip(value.text, MAX_DEAD_LETTER_CHARS), headers };
 }
 
 /** True when Postgres text and jsonb can hold `s` as it is. */
@@ -49,6 +57,21 @@ export function isStorable(s: string): boolean {
 /** `s` with what Postgres cannot hold replaced (for reasons and headers: text meant for people). */
 export function storableText(s: string): string {
   return isStorable(s) ? s : s.replaceAll('\u0000', '\\u0000').toWellFormed();
+}
+
+/** True when every string in `v` (a parsed JSON value) is storable; bounded depth, as JSON from our relay is shallow. */
+export function isStorableValue(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return isStorable(v);
+  if (v === null || typeof v !== 'object') return true;
+  if (depth > 16) return false;
+  if (Array.isArray(v)) return v.every((x) => isStorableValue(x, depth + 1));
+  for (const [k, x] of Object.entries(v)) if (!isStorable(k) || !isStorableValue(x, depth + 1)) return false;
+  return true;
+}
+
+/** `s` cut to `max` characters and made storable: a surrogate pair split by the cut becomes U+FFFD. */
+export function storableClip(s: string, max: number): string {
+  return storableText(s.length > max ? s.slice(0, max) : s);
 }
 
 function encodeField(r: SourceRecord, field: 'key' | 'value', text: string): { text: string; base64: boolean } {

@@ -76,7 +76,8 @@ export function unpackBatch(batch: RecordBatch): SourceRecord[] {
     r.key = text(bytes, bounds, i * 4, r, 'key');
     r.value = text(bytes, bounds, i * 4 + 2, r, 'value');
     const ts = timestamps?.[i];
-    if (ts !== undefined && !Number.isNaN(ts)) r.timestamp = ts;
+    // Kafka's "no timestamp" is -1: such a record is bounded by nothing rather than by 1970.
+    if (ts !== undefined && ts >= 0) r.timestamp = ts;
     out[i] = r;
   }
   return out;

@@ -47,4 +47,6 @@ export const DLQ_HEADERS = {
   valueEncoding: 'x-dlq-value-encoding',
   /** The same for the key. */
   keyEncoding: 'x-dlq-key-encoding',
+  /** Length of the key as stored before it was cut to 1024 characters (only when it was). */
+  originalKeyLength: 'x-dlq-original-key-length',
 } as const;

@@ -53,7 +53,7 @@ describe('shard: retried events', () => {
     const ids = Array.from({ length: RECENT_IDS_PER_ENTITY + 1 }, (_, i) => `e-${i}`);
     shard.apply(ids.map((id) => stock(id, 'A', 1)));
     const delta = shard.takeDelta();
-    expect(delta.states[0]!.recentIds).toBe(`${NOW - 1000}\n${ids.slice(1).join('\n')}`);
+    expect(delta.states[0]!.recentIds).toBe(ids.slice(1).join('\n'));
     const restored = createShard({
       actor: skuActor, partition: 0, app: APP,
       restore: { states: delta.states, offsets: new Map(), inboxPositions: new Map(), timers: [] },
@@ -117,5 +117,57 @@ describe('shard: undecodable bytes', () => {
     expect(dl!.headers!['x-note']).toBe('a\\u0000b');
     expect(Object.keys(dl!.headers!).some((h) => h.includes('\u0000'))).toBe(false);
     expect(dl!.headers![DLQ_HEADERS.reason]!.includes('\u0000')).toBe(false);
+  });
+});
+
+describe('shard: hostile inbox records and headers (review findings)', () => {
+  const inbox = (headers: Record<string, string>, key: string, msg: unknown): SourceRecord => ({
+    topic: `${APP}.sku.inbox`, partition: 0, offset: offset++, key, headers,
+    value: JSON.stringify({ from: { type: 'order', key: 'o-1' }, msg }),
+  });
+  const reserve = { type: 'reserve', orderId: 'o-1', line: 0, qty: 1, cause: 'e-x', ts: NOW - 500 };
+
+  test('an origin that is not a shard id, a key that is not an entity key, or a message with U+0000 is dead-lettered, and no position is stored for it', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    shard.apply([
+      inbox({ 'x-origin': 'order/0\u0000', 'x-seq': '1' }, 'A', reserve),
+      inbox({ 'x-origin': 'x'.repeat(5000), 'x-seq': '1' }, 'A', reserve),
+      inbox({ 'x-origin': 'order/0', 'x-seq': '1' }, 'A\u0000', reserve),
+      inbox({ 'x-origin': 'order/0', 'x-seq': '2' }, 'A', { ...reserve, orderId: 'o\u0000' }),
+    ]);
+    const delta = shard.takeDelta();
+    expect(delta.outbox.map((m) => m.headers?.[DLQ_HEADERS.code])).toEqual(['INVALID_ENVELOPE', 'INVALID_ENVELOPE', 'INVALID_DATA', 'INVALID_DATA']);
+    expect(delta.inboxPositions).toEqual([{ origin: 'order/0', lastSeq: 2 }]);
+    expect(delta.states).toEqual([]);
+  });
+
+  test('only a well-formed traceparent is carried into what an input causes', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    const good = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+    shard.apply([
+      { ...inbox({ 'x-origin': 'order/0', 'x-seq': '1', traceparent: 'x\u0000' }, 'A', reserve) },
+      { ...inbox({ 'x-origin': 'order/0', 'x-seq': '2', traceparent: good }, 'B', { ...reserve, orderId: 'o-2' }) },
+    ]);
+    const rows = shard.takeDelta().outbox;
+    expect(rows.find((m) => m.key === 'o-1')!.headers).toBeUndefined();
+    expect(rows.find((m) => m.key === 'o-2')!.headers).toEqual({ traceparent: good });
+  });
+
+  test('a retry whose ts the client re-stamped is still the same event', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    shard.apply([stock('e-1', 'A', 7, NOW - 5000), stock('e-1', 'A', 7, NOW - 1000)]);
+    expect(state(shard, 'A').onHand).toBe(7);
+  });
+
+  test('a dead letter\'s key and headers are bounded and a cut never splits a surrogate pair', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    const r = record('inventory_events', `${'k'.repeat(2000)}😀`, 'not json');
+    r.headers = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`h${i}`, `${'v'.repeat(1023)}😀`]));
+    shard.apply([r]);
+    const [dl] = deadLetters(shard);
+    expect(dl!.key.length).toBe(1024);
+    expect(dl!.headers![DLQ_HEADERS.originalKeyLength]).toBe('2002');
+    expect(Object.keys(dl!.headers!).filter((h) => /^h\d+$/.test(h))).toHaveLength(32);
+    for (const v of [dl!.key, ...Object.values(dl!.headers!)]) expect(v.isWellFormed()).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import type { ActorInput } from '../../actors/actor.ts';
 import { applyInput, Quarantine, type EffectSink } from '../../actors/apply-input.ts';
-import { ALERTS_TOPIC, DEFAULT_MAX_FUTURE_MS, inboxTopicOf, parseEvent, type ErrorCode } from '../../schemas/index.ts';
-import { deadLetterRow } from './dead-letter.ts';
+import { ALERTS_TOPIC, DEFAULT_MAX_FUTURE_MS, inboxTopicOf, isEntityKey, parseEvent, type ErrorCode } from '../../schemas/index.ts';
+import { deadLetterRow, isStorableValue, MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
 import { InputLog } from './input-log.ts';
 import { RecentIds } from './recent-ids.ts';
 import { ORIGIN_HEADER, SEQ_HEADER, TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
@@ -104,10 +104,12 @@ export function createShard(opts: ShardOptions): Shard {
   function handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): void {
     const before = states.has(key) ? states.get(key) : actor.initial(key);
     residency.touch(key, wallNow);
-    inputTrace = source?.headers[TRACEPARENT];
+    const trace = source?.headers[TRACEPARENT];
+    // Carried into outbox headers and alert details: only a well-formed W3C traceparent.
+    inputTrace = trace !== undefined && TRACEPARENT_FORMAT.test(trace) ? trace : undefined;
     const after = applyInput(actor, before, input, { key, now }, effects);
     if (after instanceof Quarantine) {
-      quarantine.set(key, after.reason);
+      quarantine.set(key, storableClip(after.reason, MAX_REASON_CHARS));
       // A brand-new entity still needs a state row to carry its quarantine through checkpoints.
       if (!states.has(key)) states.set(key, before);
       dirtyKeys.add(key);
@@ -166,7 +168,7 @@ export function createShard(opts: ShardOptions): Shard {
     if (!handled.has(event.type)) {
       return deadLetter(r, 'WRONG_TOPIC', `'${event.type}' events belong on another topic than ${r.topic}`);
     }
-    if (recentIds.seen(r.key, event.id, event.ts)) {
+    if (recentIds.seen(r.key, event.id)) {
       counters.duplicatesDropped++;
       return;
     }
@@ -175,7 +177,7 @@ export function createShard(opts: ShardOptions): Shard {
     if (quarantine.has(r.key)) return deadLetter(r, 'QUARANTINED', `entity is quarantined: ${quarantine.get(r.key)}`);
     handle(r.key, { kind: 'event', event }, event.ts, r);
     // Remembered once applied; an input that quarantined its entity is in the DLQ, and so is a retry.
-    if (!quarantine.has(r.key)) recentIds.add(r.key, event.id, event.ts);
+    if (!quarantine.has(r.key)) recentIds.add(r.key, event.id);
   }
 
   /** An inbox record's value, or the error that sends it to the DLQ. */
@@ -198,6 +200,9 @@ export function createShard(opts: ShardOptions): Shard {
     const origin = r.headers[ORIGIN_HEADER];
     const seq = Number(r.headers[SEQ_HEADER]);
     if (!origin || !Number.isSafeInteger(seq)) return deadLetter(r, 'INVALID_ENVELOPE', 'inbox record without x-origin / x-seq headers');
+    // Inbox topics are written by the relay, but anything with write access could add records:
+    // what becomes a checkpoint row (the origin, the key, the message) is checked like an event.
+    if (!ORIGIN.test(origin)) return deadLetter(r, 'INVALID_ENVELOPE', 'x-origin is not a shard id (<actor type>/<partition>)');
     if (seq <= (inboxPositions.get(origin) ?? 0)) {
       counters.duplicatesDropped++;
       return;
@@ -208,6 +213,7 @@ export function createShard(opts: ShardOptions): Shard {
     if ('error' in parsed) return deadLetter(r, 'INVALID_JSON', `inbox value is not JSON: ${parsed.error}`);
     const value = parsed.value;
     if (!r.key || typeof value?.msg?.ts !== 'number') return deadLetter(r, 'INVALID_DATA', 'inbox value lacks key, msg or msg.ts');
+    if (!isEntityKey(r.key) || !isStorableValue(value)) return deadLetter(r, 'INVALID_DATA', 'inbox key or message holds characters an entity key or a checkpoint cannot');
     fireTimersBefore(timerHorizon(value.msg.ts, r));
     if (quarantine.has(r.key)) return deadLetter(r, 'QUARANTINED', `entity is quarantined: ${quarantine.get(r.key)}`);
     handle(r.key, { kind: 'message', from: value.from, msg: value.msg }, value.msg.ts, r);
@@ -311,3 +317,9 @@ export function shardId(actorType: string, partition: number): string {
 function emptyDelta(): ShardDelta {
   return { offsets: [], states: [], outbox: [], alerts: [], inboxPositions: [], timersAdded: [], timersRemoved: [] };
 }
+
+/** An inbox record's origin: the shard id of the sender (`<actor type>/<partition>`). */
+const ORIGIN = /^[a-z][a-z0-9_.-]{0,63}\/\d{1,6}$/;
+
+/** W3C trace context: version-traceid-parentid-flags. */
+const TRACEPARENT_FORMAT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
