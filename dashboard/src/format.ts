@@ -56,15 +56,17 @@ export function fmtPercent(part: number, whole: number): string {
   return `${Math.round((part / whole) * 100)}%`;
 }
 
-/** Axis ticks: "0.1 ms", "10 ms", "1 s", "2.5 s". */
-export function fmtMsTick(ms: number): string {
+/** Axis ticks: "0.1 ms", "10 ms", "1 s", "2.5 s". uPlot may ask for a tick while a series has no value yet: blank. */
+export function fmtMsTick(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '';
   if (ms < 1) return `${+ms.toFixed(2)} ms`;
   if (ms < 1000) return `${+ms.toFixed(0)} ms`;
   return `${+(ms / 1000).toFixed(1)} s`;
 }
 
 /** Axis ticks for rates: "0", "500", "1.5K". */
-export function fmtCountTick(n: number): string {
+export function fmtCountTick(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '';
   return Math.abs(n) < 1000 ? String(+n.toFixed(1)) : compact.format(n);
 }
 
