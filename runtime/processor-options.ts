@@ -74,9 +74,6 @@ export const PROCESSOR_DEFAULTS = {
   heartbeatIntervalMs: 1_000,
 } as const;
 
-export const DEFAULT_PASSIVATION: PassivationPolicy = PROCESSOR_DEFAULTS.passivation;
-export const DEFAULT_MAX_UNCOMMITTED = PROCESSOR_DEFAULTS.maxUncommittedRecords;
-
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
 }

@@ -6,7 +6,7 @@ import type { ShardDelta } from './shard.ts';
 type OutboxRow = ShardDelta['outbox'][number];
 
 /** Dead-letter values are cut to this many characters (the largest valid event is 64 KiB). */
-export const MAX_DEAD_LETTER_CHARS = 64 * 1024;
+const MAX_DEAD_LETTER_CHARS = 64 * 1024;
 /** Reasons are cut to this many characters. */
 export const MAX_REASON_CHARS = 2000;
 /** A dead letter's key is cut to this many characters (an entity key is at most 128). */
@@ -55,7 +55,7 @@ export function isStorable(s: string): boolean {
 }
 
 /** `s` with what Postgres cannot hold replaced (for reasons and headers: text meant for people). */
-export function storableText(s: string): string {
+function storableText(s: string): string {
   return isStorable(s) ? s : s.replaceAll('\u0000', '\\u0000').toWellFormed();
 }
 
