@@ -1,10 +1,10 @@
 /**
- * The cost of the engine's dedup window (runtime/shard/recent-ids.ts): memory per entity held by
+ * The cost of the engine's dedup window (engine/shard/recent-ids.ts): memory per entity held by
  * a shard, bytes per state row in Postgres, and time per source event, for ids shaped like the
  * generator's (`e-1-123456`) and like UUIDs, with 1 and a full window of ids per entity.
  * Median and range of 3 repetitions. Run: `bun bench/dedup-window.ts [entities]`.
  */
-import { RECENT_IDS_PER_ENTITY, RecentIds } from '../runtime/shard/recent-ids.ts';
+import { RECENT_IDS_PER_ENTITY, RecentIds } from '../engine/shard/recent-ids.ts';
 
 const ENTITIES = Number(process.argv[2] ?? 200_000);
 const REPS = 3;

@@ -4,9 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type postgres from 'postgres';
 import type { DashboardSnapshot } from '../dashboard/snapshot.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { RecordSink } from '../runtime/record-sink.ts';
-import type { TopicNames } from '../runtime/topic-names.ts';
-import type { LocalAnswer } from '../runtime/processor.ts';
+import type { RecordSink, TopicNames, LocalAnswer } from '../engine/index.ts';
 import type { AlertFeed } from '../sinks/alert-feed.ts';
 import { requireScope, type ApiToken } from './auth.ts';
 import { clip } from './clip.ts';
@@ -48,7 +46,7 @@ export interface AppDeps {
 
 /**
  * The Hono app every instance serves: the routes of ARCHITECTURE.md plus /openapi.json and the
- * dashboard. Runtime-neutral (fetch handler); http/serve.ts binds it to Bun or Deno.
+ * dashboard. Runtime-neutral (fetch handler); runtime/serve.ts binds it to Bun or Deno.
  */
 export function createApp(deps: AppDeps): Hono {
   const tokens = deps.tokens ?? [];

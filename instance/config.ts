@@ -5,8 +5,8 @@ import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import type { ApiToken } from '../http/auth.ts';
 import { DEFAULT_HTTP_LIMITS } from '../http/limits.ts';
-import { DEFAULT_HOSTNAME } from '../http/serve.ts';
-import { topicNames } from '../runtime/topic-names.ts';
+import { DEFAULT_HOSTNAME } from '../runtime/serve.ts';
+import { topicNames } from '../engine/index.ts';
 import { ConfigError, SOURCE_TOPICS } from '../schemas/index.ts';
 import type { InstanceConfig } from './start-instance.ts';
 

@@ -4,7 +4,7 @@
  * has joined the group; SIGTERM stops it gracefully: final checkpoint and relay, leave the group,
  * exit 0. The tests SIGKILL and SIGSTOP it.
  */
-import { startProcessor } from '../runtime/processor.ts';
+import { startProcessor } from '../engine/index.ts';
 import { loadConfig } from './config.ts';
 
 const config = loadConfig(process.env);

@@ -2,7 +2,7 @@ import { createGenerator, toKafkaRecord, writeToKafka } from '../generator/index
 import { createApp } from '../http/app.ts';
 import type { ApiToken } from '../http/auth.ts';
 import { SSE_PATHS, type HttpLimits } from '../http/limits.ts';
-import { pathIn, serve, type Served } from '../http/serve.ts';
+import { pathIn, serve, type Served } from '../runtime/serve.ts';
 import { composeObservers } from '../observability/compose-observers.ts';
 import { createDashboardSnapshots } from '../observability/dashboard-snapshots.ts';
 import { createLiveStats } from '../observability/live-stats.ts';
@@ -11,9 +11,7 @@ import type { Tracing } from '../observability/tracing.ts';
 import { createInProcessLog, startPgliteServer } from '../adapters/embedded/index.ts';
 import { kafkajsLogClient } from '../adapters/kafkajs/kafkajs-client.ts';
 import { createKafkaClient, type KafkaPort } from '../adapters/kafkajs/port.ts';
-import { topicNames } from '../runtime/topic-names.ts';
-import type { ProcessorObserver } from '../runtime/observer.ts';
-import { startProcessor, type Processor, type ProcessorOptions } from '../runtime/processor.ts';
+import { topicNames, startProcessor, type Processor, type ProcessorOptions, type ProcessorObserver } from '../engine/index.ts';
 import { startAlertFeed, type AlertFeed } from '../sinks/alert-feed.ts';
 import { openPool, outboxPending } from '../store/index.ts';
 

@@ -1,4 +1,4 @@
-import { OBSERVER_METHODS, type ProcessorObserver } from '../runtime/observer.ts';
+import { OBSERVER_METHODS, type ProcessorObserver } from '../engine/index.ts';
 
 /** One observer that calls each given observer in turn (metrics, the dashboard's live stats, a bench). */
 export function composeObservers(...observers: (ProcessorObserver | undefined)[]): ProcessorObserver {

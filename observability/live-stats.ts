@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import type { ProcessorObserver } from '../runtime/observer.ts';
+import type { ProcessorObserver } from '../engine/index.ts';
 
 /**
  * Recent activity of this instance for the live dashboard: rates over the last few seconds and

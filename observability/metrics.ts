@@ -1,5 +1,5 @@
+import { parseShardId, type ProcessorObserver } from '../engine/index.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ProcessorObserver } from '../runtime/observer.ts';
 
 /**
  * The Prometheus metrics of an instance (prom-client: the de-facto Node/Bun Prometheus client; it
@@ -84,7 +84,7 @@ export function createMetrics(): Metrics {
       checkpointSeconds.observe(e.durationMs / 1000);
       for (const [kind, n] of Object.entries(e.rows)) if (n > 0) checkpointRows.inc({ kind }, n);
       for (const t of e.appendTimesMs) toDurable.observe(Math.max(0, e.atMs - t) / 1000);
-      const actor = e.shard.split('/')[0]!;
+      const actor = parseShardId(e.shard)?.actorType ?? e.shard;
       for (const d of e.deadLetters) {
         deadLetters.inc({ topic: d.topic, code: d.code }, d.count);
         if (d.code === 'HANDLER_ERROR') quarantines.inc({ actor }, d.count);

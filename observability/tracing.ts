@@ -3,7 +3,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
-import type { ProcessorObserver, TracedRecord } from '../runtime/observer.ts';
+import type { ProcessorObserver, TracedRecord } from '../engine/index.ts';
 
 /**
  * Traces from ingest to checkpoint, exported with OTLP over HTTP (Jaeger accepts it):

@@ -6,9 +6,9 @@
  *   bun scripts/build-binary.ts [--outfile dist/actorstream] [--target bun-linux-arm64] [--sourcemap]
  *
  * Why each piece is listed:
- * - runtime/shard/shard-worker.ts is a Web Worker entry: Bun only puts a worker in an executable
+ * - engine/shard/shard-worker.ts is a Web Worker entry: Bun only puts a worker in an executable
  *   when it is an entrypoint of the compile. `--root .` keeps its path from the project root
- *   (runtime/shard/…), which is where runtime/shard/worker-pool.ts looks for it in a binary.
+ *   (engine/shard/…), which is where engine/shard/worker-pool.ts looks for it in a binary.
  * - PGlite loads pglite.wasm, initdb.wasm and pglite.data with `new URL('./x', import.meta.url)`;
  *   inside the executable that is the embedded root, so they are embedded there with `--asset`.
  * - The dashboard needs nothing: dashboard/assets.ts holds its files as strings.
@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const ENTRYPOINTS = ['cli/main.ts', 'runtime/shard/shard-worker.ts'] as const;
+export const ENTRYPOINTS = ['cli/main.ts', 'engine/shard/shard-worker.ts'] as const;
 const PGLITE_DIST = 'node_modules/@electric-sql/pglite/dist';
 export const ASSETS = ['pglite.wasm', 'initdb.wasm', 'pglite.data'].map((f) => `${PGLITE_DIST}/${f}`);
 

@@ -1,5 +1,4 @@
-import type { OutgoingRecord, RecordSink } from '../runtime/record-sink.ts';
-import { ORIGIN_HEADER, SEQ_HEADER } from '../runtime/shard/records.ts';
+import { ORIGIN_HEADER, SEQ_HEADER, type OutgoingRecord, type RecordSink } from '../engine/index.ts';
 import { deleteRelayed, pendingOutbox, type Sql } from '../store/index.ts';
 
 /**

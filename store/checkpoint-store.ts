@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import type { Alert } from '../schemas/index.ts';
-import { ShardFenced } from '../runtime/errors.ts';
-import type { ShardDelta } from '../runtime/shard/shard.ts';
+import { ShardFenced } from './shard-fenced.ts';
+import type { ShardDelta } from '../engine/index.ts';
 import { writeCheckpointRows, writeOffsets, writeInboxPositions, writeQuarantines, removeFiredTimers } from './checkpoint-writes.ts';
 import { findUnstorable, type Unstorable } from './unstorable.ts';
 
@@ -35,7 +35,7 @@ export interface StoredState {
   stateVersion: number;
   state: unknown;
   quarantine: string | null;
-  /** The entity's dedup window as stored (ids one per line, see runtime/shard/recent-ids.ts); absent when empty. */
+  /** The entity's dedup window as stored (ids one per line, see engine/shard/recent-ids.ts); absent when empty. */
   recentIds?: string;
   /** When the row was last committed (epoch ms). */
   updatedAt: number;

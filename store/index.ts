@@ -4,6 +4,7 @@
  * Internals (the checkpoint's individual writes, the probing of refused rows) stay in their files.
  */
 export { openPool, type PoolOptions, type Sql } from './pool.ts';
+export { ShardFenced } from './shard-fenced.ts';
 export { MIGRATIONS, migrate } from './migrations.ts';
 export { appliedMigrations, ping, schemaPresent } from './schema.ts';
 export {

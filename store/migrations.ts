@@ -87,7 +87,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     name: 'recent event ids per entity',
     sql: `
       -- The entity's dedup window: the ids of its last source events, oldest first, one per line
-      -- (runtime/shard/recent-ids.ts). A retried event with one of these ids is dropped,
+      -- (engine/shard/recent-ids.ts). A retried event with one of these ids is dropped,
       -- so a client that re-sends after a lost 202 applies once.
       alter table actor_states add column recent_event_ids text;
     `,

@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
 import { createCheckpointStore, isDataError, type Checkpoint, type CheckpointStore } from '../store/checkpoint-store.ts';
 import { migrate } from '../store/migrations.ts';
-import { ShardFenced } from '../runtime/errors.ts';
+import { ShardFenced } from '../store/shard-fenced.ts';
 import type { Alert } from '../schemas/index.ts';
 
 /**

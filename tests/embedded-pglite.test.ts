@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import postgres from 'postgres';
-import { ShardFenced } from '../runtime/errors.ts';
+import { ShardFenced } from '../store/shard-fenced.ts';
 import { startPgliteServer, type PgliteServer } from '../adapters/embedded/pglite-server.ts';
 import { createCheckpointStore, type Checkpoint, type CheckpointStore } from '../store/checkpoint-store.ts';
 import { migrate } from '../store/migrations.ts';

@@ -5,8 +5,8 @@ import { generateEvents, toKafkaRecord, writeToKafka } from '../generator/index.
 import { createInProcessLog, type InProcessLog } from '../adapters/embedded/in-process-log.ts';
 import { startPgliteServer, type PgliteServer } from '../adapters/embedded/pglite-server.ts';
 import { kafkajsLogClient } from '../adapters/kafkajs/kafkajs-client.ts';
-import { topicNames } from '../runtime/topic-names.ts';
-import { startProcessor, type Processor, type ProcessorOptions } from '../runtime/processor.ts';
+import { topicNames } from '../engine/topic-names.ts';
+import { startProcessor, type Processor, type ProcessorOptions } from '../engine/processor.ts';
 import { topicOf, type DomainEvent } from '../schemas/index.ts';
 import { alertComparison, closingEvents, committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
 import { waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';

@@ -4,7 +4,7 @@ import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { ensureKafka, type KafkaHandle } from '../scripts/kafka/local-kafka.ts';
 import { JAVA_MURMUR2 } from '../adapters/kafkajs/partitioner-fixtures.ts';
 import { ensureTopics } from '../adapters/kafkajs/topics.ts';
-import { topicNames } from '../runtime/topic-names.ts';
+import { topicNames } from '../engine/topic-names.ts';
 import { skuActor } from '../actors/sku.ts';
 
 /**

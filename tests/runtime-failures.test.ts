@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { createPoisonRecords, generateEvents } from '../generator/index.ts';
-import { DLQ_HEADERS } from '../runtime/shard/records.ts';
+import { DLQ_HEADERS } from '../engine/shard/records.ts';
 import type { DomainEvent } from '../schemas/index.ts';
 import { alertComparison, closingEvents, committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { generateEvents } from '../generator/index.ts';
-import { startProcessor, type Processor } from '../runtime/processor.ts';
+import { startProcessor, type Processor } from '../engine/processor.ts';
 import { closingEvents, committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { OrderState } from '../actors/order.ts';
 import type { SkuState } from '../actors/sku.ts';
-import { ShardFenced } from '../runtime/errors.ts';
+import { ShardFenced } from '../store/shard-fenced.ts';
 import type { Alert } from '../schemas/index.ts';
 import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
 import {

@@ -1,4 +1,4 @@
-import type { TopicAdmin } from '../../runtime/topic-admin.ts';
+import type { TopicAdmin } from '../../engine/index.ts';
 import type { KafkaPort } from './port.ts';
 import { ensureTopics } from './topics.ts';
 

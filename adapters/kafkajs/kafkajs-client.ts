@@ -1,4 +1,4 @@
-import type { LogClient } from '../../runtime/log-client.ts';
+import type { LogClient } from '../../engine/index.ts';
 import { createKafkajsAdmin } from './kafkajs-admin.ts';
 import { createKafkajsSink } from './kafkajs-sink.ts';
 import { createKafkajsSource } from './kafkajs-source.ts';

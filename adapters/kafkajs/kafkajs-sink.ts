@@ -1,4 +1,4 @@
-import type { OutgoingRecord, RecordSink } from '../../runtime/record-sink.ts';
+import type { OutgoingRecord, RecordSink } from '../../engine/index.ts';
 import type { KafkaPort } from './port.ts';
 
 /**

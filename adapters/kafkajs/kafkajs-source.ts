@@ -1,6 +1,5 @@
 import type { EachBatchPayload } from 'kafkajs';
-import type { SourceOptions } from '../../runtime/log-client.ts';
-import type { RecordSource, TopicPartition } from '../../runtime/record-source.ts';
+import type { SourceOptions, RecordSource, TopicPartition } from '../../engine/index.ts';
 import type { KafkaPort } from './port.ts';
 import { createShardAssigner } from './shard-assigner.ts';
 

@@ -1,3 +1,4 @@
+import { shardId } from '../../engine/index.ts';
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
 
 /**
@@ -15,19 +16,19 @@ export function createShardAssigner(shardOf: (topic: string) => string | undefin
     version: 1,
     async assign({ members, topics }) {
       const memberIds = members.map((m) => m.memberId).sort();
-      const shards = new Map<string, { topic: string; partition: number }[]>();
+      const shards = new Map<string, Shard>();
       for (const topic of [...topics].sort()) {
         const type = shardOf(topic) ?? topic;
         for (const { partitionId } of cluster.findTopicPartitionMetadata(topic)) {
-          const id = `${type}/${partitionId}`;
-          if (!shards.has(id)) shards.set(id, []);
-          shards.get(id)!.push({ topic, partition: partitionId });
+          const id = shardId(type, partitionId);
+          if (!shards.has(id)) shards.set(id, { type, partition: partitionId, tps: [] });
+          shards.get(id)!.tps.push({ topic, partition: partitionId });
         }
       }
       const assignment = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
-      [...shards.keys()].sort(byTypeThenPartition).forEach((shard, i) => {
+      [...shards.values()].sort(byPartitionThenType).forEach((shard, i) => {
         const member = assignment.get(memberIds[i % memberIds.length]!)!;
-        for (const { topic, partition } of shards.get(shard)!) (member[topic] ??= []).push(partition);
+        for (const { topic, partition } of shard.tps) (member[topic] ??= []).push(partition);
       });
       return memberIds.map((memberId) => ({
         memberId,
@@ -40,9 +41,13 @@ export function createShardAssigner(shardOf: (topic: string) => string | undefin
   });
 }
 
+interface Shard {
+  type: string;
+  partition: number;
+  tps: { topic: string; partition: number }[];
+}
+
 /** Interleaves actor types (user/0, order/0, sku/0, user/1, …) so each member gets a mix. */
-function byTypeThenPartition(a: string, b: string): number {
-  const [ta, pa] = a.split('/');
-  const [tb, pb] = b.split('/');
-  return Number(pa) - Number(pb) || ta!.localeCompare(tb!);
+function byPartitionThenType(a: Shard, b: Shard): number {
+  return a.partition - b.partition || a.type.localeCompare(b.type);
 }

@@ -1,7 +1,7 @@
 import type { AdminPort as Admin } from './port.ts';
 import type { ActorDefinition } from '../../actors/actor.ts';
 import { DEFAULT_MAX_FUTURE_MS, dlqTopicOf, inboxTopicOf, inputTopicConfig, SOURCE_TOPICS } from '../../schemas/index.ts';
-import type { TopicNames } from '../../runtime/topic-names.ts';
+import type { TopicNames } from '../../engine/index.ts';
 
 /**
  * Creates the topics the runtime reads and writes when they are missing: the three source topics

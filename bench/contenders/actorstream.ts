@@ -8,9 +8,9 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import postgres from 'postgres';
-import type { ProcessorObserver } from '../../runtime/observer.ts';
-import { startProcessor } from '../../runtime/processor.ts';
-import { topicNames } from '../../runtime/topic-names.ts';
+import type { ProcessorObserver } from '../../engine/observer.ts';
+import { startProcessor } from '../../engine/processor.ts';
+import { topicNames } from '../../engine/topic-names.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { deadline, emit, latencyRecorder, processStartMs, readConfig, untilStopped } from './protocol.ts';
 

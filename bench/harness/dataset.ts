@@ -9,7 +9,7 @@ import { orderActor } from '../../actors/order.ts';
 import { skuActor, type SkuState } from '../../actors/sku.ts';
 import { userActor } from '../../actors/user.ts';
 import { createGenerator, toKafkaRecord, writeToKafka, type KafkaRecord } from '../../generator/index.ts';
-import { topicNames, type TopicNames } from '../../runtime/topic-names.ts';
+import { topicNames, type TopicNames } from '../../engine/topic-names.ts';
 import { decodeEvent, topicOf, type DomainEvent } from '../../schemas/index.ts';
 import { closingEvents } from '../../tests/support/oracle.ts';
 

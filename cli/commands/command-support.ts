@@ -10,7 +10,7 @@
  */
 import type { Admin } from 'kafkajs';
 import { loadConfig } from '../../instance/config.ts';
-import type { TopicNames } from '../../runtime/topic-names.ts';
+import type { TopicNames } from '../../engine/index.ts';
 import { ConfigError } from '../../schemas/index.ts';
 
 /** Bad arguments: exit 2, with a pointer to `--help`. */

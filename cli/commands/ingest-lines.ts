@@ -8,7 +8,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { TopicNames } from '../../runtime/topic-names.ts';
+import type { TopicNames } from '../../engine/index.ts';
 import { keyOf, parseEvent, topicOf } from '../../schemas/index.ts';
 import { UsageError } from './command-support.ts';
 

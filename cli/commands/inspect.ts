@@ -13,7 +13,7 @@ import { defineCommand } from 'citty';
 import { buildActors } from '../../actors/registry.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { partitionOf } from '../../adapters/kafkajs/partitioner.ts';
-import { shardId } from '../../runtime/shard/shard.ts';
+import { shardId } from '../../engine/index.ts';
 import { entityAlerts, entitySnapshot, schemaPresent, shardInputOffsets, shardOwner, type Sql } from '../../store/index.ts';
 import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, partitionCount, UsageError, withDetails, type CommandSettings } from './command-support.ts';
 import { formatInspection, type Inspection } from './inspect-format.ts';

@@ -10,7 +10,7 @@
  * is exactly what the runtime computes, with workers, timers, inbox dedup and checkpoints.
  */
 import type { Admin } from 'kafkajs';
-import { shardId } from '../../runtime/shard/shard.ts';
+import { shardId } from '../../engine/index.ts';
 import { replayResetCounts, type ReplayResetCounts, type ReplayScope, type Sql } from '../../store/index.ts';
 import { CommandFailed, partitionCount } from './command-support.ts';
 

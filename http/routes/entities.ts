@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { partitionOf } from '../../adapters/kafkajs/partitioner.ts';
-import type { LocalAnswer } from '../../runtime/processor.ts';
-import { shardId } from '../../runtime/shard/shard.ts';
+import { shardId, type LocalAnswer } from '../../engine/index.ts';
 import { entitySnapshot, shardOwner, type Sql } from '../../store/index.ts';
 import { clip } from '../clip.ts';
 import { isIdentifier } from '../../schemas/index.ts';

@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { OutgoingRecord, RecordSink } from '../../runtime/record-sink.ts';
-import type { TopicNames } from '../../runtime/topic-names.ts';
+import type { OutgoingRecord, RecordSink, TopicNames } from '../../engine/index.ts';
 import { decodeEvent, DEFAULT_MAX_FUTURE_MS, keyOf, MAX_EVENT_BYTES, topicOf } from '../../schemas/index.ts';
 import { bodyItems } from '../body-items.ts';
 import { IngestReport } from '../ingest-report.ts';

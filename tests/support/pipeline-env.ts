@@ -5,7 +5,7 @@ import { topicOf } from '../../schemas/index.ts';
 import { toKafkaRecord, writeToKafka } from '../../generator/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../scripts/infra/test-database.ts';
 import { ensureKafka, type KafkaHandle } from '../../scripts/kafka/local-kafka.ts';
-import { topicNames, type TopicNames } from '../../runtime/topic-names.ts';
+import { topicNames, type TopicNames } from '../../engine/topic-names.ts';
 import { readTopic } from './read-topic.ts';
 import { migrate } from '../../store/migrations.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { skuActor } from '../actors/sku.ts';
 import { createCheckpointer, type CheckpointerContext } from './checkpointer.ts';
-import { ShardFenced } from './errors.ts';
+import { ShardFenced } from '../store/shard-fenced.ts';
 import type { Owned } from './owned-shard.ts';
 import type { ShardDelta } from './shard/shard.ts';
 import type { Checkpoint } from '../store/checkpoint-store.ts';

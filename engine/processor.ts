@@ -11,7 +11,7 @@ import { guardObserver } from './observer.ts';
 import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { defaultWorkers, PROCESSOR_DEFAULTS, resolveActors, type ProcessorOptions } from './processor-options.ts';
 import { createShardLifecycle } from './shard-lifecycle.ts';
-import { shardId } from './shard/shard.ts';
+import { shardId } from './shard-id.ts';
 import { createInlinePool, createWorkerPool } from './shard/worker-pool.ts';
 
 export type { ProcessorOptions } from './processor-options.ts';

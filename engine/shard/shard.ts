@@ -1,4 +1,5 @@
 import type { ActorInput } from '../../actors/actor.ts';
+import { isShardId, shardId } from '../shard-id.ts';
 import { applyInput, Quarantine, type EffectSink } from '../../actors/apply-input.ts';
 import { ALERTS_TOPIC, DEFAULT_MAX_FUTURE_MS, inboxTopicOf, isEntityKey, parseEvent, type ErrorCode } from '../../schemas/index.ts';
 import { deadLetterRow, isStorableValue, MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
@@ -202,7 +203,7 @@ export function createShard(opts: ShardOptions): Shard {
     if (!origin || !Number.isSafeInteger(seq)) return deadLetter(r, 'INVALID_ENVELOPE', 'inbox record without x-origin / x-seq headers');
     // Inbox topics are written by the relay, but anything with write access could add records:
     // what becomes a checkpoint row (the origin, the key, the message) is checked like an event.
-    if (!ORIGIN.test(origin)) return deadLetter(r, 'INVALID_ENVELOPE', 'x-origin is not a shard id (<actor type>/<partition>)');
+    if (!isShardId(origin)) return deadLetter(r, 'INVALID_ENVELOPE', 'x-origin is not a shard id (<actor type>/<partition>)');
     if (seq <= (inboxPositions.get(origin) ?? 0)) {
       counters.duplicatesDropped++;
       return;
@@ -309,17 +310,9 @@ export function createShard(opts: ShardOptions): Shard {
   };
 }
 
-/** The shard id of an actor type's partition, as stored in `shard_owners`. */
-export function shardId(actorType: string, partition: number): string {
-  return `${actorType}/${partition}`;
-}
-
 function emptyDelta(): ShardDelta {
   return { offsets: [], states: [], outbox: [], alerts: [], inboxPositions: [], timersAdded: [], timersRemoved: [] };
 }
-
-/** An inbox record's origin: the shard id of the sender (`<actor type>/<partition>`). */
-const ORIGIN = /^[a-z][a-z0-9_.-]{0,63}\/\d{1,6}$/;
 
 /** W3C trace context: version-traceid-parentid-flags. */
 const TRACEPARENT_FORMAT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;

@@ -1,3 +1,4 @@
+import { parseShardId } from './shard-id.ts';
 import type { ActorDefinition } from '../actors/actor.ts';
 import type { Owned } from './owned-shard.ts';
 import type { ShardCounters } from './shard/shard.ts';
@@ -78,10 +79,10 @@ export function createMembership(deps: MembershipDeps): Membership {
     // member may already hold this shard in that generation: taking it now would fence the rightful
     // owner (which then drops it until the next rebalance). The newer join re-acquires if it is ours.
     if (assignedAt !== joinSeq) return undefined;
-    const [type, partition] = id.split('/');
-    const actor = deps.actorOf(type!);
-    if (!actor) throw new Error(`no actor type '${type}' for shard ${id}`);
-    const o = await deps.load(id, actor, Number(partition));
+    const { actorType, partition } = parseShardId(id) ?? { actorType: id, partition: NaN };
+    const actor = deps.actorOf(actorType);
+    if (!actor) throw new Error(`no actor type '${actorType}' for shard ${id}`);
+    const o = await deps.load(id, actor, partition);
     if (stopped || !assigned.has(id)) {
       // stop() began, or a newer generation took the shard: the consumer may no longer seek.
       await deps.discard(o);

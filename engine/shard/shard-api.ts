@@ -27,7 +27,7 @@ export interface ShardOptions {
   /**
    * Keep the records of the last two deltas (`inputsOfTakenDelta`). Off on the hot path; a shard
    * whose checkpoint Postgres refused is restored with it on, so the replay that fails again can
-   * dead-letter the refused entities' inputs (runtime/checkpointer.ts).
+   * dead-letter the refused entities' inputs (engine/checkpointer.ts).
    */
   recordInputs?: boolean;
 }
@@ -106,7 +106,7 @@ export interface Shard {
   setNow(now: number): void;
   /**
    * The records applied to `keys` that the last `takeDelta` accounted for, to dead-letter them when
-   * Postgres refuses those entities' rows of that delta (see runtime/checkpoint-isolation.ts).
+   * Postgres refuses those entities' rows of that delta (see engine/checkpoint-isolation.ts).
    */
   inputsOfTakenDelta(keys: readonly string[]): SourceRecord[];
 }

@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { ActorDefinition } from '../../actors/actor.ts';
 import { transferables } from './record-batch.ts';
 import { createShardHost, type ShardHostApi } from './shard-host.ts';
+import { shardWorkerUrl } from '../../runtime/shard-worker-url.ts';
 
 /** A shard host seen from the processor's thread: every call is asynchronous. */
 export type AsyncShardHost = {
@@ -22,7 +23,7 @@ export interface ShardHostPool {
 }
 
 /**
- * `count` Web Workers running runtime/shard/shard-worker.ts. A worker that dies takes its shards'
+ * `count` Web Workers running engine/shard/shard-worker.ts. A worker that dies takes its shards'
  * uncommitted state with it; `onFatal` is told, and the processor exits so a supervisor restarts
  * it from the last checkpoint (crash-only: correctness never depends on a graceful path).
  */
@@ -40,19 +41,6 @@ export function createWorkerPool(count: number, onFatal: (error: Error) => void)
     for (const h of hosts) (h as unknown as { [Comlink.releaseProxy]?: () => void })[Comlink.releaseProxy]?.();
     for (const w of workers) w.terminate();
   });
-}
-
-/**
- * Where the shard worker's module is. From source (Bun or Deno) it sits beside this file. In a
- * `bun build --compile` executable (scripts/build-binary.ts) every module is bundled into the
- * entry, so `import.meta.url` is the executable itself inside Bun's embedded filesystem
- * (`file:///$bunfs/root/actorstream`, `B:/~BUN/root/…` on Windows), and the worker, compiled as
- * an extra entrypoint, keeps its path from the project root (Bun maps the `.ts` name onto the
- * bundled `.js`). A string check, because no web-standard API tells a bundle from a source tree.
- */
-export function shardWorkerUrl(moduleUrl: string = import.meta.url): string {
-  const compiled = moduleUrl.startsWith('file:///$bunfs/') || moduleUrl.includes('/~BUN/');
-  return new URL(compiled ? './runtime/shard/shard-worker.ts' : './shard-worker.ts', moduleUrl).href;
 }
 
 /** Shards on the caller's thread: the same host code, for tests, benchmarks and custom actors. */

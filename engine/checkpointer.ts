@@ -1,5 +1,5 @@
 import type { OutboxRelay } from '../sinks/outbox-relay.ts';
-import { ShardFenced } from './errors.ts';
+import { ShardFenced } from '../store/shard-fenced.ts';
 import type { ProcessorObserver } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { RecordSource } from './record-source.ts';

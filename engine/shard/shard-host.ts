@@ -3,7 +3,7 @@ import type { ActorsConfig } from '../../actors/registry.ts';
 import type { PassivationPolicy } from './residency.ts';
 import { unpackBatch, type RecordBatch } from './record-batch.ts';
 import type { SourceRecord } from './records.ts';
-import { createShard, shardId, type Shard, type ShardCounters, type ShardDelta, type ShardRestore } from './shard.ts';
+import { createShard, type Shard, type ShardCounters, type ShardDelta, type ShardRestore } from './shard.ts';
 
 /**
  * The shards living in one thread, addressed by id. In a worker it is exposed with comlink (see
@@ -122,4 +122,3 @@ export function createShardHost(resolveActor: (type: string, config: ActorsConfi
   };
 }
 
-export { shardId };

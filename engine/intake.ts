@@ -8,7 +8,7 @@ import type { TopicAdmin } from './topic-admin.ts';
 import { packBatch } from './shard/record-batch.ts';
 import { TRACEPARENT } from './shard/records.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
-import { shardId } from './shard/shard.ts';
+import { shardId } from './shard-id.ts';
 
 /**
  * Fetched batches into their shard: find (or acquire) the shard, refetch from Postgres's offsets
