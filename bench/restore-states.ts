@@ -10,7 +10,7 @@
 import postgres from 'postgres';
 import { userActor } from '../actors/user.ts';
 import { createWorkerPool } from '../engine/shard/worker-pool.ts';
-import { shardId } from '../engine/shard/shard.ts';
+import { shardId } from '../engine/index.ts';
 import { createCheckpointStore } from '../store/checkpoint-store.ts';
 import { migrate } from '../store/migrations.ts';
 import { createTestDatabase } from '../scripts/infra/test-database.ts';

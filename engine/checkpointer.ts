@@ -1,4 +1,4 @@
-import type { OutboxRelay } from '../sinks/outbox-relay.ts';
+import type { OutboxRelay } from './outbox-relay.ts';
 import { ShardFenced } from '../store/shard-fenced.ts';
 import type { ProcessorObserver } from './observer.ts';
 import type { Owned } from './owned-shard.ts';

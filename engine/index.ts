@@ -8,6 +8,7 @@ export { startProcessor, type LocalAnswer, type Processor } from './processor.ts
 export { PROCESSOR_DEFAULTS, defaultWorkers, type ProcessorOptions } from './processor-options.ts';
 export { OBSERVER_METHODS, type BatchApplied, type Checkpointed, type ProcessorObserver, type TracedRecord } from './observer.ts';
 export { isShardId, parseShardId, shardId } from './shard-id.ts';
+export { assignShards } from './shard-assignment.ts';
 export { topicNames, type TopicNames } from './topic-names.ts';
 export { DLQ_HEADERS, ORIGIN_HEADER, SEQ_HEADER, TRACEPARENT } from './shard/records.ts';
 export type { ShardDelta } from './shard/shard-api.ts';

@@ -8,7 +8,8 @@ import type { PassivationPolicy } from './shard/residency.ts';
 
 /** Configuration of one processor instance (one member of the consumer group). */
 export interface ProcessorOptions {
-  brokers: string[];
+  /** The log, through the engine's ports (adapters/kafkajs/ for a cluster, adapters/embedded/ in memory). */
+  client: LogClient;
   databaseUrl: string;
   app: string;
   groupId: string;
@@ -31,11 +32,6 @@ export interface ProcessorOptions {
   ownerId: string;
   /** Where other instances reach this one's HTTP API (recorded with every shard it owns). */
   httpAddress?: string;
-  /**
-   * The log, through the engine's ports (default: kafkajs on `brokers`; the embedded default
-   * passes `kafkajsLogClient(inProcessLog)`).
-   */
-  client?: LogClient;
   /** Shard worker threads; 0 runs shards on the consumer's thread. Default: cores − 1, 1 to 4. */
   workers?: number;
   /** When idle entities leave memory (default: idle 10 min, or beyond 500k per shard). */

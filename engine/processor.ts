@@ -1,14 +1,12 @@
 import type { ActorDefinition } from '../actors/actor.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
-import { createOutboxRelay } from '../sinks/outbox-relay.ts';
+import { createOutboxRelay } from './outbox-relay.ts';
 import { createCheckpointStore, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { createIntake } from './intake.ts';
-import { kafkajsClusterClient } from '../adapters/kafkajs/kafkajs-client.ts';
 import { topicNames } from './topic-names.ts';
 import { createMembership, type Membership } from './membership.ts';
 import { guardObserver } from './observer.ts';
-import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { defaultWorkers, PROCESSOR_DEFAULTS, resolveActors, type ProcessorOptions } from './processor-options.ts';
 import { createShardLifecycle } from './shard-lifecycle.ts';
 import { shardId } from './shard-id.ts';
@@ -67,7 +65,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   try {
     await migrate(sql);
     const store = createCheckpointStore(sql);
-    const client = opts.client ?? kafkajsClusterClient(opts.ownerId, opts.brokers);
+    const { client } = opts;
     const admin = await client.admin();
     opened.push(() => admin.disconnect());
     const topics = opts.topics ?? topicNames();
@@ -159,7 +157,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       await pool.terminate();
       await sql.end({ timeout: 5 });
     };
-    return processorHandle({ membership, store, actors, partitionCounts, checkpoint, stop: () => (stopping ??= stop()) });
+    return processorHandle({ membership, store, actors, partitionCounts, partitionOf: client.partitionOf, checkpoint, stop: () => (stopping ??= stop()) });
   } catch (e) {
     for (const close of opened.reverse()) await close().catch(() => {});
     throw e;
@@ -172,6 +170,7 @@ function processorHandle(p: {
   store: CheckpointStore;
   actors: readonly ActorDefinition<any>[];
   partitionCounts: Map<string, number>;
+  partitionOf(key: string, partitionCount: number): number;
   checkpoint(): Promise<void>;
   stop(): Promise<void>;
 }): Processor {
@@ -180,7 +179,7 @@ function processorHandle(p: {
     async query(type, key) {
       const n = p.partitionCounts.get(type);
       if (n === undefined) return { kind: 'not-owned' };
-      const id = shardId(type, partitionOf(key, n));
+      const id = shardId(type, p.partitionOf(key, n));
       const o = membership.held(id);
       if (!o) return { kind: 'not-owned' };
       const a = await o.host.query(id, key);

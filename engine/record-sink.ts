@@ -13,6 +13,9 @@ export interface OutgoingRecord {
   topic: string;
   /** Partitioned by the key (murmur2, as every component computes it). */
   key: string;
-  value: string;
+  /** Text as the product writes it; bytes for producers that must write exactly what they were given. */
+  value: string | Uint8Array;
   headers?: Record<string, string>;
+  /** The record's timestamp (ms since the epoch); default: when it is produced. */
+  timestamp?: number;
 }

@@ -1,7 +1,7 @@
 import type { ActorDefinition } from '../actors/actor.ts';
 import type { ActorsConfig } from '../actors/registry.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
-import type { OutboxRelay } from '../sinks/outbox-relay.ts';
+import type { OutboxRelay } from './outbox-relay.ts';
 import type { CheckpointStore } from '../store/index.ts';
 import type { TopicNames } from './topic-names.ts';
 import type { ProcessorObserver } from './observer.ts';

@@ -29,7 +29,7 @@ export interface TopicAdmin {
    * offset where there is none.
    */
   offsetsAt(topic: string, timestampMs: number): Promise<{ partition: number; offset: number }[]>;
-  /** The member ids of a consumer group (empty when it has none or does not exist). */
+  /** The members of a consumer group, as `<client id>@<host>` (empty when it has none or does not exist). */
   groupMembers(groupId: string): Promise<string[]>;
   disconnect(): Promise<void>;
 }

@@ -1,11 +1,11 @@
 import type { Writable } from 'node:stream';
-import type { WriteOptions, WriteResult } from './kafka-writer.ts';
+import type { WriteOptions, WriteResult } from './record-writer.ts';
 import { batchSizeFor, createPacer } from './pacer.ts';
 import { takeBatch, type KafkaRecord } from './records.ts';
 
 /**
  * Writes record values as NDJSON (one envelope per line) to a stream — a file, or stdout to pipe
- * into `POST /v1/events` — with the same batching, pacing and progress as `writeToKafka`.
+ * into `POST /v1/events` — with the same batching, pacing and progress as `writeRecords`.
  * Keys are not written: NDJSON carries values only, so key-mismatch poison becomes a valid line.
  * Waits for 'drain' when the stream is full, so a slow consumer never makes memory grow. A stream
  * error (e.g. EPIPE when the reader of stdout went away) stops the writer and is thrown.

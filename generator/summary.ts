@@ -1,5 +1,5 @@
 import type { ExpectedAlert } from './ground-truth.ts';
-import type { WriteResult } from './kafka-writer.ts';
+import type { WriteResult } from './record-writer.ts';
 import type { GeneratorStats } from './stats.ts';
 
 /**

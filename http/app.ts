@@ -29,6 +29,8 @@ export interface AppDeps {
   sink: Pick<RecordSink, 'send'>;
   local?: { query(type: string, key: string): Promise<LocalAnswer> };
   partitionsOf(type: string): number | undefined;
+  /** The partition of a key (the log client's partitioner): where its entity's shard is. */
+  partitionOf(key: string, partitionCount: number): number;
   alertFeed?: () => AlertFeed | undefined;
   /** Readiness: joined the group and every assigned shard restored. */
   ready(): { ready: boolean; detail: Record<string, unknown> };
@@ -95,7 +97,7 @@ export function createApp(deps: AppDeps): Hono {
     trace: deps.traceIngest,
     onIngested: (a, r) => deps.metrics.ingested(a, r),
   }));
-  app.route('/', entityRoutes({ local: deps.local, partitionsOf: deps.partitionsOf, sql: deps.sql, self: { id: deps.instanceId } }));
+  app.route('/', entityRoutes({ local: deps.local, partitionsOf: deps.partitionsOf, partitionOf: deps.partitionOf, sql: deps.sql, self: { id: deps.instanceId } }));
   app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log }));
   if (deps.dashboard) {
     app.route('/', dashboardRoutes({ snapshots: deps.dashboard.snapshots, jaegerUrl: deps.dashboard.jaegerUrl ?? null, onError: (m, e) => log(`[dashboard] ${m}: ${e}`) }));

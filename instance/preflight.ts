@@ -1,7 +1,7 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { kafkajsClusterClient } from '../adapters/kafkajs/index.ts';
+import type { LogClient, TopicAdmin } from '../engine/index.ts';
 import { InfrastructureError } from '../schemas/index.ts';
 import { openPool, ping, type Sql } from '../store/index.ts';
-import { quietKafkajsTimerWarning } from './kafkajs-warnings.ts';
 
 /**
  * Reaching the configured broker and database, for `actorstream run` and the operator commands:
@@ -31,24 +31,16 @@ export async function connectPostgres(url: string, max = 2): Promise<Sql> {
   }
 }
 
-/** A kafkajs client whose admin has answered a metadata request. */
-export async function connectKafka(brokers: string[], clientId: string): Promise<{ kafka: Kafka; admin: Admin }> {
-  quietKafkajsTimerWarning();
-  const kafka = new Kafka({
-    clientId,
-    brokers,
-    connectionTimeout: 3_000,
-    retry: { retries: 2, initialRetryTime: 300 },
-    // One message below says what failed and what to do; kafkajs's own retry logs are noise.
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
+/** A client of the cluster (kafkajs, failing fast) whose admin has answered a metadata request. */
+export async function connectKafka(brokers: string[], clientId: string): Promise<{ client: LogClient; admin: TopicAdmin }> {
+  const client = kafkajsClusterClient(clientId, brokers, { failFast: true });
+  let admin: TopicAdmin | undefined;
   try {
-    await admin.connect();
-    await admin.describeCluster();
-    return { kafka, admin };
+    admin = await client.admin();
+    await admin.ping();
+    return { client, admin };
   } catch (e) {
-    await admin.disconnect().catch(() => {});
+    await admin?.disconnect().catch(() => {});
     throw new InfrastructureError(
       `cannot reach Kafka at ${brokers.join(',')}: ${(e as Error).message}. Check KAFKA_BROKERS (or kafka.bootstrap_servers in pipeline.yaml); for a local broker: npm run kafka -- start`,
     );

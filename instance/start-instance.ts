@@ -1,4 +1,4 @@
-import { createGenerator, toKafkaRecord, writeToKafka } from '../generator/index.ts';
+import { createGenerator, toKafkaRecord, writeRecords } from '../generator/index.ts';
 import { createApp } from '../http/app.ts';
 import type { ApiToken } from '../http/auth.ts';
 import { SSE_PATHS, type HttpLimits } from '../http/limits.ts';
@@ -9,9 +9,8 @@ import { createLiveStats } from '../observability/live-stats.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import { createInProcessLog, startPgliteServer } from '../adapters/embedded/index.ts';
-import { kafkajsLogClient } from '../adapters/kafkajs/kafkajs-client.ts';
-import { createKafkaClient, type KafkaPort } from '../adapters/kafkajs/port.ts';
-import { topicNames, startProcessor, type Processor, type ProcessorOptions, type ProcessorObserver } from '../engine/index.ts';
+import { kafkajsClusterClient } from '../adapters/kafkajs/index.ts';
+import { topicNames, startProcessor, type LogClient, type Processor, type ProcessorOptions, type ProcessorObserver } from '../engine/index.ts';
 import { startAlertFeed, type AlertFeed } from '../sinks/alert-feed.ts';
 import { openPool, outboxPending } from '../store/index.ts';
 
@@ -19,7 +18,8 @@ import { openPool, outboxPending } from '../store/index.ts';
 export interface InstanceConfig {
   /** `embedded`: in-process log + PGlite + built-in generator; `external`: the configured Kafka and Postgres. */
   mode: 'external' | 'embedded';
-  processor: Omit<ProcessorOptions, 'client' | 'observer' | 'httpAddress' | 'log' | 'onFatal'>;
+  /** The processor's options; `brokers` are the Kafka cluster of the external mode. */
+  processor: Omit<ProcessorOptions, 'client' | 'observer' | 'httpAddress' | 'log' | 'onFatal'> & { brokers: string[] };
   http: {
     port: number;
     /** Interface to bind (default 127.0.0.1; instance/config.ts refuses an open bind without tokens). */
@@ -66,17 +66,17 @@ export async function startInstance(cfg: InstanceConfig, log: (line: string) => 
 
 async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups: (() => Promise<void>)[], stopAll: () => Promise<void>): Promise<Instance> {
   let processorOpts = { ...cfg.processor };
-  let kafka: KafkaPort;
+  let client: LogClient;
   if (cfg.mode === 'embedded') {
     const pg = await startPgliteServer();
     cleanups.push(() => pg.close());
-    const log_ = createInProcessLog({ defaultPartitions: processorOpts.partitions });
-    cleanups.push(() => log_.close());
-    kafka = log_;
+    const inProcess = createInProcessLog({ defaultPartitions: processorOpts.partitions });
+    cleanups.push(() => inProcess.close());
+    client = inProcess;
     // PGlite is one single-user backend: more connections add no parallelism.
     processorOpts = { ...processorOpts, databaseUrl: pg.url, postgresPoolSize: 1 };
   } else {
-    kafka = createKafkaClient(processorOpts.ownerId, processorOpts.brokers);
+    client = kafkajsClusterClient(processorOpts.ownerId, processorOpts.brokers);
   }
   const sql = openPool(processorOpts.databaseUrl, { max: cfg.mode === 'embedded' ? 1 : 4 });
   cleanups.push(() => sql.end({ timeout: 5 }));
@@ -87,7 +87,6 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   // HTTP first: its port is what this instance advertises as the owner of its shards.
   let processor: Processor | undefined;
   let alertFeed: AlertFeed | undefined;
-  const client = kafkajsLogClient(kafka);
   const sink = await client.sink();
   cleanups.push(() => sink.disconnect());
   const app = createApp({
@@ -99,6 +98,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     sink,
     local: { query: (type, key) => processor?.query(type, key) ?? Promise.resolve({ kind: 'not-owned' as const }) },
     partitionsOf: (type) => processor?.partitionsOf(type),
+    partitionOf: client.partitionOf,
     alertFeed: () => alertFeed,
     ready: () => {
       const r = processor?.readiness();
@@ -142,7 +142,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     ownedShards: () => p.ownedShards().length,
     outboxPending: () => outboxPending(sql),
   });
-  alertFeed = await startAlertFeed(kafka, { topic: topics.alerts, groupId: `${processorOpts.app}-alert-feed-${processorOpts.ownerId}`, log });
+  alertFeed = await startAlertFeed(client, { topic: topics.alerts, groupId: `${processorOpts.app}-alert-feed-${processorOpts.ownerId}`, log });
   const feed = alertFeed;
   cleanups.push(() => feed.stop());
 
@@ -155,11 +155,10 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
         yield { ...r, topic: topics.source[r.topic as keyof typeof topics.source] };
       }
     })();
-    // The generator is a client of the log like any producer (its own kafkajs-style producer).
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    cleanups.push(() => producer.disconnect());
-    const running = writeToKafka(producer, records, { rate: cfg.generatorRate, signal: abort.signal }).catch((e) => {
+    // The generator is a client of the log like any producer (its own sink).
+    const generatorSink = await client.sink();
+    cleanups.push(() => generatorSink.disconnect());
+    const running = writeRecords(generatorSink, records, { rate: cfg.generatorRate, signal: abort.signal }).catch((e) => {
       if (!abort.signal.aborted) log(`generator stopped: ${(e as Error).message}`);
     });
     // Runs before the producer disconnects (cleanups run in reverse).

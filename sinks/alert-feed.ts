@@ -1,4 +1,4 @@
-import type { ConsumerPort, KafkaPort } from '../adapters/kafkajs/port.ts';
+import type { LogClient, TailRecord } from '../engine/index.ts';
 import type { Alert } from '../schemas/index.ts';
 
 /**
@@ -16,33 +16,26 @@ export interface AlertFeed {
   stop(): Promise<void>;
 }
 
-export async function startAlertFeed(kafka: KafkaPort, opts: { topic: string; groupId: string; capacity?: number; log?: (l: string) => void }): Promise<AlertFeed> {
+export async function startAlertFeed(client: Pick<LogClient, 'tail'>, opts: { topic: string; groupId: string; capacity?: number; log?: (l: string) => void }): Promise<AlertFeed> {
   const capacity = opts.capacity ?? 1000;
   const buffer: Alert[] = [];
   const ids = new Set<string>();
   const listeners = new Set<(a: Alert) => void>();
-  const consumer: ConsumerPort = kafka.consumer({ groupId: opts.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: opts.topic, fromBeginning: false });
-  await consumer.run({
-    eachBatch: async ({ batch, resolveOffset }) => {
-      for (const m of batch.messages) {
-        resolveOffset(m.offset);
-        let alert: Alert;
-        try {
-          alert = JSON.parse(m.value?.toString() ?? '') as Alert;
-        } catch {
-          opts.log?.(`alert feed: skipped an undecodable record at ${batch.topic}:${batch.partition}@${m.offset}`);
-          continue;
-        }
-        if (typeof alert?.id !== 'string' || ids.has(alert.id)) continue;
-        ids.add(alert.id);
-        buffer.push(alert);
-        if (buffer.length > capacity) ids.delete(buffer.shift()!.id);
-        for (const l of listeners) l(alert);
+  const receive = (records: TailRecord[]) => {
+    for (const r of records) {
+      const alert = decodeAlert(r);
+      if (!alert) {
+        opts.log?.(`alert feed: skipped an undecodable record at ${r.topic}:${r.partition}@${r.offset}`);
+        continue;
       }
-    },
-  });
+      if (ids.has(alert.id)) continue;
+      ids.add(alert.id);
+      buffer.push(alert);
+      if (buffer.length > capacity) ids.delete(buffer.shift()!.id);
+      for (const l of listeners) l(alert);
+    }
+  };
+  const tail = await client.tail(opts.topic, { from: 'end', groupId: opts.groupId }, receive);
   return {
     subscribe(listener) {
       listeners.add(listener);
@@ -54,7 +47,16 @@ export async function startAlertFeed(kafka: KafkaPort, opts: { topic: string; gr
     },
     async stop() {
       listeners.clear();
-      await consumer.disconnect();
+      await tail.stop();
     },
   };
+}
+
+function decodeAlert(r: TailRecord): Alert | undefined {
+  try {
+    const alert = JSON.parse(r.value ?? '') as Alert;
+    return typeof alert?.id === 'string' ? alert : undefined;
+  } catch {
+    return undefined;
+  }
 }

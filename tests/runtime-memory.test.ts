@@ -27,7 +27,7 @@ describe('runtime: bounded memory', () => {
     const all = [...events, ...closingEvents(events, PARTITIONS)];
     await env.produce(all);
     const p = await startProcessor({
-      brokers: env.brokers, databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-${seed}`, topics: env.topics,
+      client: env.client, databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-${seed}`, topics: env.topics,
       partitions: PARTITIONS, checkpointIntervalMs: 200, ownerId: `mem-${seed}`, workers: 1,
       onFatal: (e) => {
         throw e;

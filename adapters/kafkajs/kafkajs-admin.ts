@@ -1,15 +1,33 @@
 import type { TopicAdmin } from '../../engine/index.ts';
 import type { KafkaPort } from './port.ts';
-import { ensureTopics } from './topics.ts';
+import { ensureSourceTopics, ensureTopics } from './topics.ts';
 
-/** The TopicAdmin port over a kafkajs admin client (or the in-process log's). Connected on return. */
+/** The TopicAdmin port over a kafkajs admin client. Connected on return. */
 export async function createKafkajsAdmin(kafka: KafkaPort): Promise<TopicAdmin> {
   const admin = kafka.admin();
   await admin.connect();
+  const partitionCount = async (topic: string) => {
+    if (!(await admin.listTopics()).includes(topic)) return undefined;
+    const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+    return meta?.partitions.length;
+  };
   return {
+    ping: async () => void (await admin.describeCluster()),
     ensureTopics: ({ app, actors, partitions, topics, maxFutureMs }) => ensureTopics(admin, app, actors, partitions, topics, maxFutureMs),
+    ensureSourceTopics: (topics, partitions) => ensureSourceTopics(admin, topics, partitions),
+    partitionCount,
     async offsets(topic) {
       return (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
+    },
+    async offsetsAt(topic, timestampMs) {
+      // kafkajs answers -1 for a partition with no record at or after the time: its end offset.
+      const [ends, atTime] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchTopicOffsetsByTimestamp(topic, timestampMs)]);
+      const endOf = new Map(ends.map((e) => [e.partition, Number(e.high)]));
+      return atTime.map((o) => ({ partition: o.partition, offset: Number(o.offset) < 0 ? endOf.get(o.partition) ?? 0 : Number(o.offset) }));
+    },
+    async groupMembers(groupId) {
+      const { groups } = await admin.describeGroups([groupId]);
+      return (groups[0]?.members ?? []).map((m) => `${m.clientId}@${m.clientHost}`);
     },
     disconnect: () => admin.disconnect(),
   };

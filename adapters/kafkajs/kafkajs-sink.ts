@@ -1,3 +1,4 @@
+import type { Message } from 'kafkajs';
 import type { OutgoingRecord, RecordSink } from '../../engine/index.ts';
 import type { KafkaPort } from './port.ts';
 
@@ -11,14 +12,19 @@ export async function createKafkajsSink(kafka: KafkaPort): Promise<RecordSink> {
   await producer.connect();
   return {
     async send(records) {
-      const byTopic = new Map<string, Omit<OutgoingRecord, 'topic'>[]>();
-      for (const { topic, ...message } of records) {
-        const list = byTopic.get(topic);
-        if (list) list.push(message);
-        else byTopic.set(topic, [message]);
+      const byTopic = new Map<string, Message[]>();
+      for (const r of records) {
+        const list = byTopic.get(r.topic);
+        if (list) list.push(toMessage(r));
+        else byTopic.set(r.topic, [toMessage(r)]);
       }
       await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     },
     disconnect: () => producer.disconnect(),
   };
+}
+
+function toMessage(r: OutgoingRecord): Message {
+  const value = typeof r.value === 'string' ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+  return { key: r.key, value, ...(r.headers ? { headers: r.headers } : {}), ...(r.timestamp !== undefined ? { timestamp: String(r.timestamp) } : {}) };
 }

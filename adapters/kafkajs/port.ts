@@ -1,14 +1,21 @@
+import { quietKafkajsTimerWarning } from './timer-warning.ts';
 import { Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig } from 'kafkajs';
 
 /**
- * The slice of the kafkajs client the runtime, the relay, the HTTP ingest and the generator use.
- * A real `new Kafka(...)` satisfies it; so does the embedded in-process log (adapters/embedded/),
- * which is why the processor never names kafkajs's `Kafka` class directly. Keep this list short:
- * every method here must be implemented faithfully by every adapter.
+ * The slice of the kafkajs client this adapter uses, so its pieces can be tested with a fake.
+ * Internal to adapters/kafkajs/: the rest of the product sees only the engine's ports.
  */
 export type AdminPort = Pick<
   Admin,
-  'connect' | 'disconnect' | 'listTopics' | 'createTopics' | 'fetchTopicMetadata' | 'fetchTopicOffsets' | 'describeCluster'
+  | 'connect'
+  | 'disconnect'
+  | 'listTopics'
+  | 'createTopics'
+  | 'fetchTopicMetadata'
+  | 'fetchTopicOffsets'
+  | 'fetchTopicOffsetsByTimestamp'
+  | 'describeCluster'
+  | 'describeGroups'
 >;
 export type ProducerPort = Pick<Producer, 'connect' | 'disconnect' | 'send' | 'sendBatch'>;
 export type ConsumerPort = Pick<
@@ -22,10 +29,20 @@ export interface KafkaPort {
   consumer(config: ConsumerConfig): ConsumerPort;
 }
 
+export interface KafkaClientOptions {
+  /** Fail fast (start-up checks, operator commands): short connection timeout, two retries, no kafkajs logs. */
+  failFast?: boolean;
+}
+
 /**
- * The kafkajs client a processor instance uses against a real cluster: errors only in the log
- * (the runtime reports what matters itself), and enough retries to ride out a broker restart.
+ * A kafkajs client. For a processor: errors only in the log (the engine reports what matters
+ * itself), and enough retries to ride out a broker restart. With `failFast`, one clear error
+ * instead of a retry storm (the caller says what failed and how to fix it).
  */
-export function createKafkaClient(clientId: string, brokers: string[]): KafkaPort {
+export function createKafkaClient(clientId: string, brokers: string[], opts: KafkaClientOptions = {}): KafkaPort {
+  quietKafkajsTimerWarning();
+  if (opts.failFast) {
+    return new Kafka({ clientId, brokers, connectionTimeout: 3_000, retry: { retries: 2, initialRetryTime: 300 }, logLevel: logLevel.NOTHING });
+  }
   return new Kafka({ clientId, brokers, logLevel: logLevel.ERROR, retry: { retries: 8 } });
 }

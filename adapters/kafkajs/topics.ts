@@ -48,3 +48,35 @@ export async function ensureTopics(
   await create(topics.alerts, partitions);
   return perType;
 }
+
+/**
+ * Creates the input topics among `topics` that do not exist yet with `partitions` partitions and a
+ * replication factor of min(3, brokers). Existing topics are left alone; those whose partition
+ * count differs are reported, since keys would then map to other partitions than expected.
+ * New topics get `inputTopicConfig` (records stamped too far ahead are refused by the broker).
+ */
+export async function ensureSourceTopics(
+  admin: Admin,
+  topics: readonly string[],
+  partitions: number,
+): Promise<{ created: string[]; mismatched: { topic: string; partitions: number }[] }> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t));
+  if (missing.length > 0) {
+    const { brokers } = await admin.describeCluster();
+    const replicationFactor = Math.min(3, brokers.length);
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries: inputTopicConfig(DEFAULT_MAX_FUTURE_MS) })),
+    });
+  }
+  const present = topics.filter((t) => existing.has(t));
+  const mismatched: { topic: string; partitions: number }[] = [];
+  if (present.length > 0) {
+    const meta = await admin.fetchTopicMetadata({ topics: present });
+    for (const t of meta.topics) {
+      if (t.partitions.length !== partitions) mismatched.push({ topic: t.name, partitions: t.partitions.length });
+    }
+  }
+  return { created: missing, mismatched };
+}

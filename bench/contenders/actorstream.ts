@@ -10,6 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import postgres from 'postgres';
 import type { ProcessorObserver } from '../../engine/observer.ts';
 import { startProcessor } from '../../engine/processor.ts';
+import { kafkajsClusterClient } from '../../adapters/kafkajs/index.ts';
 import { topicNames } from '../../engine/topic-names.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { deadline, emit, latencyRecorder, processStartMs, readConfig, untilStopped } from './protocol.ts';
@@ -66,7 +67,7 @@ let acquired = 0;
 let restoredAtMs = 0;
 let joinedAtMs = 0;
 const processor = await startProcessor({
-  brokers: cfg.brokers,
+  client: kafkajsClusterClient(cfg.ownerId ?? `${cfg.groupId}-${process.pid}`, cfg.brokers),
   databaseUrl: cfg.databaseUrl!,
   app,
   groupId: cfg.groupId,

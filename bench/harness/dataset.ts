@@ -3,12 +3,14 @@
  * with P partitions, through the generator's own Kafka writer. The backlog data set is also folded
  * by the pure test driver (the oracle) while it is written, keeping only the final SKU states.
  */
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import { kafkajsLogClient } from '../../adapters/kafkajs/index.ts';
+import type { RecordSink } from '../../engine/index.ts';
 import { createTestDriver } from '../../actors/test-driver.ts';
 import { orderActor } from '../../actors/order.ts';
 import { skuActor, type SkuState } from '../../actors/sku.ts';
 import { userActor } from '../../actors/user.ts';
-import { createGenerator, toKafkaRecord, writeToKafka, type KafkaRecord } from '../../generator/index.ts';
+import { createGenerator, toKafkaRecord, writeRecords, type KafkaRecord } from '../../generator/index.ts';
 import { topicNames, type TopicNames } from '../../engine/topic-names.ts';
 import { decodeEvent, topicOf, type DomainEvent } from '../../schemas/index.ts';
 import { closingEvents } from '../../tests/support/oracle.ts';
@@ -42,7 +44,7 @@ export function generatorOptions(seed: number, events: number) {
 
 export class Loader {
   readonly kafka: Kafka;
-  private kafkaProducer?: Producer;
+  private kafkaSink?: RecordSink;
 
   constructor(readonly brokers: string[]) {
     // Quiet: a retried request (e.g. the coordinator still loading) would print to stdout.
@@ -96,7 +98,7 @@ export class Loader {
       }
     }
     const t0 = performance.now();
-    const result = await writeToKafka(await this.connectedProducer(), records(), { batchSize: 5_000, onProgress: (p) => opts.onProgress?.(p.sent) });
+    const result = await writeRecords(await this.connectedSink(), records(), { batchSize: 5_000, onProgress: (p) => opts.onProgress?.(p.sent) });
     const seconds = (performance.now() - t0) / 1000;
     const data: DataSet = { prefix, topics, records: result.sent, byTopic: result.byTopic };
     if (!driver) return { data, seconds, rate: result.sent / seconds };
@@ -125,25 +127,23 @@ export class Loader {
    * in about 50 batches a second so arrivals are smooth; each record's Kafka timestamp is its send time.
    */
   async produceAtRate(records: readonly KafkaRecord[], rate: number): Promise<{ sent: number; seconds: number; rate: number }> {
-    const result = await writeToKafka(await this.connectedProducer(), records, { rate, batchSize: Math.max(1, Math.round(rate / 50)) });
+    const result = await writeRecords(await this.connectedSink(), records, { rate, batchSize: Math.max(1, Math.round(rate / 50)) });
     return { sent: result.sent, seconds: result.elapsedMs / 1000, rate: result.rate };
   }
 
   async close(): Promise<void> {
-    await this.kafkaProducer?.disconnect();
+    await this.kafkaSink?.disconnect();
   }
 
   /** The loader's connected producer (idempotent, one request in flight). */
-  producer(): Promise<Producer> {
-    return this.connectedProducer();
+  /** The loader's sink (idempotent, acks=all), through the kafkajs adapter. */
+  sink(): Promise<RecordSink> {
+    return this.connectedSink();
   }
 
-  private async connectedProducer(): Promise<Producer> {
-    if (!this.kafkaProducer) {
-      this.kafkaProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await this.kafkaProducer.connect();
-    }
-    return this.kafkaProducer;
+  private async connectedSink(): Promise<RecordSink> {
+    this.kafkaSink ??= await kafkajsLogClient(this.kafka).sink();
+    return this.kafkaSink;
   }
 }
 

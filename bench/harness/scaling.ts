@@ -7,7 +7,7 @@
  *   CPU, and event→durable latency in an open loop at a fixed rate;
  * - 1 vs 2 processor instances in one group on the same backlog.
  */
-import { writeToKafka, type KafkaRecord } from '../../generator/index.ts';
+import { writeRecords, type KafkaRecord } from '../../generator/index.ts';
 import type { DomainEvent } from '../../schemas/index.ts';
 import { spawnContender } from './child.ts';
 import { CONTENDERS } from './contenders.ts';
@@ -81,7 +81,7 @@ async function entitiesRun(s: ScalingOptions, n: number) {
   const prefix = `${s.runPrefix}e${n}_`;
   const topics = await s.loader.createTopics(prefix, s.opts.partitions);
   const records = entityEvents(n, topics.source.user_events, topics.source.inventory_events);
-  await writeToKafka(await s.loader.producer(), records, { batchSize: 5_000 });
+  await writeRecords(await s.loader.sink(), records, { batchSize: 5_000 });
   const data: DataSet = { prefix, topics, records: n, byTopic: {} };
   const spec = CONTENDERS['actorstream-bun'];
   const name = `${s.runPrefix}ent${n}`;

@@ -8,7 +8,6 @@
  * · 2 usage or configuration (UsageError, ConfigError, citty's argument errors) · 3 infrastructure
  * unreachable (InfrastructureError).
  */
-import type { Admin } from 'kafkajs';
 import { loadConfig } from '../../instance/config.ts';
 import type { TopicNames } from '../../engine/index.ts';
 import { ConfigError } from '../../schemas/index.ts';
@@ -118,10 +117,3 @@ function throws(fn: () => unknown): boolean {
 
 // Connections that fail with one clear InfrastructureError (exit 3): the same ones `run` checks with.
 export { connectKafka, connectPostgres } from '../../instance/preflight.ts';
-
-/** Partitions of a topic, or undefined when it does not exist. */
-export async function partitionCount(admin: Admin, topic: string): Promise<number | undefined> {
-  if (!(await admin.listTopics()).includes(topic)) return undefined;
-  const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-  return meta?.partitions.length;
-}

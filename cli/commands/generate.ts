@@ -7,16 +7,14 @@ import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { defineCommand } from 'citty';
 import { Presets, SingleBar } from 'cli-progress';
-import { InfrastructureError, PipelineError } from '../../schemas/index.ts';
+import { InfrastructureError, PipelineError, SOURCE_TOPICS } from '../../schemas/index.ts';
 import {
   createGenerator,
-  createIdempotentProducer,
-  ensureTopics,
   formatSummary,
   resolveOptions,
   withPoison,
   writeNdjson,
-  writeToKafka,
+  writeRecords,
   type GeneratorOptions,
   type KafkaRecord,
   type WriteProgress,
@@ -160,7 +158,7 @@ async function toKafka(plan: Plan, records: Iterable<KafkaRecord>, opts: WriteOp
   let connected: Awaited<ReturnType<typeof connectKafka>> | undefined;
   try {
     connected = await connectKafka(plan.brokers, 'actorstream-generate');
-    const { created, mismatched } = await ensureTopics(connected.admin, undefined, plan.partitions);
+    const { created, mismatched } = await connected.admin.ensureSourceTopics(SOURCE_TOPICS, plan.partitions);
     if (created.length > 0) process.stderr.write(`created topics ${created.join(', ')} (${plan.partitions} partitions)\n`);
     for (const m of mismatched) {
       process.stderr.write(`note: topic ${m.topic} exists with ${m.partitions} partitions (not ${plan.partitions}); left as is\n`);
@@ -176,14 +174,13 @@ async function toKafka(plan: Plan, records: Iterable<KafkaRecord>, opts: WriteOp
     process.stderr.write(`actorstream generate: ${reason}\nor write NDJSON instead with --out file.ndjson.\n`);
     process.exit(1);
   }
-  const { kafka, admin } = connected;
+  const { client, admin } = connected;
   await admin.disconnect();
-  const producer = createIdempotentProducer(kafka);
-  await producer.connect();
+  const sink = await client.sink();
   try {
-    return await writeToKafka(producer, records, opts);
+    return await writeRecords(sink, records, opts);
   } finally {
-    await producer.disconnect();
+    await sink.disconnect();
   }
 }
 

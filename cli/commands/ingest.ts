@@ -10,8 +10,7 @@
  * produced) · 3 Kafka unreachable.
  */
 import { defineCommand } from 'citty';
-import type { Producer } from 'kafkajs';
-import { createIdempotentProducer, ensureTopics } from '../../generator/index.ts';
+import type { RecordSink } from '../../engine/index.ts';
 import { duration, fmt } from '../../generator/summary.ts';
 import { SOURCE_TOPICS } from '../../schemas/index.ts';
 import { CommandFailed, connectKafka, loadCommandSettings, withDetails, type CommandSettings } from './command-support.ts';
@@ -36,12 +35,12 @@ export const ingestCommand = withDetails(defineCommand({
     const settings = loadCommandSettings('ingest', args.config, { kafka: !dryRun, postgres: false });
     const source = openNdjson(args.file, settings.topics);
     const target = dryRun ? 'nowhere (dry run)' : `Kafka ${settings.brokers.join(',')}`;
-    const producer = dryRun ? undefined : await connectProducer(settings);
+    const sink = dryRun ? undefined : await connectSink(settings);
     let result: IngestResult;
     try {
-      result = await ingest(source, producer, createIngestProgress(source.totalBytes, dryRun ? 'valid' : 'produced'));
+      result = await ingest(source, sink, createIngestProgress(source.totalBytes, dryRun ? 'valid' : 'produced'));
     } finally {
-      await producer?.disconnect().catch(() => {});
+      await sink?.disconnect().catch(() => {});
     }
     process.stderr.write(summary(result, source.name, target, dryRun));
     if (result.failure) {
@@ -72,23 +71,21 @@ interface IngestResult {
   failedAtLine?: number;
 }
 
-async function connectProducer(settings: CommandSettings): Promise<Producer> {
-  const { kafka, admin } = await connectKafka(settings.brokers, 'actorstream-ingest');
+async function connectSink(settings: CommandSettings): Promise<RecordSink> {
+  const { client, admin } = await connectKafka(settings.brokers, 'actorstream-ingest');
   try {
     // The processor would create them too; creating them here means the first ingest just works.
-    const { created, mismatched } = await ensureTopics(admin, SOURCE_TOPICS.map((t) => settings.topics.source[t]), settings.partitions);
+    const { created, mismatched } = await admin.ensureSourceTopics(SOURCE_TOPICS.map((t) => settings.topics.source[t]), settings.partitions);
     if (created.length > 0) process.stderr.write(`created topics ${created.join(', ')} (${settings.partitions} partitions)\n`);
     for (const m of mismatched) process.stderr.write(`note: ${m.topic} has ${m.partitions} partitions (config says ${settings.partitions}); keys go where Kafka's partitioner puts them\n`);
   } finally {
     await admin.disconnect().catch(() => {});
   }
-  const producer = createIdempotentProducer(kafka);
-  await producer.connect();
-  return producer;
+  return client.sink();
 }
 
 /** Reads every line, produces the valid ones in batches; stops at the first batch Kafka refuses. */
-async function ingest(source: NdjsonSource, producer: Producer | undefined, progress: IngestProgress): Promise<IngestResult> {
+async function ingest(source: NdjsonSource, sink: RecordSink | undefined, progress: IngestProgress): Promise<IngestResult> {
   const started = performance.now();
   const result: IngestResult = { produced: 0, rejected: 0, byTopic: new Map(), elapsedMs: 0 };
   let batch: { topic: string; key: string; value: string }[] = [];
@@ -97,18 +94,12 @@ async function ingest(source: NdjsonSource, producer: Producer | undefined, prog
   let bytesRead = 0;
   const flush = async () => {
     if (batch.length === 0) return;
-    const byTopic = new Map<string, { key: string; value: string }[]>();
-    for (const r of batch) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({ key: r.key, value: r.value });
-      byTopic.set(r.topic, list);
-    }
     try {
-      await producer?.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await sink?.send(batch);
     } catch (e) {
       throw new KafkaRefused((e as Error).message, batchFirstLine);
     }
-    for (const [topic, messages] of byTopic) result.byTopic.set(topic, (result.byTopic.get(topic) ?? 0) + messages.length);
+    for (const { topic } of batch) result.byTopic.set(topic, (result.byTopic.get(topic) ?? 0) + 1);
     result.produced += batch.length;
     batch = [];
     batchBytes = 0;

@@ -12,10 +12,10 @@
 import { defineCommand } from 'citty';
 import { buildActors } from '../../actors/registry.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
-import { partitionOf } from '../../adapters/kafkajs/partitioner.ts';
+import { partitionOf } from '../../adapters/kafkajs/index.ts';
 import { shardId } from '../../engine/index.ts';
 import { entityAlerts, entitySnapshot, schemaPresent, shardInputOffsets, shardOwner, type Sql } from '../../store/index.ts';
-import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, partitionCount, UsageError, withDetails, type CommandSettings } from './command-support.ts';
+import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
 import { formatInspection, type Inspection } from './inspect-format.ts';
 
 export const inspectCommand = withDetails(defineCommand({
@@ -73,7 +73,7 @@ Exit codes: 0 found · 1 no committed state for the key · 2 usage or configurat
 async function partitionsFromKafka(settings: CommandSettings, topic: string): Promise<number> {
   const { admin } = await connectKafka(settings.brokers, 'actorstream-inspect');
   try {
-    const n = await partitionCount(admin, topic);
+    const n = await admin.partitionCount(topic);
     if (n === undefined) throw new CommandFailed(`topic ${topic} does not exist in Kafka (has a processor run with this configuration?); pass --partitions N to inspect anyway`);
     return n;
   } finally {

@@ -9,10 +9,9 @@
  * restore nothing and read from there — the same code path as a first start, so the rebuilt state
  * is exactly what the runtime computes, with workers, timers, inbox dedup and checkpoints.
  */
-import type { Admin } from 'kafkajs';
-import { shardId } from '../../engine/index.ts';
+import { shardId, type TopicAdmin } from '../../engine/index.ts';
 import { replayResetCounts, type ReplayResetCounts, type ReplayScope, type Sql } from '../../store/index.ts';
-import { CommandFailed, partitionCount } from './command-support.ts';
+import { CommandFailed } from './command-support.ts';
 
 /** Where replay starts: the log start, one offset for every partition, or a Kafka record time. */
 export type ReplayFrom = { kind: 'earliest' } | { kind: 'offset'; offset: number } | { kind: 'time'; ms: number };
@@ -48,25 +47,25 @@ export function parseFrom(raw: string): ReplayFrom | undefined {
 }
 
 /** Computes restart positions from Kafka and counts what the reset would delete. */
-export async function planReplay(admin: Admin, sql: Sql, targets: ReplayTarget[], from: ReplayFrom): Promise<ReplayPlan> {
+export async function planReplay(admin: TopicAdmin, sql: Sql, targets: ReplayTarget[], from: ReplayFrom): Promise<ReplayPlan> {
   const positions: ReplayPlan['positions'] = [];
   const shards: string[] = [];
   for (const t of targets) {
-    const n = await partitionCount(admin, t.sourceTopic);
+    const n = await admin.partitionCount(t.sourceTopic);
     if (n === undefined) throw new CommandFailed(`topic ${t.sourceTopic} does not exist: nothing to replay ${t.type} from`);
     for (let p = 0; p < n; p++) shards.push(shardId(t.type, p));
     positions.push(...(await startPositions(admin, t.sourceTopic, t.type, from)));
     // An inbox that does not exist yet holds nothing: its shard will start it at 0.
-    if ((await partitionCount(admin, t.inboxTopic)) === undefined) continue;
+    if ((await admin.partitionCount(t.inboxTopic)) === undefined) continue;
     positions.push(...(await startPositions(admin, t.inboxTopic, t.type, 'end')));
   }
   const scope = { types: targets.map((t) => t.type), shards, positions };
   return { ...scope, counts: await replayResetCounts(sql, scope) };
 }
 
-async function startPositions(admin: Admin, topic: string, type: string, from: ReplayFrom | 'end'): Promise<ReplayPlan['positions']> {
-  const bounds = await admin.fetchTopicOffsets(topic);
-  const byTime = from !== 'end' && from.kind === 'time' ? await admin.fetchTopicOffsetsByTimestamp(topic, from.ms) : [];
+async function startPositions(admin: TopicAdmin, topic: string, type: string, from: ReplayFrom | 'end'): Promise<ReplayPlan['positions']> {
+  const bounds = await admin.offsets(topic);
+  const byTime = from !== 'end' && from.kind === 'time' ? await admin.offsetsAt(topic, from.ms) : [];
   return bounds
     .map((b) => {
       const low = Number(b.low);

@@ -20,7 +20,6 @@
  * 2 usage/configuration · 3 Kafka or Postgres unreachable.
  */
 import { defineCommand } from 'citty';
-import type { Admin } from 'kafkajs';
 import { buildActors } from '../../actors/registry.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
@@ -76,7 +75,7 @@ export const replayCommand = withDetails(defineCommand({
     });
     try {
       if (!(await schemaPresent(sql))) throw new CommandFailed(`no checkpoint tables in the database: nothing to replay (run 'actorstream migrate' first)`);
-      const members = await groupMembers(admin, settings.groupId);
+      const members = await admin.groupMembers(settings.groupId);
       const plan = await planReplay(admin, sql, targets, from);
       if (why) console.log(why);
       process.stdout.write(describePlan(targets, from, plan, settings.groupId, members));
@@ -139,12 +138,6 @@ function targetsOf(type: string, settings: CommandSettings): { targets: ReplayTa
     ? `${type} exchanges actor messages with ${others.join(', ')}: they are rebuilt together, so every message is applied exactly once (see --help)`
     : undefined;
   return { targets, ...(why ? { why } : {}) };
-}
-
-/** Members of the consumer group (client id @ host), empty when no processor is running. */
-async function groupMembers(admin: Admin, groupId: string): Promise<string[]> {
-  const { groups } = await admin.describeGroups([groupId]);
-  return (groups[0]?.members ?? []).map((m) => `${m.clientId}@${m.clientHost}`);
 }
 
 function describePlan(targets: ReplayTarget[], from: ReplayFrom, plan: ReplayPlan, groupId: string, members: string[]): string {

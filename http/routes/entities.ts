@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { partitionOf } from '../../adapters/kafkajs/partitioner.ts';
 import { shardId, type LocalAnswer } from '../../engine/index.ts';
 import { entitySnapshot, shardOwner, type Sql } from '../../store/index.ts';
 import { clip } from '../clip.ts';
@@ -10,6 +9,8 @@ export interface EntityRoutesOptions {
   local?: { query(type: string, key: string): Promise<LocalAnswer> };
   /** Partition count of an actor type's source topic (where its keys live). */
   partitionsOf(type: string): number | undefined;
+  /** The partition of a key (the log client's partitioner). */
+  partitionOf(key: string, partitionCount: number): number;
   sql: Sql;
   self: { id: string };
   /** How long to wait for the owner before answering from the snapshot (default 1500 ms). */
@@ -63,7 +64,7 @@ export function entityRoutes(opts: EntityRoutesOptions): Hono {
     let staleReason = 'no owner is registered for this key';
     const n = opts.partitionsOf(type);
     if (n !== undefined && !c.req.header(FORWARDED_HEADER)) {
-      const owner = await shardOwner(opts.sql, shardId(type, partitionOf(key, n)));
+      const owner = await shardOwner(opts.sql, shardId(type, opts.partitionOf(key, n)));
       if (owner?.httpAddress && owner.ownerId !== opts.self.id) {
         try {
           const res = await fetch(`${owner.httpAddress.replace(/\/$/, '')}/v1/${plural}/${encodeURIComponent(key)}`, {

@@ -1,13 +1,10 @@
-import type { Producer } from 'kafkajs';
 import postgres from 'postgres';
 import type { ActorDefinition } from '../../actors/actor.ts';
-import { generateEvents, toKafkaRecord, writeToKafka } from '../../generator/index.ts';
+import { generateEvents, toKafkaRecord, writeRecords } from '../../generator/index.ts';
 import { createInProcessLog } from '../../adapters/embedded/in-process-log.ts';
 import { startPgliteServer } from '../../adapters/embedded/pglite-server.ts';
-import { kafkajsLogClient } from '../../adapters/kafkajs/kafkajs-client.ts';
-import { createKafkaClient, type KafkaPort } from '../../adapters/kafkajs/port.ts';
-import { topicNames, type TopicNames } from '../../engine/topic-names.ts';
-import type { ProcessorOptions } from '../../engine/processor.ts';
+import { kafkajsClusterClient } from '../../adapters/kafkajs/index.ts';
+import { topicNames, type LogClient, type ProcessorOptions, type TopicNames } from '../../engine/index.ts';
 import { topicOf, type DomainEvent } from '../../schemas/index.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './pipeline-env.ts';
 import { readTopic } from './read-topic.ts';
@@ -34,8 +31,8 @@ const PARTITIONS = 3;
 
 export async function realBackend(): Promise<HostileBackend> {
   const env = await createPipelineEnv(PARTITIONS);
-  const kafka = createKafkaClient(`${env.prefix}hostile`, env.brokers);
-  return backend('real broker + Postgres', kafka, env.sql, env.topics, env.app, { brokers: env.brokers, databaseUrl: env.db.url, postgresPoolSize: 4 }, () => waitUntilSettled(env, 180_000), () => env.close());
+  const client = kafkajsClusterClient(`${env.prefix}hostile`, env.brokers);
+  return backend('real broker + Postgres', client, env.sql, env.topics, env.app, { client, databaseUrl: env.db.url, postgresPoolSize: 4 }, () => waitUntilSettled(env, 180_000), () => env.close());
 }
 
 export async function embeddedBackend(): Promise<HostileBackend> {
@@ -43,10 +40,12 @@ export async function embeddedBackend(): Promise<HostileBackend> {
   const log = createInProcessLog();
   const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
   const topics = topicNames();
-  await log.admin().createTopics({ topics: Object.values(topics.source).map((topic) => ({ topic, numPartitions: PARTITIONS })) });
+  const admin = await log.admin();
+  await admin.ensureSourceTopics(Object.values(topics.source), PARTITIONS);
   const app = 'hostile';
-  const settle = () => waitUntilSettled({ topics, app, admin: log.admin(), sql } as unknown as PipelineEnv, 120_000);
-  return backend('embedded', log, sql, topics, app, { brokers: [], databaseUrl: pg.url, client: kafkajsLogClient(log), postgresPoolSize: 1 }, settle, async () => {
+  const settle = () => waitUntilSettled({ topics, app, client: log, sql }, 120_000);
+  return backend('embedded', log, sql, topics, app, { databaseUrl: pg.url, client: log, postgresPoolSize: 1 }, settle, async () => {
+    await admin.disconnect();
     await sql.end({ timeout: 5 });
     await log.close();
     await pg.close();
@@ -59,12 +58,11 @@ export function generated(seed: number, count: number): DomainEvent[] {
 }
 
 function backend(
-  name: string, kafka: KafkaPort, sql: postgres.Sql, topics: TopicNames, app: string,
-  connection: Pick<ProcessorOptions, 'brokers' | 'databaseUrl' | 'client' | 'postgresPoolSize'>,
+  name: string, client: LogClient, sql: postgres.Sql, topics: TopicNames, app: string,
+  connection: Pick<ProcessorOptions, 'databaseUrl' | 'client' | 'postgresPoolSize'>,
   settled: () => Promise<void>, closeEnv: () => Promise<void>,
 ): HostileBackend {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const connected = producer.connect();
+  const connected = client.sink();
   return {
     name, sql, topics, settled,
     options: (ownerId, actors) => ({
@@ -75,20 +73,16 @@ function backend(
       },
     }),
     async produce(events) {
-      await connected;
       const records = events.map((e) => ({ ...toKafkaRecord(e), topic: topics.source[topicOf(e.type)] }));
-      await writeToKafka(producer as unknown as Producer, records, { batchSize: 5000 });
+      await writeRecords(await connected, records, { batchSize: 5000 });
     },
     async produceRaw(records) {
-      await connected;
-      for (const r of records) {
-        const message = { key: r.key, value: typeof r.value === 'string' ? r.value : Buffer.from(r.value), ...(r.timestamp !== undefined ? { timestamp: String(r.timestamp) } : {}) };
-        await producer.send({ topic: topics.source[r.topic], acks: -1, messages: [message] });
-      }
+      const sink = await connected;
+      for (const r of records) await sink.send([{ ...r, topic: topics.source[r.topic] }]);
     },
-    readAll: (topic) => readTopic(kafka, topic, `${app}-`),
+    readAll: (topic) => readTopic(client, topic),
     async close() {
-      await producer.disconnect().catch(() => {});
+      await (await connected).disconnect().catch(() => {});
       await closeEnv();
     },
   };

@@ -2,10 +2,11 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import postgres from 'postgres';
 import type { DomainEvent } from '../../schemas/index.ts';
 import { topicOf } from '../../schemas/index.ts';
-import { toKafkaRecord, writeToKafka } from '../../generator/index.ts';
+import { toKafkaRecord, writeRecords } from '../../generator/index.ts';
+import { kafkajsLogClient } from '../../adapters/kafkajs/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../scripts/infra/test-database.ts';
 import { ensureKafka, type KafkaHandle } from '../../scripts/kafka/local-kafka.ts';
-import { topicNames, type TopicNames } from '../../engine/topic-names.ts';
+import { topicNames, type LogClient, type TopicAdmin, type TopicNames } from '../../engine/index.ts';
 import { readTopic } from './read-topic.ts';
 import { migrate } from '../../store/migrations.ts';
 
@@ -19,6 +20,8 @@ export interface PipelineEnv {
   sql: postgres.Sql;
   admin: Admin;
   kafka: Kafka;
+  /** The same cluster through the engine's ports. */
+  client: LogClient;
   prefix: string;
   app: string;
   topics: TopicNames;
@@ -51,8 +54,10 @@ export async function createPipelineEnv(partitions = 3): Promise<PipelineEnv> {
   });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  const client = kafkajsLogClient(kafka);
+  const sink = await client.sink();
   return {
-    brokers, db, sql, admin, kafka, prefix, app, topics, partitions,
+    brokers, db, sql, admin, kafka, client, prefix, app, topics, partitions,
     processorEnv: (ownerId) => ({
       KAFKA_BROKERS: brokers.join(','),
       DATABASE_URL: db.url,
@@ -66,7 +71,7 @@ export async function createPipelineEnv(partitions = 3): Promise<PipelineEnv> {
     async produce(events) {
       // The generator's own writer (batched, keyed, acks=all), with this env's topic names.
       const records = events.map((e) => ({ ...toKafkaRecord(e), topic: topics.source[topicOf(e.type)] }));
-      await writeToKafka(producer, records, { batchSize: 5000 });
+      await writeRecords(sink, records, { batchSize: 5000 });
     },
     async produceRaw(records) {
       await producer.sendBatch({
@@ -74,8 +79,9 @@ export async function createPipelineEnv(partitions = 3): Promise<PipelineEnv> {
         topicMessages: records.map((r) => ({ topic: topics.source[r.topic as keyof typeof topics.source] ?? r.topic, messages: [{ key: r.key, value: r.value }] })),
       });
     },
-    readAll: (topic) => readTopic(kafka, topic, prefix),
+    readAll: (topic) => readTopic(client, topic),
     async close() {
+      await sink.disconnect();
       await producer.disconnect();
       await admin.disconnect();
       await sql.end({ timeout: 5 });
@@ -90,7 +96,16 @@ export async function createPipelineEnv(partitions = 3): Promise<PipelineEnv> {
  * and inboxes) the offset stored in Postgres equals Kafka's end offset, and the outbox is empty,
  * twice in a row (a relay may still be producing inbox messages in between).
  */
-export async function waitUntilSettled(env: PipelineEnv, timeoutMs = 240_000): Promise<void> {
+export async function waitUntilSettled(env: Pick<PipelineEnv, 'topics' | 'app' | 'client' | 'sql'>, timeoutMs = 240_000): Promise<void> {
+  const admin = await env.client.admin();
+  try {
+    await settle(env, admin, timeoutMs);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function settle(env: Pick<PipelineEnv, 'topics' | 'app' | 'sql'>, admin: TopicAdmin, timeoutMs: number): Promise<void> {
   const inputs = [...Object.values(env.topics.source), ...['sku', 'order', 'user'].map((t) => `${env.app}.${t}.inbox`)];
   const deadline = Date.now() + timeoutMs;
   let calm = 0;
@@ -99,8 +114,8 @@ export async function waitUntilSettled(env: PipelineEnv, timeoutMs = 240_000): P
     const ends = new Map<string, number>();
     for (const topic of inputs) {
       // An inbox topic appears once the processor created it; until then it holds nothing.
-      const offsets = (await env.admin.listTopics()).includes(topic) ? await env.admin.fetchTopicOffsets(topic) : [];
-      for (const o of offsets) ends.set(`${topic}:${o.partition}`, Number(o.high));
+      const offsets = (await admin.partitionCount(topic)) === undefined ? [] : await admin.offsets(topic);
+      for (const o of offsets) ends.set(`${topic}:${o.partition}`, o.high);
     }
     const stored = new Map<string, number>(
       (await env.sql`select topic, partition, next_offset from input_offsets`).map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)]),

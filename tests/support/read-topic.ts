@@ -1,4 +1,4 @@
-import type { KafkaPort } from '../../adapters/kafkajs/port.ts';
+import type { LogClient } from '../../engine/index.ts';
 
 export interface ReadRecord {
   key: string;
@@ -7,32 +7,22 @@ export interface ReadRecord {
 }
 
 /**
- * Every record of a topic, from the beginning, read with a throwaway consumer group (a real
- * broker or the in-process log alike).
+ * Every record of a topic, from the beginning, read through the log client's tail (a real broker
+ * or the in-process log alike): as many as the topic held when called.
  */
-export async function readTopic(kafka: KafkaPort, topic: string, groupPrefix: string): Promise<ReadRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = (await admin.listTopics()).includes(topic) ? await admin.fetchTopicOffsets(topic) : [];
+export async function readTopic(client: LogClient, topic: string): Promise<ReadRecord[]> {
+  const admin = await client.admin();
+  const total = (await admin.partitionCount(topic)) === undefined ? 0 : (await admin.offsets(topic)).reduce((n, o) => n + o.high - o.low, 0);
   await admin.disconnect();
-  const total = ends.reduce((n, o) => n + Number(o.high), 0);
   const out: ReadRecord[] = [];
   if (total === 0) return out;
-  const consumer = kafka.consumer({ groupId: `${groupPrefix}reader-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = String(v);
-          out.push({ key: m.key?.toString() ?? '', value: m.value?.toString() ?? '', headers });
-        }
-        if (out.length >= total) resolve();
-      },
-    });
+  let done!: () => void;
+  const complete = new Promise<void>((resolve) => (done = resolve));
+  const tail = await client.tail(topic, { from: 'beginning' }, (records) => {
+    for (const r of records) out.push({ key: r.key ?? '', value: r.value ?? '', headers: r.headers });
+    if (out.length >= total) done();
   });
-  await consumer.disconnect();
+  await complete;
+  await tail.stop();
   return out;
 }

@@ -1,4 +1,5 @@
-import { ORIGIN_HEADER, SEQ_HEADER, type OutgoingRecord, type RecordSink } from '../engine/index.ts';
+import type { OutgoingRecord, RecordSink } from './record-sink.ts';
+import { ORIGIN_HEADER, SEQ_HEADER } from './shard/records.ts';
 import { deleteRelayed, pendingOutbox, type Sql } from '../store/index.ts';
 
 /**

@@ -1,0 +1,44 @@
+import type { Tail, TailOptions, TailRecord } from '../../engine/index.ts';
+import type { KafkaPort } from './port.ts';
+
+/**
+ * A tail over a kafkajs consumer: its own consumer group (the given one, which keeps the position
+ * across restarts, or a throwaway one), auto-committed, so it never joins the engine's group.
+ */
+export async function createKafkajsTail(
+  kafka: KafkaPort,
+  topic: string,
+  opts: TailOptions,
+  onRecords: (records: TailRecord[]) => void | Promise<void>,
+): Promise<Tail> {
+  const groupId = opts.groupId ?? `actorstream-tail-${crypto.randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: opts.from === 'beginning' });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        await onRecords(
+          batch.messages.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key?.toString() ?? null,
+            value: m.value?.toString() ?? null,
+            headers: textHeaders(m.headers),
+          })),
+        );
+      },
+    });
+  } catch (e) {
+    await consumer.disconnect().catch(() => {});
+    throw e;
+  }
+  return { stop: () => consumer.disconnect() };
+}
+
+function textHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name] = String(value);
+  return out;
+}
