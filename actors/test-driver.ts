@@ -1,7 +1,9 @@
-import { isEventType, keyOf, topicOf, type ActorMessage, type Alert, type DomainEvent, type TimerMessage } from '../schemas/index.ts';
+import type { ActorMessage, Alert, DomainEvent, TimerMessage } from '../schemas/index.ts';
 import type { ActorAddress, ActorDefinition, ActorInput, ActorType } from './actor.ts';
-import { applyInput, Quarantine, type EffectSink } from './apply-input.ts';
-import { DueQueue } from './due-queue.ts';
+import { ActorCells } from './driver-cells.ts';
+import { SimulatedClock } from './driver-clock.ts';
+import { RecordedEffects } from './driver-effects.ts';
+import { SendQueue } from './driver-sends.ts';
 
 /**
  * A pure, in-memory driver for any set of actor types, like Kafka Streams' TopologyTestDriver:
@@ -10,6 +12,8 @@ import { DueQueue } from './due-queue.ts';
  * for the runtime's tests and a benchmark driver, so storage is Maps and timers a binary heap.
  * Handler outcomes are interpreted by actors/apply-input.ts and timers queued in
  * actors/due-queue.ts, both shared with the runtime's shard: what stays here is the ordering.
+ * The parts: actor states and quarantine (driver-cells.ts), event time and timers (driver-clock.ts),
+ * sends waiting for delivery (driver-sends.ts) and the recorded effects (driver-effects.ts).
  */
 export interface TestDriverOptions {
   /** 'immediate' (default): sends are delivered breadth-first until quiescent after each input.
@@ -97,197 +101,78 @@ export interface TestDriver {
  */
 export function createTestDriver(actors: readonly ActorDefinition<any>[], opts: TestDriverOptions = {}): TestDriver {
   const manual = opts.deliverSends === 'manual';
-  const record = opts.recordHistory !== false;
-  const freeze = opts.freezeStates === true;
-  const maxCascade = opts.maxCascade ?? 1_000_000;
-  const { cells, routes } = buildRouting(actors);
-  const timers = new DueQueue<ScheduledTimer>();
-  const queue: Send[] = [];
-  let head = 0; // immediate mode consumes the queue by index: no O(n) shift per delivery
-  const alerts: Alert[] = [], sent: Send[] = [], scheduled: ScheduledTimer[] = [];
-  const failures: Failure[] = [], parked: ParkedInput[] = [], undeliverable: Send[] = [];
-  let clock = opts.startTime ?? 0;
-  let timerSeq = 0;
-  let ignored = 0;
+  const clock = new SimulatedClock(opts.startTime ?? 0, fireTimer);
+  const sends = new SendQueue((s) => cells.deliver(s), opts.maxCascade ?? 1_000_000);
+  const effects = new RecordedEffects(opts.recordHistory !== false, sends, clock);
+  const cells = new ActorCells(actors, opts.freezeStates === true, effects);
 
-  function cellOf(type: ActorType): Cell {
-    const cell = cells.get(type);
-    if (!cell) throw new Error(`no actor of type '${type}' in this driver (it runs: ${[...cells.keys()].join(', ')})`);
-    return cell;
+  /** Immediate mode delivers what an input caused before anything else happens; manual mode leaves it pending. */
+  function settle(): void {
+    if (!manual) sends.drain();
   }
 
-  /** Sends queue for delivery, alerts and timers are kept; each is recorded when history is on. */
-  const effects: EffectSink = {
-    send(from, to, msg) {
-      const s: Send = { from, to, msg };
-      if (record) sent.push(s);
-      queue.push(s);
-    },
-    alert(_from, alert) {
-      // detectedAt equals ts inside the driver (schemas/alert.ts); the runtime restamps it.
-      alerts.push(alert.detectedAt === alert.ts ? alert : { ...alert, detectedAt: alert.ts });
-    },
-    schedule(owner, at, timer) {
-      const t: ScheduledTimer = { owner, at, timer, seq: timerSeq++ };
-      if (record) scheduled.push(t);
-      timers.push(at, t.seq, t);
-    },
-  };
-
-  function apply(cell: Cell, key: string, input: ActorInput, now: number): void {
-    if (cell.quarantined.has(key)) {
-      parked.push({ actor: { type: cell.def.type, key }, input });
-      return;
-    }
-    let before = cell.states.get(key);
-    if (before === undefined) before = freeze ? deepFreeze(cell.def.initial(key)) : cell.def.initial(key);
-    const after = applyInput(cell.def, before, input, { key, now }, effects);
-    if (after instanceof Quarantine) {
-      cell.quarantined.add(key);
-      failures.push({ actor: { type: cell.def.type, key }, input, error: after.error });
-      return;
-    }
-    cell.states.set(key, freeze ? deepFreeze(after) : after);
-  }
-
-  function deliverOne(s: Send): void {
-    const cell = cells.get(s.to.type);
-    if (!cell) undeliverable.push(s);
-    else apply(cell, s.to.key, { kind: 'message', from: s.from, msg: s.msg }, s.msg.ts);
-  }
-
-  /** Breadth-first: sends caused by a delivery queue behind every send already waiting. */
-  function drain(): number {
-    let n = 0;
-    while (head < queue.length) {
-      if (++n > maxCascade) throw new Error(`sends did not settle after ${maxCascade} deliveries: a message loop between actors?`);
-      deliverOne(queue[head++]!);
-    }
-    queue.length = 0;
-    head = 0;
-    return n;
-  }
-
-  /** Fires timers due before `limit` (or at it, when `inclusive`), each followed by its cascade. */
-  function fireTimers(limit: number, inclusive: boolean): void {
-    for (let t = timers.popDueBefore(limit, inclusive); t; t = timers.popDueBefore(limit, inclusive)) {
-      if (t.at > clock) clock = t.at;
-      apply(cellOf(t.owner.type), t.owner.key, { kind: 'timer', at: t.at, timer: t.timer }, t.at);
-      if (!manual) drain();
-    }
-  }
-
-  /**
-   * Timers due strictly before an input's time fire first (an input at exactly `at` is on time),
-   * including timers an actor scheduled in the past; then the clock moves to the input's time.
-   */
-  function reach(ts: number): void {
-    fireTimers(ts, false);
-    if (ts > clock) clock = ts;
+  function fireTimer(t: ScheduledTimer): void {
+    cells.apply(cells.cellOf(t.owner.type), t.owner.key, { kind: 'timer', at: t.at, timer: t.timer }, t.at);
+    settle();
   }
 
   function pipeOne(event: DomainEvent): void {
-    reach(event.ts);
-    const targets = routes.get(event.type);
-    if (!targets) {
-      ignored++;
-      return;
-    }
-    const key = keyOf(event);
-    for (const cell of targets) apply(cell, key, { kind: 'event', event }, event.ts);
-    if (!manual) drain();
-  }
-
-  function deliverAt(index: number): void {
-    const s = queue[head + index];
-    if (s === undefined) throw new RangeError(`no pending send at index ${index} (${queue.length - head} pending)`);
-    queue.splice(head + index, 1);
-    deliverOne(s);
+    clock.reach(event.ts);
+    if (cells.applyEvent(event)) settle();
   }
 
   return {
     get clock() {
-      return clock;
+      return clock.now;
     },
     pipe(events) {
       for (const e of Array.isArray(events) ? (events as readonly DomainEvent[]) : [events as DomainEvent]) pipeOne(e);
     },
     advanceTime(toTs) {
-      fireTimers(toTs, true);
-      if (toTs > clock) clock = toTs;
+      clock.advanceTo(toTs);
     },
     send(from, to, msg) {
-      reach(msg.ts);
+      clock.reach(msg.ts);
       const s: Send = { from, to, msg };
-      if (record) sent.push(s);
-      deliverOne(s);
-      if (!manual) drain();
+      effects.recordSent(s);
+      cells.deliver(s);
+      settle();
     },
-    pendingSends: () => queue.slice(head),
+    pendingSends: () => sends.pending(),
     deliver(index) {
-      deliverAt(index);
-      if (!manual) drain();
+      sends.deliverAt(index);
+      settle();
     },
     deliverNext() {
-      if (head === queue.length) return false;
-      deliverAt(0);
+      if (sends.size === 0) return false;
+      sends.deliverAt(0);
       return true;
     },
-    deliverAll: drain,
+    deliverAll: () => sends.drain(),
     redeliver(s) {
-      deliverOne({ from: s.from, to: s.to, msg: s.msg });
-      if (!manual) drain();
+      cells.deliver({ from: s.from, to: s.to, msg: s.msg });
+      settle();
     },
-    seed(type, key, state, fromVersion) {
-      const cell = cellOf(type);
-      const v = fromVersion ?? cell.def.stateVersion;
-      const s = v === cell.def.stateVersion ? state : cell.def.migrate(state, v);
-      cell.states.set(key, freeze ? deepFreeze(s) : s);
-    },
-    state: <S>(type: ActorType, key: string) => cellOf(type).states.get(key) as S | undefined,
-    states: <S>(type: ActorType) => cellOf(type).states as ReadonlyMap<string, S>,
-    alerts: () => alerts,
-    sent: () => sent,
-    scheduled: () => scheduled,
-    pendingTimers: () => timers.sorted(),
-    ignored: () => ignored,
-    undeliverable: () => undeliverable,
-    failures: () => failures,
-    parked: () => parked,
-    isQuarantined: (type, key) => cellOf(type).quarantined.has(key),
+    seed: (type, key, state, fromVersion) => cells.seed(type, key, state, fromVersion),
+    ...inspection(cells, effects, clock),
   };
 }
 
-interface Cell {
-  def: ActorDefinition<unknown>;
-  states: Map<string, unknown>;
-  quarantined: Set<string>;
-}
+type TestDriverInspection = Pick<TestDriver, 'state' | 'states' | 'alerts' | 'sent' | 'scheduled' | 'pendingTimers' | 'ignored' | 'undeliverable' | 'failures' | 'parked' | 'isQuarantined'>;
 
-/** One cell per actor type, and the cells each event type goes to (checked against the registry). */
-function buildRouting(actors: readonly ActorDefinition<any>[]): { cells: Map<ActorType, Cell>; routes: Map<string, Cell[]> } {
-  const cells = new Map<ActorType, Cell>();
-  const routes = new Map<string, Cell[]>();
-  for (const def of actors) {
-    if (cells.has(def.type)) throw new Error(`two actor definitions of type '${def.type}'`);
-    const cell: Cell = { def, states: new Map(), quarantined: new Set() };
-    cells.set(def.type, cell);
-    for (const type of def.eventTypes) {
-      if (!isEventType(type)) throw new Error(`actor '${def.type}' lists unknown event type '${type}'`);
-      if (topicOf(type) !== def.sourceTopic) {
-        throw new Error(`actor '${def.type}' lists '${type}' of topic '${topicOf(type)}', but its source topic is '${def.sourceTopic}'`);
-      }
-      const list = routes.get(type);
-      if (list) list.push(cell);
-      else routes.set(type, [cell]);
-    }
-  }
-  return { cells, routes };
-}
-
-/** Freezes children before parents, so a frozen object met again (a state part carried over unchanged) is frozen throughout. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  for (const v of Object.values(value)) deepFreeze(v);
-  return Object.freeze(value);
+/** The read side of a driver: states, recorded effects, and what was not applied. */
+function inspection(cells: ActorCells, effects: RecordedEffects, clock: SimulatedClock): TestDriverInspection {
+  return {
+    state: <S>(type: ActorType, key: string) => cells.cellOf(type).states.get(key) as S | undefined,
+    states: <S>(type: ActorType) => cells.cellOf(type).states as ReadonlyMap<string, S>,
+    alerts: () => effects.alerts,
+    sent: () => effects.sent,
+    scheduled: () => effects.scheduled,
+    pendingTimers: () => clock.pendingTimers(),
+    ignored: () => cells.ignored,
+    undeliverable: () => cells.undeliverable,
+    failures: () => cells.failures,
+    parked: () => cells.parked,
+    isQuarantined: (type, key) => cells.cellOf(type).quarantined.has(key),
+  };
 }

@@ -1,0 +1,66 @@
+import type { Checkpoint } from '../store/index.ts';
+import type { ProcessorObserver, TracedRecord } from './observer.ts';
+import type { OutboxRelay } from './outbox-relay.ts';
+import { DLQ_HEADERS } from './shard/records.ts';
+import type { ShardDelta } from './shard/shard.ts';
+
+/**
+ * Relays a shard's committed outbox to Kafka. Shards whose committed outbox could not be relayed
+ * are retried every pass, dirty or not, so a quiet partition's reserves and alerts do not wait for
+ * its next input.
+ */
+export class CommittedOutboxRelay {
+  private readonly deferred = new Set<string>();
+
+  constructor(
+    private readonly outbox: OutboxRelay,
+    private readonly observer: ProcessorObserver,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Relays what shard `id` committed; a failure defers it to the next pass. */
+  async relay(id: string): Promise<void> {
+    try {
+      const records = await this.outbox.flush(id);
+      this.deferred.delete(id);
+      if (records > 0) this.observer.relayed?.({ shard: id, records });
+    } catch (e) {
+      this.deferred.add(id);
+      this.log(`relay of ${id} deferred: ${(e as Error).message}`);
+    }
+  }
+
+  /** Relays shard `id` again if its last relay failed (a pass with nothing new to commit for it). */
+  async retryDeferred(id: string): Promise<void> {
+    if (this.deferred.has(id)) await this.relay(id);
+  }
+}
+
+/** The committed offsets in the consumer group's terms: committed to Kafka for lag tools only (Postgres keeps the truth). */
+export function groupOffsetsOf(cp: Checkpoint): { topic: string; partition: number; offset: number }[] {
+  return cp.offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: x.nextOffset }));
+}
+
+/** Tells the observer what a commit made durable: its timings, row counts, dead letters and alerts. */
+export function reportCheckpointed(observer: ProcessorObserver, id: string, cp: Checkpoint, started: number, appendTimes: number[], traced: TracedRecord[]): void {
+  observer.checkpointed?.({
+    shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes, traced, deadLetters: deadLettersOf(cp.outbox),
+    rows: { states: cp.states.length, offsets: cp.offsets.length, outbox: cp.outbox.length, alerts: cp.alerts.length, timers: cp.timersAdded.length + cp.timersRemoved.length },
+  });
+  if (cp.alerts.length > 0) observer.alertsCommitted?.(cp.alerts);
+}
+
+/** Dead letters of a checkpoint's outbox by source topic and code (their DLQ headers). */
+function deadLettersOf(outbox: ShardDelta['outbox']): { topic: string; code: string; count: number }[] {
+  const counts = new Map<string, { topic: string; code: string; count: number }>();
+  for (const m of outbox) {
+    const code = m.headers?.[DLQ_HEADERS.code];
+    if (!code) continue;
+    const topic = m.headers![DLQ_HEADERS.topic] ?? m.topic;
+    const k = `${topic}\u0000${code}`;
+    const c = counts.get(k) ?? { topic, code, count: 0 };
+    c.count++;
+    counts.set(k, c);
+  }
+  return [...counts.values()];
+}

@@ -1,0 +1,113 @@
+import { ShardFenced } from '../store/shard-fenced.ts';
+import { isDataError, type Checkpoint } from '../store/index.ts';
+import { refusedKeys, withoutUnstorable } from './checkpoint-isolation.ts';
+import type { CheckpointerContext } from './checkpointer.ts';
+import { groupOffsetsOf, reportCheckpointed, type CommittedOutboxRelay } from './checkpoint-publish.ts';
+import type { Owned } from './owned-shard.ts';
+
+/** What committing a checkpoint, and recovering from a failed commit, needs of the checkpointer's context. */
+type CommitContext = Pick<CheckpointerContext, 'store' | 'observer' | 'log' | 'isCurrent' | 'retire' | 'reacquire' | 'dropAssignment' | 'recordInputsOf'>;
+
+/** A checkpoint that reached Postgres, and the entities left out of it to get it there. */
+interface Committed {
+  checkpoint: Checkpoint;
+  /** Keys whose rows Postgres refused: quarantined instead of stored, so the shard is restored. */
+  quarantined: string[];
+}
+
+/**
+ * One shard's checkpoint (see createCheckpointer): take the worker's delta, commit it, and only after
+ * the commit publish it and let idle entities leave memory.
+ */
+export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<void> {
+  const delta = await o.host.takeDelta(id).catch(() => null);
+  if (!delta) {
+    // Records skipped below the stored offset count as uncommitted but never make a delta: a
+    // shard paused for them would otherwise stay paused.
+    o.uncommitted = 0;
+    if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
+    await relay.retryDeferred(id);
+    return;
+  }
+  const appendTimes = o.appendTimes;
+  const traced = o.traced;
+  o.appendTimes = [];
+  o.traced = [];
+  o.uncommitted = 0;
+  const started = performance.now();
+  const committed = await commitCheckpoint(ctx, id, o, { shard: id, epoch: o.epoch, ...delta });
+  if (!committed) return;
+  const cp = committed.checkpoint;
+  reportCheckpointed(ctx.observer, id, cp, started, appendTimes, traced);
+  if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
+  await relay.relay(id);
+  const offsets = groupOffsetsOf(cp);
+  if (offsets.length > 0 && ctx.isCurrent(id, o)) await ctx.source.commit(offsets).catch(() => {});
+  if (committed.quarantined.length > 0 && ctx.isCurrent(id, o)) {
+    // The worker still holds the refused states: restore the shard from what was committed.
+    await ctx.retire(id);
+    await ctx.reacquire(id);
+    return;
+  }
+  // Only now is every entity not changed since `takeDelta` durable, so only now may it leave memory.
+  if (ctx.isCurrent(id, o)) await o.host.passivate(id, ctx.passivation, Date.now()).catch(() => 0);
+}
+
+/**
+ * Commits `cp` in one fenced transaction; when Postgres refuses some of its rows, commits it without
+ * them instead. Undefined when nothing was committed: the shard has then been retired (to be
+ * restored) or dropped (fenced).
+ */
+async function commitCheckpoint(ctx: CommitContext, id: string, o: Owned, cp: Checkpoint): Promise<Committed | undefined> {
+  try {
+    await ctx.store.commit(cp);
+    return { checkpoint: cp, quarantined: [] };
+  } catch (e) {
+    if (isDataError(e) && !o.recordsInputs) {
+      // The same rows will fail again when the shard replays them. Restore it recording its
+      // inputs, so that failure can be isolated without losing the refused entities' inputs.
+      ctx.recordInputsOf(id, true);
+      ctx.log(`checkpoint of ${id} failed with a data error (${(e as Error).message}); restoring it to isolate the rows on replay`);
+      await commitFailed(ctx, id, o, e as Error, false);
+      await ctx.reacquire(id);
+      return undefined;
+    }
+    // A data error would recur on every retry of these rows: commit without the refused ones.
+    const isolated = isDataError(e) ? await isolateUnstorable(ctx, id, o, cp, e as Error) : undefined;
+    if (!isolated) return commitFailed(ctx, id, o, e as Error);
+    try {
+      await ctx.store.commit(isolated);
+    } catch (again) {
+      return commitFailed(ctx, id, o, again as Error);
+    }
+    ctx.recordInputsOf(id, false);
+    return { checkpoint: isolated, quarantined: isolated.quarantines?.map((q) => q.key) ?? [] };
+  }
+}
+
+/** The checkpoint without what Postgres refuses, or undefined when nothing can be singled out. */
+async function isolateUnstorable(ctx: CommitContext, id: string, o: Owned, cp: Checkpoint, cause: Error): Promise<Checkpoint | undefined> {
+  try {
+    const found = await ctx.store.findUnstorable(cp);
+    if (found.length === 0) return undefined;
+    const keys = refusedKeys(found);
+    const inputs = keys.length > 0 ? await o.host.inputsOfTakenDelta(id, keys) : [];
+    ctx.log(`checkpoint of ${id} refused by Postgres (${cause.message}): quarantining ${keys.length} entit${keys.length === 1 ? 'y' : 'ies'} (${keys.slice(0, 5).join(', ')}), dead-lettering ${inputs.length} input record(s); the rest commits`);
+    return withoutUnstorable(cp, found, inputs, o);
+  } catch (e) {
+    ctx.log(`isolating the refused rows of ${id} failed: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+/** A commit that failed: the shard's memory no longer matches Postgres, so it is restored (or dropped when fenced). */
+async function commitFailed(ctx: CommitContext, id: string, o: Owned, e: Error, report = true): Promise<undefined> {
+  const fenced = e instanceof ShardFenced;
+  ctx.observer.checkpointFailed?.({ shard: id, fenced, message: e.message });
+  if (ctx.isCurrent(id, o)) await ctx.retire(id);
+  if (fenced) {
+    ctx.dropAssignment(id);
+    ctx.log(`fenced: ${e.message}; dropped ${id}`);
+  } else if (report) ctx.log(`checkpoint of ${id} failed, shard will be restored: ${e.message}`);
+  return undefined;
+}

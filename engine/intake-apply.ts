@@ -1,0 +1,73 @@
+import type { IntakeDeps } from './intake.ts';
+import type { ProcessorObserver, TracedRecord } from './observer.ts';
+import type { Owned } from './owned-shard.ts';
+import type { BatchControl, SourceBatch } from './record-source.ts';
+import { packBatch } from './shard/record-batch.ts';
+import { TRACEPARENT } from './shard/records.ts';
+import type { ApplyResult } from './shard/shard-host.ts';
+
+/**
+ * Applies the batch in the shard's worker, rehydrating passivated entities it needs first.
+ * Undefined when it could not be applied: the batch is then fetched again.
+ */
+export async function applyInShard(deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log'>, o: Owned, batch: SourceBatch): Promise<ApplyResult | undefined> {
+  const sourceEnd = deps.isInbox(batch.topic) ? undefined : batch.highWatermark;
+  try {
+    // The packed batch is transferred (moved) to the worker: pack it afresh for every attempt.
+    const applyBatch = () => o.host.apply(o.id, packBatch(batch.topic, batch.partition, batch.records), { now: Date.now(), sourceEnd });
+    let r = await applyBatch();
+    while (r.needs) {
+      await o.host.rehydrate(o.id, await deps.store.loadStates(o.actor.type, r.needs), r.needs, Date.now());
+      r = await applyBatch();
+    }
+    return r;
+  } catch (e) {
+    // The shard was retired or fenced meanwhile (or Postgres failed a rehydrate): nothing was
+    // resolved, so the batch is fetched again by whoever owns the shard.
+    if (deps.membership.held(o.id) === o) deps.log(`batch of ${o.id} not applied: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+/** What the next checkpoint and the observers need to know of the records just applied. */
+export function accountApplied(observer: ProcessorObserver, o: Owned, batch: SourceBatch, r: ApplyResult, expected: number, started: number): void {
+  const before = o.counters;
+  o.counters = r.counters;
+  o.size = r.size;
+  const consumed = r.consumed;
+  const tp = `${batch.topic}:${batch.partition}`;
+  if (consumed > 0) o.next.set(tp, Math.max(expected, Number(batch.records[consumed - 1]!.offset) + 1));
+  const traced: TracedRecord[] = [];
+  for (let i = 0; i < consumed; i++) {
+    const m = batch.records[i]!;
+    o.appendTimes.push(Number(m.timestamp));
+    const traceparent = m.headers?.[TRACEPARENT];
+    if (traceparent !== undefined) {
+      traced.push({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset), key: m.key?.toString() ?? null, actorType: o.actor.type, traceparent: String(traceparent) });
+    }
+  }
+  if (traced.length > 0) o.traced.push(...traced);
+  o.uncommitted += consumed;
+  observer.batchApplied?.({
+    shard: o.id, actorType: o.actor.type, topic: batch.topic, partition: batch.partition,
+    records: batch.records.length, consumed, applied: r.counters.applied - before.applied,
+    deadLettered: r.counters.deadLettered - before.deadLettered, duplicatesDropped: r.counters.duplicatesDropped - before.duplicatesDropped,
+    appendTimesMs: o.appendTimes.slice(o.appendTimes.length - consumed), atMs: Date.now(), applyMs: performance.now() - started, traced,
+  });
+}
+
+/** Moves the fetch position past what was applied; the rest of a waiting inbox batch is fetched again. */
+export async function advanceFetch(deps: Pick<IntakeDeps, 'source' | 'observer'>, batch: SourceBatch, consumed: number, control: BatchControl): Promise<void> {
+  if (consumed < batch.records.length) {
+    // The rest of this inbox batch waits for the source partition (see Shard.noteSourceEnd):
+    // fetch it again from the first record not applied. Pause briefly when nothing could be
+    // applied, so a source fetched by another broker connection gets ahead without a busy loop.
+    if (consumed > 0) control.consumedThrough(batch.records[consumed - 1]!.offset);
+    deps.source.seek(batch, batch.records[consumed]!.offset);
+    if (consumed === 0) await new Promise((res) => setTimeout(res, 20));
+  } else {
+    // Only the fetch position moves (nothing is committed to Kafka here); Postgres keeps the truth.
+    control.consumedThrough(batch.lastOffset);
+    deps.observer.lag?.({ topic: batch.topic, partition: batch.partition, lag: Math.max(0, batch.highWatermark - Number(batch.lastOffset) - 1) });
+  }
+}
