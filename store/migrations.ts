@@ -92,6 +92,21 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       alter table actor_states add column recent_event_ids text;
     `,
   },
+  {
+    version: 3,
+    name: 'outbox index the relay can use',
+    sql: `
+      -- The relay reads and deletes a shard's rows by (shard, seq); rows are deleted once published,
+      -- never marked, so the partial index on published_at is null matched no query and the relay
+      -- scanned the table (8-10 ms per call at a backlog, issue #19).
+      drop index if exists outbox_unpublished;
+      alter table outbox drop column if exists published_at;
+      create index outbox_by_shard on outbox (shard, seq);
+      -- A queue table: every row is deleted within seconds. Vacuum it often, so index scans do not
+      -- wade through dead entries.
+      alter table outbox set (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000);
+    `,
+  },
 ];
 
 /** Applies every migration not yet applied. Returns the versions it applied. */

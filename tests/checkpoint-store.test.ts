@@ -17,7 +17,7 @@ let store: CheckpointStore;
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = postgres(db.url, { max: 4, onnotice: () => {} });
-  expect(await migrate(sql)).toEqual([1, 2]);
+  expect(await migrate(sql)).toEqual([1, 2, 3]);
   store = createCheckpointStore(sql);
 });
 
