@@ -1,6 +1,8 @@
 import type { Checkpoint } from '../store/index.ts';
 import type { ProcessorObserver, TracedRecord } from './observer.ts';
 import type { OutboxRelay } from './outbox-relay.ts';
+import type { Owned } from './owned-shard.ts';
+import type { RecordSource } from './record-source.ts';
 import { DLQ_HEADERS } from './shard/records.ts';
 import type { ShardDelta } from './shard/shard.ts';
 
@@ -36,9 +38,29 @@ export class CommittedOutboxRelay {
   }
 }
 
-/** The committed offsets in the consumer group's terms: committed to Kafka for lag tools only (Postgres keeps the truth). */
-export function groupOffsetsOf(cp: Checkpoint): { topic: string; partition: number; offset: number }[] {
-  return cp.offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: x.nextOffset }));
+/**
+ * Commits a shard's checkpointed offsets to the consumer group, for lag tools and autoscalers only
+ * (Postgres keeps the truth). A commit Kafka refuses (typically during a rebalance) is owed, not
+ * dropped: it is retried on every later pass, dirty or not, until Kafka takes it or the shard is
+ * no longer ours — otherwise a partition with no new input would show lag that is not there, for good.
+ */
+export async function commitGroupOffsets(
+  ctx: { source: Pick<RecordSource, 'commit'>; isCurrent(id: string, o: Owned): boolean; log(line: string): void },
+  id: string,
+  o: Owned,
+  cp?: Checkpoint,
+): Promise<void> {
+  const owed = (o.owedGroupOffsets ??= new Map());
+  for (const x of cp?.offsets ?? []) owed.set(`${x.topic}:${x.partition}`, { topic: x.topic, partition: x.partition, offset: x.nextOffset });
+  if (owed.size === 0 || !ctx.isCurrent(id, o)) return;
+  const offsets = [...owed.values()];
+  try {
+    await ctx.source.commit(offsets);
+    // Only what was sent is settled: a newer offset owed meanwhile stays.
+    for (const x of offsets) if (owed.get(`${x.topic}:${x.partition}`) === x) owed.delete(`${x.topic}:${x.partition}`);
+  } catch (e) {
+    ctx.log(`group offsets of ${id} not committed to Kafka, retried next pass: ${(e as Error).message}`);
+  }
 }
 
 /** Tells the observer what a commit made durable: its timings, row counts, dead letters and alerts. */

@@ -2,7 +2,7 @@ import { ShardFenced } from '../store/shard-fenced.ts';
 import { isDataError, type Checkpoint } from '../store/index.ts';
 import { refusedKeys, withoutUnstorable } from './checkpoint-isolation.ts';
 import type { CheckpointerContext } from './checkpointer.ts';
-import { groupOffsetsOf, reportCheckpointed, type CommittedOutboxRelay } from './checkpoint-publish.ts';
+import { commitGroupOffsets, reportCheckpointed, type CommittedOutboxRelay } from './checkpoint-publish.ts';
 import type { Owned } from './owned-shard.ts';
 
 /** What committing a checkpoint, and recovering from a failed commit, needs of the checkpointer's context. */
@@ -27,6 +27,7 @@ export async function checkpointShard(ctx: CheckpointerContext, relay: Committed
     o.uncommitted = 0;
     if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
     await relay.retryDeferred(id);
+    await commitGroupOffsets(ctx, id, o);
     return;
   }
   const appendTimes = o.appendTimes;
@@ -41,8 +42,7 @@ export async function checkpointShard(ctx: CheckpointerContext, relay: Committed
   reportCheckpointed(ctx.observer, id, cp, started, appendTimes, traced);
   if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
   await relay.relay(id);
-  const offsets = groupOffsetsOf(cp);
-  if (offsets.length > 0 && ctx.isCurrent(id, o)) await ctx.source.commit(offsets).catch(() => {});
+  await commitGroupOffsets(ctx, id, o, cp);
   if (committed.quarantined.length > 0 && ctx.isCurrent(id, o)) {
     // The worker still holds the refused states: restore the shard from what was committed.
     await ctx.retire(id);

@@ -7,7 +7,7 @@ import type { ShardDelta } from './shard/shard.ts';
 import type { Checkpoint } from '../store/checkpoint-store.ts';
 
 /** A checkpointer over fakes: every step is written to `steps`, so order is what the tests read. */
-function harness(opts: { commit?: (cp: Checkpoint) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[]; recordsInputs?: boolean } = {}) {
+function harness(opts: { commit?: (cp: Checkpoint) => Promise<void>; groupCommit?: (offsets: readonly { offset: number }[]) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[]; recordsInputs?: boolean } = {}) {
   const steps: string[] = [];
   const shards = new Map<string, Owned>();
   let deltaNo = 0;
@@ -35,7 +35,7 @@ function harness(opts: { commit?: (cp: Checkpoint) => Promise<void>; unstorable?
       findUnstorable: async () => opts.unstorable ?? [],
     } as never,
     relay: { flush: async (id: string) => (steps.push(`relay ${id}`), 0) } as never,
-    source: { commit: async () => void steps.push('kafka offsets') },
+    source: { commit: opts.groupCommit ?? (async () => void steps.push('kafka offsets')) },
     observer: {},
     passivation: { idleMs: 1, maxEntities: 1 },
     parallelism: 2,
@@ -126,5 +126,21 @@ describe('checkpointer', () => {
     await h.cp.checkpointAll();
     expect(h.steps).toEqual(['take sku/0', 'resume sku/0']);
     expect(o.uncommitted).toBe(0);
+  });
+
+  test('group offsets Kafka refused are owed: a later pass with nothing new commits them, once', async () => {
+    const sent: number[][] = [];
+    let refuse = true;
+    const h = harness({ groupCommit: async (offsets) => {
+      sent.push(offsets.map((o) => o.offset));
+      if (refuse) throw new Error('REBALANCE_IN_PROGRESS');
+    } });
+    const o = h.owned('sku/0');
+    await h.cp.checkpointAll(); // commits offset 1 to Postgres; Kafka refuses the group commit
+    refuse = false;
+    o.host.takeDelta = async () => null; // the partition goes quiet
+    await h.cp.checkpointAll();
+    await h.cp.checkpointAll();
+    expect(sent).toEqual([[1], [1]]);
   });
 });

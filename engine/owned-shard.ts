@@ -22,4 +22,12 @@ export interface Owned {
   recordsInputs: boolean;
   /** Next offset per `topic:partition`, mirroring the shard's (checkpoint, then each apply). */
   next: Map<string, number>;
+  /** Committed to Postgres but not yet acknowledged as group offsets by Kafka, per `topic:partition`. */
+  owedGroupOffsets?: Map<string, GroupOffset>;
+}
+
+export interface GroupOffset {
+  topic: string;
+  partition: number;
+  offset: number;
 }
