@@ -48,6 +48,12 @@ export function parseFrom(raw: string): ReplayFrom | undefined {
 
 /** Computes restart positions from Kafka and counts what the reset would delete. */
 export async function planReplay(admin: TopicAdmin, sql: Sql, targets: ReplayTarget[], from: ReplayFrom): Promise<ReplayPlan> {
+  const scope = await replayScope(admin, targets, from);
+  return { ...scope, counts: await replayResetCounts(sql, scope) };
+}
+
+/** The shards the reset covers and where each of their input partitions restarts (read from the log's admin). */
+export async function replayScope(admin: Pick<TopicAdmin, 'partitionCount' | 'offsets' | 'offsetsAt'>, targets: ReplayTarget[], from: ReplayFrom): Promise<Omit<ReplayPlan, 'counts'>> {
   const positions: ReplayPlan['positions'] = [];
   const shards: string[] = [];
   for (const t of targets) {
@@ -59,11 +65,10 @@ export async function planReplay(admin: TopicAdmin, sql: Sql, targets: ReplayTar
     if ((await admin.partitionCount(t.inboxTopic)) === undefined) continue;
     positions.push(...(await startPositions(admin, t.inboxTopic, t.type, 'end')));
   }
-  const scope = { types: targets.map((t) => t.type), shards, positions };
-  return { ...scope, counts: await replayResetCounts(sql, scope) };
+  return { types: targets.map((t) => t.type), shards, positions };
 }
 
-async function startPositions(admin: TopicAdmin, topic: string, type: string, from: ReplayFrom | 'end'): Promise<ReplayPlan['positions']> {
+async function startPositions(admin: Pick<TopicAdmin, 'offsets' | 'offsetsAt'>, topic: string, type: string, from: ReplayFrom | 'end'): Promise<ReplayPlan['positions']> {
   const bounds = await admin.offsets(topic);
   const byTime = from !== 'end' && from.kind === 'time' ? await admin.offsetsAt(topic, from.ms) : [];
   return bounds
