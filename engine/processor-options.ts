@@ -46,7 +46,7 @@ export interface ProcessorOptions {
    * dead-lettered (FUTURE_TIMESTAMP). Default DEFAULT_MAX_FUTURE_MS (5 min).
    */
   maxFutureMs?: number;
-  /** Kafka fetch size per partition (kafkajs maxBytesPerPartition; default 1 MiB). */
+  /** Most bytes one fetched batch of a partition holds (the client's default otherwise: 1 MiB for kafkajs). */
   fetchMaxBytesPerPartition?: number;
   /** Postgres connections of this instance (default 6: up to 5 shard checkpoints at once; PGlite needs 1). */
   postgresPoolSize?: number;

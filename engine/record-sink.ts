@@ -2,7 +2,7 @@
  * The engine's port for writing records (the outbox relay's inbox messages, alerts and dead
  * letters): durable once `send` resolves (all in-sync replicas), in order per partition, and
  * idempotent, so a retry after a lost answer never duplicates. Adapters fill it
- * (adapters/kafkajs/kafkajs-sink.ts for kafkajs and the in-process log).
+ * (adapters/kafkajs/kafkajs-sink.ts, adapters/embedded/sink.ts).
  */
 export interface RecordSink {
   send(records: readonly OutgoingRecord[]): Promise<void>;

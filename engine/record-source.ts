@@ -2,8 +2,8 @@ import type { RawMessage } from './shard/record-batch.ts';
 
 /**
  * The engine's port for reading input: what the processor needs from a consumer-group client, in
- * its own terms. Adapters fill it (adapters/kafkajs/kafkajs-source.ts for kafkajs and the in-process
- * log); nothing in the engine names a client library's types.
+ * its own terms. Adapters fill it (adapters/kafkajs/kafkajs-source.ts,
+ * adapters/embedded/source.ts); nothing in the engine names a client library's types.
  */
 export interface RecordSource {
   /**

@@ -70,7 +70,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   if (cfg.mode === 'embedded') {
     const pg = await startPgliteServer();
     cleanups.push(() => pg.close());
-    const inProcess = createInProcessLog({ defaultPartitions: processorOpts.partitions });
+    const inProcess = createInProcessLog();
     cleanups.push(() => inProcess.close());
     client = inProcess;
     // PGlite is one single-user backend: more connections add no parallelism.

@@ -1,19 +1,16 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import type { Producer } from 'kafkajs';
 import postgres from 'postgres';
-import { generateEvents, toKafkaRecord, writeToKafka } from '../generator/index.ts';
-import { createInProcessLog, type InProcessLog } from '../adapters/embedded/in-process-log.ts';
-import { startPgliteServer, type PgliteServer } from '../adapters/embedded/pglite-server.ts';
-import { kafkajsLogClient } from '../adapters/kafkajs/kafkajs-client.ts';
+import { generateEvents, toKafkaRecord, writeRecords } from '../generator/index.ts';
+import { createInProcessLog, startPgliteServer, type InProcessLog, type PgliteServer } from '../adapters/embedded/index.ts';
 import { topicNames } from '../engine/topic-names.ts';
 import { startProcessor, type Processor, type ProcessorOptions } from '../engine/processor.ts';
 import { topicOf, type DomainEvent } from '../schemas/index.ts';
 import { alertComparison, closingEvents, committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
-import { waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
+import { waitUntilSettled } from './support/pipeline-env.ts';
 
 /**
- * The embedded default runs the unchanged runtime: `startProcessor` with the in-process log as its
- * Kafka and PGlite (through its socket) as its Postgres, fed by the generator's own Kafka writer.
+ * The embedded default runs the unchanged engine: `startProcessor` with the in-process log as its
+ * LogClient and PGlite (through its socket) as its Postgres, fed by the generator's own writer.
  * Its committed states and alerts must equal the independent oracle (the pure driver folding the
  * same events), as in the real-broker tests — also when a second processor joins the group midway
  * and the first one leaves.
@@ -23,7 +20,7 @@ const COUNT = Number(process.env.EMBEDDED_TEST_EVENTS ?? 20_000);
 const APP = 'embedded';
 const topics = topicNames();
 
-let kafka: InProcessLog | undefined;
+let log: InProcessLog | undefined;
 let pg: PgliteServer | undefined;
 let sql: postgres.Sql | undefined;
 const processors: Processor[] = [];
@@ -31,17 +28,17 @@ const processors: Processor[] = [];
 afterEach(async () => {
   for (const p of processors.splice(0)) await p.stop().catch(() => {});
   await sql?.end({ timeout: 5 });
-  await kafka?.close();
+  await log?.close();
   await pg?.close();
-  kafka = pg = sql = undefined;
+  log = pg = sql = undefined;
 });
 
 async function setup(seed: number) {
   pg = await startPgliteServer();
-  kafka = createInProcessLog();
+  log = createInProcessLog();
   sql = postgres(pg.url, { max: 1, onnotice: () => {} });
   // The source topics exist before anything is produced (the log, like the brokers, never auto-creates).
-  await kafka.admin().createTopics({ topics: Object.values(topics.source).map((topic) => ({ topic, numPartitions: PARTITIONS })) });
+  await (await log.admin()).ensureSourceTopics(Object.values(topics.source), PARTITIONS);
   const { events } = generateEvents({ seed, count: COUNT, users: 500, skus: 100, minPerPattern: 2 });
   const all = [...events, ...closingEvents(events, PARTITIONS)];
   return { all };
@@ -49,29 +46,25 @@ async function setup(seed: number) {
 
 function options(ownerId: string): ProcessorOptions {
   return {
-    brokers: [], databaseUrl: pg!.url, app: APP, groupId: `${APP}-group`, partitions: PARTITIONS,
-    checkpointIntervalMs: 200, ownerId, client: kafkajsLogClient(kafka!), postgresPoolSize: 1,
+    databaseUrl: pg!.url, app: APP, groupId: `${APP}-group`, partitions: PARTITIONS,
+    checkpointIntervalMs: 200, ownerId, client: log!, postgresPoolSize: 1,
     onFatal: (e) => {
       throw e;
     },
   };
 }
 
-/** The generator's writer, through the in-process producer (it only calls sendBatch). */
+/** The generator's writer, through the in-process log's sink. */
 async function produce(events: readonly DomainEvent[]): Promise<void> {
-  const producer = kafka!.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const sink = await log!.sink();
   const records = events.map((e) => ({ ...toKafkaRecord(e), topic: topics.source[topicOf(e.type)] }));
-  await writeToKafka(producer as unknown as Producer, records, { batchSize: 5000 });
-  await producer.disconnect();
+  await writeRecords(sink, records, { batchSize: 5000 });
+  await sink.disconnect();
 }
 
-/**
- * The real-broker tests' settle check (stored offsets = log end offsets, outbox empty, twice), fed
- * the in-process admin: it only calls listTopics and fetchTopicOffsets.
- */
+/** The real-broker tests' settle check (stored offsets = log end offsets, outbox empty, twice). */
 function settled(): Promise<void> {
-  return waitUntilSettled({ topics, app: APP, admin: kafka!.admin(), sql: sql! } as unknown as PipelineEnv, 120_000);
+  return waitUntilSettled({ topics, app: APP, client: log!, sql: sql! }, 120_000);
 }
 
 async function expectOracle(all: DomainEvent[]): Promise<void> {
@@ -104,7 +97,7 @@ describe('embedded default: the processor on the in-process log and PGlite', () 
     await produce(all.slice(0, half));
     const b = await startProcessor(options('proc-b'));
     processors.push(b);
-    // both own a disjoint share of the 9 shards (acquiring follows GROUP_JOIN asynchronously)
+    // both own a disjoint share of the 9 shards (acquiring follows the assignment asynchronously)
     const split = () => b.ownedShards().length > 0 && a.ownedShards().length + b.ownedShards().length === 3 * PARTITIONS;
     for (let i = 0; i < 200 && !split(); i++) await new Promise((r) => setTimeout(r, 50));
     const [ownA, ownB] = [a.ownedShards(), b.ownedShards()];

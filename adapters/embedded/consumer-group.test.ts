@@ -1,144 +1,135 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import type { ConsumerPort } from '../kafkajs/port.ts';
-import { createShardAssigner } from '../kafkajs/shard-assigner.ts';
+import type { TopicPartition } from '../../engine/index.ts';
 import { createInProcessLog, type InProcessLog } from './in-process-log.ts';
+import { consumeAll, createTopic, runSource, sleep, until, writeTo, type Delivery } from './test-helpers.ts';
 
 /**
- * Consumer groups on the in-process log: members share partitions like a Kafka group (eager
- * rebalance), announce each generation with GROUP_JOIN before its first batch, and never process
- * one partition in two members at once.
+ * Consumer groups on the in-process log: members share partitions with the engine's co-partitioning
+ * assignment (eager rebalance on every join and leave), are told each generation's assignment
+ * before its first batch, and never process one partition in two members at once.
  */
-let kafka: InProcessLog;
+let log: InProcessLog;
 afterEach(async () => {
-  await kafka?.close();
+  await log?.close();
 });
 
-interface Join { memberId: string; leaderId: string; isLeader: boolean; groupId: string; groupProtocol: string; memberAssignment: Record<string, number[]>; duration: number }
-
-/** A member that records its GROUP_JOIN payloads and, in order, its joins and batches. */
-async function member(groupId: string, topics: string[], opts: { assigner?: boolean; hold?: Promise<void> } = {}) {
-  const consumer: ConsumerPort = kafka.consumer({
-    groupId,
-    ...(opts.assigner ? { partitionAssigners: [createShardAssigner((t) => (t.endsWith('.inbox') ? t.slice(0, -6) : t))] } : {}),
-  });
-  const joins: Join[] = [];
-  const log: string[] = [];
-  const records: string[] = [];
-  consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    joins.push(e.payload as Join);
-    log.push('join');
-  });
-  for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset }) => {
-      const mine = joins.at(-1)?.memberAssignment[batch.topic]?.includes(batch.partition) ?? false;
-      log.push(mine ? 'batch' : `batch-not-assigned:${batch.topic}/${batch.partition}`);
-      await opts.hold;
-      records.push(...batch.messages.map((m) => `${batch.topic}/${batch.partition}@${m.offset}`));
-      resolveOffset(batch.lastOffset());
-    },
-  });
-  return { consumer, joins, log, records, last: () => joins.at(-1)! };
-}
-
 async function topic(name: string, partitions: number, perPartition = 1) {
-  const admin = kafka.admin();
-  await admin.createTopics({ topics: [{ topic: name, numPartitions: partitions }] });
-  const producer = kafka.producer();
-  await producer.connect();
-  const messages = [];
-  for (let p = 0; p < partitions; p++) for (let i = 0; i < perPartition; i++) messages.push({ partition: p, value: `${p}:${i}` });
-  await producer.send({ topic: name, messages });
+  await createTopic(log, name, partitions);
+  for (let p = 0; p < partitions; p++) await writeTo(log, name, p, Array.from({ length: perPartition }, (_, i) => `${p}:${i}`));
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const partitionsOf = (tps: TopicPartition[] | undefined, topic = 't') => (tps ?? []).filter((tp) => tp.topic === topic).map((tp) => tp.partition);
+
+/** A member that records every record it was handed as `topic/partition@offset`. */
+async function member(groupId: string, topics: string[], opts: { hold?: Promise<void>; shardOf?: (t: string) => string | undefined } = {}) {
+  const records: string[] = [];
+  const m = await runSource(log, { groupId, topics, ...(opts.shardOf ? { shardOf: opts.shardOf } : {}) }, async (d: Delivery) => {
+    await opts.hold;
+    records.push(...d.batch.records.map((r) => `${d.batch.topic}/${d.batch.partition}@${r.offset}`));
+    consumeAll(d);
+  });
+  return { ...m, records, last: () => m.assignments.at(-1) };
+}
 
 describe('in-process log: consumer groups', () => {
-  test('two members split the partitions disjointly (kafkajs round-robin over sorted ids) and re-split when one leaves', async () => {
-    kafka = createInProcessLog();
+  test('two members split the partitions (shards dealt over sorted member ids) and re-split when one leaves', async () => {
+    log = createInProcessLog();
+    const admin = await log.admin();
     await topic('t', 4);
     const a = await member('g', ['t']);
-    expect(a.last().memberAssignment).toEqual({ t: [0, 1, 2, 3] });
-    expect(a.last()).toMatchObject({ groupId: 'g', memberId: a.last().memberId, leaderId: a.last().memberId, isLeader: true });
+    expect(partitionsOf(a.last())).toEqual([0, 1, 2, 3]);
+    const [aId] = await admin.groupMembers('g');
 
     const b = await member('g', ['t']);
-    // b's join made a new generation for both; run() resolved after b's GROUP_JOIN
-    expect(a.joins).toHaveLength(2);
-    expect(b.joins).toHaveLength(1);
-    const [low, high] = [a.last().memberId, b.last().memberId].sort();
-    const shareOf = (id: string) => (id === a.last().memberId ? a : b).last().memberAssignment.t;
-    expect(shareOf(low!)).toEqual([0, 2]);
-    expect(shareOf(high!)).toEqual([1, 3]);
-    // one leader, the first member, known to both
-    expect(a.last().leaderId).toBe(a.last().memberId);
-    expect(b.last().leaderId).toBe(a.last().memberId);
-    expect([a.last().isLeader, b.last().isLeader]).toEqual([true, false]);
+    // b's join made a new generation for both, told before b's run resolved
+    expect(a.assignments).toHaveLength(2);
+    expect(b.assignments).toHaveLength(1);
+    const bId = (await admin.groupMembers('g')).find((id) => id !== aId)!;
+    const [lowFirst, highFirst] = aId! < bId ? [a, b] : [b, a];
+    expect(partitionsOf(lowFirst.last())).toEqual([0, 2]);
+    expect(partitionsOf(highFirst.last())).toEqual([1, 3]);
 
-    await a.consumer.disconnect();
-    for (let i = 0; i < 100 && b.joins.length < 2; i++) await sleep(5);
-    expect(b.joins).toHaveLength(2);
-    expect(b.last()).toMatchObject({ memberAssignment: { t: [0, 1, 2, 3] }, isLeader: true, leaderId: b.last().memberId });
+    await a.source.disconnect();
+    await until(() => b.assignments.length === 2);
+    expect(partitionsOf(b.last())).toEqual([0, 1, 2, 3]);
+    expect(await admin.groupMembers('g')).toEqual([bId]);
   });
 
-  test('GROUP_JOIN comes before every batch of its generation, and batches only of assigned partitions', async () => {
-    kafka = createInProcessLog();
+  test('assigned comes before every batch of its generation, and batches are only of assigned partitions', async () => {
+    log = createInProcessLog();
     await topic('t', 4, 3);
     const a = await member('g', ['t']);
     const b = await member('g', ['t']);
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: 't', messages: [0, 1, 2, 3].map((p) => ({ partition: p, value: 'more' })) });
-    await sleep(50);
+    for (let p = 0; p < 4; p++) await writeTo(log, 't', p, ['more']);
+    await until(() => new Set([...a.records, ...b.records]).size === 16);
     for (const m of [a, b]) {
-      expect(m.log[0]).toBe('join');
-      expect(m.log.filter((x) => x !== 'join' && x !== 'batch')).toEqual([]);
+      expect(m.events[0]).toBe('assigned');
+      // every batch after an assignment is of a partition in it
+      let current: number[] = [];
+      let i = 0;
+      for (const e of m.events) {
+        if (e === 'assigned') current = partitionsOf(m.assignments[i++]);
+        else expect(current).toContain(Number(e.split('/')[1]));
+      }
     }
-    // every record reached the group: 4 partitions × 4 records (a Set, because a new owner starts
-    // from the committed offset, and nobody committed, so it reads a's first-generation records again)
-    const all = new Set([...a.records, ...b.records]);
-    expect(all.size).toBe(16);
   });
 
   test('a rebalance waits for the batch in flight: no partition is in two members at once', async () => {
-    kafka = createInProcessLog();
+    log = createInProcessLog();
     await topic('t', 2);
     let release!: () => void;
     const hold = new Promise<void>((r) => (release = r));
     const a = await member('g', ['t'], { hold });
-    for (let i = 0; i < 100 && a.log.length < 2; i++) await sleep(5);
-    expect(a.log).toEqual(['join', 'batch']); // a is inside a batch (partitionsConsumedConcurrently 1)
+    await until(() => a.events.length === 2);
+    expect(a.events).toEqual(['assigned', 'batch t/0']); // a is inside a batch (concurrency 1)
     let bJoined = false;
     const b = member('g', ['t']).then((m) => ((bJoined = true), m));
     await sleep(50);
     expect(bJoined).toBe(false);
     release();
     const joined = await b;
-    expect(joined.joins).toHaveLength(1);
-    expect(a.joins).toHaveLength(2);
+    expect(joined.assignments).toHaveLength(1);
+    expect(a.assignments).toHaveLength(2);
   });
 
-  test("the member's partition assigner is used: the shard assigner keeps partition p of a topic and its inbox together", async () => {
-    kafka = createInProcessLog();
+  test('co-partitioning: partition p of a topic and of its inbox go to the same member (shardOf)', async () => {
+    log = createInProcessLog();
     await topic('sku', 3);
     await topic('sku.inbox', 3);
-    const a = await member('g', ['sku', 'sku.inbox'], { assigner: true });
-    const b = await member('g', ['sku', 'sku.inbox'], { assigner: true });
-    const shares = [a.last().memberAssignment, b.last().memberAssignment];
-    for (const s of shares) expect(s['sku'] ?? []).toEqual(s['sku.inbox'] ?? []);
-    expect(shares.flatMap((s) => s['sku'] ?? []).sort()).toEqual([0, 1, 2]);
-    expect(a.last().groupProtocol).toBe('ActorShardAssigner');
+    const shardOf = (t: string) => (t.startsWith('sku') ? 'sku' : undefined);
+    const a = await member('g', ['sku', 'sku.inbox'], { shardOf });
+    const b = await member('g', ['sku', 'sku.inbox'], { shardOf });
+    const shares = [a.last(), b.last()];
+    for (const s of shares) expect(partitionsOf(s, 'sku')).toEqual(partitionsOf(s, 'sku.inbox'));
+    expect(shares.flatMap((s) => partitionsOf(s, 'sku')).sort()).toEqual([0, 1, 2]);
+    expect(shares.every((s) => s!.length > 0)).toBe(true);
   });
 
   test('different groups each read every record', async () => {
-    kafka = createInProcessLog();
+    log = createInProcessLog();
     await topic('t', 2, 2);
     const a = await member('one', ['t']);
     const b = await member('two', ['t']);
-    for (let i = 0; i < 100 && (a.records.length < 4 || b.records.length < 4); i++) await sleep(5);
+    await until(() => a.records.length === 4 && b.records.length === 4);
     expect(a.records.sort()).toEqual(['t/0@0', 't/0@1', 't/1@0', 't/1@1']);
     expect(b.records.sort()).toEqual(a.records.sort());
-    expect(a.joins).toHaveLength(1);
+    expect(a.assignments).toHaveLength(1);
+  });
+
+  test('groupMembers lists members until they disconnect (a stopped member is still one); unknown groups have none', async () => {
+    log = createInProcessLog();
+    const admin = await log.admin();
+    await topic('t', 2);
+    expect(await admin.groupMembers('g')).toEqual([]);
+    const a = await member('g', ['t']);
+    const b = await member('g', ['t']);
+    expect(await admin.groupMembers('g')).toHaveLength(2);
+    expect((await admin.groupMembers('g')).every((id) => id.startsWith('g-'))).toBe(true);
+    await a.source.stop();
+    expect(await admin.groupMembers('g')).toHaveLength(2);
+    await a.source.disconnect();
+    await b.source.disconnect();
+    expect(await admin.groupMembers('g')).toEqual([]);
+    expect(await admin.groupMembers('other')).toEqual([]);
   });
 });

@@ -1,34 +1,26 @@
-import { AssignerProtocol, PartitionAssigners, type Cluster, type Logger, type PartitionAssigner } from 'kafkajs';
+import { assignShards } from '../../engine/index.ts';
 import type { LogStorage } from './log-storage.ts';
+
+/** What the group asks of each of its members. */
+export interface GroupMember {
+  readonly memberId: string;
+  readonly topics: readonly string[];
+  shardOf(topic: string): string | undefined;
+  /** Stop starting batches; resolves once none is in flight (or the rebalance timeout passed). */
+  quiesce(): Promise<void>;
+  /** This member's share of a new generation: topic → partitions. */
+  assign(generationId: number, assignment: Readonly<Record<string, number[]>>): void;
+}
 
 /**
  * A consumer group within the process, coordinated like Kafka's eager rebalance protocol: every
  * join or leave starts a new generation; before it is computed each member finishes the batches it
  * has in flight and starts no new one (Kafka members do the same before rejoining), then the
- * leader's assigner (the first member's first `partitionAssigners` entry, else kafkajs's
- * round-robin) splits the leader's subscribed topics, and each member gets its share before any
- * batch of the new generation is fetched. Committed offsets (what `commitOffsets` stores, what lag
- * tools read) live here, per group.
+ * engine's co-partitioning `assignShards` (with the first member's `shardOf`, as a group leader's
+ * assigner) deals the partitions of every topic a member subscribed, and each member gets its
+ * share before any batch of the new generation is fetched. The group's committed offsets (what
+ * `commit` stores, what lag tools read) live here.
  */
-export interface GroupMember {
-  readonly memberId: string;
-  subscribedTopics(): string[];
-  partitionAssigner(): PartitionAssigner | undefined;
-  /** Stop starting batches; resolves once none is in flight (or the rebalance timeout passed). */
-  quiesce(): Promise<void>;
-  /** This member's share of a new generation. */
-  assign(generation: MemberGeneration): void;
-}
-
-export interface MemberGeneration {
-  generationId: number;
-  leaderId: string;
-  groupProtocol: string;
-  assignment: Record<string, number[]>;
-  /** When the rebalance began (for GROUP_JOIN's `duration`). */
-  startedAt: number;
-}
-
 export class GroupCoordinator {
   #members: GroupMember[] = [];
   #generationId = 0;
@@ -42,8 +34,8 @@ export class GroupCoordinator {
     private readonly storage: LogStorage,
   ) {}
 
-  get generationId(): number {
-    return this.#generationId;
+  memberIds(): string[] {
+    return this.#members.map((m) => m.memberId);
   }
 
   /** Adds a member; resolves once it has been given its first assignment. */
@@ -80,50 +72,18 @@ export class GroupCoordinator {
   }
 
   async #rebalance(): Promise<void> {
-    const startedAt = Date.now();
     await Promise.all([...this.#members].map((m) => m.quiesce()));
     // Members that left meanwhile are out; members that joined meanwhile have nothing in flight.
     const members = [...this.#members];
     const leader = members[0];
     if (!leader) return;
-    const assigner = (leader.partitionAssigner() ?? PartitionAssigners.roundRobin)({
-      cluster: this.#cluster(),
-      groupId: this.groupId,
-      logger: silentLogger(),
-    });
-    const byMember = new Map<string, Record<string, number[]>>();
-    let failure: unknown;
-    try {
-      const shares = await assigner.assign({
-        topics: leader.subscribedTopics(),
-        members: members.map((m) => ({ memberId: m.memberId, memberMetadata: assigner.protocol({ topics: m.subscribedTopics() }).metadata })),
-      });
-      for (const { memberId, memberAssignment } of shares) {
-        byMember.set(memberId, AssignerProtocol.MemberAssignment.decode(memberAssignment)?.assignment ?? {});
-      }
-    } catch (e) {
-      // A broken assigner: every member gets nothing (rather than staying quiesced forever) and
-      // the joining member's run() fails with the assigner's error.
-      failure = e;
-      byMember.clear();
+    const partitionsOf = new Map<string, number>();
+    for (const topic of new Set(members.flatMap((m) => m.topics))) {
+      const count = this.storage.partitionCount(topic);
+      if (count !== undefined) partitionsOf.set(topic, count);
     }
+    const shares = assignShards(members.map((m) => m.memberId), partitionsOf, (topic) => leader.shardOf(topic));
     const generationId = ++this.#generationId;
-    for (const m of members) {
-      if (!this.#members.includes(m)) continue; // left during assign(): its leave queued another round
-      m.assign({ generationId, leaderId: leader.memberId, groupProtocol: assigner.name, assignment: byMember.get(m.memberId) ?? {}, startedAt });
-    }
-    if (failure !== undefined) throw failure;
+    for (const m of members) m.assign(generationId, shares.get(m.memberId) ?? {});
   }
-
-  /** The slice of kafkajs's Cluster that assigners call (ours and kafkajs's round-robin). */
-  #cluster(): Cluster {
-    const storage = this.storage;
-    return { findTopicPartitionMetadata: (topic: string) => storage.partitionMetadata(topic) } as unknown as Cluster;
-  }
-}
-
-function silentLogger(): Logger {
-  const noop = () => {};
-  const logger: Logger = { info: noop, error: noop, warn: noop, debug: noop, namespace: () => logger, setLogLevel: noop };
-  return logger;
 }

@@ -1,60 +1,98 @@
-import type { ConsumerConfig, ProducerConfig } from 'kafkajs';
-import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from '../kafkajs/port.ts';
+import type { LogClient, RecordSource } from '../../engine/index.ts';
+import { partitionOf } from '../kafkajs/partitioner.ts';
 import { createAdmin } from './admin.ts';
-import { createConsumer } from './consumer.ts';
 import { GroupCoordinator } from './consumer-group.ts';
 import { LogStorage } from './log-storage.ts';
-import { createProducer } from './producer.ts';
+import type { Retention } from './partition-log.ts';
+import { createSink } from './sink.ts';
+import { createSource } from './source.ts';
+import { startTail } from './tail.ts';
 
 export interface InProcessLogOptions {
-  /** Partitions of a topic created without `numPartitions` (or with -1), like `num.partitions`. Default 1. */
-  defaultPartitions?: number;
+  /**
+   * How much each partition keeps; the oldest records beyond either bound are dropped. Default:
+   * DEFAULT_MAX_RECORDS_PER_PARTITION records and no age bound. `maxAgeMs` compares record
+   * timestamps with the clock when a partition is written or read.
+   */
+  retention?: { maxRecordsPerPartition?: number; maxAgeMs?: number };
 }
 
-export type InProcessLog = KafkaPort & {
-  /** Stops every consumer of this log (ending their fetch loops) and drops all records and offsets. */
+/**
+ * Records kept per partition by default. The log lives in memory, so it must forget: without a
+ * bound `npm start` left running grew by about 1 KB per event, forever. 100 000 is the engine's
+ * default bound on a shard's uncommitted records (PROCESSOR_DEFAULTS.maxUncommittedRecords), so
+ * what a shard fetched but has not checkpointed yet can still be fetched again after a refused
+ * checkpoint, and it is minutes of backlog at the generator's usual rates. A held record costs its
+ * bytes plus about 200 (measured: ~330 B for a generated event), so a full partition holds about
+ * 35 MB and the whole log at most that times its partition count. A processor further behind than
+ * this loses the records in between (it logs the retention gap and continues, as on Kafka).
+ * No age bound by default.
+ */
+export const DEFAULT_MAX_RECORDS_PER_PARTITION = 100_000;
+
+export type InProcessLog = LogClient & {
+  /** Stops every source and tail of this log (ending their fetch loops) and drops all records and offsets. */
   close(): Promise<void>;
 };
 
 /**
- * The embedded default's Kafka: a partitioned log inside the process behind the same `KafkaPort`
- * as kafkajs, so the processor, the relay, the HTTP ingest and the generator run on it unchanged.
- * It keeps what the exactly-once runtime relies on: per-partition offsets from 0 and order, keys
- * placed by Kafka's murmur2 partitioner, consumer groups that split partitions with the member's
- * assigner and announce every generation with GROUP_JOIN before its first batch, kafkajs's
- * resolveOffset / seek / isStale / pause / resume rules, bounded batches, committed group offsets.
+ * The embedded default's log: partitioned topics inside the process that fill the engine's ports
+ * (LogClient: TopicAdmin, RecordSink, RecordSource, tails), so the processor, the relay, the HTTP
+ * ingest, the alert feed and the generator run on it as on Kafka. It keeps what the exactly-once
+ * engine relies on: per-partition offsets from 0 and order, keys placed by Kafka's murmur2
+ * partitioner, consumer groups that deal partitions with the engine's co-partitioning
+ * `assignShards` and tell every generation's assignment before its first batch, the port's
+ * consumedThrough / seek / current / pause / resume rules, bounded batches, committed group
+ * offsets, and retention: each partition keeps its newest records (default
+ * DEFAULT_MAX_RECORDS_PER_PARTITION, optionally an age bound), so `low` advances and a fetch from
+ * below it starts at `low`, as on Kafka with auto.offset.reset=earliest.
  *
- * MEMORY ONLY: no durability, no replication, no transactions; records and offsets vanish with
- * the process (or `close()`). No retention either: every record stays in memory until `close()`,
- * so a long run at a steady rate grows without bound (about the size of the values produced).
- * One log instance is one cluster: clients of different instances do not see each other. Not
- * modelled: session timeouts and heartbeats (members live in this process, so none goes silent),
- * transactions, compaction, and the network (a fetch is a function call).
+ * MEMORY ONLY: no durability, no replication; records and offsets vanish with the process (or
+ * `close()`). One log instance is one cluster: clients of different instances do not see each
+ * other. Not modelled: session timeouts and heartbeats (members live in this process, so none goes
+ * silent), transactions, compaction, topic configuration (so a producer's timestamp is not
+ * bounded as input topics bound it on a broker), and the network (a fetch is a function call).
  *
  * @example
- * const kafka = createInProcessLog({ defaultPartitions: 3 });
- * const processor = await startProcessor({ ...options, kafka });
+ * const log = createInProcessLog();
+ * const processor = await startProcessor({ ...options, client: log });
  * // …
  * await processor.stop();
- * await kafka.close();
+ * await log.close();
  */
 export function createInProcessLog(opts: InProcessLogOptions = {}): InProcessLog {
-  const storage = new LogStorage();
+  const storage = new LogStorage(retentionOf(opts));
   const groups = new Map<string, GroupCoordinator>();
-  const running = new Set<ConsumerPort>();
+  const live = new Set<RecordSource>();
   const groupOf = (groupId: string) => {
     let g = groups.get(groupId);
     if (!g) groups.set(groupId, (g = new GroupCoordinator(groupId, storage)));
     return g;
   };
   return {
-    admin: (): AdminPort => createAdmin(storage, opts.defaultPartitions ?? 1),
-    producer: (config?: ProducerConfig): ProducerPort => createProducer(storage, config),
-    consumer: (config: ConsumerConfig): ConsumerPort => createConsumer(storage, groupOf, config, running),
+    admin: async () => createAdmin(storage, (groupId) => groups.get(groupId)?.memberIds() ?? []),
+    sink: async () => createSink(storage),
+    source: async ({ groupId, topics, shardOf, maxBytesPerPartition }) =>
+      createSource({ storage, group: groupOf(groupId), topics, shardOf, maxBytesPerPartition, live }),
+    tail: (topic, tailOpts, onRecords) => {
+      // Without a group id the position is throwaway: a group of its own, not listed by the admin.
+      const group = tailOpts.groupId !== undefined ? groupOf(tailOpts.groupId) : new GroupCoordinator('tail', storage);
+      return startTail({ storage, group, live }, topic, tailOpts, onRecords);
+    },
+    partitionOf,
     async close() {
-      await Promise.all([...running].map((c) => c.disconnect().catch(() => {})));
+      await Promise.all([...live].map((source) => source.disconnect().catch(() => {})));
       groups.clear();
       storage.clear();
     },
   };
+}
+
+function retentionOf(opts: InProcessLogOptions): Retention {
+  const { maxRecordsPerPartition = DEFAULT_MAX_RECORDS_PER_PARTITION, maxAgeMs } = opts.retention ?? {};
+  if (!Number.isSafeInteger(maxRecordsPerPartition) || maxRecordsPerPartition < 1) {
+    throw new RangeError(`retention.maxRecordsPerPartition must be a positive integer, got ${maxRecordsPerPartition}`);
+  }
+  if (maxAgeMs !== undefined && !(maxAgeMs > 0)) throw new RangeError(`retention.maxAgeMs must be positive, got ${maxAgeMs}`);
+  return { maxRecordsPerPartition, maxAgeMs };
 }

@@ -1,8 +1,8 @@
 /**
- * Wake-ups for the in-process log's fetch loops. A consumer waiting for records must neither spin
- * nor sleep blindly: it waits on the signals that can change what it would fetch (records appended
- * to its partition; a seek, pause, resume, stop or rebalance of its member), with the fetch
- * timeout as a fallback, like a broker holding a fetch request open for `maxWaitTimeInMs`.
+ * Wake-ups for the in-process log's fetch loops. A loop waiting for records must neither spin nor
+ * sleep blindly: it waits on the signals that can change what it would fetch (records appended to
+ * its partition; a seek, pause, resume, stop or rebalance of its member), with a timeout as a
+ * fallback, like a broker holding a fetch request open for a bounded time.
  */
 export class Signal {
   #waiters = new Set<() => void>();
@@ -36,15 +36,17 @@ export function waitForAny(signals: readonly Signal[], ms: number): Promise<void
       for (const s of signals) s.remove(done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     for (const s of signals) s.add(done);
   });
 }
 
+/** setTimeout's longest delay; longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
- * A FIFO counting semaphore: at most `size` batches of one consumer are handed to its handler at
- * once (kafkajs's `partitionsConsumedConcurrently`), granted in request order so a busy partition
- * cannot starve the others.
+ * A FIFO counting semaphore: at most `size` batches of one source are in its handler at once (the
+ * `concurrency` of `run`), granted in request order so a busy partition cannot starve the others.
  */
 export class Slots {
   #free: number;

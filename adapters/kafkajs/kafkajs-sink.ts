@@ -3,7 +3,7 @@ import type { OutgoingRecord, RecordSink } from '../../engine/index.ts';
 import type { KafkaPort } from './port.ts';
 
 /**
- * The RecordSink port over a kafkajs producer (or the in-process log's): idempotent, one request
+ * The RecordSink port over a kafkajs producer: idempotent, one request
  * in flight (so order per partition holds across retries), acks from all in-sync replicas; one
  * produce call per `send`, grouped by topic. Connected on return.
  */

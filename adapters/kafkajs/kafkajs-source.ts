@@ -5,9 +5,9 @@ import { createShardAssigner } from './shard-assigner.ts';
 
 
 /**
- * The RecordSource port over a kafkajs consumer (or the in-process log, which speaks kafkajs's
- * API): a consumer group with the co-partitioning assigner, no auto-commit and no auto-resolve —
- * the engine decides what was consumed and where to fetch from.
+ * The RecordSource port over a kafkajs consumer: a consumer group with the co-partitioning
+ * assigner, no auto-commit and no auto-resolve — the engine decides what was consumed and where to
+ * fetch from. Unlike the port's wording, kafkajs's `stop()` also leaves the group.
  */
 export async function createKafkajsSource(kafka: KafkaPort, opts: SourceOptions): Promise<RecordSource> {
   const consumer = kafka.consumer({

@@ -1,16 +1,14 @@
 import type { AdminPort as Admin } from './port.ts';
 import type { ActorDefinition } from '../../actors/actor.ts';
-import { DEFAULT_MAX_FUTURE_MS, dlqTopicOf, inboxTopicOf, inputTopicConfig, SOURCE_TOPICS } from '../../schemas/index.ts';
+import { DEFAULT_MAX_FUTURE_MS, inputTopicConfig } from '../../schemas/index.ts';
 import type { TopicNames } from '../../engine/index.ts';
+import { planSourceTopics, planTopics, type PlannedTopic } from '../../engine/topic-plan.ts';
 
 /**
- * Creates the topics the runtime reads and writes when they are missing: the three source topics
- * (with `partitions`), each actor type's inbox with exactly its source topic's partition count (a
- * key must land on the same partition number in both, or its shard would be split), the alerts
- * topic and a dead-letter topic per input topic. Returns the partition count per actor type.
- *
- * Input topics it creates get `inputTopicConfig` (the broker bounds how far ahead a record's
- * timestamp may be). Topics that already exist keep their configuration (docs/domain-rules.md).
+ * Creates the engine's topics that are missing (engine/topic-plan.ts decides which, with how many
+ * partitions) and returns the partition count per actor type. Input topics it creates get
+ * `inputTopicConfig` (the broker bounds how far ahead a record's timestamp may be); topics that
+ * already exist keep their configuration (docs/domain-rules.md).
  */
 export async function ensureTopics(
   admin: Admin,
@@ -20,63 +18,42 @@ export async function ensureTopics(
   topics: TopicNames,
   maxFutureMs = DEFAULT_MAX_FUTURE_MS,
 ): Promise<Map<string, number>> {
-  const existing = new Set(await admin.listTopics());
-  const boundedTime = inputTopicConfig(maxFutureMs);
-  const create = async (topic: string, numPartitions: number, configEntries?: typeof boundedTime) => {
-    if (existing.has(topic)) return;
-    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: -1, ...(configEntries ? { configEntries } : {}) }], waitForLeaders: true });
-    existing.add(topic);
-  };
-  const sources = SOURCE_TOPICS.map((t) => topics.source[t]);
-  for (const t of sources) await create(t, partitions, boundedTime);
-  const meta = await admin.fetchTopicMetadata({ topics: sources });
-  const countOf = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
-  const perType = new Map<string, number>();
-  for (const actor of actors) {
-    const source = topics.source[actor.sourceTopic];
-    const n = countOf.get(source)!;
-    perType.set(actor.type, n);
-    const inbox = inboxTopicOf(app, actor.type);
-    await create(inbox, n, boundedTime);
-    const [inboxMeta] = (await admin.fetchTopicMetadata({ topics: [inbox] })).topics;
-    if (inboxMeta!.partitions.length !== n) {
-      throw new Error(`${inbox} has ${inboxMeta!.partitions.length} partitions but ${source} has ${n}; they must match (recreate the inbox topic)`);
-    }
-    await create(dlqTopicOf(source), 1);
-    await create(dlqTopicOf(inbox), 1);
-  }
-  await create(topics.alerts, partitions);
-  return perType;
+  const plan = planTopics({ app, actors, partitions, topics }, await partitionCounts(admin));
+  await create(admin, plan.create, maxFutureMs, -1);
+  return plan.partitionsPerType;
 }
 
 /**
  * Creates the input topics among `topics` that do not exist yet with `partitions` partitions and a
- * replication factor of min(3, brokers). Existing topics are left alone; those whose partition
- * count differs are reported, since keys would then map to other partitions than expected.
- * New topics get `inputTopicConfig` (records stamped too far ahead are refused by the broker).
+ * replication factor of min(3, brokers); reports existing ones whose partition count differs.
  */
 export async function ensureSourceTopics(
   admin: Admin,
   topics: readonly string[],
   partitions: number,
 ): Promise<{ created: string[]; mismatched: { topic: string; partitions: number }[] }> {
-  const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((t) => !existing.has(t));
-  if (missing.length > 0) {
+  const plan = planSourceTopics(topics, partitions, await partitionCounts(admin));
+  if (plan.create.length > 0) {
     const { brokers } = await admin.describeCluster();
-    const replicationFactor = Math.min(3, brokers.length);
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries: inputTopicConfig(DEFAULT_MAX_FUTURE_MS) })),
-    });
+    await create(admin, plan.create.map((topic) => ({ topic, partitions, input: true })), DEFAULT_MAX_FUTURE_MS, Math.min(3, brokers.length));
   }
-  const present = topics.filter((t) => existing.has(t));
-  const mismatched: { topic: string; partitions: number }[] = [];
-  if (present.length > 0) {
-    const meta = await admin.fetchTopicMetadata({ topics: present });
-    for (const t of meta.topics) {
-      if (t.partitions.length !== partitions) mismatched.push({ topic: t.name, partitions: t.partitions.length });
-    }
-  }
-  return { created: missing, mismatched };
+  return { created: plan.create, mismatched: plan.mismatched };
+}
+
+/** The partition count of every existing topic, as a lookup. */
+async function partitionCounts(admin: Admin): Promise<(topic: string) => number | undefined> {
+  const names = await admin.listTopics();
+  const meta = names.length > 0 ? await admin.fetchTopicMetadata({ topics: names }) : { topics: [] };
+  const counts = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
+  return (topic) => counts.get(topic);
+}
+
+/** Creates `topics` in one request (waiting for their leaders); -1 replication: the broker's default. */
+async function create(admin: Admin, topics: readonly PlannedTopic[], maxFutureMs: number, replicationFactor: number): Promise<void> {
+  if (topics.length === 0) return;
+  const boundedTime = inputTopicConfig(maxFutureMs);
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor, ...(t.input ? { configEntries: boundedTime } : {}) })),
+  });
 }

@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import type { TailRecord } from '../../engine/index.ts';
+import { createInProcessLog, type InProcessLog } from './in-process-log.ts';
+import { consumeAll, createTopic, keyOn, runSource, sleep, until, writeTo } from './test-helpers.ts';
+
+/** Tails (LogClient.tail) and close() of the in-process log. */
+let log: InProcessLog;
+afterEach(async () => {
+  await log?.close();
+});
+
+/** Starts a tail collecting the values it is handed. */
+async function tail(topic: string, opts: { from: 'beginning' | 'end'; groupId?: string }) {
+  const values: string[] = [];
+  const records: TailRecord[] = [];
+  const t = await log.tail(topic, opts, (batch) => {
+    records.push(...batch);
+    values.push(...batch.map((r) => r.value!));
+  });
+  return { values, records, stop: () => t.stop() };
+}
+
+describe('in-process log: tail', () => {
+  test('from the beginning: every record, then new ones, in order per partition, decoded as text', async () => {
+    log = createInProcessLog();
+    await createTopic(log, 't', 2);
+    await writeTo(log, 't', 0, ['a0', 'a1'], { h: 'v' }); // with the key keyOn(0, 2)
+    await writeTo(log, 't', 1, ['b0']);
+    const t = await tail('t', { from: 'beginning' });
+    await writeTo(log, 't', 0, ['a2']);
+    await until(() => t.values.length === 4);
+    expect(t.values.filter((v) => v.startsWith('a'))).toEqual(['a0', 'a1', 'a2']);
+    expect(t.records.find((r) => r.value === 'a1')).toEqual({ topic: 't', partition: 0, offset: '1', key: keyOn(0, 2), value: 'a1', headers: { h: 'v' } });
+  });
+
+  test('from the end: only records appended after the tail started', async () => {
+    log = createInProcessLog();
+    await createTopic(log, 't', 2);
+    await writeTo(log, 't', 0, ['old0']);
+    await writeTo(log, 't', 1, ['old1']);
+    const t = await tail('t', { from: 'end' });
+    await writeTo(log, 't', 1, ['new1']);
+    await writeTo(log, 't', 0, ['new0']);
+    await until(() => t.values.length === 2);
+    await sleep(30);
+    expect(t.values.sort()).toEqual(['new0', 'new1']);
+  });
+
+  test('with a groupId the position is kept across tails of that group; stop ends deliveries and leaves the group', async () => {
+    log = createInProcessLog();
+    const admin = await log.admin();
+    await createTopic(log, 't', 1);
+    await writeTo(log, 't', 0, ['r0', 'r1', 'r2']);
+    const first = await tail('t', { from: 'beginning', groupId: 'feed' });
+    await until(() => first.values.length === 3);
+    expect(await admin.groupMembers('feed')).toHaveLength(1);
+    await first.stop();
+    expect(await admin.groupMembers('feed')).toEqual([]);
+    await writeTo(log, 't', 0, ['r3', 'r4']);
+    await sleep(30);
+    expect(first.values).toEqual(['r0', 'r1', 'r2']);
+    // the group's position wins over `from` (as a committed offset wins over the reset policy)
+    const second = await tail('t', { from: 'beginning', groupId: 'feed' });
+    await until(() => second.values.length === 2);
+    await sleep(30);
+    expect(second.values).toEqual(['r3', 'r4']);
+  });
+
+  test('a tail from the end with a groupId keeps that end as its position even if it read nothing', async () => {
+    log = createInProcessLog();
+    await createTopic(log, 't', 1);
+    await writeTo(log, 't', 0, ['before']);
+    const first = await tail('t', { from: 'end', groupId: 'feed' });
+    await first.stop();
+    await writeTo(log, 't', 0, ['while away']);
+    const second = await tail('t', { from: 'end', groupId: 'feed' });
+    await until(() => second.values.length === 1);
+    expect(second.values).toEqual(['while away']);
+  });
+
+  test('without a groupId every tail has its own position', async () => {
+    log = createInProcessLog();
+    await createTopic(log, 't', 1);
+    await writeTo(log, 't', 0, ['x', 'y']);
+    const one = await tail('t', { from: 'beginning' });
+    const two = await tail('t', { from: 'beginning' });
+    await until(() => one.values.length === 2 && two.values.length === 2);
+    expect(two.values).toEqual(one.values);
+  });
+
+  test('an unknown topic is refused', async () => {
+    log = createInProcessLog();
+    await expect(log.tail('nope', { from: 'end' }, () => {})).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC' });
+  });
+});
+
+describe('in-process log: close', () => {
+  test('stops every source and tail, and drops all topics, records and group members', async () => {
+    log = createInProcessLog();
+    const admin = await log.admin();
+    await createTopic(log, 't', 1);
+    await writeTo(log, 't', 0, ['a']);
+    let batches = 0;
+    let current: (() => boolean) | undefined;
+    await runSource(log, { topics: ['t'] }, (d) => {
+      batches++;
+      current = () => d.control.current();
+      consumeAll(d);
+    });
+    const t = await tail('t', { from: 'beginning' });
+    await until(() => batches === 1 && t.values.length === 1);
+    await log.close();
+    expect(current!()).toBe(false);
+    expect(await admin.groupMembers('g')).toEqual([]);
+    expect(await admin.partitionCount('t')).toBeUndefined();
+    // the log is empty but usable: a topic of the same name starts from offset 0 again
+    await createTopic(log, 't', 1);
+    await writeTo(log, 't', 0, ['b']);
+    await sleep(30);
+    expect([batches, t.values]).toEqual([1, ['a']]);
+    expect(await admin.offsets('t')).toEqual([{ partition: 0, low: 0, high: 1 }]);
+  });
+});
