@@ -29,9 +29,11 @@ export class GroupCoordinator {
   #queued: Promise<void> | undefined;
   #tail: Promise<void> = Promise.resolve();
 
+  /** @param onCommit told after every commit (the log releases what every group has committed). */
   constructor(
     readonly groupId: string,
     private readonly storage: LogStorage,
+    private readonly onCommit: (topic: string, partition: number) => void = () => {},
   ) {}
 
   memberIds(): string[] {
@@ -54,6 +56,7 @@ export class GroupCoordinator {
 
   commit(topic: string, partition: number, offset: number): void {
     this.#committed.set(`${topic}:${partition}`, offset);
+    this.onCommit(topic, partition);
   }
 
   committed(topic: string, partition: number): number | undefined {

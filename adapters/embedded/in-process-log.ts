@@ -43,9 +43,10 @@ export type InProcessLog = LogClient & {
  * partitioner, consumer groups that deal partitions with the engine's co-partitioning
  * `assignShards` and tell every generation's assignment before its first batch, the port's
  * consumedThrough / seek / current / pause / resume rules, bounded batches, committed group
- * offsets, and retention: each partition keeps its newest records (default
- * DEFAULT_MAX_RECORDS_PER_PARTITION, optionally an age bound), so `low` advances and a fetch from
- * below it starts at `low`, as on Kafka with auto.offset.reset=earliest.
+ * offsets, and retention: records every group has committed past are dropped (readers resume from
+ * their commits, so none reads them again), and each partition keeps at most its newest
+ * DEFAULT_MAX_RECORDS_PER_PARTITION records (optionally an age bound) whatever was committed, so
+ * `low` advances and a fetch from below it starts at `low`, as on Kafka with auto.offset.reset=earliest.
  *
  * MEMORY ONLY: no durability, no replication; records and offsets vanish with the process (or
  * `close()`). One log instance is one cluster: clients of different instances do not see each
@@ -64,9 +65,17 @@ export function createInProcessLog(opts: InProcessLogOptions = {}): InProcessLog
   const storage = new LogStorage(retentionOf(opts));
   const groups = new Map<string, GroupCoordinator>();
   const live = new Set<RecordSource>();
+  // What every named group has committed on a partition is released: readers resume from their
+  // committed offsets, so those records are never fetched again. Partitions no group commits on
+  // (dead letters) are bounded by retention alone.
+  const releaseCommitted = (topic: string, partition: number) => {
+    let min = Infinity;
+    for (const g of groups.values()) min = Math.min(min, g.committed(topic, partition) ?? Infinity);
+    if (min !== Infinity) storage.partition(topic, partition).release(min);
+  };
   const groupOf = (groupId: string) => {
     let g = groups.get(groupId);
-    if (!g) groups.set(groupId, (g = new GroupCoordinator(groupId, storage)));
+    if (!g) groups.set(groupId, (g = new GroupCoordinator(groupId, storage, releaseCommitted)));
     return g;
   };
   return {

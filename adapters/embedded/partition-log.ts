@@ -130,6 +130,11 @@ export class PartitionLog {
     this.#dropBelow(keepFrom);
   }
 
+  /** Drops the records below `offset`: every reader that counts has committed past them. */
+  release(offset: number): void {
+    this.#dropBelow(Math.min(offset, this.high));
+  }
+
   #dropBelow(offset: number): void {
     const until = offset - this.#base;
     if (until <= this.#first) return;

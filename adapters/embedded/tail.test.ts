@@ -121,3 +121,29 @@ describe('in-process log: close', () => {
     expect(await admin.offsets('t')).toEqual([{ partition: 0, low: 0, high: 1 }]);
   });
 });
+
+describe('in-process log: retention of what every group committed', () => {
+  const low = async (topic: string) => (await (await log.admin()).offsets(topic)).map((o) => o.low);
+
+  test('records every named group has committed past are dropped; a group behind keeps them; throwaway tails keep nothing', async () => {
+    log = createInProcessLog();
+    await createTopic(log, 't', 1);
+    await writeTo(log, 't', 0, ['r0', 'r1', 'r2', 'r3']);
+    const a = await tail('t', { from: 'beginning', groupId: 'a' });
+    await until(() => a.values.length === 4);
+    await until(async () => (await low('t'))[0] === 4); // only group a: all it read is released
+    await a.stop();
+
+    await writeTo(log, 't', 0, ['r4', 'r5']);
+    const b = await tail('t', { from: 'end', groupId: 'b' }); // b commits the end (6): a, at 4, is behind
+    const throwaway = await tail('t', { from: 'beginning' });
+    await until(() => throwaway.values.length === 2);
+    await sleep(50);
+    expect(await low('t')).toEqual([4]);
+    const again = await tail('t', { from: 'beginning', groupId: 'a' }); // a resumes at its commit
+    await until(() => again.values.length === 2);
+    expect(again.values).toEqual(['r4', 'r5']);
+    await until(async () => (await low('t'))[0] === 6);
+    await Promise.all([b.stop(), throwaway.stop(), again.stop()]);
+  });
+});
