@@ -1,0 +1,89 @@
+import type { ActorDefinition } from '../../actors/actor.ts';
+import { RecentIds } from './recent-ids.ts';
+import { Residency, type PassivationPolicy } from './residency.ts';
+import type { Shard, ShardDelta, ShardRestore } from './shard-api.ts';
+import type { SourceRecord } from './records.ts';
+
+/** A stored entity row as a checkpoint restores it or a rehydration reads it back. */
+export type StoredEntity = ShardRestore['states'][number];
+
+/**
+ * The entities of one shard held in memory: each one's state, its quarantine reason (if any), its
+ * window of recent source-event ids, and whether it is resident or passivated. The maps are
+ * public so the per-record path reads them directly, with no lookup beyond the original ones.
+ */
+export class EntityTable {
+  readonly states = new Map<string, unknown>();
+  /** The handler error that quarantined a key; absent when healthy. */
+  readonly quarantine = new Map<string, string>();
+  readonly recentIds = new RecentIds();
+  readonly residency = new Residency();
+
+  constructor(
+    private readonly actor: ActorDefinition<any>,
+    /** The wall-clock time of the batch being applied (for idleness). */
+    public now: number,
+  ) {}
+
+  /** Puts a stored row in memory, migrating its state to the actor's current version. */
+  restore(s: StoredEntity): void {
+    const { actor } = this;
+    const stored = 'stateJson' in s ? JSON.parse(s.stateJson) : s.state;
+    if (s.quarantine) this.quarantine.set(s.key, s.quarantine);
+    this.recentIds.restore(s.key, s.recentIds);
+    if (s.stateVersion === actor.stateVersion) this.states.set(s.key, stored);
+    else {
+      try {
+        this.states.set(s.key, actor.migrate(stored, s.stateVersion));
+      } catch (e) {
+        // One unmigratable row must not keep the whole shard from loading: that entity is
+        // quarantined (its inputs go to the DLQ) and its stored row is left untouched, since it is
+        // never marked dirty, until a fixed migration loads it.
+        this.states.set(s.key, stored);
+        this.quarantine.set(s.key, `state v${s.stateVersion} could not be migrated to v${actor.stateVersion}: ${(e as Error)?.message ?? e}`);
+      }
+    }
+    this.residency.touch(s.key, this.now);
+  }
+
+  /** The checkpoint row of `key` as it is now. */
+  row(key: string, partition: number): ShardDelta['states'][number] {
+    const { actor } = this;
+    const row: ShardDelta['states'][number] = { actorType: actor.type, key, partition, stateVersion: actor.stateVersion, state: this.states.get(key), quarantine: this.quarantine.get(key) ?? null };
+    const window = this.recentIds.saved(key);
+    if (window) row.recentIds = window;
+    return row;
+  }
+
+  query(key: string): ReturnType<Shard['query']> {
+    if (this.states.has(key)) return { state: this.states.get(key), quarantine: this.quarantine.get(key) ?? null };
+    return this.residency.evicted.has(key) ? 'passivated' : undefined;
+  }
+
+  missingKeys(records: readonly SourceRecord[]): string[] {
+    const { evicted } = this.residency;
+    if (evicted.size === 0) return [];
+    const keys = new Set<string>();
+    for (const r of records) if (r.key !== null && evicted.has(r.key)) keys.add(r.key);
+    return [...keys];
+  }
+
+  rehydrate(rows: readonly StoredEntity[], keys: readonly string[]): void {
+    const { evicted } = this.residency;
+    // Only keys still evicted: one already put back (by a concurrent batch of the same shard) may
+    // have moved on since, and its committed row would take it back in time.
+    for (const row of rows) if (evicted.has(row.key)) this.restore(row);
+    for (const key of keys) if (evicted.has(key)) this.residency.rehydrated(key, this.now);
+  }
+
+  /** Evicts idle entities for which `keep` is false; returns how many. */
+  passivate(policy: PassivationPolicy, at: number, keep: (key: string) => boolean): number {
+    const gone = this.residency.evict(policy, at, keep);
+    for (const key of gone) {
+      this.states.delete(key);
+      this.quarantine.delete(key);
+      this.recentIds.delete(key);
+    }
+    return gone.length;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Event-time gate for inbox records (see `Shard.noteSourceEnd`). A shard reads two partitions whose
+ * interleaving Kafka does not define: its source and its inbox. Live, the source is read as soon
+ * as it is produced and inbox messages trail it (they need a checkpoint and a relay first). On a
+ * catch-up from an old or empty checkpoint both partitions hold a backlog, and the consumer may
+ * hand over the whole inbox backlog first: an SKU would then see every `reserve` before the
+ * `stock_received` that precedes it in event time, refuse it, and the order would be rejected.
+ * So an inbox message waits until the source has moved past its event time (or has nothing more).
+ */
+export class InboxGate {
+  /** The latest event time applied from the source partition. */
+  sourceClock = 0;
+  private sourceEnd: number | undefined;
+
+  constructor(
+    /** The shard's next offsets, by `<topic>:<partition>`. */
+    private readonly offsets: ReadonlyMap<string, number>,
+    /** `<topic>:<partition>` of the shard's source partition. */
+    private readonly sourceTp: string,
+  ) {}
+
+  /** True when an inbox message of event time `ts` must wait for the source partition. */
+  mustWait(ts: unknown): boolean {
+    if (this.sourceEnd === undefined || typeof ts !== 'number') return false;
+    if ((this.offsets.get(this.sourceTp) ?? 0) >= this.sourceEnd) return false; // source caught up: nothing earlier to wait for
+    return ts >= this.sourceClock;
+  }
+
+  noteSourceEnd(highWatermark: number): void {
+    if (Number.isSafeInteger(highWatermark) && (this.sourceEnd === undefined || highWatermark > this.sourceEnd)) this.sourceEnd = highWatermark;
+  }
+}

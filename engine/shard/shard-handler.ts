@@ -1,0 +1,122 @@
+import type { ActorAddress, ActorDefinition, ActorInput } from '../../actors/actor.ts';
+import { applyInput, Quarantine, type EffectSink } from '../../actors/apply-input.ts';
+import { inboxTopicOf, type ActorMessage, type Alert, type TimerMessage } from '../../schemas/index.ts';
+import { MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
+import type { EntityTable } from './entity-table.ts';
+import type { InputLog } from './input-log.ts';
+import { TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
+import type { ShardCounters } from './shard-api.ts';
+import type { PendingDelta } from './shard-delta.ts';
+import { TimerQueue, type PendingTimer } from './timer-queue.ts';
+
+/** What a shard's handler writes to besides its entities and its pending delta. */
+export interface HandlerOptions {
+  actor: ActorDefinition<any>;
+  app: string;
+  alertsTopic: string;
+  /** Stamps `detectedAt` on alerts. */
+  wallClock: () => number;
+  counters: ShardCounters;
+  inputs: InputLog | undefined;
+}
+
+/**
+ * Applies inputs to a shard's entities and fires their timers. It is also the one effect sink of
+ * the shard: the effects of an input become outbox rows, alerts and timers of the next checkpoint.
+ */
+export class ShardHandler implements EffectSink {
+  private readonly timers = new TimerQueue();
+  private timerSeq = 0;
+  // The trace of the input being handled, read by the sink methods below: a traced input's trace
+  // continues in what it caused (the message's record and the alert). A field rather than an
+  // argument, so the sink stays one object per shard and nothing more is allocated per input.
+  private inputTrace: string | undefined;
+  private readonly actor: ActorDefinition<any>;
+
+  constructor(
+    private readonly opts: HandlerOptions,
+    private readonly table: EntityTable,
+    private readonly pending: PendingDelta,
+  ) {
+    this.actor = opts.actor;
+  }
+
+  /** Puts a checkpoint's timers back; new timers are numbered after them. */
+  restoreTimers(timers: readonly PendingTimer[]): void {
+    for (const t of timers) {
+      this.timers.push(t);
+      this.table.residency.timerAdded(t.key);
+    }
+    this.timerSeq = this.timers.maxSeq();
+  }
+
+  /**
+   * Runs the pure handler through the interpreter the test driver uses; a throw quarantines the key
+   * (`source` is dead-lettered with the error).
+   */
+  handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): void {
+    const { table, pending } = this;
+    const states = table.states;
+    const before = states.has(key) ? states.get(key) : this.actor.initial(key);
+    table.residency.touch(key, table.now);
+    const trace = source?.headers[TRACEPARENT];
+    // Carried into outbox headers and alert details: only a well-formed W3C traceparent.
+    this.inputTrace = trace !== undefined && TRACEPARENT_FORMAT.test(trace) ? trace : undefined;
+    const after = applyInput(this.actor, before, input, { key, now }, this);
+    if (after instanceof Quarantine) {
+      table.quarantine.set(key, storableClip(after.reason, MAX_REASON_CHARS));
+      // A brand-new entity still needs a state row to carry its quarantine through checkpoints.
+      if (!states.has(key)) states.set(key, before);
+      pending.dirtyKeys.add(key);
+      if (source) {
+        this.opts.inputs?.record(source);
+        pending.deadLetter(source, 'HANDLER_ERROR', after.reason);
+      }
+      return;
+    }
+    states.set(key, after);
+    this.opts.counters.applied++;
+    pending.dirtyKeys.add(key);
+    if (source) this.opts.inputs?.record(source);
+  }
+
+  /** Fires, in due order, every timer due strictly before `ts` (an input's event time). */
+  fireTimersBefore(ts: number): void {
+    const { timers, table } = this;
+    for (let t = timers.popDueBefore(ts); t; t = timers.popDueBefore(ts)) {
+      this.opts.counters.timersFired++;
+      table.residency.timerFired(t.key);
+      this.pending.timerGone(t.seq);
+      if (!table.quarantine.has(t.key)) this.handle(t.key, { kind: 'timer', at: t.dueAt, timer: t.timer }, t.dueAt, undefined);
+    }
+  }
+
+  send(from: ActorAddress, to: ActorAddress, msg: ActorMessage): void {
+    const value: InboxValue = { from, msg };
+    // x-origin / x-seq are added by the relay from the outbox row's sequence number.
+    this.pending.delta.outbox.push({ topic: inboxTopicOf(this.opts.app, to.type), key: to.key, value: JSON.stringify(value), headers: this.traceHeaders(), from: from.key });
+  }
+
+  alert(from: ActorAddress, a: Alert): void {
+    const traceId = this.inputTrace?.split('-')[1];
+    const alert = { ...a, detectedAt: this.opts.wallClock(), ...(traceId ? { details: { ...a.details, traceId } } : {}) };
+    const { delta } = this.pending;
+    delta.alerts.push(alert);
+    delta.outbox.push({ topic: this.opts.alertsTopic, key: alert.entityKey, value: JSON.stringify(alert), headers: this.traceHeaders(), from: from.key });
+  }
+
+  schedule(from: ActorAddress, at: number, timer: TimerMessage): void {
+    const t: PendingTimer = { key: from.key, dueAt: at, seq: ++this.timerSeq, timer };
+    this.timers.push(t);
+    this.table.residency.timerAdded(t.key);
+    this.pending.addedTimers.set(t.seq, { actorType: this.actor.type, key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer });
+  }
+
+  /** The trace header of a row the input caused: a fresh object per row, as before, so no two rows share one. */
+  private traceHeaders(): Record<string, string> | undefined {
+    return this.inputTrace ? { [TRACEPARENT]: this.inputTrace } : undefined;
+  }
+}
+
+/** W3C trace context: version-traceid-parentid-flags. */
+const TRACEPARENT_FORMAT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;

@@ -1,0 +1,136 @@
+import { isShardId } from '../shard-id.ts';
+import { isEntityKey, parseEvent } from '../../schemas/index.ts';
+import { isStorableValue } from './dead-letter.ts';
+import type { EntityTable } from './entity-table.ts';
+import type { InboxGate } from './inbox-gate.ts';
+import { ORIGIN_HEADER, SEQ_HEADER, type InboxValue, type SourceRecord } from './records.ts';
+import type { ShardCounters } from './shard-api.ts';
+import type { PendingDelta } from './shard-delta.ts';
+import type { ShardHandler } from './shard-handler.ts';
+
+/** The topics a shard consumes and the edge rules it checks source events against. */
+export interface InputTopics {
+  /** The shard id, named in the dead letter of a record from a topic it does not consume. */
+  id: string;
+  sourceTopic: string;
+  inboxTopic: string;
+  /** The event types of the actor's source topic. */
+  handled: ReadonlySet<string>;
+  maxFutureMs: number;
+}
+
+/**
+ * Routes a shard's records by topic, in offset order: source events are validated and deduplicated
+ * by id, inbox messages checked and deduplicated by origin sequence, then each goes to its entity's
+ * handler, after the timers due before it. Everything refused is dead-lettered.
+ */
+export class InputRouter {
+  constructor(
+    private readonly topics: InputTopics,
+    /** Next offset per `<topic>:<partition>`; `inboxPositions`: last applied sequence per origin shard. */
+    private readonly offsets: Map<string, number>,
+    private readonly inboxPositions: Map<string, number>,
+    private readonly counters: ShardCounters,
+    private readonly table: EntityTable,
+    private readonly pending: PendingDelta,
+    private readonly handler: ShardHandler,
+    private readonly gate: InboxGate,
+  ) {}
+
+  /** See `Shard.apply`: returns how many of `records` (a prefix) were consumed. */
+  apply(records: readonly SourceRecord[]): number {
+    const { offsets, counters, pending } = this;
+    const { sourceTopic, inboxTopic, id } = this.topics;
+    let consumed = 0;
+    for (const r of records) {
+      const tp = `${r.topic}:${r.partition}`;
+      const next = offsets.get(tp) ?? 0;
+      if (r.offset < next) {
+        counters.skippedBelowOffset++;
+        consumed++;
+        continue;
+      }
+      if (r.topic === inboxTopic) {
+        const parsed = parseInbox(r);
+        // Stop at the first message that must wait: the inbox is applied in offset order, so
+        // the offset (and the origin sequences) stay a plain prefix, as checkpoints require.
+        if ('value' in parsed && this.gate.mustWait(parsed.value?.msg?.ts)) break;
+        this.applyInbox(r, parsed);
+      } else if (r.topic === sourceTopic) this.applySource(r);
+      else pending.deadLetter(r, 'WRONG_TOPIC', `shard ${id} does not consume ${r.topic}`);
+      offsets.set(tp, r.offset + 1);
+      pending.dirtyOffsets.add(tp);
+      consumed++;
+    }
+    return consumed;
+  }
+
+  private applySource(r: SourceRecord): void {
+    const { pending, table } = this;
+    if (r.malformed) return pending.deadLetter(r, 'INVALID_UTF8', `record ${r.malformed.key !== undefined ? 'key' : 'value'} is not valid UTF-8`);
+    if (r.key === null) return pending.deadLetter(r, 'KEY_MISMATCH', 'record has no key; the key must be the entity key');
+    if (r.value === null) return pending.deadLetter(r, 'INVALID_JSON', 'record has no value');
+    // The same edge rules as the HTTP API, so a producer that bypasses it gains nothing; event
+    // time is bounded by the record's own Kafka timestamp, which the log fixed: replays decide alike.
+    const decoded = parseEvent(r.value, r.key, r.timestamp === undefined ? undefined : { notAfter: r.timestamp + this.topics.maxFutureMs });
+    if (!decoded.ok) return pending.deadLetter(r, decoded.error.code, decoded.error.message);
+    const event = decoded.event;
+    if (!this.topics.handled.has(event.type)) {
+      return pending.deadLetter(r, 'WRONG_TOPIC', `'${event.type}' events belong on another topic than ${r.topic}`);
+    }
+    if (table.recentIds.seen(r.key, event.id)) {
+      this.counters.duplicatesDropped++;
+      return;
+    }
+    if (event.ts > this.gate.sourceClock) this.gate.sourceClock = event.ts;
+    this.handler.fireTimersBefore(timerHorizon(event.ts, r));
+    if (table.quarantine.has(r.key)) return pending.deadLetter(r, 'QUARANTINED', `entity is quarantined: ${table.quarantine.get(r.key)}`);
+    this.handler.handle(r.key, { kind: 'event', event }, event.ts, r);
+    // Remembered once applied; an input that quarantined its entity is in the DLQ, and so is a retry.
+    if (!table.quarantine.has(r.key)) table.recentIds.add(r.key, event.id);
+  }
+
+  private applyInbox(r: SourceRecord, parsed: ParsedInbox): void {
+    const { pending, table } = this;
+    const origin = r.headers[ORIGIN_HEADER];
+    const seq = Number(r.headers[SEQ_HEADER]);
+    if (!origin || !Number.isSafeInteger(seq)) return pending.deadLetter(r, 'INVALID_ENVELOPE', 'inbox record without x-origin / x-seq headers');
+    // Inbox topics are written by the relay, but anything with write access could add records:
+    // what becomes a checkpoint row (the origin, the key, the message) is checked like an event.
+    if (!isShardId(origin)) return pending.deadLetter(r, 'INVALID_ENVELOPE', 'x-origin is not a shard id (<actor type>/<partition>)');
+    if (seq <= (this.inboxPositions.get(origin) ?? 0)) {
+      this.counters.duplicatesDropped++;
+      return;
+    }
+    this.inboxPositions.set(origin, seq);
+    pending.dirtyPositions.add(origin);
+    if (r.malformed) return pending.deadLetter(r, 'INVALID_UTF8', 'inbox record is not valid UTF-8');
+    if ('error' in parsed) return pending.deadLetter(r, 'INVALID_JSON', `inbox value is not JSON: ${parsed.error}`);
+    const value = parsed.value;
+    if (!r.key || typeof value?.msg?.ts !== 'number') return pending.deadLetter(r, 'INVALID_DATA', 'inbox value lacks key, msg or msg.ts');
+    if (!isEntityKey(r.key) || !isStorableValue(value)) return pending.deadLetter(r, 'INVALID_DATA', 'inbox key or message holds characters an entity key or a checkpoint cannot');
+    this.handler.fireTimersBefore(timerHorizon(value.msg.ts, r));
+    if (table.quarantine.has(r.key)) return pending.deadLetter(r, 'QUARANTINED', `entity is quarantined: ${table.quarantine.get(r.key)}`);
+    this.handler.handle(r.key, { kind: 'message', from: value.from, msg: value.msg }, value.msg.ts, r);
+  }
+}
+
+type ParsedInbox = { value: InboxValue } | { error: string };
+
+/** An inbox record's value, or the error that sends it to the DLQ. */
+function parseInbox(r: SourceRecord): ParsedInbox {
+  try {
+    return { value: JSON.parse(r.value ?? '') as InboxValue };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/**
+ * The event time a record may move the shard's timers to: its `ts`, but never past the record's
+ * Kafka timestamp. Event time is a claim of the producer; the timestamp is when the log took it,
+ * so one record stamped ahead (within the allowed skew) cannot expire other entities' timers early.
+ */
+function timerHorizon(ts: number, r: SourceRecord): number {
+  return r.timestamp === undefined ? ts : Math.min(ts, r.timestamp);
+}
