@@ -20,6 +20,7 @@ const cp: Checkpoint = {
   inboxPositions: [{ origin: 'order/1', lastSeq: 5 }],
   timersAdded: [{ actorType: 'sku', key: 'bad', dueAt: 1, seq: 1, timer: {} }],
   timersRemoved: [7],
+  deadLetters: [{ topic: 'inventory_events', code: 'INVALID_JSON', count: 1 }],
 };
 const input: SourceRecord = { topic: 'inventory_events', partition: 0, offset: 8, key: 'bad', value: '{"id":"e-8"}', headers: {} };
 
@@ -50,6 +51,8 @@ describe('a checkpoint without the rows Postgres refused', () => {
     expect(dl.value).toBe('{"id":"e-8"}');
     expect(dl.headers![DLQ_HEADERS.offset]).toBe('8');
     expect(dl.headers![DLQ_HEADERS.reason]).toContain('22P05');
+    // Counted for metrics beside the checkpoint's own dead letters.
+    expect(out.deadLetters).toEqual([{ topic: 'inventory_events', code: 'INVALID_JSON', count: 1 }, { topic: 'inventory_events', code: 'UNSTORABLE', count: 1 }]);
   });
 
   test('replaces a refused dead letter by its coordinates and reason, value withheld', () => {

@@ -1,4 +1,4 @@
-import type { ShardDelta } from './shard/shard.ts';
+import type { DeadLetterCount, ShardDelta } from './shard/shard-api.ts';
 import { deadLetterRow, MAX_REASON_CHARS, storableClip } from './shard/dead-letter.ts';
 import { DLQ_HEADERS, type SourceRecord } from './shard/records.ts';
 import type { Checkpoint, Quarantine, Unstorable } from '../store/index.ts';
@@ -45,7 +45,19 @@ export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], 
     alerts: cp.alerts.filter((a) => !refused.has(a.entityKey)),
     timersAdded: cp.timersAdded.filter((t) => !refused.has(t.key)),
     quarantines: [...(cp.quarantines ?? []), ...quarantines],
+    deadLetters: withUnstorableInputs(cp.deadLetters ?? [], inputs),
   };
+}
+
+/** The dead-letter counts of a checkpoint plus one UNSTORABLE per input record re-sent to the DLQ. */
+function withUnstorableInputs(counts: readonly DeadLetterCount[], inputs: readonly SourceRecord[]): DeadLetterCount[] {
+  const out = counts.map((c) => ({ ...c }));
+  for (const r of inputs) {
+    const c = out.find((x) => x.topic === r.topic && x.code === 'UNSTORABLE');
+    if (c) c.count++;
+    else out.push({ topic: r.topic, code: 'UNSTORABLE', count: 1 });
+  }
+  return out;
 }
 
 /** Keys of the entities `found` names. */

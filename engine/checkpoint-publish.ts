@@ -3,8 +3,6 @@ import type { ProcessorObserver, TracedRecord } from './observer.ts';
 import type { OutboxRelay } from './outbox-relay.ts';
 import type { Owned } from './owned-shard.ts';
 import type { RecordSource } from './record-source.ts';
-import { DLQ_HEADERS } from './shard/records.ts';
-import type { ShardDelta } from './shard/shard.ts';
 
 /**
  * Relays a shard's committed outbox to Kafka. Shards whose committed outbox could not be relayed
@@ -66,23 +64,8 @@ export async function commitGroupOffsets(
 /** Tells the observer what a commit made durable: its timings, row counts, dead letters and alerts. */
 export function reportCheckpointed(observer: ProcessorObserver, id: string, cp: Checkpoint, started: number, appendTimes: number[], traced: TracedRecord[]): void {
   observer.checkpointed?.({
-    shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes, traced, deadLetters: deadLettersOf(cp.outbox),
+    shard: id, atMs: Date.now(), durationMs: performance.now() - started, appendTimesMs: appendTimes, traced, deadLetters: cp.deadLetters ?? [],
     rows: { states: cp.states.length, offsets: cp.offsets.length, outbox: cp.outbox.length, alerts: cp.alerts.length, timers: cp.timersAdded.length + cp.timersRemoved.length },
   });
   if (cp.alerts.length > 0) observer.alertsCommitted?.(cp.alerts);
-}
-
-/** Dead letters of a checkpoint's outbox by source topic and code (their DLQ headers). */
-function deadLettersOf(outbox: ShardDelta['outbox']): { topic: string; code: string; count: number }[] {
-  const counts = new Map<string, { topic: string; code: string; count: number }>();
-  for (const m of outbox) {
-    const code = m.headers?.[DLQ_HEADERS.code];
-    if (!code) continue;
-    const topic = m.headers![DLQ_HEADERS.topic] ?? m.topic;
-    const k = `${topic}\u0000${code}`;
-    const c = counts.get(k) ?? { topic, code, count: 0 };
-    c.count++;
-    counts.set(k, c);
-  }
-  return [...counts.values()];
 }

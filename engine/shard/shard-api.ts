@@ -51,6 +51,15 @@ export interface ShardDelta {
   inboxPositions: { origin: string; lastSeq: number }[];
   timersAdded: { actorType: string; key: string; dueAt: number; seq: number; timer: unknown }[];
   timersRemoved: number[];
+  /** How many of `outbox`'s rows are dead letters, per source topic and code (for metrics; absent: none). */
+  deadLetters?: DeadLetterCount[];
+}
+
+export interface DeadLetterCount {
+  /** The topic the dead-lettered record was read from. */
+  topic: string;
+  code: string;
+  count: number;
 }
 
 export interface ShardCounters {

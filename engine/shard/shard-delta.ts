@@ -3,7 +3,7 @@ import { deadLetterRow } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
 import type { SourceRecord } from './records.ts';
-import type { ShardCounters, ShardDelta } from './shard-api.ts';
+import type { DeadLetterCount, ShardCounters, ShardDelta } from './shard-api.ts';
 
 /**
  * What the next checkpoint of a shard must write, accumulated as records are applied: outbox rows,
@@ -19,6 +19,8 @@ export class PendingDelta {
   readonly dirtyPositions = new Set<string>();
   /** Timers scheduled since the last `take`, by seq: one that fires before it is never written. */
   readonly addedTimers = new Map<number, ShardDelta['timersAdded'][number]>();
+  /** Dead letters since the last `take`, by `<topic>\0<code>`: counted where they are made, not read back from headers. */
+  readonly deadLetters = new Map<string, DeadLetterCount>();
 
   constructor(
     private readonly counters: ShardCounters,
@@ -32,6 +34,10 @@ export class PendingDelta {
   deadLetter(r: SourceRecord, code: ErrorCode, reason: string): void {
     this.counters.deadLettered++;
     this.delta.outbox.push(deadLetterRow(r, code, reason));
+    const k = `${r.topic}\0${code}`;
+    const c = this.deadLetters.get(k);
+    if (c) c.count++;
+    else this.deadLetters.set(k, { topic: r.topic, code, count: 1 });
   }
 
   /** A timer left the queue: dropped from what is pending, or removed from the checkpoint. */
@@ -55,6 +61,8 @@ export class PendingDelta {
     }
     for (const origin of this.dirtyPositions) out.inboxPositions.push({ origin, lastSeq: this.inboxPositions.get(origin)! });
     out.timersAdded.push(...this.addedTimers.values());
+    if (this.deadLetters.size > 0) out.deadLetters = [...this.deadLetters.values()];
+    this.deadLetters.clear();
     this.dirtyKeys.clear();
     this.dirtyOffsets.clear();
     this.dirtyPositions.clear();

@@ -171,3 +171,17 @@ describe('shard: hostile inbox records and headers (review findings)', () => {
     for (const v of [dl!.key, ...Object.values(dl!.headers!)]) expect(v.isWellFormed()).toBe(true);
   });
 });
+
+describe('shard: dead-letter counts', () => {
+  test('a delta counts its dead letters per source topic and code, as many as its DLQ rows, and the next delta starts from none', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    const notJson: SourceRecord = { topic: 'inventory_events', partition: 0, offset: offset++, key: 'A', value: '{', headers: {} };
+    shard.apply([notJson, { ...notJson, offset: offset++ }, stock('e-1', 'A', 1), record('inventory_events', 'A', { id: 'e-2', type: 'page_view', v: 1, ts: NOW - 1, data: {} })]);
+    const delta = shard.takeDelta();
+    const rows = delta.outbox.filter((m) => m.headers?.[DLQ_HEADERS.code]);
+    expect(delta.deadLetters?.reduce((n, c) => n + c.count, 0)).toBe(rows.length);
+    expect(delta.deadLetters?.find((c) => c.code === 'INVALID_JSON')).toEqual({ topic: 'inventory_events', code: 'INVALID_JSON', count: 2 });
+    shard.apply([stock('e-3', 'A', 1)]);
+    expect(shard.takeDelta().deadLetters).toBeUndefined();
+  });
+});
