@@ -101,7 +101,8 @@ describe('CLI commands', () => {
       expect(first.stdout).toMatch(/applied 2 {2}recent event ids per entity/);
       const second = await cli(['migrate'], e);
       expect(second.code).toBe(0);
-      expect(second.stdout).toMatch(/up to date \(schema version 2\)/);
+      expect(first.stdout).toMatch(/applied 3 {2}outbox index the relay can use/);
+      expect(second.stdout).toMatch(/up to date \(schema version 3\)/);
       expect(second.stdout).not.toMatch(/applied/);
     } finally {
       await db.drop();
