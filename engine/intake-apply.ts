@@ -56,18 +56,12 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
   });
 }
 
-/** Moves the fetch position past what was applied; the rest of a waiting inbox batch is fetched again. */
-export async function advanceFetch(deps: Pick<IntakeDeps, 'source' | 'observer'>, batch: SourceBatch, consumed: number, control: BatchControl): Promise<void> {
-  if (consumed < batch.records.length) {
-    // The rest of this inbox batch waits for the source partition (see Shard.noteSourceEnd):
-    // fetch it again from the first record not applied. Pause briefly when nothing could be
-    // applied, so a source fetched by another broker connection gets ahead without a busy loop.
-    if (consumed > 0) control.consumedThrough(batch.records[consumed - 1]!.offset);
-    deps.source.seek(batch, batch.records[consumed]!.offset);
-    if (consumed === 0) await new Promise((res) => setTimeout(res, 20));
-  } else {
-    // Only the fetch position moves (nothing is committed to Kafka here); Postgres keeps the truth.
-    control.consumedThrough(batch.lastOffset);
-    deps.observer.lag?.({ topic: batch.topic, partition: batch.partition, lag: Math.max(0, batch.highWatermark - Number(batch.lastOffset) - 1) });
-  }
+/**
+ * Moves the fetch position past the whole batch (what the shard could not apply yet is held, see
+ * intake-hold.ts). Only the fetch position moves (nothing is committed to Kafka here); Postgres
+ * keeps the truth.
+ */
+export function advanceFetch(deps: Pick<IntakeDeps, 'observer'>, batch: SourceBatch, control: BatchControl): void {
+  control.consumedThrough(batch.lastOffset);
+  deps.observer.lag?.({ topic: batch.topic, partition: batch.partition, lag: Math.max(0, batch.highWatermark - Number(batch.lastOffset) - 1) });
 }

@@ -9,6 +9,7 @@ import { shardId } from './shard-id.ts';
 import { accountApplied, advanceFetch, applyInShard } from './intake-apply.ts';
 import { pauseWhenOverBound, resumeFetching } from './intake-backpressure.ts';
 import { RetentionGaps } from './intake-retention.ts';
+import { InboxHolds } from './intake-hold.ts';
 
 /**
  * Fetched batches into their shard: find (or acquire) the shard, refetch from Postgres's offsets
@@ -47,6 +48,7 @@ export function createIntake(deps: IntakeDeps): Intake {
   const { membership, source } = deps;
   let stopped = false;
   const retention = new RetentionGaps(deps.admin, deps.log);
+  const holds = new InboxHolds(deps);
 
   return {
     async batch(batch, control) {
@@ -61,6 +63,15 @@ export function createIntake(deps: IntakeDeps): Intake {
         await new Promise((r) => setTimeout(r, 100));
         return;
       }
+      const inbox = deps.isInbox(batch.topic);
+      const afterHeld = inbox ? holds.nextAfterHeld(o, batch.topic) : undefined;
+      if (afterHeld !== undefined) {
+        // Earlier inbox records still wait for the source: these queue behind them, in order.
+        holds.hold(o, batch, batch.records);
+        control.consumedThrough(batch.lastOffset);
+        await holds.drain(o);
+        return;
+      }
       const expected = o.next.get(`${batch.topic}:${batch.partition}`) ?? 0;
       if (Number(batch.records[0]!.offset) > expected && !(await retention.goneFromKafka(batch.topic, batch.partition, expected))) {
         // Kafka delivered from its committed position, ahead of ours: Postgres holds the offsets of
@@ -72,7 +83,10 @@ export function createIntake(deps: IntakeDeps): Intake {
       const r = await applyInShard(deps, o, batch);
       if (!r) return;
       accountApplied(deps.observer, o, batch, r, expected, started);
-      await advanceFetch(deps, batch, r.consumed, control);
+      if (r.consumed < batch.records.length) holds.hold(o, batch, batch.records.slice(r.consumed));
+      advanceFetch(deps, batch, control);
+      // The source moved on: inbox records waiting for it may pass now.
+      if (!inbox) await holds.drain(o);
       pauseWhenOverBound(deps, o);
       await control.heartbeat();
     },
@@ -81,6 +95,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     },
     stop() {
       stopped = true;
+      holds.stop();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { ActorDefinition } from '../actors/actor.ts';
 import type { TracedRecord } from './observer.ts';
 import type { ShardCounters } from './shard/shard.ts';
+import type { HeldInbox } from './intake-hold.ts';
 import type { AsyncShardHost } from './shard/worker-pool.ts';
 
 /** A shard this processor holds: where it runs, its epoch, and what its next checkpoint covers. */
@@ -22,6 +23,8 @@ export interface Owned {
   recordsInputs: boolean;
   /** Next offset per `topic:partition`, mirroring the shard's (checkpoint, then each apply). */
   next: Map<string, number>;
+  /** Inbox records fetched but waiting for the source partition (engine/intake-hold.ts). */
+  heldInbox?: HeldInbox;
   /** Committed to Postgres but not yet acknowledged as group offsets by Kafka, per `topic:partition`. */
   owedGroupOffsets?: Map<string, GroupOffset>;
 }

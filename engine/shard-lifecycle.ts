@@ -83,7 +83,8 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       deps.log(`acquired ${o.id} at epoch ${o.epoch}: ${o.size} states`);
     },
     async close(o) {
-      if (o.paused) deps.resume(o);
+      // Paused by backpressure or by inbox records held for it: the next owner must be able to fetch.
+      if (o.paused || o.heldInbox?.paused) deps.resume(o);
       deps.observer.released?.({ shard: o.id, partitions: topicsOf(o).map((topic) => ({ topic, partition: o.partition })) });
       const final = (await o.host.close(o.id).catch(() => undefined)) ?? o.counters;
       pool.release(o.id);
