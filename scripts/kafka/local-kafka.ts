@@ -1,7 +1,8 @@
 /**
  * A Kafka broker for tests and local runs, without Docker: `KAFKA_BROKERS` when set, else a broker
- * already answering on 127.0.0.1:9092, else a real single-node Apache Kafka (KRaft) started from the
- * Maven Central jars. CLI: `bun scripts/kafka/local-kafka.ts start|stop|status [--port N]`.
+ * already answering on 127.0.0.1:9092, else a real single-node Apache Kafka (KRaft) of the version
+ * asked for (default 3.9.1) started from the Maven Central jars.
+ * CLI: `bun scripts/kafka/local-kafka.ts start|stop|status [--port N] [--version 4.4.0]`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,15 +10,21 @@ import { mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CACHE_DIR, ensureJars, run } from './jars.ts';
+import { CACHE_DIR, DEFAULT_KAFKA_VERSION, ensureJars, run } from './jars.ts';
+import { brokerLogging } from './logging.ts';
 import { brokerAnswers, waitForBroker } from './probe.ts';
 import { cleanUpOnExit, isBroker, removeDir, terminate } from './processes.ts';
-import { log4jProperties, randomClusterId, serverProperties } from './server-properties.ts';
+import { randomClusterId, serverProperties } from './server-properties.ts';
 
 export interface KafkaHandle {
   brokers: string[];
   /** True when this call launched the broker (and `stop` will end it). */
   started: boolean;
+  /**
+   * The broker's Kafka version when known: launched here, or started by the CLI on that port. Unknown
+   * (undefined) for `KAFKA_BROKERS` and for any other broker found on the port.
+   */
+  version?: string;
   stop(): Promise<void>;
 }
 
@@ -25,6 +32,13 @@ export interface EnsureKafkaOptions {
   log?: (line: string) => void;
   /** Client port of the local broker; its controller listens on `port + 1`. Default 9092. */
   port?: number;
+  /** Kafka version of a broker launched here, e.g. '4.4.0'. Default 3.9.1. */
+  version?: string;
+  /**
+   * Whether `KAFKA_BROKERS`, when set, wins (default true). False for a caller that needs a broker of
+   * `version` on `port` whatever the environment says, like the second version pass of `npm test`.
+   */
+  fromEnv?: boolean;
 }
 
 /**
@@ -35,8 +49,8 @@ export interface EnsureKafkaOptions {
  * @example const kafka = await ensureKafka({ log: console.log }); try { ... } finally { await kafka.stop(); }
  */
 export async function ensureKafka(opts: EnsureKafkaOptions = {}): Promise<KafkaHandle> {
-  const { brokers, started, stop } = await ensure({ ...opts, detached: false });
-  return { brokers, started, stop };
+  const { brokers, started, version, stop } = await ensure({ ...opts, detached: false });
+  return { brokers, started, version, stop };
 }
 
 const ENV_TIMEOUT_MS = 15_000;
@@ -50,8 +64,8 @@ interface Launched extends KafkaHandle {
 }
 
 async function ensure(opts: EnsureKafkaOptions & { detached: boolean }): Promise<Launched> {
-  const { log = () => {}, port = 9092, detached } = opts;
-  const fromEnv = process.env.KAFKA_BROKERS?.trim();
+  const { log = () => {}, port = 9092, version = DEFAULT_KAFKA_VERSION, detached } = opts;
+  const fromEnv = opts.fromEnv === false ? undefined : process.env.KAFKA_BROKERS?.trim();
   if (fromEnv) {
     const brokers = fromEnv.split(',').map((b) => b.trim()).filter(Boolean);
     // A refused address gets a few seconds (a broker may be binding its port right now), not the full wait.
@@ -72,15 +86,17 @@ async function ensure(opts: EnsureKafkaOptions & { detached: boolean }): Promise
     if (failure) {
       throw new Error(`127.0.0.1:${port} is in use but does not answer as Kafka (${failure}); free the port or set KAFKA_BROKERS.`);
     }
-    log(`reusing the broker already answering on ${brokers[0]}`);
-    return notOurs(brokers);
+    // A broker the CLI started says which version it is; any other could be anything.
+    const known = liveState(port)?.version;
+    log(`reusing the broker already answering on ${brokers[0]} (${known ? `Kafka ${known}` : 'version unknown'})`);
+    return { ...notOurs(brokers), version: known };
   }
-  return launch(port, log, detached);
+  return launch(port, version, log, detached);
 }
 
-async function launch(port: number, log: (line: string) => void, detached: boolean): Promise<Launched> {
-  const lib = await ensureJars(log).catch((e: Error) => {
-    throw new Error(`no broker on 127.0.0.1:${port} and KAFKA_BROKERS is unset; ${e.message}`);
+async function launch(port: number, version: string, log: (line: string) => void, detached: boolean): Promise<Launched> {
+  const lib = await ensureJars(version, log).catch((e: Error) => {
+    throw new Error(`no broker on 127.0.0.1:${port}${process.env.KAFKA_BROKERS ? '' : ' and KAFKA_BROKERS is unset'}; ${e.message}`);
   });
   const brokers = [`127.0.0.1:${port}`];
   const dir = await mkdtemp(join(tmpdir(), 'actorstream-kafka-'));
@@ -91,11 +107,14 @@ async function launch(port: number, log: (line: string) => void, detached: boole
   const t0 = performance.now();
   try {
     const props = join(dir, 'server.properties');
-    const log4j = join(dir, 'log4j.properties');
+    const logging = brokerLogging(version);
+    const logConfig = join(dir, logging.configName);
     writeFileSync(props, serverProperties(port, join(dir, 'data')));
-    writeFileSync(log4j, log4jProperties(join(dir, 'broker.log')));
+    writeFileSync(logConfig, logging.config(join(dir, 'broker.log')));
     // Java expands the `lib/*` wildcard itself; no shell is involved.
-    const classpath = ['-Dlog4j.configuration=file:' + log4j, '-cp', join(lib, '*')];
+    const classpath = [logging.jvmFlag(logConfig), '-cp', join(lib, '*')];
+    // The same command formats a 3.9 and a 4.x data directory: with a static voter set
+    // (controller.quorum.voters) 4.x needs neither --standalone nor --initial-controllers.
     const format = await run('java', ['-Xmx256m', ...classpath, 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', props, '-g']);
     if (format.code !== 0) throw new Error(`formatting Kafka storage failed (exit ${format.code}):\n${format.output.slice(-3000)}`);
 
@@ -105,7 +124,7 @@ async function launch(port: number, log: (line: string) => void, detached: boole
     child = spawn('java', ['-Xms256m', '-Xmx512m', ...classpath, 'kafka.Kafka', props], { stdio: ['ignore', out, out], detached });
     closeSync(out);
     child.on('error', () => {}); // a spawn failure shows up as an exit, reported with the log tail below
-    log(`starting Kafka on ${brokers[0]} (pid ${child.pid}, logs in ${dir})`);
+    log(`starting Kafka ${version} on ${brokers[0]} (pid ${child.pid}, logs in ${dir})`);
 
     const failure = await waitForBroker(brokers, START_TIMEOUT_MS, { gaveUp: exited });
     if (failure) throw new Error(`Kafka on ${brokers[0]} did not become ready (${failure}). Broker log tail:\n${logTail(dir)}`);
@@ -115,7 +134,7 @@ async function launch(port: number, log: (line: string) => void, detached: boole
     removeDir(dir);
     throw e;
   }
-  log(`Kafka ready on ${brokers[0]} after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(`Kafka ${version} ready on ${brokers[0]} after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   if (detached) {
     forget();
@@ -125,6 +144,7 @@ async function launch(port: number, log: (line: string) => void, detached: boole
   return {
     brokers,
     started: true,
+    version,
     pid: child.pid,
     dir,
     stop: () =>
@@ -173,21 +193,28 @@ interface State {
   brokers: string[];
   dir: string;
   startedAt: string;
+  /** Absent in files written before versions were selectable, which all ran 3.9.1. */
+  version?: string;
 }
 
-async function cli(command: string | undefined, port: number): Promise<number> {
+async function cli(command: string | undefined, port: number, version: string | undefined): Promise<number> {
   const state = readState(port);
-  const ours = state && isBroker(state.pid) ? state : undefined;
+  const ours = liveState(port);
   switch (command) {
     case 'start': {
       if (ours) {
-        console.log(`already running (pid ${ours.pid}): KAFKA_BROKERS=${ours.brokers.join(',')}`);
+        if (version && version !== ours.version) {
+          console.error(`Kafka ${ours.version} is already running on port ${port} (pid ${ours.pid}); stop it first, or pick another --port`);
+          return 1;
+        }
+        console.log(`already running Kafka ${ours.version} (pid ${ours.pid}): KAFKA_BROKERS=${ours.brokers.join(',')}`);
         return 0;
       }
-      const handle = await ensure({ log: (l) => console.log(l), port, detached: true });
+      // An explicit --version asks for that broker, not for whatever KAFKA_BROKERS names.
+      const handle = await ensure({ log: (l) => console.log(l), port, version, fromEnv: version === undefined, detached: true });
       if (handle.started && handle.pid !== undefined && handle.dir) {
         mkdirSync(CACHE_DIR, { recursive: true });
-        const next: State = { pid: handle.pid, brokers: handle.brokers, dir: handle.dir, startedAt: new Date().toISOString() };
+        const next: State = { pid: handle.pid, brokers: handle.brokers, dir: handle.dir, startedAt: new Date().toISOString(), version: handle.version };
         writeFileSync(stateFile(port), JSON.stringify(next, null, 2));
       }
       console.log(`KAFKA_BROKERS=${handle.brokers.join(',')}`);
@@ -205,14 +232,20 @@ async function cli(command: string | undefined, port: number): Promise<number> {
     case 'status': {
       const brokers = ours?.brokers ?? [`127.0.0.1:${port}`];
       const answers = await brokerAnswers(brokers, 5_000);
-      const who = ours ? `started by \`start\` (pid ${ours.pid}, since ${ours.startedAt}, logs in ${ours.dir})` : 'not started by `start`';
+      const who = ours ? `Kafka ${ours.version} started by \`start\` (pid ${ours.pid}, since ${ours.startedAt}, logs in ${ours.dir})` : 'not started by `start`';
       console.log(`${brokers.join(',')}: ${answers ? 'answers' : 'does not answer'}; ${who}`);
       return answers ? 0 : 1;
     }
     default:
-      console.error('usage: bun scripts/kafka/local-kafka.ts start|stop|status [--port 9092]');
+      console.error(`usage: bun scripts/kafka/local-kafka.ts start|stop|status [--port 9092] [--version ${DEFAULT_KAFKA_VERSION}]`);
       return 2;
   }
+}
+
+/** The state of the broker the CLI started on `port`, if it is still running. */
+function liveState(port: number): State | undefined {
+  const state = readState(port);
+  return state && isBroker(state.pid) ? { ...state, version: state.version ?? DEFAULT_KAFKA_VERSION } : undefined;
 }
 
 function readState(port: number): State | undefined {
@@ -225,10 +258,14 @@ function readState(port: number): State | undefined {
 
 if (import.meta.main) {
   const args = process.argv.slice(2);
-  const portAt = args.indexOf('--port');
-  const port = portAt >= 0 ? Number(args.splice(portAt, 2)[1]) : 9092;
+  const option = (name: string) => {
+    const at = args.indexOf(name);
+    return at >= 0 ? args.splice(at, 2)[1] : undefined;
+  };
+  const port = Number(option('--port') ?? 9092);
+  const version = option('--version');
   try {
-    process.exit(await cli(args[0], port));
+    process.exit(await cli(args[0], port, version));
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);

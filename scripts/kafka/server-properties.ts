@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 /**
  * server.properties of a throwaway single-node KRaft broker (combined broker + controller) listening
  * on 127.0.0.1:`port`, with its controller on `port + 1` and its data under `logDir`.
- * Settings follow the architecture notes, "Local Kafka without Docker".
+ * Settings follow the architecture notes, "Local Kafka without Docker". Valid for Kafka 3.9 and 4.x
+ * alike: KRaft only, a static voter set (which `kafka-storage format` accepts on both lines without
+ * `--standalone`), and none of the settings 4.0 removed.
  */
 export function serverProperties(port: number, logDir: string): string {
   const controllerPort = port + 1;
@@ -37,22 +39,6 @@ export function serverProperties(port: number, logDir: string): string {
   return `${Object.entries(settings)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n')}\n`;
-}
-
-/**
- * log4j 1.x configuration (the broker logs through reload4j) that keeps the broker quiet: warnings
- * go to `logFile`, plus the one INFO line saying the server started, which helps when reading a log tail.
- */
-export function log4jProperties(logFile: string): string {
-  return [
-    'log4j.rootLogger=WARN, file',
-    'log4j.appender.file=org.apache.log4j.FileAppender',
-    `log4j.appender.file.File=${logFile}`,
-    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
-    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
-    'log4j.logger.kafka.server.KafkaRaftServer=INFO',
-    '',
-  ].join('\n');
 }
 
 /**
