@@ -11,6 +11,14 @@ afterEach(async () => {
   await log?.close();
 });
 
+/** The first offset a member newly joining the group is handed (where the group's commit points). */
+async function firstOffsetOfNewMember(): Promise<string> {
+  const firsts: string[] = [];
+  await runSource(log, { topics: ['t'] }, ({ batch }) => void firsts.push(batch.records[0]!.offset));
+  await until(() => firsts.length > 0);
+  return firsts[0]!;
+}
+
 describe('in-process log: source life', () => {
   test('commit stores the group offset: the next member of the group starts there', async () => {
     log = await logWithTopic(1, 10);
@@ -19,10 +27,7 @@ describe('in-process log: source life', () => {
     await until(() => delivered);
     await first.source.commit([{ topic: 't', partition: 0, offset: 6 }]);
     await first.source.disconnect();
-    const firsts: string[] = [];
-    await runSource(log, { topics: ['t'] }, ({ batch }) => void firsts.push(batch.records[0]!.offset));
-    await until(() => firsts.length > 0);
-    expect(firsts[0]).toBe('6');
+    expect(await firstOffsetOfNewMember()).toBe('6');
   });
 
   test('stop lets the batch in flight finish (no longer current), then nothing more arrives; commits count until disconnect', async () => {
@@ -53,10 +58,7 @@ describe('in-process log: source life', () => {
     await source.disconnect();
     expect(() => source.seek({ topic: 't', partition: 0 }, 0)).toThrow(/not a group member/);
     await expect(source.commit([{ topic: 't', partition: 0, offset: 1 }])).rejects.toThrow(/not a group member/);
-    const firsts: string[] = [];
-    await runSource(log, { topics: ['t'] }, ({ batch }) => void firsts.push(batch.records[0]!.offset));
-    await until(() => firsts.length > 0);
-    expect(firsts[0]).toBe('2');
+    expect(await firstOffsetOfNewMember()).toBe('2');
   });
 
   test('a throwing handler gets the same records again after a backoff', async () => {
