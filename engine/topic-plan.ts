@@ -75,3 +75,33 @@ export function planSourceTopics(
   }
   return { create, mismatched };
 }
+
+/** An adapter's way to create planned topics (input ones with the input topic configuration). */
+export type CreateTopics = (topics: readonly PlannedTopic[], opts: { maxFutureMs: number; sourceTopics: boolean }) => Promise<void>;
+
+/**
+ * `planTopics` carried out with an adapter's `create`: the engine's missing topics are created and
+ * the partition count per actor type returned. `sourceTopics: false`: the engine's own topics.
+ */
+export async function ensurePlannedTopics(
+  spec: Parameters<typeof planTopics>[0] & { maxFutureMs: number },
+  existing: (topic: string) => number | undefined,
+  create: CreateTopics,
+): Promise<Map<string, number>> {
+  const plan = planTopics(spec, existing);
+  if (plan.create.length > 0) await create(plan.create, { maxFutureMs: spec.maxFutureMs, sourceTopics: false });
+  return plan.partitionsPerType;
+}
+
+/** `planSourceTopics` carried out with an adapter's `create` (`sourceTopics: true`: input topics made by tools). */
+export async function ensurePlannedSourceTopics(
+  topics: readonly string[],
+  partitions: number,
+  existing: (topic: string) => number | undefined,
+  create: CreateTopics,
+  maxFutureMs: number,
+): Promise<{ created: string[]; mismatched: { topic: string; partitions: number }[] }> {
+  const plan = planSourceTopics(topics, partitions, existing);
+  if (plan.create.length > 0) await create(plan.create.map((topic) => ({ topic, partitions, input: true })), { maxFutureMs, sourceTopics: true });
+  return { created: plan.create, mismatched: plan.mismatched };
+}

@@ -51,3 +51,20 @@ describe('config: HTTP edge and exposure', () => {
     for (const h of ['0.0.0.0', '::', '10.0.0.1', '192.168.1.1', 'example.com']) expect(isLoopback(h)).toBe(false);
   });
 });
+
+describe('config: the Kafka client', () => {
+  const external = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://127.0.0.1/x' };
+
+  test('kafkajs by default; platformatic with its static member id by env or file', () => {
+    expect(loadConfig(external).instance.processor.kafkaClient).toBe('kafkajs');
+    const p = loadConfig({ ...external, KAFKA_CLIENT: 'platformatic', GROUP_INSTANCE_ID: 'processor-0' }).instance.processor;
+    expect([p.kafkaClient, p.groupInstanceId]).toEqual(['platformatic', 'processor-0']);
+    const f = loadConfig(external, withFile('kafka:\n  client: platformatic\n  group_instance_id: pod-1\n')).instance.processor;
+    expect([f.kafkaClient, f.groupInstanceId]).toEqual(['platformatic', 'pod-1']);
+  });
+
+  test('an unknown client, or static membership with kafkajs, is a configuration error naming the fix', () => {
+    expect(() => loadConfig({ ...external, KAFKA_CLIENT: 'librdkafka' })).toThrow(/must be kafkajs or platformatic/);
+    expect(() => loadConfig({ ...external, GROUP_INSTANCE_ID: 'p-0' })).toThrow(/KAFKA_CLIENT=platformatic/);
+  });
+});

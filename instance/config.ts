@@ -8,6 +8,7 @@ import { DEFAULT_HTTP_LIMITS } from '../http/limits.ts';
 import { DEFAULT_HOSTNAME } from '../runtime/serve.ts';
 import { topicNames } from '../engine/index.ts';
 import { ConfigError, SOURCE_TOPICS } from '../schemas/index.ts';
+import type { KafkaClientName } from './cluster-client.ts';
 import type { InstanceConfig } from './start-instance.ts';
 
 const Scope = Type.Union([Type.Literal('ingest'), Type.Literal('read'), Type.Literal('admin')]);
@@ -22,6 +23,8 @@ export const PipelineFile = Type.Object(
       topic_prefix: Type.Optional(Type.String()),
       consumer_group: Type.Optional(Type.String({ minLength: 1 })),
       partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+      client: Type.Optional(Type.Union([Type.Literal('kafkajs'), Type.Literal('platformatic')])),
+      group_instance_id: Type.Optional(Type.String({ minLength: 1, maxLength: 249 })),
     }, { additionalProperties: false })),
     processing: Type.Optional(Type.Object({
       /** Approximate records per fetched batch (sets the fetch size per partition at ~1 KiB per event). */
@@ -121,6 +124,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
     mode: brokersRaw ? 'external' : 'embedded',
     processor: {
       brokers: (brokersRaw ?? '').split(',').filter(Boolean),
+      ...kafkaClientOf(env.KAFKA_CLIENT ?? file.kafka?.client, env.GROUP_INSTANCE_ID ?? file.kafka?.group_instance_id),
       databaseUrl: databaseUrl ?? '',
       app,
       groupId: env.GROUP_ID ?? file.kafka?.consumer_group ?? `${app}-processor`,
@@ -251,3 +255,17 @@ function parseTokens(raw: string): ApiToken[] {
     return { name, token, scopes: list as ApiToken['scopes'] };
   });
 }
+
+/** Which Kafka client runs the processor: kafkajs (the default) or @platformatic/kafka, and its static member id. */
+function kafkaClientOf(raw: string | undefined, groupInstanceId: string | undefined): { kafkaClient: KafkaClientName; groupInstanceId?: string } {
+  const kafkaClient = raw === undefined || raw === '' ? 'kafkajs' : raw;
+  if (kafkaClient !== 'kafkajs' && kafkaClient !== 'platformatic') {
+    throw new ConfigError(`KAFKA_CLIENT (kafka.client) must be kafkajs or platformatic, got '${raw}'`);
+  }
+  if (!groupInstanceId) return { kafkaClient };
+  if (kafkaClient !== 'platformatic') {
+    throw new ConfigError('GROUP_INSTANCE_ID (kafka.group_instance_id) is static membership, which kafkajs does not have: set KAFKA_CLIENT=platformatic (kafka.client: platformatic) or remove it');
+  }
+  return { kafkaClient, groupInstanceId };
+}
+

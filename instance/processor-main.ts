@@ -4,7 +4,7 @@
  * has joined the group; SIGTERM stops it gracefully: final checkpoint and relay, leave the group,
  * exit 0. The tests SIGKILL and SIGSTOP it.
  */
-import { kafkajsClusterClient } from '../adapters/kafkajs/index.ts';
+import { clusterClient } from './cluster-client.ts';
 import { startProcessor } from '../engine/index.ts';
 import { loadConfig } from './config.ts';
 
@@ -14,10 +14,10 @@ if (config.instance.mode === 'embedded') {
   process.exit(2);
 }
 const log = (line: string) => console.log(`[processor ${process.pid}] ${line}`);
-const { brokers, ...options } = config.instance.processor;
+const { brokers, kafkaClient, groupInstanceId, ...options } = config.instance.processor;
 const processor = await startProcessor({
   ...options,
-  client: kafkajsClusterClient(options.ownerId, brokers),
+  client: clusterClient({ client: kafkaClient ?? 'kafkajs', clientId: options.ownerId, brokers, groupInstanceId }),
   log,
   onFatal(e) {
     log(`fatal: ${e.message}; exiting so the process restarts from its checkpoints`);

@@ -9,17 +9,26 @@ import { createLiveStats } from '../observability/live-stats.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import { createInProcessLog, startPgliteServer } from '../adapters/embedded/index.ts';
-import { kafkajsClusterClient } from '../adapters/kafkajs/index.ts';
+import { clusterClient, type KafkaClientName } from './cluster-client.ts';
 import { topicNames, startProcessor, type LogClient, type Processor, type ProcessorOptions, type ProcessorObserver } from '../engine/index.ts';
 import { startAlertFeed, type AlertFeed } from '../sinks/alert-feed.ts';
 import { openPool, outboxPending } from '../store/index.ts';
+
+/** Where the external mode's Kafka is, and which client speaks to it. */
+export interface ClusterSettings {
+  brokers: string[];
+  /** Default kafkajs. */
+  kafkaClient?: KafkaClientName;
+  /** Static membership (platformatic only): this instance's stable id in the group. */
+  groupInstanceId?: string;
+}
 
 /** One running instance: processor (consumer group member) + HTTP API + dashboard. */
 export interface InstanceConfig {
   /** `embedded`: in-process log + PGlite + built-in generator; `external`: the configured Kafka and Postgres. */
   mode: 'external' | 'embedded';
   /** The processor's options; `brokers` are the Kafka cluster of the external mode. */
-  processor: Omit<ProcessorOptions, 'client' | 'observer' | 'httpAddress' | 'log' | 'onFatal'> & { brokers: string[] };
+  processor: Omit<ProcessorOptions, 'client' | 'observer' | 'httpAddress' | 'log' | 'onFatal'> & ClusterSettings;
   http: {
     port: number;
     /** Interface to bind (default 127.0.0.1; instance/config.ts refuses an open bind without tokens). */
@@ -76,7 +85,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     // PGlite is one single-user backend: more connections add no parallelism.
     processorOpts = { ...processorOpts, databaseUrl: pg.url, postgresPoolSize: 1 };
   } else {
-    client = kafkajsClusterClient(processorOpts.ownerId, processorOpts.brokers);
+    client = clusterClient({ client: processorOpts.kafkaClient ?? 'kafkajs', clientId: processorOpts.ownerId, brokers: processorOpts.brokers, groupInstanceId: processorOpts.groupInstanceId });
   }
   const sql = openPool(processorOpts.databaseUrl, { max: cfg.mode === 'embedded' ? 1 : 4 });
   cleanups.push(() => sql.end({ timeout: 5 }));

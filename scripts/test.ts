@@ -30,6 +30,8 @@ const BROKER_SUITES = [
   'tests/runtime-failures.test.ts',
   'tests/http-api.test.ts',
   'tests/cli-replay.test.ts',
+  // The second client (@platformatic/kafka) under the engine, against the oracle: ~6 s.
+  'tests/platformatic-processor.test.ts',
 ];
 /** Client port of the first other version's broker (controller on +1), clear of the default 9092. */
 const MATRIX_BASE_PORT = 9192;

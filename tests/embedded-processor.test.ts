@@ -5,7 +5,8 @@ import { createInProcessLog, startPgliteServer, type InProcessLog, type PgliteSe
 import { topicNames } from '../engine/topic-names.ts';
 import { startProcessor, type Processor, type ProcessorOptions } from '../engine/processor.ts';
 import { topicOf, type DomainEvent } from '../schemas/index.ts';
-import { alertComparison, closingEvents, committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
+import { closingEvents } from './support/oracle.ts';
+import { expectCommittedEqualsOracle, expectDisjointSplit } from './support/expect-oracle.ts';
 import { waitUntilSettled } from './support/pipeline-env.ts';
 
 /**
@@ -67,14 +68,8 @@ function settled(): Promise<void> {
   return waitUntilSettled({ topics, app: APP, client: log!, sql: sql! }, 120_000);
 }
 
-async function expectOracle(all: DomainEvent[]): Promise<void> {
-  const expected = foldWithDriver(all);
-  const actual = await committed(sql!);
-  const diffs = stateDiffs(actual, expected);
-  expect({ sku: diffs.sku!.length, order: diffs.order!.length, user: diffs.user!.length }).toEqual({ sku: 0, order: 0, user: 0 });
-  const alerts = alertComparison(actual, expected);
-  if (alerts.missedFraud.length) console.log(`fraud alerts not raised under backlog reordering: ${alerts.missedFraud.join(', ')}`);
-  expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });
+function expectOracle(all: DomainEvent[]): Promise<void> {
+  return expectCommittedEqualsOracle(sql!, all);
 }
 
 describe('embedded default: the processor on the in-process log and PGlite', () => {
@@ -97,14 +92,7 @@ describe('embedded default: the processor on the in-process log and PGlite', () 
     await produce(all.slice(0, half));
     const b = await startProcessor(options('proc-b'));
     processors.push(b);
-    // both own a disjoint share of the 9 shards (acquiring follows the assignment asynchronously)
-    const split = () => b.ownedShards().length > 0 && a.ownedShards().length + b.ownedShards().length === 3 * PARTITIONS;
-    for (let i = 0; i < 200 && !split(); i++) await new Promise((r) => setTimeout(r, 50));
-    const [ownA, ownB] = [a.ownedShards(), b.ownedShards()];
-    expect(ownA.length).toBeGreaterThan(0);
-    expect(ownB.length).toBeGreaterThan(0);
-    expect(ownA.length + ownB.length).toBe(3 * PARTITIONS);
-    expect(ownA.filter((s) => ownB.includes(s))).toEqual([]);
+    await expectDisjointSplit(a, b, 3 * PARTITIONS, 10_000);
     await produce(all.slice(half));
     await a.stop();
     processors.splice(processors.indexOf(a), 1);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { generateEvents } from '../generator/index.ts';
-import { alertComparison, closingEvents, committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
+import { closingEvents } from './support/oracle.ts';
+import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { spawnProcessor } from './support/processor-process.ts';
 
@@ -31,12 +32,6 @@ describe('runtime: exactly-once', () => {
       proc.kill('SIGTERM');
       await proc.exited();
     }
-    const expected = foldWithDriver(all);
-    const actual = await committed(env.sql);
-    const diffs = stateDiffs(actual, expected);
-    expect({ sku: diffs.sku!.length, order: diffs.order!.length, user: diffs.user!.length }).toEqual({ sku: 0, order: 0, user: 0 });
-    const alerts = alertComparison(actual, expected);
-    if (alerts.missedFraud.length) console.log(`fraud alerts not raised under backlog reordering: ${alerts.missedFraud.join(', ')}`);
-    expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });
+    await expectCommittedEqualsOracle(env.sql, all);
   }, 300_000);
 });

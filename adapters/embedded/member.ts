@@ -4,7 +4,7 @@ import { toSourceBatch } from './batch.ts';
 import type { GroupCoordinator, GroupMember } from './consumer-group.ts';
 import { FetchPositions, tpKey } from './fetch-positions.ts';
 import type { LogStorage } from './log-storage.ts';
-import { Signal, Slots, waitForAny } from './signals.ts';
+import { Signal, Slots, waitForAny } from '../shared/signals.ts';
 
 export interface MemberSetup {
   memberId: string;

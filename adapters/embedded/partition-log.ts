@@ -1,4 +1,4 @@
-import { Signal } from './signals.ts';
+import { Signal } from '../shared/signals.ts';
 
 /**
  * A record as the log holds it. Key and value bytes live in the `arena` of the append that wrote

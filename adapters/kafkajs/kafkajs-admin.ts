@@ -1,6 +1,8 @@
 import type { TopicAdmin } from '../../engine/index.ts';
 import type { KafkaPort } from './port.ts';
-import { ensureSourceTopics, ensureTopics } from './topics.ts';
+import { creator, ensureTopics, partitionCounts } from './topics.ts';
+import { ensurePlannedSourceTopics } from '../../engine/topic-plan.ts';
+import { DEFAULT_MAX_FUTURE_MS } from '../../schemas/index.ts';
 
 /** The TopicAdmin port over a kafkajs admin client. Connected on return. */
 export async function createKafkajsAdmin(kafka: KafkaPort): Promise<TopicAdmin> {
@@ -14,7 +16,8 @@ export async function createKafkajsAdmin(kafka: KafkaPort): Promise<TopicAdmin> 
   return {
     ping: async () => void (await admin.describeCluster()),
     ensureTopics: ({ app, actors, partitions, topics, maxFutureMs }) => ensureTopics(admin, app, actors, partitions, topics, maxFutureMs),
-    ensureSourceTopics: (topics, partitions) => ensureSourceTopics(admin, topics, partitions),
+    // Input topics made by tools (generate, ingest): replicated min(3, brokers), configured as inputs.
+    ensureSourceTopics: async (topics, partitions) => ensurePlannedSourceTopics(topics, partitions, await partitionCounts(admin), creator(admin), DEFAULT_MAX_FUTURE_MS),
     partitionCount,
     async offsets(topic) {
       return (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));

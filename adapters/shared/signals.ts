@@ -1,7 +1,8 @@
 /**
- * Wake-ups for the in-process log's fetch loops. A loop waiting for records must neither spin nor
- * sleep blindly: it waits on the signals that can change what it would fetch (records appended to
- * its partition; a seek, pause, resume, stop or rebalance of its member), with a timeout as a
+ * Wake-ups for the adapters' fetch loops (the in-process log's, and the one built on
+ * @platformatic/kafka's fetch). A loop waiting for records must neither spin nor sleep blindly: it
+ * waits on the signals that can change what it would fetch (records appended to its partition; a
+ * seek, pause, resume, stop or rebalance of its member; a fetch or batch done), with a timeout as a
  * fallback, like a broker holding a fetch request open for a bounded time.
  */
 export class Signal {
@@ -12,6 +13,11 @@ export class Signal {
     const waiters = this.#waiters;
     this.#waiters = new Set();
     for (const wake of waiters) wake();
+  }
+
+  /** Resolves at the next notify, or after `ms`. */
+  wait(ms: number): Promise<void> {
+    return waitForAny([this], ms);
   }
 
   /** @internal used by `waitForAny` */
@@ -70,3 +76,8 @@ export class Slots {
     else this.#free++;
   }
 }
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Backoff after `failures` failures in a row: 100 ms doubled per failure, at most 5 s. */
+export const backoffMs = (failures: number) => Math.min(100 * 2 ** Math.max(0, failures - 1), 5_000);
