@@ -54,6 +54,11 @@ export interface ActorDefinition<S = unknown> {
   initial(key: string): S;
   handle(state: S, input: ActorInput, ctx: ActorContext): Transition<S>;
   migrate(state: unknown, fromVersion: number): S;
+  /**
+   * The state as the HTTP API answers it, when it differs from what is stored: fields the contract
+   * names that are derived rather than kept (a SKU's `available`). Pure. Default: the state itself.
+   */
+  view?(state: S): unknown;
 }
 
 /** A transition that changes nothing. */

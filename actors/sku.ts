@@ -25,6 +25,8 @@ export const skuActor: ActorDefinition<SkuState> = {
   initial: initialSkuState,
   handle: handleSkuInput,
   migrate: migrateSkuState,
+  // The contract's SKU state has `available`; it is derived here, once, for every reader.
+  view: (state) => ({ ...state, available: availableOf(state) }),
 };
 
 /** Units that can still be promised to an order: `onHand − reserved`. */

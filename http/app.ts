@@ -1,3 +1,4 @@
+import type { ActorDefinition } from '../actors/actor.ts';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -31,6 +32,8 @@ export interface AppDeps {
   partitionsOf(type: string): number | undefined;
   /** The partition of a key (the log client's partitioner): where its entity's shard is. */
   partitionOf(key: string, partitionCount: number): number;
+  /** The actor types answered by `/v1/entities/:type/:key`, and their views of a state (ActorDefinition.view). */
+  actors?: readonly Pick<ActorDefinition<any>, 'type' | 'view'>[];
   alertFeed?: () => AlertFeed | undefined;
   /** Readiness: joined the group and every assigned shard restored. */
   ready(): { ready: boolean; detail: Record<string, unknown> };
@@ -79,6 +82,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/v1/users/*', requireScope(tokens, 'read'));
   app.use('/v1/orders/*', requireScope(tokens, 'read'));
   app.use('/v1/skus/*', requireScope(tokens, 'read'));
+  app.use('/v1/entities/*', requireScope(tokens, 'read'));
   app.use('/v1/alerts', requireScope(tokens, 'read'));
   app.use('/v1/alerts/*', requireScope(tokens, 'read'));
   app.use('/v1/dashboard/*', requireScope(tokens, 'read'));
@@ -97,7 +101,11 @@ export function createApp(deps: AppDeps): Hono {
     trace: deps.traceIngest,
     onIngested: (a, r) => deps.metrics.ingested(a, r),
   }));
-  app.route('/', entityRoutes({ local: deps.local, partitionsOf: deps.partitionsOf, partitionOf: deps.partitionOf, sql: deps.sql, self: { id: deps.instanceId } }));
+  app.route('/', entityRoutes({
+    local: deps.local, partitionsOf: deps.partitionsOf, partitionOf: deps.partitionOf, sql: deps.sql, self: { id: deps.instanceId },
+    types: deps.actors?.map((a) => a.type),
+    present: (type, state) => deps.actors?.find((a) => a.type === type)?.view?.(state) ?? state,
+  }));
   app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log }));
   if (deps.dashboard) {
     app.route('/', dashboardRoutes({ snapshots: deps.dashboard.snapshots, jaegerUrl: deps.dashboard.jaegerUrl ?? null, onError: (m, e) => log(`[dashboard] ${m}: ${e}`) }));

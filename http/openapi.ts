@@ -97,7 +97,22 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       '/v1/users/{id}': entity('user', 'users'),
       '/v1/orders/{id}': entity('order', 'orders'),
-      '/v1/skus/{id}': entity('SKU', 'skus'),
+      '/v1/skus/{id}': entity('SKU (state: onHand, reserved, available = onHand − reserved, reorderPoint, lowStock)', 'skus'),
+      '/v1/entities/{type}/{id}': {
+        get: {
+          summary: 'The live state of any actor type\'s entity (user, order, sku, …), from whichever instance owns it',
+          security: [{ bearer: [] }, {}],
+          parameters: [
+            { name: 'type', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          responses: {
+            200: { description: 'Live (`stale: false`) or last committed snapshot (`stale: true`)', content: json({ $ref: '#/components/schemas/EntityAnswer' }) },
+            404: { description: 'No such actor type, or no such entity' },
+          },
+          operationId: 'get_entity',
+        },
+      },
       '/v1/alerts': {
         get: {
           summary: 'Committed alerts, newest first',

@@ -1,3 +1,4 @@
+import { buildActors } from '../actors/registry.ts';
 import { createGenerator, toKafkaRecord, writeRecords } from '../generator/index.ts';
 import { createApp } from '../http/app.ts';
 import type { ApiToken } from '../http/auth.ts';
@@ -108,6 +109,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     local: { query: (type, key) => processor?.query(type, key) ?? Promise.resolve({ kind: 'not-owned' as const }) },
     partitionsOf: (type) => processor?.partitionsOf(type),
     partitionOf: client.partitionOf,
+    actors: processorOpts.actors ?? buildActors(processorOpts.actorsConfig),
     alertFeed: () => alertFeed,
     ready: () => {
       const r = processor?.readiness();
