@@ -70,7 +70,11 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       // events that precede them, as live processing does. Batches of the source keep it current.
       const end = (await admin.offsets(sourceTopic)).find((x) => x.partition === partition);
       if (end) await host.noteSourceEnd(id, end.high);
-      return { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next: new Map(snap.offsets) };
+      const next = new Map(snap.offsets);
+      // The group offsets may be behind what Postgres holds (the last owner died between its commit
+      // and Kafka's): owe them now, so a partition with no new input still shows no lag.
+      const owedGroupOffsets = new Map([...next].map(([tp, offset]) => [tp, { ...splitTp(tp), offset }]));
+      return { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next, owedGroupOffsets };
     },
     async discard(o) {
       await o.host.close(o.id).catch(() => {});
@@ -92,3 +96,10 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
     },
   };
 }
+
+/** `topic:partition` → its parts (a topic name may itself hold ':'). */
+function splitTp(tp: string): { topic: string; partition: number } {
+  const sep = tp.lastIndexOf(':');
+  return { topic: tp.slice(0, sep), partition: Number(tp.slice(sep + 1)) };
+}
+

@@ -30,6 +30,8 @@ const BROKER_SUITES = [
   'tests/runtime-failures.test.ts',
   'tests/http-api.test.ts',
   'tests/cli-replay.test.ts',
+  // Group offsets that catch up with the log end after a kill near the end: ~16 s.
+  'tests/runtime-lag.test.ts',
   // The second client (@platformatic/kafka) under the engine, against the oracle: ~6 s.
   'tests/platformatic-processor.test.ts',
 ];
