@@ -17,7 +17,7 @@ const log = (line: string) => console.log(`[processor ${process.pid}] ${line}`);
 const { brokers, kafkaClient, groupInstanceId, ...options } = config.instance.processor;
 const processor = await startProcessor({
   ...options,
-  client: clusterClient({ client: kafkaClient ?? 'kafkajs', clientId: options.ownerId, brokers, groupInstanceId }),
+  client: await clusterClient({ client: kafkaClient ?? 'kafkajs', clientId: options.ownerId, brokers, groupInstanceId }),
   log,
   onFatal(e) {
     log(`fatal: ${e.message}; exiting so the process restarts from its checkpoints`);

@@ -86,7 +86,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     // PGlite is one single-user backend: more connections add no parallelism.
     processorOpts = { ...processorOpts, databaseUrl: pg.url, postgresPoolSize: 1 };
   } else {
-    client = clusterClient({ client: processorOpts.kafkaClient ?? 'kafkajs', clientId: processorOpts.ownerId, brokers: processorOpts.brokers, groupInstanceId: processorOpts.groupInstanceId });
+    client = await clusterClient({ client: processorOpts.kafkaClient ?? 'kafkajs', clientId: processorOpts.ownerId, brokers: processorOpts.brokers, groupInstanceId: processorOpts.groupInstanceId });
   }
   const sql = openPool(processorOpts.databaseUrl, { max: cfg.mode === 'embedded' ? 1 : 4 });
   cleanups.push(() => sql.end({ timeout: 5 }));
