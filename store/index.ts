@@ -23,4 +23,5 @@ export { shardInputOffsets, type InputOffset } from './offsets.ts';
 export { deleteRelayed, outboxPending, pendingOutbox, type OutboxRow } from './outbox.ts';
 export { alertExists, alertsAfter, entityAlerts, listAlerts, type AlertFilter, type AlertPage, type AlertPosition } from './alerts.ts';
 export { orderStatusCounts, quarantinedCount, skuStockFacts, type LowStockSku, type OutOfStockSku, type SkuStockFacts } from './dashboard-facts.ts';
+export { vacuumChurningTables } from './maintenance.ts';
 export { replayResetCounts, resetForReplay, type ReplayResetCounts, type ReplayScope } from './replay.ts';

@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-dat
 import {
   alertExists, alertsAfter, appliedMigrations, createCheckpointStore, deleteRelayed, entityAlerts, entitySnapshot, listAlerts,
   migrate, openPool, orderStatusCounts, outboxPending, pendingOutbox, ping, quarantinedCount, replayResetCounts, resetForReplay,
-  schemaPresent, shardInputOffsets, shardOwner, shardOwners, skuStockFacts, type Checkpoint, type CheckpointStore, type Sql,
+  schemaPresent, shardInputOffsets, shardOwner, shardOwners, skuStockFacts, vacuumChurningTables, type Checkpoint, type CheckpointStore, type Sql,
 } from '../store/index.ts';
 
 /**
@@ -294,3 +294,16 @@ describe('replay reset', () => {
     expect(await entitySnapshot(sql, 'q-rt', 'r-1')).toBeUndefined();
   });
 });
+
+describe('maintenance', () => {
+  test('the churning tables are vacuumed (PGlite has no autovacuum)', async () => {
+    await vacuumChurningTables(sql);
+    await sql`select pg_stat_clear_snapshot()`;
+    const rows = await sql`select relname, last_vacuum from pg_stat_user_tables
+      where relname in ('actor_states', 'outbox', 'input_offsets', 'inbox_positions', 'timers', 'shard_owners') order by relname`;
+    expect(rows.map((r) => [r.relname, r.last_vacuum !== null])).toEqual(
+      ['actor_states', 'inbox_positions', 'input_offsets', 'outbox', 'shard_owners', 'timers'].map((t) => [t, true]),
+    );
+  });
+});
+
