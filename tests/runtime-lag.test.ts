@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { generateEvents } from '../generator/index.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
 import { closingEvents } from './support/oracle.ts';
@@ -13,14 +13,6 @@ import { spawnProcessor, type ProcessorProcess } from './support/processor-proce
  * input partition (source and inbox) once the run has settled.
  */
 const PARTITIONS = 3;
-let env: PipelineEnv | undefined;
-const running: ProcessorProcess[] = [];
-
-afterEach(async () => {
-  for (const p of running.splice(0)) p.kill('SIGKILL');
-  await env?.close();
-  env = undefined;
-});
 
 /** Per `topic:partition`, how far the group's committed offset is behind the log end (only those behind). */
 async function groupLag(e: PipelineEnv, groupId: string, topics: string[]): Promise<Record<string, number>> {
@@ -37,33 +29,38 @@ async function groupLag(e: PipelineEnv, groupId: string, topics: string[]): Prom
   return behind;
 }
 
+/** Source records whose offsets are checkpointed in Postgres, over every partition. */
+async function checkpointedSourceRecords(env: PipelineEnv): Promise<number> {
+  const [row] = await env.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic = any(${Object.values(env.topics.source)})`;
+  return row!.n;
+}
+
 describe('runtime: committed group offsets', () => {
   test('killed near the end of the input and restarted: the group catches up with the log end on every input partition', async () => {
-    env = await createPipelineEnv(PARTITIONS);
-    const { events } = generateEvents({ seed: 31, count: 20_000, users: 1000, skus: 200, minPerPattern: 1 });
-    await env.produce([...events, ...closingEvents(events, PARTITIONS)]);
-    const total = events.length;
-    const first = await spawnProcessor(env.processorEnv('lag-a'));
-    running.push(first);
-    // Near the end: most source records are checkpointed, so partitions finish right after the restart.
-    for (let applied = 0; applied < total * 0.9; await new Promise((r) => setTimeout(r, 50))) {
-      const [row] = await env.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic = any(${Object.values(env.topics.source)})`;
-      applied = row!.n;
-    }
-    first.kill('SIGKILL');
-    await first.exited();
-    running.splice(0);
-    const second = await spawnProcessor(env.processorEnv('lag-b'));
-    running.push(second);
-    await waitUntilSettled(env);
+    const env = await createPipelineEnv(PARTITIONS);
+    const started: ProcessorProcess[] = [];
+    try {
+      const { events } = generateEvents({ seed: 31, count: 20_000, users: 1000, skus: 200, minPerPattern: 1 });
+      await env.produce([...events, ...closingEvents(events, PARTITIONS)]);
+      started.push(await spawnProcessor(env.processorEnv('lag-a')));
+      // Near the end: most source records are checkpointed, so partitions finish right after the restart.
+      while ((await checkpointedSourceRecords(env)) < events.length * 0.9) await new Promise((r) => setTimeout(r, 50));
+      started[0]!.kill('SIGKILL');
+      await started[0]!.exited();
+      started.push(await spawnProcessor(env.processorEnv('lag-b')));
+      await waitUntilSettled(env);
 
-    const groupId = `${env.app}-group`;
-    const inputs = [...Object.values(env.topics.source), ...['sku', 'order', 'user'].map((t) => inboxTopicOf(env!.app, t))];
-    let behind = await groupLag(env, groupId, inputs);
-    // Committed each checkpoint pass (200 ms here): give it a few passes, never minutes.
-    for (const end = Date.now() + 10_000; Object.keys(behind).length > 0 && Date.now() < end; behind = await groupLag(env, groupId, inputs)) {
-      await new Promise((r) => setTimeout(r, 250));
+      const groupId = `${env.app}-group`;
+      const inputs = [...Object.values(env.topics.source), ...['sku', 'order', 'user'].map((t) => inboxTopicOf(env.app, t))];
+      let behind = await groupLag(env, groupId, inputs);
+      // Committed each checkpoint pass (200 ms here): give it a few passes, never minutes.
+      for (const end = Date.now() + 10_000; Object.keys(behind).length > 0 && Date.now() < end; behind = await groupLag(env, groupId, inputs)) {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(behind).toEqual({});
+    } finally {
+      for (const p of started) p.kill('SIGKILL');
+      await env.close();
     }
-    expect(behind).toEqual({});
   }, 240_000);
 });
