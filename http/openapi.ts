@@ -25,18 +25,6 @@ export function openApiDocument(version: string): Record<string, unknown> {
       variants.push({ $ref: `#/components/schemas/${name}` });
     }
   }
-  const entity = (name: string, plural: string) => ({
-    get: {
-      summary: `The live state of a ${name}, from whichever instance owns it`,
-      security: [{ bearer: [] }, {}],
-      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: {
-        200: { description: 'Live (`stale: false`) or last committed snapshot (`stale: true`)', content: json({ $ref: '#/components/schemas/EntityAnswer' }) },
-        404: { description: `No such ${name}` },
-      },
-      operationId: `get_${plural}`,
-    },
-  });
   return {
     openapi: '3.1.0',
     info: { title: 'actorstream', version, description: 'Actor-model, exactly-once event pipeline for e-commerce. Bearer tokens with scopes ingest, read, admin when configured.' },
@@ -95,24 +83,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
-      '/v1/users/{id}': entity('user', 'users'),
-      '/v1/orders/{id}': entity('order', 'orders'),
-      '/v1/skus/{id}': entity('SKU (state: onHand, reserved, available = onHand − reserved, reorderPoint, lowStock)', 'skus'),
-      '/v1/entities/{type}/{id}': {
-        get: {
-          summary: 'The live state of any actor type\'s entity (user, order, sku, …), from whichever instance owns it',
-          security: [{ bearer: [] }, {}],
-          parameters: [
-            { name: 'type', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-          ],
-          responses: {
-            200: { description: 'Live (`stale: false`) or last committed snapshot (`stale: true`)', content: json({ $ref: '#/components/schemas/EntityAnswer' }) },
-            404: { description: 'No such actor type, or no such entity' },
-          },
-          operationId: 'get_entity',
-        },
-      },
+      ...entityPaths(),
       '/v1/alerts': {
         get: {
           summary: 'Committed alerts, newest first',
@@ -134,3 +105,30 @@ const json = (schema: unknown) => ({ 'application/json': { schema } });
 function plain(schema: unknown): unknown {
   return JSON.parse(JSON.stringify(schema));
 }
+
+/** The entity answers: the three typed routes of the contract and the one for any actor type. */
+function entityPaths(): Record<string, unknown> {
+  const answer = (what: string, noun: string, operationId: string, parameters: unknown[]) => ({
+    get: {
+      summary: `The live state of ${what}, from whichever instance owns it`,
+      security: [{ bearer: [] }, {}],
+      parameters,
+      responses: {
+        200: { description: 'Live (`stale: false`) or last committed snapshot (`stale: true`)', content: json({ $ref: '#/components/schemas/EntityAnswer' }) },
+        404: { description: `No such ${noun}` },
+      },
+      operationId,
+    },
+  });
+  const id = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  return {
+    '/v1/users/{id}': answer('a user', 'user', 'get_users', [id]),
+    '/v1/orders/{id}': answer('an order', 'order', 'get_orders', [id]),
+    '/v1/skus/{id}': answer('a SKU (state: onHand, reserved, available = onHand − reserved, reorderPoint, lowStock)', 'SKU', 'get_skus', [id]),
+    '/v1/entities/{type}/{id}': answer('an entity of any actor type (user, order, sku, …)', 'actor type, or no such entity', 'get_entity', [
+      { name: 'type', in: 'path', required: true, schema: { type: 'string' } },
+      id,
+    ]),
+  };
+}
+
