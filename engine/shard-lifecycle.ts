@@ -1,3 +1,4 @@
+import { parseTpKey } from './topic-partition.ts';
 import type { ActorDefinition } from '../actors/actor.ts';
 import type { ActorsConfig } from '../actors/registry.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
@@ -73,7 +74,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const next = new Map(snap.offsets);
       // The group offsets may be behind what Postgres holds (the last owner died between its commit
       // and Kafka's): owe them now, so a partition with no new input still shows no lag.
-      const owedGroupOffsets = new Map([...next].map(([tp, offset]) => [tp, { ...splitTp(tp), offset }]));
+      const owedGroupOffsets = new Map([...next].map(([tp, offset]) => [tp, { ...parseTpKey(tp), offset }]));
       return { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next, owedGroupOffsets };
     },
     async discard(o) {
@@ -96,10 +97,3 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
     },
   };
 }
-
-/** `topic:partition` → its parts (a topic name may itself hold ':'). */
-function splitTp(tp: string): { topic: string; partition: number } {
-  const sep = tp.lastIndexOf(':');
-  return { topic: tp.slice(0, sep), partition: Number(tp.slice(sep + 1)) };
-}
-

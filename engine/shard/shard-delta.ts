@@ -1,3 +1,4 @@
+import { parseTpKey } from '../topic-partition.ts';
 import type { ErrorCode } from '../../schemas/index.ts';
 import { deadLetterRow } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
@@ -55,10 +56,7 @@ export class PendingDelta {
   take(): ShardDelta {
     const out = this.delta;
     for (const key of this.dirtyKeys) out.states.push(this.table.row(key, this.partition));
-    for (const tp of this.dirtyOffsets) {
-      const sep = tp.lastIndexOf(':');
-      out.offsets.push({ topic: tp.slice(0, sep), partition: Number(tp.slice(sep + 1)), nextOffset: this.offsets.get(tp)! });
-    }
+    for (const tp of this.dirtyOffsets) out.offsets.push({ ...parseTpKey(tp), nextOffset: this.offsets.get(tp)! });
     for (const origin of this.dirtyPositions) out.inboxPositions.push({ origin, lastSeq: this.inboxPositions.get(origin)! });
     out.timersAdded.push(...this.addedTimers.values());
     if (this.deadLetters.size > 0) out.deadLetters = [...this.deadLetters.values()];
