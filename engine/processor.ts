@@ -58,7 +58,9 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const workerCount = opts.workers ?? defaultWorkers();
   const actors = resolveActors(opts, workerCount);
   const poolSize = opts.postgresPoolSize ?? PROCESSOR_DEFAULTS.postgresPoolSize;
-  const sql = openPool(opts.databaseUrl, { max: poolSize });
+  // A member silent for a session timeout is out of the group; a transaction silent that long is
+  // a frozen process whose row locks would stall its shards' next owner (store/pool.ts).
+  const sql = openPool(opts.databaseUrl, { max: poolSize, idleInTransactionTimeoutMs: PROCESSOR_DEFAULTS.sessionTimeoutMs });
   // What start-up has opened so far: closed again, last first, if a later step fails (a missing
   // topic permission, an unreachable coordinator), so a failed start leaks no client or worker.
   const opened: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 1 })];
