@@ -1,4 +1,5 @@
 import type { ActorMessage, Alert, DomainEvent, EntityType, EventType, SourceTopic, TimerMessage } from '../schemas/index.ts';
+import type { Aggregate, ReadModel } from './projection.ts';
 
 /**
  * The actor contract. An actor type is a plain module of pure functions: it never imports kafkajs,
@@ -59,6 +60,10 @@ export interface ActorDefinition<S = unknown> {
    * names that are derived rather than kept (a SKU's `available`). Pure. Default: the state itself.
    */
   view?(state: S): unknown;
+  /** The typed table its states are projected to (actors/projection.ts); written with each checkpoint. */
+  readonly readModel?: ReadModel<S>;
+  /** The per-minute aggregates its inputs add to; written with each checkpoint. */
+  readonly aggregates?: readonly Aggregate<S>[];
 }
 
 /** A transition that changes nothing. */

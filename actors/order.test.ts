@@ -35,7 +35,7 @@ const order = (d: TestDriver, key = 'o1') => d.state<OrderState>('order', key)!;
 const sku = (d: TestDriver, key: string) => d.state<SkuState>('sku', key)!;
 const sentTo = (d: TestDriver, type: ActorType): ActorMessage[] => d.sent().filter((s) => s.to.type === type).map((s) => s.msg);
 const alertIds = (d: TestDriver) => d.alerts().map((a) => a.id);
-const line = (sku: string, qty: number, status: LineStatus): OrderLine => ({ sku, qty, status });
+const line = (sku: string, qty: number, status: LineStatus): OrderLine => ({ sku, qty, status, price: 1000 }); // unitPrice 10 → 1000 hundredths
 const release = (l: number, qty: number, cause: string, ts: number): ReleaseStock => ({ type: 'release', orderId: 'o1', line: l, qty, cause, ts });
 
 describe('happy path', () => {
@@ -60,6 +60,12 @@ describe('happy path', () => {
       lines: [line('A', 2, 'committed'), line('B', 1, 'committed')],
       paymentAuthorized: true,
       refunded: 0,
+      total: 3000, // 3 units × 10.00
+      currency: 'EUR',
+      country: 'DE',
+      paidAt: P + 1_000,
+      shippedAt: P + 2_000,
+      deliveredAt: P + 3_000,
     });
     expect(sentTo(d, 'sku')).toEqual([
       { type: 'reserve', orderId: 'o1', line: 0, qty: 2, cause: 'p1', ts: P },
@@ -140,7 +146,7 @@ describe('invalid transitions leave the state unchanged and raise invalid_transi
     ]);
     expect(alertIds(d)).toEqual(['x1', 'x2', 'x3', 'x4', 'x5', 'x6'].map((id) => `order/o9/invalid_transition/${id}`));
     expect(d.alerts()[0]!.details.summary).toBe("order_shipped is not allowed while the order is 'new'");
-    expect(order(d, 'o9')).toEqual({ status: 'new', userId: '', placedBy: '', placedAt: 0, lines: [], paymentAuthorized: false, refunded: 0 });
+    expect(order(d, 'o9')).toEqual({ status: 'new', userId: '', placedBy: '', placedAt: 0, lines: [], paymentAuthorized: false, refunded: 0, total: 0, currency: '', country: '' });
     expect(sentTo(d, 'user').map((m) => m.cause)).toEqual(['x5', 'x6']); // payment facts still reach the user
   });
 });
@@ -310,11 +316,13 @@ describe('payment facts are forwarded to the user actor', () => {
 });
 
 describe('state version', () => {
-  test('v1 migrates as is; unknown versions are refused', () => {
+  test('v2 migrates as is, v1 gains an unknown value, currency and country; unknown versions are refused', () => {
     const s = orderActor.initial('o1');
-    expect(orderActor.stateVersion).toBe(1);
-    expect(orderActor.migrate(s, 1)).toEqual({ status: 'new', userId: '', placedBy: '', placedAt: 0, lines: [], paymentAuthorized: false, refunded: 0 });
-    expect(() => orderActor.migrate(s, 2)).toThrow('order state version 2 is not supported (supported: 1)');
+    expect(orderActor.stateVersion).toBe(2);
+    expect(orderActor.migrate(s, 2)).toEqual({ status: 'new', userId: '', placedBy: '', placedAt: 0, lines: [], paymentAuthorized: false, refunded: 0, total: 0, currency: '', country: '' });
+    const v1 = { status: 'paid' as const, userId: 'u1', placedBy: 'p1', placedAt: P, lines: [{ sku: 'A', qty: 2, status: 'granted' }], paymentAuthorized: true, refunded: 0 };
+    expect(orderActor.migrate(v1, 1)).toEqual({ ...v1, lines: [{ sku: 'A', qty: 2, status: 'granted', price: 0 }], total: 0, currency: '', country: '' });
+    expect(() => orderActor.migrate(s, 3)).toThrow('order state version 3 is not supported (supported: 1, 2)');
     expect(() => orderActor.migrate('junk', 1)).toThrow('not an object with a status and lines');
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '../schemas/index.ts';
 import { unchanged, type ActorContext, type ActorDefinition, type ActorInput, type Effect, type Transition } from './actor.ts';
 import { createAlert } from './alerts.ts';
+import { minorUnits } from './projection.ts';
 
 /** Order statuses (docs/domain-rules.md "Order"); `cancelled`, `expired` and `rejected` are final. */
 export type OrderStatus = 'new' | 'placed' | 'reserved' | 'rejected' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'expired';
@@ -19,6 +20,8 @@ export interface OrderLine {
   readonly sku: string;
   readonly qty: number;
   readonly status: LineStatus;
+  /** Unit price in minor units (hundredths), from order_placed; 0 for lines of a v1 state. */
+  readonly price: number;
 }
 
 /** The order saga's state. Small on purpose: strings are shared constants, lines are tiny objects. */
@@ -34,6 +37,16 @@ export interface OrderState {
   readonly paymentAuthorized: boolean;
   /** Sum of refund_issued amounts recorded after delivery. */
   readonly refunded: number;
+  /** Order value in minor units (Σ qty × unit price), currency and country, from order_placed ('' and 0 in a v1 state). */
+  readonly total: number;
+  readonly currency: string;
+  readonly country: string;
+  /** Event times the order entered paid, shipped, delivered, and a final unpaid-or-cancelled status. */
+  readonly paidAt?: number;
+  readonly shippedAt?: number;
+  readonly deliveredAt?: number;
+  /** When it became cancelled, expired or rejected. */
+  readonly endedAt?: number;
   /**
    * Later lifecycle events (shipped, delivered, refund) that arrived while the reservation
    * replies were still pending; applied in order once the outcome is known. Absent when none.
@@ -73,7 +86,8 @@ export function createOrderActor(opts: OrderActorOptions = {}): ActorDefinition<
     type: 'order',
     sourceTopic: 'transaction_events',
     eventTypes: ORDER_EVENT_TYPES,
-    stateVersion: 1,
+    // v2 added the order's value, currency, country, line prices and status times (read models).
+    stateVersion: 2,
     initial: initialOrderState,
     handle: (state, input, ctx) => handleOrderInput(state, input, ctx, timeoutMs),
     migrate: migrateOrderState,
@@ -85,30 +99,52 @@ export const orderActor: ActorDefinition<OrderState> = createOrderActor();
 
 /** An order that has not seen its order_placed yet. */
 export function initialOrderState(): OrderState {
-  return { status: 'new', userId: '', placedBy: '', placedAt: 0, lines: NO_LINES, paymentAuthorized: false, refunded: 0 };
+  return { status: 'new', userId: '', placedBy: '', placedAt: 0, lines: NO_LINES, paymentAuthorized: false, refunded: 0, total: 0, currency: '', country: '' };
 }
 
-/** Version 1 is the only order state shape so far; anything else is refused loudly, never guessed. */
+/**
+ * v2 states are used as they are; a v1 state (before read models) gets value 0, empty currency and
+ * country and price-0 lines: what it never recorded is not guessed. Anything else is refused loudly.
+ */
 export function migrateOrderState(state: unknown, fromVersion: number): OrderState {
-  if (fromVersion !== 1) {
-    throw new PipelineError('UNSUPPORTED_VERSION', `order state version ${fromVersion} is not supported (supported: 1)`);
+  if (fromVersion !== 1 && fromVersion !== 2) {
+    throw new PipelineError('UNSUPPORTED_VERSION', `order state version ${fromVersion} is not supported (supported: 1, 2)`);
   }
   const s = state as Partial<OrderState> | null;
   if (typeof s !== 'object' || s === null || typeof s.status !== 'string' || !Array.isArray(s.lines)) {
-    throw new PipelineError('UNSUPPORTED_VERSION', 'order state (version 1) is not an object with a status and lines');
+    throw new PipelineError('UNSUPPORTED_VERSION', `order state (version ${fromVersion}) is not an object with a status and lines`);
   }
-  return s as OrderState;
+  if (fromVersion === 2) return s as OrderState;
+  return { total: 0, currency: '', country: '', ...s, lines: s.lines.map((l) => ({ ...l, price: 0 })) } as OrderState;
+}
+
+/** Which time field a status sets when the order first enters it. */
+const STATUS_TIME: Partial<Record<OrderStatus, 'paidAt' | 'shippedAt' | 'deliveredAt' | 'endedAt'>> = {
+  paid: 'paidAt',
+  shipped: 'shippedAt',
+  delivered: 'deliveredAt',
+  cancelled: 'endedAt',
+  expired: 'endedAt',
+  rejected: 'endedAt',
+};
+
+/** Notes when the order entered a new status (at event time `now`), once per status. */
+function stamped(before: OrderState, t: Transition<OrderState>, now: number): Transition<OrderState> {
+  const field = t.state.status === before.status ? undefined : STATUS_TIME[t.state.status];
+  if (field === undefined || t.state[field] !== undefined) return t;
+  return { state: { ...t.state, [field]: now }, effects: t.effects };
 }
 
 /** One step of the order saga. Pure: returns a new state (or the same one, unchanged) and effects. */
 function handleOrderInput(state: OrderState, input: ActorInput, ctx: ActorContext, timeoutMs: number): Transition<OrderState> {
   switch (input.kind) {
     case 'event':
-      return handleTransactionEvent(state, input.event as TransactionEvent, ctx, timeoutMs);
+      return stamped(state, handleTransactionEvent(state, input.event as TransactionEvent, ctx, timeoutMs), ctx.now);
     case 'message':
-      return input.msg.type === 'reservation_result' ? applyDeferred(handleReservationResult(state, input.msg, ctx), ctx, timeoutMs) : unchanged(state);
+      if (input.msg.type !== 'reservation_result') return unchanged(state);
+      return applyDeferred(stamped(state, handleReservationResult(state, input.msg, ctx), ctx.now), ctx, timeoutMs);
     case 'timer':
-      return applyDeferred(handlePaymentTimeout(state, input.timer, ctx), ctx, timeoutMs);
+      return applyDeferred(stamped(state, handlePaymentTimeout(state, input.timer, ctx), ctx.now), ctx, timeoutMs);
   }
 }
 
@@ -140,7 +176,7 @@ function applyDeferred(t: Transition<OrderState>, ctx: ActorContext, timeoutMs: 
   let state: OrderState = rest;
   const effects = [...t.effects];
   for (const e of held) {
-    const next = handleTransactionEvent(state, e, { key: ctx.key, now: e.ts }, timeoutMs);
+    const next = stamped(state, handleTransactionEvent(state, e, { key: ctx.key, now: e.ts }, timeoutMs), e.ts);
     state = next.state;
     effects.push(...next.effects);
   }
@@ -179,7 +215,7 @@ function handleTransactionEvent(s: OrderState, e: TransactionEvent, ctx: ActorCo
 }
 
 function place(e: Extract<TransactionEvent, { type: 'order_placed' }>, ctx: ActorContext, timeoutMs: number): Transition<OrderState> {
-  const lines = e.data.items.map((item): OrderLine => ({ sku: item.sku, qty: item.qty, status: 'pending' }));
+  const lines = e.data.items.map((item): OrderLine => ({ sku: item.sku, qty: item.qty, status: 'pending', price: minorUnits(item.unitPrice) }));
   const effects: Effect[] = lines.map((l, line) => lineCommand('reserve', ctx.key, l, line, e.id, e.ts));
   effects.push({ kind: 'schedule', at: e.ts + timeoutMs, timer: { type: 'payment_timeout', cause: e.id } });
   const state: OrderState = {
@@ -190,6 +226,9 @@ function place(e: Extract<TransactionEvent, { type: 'order_placed' }>, ctx: Acto
     lines,
     paymentAuthorized: false,
     refunded: 0,
+    total: lines.reduce((sum, l) => sum + l.qty * l.price, 0),
+    currency: e.data.currency,
+    country: e.data.country,
   };
   return { state, effects };
 }

@@ -18,11 +18,11 @@ import {
 import { DEFAULT_FRAUD_RULES, createUserActor, userActor, type UserState } from './user.ts';
 
 describe('user actor', () => {
-  test('is keyed by userId on user_events and starts empty at state version 2', () => {
+  test('is keyed by userId on user_events and starts empty at state version 3', () => {
     expect(userActor.type).toBe('user');
     expect(userActor.sourceTopic).toBe('user_events');
     expect([...userActor.eventTypes].sort()).toEqual(['account_updated', 'cart_item_added', 'login_failed', 'login_succeeded', 'page_viewed']);
-    expect(userActor.stateVersion).toBe(2);
+    expect(userActor.stateVersion).toBe(3);
     expect(JSON.stringify(userActor.initial('u1'))).toBe('{}');
   });
 
@@ -73,14 +73,15 @@ describe('user actor', () => {
     expect(() => createUserActor({ amountAnomaly: { factor: 5, minAmount: 0 } })).not.toThrow();
   });
 
-  test('migrate lifts a version 1 state (float sum) to version 2 (cents) and refuses unknown versions clearly', () => {
+  test('migrate lifts a version 1 state (float sum) to cents, keeps v2 (no alert history yet) and v3, refuses unknown versions clearly', () => {
     const v1 = { authCount: 3, authSum: 227.94000000000003, loginCountry: 'GB' };
     expect(userActor.migrate(v1, 1)).toMatchObject({ authCount: 3, authCents: 22794, loginCountry: 'GB' });
     expect(userActor.migrate(v1, 1)).not.toHaveProperty('authSum', expect.anything());
     const v2 = { authCount: 2, authCents: 30000 };
     expect(userActor.migrate(v2, 2)).toBe(v2);
-    expect(() => userActor.migrate(v2, 3)).toThrow(/user state version 3 is not supported \(supported: 1, 2\)/);
-    expect(() => userActor.migrate(v2, 3)).toThrow(PipelineError);
+    expect(userActor.migrate(v2, 3)).toBe(v2);
+    expect(() => userActor.migrate(v2, 4)).toThrow(/user state version 4 is not supported \(supported: 1, 2, 3\)/);
+    expect(() => userActor.migrate(v2, 4)).toThrow(PipelineError);
     expect(() => userActor.migrate('nonsense', 1)).toThrow(/not a JSON object/);
   });
 
@@ -92,7 +93,7 @@ describe('user actor', () => {
 
     const first = harness();
     first.feed(...inputs.slice(0, 1_000));
-    const restored = userActor.migrate(JSON.parse(JSON.stringify(first.state)), 2);
+    const restored = userActor.migrate(JSON.parse(JSON.stringify(first.state)), 3);
     const second = harness(userActor, 'u1', restored);
     second.feed(...inputs.slice(1_000));
     expect([...first.alerts, ...second.alerts]).toEqual(straight.alerts);

@@ -43,7 +43,15 @@ export const DEFAULT_FRAUD_RULES: Readonly<FraudRules> = Object.freeze({
  * `undefined` when empty (JSON omits it), so a million users fit in memory and the state is plain
  * JSON for the checkpoint. Never mutated: every input that changes it yields a new object.
  */
-export type UserState = Readonly<VelocityState & CardTestingState & AmountAnomalyState & LastLoginState & AccountTakeoverState>;
+export type UserState = Readonly<VelocityState & CardTestingState & AmountAnomalyState & LastLoginState & AccountTakeoverState & AlertHistory>;
+
+/** What the user's fraud rules have said so far (the `user_risk` read model shows it). */
+export interface AlertHistory {
+  /** Alerts raised per rule (alert type), ever. Five keys at most. */
+  alertCounts?: Readonly<Record<string, number>>;
+  lastAlertType?: string;
+  lastAlertAt?: number;
+}
 
 /**
  * Creates the user actor type with the given thresholds (each rule given overrides the defaults
@@ -58,8 +66,8 @@ export function createUserActor(rules: Partial<FraudRules> = {}): ActorDefinitio
     type: 'user',
     sourceTopic: 'user_events',
     eventTypes: ['login_succeeded', 'login_failed', 'account_updated', 'page_viewed', 'cart_item_added'],
-    // v2 keeps the running sum of authorized amounts in cents (v1: a float sum).
-    stateVersion: 2,
+    // v2 keeps the running sum of authorized amounts in cents (v1: a float sum); v3 adds the alert history.
+    stateVersion: 3,
     initial: () => EMPTY,
     handle: (state, input, ctx) => handleUserInput(state, input, ctx.key, resolved),
     migrate: migrateUserState,
@@ -115,8 +123,19 @@ function handlePayment(state: UserState, attempt: PaymentAttempted, userId: stri
 
 function settle(state: UserState, alerts: (Alert | undefined)[]): Transition<UserState> {
   const effects: Effect[] = [];
-  for (const alert of alerts) if (alert !== undefined) effects.push({ kind: 'alert', alert });
-  return { state: pack(state), effects };
+  let s = state;
+  for (const alert of alerts) {
+    if (alert === undefined) continue;
+    effects.push({ kind: 'alert', alert });
+    s = withAlert(s, alert);
+  }
+  return { state: pack(s), effects };
+}
+
+function withAlert(s: UserState, a: Alert): UserState {
+  const counts = { ...s.alertCounts, [a.type]: (s.alertCounts?.[a.type] ?? 0) + 1 };
+  const latest = s.lastAlertAt === undefined || a.ts >= s.lastAlertAt;
+  return { ...s, alertCounts: counts, ...(latest ? { lastAlertType: a.type, lastAlertAt: a.ts } : {}) };
 }
 
 /**
@@ -138,19 +157,25 @@ function pack(s: UserState): UserState {
     devices: s.devices,
     failures: s.failures,
     suspect: s.suspect,
+    alertCounts: s.alertCounts,
+    lastAlertType: s.lastAlertType,
+    lastAlertAt: s.lastAlertAt,
   };
   return packed;
 }
 
-/** v2 states are used as they are; v1 states (a float sum of authorized amounts) get it in cents. */
+/**
+ * v2 and v3 states are used as they are (v2 simply has no alert history yet); v1 states (a float
+ * sum of authorized amounts) get it in cents.
+ */
 function migrateUserState(state: unknown, fromVersion: number): UserState {
-  if (fromVersion !== 1 && fromVersion !== 2) {
-    throw new PipelineError('UNSUPPORTED_VERSION', `user state version ${fromVersion} is not supported (supported: 1, 2)`);
+  if (fromVersion !== 1 && fromVersion !== 2 && fromVersion !== 3) {
+    throw new PipelineError('UNSUPPORTED_VERSION', `user state version ${fromVersion} is not supported (supported: 1, 2, 3)`);
   }
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
     throw new PipelineError('UNSUPPORTED_VERSION', `user state (version ${fromVersion}) is not a JSON object`);
   }
-  if (fromVersion === 2) return state as UserState;
+  if (fromVersion !== 1) return state as UserState;
   // v1 → v2: the float sum of authorized amounts becomes whole cents.
   const { authSum, ...rest } = state as UserState & { authSum?: number };
   return pack({ ...rest, authCents: authSum === undefined ? undefined : Math.round(authSum * 100) });

@@ -44,9 +44,22 @@ export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], 
     outbox,
     alerts: cp.alerts.filter((a) => !refused.has(a.entityKey)),
     timersAdded: cp.timersAdded.filter((t) => !refused.has(t.key)),
+    ...analyticsWithout(cp, refused),
     quarantines: [...(cp.quarantines ?? []), ...quarantines],
     deadLetters: withUnstorableInputs(cp.deadLetters ?? [], inputs),
   };
+}
+
+/**
+ * The read-model rows and aggregate increments of a checkpoint without the refused entities'. A
+ * shard restored to isolate refused rows records its inputs, and its aggregates are then kept per
+ * entity, so the refused entities' share is known (their inputs go to the DLQ, so it must not count).
+ */
+function analyticsWithout(cp: Checkpoint, refused: ReadonlyMap<string, string>): Pick<Checkpoint, 'readModel' | 'aggregates'> {
+  const out: Pick<Checkpoint, 'readModel' | 'aggregates'> = {};
+  if (cp.readModel) out.readModel = { ...cp.readModel, rows: cp.readModel.rows.filter((r) => !refused.has(String(r[0]))) };
+  if (cp.aggregates) out.aggregates = cp.aggregates.map((a) => ({ ...a, rows: a.rows.filter((r) => r.key === undefined || !refused.has(r.key)) }));
+  return out;
 }
 
 /** The dead-letter counts of a checkpoint plus one UNSTORABLE per input record re-sent to the DLQ. */

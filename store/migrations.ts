@@ -107,6 +107,106 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       alter table outbox set (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000);
     `,
   },
+  {
+    version: 4,
+    name: 'read models and per-minute aggregates',
+    sql: `
+      -- Read models (actors/analytics/): one typed row per entity, written in the checkpoint
+      -- transaction of the shard that changed it. Money in minor units (hundredths).
+      create table orders (
+        order_id text primary key,
+        user_id text not null,
+        status text not null,
+        item_count int not null,
+        total_minor bigint not null,
+        currency text not null,
+        country text not null,
+        placed_at timestamptz,
+        paid_at timestamptz,
+        shipped_at timestamptz,
+        delivered_at timestamptz,
+        -- when it became cancelled, expired or rejected
+        cancelled_at timestamptz,
+        updated_at timestamptz not null default now()
+      );
+      create index orders_by_user on orders (user_id);
+      create index orders_by_placed on orders (placed_at);
+      create index orders_by_status on orders (status);
+      create table sku_stock (
+        sku text primary key,
+        on_hand bigint not null,
+        reserved bigint not null,
+        available bigint not null,
+        reorder_point bigint not null,
+        low_stock boolean not null,
+        updated_at timestamptz not null default now()
+      );
+      create index sku_stock_low on sku_stock (available) where low_stock;
+      create table user_risk (
+        user_id text primary key,
+        alerts_velocity int not null,
+        alerts_card_testing int not null,
+        alerts_amount_anomaly int not null,
+        alerts_impossible_travel int not null,
+        alerts_account_takeover int not null,
+        last_alert_type text,
+        last_alert_at timestamptz,
+        last_login_country text,
+        payments_count int not null,
+        payments_sum_minor bigint not null,
+        updated_at timestamptz not null default now()
+      );
+      create index user_risk_recent_alerts on user_risk (last_alert_at desc) where last_alert_at is not null;
+      -- Aggregates per event-time minute. Each shard adds to its own partial rows (the *_part
+      -- tables), so concurrent checkpoints never wait on each other's rows and a replay can reset one
+      -- shard's share; the views sum the shards and are what analysts query.
+      -- orders and money by country and currency
+      create table sales_minute_part (
+        minute timestamptz not null,
+        country text not null,
+        currency text not null,
+        shard text not null,
+        orders_placed bigint not null default 0,
+        orders_paid bigint not null default 0,
+        orders_cancelled bigint not null default 0,
+        gross_minor bigint not null default 0,
+        revenue_minor bigint not null default 0,
+        items bigint not null default 0,
+        primary key (minute, country, currency, shard)
+      );
+      create view sales_minute as select minute, country, currency, sum(orders_placed)::bigint as orders_placed, sum(orders_paid)::bigint as orders_paid, sum(orders_cancelled)::bigint as orders_cancelled, sum(gross_minor)::bigint as gross_minor, sum(revenue_minor)::bigint as revenue_minor, sum(items)::bigint as items from sales_minute_part group by minute, country, currency;
+      -- the conversion funnel
+      create table funnel_minute_part (
+        minute timestamptz not null,
+        shard text not null,
+        page_views bigint not null default 0,
+        carts bigint not null default 0,
+        orders bigint not null default 0,
+        paid bigint not null default 0,
+        primary key (minute, shard)
+      );
+      create view funnel_minute as select minute, sum(page_views)::bigint as page_views, sum(carts)::bigint as carts, sum(orders)::bigint as orders, sum(paid)::bigint as paid from funnel_minute_part group by minute;
+      -- units and revenue of paid orders per SKU (top-N)
+      create table sku_sales_minute_part (
+        minute timestamptz not null,
+        sku text not null,
+        shard text not null,
+        units bigint not null default 0,
+        revenue_minor bigint not null default 0,
+        primary key (minute, sku, shard)
+      );
+      create view sku_sales_minute as select minute, sku, sum(units)::bigint as units, sum(revenue_minor)::bigint as revenue_minor from sku_sales_minute_part group by minute, sku;
+      -- alerts raised, by type
+      create table alerts_minute_part (
+        minute timestamptz not null,
+        alert_type text not null,
+        shard text not null,
+        alerts bigint not null default 0,
+        primary key (minute, alert_type, shard)
+      );
+      create view alerts_minute as select minute, alert_type, sum(alerts)::bigint as alerts from alerts_minute_part group by minute, alert_type;
+    `,
+  },
 ];
 
 /** Applies every migration not yet applied. Returns the versions it applied. */

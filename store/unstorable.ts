@@ -68,30 +68,49 @@ export async function findUnstorable(sql: postgres.Sql, cp: Checkpoint): Promise
 
 const ROLLBACK = Symbol('rollback');
 
-type Rows = Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded'>;
+type Rows = Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates'>;
+
+interface Group {
+  states: number[];
+  outbox: number[];
+  alerts: number[];
+  timers: number[];
+  readModel: number[];
+  /** [table index, row index] of aggregate rows kept per entity (a shard isolating refused rows keeps them so). */
+  aggregates: [number, number][];
+}
 
 /** Group id → indices of its rows in each list of the checkpoint. */
-function groupsOf(cp: Checkpoint): Map<string, { states: number[]; outbox: number[]; alerts: number[]; timers: number[] }> {
-  const groups = new Map<string, { states: number[]; outbox: number[]; alerts: number[]; timers: number[] }>();
+function groupsOf(cp: Checkpoint): Map<string, Group> {
+  const groups = new Map<string, Group>();
   const at = (id: string) => {
     let g = groups.get(id);
-    if (!g) groups.set(id, (g = { states: [], outbox: [], alerts: [], timers: [] }));
+    if (!g) groups.set(id, (g = { states: [], outbox: [], alerts: [], timers: [], readModel: [], aggregates: [] }));
     return g;
   };
   cp.states.forEach((s, i) => at(`e:${s.key}`).states.push(i));
   cp.outbox.forEach((m, i) => at(m.from === undefined ? `d:${i}` : `e:${m.from}`).outbox.push(i));
   cp.alerts.forEach((a, i) => at(`e:${a.entityKey}`).alerts.push(i));
   cp.timersAdded.forEach((t, i) => at(`e:${t.key}`).timers.push(i));
+  cp.readModel?.rows.forEach((r, i) => at(`e:${String(r[0])}`).readModel.push(i));
+  cp.aggregates?.forEach((a, t) => a.rows.forEach((r, j) => r.key !== undefined && at(`e:${r.key}`).aggregates.push([t, j])));
   return groups;
 }
 
 function subset(cp: Checkpoint, ids: Set<string>, groups: ReturnType<typeof groupsOf>): Rows {
-  const pick = <T>(list: readonly T[], field: 'states' | 'outbox' | 'alerts' | 'timers'): T[] => {
+  const pick = <T>(list: readonly T[], field: 'states' | 'outbox' | 'alerts' | 'timers' | 'readModel'): T[] => {
     const idx: number[] = [];
     for (const id of ids) idx.push(...groups.get(id)![field]);
     return idx.sort((a, b) => a - b).map((i) => list[i]!);
   };
-  return { shard: cp.shard, states: pick(cp.states, 'states'), outbox: pick(cp.outbox, 'outbox'), alerts: pick(cp.alerts, 'alerts'), timersAdded: pick(cp.timersAdded, 'timers') };
+  const rows: Rows = { shard: cp.shard, states: pick(cp.states, 'states'), outbox: pick(cp.outbox, 'outbox'), alerts: pick(cp.alerts, 'alerts'), timersAdded: pick(cp.timersAdded, 'timers') };
+  if (cp.readModel) rows.readModel = { ...cp.readModel, rows: pick(cp.readModel.rows, 'readModel') };
+  if (cp.aggregates) {
+    const chosen = new Set<string>();
+    for (const id of ids) for (const [t, j] of groups.get(id)!.aggregates) chosen.add(`${t}:${j}`);
+    rows.aggregates = cp.aggregates.map((a, t) => ({ ...a, rows: a.rows.filter((_, j) => chosen.has(`${t}:${j}`)) }));
+  }
+  return rows;
 }
 
 function groupOf(id: string): Unstorable['group'] {

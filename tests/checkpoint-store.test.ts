@@ -5,6 +5,8 @@ import { createCheckpointStore, isDataError, type Checkpoint, type CheckpointSto
 import { migrate } from '../store/migrations.ts';
 import { ShardFenced } from '../store/shard-fenced.ts';
 import { openPool } from '../store/pool.ts';
+import { SALES_MINUTE } from '../actors/analytics/tables.ts';
+import { ordersReadModel } from '../actors/analytics/order-analytics.ts';
 import type { Alert } from '../schemas/index.ts';
 
 /**
@@ -18,7 +20,7 @@ let store: CheckpointStore;
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = postgres(db.url, { max: 4, onnotice: () => {} });
-  expect(await migrate(sql)).toEqual([1, 2, 3]);
+  expect(await migrate(sql)).toEqual([1, 2, 3, 4]);
   store = createCheckpointStore(sql);
 });
 
@@ -200,5 +202,39 @@ describe('checkpoint store: rows Postgres refuses (issue 18)', () => {
     }));
     const snap = await store.load('sku/iso-4', 'sku', 4);
     expect(snap.states.find((s) => s.key === 'sku-ids')!.recentIds).toBe('e-1\ne-2');
+  });
+});
+
+describe('checkpoint store: read models and aggregates (issue 15)', () => {
+  const M = Date.UTC(2026, 11, 2, 10, 0); // a minute boundary
+
+  test('read-model rows are upserted with typed columns, aggregates added per shard and summed by the view, in the checkpoint', async () => {
+    const row = (status: string, paidAt: number | null) => ['o-1', 'u-1', status, 3, 4500, 'EUR', 'DE', M, paidAt, null, null, null];
+    const sales = (values: number[]) => ({
+      table: SALES_MINUTE,
+      rows: [{ minute: M, dims: ['DE', 'EUR'], values }],
+    });
+    const a = await store.acquire('order/rm-0', 'proc-a');
+    const b = await store.acquire('order/rm-1', 'proc-a');
+    await store.commit(checkpoint('order/rm-0', a, 1, { readModel: { table: 'orders', columns: ordersReadModel.columns, rows: [row('placed', null)] }, aggregates: [sales([1, 0, 0, 4500, 0, 0])] }));
+    await store.commit(checkpoint('order/rm-0', a, 2, { readModel: { table: 'orders', columns: ordersReadModel.columns, rows: [row('paid', M + 30_000)] }, aggregates: [sales([0, 1, 0, 0, 4500, 3])] }));
+    await store.commit(checkpoint('order/rm-1', b, 1, { aggregates: [sales([2, 0, 1, 100, 0, 0])] }));
+
+    const [o] = await sql`select order_id, status, item_count, total_minor, paid_at, cancelled_at from orders where order_id = 'o-1'`;
+    expect(o).toEqual({ order_id: 'o-1', status: 'paid', item_count: 3, total_minor: '4500', paid_at: new Date(M + 30_000), cancelled_at: null });
+    const [s] = await sql`select orders_placed::int, orders_paid::int, orders_cancelled::int, gross_minor::int, revenue_minor::int, items::int
+      from sales_minute where minute = ${new Date(M)} and country = 'DE' and currency = 'EUR'`;
+    expect(s).toEqual({ orders_placed: 3, orders_paid: 1, orders_cancelled: 1, gross_minor: 4600, revenue_minor: 4500, items: 3 });
+    const parts = await sql`select shard from sales_minute_part where minute = ${new Date(M)} order by shard`;
+    expect(parts.map((p) => p.shard)).toEqual(['order/rm-0', 'order/rm-1']);
+  });
+
+  test('a fenced checkpoint adds nothing to the aggregates', async () => {
+    const stale = await store.acquire('order/rm-2', 'proc-a');
+    await store.acquire('order/rm-2', 'proc-b');
+    const cp = checkpoint('order/rm-2', stale, 1, { aggregates: [{ table: SALES_MINUTE, rows: [{ minute: M + 60_000, dims: ['FR', 'EUR'], values: [1, 0, 0, 1, 0, 0] }] }] });
+    await expect(store.commit(cp)).rejects.toBeInstanceOf(ShardFenced);
+    const [n] = await sql`select count(*)::int as n from sales_minute_part where shard = 'order/rm-2'`;
+    expect(n!.n).toBe(0);
   });
 });

@@ -43,7 +43,7 @@ const sku = (key: string, s: Omit<SkuState, 'lowStock'>, actorType = 'sku') =>
   ({ actorType, key, partition: 0, stateVersion: 1, state: { ...s, lowStock: false } satisfies SkuState });
 
 const order = (key: string, status: OrderState['status']) =>
-  ({ actorType: 'order', key, partition: 0, stateVersion: 1, state: { status, userId: 'u-1', placedBy: 'e-1', placedAt: 1, lines: [], paymentAuthorized: false, refunded: 0 } satisfies OrderState });
+  ({ actorType: 'order', key, partition: 0, stateVersion: 2, state: { status, userId: 'u-1', placedBy: 'e-1', placedAt: 1, lines: [], paymentAuthorized: false, refunded: 0, total: 0, currency: 'EUR', country: 'DE' } satisfies OrderState });
 
 const alert = (id: string, a: Partial<Alert> = {}): Alert => ({
   id, type: 'velocity', entityType: 'user', entityKey: 'u-1', severity: 'warning', ts: 1_000, detectedAt: 1_000, reasons: ['e-1'], details: { summary: 'test alert' }, ...a,
@@ -59,7 +59,7 @@ describe('schema', () => {
       expect(await appliedMigrations(pool)).toEqual(new Set());
       await migrate(pool);
       expect(await schemaPresent(pool)).toBe(true);
-      expect(await appliedMigrations(pool)).toEqual(new Set([1, 2, 3]));
+      expect(await appliedMigrations(pool)).toEqual(new Set([1, 2, 3, 4]));
     } finally {
       await pool.end({ timeout: 5 });
       await fresh.drop();

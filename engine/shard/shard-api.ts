@@ -1,4 +1,5 @@
 import type { ActorDefinition } from '../../actors/actor.ts';
+import type { AggregateTable, CellValue, Column } from '../../actors/projection.ts';
 import type { Alert } from '../../schemas/index.ts';
 import type { SourceRecord } from './records.ts';
 import type { PassivationPolicy } from './residency.ts';
@@ -53,6 +54,23 @@ export interface ShardDelta {
   timersRemoved: number[];
   /** How many of `outbox`'s rows are dead letters, per source topic and code (for metrics; absent: none). */
   deadLetters?: DeadLetterCount[];
+  /** The actor type's read-model rows of the entities that changed (absent: no read model, or nothing to show). */
+  readModel?: ReadModelRows;
+  /** What the inputs since the last checkpoint added to the actor type's aggregates (absent: nothing). */
+  aggregates?: AggregateRows[];
+}
+
+/** Rows of one read model table; each row's first value is the entity key. */
+export interface ReadModelRows {
+  table: string;
+  columns: readonly Column[];
+  rows: (readonly CellValue[])[];
+}
+
+/** Summed increments of one aggregate table; `key` (the entity they came from) only while a shard records its inputs. */
+export interface AggregateRows {
+  table: AggregateTable;
+  rows: { minute: number; dims: readonly string[]; values: number[]; key?: string }[];
 }
 
 export interface DeadLetterCount {

@@ -4,7 +4,9 @@ import { deadLetterRow } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
 import type { SourceRecord } from './records.ts';
-import type { DeadLetterCount, ShardCounters, ShardDelta } from './shard-api.ts';
+import type { DeadLetterCount, ReadModelRows, ShardCounters, ShardDelta } from './shard-api.ts';
+import type { CellValue, ReadModel } from '../../actors/projection.ts';
+import type { AggregateFold } from './aggregate-fold.ts';
 
 /**
  * What the next checkpoint of a shard must write, accumulated as records are applied: outbox rows,
@@ -30,6 +32,10 @@ export class PendingDelta {
     private readonly offsets: ReadonlyMap<string, number>,
     private readonly inboxPositions: ReadonlyMap<string, number>,
     private readonly inputs: InputLog | undefined,
+    /** The actor type's read model, projected from the dirty states at `take`. */
+    private readonly readModel: ReadModel<unknown> | undefined,
+    /** What inputs added to the actor type's aggregates; undefined when it declares none. */
+    readonly aggregates: AggregateFold | undefined,
   ) {}
 
   deadLetter(r: SourceRecord, code: ErrorCode, reason: string): void {
@@ -49,17 +55,21 @@ export class PendingDelta {
 
   dirty(): boolean {
     const { delta } = this;
-    return this.dirtyKeys.size > 0 || this.dirtyOffsets.size > 0 || delta.outbox.length > 0 || delta.timersRemoved.length > 0 || this.addedTimers.size > 0;
+    return this.dirtyKeys.size > 0 || this.dirtyOffsets.size > 0 || (this.aggregates !== undefined && !this.aggregates.empty()) || delta.outbox.length > 0 || delta.timersRemoved.length > 0 || this.addedTimers.size > 0;
   }
 
   /** Hands over everything accumulated since the previous call. */
   take(): ShardDelta {
     const out = this.delta;
+    // Projected first: a projection that throws quarantines its entity, and the state row says so.
+    const readModel = this.readModel && projectRows(this.readModel, this.dirtyKeys, this.table);
+    if (readModel) out.readModel = readModel;
     for (const key of this.dirtyKeys) out.states.push(this.table.row(key, this.partition));
     for (const tp of this.dirtyOffsets) out.offsets.push({ ...parseTpKey(tp), nextOffset: this.offsets.get(tp)! });
     for (const origin of this.dirtyPositions) out.inboxPositions.push({ origin, lastSeq: this.inboxPositions.get(origin)! });
     out.timersAdded.push(...this.addedTimers.values());
     if (this.deadLetters.size > 0) out.deadLetters = [...this.deadLetters.values()];
+    if (this.aggregates && !this.aggregates.empty()) out.aggregates = this.aggregates.take();
     this.deadLetters.clear();
     this.dirtyKeys.clear();
     this.dirtyOffsets.clear();
@@ -69,6 +79,25 @@ export class PendingDelta {
     this.delta = emptyDelta();
     return out;
   }
+}
+
+/**
+ * The read-model rows of `keys` as their states are now. A projection that throws for an entity is
+ * its actor's bug: that entity is quarantined (its state row carries the reason) rather than
+ * failing every checkpoint of the shard.
+ */
+function projectRows(model: ReadModel<unknown>, keys: Iterable<string>, table: EntityTable): ReadModelRows | undefined {
+  const rows: (readonly CellValue[])[] = [];
+  for (const key of keys) {
+    if (table.quarantine.has(key)) continue;
+    try {
+      const row = model.row(key, table.states.get(key));
+      if (row) rows.push(row);
+    } catch (e) {
+      table.quarantine.set(key, `read model ${model.table}: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+  return rows.length === 0 ? undefined : { table: model.table, columns: model.columns, rows };
 }
 
 function emptyDelta(): ShardDelta {

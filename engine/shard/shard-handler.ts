@@ -1,4 +1,5 @@
-import type { ActorAddress, ActorDefinition, ActorInput } from '../../actors/actor.ts';
+import type { ActorAddress, ActorContext, ActorDefinition, ActorInput } from '../../actors/actor.ts';
+import type { AggregateFold } from './aggregate-fold.ts';
 import { applyInput, Quarantine, type EffectSink } from '../../actors/apply-input.ts';
 import { inboxTopicOf, type ActorMessage, type Alert, type TimerMessage } from '../../schemas/index.ts';
 import { MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
@@ -31,6 +32,8 @@ export class ShardHandler implements EffectSink {
   // continues in what it caused (the message's record and the alert). A field rather than an
   // argument, so the sink stays one object per shard and nothing more is allocated per input.
   private inputTrace: string | undefined;
+  /** Alerts the input being handled raised, for the aggregates that count them (only kept when there are aggregates). */
+  private inputAlerts: Alert[] | undefined;
   private readonly actor: ActorDefinition<any>;
 
   constructor(
@@ -62,7 +65,11 @@ export class ShardHandler implements EffectSink {
     const trace = source?.headers[TRACEPARENT];
     // Carried into outbox headers and alert details: only a well-formed W3C traceparent.
     this.inputTrace = trace !== undefined && TRACEPARENT_FORMAT.test(trace) ? trace : undefined;
-    const after = applyInput(this.actor, before, input, { key, now }, this);
+    const fold = pending.aggregates;
+    if (fold) (this.inputAlerts ??= []).length = 0; // one array per shard, emptied per input
+    const ctx = { key, now };
+    let after = applyInput(this.actor, before, input, ctx, this);
+    if (fold && !(after instanceof Quarantine)) after = this.addToAggregates(fold, input, before, after, ctx);
     if (after instanceof Quarantine) {
       table.quarantine.set(key, storableClip(after.reason, MAX_REASON_CHARS));
       // A brand-new entity still needs a state row to carry its quarantine through checkpoints.
@@ -78,6 +85,20 @@ export class ShardHandler implements EffectSink {
     this.opts.counters.applied++;
     pending.dirtyKeys.add(key);
     if (source) this.opts.inputs?.record(source);
+  }
+
+  /**
+   * Adds the input to the actor type's aggregates. Their `add` functions are the actor's own code:
+   * one that throws quarantines the entity like a throwing handler (its effects have already been
+   * written, as for a handler whose state Postgres later refuses; they are at most once either way).
+   */
+  private addToAggregates(fold: AggregateFold, input: ActorInput, before: unknown, after: unknown, ctx: ActorContext): unknown {
+    try {
+      fold.add(input, before, after, ctx, this.inputAlerts!);
+      return after;
+    } catch (e) {
+      return new Quarantine(`aggregate: ${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`, e);
+    }
   }
 
   /** Fires, in due order, every timer due strictly before `ts` (an input's event time). */
@@ -102,6 +123,7 @@ export class ShardHandler implements EffectSink {
     const alert = { ...a, detectedAt: this.opts.wallClock(), ...(traceId ? { details: { ...a.details, traceId } } : {}) };
     const { delta } = this.pending;
     delta.alerts.push(alert);
+    this.inputAlerts?.push(alert);
     delta.outbox.push({ topic: this.opts.alertsTopic, key: alert.entityKey, value: JSON.stringify(alert), headers: this.traceHeaders(), from: from.key });
   }
 

@@ -4,6 +4,7 @@ import { EntityTable } from './entity-table.ts';
 import { InboxGate } from './inbox-gate.ts';
 import { InputLog } from './input-log.ts';
 import { PendingDelta } from './shard-delta.ts';
+import { AggregateFold } from './aggregate-fold.ts';
 import { ShardHandler } from './shard-handler.ts';
 import { InputRouter } from './shard-inputs.ts';
 import type { Shard, ShardCounters, ShardOptions } from './shard-api.ts';
@@ -28,7 +29,8 @@ export function createShard(opts: ShardOptions): Shard {
   const counters: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0 };
   const table = new EntityTable(actor, wallClock());
   for (const s of opts.restore?.states ?? []) table.restore(s);
-  const pending = new PendingDelta(counters, partition, table, offsets, inboxPositions, inputs);
+  const fold = actor.aggregates?.length ? new AggregateFold(actor.aggregates, inputs !== undefined) : undefined;
+  const pending = new PendingDelta(counters, partition, table, offsets, inboxPositions, inputs, actor.readModel, fold);
   const alertsTopic = opts.alertsTopic ?? ALERTS_TOPIC;
   const handler = new ShardHandler({ actor, app, alertsTopic, wallClock, counters, inputs }, table, pending);
   handler.restoreTimers(opts.restore?.timers ?? []);

@@ -1,0 +1,71 @@
+import type { Alert } from '../schemas/index.ts';
+import type { ActorContext, ActorInput } from './actor.ts';
+
+/**
+ * What an actor type declares for analysts, beside its state: a read model (one typed row per
+ * entity, projected from its state) and windowed aggregates (per event-time minute, added to by
+ * its inputs). Both are pure functions of what the actor already has; the engine writes their
+ * rows in the same checkpoint transaction as the states, so they are exactly-once and never ahead
+ * of or behind the actors.
+ */
+
+/** A column of a read model or aggregate table. `timestamptz` values are epoch milliseconds. */
+export interface Column {
+  readonly name: string;
+  readonly type: 'text' | 'bigint' | 'int' | 'boolean' | 'timestamptz';
+}
+
+export type CellValue = string | number | boolean | null;
+
+/**
+ * A typed table with one row per entity. The first column is the entity key; `row` gives the
+ * other columns' values in order, or undefined when the entity has nothing to show yet (an order
+ * that has only heard about itself through a message).
+ */
+export interface ReadModel<S> {
+  readonly table: string;
+  readonly columns: readonly Column[];
+  row(key: string, state: S): readonly CellValue[] | undefined;
+}
+
+/**
+ * A table of additive counts per event-time minute: `dimensions` (text) and `measures` (bigint)
+ * name its columns besides `minute`. Several actor types may add to one table (the funnel counts
+ * page views from users and orders from orders), so the table's shape is declared once.
+ */
+export interface AggregateTable {
+  readonly table: string;
+  readonly dimensions: readonly string[];
+  readonly measures: readonly string[];
+}
+
+/** What one input adds to an aggregate: the event time it counts at, dimension values and increments, both in the table's order. */
+export interface Increment {
+  readonly at: number;
+  readonly dims: readonly string[];
+  readonly values: readonly number[];
+}
+
+/**
+ * How an actor type adds to an aggregate table. `add` sees the input, the state before and after
+ * it, and the alerts the input raised; it returns what to add (usually nothing). Pure.
+ */
+export interface Aggregate<S> {
+  readonly table: AggregateTable;
+  add(input: ActorInput, before: S, after: S, ctx: ActorContext, alerts: readonly Alert[]): readonly Increment[];
+}
+
+export const MINUTE_MS = 60_000;
+
+/** The start of the event-time minute `at` falls in. */
+export function minuteOf(at: number): number {
+  return Math.floor(at / MINUTE_MS) * MINUTE_MS;
+}
+
+/** An amount in minor units (hundredths), as the aggregates and read models keep money: integers add exactly. */
+export function minorUnits(amount: number): number {
+  return Math.round(amount * 100);
+}
+
+/** The empty answer of `add` (most inputs add nothing), shared. */
+export const NO_INCREMENTS: readonly Increment[] = Object.freeze([]);

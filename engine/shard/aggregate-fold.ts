@@ -1,0 +1,66 @@
+import type { ActorContext, ActorInput } from '../../actors/actor.ts';
+import { minuteOf, type Aggregate } from '../../actors/projection.ts';
+import type { Alert } from '../../schemas/index.ts';
+import type { AggregateRows } from './shard-api.ts';
+
+interface Cell {
+  minute: number;
+  dims: readonly string[];
+  values: number[];
+  key?: string;
+}
+
+/**
+ * Sums what a shard's inputs add to its actor type's aggregates between two checkpoints, per table,
+ * minute and dimension values, so a checkpoint writes one row per cell however many inputs fed it.
+ * While the shard records its inputs (a checkpoint Postgres refused is being isolated), cells are
+ * kept per entity too, so the refused entities' share can be left out with their inputs.
+ */
+export class AggregateFold {
+  private readonly cells = new Map<string, Cell>();
+
+  constructor(
+    private readonly aggregates: readonly Aggregate<unknown>[],
+    private readonly perEntity: boolean,
+  ) {}
+
+  add(input: ActorInput, before: unknown, after: unknown, ctx: ActorContext, alerts: readonly Alert[]): void {
+    const { aggregates } = this;
+    for (let t = 0; t < aggregates.length; t++) {
+      const increments = aggregates[t]!.add(input, before, after, ctx, alerts);
+      for (const inc of increments) {
+        const values = this.cell(t, minuteOf(inc.at), inc.dims, ctx.key);
+        for (let i = 0; i < values.length; i++) values[i] = values[i]! + (inc.values[i] ?? 0);
+      }
+    }
+  }
+
+  empty(): boolean {
+    return this.cells.size === 0;
+  }
+
+  /** The summed cells since the last call, by table; empties the fold. */
+  take(): AggregateRows[] {
+    const byTable = new Map<number, AggregateRows>();
+    for (const [id, c] of this.cells) {
+      const t = Number(id.slice(0, id.indexOf('\0')));
+      let rows = byTable.get(t);
+      if (!rows) byTable.set(t, (rows = { table: this.aggregates[t]!.table, rows: [] }));
+      rows.rows.push(c.key === undefined ? { minute: c.minute, dims: c.dims, values: c.values } : { minute: c.minute, dims: c.dims, values: c.values, key: c.key });
+    }
+    this.cells.clear();
+    return [...byTable.values()];
+  }
+
+  private cell(table: number, minute: number, dims: readonly string[], key: string): number[] {
+    const id = `${table}\0${minute}\0${dims.join('\0')}${this.perEntity ? `\0\0${key}` : ''}`;
+    let c = this.cells.get(id);
+    if (!c) {
+      const width = this.aggregates[table]!.table.measures.length;
+      c = { minute, dims, values: new Array<number>(width).fill(0) };
+      if (this.perEntity) c.key = key;
+      this.cells.set(id, c);
+    }
+    return c.values;
+  }
+}
