@@ -15,6 +15,7 @@ import { openApiDocument } from './openapi.ts';
 import { createRateLimits } from './rate-limit.ts';
 import { createRecentEvents } from './recent-events.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { entityRoutes } from './routes/entities.ts';
 import { ingestRoutes, type IngestOptions } from './routes/ingest.ts';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/v1/alerts', requireScope(tokens, 'read'));
   app.use('/v1/alerts/*', requireScope(tokens, 'read'));
   app.use('/v1/dashboard/*', requireScope(tokens, 'read'));
+  app.use('/v1/analytics/*', requireScope(tokens, 'read'));
   // After auth, so the budget is the token's.
   app.use('/v1/*', rateLimits.requests);
 
@@ -107,6 +109,7 @@ export function createApp(deps: AppDeps): Hono {
     present: (type, state) => deps.actors?.find((a) => a.type === type)?.view?.(state) ?? state,
   }));
   app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log }));
+  app.route('/', analyticsRoutes({ sql: deps.sql }));
   if (deps.dashboard) {
     app.route('/', dashboardRoutes({ snapshots: deps.dashboard.snapshots, jaegerUrl: deps.dashboard.jaegerUrl ?? null, onError: (m, e) => log(`[dashboard] ${m}: ${e}`) }));
   }

@@ -1,4 +1,5 @@
 import { EVENT_SPECS, EVENT_TYPES, MAX_EVENT_BYTES } from '../schemas/index.ts';
+import { analyticsPaths } from './openapi-analytics.ts';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API. Event schemas are the very TypeBox schemas the ingest
@@ -84,6 +85,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
       },
       ...entityPaths(),
+      ...analyticsPaths(),
       '/v1/alerts': {
         get: {
           summary: 'Committed alerts, newest first',

@@ -73,6 +73,12 @@ export const PipelineFile = Type.Object(
       trace_sample_ratio: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
       jaeger_ui_url: Type.Optional(Type.String()),
     }, { additionalProperties: false })),
+    analytics: Type.Optional(Type.Object({
+      /** Read models and per-minute aggregates written with each checkpoint (docs/analytics.md); default true. */
+      enabled: Type.Optional(Type.Boolean()),
+      /** Aggregate minutes older than this many days are deleted; default 30. */
+      retention_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    }, { additionalProperties: false })),
     embedded: Type.Optional(Type.Object({ generator_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
@@ -92,7 +98,8 @@ export interface ResolvedConfig {
  * The configuration of `actorstream run`: pipeline.yaml (PIPELINE_CONFIG or --config), then the
  * environment over it (KAFKA_BROKERS, DATABASE_URL, HTTP_PORT, OTEL_EXPORTER_OTLP_ENDPOINT, and
  * APP, GROUP_ID, PARTITIONS, CHECKPOINT_INTERVAL_MS, OWNER_ID, TOPIC_PREFIX, WORKERS,
- * HTTP_HOST, HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…, MAX_FUTURE_MS, ALLOW_INSECURE). No Kafka and no Postgres configured
+ * HTTP_HOST, HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…, MAX_FUTURE_MS, ALLOW_INSECURE,
+ * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS). No Kafka and no Postgres configured
  * anywhere → the embedded default. Every mistake is a ConfigError naming the key and the fix.
  */
 export function loadConfig(rawEnv: Record<string, string | undefined>, configPath = rawEnv.PIPELINE_CONFIG): ResolvedConfig {
@@ -139,7 +146,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
         ? { idleMs: p.passivate_after_ms ?? 10 * 60_000, maxEntities: p.max_entities_per_shard ?? 500_000 }
         : undefined,
       fetchMaxBytesPerPartition: p.batch_size ? p.batch_size * 1024 : undefined,
+      actorsConfig: { analytics: bool(env.ANALYTICS, 'ANALYTICS') ?? file.analytics?.enabled ?? true },
     },
+    analyticsRetentionDays: int(env.ANALYTICS_RETENTION_DAYS, 'ANALYTICS_RETENTION_DAYS', 1) ?? file.analytics?.retention_days ?? 30,
     http: {
       port,
       hostname: env.HTTP_HOST ?? h.host ?? DEFAULT_HOSTNAME,
@@ -235,6 +244,12 @@ function int(raw: string | undefined, name: string, min = 0): number | undefined
   if (raw === undefined || raw === '') return undefined;
   if (!/^\d+$/.test(raw) || Number(raw) < min) throw new ConfigError(`${name} must be a whole number ≥ ${min}, got '${raw}'`);
   return Number(raw);
+}
+
+function bool(raw: string | undefined, name: string): boolean | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+  return raw === 'true';
 }
 
 function num(raw: string | undefined, name: string): number | undefined {

@@ -14,6 +14,7 @@ import { clusterClient, type KafkaClientName } from './cluster-client.ts';
 import { topicNames, startProcessor, type LogClient, type Processor, type ProcessorOptions, type ProcessorObserver } from '../engine/index.ts';
 import { startAlertFeed, type AlertFeed } from '../sinks/alert-feed.ts';
 import { openPool, outboxPending, vacuumChurningTables } from '../store/index.ts';
+import { startAnalyticsRetention } from './analytics-retention.ts';
 
 /** How often the embedded default vacuums PGlite (at 2,000 events/s: ~30k rewritten rows between two). */
 const EMBEDDED_VACUUM_MS = 15_000;
@@ -46,6 +47,8 @@ export interface InstanceConfig {
     limits?: Partial<HttpLimits>;
   };
   jaegerUrl?: string | null;
+  /** Aggregate minutes older than this many days are deleted (default 30). */
+  analyticsRetentionDays?: number;
   /** Embedded mode: generated events per second (0: none). */
   generatorRate?: number;
   version?: string;
@@ -161,6 +164,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     const vacuum = setInterval(() => void vacuumChurningTables(sql).catch((e) => log(`vacuum: ${(e as Error).message}`)), EMBEDDED_VACUUM_MS);
     cleanups.push(async () => clearInterval(vacuum));
   }
+  cleanups.push(startAnalyticsRetention(sql, cfg.analyticsRetentionDays ?? 30, log));
   alertFeed = await startAlertFeed(client, { topic: topics.alerts, groupId: `${processorOpts.app}-alert-feed-${processorOpts.ownerId}`, log });
   const feed = alertFeed;
   cleanups.push(() => feed.stop());

@@ -18,11 +18,20 @@ function ident(name: string): string {
   return `"${name}"`;
 }
 
-/** Timestamps travel as epoch milliseconds (bigint) and become timestamptz in the statement. */
-const ARRAY_TYPE: Record<Column['type'], string> = { text: 'text[]', bigint: 'bigint[]', int: 'int[]', boolean: 'boolean[]', timestamptz: 'bigint[]' };
+/**
+ * Timestamps travel as epoch milliseconds (bigint) and become timestamptz in the statement;
+ * booleans travel as text ('true'/'false'), since postgres.js sends a boolean array as one boolean.
+ */
+const ARRAY_TYPE: Record<Column['type'], string> = { text: 'text[]', bigint: 'bigint[]', int: 'int[]', boolean: 'text[]', timestamptz: 'bigint[]' };
 
 function selected(c: Column, i: number): string {
-  return c.type === 'timestamptz' ? `to_timestamp(c${i} / 1000.0)` : `c${i}`;
+  if (c.type === 'timestamptz') return `to_timestamp(c${i} / 1000.0)`;
+  return c.type === 'boolean' ? `c${i}::boolean` : `c${i}`;
+}
+
+function param(c: Column, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  return c.type === 'boolean' ? String(v) : v;
 }
 
 /** Upserts the rows of one read model: each row replaces the entity's previous one. */
@@ -30,7 +39,7 @@ export async function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Pro
   if (!rm || rm.rows.length === 0) return;
   const cols = rm.columns;
   const names = cols.map((c) => ident(c.name));
-  const params = cols.map((_, i) => rm.rows.map((r) => r[i] ?? null));
+  const params = cols.map((c, i) => rm.rows.map((r) => param(c, r[i])));
   const unnest = cols.map((c, i) => `$${i + 1}::${ARRAY_TYPE[c.type]}`).join(', ');
   const aliases = cols.map((_, i) => `c${i}`).join(', ');
   const updates = names.slice(1).map((n) => `${n} = excluded.${n}`).join(', ');

@@ -25,3 +25,17 @@ export { alertExists, alertsAfter, entityAlerts, listAlerts, type AlertFilter, t
 export { orderStatusCounts, quarantinedCount, skuStockFacts, type LowStockSku, type OutOfStockSku, type SkuStockFacts } from './dashboard-facts.ts';
 export { vacuumChurningTables } from './maintenance.ts';
 export { replayResetCounts, resetForReplay, type ReplayResetCounts, type ReplayScope } from './replay.ts';
+export {
+  AGGREGATE_PART_TABLES,
+  alertsByBucket,
+  deleteAggregatesBefore,
+  funnelByBucket,
+  salesByBucket,
+  topSkus,
+  type AlertsBucket,
+  type Bucket,
+  type FunnelBucket,
+  type SalesBucket,
+  type TimeRange,
+  type TopSku,
+} from './analytics.ts';

@@ -186,16 +186,17 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         primary key (minute, shard)
       );
       create view funnel_minute as select minute, sum(page_views)::bigint as page_views, sum(carts)::bigint as carts, sum(orders)::bigint as orders, sum(paid)::bigint as paid from funnel_minute_part group by minute;
-      -- units and revenue of paid orders per SKU (top-N)
+      -- units and revenue of paid orders per SKU and currency (top-N)
       create table sku_sales_minute_part (
         minute timestamptz not null,
         sku text not null,
+        currency text not null,
         shard text not null,
         units bigint not null default 0,
         revenue_minor bigint not null default 0,
-        primary key (minute, sku, shard)
+        primary key (minute, sku, currency, shard)
       );
-      create view sku_sales_minute as select minute, sku, sum(units)::bigint as units, sum(revenue_minor)::bigint as revenue_minor from sku_sales_minute_part group by minute, sku;
+      create view sku_sales_minute as select minute, sku, currency, sum(units)::bigint as units, sum(revenue_minor)::bigint as revenue_minor from sku_sales_minute_part group by minute, sku, currency;
       -- alerts raised, by type
       create table alerts_minute_part (
         minute timestamptz not null,

@@ -7,6 +7,8 @@ import { ShardFenced } from '../store/shard-fenced.ts';
 import { openPool } from '../store/pool.ts';
 import { SALES_MINUTE } from '../actors/analytics/tables.ts';
 import { ordersReadModel } from '../actors/analytics/order-analytics.ts';
+import { skuStockReadModel } from '../actors/analytics/sku-analytics.ts';
+import { userRiskReadModel } from '../actors/analytics/user-analytics.ts';
 import type { Alert } from '../schemas/index.ts';
 
 /**
@@ -227,6 +229,22 @@ describe('checkpoint store: read models and aggregates (issue 15)', () => {
     expect(s).toEqual({ orders_placed: 3, orders_paid: 1, orders_cancelled: 1, gross_minor: 4600, revenue_minor: 4500, items: 3 });
     const parts = await sql`select shard from sales_minute_part where minute = ${new Date(M)} order by shard`;
     expect(parts.map((p) => p.shard)).toEqual(['order/rm-0', 'order/rm-1']);
+  });
+
+  test('every built-in read model writes its typed columns (text, int, bigint, boolean, timestamptz, nulls)', async () => {
+    const e = await store.acquire('sku/rm-3', 'proc-a');
+    const sku = skuStockReadModel.row('sku-rm', { onHand: 9, reserved: 4, reorderPoint: 6, lowStock: true })!;
+    const user = userRiskReadModel.row('u-rm', { alertCounts: { velocity: 2 }, lastAlertType: 'velocity', lastAlertAt: M, loginCountry: 'BR', authCount: 3, authCents: 12_345 })!;
+    const fresh = userRiskReadModel.row('u-new', {})!;
+    await store.commit(checkpoint('sku/rm-3', e, 1, { readModel: { table: 'sku_stock', columns: skuStockReadModel.columns, rows: [sku] } }));
+    await store.commit(checkpoint('sku/rm-3', e, 2, { readModel: { table: 'user_risk', columns: userRiskReadModel.columns, rows: [user, fresh] } }));
+    expect(await sql`select sku, on_hand::int, reserved::int, available::int, reorder_point::int, low_stock from sku_stock where sku = 'sku-rm'`)
+      .toEqual([{ sku: 'sku-rm', on_hand: 9, reserved: 4, available: 5, reorder_point: 6, low_stock: true }]);
+    expect(await sql`select user_id, alerts_velocity, alerts_card_testing, last_alert_type, last_alert_at, last_login_country, payments_count, payments_sum_minor::int
+      from user_risk where user_id in ('u-rm', 'u-new') order by user_id`).toEqual([
+      { user_id: 'u-new', alerts_velocity: 0, alerts_card_testing: 0, last_alert_type: null, last_alert_at: null, last_login_country: null, payments_count: 0, payments_sum_minor: 0 },
+      { user_id: 'u-rm', alerts_velocity: 2, alerts_card_testing: 0, last_alert_type: 'velocity', last_alert_at: new Date(M), last_login_country: 'BR', payments_count: 3, payments_sum_minor: 12_345 },
+    ]);
   });
 
   test('a fenced checkpoint adds nothing to the aggregates', async () => {

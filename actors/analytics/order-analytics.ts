@@ -55,7 +55,7 @@ export const skuSalesPerMinute: Aggregate<OrderState> = {
   add(_input, before, after) {
     if (after.paidAt === undefined || before.paidAt !== undefined) return NO_INCREMENTS;
     const at = after.paidAt;
-    return after.lines.map((l): Increment => ({ at, dims: [l.sku], values: [l.qty, l.qty * l.price] }));
+    return after.lines.map((l): Increment => ({ at, dims: [l.sku, after.currency], values: [l.qty, l.qty * l.price] }));
   },
 };
 

@@ -21,10 +21,10 @@ export const FUNNEL_MINUTE: AggregateTable = {
   measures: ['page_views', 'carts', 'orders', 'paid'],
 };
 
-/** Units and revenue of paid orders per SKU and minute (top-N queries). */
+/** Units and revenue of paid orders per SKU, currency and minute (top-N queries). */
 export const SKU_SALES_MINUTE: AggregateTable = {
   table: 'sku_sales_minute',
-  dimensions: ['sku'],
+  dimensions: ['sku', 'currency'],
   measures: ['units', 'revenue_minor'],
 };
 

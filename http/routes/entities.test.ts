@@ -32,6 +32,13 @@ describe('entity answers', () => {
     expect(body.state).toEqual({ status: 'paid' });
   });
 
+  // The plural was an unanchored alternation: '/v1/analytics/top-skus' answered as SKU 'top-skus'.
+  test('only the exact plurals are entity routes', async () => {
+    const sku = await app.request('/v1/skus/S-1');
+    expect(sku.status).toBe(200);
+    for (const path of ['/v1/analytics/top-skus', '/v1/xskus/S-1', '/v1/users2/u', '/v1/preorders/O-1']) expect((await app.request(path)).status).toBe(404);
+  });
+
   test('an unknown actor type, or an unknown key, is 404 with the reason', async () => {
     const type = await app.request('/v1/entities/merchant/M-1');
     expect(type.status).toBe(404);

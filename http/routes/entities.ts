@@ -51,7 +51,7 @@ export const FORWARDED_HEADER = 'x-actorstream-forwarded';
 export function entityRoutes(opts: EntityRoutesOptions): Hono {
   const types = new Set(opts.types ?? Object.values(TYPES));
   const app = new Hono();
-  app.get('/v1/:plural{users|orders|skus}/:key', (c) => entityAnswer(c, opts, TYPES[c.req.param('plural')]!, `/v1/${c.req.param('plural')}`));
+  app.get('/v1/:plural{(?:users|orders|skus)}/:key', (c) => entityAnswer(c, opts, TYPES[c.req.param('plural')]!, `/v1/${c.req.param('plural')}`));
   app.get('/v1/entities/:type/:key', (c) => {
     const type = c.req.param('type');
     if (!types.has(type)) return c.json({ error: `no actor type '${clip(type)}' (known: ${[...types].join(', ')})` }, 404);
