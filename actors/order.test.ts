@@ -63,7 +63,7 @@ describe('happy path', () => {
       total: 3000, // 3 units × 10.00
       currency: 'EUR',
       country: 'DE',
-      paidAt: P + 1_000,
+      authorizedAt: P + 1_000,
       shippedAt: P + 2_000,
       deliveredAt: P + 3_000,
     });

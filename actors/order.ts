@@ -41,8 +41,13 @@ export interface OrderState {
   readonly total: number;
   readonly currency: string;
   readonly country: string;
-  /** Event times the order entered paid, shipped, delivered, and a final unpaid-or-cancelled status. */
-  readonly paidAt?: number;
+  /**
+   * Event time of the payment_authorized that was accepted: when the order was paid, for analytics.
+   * Not the time it entered `paid`, which also waits for the last stock grant and so depends on
+   * whether the grant (inbox topic) or the payment (source topic) was read first.
+   */
+  readonly authorizedAt?: number;
+  /** Event times the order entered shipped, delivered, and a final unpaid-or-cancelled status. */
   readonly shippedAt?: number;
   readonly deliveredAt?: number;
   /** When it became cancelled, expired or rejected. */
@@ -119,8 +124,7 @@ export function migrateOrderState(state: unknown, fromVersion: number): OrderSta
 }
 
 /** Which time field a status sets when the order first enters it. */
-const STATUS_TIME: Partial<Record<OrderStatus, 'paidAt' | 'shippedAt' | 'deliveredAt' | 'endedAt'>> = {
-  paid: 'paidAt',
+const STATUS_TIME: Partial<Record<OrderStatus, 'shippedAt' | 'deliveredAt' | 'endedAt'>> = {
   shipped: 'shippedAt',
   delivered: 'deliveredAt',
   cancelled: 'endedAt',
@@ -234,10 +238,10 @@ function place(e: Extract<TransactionEvent, { type: 'order_placed' }>, ctx: Acto
 }
 
 function authorize(s: OrderState, e: TransactionEvent, ctx: ActorContext): Transition<OrderState> {
-  if (s.status === 'reserved') return { state: { ...s, status: 'paid', paymentAuthorized: true }, effects: [] };
+  if (s.status === 'reserved') return { state: { ...s, status: 'paid', paymentAuthorized: true, authorizedAt: e.ts }, effects: [] };
   // Still reserving: remember it; the last grant turns the order paid. A second authorization
   // while reserving is as impossible as one in `paid`.
-  if (s.status === 'placed' && !s.paymentAuthorized) return { state: { ...s, paymentAuthorized: true }, effects: [] };
+  if (s.status === 'placed' && !s.paymentAuthorized) return { state: { ...s, paymentAuthorized: true, authorizedAt: e.ts }, effects: [] };
   return invalid(s, e, ctx, s.paymentAuthorized ? ' (a payment is already authorized)' : '');
 }
 

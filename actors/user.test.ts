@@ -110,6 +110,17 @@ describe('user actor', () => {
     expect(JSON.stringify(a.state)).toBe(JSON.stringify(b.state));
   });
 
+  test('the state records how many alerts each rule raised and the latest one (the user_risk read model)', () => {
+    const user = harness();
+    user.feed(...mixedInputs(2_000));
+    const byType: Record<string, number> = {};
+    for (const a of user.alerts) byType[a.type] = (byType[a.type] ?? 0) + 1;
+    const latest = user.alerts.reduce((m, a) => (a.ts >= m.ts ? a : m));
+    expect(user.alerts.length).toBeGreaterThan(3);
+    expect(user.state.alertCounts).toEqual(byType);
+    expect([user.state.lastAlertType, user.state.lastAlertAt]).toEqual([latest.type, latest.ts]);
+  });
+
   test('state stays bounded under 100,000 payment attempts and 100,000 logins within 3 hours', () => {
     // Straight through `handle`, without the harness's deep-freeze: 200,000 inputs, timed in seconds.
     let s: UserState = userActor.initial('u1');

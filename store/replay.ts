@@ -1,4 +1,5 @@
 import type { Sql } from './pool.ts';
+import { AGGREGATE_PART_TABLES } from './analytics.ts';
 
 /**
  * The reset behind `actorstream replay` (cli/commands/replay-plan.ts says why a reset and not a
@@ -12,6 +13,8 @@ export interface ReplayScope {
   shards: readonly string[];
   /** One per input partition of the types; the reset replaces the offsets of truth of these topics with them. */
   positions: readonly { topic: string; partition: number; shard: string; offset: number }[];
+  /** Read-model tables of the types (emptied with their states). */
+  readModelTables?: readonly string[];
 }
 
 /** The rows a reset of `scope` would delete, counted per table. */
@@ -53,6 +56,10 @@ export async function resetForReplay(sql: Sql, scope: ReplayScope): Promise<numb
     // Unpublished outputs of the discarded history: the rebuild produces its own again.
     await tx`delete from outbox where shard = any(${shards}::text[])`;
     await tx`delete from input_offsets where topic = any(${topics}::text[])`;
+    // Read models and the shards' share of the aggregates describe the discarded history: the
+    // rebuild writes them again (aggregates then count what the rebuild reads, as states do).
+    for (const table of scope.readModelTables ?? []) await tx`delete from ${tx(table)}`;
+    for (const table of AGGREGATE_PART_TABLES) await tx`delete from ${tx(table)} where shard = any(${shards}::text[])`;
     if (p.length > 0) {
       await tx`insert into input_offsets (topic, partition, shard, next_offset)
         select * from unnest(${p.map((x) => x.topic)}::text[], ${p.map((x) => x.partition)}::int[],

@@ -238,10 +238,10 @@ describe('checkpoint store: read models and aggregates (issue 15)', () => {
     const fresh = userRiskReadModel.row('u-new', {})!;
     await store.commit(checkpoint('sku/rm-3', e, 1, { readModel: { table: 'sku_stock', columns: skuStockReadModel.columns, rows: [sku] } }));
     await store.commit(checkpoint('sku/rm-3', e, 2, { readModel: { table: 'user_risk', columns: userRiskReadModel.columns, rows: [user, fresh] } }));
-    expect(await sql`select sku, on_hand::int, reserved::int, available::int, reorder_point::int, low_stock from sku_stock where sku = 'sku-rm'`)
+    expect([...await sql`select sku, on_hand::int, reserved::int, available::int, reorder_point::int, low_stock from sku_stock where sku = 'sku-rm'`])
       .toEqual([{ sku: 'sku-rm', on_hand: 9, reserved: 4, available: 5, reorder_point: 6, low_stock: true }]);
-    expect(await sql`select user_id, alerts_velocity, alerts_card_testing, last_alert_type, last_alert_at, last_login_country, payments_count, payments_sum_minor::int
-      from user_risk where user_id in ('u-rm', 'u-new') order by user_id`).toEqual([
+    expect([...await sql`select user_id, alerts_velocity, alerts_card_testing, last_alert_type, last_alert_at, last_login_country, payments_count, payments_sum_minor::int
+      from user_risk where user_id in ('u-rm', 'u-new') order by user_id`]).toEqual([
       { user_id: 'u-new', alerts_velocity: 0, alerts_card_testing: 0, last_alert_type: null, last_alert_at: null, last_login_country: null, payments_count: 0, payments_sum_minor: 0 },
       { user_id: 'u-rm', alerts_velocity: 2, alerts_card_testing: 0, last_alert_type: 'velocity', last_alert_at: new Date(M), last_login_country: 'BR', payments_count: 3, payments_sum_minor: 12_345 },
     ]);

@@ -3,6 +3,7 @@ import { createPoisonRecords, generateEvents } from '../generator/index.ts';
 import { DLQ_HEADERS } from '../engine/shard/records.ts';
 import type { DomainEvent } from '../schemas/index.ts';
 import { alertComparison, closingEvents, committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
+import { expectAnalyticsEqualOracle } from './support/analytics-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { spawnProcessor, type ProcessorProcess } from './support/processor-process.ts';
 
@@ -46,6 +47,7 @@ async function expectOracle(e: PipelineEnv, events: readonly DomainEvent[]): Pro
   const alerts = alertComparison(actual, expected);
   if (alerts.missedFraud.length) console.log(`fraud alerts not raised under backlog reordering: ${alerts.missedFraud.join(', ')}`);
   expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });
+  await expectAnalyticsEqualOracle(e.sql, events, expected, actual);
 }
 
 /** A deterministic pseudo-random delay, so a failing run can be reproduced. */

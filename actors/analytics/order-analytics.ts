@@ -21,18 +21,21 @@ export const ordersReadModel: ReadModel<OrderState> = {
   ],
   row(key, s) {
     if (s.status === 'new') return undefined;
-    return [key, s.userId, s.status, itemsOf(s), s.total, s.currency, s.country, s.placedAt, s.paidAt ?? null, s.shippedAt ?? null, s.deliveredAt ?? null, s.endedAt ?? null];
+    return [key, s.userId, s.status, itemsOf(s), s.total, s.currency, s.country, s.placedAt, s.authorizedAt ?? null, s.shippedAt ?? null, s.deliveredAt ?? null, s.endedAt ?? null];
   },
 };
 
-/** Placed when it left `new`, paid when it first got `paidAt`, cancelled when it first got `endedAt`. */
+/**
+ * Placed when it left `new`; paid when its payment was accepted (`authorizedAt`, whatever the stock
+ * grants were doing); cancelled when it entered cancelled, expired or rejected (`endedAt`).
+ */
 export const salesPerMinute: Aggregate<OrderState> = {
   table: SALES_MINUTE,
   add(_input, before, after) {
     const dims = [after.country, after.currency];
     const out: Increment[] = [];
     if (before.status === 'new' && after.status !== 'new') out.push({ at: after.placedAt, dims, values: [1, 0, 0, after.total, 0, 0] });
-    if (after.paidAt !== undefined && before.paidAt === undefined) out.push({ at: after.paidAt, dims, values: [0, 1, 0, 0, after.total, itemsOf(after)] });
+    if (after.authorizedAt !== undefined && before.authorizedAt === undefined) out.push({ at: after.authorizedAt, dims, values: [0, 1, 0, 0, after.total, itemsOf(after)] });
     if (after.endedAt !== undefined && before.endedAt === undefined) out.push({ at: after.endedAt, dims, values: [0, 0, 1, 0, 0, 0] });
     return out.length === 0 ? NO_INCREMENTS : out;
   },
@@ -44,17 +47,17 @@ export const orderFunnelPerMinute: Aggregate<OrderState> = {
   add(_input, before, after) {
     const out: Increment[] = [];
     if (before.status === 'new' && after.status !== 'new') out.push({ at: after.placedAt, dims: [], values: [0, 0, 1, 0] });
-    if (after.paidAt !== undefined && before.paidAt === undefined) out.push({ at: after.paidAt, dims: [], values: [0, 0, 0, 1] });
+    if (after.authorizedAt !== undefined && before.authorizedAt === undefined) out.push({ at: after.authorizedAt, dims: [], values: [0, 0, 0, 1] });
     return out.length === 0 ? NO_INCREMENTS : out;
   },
 };
 
-/** Each line of an order that became paid: units and revenue for its SKU. */
+/** Each line of an order whose payment was accepted: units and revenue for its SKU. */
 export const skuSalesPerMinute: Aggregate<OrderState> = {
   table: SKU_SALES_MINUTE,
   add(_input, before, after) {
-    if (after.paidAt === undefined || before.paidAt !== undefined) return NO_INCREMENTS;
-    const at = after.paidAt;
+    if (after.authorizedAt === undefined || before.authorizedAt !== undefined) return NO_INCREMENTS;
+    const at = after.authorizedAt;
     return after.lines.map((l): Increment => ({ at, dims: [l.sku, after.currency], values: [l.qty, l.qty * l.price] }));
   },
 };

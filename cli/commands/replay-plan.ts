@@ -24,6 +24,8 @@ export interface ReplayTarget {
   type: string;
   sourceTopic: string;
   inboxTopic: string;
+  /** Its read model's table, emptied with its states (it is rebuilt with them). */
+  readModelTable?: string;
 }
 
 /** What `resetForReplay` (store/replay.ts) resets, the restart positions explained, and what it deletes. */
@@ -65,7 +67,8 @@ export async function replayScope(admin: Pick<TopicAdmin, 'partitionCount' | 'of
     if ((await admin.partitionCount(t.inboxTopic)) === undefined) continue;
     positions.push(...(await startPositions(admin, t.inboxTopic, t.type, 'end')));
   }
-  return { types: targets.map((t) => t.type), shards, positions };
+  const readModelTables = targets.flatMap((t) => (t.readModelTable ? [t.readModelTable] : []));
+  return { types: targets.map((t) => t.type), shards, positions, readModelTables };
 }
 
 async function startPositions(admin: Pick<TopicAdmin, 'offsets' | 'offsetsAt'>, topic: string, type: string, from: ReplayFrom | 'end'): Promise<ReplayPlan['positions']> {

@@ -132,7 +132,7 @@ function targetsOf(type: string, settings: CommandSettings): { targets: ReplayTa
   const types = type === 'all' ? known : messageComponent(type);
   const targets = actors
     .filter((a) => types.includes(a.type))
-    .map((a) => ({ type: a.type, sourceTopic: settings.topics.source[a.sourceTopic], inboxTopic: inboxTopicOf(settings.app, a.type) }));
+    .map((a) => ({ type: a.type, sourceTopic: settings.topics.source[a.sourceTopic], inboxTopic: inboxTopicOf(settings.app, a.type), readModelTable: a.readModel?.table }));
   const others = types.filter((t) => t !== type);
   const why = type !== 'all' && others.length > 0
     ? `${type} exchanges actor messages with ${others.join(', ')}: they are rebuilt together, so every message is applied exactly once (see --help)`

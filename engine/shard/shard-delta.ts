@@ -82,14 +82,14 @@ export class PendingDelta {
 }
 
 /**
- * The read-model rows of `keys` as their states are now. A projection that throws for an entity is
+ * The read-model rows of `keys` as their states are now (a quarantined entity's too: its state is
+ * its last good one, and the row must show what the state row says). A projection that throws for an entity is
  * its actor's bug: that entity is quarantined (its state row carries the reason) rather than
  * failing every checkpoint of the shard.
  */
 function projectRows(model: ReadModel<unknown>, keys: Iterable<string>, table: EntityTable): ReadModelRows | undefined {
   const rows: (readonly CellValue[])[] = [];
   for (const key of keys) {
-    if (table.quarantine.has(key)) continue;
     try {
       const row = model.row(key, table.states.get(key));
       if (row) rows.push(row);

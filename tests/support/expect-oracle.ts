@@ -3,12 +3,14 @@ import type postgres from 'postgres';
 import type { Processor } from '../../engine/index.ts';
 import type { DomainEvent } from '../../schemas/index.ts';
 import { alertComparison, committed, foldWithDriver, stateDiffs } from './oracle.ts';
+import { expectAnalyticsEqualOracle } from './analytics-oracle.ts';
 
 /**
  * What every exactly-once test asserts at its end: the states and alerts committed in `sql` equal
  * the independent oracle (the pure driver folding `events` in global event-time order) — no state
  * differs, no alert is missing, extra or doubled. Fraud alerts the backlog's reordering can shift
- * are reported, not failed (issue #16 makes them exact).
+ * are reported, not failed (issue #16 makes them exact). The read models and aggregates must
+ * equal their own folds (analytics-oracle.ts).
  */
 export async function expectCommittedEqualsOracle(sql: postgres.Sql, events: readonly DomainEvent[]): Promise<void> {
   const expected = foldWithDriver(events);
@@ -18,6 +20,7 @@ export async function expectCommittedEqualsOracle(sql: postgres.Sql, events: rea
   const alerts = alertComparison(actual, expected);
   if (alerts.missedFraud.length) console.log(`fraud alerts not raised under backlog reordering: ${alerts.missedFraud.join(', ')}`);
   expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });
+  await expectAnalyticsEqualOracle(sql, events, expected, actual);
 }
 
 /**
