@@ -24,6 +24,7 @@ const subCommands = {
   migrate: () => import('./commands/migrate.ts').then((m) => m.migrateCommand),
   inspect: () => import('./commands/inspect.ts').then((m) => m.inspectCommand),
   replay: () => import('./commands/replay.ts').then((m) => m.replayCommand),
+  analytics: () => import('./commands/analytics.ts').then((m) => m.analyticsCommand),
 } as Record<string, () => Promise<CommandDef<any>>>;
 
 const main = defineCommand({

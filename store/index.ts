@@ -39,3 +39,4 @@ export {
   type TimeRange,
   type TopSku,
 } from './analytics.ts';
+export { countStates, rebuildReadModelPage, type StoredEntityRow } from './read-model-rebuild.ts';

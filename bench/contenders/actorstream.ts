@@ -85,6 +85,7 @@ const processor = await startProcessor({
   },
   ownerId: cfg.ownerId ?? `${cfg.groupId}-${process.pid}`,
   workers: cfg.workers,
+  actorsConfig: { analytics: cfg.analytics !== false },
   observer,
   log(line) {
     console.error(`[actorstream ${process.pid}] ${line}`);

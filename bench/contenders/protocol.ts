@@ -26,6 +26,8 @@ export interface ContenderConfig {
   workers?: number;
   /** actorstream: 'consume' (default) or 'recover' (report once every shard is restored, then idle). */
   mode?: 'consume' | 'recover';
+  /** actorstream: read models and per-minute aggregates (default on; off for the side-by-side cost). */
+  analytics?: boolean;
   timeoutMs: number;
 }
 

@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-deno', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-deno', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -98,6 +98,14 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx) }),
     skuStates: actorstreamSkus,
   },
+  'actorstream-bun-no-analytics': {
+    id: 'actorstream-bun-no-analytics',
+    label: 'actorstream (Bun), analytics off',
+    what: 'the same processor without read models and per-minute aggregates: what they cost (docs/analytics.md)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { analytics: false }) }),
+    skuStates: actorstreamSkus,
+  },
   'actorstream-deno': {
     id: 'actorstream-deno',
     label: 'actorstream (Deno)',
@@ -130,8 +138,9 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
   },
 };
 
-function configEnv(ctx: LaunchContext): Record<string, string> {
+function configEnv(ctx: LaunchContext, extra: Partial<ContenderConfig> = {}): Record<string, string> {
   const config: ContenderConfig = {
+    ...extra,
     brokers: ctx.brokers,
     topics: ctx.data.topics.source,
     prefix: ctx.data.prefix,
