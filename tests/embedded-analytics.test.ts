@@ -41,7 +41,7 @@ describe('analytics on the embedded default', () => {
       { id: 'pa-1', type: 'payment_authorized', v: 1, ts: now + 500, data: { orderId: 'o-ana', userId: 'u-ana', amount: 37.5, cardFingerprint: 'fp-ana', country: 'PT' } },
     ]);
     const posted = Date.now();
-    type Sales = { buckets: { currency: string; ordersPlaced: number; ordersPaid: number; grossMinor: number; revenueMinor: number; items: number }[] };
+    type Sales = { buckets: { start: string; currency: string; ordersCancelled: number; ordersPlaced: number; ordersPaid: number; grossMinor: number; revenueMinor: number; items: number }[] };
     const sales = await eventually(async () => {
       const s = await get<Sales>('/v1/analytics/sales?by=hour&country=PT');
       return s.buckets.some((b) => b.ordersPaid === 1) ? s : undefined;

@@ -24,11 +24,12 @@ export class AggregateFold {
     private readonly perEntity: boolean,
   ) {}
 
+  /** Adds what one input adds. All or nothing: every aggregate's `add` runs before any cell changes, so one that throws leaves the fold as it was. */
   add(input: ActorInput, before: unknown, after: unknown, ctx: ActorContext, alerts: readonly Alert[]): void {
     const { aggregates } = this;
+    const increments = aggregates.map((a) => a.add(input, before, after, ctx, alerts));
     for (let t = 0; t < aggregates.length; t++) {
-      const increments = aggregates[t]!.add(input, before, after, ctx, alerts);
-      for (const inc of increments) {
+      for (const inc of increments[t]!) {
         const values = this.cell(t, minuteOf(inc.at), inc.dims, ctx.key);
         for (let i = 0; i < values.length; i++) values[i] = values[i]! + (inc.values[i] ?? 0);
       }

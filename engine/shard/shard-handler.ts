@@ -1,4 +1,4 @@
-import type { ActorAddress, ActorContext, ActorDefinition, ActorInput } from '../../actors/actor.ts';
+import type { ActorAddress, ActorDefinition, ActorInput, Effect } from '../../actors/actor.ts';
 import type { AggregateFold } from './aggregate-fold.ts';
 import { applyInput, Quarantine, type EffectSink } from '../../actors/apply-input.ts';
 import { inboxTopicOf, type ActorMessage, type Alert, type TimerMessage } from '../../schemas/index.ts';
@@ -9,6 +9,31 @@ import { TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
 import type { PendingDelta } from './shard-delta.ts';
 import { TimerQueue, type PendingTimer } from './timer-queue.ts';
+
+/**
+ * The actor with its aggregates folded in as part of handling: the increments are computed from the
+ * transition before any effect is carried out, so an `add` that throws (the actor's own code) is a
+ * throwing handler — the entity is quarantined and none of the input's effects happen.
+ */
+function withAggregates(actor: ActorDefinition<any>, fold: AggregateFold): ActorDefinition<any> {
+  return {
+    ...actor,
+    handle(state, input, ctx) {
+      const t = actor.handle(state, input, ctx);
+      fold.add(input, state, t.state, ctx, alertsOf(t.effects));
+      return t;
+    },
+  };
+}
+
+const NO_ALERTS: readonly Alert[] = Object.freeze([]);
+
+function alertsOf(effects: readonly Effect[]): readonly Alert[] {
+  if (effects.length === 0) return NO_ALERTS;
+  const alerts: Alert[] = [];
+  for (const e of effects) if (e.kind === 'alert') alerts.push(e.alert);
+  return alerts.length === 0 ? NO_ALERTS : alerts;
+}
 
 /** What a shard's handler writes to besides its entities and its pending delta. */
 export interface HandlerOptions {
@@ -32,8 +57,6 @@ export class ShardHandler implements EffectSink {
   // continues in what it caused (the message's record and the alert). A field rather than an
   // argument, so the sink stays one object per shard and nothing more is allocated per input.
   private inputTrace: string | undefined;
-  /** Alerts the input being handled raised, for the aggregates that count them (only kept when there are aggregates). */
-  private inputAlerts: Alert[] | undefined;
   private readonly actor: ActorDefinition<any>;
 
   constructor(
@@ -41,7 +64,7 @@ export class ShardHandler implements EffectSink {
     private readonly table: EntityTable,
     private readonly pending: PendingDelta,
   ) {
-    this.actor = opts.actor;
+    this.actor = pending.aggregates ? withAggregates(opts.actor, pending.aggregates) : opts.actor;
   }
 
   /** Puts a checkpoint's timers back; new timers are numbered after them. */
@@ -65,11 +88,7 @@ export class ShardHandler implements EffectSink {
     const trace = source?.headers[TRACEPARENT];
     // Carried into outbox headers and alert details: only a well-formed W3C traceparent.
     this.inputTrace = trace !== undefined && TRACEPARENT_FORMAT.test(trace) ? trace : undefined;
-    const fold = pending.aggregates;
-    if (fold) (this.inputAlerts ??= []).length = 0; // one array per shard, emptied per input
-    const ctx = { key, now };
-    let after = applyInput(this.actor, before, input, ctx, this);
-    if (fold && !(after instanceof Quarantine)) after = this.addToAggregates(fold, input, before, after, ctx);
+    const after = applyInput(this.actor, before, input, { key, now }, this);
     if (after instanceof Quarantine) {
       table.quarantine.set(key, storableClip(after.reason, MAX_REASON_CHARS));
       // A brand-new entity still needs a state row to carry its quarantine through checkpoints.
@@ -85,20 +104,6 @@ export class ShardHandler implements EffectSink {
     this.opts.counters.applied++;
     pending.dirtyKeys.add(key);
     if (source) this.opts.inputs?.record(source);
-  }
-
-  /**
-   * Adds the input to the actor type's aggregates. Their `add` functions are the actor's own code:
-   * one that throws quarantines the entity like a throwing handler (its effects have already been
-   * written, as for a handler whose state Postgres later refuses; they are at most once either way).
-   */
-  private addToAggregates(fold: AggregateFold, input: ActorInput, before: unknown, after: unknown, ctx: ActorContext): unknown {
-    try {
-      fold.add(input, before, after, ctx, this.inputAlerts!);
-      return after;
-    } catch (e) {
-      return new Quarantine(`aggregate: ${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`, e);
-    }
   }
 
   /** Fires, in due order, every timer due strictly before `ts` (an input's event time). */
@@ -123,7 +128,6 @@ export class ShardHandler implements EffectSink {
     const alert = { ...a, detectedAt: this.opts.wallClock(), ...(traceId ? { details: { ...a.details, traceId } } : {}) };
     const { delta } = this.pending;
     delta.alerts.push(alert);
-    this.inputAlerts?.push(alert);
     delta.outbox.push({ topic: this.opts.alertsTopic, key: alert.entityKey, value: JSON.stringify(alert), headers: this.traceHeaders(), from: from.key });
   }
 

@@ -1,0 +1,66 @@
+import { describe, expect, test } from 'bun:test';
+import type { ActorDefinition } from '../../actors/actor.ts';
+import { buildActors } from '../../actors/registry.ts';
+import { createShard } from './shard.ts';
+import type { SourceRecord } from './records.ts';
+
+const M = Date.UTC(2026, 0, 1, 9, 0);
+let offset = 0;
+const record = (topic: string, key: string, body: unknown): SourceRecord => ({ topic, partition: 0, offset: offset++, key, value: JSON.stringify(body), headers: {} });
+const [sku, order, user] = buildActors() as [ActorDefinition<any>, ActorDefinition<any>, ActorDefinition<any>];
+const placed = (id: string, orderId: string, ts: number) =>
+  record('transaction_events', orderId, { id, type: 'order_placed', v: 2, ts, data: { orderId, userId: 'u-1', items: [{ sku: 'A', qty: 2, unitPrice: 5 }], currency: 'EUR', country: 'DE' } });
+
+describe('shard analytics', () => {
+  test('a checkpoint delta carries the read-model rows of the changed entities and the summed minute increments', () => {
+    const shard = createShard({ actor: order, partition: 0, app: 'shop' });
+    shard.apply([placed('e-1', 'o-1', M + 1_000), placed('e-2', 'o-2', M + 2_000), placed('e-3', 'o-3', M + 61_000)]);
+    const delta = shard.takeDelta();
+    expect(delta.readModel!.table).toBe('orders');
+    expect(delta.readModel!.rows.map((r) => [r[0], r[2], r[4]])).toEqual([['o-1', 'placed', 1000], ['o-2', 'placed', 1000], ['o-3', 'placed', 1000]]);
+    const sales = delta.aggregates!.find((a) => a.table.table === 'sales_minute')!;
+    expect(sales.rows).toEqual([
+      { minute: M, dims: ['DE', 'EUR'], values: [2, 0, 0, 2000, 0, 0] },
+      { minute: M + 60_000, dims: ['DE', 'EUR'], values: [1, 0, 0, 1000, 0, 0] },
+    ]);
+    // Taken once: the next delta starts empty.
+    shard.apply([placed('e-1', 'o-1', M + 1_000)]); // a retried event: dropped, adds nothing
+    expect(shard.takeDelta().aggregates).toBeUndefined();
+  });
+
+  test('alerts an input raised are counted per minute and type; page views feed the funnel', () => {
+    const s = createShard({ actor: sku, partition: 0, app: 'shop' });
+    s.apply([
+      record('inventory_events', 'A', { id: 's-1', type: 'stock_received', v: 1, ts: M, data: { sku: 'A', qty: 5 } }),
+      record('inventory_events', 'A', { id: 's-2', type: 'reorder_point_set', v: 1, ts: M + 1, data: { sku: 'A', reorderPoint: 10 } }),
+    ]);
+    expect(s.takeDelta().aggregates).toEqual([{ table: expect.objectContaining({ table: 'alerts_minute' }), rows: [{ minute: M, dims: ['low_stock'], values: [1] }] }]);
+    const u = createShard({ actor: user, partition: 0, app: 'shop' });
+    u.apply([record('user_events', 'u-1', { id: 'p-1', type: 'page_viewed', v: 1, ts: M + 5, data: { userId: 'u-1', path: '/' } })]);
+    const d = u.takeDelta();
+    expect(d.aggregates).toEqual([{ table: expect.objectContaining({ table: 'funnel_minute' }), rows: [{ minute: M, dims: [], values: [1, 0, 0, 0] }] }]);
+    expect(d.readModel!.rows).toEqual([['u-1', 0, 0, 0, 0, 0, null, null, null, 0, 0]]);
+  });
+
+  test('an aggregate that throws quarantines its entity like a throwing handler: none of the input\'s effects happen', () => {
+    const broken: ActorDefinition<any> = {
+      ...order,
+      aggregates: [{ table: { table: 'x_minute', dimensions: [], measures: ['n'] }, add: (_i, _b, after) => { if (after.userId === 'u-1') throw new Error('boom'); return []; } }],
+    };
+    const shard = createShard({ actor: broken, partition: 0, app: 'shop' });
+    shard.apply([placed('e-9', 'o-9', M)]);
+    expect(shard.query('o-9')).toMatchObject({ quarantine: 'Error: boom' });
+    const delta = shard.takeDelta();
+    expect(delta.outbox.map((o) => o.topic)).toEqual(['transaction_events.dlq']); // no reserve sent, no timer
+    expect(delta.timersAdded).toEqual([]);
+    expect(delta.aggregates).toBeUndefined();
+  });
+
+  test('with analytics off the delta has neither', () => {
+    const [, plainOrder] = buildActors({ analytics: false });
+    const shard = createShard({ actor: plainOrder!, partition: 0, app: 'shop' });
+    shard.apply([placed('e-5', 'o-5', M)]);
+    const delta = shard.takeDelta();
+    expect([delta.readModel, delta.aggregates]).toEqual([undefined, undefined]);
+  });
+});
