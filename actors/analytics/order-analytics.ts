@@ -32,6 +32,7 @@ export const ordersReadModel: ReadModel<OrderState> = {
 export const salesPerMinute: Aggregate<OrderState> = {
   table: SALES_MINUTE,
   add(_input, before, after) {
+    if (before === after) return NO_INCREMENTS; // most inputs leave an order as it was
     const dims = [after.country, after.currency];
     const out: Increment[] = [];
     if (before.status === 'new' && after.status !== 'new') out.push({ at: after.placedAt, dims, values: [1, 0, 0, after.total, 0, 0] });
@@ -45,6 +46,7 @@ export const salesPerMinute: Aggregate<OrderState> = {
 export const orderFunnelPerMinute: Aggregate<OrderState> = {
   table: FUNNEL_MINUTE,
   add(_input, before, after) {
+    if (before === after) return NO_INCREMENTS;
     const out: Increment[] = [];
     if (before.status === 'new' && after.status !== 'new') out.push({ at: after.placedAt, dims: [], values: [0, 0, 1, 0] });
     if (after.authorizedAt !== undefined && before.authorizedAt === undefined) out.push({ at: after.authorizedAt, dims: [], values: [0, 0, 0, 1] });

@@ -1,5 +1,5 @@
 import type { ActorContext, ActorInput } from '../../actors/actor.ts';
-import { minuteOf, type Aggregate } from '../../actors/projection.ts';
+import { minuteOf, type Aggregate, type Increment } from '../../actors/projection.ts';
 import type { Alert } from '../../schemas/index.ts';
 import type { AggregateRows } from './shard-api.ts';
 
@@ -18,6 +18,8 @@ interface Cell {
  */
 export class AggregateFold {
   private readonly cells = new Map<string, Cell>();
+  /** Each aggregate's increments for the input being added, reused across inputs. */
+  private readonly scratch: (readonly Increment[])[] = [];
 
   constructor(
     private readonly aggregates: readonly Aggregate<unknown>[],
@@ -26,10 +28,16 @@ export class AggregateFold {
 
   /** Adds what one input adds. All or nothing: every aggregate's `add` runs before any cell changes, so one that throws leaves the fold as it was. */
   add(input: ActorInput, before: unknown, after: unknown, ctx: ActorContext, alerts: readonly Alert[]): void {
-    const { aggregates } = this;
-    const increments = aggregates.map((a) => a.add(input, before, after, ctx, alerts));
+    const { aggregates, scratch } = this;
+    let any = false;
     for (let t = 0; t < aggregates.length; t++) {
-      for (const inc of increments[t]!) {
+      const incs = aggregates[t]!.add(input, before, after, ctx, alerts);
+      scratch[t] = incs;
+      any ||= incs.length > 0;
+    }
+    if (!any) return; // most inputs add nothing
+    for (let t = 0; t < aggregates.length; t++) {
+      for (const inc of scratch[t]!) {
         const values = this.cell(t, minuteOf(inc.at), inc.dims, ctx.key);
         for (let i = 0; i < values.length; i++) values[i] = values[i]! + (inc.values[i] ?? 0);
       }

@@ -39,7 +39,10 @@ describe('shard analytics', () => {
     u.apply([record('user_events', 'u-1', { id: 'p-1', type: 'page_viewed', v: 1, ts: M + 5, data: { userId: 'u-1', path: '/' } })]);
     const d = u.takeDelta();
     expect(d.aggregates).toEqual([{ table: expect.objectContaining({ table: 'funnel_minute' }), rows: [{ minute: M, dims: [], values: [1, 0, 0, 0] }] }]);
-    expect(d.readModel!.rows).toEqual([['u-1', 0, 0, 0, 0, 0, null, null, null, 0, 0]]);
+    // Browsing leaves the user's state object as it was: its read-model row is not rewritten.
+    expect(d.readModel).toBeUndefined();
+    u.apply([record('user_events', 'u-1', { id: 'l-1', type: 'login_succeeded', v: 1, ts: M + 6, data: { userId: 'u-1', country: 'PT', ip: '10.0.0.1', deviceId: 'd-1' } })]);
+    expect(u.takeDelta().readModel!.rows).toEqual([['u-1', 0, 0, 0, 0, 0, null, null, 'PT', 0, 0]]);
   });
 
   test('an aggregate that throws quarantines its entity like a throwing handler: none of the input\'s effects happen', () => {

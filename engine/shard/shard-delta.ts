@@ -16,6 +16,12 @@ import type { AggregateFold } from './aggregate-fold.ts';
 export class PendingDelta {
   delta = emptyDelta();
   readonly dirtyKeys = new Set<string>();
+  /**
+   * Keys whose state object changed (a subset of `dirtyKeys`, which also holds entities whose dedup
+   * window alone moved): only their read-model rows are rewritten. Projections are pure, so an
+   * unchanged state — a user who only browses — has the row it had.
+   */
+  readonly changedKeys = new Set<string>();
   /** `<topic>:<partition>` of the offsets that moved. */
   readonly dirtyOffsets = new Set<string>();
   /** Inbox origins whose last applied sequence moved. */
@@ -62,7 +68,7 @@ export class PendingDelta {
   take(): ShardDelta {
     const out = this.delta;
     // Projected first: a projection that throws quarantines its entity, and the state row says so.
-    const readModel = this.readModel && projectRows(this.readModel, this.dirtyKeys, this.table);
+    const readModel = this.readModel && projectRows(this.readModel, this.changedKeys, this.table);
     if (readModel) out.readModel = readModel;
     for (const key of this.dirtyKeys) out.states.push(this.table.row(key, this.partition));
     for (const tp of this.dirtyOffsets) out.offsets.push({ ...parseTpKey(tp), nextOffset: this.offsets.get(tp)! });
@@ -72,6 +78,7 @@ export class PendingDelta {
     if (this.aggregates && !this.aggregates.empty()) out.aggregates = this.aggregates.take();
     this.deadLetters.clear();
     this.dirtyKeys.clear();
+    this.changedKeys.clear();
     this.dirtyOffsets.clear();
     this.dirtyPositions.clear();
     this.addedTimers.clear();

@@ -103,6 +103,7 @@ export class ShardHandler implements EffectSink {
     states.set(key, after);
     this.opts.counters.applied++;
     pending.dirtyKeys.add(key);
+    if (after !== before) pending.changedKeys.add(key);
     if (source) this.opts.inputs?.record(source);
   }
 
