@@ -1,7 +1,8 @@
 /**
  * What read models and per-minute aggregates cost (issue #15), isolated from Kafka and from the
  * machine's other load as far as one process can be: the same generated records through one shard
- * per actor type with analytics on and off, alternating, each round on a fresh database.
+ * per actor type with analytics off, on, and on with the opt-in processed-events table, in rotating
+ * order, each round on a fresh database.
  *   bun bench/analytics-cost.ts [events=200000] [rounds=5]
  * Per mode: shard CPU (apply + take, this thread's CPU time: the shard's work on a worker thread in
  * production) and the checkpoint commits' wall time against Postgres (DATABASE_URL's server, or
@@ -15,6 +16,7 @@ import { createTestDatabase } from '../scripts/infra/test-database.ts';
 import { createCheckpointStore } from '../store/checkpoint-store.ts';
 import { migrate } from '../store/migrations.ts';
 import { openPool } from '../store/pool.ts';
+import { ensureProcessedEventsTable } from '../store/processed-events.ts';
 
 const count = Number(process.argv[2] ?? 200_000);
 const rounds = Number(process.argv[3] ?? 5);
@@ -33,16 +35,22 @@ interface Sample {
   rows: number;
 }
 
-async function runOnce(analytics: boolean): Promise<Sample> {
+type Mode = 'off' | 'on' | 'on+processed';
+const MODES: readonly Mode[] = ['off', 'on', 'on+processed'];
+
+async function runOnce(mode: Mode): Promise<Sample> {
+  const analytics = mode !== 'off';
+  const processedEventsTable = mode === 'on+processed' ? 'events_processed' : undefined;
   const db = await createTestDatabase();
   const sql = openPool(db.url, { max: 4 });
   try {
     await migrate(sql);
-    const store = createCheckpointStore(sql);
+    if (processedEventsTable) await ensureProcessedEventsTable(sql, processedEventsTable);
+    const store = createCheckpointStore(sql, { processedEventsTable });
     const shards: { shard: Shard; epoch: number }[] = [];
     const byTopic = new Map<string, Shard>();
     for (const actor of buildActors({ analytics })) {
-      const shard = createShard({ actor, partition: 0, app: 'bench', wallClock: () => 0 });
+      const shard = createShard({ actor, partition: 0, app: 'bench', wallClock: () => 0, keepProcessed: processedEventsTable !== undefined });
       shards.push({ shard, epoch: await store.acquire(shard.id, 'bench') });
       byTopic.set(actor.sourceTopic, shard);
     }
@@ -56,7 +64,7 @@ async function runOnce(analytics: boolean): Promise<Sample> {
       const t0 = performance.now();
       await Promise.all(deltas.map((d) => store.commit(d)));
       commitMs += performance.now() - t0;
-      for (const d of deltas) rows += d.states.length + (d.readModel?.rows.length ?? 0) + (d.aggregates?.reduce((n, a) => n + a.rows.length, 0) ?? 0);
+      for (const d of deltas) rows += d.states.length + (d.readModel?.rows.length ?? 0) + (d.aggregates?.reduce((n, a) => n + a.rows.length, 0) ?? 0) + (d.processed?.length ?? 0);
     };
     for (let i = 0; i < records.length; i += BATCH) {
       const batch = records.slice(i, i + BATCH);
@@ -82,11 +90,12 @@ function summary(xs: number[]): string {
   return `${Math.round(s[Math.floor(s.length / 2)]!)} (${Math.round(s[0]!)}–${Math.round(s.at(-1)!)})`;
 }
 
-const samples: Record<'on' | 'off', Sample[]> = { on: [], off: [] };
+const samples: Record<Mode, Sample[]> = { off: [], on: [], 'on+processed': [] };
 for (let r = 0; r < rounds; r++) {
-  // Alternate which mode goes first, so warm-up and drift do not favour one.
-  for (const mode of r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
-    const s = await runOnce(mode === 'on');
+  // Rotate which mode goes first, so warm-up and drift do not favour one.
+  for (let i = 0; i < MODES.length; i++) {
+    const mode = MODES[(r + i) % MODES.length]!;
+    const s = await runOnce(mode);
     samples[mode].push(s);
     console.error(`round ${r + 1} analytics ${mode}: shard CPU ${Math.round(s.shardCpuMs)} ms, commits ${Math.round(s.commitMs)} ms, ${s.rows} rows`);
   }
@@ -94,7 +103,7 @@ for (let r = 0; r < rounds; r++) {
 console.log(`${records.length} records, one shard per actor type, checkpoint every ${CHECKPOINT_EVERY} records, ${rounds} rounds (median (range))`);
 console.log('| analytics | shard CPU ms (apply + take) | checkpoint commits ms | rows written |');
 console.log('|---|---|---|---|');
-for (const mode of ['on', 'off'] as const) {
+for (const mode of MODES) {
   const xs = samples[mode];
   console.log(`| ${mode} | ${summary(xs.map((x) => x.shardCpuMs))} | ${summary(xs.map((x) => x.commitMs))} | ${xs[0]!.rows} |`);
 }

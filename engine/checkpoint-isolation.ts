@@ -55,8 +55,9 @@ export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], 
  * shard restored to isolate refused rows records its inputs, and its aggregates are then kept per
  * entity, so the refused entities' share is known (their inputs go to the DLQ, so it must not count).
  */
-function analyticsWithout(cp: Checkpoint, refused: ReadonlyMap<string, string>): Pick<Checkpoint, 'readModel' | 'aggregates'> {
-  const out: Pick<Checkpoint, 'readModel' | 'aggregates'> = {};
+function analyticsWithout(cp: Checkpoint, refused: ReadonlyMap<string, string>): Pick<Checkpoint, 'readModel' | 'aggregates' | 'processed'> {
+  const out: Pick<Checkpoint, 'readModel' | 'aggregates' | 'processed'> = {};
+  if (cp.processed) out.processed = cp.processed.filter((p) => !refused.has(p.key));
   if (cp.readModel) out.readModel = { ...cp.readModel, rows: cp.readModel.rows.filter((r) => !refused.has(String(r[0]))) };
   if (cp.aggregates) out.aggregates = cp.aggregates.map((a) => ({ ...a, rows: a.rows.filter((r) => r.key === undefined || !refused.has(r.key)) }));
   return out;

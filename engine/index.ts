@@ -11,7 +11,7 @@ export { isShardId, parseShardId, shardId } from './shard-id.ts';
 export { assignShards } from './shard-assignment.ts';
 export { topicNames, type TopicNames } from './topic-names.ts';
 export { DLQ_HEADERS, ORIGIN_HEADER, SEQ_HEADER, TRACEPARENT } from './shard/records.ts';
-export type { AggregateRows, ReadModelRows, ShardDelta } from './shard/shard-api.ts';
+export type { AggregateRows, ProcessedEvent, ReadModelRows, ShardDelta } from './shard/shard-api.ts';
 
 // The ports: what the engine asks of the log, in its own terms. Adapters implement them.
 export type { LogClient, SourceOptions, Tail, TailOptions, TailRecord } from './log-client.ts';

@@ -46,6 +46,11 @@ export interface ProcessorOptions {
    * dead-lettered (FUTURE_TIMESTAMP). Default DEFAULT_MAX_FUTURE_MS (5 min).
    */
   maxFutureMs?: number;
+  /**
+   * Also write every applied source event, as validated, to this table in the checkpoint transaction
+   * (pipeline.yaml `postgres.table`; opt-in: it costs a row per event, see docs/analytics.md).
+   */
+  processedEventsTable?: string;
   /** Most bytes one fetched batch of a partition holds (the client's default otherwise: 1 MiB for kafkajs). */
   fetchMaxBytesPerPartition?: number;
   /** Postgres connections of this instance (default 6: up to 5 shard checkpoints at once; PGlite needs 1). */

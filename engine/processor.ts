@@ -1,7 +1,7 @@
 import type { ActorDefinition } from '../actors/actor.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
-import { createCheckpointStore, migrate, openPool, type CheckpointStore } from '../store/index.ts';
+import { createCheckpointStore, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { createIntake } from './intake.ts';
 import { topicNames } from './topic-names.ts';
@@ -66,7 +66,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const opened: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 1 })];
   try {
     await migrate(sql);
-    const store = createCheckpointStore(sql);
+    const store = createCheckpointStore(sql, { processedEventsTable: opts.processedEventsTable });
+    if (opts.processedEventsTable) await ensureProcessedEventsTable(sql, opts.processedEventsTable);
     const { client } = opts;
     const admin = await client.admin();
     opened.push(() => admin.disconnect());
@@ -99,6 +100,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const lifecycle = createShardLifecycle({
       store, relay, pool, admin, source, observer, topics, app: opts.app, ownerId: opts.ownerId, httpAddress: opts.httpAddress,
       actorsConfig: opts.actorsConfig ?? {}, maxFutureMs: opts.maxFutureMs, recordsInputs: (id) => recordingInputs.has(id),
+      keepProcessed: opts.processedEventsTable !== undefined,
       resume: (o) => intake.resume(o), log,
     });
     const membership = createMembership({ actorOf: (type) => actors.find((a) => a.type === type), checkpoint: () => checkpoint(), ...lifecycle, log });

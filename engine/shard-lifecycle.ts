@@ -39,6 +39,8 @@ export interface ShardLifecycleDeps {
   httpAddress?: string;
   actorsConfig: ActorsConfig;
   maxFutureMs?: number;
+  /** Shards keep their applied source events for the processed-events table. */
+  keepProcessed: boolean;
   /** True for shards whose last checkpoint Postgres refused: they are restored recording their inputs. */
   recordsInputs(id: string): boolean;
   /** Lets a shard paused by backpressure fetch again (it is being closed). */
@@ -63,7 +65,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const host = pool.hostFor(id);
       const recordsInputs = deps.recordsInputs(id);
       const size = await host.open(
-        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs },
+        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed },
         { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
       // Where the source partition ends now: until the shard has read that far (or past an inbox

@@ -43,6 +43,8 @@ export const PipelineFile = Type.Object(
       database: Type.Optional(Type.String({ minLength: 1 })),
       user: Type.Optional(Type.String({ minLength: 1 })),
       password: Type.Optional(Type.String()),
+      /** Opt-in table of every processed source event (docs/analytics.md "Processed events"). */
+      table: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
     }, { additionalProperties: false })),
     limits: Type.Optional(Type.Object({
       /** Latest accepted event time ahead of the clock (ms), at the edge and in the processor. */
@@ -99,7 +101,7 @@ export interface ResolvedConfig {
  * environment over it (KAFKA_BROKERS, DATABASE_URL, HTTP_PORT, OTEL_EXPORTER_OTLP_ENDPOINT, and
  * APP, GROUP_ID, PARTITIONS, CHECKPOINT_INTERVAL_MS, OWNER_ID, TOPIC_PREFIX, WORKERS,
  * HTTP_HOST, HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…, MAX_FUTURE_MS, ALLOW_INSECURE,
- * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS). No Kafka and no Postgres configured
+ * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS, PROCESSED_EVENTS_TABLE). No Kafka and no Postgres configured
  * anywhere → the embedded default. Every mistake is a ConfigError naming the key and the fix.
  */
 export function loadConfig(rawEnv: Record<string, string | undefined>, configPath = rawEnv.PIPELINE_CONFIG): ResolvedConfig {
@@ -147,6 +149,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
         : undefined,
       fetchMaxBytesPerPartition: p.batch_size ? p.batch_size * 1024 : undefined,
       actorsConfig: { analytics: bool(env.ANALYTICS, 'ANALYTICS') ?? file.analytics?.enabled ?? true },
+      processedEventsTable: tableName(env.PROCESSED_EVENTS_TABLE) ?? file.postgres?.table,
     },
     analyticsRetentionDays: int(env.ANALYTICS_RETENTION_DAYS, 'ANALYTICS_RETENTION_DAYS', 1) ?? file.analytics?.retention_days ?? 30,
     http: {
@@ -244,6 +247,12 @@ function int(raw: string | undefined, name: string, min = 0): number | undefined
   if (raw === undefined || raw === '') return undefined;
   if (!/^\d+$/.test(raw) || Number(raw) < min) throw new ConfigError(`${name} must be a whole number ≥ ${min}, got '${raw}'`);
   return Number(raw);
+}
+
+function tableName(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) throw new ConfigError(`PROCESSED_EVENTS_TABLE must be a lower-case identifier (letters, digits, _), got '${raw}'`);
+  return raw;
 }
 
 function bool(raw: string | undefined, name: string): boolean | undefined {

@@ -73,7 +73,12 @@ export interface ShardSnapshot {
 }
 
 /** Builds the store over a postgres.js connection pool (the schema must be migrated). */
-export function createCheckpointStore(sql: postgres.Sql): CheckpointStore {
+export interface CheckpointStoreOptions {
+  /** The processed-events table (store/processed-events.ts), when opted in. */
+  processedEventsTable?: string;
+}
+
+export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOptions = {}): CheckpointStore {
   return {
     async acquire(shard, ownerId, httpAddress) {
       const [row] = await sql`
@@ -90,7 +95,7 @@ export function createCheckpointStore(sql: postgres.Sql): CheckpointStore {
         const [owner] = await tx`select epoch from shard_owners where shard = ${cp.shard} for update`;
         const current = owner ? Number(owner.epoch) : undefined;
         if (current !== cp.epoch) throw new ShardFenced(cp.shard, cp.epoch, current);
-        await writeCheckpointRows(tx, cp);
+        await writeCheckpointRows(tx, cp, opts.processedEventsTable);
         await writeOffsets(tx, cp);
         await writeInboxPositions(tx, cp);
         await writeQuarantines(tx, cp);
@@ -98,7 +103,7 @@ export function createCheckpointStore(sql: postgres.Sql): CheckpointStore {
       });
     },
 
-    findUnstorable: (cp) => findUnstorable(sql, cp),
+    findUnstorable: (cp) => findUnstorable(sql, cp, opts.processedEventsTable),
 
     async loadStates(actorType, keys) {
       if (keys.length === 0) return [];

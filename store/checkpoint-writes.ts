@@ -2,6 +2,7 @@ import type postgres from 'postgres';
 import type { Alert } from '../schemas/index.ts';
 import type { Checkpoint } from './checkpoint-store.ts';
 import { writeAggregates, writeReadModel } from './analytics-writes.ts';
+import { writeProcessedEvents } from './processed-events.ts';
 
 /**
  * The statements of one checkpoint, all set-based (UNNEST), never one per entity. Split from the
@@ -11,13 +12,18 @@ import { writeAggregates, writeReadModel } from './analytics-writes.ts';
 type Tx = postgres.TransactionSql;
 
 /** The rows that belong to entities (and dead letters): what a data error can come from. */
-export async function writeCheckpointRows(tx: Tx, cp: Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates'>): Promise<void> {
+export async function writeCheckpointRows(
+  tx: Tx,
+  cp: Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates' | 'processed'>,
+  processedEventsTable?: string,
+): Promise<void> {
   await writeStates(tx, cp);
   await writeOutbox(tx, cp);
   await writeAlerts(tx, cp.alerts);
   await writeTimersAdded(tx, cp);
   await writeReadModel(tx, cp.readModel);
   await writeAggregates(tx, cp.shard, cp.aggregates);
+  await writeProcessedEvents(tx, processedEventsTable, cp.processed);
 }
 
 

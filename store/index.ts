@@ -40,3 +40,4 @@ export {
   type TopSku,
 } from './analytics.ts';
 export { countStates, rebuildReadModelPage, type StoredEntityRow } from './read-model-rebuild.ts';
+export { checkTableName, ensureProcessedEventsTable } from './processed-events.ts';

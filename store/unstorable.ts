@@ -28,7 +28,7 @@ export function isDataError(e: unknown): boolean {
 }
 
 /** See CheckpointStore.findUnstorable. Probes cost O(bad · log groups) statements. */
-export async function findUnstorable(sql: postgres.Sql, cp: Checkpoint): Promise<Unstorable[]> {
+export async function findUnstorable(sql: postgres.Sql, cp: Checkpoint, processedEventsTable?: string): Promise<Unstorable[]> {
   const groups = groupsOf(cp);
   const found: Unstorable[] = [];
   await sql
@@ -36,7 +36,7 @@ export async function findUnstorable(sql: postgres.Sql, cp: Checkpoint): Promise
       const probe = async (ids: readonly string[]): Promise<string | undefined> => {
         try {
           await tx.savepoint(async (sp) => {
-            await writeCheckpointRows(sp, subset(cp, new Set(ids), groups));
+            await writeCheckpointRows(sp, subset(cp, new Set(ids), groups), processedEventsTable);
             throw ROLLBACK;
           });
         } catch (e) {
@@ -68,7 +68,7 @@ export async function findUnstorable(sql: postgres.Sql, cp: Checkpoint): Promise
 
 const ROLLBACK = Symbol('rollback');
 
-type Rows = Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates'>;
+type Rows = Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates' | 'processed'>;
 
 interface Group {
   states: number[];
@@ -76,6 +76,7 @@ interface Group {
   alerts: number[];
   timers: number[];
   readModel: number[];
+  processed: number[];
   /** [table index, row index] of aggregate rows kept per entity (a shard isolating refused rows keeps them so). */
   aggregates: [number, number][];
 }
@@ -85,7 +86,7 @@ function groupsOf(cp: Checkpoint): Map<string, Group> {
   const groups = new Map<string, Group>();
   const at = (id: string) => {
     let g = groups.get(id);
-    if (!g) groups.set(id, (g = { states: [], outbox: [], alerts: [], timers: [], readModel: [], aggregates: [] }));
+    if (!g) groups.set(id, (g = { states: [], outbox: [], alerts: [], timers: [], readModel: [], processed: [], aggregates: [] }));
     return g;
   };
   cp.states.forEach((s, i) => at(`e:${s.key}`).states.push(i));
@@ -93,18 +94,20 @@ function groupsOf(cp: Checkpoint): Map<string, Group> {
   cp.alerts.forEach((a, i) => at(`e:${a.entityKey}`).alerts.push(i));
   cp.timersAdded.forEach((t, i) => at(`e:${t.key}`).timers.push(i));
   cp.readModel?.rows.forEach((r, i) => at(`e:${String(r[0])}`).readModel.push(i));
+  cp.processed?.forEach((p, i) => at(`e:${p.key}`).processed.push(i));
   cp.aggregates?.forEach((a, t) => a.rows.forEach((r, j) => r.key !== undefined && at(`e:${r.key}`).aggregates.push([t, j])));
   return groups;
 }
 
 function subset(cp: Checkpoint, ids: Set<string>, groups: ReturnType<typeof groupsOf>): Rows {
-  const pick = <T>(list: readonly T[], field: 'states' | 'outbox' | 'alerts' | 'timers' | 'readModel'): T[] => {
+  const pick = <T>(list: readonly T[], field: 'states' | 'outbox' | 'alerts' | 'timers' | 'readModel' | 'processed'): T[] => {
     const idx: number[] = [];
     for (const id of ids) idx.push(...groups.get(id)![field]);
     return idx.sort((a, b) => a - b).map((i) => list[i]!);
   };
   const rows: Rows = { shard: cp.shard, states: pick(cp.states, 'states'), outbox: pick(cp.outbox, 'outbox'), alerts: pick(cp.alerts, 'alerts'), timersAdded: pick(cp.timersAdded, 'timers') };
   if (cp.readModel) rows.readModel = { ...cp.readModel, rows: pick(cp.readModel.rows, 'readModel') };
+  if (cp.processed) rows.processed = pick(cp.processed, 'processed');
   if (cp.aggregates) {
     const chosen = new Set<string>();
     for (const id of ids) for (const [t, j] of groups.get(id)!.aggregates) chosen.add(`${t}:${j}`);

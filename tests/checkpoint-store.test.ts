@@ -5,6 +5,7 @@ import { createCheckpointStore, isDataError, type Checkpoint, type CheckpointSto
 import { migrate } from '../store/migrations.ts';
 import { ShardFenced } from '../store/shard-fenced.ts';
 import { openPool } from '../store/pool.ts';
+import { ensureProcessedEventsTable } from '../store/processed-events.ts';
 import { SALES_MINUTE } from '../actors/analytics/tables.ts';
 import { ordersReadModel } from '../actors/analytics/order-analytics.ts';
 import { skuStockReadModel } from '../actors/analytics/sku-analytics.ts';
@@ -254,5 +255,26 @@ describe('checkpoint store: read models and aggregates (issue 15)', () => {
     await expect(store.commit(cp)).rejects.toBeInstanceOf(ShardFenced);
     const [n] = await sql`select count(*)::int as n from sales_minute_part where shard = 'order/rm-2'`;
     expect(n!.n).toBe(0);
+  });
+});
+
+describe('checkpoint store: the processed-events table (opt-in)', () => {
+  test('events land with their checkpoint, once per record, never from a fenced owner', async () => {
+    await ensureProcessedEventsTable(sql, 'events_seen');
+    await ensureProcessedEventsTable(sql, 'events_seen'); // idempotent
+    const withTable = createCheckpointStore(sql, { processedEventsTable: 'events_seen' });
+    const ev = (offset: number, id: string) => ({ topic: 'user_events', partition: 0, offset, id, type: 'page_viewed', key: 'u-1', ts: Date.UTC(2026, 0, 1), json: JSON.stringify({ id, type: 'page_viewed' }) });
+    const epoch = await withTable.acquire('user/pe-0', 'proc-a');
+    await withTable.commit(checkpoint('user/pe-0', epoch, 2, { processed: [ev(0, 'e-1'), ev(1, 'e-2')] }));
+    await withTable.commit(checkpoint('user/pe-0', epoch, 3, { processed: [ev(1, 'e-2'), ev(2, 'e-3')] })); // e-2 replayed
+    await withTable.acquire('user/pe-0', 'proc-b');
+    await expect(withTable.commit(checkpoint('user/pe-0', epoch, 4, { processed: [ev(3, 'e-4')] }))).rejects.toBeInstanceOf(ShardFenced);
+    const rows = await sql`select "offset"::int, event_id, event_type, ts, event->>'id' as json_id from events_seen order by "offset"`;
+    expect(rows.map((r) => [r.offset, r.event_id, r.json_id])).toEqual([[0, 'e-1', 'e-1'], [1, 'e-2', 'e-2'], [2, 'e-3', 'e-3']]);
+    expect(rows[0]!.ts).toEqual(new Date(Date.UTC(2026, 0, 1)));
+  });
+
+  test('a table name that is not a plain identifier is refused', async () => {
+    await expect(ensureProcessedEventsTable(sql, 'events; drop table alerts')).rejects.toThrow('must be a lower-case identifier');
   });
 });

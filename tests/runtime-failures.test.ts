@@ -65,17 +65,21 @@ describe('runtime under failure', () => {
     const events = workload(21, 60_000);
     const chunks = [0, 1, 2, 3].map((i) => events.slice((i * events.length) / 4, ((i + 1) * events.length) / 4));
     await env.produce(chunks[0]!);
+    // This run also keeps the opt-in processed-events table: one row per applied event, exactly.
+    const processed = { PROCESSED_EVENTS_TABLE: 'events_processed' };
     for (const [i, delay] of delays(Number(process.env.KILL_SEED ?? 7), 3, 300, 2500).entries()) {
-      const p = await start(env, `proc-${i}`);
+      const p = await start(env, `proc-${i}`, processed);
       const producing = env.produce(chunks[i + 1]!); // load arrives while it runs and is killed
       await new Promise((r) => setTimeout(r, delay));
       await stop(p, 'SIGKILL');
       await producing;
     }
-    const last = await start(env, 'proc-final');
+    const last = await start(env, 'proc-final', processed);
     await waitUntilSettled(env);
     await stop(last, 'SIGTERM');
     await expectOracle(env, events);
+    const [rows] = await env.sql`select count(*)::int as n, count(distinct event_id)::int as ids from events_processed`;
+    expect(rows).toEqual({ n: new Set(events.map((e) => e.id)).size, ids: new Set(events.map((e) => e.id)).size });
   }, 300_000);
 
   test('two processes in one group; SIGKILL one; the survivor takes over: equal to the oracle', async () => {

@@ -67,3 +67,15 @@ describe('shard analytics', () => {
     expect([delta.readModel, delta.aggregates]).toEqual([undefined, undefined]);
   });
 });
+
+describe('processed events (opt-in)', () => {
+  test('with keepProcessed the delta carries every applied source event, not retries nor refused ones', () => {
+    const shard = createShard({ actor: order, partition: 0, app: 'shop', keepProcessed: true });
+    const first = placed('e-10', 'o-10', M);
+    shard.apply([first, { ...placed('e-10', 'o-10', M), offset: offset++ }, record('transaction_events', 'o-11', { id: 'bad', type: 'order_placed', v: 2, ts: M, data: {} })]);
+    const delta = shard.takeDelta();
+    expect(delta.processed).toEqual([{ topic: 'transaction_events', partition: 0, offset: first.offset, id: 'e-10', type: 'order_placed', key: 'o-10', ts: M, json: first.value! }]);
+    expect(shard.takeDelta().processed).toBeUndefined();
+    expect(createShard({ actor: order, partition: 0, app: 'shop' }).takeDelta().processed).toBeUndefined();
+  });
+});

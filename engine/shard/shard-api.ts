@@ -31,6 +31,8 @@ export interface ShardOptions {
    * dead-letter the refused entities' inputs (engine/checkpointer.ts).
    */
   recordInputs?: boolean;
+  /** Keep every applied source event for the processed-events table (`postgres.table`, opt-in). */
+  keepProcessed?: boolean;
 }
 
 export interface ShardRestore {
@@ -58,6 +60,20 @@ export interface ShardDelta {
   readModel?: ReadModelRows;
   /** What the inputs since the last checkpoint added to the actor type's aggregates (absent: nothing). */
   aggregates?: AggregateRows[];
+  /** The source events applied since the last checkpoint, as read (only with `keepProcessed`). */
+  processed?: ProcessedEvent[];
+}
+
+/** One applied source event: its record's coordinates, what it is, and its JSON as validated. */
+export interface ProcessedEvent {
+  topic: string;
+  partition: number;
+  offset: number;
+  id: string;
+  type: string;
+  key: string;
+  ts: number;
+  json: string;
 }
 
 /** Rows of one read model table; each row's first value is the entity key. */

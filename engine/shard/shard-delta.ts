@@ -4,7 +4,7 @@ import { deadLetterRow } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
 import type { SourceRecord } from './records.ts';
-import type { DeadLetterCount, ReadModelRows, ShardCounters, ShardDelta } from './shard-api.ts';
+import type { DeadLetterCount, ProcessedEvent, ReadModelRows, ShardCounters, ShardDelta } from './shard-api.ts';
 import type { CellValue, ReadModel } from '../../actors/projection.ts';
 import type { AggregateFold } from './aggregate-fold.ts';
 
@@ -30,6 +30,8 @@ export class PendingDelta {
   readonly addedTimers = new Map<number, ShardDelta['timersAdded'][number]>();
   /** Dead letters since the last `take`, by `<topic>\0<code>`: counted where they are made, not read back from headers. */
   readonly deadLetters = new Map<string, DeadLetterCount>();
+  /** Applied source events since the last `take`, when the processed-events table is on. */
+  processed: ProcessedEvent[] | undefined;
 
   constructor(
     private readonly counters: ShardCounters,
@@ -76,6 +78,10 @@ export class PendingDelta {
     out.timersAdded.push(...this.addedTimers.values());
     if (this.deadLetters.size > 0) out.deadLetters = [...this.deadLetters.values()];
     if (this.aggregates && !this.aggregates.empty()) out.aggregates = this.aggregates.take();
+    if (this.processed && this.processed.length > 0) {
+      out.processed = this.processed;
+      this.processed = [];
+    }
     this.deadLetters.clear();
     this.dirtyKeys.clear();
     this.changedKeys.clear();

@@ -22,6 +22,8 @@ export interface ShardSpec {
   maxFutureMs?: number;
   /** See ShardOptions.recordInputs. */
   recordInputs?: boolean;
+  /** See ShardOptions.keepProcessed. */
+  keepProcessed?: boolean;
 }
 
 export interface ApplyResult {
@@ -91,7 +93,7 @@ export function createShardHost(resolveActor: (type: string, config: ActorsConfi
   return {
     open(spec, restore) {
       const actor = resolveActor(spec.actorType, spec.actors);
-      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs });
+      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed });
       shards.set(shard.id, shard);
       return shard.size();
     },

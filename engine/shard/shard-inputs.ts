@@ -87,7 +87,9 @@ export class InputRouter {
     if (table.quarantine.has(r.key)) return pending.deadLetter(r, 'QUARANTINED', `entity is quarantined: ${table.quarantine.get(r.key)}`);
     this.handler.handle(r.key, { kind: 'event', event }, event.ts, r);
     // Remembered once applied; an input that quarantined its entity is in the DLQ, and so is a retry.
-    if (!table.quarantine.has(r.key)) table.recentIds.add(r.key, event.id);
+    if (table.quarantine.has(r.key)) return;
+    table.recentIds.add(r.key, event.id);
+    pending.processed?.push({ topic: r.topic, partition: r.partition, offset: r.offset, id: event.id, type: event.type, key: r.key, ts: event.ts, json: r.value });
   }
 
   private applyInbox(r: SourceRecord, parsed: ParsedInbox): void {

@@ -31,6 +31,7 @@ export function createShard(opts: ShardOptions): Shard {
   for (const s of opts.restore?.states ?? []) table.restore(s);
   const fold = actor.aggregates?.length ? new AggregateFold(actor.aggregates, inputs !== undefined) : undefined;
   const pending = new PendingDelta(counters, partition, table, offsets, inboxPositions, inputs, actor.readModel, fold);
+  if (opts.keepProcessed) pending.processed = [];
   const alertsTopic = opts.alertsTopic ?? ALERTS_TOPIC;
   const handler = new ShardHandler({ actor, app, alertsTopic, wallClock, counters, inputs }, table, pending);
   handler.restoreTimers(opts.restore?.timers ?? []);
