@@ -22,7 +22,7 @@ import { Loader, type DataSet } from './harness/dataset.ts';
 import { setUpInfra } from './harness/infra.ts';
 import { ensurePeerBuilt, upToDate } from './harness/kafka-streams.ts';
 import { describeMachine } from './harness/machine.ts';
-import { markdownTable, ratiosOf, writeResults, type BenchResults } from './harness/report.ts';
+import { markdownTable, ratiosOf, threadCpuLines, writeResults, type BenchResults } from './harness/report.ts';
 import { failedRun, measure, type RunResult } from './harness/runner.ts';
 import { runScaling } from './harness/scaling.ts';
 
@@ -202,6 +202,8 @@ async function bench(opts: Options): Promise<number> {
     };
     const paths = writeResults(opts.out, results);
     console.log(markdownTable(results));
+    const threads = threadCpuLines(results);
+    if (threads) console.log(`\nCPU by thread (backlog run, % of one core):\n${threads}`);
     console.log('');
     for (const [k, v] of Object.entries(results.ratios)) console.log(`${k}: ${v === null ? 'n/a' : `${v}×`}`);
     for (const n of notes) console.log(`note: ${n}`);

@@ -24,6 +24,51 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** User + system CPU seconds of each thread of a live process, by thread id, with the thread's name. */
+export function threadCpuSeconds(pid: number): Map<number, { name: string; seconds: number }> {
+  const out = new Map<number, { name: string; seconds: number }>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), { name: Number(tid) === pid ? 'main' : name, seconds: (Number(fields[11]) + Number(fields[12])) / CLK_TCK });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU of one process's threads between two samples, as % of one core, grouped by what they are:
+ * `main`, each shard `Worker` on its own (Worker 1, 2, … by thread id), and the runtime's helpers
+ * by name (JIT, GC, allocator, pools), busiest first. Threads that ended in between are lost.
+ */
+export function threadCpuBetween(
+  a: Map<number, { name: string; seconds: number }>,
+  b: Map<number, { name: string; seconds: number }>,
+  wallMs: number,
+): { name: string; pct: number }[] {
+  const groups = new Map<string, number>();
+  let worker = 0;
+  for (const [tid, t] of [...b].sort(([x], [y]) => x - y)) {
+    const used = t.seconds - (a.get(tid)?.seconds ?? 0);
+    const name = t.name === 'Worker' ? `Worker ${++worker}` : t.name.replace(/\s*\d+$/, '');
+    groups.set(name, (groups.get(name) ?? 0) + used);
+  }
+  return [...groups]
+    .map(([name, seconds]) => ({ name, pct: round((100 * seconds) / Math.max(wallMs / 1000, 0.001), 1) }))
+    .filter((g) => g.pct >= 0.5)
+    .sort((x, y) => y.pct - x.pct);
+}
+
 /** Resident set size now and its peak (VmHWM), in MB; undefined when the process is gone. */
 export function memoryMb(pid: number): { rss: number; peak: number } | undefined {
   try {

@@ -77,6 +77,17 @@ export function markdownTable(results: BenchResults): string {
   return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
+/**
+ * CPU of each contender's threads during its backlog run, % of one core (DEVELOPERS.md: measure
+ * per-thread CPU before and after a performance change): which thread is the bottleneck.
+ */
+export function threadCpuLines(results: BenchResults): string {
+  return results.contenders
+    .filter(({ backlog: b }) => !b.error && b.cpu.threads && b.cpu.threads.length > 0)
+    .map(({ label, backlog: b }) => `- ${label}: ${b.cpu.threads!.map((t) => `${t.name} ${t.pct.toFixed(0)}%`).join(', ')}`)
+    .join('\n');
+}
+
 function percentiles(l: LatencySummary | undefined): string {
   return l ? `${l.p50} / ${l.p99} / ${l.p999}` : '–';
 }

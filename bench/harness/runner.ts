@@ -12,7 +12,7 @@ import { compareSkus, type ContenderSpec, type LaunchContext } from './contender
 import type { KafkaRecord } from '../../generator/index.ts';
 import type { DataSet, Loader, Oracle } from './dataset.ts';
 import type { Infra } from './infra.ts';
-import { cpuBetween, memoryMb, sampleCpu } from './proc.ts';
+import { cpuBetween, memoryMb, sampleCpu, threadCpuBetween, threadCpuSeconds } from './proc.ts';
 
 export interface RunResult {
   contender: string;
@@ -28,7 +28,7 @@ export interface RunResult {
   /** The whole run as the harness saw it: spawn → stopped. */
   wallSeconds?: number;
   latency: { state?: LatencySummary; durable?: LatencySummary };
-  cpu: { contender: CpuUse; broker?: CpuUse; postgres?: CpuUse };
+  cpu: { contender: CpuUse; broker?: CpuUse; postgres?: CpuUse; threads?: ThreadCpu };
   memoryMb: { contenderPeak: number; contenderRss: number; contenderRssAtReady: number; brokerRss?: number };
   openLoop?: { targetRate: number; achievedRate: number; produced: number };
   sku?: { equal: boolean; differing: number; total: number; example?: string };
@@ -40,6 +40,9 @@ interface CpuUse {
   seconds: number;
   pct: number;
 }
+
+/** CPU % of one core per thread group of the (first) contender process: main, each shard worker, JIT, GC, … */
+export type ThreadCpu = { name: string; pct: number }[];
 
 export interface RunOptions {
   infra: Infra;
@@ -118,6 +121,7 @@ export async function measure(opts: RunOptions): Promise<KeptRun> {
         contender: cpuBetween(before.contender, after.contender),
         broker: infra.brokerPid ? cpuBetween(before.broker, after.broker) : undefined,
         postgres: db && infra.postmasterPid ? cpuBetween(before.postgres, after.postgres) : undefined,
+        threads: threadCpuBetween(before.threads, after.threads, after.contender.atMs - before.contender.atMs),
       },
       memoryMb: {
         contenderPeak: round(mem.reduce((n, m) => n + m.peak, 0), 1),
@@ -140,6 +144,7 @@ export async function measure(opts: RunOptions): Promise<KeptRun> {
         contender: sampleCpu(children.map((c) => c.pid)),
         broker: sampleCpu(infra.brokerPid ? [infra.brokerPid] : []),
         postgres: sampleCpu(pgPids),
+        threads: threadCpuSeconds(children[0]!.pid),
       };
     }
   } catch (e) {
