@@ -1,7 +1,7 @@
 /**
  * The live dashboard's public surface: the snapshot contract the server fills and the embedded
  * assets the HTTP routes (http/routes/dashboard.ts) serve. Browser checks for integration tests
- * live in ./browser-checks.ts (not exported here: they pull in Playwright).
+ * live in ./browser-checks.ts and ./business-checks.ts (not exported here: they pull in Playwright).
  */
 export type {
   ActorRate,

@@ -1,13 +1,15 @@
 /// <reference lib="dom" />
 /**
  * The live operations dashboard: one snapshot stream (`v1/dashboard/stream`) drives every panel,
- * the alert stream (`v1/alerts/stream`) drives the feed, and the query API answers lookups.
+ * the alert stream (`v1/alerts/stream`) drives the feed, the query API answers lookups, and the
+ * business row below polls the analytics API (business/row.ts).
  * Bundled by scripts/build-dashboard.ts into dashboard/assets.ts; uPlot comes as its own asset.
  */
 import type { Alert, EntityType } from '../../schemas/alert.ts';
 import type { DashboardSnapshot, DashboardStreamError } from '../snapshot.ts';
 import { ENTITY_TYPES, fetchConfig, fetchRecentAlerts } from './api.ts';
 import { withToken } from './auth.ts';
+import { startBusinessRow } from './business/row.ts';
 import { byTestId, setText } from './dom.ts';
 import { fmtAgo, fmtClock } from './format.ts';
 import { createAlertsPanel } from './panels/alerts.ts';
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
   ];
 
   wireLookup(inspector.inspectEntity);
+  startBusinessRow($('business'), (sku) => inspector.inspectEntity('sku', sku));
 
   const lastUpdate = $('last-update');
   const streamError = $('stream-error');

@@ -39,8 +39,9 @@ export interface TimeChart {
 /** Shortest time span shown, so the first seconds after opening do not get millisecond ticks. */
 const MIN_SPAN_SEC = 30;
 const TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
-const UPlot = (globalThis as unknown as { uPlot: typeof uPlot }).uPlot;
-const AXIS = { stroke: '#8b97a6', font: '11px system-ui, sans-serif', grid: { stroke: '#232b36', width: 1 }, ticks: { stroke: '#232b36', width: 1 } };
+/** uPlot's global (its IIFE build is loaded before the app); shared with bucket-chart.ts. */
+export const UPlot = (globalThis as unknown as { uPlot: typeof uPlot }).uPlot;
+export const AXIS = { stroke: '#8b97a6', font: '11px system-ui, sans-serif', grid: { stroke: '#232b36', width: 1 }, ticks: { stroke: '#232b36', width: 1 } };
 
 /**
  * @example
@@ -164,7 +165,7 @@ function clamp(v: number | null, opts: TimeChartOptions): number | null {
 }
 
 /** Whole decades around the data, so a log axis reads 1 ms · 10 ms · 100 ms · 1 s. */
-function logRange(min: number, max: number, floor: number): [number, number] {
+export function logRange(min: number, max: number, floor: number): [number, number] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [1, 1000];
   const lo = Math.max(floor, 10 ** Math.floor(Math.log10(Math.max(floor, min))));
   const hi = 10 ** Math.ceil(Math.log10(Math.max(max, lo * 10)));
@@ -172,7 +173,7 @@ function logRange(min: number, max: number, floor: number): [number, number] {
 }
 
 /** Ticks at powers of ten, plus 3× between them when the range spans few decades. */
-function logSplits(min: number, max: number): number[] {
+export function logSplits(min: number, max: number): number[] {
   const splits: number[] = [];
   const decades = Math.log10(max / min);
   for (let e = Math.floor(Math.log10(min)); 10 ** e <= max * 1.0001; e++) {
@@ -184,7 +185,7 @@ function logSplits(min: number, max: number): number[] {
 }
 
 /** A y maximum with head room that rounds to a readable axis (1, 2, 5 × 10ⁿ). */
-function niceMax(max: number, floor: number): number {
+export function niceMax(max: number, floor: number): number {
   if (!Number.isFinite(max) || max <= 0) return floor;
   const target = Math.max(floor, max * 1.15);
   const pow = 10 ** Math.floor(Math.log10(target));

@@ -56,6 +56,13 @@ export function fmtPercent(part: number, whole: number): string {
   return `${Math.round((part / whole) * 100)}%`;
 }
 
+/** A ratio as a percentage: 0.0423 → "4.2%", 0.95 → "95%"; "–" when there is none (the base was 0). */
+export function fmtRate(r: number | null | undefined): string {
+  if (r === null || r === undefined || !Number.isFinite(r)) return '–';
+  const pct = r * 100;
+  return `${pct < 10 ? +pct.toFixed(1) : Math.round(pct)}%`;
+}
+
 /** Axis ticks: "0.1 ms", "10 ms", "1 s", "2.5 s". uPlot may ask for a tick while a series has no value yet: blank. */
 export function fmtMsTick(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '';
