@@ -100,21 +100,7 @@ async function bench(opts: Options): Promise<number> {
     const machine = describeMachine(String(pg!.server_version));
     log(`machine: ${machine.nproc} cores, ${machine.memoryGb} GB, ${machine.cpuModel}`);
 
-    let contenders = opts.contenders;
-    let classpath: string | undefined;
-    if (contenders.includes('kafka-streams')) {
-      if (opts.smoke && !upToDate()) {
-        contenders = contenders.filter((c) => c !== 'kafka-streams');
-        notes.push('kafka-streams skipped in --smoke: the peer is not built yet (run `npm run bench` once, or `mvn -q package` in bench/peers/kafka-streams)');
-      } else {
-        try {
-          classpath = ensurePeerBuilt(log);
-        } catch (e) {
-          contenders = contenders.filter((c) => c !== 'kafka-streams');
-          notes.push(`kafka-streams skipped: ${(e as Error).message.split('\n')[0]}`);
-        }
-      }
-    }
+    const { contenders, classpath } = withPeerBuilt(opts, notes);
     for (const n of notes) log(n);
 
     log(`pre-loading ${opts.events.toLocaleString('en-US')} events (seed ${opts.seed}) into ${opts.partitions} partitions, folding the oracle…`);
@@ -200,14 +186,7 @@ async function bench(opts: Options): Promise<number> {
       scaling,
       notes,
     };
-    const paths = writeResults(opts.out, results);
-    console.log(markdownTable(results));
-    const threads = threadCpuLines(results);
-    if (threads) console.log(`\nCPU by thread (backlog run, % of one core):\n${threads}`);
-    console.log('');
-    for (const [k, v] of Object.entries(results.ratios)) console.log(`${k}: ${v === null ? 'n/a' : `${v}×`}`);
-    for (const n of notes) console.log(`note: ${n}`);
-    console.log(`results: ${paths.json} (also ${paths.latest}), chart: ${paths.svg}`);
+    printResults(results, writeResults(opts.out, results));
     if (profileDir) console.log(`CPU profiles (Bun contenders, backlog runs): ${profileDir}`);
     return rows.some((r) => r.backlog.error) ? 1 : 0;
   } finally {
@@ -227,6 +206,33 @@ async function deleteTopics(loader: Loader, prefix: string): Promise<void> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The contenders that can run: the Kafka Streams peer is built first, or skipped with a note. */
+function withPeerBuilt(opts: Options, notes: string[]): { contenders: ContenderId[]; classpath?: string } {
+  const without = opts.contenders.filter((c) => c !== 'kafka-streams');
+  if (!opts.contenders.includes('kafka-streams')) return { contenders: opts.contenders };
+  if (opts.smoke && !upToDate()) {
+    notes.push('kafka-streams skipped in --smoke: the peer is not built yet (run `npm run bench` once, or `mvn -q package` in bench/peers/kafka-streams)');
+    return { contenders: without };
+  }
+  try {
+    return { contenders: opts.contenders, classpath: ensurePeerBuilt(log) };
+  } catch (e) {
+    notes.push(`kafka-streams skipped: ${(e as Error).message.split('\n')[0]}`);
+    return { contenders: without };
+  }
+}
+
+/** The results table, CPU by thread, ratios, notes and where the files went. */
+function printResults(results: BenchResults, paths: { json: string; latest: string; svg: string }): void {
+  console.log(markdownTable(results));
+  const threads = threadCpuLines(results);
+  if (threads) console.log(`\nCPU by thread (backlog run, % of one core):\n${threads}`);
+  console.log('');
+  for (const [k, v] of Object.entries(results.ratios)) console.log(`${k}: ${v === null ? 'n/a' : `${v}×`}`);
+  for (const n of results.notes) console.log(`note: ${n}`);
+  console.log(`results: ${paths.json} (also ${paths.latest}), chart: ${paths.svg}`);
 }
 
 function parseContenders(list: string): ContenderId[] {
