@@ -58,9 +58,11 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const workerCount = opts.workers ?? defaultWorkers();
   const actors = resolveActors(opts, workerCount);
   const poolSize = opts.postgresPoolSize ?? PROCESSOR_DEFAULTS.postgresPoolSize;
-  // A member silent for a session timeout is out of the group; a transaction silent that long is
-  // a frozen process whose row locks would stall its shards' next owner (store/pool.ts).
-  const sql = openPool(opts.databaseUrl, { max: poolSize, idleInTransactionTimeoutMs: PROCESSOR_DEFAULTS.sessionTimeoutMs });
+  // No idle_in_transaction_session_timeout: postgres.js 3.4.9 cannot survive the server ending a
+  // transaction's connection (porsager/postgres#1133, #1208: an uncatchable TypeError, and #1155:
+  // later statements may run outside the transaction). A process frozen inside a checkpoint thus
+  // delays its shards' next owner until it thaws; fencing is never at risk.
+  const sql = openPool(opts.databaseUrl, { max: poolSize, applicationName: `actorstream ${opts.ownerId}`.slice(0, 63) });
   // What start-up has opened so far: closed again, last first, if a later step fails (a missing
   // topic permission, an unreachable coordinator), so a failed start leaks no client or worker.
   const opened: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 1 })];

@@ -11,12 +11,8 @@ export interface PoolOptions {
   max: number;
   /** Seconds to wait for a connection before failing (postgres.js default: 30). */
   connectTimeoutSeconds?: number;
-  /**
-   * Postgres ends a session that sits this long inside a transaction without sending a statement
-   * (`idle_in_transaction_session_timeout`). A frozen process (SIGSTOP, a VM pause) would otherwise
-   * keep its checkpoint's row locks, and the shard's next owner would wait on them until it thaws.
-   */
-  idleInTransactionTimeoutMs?: number;
+  /** Shown as `application_name` in pg_stat_activity, so an operator sees which instance holds what. */
+  applicationName?: string;
 }
 
 /**
@@ -31,9 +27,7 @@ export function openPool(url: string, opts: PoolOptions): Sql {
   return postgres(url, {
     max: opts.max,
     ...(opts.connectTimeoutSeconds !== undefined ? { connect_timeout: opts.connectTimeoutSeconds } : {}),
-    ...(opts.idleInTransactionTimeoutMs !== undefined
-      ? { connection: { idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs } }
-      : {}),
+    ...(opts.applicationName !== undefined ? { connection: { application_name: opts.applicationName } } : {}),
     onnotice: () => {},
   });
 }

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import postgres from 'postgres';
-import { orderActor } from '../actors/order.ts';
-import { skuActor } from '../actors/sku.ts';
-import { userActor } from '../actors/user.ts';
+import { buildActors } from '../actors/registry.ts';
 import { platformaticLogClient } from '../adapters/platformatic/index.ts';
 import { testBroker, uniquePrefix } from '../adapters/platformatic/test-helpers.ts';
 import { startProcessor, topicNames, type Processor, type ProcessorOptions, type RecordSink, type TopicAdmin } from '../engine/index.ts';
@@ -25,7 +23,8 @@ const COUNT = Number(process.env.PLATFORMATIC_TEST_EVENTS ?? 20_000);
 const prefix = uniquePrefix('p');
 const app = `${prefix}app`;
 const topics = topicNames(prefix);
-const actors = [skuActor, orderActor, userActor];
+// The registry's actors, read models and aggregates included: the oracle checks those too.
+const actors = buildActors();
 
 let broker: Awaited<ReturnType<typeof testBroker>>;
 let db: TestDatabase;
