@@ -25,6 +25,7 @@ const subCommands = {
   inspect: () => import('./commands/inspect.ts').then((m) => m.inspectCommand),
   replay: () => import('./commands/replay.ts').then((m) => m.replayCommand),
   analytics: () => import('./commands/analytics.ts').then((m) => m.analyticsCommand),
+  dlq: () => import('./commands/dlq.ts').then((m) => m.dlqCommand),
 } as Record<string, () => Promise<CommandDef<any>>>;
 
 const main = defineCommand({

@@ -18,4 +18,5 @@ export type { LogClient, SourceOptions, Tail, TailOptions, TailRecord } from './
 export type { BatchControl, RecordSource, SourceBatch, SourceHandlers, TopicPartition } from './record-source.ts';
 export type { OutgoingRecord, RecordSink } from './record-sink.ts';
 export type { TopicAdmin } from './topic-admin.ts';
+export { readDeadLetters, redriveDeadLetters, REDRIVE_HEADER, type DeadLetter, type RedriveResult } from './dead-letters.ts';
 export type { RawMessage } from './shard/record-batch.ts';

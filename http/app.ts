@@ -16,6 +16,7 @@ import { createRateLimits } from './rate-limit.ts';
 import { createRecentEvents } from './recent-events.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { deadLetterRoutes, type DeadLetterAdmin } from './routes/dead-letters.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { entityRoutes } from './routes/entities.ts';
 import { ingestRoutes, type IngestOptions } from './routes/ingest.ts';
@@ -45,6 +46,8 @@ export interface AppDeps {
   /** Bounds of the edge (http/limits.ts); each missing one has its default. */
   limits?: Partial<HttpLimits>;
   dashboard?: { snapshots: () => Promise<DashboardSnapshot>; jaegerUrl?: string | null };
+  /** Reading and redriving the dead-letter topics (admin scope); absent: no such routes. */
+  deadLetters?: DeadLetterAdmin;
   /** Ingest tracing (observability/tracing.ts `Tracing.ingest`). */
   traceIngest?: IngestOptions['trace'];
   log?: (line: string) => void;
@@ -88,6 +91,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/v1/alerts/*', requireScope(tokens, 'read'));
   app.use('/v1/dashboard/*', requireScope(tokens, 'read'));
   app.use('/v1/analytics/*', requireScope(tokens, 'read'));
+  app.use('/v1/admin/*', requireScope(tokens, 'admin'));
   // After auth, so the budget is the token's.
   app.use('/v1/*', rateLimits.requests);
 
@@ -110,6 +114,7 @@ export function createApp(deps: AppDeps): Hono {
   }));
   app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log }));
   app.route('/', analyticsRoutes({ sql: deps.sql }));
+  if (deps.deadLetters) app.route('/', deadLetterRoutes({ admin: deps.deadLetters, log }));
   if (deps.dashboard) {
     app.route('/', dashboardRoutes({ snapshots: deps.dashboard.snapshots, jaegerUrl: deps.dashboard.jaegerUrl ?? null, onError: (m, e) => log(`[dashboard] ${m}: ${e}`) }));
   }

@@ -1,4 +1,5 @@
 import { EVENT_SPECS, EVENT_TYPES, MAX_EVENT_BYTES } from '../schemas/index.ts';
+import { adminPaths } from './openapi-admin.ts';
 import { analyticsPaths } from './openapi-analytics.ts';
 
 /**
@@ -86,6 +87,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       ...entityPaths(),
       ...analyticsPaths(),
+      ...adminPaths(),
       '/v1/alerts': {
         get: {
           summary: 'Committed alerts, newest first',

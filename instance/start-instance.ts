@@ -15,6 +15,7 @@ import { topicNames, startProcessor, type LogClient, type Processor, type Proces
 import { startAlertFeed, type AlertFeed } from '../sinks/alert-feed.ts';
 import { openPool, outboxPending, vacuumChurningTables } from '../store/index.ts';
 import { startAnalyticsRetention } from './analytics-retention.ts';
+import { deadLetterAdmin } from './dead-letter-admin.ts';
 
 /** How often the embedded default vacuums PGlite (at 2,000 events/s: ~30k rewritten rows between two). */
 const EMBEDDED_VACUUM_MS = 15_000;
@@ -61,6 +62,8 @@ export interface InstanceConfig {
 export interface Instance {
   url: string;
   processor: Processor;
+  /** The log client the instance runs on (the in-process log in embedded mode): tools and tests produce through it. */
+  client: LogClient;
   stop(): Promise<void>;
 }
 
@@ -105,6 +108,8 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   let alertFeed: AlertFeed | undefined;
   const sink = await client.sink();
   cleanups.push(() => sink.disconnect());
+  const deadLetters = deadLetterAdmin(client, topics, processorOpts.app, processorOpts.actors ?? buildActors(processorOpts.actorsConfig));
+  cleanups.push(() => deadLetters.close());
   const app = createApp({
     instanceId: processorOpts.ownerId,
     version: cfg.version ?? '0.0.0',
@@ -127,6 +132,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     // The edge bounds event time with the same skew the processor applies to records.
     limits: { ...cfg.http.limits, maxFutureMs: cfg.http.limits?.maxFutureMs ?? processorOpts.maxFutureMs },
     dashboard: { snapshots: createDashboardSnapshots({ instance: processorOpts.ownerId, sql, live }), jaegerUrl: cfg.jaegerUrl },
+    deadLetters,
     traceIngest: cfg.tracing?.enabled ? (attributes, fn) => cfg.tracing!.ingest(attributes, fn) : undefined,
     log,
   });
@@ -190,5 +196,5 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
       await running;
     });
   }
-  return { url, processor: p, stop: stopAll };
+  return { url, processor: p, client, stop: stopAll };
 }

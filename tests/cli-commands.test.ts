@@ -182,6 +182,28 @@ describe('CLI commands', () => {
     expect(unknown.stderr).toMatch(/no committed state for user 'u-nobody'/);
   }, 120_000);
 
+  test('dlq: lists a dead letter with its code and source; a redriven one that fails again is dead-lettered marked as such', async () => {
+    const topic = env.topics.source.inventory_events;
+    await env.produceRaw([{ topic: 'inventory_events', key: 'sku-cli-dlq', value: '{"id": "broken' }]);
+    const proc = await spawnProcessor(env.processorEnv('cli-proc-dlq'));
+    try {
+      await waitUntilSettled(env, 60_000);
+      const listed = await cli(['dlq', 'list', '--topic', topic], base);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(new RegExp(`0:0  INVALID_JSON +${topic}:\\d+@\\d+  key "sku-cli-dlq"`));
+      const again = await cli(['dlq', 'redrive', '--topic', topic, '--at', '0:0,0:7'], base);
+      expect(again.code).toBe(1); // 0:7 holds no dead letter
+      expect(again.stdout).toMatch(new RegExp(`redriven 0:0 → ${topic}`));
+      expect(again.stdout).toMatch(/refused {2}0:7: no dead letter at/);
+      await waitUntilSettled(env, 60_000);
+    } finally {
+      proc.kill('SIGTERM');
+      await proc.exited();
+    }
+    const records = await env.readAll(`${topic}.dlq`);
+    expect(records.map((r) => [r.headers['x-dlq-code'], r.headers['x-redrive-of'] ?? null])).toEqual([['INVALID_JSON', null], ['INVALID_JSON', `${topic}.dlq:0:0`]]);
+  }, 90_000);
+
   test('pipeline.example.yaml loads as a configuration and documents every key of the schema', () => {
     const config = loadConfig({}, 'pipeline.example.yaml');
     expect(config.instance.mode).toBe('external');
