@@ -56,24 +56,22 @@ export async function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Pro
  * one cell may repeat (kept per entity while a shard is isolating refused rows): they are summed first.
  */
 export async function writeAggregates(tx: Tx, shard: string, aggregates: readonly AggregateRows[] | undefined): Promise<void> {
-  await Promise.all((aggregates ?? []).map((a) => writeAggregate(tx, shard, a)));
-}
-
-async function writeAggregate(tx: Tx, shard: string, a: AggregateRows): Promise<void> {
-  if (a.rows.length === 0) return;
-  const { dimensions, measures } = a.table;
-  const dims = dimensions.map(ident);
-  const meas = measures.map(ident);
-  const params: unknown[] = [a.rows.map((r) => r.minute), ...dimensions.map((_, i) => a.rows.map((r) => r.dims[i] ?? '')), ...measures.map((_, i) => a.rows.map((r) => r.values[i] ?? 0)), shard];
-  const d = dimensions.map((_, i) => `d${i}`);
-  const v = measures.map((_, i) => `v${i}`);
-  const arrays = [`$1::bigint[]`, ...d.map((_, i) => `$${i + 2}::text[]`), ...v.map((_, i) => `$${i + 2 + d.length}::bigint[]`)].join(', ');
-  const part = ident(`${a.table.table}_part`);
-  await tx.unsafe(
-    `insert into ${part} (minute, ${[...dims, 'shard', ...meas].join(', ')})
-     select to_timestamp(m / 1000.0), ${[...d, `$${params.length}::text`, ...v.map((x) => `sum(${x})`)].join(', ')}
-     from unnest(${arrays}) as u(m, ${[...d, ...v].join(', ')}) group by ${['m', ...d].join(', ')}
-     on conflict (minute, ${[...dims, 'shard'].join(', ')}) do update set ${meas.map((m) => `${m} = ${part}.${m} + excluded.${m}`).join(', ')}`,
-    params as never[],
-  );
+  for (const a of aggregates ?? []) {
+    if (a.rows.length === 0) continue;
+    const { dimensions, measures } = a.table;
+    const dims = dimensions.map(ident);
+    const meas = measures.map(ident);
+    const params: unknown[] = [a.rows.map((r) => r.minute), ...dimensions.map((_, i) => a.rows.map((r) => r.dims[i] ?? '')), ...measures.map((_, i) => a.rows.map((r) => r.values[i] ?? 0)), shard];
+    const d = dimensions.map((_, i) => `d${i}`);
+    const v = measures.map((_, i) => `v${i}`);
+    const arrays = [`$1::bigint[]`, ...d.map((_, i) => `$${i + 2}::text[]`), ...v.map((_, i) => `$${i + 2 + d.length}::bigint[]`)].join(', ');
+    const part = ident(`${a.table.table}_part`);
+    await tx.unsafe(
+      `insert into ${part} (minute, ${[...dims, 'shard', ...meas].join(', ')})
+       select to_timestamp(m / 1000.0), ${[...d, `$${params.length}::text`, ...v.map((x) => `sum(${x})`)].join(', ')}
+       from unnest(${arrays}) as u(m, ${[...d, ...v].join(', ')}) group by ${['m', ...d].join(', ')}
+       on conflict (minute, ${[...dims, 'shard'].join(', ')}) do update set ${meas.map((m) => `${m} = ${part}.${m} + excluded.${m}`).join(', ')}`,
+      params as never[],
+    );
+  }
 }

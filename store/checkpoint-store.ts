@@ -91,22 +91,15 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
 
     async commit(cp) {
       await sql.begin(async (tx) => {
-        // The row lock orders this commit against a concurrent acquire of the same shard. The
-        // writes are pipelined behind it (one round trip, not ten): they run after it on the same
-        // connection, and a stale epoch throws, which rolls all of them back.
-        const owner = tx`select epoch from shard_owners where shard = ${cp.shard} for update`;
-        const writes = Promise.allSettled([
-          writeCheckpointRows(tx, cp, opts.processedEventsTable),
-          writeOffsets(tx, cp),
-          writeInboxPositions(tx, cp),
-          writeQuarantines(tx, cp),
-          removeFiredTimers(tx, cp),
-        ]);
-        const [row] = await owner;
-        const current = row ? Number(row.epoch) : undefined;
+        // The row lock orders this commit against a concurrent acquire of the same shard.
+        const [owner] = await tx`select epoch from shard_owners where shard = ${cp.shard} for update`;
+        const current = owner ? Number(owner.epoch) : undefined;
         if (current !== cp.epoch) throw new ShardFenced(cp.shard, cp.epoch, current);
-        const failed = (await writes).find((w) => w.status === 'rejected');
-        if (failed) throw (failed as PromiseRejectedResult).reason;
+        await writeCheckpointRows(tx, cp, opts.processedEventsTable);
+        await writeOffsets(tx, cp);
+        await writeInboxPositions(tx, cp);
+        await writeQuarantines(tx, cp);
+        await removeFiredTimers(tx, cp);
       });
     },
 

@@ -17,17 +17,13 @@ export async function writeCheckpointRows(
   cp: Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates' | 'processed'>,
   processedEventsTable?: string,
 ): Promise<void> {
-  // Pipelined: issued together, they travel back to back on the transaction's one connection and
-  // run in this order, instead of one event-loop turn and round trip each. None reads another's rows.
-  await Promise.all([
-    writeStates(tx, cp),
-    writeOutbox(tx, cp),
-    writeAlerts(tx, cp.alerts),
-    writeTimersAdded(tx, cp),
-    writeReadModel(tx, cp.readModel),
-    writeAggregates(tx, cp.shard, cp.aggregates),
-    writeProcessedEvents(tx, processedEventsTable, cp.processed),
-  ]);
+  await writeStates(tx, cp);
+  await writeOutbox(tx, cp);
+  await writeAlerts(tx, cp.alerts);
+  await writeTimersAdded(tx, cp);
+  await writeReadModel(tx, cp.readModel);
+  await writeAggregates(tx, cp.shard, cp.aggregates);
+  await writeProcessedEvents(tx, processedEventsTable, cp.processed);
 }
 
 
