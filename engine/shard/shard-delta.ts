@@ -40,7 +40,7 @@ export class PendingDelta {
     private readonly offsets: ReadonlyMap<string, number>,
     private readonly inboxPositions: ReadonlyMap<string, number>,
     private readonly inputs: InputLog | undefined,
-    /** The actor type's read model, projected from the dirty states at `take`. */
+    /** The actor type's read model, projected at `take` from the states that changed. */
     private readonly readModel: ReadModel<unknown> | undefined,
     /** What inputs added to the actor type's aggregates; undefined when it declares none. */
     readonly aggregates: AggregateFold | undefined,
