@@ -1,6 +1,6 @@
 import type { Bucket, TimeRange } from '../store/index.ts';
 import { clip } from './clip.ts';
-import { MAX_TIME_MS, type Parsed } from './query-filters.ts';
+import { timeFilter, type Parsed } from './query-filters.ts';
 
 /**
  * The query parameters of /v1/analytics/*, checked before any SQL: `from`/`to` (epoch ms or ISO
@@ -26,10 +26,12 @@ export interface AnalyticsQuery {
 
 /** The time range asked for; `now` is the default end. */
 export function parseRange(q: AnalyticsQuery, now: number): Parsed<TimeRange> {
-  const to = q.to === undefined ? now : parseTime('to', q.to);
-  if (typeof to === 'string') return { ok: false, error: to };
-  const from = q.from === undefined ? to - DEFAULT_RANGE_MS : parseTime('from', q.from);
-  if (typeof from === 'string') return { ok: false, error: from };
+  const toParam = timeFilter('to', q.to);
+  if (!toParam.ok) return toParam;
+  const to = toParam.value ?? now;
+  const fromParam = timeFilter('from', q.from);
+  if (!fromParam.ok) return fromParam;
+  const from = fromParam.value ?? to - DEFAULT_RANGE_MS;
   if (from >= to) return { ok: false, error: `from must be before to (got from ${new Date(from).toISOString()}, to ${new Date(to).toISOString()})` };
   if (to - from > MAX_RANGE_MS) return { ok: false, error: `the range may cover at most ${MAX_RANGE_MS / 86_400_000} days` };
   return { ok: true, value: { from, to } };
@@ -57,11 +59,4 @@ export function parseLimit(raw: string | undefined): Parsed<number> {
   if (raw === undefined || raw === '') return { ok: true, value: 10 };
   const n = /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
   return n >= 1 && n <= MAX_TOP_LIMIT ? { ok: true, value: n } : { ok: false, error: `limit must be an integer from 1 to ${MAX_TOP_LIMIT}, got '${clip(raw)}'` };
-}
-
-/** Epoch ms (digits) or an ISO time; a message otherwise. */
-function parseTime(name: string, raw: string): number | string {
-  const ms = /^\d{1,16}$/.test(raw) ? Number(raw) : raw.length <= 64 ? Date.parse(raw) : NaN;
-  if (!Number.isSafeInteger(ms) || Math.abs(ms) > MAX_TIME_MS) return `${name} must be epoch milliseconds or an ISO time, got '${clip(raw)}'`;
-  return ms;
 }

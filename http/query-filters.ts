@@ -24,10 +24,15 @@ export function textFilter(name: string, raw: string | undefined): Parsed<string
 
 /** `since`: epoch milliseconds or an ISO time, within the Date range. */
 export function sinceFilter(raw: string | undefined): Parsed<number | undefined> {
+  return timeFilter('since', raw);
+}
+
+/** An optional time parameter `name`: epoch milliseconds or an ISO time, within the Date range. */
+export function timeFilter(name: string, raw: string | undefined): Parsed<number | undefined> {
   if (raw === undefined || raw === '') return { ok: true, value: undefined };
   const ms = /^\d{1,16}$/.test(raw) ? Number(raw) : raw.length <= 64 ? Date.parse(raw) : NaN;
   if (!Number.isSafeInteger(ms) || Math.abs(ms) > MAX_TIME_MS) {
-    return { ok: false, error: `since must be epoch milliseconds or an ISO time (up to ${MAX_TIME_MS}), got '${clip(raw)}'` };
+    return { ok: false, error: `${name} must be epoch milliseconds or an ISO time (up to ${MAX_TIME_MS}), got '${clip(raw)}'` };
   }
   return { ok: true, value: ms };
 }

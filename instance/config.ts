@@ -8,6 +8,7 @@ import { DEFAULT_HTTP_LIMITS } from '../http/limits.ts';
 import { DEFAULT_HOSTNAME } from '../runtime/serve.ts';
 import { topicNames } from '../engine/index.ts';
 import { ConfigError, SOURCE_TOPICS } from '../schemas/index.ts';
+import { IDENTIFIER_PATTERN, isIdentifier } from '../store/identifier.ts';
 import type { KafkaClientName } from './cluster-client.ts';
 import type { InstanceConfig } from './start-instance.ts';
 
@@ -44,7 +45,7 @@ export const PipelineFile = Type.Object(
       user: Type.Optional(Type.String({ minLength: 1 })),
       password: Type.Optional(Type.String()),
       /** Opt-in table of every processed source event (docs/analytics.md "Processed events"). */
-      table: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
+      table: Type.Optional(Type.String({ pattern: IDENTIFIER_PATTERN })),
     }, { additionalProperties: false })),
     limits: Type.Optional(Type.Object({
       /** Latest accepted event time ahead of the clock (ms), at the edge and in the processor. */
@@ -251,7 +252,7 @@ function int(raw: string | undefined, name: string, min = 0): number | undefined
 
 function tableName(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) throw new ConfigError(`PROCESSED_EVENTS_TABLE must be a lower-case identifier (letters, digits, _), got '${raw}'`);
+  if (!isIdentifier(raw)) throw new ConfigError(`PROCESSED_EVENTS_TABLE must be a lower-case identifier (letters, digits, _), got '${raw}'`);
   return raw;
 }
 

@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import type { AggregateRows, ReadModelRows } from '../engine/index.ts';
 import type { Column } from '../actors/projection.ts';
+import { checkIdentifier } from './identifier.ts';
 
 /**
  * The read-model and aggregate statements of a checkpoint (store/checkpoint-store.ts runs them in
@@ -10,12 +11,9 @@ import type { Column } from '../actors/projection.ts';
 
 type Tx = postgres.TransactionSql;
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/** A declared table or column name, refused unless it is a plain lower-case identifier (it is spliced into SQL). */
+/** A declared table or column name, quoted after the identifier check (it is spliced into SQL). */
 function ident(name: string): string {
-  if (!IDENTIFIER.test(name)) throw new Error(`'${name}' is not a usable table or column name (lower-case letters, digits and _; at most 63)`);
-  return `"${name}"`;
+  return `"${checkIdentifier(name, 'a declared table or column name')}"`;
 }
 
 /**

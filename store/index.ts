@@ -40,4 +40,5 @@ export {
   type TopSku,
 } from './analytics.ts';
 export { countStates, rebuildReadModelPage, type StoredEntityRow } from './read-model-rebuild.ts';
-export { checkTableName, ensureProcessedEventsTable } from './processed-events.ts';
+export { ensureProcessedEventsTable } from './processed-events.ts';
+export { IDENTIFIER_PATTERN, isIdentifier } from './identifier.ts';

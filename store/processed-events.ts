@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import type { ProcessedEvent } from '../engine/index.ts';
+import { checkIdentifier } from './identifier.ts';
 import type { Sql } from './pool.ts';
 
 /**
@@ -9,17 +10,10 @@ import type { Sql } from './pool.ts';
  * the user's, so it is created here rather than by a migration.
  */
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/** Refuses a name that is not a plain lower-case identifier (it is spliced into SQL). */
-export function checkTableName(name: string): string {
-  if (!IDENTIFIER.test(name)) throw new Error(`postgres.table '${name}' must be a lower-case identifier (letters, digits, _; at most 63)`);
-  return name;
-}
 
 /** Creates the table and its time index when missing. */
 export async function ensureProcessedEventsTable(sql: Sql, table: string): Promise<void> {
-  const t = sql(checkTableName(table));
+  const t = sql(checkIdentifier(table, 'postgres.table'));
   await sql`create table if not exists ${t} (
     topic text not null,
     partition int not null,
