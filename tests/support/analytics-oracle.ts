@@ -101,18 +101,17 @@ function alertsFold(alerts: readonly Alert[]): Table {
   return t;
 }
 
-async function tableFromDb(sql: postgres.Sql, rows: Promise<Record<string, unknown>[]>, dims: string[], measures: string[]): Promise<Table> {
+async function tableFromDb(rows: Promise<Record<string, unknown>[]>, dims: string[], measures: string[]): Promise<Table> {
   const t: Table = {};
   for (const r of await rows) add(t, [(r.minute as Date).toISOString(), ...dims.map((d) => r[d] as string)].join('|'), measures.map((m) => Number(r[m])));
-  void sql;
   return t;
 }
 
 const salesFromDb = (sql: postgres.Sql) =>
-  tableFromDb(sql, sql`select * from sales_minute`, ['country', 'currency'], ['orders_placed', 'orders_paid', 'orders_cancelled', 'gross_minor', 'revenue_minor', 'items']);
-const funnelFromDb = (sql: postgres.Sql) => tableFromDb(sql, sql`select * from funnel_minute`, [], ['page_views', 'carts', 'orders', 'paid']);
-const skuSalesFromDb = (sql: postgres.Sql) => tableFromDb(sql, sql`select * from sku_sales_minute`, ['sku', 'currency'], ['units', 'revenue_minor']);
-const alertsFromDb = (sql: postgres.Sql) => tableFromDb(sql, sql`select * from alerts_minute`, ['alert_type'], ['alerts']);
+  tableFromDb(sql`select * from sales_minute`, ['country', 'currency'], ['orders_placed', 'orders_paid', 'orders_cancelled', 'gross_minor', 'revenue_minor', 'items']);
+const funnelFromDb = (sql: postgres.Sql) => tableFromDb(sql`select * from funnel_minute`, [], ['page_views', 'carts', 'orders', 'paid']);
+const skuSalesFromDb = (sql: postgres.Sql) => tableFromDb(sql`select * from sku_sales_minute`, ['sku', 'currency'], ['units', 'revenue_minor']);
+const alertsFromDb = (sql: postgres.Sql) => tableFromDb(sql`select * from alerts_minute`, ['alert_type'], ['alerts']);
 
 /**
  * Every committed state's projection is the row in its read-model table, and no row lacks a state.
