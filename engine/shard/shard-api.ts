@@ -64,7 +64,7 @@ export interface ShardDelta {
   processed?: ProcessedEvent[];
 }
 
-/** One applied source event: its record's coordinates, what it is, and its JSON as validated. */
+/** One applied source event: its record's coordinates, what it is, and its JSON as decoded (validated, cleaned, upcast). */
 export interface ProcessedEvent {
   topic: string;
   partition: number;

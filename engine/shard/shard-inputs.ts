@@ -89,7 +89,9 @@ export class InputRouter {
     // Remembered once applied; an input that quarantined its entity is in the DLQ, and so is a retry.
     if (table.quarantine.has(r.key)) return;
     table.recentIds.add(r.key, event.id);
-    pending.processed?.push({ topic: r.topic, partition: r.partition, offset: r.offset, id: event.id, type: event.type, key: r.key, ts: event.ts, json: r.value });
+    // The event as decoded (unknown fields dropped, old versions upcast), not the raw value: a
+    // field only Postgres refuses must not make the processed-events row refuse its entity.
+    pending.processed?.push({ topic: r.topic, partition: r.partition, offset: r.offset, id: event.id, type: event.type, key: r.key, ts: event.ts, json: JSON.stringify(event) });
   }
 
   private applyInbox(r: SourceRecord, parsed: ParsedInbox): void {
