@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { alertsByBucket, funnelByBucket, salesByBucket, topSkus, type Sql } from '../../store/index.ts';
+import { alertsByBucket, funnelByBucket, salesByBucket, topSkus, type FunnelBucket, type Sql } from '../../store/index.ts';
 import { parseBucketed, parseCountry, parseLimit, parseRange, type AnalyticsQuery } from '../analytics-params.ts';
 
 export interface AnalyticsRoutesOptions {
@@ -52,7 +52,17 @@ export function analyticsRoutes(opts: AnalyticsRoutesOptions): Hono {
 }
 
 /** The funnel over the whole range, with each step's conversion from the one before (null when the step before is 0). */
-function funnelTotals(buckets: { pageViews: number; carts: number; orders: number; paid: number }[]) {
+export interface FunnelTotals {
+  pageViews: number;
+  carts: number;
+  orders: number;
+  paid: number;
+  cartRate: number | null;
+  orderRate: number | null;
+  paidRate: number | null;
+}
+
+function funnelTotals(buckets: readonly FunnelBucket[]): FunnelTotals {
   const t = { pageViews: 0, carts: 0, orders: 0, paid: 0 };
   for (const b of buckets) {
     t.pageViews += b.pageViews;

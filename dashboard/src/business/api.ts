@@ -1,4 +1,6 @@
 /// <reference lib="dom" />
+import type { AlertsBucket, FunnelBucket, SalesBucket, TopSku } from '../../../store/analytics.ts';
+import type { FunnelTotals } from '../../../http/routes/analytics.ts';
 import { authHeaders } from '../auth.ts';
 
 /**
@@ -6,47 +8,9 @@ import { authHeaders } from '../auth.ts';
  * minute over one window. Shapes as the HTTP contract gives them; money in minor units.
  */
 
-export interface SalesBucket {
-  start: string;
-  currency: string;
-  ordersPlaced: number;
-  ordersPaid: number;
-  ordersCancelled: number;
-  grossMinor: number;
-  revenueMinor: number;
-  items: number;
-}
-
-export interface FunnelBucket {
-  start: string;
-  pageViews: number;
-  carts: number;
-  orders: number;
-  paid: number;
-}
-
-/** Step conversions over the range; null when the step before is 0. */
-export interface FunnelTotals {
-  pageViews: number;
-  carts: number;
-  orders: number;
-  paid: number;
-  cartRate: number | null;
-  orderRate: number | null;
-  paidRate: number | null;
-}
-
-export interface TopSku {
-  sku: string;
-  units: number;
-  revenue: { currency: string; minor: number }[];
-}
-
-export interface AlertsBucket {
-  start: string;
-  alertType: string;
-  alerts: number;
-}
+// The answers' shapes are the server's own types (erased in the bundle): they cannot drift apart.
+export type { AlertsBucket, FunnelBucket, SalesBucket, TopSku } from '../../../store/analytics.ts';
+export type { FunnelTotals } from '../../../http/routes/analytics.ts';
 
 /** What one route answered: its body, or why there is none (shown in the panel instead of data). */
 export type Loaded<T> = { ok: true; data: T } | { ok: false; error: string };
