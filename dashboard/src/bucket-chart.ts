@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type uPlot from 'uplot';
-import { AXIS, UPlot, logRange, logSplits, niceMax, type SeriesStyle } from './chart.ts';
+import { AXIS, UPlot, valueAxis, valueScale, type SeriesStyle } from './chart.ts';
 import { h, replace } from './dom.ts';
 
 /**
@@ -88,19 +88,11 @@ function chartOptions(size: { width: number; height: number }, series: BucketSer
     cursor: { y: false, points: { size: 6 }, drag: { x: false, y: false } },
     scales: {
       x: { time: true },
-      y: opts.log ? { distr: 3, log: 10, range: (_u, min, max) => logRange(min, max, 1) } : { range: (_u, _min, max) => [0, niceMax(max, opts.minMax ?? 1)] },
+      y: valueScale(opts.log, 1, opts.minMax ?? 1),
     },
     axes: [
       { ...AXIS, size: 26, space: 56, incrs: MINUTE_INCRS, values: (_u, splits) => splits.map(minuteTick) },
-      {
-        ...AXIS,
-        size: 58,
-        gap: 4,
-        space: 22,
-        ticks: { ...AXIS.ticks, size: 4 },
-        splits: opts.log ? (_u, _axis, min, max) => logSplits(min, max) : undefined,
-        values: (_u, splits) => splits.map((v) => opts.axisFormat(v)),
-      },
+      valueAxis(opts.log, opts.axisFormat),
     ],
     series: [{}, ...series.map((s) => seriesOptions(s.label, opts.styleOf(s.label), opts.fill === true && series.length === 1))],
     hooks: { setCursor: [onCursor] },

@@ -67,21 +67,11 @@ export function createTimeChart(plotEl: HTMLElement, legendEl: HTMLElement, opts
       scales: {
         // Grows with the history until the window is full, then slides.
         x: { time: true, range: (_u, min, max) => [Math.min(max - MIN_SPAN_SEC, Math.max(min, max - opts.windowSec)), max] },
-        y: opts.log
-          ? { distr: 3, log: 10, range: (_u, min, max) => logRange(min, max, opts.logMin ?? 0.1) }
-          : { range: (_u, _min, max) => [0, niceMax(max, opts.minMax ?? 1)] },
+        y: valueScale(opts.log, opts.logMin ?? 0.1, opts.minMax ?? 1),
       },
       axes: [
         { ...AXIS, size: 26, space: 64, incrs: TIME_INCRS, values: (_u, splits) => splits.map(clockTick) },
-        {
-          ...AXIS,
-          size: 58,
-          gap: 4,
-          space: 22,
-          ticks: { ...AXIS.ticks, size: 4 },
-          splits: opts.log ? (_u, _axis, min, max) => logSplits(min, max) : undefined,
-          values: (_u, splits) => splits.map((v) => (opts.axisFormat ?? opts.format)(v)),
-        },
+        valueAxis(opts.log, opts.axisFormat ?? opts.format),
       ],
       series: [{}, ...labels.map((label, i) => ({ label, ...lineStyle(opts.styleOf(label, i)), spanGaps: false }))],
       hooks: {
@@ -165,6 +155,24 @@ function clamp(v: number | null, opts: TimeChartOptions): number | null {
 }
 
 /** Whole decades around the data, so a log axis reads 1 ms · 10 ms · 100 ms · 1 s. */
+/** The y scale of a chart: logarithmic from `logFloor`, or linear from 0 to a round maximum of at least `minMax`. */
+export function valueScale(log: boolean | undefined, logFloor: number, minMax: number): uPlot.Scale {
+  return log ? { distr: 3, log: 10, range: (_u, min, max) => logRange(min, max, logFloor) } : { range: (_u, _min, max) => [0, niceMax(max, minMax)] };
+}
+
+/** The y axis of a chart: its values printed with `format`, decades as splits on a log scale. */
+export function valueAxis(log: boolean | undefined, format: (v: number) => string): uPlot.Axis {
+  return {
+    ...AXIS,
+    size: 58,
+    gap: 4,
+    space: 22,
+    ticks: { ...AXIS.ticks, size: 4 },
+    splits: log ? (_u, _axis, min, max) => logSplits(min, max) : undefined,
+    values: (_u, splits) => splits.map((v) => format(v)),
+  };
+}
+
 export function logRange(min: number, max: number, floor: number): [number, number] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [1, 1000];
   const lo = Math.max(floor, 10 ** Math.floor(Math.log10(Math.max(floor, min))));
