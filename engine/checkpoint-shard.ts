@@ -4,6 +4,7 @@ import { refusedKeys, withoutUnstorable } from './checkpoint-isolation.ts';
 import type { CheckpointerContext } from './checkpointer.ts';
 import { commitGroupOffsets, reportCheckpointed, type CommittedOutboxRelay } from './checkpoint-publish.ts';
 import type { Owned } from './owned-shard.ts';
+import { runReleases } from './quarantine-release.ts';
 
 /** What committing a checkpoint, and recovering from a failed commit, needs of the checkpointer's context. */
 type CommitContext = Pick<CheckpointerContext, 'store' | 'observer' | 'log' | 'isCurrent' | 'retire' | 'reacquire' | 'dropAssignment' | 'recordInputsOf'>;
@@ -17,9 +18,16 @@ interface Committed {
 
 /**
  * One shard's checkpoint (see createCheckpointer): take the worker's delta, commit it, and only after
- * the commit publish it and let idle entities leave memory.
+ * the commit publish it and let idle entities leave memory. Quarantine releases asked of the shard
+ * run right after, and a second checkpoint commits them.
  */
 export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<void> {
+  const committed = await checkpointOnce(ctx, relay, id, o);
+  if (o.releases?.length) await runReleases(ctx, id, o, committed, () => checkpointOnce(ctx, relay, id, o));
+}
+
+/** Takes, commits and publishes one delta; false when a commit failed (the shard is then retired). */
+async function checkpointOnce(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<boolean> {
   const delta = await o.host.takeDelta(id).catch(() => null);
   if (!delta) {
     // Records skipped below the stored offset count as uncommitted but never make a delta: a
@@ -28,7 +36,7 @@ export async function checkpointShard(ctx: CheckpointerContext, relay: Committed
     if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
     await relay.retryDeferred(id);
     await commitGroupOffsets(ctx, id, o);
-    return;
+    return true;
   }
   const appendTimes = o.appendTimes;
   const traced = o.traced;
@@ -37,7 +45,7 @@ export async function checkpointShard(ctx: CheckpointerContext, relay: Committed
   o.uncommitted = 0;
   const started = performance.now();
   const committed = await commitCheckpoint(ctx, id, o, { shard: id, epoch: o.epoch, ...delta });
-  if (!committed) return;
+  if (!committed) return false;
   const cp = committed.checkpoint;
   reportCheckpointed(ctx.observer, id, cp, started, appendTimes, traced);
   if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
@@ -47,10 +55,11 @@ export async function checkpointShard(ctx: CheckpointerContext, relay: Committed
     // The worker still holds the refused states: restore the shard from what was committed.
     await ctx.retire(id);
     await ctx.reacquire(id);
-    return;
+    return true;
   }
   // Only now is every entity not changed since `takeDelta` durable, so only now may it leave memory.
   if (ctx.isCurrent(id, o)) await o.host.passivate(id, ctx.passivation, Date.now()).catch(() => 0);
+  return true;
 }
 
 /**

@@ -5,6 +5,7 @@
  * transaction per shard. Everything not exported here is internal to the engine.
  */
 export { startProcessor, type LocalAnswer, type Processor } from './processor.ts';
+export type { ReleaseOutcome } from './quarantine-release.ts';
 export { PROCESSOR_DEFAULTS, defaultWorkers, type ProcessorOptions } from './processor-options.ts';
 export { OBSERVER_METHODS, type BatchApplied, type Checkpointed, type ProcessorObserver, type TracedRecord } from './observer.ts';
 export { isShardId, parseShardId, shardId } from './shard-id.ts';

@@ -3,6 +3,7 @@ import type { TracedRecord } from './observer.ts';
 import type { ShardCounters } from './shard/shard.ts';
 import type { HeldInbox } from './intake-hold.ts';
 import type { AsyncShardHost } from './shard/worker-pool.ts';
+import type { QueuedRelease } from './quarantine-release.ts';
 
 /** A shard this processor holds: where it runs, its epoch, and what its next checkpoint covers. */
 export interface Owned {
@@ -27,6 +28,8 @@ export interface Owned {
   heldInbox?: HeldInbox;
   /** Committed to Postgres but not yet acknowledged as group offsets by Kafka, per `topic:partition`. */
   owedGroupOffsets?: Map<string, GroupOffset>;
+  /** Quarantine releases asked of this shard, carried out by its next checkpoint (engine/quarantine-release.ts). */
+  releases?: QueuedRelease[];
 }
 
 export interface GroupOffset {

@@ -12,6 +12,8 @@ import { createShardLifecycle } from './shard-lifecycle.ts';
 import { shardId } from './shard-id.ts';
 import { createInlinePool, createWorkerPool } from './shard/worker-pool.ts';
 
+import type { ReleaseOutcome } from './quarantine-release.ts';
+
 export type { ProcessorOptions } from './processor-options.ts';
 
 /**
@@ -36,6 +38,11 @@ export interface Processor {
   readiness(): { ready: boolean; assigned: number; owned: number; loading: number };
   /** Partitions per actor type (its source topic's partition count). */
   partitionsOf(type: string): number | undefined;
+  /**
+   * Lifts a quarantined entity's quarantine and applies its parked inputs, in order, exactly once
+   * (engine/quarantine-release.ts); `not-owned` when another instance holds its shard.
+   */
+  release(type: string, key: string): Promise<ReleaseOutcome>;
   /** Commits every dirty shard now (also runs every checkpoint interval). */
   checkpoint(): Promise<void>;
   /** Graceful stop: no more fetching, final checkpoint and relay, leave the group. */
@@ -92,8 +99,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       groupId: opts.groupId,
       topics: [...actorOfTopic.keys()],
       shardOf: (topic) => actorOfTopic.get(topic)?.type,
-      sessionTimeoutMs: PROCESSOR_DEFAULTS.sessionTimeoutMs,
-      heartbeatIntervalMs: PROCESSOR_DEFAULTS.heartbeatIntervalMs,
+      sessionTimeoutMs: opts.sessionTimeoutMs ?? PROCESSOR_DEFAULTS.sessionTimeoutMs,
+      heartbeatIntervalMs: opts.heartbeatIntervalMs ?? PROCESSOR_DEFAULTS.heartbeatIntervalMs,
       maxBytesPerPartition: opts.fetchMaxBytesPerPartition,
     });
     opened.push(() => source.disconnect());
@@ -170,6 +177,15 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   }
 }
 
+/** How long a release may wait for its shard's checkpoint. */
+const RELEASE_TIMEOUT_MS = 30_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** The running processor's API over its parts. */
 function processorHandle(p: {
   membership: Membership;
@@ -197,6 +213,15 @@ function processorHandle(p: {
       // A row committed by an older version is shown as the worker would hold it: migrated.
       const state = row.stateVersion === actor.stateVersion ? row.state : actor.migrate(row.state, row.stateVersion);
       return { kind: 'found', from: 'store', state, quarantine: row.quarantine };
+    },
+    async release(type, key) {
+      const n = p.partitionCounts.get(type);
+      const id = n === undefined ? undefined : shardId(type, p.partitionOf(key, n));
+      const o = id === undefined ? undefined : membership.held(id);
+      if (!o) return { kind: 'not-owned' };
+      const outcome = new Promise<ReleaseOutcome>((resolve, reject) => (o.releases ??= []).push({ key, resolve, reject }));
+      void p.checkpoint();
+      return withTimeout(outcome, RELEASE_TIMEOUT_MS, `the release of ${type} '${key}' did not finish within ${RELEASE_TIMEOUT_MS / 1000} s (its shard moved or is restoring); it may still be applied — look at the entity before asking again`);
     },
     ownedShards: () => membership.heldShards().map(([id]) => id).sort(),
     totals() {

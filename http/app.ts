@@ -5,7 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import type postgres from 'postgres';
 import type { DashboardSnapshot } from '../dashboard/snapshot.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { RecordSink, TopicNames, LocalAnswer } from '../engine/index.ts';
+import type { RecordSink, TopicNames, LocalAnswer, ReleaseOutcome } from '../engine/index.ts';
 import type { AlertFeed } from '../sinks/alert-feed.ts';
 import { requireScope, type ApiToken } from './auth.ts';
 import { clip } from './clip.ts';
@@ -17,6 +17,7 @@ import { createRecentEvents } from './recent-events.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { deadLetterRoutes, type DeadLetterAdmin } from './routes/dead-letters.ts';
+import { quarantineRoutes } from './routes/quarantine.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { entityRoutes } from './routes/entities.ts';
 import { ingestRoutes, type IngestOptions } from './routes/ingest.ts';
@@ -30,7 +31,7 @@ export interface AppDeps {
   topics: TopicNames;
   /** Where ingested events are produced. */
   sink: Pick<RecordSink, 'send'>;
-  local?: { query(type: string, key: string): Promise<LocalAnswer> };
+  local?: { query(type: string, key: string): Promise<LocalAnswer>; release?(type: string, key: string): Promise<ReleaseOutcome> };
   partitionsOf(type: string): number | undefined;
   /** The partition of a key (the log client's partitioner): where its entity's shard is. */
   partitionOf(key: string, partitionCount: number): number;
@@ -115,6 +116,11 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log }));
   app.route('/', analyticsRoutes({ sql: deps.sql }));
   if (deps.deadLetters) app.route('/', deadLetterRoutes({ admin: deps.deadLetters, log }));
+  app.route('/', quarantineRoutes({
+    sql: deps.sql, self: { id: deps.instanceId }, types: deps.actors?.map((a) => a.type) ?? ['user', 'order', 'sku'],
+    local: deps.local?.release ? { release: deps.local.release.bind(deps.local) } : undefined,
+    partitionsOf: deps.partitionsOf, partitionOf: deps.partitionOf, log,
+  }));
   if (deps.dashboard) {
     app.route('/', dashboardRoutes({ snapshots: deps.dashboard.snapshots, jaegerUrl: deps.dashboard.jaegerUrl ?? null, onError: (m, e) => log(`[dashboard] ${m}: ${e}`) }));
   }

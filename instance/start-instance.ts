@@ -117,7 +117,10 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     metrics,
     topics,
     sink,
-    local: { query: (type, key) => processor?.query(type, key) ?? Promise.resolve({ kind: 'not-owned' as const }) },
+    local: {
+      query: (type, key) => processor?.query(type, key) ?? Promise.resolve({ kind: 'not-owned' as const }),
+      release: (type, key) => processor?.release(type, key) ?? Promise.resolve({ kind: 'not-owned' as const }),
+    },
     partitionsOf: (type) => processor?.partitionsOf(type),
     partitionOf: client.partitionOf,
     actors: processorOpts.actors ?? buildActors(processorOpts.actorsConfig),

@@ -2,6 +2,8 @@ import type postgres from 'postgres';
 import type { Alert } from '../schemas/index.ts';
 import { ShardFenced } from './shard-fenced.ts';
 import type { ShardDelta } from '../engine/index.ts';
+import { parkedInputsOf, writeParkedInputs } from './parked-inputs.ts';
+import type { ParkedRow } from '../engine/shard/parked.ts';
 import { writeCheckpointRows, writeOffsets, writeInboxPositions, writeQuarantines, removeFiredTimers } from './checkpoint-writes.ts';
 import { findUnstorable, type Unstorable } from './unstorable.ts';
 
@@ -28,6 +30,8 @@ export interface CheckpointStore {
   load(shard: string, actorType: string, partition: number): Promise<ShardSnapshot>;
   /** The committed rows of some entities (to rehydrate passivated ones, or answer a query). */
   loadStates(actorType: string, keys: readonly string[]): Promise<StoredState[]>;
+  /** A quarantined entity's parked inputs, oldest first (store/parked-inputs.ts). */
+  parkedInputs(actorType: string, key: string): Promise<ParkedRow[]>;
 }
 
 export interface StoredState {
@@ -99,11 +103,14 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
         await writeOffsets(tx, cp);
         await writeInboxPositions(tx, cp);
         await writeQuarantines(tx, cp);
+        await writeParkedInputs(tx, cp);
         await removeFiredTimers(tx, cp);
       });
     },
 
     findUnstorable: (cp) => findUnstorable(sql, cp, opts.processedEventsTable),
+
+    parkedInputs: (actorType, key) => parkedInputsOf(sql, actorType, key),
 
     async loadStates(actorType, keys) {
       if (keys.length === 0) return [];

@@ -40,5 +40,6 @@ export {
   type TopSku,
 } from './analytics.ts';
 export { countStates, rebuildReadModelPage, type StoredEntityRow } from './read-model-rebuild.ts';
+export { listQuarantined, parkedInputsOf, type QuarantinedEntity } from './parked-inputs.ts';
 export { ensureProcessedEventsTable } from './processed-events.ts';
 export { IDENTIFIER_PATTERN, isIdentifier } from './identifier.ts';

@@ -210,6 +210,30 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       create view alerts_minute as select minute, alert_type, sum(alerts)::bigint as alerts from alerts_minute_part group by minute, alert_type;
     `,
   },
+  {
+    version: 5,
+    name: 'parked inputs of quarantined entities',
+    sql: `
+      -- The inputs a quarantined entity could not take (the one that threw and all after it),
+      -- written in the checkpoint that parked them and deleted in the one that applies them on
+      -- release (engine/shard/parked.ts). seq orders one entity's parked inputs.
+      create table parked_inputs (
+        seq              bigserial primary key,
+        actor_type       text not null,
+        key              text not null,
+        partition        int not null,
+        code             text not null,
+        reason           text not null,
+        input            text not null,
+        at               bigint not null,
+        source_topic     text,
+        source_partition int,
+        source_offset    bigint,
+        parked_at        timestamptz not null default now()
+      );
+      create index parked_inputs_entity on parked_inputs (actor_type, key, seq);
+    `,
+  },
 ];
 
 /** Applies every migration not yet applied. Returns the versions it applied. */

@@ -1,6 +1,7 @@
 import type { ActorDefinition } from '../../actors/actor.ts';
 import type { AggregateTable, CellValue, Column } from '../../actors/projection.ts';
 import type { Alert } from '../../schemas/index.ts';
+import type { ParkedInput, ParkedRow } from './parked.ts';
 import type { SourceRecord } from './records.ts';
 import type { PassivationPolicy } from './residency.ts';
 import type { PendingTimer } from './timer-queue.ts';
@@ -62,6 +63,20 @@ export interface ShardDelta {
   aggregates?: AggregateRows[];
   /** The source events applied since the last checkpoint, as read (only with `keepProcessed`). */
   processed?: ProcessedEvent[];
+  /** Inputs of quarantined entities, kept in Postgres until the entity is released (engine/shard/parked.ts). */
+  parked?: ParkedInput[];
+  /** Released entities: their parked rows up to `throughSeq` were applied, and are deleted with this checkpoint. */
+  released?: { actorType: string; key: string; throughSeq: number }[];
+}
+
+/** What releasing a quarantined entity did (Shard.release). */
+export interface ReleaseResult {
+  /** Parked inputs applied. */
+  applied: number;
+  /** Parked source events skipped because the entity had applied them already (a producer's retry). */
+  duplicates: number;
+  /** The entity's quarantine now: null when released, the new error when a parked input threw again (it and the rest stay parked). */
+  quarantine: string | null;
 }
 
 /** One applied source event: its record's coordinates, what it is, and its JSON as decoded (validated, cleaned, upcast). */
@@ -139,7 +154,7 @@ export interface Shard {
    */
   missingKeys(records: readonly SourceRecord[]): string[];
   /** Puts passivated entities back; keys without a row start from their initial state. */
-  rehydrate(rows: readonly { key: string; stateVersion: number; state: unknown; quarantine: string | null; recentIds?: string }[], keys: readonly string[]): void;
+  rehydrate(rows: readonly StoredRow[], keys: readonly string[]): void;
   /**
    * Evicts idle entities whose latest state is committed. Call only right after a successful
    * commit of this shard's delta: keys changed since `takeDelta` are dirty again and stay.
@@ -152,4 +167,20 @@ export interface Shard {
    * Postgres refuses those entities' rows of that delta (see engine/checkpoint-isolation.ts).
    */
   inputsOfTakenDelta(keys: readonly string[]): SourceRecord[];
+  /**
+   * Lifts `key`'s quarantine and applies its parked inputs in order: `committed` (the rows in
+   * Postgres, read right after this shard's last commit) and then those parked since, still in the
+   * pending delta. Stops at an input that throws again. `stored`: the entity's committed row, to
+   * put a passivated entity back or to migrate again a state whose migration failed.
+   */
+  release(key: string, committed: readonly ParkedRow[], stored: StoredRow | undefined): ReleaseResult;
+}
+
+/** An entity's committed row, as `rehydrate` and `release` take it. */
+export interface StoredRow {
+  key: string;
+  stateVersion: number;
+  state: unknown;
+  quarantine: string | null;
+  recentIds?: string;
 }

@@ -7,6 +7,7 @@ import type { SourceRecord } from './records.ts';
 import type { DeadLetterCount, ProcessedEvent, ReadModelRows, ShardCounters, ShardDelta } from './shard-api.ts';
 import type { CellValue, ReadModel } from '../../actors/projection.ts';
 import type { AggregateFold } from './aggregate-fold.ts';
+import type { ParkedInput } from './parked.ts';
 
 /**
  * What the next checkpoint of a shard must write, accumulated as records are applied: outbox rows,
@@ -55,6 +56,32 @@ export class PendingDelta {
     else this.deadLetters.set(k, { topic: r.topic, code, count: 1 });
   }
 
+  /** An input of a quarantined entity, kept for its release (engine/shard/parked.ts). */
+  park(p: ParkedInput): void {
+    (this.delta.parked ??= []).push(p);
+  }
+
+  /**
+   * The inputs of `key` parked since the last `take`, in order, each offered to `apply` until one
+   * is refused (it threw again): the accepted ones leave the delta, the refused one and those after
+   * it stay parked.
+   */
+  unpark(key: string, apply: (p: ParkedInput) => boolean): void {
+    const parked = this.delta.parked;
+    if (!parked) return;
+    let refused = false;
+    this.delta.parked = parked.filter((p) => {
+      if (p.key !== key || refused) return true;
+      refused = !apply(p);
+      return refused;
+    });
+  }
+
+  /** `key`'s parked rows up to `throughSeq` were applied: the checkpoint deletes them. */
+  released(actorType: string, key: string, throughSeq: number): void {
+    (this.delta.released ??= []).push({ actorType, key, throughSeq });
+  }
+
   /** A timer left the queue: dropped from what is pending, or removed from the checkpoint. */
   timerGone(seq: number): void {
     if (this.addedTimers.has(seq)) this.addedTimers.delete(seq);
@@ -63,7 +90,7 @@ export class PendingDelta {
 
   dirty(): boolean {
     const { delta } = this;
-    return this.dirtyKeys.size > 0 || this.dirtyOffsets.size > 0 || (this.aggregates !== undefined && !this.aggregates.empty()) || delta.outbox.length > 0 || delta.timersRemoved.length > 0 || this.addedTimers.size > 0;
+    return this.dirtyKeys.size > 0 || this.dirtyOffsets.size > 0 || delta.parked !== undefined || delta.released !== undefined || (this.aggregates !== undefined && !this.aggregates.empty()) || delta.outbox.length > 0 || delta.timersRemoved.length > 0 || this.addedTimers.size > 0;
   }
 
   /** Hands over everything accumulated since the previous call. */

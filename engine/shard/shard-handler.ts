@@ -5,6 +5,7 @@ import { inboxTopicOf, type ActorMessage, type Alert, type TimerMessage } from '
 import { MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
+import { parkedActorInput, type ParkedInput } from './parked.ts';
 import { TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
 import type { PendingDelta } from './shard-delta.ts';
@@ -38,6 +39,7 @@ function alertsOf(effects: readonly Effect[]): readonly Alert[] {
 /** What a shard's handler writes to besides its entities and its pending delta. */
 export interface HandlerOptions {
   actor: ActorDefinition<any>;
+  partition: number;
   app: string;
   alertsTopic: string;
   /** Stamps `detectedAt` on alerts. */
@@ -78,9 +80,10 @@ export class ShardHandler implements EffectSink {
 
   /**
    * Runs the pure handler through the interpreter the test driver uses; a throw quarantines the key
-   * (`source` is dead-lettered with the error).
+   * and parks the input (`source` is also dead-lettered with the error) — unless it is a parked
+   * input being released (`releasing`), which simply stays parked.
    */
-  handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): void {
+  handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined, releasing = false): void {
     const { table, pending } = this;
     const states = table.states;
     const before = states.has(key) ? states.get(key) : this.actor.initial(key);
@@ -94,6 +97,8 @@ export class ShardHandler implements EffectSink {
       // A brand-new entity still needs a state row to carry its quarantine through checkpoints.
       if (!states.has(key)) states.set(key, before);
       pending.dirtyKeys.add(key);
+      if (releasing) return;
+      this.park(key, input, now, source, 'HANDLER_ERROR', after.reason);
       if (source) {
         this.opts.inputs?.record(source);
         pending.deadLetter(source, 'HANDLER_ERROR', after.reason);
@@ -114,8 +119,45 @@ export class ShardHandler implements EffectSink {
       this.opts.counters.timersFired++;
       table.residency.timerFired(t.key);
       this.pending.timerGone(t.seq);
-      if (!table.quarantine.has(t.key)) this.handle(t.key, { kind: 'timer', at: t.dueAt, timer: t.timer }, t.dueAt, undefined);
+      const input: ActorInput = { kind: 'timer', at: t.dueAt, timer: t.timer };
+      if (table.quarantine.has(t.key)) this.park(t.key, input, t.dueAt, undefined, 'QUARANTINED', `entity is quarantined: ${table.quarantine.get(t.key)}`);
+      else this.handle(t.key, input, t.dueAt, undefined);
     }
+  }
+
+  /** An input that reached a quarantined entity: parked for its release, and dead-lettered for the record. */
+  parkQuarantined(key: string, input: ActorInput, now: number, source: SourceRecord): void {
+    const reason = `entity is quarantined: ${this.table.quarantine.get(key)}`;
+    this.park(key, input, now, source, 'QUARANTINED', reason);
+    this.pending.deadLetter(source, 'QUARANTINED', reason);
+  }
+
+  /**
+   * Applies a parked input of an entity being released: `threw` when it threw again (the entity is
+   * quarantined anew and the input stays parked). A source event applied already (a producer's
+   * retry parked twice) is a `duplicate`, skipped as the dedup window would have skipped it live.
+   */
+  applyParked(p: ParkedInput): 'applied' | 'duplicate' | 'threw' {
+    const { table, pending } = this;
+    const input = parkedActorInput(p);
+    if (input.kind === 'event' && table.recentIds.seen(p.key, input.event.id)) {
+      this.opts.counters.duplicatesDropped++;
+      return 'duplicate';
+    }
+    this.handle(p.key, input, p.at, undefined, true);
+    if (table.quarantine.has(p.key)) return 'threw';
+    if (input.kind !== 'event') return 'applied';
+    const { event } = input;
+    table.recentIds.add(p.key, event.id);
+    if (p.source) pending.processed?.push({ ...p.source, id: event.id, type: event.type, key: p.key, ts: event.ts, json: JSON.stringify(event) });
+    return 'applied';
+  }
+
+  private park(key: string, input: ActorInput, at: number, source: SourceRecord | undefined, code: ParkedInput['code'], reason: string): void {
+    const { actor, partition } = this.opts;
+    const parked: ParkedInput = { actorType: actor.type, key, partition, code, reason: storableClip(reason, MAX_REASON_CHARS), input: JSON.stringify(input), at };
+    if (source) parked.source = { topic: source.topic, partition: source.partition, offset: source.offset };
+    this.pending.park(parked);
   }
 
   send(from: ActorAddress, to: ActorAddress, msg: ActorMessage): void {

@@ -4,6 +4,8 @@ import type { PassivationPolicy } from './residency.ts';
 import { unpackBatch, type RecordBatch } from './record-batch.ts';
 import type { SourceRecord } from './records.ts';
 import { createShard, type Shard, type ShardCounters, type ShardDelta, type ShardRestore } from './shard.ts';
+import type { ParkedRow } from './parked.ts';
+import type { ReleaseResult, StoredRow } from './shard-api.ts';
 
 /**
  * The shards living in one thread, addressed by id. In a worker it is exposed with comlink (see
@@ -39,14 +41,8 @@ export interface ApplyResult {
 
 export type QueryAnswer = { state: unknown; quarantine: string | null } | 'passivated' | undefined;
 
-export interface StateRow {
-  key: string;
-  stateVersion: number;
-  state: unknown;
-  quarantine: string | null;
-  /** The entity's dedup window as stored (JSON text). */
-  recentIds?: string;
-}
+/** An entity's committed row (its dedup window as stored JSON text). */
+export type StateRow = StoredRow;
 
 export interface ShardHostApi {
   open(spec: ShardSpec, restore: ShardRestore): number;
@@ -69,6 +65,8 @@ export interface ShardHostApi {
   query(id: string, key: string): QueryAnswer;
   /** See Shard.inputsOfTakenDelta: the records to dead-letter for entities whose rows Postgres refused. */
   inputsOfTakenDelta(id: string, keys: string[]): SourceRecord[];
+  /** See Shard.release; undefined when the shard is not open here. */
+  release(id: string, key: string, committed: ParkedRow[], stored: StateRow | undefined, now: number): ReleaseResult | undefined;
   /** Drops a shard (retired or fenced); returns its final counters. */
   close(id: string): ShardCounters | undefined;
 }
@@ -116,6 +114,11 @@ export function createShardHost(resolveActor: (type: string, config: ActorsConfi
     passivate: (id, policy, now) => shards.get(id)?.passivate(policy, now) ?? 0,
     query: (id, key) => shards.get(id)?.query(key),
     inputsOfTakenDelta: (id, keys) => shardOf(id).inputsOfTakenDelta(keys),
+    release(id, key, committed, stored, now) {
+      const s = shards.get(id);
+      s?.setNow(now);
+      return s?.release(key, committed, stored);
+    },
     close(id) {
       const s = shards.get(id);
       shards.delete(id);

@@ -84,9 +84,11 @@ export class InputRouter {
     }
     if (event.ts > this.gate.sourceClock) this.gate.sourceClock = event.ts;
     this.handler.fireTimersBefore(timerHorizon(event.ts, r));
-    if (table.quarantine.has(r.key)) return pending.deadLetter(r, 'QUARANTINED', `entity is quarantined: ${table.quarantine.get(r.key)}`);
-    this.handler.handle(r.key, { kind: 'event', event }, event.ts, r);
-    // Remembered once applied; an input that quarantined its entity is in the DLQ, and so is a retry.
+    const input = { kind: 'event', event } as const;
+    if (table.quarantine.has(r.key)) return this.handler.parkQuarantined(r.key, input, event.ts, r);
+    this.handler.handle(r.key, input, event.ts, r);
+    // Remembered once applied; an input that quarantined its entity is parked, and so is a retry
+    // (its release skips what it applied already).
     if (table.quarantine.has(r.key)) return;
     table.recentIds.add(r.key, event.id);
     // The event as decoded (unknown fields dropped, old versions upcast), not the raw value: a
@@ -114,8 +116,9 @@ export class InputRouter {
     if (!r.key || typeof value?.msg?.ts !== 'number') return pending.deadLetter(r, 'INVALID_DATA', 'inbox value lacks key, msg or msg.ts');
     if (!isEntityKey(r.key) || !isStorableValue(value)) return pending.deadLetter(r, 'INVALID_DATA', 'inbox key or message holds characters an entity key or a checkpoint cannot');
     this.handler.fireTimersBefore(timerHorizon(value.msg.ts, r));
-    if (table.quarantine.has(r.key)) return pending.deadLetter(r, 'QUARANTINED', `entity is quarantined: ${table.quarantine.get(r.key)}`);
-    this.handler.handle(r.key, { kind: 'message', from: value.from, msg: value.msg }, value.msg.ts, r);
+    const input = { kind: 'message', from: value.from, msg: value.msg } as const;
+    if (table.quarantine.has(r.key)) return this.handler.parkQuarantined(r.key, input, value.msg.ts, r);
+    this.handler.handle(r.key, input, value.msg.ts, r);
   }
 }
 

@@ -7,6 +7,7 @@ import { PendingDelta } from './shard-delta.ts';
 import { AggregateFold } from './aggregate-fold.ts';
 import { ShardHandler } from './shard-handler.ts';
 import { InputRouter } from './shard-inputs.ts';
+import { releaseEntity } from './release.ts';
 import type { Shard, ShardCounters, ShardOptions } from './shard-api.ts';
 
 export type { Shard, ShardCounters, ShardDelta, ShardOptions, ShardRestore } from './shard-api.ts';
@@ -33,7 +34,7 @@ export function createShard(opts: ShardOptions): Shard {
   const pending = new PendingDelta(counters, partition, table, offsets, inboxPositions, inputs, actor.readModel, fold);
   if (opts.keepProcessed) pending.processed = [];
   const alertsTopic = opts.alertsTopic ?? ALERTS_TOPIC;
-  const handler = new ShardHandler({ actor, app, alertsTopic, wallClock, counters, inputs }, table, pending);
+  const handler = new ShardHandler({ actor, partition, app, alertsTopic, wallClock, counters, inputs }, table, pending);
   handler.restoreTimers(opts.restore?.timers ?? []);
   const gate = new InboxGate(offsets, `${sourceTopic}:${partition}`);
   const topics = {
@@ -61,6 +62,7 @@ export function createShard(opts: ShardOptions): Shard {
     setNow(at) {
       table.now = at;
     },
+    release: (key, committed, stored) => releaseEntity({ actor, table, pending, handler }, key, committed, stored),
     inputsOfTakenDelta: (keys) => {
       if (!inputs) throw new Error(`shard ${id} does not record its inputs`);
       return inputs.takenFor(keys);
