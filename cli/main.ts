@@ -26,6 +26,7 @@ const subCommands = {
   replay: () => import('./commands/replay.ts').then((m) => m.replayCommand),
   analytics: () => import('./commands/analytics.ts').then((m) => m.analyticsCommand),
   dlq: () => import('./commands/dlq.ts').then((m) => m.dlqCommand),
+  quarantine: () => import('./commands/quarantine.ts').then((m) => m.quarantineCommand),
 } as Record<string, () => Promise<CommandDef<any>>>;
 
 const main = defineCommand({

@@ -38,15 +38,17 @@ describe('dead letters as an operation', () => {
       deadLetterRow(refused(7, '{"id":"e-7"'), 'INVALID_JSON', 'Unexpected end of JSON input'),
       deadLetterRow(refused(8, 'x'.repeat(70_000)), 'OVERSIZE', 'too large'),
       deadLetterRow({ ...refused(9, '{}', 'shop.order.inbox'), headers: { 'x-origin': 'sku/0', 'x-seq': '4' } }, 'INVALID_DATA', 'no msg'),
+      deadLetterRow(refused(10, '{"id":"e-10"}'), 'QUARANTINED', 'entity is quarantined: Error: bug'),
     ]);
     const all = await readDeadLetters(log, admin, DLQ, 10);
     expect(all.map((d) => [d.offset, d.code, d.source, d.notRedrivable ?? null])).toEqual([
       [0, 'INVALID_JSON', { topic: 'transaction_events', partition: 0, offset: 7 }, null],
       [1, 'OVERSIZE', { topic: 'transaction_events', partition: 0, offset: 8 }, 'its value was cut to 65536 of 70000 characters'],
       [2, 'INVALID_DATA', { topic: 'shop.order.inbox', partition: 0, offset: 9 }, 'an actor message (inbox record) cannot be replayed: its origin sequence has been passed'],
+      [3, 'QUARANTINED', { topic: 'transaction_events', partition: 0, offset: 10 }, 'it is parked with its quarantined entity: release the entity instead (POST /v1/admin/quarantine/release, actorstream quarantine release)'],
     ]);
     expect(all[0]).toMatchObject({ key: 'o-7', value: '{"id":"e-7"', encoding: 'text', reason: 'Unexpected end of JSON input' });
-    expect((await readDeadLetters(log, admin, DLQ, 1)).map((d) => d.offset)).toEqual([2]); // the newest
+    expect((await readDeadLetters(log, admin, DLQ, 1)).map((d) => d.offset)).toEqual([3]); // the newest
   });
 
   test('redriven records go back to their source topic as they were, marked; the others are refused with the reason', async () => {

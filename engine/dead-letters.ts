@@ -77,6 +77,9 @@ export async function redriveDeadLetters(client: LogClient, admin: TopicAdmin, d
   return result;
 }
 
+/** Dead letters whose input was also parked with its quarantined entity (engine/shard/parked.ts). */
+const PARKED_CODES: ReadonlySet<string> = new Set(['HANDLER_ERROR', 'QUARANTINED']);
+
 /** The dead letter's reason it cannot be sent back as the original record, if any. */
 export function whyNotRedrivable(h: Record<string, string>, value: string): string | undefined {
   const source = h[DLQ_HEADERS.topic] ?? '';
@@ -84,6 +87,9 @@ export function whyNotRedrivable(h: Record<string, string>, value: string): stri
   // An inbox record's origin sequence was passed when it was refused: sent again it would be
   // dropped as a duplicate, or applied out of its origin's order.
   if (source.endsWith('.inbox')) return 'an actor message (inbox record) cannot be replayed: its origin sequence has been passed';
+  // Kept here for the record only: the input is parked with its quarantined entity, and applied
+  // (once) when the entity is released; sent back too it would be parked twice.
+  if (PARKED_CODES.has(h[DLQ_HEADERS.code] ?? '')) return 'it is parked with its quarantined entity: release the entity instead (POST /v1/admin/quarantine/release, actorstream quarantine release)';
   if (h[DLQ_HEADERS.keyEncoding] === 'base64' || h[DLQ_HEADERS.originalKeyLength] !== undefined) return 'its key was not kept as it was (not UTF-8, or cut)';
   const length = Number(h[DLQ_HEADERS.originalLength] ?? value.length);
   if (h[DLQ_HEADERS.valueEncoding] !== 'base64' && length > value.length) return `its value was cut to ${value.length} of ${length} characters`;

@@ -115,11 +115,14 @@ export function createApp(deps: AppDeps): Hono {
   }));
   app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log }));
   app.route('/', analyticsRoutes({ sql: deps.sql }));
-  if (deps.deadLetters) app.route('/', deadLetterRoutes({ admin: deps.deadLetters, log }));
+  if (deps.deadLetters) {
+    app.route('/', deadLetterRoutes({ admin: deps.deadLetters, log, counted: (outcome, n) => deps.metrics.adminAction('dead_letter_redrive', outcome, n) }));
+  }
   app.route('/', quarantineRoutes({
     sql: deps.sql, self: { id: deps.instanceId }, types: deps.actors?.map((a) => a.type) ?? ['user', 'order', 'sku'],
     local: deps.local?.release ? { release: deps.local.release.bind(deps.local) } : undefined,
     partitionsOf: deps.partitionsOf, partitionOf: deps.partitionOf, log,
+    counted: (outcome) => deps.metrics.adminAction('quarantine_release', outcome),
   }));
   if (deps.dashboard) {
     app.route('/', dashboardRoutes({ snapshots: deps.dashboard.snapshots, jaegerUrl: deps.dashboard.jaegerUrl ?? null, onError: (m, e) => log(`[dashboard] ${m}: ${e}`) }));

@@ -13,10 +13,14 @@ export interface Metrics {
   readonly observer: ProcessorObserver;
   httpRequest(method: string, route: string, status: number, seconds: number): void;
   ingested(accepted: number, rejected: number): void;
+  /** An operator's action over the admin routes: a quarantine release or dead-letter redrive, by outcome. */
+  adminAction(action: AdminAction, outcome: string, count?: number): void;
   /** Values read at scrape time (entities in memory, owned shards, outbox depth). */
   setSources(sources: ScrapeSources): void;
   render(): Promise<string>;
 }
+
+export type AdminAction = 'quarantine_release' | 'dead_letter_redrive';
 
 export interface ScrapeSources {
   entitiesInMemory?: () => Record<string, number>;
@@ -42,6 +46,7 @@ export function createMetrics(): Metrics {
   const checkpoints = new Counter({ name: 'actorstream_checkpoints_total', help: 'Checkpoint commits by result', labelNames: ['result'], registers: r });
   const checkpointRows = new Counter({ name: 'actorstream_checkpoint_rows_total', help: 'Rows written by checkpoints, by kind', labelNames: ['kind'], registers: r });
   const ingest = new Counter({ name: 'actorstream_ingest_events_total', help: 'Events received over HTTP, by result', labelNames: ['result'], registers: r });
+  const adminActions = new Counter({ name: 'actorstream_admin_actions_total', help: 'Quarantine releases and dead-letter redrives asked over the admin API, by outcome', labelNames: ['action', 'outcome'], registers: r });
   const httpRequests = new Counter({ name: 'actorstream_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: r });
 
   const applySeconds = new Histogram({ name: 'actorstream_batch_apply_seconds', help: 'Time to apply one fetched batch (worker round trip included)', labelNames: ['actor'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: r });
@@ -118,6 +123,9 @@ export function createMetrics(): Metrics {
     ingested(accepted, rejected) {
       if (accepted > 0) ingest.inc({ result: 'accepted' }, accepted);
       if (rejected > 0) ingest.inc({ result: 'rejected' }, rejected);
+    },
+    adminAction(action, outcome, count = 1) {
+      if (count > 0) adminActions.inc({ action, outcome }, count);
     },
     setSources(s) {
       sources = s;

@@ -20,6 +20,7 @@ export const EXPORTED_METRICS = [
   'actorstream_checkpoint_rows_total', // {kind: states|offsets|outbox|alerts|timers}
   'actorstream_ingest_events_total', // {result: accepted|rejected}
   'actorstream_http_requests_total', // {method, route, status}
+  'actorstream_admin_actions_total', // {action: quarantine_release|dead_letter_redrive, outcome}
   // histograms (seconds)
   'actorstream_batch_apply_seconds', // {actor}
   'actorstream_event_to_state_seconds',

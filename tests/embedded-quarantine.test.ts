@@ -1,13 +1,15 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
 import postgres from 'postgres';
-import type { ActorDefinition } from '../actors/actor.ts';
+import type { ActorContext, ActorDefinition, ActorInput } from '../actors/actor.ts';
 import { buildActors } from '../actors/registry.ts';
 import { createInProcessLog, startPgliteServer, type InProcessLog, type PgliteServer } from '../adapters/embedded/index.ts';
 import { startProcessor, type Processor, type ProcessorOptions } from '../engine/processor.ts';
 import { topicNames } from '../engine/topic-names.ts';
 import { generateEvents, toKafkaRecord, writeRecords } from '../generator/index.ts';
 import { topicOf, type DomainEvent } from '../schemas/index.ts';
+import { startInstance, type Instance } from '../instance/start-instance.ts';
 import { listQuarantined } from '../store/index.ts';
+import { eventually, freePort } from './support/instance-process.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { closingEvents } from './support/oracle.ts';
 import { waitUntilSettled } from './support/pipeline-env.ts';
@@ -111,11 +113,82 @@ describe('quarantine release', () => {
     await settled();
     expect(await fixed.release('user', bad.key)).toEqual({ kind: 'released', parked: listed!.parked, applied: listed!.parked, duplicates: 0, quarantine: null });
     await settled();
-    expect(await sql`select count(*)::int as n from parked_inputs`).toEqual([{ n: 0 }]);
+    expect((await sql`select count(*)::int as n from parked_inputs`)[0]).toEqual({ n: 0 });
     expect(await listQuarantined(sql, { limit: 10 })).toEqual([]);
     expect(await fixed.release('user', bad.key)).toEqual({ kind: 'not-quarantined' });
     await fixed.stop();
     processors.splice(0);
     await expectCommittedEqualsOracle(sql, all);
   }, 180_000);
+});
+
+describe('quarantine over the admin API', () => {
+  let instance: Instance;
+  const lines: string[] = [];
+  const bug = { on: true };
+  const BAD = 'sku-q';
+  beforeAll(async () => {
+    const actors = buildActors().map((a) =>
+      a.type !== 'sku' ? a : {
+        ...a,
+        handle(state: unknown, input: ActorInput, ctx: ActorContext) {
+          if (bug.on && ctx.key === BAD && input.kind === 'event' && (input.event.data as { qty: number }).qty === 13) throw new Error('bug 99: thirteen');
+          return a.handle(state, input, ctx);
+        },
+      });
+    instance = await startInstance(
+      {
+        mode: 'embedded',
+        processor: { brokers: [], databaseUrl: '', app: 'qapi', groupId: 'qapi-processor', partitions: 1, checkpointIntervalMs: 100, ownerId: 'qapi-1', workers: 0, actors },
+        http: { port: await freePort() },
+        generatorRate: 0,
+      },
+      (line) => void lines.push(line),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await instance?.stop();
+  });
+
+  const api = (path: string, body?: unknown) =>
+    fetch(`${instance.url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  type Listed = { entities: { type: string; key: string; error: string; since: string; parked: number }[] };
+
+  test('listed with its error and parked count; released after the fix with everything applied once; counted and audited', async () => {
+    const sink = await instance.client.sink();
+    const stock = (id: string, qty: number, ts: number) => ({ topic: 'inventory_events', key: BAD, value: JSON.stringify({ id, type: 'stock_received', v: 1, ts, data: { sku: BAD, qty } }) });
+    const t = Date.now() - 60_000;
+    await sink.send([stock('q-1', 2, t), stock('q-2', 13, t + 1), stock('q-3', 5, t + 2), stock('q-3', 5, t + 2)]);
+    await sink.disconnect();
+    const listed = await eventually(async () => {
+      const l = (await (await api('/v1/admin/quarantine?type=sku')).json()) as Listed;
+      return l.entities[0]?.parked === 3 ? l : undefined;
+    }, 20_000, 'the SKU to be quarantined with 3 parked inputs');
+    expect(listed.entities[0]).toMatchObject({ type: 'sku', key: BAD, error: 'Error: bug 99: thirteen' });
+    expect(Number.isNaN(Date.parse(listed.entities[0]!.since))).toBe(false);
+
+    bug.on = false; // the fix
+    const res = await api('/v1/admin/quarantine/release', { type: 'sku', key: BAD });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ type: 'sku', key: BAD, released: true, parked: 3, applied: 2, duplicates: 1, quarantine: null });
+    const sku = (await (await api(`/v1/skus/${BAD}`)).json()) as { state: { onHand: number }; quarantine: string | null };
+    expect({ onHand: sku.state.onHand, quarantine: sku.quarantine }).toEqual({ onHand: 20, quarantine: null });
+    expect(((await (await api('/v1/admin/quarantine')).json()) as Listed).entities).toEqual([]);
+
+    const again = await api('/v1/admin/quarantine/release', { type: 'sku', key: BAD });
+    expect([again.status, ((await again.json()) as { error: string }).error]).toEqual([409, `sku '${BAD}' is not quarantined`]);
+    const metrics = await (await fetch(`${instance.url}/metrics`)).text();
+    expect(metrics).toContain('actorstream_admin_actions_total{action="quarantine_release",outcome="released"} 1');
+    expect(metrics).toContain('actorstream_admin_actions_total{action="quarantine_release",outcome="not_quarantined"} 1');
+    expect(lines.some((l) => l.includes(`released sku '${BAD}': applied 2 of 3 parked input(s), 1 duplicate(s) skipped`))).toBe(true);
+  }, 60_000);
+
+  test('bad types, keys and limits are refused with the reason', async () => {
+    expect((await api('/v1/admin/quarantine?type=cart')).status).toBe(400);
+    expect((await api('/v1/admin/quarantine?limit=0')).status).toBe(400);
+    const noType = await api('/v1/admin/quarantine/release', { type: 'cart', key: 'x' });
+    expect([noType.status, ((await noType.json()) as { error: string }).error]).toEqual([400, "type must be one of sku, order, user, got 'cart'"]);
+    expect((await api('/v1/admin/quarantine/release', { type: 'sku', key: 'a\u0000b' })).status).toBe(400);
+    expect((await api('/v1/admin/quarantine/release', 'not an object')).status).toBe(400);
+  });
 });

@@ -15,6 +15,8 @@ export interface DeadLetterRoutesOptions {
   admin: DeadLetterAdmin;
   /** The audit trail: every redrive is logged with who asked (token name) and what moved. */
   log: (line: string) => void;
+  /** Counts redriven and refused dead letters (metrics: actorstream_admin_actions_total). */
+  counted?: (outcome: 'redriven' | 'refused', count: number) => void;
 }
 
 const MAX_LIST = 500;
@@ -53,6 +55,8 @@ export function deadLetterRoutes(opts: DeadLetterRoutesOptions): Hono {
     const positions = parsePositions(body?.positions);
     if (typeof positions === 'string') return c.json({ error: positions }, 400);
     const result = await opts.admin.redrive(topic!, positions);
+    opts.counted?.('redriven', result.redriven.length);
+    opts.counted?.('refused', result.refused.length);
     const who = tokenNameOf(c);
     opts.log(`[admin] ${who} redrove ${result.redriven.length} dead letter(s) of ${topic} back to their source (${result.redriven.map((r) => `${r.partition}:${r.offset}`).join(', ') || 'none'}); refused ${result.refused.length}`);
     return c.json(result);

@@ -18,6 +18,8 @@ export interface QuarantineRoutesOptions {
   partitionOf(key: string, partitionCount: number): number;
   /** The audit trail: every release is logged with who asked and what it did. */
   log: (line: string) => void;
+  /** Counts a release carried out here, by outcome (metrics: actorstream_admin_actions_total). */
+  counted?: (outcome: 'released' | 'quarantined_again' | 'not_quarantined' | 'not_owned') => void;
   /** How long to wait for the owner's answer (default 35 s: a release waits for a checkpoint). */
   proxyTimeoutMs?: number;
 }
@@ -51,6 +53,7 @@ export function quarantineRoutes(opts: QuarantineRoutesOptions): Hono {
     if (typeof key !== 'string' || !isIdentifier(key)) return c.json({ error: 'key must be well-formed text without control characters' }, 400);
     const outcome = await releaseAnywhere(c, opts, type, key);
     if ('response' in outcome) return outcome.response;
+    opts.counted?.(outcome.kind === 'released' ? (outcome.quarantine === null ? 'released' : 'quarantined_again') : outcome.kind === 'not-quarantined' ? 'not_quarantined' : 'not_owned');
     if (outcome.kind === 'not-quarantined') return c.json({ error: `${type} '${clip(key)}' is not quarantined` }, 409);
     if (outcome.kind === 'not-owned') return c.json({ error: `no instance holds the shard of ${type} '${clip(key)}' right now — ask again` }, 503);
     const { kind: _, ...result } = outcome;
