@@ -23,6 +23,11 @@ const cp: Checkpoint = {
   deadLetters: [{ topic: 'inventory_events', code: 'INVALID_JSON', count: 1 }],
 };
 const input: SourceRecord = { topic: 'inventory_events', partition: 0, offset: 8, key: 'bad', value: '{"id":"e-8"}', headers: {} };
+const stocked: SourceRecord = { ...input, offset: 9, value: JSON.stringify({ id: 'e-9', type: 'stock_received', v: 1, ts: 5, data: { sku: 'bad', qty: 3 } }) };
+const reserved: SourceRecord = {
+  topic: 'shop.sku.inbox', partition: 0, offset: 2, key: 'bad', headers: {},
+  value: JSON.stringify({ from: { type: 'order', key: 'o-1' }, msg: { type: 'reserve', orderId: 'o-1', line: 0, qty: 1, cause: 'e-o', ts: 6 } }),
+};
 
 describe('a checkpoint without the rows Postgres refused', () => {
   const found = [{ group: { entityKey: 'bad' }, error: '22P05 unsupported Unicode escape sequence' }, { group: { deadLetter: 2 }, error: '22021 bad' }];
@@ -53,6 +58,15 @@ describe('a checkpoint without the rows Postgres refused', () => {
     expect(dl.headers![DLQ_HEADERS.reason]).toContain('22P05');
     // Counted for metrics beside the checkpoint's own dead letters.
     expect(out.deadLetters).toEqual([{ topic: 'inventory_events', code: 'INVALID_JSON', count: 1 }, { topic: 'inventory_events', code: 'UNSTORABLE', count: 1 }]);
+  });
+
+  test('parks the refused entity\'s inputs (events and messages) for its release; a record that no longer decodes stays in the DLQ only', () => {
+    const parked = withoutUnstorable(cp, found, [input, stocked, reserved], { actor: skuActor, partition: 0 }).parked!;
+    expect(parked.map((p) => [p.key, p.code, JSON.parse(p.input).kind, p.at, p.source])).toEqual([
+      ['bad', 'UNSTORABLE', 'event', 5, { topic: 'inventory_events', partition: 0, offset: 9 }],
+      ['bad', 'UNSTORABLE', 'message', 6, { topic: 'shop.sku.inbox', partition: 0, offset: 2 }],
+    ]);
+    expect(parked[0]!.reason).toContain('22P05');
   });
 
   test('replaces a refused dead letter by its coordinates and reason, value withheld', () => {

@@ -3,14 +3,15 @@ import { deadLetterRow, MAX_REASON_CHARS, storableClip } from './shard/dead-lett
 import { DLQ_HEADERS, type SourceRecord } from './shard/records.ts';
 import type { Checkpoint, Quarantine, Unstorable } from '../store/index.ts';
 import type { Owned } from './owned-shard.ts';
+import { parkedFromRecord, type ParkedInput } from './shard/parked.ts';
 
 /**
  * The checkpoint to commit instead of one Postgres refused for its data (see store/unstorable.ts):
  * every row of the refused entities is left out — their state stays as last committed, their
  * sends, alerts and new timers of this checkpoint are dropped, their fired timers stay pending —
  * and they are marked quarantined with Postgres's reason; the records they were handed since that
- * commit go to the dead-letter topic (code UNSTORABLE), so nothing is lost and they can be
- * redriven once the cause is fixed. A refused dead letter is replaced by one that carries only its
+ * commit are parked with them (engine/shard/parked.ts), to be applied again when the entity is
+ * released after a fix, and copied to the dead-letter topic (code UNSTORABLE) for the record. A refused dead letter is replaced by one that carries only its
  * coordinates and the reason. Offsets move on, so the partition keeps flowing.
  */
 export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], inputs: readonly SourceRecord[], owner: Pick<Owned, 'actor' | 'partition'>): Checkpoint {
@@ -44,8 +45,8 @@ export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], 
     outbox,
     alerts: cp.alerts.filter((a) => !refused.has(a.entityKey)),
     timersAdded: cp.timersAdded.filter((t) => !refused.has(t.key)),
-    // A refused entity's inputs go to the DLQ (below), parked ones too; a release it was part of did not happen.
-    ...(cp.parked ? { parked: cp.parked.filter((p) => !refused.has(p.key)) } : {}),
+    // A release that produced a refused state did not happen: its parked rows stay.
+    parked: [...(cp.parked ?? []), ...parkedInputs(inputs, refused, owner)],
     ...(cp.released ? { released: cp.released.filter((r) => !refused.has(r.key)) } : {}),
     ...analyticsWithout(cp, refused),
     quarantines: [...(cp.quarantines ?? []), ...quarantines],
@@ -63,6 +64,17 @@ function analyticsWithout(cp: Checkpoint, refused: ReadonlyMap<string, string>):
   if (cp.processed) out.processed = cp.processed.filter((p) => !refused.has(p.key));
   if (cp.readModel) out.readModel = { ...cp.readModel, rows: cp.readModel.rows.filter((r) => !refused.has(String(r[0]))) };
   if (cp.aggregates) out.aggregates = cp.aggregates.map((a) => ({ ...a, rows: a.rows.filter((r) => r.key === undefined || !refused.has(r.key)) }));
+  return out;
+}
+
+/** The refused entities' input records, parked with them as inputs again. */
+function parkedInputs(inputs: readonly SourceRecord[], refused: ReadonlyMap<string, string>, owner: Pick<Owned, 'actor' | 'partition'>): ParkedInput[] {
+  const out: ParkedInput[] = [];
+  for (const r of inputs) {
+    const reason = storableClip(`UNSTORABLE: Postgres refused this entity's checkpoint: ${refused.get(r.key ?? '') ?? 'refused'}`, MAX_REASON_CHARS);
+    const p = parkedFromRecord(r, { actorType: owner.actor.type, partition: owner.partition, reason });
+    if (p) out.push(p);
+  }
   return out;
 }
 

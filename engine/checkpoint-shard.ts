@@ -23,11 +23,14 @@ interface Committed {
  */
 export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<void> {
   const committed = await checkpointOnce(ctx, relay, id, o);
-  if (o.releases?.length) await runReleases(ctx, id, o, committed, () => checkpointOnce(ctx, relay, id, o));
+  if (o.releases?.length) await runReleases(ctx, id, o, committed !== undefined, () => checkpointOnce(ctx, relay, id, o));
 }
 
-/** Takes, commits and publishes one delta; false when a commit failed (the shard is then retired). */
-async function checkpointOnce(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<boolean> {
+/**
+ * Takes, commits and publishes one delta. Returns the keys Postgres refused (quarantined instead of
+ * stored), or undefined when the commit failed (the shard is then retired).
+ */
+async function checkpointOnce(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<readonly string[] | undefined> {
   const delta = await o.host.takeDelta(id).catch(() => null);
   if (!delta) {
     // Records skipped below the stored offset count as uncommitted but never make a delta: a
@@ -36,7 +39,7 @@ async function checkpointOnce(ctx: CheckpointerContext, relay: CommittedOutboxRe
     if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
     await relay.retryDeferred(id);
     await commitGroupOffsets(ctx, id, o);
-    return true;
+    return [];
   }
   const appendTimes = o.appendTimes;
   const traced = o.traced;
@@ -45,7 +48,7 @@ async function checkpointOnce(ctx: CheckpointerContext, relay: CommittedOutboxRe
   o.uncommitted = 0;
   const started = performance.now();
   const committed = await commitCheckpoint(ctx, id, o, { shard: id, epoch: o.epoch, ...delta });
-  if (!committed) return false;
+  if (!committed) return undefined;
   const cp = committed.checkpoint;
   reportCheckpointed(ctx.observer, id, cp, started, appendTimes, traced);
   if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
@@ -55,11 +58,11 @@ async function checkpointOnce(ctx: CheckpointerContext, relay: CommittedOutboxRe
     // The worker still holds the refused states: restore the shard from what was committed.
     await ctx.retire(id);
     await ctx.reacquire(id);
-    return true;
+    return committed.quarantined;
   }
   // Only now is every entity not changed since `takeDelta` durable, so only now may it leave memory.
   if (ctx.isCurrent(id, o)) await o.host.passivate(id, ctx.passivation, Date.now()).catch(() => 0);
-  return true;
+  return [];
 }
 
 /**

@@ -78,7 +78,7 @@ export async function redriveDeadLetters(client: LogClient, admin: TopicAdmin, d
 }
 
 /** Dead letters whose input was also parked with its quarantined entity (engine/shard/parked.ts). */
-const PARKED_CODES: ReadonlySet<string> = new Set(['HANDLER_ERROR', 'QUARANTINED']);
+const PARKED_CODES: ReadonlySet<string> = new Set(['HANDLER_ERROR', 'QUARANTINED', 'UNSTORABLE']);
 
 /** The dead letter's reason it cannot be sent back as the original record, if any. */
 export function whyNotRedrivable(h: Record<string, string>, value: string): string | undefined {

@@ -30,10 +30,11 @@ type ReleaseContext = Pick<CheckpointerContext, 'store' | 'isCurrent' | 'log'>;
  * delta of the shard is in flight: every input parked up to that commit is in Postgres, and the
  * worker holds those parked since. The worker applies both (engine/shard/release.ts), and
  * `commitNext` commits the result — states, effects, lifted quarantine and the deletion of the
- * applied rows in one transaction. A crash before it leaves the entity quarantined with its inputs
+ * applied rows in one transaction (it returns the keys Postgres refused, or undefined when the
+ * commit failed). A crash before it leaves the entity quarantined with its inputs
  * parked; a release asked again then starts over. Nothing is applied twice.
  */
-export async function runReleases(ctx: ReleaseContext, id: string, o: Owned, committed: boolean, commitNext: () => Promise<boolean>): Promise<void> {
+export async function runReleases(ctx: ReleaseContext, id: string, o: Owned, committed: boolean, commitNext: () => Promise<readonly string[] | undefined>): Promise<void> {
   const queued = o.releases!.splice(0);
   if (!committed || !ctx.isCurrent(id, o)) {
     for (const q of queued) q.reject(new Error(`shard ${id} could not be committed before the release; nothing was released — ask again`));
@@ -48,12 +49,17 @@ export async function runReleases(ctx: ReleaseContext, id: string, o: Owned, com
     }
   }
   if (!done.some(([, r]) => r.kind === 'released')) return done.forEach(([q, r]) => q.resolve(r));
-  const ok = await commitNext();
+  const refused = await commitNext();
   for (const [q, r] of done) {
-    if (ok || r.kind !== 'released') q.resolve(r);
-    else q.reject(new Error(`the release of ${o.actor.type} '${q.key}' was not committed (the shard is restored from its last checkpoint, where the entity is still quarantined) — ask again`));
+    if (r.kind !== 'released') q.resolve(r);
+    else if (!refused) q.reject(new Error(`the release of ${o.actor.type} '${q.key}' was not committed (the shard is restored from its last checkpoint, where the entity is still quarantined) — ask again`));
+    else if (refused.includes(q.key)) q.resolve({ ...r, applied: 0, quarantine: UNSTORABLE_AGAIN });
+    else q.resolve(r);
   }
 }
+
+/** A released state Postgres refused: the entity stays quarantined and its inputs parked (engine/checkpoint-isolation.ts). */
+const UNSTORABLE_AGAIN = 'UNSTORABLE: Postgres refused the released state; the entity stays quarantined with its inputs parked';
 
 async function releaseOne(ctx: ReleaseContext, id: string, o: Owned, key: string): Promise<ReleaseOutcome> {
   const type = o.actor.type;
