@@ -53,6 +53,15 @@ export interface ProcessorOptions {
   processedEventsTable?: string;
   /** Most bytes one fetched batch of a partition holds (the client's default otherwise: 1 MiB for kafkajs). */
   fetchMaxBytesPerPartition?: number;
+  /**
+   * Consumer-group session timeout: how long the broker waits for a silent member (a SIGKILLed
+   * instance) before it hands that member's shards to the others. Default 10 s. Shorter means faster
+   * fail-over; the broker refuses values below its `group.min.session.timeout.ms` (6 s by default),
+   * and a member that cannot heartbeat for this long (a long GC or Postgres stall) loses its shards.
+   */
+  sessionTimeoutMs?: number;
+  /** How often the member heartbeats; below the session timeout (default 1 s; instance/config.ts uses a third of a shorter session). */
+  heartbeatIntervalMs?: number;
   /** Postgres connections of this instance (default 6: up to 5 shard checkpoints at once; PGlite needs 1). */
   postgresPoolSize?: number;
   observer?: ProcessorObserver;
@@ -70,7 +79,10 @@ export const PROCESSOR_DEFAULTS = {
   maxUncommittedRecords: 100_000,
   /** 6: up to 5 shard checkpoints at once plus one for acquisitions, rehydration and queries. */
   postgresPoolSize: 6,
-  /** Failure detection of the consumer group; must stay ≥ the broker's group.min.session.timeout.ms (6 s). */
+  /**
+   * Failure detection of the consumer group; must lie within the broker's group.min.session.timeout.ms
+   * (6 s by default) and group.max.session.timeout.ms. 10 s leaves room for stalls on a loaded host.
+   */
   sessionTimeoutMs: 10_000,
   heartbeatIntervalMs: 1_000,
 } as const;

@@ -68,3 +68,29 @@ describe('config: the Kafka client', () => {
     expect(() => loadConfig({ ...external, GROUP_INSTANCE_ID: 'p-0' })).toThrow(/KAFKA_CLIENT=platformatic/);
   });
 });
+
+describe('config: consumer-group session timeout', () => {
+  const external = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://127.0.0.1/x' };
+  const timings = (env: Record<string, string>, yaml?: string) => {
+    const p = loadConfig({ ...external, ...env }, yaml ? withFile(yaml) : undefined).instance.processor;
+    return [p.sessionTimeoutMs, p.heartbeatIntervalMs];
+  };
+
+  test('unset: the engine default (10 s session, 1 s heartbeat) applies', () => {
+    expect(timings({})).toEqual([undefined, undefined]);
+  });
+
+  test('a shorter session gets a heartbeat of a third of it, at most 1 s; the environment wins over the file', () => {
+    expect(timings({ KAFKA_SESSION_TIMEOUT_MS: '3000' })).toEqual([3000, 1000]);
+    expect(timings({}, 'kafka:\n  session_timeout_ms: 1500\n')).toEqual([1500, 500]);
+    expect(timings({ KAFKA_SESSION_TIMEOUT_MS: '30000' }, 'kafka:\n  session_timeout_ms: 1500\n')).toEqual([30000, 1000]);
+    expect(timings({ KAFKA_HEARTBEAT_INTERVAL_MS: '250' }, 'kafka:\n  session_timeout_ms: 2000\n  heartbeat_interval_ms: 400\n')).toEqual([2000, 250]);
+  });
+
+  test('a heartbeat not below the session, or a malformed value, is a configuration error naming the setting', () => {
+    expect(() => timings({ KAFKA_SESSION_TIMEOUT_MS: '2000', KAFKA_HEARTBEAT_INTERVAL_MS: '2000' })).toThrow(/KAFKA_HEARTBEAT_INTERVAL_MS.*below the session timeout \(KAFKA_SESSION_TIMEOUT_MS/);
+    expect(() => timings({}, 'kafka:\n  heartbeat_interval_ms: 10000\n')).toThrow(/kafka\.heartbeat_interval_ms.*10000 ms.*10000 ms/);
+    expect(() => timings({ KAFKA_SESSION_TIMEOUT_MS: '3s' })).toThrow(/KAFKA_SESSION_TIMEOUT_MS must be a whole number/);
+    expect(() => timings({}, 'kafka:\n  session_timeout_ms: 0\n')).toThrow(/kafka\.session_timeout_ms/);
+  });
+});

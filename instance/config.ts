@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ApiToken } from '../http/auth.ts';
 import { DEFAULT_HTTP_LIMITS } from '../http/limits.ts';
 import { DEFAULT_HOSTNAME } from '../runtime/serve.ts';
-import { topicNames } from '../engine/index.ts';
+import { PROCESSOR_DEFAULTS, topicNames } from '../engine/index.ts';
 import { ConfigError, SOURCE_TOPICS } from '../schemas/index.ts';
 import { IDENTIFIER_PATTERN, isIdentifier } from '../store/identifier.ts';
 import type { KafkaClientName } from './cluster-client.ts';
@@ -26,6 +26,9 @@ export const PipelineFile = Type.Object(
       partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
       client: Type.Optional(Type.Union([Type.Literal('kafkajs'), Type.Literal('platformatic')])),
       group_instance_id: Type.Optional(Type.String({ minLength: 1, maxLength: 249 })),
+      /** Consumer-group failure detection (default 10000); below 6000 the broker must allow it (docs: deploy/README.md). */
+      session_timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
+      heartbeat_interval_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
     }, { additionalProperties: false })),
     processing: Type.Optional(Type.Object({
       /** Approximate records per fetched batch (sets the fetch size per partition at ~1 KiB per event). */
@@ -102,7 +105,8 @@ export interface ResolvedConfig {
  * environment over it (KAFKA_BROKERS, DATABASE_URL, HTTP_PORT, OTEL_EXPORTER_OTLP_ENDPOINT, and
  * APP, GROUP_ID, PARTITIONS, CHECKPOINT_INTERVAL_MS, OWNER_ID, TOPIC_PREFIX, WORKERS,
  * HTTP_HOST, HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…, MAX_FUTURE_MS, ALLOW_INSECURE,
- * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS, PROCESSED_EVENTS_TABLE). No Kafka and no Postgres configured
+ * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS, PROCESSED_EVENTS_TABLE, KAFKA_SESSION_TIMEOUT_MS,
+ * KAFKA_HEARTBEAT_INTERVAL_MS). No Kafka and no Postgres configured
  * anywhere → the embedded default. Every mistake is a ConfigError naming the key and the fix.
  */
 export function loadConfig(rawEnv: Record<string, string | undefined>, configPath = rawEnv.PIPELINE_CONFIG): ResolvedConfig {
@@ -149,6 +153,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
         ? { idleMs: p.passivate_after_ms ?? 10 * 60_000, maxEntities: p.max_entities_per_shard ?? 500_000 }
         : undefined,
       fetchMaxBytesPerPartition: p.batch_size ? p.batch_size * 1024 : undefined,
+      ...groupTimings(env, file.kafka),
       actorsConfig: { analytics: bool(env.ANALYTICS, 'ANALYTICS') ?? file.analytics?.enabled ?? true },
       processedEventsTable: tableName(env.PROCESSED_EVENTS_TABLE) ?? file.postgres?.table,
     },
@@ -294,3 +299,24 @@ function kafkaClientOf(raw: string | undefined, groupInstanceId: string | undefi
   return { kafkaClient, groupInstanceId };
 }
 
+
+/**
+ * The consumer group's session timeout and heartbeat (env over kafka.* in the file), or neither (the
+ * engine's defaults: 10 s, 1 s). A shorter session without a heartbeat gets a third of it, Kafka's
+ * advice, so one lost heartbeat does not expel the member. Whether the broker accepts the session
+ * is only known when joining (group.min/max.session.timeout.ms): the source reports that.
+ */
+function groupTimings(env: Record<string, string | undefined>, kafka: PipelineFile['kafka']): { sessionTimeoutMs?: number; heartbeatIntervalMs?: number } {
+  const session = int(env.KAFKA_SESSION_TIMEOUT_MS, 'KAFKA_SESSION_TIMEOUT_MS', 1) ?? kafka?.session_timeout_ms;
+  const heartbeat = int(env.KAFKA_HEARTBEAT_INTERVAL_MS, 'KAFKA_HEARTBEAT_INTERVAL_MS', 1) ?? kafka?.heartbeat_interval_ms;
+  const sessionTimeoutMs = session ?? PROCESSOR_DEFAULTS.sessionTimeoutMs;
+  const heartbeatIntervalMs = heartbeat ?? Math.max(1, Math.min(PROCESSOR_DEFAULTS.heartbeatIntervalMs, Math.floor(sessionTimeoutMs / 3)));
+  if (heartbeatIntervalMs >= sessionTimeoutMs) {
+    throw new ConfigError(
+      `the heartbeat interval (KAFKA_HEARTBEAT_INTERVAL_MS / kafka.heartbeat_interval_ms, ${heartbeatIntervalMs} ms) must be below the session timeout ` +
+        `(KAFKA_SESSION_TIMEOUT_MS / kafka.session_timeout_ms, ${sessionTimeoutMs} ms), best a third of it`,
+    );
+  }
+  if (session === undefined && heartbeat === undefined) return {};
+  return { sessionTimeoutMs, heartbeatIntervalMs };
+}

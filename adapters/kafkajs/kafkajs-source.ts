@@ -2,7 +2,7 @@ import type { EachBatchPayload } from 'kafkajs';
 import type { SourceOptions, RecordSource, TopicPartition } from '../../engine/index.ts';
 import type { KafkaPort } from './port.ts';
 import { createShardAssigner } from './shard-assigner.ts';
-
+import { invalidSessionTimeout } from '../shared/session-timeout.ts';
 
 /**
  * The RecordSource port over a kafkajs consumer: a consumer group with the co-partitioning
@@ -14,6 +14,10 @@ export async function createKafkajsSource(kafka: KafkaPort, opts: SourceOptions)
     groupId: opts.groupId,
     sessionTimeout: opts.sessionTimeoutMs,
     heartbeatInterval: opts.heartbeatIntervalMs,
+    // kafkajs heartbeats, and so hears of a rebalance, only between fetches: an idle partition's
+    // fetch waiting the 5 s default would outlast a short session (the member is expelled while idle)
+    // and delay every rebalance. A fetch waits at most one heartbeat interval.
+    maxWaitTimeInMs: Math.max(100, Math.min(5_000, opts.heartbeatIntervalMs)),
     ...(opts.maxBytesPerPartition ? { maxBytesPerPartition: opts.maxBytesPerPartition } : {}),
     partitionAssigners: [createShardAssigner(opts.shardOf)],
   });
@@ -32,6 +36,12 @@ export async function createKafkajsSource(kafka: KafkaPort, opts: SourceOptions)
         for (const [topic, ps] of Object.entries(payload.memberAssignment)) for (const partition of ps) partitions.push({ topic, partition });
         handlers.assigned(partitions);
       });
+      // kafkajs ends a consumer whose join failed with a non-retriable error (CRASH, restart false)
+      // and still resolves run(): without this the processor would wait forever for an assignment.
+      let refused: Error | undefined;
+      const offCrash = consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (isInvalidSessionTimeout(payload.error)) refused = payload.error;
+      });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -42,6 +52,8 @@ export async function createKafkajsSource(kafka: KafkaPort, opts: SourceOptions)
             { current: () => isRunning() && !isStale(), consumedThrough: resolveOffset, heartbeat },
           ),
       });
+      offCrash();
+      if (refused) throw invalidSessionTimeout(opts.sessionTimeoutMs);
     },
     seek: ({ topic, partition }, offset) => consumer.seek({ topic, partition, offset: String(offset) }),
     pause: (tps) => consumer.pause(byTopic(tps)),
@@ -50,4 +62,11 @@ export async function createKafkajsSource(kafka: KafkaPort, opts: SourceOptions)
     stop: () => consumer.stop(),
     disconnect: () => consumer.disconnect(),
   };
+}
+
+function isInvalidSessionTimeout(e: Error & { type?: string; cause?: unknown }): boolean {
+  for (let x: (Error & { type?: string; cause?: unknown }) | undefined = e; x; x = x.cause as typeof x) {
+    if (x.type === 'INVALID_SESSION_TIMEOUT') return true;
+  }
+  return false;
 }

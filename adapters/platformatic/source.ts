@@ -1,9 +1,10 @@
-import { ConnectionPool, Consumer, type ConsumerGroupJoinPayload } from '@platformatic/kafka';
+import { ConnectionPool, Consumer, findErrorBy, type ConsumerGroupJoinPayload } from '@platformatic/kafka';
 import type { RecordSource, SourceHandlers, SourceOptions, TopicPartition } from '../../engine/index.ts';
 import type { ClientConfig } from './config.ts';
 import { Fetcher } from './fetcher.ts';
 import { SHARD_PROTOCOL, shardPartitionAssigner } from './shard-assigner.ts';
 import { backoffMs, sleep } from '../shared/signals.ts';
+import { invalidSessionTimeout } from '../shared/session-timeout.ts';
 
 export interface SourceSetup extends SourceOptions {
   config: ClientConfig;
@@ -47,7 +48,7 @@ export async function createPlatformaticSource(s: SourceSetup): Promise<RecordSo
       consumer.on('consumer:group:join', (payload) => {
         if (state === 'running') joined(f, handlers, payload, s.topics);
       });
-      await joinWithRetries(consumer, s.log);
+      await joinWithRetries(consumer, s.log, s.sessionTimeoutMs);
     },
     seek: (tp, offset) => running('seek').seek(tp, offset),
     pause: (tps) => running('pause').pause(tps),
@@ -141,13 +142,17 @@ function keepMembership(consumer: Consumer, member: () => boolean, log: (line: s
   return { stop: () => void (left = true) };
 }
 
-/** The first join, retried (a coordinator still loading, a broker restarting): platformatic does not, with retries 0. */
-async function joinWithRetries(consumer: Consumer, log: (line: string) => void, attempts = 8): Promise<void> {
+/**
+ * The first join, retried (a coordinator still loading, a broker restarting): platformatic does not,
+ * with retries 0. A session timeout the broker refuses is a configuration mistake: no retry.
+ */
+async function joinWithRetries(consumer: Consumer, log: (line: string) => void, sessionTimeoutMs: number, attempts = 8): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await consumer.joinGroup({});
       return;
     } catch (e) {
+      if (findErrorBy(e as Error, 'apiId', 'INVALID_SESSION_TIMEOUT')) throw invalidSessionTimeout(sessionTimeoutMs);
       if (attempt >= attempts) throw e;
       log(`joining the group (attempt ${attempt}): ${(e as Error).message}`);
       await sleep(backoffMs(attempt));

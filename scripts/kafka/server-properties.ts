@@ -29,6 +29,9 @@ export function serverProperties(port: number, logDir: string): string {
     'num.partitions': 3,
     // Tests join groups back to back; the default 3 s wait before the first rebalance only slows them.
     'group.initial.rebalance.delay.ms': 0,
+    // Fast fail-over needs a session timeout below Kafka's 6 s floor (kafka.session_timeout_ms, e.g.
+    // 3000 in the fail-over bench and test); the broker refuses one below this minimum.
+    'group.min.session.timeout.ms': 1000,
     // The default 128 MB dedupe buffer is allocated up front and hurts a 512 MB heap.
     'log.cleaner.dedupe.buffer.size': 2097152,
     // The product creates its topics explicitly; auto-creation would hide a missing createTopics.
