@@ -50,12 +50,82 @@ describe('dashboard in a browser', () => {
       await bare.goto(`${fixture.url}/`);
       await bare.locator('[data-testid="auth-banner"]').waitFor({ timeout: 10_000 });
       expect(await bare.locator('[data-testid="auth-banner"]').textContent()).toContain('access_token');
+      // The admin panel says what it needs instead of staying empty.
+      await bare.locator('[data-testid="panel-quarantine"][data-state="needs-token"]').waitFor({ timeout: 10_000 });
+      expect(await bare.locator('[data-testid="quarantine-token-why"]').textContent()).toBe('missing bearer token: the list needs an API token with the "admin" scope. Enter one; it is kept for this tab only.');
+    } finally {
+      await browser.close();
+      fixture.stop();
+    }
+  }, 60_000);
+
+  test.skipIf(!existsSync(chromium))('the quarantine panel lists entities and says what each release came to', async () => {
+    const fixture = startFixture({ quarantined: QUARANTINED.map((e) => ({ ...e })) });
+    const { browser, page } = await launchDashboardBrowser(chromium);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const panel = page.locator('[data-testid="panel-quarantine"]');
+    const row = (key: string) => panel.locator(`[data-testid="quarantine-row"][data-key="${key}"]`);
+    const outcome = (key: string) => panel.locator(`[data-testid="quarantine-outcome"][data-key="${key}"]`);
+    const release = async (key: string) => {
+      await row(key).locator('[data-testid="quarantine-release"]').click();
+      await outcome(key).waitFor({ timeout: 10_000 });
+      return { level: await outcome(key).getAttribute('data-level'), text: await outcome(key).textContent() };
+    };
+    try {
+      await page.goto(`${fixture.url}/`);
+      await panel.locator('[data-testid="quarantine-row"]').nth(QUARANTINED.length - 1).waitFor({ timeout: 10_000 });
+      expect(await panel.locator('[data-testid="quarantine-row"]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.key))).toEqual(QUARANTINED.map((e) => e.key));
+      // A long error is one clipped line with the full text on hover, and opens in place on click.
+      const error = row('k-long').locator('[data-testid="quarantine-error"]');
+      expect(await error.getAttribute('title')).toBe(LONG_ERROR);
+      const clipped = await error.boundingBox();
+      await error.click();
+      expect(await error.getAttribute('aria-expanded')).toBe('true');
+      expect((await error.boundingBox())!.height).toBeGreaterThan(clipped!.height * 2);
+      expect(await row('k-long').locator('td').nth(3).textContent()).toBe('2h 0m ago');
+
+      expect(await release('k-gone')).toEqual({ level: 'bad', text: "sku 'k-gone' is not quarantined" });
+      expect(await release('k-busy')).toEqual({ level: 'bad', text: "no instance holds the shard of sku 'k-busy' right now — ask again" });
+      expect(await release('k-denied')).toEqual({ level: 'bad', text: `this token lacks the 'admin' scope: releasing needs an API token with the "admin" scope` });
+      expect(await release('k-long')).toEqual({ level: 'bad', text: 'Quarantined again: Error: still broken (applied 1 of 3 input(s))' });
+      // The rows whose release failed stay, each with its outcome under it.
+      for (const key of ['k-gone', 'k-busy', 'k-denied', 'k-long']) expect(await row(key).count()).toBe(1);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await panel.screenshot({ path: '/tmp/dashboard-quarantine-outcomes.png' });
+      // On a phone every row keeps its Release button on screen.
+      await page.setViewportSize({ width: 390, height: 844 });
+      for (const button of await panel.locator('[data-testid="quarantine-release"]').all()) expect((await button.boundingBox())!.x + (await button.boundingBox())!.width).toBeLessThanOrEqual(390);
+      await panel.screenshot({ path: '/tmp/dashboard-quarantine-phone.png' });
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      // Every entity released: the outcomes stay above the empty list.
+      fixture.quarantined!.splice(0, fixture.quarantined!.length - 1);
+      expect(await release('k-ok')).toEqual({ level: 'ok', text: 'Released: applied 2 input(s), skipped 1 already applied' });
+      await panel.locator('[data-testid="quarantine-empty"]', { hasText: 'No quarantined entities' }).waitFor({ timeout: 10_000 });
+      expect(await outcome('k-ok').textContent()).toBe('Released: applied 2 input(s), skipped 1 already applied');
+      await panel.getByRole('button', { name: 'Dismiss the outcome for sku k-ok' }).click();
+      expect(await outcome('k-ok').count()).toBe(0);
+      expect(pageErrors).toEqual([]);
     } finally {
       await browser.close();
       fixture.stop();
     }
   }, 60_000);
 });
+
+const LONG_ERROR = `TypeError: Cannot read properties of undefined (reading 'qty')\n    at handle (actors/sku.ts:88:21)\n    at applyInput (engine/shard/apply.ts:41:12)\n${'    at frame (engine/shard/worker.ts:12:3)\n'.repeat(6)}`;
+
+type FixtureEntity = { type: string; key: string; error: string; since: string; parked: number };
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+/** Keyed by what their release answers (startFixture's release route). */
+const QUARANTINED: FixtureEntity[] = [
+  { type: 'sku', key: 'k-long', error: LONG_ERROR, since: ago(7_200_000), parked: 3 },
+  { type: 'sku', key: 'k-gone', error: 'Error: boom', since: ago(60_000), parked: 1 },
+  { type: 'sku', key: 'k-busy', error: 'Error: boom', since: ago(30_000), parked: 1 },
+  { type: 'sku', key: 'k-denied', error: 'Error: boom', since: ago(20_000), parked: 1 },
+  { type: 'sku', key: 'k-ok', error: 'Error: boom', since: ago(10_000), parked: 3 },
+];
 
 const OLD_ALERT: Alert = {
   id: 'sku/SKU-1/low_stock/e1',
@@ -81,7 +151,7 @@ const LIVE_ALERT: Alert = {
   details: { summary: '3 declines with 3 different cards in 2 minutes', traceId: '0af7651916cd43dd8448eb211c80319c' },
 };
 
-function startFixture(opts: { token?: string } = {}): { url: string; stop(): void } {
+function startFixture(opts: { token?: string; quarantined?: FixtureEntity[] } = {}): { url: string; quarantined?: FixtureEntity[]; stop(): void } {
   const started = Date.now();
   let placed = 0;
   const snapshot = (): DashboardSnapshot => {
@@ -120,12 +190,28 @@ function startFixture(opts: { token?: string } = {}): { url: string; stop(): voi
   app.get('/v1/users/:id', (c) => c.json({ type: 'user', key: c.req.param('id'), state: {}, stale: true, servedBy: 'fixture-0', updatedAt: null }));
   app.get('/v1/orders/:id', (c) => c.json({ error: `unknown order ${c.req.param('id')}` }, 404));
   app.route('/', dashboardRoutes({ snapshots: snapshot, intervalMs: 250, jaegerUrl: 'http://jaeger.test:16686' }));
+  if (opts.quarantined) quarantineFixture(app, opts.quarantined);
 
   // Bun.serve through globalThis so this file also type-checks under Deno (deno check dashboard/).
   const bun = (globalThis as { Bun?: BunServe }).Bun;
   if (!bun) throw new Error('the browser test serves its fixture with Bun.serve');
   const server = bun.serve({ port: 0, hostname: '127.0.0.1', fetch: app.fetch, idleTimeout: 30 });
-  return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };
+  return { url: `http://127.0.0.1:${server.port}`, quarantined: opts.quarantined, stop: () => server.stop(true) };
+}
+
+/** The admin quarantine routes (http/routes/quarantine.ts) over a list; each key's release answers as its name says. */
+function quarantineFixture(app: Hono, list: FixtureEntity[]): void {
+  app.get('/v1/admin/quarantine', (c) => c.json({ entities: list }));
+  app.post('/v1/admin/quarantine/release', async (c) => {
+    const { type, key } = (await c.req.json()) as { type: string; key: string };
+    const answer = { type, key, servedBy: 'fixture-0' };
+    if (key === 'k-gone') return c.json({ error: `${type} '${key}' is not quarantined` }, 409);
+    if (key === 'k-busy') return c.json({ error: `no instance holds the shard of ${type} '${key}' right now — ask again` }, 503);
+    if (key === 'k-denied') return c.json({ error: "this token lacks the 'admin' scope" }, 403);
+    if (key === 'k-long') return c.json({ ...answer, released: false, parked: 3, applied: 1, duplicates: 0, quarantine: 'Error: still broken' });
+    list.splice(list.findIndex((e) => e.key === key), 1);
+    return c.json({ ...answer, released: true, parked: 3, applied: 2, duplicates: 1, quarantine: null });
+  });
 }
 
 interface BunServe {

@@ -72,7 +72,8 @@ export async function lookupEntity(type: EntityType, key: string): Promise<Entit
   return { kind: 'found', entity: body };
 }
 
-function errorText(body: unknown): string | undefined {
+/** The `error` of an API answer, as text (a string, or an object with a message). */
+export function errorText(body: unknown): string | undefined {
   if (body === null || typeof body !== 'object' || !('error' in body)) return undefined;
   const error = (body as { error: unknown }).error;
   if (typeof error === 'string') return error;

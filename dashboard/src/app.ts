@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 /**
  * The live operations dashboard: one snapshot stream (`v1/dashboard/stream`) drives every panel,
- * the alert stream (`v1/alerts/stream`) drives the feed, the query API answers lookups, and the
- * business row below polls the analytics API (business/row.ts).
+ * the alert stream (`v1/alerts/stream`) drives the feed, the query API answers lookups, the
+ * quarantine panel polls the admin API (quarantine/panel.ts), and the business row below polls the
+ * analytics API (business/row.ts).
  * Bundled by scripts/build-dashboard.ts into dashboard/assets.ts; uPlot comes as its own asset.
  */
 import type { Alert, EntityType } from '../../schemas/alert.ts';
@@ -21,6 +22,7 @@ import { createInventoryPanel } from './panels/inventory.ts';
 import { createKpis } from './panels/kpis.ts';
 import { createLagPanel } from './panels/lag.ts';
 import { createOwnershipPanel } from './panels/ownership.ts';
+import { createQuarantinePanel } from './quarantine/panel.ts';
 import { openLiveStream, type ConnectionState } from './sse.ts';
 
 /** The stream promises a snapshot every `intervalMs` (1 s by default); this much silence means the connection is dead. */
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
   const alerts = createAlertsPanel($('panel-alerts'), (a) => inspector.showAlert(a));
   const kpis = createKpis($('kpis'));
   const checkpoints = createCheckpointsPanel($('panel-checkpoints'));
+  const quarantine = createQuarantinePanel($('panel-quarantine'));
   const panels = [
     kpis,
     createThroughputPanel($('panel-throughput')),
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
     createOwnershipPanel($('panel-ownership')),
     createFunnelPanel($('panel-funnel')),
     createInventoryPanel($('panel-inventory'), (sku) => inspector.inspectEntity('sku', sku)),
+    quarantine,
   ];
 
   wireLookup(inspector.inspectEntity);
@@ -134,6 +138,7 @@ async function main(): Promise<void> {
     kpis.tick(now);
     checkpoints.tick(now);
     alerts.tick(now);
+    quarantine.tick(now);
     setText(lastUpdate, lastReceivedAt === undefined ? 'no data yet' : `updated ${fmtAgo(lastReceivedAt, now)}`);
     showStatus();
   }, 1000);

@@ -6,6 +6,8 @@
  * bearer header on fetches and as `?access_token=` on the two streams, which is what the API accepts.
  */
 const STORAGE_KEY = 'actorstream.access_token';
+/** An admin token typed into the quarantine panel: kept apart, so reading needs no admin secret in the URL. */
+const ADMIN_STORAGE_KEY = 'actorstream.admin_token';
 let token: string | null | undefined;
 
 export function accessToken(): string | null {
@@ -24,12 +26,30 @@ export function accessToken(): string | null {
 
 /** Headers for a fetch to the API. */
 export function authHeaders(): Record<string, string> {
-  const t = accessToken();
-  return t ? { accept: 'application/json', authorization: `Bearer ${t}` } : { accept: 'application/json' };
+  return bearer(accessToken());
+}
+
+/** Headers for an admin route: the admin token entered in the page, else the page's own token (it may have the scope). */
+export function adminHeaders(): Record<string, string> {
+  return bearer(adminToken() ?? accessToken());
+}
+
+export function adminToken(): string | null {
+  return sessionStorage.getItem(ADMIN_STORAGE_KEY);
+}
+
+/** Keeps an admin token for the tab (`null` forgets it). */
+export function setAdminToken(t: string | null): void {
+  if (t) sessionStorage.setItem(ADMIN_STORAGE_KEY, t);
+  else sessionStorage.removeItem(ADMIN_STORAGE_KEY);
 }
 
 /** A stream URL with the token as the query parameter the API accepts for SSE. */
 export function withToken(url: string): string {
   const t = accessToken();
   return t ? `${url}${url.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(t)}` : url;
+}
+
+function bearer(t: string | null): Record<string, string> {
+  return t ? { accept: 'application/json', authorization: `Bearer ${t}` } : { accept: 'application/json' };
 }
