@@ -26,4 +26,11 @@ describe('metrics', () => {
     expect(text).toContain('actorstream_quarantines_total{actor="sku"} 1');
     expect(text).toContain('actorstream_event_to_durable_seconds_count 1');
   });
+
+  test('process memory is exported split by kind, so a soak can tell the JS heap from the rest of RSS', async () => {
+    const text = await createMetrics().render();
+    for (const kind of ['rss', 'heap_used', 'heap_total', 'external', 'array_buffers']) {
+      expect(text).toMatch(new RegExp(`^actorstream_process_memory_bytes\\{kind="${kind}"\\} [1-9]\\d*$`, 'm'));
+    }
+  });
 });

@@ -76,6 +76,16 @@ export function createMetrics(): Metrics {
     },
   });
 
+  new Gauge({
+    name: 'actorstream_process_memory_bytes',
+    help: 'Memory of this process by kind (process.memoryUsage: rss, heap_used, heap_total, external, array_buffers)',
+    labelNames: ['kind'], registers: r,
+    collect() {
+      const m = process.memoryUsage();
+      for (const [kind, bytes] of memoryKinds(m)) this.set({ kind }, bytes);
+    },
+  });
+
   const observer: ProcessorObserver = {
     batchApplied(e) {
       consumed.inc({ topic: e.topic }, e.consumed);
@@ -132,4 +142,13 @@ export function createMetrics(): Metrics {
     },
     render: () => registry.metrics(),
   };
+}
+
+/**
+ * process.memoryUsage() as gauge labels. prom-client's nodejs_heap_* read V8's heap statistics,
+ * which Bun fills with placeholders (used = total, external ≈ 2 KB), so a leak hunt needs these:
+ * heap_used (JSC counts typed-array and WASM-side buffers it owns here too) vs external vs rss.
+ */
+function memoryKinds(m: NodeJS.MemoryUsage): [kind: string, bytes: number][] {
+  return [['rss', m.rss], ['heap_used', m.heapUsed], ['heap_total', m.heapTotal], ['external', m.external], ['array_buffers', m.arrayBuffers]];
 }

@@ -122,7 +122,8 @@ function endsExchange(message: Uint8Array): boolean {
   return type === 0x53 || type === 0x51 || type === 0x46 || type === 0x58 || type === 0x00;
 }
 
-function simpleQuery(sql: string): Uint8Array {
+/** A simple-protocol Query message ('Q'): one exchange on its own, answered with ReadyForQuery. */
+export function simpleQuery(sql: string): Uint8Array {
   const text = new TextEncoder().encode(sql);
   const out = new Uint8Array(1 + 4 + text.length + 1);
   out[0] = 0x51;

@@ -1,0 +1,47 @@
+/**
+ * The soak's arithmetic (bench/soak.ts), pure so it is tested: a least-squares slope, and quantiles
+ * of a Prometheus histogram between two scrapes (the difference of its cumulative buckets), so a
+ * window's latency is not diluted by, or hidden in, the whole run's.
+ */
+
+export interface Point {
+  atS: number;
+  value: number;
+}
+
+/** Cumulative bucket counts of one histogram in one scrape, by upper bound (`+Inf` last). */
+export type Buckets = { le: string; count: number }[];
+
+/** Least-squares slope of `value` per second; NaN for fewer than two distinct times. */
+export function slopePerSecond(points: readonly Point[]): number {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.atS, 0) / n;
+  const my = points.reduce((s, p) => s + p.value, 0) / n;
+  const sxx = points.reduce((s, p) => s + (p.atS - mx) ** 2, 0);
+  return sxx === 0 ? NaN : points.reduce((s, p) => s + (p.atS - mx) * (p.value - my), 0) / sxx;
+}
+
+/** The `_bucket` series of histogram `name` (no other labels) in a /metrics text. */
+export function histogramBuckets(metrics: string, name: string): Buckets {
+  const line = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`, 'gm');
+  return [...metrics.matchAll(line)].map((m) => ({ le: m[1]!, count: Number(m[2]) }));
+}
+
+/** The value of gauge `name` with the single label `label="value"`; undefined when absent. */
+export function gaugeValue(metrics: string, name: string, label: string, value: string): number | undefined {
+  const m = metrics.match(new RegExp(`^${name}\\{${label}="${value}"\\} (\\S+)`, 'm'));
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The upper bound (seconds) of the bucket holding quantile `q` of the samples observed between
+ * scrapes `before` and `after`: `Infinity` when it lies past the last finite bound, undefined when
+ * nothing was observed in between.
+ */
+export function quantileBetween(before: Buckets, after: Buckets, q: number): number | undefined {
+  const delta = after.map((b, i) => ({ le: b.le, count: b.count - (before[i]?.count ?? 0) }));
+  const total = delta.at(-1)?.count ?? 0;
+  if (total <= 0) return undefined;
+  const hit = delta.find((b) => b.count >= q * total)!;
+  return hit.le === '+Inf' ? Infinity : Number(hit.le);
+}
