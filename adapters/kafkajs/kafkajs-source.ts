@@ -47,9 +47,11 @@ export async function createKafkajsSource(kafka: KafkaPort, opts: SourceOptions)
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: concurrency,
         eachBatch: ({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload) =>
-          handlers.batch(
-            { topic: batch.topic, partition: batch.partition, highWatermark: Number(batch.highWatermark), records: batch.messages, lastOffset: batch.lastOffset() },
-            { current: () => isRunning() && !isStale(), consumedThrough: resolveOffset, heartbeat },
+          whileHeartbeating(heartbeat, opts.heartbeatIntervalMs, () =>
+            handlers.batch(
+              { topic: batch.topic, partition: batch.partition, highWatermark: Number(batch.highWatermark), records: batch.messages, lastOffset: batch.lastOffset() },
+              { current: () => isRunning() && !isStale(), consumedThrough: resolveOffset, heartbeat },
+            ),
           ),
       });
       offCrash();
@@ -62,6 +64,24 @@ export async function createKafkajsSource(kafka: KafkaPort, opts: SourceOptions)
     stop: () => consumer.stop(),
     disconnect: () => consumer.disconnect(),
   };
+}
+
+/**
+ * kafkajs heartbeats only between batches, and a batch handler may wait for seconds: for the
+ * shards of a new generation to be restored from Postgres (1M entities: ~10 s), or behind
+ * backpressure. Under a short session the member was expelled mid-restore, the group rebalanced, the
+ * restore began again — a loop (seen at 1M entities with a 3 s session). So the member heartbeats
+ * on a timer while a handler runs, as platformatic and the Java client do; a rebalance it hears of
+ * meanwhile is ignored here and seen by kafkajs at its own next heartbeat, after the batch. A
+ * handler stuck for good keeps its shards only until the next rebalance (rebalance timeout).
+ */
+async function whileHeartbeating<T>(heartbeat: () => Promise<void>, intervalMs: number, run: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => void heartbeat().catch(() => {}), intervalMs);
+  try {
+    return await run();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function isInvalidSessionTimeout(e: Error & { type?: string; cause?: unknown }): boolean {
