@@ -1,5 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import type { ProcessorObserver } from '../engine/index.ts';
+import { Rates } from './rates.ts';
 
 /**
  * Recent activity of this instance for the live dashboard: rates over the last few seconds and
@@ -30,10 +31,10 @@ const LATENCY_WINDOW_MS = 10_000;
 const MAX_TRACKABLE_MS = 3_600_000;
 
 export function createLiveStats(clock: () => number = Date.now): LiveStats {
-  const consumed = new Rates();
-  const applied = new Rates();
-  const checkpoints = new Rates();
-  const rows = new Rates();
+  const consumed = new Rates(RATE_WINDOW_S);
+  const applied = new Rates(RATE_WINDOW_S);
+  const checkpoints = new Rates(RATE_WINDOW_S);
+  const rows = new Rates(RATE_WINDOW_S);
   const toState = new RotatingHistogram(clock);
   const toDurable = new RotatingHistogram(clock);
   const lag = new Map<string, { topic: string; partition: number; lag: number }>();
@@ -90,31 +91,6 @@ export function createLiveStats(clock: () => number = Date.now): LiveStats {
       };
     },
   };
-}
-
-/** Per-label counts in one-second buckets; rates over the last RATE_WINDOW_S complete seconds. */
-class Rates {
-  private readonly buckets = new Map<string, Map<number, number>>();
-
-  add(label: string, second: number, n: number): void {
-    if (n === 0) return;
-    let b = this.buckets.get(label);
-    if (!b) this.buckets.set(label, (b = new Map()));
-    b.set(second, (b.get(second) ?? 0) + n);
-  }
-
-  perSecond(now: number): [string, number][] {
-    const out: [string, number][] = [];
-    for (const [label, b] of this.buckets) {
-      let sum = 0;
-      for (const [sec, n] of b) {
-        if (sec < now - RATE_WINDOW_S - 1) b.delete(sec);
-        else if (sec < now) sum += n;
-      }
-      out.push([label, Math.round((sum / RATE_WINDOW_S) * 10) / 10]);
-    }
-    return out.sort((a, b) => a[0].localeCompare(b[0]));
-  }
 }
 
 /** Latency samples (ms) of the current and the previous window. */
