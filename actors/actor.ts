@@ -47,10 +47,10 @@ export interface ActorContext {
  */
 export interface ActorDefinition<S = unknown> {
   readonly type: ActorType;
-  /** The source topic whose events this actor type owns (keyed by its entity key). */
-  readonly sourceTopic: SourceTopic;
+  /** The source topic whose events this actor type owns (keyed by its entity key): a contract topic or one a module defines. */
+  readonly sourceTopic: SourceTopic | (string & {});
   /** Source event types it handles; other types on its topic are not routed to it. */
-  readonly eventTypes: readonly EventType[];
+  readonly eventTypes: readonly (EventType | (string & {}))[];
   readonly stateVersion: number;
   initial(key: string): S;
   handle(state: S, input: ActorInput, ctx: ActorContext): Transition<S>;

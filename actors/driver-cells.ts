@@ -1,4 +1,4 @@
-import { isEventType, keyOf, topicOf, type DomainEvent } from '../schemas/index.ts';
+import { eventSpecOf, keyOf, type DomainEvent } from '../schemas/index.ts';
 import type { ActorDefinition, ActorInput, ActorType } from './actor.ts';
 import { applyInput, Quarantine, type EffectSink } from './apply-input.ts';
 import type { Failure, ParkedInput, Send } from './test-driver.ts';
@@ -94,9 +94,10 @@ function buildRouting(actors: readonly ActorDefinition<any>[]): { cells: Map<Act
     const cell: Cell = { def, states: new Map(), quarantined: new Set() };
     cells.set(def.type, cell);
     for (const type of def.eventTypes) {
-      if (!isEventType(type)) throw new Error(`actor '${def.type}' lists unknown event type '${type}'`);
-      if (topicOf(type) !== def.sourceTopic) {
-        throw new Error(`actor '${def.type}' lists '${type}' of topic '${topicOf(type)}', but its source topic is '${def.sourceTopic}'`);
+      const spec = eventSpecOf(type);
+      if (!spec) throw new Error(`actor '${def.type}' lists unknown event type '${type}'`);
+      if (spec.topic !== def.sourceTopic) {
+        throw new Error(`actor '${def.type}' lists '${type}' of topic '${spec.topic}', but its source topic is '${def.sourceTopic}'`);
       }
       const list = routes.get(type);
       if (list) list.push(cell);

@@ -3,6 +3,7 @@ import { createOrderActor } from './order.ts';
 import { skuActor } from './sku.ts';
 import { createUserActor, type FraudRules } from './user.ts';
 import { withAnalytics } from './analytics/built-in.ts';
+import { ActorModuleError, loadedModuleActors } from './modules.ts';
 
 /**
  * The actor types of the product, built from plain configuration. Configuration (not functions)
@@ -16,10 +17,28 @@ export interface ActorsConfig {
   paymentTimeoutMs?: number;
   /** Read models and per-minute aggregates of the built-in actors (default on; off costs nothing). */
   analytics?: boolean;
+  /** Absolute paths of actor modules (actors/modules.ts): loaded with loadActorModules before building. */
+  modules?: readonly string[];
 }
 
 /** @example const [sku, order, user] = buildActors({ paymentTimeoutMs: 60_000 }); */
 export function buildActors(config: ActorsConfig = {}): ActorDefinition<any>[] {
-  const actors: ActorDefinition<any>[] = [skuActor, createOrderActor({ paymentTimeoutMs: config.paymentTimeoutMs }), createUserActor(config.fraud)];
-  return config.analytics === false ? actors : actors.map(withAnalytics);
+  const builtIn: ActorDefinition<any>[] = [skuActor, createOrderActor({ paymentTimeoutMs: config.paymentTimeoutMs }), createUserActor(config.fraud)];
+  const actors = config.analytics === false ? builtIn : builtIn.map(withAnalytics);
+  return [...actors, ...moduleActors(config.modules ?? [], actors)];
+}
+
+/** The modules' actors, refused when a type is taken (by a built-in or an earlier module). */
+function moduleActors(files: readonly string[], builtIn: readonly ActorDefinition<any>[]): ActorDefinition<any>[] {
+  const taken = new Map<string, string>(builtIn.map((a) => [a.type, 'a built-in actor']));
+  const out: ActorDefinition<any>[] = [];
+  for (const file of files) {
+    for (const actor of loadedModuleActors([file])) {
+      const owner = taken.get(actor.type);
+      if (owner) throw new ActorModuleError(file, `actor type '${actor.type}' is already defined by ${owner}`);
+      taken.set(actor.type, file);
+      out.push(actor);
+    }
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { PipelineError, type DomainEvent, type ReserveStock, type SkuCommand } from '../schemas/index.ts';
-import { unchanged, type ActorContext, type ActorDefinition, type ActorInput, type Effect, type Transition } from './actor.ts';
+import { unchanged, type ActorAddress, type ActorContext, type ActorDefinition, type ActorInput, type Effect, type Transition } from './actor.ts';
 import { alertCauseOfLine, createAlert } from './alerts.ts';
 
 /**
@@ -52,7 +52,7 @@ export function handleSkuInput(state: SkuState, input: ActorInput, ctx: ActorCon
   if (input.kind === 'event') return handleInventoryEvent(state, input.event, ctx);
   if (input.kind === 'message') {
     const msg = input.msg;
-    if (msg.type === 'reserve' || msg.type === 'release' || msg.type === 'commit') return handleCommand(state, msg, ctx);
+    if (msg.type === 'reserve' || msg.type === 'release' || msg.type === 'commit') return handleCommand(state, msg, input.from, ctx);
   }
   // A SKU schedules no timers and answers no other message kind.
   return unchanged(state);
@@ -86,11 +86,11 @@ function handleInventoryEvent(state: SkuState, event: DomainEvent, ctx: ActorCon
   }
 }
 
-function handleCommand(state: SkuState, msg: SkuCommand, ctx: ActorContext): Transition<SkuState> {
+function handleCommand(state: SkuState, msg: SkuCommand, from: ActorAddress, ctx: ActorContext): Transition<SkuState> {
   const cause = alertCauseOfLine(msg);
   switch (msg.type) {
     case 'reserve':
-      return reserve(state, msg, ctx);
+      return reserve(state, msg, from, ctx);
     case 'release':
       return settle({ ...state, reserved: Math.max(0, state.reserved - msg.qty) }, cause, msg.cause, ctx, []);
     case 'commit':
@@ -106,12 +106,16 @@ function handleCommand(state: SkuState, msg: SkuCommand, ctx: ActorContext): Tra
   }
 }
 
-function reserve(state: SkuState, msg: ReserveStock, ctx: ActorContext): Transition<SkuState> {
+/**
+ * Holds units for whoever asked and answers the sender: an order for its line, or any actor a
+ * module defines (a cart holding stock), which names itself in `orderId` and `line`.
+ */
+function reserve(state: SkuState, msg: ReserveStock, from: ActorAddress, ctx: ActorContext): Transition<SkuState> {
   const available = availableOf(state);
   const granted = available >= msg.qty;
   const reply: Effect = {
     kind: 'send',
-    to: { type: 'order', key: msg.orderId },
+    to: from,
     msg: { type: 'reservation_result', sku: ctx.key, line: msg.line, qty: msg.qty, granted, cause: msg.cause, ts: msg.ts },
   };
   if (granted) return settle({ ...state, reserved: state.reserved + msg.qty }, alertCauseOfLine(msg), msg.cause, ctx, [reply]);

@@ -52,11 +52,14 @@ export interface Failure extends ParkedInput {
   readonly error: unknown;
 }
 
+/** A source event of the contract, or of a type an actor module defines (its data as decoded). */
+export type PipedEvent = DomainEvent | { id: string; type: string; v: number; ts: number; data: Record<string, unknown> };
+
 export interface TestDriver {
   /** Current simulated event time: the latest `ts` or `advanceTime` target seen. */
   readonly clock: number;
   /** Feeds source events in order: fires due timers, routes by topic and type, applies, delivers sends. */
-  pipe(events: DomainEvent | readonly DomainEvent[]): void;
+  pipe(events: PipedEvent | readonly PipedEvent[]): void;
   /** Lets event time reach `toTs`: every timer with `at ≤ toTs` fires, in order of `at`, then of scheduling. */
   advanceTime(toTs: number): void;
   /** Delivers a message now as if `from` had sent it (recorded in `sent()`), e.g. to drive one actor alone. */

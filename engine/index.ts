@@ -10,7 +10,7 @@ export { PROCESSOR_DEFAULTS, defaultWorkers, type ProcessorOptions } from './pro
 export { OBSERVER_METHODS, type BatchApplied, type Checkpointed, type ProcessorObserver, type TracedRecord } from './observer.ts';
 export { isShardId, parseShardId, shardId } from './shard-id.ts';
 export { assignShards } from './shard-assignment.ts';
-export { topicNames, type TopicNames } from './topic-names.ts';
+export { sourceTopicName, topicNames, type TopicNames } from './topic-names.ts';
 export { DLQ_HEADERS, ORIGIN_HEADER, SEQ_HEADER, TRACEPARENT } from './shard/records.ts';
 export type { AggregateRows, ProcessedEvent, ReadModelRows, ShardDelta } from './shard/shard-api.ts';
 

@@ -1,10 +1,11 @@
 import type { ActorDefinition } from '../actors/actor.ts';
+import { loadActorModules } from '../actors/modules.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
 import { createCheckpointStore, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { createIntake } from './intake.ts';
-import { topicNames } from './topic-names.ts';
+import { sourceTopicName, topicNames } from './topic-names.ts';
 import { createMembership, type Membership } from './membership.ts';
 import { guardObserver } from './observer.ts';
 import { defaultWorkers, PROCESSOR_DEFAULTS, resolveActors, type ProcessorOptions } from './processor-options.ts';
@@ -63,6 +64,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const log = opts.log ?? (() => {});
   const observer = guardObserver(opts.observer ?? {}, log);
   const workerCount = opts.workers ?? defaultWorkers();
+  await loadActorModules(opts.actorsConfig?.modules ?? []);
   const actors = resolveActors(opts, workerCount);
   const poolSize = opts.postgresPoolSize ?? PROCESSOR_DEFAULTS.postgresPoolSize;
   // No idle_in_transaction_session_timeout: postgres.js 3.4.9 cannot survive the server ending a
@@ -85,7 +87,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const partitionCounts = await admin.ensureTopics({ app: opts.app, actors, partitions: opts.partitions, topics, maxFutureMs: opts.maxFutureMs });
     const actorOfTopic = new Map<string, ActorDefinition<any>>();
     for (const a of actors) {
-      actorOfTopic.set(topics.source[a.sourceTopic], a);
+      actorOfTopic.set(sourceTopicName(topics, a.sourceTopic), a);
       actorOfTopic.set(inboxTopicOf(opts.app, a.type), a);
     }
     const sink = await client.sink();
@@ -109,7 +111,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const lifecycle = createShardLifecycle({
       store, relay, pool, admin, source, observer, topics, app: opts.app, ownerId: opts.ownerId, httpAddress: opts.httpAddress,
       actorsConfig: opts.actorsConfig ?? {}, maxFutureMs: opts.maxFutureMs, recordsInputs: (id) => recordingInputs.has(id),
-      keepProcessed: opts.processedEventsTable !== undefined,
+      keepProcessed: opts.processedEventsTable !== undefined, actorTypes: actors.map((a) => a.type),
       resume: (o) => intake.resume(o), log,
     });
     const membership = createMembership({ actorOf: (type) => actors.find((a) => a.type === type), checkpoint: () => checkpoint(), ...lifecycle, log });

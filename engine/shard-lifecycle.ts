@@ -4,7 +4,7 @@ import type { ActorsConfig } from '../actors/registry.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
 import type { OutboxRelay } from './outbox-relay.ts';
 import type { CheckpointStore } from '../store/index.ts';
-import type { TopicNames } from './topic-names.ts';
+import { sourceTopicName, type TopicNames } from './topic-names.ts';
 import type { ProcessorObserver } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { RecordSource } from './record-source.ts';
@@ -41,6 +41,8 @@ export interface ShardLifecycleDeps {
   maxFutureMs?: number;
   /** Shards keep their applied source events for the processed-events table. */
   keepProcessed: boolean;
+  /** Every actor type of the deployment: the only senders an inbox message may name (replies go to them). */
+  actorTypes: readonly string[];
   /** True for shards whose last checkpoint Postgres refused: they are restored recording their inputs. */
   recordsInputs(id: string): boolean;
   /** Lets a shard paused by backpressure fetch again (it is being closed). */
@@ -52,7 +54,7 @@ const ZERO: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0,
 
 export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
   const { store, relay, pool, admin, source, topics } = deps;
-  const topicsOf = (o: Pick<Owned, 'actor'>): [string, string] => [topics.source[o.actor.sourceTopic], inboxTopicOf(deps.app, o.actor.type)];
+  const topicsOf = (o: Pick<Owned, 'actor'>): [string, string] => [sourceTopicName(topics, o.actor.sourceTopic), inboxTopicOf(deps.app, o.actor.type)];
 
   return {
     topicsOf,
@@ -61,11 +63,11 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       // A previous owner's committed but unrelayed outputs go out before anything of ours.
       await relay.flush(id);
       const snap = await store.load(id, actor.type, partition);
-      const sourceTopic = topics.source[actor.sourceTopic];
+      const sourceTopic = sourceTopicName(topics, actor.sourceTopic);
       const host = pool.hostFor(id);
       const recordsInputs = deps.recordsInputs(id);
       const size = await host.open(
-        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed },
+        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes] },
         { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
       // Where the source partition ends now: until the shard has read that far (or past an inbox

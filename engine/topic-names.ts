@@ -1,4 +1,4 @@
-import { ALERTS_TOPIC, type SourceTopic } from '../schemas/index.ts';
+import { ALERTS_TOPIC, SOURCE_TOPICS, type SourceTopic } from '../schemas/index.ts';
 
 /**
  * The topic names of one deployment. The contract's names are the default; a deployment (or a
@@ -7,6 +7,8 @@ import { ALERTS_TOPIC, type SourceTopic } from '../schemas/index.ts';
 export interface TopicNames {
   source: Record<SourceTopic, string>;
   alerts: string;
+  /** Put before the name of a source topic an actor module defines (the contract's are in `source`). */
+  prefix?: string;
 }
 
 /** Topic names with an optional prefix: `prefix + user_events`, …, `prefix + alerts`. */
@@ -14,5 +16,15 @@ export function topicNames(prefix = ''): TopicNames {
   return {
     source: { user_events: `${prefix}user_events`, transaction_events: `${prefix}transaction_events`, inventory_events: `${prefix}inventory_events` },
     alerts: `${prefix}${ALERTS_TOPIC}`,
+    prefix,
   };
+}
+
+/** This deployment's name of a source topic: a contract topic as configured, a module's with the prefix. */
+export function sourceTopicName(topics: TopicNames, name: string): string {
+  return isContractTopic(name) ? topics.source[name] : `${topics.prefix ?? ''}${name}`;
+}
+
+function isContractTopic(name: string): name is SourceTopic {
+  return (SOURCE_TOPICS as readonly string[]).includes(name);
 }

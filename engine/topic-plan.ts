@@ -1,6 +1,6 @@
 import type { ActorDefinition } from '../actors/actor.ts';
 import { dlqTopicOf, inboxTopicOf, SOURCE_TOPICS } from '../schemas/index.ts';
-import type { TopicNames } from './topic-names.ts';
+import { sourceTopicName, type TopicNames } from './topic-names.ts';
 
 /** A topic to create, as a plan decides it; each adapter creates it with its own client. */
 export interface PlannedTopic {
@@ -39,9 +39,11 @@ export function planTopics(
     if (countOf(topic) === undefined) create.push({ topic, partitions, input });
   };
   for (const t of SOURCE_TOPICS) want(spec.topics.source[t], spec.partitions, true);
+  // A module's actor may read a topic of its own: created like the contract's.
+  for (const actor of spec.actors) want(sourceTopicName(spec.topics, actor.sourceTopic), spec.partitions, true);
   const partitionsPerType = new Map<string, number>();
   for (const actor of spec.actors) {
-    const source = spec.topics.source[actor.sourceTopic];
+    const source = sourceTopicName(spec.topics, actor.sourceTopic);
     const n = countOf(source)!;
     partitionsPerType.set(actor.type, n);
     const inbox = inboxTopicOf(spec.app, actor.type);

@@ -1,17 +1,18 @@
-import { EVENT_SPECS, EVENT_TYPES, MAX_EVENT_BYTES } from '../schemas/index.ts';
+import { EVENT_TYPES, eventSpecOf, MAX_EVENT_BYTES, moduleEventTypes } from '../schemas/index.ts';
 import { adminPaths } from './openapi-admin.ts';
 import { analyticsPaths } from './openapi-analytics.ts';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API. Event schemas are the very TypeBox schemas the ingest
  * route validates with (TypeBox schemas are JSON Schema), one per accepted type and version, so
- * the document cannot drift from what the server accepts.
+ * the document cannot drift from what the server accepts. Event types of actor modules are listed
+ * too: the document is built after the modules are loaded.
  */
 export function openApiDocument(version: string): Record<string, unknown> {
   const eventSchemas: Record<string, unknown> = {};
   const variants: { $ref: string }[] = [];
-  for (const type of EVENT_TYPES) {
-    for (const [v, schema] of Object.entries(EVENT_SPECS[type].schemas)) {
+  for (const type of [...EVENT_TYPES, ...moduleEventTypes()]) {
+    for (const [v, schema] of Object.entries(eventSpecOf(type)!.schemas)) {
       const name = `${type}_v${v}`;
       eventSchemas[name] = {
         type: 'object',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
@@ -85,6 +86,10 @@ export const PipelineFile = Type.Object(
       /** Aggregate minutes older than this many days are deleted; default 30. */
       retention_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
     }, { additionalProperties: false })),
+    actors: Type.Optional(Type.Object({
+      /** Files that define actor and event types with actorstream/sdk (docs/writing-actors.md), relative to this file. */
+      modules: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    }, { additionalProperties: false })),
     embedded: Type.Optional(Type.Object({ generator_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
@@ -106,7 +111,7 @@ export interface ResolvedConfig {
  * APP, GROUP_ID, PARTITIONS, CHECKPOINT_INTERVAL_MS, OWNER_ID, TOPIC_PREFIX, WORKERS,
  * HTTP_HOST, HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…, MAX_FUTURE_MS, ALLOW_INSECURE,
  * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS, PROCESSED_EVENTS_TABLE, KAFKA_SESSION_TIMEOUT_MS,
- * KAFKA_HEARTBEAT_INTERVAL_MS). No Kafka and no Postgres configured
+ * KAFKA_HEARTBEAT_INTERVAL_MS, ACTOR_MODULES = path,path). No Kafka and no Postgres configured
  * anywhere → the embedded default. Every mistake is a ConfigError naming the key and the fix.
  */
 export function loadConfig(rawEnv: Record<string, string | undefined>, configPath = rawEnv.PIPELINE_CONFIG): ResolvedConfig {
@@ -154,7 +159,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
         : undefined,
       fetchMaxBytesPerPartition: p.batch_size ? p.batch_size * 1024 : undefined,
       ...groupTimings(env, file.kafka),
-      actorsConfig: { analytics: bool(env.ANALYTICS, 'ANALYTICS') ?? file.analytics?.enabled ?? true },
+      actorsConfig: { analytics: bool(env.ANALYTICS, 'ANALYTICS') ?? file.analytics?.enabled ?? true, ...actorModules(env.ACTOR_MODULES, file.actors?.modules, configPath) },
       processedEventsTable: tableName(env.PROCESSED_EVENTS_TABLE) ?? file.postgres?.table,
     },
     analyticsRetentionDays: int(env.ANALYTICS_RETENTION_DAYS, 'ANALYTICS_RETENTION_DAYS', 1) ?? file.analytics?.retention_days ?? 30,
@@ -319,4 +324,15 @@ function groupTimings(env: Record<string, string | undefined>, kafka: PipelineFi
   }
   if (session === undefined && heartbeat === undefined) return {};
   return { sessionTimeoutMs, heartbeatIntervalMs };
+}
+
+/**
+ * Actor module files as absolute paths (shard workers import them by path): ACTOR_MODULES
+ * (comma-separated, relative to the working directory) or `actors.modules` (relative to the file).
+ */
+function actorModules(envList: string | undefined, fileList: readonly string[] | undefined, configPath: string | undefined): { modules?: string[] } {
+  if (envList) return { modules: envList.split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p)) };
+  if (!fileList?.length) return {};
+  const base = configPath ? dirname(resolve(configPath)) : process.cwd();
+  return { modules: fileList.map((p) => resolve(base, p)) };
 }

@@ -1,5 +1,5 @@
 import type { ActorDefinition } from '../actors/actor.ts';
-import { readDeadLetters, redriveDeadLetters, type LogClient, type TopicAdmin, type TopicNames } from '../engine/index.ts';
+import { readDeadLetters, redriveDeadLetters, sourceTopicName, type LogClient, type TopicAdmin, type TopicNames } from '../engine/index.ts';
 import type { DeadLetterAdmin } from '../http/routes/dead-letters.ts';
 import { dlqTopicOf, inboxTopicOf } from '../schemas/index.ts';
 
@@ -9,7 +9,7 @@ import { dlqTopicOf, inboxTopicOf } from '../schemas/index.ts';
  * use and kept.
  */
 export function deadLetterAdmin(client: LogClient, topics: TopicNames, app: string, actors: readonly ActorDefinition<any>[]): DeadLetterAdmin & { close(): Promise<void> } {
-  const inputs = [...new Set([...actors.map((a) => topics.source[a.sourceTopic]), ...actors.map((a) => inboxTopicOf(app, a.type))])];
+  const inputs = [...new Set([...actors.map((a) => sourceTopicName(topics, a.sourceTopic)), ...actors.map((a) => inboxTopicOf(app, a.type))])];
   let admin: Promise<TopicAdmin> | undefined;
   const adminOnce = () => (admin ??= client.admin());
   return {

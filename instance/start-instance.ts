@@ -1,4 +1,5 @@
 import { buildActors } from '../actors/registry.ts';
+import { loadActorModules } from '../actors/modules.ts';
 import { createGenerator, toKafkaRecord, writeRecords } from '../generator/index.ts';
 import { createApp } from '../http/app.ts';
 import type { ApiToken } from '../http/auth.ts';
@@ -85,6 +86,9 @@ export async function startInstance(cfg: InstanceConfig, log: (line: string) => 
 
 async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups: (() => Promise<void>)[], stopAll: () => Promise<void>): Promise<Instance> {
   let processorOpts = { ...cfg.processor };
+  // Before anything is built: module actors join the registry, module events the decoder and the API.
+  await loadActorModules(processorOpts.actorsConfig?.modules ?? []);
+  buildActors(processorOpts.actorsConfig); // a module redefining a type fails here, before anything starts
   let client: LogClient;
   if (cfg.mode === 'embedded') {
     const pg = await startPgliteServer();

@@ -10,9 +10,11 @@ export type AlertType =
   | 'account_takeover'
   | 'low_stock'
   | 'oversell_prevented'
-  | 'invalid_transition';
+  | 'invalid_transition'
+  /** An alert type an actor module defines. */
+  | (string & {});
 
-export type EntityType = 'user' | 'order' | 'sku';
+export type EntityType = 'user' | 'order' | 'sku' | (string & {});
 export type Severity = 'info' | 'warning' | 'critical';
 
 export interface Alert {

@@ -16,7 +16,7 @@ export type {
   UserEvent,
 } from './events.ts';
 export type { EventSpec } from './registry.ts';
-export { DEFAULT_CURRENCY, EVENT_SPECS, EVENT_TYPES, isEventType, topicOf } from './registry.ts';
+export { DEFAULT_CURRENCY, EVENT_SPECS, EVENT_TYPES, eventSpecOf, isEventType, moduleEventTypes, registerEventSpec, topicOf } from './registry.ts';
 export type { SourceTopic } from './topics.ts';
 export { ALERTS_TOPIC, SOURCE_TOPICS, dlqTopicOf, inboxTopicOf, inputTopicConfig } from './topics.ts';
 export type { Decoded, DecodeLimits } from './validate.ts';

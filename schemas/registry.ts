@@ -11,7 +11,8 @@ import * as User from './user-events.ts';
  * Producers may send any listed version; actors only ever see the latest.
  */
 export interface EventSpec {
-  topic: SourceTopic;
+  /** A contract topic, or one an actor module defines. */
+  topic: SourceTopic | (string & {});
   /** Field of `data` whose value is the Kafka key (the entity key). */
   keyField: string;
   latest: number;
@@ -53,14 +54,45 @@ export const EVENT_SPECS: Readonly<Record<EventType, EventSpec>> = {
 
 export const EVENT_TYPES = Object.keys(EVENT_SPECS) as EventType[];
 
-/** True when `type` names an event of the contract. */
+/**
+ * Event types actor modules defined (sdk defineEvent), registered at start-up in every thread that
+ * decodes events (the HTTP edge, each shard worker) before any event is read.
+ */
+const MODULE_SPECS = new Map<string, EventSpec>();
+
+/**
+ * Adds a module's event type. Registering the same spec again is a no-op (a worker loads the same
+ * modules as the main thread); a type the contract or another module defines differently is an error.
+ */
+export function registerEventSpec(type: string, spec: EventSpec): void {
+  if (Object.hasOwn(EVENT_SPECS, type)) throw new Error(`event type '${type}' is one of the contract's; a module cannot redefine it`);
+  const known = MODULE_SPECS.get(type);
+  if (known && known !== spec) throw new Error(`event type '${type}' is defined twice (topics ${known.topic} and ${spec.topic})`);
+  MODULE_SPECS.set(type, spec);
+}
+
+/** The spec of a contract or module event type. */
+export function eventSpecOf(type: string): EventSpec | undefined {
+  return Object.hasOwn(EVENT_SPECS, type) ? EVENT_SPECS[type as EventType] : MODULE_SPECS.get(type);
+}
+
+/** Module event types registered so far. */
+export function moduleEventTypes(): string[] {
+  return [...MODULE_SPECS.keys()];
+}
+
+/** True when `type` names an event of the contract (module types: see eventSpecOf). */
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(EVENT_SPECS, type);
 }
 
-/** The topic an event of this type is produced to. */
-export function topicOf(type: EventType): SourceTopic {
-  return EVENT_SPECS[type].topic;
+/** The topic an event of this type is produced to (a module's type too). */
+export function topicOf(type: EventType): SourceTopic;
+export function topicOf(type: string): string;
+export function topicOf(type: string): string {
+  const spec = eventSpecOf(type);
+  if (!spec) throw new Error(`unknown event type '${type}'`);
+  return spec.topic;
 }
 
 function single(topic: SourceTopic, keyField: string, schema: TSchema): EventSpec {

@@ -4,7 +4,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Envelope, MAX_EVENT_BYTES, type RawEnvelope } from './envelope.ts';
 import { EventRejected, type ErrorCode, type Issue } from './errors.ts';
 import type { DomainEvent } from './events.ts';
-import { EVENT_SPECS, isEventType } from './registry.ts';
+import { EVENT_SPECS, eventSpecOf, type EventSpec } from './registry.ts';
 import './error-messages.ts';
 
 /** The outcome of decoding one input: the event, upcast to its latest version, or why not. */
@@ -43,11 +43,9 @@ export function decodeEvent(value: unknown, expectedKey?: string, limits?: Decod
 function decode(value: unknown, expectedKey: string | undefined, limits: DecodeLimits | undefined, owned: boolean): Decoded {
   if (!envelopeCheck.Check(value)) return reject('INVALID_ENVELOPE', issuesOf(envelopeCheck, value, ''));
   const raw = value as RawEnvelope;
-  if (!isEventType(raw.type)) {
-    return reject('UNKNOWN_EVENT_TYPE', [{ path: '/type', message: `unknown event type '${raw.type}'` }]);
-  }
-  const spec = EVENT_SPECS[raw.type];
-  const check = dataChecks.get(raw.type)?.get(raw.v);
+  const spec = eventSpecOf(raw.type);
+  if (!spec) return reject('UNKNOWN_EVENT_TYPE', [{ path: '/type', message: `unknown event type '${raw.type}'` }]);
+  const check = checksOf(raw.type, spec).get(raw.v);
   if (!check) {
     const known = Object.keys(spec.schemas).join(', ');
     return reject('UNSUPPORTED_VERSION', [
@@ -95,18 +93,27 @@ export function parseEvent(input: string | Uint8Array, expectedKey?: string, lim
 }
 
 /** The entity key of a decoded event (its Kafka key). */
-export function keyOf(event: DomainEvent): string {
-  return (event.data as unknown as Record<string, string>)[EVENT_SPECS[event.type].keyField]!;
+export function keyOf(event: Pick<DomainEvent, 'data'> & { type: string }): string {
+  return (event.data as unknown as Record<string, string>)[eventSpecOf(event.type)!.keyField]!;
 }
 
 function compileDataChecks(): Map<string, Map<number, TypeCheck<TSchema>>> {
   const checks = new Map<string, Map<number, TypeCheck<TSchema>>>();
-  for (const [type, spec] of Object.entries(EVENT_SPECS)) {
-    const byVersion = new Map<number, TypeCheck<TSchema>>();
-    for (const [v, schema] of Object.entries(spec.schemas)) byVersion.set(Number(v), TypeCompiler.Compile(schema));
-    checks.set(type, byVersion);
-  }
+  for (const [type, spec] of Object.entries(EVENT_SPECS)) checks.set(type, compileSpec(spec));
   return checks;
+}
+
+/** The compiled checks of a type's versions; a module's type is compiled on first use. */
+function checksOf(type: string, spec: EventSpec): Map<number, TypeCheck<TSchema>> {
+  let byVersion = dataChecks.get(type);
+  if (!byVersion) dataChecks.set(type, (byVersion = compileSpec(spec)));
+  return byVersion;
+}
+
+function compileSpec(spec: EventSpec): Map<number, TypeCheck<TSchema>> {
+  const byVersion = new Map<number, TypeCheck<TSchema>>();
+  for (const [v, schema] of Object.entries(spec.schemas)) byVersion.set(Number(v), TypeCompiler.Compile(schema));
+  return byVersion;
 }
 
 function issuesOf(check: TypeCheck<TSchema>, value: unknown, prefix: string): Issue[] {

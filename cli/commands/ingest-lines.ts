@@ -8,7 +8,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { TopicNames } from '../../engine/index.ts';
+import { sourceTopicName, type TopicNames } from '../../engine/topic-names.ts';
 import { keyOf, parseEvent, topicOf } from '../../schemas/index.ts';
 import { UsageError } from './command-support.ts';
 
@@ -60,6 +60,6 @@ async function* validate(input: Readable, topics: TopicNames): AsyncGenerator<In
       continue;
     }
     const event = decoded.event;
-    yield { ok: true, line, bytesRead, record: { topic: topics.source[topicOf(event.type)], key: keyOf(event), value: text } };
+    yield { ok: true, line, bytesRead, record: { topic: sourceTopicName(topics, topicOf(event.type)), key: keyOf(event), value: text } };
   }
 }

@@ -13,7 +13,7 @@ import { defineCommand } from 'citty';
 import { buildActors } from '../../actors/registry.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { partitionOf } from '../../adapters/kafkajs/index.ts';
-import { shardId } from '../../engine/index.ts';
+import { shardId, sourceTopicName } from '../../engine/index.ts';
 import { entityAlerts, entitySnapshot, schemaPresent, shardInputOffsets, shardOwner, type Sql } from '../../store/index.ts';
 import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
 import { formatInspection, type Inspection } from './inspect-format.ts';
@@ -35,7 +35,7 @@ export const inspectCommand = withDetails(defineCommand({
     const given = args.partitions === undefined ? undefined : positiveInt(args.partitions, '--partitions');
     const alertLimit = positiveInt(args.alerts ?? '10', '--alerts', 0);
     const settings = loadCommandSettings('inspect', args.config, { kafka: given === undefined, postgres: true });
-    const sourceTopic = settings.topics.source[actor.sourceTopic];
+    const sourceTopic = sourceTopicName(settings.topics, actor.sourceTopic);
     const partitions = given ?? (await partitionsFromKafka(settings, sourceTopic));
     const partition = partitionOf(args.key, partitions);
     const shard = shardId(actor.type, partition);

@@ -22,6 +22,7 @@
 import { defineCommand } from 'citty';
 import { buildActors } from '../../actors/registry.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
+import { sourceTopicName } from '../../engine/index.ts';
 import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
 import { resetForReplay, schemaPresent } from '../../store/index.ts';
 import { parseFrom, planReplay, type ReplayFrom, type ReplayPlan, type ReplayTarget } from './replay-plan.ts';
@@ -132,7 +133,7 @@ function targetsOf(type: string, settings: CommandSettings): { targets: ReplayTa
   const types = type === 'all' ? known : messageComponent(type);
   const targets = actors
     .filter((a) => types.includes(a.type))
-    .map((a) => ({ type: a.type, sourceTopic: settings.topics.source[a.sourceTopic], inboxTopic: inboxTopicOf(settings.app, a.type), readModelTable: a.readModel?.table }));
+    .map((a) => ({ type: a.type, sourceTopic: sourceTopicName(settings.topics, a.sourceTopic), inboxTopic: inboxTopicOf(settings.app, a.type), readModelTable: a.readModel?.table }));
   const others = types.filter((t) => t !== type);
   const why = type !== 'all' && others.length > 0
     ? `${type} exchanges actor messages with ${others.join(', ')}: they are rebuilt together, so every message is applied exactly once (see --help)`

@@ -34,6 +34,12 @@ export interface ShardOptions {
   recordInputs?: boolean;
   /** Keep every applied source event for the processed-events table (`postgres.table`, opt-in). */
   keepProcessed?: boolean;
+  /**
+   * The deployment's actor types: an inbox message must come from one of them, the one its
+   * `x-origin` shard runs (it may be answered, and an answer to a type with no inbox topic could
+   * never be relayed). Absent (tests feeding records by hand): only the origin is checked.
+   */
+  actorTypes?: readonly string[];
 }
 
 export interface ShardRestore {

@@ -26,6 +26,8 @@ export interface ShardSpec {
   recordInputs?: boolean;
   /** See ShardOptions.keepProcessed. */
   keepProcessed?: boolean;
+  /** See ShardOptions.actorTypes. */
+  actorTypes?: string[];
 }
 
 export interface ApplyResult {
@@ -45,7 +47,8 @@ export type QueryAnswer = { state: unknown; quarantine: string | null } | 'passi
 export type StateRow = StoredRow;
 
 export interface ShardHostApi {
-  open(spec: ShardSpec, restore: ShardRestore): number;
+  /** Opens a shard; resolves to its entity count once its actor (and the modules it needs) is ready. */
+  open(spec: ShardSpec, restore: ShardRestore): Promise<number>;
   /**
    * Applies a batch. `sourceEnd`: the source partition's high watermark when the batch is from the
    * source topic (see Shard.noteSourceEnd); `now`: wall-clock ms, for passivation.
@@ -71,8 +74,14 @@ export interface ShardHostApi {
   close(id: string): ShardCounters | undefined;
 }
 
-/** `resolveActor` turns a type and configuration into its definition (the registry in a worker). */
-export function createShardHost(resolveActor: (type: string, config: ActorsConfig) => ActorDefinition<any>): ShardHostApi {
+/**
+ * `resolveActor` turns a type and configuration into its definition (the registry in a worker);
+ * `prepare` readies what it needs first (a worker imports the configured actor modules).
+ */
+export function createShardHost(
+  resolveActor: (type: string, config: ActorsConfig) => ActorDefinition<any>,
+  prepare: (config: ActorsConfig) => Promise<void> = async () => {},
+): ShardHostApi {
   const shards = new Map<string, Shard>();
 
   const shardOf = (id: string): Shard => {
@@ -89,9 +98,10 @@ export function createShardHost(resolveActor: (type: string, config: ActorsConfi
   }
 
   return {
-    open(spec, restore) {
+    async open(spec, restore) {
+      await prepare(spec.actors);
       const actor = resolveActor(spec.actorType, spec.actors);
-      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed });
+      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed, actorTypes: spec.actorTypes });
       shards.set(shard.id, shard);
       return shard.size();
     },

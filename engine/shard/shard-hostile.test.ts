@@ -121,9 +121,9 @@ describe('shard: undecodable bytes', () => {
 });
 
 describe('shard: hostile inbox records and headers (review findings)', () => {
-  const inbox = (headers: Record<string, string>, key: string, msg: unknown): SourceRecord => ({
+  const inbox = (headers: Record<string, string>, key: string, msg: unknown, from = { type: 'order', key: 'o-1' }): SourceRecord => ({
     topic: `${APP}.sku.inbox`, partition: 0, offset: offset++, key, headers,
-    value: JSON.stringify({ from: { type: 'order', key: 'o-1' }, msg }),
+    value: JSON.stringify({ from, msg }),
   });
   const reserve = { type: 'reserve', orderId: 'o-1', line: 0, qty: 1, cause: 'e-x', ts: NOW - 500 };
 
@@ -141,12 +141,25 @@ describe('shard: hostile inbox records and headers (review findings)', () => {
     expect(delta.states).toEqual([]);
   });
 
+  test('a message whose sender is not an entity of its origin shard\'s type, or of no type the deployment runs, is dead-lettered (its answer could go nowhere)', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP, actorTypes: ['sku', 'order', 'user'] });
+    shard.apply([
+      inbox({ 'x-origin': 'order/0', 'x-seq': '1' }, 'A', reserve, { type: 'user', key: 'u-1' }),
+      inbox({ 'x-origin': 'bogus/0', 'x-seq': '1' }, 'A', reserve, { type: 'bogus', key: 'b-1' }),
+      inbox({ 'x-origin': 'order/0', 'x-seq': '2' }, 'A', reserve, { type: 'order', key: 'o 1' }),
+      inbox({ 'x-origin': 'order/0', 'x-seq': '3' }, 'A', reserve),
+    ]);
+    const delta = shard.takeDelta();
+    const rows = delta.outbox.filter((m) => m.topic !== 'alerts'); // the granted-or-not reserve may also alert
+    expect(rows.map((m) => m.headers?.[DLQ_HEADERS.code] ?? `reply to ${m.topic} ${m.key}`)).toEqual(['INVALID_ENVELOPE', 'INVALID_ENVELOPE', 'INVALID_ENVELOPE', `reply to ${APP}.order.inbox o-1`]);
+  });
+
   test('only a well-formed traceparent is carried into what an input causes', () => {
     const shard = createShard({ actor: skuActor, partition: 0, app: APP });
     const good = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
     shard.apply([
       { ...inbox({ 'x-origin': 'order/0', 'x-seq': '1', traceparent: 'x\u0000' }, 'A', reserve) },
-      { ...inbox({ 'x-origin': 'order/0', 'x-seq': '2', traceparent: good }, 'B', { ...reserve, orderId: 'o-2' }) },
+      { ...inbox({ 'x-origin': 'order/0', 'x-seq': '2', traceparent: good }, 'B', { ...reserve, orderId: 'o-2' }, { type: 'order', key: 'o-2' }) },
     ]);
     const rows = shard.takeDelta().outbox;
     expect(rows.find((m) => m.key === 'o-1')!.headers).toBeUndefined();

@@ -1,4 +1,4 @@
-import { isShardId } from '../shard-id.ts';
+import { isShardId, parseShardId } from '../shard-id.ts';
 import { isEntityKey, parseEvent } from '../../schemas/index.ts';
 import { isStorableValue } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
@@ -17,6 +17,8 @@ export interface InputTopics {
   /** The event types of the actor's source topic. */
   handled: ReadonlySet<string>;
   maxFutureMs: number;
+  /** The actor types a message may come from (absent: any that matches its origin). */
+  senders?: ReadonlySet<string>;
 }
 
 /**
@@ -114,11 +116,19 @@ export class InputRouter {
     if ('error' in parsed) return pending.deadLetter(r, 'INVALID_JSON', `inbox value is not JSON: ${parsed.error}`);
     const value = parsed.value;
     if (!r.key || typeof value?.msg?.ts !== 'number') return pending.deadLetter(r, 'INVALID_DATA', 'inbox value lacks key, msg or msg.ts');
+    if (!this.isSender(value.from, origin)) return pending.deadLetter(r, 'INVALID_ENVELOPE', `inbox message's from is not an entity of the x-origin shard's actor type (${origin})`);
     if (!isEntityKey(r.key) || !isStorableValue(value)) return pending.deadLetter(r, 'INVALID_DATA', 'inbox key or message holds characters an entity key or a checkpoint cannot');
     this.handler.fireTimersBefore(timerHorizon(value.msg.ts, r));
     const input = { kind: 'message', from: value.from, msg: value.msg } as const;
     if (table.quarantine.has(r.key)) return this.handler.parkQuarantined(r.key, input, value.msg.ts, r);
     this.handler.handle(r.key, input, value.msg.ts, r);
+  }
+
+  /** `from` is an entity of the origin shard's actor type, and that type is one of the deployment's. */
+  private isSender(from: InboxValue['from'] | undefined, origin: string): boolean {
+    const type = parseShardId(origin)?.actorType;
+    if (typeof from !== 'object' || from === null || from.type !== type || !isEntityKey(from.key)) return false;
+    return this.topics.senders?.has(type) ?? true;
   }
 }
 

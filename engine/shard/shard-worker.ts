@@ -1,12 +1,13 @@
 /**
  * Entry of a shard worker (a Web Worker, so Bun and Deno run the same file). It hosts shards and
- * exposes them with comlink; actors are rebuilt here from their plain configuration, because
- * functions cannot cross the worker boundary. Errors thrown by a call travel back to the caller
+ * exposes them with comlink; actors are rebuilt here from their plain configuration (and the actor
+ * modules it names, imported here too), because functions cannot cross the worker boundary. Errors thrown by a call travel back to the caller
  * with name, message and stack (comlink's default error serialisation).
  */
 import * as Comlink from 'comlink';
 import type { ActorDefinition } from '../../actors/actor.ts';
 import { buildActors, type ActorsConfig } from '../../actors/registry.ts';
+import { loadActorModules } from '../../actors/modules.ts';
 import { createShardHost } from './shard-host.ts';
 
 const built = new Map<string, ActorDefinition<any>[]>();
@@ -16,8 +17,8 @@ function resolveActor(type: string, config: ActorsConfig): ActorDefinition<any> 
   let actors = built.get(cacheKey);
   if (!actors) built.set(cacheKey, (actors = buildActors(config)));
   const actor = actors.find((a) => a.type === type);
-  if (!actor) throw new Error(`no actor type '${type}' in the registry (actors/registry.ts)`);
+  if (!actor) throw new Error(`no actor type '${type}' in the registry (actors/registry.ts) or the configured modules`);
   return actor;
 }
 
-Comlink.expose(createShardHost(resolveActor));
+Comlink.expose(createShardHost(resolveActor, async (config) => void (await loadActorModules(config.modules ?? []))));

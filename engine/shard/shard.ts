@@ -43,6 +43,7 @@ export function createShard(opts: ShardOptions): Shard {
     inboxTopic: inboxTopicOf(app, actor.type),
     handled: new Set<string>(actor.eventTypes),
     maxFutureMs: opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS,
+    senders: opts.actorTypes ? new Set(opts.actorTypes) : undefined,
   };
   const router = new InputRouter(topics, offsets, inboxPositions, counters, table, pending, handler, gate);
 

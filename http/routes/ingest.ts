@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { OutgoingRecord, RecordSink, TopicNames } from '../../engine/index.ts';
+import { sourceTopicName } from '../../engine/topic-names.ts';
 import { decodeEvent, DEFAULT_MAX_FUTURE_MS, keyOf, MAX_EVENT_BYTES, topicOf } from '../../schemas/index.ts';
 import { bodyItems } from '../body-items.ts';
 import { IngestReport } from '../ingest-report.ts';
@@ -94,7 +95,7 @@ export function ingestRoutes(opts: IngestOptions): Hono {
           report.reject(item.index, { code: e.code, message: e.message, issues: e.issues });
           continue;
         }
-        const topic = opts.topics.source[topicOf(decoded.event.type)];
+        const topic = sourceTopicName(opts.topics, topicOf(decoded.event.type));
         const key = keyOf(decoded.event);
         const id = decoded.event.id;
         const k = entryKey(topic, key, id);
