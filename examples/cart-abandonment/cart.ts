@@ -56,7 +56,7 @@ function onEvent(state: CartState, event: CartEvent, key: string): Transition<Ca
   if (state.status !== 'open') return { state, effects: [] };
   if (event.type === 'cart_checked_out') {
     // The order reserves its own lines: give back what the cart held.
-    return { state: { ...state, status: 'checked_out', lastActivity: event.ts, lastEventId: event.id }, effects: releaseHolds(state, key, event.id, event.ts) };
+    return { state: { ...state, status: 'checked_out', items: withoutHolds(state.items), lastActivity: event.ts, lastEventId: event.id }, effects: releaseHolds(state, key, event.id, event.ts) };
   }
   const { sku, qty, userId } = event.data;
   const before = state.items[sku] ?? { qty: 0, held: 0 };
@@ -72,14 +72,18 @@ function onEvent(state: CartState, event: CartEvent, key: string): Transition<Ca
   return { state: { ...state, userId, items, lastActivity: event.ts, lastEventId: event.id }, effects };
 }
 
-/** The SKU's answer to a hold: count what it granted (a hold for an item removed since goes back). */
+/**
+ * The SKU's answer to a hold. Answers may come back after later cart events (they travel through the
+ * SKU's inbox and back), so the cart keeps what still fits and gives the rest back: the outcome is
+ * the same whichever arrives first.
+ */
 function onAnswer(state: CartState, msg: Extract<Input, { kind: 'message' }>['msg'], key: string): Transition<CartState> {
   if (msg.type !== 'reservation_result' || !msg.granted) return { state, effects: [] };
-  const item = state.items[msg.sku];
-  if (state.status !== 'open' || !item || item.held + msg.qty > item.qty) {
-    return { state, effects: [send({ type: 'sku', key: msg.sku }, { type: 'release', orderId: key, line: 0, qty: msg.qty, cause: msg.cause, ts: msg.ts })] };
-  }
-  return { state: { ...state, items: { ...state.items, [msg.sku]: { ...item, held: item.held + msg.qty } } }, effects: [] };
+  const item = state.status === 'open' ? state.items[msg.sku] : undefined;
+  const keep = item ? Math.min(item.qty - item.held, msg.qty) : 0;
+  const effects = keep < msg.qty ? [send({ type: 'sku', key: msg.sku }, { type: 'release', orderId: key, line: 0, qty: msg.qty - keep, cause: msg.cause, ts: msg.ts })] : [];
+  if (!item || keep === 0) return { state, effects };
+  return { state: { ...state, items: { ...state.items, [msg.sku]: { ...item, held: item.held + keep } } }, effects };
 }
 
 function onTimer(state: CartState, input: Extract<Input, { kind: 'timer' }>, key: string, now: number): Transition<CartState> {
@@ -91,9 +95,13 @@ function onTimer(state: CartState, input: Extract<Input, { kind: 'timer' }>, key
   const abandoned = alert({
     type: 'cart_abandoned', entityType: 'cart', entityKey: key, severity: 'info', cause, ts: now, reasons: state.lastEventId ? [state.lastEventId] : [],
     summary: `cart of ${state.userId} left with ${units} unit(s) for ${ABANDON_AFTER_MS / 60_000} minutes`,
-    details: { userId: state.userId, items: state.items },
+    details: { userId: state.userId, units: Object.fromEntries(Object.entries(state.items).map(([sku, i]) => [sku, i.qty])) },
   });
-  return { state: { ...state, status: 'abandoned' }, effects: [...releaseHolds(state, key, cause, now), abandoned] };
+  return { state: { ...state, status: 'abandoned', items: withoutHolds(state.items) }, effects: [...releaseHolds(state, key, cause, now), abandoned] };
+}
+
+function withoutHolds(items: CartState['items']): CartState['items'] {
+  return Object.fromEntries(Object.entries(items).map(([sku, i]) => [sku, { qty: i.qty, held: 0 }]));
 }
 
 function releaseHolds(state: CartState, key: string, cause: string, ts: number): Effect[] {

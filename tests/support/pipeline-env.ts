@@ -6,7 +6,7 @@ import { toKafkaRecord, writeRecords } from '../../generator/index.ts';
 import { kafkajsLogClient } from '../../adapters/kafkajs/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../scripts/infra/test-database.ts';
 import { ensureKafka, type KafkaHandle } from '../../scripts/kafka/local-kafka.ts';
-import { topicNames, type LogClient, type TopicAdmin, type TopicNames } from '../../engine/index.ts';
+import { sourceTopicName, topicNames, type LogClient, type TopicAdmin, type TopicNames } from '../../engine/index.ts';
 import { readTopic } from './read-topic.ts';
 import { migrate } from '../../store/migrations.ts';
 
@@ -70,7 +70,7 @@ export async function createPipelineEnv(partitions = 3): Promise<PipelineEnv> {
     }),
     async produce(events) {
       // The generator's own writer (batched, keyed, acks=all), with this env's topic names.
-      const records = events.map((e) => ({ ...toKafkaRecord(e), topic: topics.source[topicOf(e.type)] }));
+      const records = events.map((e) => ({ ...toKafkaRecord(e), topic: sourceTopicName(topics, topicOf(e.type)) }));
       await writeRecords(sink, records, { batchSize: 5000 });
     },
     async produceRaw(records) {
@@ -96,17 +96,20 @@ export async function createPipelineEnv(partitions = 3): Promise<PipelineEnv> {
  * and inboxes) the offset stored in Postgres equals Kafka's end offset, and the outbox is empty,
  * twice in a row (a relay may still be producing inbox messages in between).
  */
-export async function waitUntilSettled(env: Pick<PipelineEnv, 'topics' | 'app' | 'client' | 'sql'>, timeoutMs = 240_000): Promise<void> {
+export async function waitUntilSettled(env: Pick<PipelineEnv, 'topics' | 'app' | 'client' | 'sql'>, timeoutMs = 240_000, moduleTypes: readonly { type: string; sourceTopic: string }[] = []): Promise<void> {
   const admin = await env.client.admin();
   try {
-    await settle(env, admin, timeoutMs);
+    await settle(env, admin, timeoutMs, moduleTypes);
   } finally {
     await admin.disconnect();
   }
 }
 
-async function settle(env: Pick<PipelineEnv, 'topics' | 'app' | 'sql'>, admin: TopicAdmin, timeoutMs: number): Promise<void> {
-  const inputs = [...Object.values(env.topics.source), ...['sku', 'order', 'user'].map((t) => `${env.app}.${t}.inbox`)];
+async function settle(env: Pick<PipelineEnv, 'topics' | 'app' | 'sql'>, admin: TopicAdmin, timeoutMs: number, moduleTypes: readonly { type: string; sourceTopic: string }[]): Promise<void> {
+  const inputs = [
+    ...Object.values(env.topics.source), ...['sku', 'order', 'user'].map((t) => `${env.app}.${t}.inbox`),
+    ...moduleTypes.flatMap((m) => [sourceTopicName(env.topics, m.sourceTopic), `${env.app}.${m.type}.inbox`]),
+  ];
   const deadline = Date.now() + timeoutMs;
   let calm = 0;
   let last = '';
