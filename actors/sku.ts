@@ -1,6 +1,8 @@
-import { PipelineError, type DomainEvent, type ReserveStock, type SkuCommand } from '../schemas/index.ts';
-import { unchanged, type ActorAddress, type ActorContext, type ActorDefinition, type ActorInput, type Effect, type Transition } from './actor.ts';
-import { alertCauseOfLine, createAlert } from './alerts.ts';
+// The SDK's first user: a built-in actor imports only what any module's actor can.
+import {
+  alertCauseOfLine, createAlert, PipelineError, unchanged,
+  type ActorAddress, type ActorContext, type ActorDefinition, type ActorInput, type DomainEvent, type Effect, type ReserveStock, type SkuCommand, type Transition,
+} from '../sdk/core.ts';
 
 /**
  * The SKU actor (docs/domain-rules.md "SKU"): stock on hand, units held for orders, and the
