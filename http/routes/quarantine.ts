@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { shardId, type ReleaseOutcome } from '../../engine/index.ts';
-import { listQuarantined, shardOwner, type Sql } from '../../store/index.ts';
+import { listQuarantined, shardOwner, type QuarantinedEntity, type Sql } from '../../store/index.ts';
 import { isIdentifier } from '../../schemas/index.ts';
 import { tokenNameOf } from '../auth.ts';
 import { clip } from '../clip.ts';
@@ -26,6 +26,22 @@ export interface QuarantineRoutesOptions {
 
 const MAX_LIST = 500;
 
+/** One entry of `GET /v1/admin/quarantine` (`since`: ISO time). */
+export type QuarantinedEntityAnswer = Omit<QuarantinedEntity, 'since'> & { since: string };
+
+/** `POST /v1/admin/quarantine/release` answered 200. */
+export interface ReleaseAnswer {
+  type: string;
+  key: string;
+  /** False when a parked input threw again: the entity is quarantined with `quarantine` as its new error. */
+  released: boolean;
+  parked: number;
+  applied: number;
+  duplicates: number;
+  quarantine: string | null;
+  servedBy: string;
+}
+
 /**
  * Admin routes over quarantined entities (admin scope, http/app.ts):
  * `GET /v1/admin/quarantine?type=&limit=` — quarantined entities with their error, since when and
@@ -42,8 +58,8 @@ export function quarantineRoutes(opts: QuarantineRoutesOptions): Hono {
     if (type !== undefined && !opts.types.includes(type)) return c.json({ error: unknownType(type) }, 400);
     const limit = Number(c.req.query('limit') ?? 100);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) return c.json({ error: `limit must be an integer from 1 to ${MAX_LIST}` }, 400);
-    const entities = await listQuarantined(opts.sql, { type, limit });
-    return c.json({ entities: entities.map((e) => ({ ...e, since: new Date(e.since).toISOString() })) });
+    const entities: QuarantinedEntityAnswer[] = (await listQuarantined(opts.sql, { type, limit })).map((e) => ({ ...e, since: new Date(e.since).toISOString() }));
+    return c.json({ entities });
   });
 
   app.post('/v1/admin/quarantine/release', async (c) => {
@@ -58,7 +74,8 @@ export function quarantineRoutes(opts: QuarantineRoutesOptions): Hono {
     if (outcome.kind === 'not-owned') return c.json({ error: `no instance holds the shard of ${type} '${clip(key)}' right now — ask again` }, 503);
     const { kind: _, ...result } = outcome;
     opts.log(`[admin] ${tokenNameOf(c)} released ${type} '${key}': applied ${result.applied} of ${result.parked} parked input(s)${result.duplicates ? `, ${result.duplicates} duplicate(s) skipped` : ''}${result.quarantine ? `; quarantined again: ${result.quarantine}` : ''}`);
-    return c.json({ type, key, released: result.quarantine === null, ...result, servedBy: opts.self.id });
+    const answer: ReleaseAnswer = { type, key, released: result.quarantine === null, ...result, servedBy: opts.self.id };
+    return c.json(answer);
   });
   return app;
 }
