@@ -1,18 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import postgres from 'postgres';
 import type { ActorContext, ActorDefinition, ActorInput } from '../actors/actor.ts';
 import { buildActors } from '../actors/registry.ts';
-import { createInProcessLog, startPgliteServer, type InProcessLog, type PgliteServer } from '../adapters/embedded/index.ts';
-import { startProcessor, type Processor, type ProcessorOptions } from '../engine/processor.ts';
-import { topicNames } from '../engine/topic-names.ts';
-import { generateEvents, toKafkaRecord, writeRecords } from '../generator/index.ts';
-import { topicOf, type DomainEvent } from '../schemas/index.ts';
+import { generateEvents } from '../generator/index.ts';
+import type { DomainEvent } from '../schemas/index.ts';
 import { startInstance, type Instance } from '../instance/start-instance.ts';
 import { listQuarantined } from '../store/index.ts';
 import { eventually, freePort } from './support/instance-process.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { closingEvents } from './support/oracle.ts';
-import { waitUntilSettled } from './support/pipeline-env.ts';
+import { createEmbeddedEnv, type EmbeddedEnv } from './support/embedded-env.ts';
 
 /**
  * Quarantine release, end to end on the in-process log and PGlite: a deployment whose user actor
@@ -23,39 +19,12 @@ import { waitUntilSettled } from './support/pipeline-env.ts';
  * oracle that folded all events with the fixed code.
  */
 const PARTITIONS = 2;
-const APP = 'quarantine';
-const topics = topicNames();
 
-let log: InProcessLog | undefined;
-let pg: PgliteServer | undefined;
-let sql: postgres.Sql | undefined;
-const processors: Processor[] = [];
-
+let env: EmbeddedEnv | undefined;
 afterEach(async () => {
-  for (const p of processors.splice(0)) await p.stop().catch(() => {});
-  await sql?.end({ timeout: 5 });
-  await log?.close();
-  await pg?.close();
-  log = pg = sql = undefined;
+  await env?.close();
+  env = undefined;
 });
-
-function options(ownerId: string, extra: Partial<ProcessorOptions>): ProcessorOptions {
-  return {
-    databaseUrl: pg!.url, app: APP, groupId: `${APP}-group`, partitions: PARTITIONS, checkpointIntervalMs: 100, ownerId, client: log!, postgresPoolSize: 1,
-    onFatal: (e) => {
-      throw e;
-    },
-    ...extra,
-  };
-}
-
-async function produce(events: readonly DomainEvent[]): Promise<void> {
-  const sink = await log!.sink();
-  await writeRecords(sink, events.map((e) => ({ ...toKafkaRecord(e), topic: topics.source[topicOf(e.type)] })), { batchSize: 5000 });
-  await sink.disconnect();
-}
-
-const settled = () => waitUntilSettled({ topics, app: APP, client: log!, sql: sql! }, 120_000);
 
 /** The user with the most payment attempts, and the time of its first: from then on, its events and the payment facts its orders send it fail. */
 function busiestUser(events: readonly DomainEvent[]): { key: string; from: number } {
@@ -82,10 +51,8 @@ function withBuggyUser(bad: { key: string; from: number }): ActorDefinition<any>
 
 describe('quarantine release', () => {
   test('a quarantined user is released after the fix: its parked events and messages are applied once, and everything equals the oracle', async () => {
-    pg = await startPgliteServer();
-    log = createInProcessLog();
-    sql = postgres(pg.url, { max: 1, onnotice: () => {} });
-    await (await log.admin()).ensureSourceTopics(Object.values(topics.source), PARTITIONS);
+    env = await createEmbeddedEnv({ app: 'quarantine', partitions: PARTITIONS, checkpointIntervalMs: 100 });
+    const { sql } = env;
     const { events } = generateEvents({ seed: 21, count: 6_000, users: 60, skus: 40, minPerPattern: 2 });
     const bad = busiestUser(events);
     // Browsing by that user after its first payment, so its own events are parked too.
@@ -93,10 +60,9 @@ describe('quarantine release', () => {
     const mixed = [...events, ...views].sort((a, b) => a.ts - b.ts);
     const all = [...mixed, ...closingEvents(mixed, PARTITIONS)];
 
-    const buggy = await startProcessor(options('buggy', { actors: withBuggyUser(bad), workers: 0 }));
-    processors.push(buggy);
-    await produce(all);
-    await settled();
+    const buggy = await env.start('buggy', { actors: withBuggyUser(bad), workers: 0 });
+    await env.produce(all);
+    await env.settled();
     const [listed] = await listQuarantined(sql, { type: 'user', limit: 10 });
     expect(listed).toMatchObject({ type: 'user', key: bad.key, error: 'Error: bug 1234: cannot score this user' });
     const kinds = await sql`select code, (input::jsonb)->>'kind' as kind, count(*)::int as n from parked_inputs group by 1, 2 order by 1, 2`;
@@ -104,20 +70,17 @@ describe('quarantine release', () => {
     expect(kinds.filter((r) => r.code === 'HANDLER_ERROR').map((r) => r.n)).toEqual([1]);
     expect(kinds.filter((r) => r.code === 'QUARANTINED').map((r) => r.kind)).toEqual(['event', 'message']);
     expect(listed!.parked).toBe(kinds.reduce((n, r) => n + (r.n as number), 0));
-    await buggy.stop();
-    processors.splice(0);
+    await env.stop(buggy);
 
     // The fix is deployed: the registry's actors, in a shard worker.
-    const fixed = await startProcessor(options('fixed', { workers: 1 }));
-    processors.push(fixed);
-    await settled();
+    const fixed = await env.start('fixed', { workers: 1 });
+    await env.settled();
     expect(await fixed.release('user', bad.key)).toEqual({ kind: 'released', parked: listed!.parked, applied: listed!.parked, duplicates: 0, quarantine: null });
-    await settled();
+    await env.settled();
     expect((await sql`select count(*)::int as n from parked_inputs`)[0]).toEqual({ n: 0 });
     expect(await listQuarantined(sql, { limit: 10 })).toEqual([]);
     expect(await fixed.release('user', bad.key)).toEqual({ kind: 'not-quarantined' });
-    await fixed.stop();
-    processors.splice(0);
+    await env.stop(fixed);
     await expectCommittedEqualsOracle(sql, all);
   }, 180_000);
 });
@@ -187,7 +150,7 @@ describe('quarantine over the admin API', () => {
     expect((await api('/v1/admin/quarantine?type=cart')).status).toBe(400);
     expect((await api('/v1/admin/quarantine?limit=0')).status).toBe(400);
     const noType = await api('/v1/admin/quarantine/release', { type: 'cart', key: 'x' });
-    expect([noType.status, ((await noType.json()) as { error: string }).error]).toEqual([400, "type must be one of sku, order, user, got 'cart'"]);
+    expect([noType.status, ((await noType.json()) as { error: string }).error]).toEqual([400, expect.stringMatching(/^type must be one of sku, order, user(, [a-z_]+)*, got 'cart'$/)]);
     expect((await api('/v1/admin/quarantine/release', { type: 'sku', key: 'a\u0000b' })).status).toBe(400);
     expect((await api('/v1/admin/quarantine/release', 'not an object')).status).toBe(400);
   });
