@@ -1,62 +1,59 @@
 /**
  * Restart-in-place after SIGKILL, per Kafka client (issue #17):
- *   bun bench/recovery.ts [events=100000] [partitions=3] [rounds=3]
- * For each variant — kafkajs (dynamic membership: the group waits out the dead member's session,
+ *   bun bench/recovery.ts [data=events:100000] [partitions=3] [rounds=3] [clients=kafkajs,platformatic] [rate=2000]
+ * For each client — kafkajs (dynamic membership: the group waits out the dead member's session,
  * 10 s, before it rebalances) and @platformatic/kafka with static membership (GROUP_INSTANCE_ID:
- * the restarted member takes its place back without a rebalance) — N generated events are folded by
- * one processor process, then `rounds` times: SIGKILL it, start it again at once, and time from the
- * new process's start to every shard restored, and to every input caught up (all offsets of truth
- * at the log end, outbox empty). Uses KAFKA_BROKERS or the tests' local broker, and DATABASE_URL's
- * server for a fresh database per variant.
+ * the restarted member takes its place back without a rebalance) — one processor process folds the
+ * data set (`events:N` generated traffic, a bare N as before, or `entities:N` synthetic entities,
+ * see recovery-support.ts), then `rounds` times, under a steady load of `rate` generated events/s:
+ * SIGKILL it, start it again at once, and time from the new process's start to every shard
+ * restored, and to every input caught up with the log as it stood then (rate 0: no load, caught up
+ * = everything produced folded and the outbox empty, as the first measurements). Uses KAFKA_BROKERS
+ * or the tests' local broker, and DATABASE_URL's server for a fresh database per variant.
  */
-import { generateEvents } from '../generator/index.ts';
-import { closingEvents } from '../tests/support/oracle.ts';
 import { createPipelineEnv, waitUntilSettled } from '../tests/support/pipeline-env.ts';
-import { spawnProcessor, type ProcessorProcess } from '../tests/support/processor-process.ts';
+import { spawnProcessor } from '../tests/support/processor-process.ts';
+import { acquiredAll, caughtUpWith, inputEnds, parseDataSet, produceDataSet, report, settle, startLoad, type Timing } from './recovery-support.ts';
 
-const count = Number(process.argv[2] ?? 100_000);
+const data = parseDataSet(process.argv[2], { kind: 'events', count: 100_000 });
 const partitions = Number(process.argv[3] ?? 3);
 const rounds = Number(process.argv[4] ?? 3);
-const VARIANTS: { name: string; env: Record<string, string> }[] = [
-  { name: 'kafkajs, dynamic membership', env: {} },
-  { name: 'platformatic, static membership', env: { KAFKA_CLIENT: 'platformatic', GROUP_INSTANCE_ID: 'bench-processor-0' } },
-];
+const clients = (process.argv[5] ?? 'kafkajs,platformatic').split(',');
+const rate = Number(process.argv[6] ?? 2000);
+const VARIANTS: Record<string, { name: string; env: Record<string, string> }> = {
+  kafkajs: { name: 'kafkajs, dynamic membership', env: {} },
+  platformatic: { name: 'platformatic, static membership', env: { KAFKA_CLIENT: 'platformatic', GROUP_INSTANCE_ID: 'bench-processor-0' } },
+};
+const lines: string[] = [];
 
-for (const variant of VARIANTS) {
+for (const variant of clients.map((c) => VARIANTS[c]!)) {
   const env = await createPipelineEnv(partitions);
   try {
-    const { events } = generateEvents({ seed: 5, count, users: Math.max(2000, count / 20), skus: 1000 });
-    await env.produce([...events, ...closingEvents(events, partitions)]);
-    const start = (round: number) => spawnProcessor({ ...env.processorEnv(`bench-${round}`), ...variant.env });
+    await produceDataSet(env, data);
+    const start = (round: number) => spawnProcessor({ ...env.processorEnv(`bench-${round}`), ...variant.env }, 300_000);
     let proc = await start(0);
-    await waitUntilSettled(env, 1_800_000);
-    const [row] = await env.sql`select count(*)::int as n from actor_states`;
-    const timings: { restored: number; caughtUp: number }[] = [];
+    const entities = await settle(env);
+    const timings: Timing[] = [];
     for (let round = 1; round <= rounds; round++) {
+      const load = startLoad(env, rate, 10 + round);
+      if (rate > 0) await new Promise((r) => setTimeout(r, 2_000));
       proc.kill('SIGKILL');
       await proc.exited();
       const t0 = performance.now();
       proc = await start(round);
-      await allShardsAcquired(proc, 3 * partitions);
+      const { joinedAt } = await acquiredAll(proc, 0, 3 * partitions);
       const restored = (performance.now() - t0) / 1000;
-      await waitUntilSettled(env, 600_000);
-      timings.push({ restored, caughtUp: (performance.now() - t0) / 1000 });
+      if (rate > 0) await caughtUpWith(env, await inputEnds(env));
+      else await waitUntilSettled(env, 600_000);
+      timings.push({ joined: joinedAt === undefined ? undefined : (joinedAt - t0) / 1000, restored, caughtUp: (performance.now() - t0) / 1000 });
+      await load.stop();
+      console.log(`  round ${round}: ${JSON.stringify(timings.at(-1))}`);
     }
     proc.kill('SIGTERM');
     await proc.exited();
-    report(variant.name, row!.n, timings);
+    lines.push(report(variant.name, data, entities, timings));
   } finally {
     await env.close();
   }
 }
-
-async function allShardsAcquired(proc: ProcessorProcess, shards: number): Promise<void> {
-  while ((proc.output.join('').match(/acquired /g) ?? []).length < shards) await new Promise((r) => setTimeout(r, 20));
-}
-
-function report(name: string, entities: number, timings: { restored: number; caughtUp: number }[]): void {
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const fmt = (xs: number[]) => `median ${median(xs).toFixed(2)} s (${xs.map((x) => x.toFixed(2)).join(', ')})`;
-  console.log(`${name}, ${entities} entities: shards restored ${fmt(timings.map((t) => t.restored))}; caught up ${fmt(timings.map((t) => t.caughtUp))}`);
-}
-
+console.log(`\nrestart in place, ${partitions} partitions, load ${rate} events/s:\n${lines.join('\n')}`);
