@@ -105,8 +105,9 @@ export function outputMark(proc: ProcessorProcess): number {
 }
 
 /**
- * Resolves when `proc` has logged, after `mark`, the acquisition of `shards` distinct shards, with
- * when it first logged a new group generation (failure detected, rebalance done) on the way.
+ * Resolves when `proc` has logged, after `mark`, that it holds `shards` distinct shards (acquired and
+ * restored, or kept from before the rebalance), with when it first logged a new group generation
+ * (failure detected, rebalance done) on the way.
  */
 export async function acquiredAll(proc: ProcessorProcess, mark: number, shards: number, timeoutMs = 600_000): Promise<{ joinedAt?: number }> {
   const deadline = Date.now() + timeoutMs;
@@ -114,7 +115,7 @@ export async function acquiredAll(proc: ProcessorProcess, mark: number, shards: 
   while (Date.now() < deadline) {
     const out = proc.output.join('').slice(mark);
     if (joinedAt === undefined && /joined generation/.test(out)) joinedAt = performance.now();
-    const acquired = new Set([...out.matchAll(/acquired (\S+) at epoch/g)].map((m) => m[1]));
+    const acquired = new Set([...out.matchAll(/(?:acquired|kept) (\S+) at epoch/g)].map((m) => m[1]));
     if (acquired.size >= shards) return { joinedAt };
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -6,6 +6,8 @@ import type { Owned } from './owned-shard.ts';
 /** Fakes for the I/O: every call is recorded; loads resolve when the test says so. */
 function harness() {
   const calls: string[] = [];
+  /** Shards whose epoch another member took meanwhile: not kept across a join. */
+  const lost = new Set<string>();
   const pendingLoads = new Map<string, () => void>();
   let manual = false;
   const deps: MembershipDeps = {
@@ -18,12 +20,13 @@ function harness() {
     },
     discard: async (o) => void calls.push(`discard ${o.id}`),
     start: (o) => void calls.push(`start ${o.id}`),
+    keep: async (o) => (calls.push(`keep ${o.id}`), !lost.has(o.id)),
     close: async (o) => (calls.push(`close ${o.id}`), o.counters),
     log: () => {},
   };
   const m = createMembership(deps);
   return {
-    m, calls,
+    m, calls, lost,
     holdLoads: () => void (manual = true),
     finishLoad: (id: string) => pendingLoads.get(id)!(),
     loadsWaiting: () => [...pendingLoads.keys()],
@@ -43,15 +46,28 @@ describe('membership', () => {
     expect(m.readiness()).toEqual({ ready: true, assigned: 2, owned: 2, loading: 0 });
   });
 
-  test('the next join checkpoints, closes every held shard (kept ones too, for a fresh epoch), then loads its assignment', async () => {
+  test('the next join checkpoints, closes the shards it no longer has, keeps those assigned again, and loads the new ones', async () => {
     const { m, calls } = harness();
     m.join(['sku/0', 'sku/1']);
     await m.settled();
+    const kept = m.held('sku/1');
     calls.length = 0;
     m.join(['sku/1', 'sku/2']);
     await m.settled();
-    expect(calls).toEqual(['checkpoint', 'close sku/0', 'close sku/1', 'load sku/1', 'load sku/2', 'start sku/1', 'start sku/2']);
-    expect(m.retiredTotals()).toEqual({ applied: 2, deadLettered: 4, duplicatesDropped: 6, skippedBelowOffset: 8 });
+    expect(calls).toEqual(['checkpoint', 'close sku/0', 'keep sku/1', 'load sku/2', 'start sku/2']);
+    expect(m.held('sku/1')).toBe(kept); // not restored: the same holding continues
+    expect(m.retiredTotals()).toEqual({ applied: 1, deadLettered: 2, duplicatesDropped: 3, skippedBelowOffset: 4 });
+  });
+
+  test('a shard assigned again whose epoch another member took meanwhile is restored with a fresh epoch', async () => {
+    const { m, calls, lost } = harness();
+    m.join(['sku/0', 'sku/1']);
+    await m.settled();
+    lost.add('sku/1');
+    calls.length = 0;
+    m.join(['sku/0', 'sku/1']);
+    await m.settled();
+    expect(calls).toEqual(['checkpoint', 'keep sku/0', 'keep sku/1', 'close sku/1', 'load sku/1', 'start sku/1']);
   });
 
   test('a join superseded before its turn acquires nothing: only the newest assignment is loaded', async () => {

@@ -8,9 +8,11 @@ import type { ShardCounters } from './shard/shard.ts';
  * sequencing that keeps fencing correct across rebalances; the I/O (epochs, restore, seeking,
  * closing) is done by the functions it is given, so the sequencing is unit-tested with fakes.
  *
- * Every join (an eager rebalance) commits what is held, drops every shard, then acquires the new
- * assignment with fresh epochs. Re-acquiring even kept shards costs at most one checkpoint
- * interval of replay, and guarantees a member that was a zombie never works on a stale epoch.
+ * Every join (an eager rebalance) commits what is held, drops the shards it no longer has, keeps
+ * those assigned again whose epoch is still current in Postgres (nobody acquired them meanwhile,
+ * so memory and the offsets of truth still belong together: they continue from where they are,
+ * without a restore), and acquires the rest with fresh epochs. A member that was a zombie finds
+ * its epochs taken and restores; one that misses a take-over is fenced at its next checkpoint.
  * Joins are applied one after another; a join superseded by a newer one acquires nothing, since
  * another member may hold its shards in the newer generation, and taking one would fence it.
  */
@@ -47,6 +49,11 @@ export interface MembershipDeps {
   discard(o: Owned): Promise<void>;
   /** Makes a loaded shard fetch from its offsets of truth. */
   start(o: Owned): void;
+  /**
+   * A held shard assigned again by a new generation: true when it may continue as it is (its epoch
+   * is still the current one), after being set to fetch from where it is; false to restore it.
+   */
+  keep(o: Owned): Promise<boolean>;
   /** Closes a held shard; resolves to its final counters. */
   close(o: Owned): Promise<ShardCounters>;
   log(line: string): void;
@@ -113,13 +120,17 @@ export function createMembership(deps: MembershipDeps): Membership {
       const seq = ++joinSeq;
       rebalance = rebalance.then(async () => {
         await deps.checkpoint().catch((e) => deps.log(`checkpoint before rebalance failed: ${e}`));
-        await Promise.all([...owned.keys()].map((id) => retire(id)));
+        const again = new Set(next);
+        await Promise.all([...owned.keys()].filter((id) => !again.has(id)).map((id) => retire(id)));
         assigned.clear();
-        // A newer join is already queued: its step acquires; acquiring this one's shards now could
-        // fence their owner in the newer generation.
-        if (seq !== joinSeq) return;
+        // A newer join is already queued: its step acquires (and keeps); acquiring this one's shards
+        // now could fence their owner in the newer generation, and keeping them, outlive it.
+        if (seq !== joinSeq) return void (await Promise.all([...owned.keys()].map((id) => retire(id))));
         for (const id of next) assigned.add(id);
         assignedSeq = seq;
+        await Promise.all([...owned.values()].map(async (o) => {
+          if (!(await deps.keep(o).catch(() => false))) await retire(o.id);
+        }));
         await Promise.all(next.map((id) => ownedShard(id).catch((e) => deps.log(`acquiring ${id} failed: ${e}`))));
       });
     },

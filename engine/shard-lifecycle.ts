@@ -21,6 +21,8 @@ export interface ShardLifecycle {
   load(id: string, actor: ActorDefinition<any>, partition: number): Promise<Owned>;
   discard(o: Owned): Promise<void>;
   start(o: Owned): void;
+  /** See MembershipDeps.keep. */
+  keep(o: Owned): Promise<boolean>;
   close(o: Owned): Promise<ShardCounters>;
   /** The two topics a shard consumes: its actor type's source topic and inbox. */
   topicsOf(o: Pick<Owned, 'actor'>): [string, string];
@@ -31,7 +33,7 @@ export interface ShardLifecycleDeps {
   relay: OutboxRelay;
   pool: ShardHostPool;
   admin: Pick<TopicAdmin, 'offsets'>;
-  source: Pick<RecordSource, 'seek'>;
+  source: Pick<RecordSource, 'seek' | 'pause'>;
   observer: ProcessorObserver;
   topics: TopicNames;
   app: string;
@@ -90,6 +92,17 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       // records whose checkpoint was then refused or lost): without the seek they would be skipped.
       for (const topic of topicsOf(o)) source.seek({ topic, partition: o.partition }, o.next.get(`${topic}:${o.partition}`) ?? 0);
       deps.log(`acquired ${o.id} at epoch ${o.epoch}: ${o.size} states`);
+    },
+    async keep(o) {
+      if ((await store.currentEpoch(o.id)) !== o.epoch) return false;
+      const partitions = topicsOf(o).map((topic) => ({ topic, partition: o.partition }));
+      // The new generation's fetch positions start at Kafka's group offsets: back to where this
+      // shard is (records it holds waiting are fetched again and skipped as held already).
+      for (const tp of partitions) source.seek(tp, o.next.get(`${tp.topic}:${tp.partition}`) ?? 0);
+      if (o.paused) source.pause(partitions);
+      else if (o.heldInbox?.paused) source.pause([{ topic: o.heldInbox.topic, partition: o.partition }]);
+      deps.log(`kept ${o.id} at epoch ${o.epoch}: ${o.size} states`);
+      return true;
     },
     async close(o) {
       // Paused by backpressure or by inbox records held for it: the next owner must be able to fetch.

@@ -19,6 +19,8 @@ export { isDataError, type Unstorable } from './unstorable.ts';
 export interface CheckpointStore {
   /** Takes ownership of a shard: bumps and returns its epoch, fencing any previous owner. */
   acquire(shard: string, ownerId: string, httpAddress?: string): Promise<number>;
+  /** The shard's current epoch (undefined when never acquired): an owner whose epoch it still is may keep it. */
+  currentEpoch(shard: string): Promise<number | undefined>;
   commit(checkpoint: Checkpoint): Promise<void>;
   /**
    * After `commit` failed with a data error (`isDataError`): which entities' rows (or which dead
@@ -91,6 +93,11 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
           http_address = excluded.http_address, acquired_at = now()
         returning epoch`;
       return Number(row!.epoch);
+    },
+
+    async currentEpoch(shard) {
+      const [row] = await sql`select epoch from shard_owners where shard = ${shard}`;
+      return row ? Number(row.epoch) : undefined;
     },
 
     async commit(cp) {
