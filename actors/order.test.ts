@@ -304,14 +304,15 @@ describe('payment facts are forwarded to the user actor', () => {
     d.pipe([placed('p1', P, [['A', 1]]), declined('dec1', P + 1), authorized('pay1', P + 2), declined('dec2', P + 3)]);
     expect(order(d).status).toBe('paid');
     expect(alertIds(d)).toEqual(['order/o1/invalid_transition/dec2']); // declined in 'placed'/'reserved' is fine
-    const toUser = d.sent().filter((s) => s.to.type === 'user');
+    // Payment facts only (the paid order's `order_paid` for recommendations is tested on its own).
+    const toUser = d.sent().filter((s) => s.to.type === 'user' && s.msg.type === 'payment_attempted');
     expect(toUser.map((s) => s.to)).toEqual([{ type: 'user', key: 'u1' }, { type: 'user', key: 'u1' }, { type: 'user', key: 'u1' }]);
     expect(toUser.map((s) => s.msg)).toEqual([
       { type: 'payment_attempted', orderId: 'o1', outcome: 'declined', amount: 30, cardFingerprint: 'fp2', cause: 'dec1', ts: P + 1 },
       { type: 'payment_attempted', orderId: 'o1', outcome: 'authorized', amount: 30, cardFingerprint: 'fp1', country: 'DE', cause: 'pay1', ts: P + 2 },
       { type: 'payment_attempted', orderId: 'o1', outcome: 'declined', amount: 30, cardFingerprint: 'fp2', cause: 'dec2', ts: P + 3 },
     ]);
-    expect(d.undeliverable()).toHaveLength(3); // no user actor in this driver
+    expect(d.undeliverable().filter((s) => s.msg.type === 'payment_attempted')).toHaveLength(3); // no user actor in this driver
   });
 });
 
@@ -355,5 +356,58 @@ describe('events that arrive before the reservation outcome (a backlog being con
     for (let i = 0; i < 9; i++) d.pipe(refund(`r${i}`, P + 1_000 + i, 1));
     expect(order(d).deferred).toHaveLength(8);
     expect(alertIds(d)).toEqual(['order/o1/invalid_transition/r8']);
+  });
+});
+
+describe('a paid order tells recommendations what was bought', () => {
+  const toAffinity = (d: TestDriver) => d.sent().filter((s) => s.to.type === 'sku_affinity');
+  const typeOf = (s: { msg: { type: string } }) => s.msg.type;
+  const paidFacts = (d: TestDriver) => d.sent().filter((s) => typeOf(s) === 'order_paid').map((s) => ({ to: s.to, msg: s.msg }));
+
+  test('paid: one bought_together per distinct SKU naming the others, one order_paid to the buyer', () => {
+    const d = world({ A: 10, B: 5 });
+    d.pipe([placed('p1', P, [['A', 1], ['B', 2], ['A', 3]]), authorized('pay1', P + 5)]);
+    expect(order(d).status).toBe('paid');
+    expect(toAffinity(d).map((s) => ({ to: s.to, msg: s.msg }))).toEqual([
+      { to: { type: 'sku_affinity', key: 'A' }, msg: { type: 'bought_together', orderId: 'o1', cause: 'p1', ts: P + 5, qty: 4, others: ['B'] } },
+      { to: { type: 'sku_affinity', key: 'B' }, msg: { type: 'bought_together', orderId: 'o1', cause: 'p1', ts: P + 5, qty: 2, others: ['A'] } },
+    ] as never);
+    expect(paidFacts(d)).toEqual([{ to: { type: 'user', key: 'u1' }, msg: { type: 'order_paid', orderId: 'o1', cause: 'p1', ts: P + 5, skus: ['A', 'B'] } }] as never);
+  });
+
+  test('authorized while still reserving: told at the payment, once, whatever the replies do later', () => {
+    const d = world({ A: 10 }, 'manual');
+    d.pipe([placed('p1', P, [['A', 1]]), authorized('pay1', P + 5)]);
+    expect(paidFacts(d).map((f) => f.msg)).toEqual([{ type: 'order_paid', orderId: 'o1', cause: 'p1', ts: P + 5, skus: ['A'] }] as never);
+    d.deliverAll();
+    expect(order(d).status).toBe('paid');
+    d.pipe(shipped('s1', P + 10));
+    d.deliverAll();
+    expect(paidFacts(d)).toHaveLength(1);
+    expect(toAffinity(d)).toHaveLength(1);
+  });
+
+  test('a cancellation racing the stock grants: the same facts whether it lands before or after them', () => {
+    const early = world({ A: 10 }, 'manual'); // the backlog case: the cancellation is read before the grant
+    early.pipe([placed('p1', P, [['A', 1]]), authorized('pay1', P + 5)]);
+    early.deliverNext(); // the reserve reaches the SKU; its grant stays pending
+    early.pipe(cancelled('c1', P + 6));
+    early.deliverAll();
+    const live = world({ A: 10 }); // live: the grant arrives first, the order is paid, then cancelled
+    live.pipe([placed('p1', P, [['A', 1]]), authorized('pay1', P + 5), cancelled('c1', P + 6)]);
+    expect(order(early).status).toBe('cancelled');
+    expect(order(live).status).toBe('cancelled');
+    expect(paidFacts(early)).toEqual(paidFacts(live));
+    expect(toAffinity(early).map((s) => s.msg)).toEqual(toAffinity(live).map((s) => s.msg));
+  });
+
+  test('orders that never get paid tell nothing; switched off, paid ones neither', () => {
+    const d = world({ A: 10 });
+    d.pipe([placed('p1', P, [['A', 1]]), cancelled('c1', P + 1)]);
+    expect(toAffinity(d)).toEqual([]);
+    const off = createTestDriver([skuActor, createOrderActor({ recommendations: false })]);
+    off.pipe([ev('stock_received', 'r', T0, { sku: 'A', qty: 5 }), placed('p1', P, [['A', 1]]), authorized('pay1', P + 5)]);
+    expect(off.state<OrderState>('order', 'o1')!.status).toBe('paid');
+    expect(off.sent().filter((s) => typeOf(s) === 'order_paid' || typeOf(s) === 'bought_together')).toEqual([]);
   });
 });

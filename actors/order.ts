@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  type ActorMessage,
   PipelineError,
   type EventType,
   type PaymentTimeout,
@@ -9,6 +10,7 @@ import {
 import { unchanged, type ActorContext, type ActorDefinition, type ActorInput, type Effect, type Transition } from './actor.ts';
 import { createAlert } from './alerts.ts';
 import { minorUnits } from './projection.ts';
+import { BASKET_CAP, SKU_AFFINITY, type BoughtTogether, type OrderPaid } from './recommendations/protocol.ts';
 
 /** Order statuses (docs/domain-rules.md "Order"); `cancelled`, `expired` and `rejected` are final. */
 export type OrderStatus = 'new' | 'placed' | 'reserved' | 'rejected' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'expired';
@@ -62,6 +64,12 @@ export interface OrderState {
 export interface OrderActorOptions {
   /** Event time an order may wait for payment after order_placed; default 15 minutes. */
   paymentTimeoutMs?: number;
+  /**
+   * Tell recommendations about paid orders (default true): when an order's payment is accepted, one
+   * `bought_together` to `sku_affinity/<sku>` per distinct SKU and one `order_paid` to its user.
+   * Off when the deployment does not run the sku_affinity actor (ActorsConfig.recommendations).
+   */
+  recommendations?: boolean;
 }
 
 export const DEFAULT_PAYMENT_TIMEOUT_MS = 15 * 60 * 1000;
@@ -94,7 +102,9 @@ export function createOrderActor(opts: OrderActorOptions = {}): ActorDefinition<
     // v2 added the order's value, currency, country, line prices and status times (read models).
     stateVersion: 2,
     initial: initialOrderState,
-    handle: (state, input, ctx) => handleOrderInput(state, input, ctx, timeoutMs),
+    handle: opts.recommendations === false
+      ? (state, input, ctx) => handleOrderInput(state, input, ctx, timeoutMs)
+      : (state, input, ctx) => withPurchase(state, handleOrderInput(state, input, ctx, timeoutMs), ctx),
     migrate: migrateOrderState,
   };
 }
@@ -280,6 +290,32 @@ function endReleasingGrants(s: OrderState, status: OrderStatus, cause: string, t
   });
   const lines = effects.length === 0 ? s.lines : s.lines.map((l) => (l.status === 'granted' ? { ...l, status: 'released' as const } : l));
   return { state: { ...s, status, lines }, effects };
+}
+
+/**
+ * When this input accepted the order's payment (payment_authorized, in `reserved` or while still
+ * reserving), tells recommendations what was bought, at the payment's event time: the user its
+ * SKUs, each SKU the others. At the payment, not when the order enters `paid`: whether the last
+ * stock grant comes before or after a later cancellation depends on how the inbox and the source
+ * interleave (a backlog differs from live), while the payment's acceptance is decided by the
+ * order's own events, so every run and replay sends the same facts. An order refused stock after
+ * its payment (rare: the seller oversold) still counts; a later cancellation takes nothing back.
+ */
+function withPurchase(before: OrderState, t: Transition<OrderState>, ctx: ActorContext): Transition<OrderState> {
+  if (before.authorizedAt !== undefined || t.state.authorizedAt === undefined) return t;
+  const s = t.state;
+  const units = new Map<string, number>();
+  for (const l of s.lines) if (units.has(l.sku) || units.size < BASKET_CAP) units.set(l.sku, (units.get(l.sku) ?? 0) + l.qty);
+  const skus = [...units.keys()];
+  const base = { orderId: ctx.key, cause: s.placedBy, ts: s.authorizedAt! };
+  const effects: Effect[] = [...t.effects];
+  for (const [sku, qty] of units) {
+    const msg: BoughtTogether = { type: 'bought_together', ...base, qty, others: skus.filter((x) => x !== sku) };
+    effects.push({ kind: 'send', to: { type: SKU_AFFINITY, key: sku }, msg: msg as unknown as ActorMessage });
+  }
+  const paid: OrderPaid = { type: 'order_paid', ...base, skus };
+  effects.push({ kind: 'send', to: { type: 'user', key: s.userId }, msg: paid as unknown as ActorMessage });
+  return { state: s, effects };
 }
 
 /** Every payment event reaches the user actor, valid transition or not: fraud rules must see every attempt. */

@@ -4,6 +4,7 @@ import { skuActor } from './sku.ts';
 import { createUserActor, type FraudRules } from './user.ts';
 import { withAnalytics } from './analytics/built-in.ts';
 import { ActorModuleError, loadedModuleActors } from './modules.ts';
+import { skuAffinity } from './recommendations/sku-affinity.ts';
 
 /**
  * The actor types of the product, built from plain configuration. Configuration (not functions)
@@ -17,14 +18,27 @@ export interface ActorsConfig {
   paymentTimeoutMs?: number;
   /** Read models and per-minute aggregates of the built-in actors (default on; off costs nothing). */
   analytics?: boolean;
+  /**
+   * Real-time recommendations (docs/recommendations.md; default on): the sku_affinity actor, the
+   * order's paid-order messages and the user's viewed/bought lists. Off (env RECOMMENDATIONS=false)
+   * none of them runs and page views leave user states untouched.
+   */
+  recommendations?: boolean;
   /** Absolute paths of actor modules (actors/modules.ts): loaded with loadActorModules before building. */
   modules?: readonly string[];
 }
 
-/** @example const [sku, order, user] = buildActors({ paymentTimeoutMs: 60_000 }); */
+/** @example const [sku, order, user, skuAffinity] = buildActors({ paymentTimeoutMs: 60_000 }); */
 export function buildActors(config: ActorsConfig = {}): ActorDefinition<any>[] {
-  const builtIn: ActorDefinition<any>[] = [skuActor, createOrderActor({ paymentTimeoutMs: config.paymentTimeoutMs }), createUserActor(config.fraud)];
-  const actors = config.analytics === false ? builtIn : builtIn.map(withAnalytics);
+  const recommendations = config.recommendations !== false;
+  const builtIn: ActorDefinition<any>[] = [
+    skuActor,
+    createOrderActor({ paymentTimeoutMs: config.paymentTimeoutMs, recommendations }),
+    createUserActor(config.fraud, { recommendations }),
+  ];
+  const analyzed = config.analytics === false ? builtIn : builtIn.map(withAnalytics);
+  // Written on the public SDK like any module, but on by default, so registered here.
+  const actors = recommendations ? [...analyzed, skuAffinity] : analyzed;
   return [...actors, ...moduleActors(config.modules ?? [], actors)];
 }
 

@@ -18,11 +18,11 @@ import {
 import { DEFAULT_FRAUD_RULES, createUserActor, userActor, type UserState } from './user.ts';
 
 describe('user actor', () => {
-  test('is keyed by userId on user_events and starts empty at state version 3', () => {
+  test('is keyed by userId on user_events and starts empty at state version 4', () => {
     expect(userActor.type).toBe('user');
     expect(userActor.sourceTopic).toBe('user_events');
     expect([...userActor.eventTypes].sort()).toEqual(['account_updated', 'cart_item_added', 'login_failed', 'login_succeeded', 'page_viewed']);
-    expect(userActor.stateVersion).toBe(3);
+    expect(userActor.stateVersion).toBe(4);
     expect(JSON.stringify(userActor.initial('u1'))).toBe('{}');
   });
 
@@ -36,7 +36,7 @@ describe('user actor', () => {
     });
   });
 
-  test('page views and cart additions change nothing: the same state object, no effects', () => {
+  test('views of pages other than products, and cart additions, change nothing: the same state object, no effects', () => {
     const state: UserState = { authCount: 1, authCents: 1000 };
     for (const input of [pageViewed('v1', T0), cartItemAdded('c1', T0)]) {
       const next = userActor.handle(state, input, { key: 'u1', now: T0 });
@@ -73,15 +73,16 @@ describe('user actor', () => {
     expect(() => createUserActor({ amountAnomaly: { factor: 5, minAmount: 0 } })).not.toThrow();
   });
 
-  test('migrate lifts a version 1 state (float sum) to cents, keeps v2 (no alert history yet) and v3, refuses unknown versions clearly', () => {
+  test('migrate lifts a version 1 state (float sum) to cents, keeps v2 (no alert history yet), v3 and v4, refuses unknown versions clearly', () => {
     const v1 = { authCount: 3, authSum: 227.94000000000003, loginCountry: 'GB' };
     expect(userActor.migrate(v1, 1)).toMatchObject({ authCount: 3, authCents: 22794, loginCountry: 'GB' });
     expect(userActor.migrate(v1, 1)).not.toHaveProperty('authSum', expect.anything());
     const v2 = { authCount: 2, authCents: 30000 };
     expect(userActor.migrate(v2, 2)).toBe(v2);
     expect(userActor.migrate(v2, 3)).toBe(v2);
-    expect(() => userActor.migrate(v2, 4)).toThrow(/user state version 4 is not supported \(supported: 1, 2, 3\)/);
-    expect(() => userActor.migrate(v2, 4)).toThrow(PipelineError);
+    expect(userActor.migrate(v2, 4)).toBe(v2); // v4 added the viewed/bought lists: older states simply have none
+    expect(() => userActor.migrate(v2, 5)).toThrow(/user state version 5 is not supported \(supported: 1, 2, 3, 4\)/);
+    expect(() => userActor.migrate(v2, 5)).toThrow(PipelineError);
     expect(() => userActor.migrate('nonsense', 1)).toThrow(/not a JSON object/);
   });
 

@@ -11,11 +11,15 @@ import { checkAmountAnomaly, type AmountAnomalyRule, type AmountAnomalyState } f
 import { checkCardTesting, expireCardTesting, type CardTestingRule, type CardTestingState } from './fraud/card-testing.ts';
 import { checkImpossibleTravel, recordLogin, type ImpossibleTravelRule, type LastLoginState } from './fraud/impossible-travel.ts';
 import { checkVelocity, type VelocityRule, type VelocityState } from './fraud/velocity.ts';
+import { PURCHASED_CAP, RECENT_VIEWS_CAP, type OrderPaid } from './recommendations/protocol.ts';
+import { withRecentSku, type RecentSkus } from './recommendations/recent-skus.ts';
 
 /**
  * The user actor (docs/domain-rules.md "User fraud rules"): keyed by userId, fed by user_events and
  * by the order actors' `payment_attempted` messages, it runs the five fraud rules. Each rule lives
  * in actors/fraud/ with its own slice of the state; this module routes inputs and composes them.
+ * It also keeps what recommendations need (docs/recommendations.md): the products viewed and the
+ * SKUs bought (the order actor's `order_paid`), two short bounded lists.
  */
 
 /** Thresholds of the five fraud rules. */
@@ -43,7 +47,20 @@ export const DEFAULT_FRAUD_RULES: Readonly<FraudRules> = Object.freeze({
  * `undefined` when empty (JSON omits it), so a million users fit in memory and the state is plain
  * JSON for the checkpoint. Never mutated: every input that changes it yields a new object.
  */
-export type UserState = Readonly<VelocityState & CardTestingState & AmountAnomalyState & LastLoginState & AccountTakeoverState & AlertHistory>;
+export type UserState = Readonly<VelocityState & CardTestingState & AmountAnomalyState & LastLoginState & AccountTakeoverState & AlertHistory & ShoppingHistory>;
+
+/** What recommendations read (actors/recommendations/recent-skus.ts lists: `[sku, ts, …]`, newest first). */
+export interface ShoppingHistory {
+  /** SKUs of product pages viewed (`/products/<sku>`), at most RECENT_VIEWS_CAP. */
+  recentViews?: RecentSkus;
+  /** SKUs of paid orders, at most PURCHASED_CAP. */
+  purchased?: RecentSkus;
+}
+
+export interface UserActorOptions {
+  /** Keep the viewed and bought lists (default true); off, page views change nothing, as before. */
+  recommendations?: boolean;
+}
 
 /** What the user's fraud rules have said so far (the `user_risk` read model shows it). */
 export interface AlertHistory {
@@ -60,16 +77,18 @@ export interface AlertHistory {
  * @example
  * const strict = createUserActor({ velocity: { attempts: 3, windowMs: 5 * 60_000 } });
  */
-export function createUserActor(rules: Partial<FraudRules> = {}): ActorDefinition<UserState> {
+export function createUserActor(rules: Partial<FraudRules> = {}, opts: UserActorOptions = {}): ActorDefinition<UserState> {
   const resolved = resolveRules(rules);
+  const shopping = opts.recommendations !== false;
   return {
     type: 'user',
     sourceTopic: 'user_events',
     eventTypes: ['login_succeeded', 'login_failed', 'account_updated', 'page_viewed', 'cart_item_added'],
-    // v2 keeps the running sum of authorized amounts in cents (v1: a float sum); v3 adds the alert history.
-    stateVersion: 3,
+    // v2 keeps the running sum of authorized amounts in cents (v1: a float sum); v3 adds the alert
+    // history; v4 the viewed and bought lists.
+    stateVersion: 4,
     initial: () => EMPTY,
-    handle: (state, input, ctx) => handleUserInput(state, input, ctx.key, resolved),
+    handle: (state, input, ctx) => handleUserInput(state, input, ctx.key, resolved, shopping),
     migrate: migrateUserState,
   };
 }
@@ -81,9 +100,14 @@ export const userActor: ActorDefinition<UserState> = createUserActor();
 // who only browses keeps it): actors never mutate their input, so sharing is safe and free.
 const EMPTY: UserState = Object.freeze({});
 
-function handleUserInput(state: UserState, input: ActorInput, userId: string, rules: FraudRules): Transition<UserState> {
-  if (input.kind === 'event') return handleUserEvent(state, input.event, userId, rules);
+function handleUserInput(state: UserState, input: ActorInput, userId: string, rules: FraudRules, shopping: boolean): Transition<UserState> {
+  if (input.kind === 'event') {
+    if (shopping && input.event.type === 'page_viewed') return handlePageView(state, input.event.data.path, input.event.ts);
+    return handleUserEvent(state, input.event, userId, rules);
+  }
   if (input.kind === 'message' && input.msg.type === 'payment_attempted') return handlePayment(state, input.msg, userId, rules);
+  const msg = input.kind === 'message' ? (input.msg as unknown as OrderPaid) : undefined;
+  if (shopping && msg?.type === 'order_paid') return handleOrderPaid(state, msg);
   // The user actor schedules no timers and answers no other message.
   return unchanged(state);
 }
@@ -99,8 +123,8 @@ function handleUserEvent(state: UserState, event: DomainEvent, userId: string, r
       return settle({ ...state, ...takeover.state }, [takeover.alert]);
     }
     default:
-      // page_viewed, cart_item_added (nothing else is routed here): no fraud rule reads them. The
-      // same state object comes back, so browsing neither copies nor grows anything.
+      // page_viewed (without recommendations), cart_item_added: no fraud rule reads them. The same
+      // state object comes back, so browsing neither copies nor grows anything.
       return unchanged(state);
   }
 }
@@ -119,6 +143,29 @@ function handlePayment(state: UserState, attempt: PaymentAttempted, userId: stri
   const amount = checkAmountAnomaly(state, attempt, rules.amountAnomaly, userId);
   const travel = checkImpossibleTravel(state, attempt, rules.impossibleTravel, userId);
   return settle({ ...state, ...velocity.state, ...declines, ...amount.state }, [velocity.alert, amount.alert, travel]);
+}
+
+/** A product page (`/products/<sku>`) joins the viewed list; other pages change nothing. */
+function handlePageView(state: UserState, path: string, ts: number): Transition<UserState> {
+  const sku = productOf(path);
+  if (sku === undefined) return unchanged(state);
+  const recentViews = withRecentSku(state.recentViews, sku, ts, RECENT_VIEWS_CAP);
+  return recentViews === state.recentViews ? unchanged(state) : { state: pack({ ...state, recentViews }), effects: [] };
+}
+
+/** The SKUs of a paid order join the bought list, at the time the order was paid. */
+function handleOrderPaid(state: UserState, msg: OrderPaid): Transition<UserState> {
+  let purchased = state.purchased;
+  for (const sku of Array.isArray(msg.skus) ? msg.skus : []) {
+    if (typeof sku === 'string' && typeof msg.ts === 'number') purchased = withRecentSku(purchased, sku, msg.ts, PURCHASED_CAP);
+  }
+  return purchased === state.purchased ? unchanged(state) : { state: pack({ ...state, purchased }), effects: [] };
+}
+
+const PRODUCT_PATH = /^\/products\/([^/?#]{1,128})(?:[/?#]|$)/;
+
+function productOf(path: unknown): string | undefined {
+  return typeof path === 'string' ? PRODUCT_PATH.exec(path)?.[1] : undefined;
 }
 
 function settle(state: UserState, alerts: (Alert | undefined)[]): Transition<UserState> {
@@ -160,17 +207,19 @@ function pack(s: UserState): UserState {
     alertCounts: s.alertCounts,
     lastAlertType: s.lastAlertType,
     lastAlertAt: s.lastAlertAt,
+    recentViews: s.recentViews,
+    purchased: s.purchased,
   };
   return packed;
 }
 
 /**
- * v2 and v3 states are used as they are (v2 simply has no alert history yet); v1 states (a float
- * sum of authorized amounts) get it in cents.
+ * v2, v3 and v4 states are used as they are (v2 simply has no alert history yet, v2 and v3 no
+ * viewed or bought lists: they start empty); v1 states (a float sum of authorized amounts) get it in cents.
  */
 function migrateUserState(state: unknown, fromVersion: number): UserState {
-  if (fromVersion !== 1 && fromVersion !== 2 && fromVersion !== 3) {
-    throw new PipelineError('UNSUPPORTED_VERSION', `user state version ${fromVersion} is not supported (supported: 1, 2, 3)`);
+  if (fromVersion !== 1 && fromVersion !== 2 && fromVersion !== 3 && fromVersion !== 4) {
+    throw new PipelineError('UNSUPPORTED_VERSION', `user state version ${fromVersion} is not supported (supported: 1, 2, 3, 4)`);
   }
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
     throw new PipelineError('UNSUPPORTED_VERSION', `user state (version ${fromVersion}) is not a JSON object`);

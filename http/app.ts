@@ -20,6 +20,8 @@ import { deadLetterRoutes, type DeadLetterAdmin } from './routes/dead-letters.ts
 import { quarantineRoutes } from './routes/quarantine.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { entityRoutes } from './routes/entities.ts';
+import { recommendationRoutes } from './routes/recommendations.ts';
+import { topSkus } from '../store/index.ts';
 import { ingestRoutes, type IngestOptions } from './routes/ingest.ts';
 
 /** Everything an instance's HTTP API needs; each piece is optional where an instance may lack it. */
@@ -108,11 +110,13 @@ export function createApp(deps: AppDeps): Hono {
     trace: deps.traceIngest,
     onIngested: (a, r) => deps.metrics.ingested(a, r),
   }));
-  app.route('/', entityRoutes({
+  const entities = entityRoutes({
     local: deps.local, partitionsOf: deps.partitionsOf, partitionOf: deps.partitionOf, sql: deps.sql, self: { id: deps.instanceId },
     types: deps.actors?.map((a) => a.type),
     present: (type, state) => deps.actors?.find((a) => a.type === type)?.view?.(state) ?? state,
-  }));
+  });
+  app.route('/', entities);
+  app.route('/', recommendationRoutes({ entities, trending: (range, limit) => topSkus(deps.sql, range, limit) }));
   app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log }));
   app.route('/', analyticsRoutes({ sql: deps.sql }));
   if (deps.deadLetters) {

@@ -134,6 +134,36 @@ function entityPaths(): Record<string, unknown> {
       { name: 'type', in: 'path', required: true, schema: { type: 'string' } },
       id,
     ]),
+    '/v1/users/{id}/recommendations': {
+      get: {
+        summary: "Up to `limit` SKUs for the user, never one it bought (docs/recommendations.md): bought with what it bought or viewed, viewed, else trending",
+        security: [{ bearer: [] }, {}],
+        parameters: [id, { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 50, default: 10 } }],
+        responses: {
+          200: {
+            description: 'Best first: bought_with (score = co-purchase count), viewed (recency weight 0.1–1), trending (units sold in the last hour); `stale` when a state came from a snapshot',
+            content: json({
+              type: 'object',
+              required: ['userId', 'items', 'stale'],
+              properties: {
+                userId: { type: 'string' },
+                stale: { type: 'boolean' },
+                items: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['sku', 'score', 'reason'],
+                    properties: { sku: { type: 'string' }, score: { type: 'number' }, reason: { type: 'string', pattern: '^(bought_with:.+|viewed|trending)$' } },
+                  },
+                },
+              },
+            }),
+          },
+          400: { description: 'A bad user key or limit' },
+        },
+        operationId: 'get_user_recommendations',
+      },
+    },
   };
 }
 

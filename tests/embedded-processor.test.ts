@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { generateEvents } from '../generator/index.ts';
-import { closingEvents } from './support/oracle.ts';
+import { closingEvents, ORACLE_TYPES } from './support/oracle.ts';
 import { expectCommittedEqualsOracle, expectDisjointSplit } from './support/expect-oracle.ts';
 import { createEmbeddedEnv, type EmbeddedEnv } from './support/embedded-env.ts';
 
@@ -32,7 +32,7 @@ describe('embedded default: the processor on the in-process log and PGlite', () 
     await env.produce(all);
     const proc = await env.start('proc-a');
     await env.settled();
-    expect(proc.ownedShards()).toHaveLength(3 * PARTITIONS);
+    expect(proc.ownedShards()).toHaveLength(ORACLE_TYPES.length * PARTITIONS);
     await env.stop(proc);
     await expectCommittedEqualsOracle(env.sql, all);
   }, 300_000);
@@ -43,11 +43,11 @@ describe('embedded default: the processor on the in-process log and PGlite', () 
     const a = await env.start('proc-a');
     await env.produce(all.slice(0, half));
     const b = await env.start('proc-b');
-    await expectDisjointSplit(a, b, 3 * PARTITIONS, 10_000);
+    await expectDisjointSplit(a, b, ORACLE_TYPES.length * PARTITIONS, 10_000);
     await env.produce(all.slice(half));
     await env.stop(a);
     await env.settled();
-    expect(b.ownedShards()).toHaveLength(3 * PARTITIONS);
+    expect(b.ownedShards()).toHaveLength(ORACLE_TYPES.length * PARTITIONS);
     await expectCommittedEqualsOracle(env.sql, all);
   }, 300_000);
 });

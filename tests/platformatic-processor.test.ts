@@ -7,7 +7,7 @@ import { startProcessor, topicNames, type Processor, type ProcessorOptions, type
 import { generateEvents, toKafkaRecord, writeRecords } from '../generator/index.ts';
 import { topicOf, type DomainEvent } from '../schemas/index.ts';
 import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
-import { closingEvents } from './support/oracle.ts';
+import { closingEvents, ORACLE_TYPES } from './support/oracle.ts';
 import { expectCommittedEqualsOracle, expectDisjointSplit } from './support/expect-oracle.ts';
 import { waitUntilSettled } from './support/pipeline-env.ts';
 
@@ -78,12 +78,12 @@ describe('the engine on the platformatic client', () => {
     await produce(all.slice(0, half));
     const b = await startProcessor(options('proc-b'));
     processors.push(b);
-    await expectDisjointSplit(a, b, 3 * PARTITIONS);
+    await expectDisjointSplit(a, b, ORACLE_TYPES.length * PARTITIONS);
     await produce(all.slice(half));
     await a.stop();
     processors.splice(processors.indexOf(a), 1);
     await waitUntilSettled({ topics, app, client: options('settle').client, sql }, 240_000);
-    expect(b.ownedShards()).toHaveLength(3 * PARTITIONS);
+    expect(b.ownedShards()).toHaveLength(ORACLE_TYPES.length * PARTITIONS);
     expect(await admin.groupMembers(`${app}-group`)).toEqual([`${prefix}proc-b@/127.0.0.1`]);
     await b.stop();
     processors.splice(0);

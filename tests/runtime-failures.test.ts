@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { createPoisonRecords, generateEvents } from '../generator/index.ts';
 import { DLQ_HEADERS } from '../engine/shard/records.ts';
 import type { DomainEvent } from '../schemas/index.ts';
-import { alertComparison, closingEvents, committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
+import { alertComparison, closingEvents, committed, foldWithDriver, ORACLE_TYPES, stateDiffs } from './support/oracle.ts';
 import { expectAnalyticsEqualOracle } from './support/analytics-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { spawnProcessor, type ProcessorProcess } from './support/processor-process.ts';
@@ -189,7 +189,7 @@ async function freezeBetweenCheckpoints(e: PipelineEnv, p: ProcessorProcess, own
 async function waitForOwners(e: PipelineEnv, distinct: number, timeoutMs = 30_000): Promise<void> {
   await waitFor(async () => {
     const [r] = await e.sql`select count(distinct owner_id)::int as n, count(*)::int as shards from shard_owners`;
-    return r!.n === distinct && r!.shards === 3 * PARTITIONS;
+    return r!.n === distinct && r!.shards === ORACLE_TYPES.length * PARTITIONS;
   }, timeoutMs, `${distinct} owner(s) of all shards`);
 }
 

@@ -42,7 +42,7 @@ describe('entity answers', () => {
   test('an unknown actor type, or an unknown key, is 404 with the reason', async () => {
     const type = await app.request('/v1/entities/merchant/M-1');
     expect(type.status).toBe(404);
-    expect(((await type.json()) as { error: string }).error).toContain("no actor type 'merchant' (known: sku, order, user)");
+    expect(((await type.json()) as { error: string }).error).toContain("no actor type 'merchant' (known: sku, order, user, sku_affinity)");
     expect((await app.request('/v1/entities/sku/nope')).status).toBe(404);
   });
 });

@@ -16,7 +16,8 @@ export async function expectCommittedEqualsOracle(sql: postgres.Sql, events: rea
   const expected = foldWithDriver(events);
   const actual = await committed(sql);
   const diffs = stateDiffs(actual, expected);
-  expect({ sku: diffs.sku!.length, order: diffs.order!.length, user: diffs.user!.length }).toEqual({ sku: 0, order: 0, user: 0 });
+  expect({ sku: diffs.sku!.length, order: diffs.order!.length, user: diffs.user!.length, sku_affinity: diffs.sku_affinity!.length })
+    .toEqual({ sku: 0, order: 0, user: 0, sku_affinity: 0 });
   const alerts = alertComparison(actual, expected);
   if (alerts.missedFraud.length) console.log(`fraud alerts not raised under backlog reordering: ${alerts.missedFraud.join(', ')}`);
   expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });

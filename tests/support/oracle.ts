@@ -2,6 +2,7 @@ import { createTestDriver } from '../../actors/test-driver.ts';
 import { orderActor } from '../../actors/order.ts';
 import { skuActor } from '../../actors/sku.ts';
 import { userActor } from '../../actors/user.ts';
+import { skuAffinity, type SkuAffinityState } from '../../actors/recommendations/sku-affinity.ts';
 import { partitionOf } from '../../adapters/kafkajs/partitioner.ts';
 import { decodeEvent, type Alert, type DomainEvent } from '../../schemas/index.ts';
 import type postgres from 'postgres';
@@ -15,8 +16,11 @@ export interface Expected {
   alerts: Alert[];
 }
 
+/** The actor types the oracle folds: the built-in ones and recommendations' sku_affinity (on by default). */
+export const ORACLE_TYPES = ['sku', 'order', 'user', 'sku_affinity'] as const;
+
 export function foldWithDriver(events: readonly DomainEvent[]): Expected {
-  const driver = createTestDriver([skuActor, orderActor, userActor], { recordHistory: false });
+  const driver = createTestDriver([skuActor, orderActor, userActor, skuAffinity], { recordHistory: false });
   // The generator emits events as they travel (some order_placed still v1); the runtime decodes
   // and upcasts each record, so the oracle folds the decoded form too.
   driver.pipe(events.map((e) => {
@@ -25,7 +29,7 @@ export function foldWithDriver(events: readonly DomainEvent[]): Expected {
     return decoded.event;
   }));
   const states = new Map<string, Map<string, unknown>>();
-  for (const t of ['sku', 'order', 'user'] as const) states.set(t, new Map(driver.states(t)));
+  for (const t of ORACLE_TYPES) states.set(t, new Map(driver.states(t)));
   return { states, alerts: [...driver.alerts()] };
 }
 
@@ -48,7 +52,7 @@ export function closingEvents(events: readonly DomainEvent[], partitions: number
 
 /** States and alerts as the runtime committed them to Postgres. */
 export async function committed(sql: postgres.Sql): Promise<Expected> {
-  const states = new Map<string, Map<string, unknown>>([['sku', new Map()], ['order', new Map()], ['user', new Map()]]);
+  const states = new Map<string, Map<string, unknown>>(ORACLE_TYPES.map((t) => [t, new Map()]));
   for (const r of await sql`select actor_type, key, state from actor_states`) states.get(r.actor_type)!.set(r.key, r.state);
   const alerts = (await sql`select body from alerts`).map((r) => r.body as Alert);
   return { states, alerts };
@@ -61,7 +65,10 @@ export function stateDiffs(actual: Expected, expected: Expected): Record<string,
     const got = actual.states.get(type)!;
     const diffs: string[] = [];
     const comparable = type === 'user' ? withoutAlertHistory : (x: unknown) => x;
-    for (const [key, state] of want) if (canonical(comparable(got.get(key))) !== canonical(comparable(state))) diffs.push(key);
+    for (const [key, state] of want) {
+      const same = type === 'sku_affinity' ? sameAffinity(got.get(key), state) : canonical(comparable(got.get(key))) === canonical(comparable(state));
+      if (!same) diffs.push(key);
+    }
     for (const key of got.keys()) if (!want.has(key)) diffs.push(key);
     out[type] = diffs;
     if (diffs.length > 0) {
@@ -81,6 +88,21 @@ function withoutAlertHistory(state: unknown): unknown {
   if (!state || typeof state !== 'object') return state;
   const { alertCounts: _c, lastAlertType: _t, lastAlertAt: _a, ...rest } = state as Record<string, unknown>;
   return rest;
+}
+
+/**
+ * sku_affinity states: bought-together messages reach a SKU from every order partition, in an
+ * arrival order that differs between the driver and a backlog. Below its partner cap a state is a
+ * function of the set of messages (exact counts): it must match exactly. A saturated one (more
+ * distinct partners than the cap, in both, since that does not depend on order) is a space-saving
+ * summary whose bottom entries depend on arrival order: its orders, units and partner count must
+ * match, and its first partner must be one the oracle keeps too.
+ */
+function sameAffinity(got: unknown, want: unknown): boolean {
+  const w = want as SkuAffinityState | undefined;
+  const g = got as SkuAffinityState | undefined;
+  if (!w?.saturated || !g) return canonical(got) === canonical(want);
+  return g.saturated === true && g.orders === w.orders && g.units === w.units && g.partners.length === w.partners.length && w.partners.includes(g.partners[0]!);
 }
 
 /** JSON with object keys sorted: jsonb does not keep key order, and undefined fields vanish. */

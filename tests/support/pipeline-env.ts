@@ -1,3 +1,4 @@
+import { buildActors } from '../../actors/registry.ts';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import postgres from 'postgres';
 import type { DomainEvent } from '../../schemas/index.ts';
@@ -106,10 +107,12 @@ export async function waitUntilSettled(env: Pick<PipelineEnv, 'topics' | 'app' |
 }
 
 async function settle(env: Pick<PipelineEnv, 'topics' | 'app' | 'sql'>, admin: TopicAdmin, timeoutMs: number, moduleTypes: readonly { type: string; sourceTopic: string }[]): Promise<void> {
-  const inputs = [
-    ...Object.values(env.topics.source), ...['sku', 'order', 'user'].map((t) => `${env.app}.${t}.inbox`),
-    ...moduleTypes.flatMap((m) => [sourceTopicName(env.topics, m.sourceTopic), `${env.app}.${m.type}.inbox`]),
-  ];
+  // Every built-in actor type (recommendations' sku_affinity too: on by default) and the modules'.
+  const actors = [...buildActors({ analytics: false }), ...moduleTypes];
+  const inputs = [...new Set([
+    ...Object.values(env.topics.source),
+    ...actors.flatMap((m) => [sourceTopicName(env.topics, m.sourceTopic), `${env.app}.${m.type}.inbox`]),
+  ])];
   const deadline = Date.now() + timeoutMs;
   let calm = 0;
   let last = '';
