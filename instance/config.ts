@@ -159,7 +159,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
         : undefined,
       fetchMaxBytesPerPartition: p.batch_size ? p.batch_size * 1024 : undefined,
       ...groupTimings(env, file.kafka),
-      actorsConfig: { analytics: bool(env.ANALYTICS, 'ANALYTICS') ?? file.analytics?.enabled ?? true, ...actorModules(env.ACTOR_MODULES, file.actors?.modules, configPath) },
+      actorsConfig: { analytics: bool(env.ANALYTICS, 'ANALYTICS') ?? file.analytics?.enabled ?? true, recommendations: bool(env.RECOMMENDATIONS, 'RECOMMENDATIONS') ?? true, ...actorModules(env.ACTOR_MODULES, file.actors?.modules, configPath) },
       processedEventsTable: tableName(env.PROCESSED_EVENTS_TABLE) ?? file.postgres?.table,
     },
     analyticsRetentionDays: int(env.ANALYTICS_RETENTION_DAYS, 'ANALYTICS_RETENTION_DAYS', 1) ?? file.analytics?.retention_days ?? 30,
