@@ -80,3 +80,24 @@ export function errorText(body: unknown): string | undefined {
   if (error && typeof error === 'object' && 'message' in error) return String((error as { message: unknown }).message);
   return undefined;
 }
+
+/** One recommended SKU, as `GET /v1/users/:id/recommendations` answers it. */
+export interface RecommendedSku {
+  sku: string;
+  score: number;
+  reason: string;
+}
+
+export type RecommendationsLookup = { kind: 'found'; items: RecommendedSku[]; stale: boolean } | { kind: 'failed'; message: string };
+
+/** A user's recommendations (docs/recommendations.md); never throws. */
+export async function fetchRecommendations(userId: string, limit = 10): Promise<RecommendationsLookup> {
+  try {
+    const res = await fetch(`v1/users/${encodeURIComponent(userId)}/recommendations?limit=${limit}`, { headers: authHeaders() });
+    const body = (await res.json().catch(() => null)) as { items?: RecommendedSku[]; stale?: boolean } | null;
+    if (!res.ok || !body || !Array.isArray(body.items)) return { kind: 'failed', message: errorText(body) ?? `HTTP ${res.status} ${res.statusText}` };
+    return { kind: 'found', items: body.items, stale: body.stale === true };
+  } catch (e) {
+    return { kind: 'failed', message: `the instance did not answer (${(e as Error).message})` };
+  }
+}

@@ -4,6 +4,7 @@ import { lookupEntity, type EntityLookup, type EntityView } from '../api.ts';
 import { byTestId, h, replace, type Child } from '../dom.ts';
 import { fmtDateTime } from '../format.ts';
 import { jsonView } from '../json-view.ts';
+import { recommendationsSection } from './recommendations.ts';
 
 /**
  * The side drawer that explains one thing: an alert (its reasons, figures, trace and the entity's
@@ -46,9 +47,16 @@ export function createInspector(root: HTMLElement, opts: { jaegerUrl: string | n
     return section;
   };
 
+  /** A user's view also lists its recommendations (below the state, loaded on their own). */
+  const withRecommendations = (type: EntityType, key: string, section: HTMLElement): HTMLElement[] => {
+    if (type !== 'user') return [section];
+    const mine = generation;
+    return [section, recommendationsSection(key, () => mine === generation, (sku) => inspectEntity('sku', sku))];
+  };
+
   const inspectEntity = (type: EntityType, key: string) => {
     open(`${type} · ${key}`);
-    body.append(entitySection(type, key));
+    body.append(...withRecommendations(type, key, entitySection(type, key)));
   };
 
   const entityLink = (type: EntityType, key: string) =>
@@ -81,7 +89,7 @@ export function createInspector(root: HTMLElement, opts: { jaegerUrl: string | n
         h('h3', {}, `Current state of ${a.entityType} ${a.entityKey}`),
       );
       // After open(): a lookup belongs to the drawer's current content and is dropped once it changes.
-      body.append(entitySection(a.entityType, a.entityKey));
+      body.append(...withRecommendations(a.entityType, a.entityKey, entitySection(a.entityType, a.entityKey)));
     },
     close,
   };
