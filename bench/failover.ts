@@ -13,6 +13,7 @@
  * broker of scripts/kafka/ allows 1 s). Uses KAFKA_BROKERS or the tests' local broker, and
  * DATABASE_URL's server for a fresh database per variant.
  */
+import { buildActors } from '../actors/registry.ts';
 import { createPipelineEnv, type PipelineEnv } from '../tests/support/pipeline-env.ts';
 import { spawnProcessor, type ProcessorProcess } from '../tests/support/processor-process.ts';
 import { acquiredAll, caughtUpWith, inputEnds, outputMark, parseDataSet, produceDataSet, report, settle, startLoad, type Timing } from './recovery-support.ts';
@@ -23,7 +24,8 @@ const rounds = Number(process.argv[4] ?? 3);
 const sessions = (process.argv[5] ?? '10000,3000').split(',').map(Number);
 const clients = (process.argv[6] ?? 'kafkajs,platformatic').split(',');
 const rate = Number(process.argv[7] ?? 2000);
-const shards = 3 * partitions;
+// Every actor type of the registry has a shard per partition.
+const shards = buildActors().length * partitions;
 const lines: string[] = [];
 
 for (const client of clients) {

@@ -11,6 +11,7 @@
  * = everything produced folded and the outbox empty, as the first measurements). Uses KAFKA_BROKERS
  * or the tests' local broker, and DATABASE_URL's server for a fresh database per variant.
  */
+import { buildActors } from '../actors/registry.ts';
 import { createPipelineEnv, waitUntilSettled } from '../tests/support/pipeline-env.ts';
 import { spawnProcessor } from '../tests/support/processor-process.ts';
 import { acquiredAll, caughtUpWith, inputEnds, parseDataSet, produceDataSet, report, settle, startLoad, type Timing } from './recovery-support.ts';
@@ -41,7 +42,7 @@ for (const variant of clients.map((c) => VARIANTS[c]!)) {
       await proc.exited();
       const t0 = performance.now();
       proc = await start(round);
-      const { joinedAt } = await acquiredAll(proc, 0, 3 * partitions);
+      const { joinedAt } = await acquiredAll(proc, 0, buildActors().length * partitions);
       const restored = (performance.now() - t0) / 1000;
       if (rate > 0) await caughtUpWith(env, await inputEnds(env));
       else await waitUntilSettled(env, 600_000);

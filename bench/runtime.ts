@@ -7,6 +7,7 @@
  * 3. checkpoint rows/s: one fenced commit of 50,000 actor states.
  * Uses KAFKA_BROKERS or starts Kafka like the tests; DATABASE_URL's server for a fresh database.
  */
+import { buildActors } from '../actors/registry.ts';
 import { generateEvents } from '../generator/index.ts';
 import { createCheckpointStore } from '../store/checkpoint-store.ts';
 import { closingEvents } from '../tests/support/oracle.ts';
@@ -31,7 +32,7 @@ try {
   await first.exited();
   const t1 = performance.now();
   const second = await spawnProcessor(env.processorEnv('bench-b'));
-  const shards = 3 * partitions;
+  const shards = buildActors().length * partitions; // a shard per actor type and partition
   while ((second.output.join('').match(/acquired /g) ?? []).length < shards) await new Promise((r) => setTimeout(r, 20));
   console.log(`recovery after SIGKILL: ${((performance.now() - t1) / 1000).toFixed(2)} s from process start to ${shards} shards restored (${rows!.states} entities)`);
   second.kill('SIGTERM');
