@@ -13,13 +13,15 @@ import { startProcessor } from '../../engine/processor.ts';
 import { kafkajsClusterClient } from '../../adapters/kafkajs/index.ts';
 import { topicNames } from '../../engine/topic-names.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
+import { buildActors } from '../../actors/registry.ts';
 import { deadline, emit, latencyRecorder, processStartMs, readConfig, untilStopped } from './protocol.ts';
 
 const cfg = readConfig();
 const topics = topicNames(cfg.prefix);
 const app = cfg.app ?? `${cfg.prefix}app`;
 const sources = new Set(Object.values(topics.source));
-const inputs = [...sources, ...['sku', 'order', 'user'].map((t) => inboxTopicOf(app, t))];
+const actorsConfig = { analytics: cfg.analytics !== false, recommendations: cfg.recommendations !== false };
+const inputs = [...sources, ...buildActors(actorsConfig).map((a) => inboxTopicOf(app, a.type))];
 const stateLatency = latencyRecorder();
 const durableLatency = latencyRecorder();
 // Per shard, the Kafka timestamps of applied records not yet checkpointed, in the processor's own
@@ -85,7 +87,7 @@ const processor = await startProcessor({
   },
   ownerId: cfg.ownerId ?? `${cfg.groupId}-${process.pid}`,
   workers: cfg.workers,
-  actorsConfig: { analytics: cfg.analytics !== false },
+  actorsConfig,
   observer,
   log(line) {
     console.error(`[actorstream ${process.pid}] ${line}`);

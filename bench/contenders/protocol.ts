@@ -28,6 +28,8 @@ export interface ContenderConfig {
   mode?: 'consume' | 'recover';
   /** actorstream: read models and per-minute aggregates (default on; off for the side-by-side cost). */
   analytics?: boolean;
+  /** The recommendations actors (sku_affinity and the order/user facts they need); default on. */
+  recommendations?: boolean;
   timeoutMs: number;
 }
 

@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-deno', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-deno', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -104,6 +104,14 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     what: 'the same processor without read models and per-minute aggregates: what they cost (docs/analytics.md)',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { analytics: false }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-bun-no-recommendations': {
+    id: 'actorstream-bun-no-recommendations',
+    label: 'actorstream (Bun), recommendations off',
+    what: 'the same processor without the recommendations actors and facts: what they cost (docs/recommendations.md)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { recommendations: false }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno': {
