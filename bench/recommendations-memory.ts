@@ -1,6 +1,7 @@
 /**
  * Memory per entity of recommendations at the default caps (issue #14, docs/recommendations.md):
  *   bun bench/recommendations-memory.ts [entities=20000]
+ *   deno run -A --v8-flags=--expose-gc bench/recommendations-memory.ts [entities]   (V8's figure)
  * Builds `entities` full states with the actors' own handlers — sku_affinity with PARTNER_CAP
  * partners, users with RECENT_VIEWS_CAP views and PURCHASED_CAP purchases, every SKU id distinct
  * per entity — then keeps them as a shard holds them after a restore (JSON.parse of the
@@ -11,6 +12,7 @@
 import { userActor } from '../actors/user.ts';
 import { skuAffinity } from '../actors/recommendations/sku-affinity.ts';
 import { PARTNER_CAP, PURCHASED_CAP, RECENT_VIEWS_CAP } from '../actors/recommendations/protocol.ts';
+import { fullGc, runtimeName } from './runtime-info.ts';
 
 const N = Number(process.argv[2] ?? 20_000);
 const T = 1_700_000_000_000;
@@ -43,7 +45,7 @@ function fullUserLists(i: number): unknown {
 }
 
 function heapUsed(): number {
-  Bun.gc(true);
+  fullGc();
   return process.memoryUsage().heapUsed;
 }
 
@@ -51,7 +53,7 @@ function heapUsed(): number {
 function measure(name: string, make: (i: number) => unknown): void {
   const json: string[] = [];
   for (let i = 0; i < N; i++) json.push(JSON.stringify(make(i)));
-  const bytes = json.reduce((n, j) => n + Buffer.byteLength(j), 0) / N;
+  const bytes = json.reduce((n, j) => n + new TextEncoder().encode(j).length, 0) / N;
   const base0 = heapUsed();
   const empty = json.map(() => ({}));
   const base = heapUsed() - base0;
@@ -62,6 +64,6 @@ function measure(name: string, make: (i: number) => unknown): void {
   if (kept.length + empty.length < 0) console.log('keep alive');
 }
 
-console.log(`caps: ${PARTNER_CAP} partners per SKU, ${RECENT_VIEWS_CAP} views and ${PURCHASED_CAP} purchases per user; SKU ids of 12 characters (sku-000123-4), distinct per entity`);
+console.log(`${runtimeName()}; caps: ${PARTNER_CAP} partners per SKU, ${RECENT_VIEWS_CAP} views and ${PURCHASED_CAP} purchases per user; SKU ids of 12 characters (sku-000123-4), distinct per entity`);
 measure('sku_affinity state', fullAffinity);
 measure("user's recentViews + purchased", fullUserLists);
