@@ -45,6 +45,17 @@ describe('user actor', () => {
     }
   });
 
+  test('product pages join recentViews (newest first, once each); other pages and bad paths do not', () => {
+    const view = (id: string, ts: number, path: string) => ({ kind: 'event' as const, event: { id, type: 'page_viewed' as const, v: 1, ts, data: { userId: 'u1', path } } });
+    let state: UserState = userActor.initial('u1');
+    const paths = ['/products/A', '/products/B?ref=home', '/products/A/reviews', '/products/', '/product/C', `/products/${'x'.repeat(129)}`, '/'];
+    paths.forEach((path, i) => (state = userActor.handle(state, view(`v${i}`, T0 + i, path), { key: 'u1', now: T0 + i }).state));
+    expect(state.recentViews).toEqual(['A', T0 + 2, 'B', T0 + 1]);
+    const off = createUserActor({}, { recommendations: false });
+    const s0 = off.initial('u1');
+    expect(off.handle(s0, view('v', T0, '/products/A'), { key: 'u1', now: T0 }).state).toBe(s0);
+  });
+
   test('one payment can raise several alerts, in the order of the rule table', () => {
     const user = harness();
     user.feed(loginSucceeded('l1', T0, 'US'), authorized('p1', T0 + MINUTE, { amount: 100 }));

@@ -162,10 +162,15 @@ function handleOrderPaid(state: UserState, msg: OrderPaid): Transition<UserState
   return purchased === state.purchased ? unchanged(state) : { state: pack({ ...state, purchased }), effects: [] };
 }
 
-const PRODUCT_PATH = /^\/products\/([^/?#]{1,128})(?:[/?#]|$)/;
+const PRODUCT_PREFIX = '/products/';
 
+/** `/products/<sku>` (optionally followed by `/…`, `?…` or `#…`) → the SKU; any other path → undefined. */
 function productOf(path: unknown): string | undefined {
-  return typeof path === 'string' ? PRODUCT_PATH.exec(path)?.[1] : undefined;
+  if (typeof path !== 'string' || !path.startsWith(PRODUCT_PREFIX)) return undefined;
+  let end = PRODUCT_PREFIX.length;
+  while (end < path.length && path[end] !== '/' && path[end] !== '?' && path[end] !== '#') end++;
+  const length = end - PRODUCT_PREFIX.length;
+  return length >= 1 && length <= 128 ? path.slice(PRODUCT_PREFIX.length, end) : undefined;
 }
 
 function settle(state: UserState, alerts: (Alert | undefined)[]): Transition<UserState> {

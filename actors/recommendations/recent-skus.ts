@@ -19,6 +19,15 @@ export type RecentSkus = readonly (string | number)[];
  */
 export function withRecentSku(list: RecentSkus | undefined, sku: string, ts: number, cap: number): RecentSkus {
   const current = list ?? [];
+  // The common case, a fact newer than the head (a page view now): it goes first, the rest keep
+  // their order; one array, no sort (page views are the most frequent event).
+  if (current.length === 0 || ts > (current[1] as number)) {
+    const next: (string | number)[] = [sku, ts];
+    for (let i = 0; i + 1 < current.length && next.length < 2 * cap; i += 2) {
+      if (current[i] !== sku) next.push(current[i]!, current[i + 1]!);
+    }
+    return next;
+  }
   const entries: [string, number][] = [];
   for (let i = 0; i + 1 < current.length; i += 2) {
     const s = current[i] as string;
