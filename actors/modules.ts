@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../schemas/index.ts';
+import { ConfigError, eventSpecOf } from '../schemas/index.ts';
 import type { ActorDefinition } from './actor.ts';
 
 /**
@@ -43,6 +43,12 @@ async function importActors(file: string): Promise<ActorDefinition<any>[]> {
   }
   const actors = Object.values(exports).filter(isActorDefinition);
   if (actors.length === 0) throw new ActorModuleError(file, 'exports no actor (export what defineActor returns from actorstream/sdk)');
+  for (const actor of actors) {
+    const unknown = actor.eventTypes.find((t) => eventSpecOf(t) === undefined);
+    // defineEvent registered it somewhere else: the module loaded its own copy of the SDK (the
+    // compiled binary, or a second installation), whose registry this process never reads.
+    if (unknown) throw new ActorModuleError(file, `actor '${actor.type}' handles '${unknown}', which this process's event registry does not know: the module imports another copy of the SDK than this installation's (import 'actorstream/sdk' from here; the compiled binary cannot load modules, run from source)`);
+  }
   return actors;
 }
 

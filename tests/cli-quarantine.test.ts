@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { skuActor } from '../actors/sku.ts';
 import { spawnInstance, type InstanceProcess } from './support/instance-process.ts';
 import { createPipelineEnv, type PipelineEnv } from './support/pipeline-env.ts';
@@ -49,6 +50,11 @@ describe('quarantine from the CLI', () => {
     const listed = await cli(['quarantine', 'list'], base);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(new RegExp(`^sku/${KEY}  since \\S+  3 parked input\\(s\\)\\n    Error: bug 7$`, 'm'));
+    // A module's actor type is known to the CLI when the deployment's modules are configured.
+    const carts = await cli(['quarantine', 'list', '--type', 'cart'], { ...base, ACTOR_MODULES: resolve('examples/cart-abandonment/cart.ts') });
+    expect([carts.code, carts.stdout]).toEqual([0, 'no quarantined entities\n']);
+    const unknown = await cli(['quarantine', 'list', '--type', 'cart'], base);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining("unknown actor type 'cart'")]);
     const usage = await cli(['quarantine', 'release', '--type', 'sku'], base);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('release needs --type and --key')]);
   }, 30_000);

@@ -11,11 +11,10 @@
  */
 import { defineCommand } from 'citty';
 import type { ActorDefinition } from '../../actors/actor.ts';
-import { buildActors } from '../../actors/registry.ts';
 import { countStates, rebuildReadModelPage, schemaPresent, type Sql, type StoredEntityRow } from '../../store/index.ts';
 import type { ReadModelRows } from '../../engine/index.ts';
 import { createRebuildProgress } from './rebuild-progress.ts';
-import { CommandFailed, connectPostgres, loadCommandSettings, UsageError, withDetails } from './command-support.ts';
+import { CommandFailed, connectPostgres, commandActors, loadCommandSettings, UsageError, withDetails } from './command-support.ts';
 
 const PAGE = 1_000;
 
@@ -29,8 +28,9 @@ export const analyticsCommand = withDetails(defineCommand({
   async run({ args }) {
     if (args.action !== 'rebuild') throw new UsageError(`unknown analytics action '${args.action}' (known: rebuild)`);
     const settings = loadCommandSettings('analytics rebuild', args.config, { kafka: false, postgres: true });
-    const actors = buildActors().filter((a) => a.readModel && (args.type === 'all' || a.type === args.type));
-    if (actors.length === 0) throw new UsageError(`no read model for actor type '${args.type}' (known: ${buildActors().filter((a) => a.readModel).map((a) => a.type).join(', ')}, all)`);
+    const withReadModels = (await commandActors(settings)).filter((a) => a.readModel);
+    const actors = withReadModels.filter((a) => args.type === 'all' || a.type === args.type);
+    if (actors.length === 0) throw new UsageError(`no read model for actor type '${args.type}' (known: ${withReadModels.map((a) => a.type).join(', ')}, all)`);
     const sql = await connectPostgres(settings.databaseUrl, 1);
     try {
       if (!(await schemaPresent(sql))) throw new CommandFailed(`no checkpoint tables in the database: nothing to rebuild from (run 'actorstream migrate' first)`);

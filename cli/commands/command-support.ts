@@ -8,6 +8,9 @@
  * · 2 usage or configuration (UsageError, ConfigError, citty's argument errors) · 3 infrastructure
  * unreachable (InfrastructureError).
  */
+import type { ActorDefinition } from '../../actors/actor.ts';
+import { loadActorModules } from '../../actors/modules.ts';
+import { buildActors, type ActorsConfig } from '../../actors/registry.ts';
 import { loadConfig } from '../../instance/config.ts';
 import type { TopicNames } from '../../engine/index.ts';
 import { ConfigError } from '../../schemas/index.ts';
@@ -37,6 +40,14 @@ export interface CommandSettings {
   topics: TopicNames;
   /** Where the configuration came from, for messages. */
   source: string;
+  /** The actors' configuration, actor modules included (see commandActors). */
+  actorsConfig: ActorsConfig;
+}
+
+/** The deployment's actor types — the built-in ones and those of its actor modules (loaded here). */
+export async function commandActors(settings: Pick<CommandSettings, 'actorsConfig'>): Promise<ActorDefinition<any>[]> {
+  await loadActorModules(settings.actorsConfig.modules ?? []);
+  return buildActors(settings.actorsConfig);
 }
 
 /** Longer help, printed after citty's usage by `--help` (citty's description is one table cell). */
@@ -91,6 +102,7 @@ export function loadCommandSettings(command: string, configPath: string | undefi
     partitions: p.partitions,
     topics: p.topics!,
     source: path ?? 'environment',
+    actorsConfig: p.actorsConfig ?? {},
   };
 }
 

@@ -10,12 +10,11 @@
  * Kafka unreachable.
  */
 import { defineCommand } from 'citty';
-import { buildActors } from '../../actors/registry.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { partitionOf } from '../../adapters/kafkajs/index.ts';
 import { shardId, sourceTopicName } from '../../engine/index.ts';
 import { entityAlerts, entitySnapshot, schemaPresent, shardInputOffsets, shardOwner, type Sql } from '../../store/index.ts';
-import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
+import { CommandFailed, commandActors, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
 import { formatInspection, type Inspection } from './inspect-format.ts';
 
 export const inspectCommand = withDetails(defineCommand({
@@ -29,12 +28,12 @@ export const inspectCommand = withDetails(defineCommand({
     json: { type: 'boolean', description: 'Print one JSON document instead of text' },
   },
   async run({ args }) {
-    const actors = buildActors();
-    const actor = actors.find((a) => a.type === args.type || `${a.type}s` === args.type);
-    if (!actor) throw new UsageError(`unknown entity type '${args.type}' (one of: ${actors.map((a) => a.type).join(', ')})`);
     const given = args.partitions === undefined ? undefined : positiveInt(args.partitions, '--partitions');
     const alertLimit = positiveInt(args.alerts ?? '10', '--alerts', 0);
     const settings = loadCommandSettings('inspect', args.config, { kafka: given === undefined, postgres: true });
+    const actors = await commandActors(settings);
+    const actor = actors.find((a) => a.type === args.type || `${a.type}s` === args.type);
+    if (!actor) throw new UsageError(`unknown entity type '${args.type}' (one of: ${actors.map((a) => a.type).join(', ')})`);
     const sourceTopic = sourceTopicName(settings.topics, actor.sourceTopic);
     const partitions = given ?? (await partitionsFromKafka(settings, sourceTopic));
     const partition = partitionOf(args.key, partitions);

@@ -9,9 +9,8 @@
  * or configuration · 3 Postgres or the instance unreachable.
  */
 import { defineCommand } from 'citty';
-import { buildActors } from '../../actors/registry.ts';
 import { listQuarantined, type QuarantinedEntity } from '../../store/index.ts';
-import { CommandFailed, connectPostgres, loadCommandSettings, UsageError, withDetails } from './command-support.ts';
+import { CommandFailed, commandActors, connectPostgres, loadCommandSettings, UsageError, withDetails } from './command-support.ts';
 
 export const quarantineCommand = withDetails(defineCommand({
   meta: { name: 'quarantine', description: 'Quarantined entities: list them, or release one after a fix (its parked inputs are applied once, in order)' },
@@ -24,8 +23,6 @@ export const quarantineCommand = withDetails(defineCommand({
     config: { type: 'string', description: 'pipeline.yaml with the Postgres settings (default: $PIPELINE_CONFIG; DATABASE_URL overrides it)' },
   },
   async run({ args }) {
-    const types: string[] = buildActors().map((a) => a.type);
-    if (args.type !== undefined && !types.includes(args.type)) throw new UsageError(`unknown actor type '${args.type}' (one of: ${types.join(', ')})`);
     if (args.action === 'list') return listCommand(args.type, args.limit, args.config);
     if (args.action !== 'release') throw new UsageError(`unknown quarantine action '${args.action}' (known: list, release)`);
     if (!args.type || !args.key) throw new UsageError('release needs --type and --key');
@@ -43,6 +40,8 @@ async function listCommand(type: string | undefined, rawLimit: string | undefine
   const limit = Number(rawLimit ?? 50);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got '${rawLimit}'`);
   const settings = loadCommandSettings('quarantine', config, { kafka: false, postgres: true });
+  const types: string[] = (await commandActors(settings)).map((a) => a.type);
+  if (type !== undefined && !types.includes(type)) throw new UsageError(`unknown actor type '${type}' (one of: ${types.join(', ')})`);
   const sql = await connectPostgres(settings.databaseUrl);
   try {
     printQuarantined(await listQuarantined(sql, { type, limit }));

@@ -14,25 +14,26 @@
  *   type is only ever rebuilt together with every type it exchanges messages with (its connected
  *   component in ACTOR_MESSAGES), sources from --from and every inbox from its END: each message
  *   the rebuild needs is sent again by a rebuilt sender, exactly once. With today's actors
- *   (sku ↔ order → user) that component is every type.
+ *   (sku ↔ order → user, order → sku_affinity) that component is every type.
  *
  * Exit codes: 0 reset done (or --dry-run) · 1 refused (processors running, topic missing) ·
  * 2 usage/configuration · 3 Kafka or Postgres unreachable.
  */
 import { defineCommand } from 'citty';
-import { buildActors } from '../../actors/registry.ts';
+import type { ActorDefinition } from '../../actors/actor.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { sourceTopicName } from '../../engine/index.ts';
-import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
+import { CommandFailed, commandActors, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
 import { resetForReplay, schemaPresent } from '../../store/index.ts';
 import { parseFrom, planReplay, type ReplayFrom, type ReplayPlan, type ReplayTarget } from './replay-plan.ts';
 
 /**
  * Which actor types send messages to which (effects of kind 'send': actors/sku.ts reservation
- * results to orders; actors/order.ts stock commands to SKUs, payment facts to users).
+ * results to orders; actors/order.ts stock commands to SKUs, payment facts to users, and
+ * recommendations' bought_together to sku_affinity, docs/recommendations.md).
  * tests/cli-replay.test.ts checks it against what the actors send in the pure test driver.
  */
-export const ACTOR_MESSAGES: Readonly<Record<string, readonly string[]>> = { sku: ['order'], order: ['sku', 'user'], user: [] };
+export const ACTOR_MESSAGES: Readonly<Record<string, readonly string[]>> = { sku: ['order'], order: ['sku', 'user', 'sku_affinity'], user: [], sku_affinity: [] };
 
 /** `type` and every type it exchanges actor messages with, directly or not (sorted). */
 export function messageComponent(type: string): string[] {
@@ -68,7 +69,7 @@ export const replayCommand = withDetails(defineCommand({
     const from = parseFrom(args.from);
     if (!from) throw new UsageError(`--from must be 'earliest', an offset, an ISO time or epoch milliseconds (got '${args.from}')`);
     const settings = loadCommandSettings('replay', args.config, { kafka: true, postgres: true });
-    const { targets, why } = targetsOf(args.type, settings);
+    const { targets, why } = targetsOf(args.type, settings, await commandActors(settings));
     const { admin } = await connectKafka(settings.brokers, 'actorstream-replay');
     const sql = await connectPostgres(settings.databaseUrl).catch(async (e) => {
       await admin.disconnect().catch(() => {});
@@ -126,8 +127,7 @@ processor is publishing at that moment can still land in an inbox, so --force is
 Exit codes: 0 reset done (or --dry-run) · 1 refused (processors running, a topic missing) · 2 usage or configuration
             · 3 Kafka or Postgres unreachable`);
 
-function targetsOf(type: string, settings: CommandSettings): { targets: ReplayTarget[]; why?: string } {
-  const actors = buildActors();
+function targetsOf(type: string, settings: CommandSettings, actors: readonly ActorDefinition<any>[]): { targets: ReplayTarget[]; why?: string } {
   const known = actors.map((a) => a.type as string);
   if (type !== 'all' && !known.includes(type)) throw new UsageError(`unknown actor type '${type}' (one of: ${known.join(', ')}, all)`);
   const types = type === 'all' ? known : messageComponent(type);
