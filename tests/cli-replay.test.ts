@@ -46,7 +46,7 @@ describe('CLI replay', () => {
   async function expectOracle(): Promise<void> {
     const actual = await committed(env.sql);
     const diffs = stateDiffs(actual, expected);
-    expect({ sku: diffs.sku!.length, order: diffs.order!.length, user: diffs.user!.length }).toEqual({ sku: 0, order: 0, user: 0 });
+    expect({ sku: diffs.sku!.length, order: diffs.order!.length, user: diffs.user!.length, sku_affinity: diffs.sku_affinity!.length }).toEqual({ sku: 0, order: 0, user: 0, sku_affinity: 0 });
     const alerts = alertComparison(actual, expected);
     expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });
   }
@@ -67,11 +67,13 @@ describe('CLI replay', () => {
 
   test('ACTOR_MESSAGES is what the actors send, so a type is rebuilt with everything it talks to', () => {
     const driver = createTestDriver(buildActors());
-    driver.pipe(log.map((e) => (decodeEvent(e) as { ok: true; event: DomainEvent }).event));
+    // A longer log than the replayed one: its few orders see no accepted payment, so no bought_together.
+    const { events: longer } = generateEvents({ seed: 21, count: 20_000, users: 200, skus: 40, minPerPattern: 1 });
+    driver.pipe(longer.map((e) => (decodeEvent(e) as { ok: true; event: DomainEvent }).event));
     const sent = new Set(driver.sent().map((s) => `${s.from.type}->${s.to.type}`));
     const declared = new Set(Object.entries(ACTOR_MESSAGES).flatMap(([from, tos]) => tos.map((to) => `${from}->${to}`)));
     expect([...sent].sort()).toEqual([...declared].sort());
-    expect(messageComponent('user')).toEqual(['order', 'sku', 'user']);
+    expect(messageComponent('user')).toEqual(['order', 'sku', 'sku_affinity', 'user']);
   });
 
   test('refused while the consumer group has members; state untouched', async () => {
@@ -100,7 +102,7 @@ describe('CLI replay', () => {
     const alerts = await count('alerts');
     const r = await cli(['replay', '--type', 'all', '--from', 'earliest'], base);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/reset sku, order, user: \d+ state\(s\)/);
+    expect(r.stdout).toMatch(/reset sku, order, user, sku_affinity: \d+ state\(s\)/);
     expect(await count('actor_states')).toBe(0);
     expect(await count('alerts')).toBe(alerts);
     for (const row of await env.sql`select shard, epoch from shard_owners`) expect(Number(row.epoch)).toBe(epochs.get(row.shard)! + 1);
@@ -122,8 +124,8 @@ describe('CLI replay', () => {
     // The inboxes now hold every message twice (the first run's and the first rebuild's sends).
     const r = await cli(['replay', '--type', 'user', '--from', 'earliest'], base);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/user exchanges actor messages with order, sku: they are rebuilt together/);
-    expect(r.stdout).toMatch(/reset sku, order, user/);
+    expect(r.stdout).toMatch(/user exchanges actor messages with order, sku, sku_affinity: they are rebuilt together/);
+    expect(r.stdout).toMatch(/reset sku, order, user, sku_affinity/);
     expect(await count('actor_states')).toBe(0);
     await runUntilSettled('cli-replay-c');
     await expectOracle();
