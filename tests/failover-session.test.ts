@@ -64,7 +64,8 @@ describe('fail-over with a short session timeout', () => {
     const expected = foldWithDriver(events);
     const actual = await committed(env.sql);
     const diffs = stateDiffs(actual, expected);
-    expect({ sku: diffs.sku!.slice(0, 5), order: diffs.order!.slice(0, 5), user: diffs.user!.slice(0, 5) }).toEqual({ sku: [], order: [], user: [] });
+    expect({ sku: diffs.sku!.slice(0, 5), order: diffs.order!.slice(0, 5), user: diffs.user!.slice(0, 5), sku_affinity: diffs.sku_affinity!.slice(0, 5) })
+    .toEqual({ sku: [], order: [], user: [], sku_affinity: [] });
     const alerts = alertComparison(actual, expected);
     expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });
     await expectAnalyticsEqualOracle(env.sql, events, expected, actual);

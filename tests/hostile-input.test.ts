@@ -3,6 +3,7 @@ import type { ActorDefinition } from '../actors/actor.ts';
 import { orderActor } from '../actors/order.ts';
 import { skuActor } from '../actors/sku.ts';
 import { userActor } from '../actors/user.ts';
+import { skuAffinity } from '../actors/recommendations/sku-affinity.ts';
 import { startProcessor } from '../engine/processor.ts';
 import { DLQ_HEADERS } from '../engine/shard/records.ts';
 import { dlqTopicOf } from '../schemas/index.ts';
@@ -66,7 +67,7 @@ for (const make of [realBackend, embeddedBackend]) {
         { topic: 'inventory_events', key: POISON, value: stock('e-poison-2', POISON, 7) },
         { topic: 'inventory_events', key: POISON, value: stock('e-poison-3', POISON, 11) },
       ]);
-      const proc = await startProcessor({ ...be.options('proc-a', [poisonedSku, orderActor, userActor]), log: (l) => lines.push(l) });
+      const proc = await startProcessor({ ...be.options('proc-a', [poisonedSku, orderActor, userActor, skuAffinity]), log: (l) => lines.push(l) });
       try {
         await be.settled();
         // The shard of the poisoned entity still takes input: later events, for it and for others, are all consumed.
@@ -89,7 +90,7 @@ for (const make of [realBackend, embeddedBackend]) {
       actual.states.get('sku')!.delete(RETRIED);
       const expected = foldWithDriver(all);
       const diffs = stateDiffs(actual, expected);
-      expect({ sku: diffs.sku!.length, order: diffs.order!.length, user: diffs.user!.length }).toEqual({ sku: 0, order: 0, user: 0 });
+      expect({ sku: diffs.sku!.length, order: diffs.order!.length, user: diffs.user!.length, sku_affinity: diffs.sku_affinity!.length }).toEqual({ sku: 0, order: 0, user: 0, sku_affinity: 0 });
       const alerts = alertComparison(actual, expected);
       expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });
 

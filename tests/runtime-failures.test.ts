@@ -43,7 +43,8 @@ async function expectOracle(e: PipelineEnv, events: readonly DomainEvent[]): Pro
   const expected = foldWithDriver(events);
   const actual = await committed(e.sql);
   const diffs = stateDiffs(actual, expected);
-  expect({ sku: diffs.sku!.slice(0, 5), order: diffs.order!.slice(0, 5), user: diffs.user!.slice(0, 5) }).toEqual({ sku: [], order: [], user: [] });
+  expect({ sku: diffs.sku!.slice(0, 5), order: diffs.order!.slice(0, 5), user: diffs.user!.slice(0, 5), sku_affinity: diffs.sku_affinity!.slice(0, 5) })
+    .toEqual({ sku: [], order: [], user: [], sku_affinity: [] });
   const alerts = alertComparison(actual, expected);
   if (alerts.missedFraud.length) console.log(`fraud alerts not raised under backlog reordering: ${alerts.missedFraud.join(', ')}`);
   expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });
@@ -119,7 +120,7 @@ describe('runtime under failure', () => {
     await waitFor(() => /fenced/.test(zombie.output.join('')), 30_000, 'the zombie to report being fenced');
     await waitUntilSettled(env);
     const after = await committed(env.sql);
-    expect(stateDiffs(after, before)).toEqual({ sku: [], order: [], user: [] });
+    expect(stateDiffs(after, before)).toEqual({ sku: [], order: [], user: [], sku_affinity: [] });
     await stop(survivor, 'SIGTERM');
     await stop(zombie, 'SIGTERM');
     await expectOracle(env, events);
