@@ -20,10 +20,10 @@
  * 2 usage/configuration · 3 Kafka or Postgres unreachable.
  */
 import { defineCommand } from 'citty';
-import { buildActors } from '../../actors/registry.ts';
+import type { ActorDefinition } from '../../actors/actor.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { sourceTopicName } from '../../engine/index.ts';
-import { CommandFailed, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
+import { CommandFailed, commandActors, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
 import { resetForReplay, schemaPresent } from '../../store/index.ts';
 import { parseFrom, planReplay, type ReplayFrom, type ReplayPlan, type ReplayTarget } from './replay-plan.ts';
 
@@ -69,7 +69,7 @@ export const replayCommand = withDetails(defineCommand({
     const from = parseFrom(args.from);
     if (!from) throw new UsageError(`--from must be 'earliest', an offset, an ISO time or epoch milliseconds (got '${args.from}')`);
     const settings = loadCommandSettings('replay', args.config, { kafka: true, postgres: true });
-    const { targets, why } = targetsOf(args.type, settings);
+    const { targets, why } = targetsOf(args.type, settings, await commandActors(settings));
     const { admin } = await connectKafka(settings.brokers, 'actorstream-replay');
     const sql = await connectPostgres(settings.databaseUrl).catch(async (e) => {
       await admin.disconnect().catch(() => {});
@@ -127,8 +127,7 @@ processor is publishing at that moment can still land in an inbox, so --force is
 Exit codes: 0 reset done (or --dry-run) · 1 refused (processors running, a topic missing) · 2 usage or configuration
             · 3 Kafka or Postgres unreachable`);
 
-function targetsOf(type: string, settings: CommandSettings): { targets: ReplayTarget[]; why?: string } {
-  const actors = buildActors();
+function targetsOf(type: string, settings: CommandSettings, actors: readonly ActorDefinition<any>[]): { targets: ReplayTarget[]; why?: string } {
   const known = actors.map((a) => a.type as string);
   if (type !== 'all' && !known.includes(type)) throw new UsageError(`unknown actor type '${type}' (one of: ${known.join(', ')}, all)`);
   const types = type === 'all' ? known : messageComponent(type);
