@@ -1,15 +1,9 @@
+// A built-in actor imports only what any module's actor can: the SDK.
 import {
-  ConfigError,
-  type ActorMessage,
-  PipelineError,
-  type EventType,
-  type PaymentTimeout,
-  type ReservationResult,
-  type TransactionEvent,
-} from '../schemas/index.ts';
-import { unchanged, type ActorContext, type ActorDefinition, type ActorInput, type Effect, type Transition } from './actor.ts';
-import { createAlert } from './alerts.ts';
-import { minorUnits } from './projection.ts';
+  ConfigError, createAlert, minorUnits, PipelineError, unchanged,
+  type ActorContext, type ActorDefinition, type ActorInput, type ActorMessage, type Effect, type EventType, type PaymentTimeout, type ReservationResult,
+  type TransactionEvent, type Transition,
+} from '../sdk/core.ts';
 import { BASKET_CAP, SKU_AFFINITY, type BoughtTogether, type OrderPaid } from './recommendations/protocol.ts';
 
 /** Order statuses (docs/domain-rules.md "Order"); `cancelled`, `expired` and `rejected` are final. */

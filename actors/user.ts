@@ -1,5 +1,5 @@
-import { ConfigError, PipelineError, type Alert, type DomainEvent, type PaymentAttempted } from '../schemas/index.ts';
-import { unchanged, type ActorDefinition, type ActorInput, type Effect, type Transition } from './actor.ts';
+// A built-in actor imports only what any module's actor can: the SDK.
+import { ConfigError, PipelineError, unchanged, type ActorDefinition, type ActorInput, type Alert, type DomainEvent, type Effect, type PaymentAttempted, type Transition } from '../sdk/core.ts';
 import {
   checkAccountTakeover,
   onLoginFailed,

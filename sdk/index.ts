@@ -5,5 +5,5 @@
  * every instance and shard worker. See docs/writing-actors.md.
  */
 export * from './core.ts';
-/** The built-in sku, order and user actors, to test a module's actor with the ones it talks to. */
+/** The built-in actors (sku, order, user and the recommendations' sku_affinity), to test a module's actor with the ones it talks to. */
 export { buildActors as builtInActors } from '../actors/registry.ts';

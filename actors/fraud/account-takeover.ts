@@ -1,4 +1,4 @@
-import type { EventOfType } from '../../schemas/index.ts';
+import type { EventOfType } from '../../sdk/core.ts';
 import { formatDuration, fraudAlert, type RuleResult } from './rule.ts';
 import { entriesOf, expire, idsOf, latest, slide, stored, upTo, type Window } from './window.ts';
 

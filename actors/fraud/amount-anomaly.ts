@@ -1,4 +1,4 @@
-import type { PaymentAttempted } from '../../schemas/index.ts';
+import type { PaymentAttempted } from '../../sdk/core.ts';
 import { formatMoney, fraudAlert, type RuleResult } from './rule.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Alert, EventOfType, PaymentAttempted } from '../../schemas/index.ts';
+import type { Alert, EventOfType, PaymentAttempted } from '../../sdk/core.ts';
 import { formatDuration, fraudAlert } from './rule.ts';
 
 /**

@@ -1,5 +1,4 @@
-import type { Alert, AlertType, Severity } from '../../schemas/index.ts';
-import { createAlert } from '../alerts.ts';
+import { createAlert, type Alert, type AlertType, type Severity } from '../../sdk/core.ts';
 
 /**
  * What every fraud rule shares: its result shape, how it raises an alert on a user, and how it

@@ -1,4 +1,4 @@
-import type { PaymentAttempted } from '../../schemas/index.ts';
+import type { PaymentAttempted } from '../../sdk/core.ts';
 import { formatDuration, fraudAlert, type RuleResult } from './rule.ts';
 import { entriesOf, firstCompleting, idsOf, slide, stored, type Window } from './window.ts';
 

@@ -5,7 +5,7 @@
  * the order becomes paid; it reads no source events of its own (its topic, `recommendation_events`,
  * stays empty). docs/recommendations.md explains the caps and the scores built on it.
  */
-import { defineActor, type Transition } from '../../sdk/index.ts';
+import { defineActor, type Transition } from '../../sdk/core.ts';
 import { PARTNER_CAP, RECOMMENDATION_TOPIC, SKU_AFFINITY, type BoughtTogether } from './protocol.ts';
 
 export interface SkuAffinityState {
