@@ -9,75 +9,16 @@
  * (DATABASE_URL's server, or 127.0.0.1:5432), medians and ranges; and the rows written.
  */
 import { buildActors } from '../actors/registry.ts';
-import { createShard, type Shard } from '../engine/shard/shard.ts';
-import type { SourceRecord } from '../engine/shard/records.ts';
-import { generateEvents, toKafkaRecord } from '../generator/index.ts';
-import { createTestDatabase } from '../scripts/infra/test-database.ts';
-import { createCheckpointStore } from '../store/checkpoint-store.ts';
-import { migrate } from '../store/migrations.ts';
-import { openPool } from '../store/pool.ts';
+import { CHECKPOINT_EVERY, generatedRecords, runShardsWithCheckpoints, summary, type ShardRunSample as Sample } from './harness/shard-checkpoints.ts';
 
 const count = Number(process.argv[2] ?? 100_000);
 const rounds = Number(process.argv[3] ?? 3);
-const BATCH = 500;
-const CHECKPOINT_EVERY = 5_000;
-
-const { events } = generateEvents({ seed: 9, count, users: 10_000, skus: 1_000 });
-const records: SourceRecord[] = events.map((e, offset) => {
-  const r = toKafkaRecord(e);
-  return { topic: r.topic, partition: 0, offset, key: r.key, value: r.value, headers: {}, timestamp: e.ts };
-});
+const records = generatedRecords(count);
 
 type Mode = 'off' | 'on';
-interface Sample { shardCpuMs: number; commitMs: number; rows: number }
 
-async function runOnce(mode: Mode): Promise<Sample> {
-  const db = await createTestDatabase();
-  const sql = openPool(db.url, { max: 4 });
-  try {
-    await migrate(sql);
-    const store = createCheckpointStore(sql, {});
-    const shards: { shard: Shard; epoch: number }[] = [];
-    const byTopic = new Map<string, Shard>();
-    for (const actor of buildActors({ recommendations: mode === 'on' })) {
-      const shard = createShard({ actor, partition: 0, app: 'bench', wallClock: () => 0, keepProcessed: false });
-      shards.push({ shard, epoch: await store.acquire(shard.id, 'bench') });
-      byTopic.set(actor.sourceTopic, shard);
-    }
-    let shardCpu = 0;
-    let commitMs = 0;
-    let rows = 0;
-    const checkpoint = async () => {
-      const c0 = process.cpuUsage();
-      const deltas = shards.map((s) => ({ ...s.shard.takeDelta(), shard: s.shard.id, epoch: s.epoch }));
-      shardCpu += cpuMs(process.cpuUsage(c0));
-      const t0 = performance.now();
-      await Promise.all(deltas.map((d) => store.commit(d)));
-      commitMs += performance.now() - t0;
-      for (const d of deltas) rows += d.states.length;
-    };
-    for (let i = 0; i < records.length; i += BATCH) {
-      const batch = records.slice(i, i + BATCH);
-      const c0 = process.cpuUsage();
-      for (const [topic, shard] of byTopic) shard.apply(batch.filter((r) => r.topic === topic));
-      shardCpu += cpuMs(process.cpuUsage(c0));
-      if ((i + BATCH) % CHECKPOINT_EVERY === 0) await checkpoint();
-    }
-    await checkpoint();
-    return { shardCpuMs: shardCpu, commitMs, rows };
-  } finally {
-    await sql.end({ timeout: 5 });
-    await db.drop();
-  }
-}
-
-function cpuMs(u: NodeJS.CpuUsage): number {
-  return (u.user + u.system) / 1000;
-}
-
-function summary(xs: number[]): string {
-  const s = [...xs].sort((a, b) => a - b);
-  return `${Math.round(s[Math.floor(s.length / 2)]!)} (${Math.round(s[0]!)}–${Math.round(s.at(-1)!)})`;
+function runOnce(mode: Mode): Promise<Sample> {
+  return runShardsWithCheckpoints({ actors: buildActors({ recommendations: mode === 'on' }), records, rowsOf: (d) => d.states.length });
 }
 
 const samples: Record<Mode, Sample[]> = { off: [], on: [] };

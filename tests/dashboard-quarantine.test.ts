@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import type { ActorDefinition } from '../actors/actor.ts';
 import { buildActors } from '../actors/registry.ts';
 import { launchDashboardBrowser } from '../dashboard/browser-checks.ts';
-import { startInstance, type Instance } from '../instance/start-instance.ts';
-import { eventually, freePort } from './support/instance-process.ts';
+import type { Instance } from '../instance/start-instance.ts';
+import { startEmbeddedInstance } from './support/embedded-instance.ts';
+import { eventually } from './support/instance-process.ts';
 
 /**
  * The quarantine panel in real headless Chromium against an embedded instance that requires
@@ -39,15 +40,7 @@ describe('dashboard quarantine panel in Chromium', () => {
   let instance: Instance;
   beforeAll(async () => {
     if (!hasChromium) return;
-    instance = await startInstance(
-      {
-        mode: 'embedded',
-        processor: { brokers: [], databaseUrl: '', app: 'dq', groupId: 'dq-processor', partitions: 1, checkpointIntervalMs: 100, ownerId: 'dq-1', workers: 0, actors: withBuggySku(bug) },
-        http: { port: await freePort(), tokens: [{ name: 'reader', token: READ, scopes: ['read'] }, { name: 'admin', token: ADMIN, scopes: ['admin'] }] },
-        generatorRate: 0,
-      },
-      () => {},
-    );
+    instance = await startEmbeddedInstance('dq', { processor: { actors: withBuggySku(bug) }, http: { tokens: [{ name: 'reader', token: READ, scopes: ['read'] }, { name: 'admin', token: ADMIN, scopes: ['admin'] }] } });
   }, 60_000);
   afterAll(async () => {
     await instance?.stop();

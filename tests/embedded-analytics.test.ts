@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { startInstance, type Instance } from '../instance/start-instance.ts';
-import { freePort, eventually } from './support/instance-process.ts';
+import type { Instance } from '../instance/start-instance.ts';
+import { startEmbeddedInstance } from './support/embedded-instance.ts';
+import { eventually } from './support/instance-process.ts';
 
 /**
  * Analytics on the embedded default (in-process log + PGlite, the runtime's own code): events
@@ -11,15 +12,7 @@ import { freePort, eventually } from './support/instance-process.ts';
 describe('analytics on the embedded default', () => {
   let instance: Instance;
   beforeAll(async () => {
-    instance = await startInstance(
-      {
-        mode: 'embedded',
-        processor: { brokers: [], databaseUrl: '', app: 'ana', groupId: 'ana-processor', partitions: 2, checkpointIntervalMs: 200, ownerId: 'ana-1', workers: 1 },
-        http: { port: await freePort() },
-        generatorRate: 0,
-      },
-      () => {},
-    );
+    instance = await startEmbeddedInstance('ana', { processor: { partitions: 2, checkpointIntervalMs: 200, workers: 1 } });
   }, 60_000);
   afterAll(async () => {
     await instance?.stop();

@@ -3,9 +3,10 @@ import type { ActorContext, ActorDefinition, ActorInput } from '../actors/actor.
 import { buildActors } from '../actors/registry.ts';
 import { generateEvents } from '../generator/index.ts';
 import type { DomainEvent } from '../schemas/index.ts';
-import { startInstance, type Instance } from '../instance/start-instance.ts';
+import type { Instance } from '../instance/start-instance.ts';
+import { startEmbeddedInstance } from './support/embedded-instance.ts';
 import { listQuarantined } from '../store/index.ts';
-import { eventually, freePort } from './support/instance-process.ts';
+import { eventually } from './support/instance-process.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { closingEvents } from './support/oracle.ts';
 import { createEmbeddedEnv, type EmbeddedEnv } from './support/embedded-env.ts';
@@ -99,15 +100,7 @@ describe('quarantine over the admin API', () => {
           return a.handle(state, input, ctx);
         },
       });
-    instance = await startInstance(
-      {
-        mode: 'embedded',
-        processor: { brokers: [], databaseUrl: '', app: 'qapi', groupId: 'qapi-processor', partitions: 1, checkpointIntervalMs: 100, ownerId: 'qapi-1', workers: 0, actors },
-        http: { port: await freePort() },
-        generatorRate: 0,
-      },
-      (line) => void lines.push(line),
-    );
+    instance = await startEmbeddedInstance('qapi', { processor: { actors }, log: (line) => void lines.push(line) });
   }, 60_000);
   afterAll(async () => {
     await instance?.stop();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { startInstance, type Instance } from '../instance/start-instance.ts';
-import { eventually, freePort } from './support/instance-process.ts';
+import type { Instance } from '../instance/start-instance.ts';
+import { startEmbeddedInstance } from './support/embedded-instance.ts';
+import { eventually } from './support/instance-process.ts';
 
 /**
  * Recommendations end to end on the embedded default (in-process log + PGlite, default 200 ms
@@ -12,15 +13,7 @@ import { eventually, freePort } from './support/instance-process.ts';
 describe('recommendations on the embedded default', () => {
   let instance: Instance;
   beforeAll(async () => {
-    instance = await startInstance(
-      {
-        mode: 'embedded',
-        processor: { brokers: [], databaseUrl: '', app: 'rec', groupId: 'rec-processor', partitions: 2, checkpointIntervalMs: 200, ownerId: 'rec-1', workers: 1 },
-        http: { port: await freePort() },
-        generatorRate: 0,
-      },
-      () => {},
-    );
+    instance = await startEmbeddedInstance('rec', { processor: { partitions: 2, checkpointIntervalMs: 200, workers: 1 } });
   }, 60_000);
   afterAll(async () => {
     await instance?.stop();
