@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { builtInActors, createTestDriver } from '../sdk/index.ts';
 import { ABANDON_AFTER_MS, cart } from '../examples/cart-abandonment/cart.ts';
@@ -10,8 +12,8 @@ import { spawnProcessor, type ProcessorProcess } from './support/processor-proce
 
 /**
  * A user-written actor against the real broker, exactly once under SIGKILL: the tutorial's cart
- * (examples/cart-abandonment/cart.ts, loaded with ACTOR_MODULES in the processor and its shard
- * worker) holds stock at the built-in SKU actor, gets the SKU's answers back, and is abandoned by
+ * (examples/cart-abandonment/cart.ts, loaded from pipeline.yaml's actors.modules in the processor
+ * and its shard worker) holds stock at the built-in SKU actor, gets the SKU's answers back, and is abandoned by
  * its durable timer. The processor is killed halfway through the input and restarted; every
  * committed cart and SKU state and every alert must equal the pure driver folding the same events.
  */
@@ -50,6 +52,12 @@ function cartWorkload(seed: number, count: number): DomainEvent[] {
   return events as unknown as DomainEvent[];
 }
 
+function pipelineFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'actorstream-broker-modules-')), 'pipeline.yaml');
+  writeFileSync(path, `actors:\n  modules:\n    - ${CART_MODULE}\n`);
+  return path;
+}
+
 describe('a user actor on the real broker', () => {
   let env: PipelineEnv;
   let proc: ProcessorProcess | undefined;
@@ -61,7 +69,8 @@ describe('a user actor on the real broker', () => {
     await env?.close();
   });
 
-  const start = (owner: string) => spawnProcessor({ ...env.processorEnv(owner), ACTOR_MODULES: CART_MODULE, WORKERS: '1' });
+  // The module comes from pipeline.yaml, as a deployment names it; Kafka and Postgres from the environment.
+  const start = (owner: string) => spawnProcessor({ ...env.processorEnv(owner), PIPELINE_CONFIG: pipelineFile(), WORKERS: '1' });
 
   test('SIGKILL halfway and restart: every cart and SKU state and every alert equals the driver', async () => {
     const events = cartWorkload(7, 1_500);
