@@ -37,7 +37,8 @@ export interface ShardOptions {
   /**
    * The deployment's actor types: an inbox message must come from one of them, the one its
    * `x-origin` shard runs (it may be answered, and an answer to a type with no inbox topic could
-   * never be relayed). Absent (tests feeding records by hand): only the origin is checked.
+   * never be relayed), and the actor may send only to them (else its entity is quarantined).
+   * Absent (tests feeding records by hand): only the origin is checked.
    */
   actorTypes?: readonly string[];
 }

@@ -27,6 +27,25 @@ function withAggregates(actor: ActorDefinition<any>, fold: AggregateFold): Actor
   };
 }
 
+/**
+ * The actor, refusing its own sends to an actor type the deployment does not run: such a message
+ * has no inbox topic, so its outbox row could never be relayed and would hold back every later
+ * output of the shard. The transition throws instead — the entity is quarantined with the reason,
+ * its input parked, none of its effects happen, and a release after the fix applies it.
+ */
+function withKnownRecipients(actor: ActorDefinition<any>, types: ReadonlySet<string>): ActorDefinition<any> {
+  return {
+    ...actor,
+    handle(state, input, ctx) {
+      const t = actor.handle(state, input, ctx);
+      for (const e of t.effects) {
+        if (e.kind === 'send' && !types.has(e.to.type)) throw new Error(`sent a message to actor type '${e.to.type}', which this deployment does not run`);
+      }
+      return t;
+    },
+  };
+}
+
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
 function alertsOf(effects: readonly Effect[]): readonly Alert[] {
@@ -46,6 +65,8 @@ export interface HandlerOptions {
   wallClock: () => number;
   counters: ShardCounters;
   inputs: InputLog | undefined;
+  /** The deployment's actor types (absent: sends are not checked; tests feeding one shard by hand). */
+  recipients?: ReadonlySet<string>;
 }
 
 /**
@@ -66,7 +87,8 @@ export class ShardHandler implements EffectSink {
     private readonly table: EntityTable,
     private readonly pending: PendingDelta,
   ) {
-    this.actor = pending.aggregates ? withAggregates(opts.actor, pending.aggregates) : opts.actor;
+    const checked = opts.recipients ? withKnownRecipients(opts.actor, opts.recipients) : opts.actor;
+    this.actor = pending.aggregates ? withAggregates(checked, pending.aggregates) : checked;
   }
 
   /** Puts a checkpoint's timers back; new timers are numbered after them. */

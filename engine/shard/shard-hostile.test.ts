@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import type { ActorDefinition } from '../../actors/actor.ts';
 import { orderActor } from '../../actors/order.ts';
 import { skuActor } from '../../actors/sku.ts';
 import { unpackBatch, packBatch } from './record-batch.ts';
@@ -152,6 +153,26 @@ describe('shard: hostile inbox records and headers (review findings)', () => {
     const delta = shard.takeDelta();
     const rows = delta.outbox.filter((m) => m.topic !== 'alerts'); // the granted-or-not reserve may also alert
     expect(rows.map((m) => m.headers?.[DLQ_HEADERS.code] ?? `reply to ${m.topic} ${m.key}`)).toEqual(['INVALID_ENVELOPE', 'INVALID_ENVELOPE', 'INVALID_ENVELOPE', `reply to ${APP}.order.inbox o-1`]);
+  });
+
+  test('an actor sending to a type the deployment does not run is quarantined with the reason; nothing of that input leaves the shard', () => {
+    const stray: ActorDefinition<{ n: number }> = {
+      type: 'sku', sourceTopic: 'inventory_events', eventTypes: ['stock_received'], stateVersion: 1,
+      initial: () => ({ n: 0 }),
+      migrate: (s) => s as { n: number },
+      handle: (s, input, ctx) => ({
+        state: { n: s.n + 1 },
+        effects: ctx.key === 'lost' ? [{ kind: 'send', to: { type: 'nowhere' as never, key: 'x' }, msg: { type: 'reserve' } as never }] : [],
+      }),
+    };
+    const shard = createShard({ actor: stray, partition: 0, app: APP, actorTypes: ['sku', 'order', 'user'] });
+    const stock = (key: string): SourceRecord => ({ topic: 'inventory_events', partition: 0, offset: offset++, key, headers: {}, value: JSON.stringify({ id: `e-${key}`, type: 'stock_received', v: 1, ts: NOW - 1000, data: { sku: key, qty: 1 } }) });
+    shard.apply([stock('lost'), stock('fine')]);
+    expect(shard.query('lost')).toEqual({ state: { n: 0 }, quarantine: "Error: sent a message to actor type 'nowhere', which this deployment does not run" });
+    expect(shard.query('fine')).toEqual({ state: { n: 1 }, quarantine: null });
+    const delta = shard.takeDelta();
+    expect(delta.outbox.map((m) => m.headers?.[DLQ_HEADERS.code] ?? m.topic)).toEqual(['HANDLER_ERROR']);
+    expect(delta.parked?.map((p) => [p.key, p.code])).toEqual([['lost', 'HANDLER_ERROR']]);
   });
 
   test('only a well-formed traceparent is carried into what an input causes', () => {

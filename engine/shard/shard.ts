@@ -34,7 +34,8 @@ export function createShard(opts: ShardOptions): Shard {
   const pending = new PendingDelta(counters, partition, table, offsets, inboxPositions, inputs, actor.readModel, fold);
   if (opts.keepProcessed) pending.processed = [];
   const alertsTopic = opts.alertsTopic ?? ALERTS_TOPIC;
-  const handler = new ShardHandler({ actor, partition, app, alertsTopic, wallClock, counters, inputs }, table, pending);
+  const recipients = opts.actorTypes ? new Set(opts.actorTypes) : undefined;
+  const handler = new ShardHandler({ actor, partition, app, alertsTopic, wallClock, counters, inputs, recipients }, table, pending);
   handler.restoreTimers(opts.restore?.timers ?? []);
   const gate = new InboxGate(offsets, `${sourceTopic}:${partition}`);
   const topics = {
@@ -43,7 +44,7 @@ export function createShard(opts: ShardOptions): Shard {
     inboxTopic: inboxTopicOf(app, actor.type),
     handled: new Set<string>(actor.eventTypes),
     maxFutureMs: opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS,
-    senders: opts.actorTypes ? new Set(opts.actorTypes) : undefined,
+    senders: recipients,
   };
   const router = new InputRouter(topics, offsets, inboxPositions, counters, table, pending, handler, gate);
 
