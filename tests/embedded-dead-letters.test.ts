@@ -65,7 +65,7 @@ describe('dead letters: list and redrive over HTTP', () => {
   test('unknown topics, malformed positions and positions with no dead letter are refused with the reason', async () => {
     const bad = await fetch(`${instance.url}/v1/admin/dead-letters?topic=nope`);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error).toContain("input topics (inventory_events, transaction_events, user_events, dlq.sku.inbox, dlq.order.inbox, dlq.user.inbox)");
+    expect(((await bad.json()) as { error: string }).error).toContain("input topics (inventory_events, transaction_events, user_events, recommendation_events, dlq.sku.inbox, dlq.order.inbox, dlq.user.inbox, dlq.sku_affinity.inbox)");
     expect((await redrive([{ partition: -1, offset: 0 }])).status).toBe(400);
     const none = (await (await redrive([{ partition: 0, offset: 999 }])).json()) as { refused: { why: string }[] };
     expect(none.refused[0]!.why).toBe('no dead letter at inventory_events.dlq partition 0 offset 999');

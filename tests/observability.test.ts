@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { buildActors } from '../actors/registry.ts';
 import { startInstance, type Instance } from '../instance/start-instance.ts';
 import { startTracing, type Tracing } from '../observability/tracing.ts';
 import { EXPORTED_METRICS } from '../ops/exported-metrics.ts';
@@ -125,7 +126,7 @@ describe('observability', () => {
     expect(total(second, 'actorstream_events_consumed_total')).toBeGreaterThan(0);
     expect(total(second, 'actorstream_checkpoints_total')).toBeGreaterThan(0);
     expect(second.get('actorstream_event_to_durable_seconds')).toBeDefined();
-    expect(total(second, 'actorstream_owned_shards')).toBe(6); // 3 actor types × 2 partitions, one instance
+    expect(total(second, 'actorstream_owned_shards')).toBe(buildActors().length * 2); // every actor type × 2 partitions, one instance
   }, 30_000);
 
   test('the Grafana dashboard and the alert rules query only metrics the live /metrics exports', async () => {
