@@ -5,6 +5,7 @@
  * external and array-buffer memory, the JS object types that grew most, and PGlite's view of its
  * own data: every relation's size, the WAL directory and the database size.
  */
+import { fullGc } from './runtime-info.ts';
 import { heapStats } from 'bun:jsc';
 import { execFileSync } from 'node:child_process';
 import postgres from 'postgres';
@@ -21,7 +22,7 @@ let lastTypes: Record<string, number> = {};
 const t0 = Date.now();
 while (Date.now() - t0 < minutes * 60_000) {
   await new Promise((r) => setTimeout(r, 30_000));
-  Bun.gc(true);
+  fullGc();
   const m = process.memoryUsage();
   const mb = (n: number) => (n / 2 ** 20).toFixed(1);
   console.log(`\n== ${((Date.now() - t0) / 1000).toFixed(0)} s: rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MB`);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { startPgliteServer, type PgliteServer } from './pglite-server.ts';
 
@@ -26,7 +27,7 @@ async function writeWal(sql: postgres.Sql, mb: number, pauseMs: number): Promise
   for (let written = 0; written < mb; written += SEGMENT_MB) {
     await sql`insert into filler select g, repeat('x', 1000) from generate_series(1, 14000) g`;
     await sql`truncate filler`;
-    await Bun.sleep(pauseMs);
+    await sleep(pauseMs);
   }
 }
 
@@ -39,7 +40,7 @@ describe('PGlite server checkpoints', () => {
   test('the WAL stays within min/max_wal_size however much is written (at most 4 segments of 16 MB)', async () => {
     const sql = await server(50);
     await writeWal(sql, 112, 120);
-    await Bun.sleep(120);
+    await sleep(120);
     expect(await walMb(sql)).toBeLessThanOrEqual(64);
   }, 60_000);
 
@@ -56,14 +57,14 @@ describe('PGlite server checkpoints', () => {
       await expect(
         other.begin(async (tx) => {
           await tx`insert into filler values (1, 'kept back')`;
-          await Bun.sleep(150); // several checkpoint ticks while the transaction holds the session
+          await sleep(150); // several checkpoint ticks while the transaction holds the session
           await tx`insert into filler values (2, 'kept back')`;
           throw new Error('roll back');
         }),
       ).rejects.toThrow('roll back');
       await other.begin(async (tx) => {
         await tx`insert into filler values (3, 'committed')`;
-        await Bun.sleep(150);
+        await sleep(150);
       });
       expect((await sql<{ k: number }[]>`select k from filler order by k`).map((r) => r.k)).toEqual([3]);
     } finally {
