@@ -7,30 +7,10 @@ import { adminHeaders } from '../auth.ts';
  * Shapes as the HTTP contract gives them.
  */
 
-/** One entry of `GET /v1/admin/quarantine`. */
-export interface QuarantinedEntity {
-  type: string;
-  key: string;
-  /** The error that quarantined it. */
-  error: string;
-  /** ISO time its first input was parked. */
-  since: string;
-  /** Inputs waiting for the release. */
-  parked: number;
-}
+// The answers' shapes come from the server's routes (type-only: erased from the bundle).
+import type { QuarantinedEntityAnswer as QuarantinedEntity, ReleaseAnswer } from '../../../http/routes/quarantine.ts';
 
-/** `POST /v1/admin/quarantine/release` answered 200. */
-export interface ReleaseAnswer {
-  type: string;
-  key: string;
-  /** False when a parked input threw again: the entity is quarantined with `quarantine` as its new error. */
-  released: boolean;
-  parked: number;
-  applied: number;
-  duplicates: number;
-  quarantine: string | null;
-  servedBy: string;
-}
+export type { QuarantinedEntity, ReleaseAnswer };
 
 /** A failed call: `denied` when the token is missing or lacks the admin scope (401/403). */
 export type Failed = { ok: false; status: number; denied: boolean; error: string };
