@@ -37,6 +37,13 @@ export interface ProcessorOptions {
   /** When idle entities leave memory (default: idle 10 min, or beyond 500k per shard). */
   passivation?: PassivationPolicy;
   /**
+   * A shard with more committed entities than this is restored lazily: only its keys and the
+   * entities with a pending timer are loaded, every other state on its next input (default
+   * PROCESSOR_DEFAULTS.lazyRestoreAbove). Taking over a large shard then costs a key scan, not a
+   * read and parse of every state; the first batches pay a lookup per batch instead.
+   */
+  lazyRestoreAbove?: number;
+  /**
    * Backpressure: a shard holding more applied-but-uncommitted records than this stops fetching
    * (its partitions are paused) until a checkpoint commits them. Default 100 000.
    */
@@ -76,6 +83,8 @@ export interface ProcessorOptions {
 /** The engine's defaults, in one place (instance/config.ts documents and overrides them). */
 export const PROCESSOR_DEFAULTS = {
   passivation: { idleMs: 10 * 60_000, maxEntities: 500_000 } as PassivationPolicy,
+  /** Below this a restore reads every state at once: a shard that small loads in well under a second. */
+  lazyRestoreAbove: 50_000,
   maxUncommittedRecords: 100_000,
   /** 6: up to 5 shard checkpoints at once plus one for acquisitions, rehydration and queries. */
   postgresPoolSize: 6,

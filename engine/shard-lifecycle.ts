@@ -47,6 +47,8 @@ export interface ShardLifecycleDeps {
   actorTypes: readonly string[];
   /** True for shards whose last checkpoint Postgres refused: they are restored recording their inputs. */
   recordsInputs(id: string): boolean;
+  /** See ProcessorOptions.lazyRestoreAbove. */
+  lazyRestoreAbove: number;
   /** Lets a shard paused by backpressure fetch again (it is being closed). */
   resume(o: Owned): void;
   log(line: string): void;
@@ -64,14 +66,15 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const epoch = await store.acquire(id, deps.ownerId, deps.httpAddress);
       // A previous owner's committed but unrelayed outputs go out before anything of ours.
       await relay.flush(id);
-      const snap = await store.load(id, actor.type, partition);
+      const snap = await store.load(id, actor.type, partition, { lazyAbove: deps.lazyRestoreAbove });
       const sourceTopic = sourceTopicName(topics, actor.sourceTopic);
       const host = pool.hostFor(id);
       const recordsInputs = deps.recordsInputs(id);
       const size = await host.open(
         { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes] },
-        { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
+        { states: snap.states, stored: snap.stored, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
+      if (snap.stored) deps.log(`${id}: restored lazily, ${snap.stored.length} states left in Postgres until their next input`);
       // Where the source partition ends now: until the shard has read that far (or past an inbox
       // message's event time) inbox messages wait, so a catch-up applies them after the source
       // events that precede them, as live processing does. Batches of the source keep it current.

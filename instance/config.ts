@@ -40,6 +40,8 @@ export const PipelineFile = Type.Object(
       max_uncommitted_records: Type.Optional(Type.Integer({ minimum: 100 })),
       passivate_after_ms: Type.Optional(Type.Integer({ minimum: 1000 })),
       max_entities_per_shard: Type.Optional(Type.Integer({ minimum: 1 })),
+      /** A shard holding more entities is restored lazily (keys now, states on their next input); default 50000. */
+      lazy_restore_above: Type.Optional(Type.Integer({ minimum: 0 })),
     }, { additionalProperties: false })),
     postgres: Type.Optional(Type.Object({
       url: Type.Optional(Type.String({ minLength: 1 })),
@@ -153,6 +155,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
       ownerId: env.OWNER_ID ?? `${hostname()}-${process.pid}`,
       workers: int(env.WORKERS, 'WORKERS') ?? p.workers,
       maxUncommittedRecords: p.max_uncommitted_records,
+      lazyRestoreAbove: int(env.LAZY_RESTORE_ABOVE, 'LAZY_RESTORE_ABOVE', 0) ?? p.lazy_restore_above,
       maxFutureMs,
       passivation: p.passivate_after_ms || p.max_entities_per_shard
         ? { idleMs: p.passivate_after_ms ?? 10 * 60_000, maxEntities: p.max_entities_per_shard ?? 500_000 }

@@ -113,6 +113,23 @@ describe('checkpoint store', () => {
     expect(snap.states.length).toBe(5000);
     expect(JSON.parse(snap.states.find((s) => s.key === 'u-4999')!.stateJson)).toEqual({ logins: 4999 });
   });
+
+  test('a lazy load above its threshold reads only the keys, and the states of entities with a pending timer', async () => {
+    const epoch = await store.acquire('order/7', 'proc-a');
+    const states = ['o-a', 'o-b', 'o-c'].map((key) => ({ actorType: 'order', key, partition: 7, stateVersion: 1, state: { key } }));
+    await store.commit({
+      ...checkpoint('order/7', epoch, 1), states,
+      timersAdded: [{ actorType: 'order', key: 'o-b', dueAt: 5, seq: 1, timer: { type: 'payment_timeout' } }],
+    });
+    const lazy = await store.load('order/7', 'order', 7, { lazyAbove: 2 });
+    expect(lazy.states.map((s) => s.key)).toEqual(['o-b']);
+    expect(lazy.stored?.sort()).toEqual(['o-a', 'o-c']);
+    expect(lazy.timers.map((t) => t.key)).toEqual(['o-b']);
+    // At or below the threshold every state is read, as without the option.
+    const eager = await store.load('order/7', 'order', 7, { lazyAbove: 3 });
+    expect(eager.states.map((s) => s.key).sort()).toEqual(['o-a', 'o-b', 'o-c']);
+    expect(eager.stored).toBeUndefined();
+  });
 });
 
 describe('checkpoint store: rows Postgres refuses (issue 18)', () => {

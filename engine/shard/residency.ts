@@ -56,6 +56,14 @@ export class Residency {
     return out;
   }
 
+  /**
+   * Committed entities a lazy restore left in Postgres: they are treated as evicted, so their next
+   * input waits for their state to be read back (keys already in memory are not among them).
+   */
+  storedElsewhere(keys: readonly string[]): void {
+    for (const key of keys) this.evicted.add(key);
+  }
+
   /** The key's state is back in memory. */
   rehydrated(key: string, now: number): void {
     this.evicted.delete(key);

@@ -46,6 +46,8 @@ export interface ShardOptions {
 export interface ShardRestore {
   /** A state comes parsed (`state`) or as JSON text (`stateJson`, parsed here: see ShardSnapshot). */
   states: ({ key: string; stateVersion: number; quarantine?: string | null; recentIds?: string | null } & ({ state: unknown } | { stateJson: string }))[];
+  /** Committed entities left in Postgres (a lazy restore): loaded on their next input, as passivated ones are. */
+  stored?: readonly string[];
   offsets: Map<string, number>;
   inboxPositions: Map<string, number>;
   timers: PendingTimer[];

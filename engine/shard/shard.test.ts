@@ -197,6 +197,24 @@ describe('shard', () => {
     expect(sku(shard, 'sku-b')?.onHand).toBe(9);
   });
 
+  test('a lazy restore leaves stored entities in Postgres until their next input, and new keys need no lookup', () => {
+    const shard = createShard({
+      actor: skuActor, partition: 0, app: APP,
+      restore: { states: [], stored: ['sku-s'], offsets: new Map(), inboxPositions: new Map(), timers: [] },
+    });
+    expect(shard.size()).toBe(0);
+    expect(shard.query('sku-s')).toBe('passivated'); // answered from its committed row
+    expect(shard.query('sku-new')).toBeUndefined();
+    const next = [stock('l-1', 'sku-s', 2), stock('l-2', 'sku-new', 3)];
+    expect(shard.missingKeys(next)).toEqual(['sku-s']);
+    shard.rehydrate([{ key: 'sku-s', stateVersion: skuActor.stateVersion, state: { ...skuActor.initial('sku-s'), onHand: 10 }, quarantine: null, recentIds: 'l-0' }], ['sku-s']);
+    shard.apply([...next, stock('l-0', 'sku-s', 99)]);
+    // The stored 10 + 2; the stored dedup window came back with it, so l-0 is a duplicate.
+    expect(sku(shard, 'sku-s')?.onHand).toBe(12);
+    expect(sku(shard, 'sku-new')?.onHand).toBe(3);
+    expect(shard.counters.duplicatesDropped).toBe(1);
+  });
+
   test('passivation keeps entities with a pending timer and caps the shard at maxEntities, least recently used first', () => {
     let clock = 0;
     const shard = createShard({ actor: skuActor, partition: 0, app: APP, wallClock: () => clock });

@@ -30,6 +30,7 @@ export function createShard(opts: ShardOptions): Shard {
   const counters: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0 };
   const table = new EntityTable(actor, wallClock());
   for (const s of opts.restore?.states ?? []) table.restore(s);
+  table.residency.storedElsewhere(opts.restore?.stored ?? []);
   const fold = actor.aggregates?.length ? new AggregateFold(actor.aggregates, inputs !== undefined) : undefined;
   const pending = new PendingDelta(counters, partition, table, offsets, inboxPositions, inputs, actor.readModel, fold);
   if (opts.keepProcessed) pending.processed = [];
