@@ -10,7 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import postgres from 'postgres';
 import type { LogClient, ProcessorObserver } from '../../engine/index.ts';
 import { startProcessor } from '../../engine/processor.ts';
-import { kafkajsClusterClient } from '../../adapters/kafkajs/index.ts';
+import { clusterClient } from '../../instance/cluster-client.ts';
 import { topicNames } from '../../engine/topic-names.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { buildActors } from '../../actors/registry.ts';
@@ -74,7 +74,7 @@ let acquired = 0;
 let restoredAtMs = 0;
 let joinedAtMs = 0;
 const processor = await startProcessor({
-  client: countingInboxFetches(kafkajsClusterClient(cfg.ownerId ?? `${cfg.groupId}-${process.pid}`, cfg.brokers)),
+  client: countingInboxFetches(await clusterClient({ client: cfg.client ?? 'kafkajs', clientId: cfg.ownerId ?? `${cfg.groupId}-${process.pid}`, brokers: cfg.brokers })),
   databaseUrl: cfg.databaseUrl!,
   app,
   groupId: cfg.groupId,

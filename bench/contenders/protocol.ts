@@ -30,6 +30,8 @@ export interface ContenderConfig {
   analytics?: boolean;
   /** The recommendations actors (sku_affinity and the order/user facts they need); default on. */
   recommendations?: boolean;
+  /** actorstream: the Kafka client (default kafkajs). */
+  client?: 'kafkajs' | 'platformatic';
   timeoutMs: number;
 }
 

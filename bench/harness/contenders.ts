@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-deno', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-deno', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -114,12 +114,28 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { recommendations: false }) }),
     skuStates: actorstreamSkus,
   },
+  'actorstream-bun-platformatic': {
+    id: 'actorstream-bun-platformatic',
+    label: 'actorstream (Bun), @platformatic/kafka',
+    what: 'the same processor on the second Kafka client (kafka.client: platformatic): the clients side by side in the full pipeline',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { client: 'platformatic' }) }),
+    skuStates: actorstreamSkus,
+  },
   'actorstream-deno': {
     id: 'actorstream-deno',
     label: 'actorstream (Deno)',
     what: 'the same processor on Deno (deno run -A)',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-deno-platformatic': {
+    id: 'actorstream-deno-platformatic',
+    label: 'actorstream (Deno), @platformatic/kafka',
+    what: 'the same processor on Deno with the second Kafka client',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx, { client: 'platformatic' }) }),
     skuStates: actorstreamSkus,
   },
   'kafka-streams': {
