@@ -15,7 +15,7 @@ export { DLQ_HEADERS, ORIGIN_HEADER, SEQ_HEADER, TRACEPARENT } from './shard/rec
 export type { AggregateRows, ProcessedEvent, ReadModelRows, ShardDelta } from './shard/shard-api.ts';
 
 // The ports: what the engine asks of the log, in its own terms. Adapters implement them.
-export type { LogClient, SourceOptions, Tail, TailOptions, TailRecord } from './log-client.ts';
+export type { LogClient, SourceOptions, Tail, TailOptions, TailRecord, TailStart } from './log-client.ts';
 export type { BatchControl, RecordSource, SourceBatch, SourceHandlers, TopicPartition } from './record-source.ts';
 export type { OutgoingRecord, RecordSink } from './record-sink.ts';
 export type { TopicAdmin } from './topic-admin.ts';

@@ -40,9 +40,18 @@ export interface SourceOptions {
 }
 
 export interface TailOptions {
-  from: 'beginning' | 'end';
+  /**
+   * Where to start: every partition's beginning or end, or ONE partition from an offset (the other
+   * partitions are not read; throwaway position only, no `groupId`): reading a range of a partition.
+   */
+  from: 'beginning' | 'end' | TailStart;
   /** Keep the read position in this consumer group; default: a throwaway position. */
   groupId?: string;
+}
+
+export interface TailStart {
+  partition: number;
+  offset: number;
 }
 
 /** A record as a tail delivers it: key, value and headers decoded as UTF-8 text. */
@@ -50,6 +59,8 @@ export interface TailRecord {
   topic: string;
   partition: number;
   offset: string;
+  /** Kafka timestamp (epoch ms), when the client reports one. */
+  timestamp?: number;
   key: string | null;
   value: string | null;
   headers: Record<string, string>;

@@ -6,6 +6,8 @@ import type postgres from 'postgres';
 import type { DashboardSnapshot } from '../dashboard/snapshot.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { RecordSink, TopicNames, LocalAnswer, ReleaseOutcome } from '../engine/index.ts';
+import type { AlertExplanation } from '../engine/alert-causes.ts';
+import type { Alert } from '../schemas/index.ts';
 import type { AlertFeed } from '../sinks/alert-feed.ts';
 import { requireScope, type ApiToken } from './auth.ts';
 import { clip } from './clip.ts';
@@ -51,6 +53,8 @@ export interface AppDeps {
   dashboard?: { snapshots: () => Promise<DashboardSnapshot>; jaegerUrl?: string | null };
   /** Reading and redriving the dead-letter topics (admin scope); absent: no such routes. */
   deadLetters?: DeadLetterAdmin;
+  /** Finds an alert's cause events in the log (`GET /v1/alerts/:id`). */
+  explainAlert?: (alert: Alert) => Promise<AlertExplanation>;
   /** Ingest tracing (observability/tracing.ts `Tracing.ingest`). */
   traceIngest?: IngestOptions['trace'];
   log?: (line: string) => void;
@@ -117,7 +121,7 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.route('/', entities);
   app.route('/', recommendationRoutes({ entities, trending: (range, limit) => topSkus(deps.sql, range, limit) }));
-  app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log }));
+  app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log, explain: deps.explainAlert, jaegerUrl: deps.dashboard?.jaegerUrl }));
   app.route('/', analyticsRoutes({ sql: deps.sql }));
   if (deps.deadLetters) {
     app.route('/', deadLetterRoutes({ admin: deps.deadLetters, log, counted: (outcome, n) => deps.metrics.adminAction('dead_letter_redrive', outcome, n) }));

@@ -97,6 +97,16 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
       },
       '/v1/alerts/stream': { get: { summary: 'Live alerts as Server-Sent Events (reconnect with Last-Event-ID)', responses: { 200: { description: 'text/event-stream' } } } },
+      '/v1/alerts/{id}': {
+        get: {
+          summary: "An alert and its why: the events its reasons name, read back from the log (bodies, Kafka coordinates, the message that carried each), and a trace link",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: { description: '{ alert, causes: [{ id, record?: { topic, partition, offset, timestamp, key, event }, via?: { topic, partition, offset, timestamp, from, message }, traceparent? }], unresolved: [ids], scanned, trace: { traceId, url } | null }' },
+            404: { description: 'no committed alert has this id' },
+          },
+        },
+      },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'alive' } } } },
       '/readyz': { get: { summary: 'Readiness: joined the group, shards restored', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text format 0.0.4' } } } },

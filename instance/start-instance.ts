@@ -17,6 +17,7 @@ import { startAlertFeed, type AlertFeed } from '../sinks/alert-feed.ts';
 import { openPool, outboxPending, vacuumChurningTables } from '../store/index.ts';
 import { startAnalyticsRetention } from './analytics-retention.ts';
 import { deadLetterAdmin } from './dead-letter-admin.ts';
+import { alertExplainer } from './alert-explainer.ts';
 
 /** How often the embedded default vacuums PGlite (at 2,000 events/s: ~30k rewritten rows between two). */
 const EMBEDDED_VACUUM_MS = 15_000;
@@ -140,6 +141,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     limits: { ...cfg.http.limits, maxFutureMs: cfg.http.limits?.maxFutureMs ?? processorOpts.maxFutureMs },
     dashboard: { snapshots: createDashboardSnapshots({ instance: processorOpts.ownerId, sql, live }), jaegerUrl: cfg.jaegerUrl },
     deadLetters,
+    explainAlert: alertExplainer(client, deadLetters.admin, topics, processorOpts.app, processorOpts.actors ?? buildActors(processorOpts.actorsConfig)),
     traceIngest: cfg.tracing?.enabled ? (attributes, fn) => cfg.tracing!.ingest(attributes, fn) : undefined,
     log,
   });

@@ -75,6 +75,12 @@ export async function alertExists(sql: Sql, id: string): Promise<boolean> {
   return (await sql`select 1 from alerts where id = ${id}`).length > 0;
 }
 
+/** The committed alert with this id, if any. */
+export async function alertById(sql: Sql, id: string): Promise<Alert | undefined> {
+  const [row] = await sql`select body from alerts where id = ${id}`;
+  return row?.body as Alert | undefined;
+}
+
 /** The `limit` most recent alerts of one entity, newest first (ties by id ascending). */
 export async function entityAlerts(sql: Sql, entityType: string, entityKey: string, limit: number): Promise<Alert[]> {
   if (limit === 0) return [];

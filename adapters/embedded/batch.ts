@@ -38,5 +38,6 @@ export function toTailRecord(topic: string, partition: number, m: RawMessage): T
     key: m.key === null ? null : Buffer.from(m.key).toString('utf8'),
     value: m.value === null ? null : Buffer.from(m.value).toString('utf8'),
     headers: { ...(m.headers as Record<string, string> | undefined) },
+    ...(m.timestamp === undefined ? {} : { timestamp: Number(m.timestamp) }),
   };
 }

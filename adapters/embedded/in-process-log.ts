@@ -15,7 +15,19 @@ export interface InProcessLogOptions {
    * timestamps with the clock when a partition is written or read.
    */
   retention?: { maxRecordsPerPartition?: number; maxAgeMs?: number };
+  /**
+   * Records every group has committed that a partition still keeps, newest first (default
+   * DEFAULT_LOOK_BACK_RECORDS): what an alert's "why" (engine/alert-causes.ts) reads back.
+   */
+  lookBackRecords?: number;
 }
+
+/**
+ * Committed records kept per partition for looking back (an alert's cause events). At ~330 B a
+ * record that is ~0.7 MB a partition, a bounded cost whatever the run time; the soak's flat RSS
+ * holds with it. Older alerts' causes are gone on the embedded default (Kafka keeps them).
+ */
+export const DEFAULT_LOOK_BACK_RECORDS = 2_000;
 
 /**
  * Records kept per partition by default. The log lives in memory, so it must forget: without a
@@ -43,8 +55,8 @@ export type InProcessLog = LogClient & {
  * partitioner, consumer groups that deal partitions with the engine's co-partitioning
  * `assignShards` and tell every generation's assignment before its first batch, the port's
  * consumedThrough / seek / current / pause / resume rules, bounded batches, committed group
- * offsets, and retention: records every group has committed past are dropped (readers resume from
- * their commits, so none reads them again), and each partition keeps at most its newest
+ * offsets, and retention: records every group has committed past are dropped but for the newest
+ * `lookBackRecords` (readers resume from their commits, so none reads them again), and each partition keeps at most its newest
  * DEFAULT_MAX_RECORDS_PER_PARTITION records (optionally an age bound) whatever was committed, so
  * `low` advances and a fetch from below it starts at `low`, as on Kafka with auto.offset.reset=earliest.
  *
@@ -68,10 +80,11 @@ export function createInProcessLog(opts: InProcessLogOptions = {}): InProcessLog
   // What every named group has committed on a partition is released: readers resume from their
   // committed offsets, so those records are never fetched again. Partitions no group commits on
   // (dead letters) are bounded by retention alone.
+  const lookBack = opts.lookBackRecords ?? DEFAULT_LOOK_BACK_RECORDS;
   const releaseCommitted = (topic: string, partition: number) => {
     let min = Infinity;
     for (const g of groups.values()) min = Math.min(min, g.committed(topic, partition) ?? Infinity);
-    if (min !== Infinity) storage.partition(topic, partition).release(min);
+    if (min !== Infinity) storage.partition(topic, partition).release(min - lookBack);
   };
   const groupOf = (groupId: string) => {
     let g = groups.get(groupId);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import type { TailRecord } from '../../engine/index.ts';
+import type { TailOptions, TailRecord } from '../../engine/index.ts';
 import { createInProcessLog, type InProcessLog } from './in-process-log.ts';
 import { consumeAll, createTopic, keyOn, runSource, sleep, until, writeTo } from './test-helpers.ts';
 
@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 /** Starts a tail collecting the values it is handed. */
-async function tail(topic: string, opts: { from: 'beginning' | 'end'; groupId?: string }) {
+async function tail(topic: string, opts: TailOptions) {
   const values: string[] = [];
   const records: TailRecord[] = [];
   const t = await log.tail(topic, opts, (batch) => {
@@ -30,7 +30,7 @@ describe('in-process log: tail', () => {
     await writeTo(log, 't', 0, ['a2']);
     await until(() => t.values.length === 4);
     expect(t.values.filter((v) => v.startsWith('a'))).toEqual(['a0', 'a1', 'a2']);
-    expect(t.records.find((r) => r.value === 'a1')).toEqual({ topic: 't', partition: 0, offset: '1', key: keyOn(0, 2), value: 'a1', headers: { h: 'v' } });
+    expect(t.records.find((r) => r.value === 'a1')).toEqual({ topic: 't', partition: 0, offset: '1', key: keyOn(0, 2), value: 'a1', headers: { h: 'v' }, timestamp: expect.any(Number) });
   });
 
   test('from the end: only records appended after the tail started', async () => {
@@ -126,7 +126,7 @@ describe('in-process log: retention of what every group committed', () => {
   const low = async (topic: string) => (await (await log.admin()).offsets(topic)).map((o) => o.low);
 
   test('records every named group has committed past are dropped; a group behind keeps them; throwaway tails keep nothing', async () => {
-    log = createInProcessLog();
+    log = createInProcessLog({ lookBackRecords: 0 });
     await createTopic(log, 't', 1);
     await writeTo(log, 't', 0, ['r0', 'r1', 'r2', 'r3']);
     const a = await tail('t', { from: 'beginning', groupId: 'a' });
@@ -145,5 +145,29 @@ describe('in-process log: retention of what every group committed', () => {
     expect(again.values).toEqual(['r4', 'r5']);
     await until(async () => (await low('t'))[0] === 6);
     await Promise.all([b.stop(), throwaway.stop(), again.stop()]);
+  });
+
+  test('the newest lookBackRecords committed records stay, for reading back', async () => {
+    log = createInProcessLog({ lookBackRecords: 2 });
+    await createTopic(log, 't', 1);
+    await writeTo(log, 't', 0, ['r0', 'r1', 'r2', 'r3', 'r4']);
+    const a = await tail('t', { from: 'beginning', groupId: 'a' });
+    await until(() => a.values.length === 5);
+    await until(async () => (await low('t'))[0] === 3);
+    await a.stop();
+  });
+});
+
+describe('in-process log: a tail of one partition from an offset', () => {
+  test('reads that partition from the offset on, and nothing of the others', async () => {
+    log = createInProcessLog();
+    await createTopic(log, 't', 2);
+    await writeTo(log, 't', 0, ['p0-0', 'p0-1']);
+    await writeTo(log, 't', 1, ['p1-0', 'p1-1', 'p1-2']);
+    const t = await tail('t', { from: { partition: 1, offset: 1 } });
+    await until(() => t.values.length === 2);
+    await sleep(30);
+    expect(t.values).toEqual(['p1-1', 'p1-2']);
+    await t.stop();
   });
 });

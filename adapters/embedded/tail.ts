@@ -29,7 +29,13 @@ export async function startTail(
   await source.run(
     {
       assigned(partitions) {
-        if (opts.from !== 'end') return;
+        const from = opts.from;
+        if (typeof from === 'object') {
+          // One partition from an offset: the others are held at their end, so they deliver nothing old.
+          for (const tp of partitions) source.seek(tp, tp.partition === from.partition ? from.offset : s.storage.partition(tp.topic, tp.partition).high);
+          return;
+        }
+        if (from !== 'end') return;
         for (const tp of partitions) {
           if (s.group.committed(tp.topic, tp.partition) !== undefined) continue;
           const end = s.storage.partition(tp.topic, tp.partition).high;
@@ -40,6 +46,7 @@ export async function startTail(
       },
       async batch(batch, control) {
         if (!control.current()) return;
+        if (typeof opts.from === 'object' && batch.partition !== opts.from.partition) return control.consumedThrough(batch.lastOffset);
         await onRecords(batch.records.map((m) => toTailRecord(batch.topic, batch.partition, m)));
         control.consumedThrough(batch.lastOffset);
         if (opts.groupId !== undefined) await source.commit([{ topic: batch.topic, partition: batch.partition, offset: Number(batch.lastOffset) + 1 }]);

@@ -43,6 +43,7 @@ export function toTailRecord(topic: string, partition: number, m: RawMessage): T
     key: m.key === null ? null : Buffer.from(m.key.buffer, m.key.byteOffset, m.key.byteLength).toString('utf8'),
     value: m.value === null ? null : Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength).toString('utf8'),
     headers: { ...(m.headers as Record<string, string> | undefined) },
+    ...(m.timestamp === undefined ? {} : { timestamp: Number(m.timestamp) }),
   };
 }
 

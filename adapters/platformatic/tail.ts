@@ -1,5 +1,5 @@
 import { ConnectionPool, Consumer } from '@platformatic/kafka';
-import type { RecordSource, SourceBatch, BatchControl, Tail, TailOptions, TailRecord } from '../../engine/index.ts';
+import type { RecordSource, SourceBatch, BatchControl, Tail, TailOptions, TailRecord, TailStart } from '../../engine/index.ts';
 import type { ClientConfig } from './config.ts';
 import { tpKey } from './fetch-positions.ts';
 import { Fetcher } from './fetcher.ts';
@@ -18,7 +18,8 @@ type OnRecords = (records: TailRecord[]) => void | Promise<void>;
  */
 export async function createPlatformaticTail(config: ClientConfig, topic: string, opts: TailOptions, onRecords: OnRecords, log: (line: string) => void): Promise<Tail> {
   const reset = opts.from === 'beginning' ? 'earliest' : 'latest';
-  if (opts.groupId === undefined) return throwawayTail(config, topic, reset, onRecords, log);
+  if (opts.groupId === undefined) return throwawayTail(config, topic, reset, onRecords, log, typeof opts.from === 'object' ? opts.from : undefined);
+  if (typeof opts.from === 'object') throw new Error('a tail from an offset keeps no group position: drop groupId');
   const source = await createPlatformaticSource({
     config, groupId: opts.groupId, topics: [topic], shardOf: () => undefined, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, reset, log,
   });
@@ -31,7 +32,7 @@ export async function createPlatformaticTail(config: ClientConfig, topic: string
   return { stop: () => source.disconnect() };
 }
 
-async function throwawayTail(config: ClientConfig, topic: string, reset: 'earliest' | 'latest', onRecords: OnRecords, log: (line: string) => void): Promise<Tail> {
+async function throwawayTail(config: ClientConfig, topic: string, reset: 'earliest' | 'latest', onRecords: OnRecords, log: (line: string) => void, start?: TailStart): Promise<Tail> {
   // A consumer for its fetch and offset lookups only: it never joins the group it is named after.
   const consumer = new Consumer({ ...config, groupId: `actorstream-tail-${crypto.randomUUID()}`, autocommit: false });
   const pool = new ConnectionPool(config.clientId, { connectTimeout: config.connectTimeout });
@@ -47,11 +48,17 @@ async function throwawayTail(config: ClientConfig, topic: string, reset: 'earlie
       consumer, pool, topics: [topic], concurrency: 1, useCommitted: false, reset, maxBytesPerPartition: 1_048_576, log,
       handler: (batch, control) => deliver(batch, control, onRecords, undefined, log),
     });
-    const partitions = Array.from({ length: count }, (_, partition) => ({ topic, partition }));
-    // Looked up before returning: a record produced once `tail` resolved is one a tail from 'end' must see.
-    const starts = await startOffsets(consumer, partitions, false, reset);
-    fetcher.assign(partitions);
-    for (const tp of partitions) fetcher.seek(tp, String(starts.get(tpKey(topic, tp.partition)) ?? 0n));
+    if (start) {
+      const tp = { topic, partition: start.partition };
+      fetcher.assign([tp]);
+      fetcher.seek(tp, String(start.offset));
+    } else {
+      const partitions = Array.from({ length: count }, (_, partition) => ({ topic, partition }));
+      // Looked up before returning: a record produced once `tail` resolved is one a tail from 'end' must see.
+      const starts = await startOffsets(consumer, partitions, false, reset);
+      fetcher.assign(partitions);
+      for (const tp of partitions) fetcher.seek(tp, String(starts.get(tpKey(topic, tp.partition)) ?? 0n));
+    }
   } catch (e) {
     await close();
     throw e;

@@ -1,0 +1,136 @@
+import type { Alert } from '../schemas/index.ts';
+import type { LogClient, TailRecord } from './log-client.ts';
+import { readPartitionRange } from './partition-range.ts';
+import type { TopicAdmin } from './topic-admin.ts';
+
+/** Records read back per partition at most: the scan is bounded whatever the traffic. */
+export const MAX_SCANNED_PER_PARTITION = 50_000;
+/** How far past an alert's detection (or a message's append) a cause may have been appended. */
+const SLACK_MS = 5_000;
+
+/** An event an alert names among its reasons, as the log holds it. */
+export interface AlertCause {
+  id: string;
+  /** Where the event itself is: its source topic record (absent when only the message was found). */
+  record?: LogCoordinates & { key: string | null; event: unknown };
+  /** The actor → actor message that carried the event's facts to the alerting entity, when it came that way. */
+  via?: LogCoordinates & { from: unknown; message: unknown };
+  /** W3C trace context of the record (the trace the event's ingestion started). */
+  traceparent?: string;
+}
+
+export interface LogCoordinates {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** Kafka timestamp, epoch ms. */
+  timestamp?: number;
+}
+
+export interface AlertExplanation {
+  causes: AlertCause[];
+  /** Reasons not found in the scanned ranges (older than the scan, or the log no longer holds them). */
+  unresolved: string[];
+  /** Records read back to find them. */
+  scanned: number;
+}
+
+export interface AlertCauseDeps {
+  client: LogClient;
+  admin: Pick<TopicAdmin, 'offsets' | 'offsetsAt'>;
+  /** The source topic and inbox topic of an actor type (undefined: not a type of this deployment). */
+  topicsOf(actorType: string): { source: string; inbox: string } | undefined;
+}
+
+/**
+ * Finds the events an alert's `reasons` name, in the log itself: nothing is recorded for this on
+ * the write path. The alerting entity's inputs are on its shard's two partitions (source topic
+ * and inbox, the partition of its key), so the scan reads those backwards from the alert's
+ * detection time, at most MAX_SCANNED_PER_PARTITION records each. A reason that reached the entity
+ * as a message (its `cause`, e.g. a payment fact sent by an order) is followed one hop to the
+ * event on the sender's source partition, scanned back from the time the message was appended.
+ */
+export async function explainAlert(deps: AlertCauseDeps, alert: Alert): Promise<AlertExplanation> {
+  const wanted = new Set(alert.reasons);
+  const found = new Map<string, AlertCause>();
+  const topics = deps.topicsOf(alert.entityType);
+  let scanned = 0;
+  if (topics && wanted.size > 0) {
+    const partition = await partitionOfKey(deps, topics.source, alert.entityKey);
+    const until = alert.detectedAt + SLACK_MS;
+    const [events, messages] = await Promise.all([
+      scanBefore(deps, topics.source, partition, until),
+      scanBefore(deps, topics.inbox, partition, until),
+    ]);
+    scanned += events.length + messages.length;
+    for (const r of events) {
+      const id = (parse(r.value) as { id?: unknown } | undefined)?.id;
+      if (typeof id === 'string' && wanted.has(id) && !found.has(id)) found.set(id, { id, record: eventAt(r), ...trace(r) });
+    }
+    for (const r of messages) {
+      const value = parse(r.value) as { from?: unknown; msg?: { cause?: unknown } } | undefined;
+      const id = value?.msg?.cause;
+      if (typeof id !== 'string' || !wanted.has(id) || found.has(id)) continue;
+      found.set(id, { id, via: { ...coordinates(r), from: value!.from, message: value!.msg }, ...trace(r) });
+    }
+    scanned += await followMessages(deps, [...found.values()].filter((c) => c.via));
+  }
+  const causes = alert.reasons.filter((id, i, all) => found.has(id) && all.indexOf(id) === i).map((id) => found.get(id)!);
+  return { causes, unresolved: alert.reasons.filter((id) => !found.has(id)), scanned };
+}
+
+/** Looks up the event each message was caused by, on its sender's source partition. */
+async function followMessages(deps: AlertCauseDeps, viaMessages: AlertCause[]): Promise<number> {
+  let scanned = 0;
+  for (const cause of viaMessages) {
+    const from = cause.via!.from as { type?: unknown; key?: unknown } | undefined;
+    const topics = typeof from?.type === 'string' ? deps.topicsOf(from.type) : undefined;
+    if (!topics || typeof from?.key !== 'string') continue;
+    const partition = await partitionOfKey(deps, topics.source, from.key);
+    const appended = cause.via!.timestamp ?? Date.now();
+    const records = await scanBefore(deps, topics.source, partition, appended + SLACK_MS);
+    scanned += records.length;
+    const r = records.find((x) => (parse(x.value) as { id?: unknown } | undefined)?.id === cause.id);
+    if (!r) continue;
+    cause.record = eventAt(r);
+    cause.traceparent = r.headers.traceparent ?? cause.traceparent;
+  }
+  return scanned;
+}
+
+/** The newest MAX_SCANNED_PER_PARTITION records of a partition appended before `untilMs`. */
+async function scanBefore(deps: AlertCauseDeps, topic: string, partition: number, untilMs: number): Promise<TailRecord[]> {
+  const [bounds, until] = await Promise.all([deps.admin.offsets(topic), deps.admin.offsetsAt(topic, untilMs)]);
+  const b = bounds.find((x) => x.partition === partition);
+  if (!b) return [];
+  const end = Math.min(b.high, until.find((x) => x.partition === partition)?.offset ?? b.high);
+  const start = Math.max(b.low, end - MAX_SCANNED_PER_PARTITION);
+  return readPartitionRange(deps.client, topic, partition, start, end);
+}
+
+async function partitionOfKey(deps: AlertCauseDeps, topic: string, key: string): Promise<number> {
+  const count = (await deps.admin.offsets(topic)).length;
+  return deps.client.partitionOf(key, count);
+}
+
+function coordinates(r: TailRecord): LogCoordinates {
+  const c: LogCoordinates = { topic: r.topic, partition: r.partition, offset: Number(r.offset) };
+  if (r.timestamp !== undefined) c.timestamp = r.timestamp;
+  return c;
+}
+
+function eventAt(r: TailRecord): NonNullable<AlertCause['record']> {
+  return { ...coordinates(r), key: r.key, event: parse(r.value) };
+}
+
+function trace(r: TailRecord): { traceparent?: string } {
+  return r.headers.traceparent ? { traceparent: r.headers.traceparent } : {};
+}
+
+function parse(value: string | null): unknown {
+  try {
+    return value === null ? undefined : JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { kafkajsClusterClient } from '../adapters/kafkajs/index.ts';
+import { platformaticLogClient } from '../adapters/platformatic/index.ts';
+import { brokerFixture, type BrokerFixture, uniquePrefix } from '../adapters/platformatic/test-helpers.ts';
+import { explainAlert } from '../engine/alert-causes.ts';
+import { readPartitionRange } from '../engine/partition-range.ts';
+import type { LogClient } from '../engine/index.ts';
+import type { Alert } from '../schemas/index.ts';
+
+/**
+ * Reading the log back against a real broker, with both Kafka clients: a range of one partition
+ * (a tail from an offset), and an alert's causes found from its entity's partitions — an event on
+ * the entity's own source topic, and a message on its inbox followed to the sender's source event.
+ */
+let fixture: BrokerFixture;
+const prefix = uniquePrefix('w');
+const topics = { userSource: `${prefix}user_events`, userInbox: `${prefix}app.user.inbox`, orderSource: `${prefix}transaction_events` };
+const clients: Record<string, () => LogClient> = {
+  kafkajs: () => kafkajsClusterClient(`${prefix}kafkajs`, fixture.broker.brokers),
+  platformatic: () => platformaticLogClient(`${prefix}platformatic`, fixture.broker.brokers),
+};
+
+beforeAll(async () => {
+  fixture = await brokerFixture(prefix);
+  const { admin, sink, client } = fixture;
+  await admin.ensureSourceTopics(Object.values(topics), 3);
+  const at = (topic: string, key: string, value: unknown, headers?: Record<string, string>) => ({ topic, key, value: JSON.stringify(value), ...(headers ? { headers } : {}) });
+  const p = client.partitionOf('u-why', 3);
+  // Filler on the user's partitions before and after, so the scan has more than the causes to read.
+  const filler = (n: number, tag: string) => Array.from({ length: n }, (_, i) => at(topics.userSource, 'u-why', { id: `${tag}-${i}`, type: 'page_viewed', v: 1, ts: 1, data: { userId: 'u-why', path: '/' } }));
+  await sink.send([
+    ...filler(40, 'before'),
+    at(topics.userSource, 'u-why', { id: 'login-1', type: 'login_succeeded', v: 1, ts: 2, data: { userId: 'u-why', country: 'DE', ip: '10.0.0.1', deviceId: 'd' } }, { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` }),
+    at(topics.orderSource, 'o-why', { id: 'pay-1', type: 'payment_authorized', v: 1, ts: 3, data: { orderId: 'o-why', userId: 'u-why', amount: 900, cardFingerprint: 'fp', country: 'FR' } }),
+  ]);
+  await sink.send([
+    at(topics.userInbox, 'u-why', { from: { type: 'order', key: 'o-why' }, msg: { type: 'payment_attempted', cause: 'pay-1', ts: 3, orderId: 'o-why', amount: 900 } }),
+    ...filler(40, 'after'),
+  ]);
+  expect(p).toBe(client.partitionOf('u-why', 3));
+}, 120_000);
+
+afterAll(() => fixture?.close(), 30_000);
+
+for (const [name, make] of Object.entries(clients)) {
+  describe(`reading the log back with ${name}`, () => {
+    test('a range of one partition: exactly the records in [start, end), in order, with their timestamps', async () => {
+      const client = make();
+      const p = client.partitionOf('u-why', 3);
+      const records = await readPartitionRange(client, topics.userSource, p, 10, 20);
+      expect(records.map((r) => Number(r.offset))).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+      expect(records.every((r) => r.partition === p && typeof r.timestamp === 'number' && r.timestamp > 0)).toBe(true);
+      expect(await readPartitionRange(client, topics.userSource, p, 5, 5)).toEqual([]);
+    }, 60_000);
+
+    test("an alert's causes: its own source event, and a message followed to the sender's event", async () => {
+      const client = make();
+      const admin = await client.admin();
+      try {
+        const alert: Alert = {
+          id: 'user/u-why/impossible_travel/pay-1', type: 'impossible_travel', entityType: 'user', entityKey: 'u-why', severity: 'critical',
+          ts: 3, detectedAt: Date.now(), reasons: ['login-1', 'pay-1', 'never-produced'], details: {},
+        };
+        const topicsOf = (type: string) =>
+          type === 'user' ? { source: topics.userSource, inbox: topics.userInbox } : type === 'order' ? { source: topics.orderSource, inbox: `${prefix}app.order.inbox` } : undefined;
+        const why = await explainAlert({ client, admin, topicsOf }, alert);
+        expect(why.unresolved).toEqual(['never-produced']);
+        expect(why.causes.map((c) => c.id)).toEqual(['login-1', 'pay-1']);
+        const [login, pay] = why.causes;
+        expect(login!.record).toMatchObject({ topic: topics.userSource, partition: client.partitionOf('u-why', 3), offset: 40, key: 'u-why', event: { id: 'login-1', type: 'login_succeeded' } });
+        expect(login!.traceparent).toBe(`00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`);
+        expect(pay!.record).toMatchObject({ topic: topics.orderSource, partition: client.partitionOf('o-why', 3), offset: 0, key: 'o-why', event: { id: 'pay-1', data: { amount: 900 } } });
+        expect(pay!.via).toMatchObject({ topic: topics.userInbox, offset: 0, from: { type: 'order', key: 'o-why' }, message: { cause: 'pay-1' } });
+        expect(why.scanned).toBeGreaterThanOrEqual(82);
+      } finally {
+        await admin.disconnect();
+      }
+    }, 90_000);
+  });
+}
