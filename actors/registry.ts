@@ -1,7 +1,7 @@
 import type { ActorDefinition } from './actor.ts';
 import { createOrderActor } from './order.ts';
 import { skuActor } from './sku.ts';
-import { createUserActor, type FraudRules } from './user.ts';
+import { createUserActor, type FraudRuleOverrides } from './user.ts';
 import { withAnalytics } from './analytics/built-in.ts';
 import { ActorModuleError, loadedModuleActors } from './modules.ts';
 import { skuAffinity } from './recommendations/sku-affinity.ts';
@@ -13,7 +13,7 @@ import { skuAffinity } from './recommendations/sku-affinity.ts';
  */
 export interface ActorsConfig {
   /** Fraud thresholds of the user actor (docs/domain-rules.md defaults otherwise). */
-  fraud?: Partial<FraudRules>;
+  fraud?: FraudRuleOverrides;
   /** The order's payment timeout in event-time milliseconds (default 15 minutes). */
   paymentTimeoutMs?: number;
   /** Read models and per-minute aggregates of the built-in actors (default on; off costs nothing). */

@@ -31,6 +31,9 @@ export interface FraudRules {
   accountTakeover: AccountTakeoverRule;
 }
 
+/** Overrides of some fields of some rules; the rest keep DEFAULT_FRAUD_RULES. */
+export type FraudRuleOverrides = { [K in keyof FraudRules]?: Partial<FraudRules[K]> };
+
 const MINUTE = 60_000;
 
 /** The defaults of docs/domain-rules.md. */
@@ -77,7 +80,7 @@ export interface AlertHistory {
  * @example
  * const strict = createUserActor({ velocity: { attempts: 3, windowMs: 5 * 60_000 } });
  */
-export function createUserActor(rules: Partial<FraudRules> = {}, opts: UserActorOptions = {}): ActorDefinition<UserState> {
+export function createUserActor(rules: FraudRuleOverrides = {}, opts: UserActorOptions = {}): ActorDefinition<UserState> {
   const resolved = resolveRules(rules);
   const shopping = opts.recommendations !== false;
   return {
@@ -235,7 +238,7 @@ function migrateUserState(state: unknown, fromVersion: number): UserState {
   return pack({ ...rest, authCents: authSum === undefined ? undefined : Math.round(authSum * 100) });
 }
 
-function resolveRules(overrides: Partial<FraudRules>): FraudRules {
+function resolveRules(overrides: FraudRuleOverrides): FraudRules {
   const d = DEFAULT_FRAUD_RULES;
   const rules: FraudRules = {
     velocity: { ...d.velocity, ...overrides.velocity },

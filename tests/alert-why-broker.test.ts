@@ -59,7 +59,7 @@ for (const [name, make] of Object.entries(clients)) {
       try {
         const alert: Alert = {
           id: 'user/u-why/impossible_travel/pay-1', type: 'impossible_travel', entityType: 'user', entityKey: 'u-why', severity: 'critical',
-          ts: 3, detectedAt: Date.now(), reasons: ['login-1', 'pay-1', 'never-produced'], details: {},
+          ts: 3, detectedAt: Date.now(), reasons: ['login-1', 'pay-1', 'never-produced'], details: { summary: 'test' },
         };
         const topicsOf = (type: string) =>
           type === 'user' ? { source: topics.userSource, inbox: topics.userInbox } : type === 'order' ? { source: topics.orderSource, inbox: `${prefix}app.order.inbox` } : undefined;
