@@ -12,7 +12,6 @@ import { PROCESSOR_DEFAULTS, topicNames } from '../engine/index.ts';
 import { ConfigError, SOURCE_TOPICS } from '../schemas/index.ts';
 import { IDENTIFIER_PATTERN, isIdentifier } from '../store/identifier.ts';
 import type { KafkaClientName } from './cluster-client.ts';
-import { IN_MEMORY } from './embedded-database.ts';
 import type { InstanceConfig } from './start-instance.ts';
 
 const Scope = Type.Union([Type.Literal('ingest'), Type.Literal('read'), Type.Literal('admin')]);
@@ -95,11 +94,7 @@ export const PipelineFile = Type.Object(
       modules: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
       ...ActorRulesFile,
     }, { additionalProperties: false })),
-    embedded: Type.Optional(Type.Object({
-      generator_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
-      /** Where PGlite gets its scratch directory (relative to this file; default the OS temp dir), or `memory`. */
-      data_dir: Type.Optional(Type.String({ minLength: 1 })),
-    }, { additionalProperties: false })),
+    embedded: Type.Optional(Type.Object({ generator_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -120,7 +115,7 @@ export interface ResolvedConfig {
  * APP, GROUP_ID, PARTITIONS, CHECKPOINT_INTERVAL_MS, OWNER_ID, TOPIC_PREFIX, WORKERS,
  * HTTP_HOST, HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…, MAX_FUTURE_MS, ALLOW_INSECURE,
  * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS, PROCESSED_EVENTS_TABLE, KAFKA_SESSION_TIMEOUT_MS,
- * KAFKA_HEARTBEAT_INTERVAL_MS, ACTOR_MODULES = path,path, EMBEDDED_DATA_DIR). No Kafka and no Postgres configured
+ * KAFKA_HEARTBEAT_INTERVAL_MS, ACTOR_MODULES = path,path). No Kafka and no Postgres configured
  * anywhere → the embedded default. Every mistake is a ConfigError naming the key and the fix.
  */
 export function loadConfig(rawEnv: Record<string, string | undefined>, configPath = rawEnv.PIPELINE_CONFIG): ResolvedConfig {
@@ -192,7 +187,6 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
     },
     jaegerUrl: env.JAEGER_UI_URL ?? file.observability?.jaeger_ui_url ?? null,
     generatorRate: num(env.GENERATOR_RATE, 'GENERATOR_RATE') ?? file.embedded?.generator_rate ?? 500,
-    embeddedDataDir: embeddedDataDir(env.EMBEDDED_DATA_DIR, file.embedded?.data_dir, configPath),
   };
   return {
     instance,
@@ -335,13 +329,6 @@ function groupTimings(env: Record<string, string | undefined>, kafka: PipelineFi
   }
   if (session === undefined && heartbeat === undefined) return {};
   return { sessionTimeoutMs, heartbeatIntervalMs };
-}
-
-/** EMBEDDED_DATA_DIR (relative to the working directory) or `embedded.data_dir` (relative to the file); `memory` as is. */
-function embeddedDataDir(envDir: string | undefined, fileDir: string | undefined, configPath: string | undefined): string | undefined {
-  if (envDir) return envDir === IN_MEMORY ? envDir : resolve(envDir);
-  if (!fileDir) return undefined;
-  return fileDir === IN_MEMORY ? fileDir : resolve(configPath ? dirname(resolve(configPath)) : process.cwd(), fileDir);
 }
 
 /**
