@@ -29,6 +29,8 @@ export interface TopicAdmin {
    * offset where there is none.
    */
   offsetsAt(topic: string, timestampMs: number): Promise<{ partition: number; offset: number }[]>;
+  /** Deletes these topics (those that do not exist are ignored): for what a tool made for itself, such as a shadow replay's. */
+  deleteTopics(topics: readonly string[]): Promise<void>;
   /** The members of a consumer group, as `<client id>@<host>` (empty when it has none or does not exist). */
   groupMembers(groupId: string): Promise<string[]>;
   disconnect(): Promise<void>;

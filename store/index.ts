@@ -43,3 +43,4 @@ export { countStates, rebuildReadModelPage, type StoredEntityRow } from './read-
 export { listQuarantined, parkedInputsOf, type QuarantinedEntity } from './parked-inputs.ts';
 export { ensureProcessedEventsTable } from './processed-events.ts';
 export { IDENTIFIER_PATTERN, isIdentifier } from './identifier.ts';
+export { committedAlerts, committedStates, createShadowSchema, dropShadowSchema, shadowDatabaseUrl, shadowProgress } from './shadow.ts';

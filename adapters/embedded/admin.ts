@@ -24,6 +24,9 @@ export function createAdmin(storage: LogStorage, membersOf: (groupId: string) =>
       return { created: plan.create, mismatched: plan.mismatched };
     },
     partitionCount: async (topic) => existing(topic),
+    async deleteTopics(topics) {
+      for (const t of topics) storage.deleteTopic(t);
+    },
     // An unknown topic throws (UNKNOWN_TOPIC), as asking a broker about it fails.
     async offsets(topic) {
       return storage.partitions(topic).map((p, partition) => ({ partition, low: p.low, high: p.high }));

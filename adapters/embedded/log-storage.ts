@@ -45,6 +45,10 @@ export class LogStorage {
     return this.partition(topic, partition).append(records, this.clock());
   }
 
+  deleteTopic(topic: string): void {
+    this.#topics.delete(topic);
+  }
+
   clear(): void {
     this.#topics.clear();
   }

@@ -28,6 +28,11 @@ export async function createKafkajsAdmin(kafka: KafkaPort): Promise<TopicAdmin> 
       const endOf = new Map(ends.map((e) => [e.partition, Number(e.high)]));
       return atTime.map((o) => ({ partition: o.partition, offset: Number(o.offset) < 0 ? endOf.get(o.partition) ?? 0 : Number(o.offset) }));
     },
+    async deleteTopics(topics) {
+      const existing = new Set(await admin.listTopics());
+      const gone = topics.filter((t) => existing.has(t));
+      if (gone.length > 0) await admin.deleteTopics({ topics: gone });
+    },
     async groupMembers(groupId) {
       const { groups } = await admin.describeGroups([groupId]);
       return (groups[0]?.members ?? []).map((m) => `${m.clientId}@${m.clientHost}`);

@@ -11,6 +11,7 @@ export type AdminPort = Pick<
   | 'disconnect'
   | 'listTopics'
   | 'createTopics'
+  | 'deleteTopics'
   | 'fetchTopicMetadata'
   | 'fetchTopicOffsets'
   | 'fetchTopicOffsetsByTimestamp'

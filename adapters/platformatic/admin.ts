@@ -33,6 +33,11 @@ export async function createPlatformaticAdmin(config: ClientConfig): Promise<Top
       const [ends, atTime] = await Promise.all([listed(topic, ListOffsetTimestamps.LATEST), listed(topic, BigInt(timestampMs))]);
       return [...atTime].map(([partition, offset]) => ({ partition, offset: Number(offset < 0n ? ends.get(partition) ?? 0n : offset) }));
     },
+    async deleteTopics(topics) {
+      const existing = new Set(await admin.listTopics());
+      const gone = topics.filter((t) => existing.has(t));
+      if (gone.length > 0) await admin.deleteTopics({ topics: gone });
+    },
     async groupMembers(groupId) {
       const group = (await admin.describeGroups({ groups: [groupId] })).get(groupId);
       return [...(group?.members.values() ?? [])].map((m) => `${m.clientId}@${m.clientHost}`);

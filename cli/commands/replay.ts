@@ -26,6 +26,9 @@ import { sourceTopicName } from '../../engine/index.ts';
 import { CommandFailed, commandActors, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
 import { resetForReplay, schemaPresent } from '../../store/index.ts';
 import { parseFrom, planReplay, type ReplayFrom, type ReplayPlan, type ReplayTarget } from './replay-plan.ts';
+import { shadowReplay } from './shadow-replay.ts';
+import { formatDiff } from './shadow-diff.ts';
+import { writeFileSync } from 'node:fs';
 
 /**
  * Which actor types send messages to which (effects of kind 'send': actors/sku.ts reservation
@@ -54,7 +57,7 @@ export function messageComponent(type: string): string[] {
 export const replayCommand = withDetails(defineCommand({
   meta: { name: 'replay', description: "Rebuild actor state from the Kafka log by resetting the type's checkpoints (processors stopped)" },
   args: {
-    type: { type: 'string', required: true, description: 'Actor type to rebuild (with every type it exchanges messages with), or all', valueHint: 'sku|order|user|all' },
+    type: { type: 'string', description: 'Actor type to rebuild (with every type it exchanges messages with), or all; not with --shadow', valueHint: 'sku|order|user|all' },
     from: {
       type: 'string',
       required: true,
@@ -64,10 +67,16 @@ export const replayCommand = withDetails(defineCommand({
     config: { type: 'string', description: 'pipeline.yaml (default: $PIPELINE_CONFIG; KAFKA_BROKERS, DATABASE_URL, APP, GROUP_ID, TOPIC_PREFIX override it)' },
     'dry-run': { type: 'boolean', description: 'Print the plan (restart offsets, rows to delete) and change nothing' },
     force: { type: 'boolean', description: 'Reset even while the consumer group has members (fences them; restart them afterwards)' },
+    shadow: { type: 'boolean', description: "Don't touch the live pipeline: run --config's actors over the log into a schema and topics of their own, and print how their decisions differ from live" },
+    keep: { type: 'boolean', description: 'With --shadow: keep its schema and topics afterwards (named in the output)' },
+    out: { type: 'string', description: 'With --shadow: also write the diff as JSON to this file' },
+    timeout: { type: 'string', description: 'With --shadow: seconds to wait for it to catch up with the log (default 600)' },
   },
   async run({ args }) {
     const from = parseFrom(args.from);
     if (!from) throw new UsageError(`--from must be 'earliest', an offset, an ISO time or epoch milliseconds (got '${args.from}')`);
+    if (args.shadow) return runShadow(args, from);
+    if (!args.type) throw new UsageError('--type is required (an actor type, or all)');
     const settings = loadCommandSettings('replay', args.config, { kafka: true, postgres: true });
     const { targets, why } = targetsOf(args.type, settings, await commandActors(settings));
     const { admin } = await connectKafka(settings.brokers, 'actorstream-replay');
@@ -113,6 +122,13 @@ Events before --from are not in the rebuilt state. Alerts already raised stay; t
 rebuild does not duplicate them in Postgres (the alerts topic does get them again; the alert feed dedups by id),
 and dead letters of re-read records go to the .dlq topics again.
 
+--shadow (a what-if, the live pipeline keeps running): runs the actors of --config (e.g. changed actors.fraud
+thresholds, or a new version of an actor module) over the live source topics from --from to where they end now,
+in a Postgres schema and topics of its own (<app>-shadow-<id>.*), then prints per rule the alerts it would add and
+remove (with examples) and, from the log start, the entities whose state would differ; --out writes it as JSON.
+Live tables and topics are only read; the shadow's schema and topics are removed afterwards unless --keep.
+  actorstream replay --shadow --config new-rules.yaml --from 2026-12-01T00:00:00Z
+
 Which types: a type is rebuilt together with every type it exchanges actor messages with (sku <-> order -> user:
 today that is all of them). A rebuilt sender sends all its messages again, under new sequence numbers that the
 receivers' duplicate check cannot match with the old ones; so every receiver is rebuilt too and reads its inbox
@@ -126,6 +142,30 @@ processor is publishing at that moment can still land in an inbox, so --force is
 
 Exit codes: 0 reset done (or --dry-run) · 1 refused (processors running, a topic missing) · 2 usage or configuration
             · 3 Kafka or Postgres unreachable`);
+
+async function runShadow(args: { config?: string; keep?: boolean; out?: string; timeout?: string; type?: string }, from: ReplayFrom): Promise<void> {
+  if (args.type) throw new UsageError('--shadow replays every actor type: drop --type');
+  const timeoutS = args.timeout === undefined ? 600 : Number(args.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`--timeout must be a positive number of seconds (got '${args.timeout}')`);
+  const settings = loadCommandSettings('replay', args.config, { kafka: true, postgres: true });
+  const actors = await commandActors(settings);
+  const { admin } = await connectKafka(settings.brokers, 'actorstream-shadow');
+  const sql = await connectPostgres(settings.databaseUrl).catch(async (e) => {
+    await admin.disconnect().catch(() => {});
+    throw e;
+  });
+  try {
+    if (!(await schemaPresent(sql))) throw new CommandFailed('no checkpoint tables in the database: no live pipeline to compare with');
+    const result = await shadowReplay(settings, actors, sql, admin, { from, keep: Boolean(args.keep), timeoutMs: timeoutS * 1000, log: (line) => console.log(line) });
+    console.log(`shadow replayed ${result.records} source records in ${result.seconds.toFixed(1)} s${result.droppedDeadLetters ? ` (${result.droppedDeadLetters} dead letters not written again)` : ''}`);
+    process.stdout.write(formatDiff(result.diff));
+    console.log(args.keep ? `kept: schema ${result.schema}, topics ${result.app}.*` : 'the shadow schema and topics are removed; live tables and topics were only read');
+    if (args.out) writeFileSync(args.out, `${JSON.stringify({ from, ...result }, null, 2)}\n`);
+  } finally {
+    await sql.end({ timeout: 5 });
+    await admin.disconnect().catch(() => {});
+  }
+}
 
 function targetsOf(type: string, settings: CommandSettings, actors: readonly ActorDefinition<any>[]): { targets: ReplayTarget[]; why?: string } {
   const known = actors.map((a) => a.type as string);

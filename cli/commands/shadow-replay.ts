@@ -1,0 +1,130 @@
+/**
+ * `actorstream replay --shadow --config <changed pipeline.yaml> --from <point>`: what would the
+ * pipeline have decided over the log with this configuration? A processor of its own — its own
+ * consumer group, inbox and alert topics (`<app>-<id>.*`), and its own Postgres schema — runs the
+ * configured actors over the live source topics from `--from` to where they end now, then its
+ * alerts (and, from the log's start, its states) are compared with the live ones. Live state and
+ * topics are only read: the schema is reached through a search_path of its own, and writes to
+ * any topic not the shadow's are refused (a live dead-letter topic's are dropped: the live run
+ * wrote them). The schema and topics are removed afterwards unless `--keep`.
+ */
+import type { ActorDefinition } from '../../actors/actor.ts';
+import { inboxTopicOf } from '../../schemas/index.ts';
+import { sourceTopicName, startProcessor, type TopicAdmin, type TopicNames } from '../../engine/index.ts';
+import { clusterClient } from '../../instance/cluster-client.ts';
+import { committedAlerts, committedStates, createShadowSchema, dropShadowSchema, migrate, openPool, resetForReplay, shadowDatabaseUrl, shadowProgress, type Sql } from '../../store/index.ts';
+import { CommandFailed, type CommandSettings } from './command-support.ts';
+import { replayScope, type ReplayFrom } from './replay-plan.ts';
+import { shadowLogClient } from './shadow-client.ts';
+import { diffAlerts, diffStates, type ShadowDiff } from './shadow-diff.ts';
+
+export interface ShadowOptions {
+  from: ReplayFrom;
+  /** Keep the shadow's schema and topics for inspection. */
+  keep: boolean;
+  /** Give up when the shadow has not caught up with the log within this long. */
+  timeoutMs: number;
+  log: (line: string) => void;
+}
+
+export interface ShadowResult {
+  /** The shadow's schema and app name (its topics start with it). */
+  schema: string;
+  app: string;
+  diff: ShadowDiff;
+  /** Source records replayed (sum over partitions of end − start). */
+  records: number;
+  droppedDeadLetters: number;
+  seconds: number;
+}
+
+const POLL_MS = 250;
+
+export async function shadowReplay(settings: CommandSettings, actors: readonly ActorDefinition<any>[], liveSql: Sql, admin: TopicAdmin, opts: ShadowOptions): Promise<ShadowResult> {
+  const started = Date.now();
+  const id = `shadow_${started.toString(36)}`;
+  const app = `${settings.app}-${id.replace('_', '-')}`;
+  const topics: TopicNames = { ...settings.topics, alerts: `${app}.alerts` };
+  const sources = [...new Set(actors.map((a) => sourceTopicName(settings.topics, a.sourceTopic)))];
+  const owned = (topic: string) => topic.startsWith(`${app}.`);
+  const shadowUrl = shadowDatabaseUrl(settings.databaseUrl, id);
+  await createShadowSchema(liveSql, id);
+  const sql = openPool(shadowUrl, { max: 2, applicationName: `actorstream ${app}` });
+  const client = shadowLogClient(await clusterClient({ client: 'kafkajs', clientId: app, brokers: settings.brokers }), owned, sources);
+  try {
+    await migrate(sql);
+    await admin.ensureTopics({ app, actors, partitions: settings.partitions, topics });
+    const targets = actors.map((a) => ({ type: a.type, sourceTopic: sourceTopicName(settings.topics, a.sourceTopic), inboxTopic: inboxTopicOf(app, a.type) }));
+    // The shadow's offsets of truth start at --from; its own inboxes are new (end = 0).
+    const scope = await replayScope(admin, targets, opts.from);
+    await resetForReplay(sql, scope);
+    const ends = await endOffsets(admin, sources);
+    const records = scope.positions.filter((p) => sources.includes(p.topic)).reduce((n, p) => n + Math.max(0, (ends.get(`${p.topic}:${p.partition}`) ?? 0) - p.offset), 0);
+    opts.log(`shadow ${app}: ${records} source records from ${describeFrom(opts.from)}, schema ${id}`);
+    const processor = await startProcessor({
+      client, databaseUrl: shadowUrl, app, groupId: `${app}-processor`, topics, partitions: settings.partitions, checkpointIntervalMs: 200,
+      ownerId: `${app}-1`, actorsConfig: settings.actorsConfig, onFatal: (e) => opts.log(`shadow processor failed: ${e.message}`),
+    });
+    try {
+      await caughtUp(sql, admin, ends, actors.map((a) => inboxTopicOf(app, a.type)), started + opts.timeoutMs);
+    } finally {
+      await processor.stop();
+    }
+    const diff = await compare(liveSql, sql, actors, opts.from);
+    return { schema: id, app, diff, records, droppedDeadLetters: client.droppedDeadLetters(), seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await sql.end({ timeout: 5 });
+    if (!opts.keep) {
+      await dropShadowSchema(liveSql, id).catch((e) => opts.log(`could not drop schema ${id}: ${(e as Error).message}`));
+      await admin.deleteTopics(shadowTopics(app, actors)).catch((e) => opts.log(`could not delete the shadow's topics: ${(e as Error).message}`));
+    }
+  }
+}
+
+/** The topics a shadow creates for itself: inboxes, their dead letters, alerts. */
+function shadowTopics(app: string, actors: readonly ActorDefinition<any>[]): string[] {
+  return [...actors.flatMap((a) => [inboxTopicOf(app, a.type), `${inboxTopicOf(app, a.type)}.dlq`]), `${app}.alerts`];
+}
+
+async function endOffsets(admin: TopicAdmin, topics: readonly string[]): Promise<Map<string, number>> {
+  const ends = new Map<string, number>();
+  for (const topic of topics) for (const o of await admin.offsets(topic)) ends.set(`${topic}:${o.partition}`, o.high);
+  return ends;
+}
+
+/**
+ * Waits until the shadow committed every source record up to `ends` (the log as it stood at the
+ * start: later live traffic is not part of the comparison), relayed its outbox and applied its
+ * inboxes to their end, twice in a row (a message relayed in between would show as a new end).
+ */
+async function caughtUp(sql: Sql, admin: TopicAdmin, ends: Map<string, number>, inboxes: readonly string[], deadline: number): Promise<void> {
+  let calm = 0;
+  let last = '';
+  while (Date.now() < deadline) {
+    const inboxEnds = await endOffsets(admin, inboxes);
+    const { offsets, outbox } = await shadowProgress(sql);
+    const behind = [...ends, ...inboxEnds].filter(([tp, end]) => (offsets.get(tp) ?? 0) < end);
+    const mark = JSON.stringify([...inboxEnds]);
+    calm = behind.length === 0 && outbox === 0 && mark === last ? calm + 1 : 0;
+    if (calm >= 2) return;
+    last = mark;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  throw new CommandFailed('the shadow replay did not catch up with the log in time (raise --timeout)');
+}
+
+async function compare(liveSql: Sql, sql: Sql, actors: readonly ActorDefinition<any>[], from: ReplayFrom): Promise<ShadowDiff> {
+  // Live alerts decided on the replayed part of the log: all of it from the start; from a time, by
+  // event time from then (produce time and event time agree closely in a live pipeline).
+  const since = from.kind === 'time' ? from.ms : undefined;
+  const [live, shadow] = await Promise.all([committedAlerts(liveSql, since), committedAlerts(sql)]);
+  const alerts = diffAlerts(live, shadow);
+  if (from.kind !== 'earliest') return { alerts, states: { skipped: 'the shadow starts empty, so only a replay from the log start (--from earliest) has states to compare' } };
+  const types = actors.map((a) => a.type);
+  const [liveStates, shadowStates] = await Promise.all([committedStates(liveSql, types), committedStates(sql, types)]);
+  return { alerts, states: diffStates(liveStates, shadowStates) };
+}
+
+function describeFrom(from: ReplayFrom): string {
+  return from.kind === 'earliest' ? 'the log start' : from.kind === 'offset' ? `offset ${from.offset}` : new Date(from.ms).toISOString();
+}
