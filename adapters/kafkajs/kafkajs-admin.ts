@@ -20,11 +20,14 @@ export async function createKafkajsAdmin(kafka: KafkaPort): Promise<TopicAdmin> 
     ensureSourceTopics: async (topics, partitions) => ensurePlannedSourceTopics(topics, partitions, await partitionCounts(admin), creator(admin), DEFAULT_MAX_FUTURE_MS),
     partitionCount,
     async offsets(topic) {
-      return (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
+      return (await retried(admin, topic, () => admin.fetchTopicOffsets(topic))).map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
     },
     async offsetsAt(topic, timestampMs) {
       // kafkajs answers -1 for a partition with no record at or after the time: its end offset.
-      const [ends, atTime] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchTopicOffsetsByTimestamp(topic, timestampMs)]);
+      const [ends, atTime] = await Promise.all([
+        retried(admin, topic, () => admin.fetchTopicOffsets(topic)),
+        retried(admin, topic, () => admin.fetchTopicOffsetsByTimestamp(topic, timestampMs)),
+      ]);
       const endOf = new Map(ends.map((e) => [e.partition, Number(e.high)]));
       return atTime.map((o) => ({ partition: o.partition, offset: Number(o.offset) < 0 ? endOf.get(o.partition) ?? 0 : Number(o.offset) }));
     },
@@ -40,3 +43,23 @@ export async function createKafkajsAdmin(kafka: KafkaPort): Promise<TopicAdmin> 
     disconnect: () => admin.disconnect(),
   };
 }
+
+const OFFSET_ATTEMPTS = 5;
+
+/**
+ * kafkajs's admin does not retry a ListOffsets that a broker answers with a retriable error
+ * (NOT_LEADER_FOR_PARTITION right after a topic was created or a leader moved; seen on a loaded
+ * CI host): refresh the topic's metadata and ask again, a few times, before giving up.
+ */
+async function retried<T>(admin: ReturnType<KafkaPort['admin']>, topic: string, ask: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ask();
+    } catch (e) {
+      if (!(e as { retriable?: boolean }).retriable || attempt >= OFFSET_ATTEMPTS) throw e;
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => {});
+    }
+  }
+}
+
