@@ -38,7 +38,7 @@ export interface DashboardExpectations {
   atLeast?: Partial<Record<DashboardCounter, number>>;
   /**
    * An alert that must appear in the feed (any field given must match); it is clicked and its
-   * details and entity state checked. `false` skips; default: any alert.
+   * details, its why (causes read back from the log) and entity state checked. `false` skips; default: any alert.
    */
   alert?: { id?: string; type?: AlertType; entityKey?: string; traceLink?: boolean } | false;
   /** Entities looked up through the lookup box; each must be found and its state hold `fields` (top-level, deep-equal). */
@@ -58,6 +58,8 @@ export interface DashboardCheckReport {
   snapshots: number;
   counters: Record<string, { first: number; last: number }>;
   alertId: string | null;
+  /** The ids of the causes the alert's why showed, in order. */
+  alertCauses: string[];
   lookups: { type: EntityType; key: string; state: unknown }[];
   screenshots: string[];
 }
@@ -93,7 +95,7 @@ export async function runDashboardChecks(page: Page, baseUrl: string, expectatio
   };
   const byId = (id: string) => page.locator(`[data-testid="${id}"]`);
   const numberOf = async (id: string) => Number((await byId(id).first().getAttribute('data-value')) ?? NaN);
-  const report: DashboardCheckReport = { instance: '', snapshots: 0, counters: {}, alertId: null, lookups: [], screenshots: [] };
+  const report: DashboardCheckReport = { instance: '', snapshots: 0, counters: {}, alertId: null, alertCauses: [], lookups: [], screenshots: [] };
   const screenshotPath = expectations.screenshotPath ?? '.artifacts/dashboard.png';
 
   await page.setViewportSize(VIEWPORT);
@@ -145,7 +147,13 @@ export async function runDashboardChecks(page: Page, baseUrl: string, expectatio
     const detail = page.locator(`[data-testid="alert-detail"][data-alert-id="${cssString(report.alertId ?? '')}"]`);
     await step('clicking the alert opens its details', () => detail.waitFor({ timeout }));
     if (!((await byId('alert-summary').textContent()) ?? '').trim()) fail('the alert detail shows no summary');
-    if ((await byId('alert-reasons').locator('li').count()) < 1) fail('the alert detail lists no reason event');
+    // The why reads the reasons back from the log: it must settle on causes (or say which reasons it could not find).
+    const why = page.locator(`[data-testid="alert-why"][data-alert-id="${cssString(report.alertId ?? '')}"]:not([data-status="loading"])`);
+    await step("the alert's why loads from GET /v1/alerts/:id", () => why.waitFor({ timeout }));
+    const whyStatus = await why.getAttribute('data-status');
+    if (whyStatus !== 'ok') fail(`the alert's why shows "${whyStatus}": ${(await why.textContent())?.trim()}`);
+    report.alertCauses = await why.locator('[data-testid="alert-cause"]').evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.causeId ?? ''));
+    if (report.alertCauses.length + (await why.locator('[data-testid="unresolved-reason"]').count()) < 1) fail('the alert names no reason event');
     if (want.traceLink !== undefined) {
       const links = await byId('trace-link').count();
       if (want.traceLink && links === 0) fail('the alert has no trace link (is jaegerUrl configured and details.traceId set?)');

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const staleAfterMs = Math.max(MIN_STALE_AFTER_MS, 3 * config.intervalMs);
   const $ = (id: string) => byTestId(document, id);
 
-  const inspector = createInspector($('inspector'), { jaegerUrl: config.jaegerUrl, onClose: () => alerts.clearSelection() });
+  const inspector = createInspector($('inspector'), { jaegerUrl: config.jaegerUrl, onClose: (focusLost) => alerts.clearSelection(focusLost) });
   const alerts = createAlertsPanel($('panel-alerts'), (a) => inspector.showAlert(a));
   const kpis = createKpis($('kpis'));
   const checkpoints = createCheckpointsPanel($('panel-checkpoints'));

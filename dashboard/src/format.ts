@@ -43,6 +43,11 @@ export function fmtDateTime(at: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
+/** "12:03:07.123" (local): a time of day to the millisecond, where the date is given nearby. */
+export function fmtTimeMs(at: number): string {
+  return fmtDateTime(at).slice(11);
+}
+
 /** "3s ago", "2m 5s ago"; "just now" under a second. */
 export function fmtAgo(at: number, now: number): string {
   const ms = now - at;

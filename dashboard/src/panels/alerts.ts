@@ -27,6 +27,8 @@ export function createAlertsPanel(root: HTMLElement, select: (alert: Alert) => v
   let ordered: Alert[] = [];
   let filter: AlertFilter = 'all';
   let selectedId: string | undefined;
+  /** An item to focus after the next render (the drawer closed and its opener had been re-rendered away). */
+  let refocusId: string | undefined;
   let fresh = new Set<string>();
   let loaded = false;
   let scheduled = false;
@@ -48,6 +50,10 @@ export function createAlertsPanel(root: HTMLElement, select: (alert: Alert) => v
       if (count) count.textContent = String(ordered.filter((a) => FILTERS[f](a.type)).length);
     }
     const shown = ordered.filter((a) => FILTERS[filter](a.type));
+    // Every render rebuilds the items: keep a keyboard user on the item they were on.
+    const active = document.activeElement;
+    const focusId = refocusId ?? (active instanceof HTMLElement && list.contains(active) ? active.dataset.alertId : undefined);
+    refocusId = undefined;
     if (shown.length === 0) {
       const text = !loaded ? 'waiting for events…' : ordered.length === 0 ? 'No alerts yet. Fraud and inventory alerts appear here the moment they are committed.' : 'No alert of this kind yet';
       replace(list, emptyState(text, 'alerts-empty'));
@@ -58,6 +64,7 @@ export function createAlertsPanel(root: HTMLElement, select: (alert: Alert) => v
         select(a);
       })));
     }
+    if (focusId !== undefined) list.querySelector<HTMLElement>(`[data-alert-id="${CSS.escape(focusId)}"]`)?.focus({ preventScroll: true });
     fresh = new Set();
   };
   const schedule = () => {
@@ -95,7 +102,9 @@ export function createAlertsPanel(root: HTMLElement, select: (alert: Alert) => v
         el.textContent = fmtAgo(Number(el.dataset.detectedAt), now);
       }
     },
-    clearSelection() {
+    /** The drawer closed; `refocus`: give the focus back to the item that was selected. */
+    clearSelection(refocus = false) {
+      if (refocus) refocusId = selectedId;
       selectedId = undefined;
       schedule();
     },

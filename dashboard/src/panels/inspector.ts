@@ -1,25 +1,34 @@
 /// <reference lib="dom" />
 import type { Alert, EntityType } from '../../../schemas/alert.ts';
-import { lookupEntity, type EntityLookup, type EntityView } from '../api.ts';
+import { alertWhySection } from '../alert-why/section.ts';
+import { ENTITY_TYPES, lookupEntity, type EntityLookup, type EntityView } from '../api.ts';
 import { byTestId, h, replace, type Child } from '../dom.ts';
 import { fmtDateTime } from '../format.ts';
 import { jsonView } from '../json-view.ts';
+import { alertDetail } from './alert-detail.ts';
 import { recommendationsSection } from './recommendations.ts';
 
 /**
- * The side drawer that explains one thing: an alert (its reasons, figures, trace and the entity's
- * current state) or an entity looked up by key. Every lookup goes through the query API, so it
- * shows what any client would get, including `stale` when the owner is unreachable.
+ * The side drawer that explains one thing: an alert (its figures, trace, the events that caused
+ * it as the log holds them, and the entity's current state) or an entity looked up by key. Every
+ * lookup goes through the query API, so it shows what any client would get, including `stale`
+ * when the owner is unreachable. Opening moves the focus into the drawer; Escape or × closes it
+ * and gives the focus back (`onClose(focusLost)`: the opener is gone, its panel should refocus).
  */
-export function createInspector(root: HTMLElement, opts: { jaegerUrl: string | null; onClose: () => void }) {
+export function createInspector(root: HTMLElement, opts: { jaegerUrl: string | null; onClose: (focusLost: boolean) => void }) {
   const title = byTestId(root, 'inspector-title');
   const body = byTestId(root, 'inspector-body');
   let generation = 0;
+  let opener: HTMLElement | null = null;
 
   const close = () => {
+    if (root.hidden) return;
     root.hidden = true;
     generation++;
-    opts.onClose();
+    const back = opener;
+    opener = null;
+    if (back?.isConnected) back.focus();
+    opts.onClose(!back?.isConnected);
   };
   byTestId(root, 'inspector-close').addEventListener('click', close);
   document.addEventListener('keydown', (e) => {
@@ -28,10 +37,14 @@ export function createInspector(root: HTMLElement, opts: { jaegerUrl: string | n
 
   const open = (heading: string, ...children: Child[]) => {
     generation++;
+    // A link inside the drawer replaces its content: the focus still goes back to what first opened it.
+    const active = document.activeElement;
+    if (active instanceof HTMLElement && active !== document.body && !root.contains(active)) opener = active;
     title.textContent = heading;
     replace(body, ...children);
     root.hidden = false;
     body.scrollTop = 0;
+    title.focus({ preventScroll: true });
   };
 
   const entitySection = (type: EntityType, key: string): HTMLElement => {
@@ -59,56 +72,27 @@ export function createInspector(root: HTMLElement, opts: { jaegerUrl: string | n
     body.append(...withRecommendations(type, key, entitySection(type, key)));
   };
 
-  const entityLink = (type: EntityType, key: string) =>
-    h('button', { type: 'button', class: 'link mono', 'data-testid': 'entity-link', onclick: () => inspectEntity(type, key) }, `${type} ${key}`);
+  /** The query API serves the three entity types; another (an actor type a module adds) is plain text. */
+  const entityLink = (type: EntityType, key: string): Child =>
+    ENTITY_TYPES.includes(type)
+      ? h('button', { type: 'button', class: 'link mono', 'data-testid': 'entity-link', 'data-entity-type': type, 'data-entity-key': key, onclick: () => inspectEntity(type, key) }, `${type} ${key}`)
+      : h('span', { class: 'mono' }, `${type} ${key}`);
 
   return {
     inspectEntity,
     showAlert(a: Alert) {
-      const { summary, traceId, ...figures } = a.details ?? { summary: '' };
-      const traceHref = opts.jaegerUrl && typeof traceId === 'string' && traceId ? `${opts.jaegerUrl.replace(/\/+$/, '')}/trace/${encodeURIComponent(traceId)}` : null;
-      open(
-        sentence(a.type.replaceAll('_', ' ')),
-        h(
-          'section',
-          { class: 'alert-detail', 'data-testid': 'alert-detail', 'data-alert-id': a.id },
-          h('div', { class: 'row' }, h('span', { class: `badge sev-${a.severity}` }, a.severity), entityLink(a.entityType, a.entityKey), traceHref ? h('a', { class: 'trace-link', href: traceHref, target: '_blank', rel: 'noopener', 'data-testid': 'trace-link' }, 'Open trace ↗') : null),
-          h('p', { class: 'summary', 'data-testid': 'alert-summary' }, String(summary ?? '')),
-          h(
-            'dl',
-            { class: 'facts' },
-            h('dt', {}, 'event time'), h('dd', {}, fmtDateTime(a.ts)),
-            h('dt', {}, 'detected'), h('dd', {}, `${fmtDateTime(a.detectedAt)} (+${Math.max(0, a.detectedAt - a.ts).toLocaleString('en-US')} ms)`),
-            h('dt', {}, 'alert id'), h('dd', { class: 'mono' }, a.id),
-          ),
-          h('h3', {}, `Caused by ${a.reasons.length} event${a.reasons.length === 1 ? '' : 's'}`),
-          h('ul', { class: 'reasons mono', 'data-testid': 'alert-reasons' }, ...a.reasons.map((id) => h('li', {}, id))),
-          Object.keys(figures).length ? h('h3', {}, 'Details') : null,
-          Object.keys(figures).length ? h('dl', { class: 'facts', 'data-testid': 'alert-details' }, ...Object.entries(figures).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, detailValue(k, v, entityLink))])) : null,
-        ),
+      open(sentence(a.type.replaceAll('_', ' ')));
+      // After open(): the why and the lookup belong to the drawer's current content, dropped once it changes.
+      const mine = generation;
+      body.append(
+        alertDetail(a, opts.jaegerUrl, entityLink),
+        alertWhySection(a, () => mine === generation, entityLink),
         h('h3', {}, `Current state of ${a.entityType} ${a.entityKey}`),
+        ...withRecommendations(a.entityType, a.entityKey, entitySection(a.entityType, a.entityKey)),
       );
-      // After open(): a lookup belongs to the drawer's current content and is dropped once it changes.
-      body.append(...withRecommendations(a.entityType, a.entityKey, entitySection(a.entityType, a.entityKey)));
     },
     close,
   };
-}
-
-/** Ids that name another entity become links to it, so an analyst can walk from an alert to the order and the user. */
-const LINKED_KEYS: Record<string, EntityType> = { userId: 'user', orderId: 'order', sku: 'sku' };
-
-function detailValue(key: string, value: unknown, link: (type: EntityType, key: string) => HTMLElement): Child {
-  const type = LINKED_KEYS[key];
-  if (type && typeof value === 'string') return link(type, value);
-  if (Array.isArray(value) && value.every(isPrimitive)) return h('span', { class: 'mono' }, value.map(String).join(', '));
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value);
-    // A small flat object (thresholds, a window) reads better on one line than as a JSON block.
-    if (entries.length <= 4 && entries.every(([, v]) => isPrimitive(v))) return h('span', { class: 'mono' }, entries.map(([k, v]) => `${k}: ${String(v)}`).join(' · '));
-    return jsonView(value);
-  }
-  return h('span', { class: 'mono' }, String(value));
 }
 
 function renderLookup(section: HTMLElement, type: EntityType, key: string, r: EntityLookup, retry: () => void): void {
@@ -165,10 +149,6 @@ function summaryChips(e: EntityView): HTMLElement | null {
     return h('div', { class: 'chips' }, chip('available', s.onHand - s.reserved), chip('on hand', s.onHand), chip('reserved', s.reserved), typeof s.reorderPoint === 'number' ? chip('reorder point', s.reorderPoint) : null);
   }
   return null;
-}
-
-function isPrimitive(v: unknown): boolean {
-  return v === null || ['string', 'number', 'boolean'].includes(typeof v);
 }
 
 function sentence(text: string): string {
