@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawn } from 'node:child_process';
 import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
 import { createCheckpointStore } from '../store/checkpoint-store.ts';
 import { migrate } from '../store/migrations.ts';
 import { openPool, type Sql } from '../store/index.ts';
+import { runCli } from './support/run-cli.ts';
 
 /**
  * `actorstream analytics rebuild` against a real Postgres: states committed with analytics off (no
@@ -24,14 +24,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('node_modules/.bin/bun', ['cli/main.ts', ...args], { env: { ...process.env, KAFKA_BROKERS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c));
-  child.stderr.on('data', (c: Buffer) => (stderr += c));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+const cli = (args: string[], env: Record<string, string>) => runCli(args, { KAFKA_BROKERS: '', ...env });
 
 const M = Date.UTC(2026, 0, 1, 10, 0);
 

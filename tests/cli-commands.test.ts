@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { createTestDatabase } from '../scripts/infra/test-database.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { spawnProcessor } from './support/processor-process.ts';
+import { runCli } from './support/run-cli.ts';
 
 /**
  * The operator commands as a user runs them: `bun cli/main.ts …` as a subprocess against the real
@@ -17,21 +17,7 @@ import { spawnProcessor } from './support/processor-process.ts';
 const PARTITIONS = 3;
 const T0 = 1_760_000_000_000;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string | undefined>, stdin?: string): Promise<CliResult> {
-  const child = spawn('node_modules/.bin/bun', ['cli/main.ts', ...args], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c));
-  child.stderr.on('data', (c: Buffer) => (stderr += c));
-  child.stdin.end(stdin ?? '');
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+const cli = runCli;
 
 const line = (o: unknown) => JSON.stringify(o);
 const stock = (id: string, sku: string, qty: number, ts: number) => ({ id, type: 'stock_received', v: 1, ts, data: { sku, qty } });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { skuActor } from '../actors/sku.ts';
 import { spawnInstance, type InstanceProcess } from './support/instance-process.ts';
 import { createPipelineEnv, type PipelineEnv } from './support/pipeline-env.ts';
+import { runCli } from './support/run-cli.ts';
 
 /**
  * Quarantine as an operation from the command line, against the real broker: `quarantine list`
@@ -15,14 +15,7 @@ import { createPipelineEnv, type PipelineEnv } from './support/pipeline-env.ts';
 const KEY = 'sku-cli-q';
 const QTYS = [2, 3, 4];
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('node_modules/.bin/bun', ['cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+const cli = runCli;
 
 describe('quarantine from the CLI', () => {
   let env: PipelineEnv;

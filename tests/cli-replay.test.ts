@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawn } from 'node:child_process';
 import { buildActors } from '../actors/registry.ts';
 import { createTestDriver } from '../actors/test-driver.ts';
 import { ACTOR_MESSAGES, messageComponent } from '../cli/commands/replay.ts';
@@ -8,6 +7,7 @@ import { decodeEvent, type DomainEvent } from '../schemas/index.ts';
 import { alertComparison, closingEvents, committed, foldWithDriver, stateDiffs, type Expected } from './support/oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { spawnProcessor } from './support/processor-process.ts';
+import { runCli } from './support/run-cli.ts';
 
 /**
  * `actorstream replay` resets actor types so the processors rebuild them from the log. The
@@ -18,14 +18,7 @@ import { spawnProcessor } from './support/processor-process.ts';
  */
 const PARTITIONS = 3;
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('node_modules/.bin/bun', ['cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c));
-  child.stderr.on('data', (c: Buffer) => (stderr += c));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+const cli = runCli;
 
 describe('CLI replay', () => {
   let env: PipelineEnv;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import type { ShadowDiff } from '../cli/commands/shadow-diff.ts';
 import { decodeEvent, type Alert, type DomainEvent } from '../schemas/index.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { spawnProcessor } from './support/processor-process.ts';
+import { runCli } from './support/run-cli.ts';
 
 /**
  * `actorstream replay --shadow` against a real broker and Postgres: a live pipeline decides with
@@ -18,14 +18,7 @@ import { spawnProcessor } from './support/processor-process.ts';
  */
 const MINUTE = 60_000;
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('node_modules/.bin/bun', ['cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c));
-  child.stderr.on('data', (c: Buffer) => (stderr += c));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+const cli = runCli;
 
 /** Payment attempts of users with 2, 3, 4 and 6 attempts a minute apart, plus their orders and stock. */
 function workload(): DomainEvent[] {
