@@ -79,21 +79,40 @@ export async function explainAlert(deps: AlertCauseDeps, alert: Alert): Promise<
   return { causes, unresolved: alert.reasons.filter((id) => !found.has(id)), scanned };
 }
 
-/** Looks up the event each message was caused by, on its sender's source partition. */
+/**
+ * Looks up the event each message was caused by, on its sender's source partition: one scan per
+ * partition, back from the latest time one of its messages was appended.
+ */
 async function followMessages(deps: AlertCauseDeps, viaMessages: AlertCause[]): Promise<number> {
-  let scanned = 0;
+  const byPartition = new Map<string, { topic: string; partition: number; until: number; causes: AlertCause[] }>();
   for (const cause of viaMessages) {
     const from = cause.via!.from as { type?: unknown; key?: unknown } | undefined;
     const topics = typeof from?.type === 'string' ? deps.topicsOf(from.type) : undefined;
     if (!topics || typeof from?.key !== 'string') continue;
     const partition = await partitionOfKey(deps, topics.source, from.key);
-    const appended = cause.via!.timestamp ?? Date.now();
-    const records = await scanBefore(deps, topics.source, partition, appended + SLACK_MS);
+    const until = (cause.via!.timestamp ?? Date.now()) + SLACK_MS;
+    const at = `${topics.source}:${partition}`;
+    const entry = byPartition.get(at) ?? { topic: topics.source, partition, until, causes: [] };
+    entry.until = Math.max(entry.until, until);
+    entry.causes.push(cause);
+    byPartition.set(at, entry);
+  }
+  let scanned = 0;
+  for (const { topic, partition, until, causes } of byPartition.values()) {
+    const records = await scanBefore(deps, topic, partition, until);
     scanned += records.length;
-    const r = records.find((x) => (parse(x.value) as { id?: unknown } | undefined)?.id === cause.id);
-    if (!r) continue;
-    cause.record = eventAt(r);
-    cause.traceparent = r.headers.traceparent ?? cause.traceparent;
+    const byId = new Map<string, TailRecord>();
+    for (const r of records) {
+      const id = (parse(r.value) as { id?: unknown } | undefined)?.id;
+      // The first copy: a retried event's later copies were dropped as duplicates when applied.
+      if (typeof id === 'string' && !byId.has(id)) byId.set(id, r);
+    }
+    for (const cause of causes) {
+      const r = byId.get(cause.id);
+      if (!r) continue;
+      cause.record = eventAt(r);
+      cause.traceparent = r.headers.traceparent ?? cause.traceparent;
+    }
   }
   return scanned;
 }
