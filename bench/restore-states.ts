@@ -3,7 +3,8 @@
  *   bun bench/restore-states.ts [entities=1000000] [partitions=6] [workers=1]
  * Commits `entities` realistic user states spread over `partitions` shards (one fenced commit per
  * 50k rows), then times what an owner does on assignment for every shard: load the snapshot from
- * Postgres and open it in a shard worker (structured clone into the worker + migration check).
+ * Postgres and open it in a shard worker (structured clone into the worker + migration check) —
+ * eagerly (every state) and lazily (keys only: `lazy_restore_above`), 3 rounds each, interleaved.
  * Failure detection (the consumer session timeout) comes on top; see bench/runtime.ts.
  * Uses DATABASE_URL's server (default 127.0.0.1:5432) with a fresh database it drops afterwards.
  */
@@ -43,26 +44,38 @@ try {
   console.log(`seeded ${entities} user states in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   await sql`vacuum analyze actor_states`;
 
-  const pool = createWorkerPool(workers, (e) => { throw e; });
-  const t1 = performance.now();
-  let loadMs = 0;
-  let opened = 0;
-  await Promise.all(
-    Array.from({ length: partitions }, async (_, p) => {
-      const id = shardId('user', p);
-      const l0 = performance.now();
-      const snap = await store.load(id, 'user', p);
-      loadMs = Math.max(loadMs, performance.now() - l0);
-      const size = await pool.hostFor(id).open(
-        { actorType: 'user', partition: p, app: 'bench', sourceTopic: 'user_events', alertsTopic: 'alerts', actors: {} },
-        { states: snap.states, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: [] },
+  // Eager (every state read and parsed) and lazy (keys only, states on their next input) restores,
+  // interleaved, 3 rounds each: the same rows, the same Postgres, side by side.
+  const results: Record<'eager' | 'lazy', number[]> = { eager: [], lazy: [] };
+  for (let round = 0; round < 3; round++) {
+    for (const mode of ['eager', 'lazy'] as const) {
+      const pool = createWorkerPool(workers, (e) => { throw e; });
+      const t1 = performance.now();
+      let loadMs = 0;
+      let opened = 0;
+      let stored = 0;
+      await Promise.all(
+        Array.from({ length: partitions }, async (_, p) => {
+          const id = shardId('user', p);
+          const l0 = performance.now();
+          const snap = await store.load(id, 'user', p, mode === 'lazy' ? { lazyAbove: 0 } : {});
+          loadMs = Math.max(loadMs, performance.now() - l0);
+          stored += snap.stored?.length ?? 0;
+          const size = await pool.hostFor(id).open(
+            { actorType: 'user', partition: p, app: 'bench', sourceTopic: 'user_events', alertsTopic: 'alerts', actors: {} },
+            { states: snap.states, stored: snap.stored, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: [] },
+          );
+          opened += size;
+        }),
       );
-      opened += size;
-    }),
-  );
-  const seconds = (performance.now() - t1) / 1000;
-  console.log(`restore: ${opened} entities over ${partitions} shards loaded and opened in ${workers} worker(s) in ${seconds.toFixed(2)} s (slowest Postgres load ${(loadMs / 1000).toFixed(2)} s); ${Math.round(opened / seconds)} entities/s`);
-  await pool.terminate();
+      const seconds = (performance.now() - t1) / 1000;
+      results[mode].push(seconds);
+      console.log(`${mode} restore: ${opened} entities in memory, ${stored} left in Postgres, ${partitions} shards, ${workers} worker(s): ${seconds.toFixed(2)} s (slowest Postgres load ${(loadMs / 1000).toFixed(2)} s)`);
+      await pool.terminate();
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+  for (const mode of ['eager', 'lazy'] as const) console.log(`${mode}: median ${median(results[mode]).toFixed(2)} s (${results[mode].map((x) => x.toFixed(2)).join(', ')})`);
 } finally {
   await sql.end();
   await db.drop();

@@ -22,7 +22,7 @@ let store: CheckpointStore;
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = postgres(db.url, { max: 4, onnotice: () => {} });
-  expect(await migrate(sql)).toEqual([1, 2, 3, 4, 5]);
+  expect(await migrate(sql)).toEqual([1, 2, 3, 4, 5, 6]);
   store = createCheckpointStore(sql);
 });
 
