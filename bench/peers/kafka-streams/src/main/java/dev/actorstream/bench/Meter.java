@@ -1,62 +1,83 @@
 package dev.actorstream.bench;
 
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * What the peer measures, shared by its processors and the producer wrapper. Kafka Streams runs
- * them all on its one stream thread (num.stream.threads=1), so plain fields need no locking; the
- * main thread only reads them (volatile where it polls).
+ * What the peer measures, shared by its processors and the producer wrapper. With
+ * num.stream.threads > 1 every stream thread updates these at once, so counters are LongAdders
+ * (a `volatile long` incremented from two threads loses increments, and the main thread then waits
+ * forever for its count) and the histograms are concurrent. The main thread only reads them.
  */
 final class Meter {
   /** event→state: wall clock when a processor applied a source record, minus its Kafka timestamp. */
-  static final Histogram stateLatency = new Histogram(3_600_000L, 3);
+  static final Histogram stateLatency = new ConcurrentHistogram(3_600_000L, 3);
   /** event→durable: wall clock when the transaction holding the record committed, minus its Kafka timestamp. */
-  static final Histogram durableLatency = new Histogram(3_600_000L, 3);
+  static final Histogram durableLatency = new ConcurrentHistogram(3_600_000L, 3);
 
-  static volatile long sourceRecords;
-  static volatile long skuCommandsForwarded;
-  static volatile long skuCommandsApplied;
-  static volatile long paymentsForwarded;
-  static volatile long paymentsApplied;
-  static volatile long firstAtMs;
-  static long lowStockAlerts;
-  static long velocityAlerts;
-  static long expiredOrders;
+  static final LongAdder sourceRecords = new LongAdder();
+  static final LongAdder skuCommandsForwarded = new LongAdder();
+  static final LongAdder skuCommandsApplied = new LongAdder();
+  static final LongAdder paymentsForwarded = new LongAdder();
+  static final LongAdder paymentsApplied = new LongAdder();
+  static final AtomicLong firstAtMs = new AtomicLong();
+  static final LongAdder lowStockAlerts = new LongAdder();
+  static final LongAdder velocityAlerts = new LongAdder();
+  static final LongAdder cardTestingAlerts = new LongAdder();
+  static final LongAdder amountAnomalyAlerts = new LongAdder();
+  static final LongAdder expiredOrders = new LongAdder();
   /** Reserves applied while available < qty (our SKU actor would have refused them; see README). */
-  static long reservesOverAvailable;
-  static volatile long commits;
+  static final LongAdder reservesOverAvailable = new LongAdder();
+  static final LongAdder commits = new LongAdder();
 
-  private static long[] pending = new long[1 << 16];
-  private static int pendingCount;
+  /**
+   * Kafka timestamps of the records applied since the last commit, per stream thread: under
+   * exactly_once_v2 each stream thread has its own producer and commits its own transaction, on
+   * that same thread, covering only the records that thread applied.
+   */
+  private static final ThreadLocal<Pending> pending = ThreadLocal.withInitial(Pending::new);
 
   private Meter() {}
 
   /** A source record went through its processor. */
   static void applied(long appendTs) {
     long now = System.currentTimeMillis();
-    if (firstAtMs == 0) firstAtMs = now;
-    sourceRecords++;
+    if (firstAtMs.get() == 0) firstAtMs.compareAndSet(0, now);
+    sourceRecords.increment();
     stateLatency.recordValue(Math.max(0, Math.min(now - appendTs, 3_600_000L)));
-    if (pendingCount == pending.length) pending = java.util.Arrays.copyOf(pending, pending.length * 2);
-    pending[pendingCount++] = appendTs;
+    pending.get().add(appendTs);
   }
 
-  /** The stream thread's transaction committed: every record applied since the last commit is durable. */
+  /** This stream thread's transaction committed: every record it applied since its last commit is durable. */
   static void committed() {
     long now = System.currentTimeMillis();
-    for (int i = 0; i < pendingCount; i++) durableLatency.recordValue(Math.max(0, Math.min(now - pending[i], 3_600_000L)));
-    pendingCount = 0;
-    commits++;
+    Pending p = pending.get();
+    for (int i = 0; i < p.count; i++) durableLatency.recordValue(Math.max(0, Math.min(now - p.ts[i], 3_600_000L)));
+    p.count = 0;
+    commits.increment();
   }
 
-  /** A transaction was aborted: its records will be applied again. */
+  /** This stream thread's transaction was aborted: its records will be applied again. */
   static void aborted() {
-    pendingCount = 0;
+    pending.get().count = 0;
   }
 
   static String histogramJson(Histogram h) {
     return String.format(
         "{\"count\":%d,\"p50\":%d,\"p99\":%d,\"p999\":%d,\"max\":%d,\"mean\":%.2f}",
         h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue(), h.getMean());
+  }
+
+  private static final class Pending {
+    long[] ts = new long[1 << 16];
+    int count;
+
+    void add(long t) {
+      if (count == ts.length) ts = Arrays.copyOf(ts, ts.length * 2);
+      ts[count++] = t;
+    }
   }
 }

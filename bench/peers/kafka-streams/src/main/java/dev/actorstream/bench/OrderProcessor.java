@@ -14,7 +14,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The order saga, simplified (bench/README.md "Kafka Streams peer"): every reservation is taken as
  * granted at once, so `placed` here is actorstream's `reserved`. Keyed by orderId on
  * transaction_events. Emits SKU commands ("S|r|qty" reserve, "S|l|qty" release, "S|c|qty" commit)
- * keyed by sku and payment attempts ("P|ts|a|eventId", a = authorized, d = declined) keyed by userId,
+ * keyed by sku and payment attempts ("P|ts|a|amount|card", a = authorized, d = declined) keyed by userId,
  * which the topology repartitions to the SKU and user processors.
  *
  * Payment timeout: 15 minutes of event time after order_placed, kept in a second store ordered by
@@ -65,10 +65,12 @@ final class OrderProcessor implements Processor<String, String, String, String> 
         if (nextDue != Long.MIN_VALUE) nextDue = Math.min(nextDue, due);
       }
       case "payment_authorized", "payment_declined" -> {
-        // Every attempt reaches the user's velocity rule, valid transition or not (as in actorstream).
+        // Every attempt reaches the user's fraud rules, valid transition or not (as in actorstream).
+        // The card goes last: a fingerprint may contain '|', and the user splits into 5 fields.
         String outcome = type.equals("payment_authorized") ? "a" : "d";
-        ctx.forward(r.withKey(d.path("userId").asText()).withValue("P|" + ts + "|" + outcome + "|" + e.path("id").asText()));
-        Meter.paymentsForwarded++;
+        String payment = "P|" + ts + "|" + outcome + "|" + d.path("amount").asDouble() + "|" + d.path("cardFingerprint").asText();
+        ctx.forward(r.withKey(d.path("userId").asText()).withValue(payment));
+        Meter.paymentsForwarded.increment();
         if (type.equals("payment_authorized") && status.equals("placed")) orders.put(orderId, "paid" + current.substring(6));
       }
       case "order_shipped" -> {
@@ -112,14 +114,14 @@ final class OrderProcessor implements Processor<String, String, String, String> 
       String current = orders.get(orderId);
       if (current == null || !current.startsWith("placed|")) continue;
       orders.put(orderId, "expired" + current.substring(6));
-      Meter.expiredOrders++;
+      Meter.expiredOrders.increment();
       for (String[] line : linesOf(current)) forwardSku(r, line[0], 'l', Long.parseLong(line[1]));
     }
   }
 
   private void forwardSku(Record<String, String> r, String sku, char command, long qty) {
     ctx.forward(r.withKey(sku).withValue("S|" + command + "|" + qty));
-    Meter.skuCommandsForwarded++;
+    Meter.skuCommandsForwarded.increment();
   }
 
   private static List<String[]> linesOf(String order) {

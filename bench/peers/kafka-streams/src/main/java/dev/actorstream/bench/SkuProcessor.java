@@ -29,12 +29,12 @@ final class SkuProcessor implements Processor<String, String, String, String> {
     if (v == null) return;
     long[] s = decode(skus.get(r.key()));
     if (v.startsWith("S|")) {
-      Meter.skuCommandsApplied++;
+      Meter.skuCommandsApplied.increment();
       char command = v.charAt(2);
       long qty = Long.parseLong(v.substring(4));
       switch (command) {
         case 'r' -> {
-          if (s[0] - s[1] < qty) Meter.reservesOverAvailable++;
+          if (s[0] - s[1] < qty) Meter.reservesOverAvailable.increment();
           s[1] += qty;
         }
         case 'l' -> s[1] = Math.max(0, s[1] - qty);
@@ -59,7 +59,7 @@ final class SkuProcessor implements Processor<String, String, String, String> {
     }
     boolean low = s[2] > 0 && s[0] - s[1] < s[2];
     if (low && s[3] == 0) {
-      Meter.lowStockAlerts++;
+      Meter.lowStockAlerts.increment();
       ctx.forward(r.withValue("{\"type\":\"low_stock\",\"sku\":\"" + r.key() + "\",\"available\":" + (s[0] - s[1]) + "}"));
     }
     s[3] = low ? 1 : 0;

@@ -35,14 +35,15 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The Kafka Streams peer: the SKU inventory, a simplified order saga and the velocity rule as one
- * exactly-once (v2) topology with RocksDB state stores. It reads `--expect` source records from the
+ * The Kafka Streams peer: the SKU inventory, a simplified order saga and three fraud rules
+ * (velocity, card_testing, amount_anomaly) as one exactly-once (v2) topology with RocksDB state
+ * stores, on `--threads` stream threads (default 1). It reads `--expect` source records from the
  * prefixed source topics, reports on stdout (one JSON object per line: `ready`, then `done` with
  * timings and latency percentiles), dumps the final SKU states to `--out`, and stays up until
  * SIGTERM so the harness can read its CPU and memory first.
  *
  * java -Xmx512m -cp 'target/classes:target/lib/*' dev.actorstream.bench.StreamsPeer \
- *   --brokers 127.0.0.1:39092 --prefix b1_ --app-id ks-1 --partitions 6 --expect 2000006 --out skus.json
+ *   --brokers 127.0.0.1:39092 --prefix b1_ --app-id ks-1 --partitions 6 --threads 2 --expect 2000006 --out skus.json
  */
 public final class StreamsPeer {
   public static void main(String[] argv) throws Exception {
@@ -51,6 +52,7 @@ public final class StreamsPeer {
     String prefix = args.getOrDefault("prefix", "");
     String appId = args.getOrDefault("app-id", "kstreams-peer");
     int partitions = Integer.parseInt(args.getOrDefault("partitions", "6"));
+    int threads = Integer.parseInt(args.getOrDefault("threads", "1"));
     long expect = Long.parseLong(args.getOrDefault("expect", "0"));
     long timeoutMs = Long.parseLong(args.getOrDefault("timeout-ms", "3600000"));
     String out = args.get("out");
@@ -62,7 +64,10 @@ public final class StreamsPeer {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, args.getOrDefault("commit-interval-ms", "200"));
-    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+    // Thread names start with the client id and Linux keeps 15 characters of them: a short one lets
+    // the harness's per-thread CPU tell stream threads from the clients' network threads.
+    props.put(StreamsConfig.CLIENT_ID_CONFIG, "ks");
     props.put(StreamsConfig.STATE_DIR_CONFIG, args.getOrDefault("state-dir", new File(System.getProperty("java.io.tmpdir"), "ks-peer-" + appId).getPath()));
     props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
     props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
@@ -92,8 +97,11 @@ public final class StreamsPeer {
     streams.start();
 
     // Processed: every source record applied and every command the orders sent consumed.
-    while (Meter.sourceRecords < expect || Meter.skuCommandsApplied < Meter.skuCommandsForwarded || Meter.paymentsApplied < Meter.paymentsForwarded) {
-      if (System.currentTimeMillis() - startedAt > timeoutMs) fail("timed out: " + Meter.sourceRecords + "/" + expect + " source records");
+    // Applied before forwarded is read, so a command forwarded in between keeps the loop waiting.
+    while (Meter.sourceRecords.sum() < expect
+        || Meter.skuCommandsApplied.sum() < Meter.skuCommandsForwarded.sum()
+        || Meter.paymentsApplied.sum() < Meter.paymentsForwarded.sum()) {
+      if (System.currentTimeMillis() - startedAt > timeoutMs) fail("timed out: " + Meter.sourceRecords.sum() + "/" + expect + " source records");
       Thread.sleep(10);
     }
     long processedAtMs = System.currentTimeMillis();
@@ -125,12 +133,13 @@ public final class StreamsPeer {
     }
     emit(String.format(
         "{\"event\":\"done\",\"sourceRecords\":%d,\"startedAtMs\":%d,\"firstAtMs\":%d,\"processedAtMs\":%d,\"durableAtMs\":%d,"
-            + "\"latency\":{\"state\":%s,\"durable\":%s},\"commits\":%d,\"skuStates\":%d,\"lowStockAlerts\":%d,\"velocityAlerts\":%d,"
+            + "\"latency\":{\"state\":%s,\"durable\":%s},\"streamThreads\":%d,\"commits\":%d,\"skuStates\":%d,\"lowStockAlerts\":%d,"
+            + "\"fraudAlerts\":{\"velocity\":%d,\"card_testing\":%d,\"amount_anomaly\":%d},"
             + "\"expiredOrders\":%d,\"reservesOverAvailable\":%d,\"skuCommands\":%d,\"payments\":%d}",
-        Meter.sourceRecords, startedAt, Meter.firstAtMs, processedAtMs, durableAtMs,
-        Meter.histogramJson(Meter.stateLatency), Meter.histogramJson(Meter.durableLatency), Meter.commits, skuCount,
-        Meter.lowStockAlerts, Meter.velocityAlerts, Meter.expiredOrders, Meter.reservesOverAvailable,
-        Meter.skuCommandsApplied, Meter.paymentsApplied));
+        Meter.sourceRecords.sum(), startedAt, Meter.firstAtMs.get(), processedAtMs, durableAtMs,
+        Meter.histogramJson(Meter.stateLatency), Meter.histogramJson(Meter.durableLatency), threads, Meter.commits.sum(), skuCount,
+        Meter.lowStockAlerts.sum(), Meter.velocityAlerts.sum(), Meter.cardTestingAlerts.sum(), Meter.amountAnomalyAlerts.sum(),
+        Meter.expiredOrders.sum(), Meter.reservesOverAvailable.sum(), Meter.skuCommandsApplied.sum(), Meter.paymentsApplied.sum()));
     admin.close();
     closed.await();
   }
@@ -138,7 +147,7 @@ public final class StreamsPeer {
   static Topology topology(String prefix, int partitions, String alerts) {
     Serde<String> s = Serdes.String();
     StreamsBuilder b = new StreamsBuilder();
-    for (String name : List.of("orders", "order-expiries", "skus", "velocity")) {
+    for (String name : List.of("orders", "order-expiries", "skus", "users")) {
       b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), s, s).withCachingEnabled());
     }
     KStream<String, String> orderOut = b.stream(prefix + "transaction_events", Consumed.with(s, s)).process(OrderProcessor::new, "orders", "order-expiries");
@@ -149,7 +158,7 @@ public final class StreamsPeer {
         .filter((k, v) -> v.startsWith("P|"))
         .repartition(Repartitioned.<String, String>as("payments").withKeySerde(s).withValueSerde(s).withNumberOfPartitions(partitions));
     b.stream(prefix + "inventory_events", Consumed.with(s, s)).merge(skuCommands).process(SkuProcessor::new, "skus").to(alerts, Produced.with(s, s));
-    b.stream(prefix + "user_events", Consumed.with(s, s)).merge(payments).process(UserProcessor::new, "velocity").to(alerts, Produced.with(s, s));
+    b.stream(prefix + "user_events", Consumed.with(s, s)).merge(payments).process(UserProcessor::new, "users").to(alerts, Produced.with(s, s));
     return b.build();
   }
 

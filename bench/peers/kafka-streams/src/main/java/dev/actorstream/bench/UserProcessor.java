@@ -1,29 +1,25 @@
 package dev.actorstream.bench;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The `velocity` fraud rule of actors/fraud/velocity.ts, keyed by userId: ≥ 5 payment attempts with
- * event time in (now − 10 min, now], once per burst, the window capped at 10 entries and judged at
- * the latest event time it has seen. user_events are parsed and counted but feed no rule here (the
- * other four rules are not implemented in the peer).
+ * The payment rules of actorstream's user actor (actors/user.ts `handlePayment`), keyed by userId,
+ * in the same order: every attempt goes through `velocity`; a decline through `card_testing`; an
+ * authorized payment expires old declines and goes through `amount_anomaly`. user_events are
+ * parsed and counted but feed no rule here: impossible_travel, account_takeover and the
+ * recommendations' viewed/bought lists are not implemented in the peer (bench/README.md).
  */
 final class UserProcessor implements Processor<String, String, String, String> {
-  static final int ATTEMPTS = 5;
-  static final long WINDOW_MS = 10 * 60_000L;
-  static final int CAP = 2 * ATTEMPTS;
   private ProcessorContext<String, String> ctx;
-  private KeyValueStore<String, String> windows;
+  private KeyValueStore<String, String> users;
 
   @Override
   public void init(ProcessorContext<String, String> context) {
     ctx = context;
-    windows = context.getStateStore("velocity");
+    users = context.getStateStore("users");
   }
 
   @Override
@@ -35,36 +31,24 @@ final class UserProcessor implements Processor<String, String, String, String> {
       Json.parse(v);
       return;
     }
-    Meter.paymentsApplied++;
-    String[] p = v.split("\\|");
+    Meter.paymentsApplied.increment();
+    // "P|ts|a or d|amount|card" (OrderProcessor); the limit keeps a '|' inside the card.
+    String[] p = v.split("\\|", 5);
     long ts = Long.parseLong(p[1]);
-    List<Long> entries = new ArrayList<>();
-    String stored = windows.get(r.key());
-    if (stored != null && !stored.isEmpty()) for (String t : stored.split(",")) entries.add(Long.parseLong(t));
-    long at = Math.max(ts, entries.isEmpty() ? ts : entries.get(entries.size() - 1));
-    entries.removeIf(t -> t <= at - WINDOW_MS);
-    int before = entries.size();
-    boolean added = false;
-    if (ts > at - WINDOW_MS) {
-      int pos = entries.size();
-      while (pos > 0 && entries.get(pos - 1) > ts) pos--;
-      entries.add(pos, ts);
-      added = true;
-      while (entries.size() > CAP) {
-        if (pos == 0) added = false;
-        entries.remove(0);
-        pos--;
-      }
+    UserState s = UserState.decode(users.get(r.key()));
+    if (Velocity.check(s, ts)) alert(r, "velocity", Meter.velocityAlerts);
+    long clock = Velocity.clock(s, ts);
+    if (p[2].equals("d")) {
+      if (CardTesting.onDecline(s, ts, p[4], clock)) alert(r, "card_testing", Meter.cardTestingAlerts);
+    } else {
+      CardTesting.expire(s, clock);
+      if (AmountAnomaly.check(s, Double.parseDouble(p[3]))) alert(r, "amount_anomaly", Meter.amountAnomalyAlerts);
     }
-    if (added && before < ATTEMPTS && entries.size() >= ATTEMPTS) {
-      Meter.velocityAlerts++;
-      ctx.forward(r.withValue("{\"type\":\"velocity\",\"user\":\"" + r.key() + "\",\"count\":" + entries.size() + "}"));
-    }
-    StringBuilder sb = new StringBuilder();
-    for (long t : entries) {
-      if (sb.length() > 0) sb.append(',');
-      sb.append(t);
-    }
-    windows.put(r.key(), sb.toString());
+    users.put(r.key(), s.encode());
+  }
+
+  private void alert(Record<String, String> r, String type, java.util.concurrent.atomic.LongAdder counter) {
+    counter.increment();
+    ctx.forward(r.withValue("{\"type\":\"" + type + "\",\"user\":\"" + r.key() + "\"}"));
   }
 }
