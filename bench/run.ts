@@ -5,8 +5,9 @@
  * 1. Pre-loads N generated events (fixed seed) into fresh prefixed topics with P partitions, folding
  *    them through the pure test driver on the way (the oracle of the final SKU states).
  * 2. Backlog: each contender, as its own child process with a fresh consumer group (and database),
- *    consumes the same topics from offset 0; sustained events/s from its first record to its last
- *    one durable, CPU and memory of it, the broker and Postgres from /proc.
+ *    consumes the same topics from offset 0; sustained events/s over the part after the warm-up
+ *    (--warmup, the first half by default) to its last record durable, CPU and memory of it, the
+ *    broker and Postgres from /proc.
  * 3. Open loop: each contender on fresh topics while this process produces at 50% of that
  *    contender's measured max: event→state and event→durable latency percentiles.
  * 4. --scaling: memory and recovery at 100k and 1M entities, checkpoint interval sweep, 1 vs 2
@@ -20,20 +21,25 @@ import { defineCommand, runMain } from 'citty';
 import { CONTENDERS, CONTENDER_IDS, type ContenderId } from './harness/contenders.ts';
 import { Loader, type DataSet } from './harness/dataset.ts';
 import { setUpInfra } from './harness/infra.ts';
-import { ensurePeerBuilt, upToDate } from './harness/kafka-streams.ts';
+import { ensurePeerBuilt, PEER_IDS, PEER_VARIANTS, peerSpec, upToDate, type PeerVariantId } from './harness/kafka-streams.ts';
 import { describeMachine } from './harness/machine.ts';
-import { markdownTable, ratiosOf, threadCpuLines, writeResults, type BenchResults } from './harness/report.ts';
+import { markdownTable, peerLines, ratiosOf, threadCpuLines, writeResults, type BenchResults } from './harness/report.ts';
 import { failedRun, measure, type RunResult } from './harness/runner.ts';
 import { runScaling } from './harness/scaling.ts';
 
 const SMOKE = { events: 3_000, openLoopSeconds: 3, maxRate: 1_000 };
+
+/** Every contender id: the contenders, and the peer's thread variants right after the peer. */
+type BenchId = ContenderId | PeerVariantId;
+const BENCH_IDS: readonly BenchId[] = CONTENDER_IDS.flatMap((id) => (id === 'kafka-streams' ? [id, ...(Object.keys(PEER_VARIANTS) as PeerVariantId[])] : [id]));
+const specOf = (id: BenchId) => (id in PEER_VARIANTS ? peerSpec(id as PeerVariantId) : CONTENDERS[id as ContenderId]);
 
 const main = defineCommand({
   meta: { name: 'bench', description: 'actorstream against raw clients, a naive pipeline and Kafka Streams, on this machine' },
   args: {
     events: { type: 'string', description: 'Generated events pre-loaded for the backlog runs', default: '2000000' },
     partitions: { type: 'string', description: 'Partitions of every source topic', default: '6' },
-    contenders: { type: 'string', description: `Comma-separated subset of: ${CONTENDER_IDS.join(', ')}`, default: CONTENDER_IDS.join(',') },
+    contenders: { type: 'string', description: `Comma-separated subset of: ${BENCH_IDS.join(', ')}`, default: BENCH_IDS.join(',') },
     smoke: { type: 'boolean', description: `A tiny run (${SMOKE.events} events, ${SMOKE.openLoopSeconds} s open loop); Kafka Streams only if already built`, default: false },
     brokers: { type: 'string', description: 'Use these brokers (else KAFKA_BROKERS, else a local broker on port 39092)' },
     'database-url': { type: 'string', description: 'Postgres server for the bench_* databases (else DATABASE_URL, else 127.0.0.1:5432)' },
@@ -41,6 +47,7 @@ const main = defineCommand({
     'checkpoint-interval': { type: 'string', description: 'Checkpoint interval (ms) of actorstream and commit.interval.ms of Kafka Streams', default: '200' },
     seed: { type: 'string', description: 'Generator seed', default: '7' },
     'open-loop-seconds': { type: 'string', description: 'Length of each open-loop run; 0 skips them', default: '30' },
+    warmup: { type: 'string', description: 'Share of each backlog left unmeasured so JITs are warm (0 … <1; 0 measures the whole run)', default: '0.5' },
     'max-rate': { type: 'string', description: 'Cap of the open-loop production rate (events/s)' },
     out: { type: 'string', description: 'Directory for the results', default: 'bench/results' },
     profile: { type: 'boolean', description: 'Bun contenders write a CPU profile of their backlog run (<out>/profiles/; main thread only)', default: false },
@@ -59,6 +66,7 @@ const main = defineCommand({
       checkpointIntervalMs: positive(args['checkpoint-interval'], 'checkpoint-interval'),
       seed: positive(args.seed, 'seed'),
       openLoopSeconds: smoke ? SMOKE.openLoopSeconds : Number(args['open-loop-seconds']),
+      warmup: fraction(args.warmup, 'warmup'),
       maxRate: args['max-rate'] ? positive(args['max-rate'], 'max-rate') : smoke ? SMOKE.maxRate : Infinity,
       out: String(args.out),
       profile: Boolean(args.profile),
@@ -71,7 +79,7 @@ const main = defineCommand({
 interface Options {
   events: number;
   partitions: number;
-  contenders: ContenderId[];
+  contenders: BenchId[];
   smoke: boolean;
   brokers?: string;
   databaseUrl?: string;
@@ -79,6 +87,7 @@ interface Options {
   checkpointIntervalMs: number;
   seed: number;
   openLoopSeconds: number;
+  warmup: number;
   maxRate: number;
   out: string;
   profile: boolean;
@@ -118,15 +127,20 @@ async function bench(opts: Options): Promise<number> {
     const launch = { expect: pre.data.records, partitions: opts.partitions, checkpointIntervalMs: opts.checkpointIntervalMs, classpath, workers: opts.workers };
     const rows: BenchResults['contenders'] = [];
     for (const id of contenders) {
-      const spec = CONTENDERS[id];
+      const spec = specOf(id);
       log(`${spec.label}: backlog…`);
       let backlog: RunResult;
       try {
         backlog = (await measure({
-          infra, loader, spec, data: pre.data, oracle, log, mode: 'backlog', name: `${runPrefix}${id}-backlog`,
+          infra, loader, spec, id, data: pre.data, oracle, log, mode: 'backlog', name: `${runPrefix}${id}-backlog`,
           launch: { ...launch, profileDir, timeoutMs: Math.max(120_000, opts.events * 2) },
+          warmupFraction: opts.warmup,
         })).result;
-        log(`  ${backlog.eventsPerSec.toLocaleString('en-US')} events/s over ${backlog.seconds} s; CPU ${backlog.cpu.contender.pct}%, peak RSS ${backlog.memoryMb.contenderPeak} MB${backlog.sku ? `; SKU states = oracle: ${backlog.sku.equal ? 'yes' : `no (${backlog.sku.example})`}` : ''}`);
+        const warm = backlog.warmup && !backlog.warmup.note ? ` after ${backlog.warmup.records.toLocaleString('en-US')} records of warm-up (whole run ${backlog.wholeRunEventsPerSec?.toLocaleString('en-US')}/s)` : '';
+        log(`  ${backlog.eventsPerSec.toLocaleString('en-US')} events/s over ${backlog.seconds} s${warm}; CPU ${backlog.cpu.contender.pct}%, peak RSS ${backlog.memoryMb.contenderPeak} MB${backlog.sku ? `; SKU states = oracle: ${backlog.sku.equal ? 'yes' : `no (${backlog.sku.example})`}` : ''}`);
+        if (backlog.warmup?.note) notes.push(`${id}: ${backlog.warmup.note}`);
+        if (backlog.profile && 'missing' in backlog.profile) notes.push(`${id}: ${backlog.profile.missing}`);
+        if (PEER_IDS.includes(id)) log(`  fraud alerts (peer / oracle): ${fraudAlertsVsOracle(backlog, oracle.alertsByType)}`);
       } catch (e) {
         backlog = failedRun(spec, 'backlog', e);
         log(`  failed: ${backlog.error}`);
@@ -137,21 +151,21 @@ async function bench(opts: Options): Promise<number> {
     if (opts.openLoopSeconds > 0) {
       // One offered load for every contender, so their latencies compare: half the backlog max of
       // the slowest contender that keeps state (all of them then run at ≤ 50% of what they sustain).
-      const stateful = rows.filter((r) => CONTENDERS[r.id as ContenderId].skuStates && !r.backlog.error).map((r) => r.backlog.eventsPerSec);
+      const stateful = rows.filter((r) => specOf(r.id as BenchId).skuStates && !r.backlog.error).map((r) => r.backlog.eventsPerSec);
       const slowest = stateful.length > 0 ? Math.min(...stateful) : Math.min(...rows.filter((r) => !r.backlog.error).map((r) => r.backlog.eventsPerSec));
       const rate = Math.max(1, Math.round(Math.min(slowest / 2, opts.maxRate)));
       if (rate < slowest / 2) notes.push(`open loop capped at ${rate}/s (--max-rate) instead of 50% of ${slowest}/s`);
       const events = Math.max(1, Math.round(rate * opts.openLoopSeconds));
       for (const [i, row] of rows.entries()) {
         if (row.backlog.error) continue;
-        const spec = CONTENDERS[row.id as ContenderId];
+        const spec = specOf(row.id as BenchId);
         log(`${spec.label}: open loop at ${rate.toLocaleString('en-US')} events/s for ${opts.openLoopSeconds} s…`);
         const prefix = `${runPrefix}o${i}_`;
         const data: DataSet = { prefix, topics: await loader.createTopics(prefix, opts.partitions), records: events, byTopic: {} };
         const records = loader.prepare(data.topics, { seed: opts.seed + 1, events, partitions: opts.partitions });
         try {
           row.openLoop = (await measure({
-            infra, loader, spec, data, log, mode: 'open-loop', name: `${runPrefix}${row.id}-open`,
+            infra, loader, spec, id: row.id, data, log, mode: 'open-loop', name: `${runPrefix}${row.id}-open`,
             launch: { ...launch, expect: events, timeoutMs: opts.openLoopSeconds * 3_000 + 120_000 },
             openLoop: { rate, records },
           })).result;
@@ -175,7 +189,7 @@ async function bench(opts: Options): Promise<number> {
       machine,
       params: {
         events: opts.events, partitions: opts.partitions, seed: opts.seed, checkpointIntervalMs: opts.checkpointIntervalMs,
-        contenders, smoke: opts.smoke, openLoopSeconds: opts.openLoopSeconds, scaling: opts.scaling,
+        contenders, smoke: opts.smoke, openLoopSeconds: opts.openLoopSeconds, warmup: opts.warmup, scaling: opts.scaling,
       },
       infra: { brokers: infra.brokers, brokerSource: infra.brokerSource },
       load: { atStart: loadAtStart, atEnd: loadavg().map((x) => round(x)) },
@@ -209,9 +223,9 @@ async function deleteTopics(loader: Loader, prefix: string): Promise<void> {
 }
 
 /** The contenders that can run: the Kafka Streams peer is built first, or skipped with a note. */
-function withPeerBuilt(opts: Options, notes: string[]): { contenders: ContenderId[]; classpath?: string } {
-  const without = opts.contenders.filter((c) => c !== 'kafka-streams');
-  if (!opts.contenders.includes('kafka-streams')) return { contenders: opts.contenders };
+function withPeerBuilt(opts: Options, notes: string[]): { contenders: BenchId[]; classpath?: string } {
+  const without = opts.contenders.filter((c) => !PEER_IDS.includes(c));
+  if (without.length === opts.contenders.length) return { contenders: opts.contenders };
   if (opts.smoke && !upToDate()) {
     notes.push('kafka-streams skipped in --smoke: the peer is not built yet (run `npm run bench` once, or `mvn -q package` in bench/peers/kafka-streams)');
     return { contenders: without };
@@ -230,20 +244,41 @@ function printResults(results: BenchResults, paths: { json: string; latest: stri
   const threads = threadCpuLines(results);
   if (threads) console.log(`\nCPU by thread (backlog run, % of one core):\n${threads}`);
   console.log('');
+  for (const line of peerLines(results)) console.log(line);
   for (const [k, v] of Object.entries(results.ratios)) console.log(`${k}: ${v === null ? 'n/a' : `${v}×`}`);
   for (const n of results.notes) console.log(`note: ${n}`);
   console.log(`results: ${paths.json} (also ${paths.latest}), chart: ${paths.svg}`);
 }
 
-function parseContenders(list: string): ContenderId[] {
+function parseContenders(list: string): BenchId[] {
   const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
   for (const id of ids) {
-    if (!(CONTENDER_IDS as readonly string[]).includes(id)) {
-      console.error(`unknown contender '${id}'; choose from ${CONTENDER_IDS.join(', ')}`);
+    if (!(BENCH_IDS as readonly string[]).includes(id)) {
+      console.error(`unknown contender '${id}'; choose from ${BENCH_IDS.join(', ')}`);
       process.exit(2);
     }
   }
-  return ids as ContenderId[];
+  return ids as BenchId[];
+}
+
+/**
+ * The peer's alerts of the rules it implements against the pure driver's (actorstream's rules).
+ * velocity and card_testing do not depend on the order a user's payments arrive in, so equal counts
+ * are evidence the Java ports apply the same thresholds and windows; amount_anomaly does (which
+ * payments count as earlier), so interleaved partitions may change it.
+ */
+function fraudAlertsVsOracle(run: RunResult, oracle: Record<string, number>): string {
+  const peer = (run.extra?.fraudAlerts ?? {}) as Record<string, number>;
+  return Object.entries(peer).map(([type, n]) => `${type} ${n} / ${oracle[type] ?? 0}`).join(', ');
+}
+
+function fraction(value: unknown, name: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n >= 1) {
+    console.error(`--${name} must be at least 0 and below 1, got ${String(value)}`);
+    process.exit(2);
+  }
+  return n;
 }
 
 function positive(value: unknown, name: string): number {

@@ -21,6 +21,8 @@ export interface BenchResults {
     contenders: string[];
     smoke: boolean;
     openLoopSeconds: number;
+    /** Share of each backlog left unmeasured as warm-up (RunResult.warmup). */
+    warmup: number;
     scaling: boolean;
   };
   infra: { brokers: string[]; brokerSource: string };
@@ -35,7 +37,13 @@ export interface BenchResults {
   notes: string[];
 }
 
-/** Ours over each reference, by backlog events/s. */
+/** The peer's runs by stream threads (kafka-streams = 1, kafka-streams-<n>t = n). */
+const PEER_RUNS = /^kafka-streams(?:-(\d+)t)?$/;
+
+/**
+ * Ours over each reference, by backlog events/s. `kafka-streams` is the peer at its better thread
+ * setting among those run (issue #19: compare with what a Kafka Streams user would tune to).
+ */
 export function ratiosOf(results: BenchResults['contenders']): Record<string, number | null> {
   const rate = (id: string) => {
     const r = results.find((c) => c.id === id)?.backlog;
@@ -45,12 +53,31 @@ export function ratiosOf(results: BenchResults['contenders']): Record<string, nu
   for (const ours of ['actorstream-bun', 'actorstream-deno']) {
     for (const ref of ['kafka-streams', 'raw-kafkajs', 'raw-platformatic', 'naive']) {
       const a = rate(ours);
-      const b = rate(ref);
-      if (!results.some((c) => c.id === ours) || !results.some((c) => c.id === ref)) continue;
+      const b = ref === 'kafka-streams' ? bestPeer(results)?.eventsPerSec : rate(ref);
+      const refRan = ref === 'kafka-streams' ? results.some((c) => PEER_RUNS.test(c.id)) : results.some((c) => c.id === ref);
+      if (!results.some((c) => c.id === ours) || !refRan) continue;
       out[`${ours}/${ref}`] = a !== undefined && b !== undefined ? Math.round((a / b) * 1000) / 1000 : null;
     }
   }
   return out;
+}
+
+/** The fastest successful backlog run of the peer, any thread setting. */
+export function bestPeer(results: BenchResults['contenders']): { id: string; eventsPerSec: number } | undefined {
+  const runs = results.filter((c) => PEER_RUNS.test(c.id) && !c.backlog.error && c.backlog.eventsPerSec > 0);
+  const best = runs.sort((a, b) => b.backlog.eventsPerSec - a.backlog.eventsPerSec)[0];
+  return best && { id: best.id, eventsPerSec: best.backlog.eventsPerSec };
+}
+
+/** Which peer run the ratios use, when more than one thread setting ran. */
+export function peerLines(results: BenchResults): string[] {
+  const runs = results.contenders.filter((c) => PEER_RUNS.test(c.id) && !c.backlog.error);
+  const best = bestPeer(results.contenders);
+  if (runs.length < 2 || !best) return [];
+  const threads = (id: string) => Number(PEER_RUNS.exec(id)?.[1] ?? 1);
+  const named = (id: string) => `${threads(id)} thread${threads(id) > 1 ? 's' : ''}`;
+  const each = runs.map((c) => `${named(c.id)} ${c.backlog.eventsPerSec.toLocaleString('en-US')}/s`).join(', ');
+  return [`kafka-streams in the ratios: ${named(best.id)}, the better of ${each}`];
 }
 
 export function markdownTable(results: BenchResults): string {
