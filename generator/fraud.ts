@@ -1,6 +1,7 @@
 import { FOREIGN_COUNTRIES, TESTING_DECLINES } from './catalog.ts';
 import type { FraudPattern } from './ground-truth.ts';
-import { authorize, buildOrder, cancelForFraudReview, decline, expireAfterTimeout, fulfil, placeOrder, type Order } from './orders.ts';
+import { cancelForFraudReview, expireAfterTimeout, fulfil } from './order-life.ts';
+import { authorize, buildOrder, decline, placeOrder, type Order } from './orders.ts';
 import { MINUTE, SECOND, Trigger, draft, think, type Process, type Sim } from './sim.ts';
 import { available, type Sku, type User } from './world.ts';
 

@@ -96,4 +96,18 @@ describe('createGenerator', () => {
     expect(() => createGenerator({ seed: 1.5 })).toThrow(/\/seed/);
     expect(() => createGenerator({ fraudrate: 3 } as never)).toThrow(/fraudrate/);
   });
+
+  test('recordGroundTruth: false keeps no expected alerts but emits the same stream and counts them the same', () => {
+    const opts = { seed: 9, count: 30_000, minPerPattern: 1, fraudRate: 50 };
+    const kept = createGenerator(opts);
+    const dropped = createGenerator({ ...opts, recordGroundTruth: false });
+    for (let e = kept.next(); e !== undefined; e = kept.next()) expect(dropped.next()).toEqual(e);
+    expect(dropped.next()).toBeUndefined();
+    expect(kept.groundTruth().length).toBeGreaterThan(0);
+    expect(dropped.groundTruth()).toEqual([]);
+    expect(dropped.stats()).toEqual(kept.stats());
+    const perPattern: Record<string, number> = {};
+    for (const t of kept.groundTruth()) perPattern[t.pattern] = (perPattern[t.pattern] ?? 0) + 1;
+    expect(Object.fromEntries(Object.entries(kept.stats().expectedAlerts).filter(([, n]) => n > 0))).toEqual(perPattern);
+  });
 });

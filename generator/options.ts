@@ -26,6 +26,12 @@ export const GeneratorOptionsSchema = Type.Object(
     minPerPattern: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
     /** Fraction of order_placed events emitted in the legacy v1 schema (no currency). */
     legacyOrderRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    /**
+     * Keep every expected alert for `groundTruth()` (default true). The list grows by one entry per
+     * injected pattern for as long as the generator runs, so a generator that runs for days with no
+     * one to read it (the embedded default) turns it off; `stats()` counts them either way.
+     */
+    recordGroundTruth: Type.Optional(Type.Boolean()),
     /** Stop after this many events; unbounded when absent. */
     count: Type.Optional(Type.Integer({ minimum: 0 })),
   },
@@ -46,6 +52,7 @@ export const DEFAULT_OPTIONS: Readonly<Required<Omit<GeneratorOptions, 'count'>>
   fraudRate: 5,
   minPerPattern: 0,
   legacyOrderRate: 0.01,
+  recordGroundTruth: true,
 };
 
 const check = TypeCompiler.Compile(GeneratorOptionsSchema);

@@ -1,7 +1,8 @@
 import type { DomainEvent } from '../schemas/index.ts';
 import { CUSTOMER_CANCEL_REASONS, SOFT_DECLINES } from './catalog.ts';
-import { commitLines, releaseLines, reserveLines, type StockLine } from './inventory.ts';
-import { HOUR, MINUTE, PAYMENT_TIMEOUT, SECOND, draft, type Process, type Sim } from './sim.ts';
+import { releaseLines, reserveLines, type StockLine } from './inventory.ts';
+import { expireAfterTimeout, fulfil } from './order-life.ts';
+import { MINUTE, SECOND, draft, type Process, type Sim } from './sim.ts';
 import { available, type Sku, type User } from './world.ts';
 
 /**
@@ -108,49 +109,4 @@ export function* checkout(sim: Sim, order: Order): Generator<DomainEvent | numbe
   yield authorize(order, card);
   sim.spawn(fulfil(sim, order));
   return true;
-}
-
-/**
- * Life of a paid order: usually shipped within hours and delivered within a day or two, sometimes
- * refunded afterwards; a few are cancelled before shipment.
- */
-export function* fulfil(sim: Sim, order: Order): Process {
-  const { rng } = sim;
-  if (rng.chance(0.03)) {
-    yield clamp(rng.lognormal(20 * MINUTE, 1), 2 * MINUTE, 6 * HOUR);
-    yield draft('order_cancelled', { orderId: order.id, reason: rng.pick(CUSTOMER_CANCEL_REASONS) });
-    releaseLines(order.lines);
-    return;
-  }
-  yield clamp(rng.lognormal(50 * MINUTE, 0.8), 10 * MINUTE, 8 * HOUR);
-  commitLines(order.lines);
-  yield draft('order_shipped', { orderId: order.id });
-  yield clamp(rng.lognormal(8 * HOUR, 0.7), 1 * HOUR, 72 * HOUR);
-  yield draft('order_delivered', { orderId: order.id });
-  if (rng.chance(0.05)) {
-    yield clamp(rng.lognormal(24 * HOUR, 1), 1 * HOUR, 14 * 24 * HOUR);
-    // A return of one line, or of everything.
-    const line = rng.pick(order.lines);
-    const cents = rng.chance(0.6) ? line.qty * line.unitPriceCents : order.totalCents;
-    yield draft('refund_issued', { orderId: order.id, amount: cents / 100 });
-  }
-}
-
-/** An order nobody pays: the order actor's timer expires it and releases the stock. No event is
- * emitted. The mirror releases a minute after the timeout: the actor's timer only fires once its
- * partition's event time moves past it, and counting stock late is the safe side of the race. */
-export function* expireAfterTimeout(order: Order): Process {
-  yield PAYMENT_TIMEOUT + MINUTE;
-  releaseLines(order.lines);
-}
-
-/** A paid order that the shop's fraud review cancels before it ships. */
-export function* cancelForFraudReview(sim: Sim, order: Order): Process {
-  yield sim.rng.int(5 * MINUTE, 45 * MINUTE);
-  yield draft('order_cancelled', { orderId: order.id, reason: 'fraud_review' });
-  releaseLines(order.lines);
-}
-
-function clamp(ms: number, min: number, max: number): number {
-  return Math.round(Math.min(max, Math.max(min, ms)));
 }

@@ -10,8 +10,13 @@ import type { World } from './world.ts';
  * it yields an event to emit it now, or a number of milliseconds to sleep. The scheduler resumes
  * whichever process is due next, so the stream comes out in event-time order however many
  * behaviours overlap. After an emitted event the process is resumed with that event (id and ts set).
+ * Any object with that `next` is a process too: the ones an order outlives its checkout with, held
+ * by the thousand for hours, are small state machines (order-life.ts), since a suspended generator
+ * keeps its whole frame.
  */
-export type Process = Generator<Step, void, DomainEvent>;
+export interface Process {
+  next(last: DomainEvent): IteratorResult<Step, void>;
+}
 export type Step = number | DomainEvent | Trigger;
 
 /** Emits `event` and records it as the trigger of an expected fraud alert. */

@@ -1,5 +1,5 @@
 import { EVENT_TYPES, SOURCE_TOPICS, topicOf, type DomainEvent, type EventType, type SourceTopic } from '../schemas/index.ts';
-import { FRAUD_PATTERNS, type ExpectedAlert, type FraudPattern } from './ground-truth.ts';
+import { FRAUD_PATTERNS, type FraudPattern } from './ground-truth.ts';
 
 /** What a generator has emitted so far. */
 export interface GeneratorStats {
@@ -27,6 +27,7 @@ export class StatsCounter {
   events = 0;
   private readonly byType = zeros(EVENT_TYPES);
   private readonly patterns = zeros(FRAUD_PATTERNS);
+  private readonly expected = zeros(FRAUD_PATTERNS);
   private legacy = 0;
   private firstTs: number | undefined;
   private lastTs: number | undefined;
@@ -43,18 +44,21 @@ export class StatsCounter {
     this.patterns[pattern]++;
   }
 
-  snapshot(truth: readonly ExpectedAlert[], sim: { fraudUsers: number; orders: number; filler: number }): GeneratorStats {
+  /** A pattern's trigger was emitted: one more expected alert. */
+  triggered(pattern: FraudPattern): void {
+    this.expected[pattern]++;
+  }
+
+  snapshot(sim: { fraudUsers: number; orders: number; filler: number }): GeneratorStats {
     const byTopic = zeros(SOURCE_TOPICS);
     for (const type of EVENT_TYPES) byTopic[topicOf(type)] += this.byType[type];
-    const expectedAlerts = zeros(FRAUD_PATTERNS);
-    for (const t of truth) expectedAlerts[t.pattern]++;
     return {
       events: this.events,
       byType: { ...this.byType },
       byTopic,
       legacyOrderPlaced: this.legacy,
       patternsInjected: { ...this.patterns },
-      expectedAlerts,
+      expectedAlerts: { ...this.expected },
       fraudUsers: sim.fraudUsers,
       orders: sim.orders,
       fillerPageViews: sim.filler,
