@@ -5,9 +5,9 @@
  * 1. Pre-loads N generated events (fixed seed) into fresh prefixed topics with P partitions, folding
  *    them through the pure test driver on the way (the oracle of the final SKU states).
  * 2. Backlog: each contender, as its own child process with a fresh consumer group (and database),
- *    consumes the same topics from offset 0; sustained events/s over the part after the warm-up
- *    (--warmup, the first half by default) to its last record durable, CPU and memory of it, the
- *    broker and Postgres from /proc.
+ *    consumes the same topics from offset 0, after a shorter backlog of the same generator
+ *    (--short-backlog, half by default); events/s is the marginal rate between the two, so start-up
+ *    and JIT warm-up cancel; CPU and memory of it, the broker and Postgres from /proc.
  * 3. Open loop: each contender on fresh topics while this process produces at 50% of that
  *    contender's measured max: event→state and event→durable latency percentiles.
  * 4. --scaling: memory and recovery at 100k and 1M entities, checkpoint interval sweep, 1 vs 2
@@ -24,10 +24,11 @@ import { setUpInfra } from './harness/infra.ts';
 import { ensurePeerBuilt, PEER_IDS, PEER_VARIANTS, peerSpec, upToDate, type PeerVariantId } from './harness/kafka-streams.ts';
 import { describeMachine } from './harness/machine.ts';
 import { markdownTable, peerLines, ratiosOf, threadCpuLines, writeResults, type BenchResults } from './harness/report.ts';
-import { failedRun, measure, type RunResult } from './harness/runner.ts';
+import { failedRun, marginal, measure, type RunResult } from './harness/runner.ts';
 import { runScaling } from './harness/scaling.ts';
 
-const SMOKE = { events: 3_000, openLoopSeconds: 3, maxRate: 1_000 };
+// No shorter backlog in smoke: at 3,000 events a marginal rate is noise, and it would double the backlog runs.
+const SMOKE = { events: 3_000, openLoopSeconds: 3, maxRate: 1_000, shortBacklog: 0 };
 
 /** Every contender id: the contenders, and the peer's thread variants right after the peer. */
 type BenchId = ContenderId | PeerVariantId;
@@ -47,7 +48,7 @@ const main = defineCommand({
     'checkpoint-interval': { type: 'string', description: 'Checkpoint interval (ms) of actorstream and commit.interval.ms of Kafka Streams', default: '200' },
     seed: { type: 'string', description: 'Generator seed', default: '7' },
     'open-loop-seconds': { type: 'string', description: 'Length of each open-loop run; 0 skips them', default: '30' },
-    warmup: { type: 'string', description: 'Share of each backlog left unmeasured so JITs are warm (0 … <1; 0 measures the whole run)', default: '0.5' },
+    'short-backlog': { type: 'string', description: 'Events of a shorter backlog run before each one, as a share of --events: events/s is then the marginal rate between the two, without start-up and JIT warm-up (0 … <1; 0: the whole run of one backlog)', default: '0.5' },
     'max-rate': { type: 'string', description: 'Cap of the open-loop production rate (events/s)' },
     out: { type: 'string', description: 'Directory for the results', default: 'bench/results' },
     profile: { type: 'boolean', description: 'Bun contenders write a CPU profile of their backlog run (<out>/profiles/; main thread only)', default: false },
@@ -66,7 +67,7 @@ const main = defineCommand({
       checkpointIntervalMs: positive(args['checkpoint-interval'], 'checkpoint-interval'),
       seed: positive(args.seed, 'seed'),
       openLoopSeconds: smoke ? SMOKE.openLoopSeconds : Number(args['open-loop-seconds']),
-      warmup: fraction(args.warmup, 'warmup'),
+      shortBacklog: smoke ? SMOKE.shortBacklog : fraction(args['short-backlog'], 'short-backlog'),
       maxRate: args['max-rate'] ? positive(args['max-rate'], 'max-rate') : smoke ? SMOKE.maxRate : Infinity,
       out: String(args.out),
       profile: Boolean(args.profile),
@@ -87,7 +88,7 @@ interface Options {
   checkpointIntervalMs: number;
   seed: number;
   openLoopSeconds: number;
-  warmup: number;
+  shortBacklog: number;
   maxRate: number;
   out: string;
   profile: boolean;
@@ -122,23 +123,35 @@ async function bench(opts: Options): Promise<number> {
     });
     const oracle = pre.oracle!;
     log(`pre-loaded ${pre.data.records.toLocaleString('en-US')} records in ${pre.seconds.toFixed(1)} s (oracle fold ${oracle.seconds.toFixed(1)} s)`);
+    const shortEvents = Math.round(opts.events * opts.shortBacklog);
+    const short = shortEvents > 0 ? (await loader.preload(`${runPrefix}s_`, { seed: opts.seed, events: shortEvents, partitions: opts.partitions }, { oracle: false })).data : undefined;
+    if (short) log(`pre-loaded the shorter backlog: ${short.records.toLocaleString('en-US')} records`);
 
     const profileDir = opts.profile ? join(opts.out, 'profiles', startedAt.replace(/[:.]/g, '-')) : undefined;
     const launch = { expect: pre.data.records, partitions: opts.partitions, checkpointIntervalMs: opts.checkpointIntervalMs, classpath, workers: opts.workers };
     const rows: BenchResults['contenders'] = [];
     for (const id of contenders) {
       const spec = specOf(id);
+      let shortRun: RunResult | undefined;
+      if (short) {
+        log(`${spec.label}: shorter backlog (${short.records.toLocaleString('en-US')} records)…`);
+        shortRun = await measure({
+          infra, loader, spec, id, data: short, log, mode: 'backlog', name: `${runPrefix}${id}-short`,
+          launch: { ...launch, expect: short.records, timeoutMs: Math.max(120_000, shortEvents * 2) },
+        }).then((r) => r.result, (e) => failedRun(spec, 'backlog', e));
+        log(`  ${shortRun.error ? `failed: ${shortRun.error}` : `${shortRun.records.toLocaleString('en-US')} records in ${shortRun.seconds} s`}`);
+      }
       log(`${spec.label}: backlog…`);
       let backlog: RunResult;
       try {
         backlog = (await measure({
           infra, loader, spec, id, data: pre.data, oracle, log, mode: 'backlog', name: `${runPrefix}${id}-backlog`,
           launch: { ...launch, profileDir, timeoutMs: Math.max(120_000, opts.events * 2) },
-          warmupFraction: opts.warmup,
         })).result;
-        const warm = backlog.warmup && !backlog.warmup.note ? ` after ${backlog.warmup.records.toLocaleString('en-US')} records of warm-up (whole run ${backlog.wholeRunEventsPerSec?.toLocaleString('en-US')}/s)` : '';
-        log(`  ${backlog.eventsPerSec.toLocaleString('en-US')} events/s over ${backlog.seconds} s${warm}; CPU ${backlog.cpu.contender.pct}%, peak RSS ${backlog.memoryMb.contenderPeak} MB${backlog.sku ? `; SKU states = oracle: ${backlog.sku.equal ? 'yes' : `no (${backlog.sku.example})`}` : ''}`);
-        if (backlog.warmup?.note) notes.push(`${id}: ${backlog.warmup.note}`);
+        if (shortRun) backlog = marginal(backlog, shortRun);
+        const whole = backlog.marginal && !backlog.marginal.note ? ` (marginal over the shorter run; this run alone ${backlog.wholeRunEventsPerSec?.toLocaleString('en-US')}/s)` : '';
+        log(`  ${backlog.eventsPerSec.toLocaleString('en-US')} events/s${whole}, ${backlog.records.toLocaleString('en-US')} records in ${backlog.seconds} s; CPU ${backlog.cpu.contender.pct}%, peak RSS ${backlog.memoryMb.contenderPeak} MB${backlog.sku ? `; SKU states = oracle: ${backlog.sku.equal ? 'yes' : `no (${backlog.sku.example})`}` : ''}`);
+        if (backlog.marginal?.note) notes.push(`${id}: ${backlog.marginal.note}`);
         if (backlog.profile && 'missing' in backlog.profile) notes.push(`${id}: ${backlog.profile.missing}`);
         if (PEER_IDS.includes(id)) log(`  fraud alerts (peer / oracle): ${fraudAlertsVsOracle(backlog, oracle.alertsByType)}`);
       } catch (e) {
@@ -151,8 +164,10 @@ async function bench(opts: Options): Promise<number> {
     if (opts.openLoopSeconds > 0) {
       // One offered load for every contender, so their latencies compare: half the backlog max of
       // the slowest contender that keeps state (all of them then run at ≤ 50% of what they sustain).
-      const stateful = rows.filter((r) => specOf(r.id as BenchId).skuStates && !r.backlog.error).map((r) => r.backlog.eventsPerSec);
-      const slowest = stateful.length > 0 ? Math.min(...stateful) : Math.min(...rows.filter((r) => !r.backlog.error).map((r) => r.backlog.eventsPerSec));
+      // Its whole-run rate, not the marginal one: an open loop starts cold too.
+      const coldRate = (r: RunResult) => r.wholeRunEventsPerSec ?? r.eventsPerSec;
+      const stateful = rows.filter((r) => specOf(r.id as BenchId).skuStates && !r.backlog.error).map((r) => coldRate(r.backlog));
+      const slowest = stateful.length > 0 ? Math.min(...stateful) : Math.min(...rows.filter((r) => !r.backlog.error).map((r) => coldRate(r.backlog)));
       const rate = Math.max(1, Math.round(Math.min(slowest / 2, opts.maxRate)));
       if (rate < slowest / 2) notes.push(`open loop capped at ${rate}/s (--max-rate) instead of 50% of ${slowest}/s`);
       const events = Math.max(1, Math.round(rate * opts.openLoopSeconds));
@@ -189,7 +204,7 @@ async function bench(opts: Options): Promise<number> {
       machine,
       params: {
         events: opts.events, partitions: opts.partitions, seed: opts.seed, checkpointIntervalMs: opts.checkpointIntervalMs,
-        contenders, smoke: opts.smoke, openLoopSeconds: opts.openLoopSeconds, warmup: opts.warmup, scaling: opts.scaling,
+        contenders, smoke: opts.smoke, openLoopSeconds: opts.openLoopSeconds, shortBacklog: opts.shortBacklog, scaling: opts.scaling,
       },
       infra: { brokers: infra.brokers, brokerSource: infra.brokerSource },
       load: { atStart: loadAtStart, atEnd: loadavg().map((x) => round(x)) },

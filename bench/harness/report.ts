@@ -21,8 +21,8 @@ export interface BenchResults {
     contenders: string[];
     smoke: boolean;
     openLoopSeconds: number;
-    /** Share of each backlog left unmeasured as warm-up (RunResult.warmup). */
-    warmup: number;
+    /** Events of the shorter backlog run as a share of `events` (RunResult.marginal); 0: none. */
+    shortBacklog: number;
     scaling: boolean;
   };
   infra: { brokers: string[]; brokerSource: string };

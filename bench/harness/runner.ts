@@ -1,13 +1,12 @@
 /**
  * One measured run of a contender: launch it (one or more instances), wait until it is ready,
  * optionally produce at a fixed rate (open loop), wait for `done`, and read CPU and memory of the
- * contender, the broker and Postgres from /proc while everything is still up. A backlog run can
- * leave its first part unmeasured, as warm-up (`warmupFraction`).
+ * contender, the broker and Postgres from /proc while everything is still up. `marginal` turns
+ * a backlog run and a shorter one into a rate without start-up and JIT warm-up.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import type { Kafka } from 'kafkajs';
 import type { LatencySummary } from '../contenders/protocol.ts';
 import { spawnContender, type ContenderMessage, type ContenderProcess } from './child.ts';
 import { compareSkus, type ContenderSpec, type LaunchContext } from './contenders.ts';
@@ -23,15 +22,15 @@ export interface RunResult {
   instances: number;
   records: number;
   /**
-   * Source records per second over the measured part: from the first record handled to the last one
-   * durable, or, after a warm-up, from the moment the warm-up share was durable (see `warmup`).
+   * Source records per second from the first record handled to the last one durable; for a backlog
+   * with a shorter one beside it, the marginal rate between the two (`marginal`).
    */
   eventsPerSec: number;
   seconds: number;
-  /** The whole run, cold start included (first record handled → last durable): `eventsPerSec` before warm-ups. */
+  /** This run alone (records ÷ seconds) when `eventsPerSec` is the marginal rate: what it was before issue #19. */
   wholeRunEventsPerSec?: number;
-  /** The unmeasured warm-up: the first `fraction` of the records; `note` says why none was cut. */
-  warmup?: { fraction: number; records: number; seconds: number; note?: string };
+  /** The shorter backlog run of the marginal rate; `note` says why it was not used. */
+  marginal?: { shortRecords: number; shortSeconds: number; note?: string };
   /** Process start → ready (joined, able to consume). */
   startupSeconds: number;
   /** The whole run as the harness saw it: spawn → stopped. */
@@ -73,11 +72,6 @@ export interface RunOptions {
   keep?: boolean;
   /** The id the result is reported under, when the spec is a variant (the peer with 2 stream threads). */
   id?: string;
-  /**
-   * Leave the first fraction (0 … <1) of the source records unmeasured so JITs are warm: events/s
-   * is then taken from when that share was durable in the consumer group to the last record durable.
-   */
-  warmupFraction?: number;
 }
 
 export interface KeptRun {
@@ -114,8 +108,7 @@ export async function measure(opts: RunOptions): Promise<KeptRun> {
     if (opts.openLoop) await sleep(1_000); // let every shard be acquired before the clock starts
     const before = samples();
     if (opts.openLoop) producing = opts.loader.produceAtRate(opts.openLoop.records, opts.openLoop.rate);
-    const progress = opts.warmupFraction ? watchProgress(opts.loader.kafka, opts.name, Object.values(opts.data.topics.source)) : undefined;
-    const dones = await Promise.all(children.map((c) => c.waitFor('done', ctx.timeoutMs + 60_000))).finally(() => progress?.stop());
+    const dones = await Promise.all(children.map((c) => c.waitFor('done', ctx.timeoutMs + 60_000)));
     const produced = await producing;
     pgPids = [...new Set([...pgPids, ...(db ? await infra.postgresPids(db.name) : [])])];
     const after = samples();
@@ -126,18 +119,14 @@ export async function measure(opts: RunOptions): Promise<KeptRun> {
     const durable = Math.max(...dones.map((d) => Number(d.durableAtMs ?? d.processedAtMs)));
     const records = instances > 1 ? ctx.expect : Number(dones[0]!.records ?? dones[0]!.sourceRecords ?? 0);
     const seconds = (durable - first) / 1000;
-    const wholeRate = Math.round(records / Math.max(seconds, 0.001));
-    const warm = progress ? warmPart(await progress.samples, opts.warmupFraction!, records, first, durable) : undefined;
     const result: RunResult = {
       contender: opts.id ?? spec.id,
       label: spec.label,
       mode: opts.mode,
       instances,
       records,
-      eventsPerSec: warm?.eventsPerSec ?? wholeRate,
-      seconds: round(warm?.seconds ?? seconds, 3),
-      wholeRunEventsPerSec: warm ? wholeRate : undefined,
-      warmup: warm?.warmup,
+      eventsPerSec: Math.round(records / Math.max(seconds, 0.001)),
+      seconds: round(seconds, 3),
       startupSeconds: round((readyAt - spawnedAt) / 1000, 2),
       latency: (dones[0]!.latency ?? {}) as RunResult['latency'],
       cpu: {
@@ -193,61 +182,24 @@ function profileOf(dir: string, name: string): RunResult['profile'] {
   return files.length > 0 ? { files } : { missing: `no profile named ${name}* in ${dir} (did the contender exit normally?)` };
 }
 
-interface ProgressSample {
-  atMs: number;
-  records: number;
-}
-
 /**
- * Polls the consumer group's committed offsets on the source topics: every contender commits what
- * it has made durable there (actorstream after each Postgres checkpoint, for lag tools; Kafka
- * Streams in its transactions; naive and the raw clients by kafkajs/platformatic auto-commit), so
- * one probe measures every contender's progress the same way without changing any of them.
+ * `full` with its events/s replaced by the marginal rate over `short`, a backlog of fewer events
+ * of the same generator run just before it by the same contender: (N − n) ÷ (T(N) − T(n)). Process
+ * start-up, JIT warm-up (JVM C1/C2, JSC, V8) and the final drain cost both runs about the same and
+ * cancel, while each run is still a whole backlog with the generator's mix of topics. Cutting one
+ * run after its first X% of records would not be: Kafka Streams commits transaction_events well
+ * ahead of user_events, so its last records are mostly the cheap ones (bench/README.md).
  */
-function watchProgress(kafka: Kafka, groupId: string, topics: string[], everyMs = 50): { stop(): void; samples: Promise<ProgressSample[]> } {
-  let stopped = false;
-  const samples = (async () => {
-    const out: ProgressSample[] = [];
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      while (!stopped) {
-        const t0 = Date.now();
-        const offsets = await admin.fetchOffsets({ groupId, topics });
-        const records = offsets.flatMap((t) => t.partitions).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-        // The offsets are as of some moment during the request: its midpoint.
-        out.push({ atMs: (t0 + Date.now()) / 2, records });
-        await sleep(everyMs);
-      }
-    } catch {
-      // A probe that fails leaves the samples it has: the run is then measured whole (warmPart says so).
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
-    return out;
-  })();
-  return { stop: () => void (stopped = true), samples };
-}
-
-/**
- * The rate over what follows the warm-up: from the commit that made `fraction` of the records
- * durable to the last record durable, commit to commit, so neither end counts work done before it.
- * That commit happened between the first sample showing it and the one before: their midpoint.
- * Undefined fields mean: measure the whole run (the note says why).
- */
-function warmPart(samples: ProgressSample[], fraction: number, records: number, firstMs: number, durableMs: number): { eventsPerSec?: number; seconds?: number; warmup: NonNullable<RunResult['warmup']> } {
-  const i = samples.findIndex((s) => s.records >= fraction * records);
-  const cut = samples[i];
-  const atMs = i > 0 ? (samples[i - 1]!.atMs + cut!.atMs) / 2 : cut?.atMs ?? 0;
-  if (!cut || cut.records >= records || atMs <= firstMs || atMs >= durableMs) {
-    return { warmup: { fraction, records: 0, seconds: 0, note: `no group commit seen between ${Math.round(fraction * 100)}% and 100% of the records durable (the run is shorter than the contender's commit steps): whole run measured` } };
+export function marginal(full: RunResult, short: RunResult): RunResult {
+  const dn = full.records - short.records;
+  const dt = full.seconds - short.seconds;
+  const base = { ...full, wholeRunEventsPerSec: full.eventsPerSec };
+  const shortRun = { shortRecords: short.records, shortSeconds: short.seconds };
+  if (short.error || dn <= 0 || dt <= 0) {
+    const why = short.error ? `the shorter run failed (${short.error.split('\n')[0]})` : `the shorter run took ${short.seconds} s of ${full.seconds} s`;
+    return { ...base, marginal: { ...shortRun, note: `${why}: whole run measured` } };
   }
-  const seconds = (durableMs - atMs) / 1000;
-  return {
-    eventsPerSec: Math.round((records - cut.records) / seconds),
-    seconds,
-    warmup: { fraction, records: cut.records, seconds: round((atMs - firstMs) / 1000, 3) },
-  };
+  return { ...base, eventsPerSec: Math.round(dn / dt), marginal: shortRun };
 }
 
 /** A failed run as a result row, so one contender's failure does not lose the others' numbers. */
