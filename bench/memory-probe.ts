@@ -15,7 +15,9 @@ import { startInstance } from '../instance/start-instance.ts';
 const minutes = Number(process.argv[2] ?? 6);
 const rate = Number(process.argv[3] ?? 2000);
 const port = 19000 + Math.floor(Math.random() * 1000);
-const { instance: cfg } = loadConfig({ KAFKA_BROKERS: '', DATABASE_URL: '', HTTP_PORT: String(port), GENERATOR_RATE: String(rate) });
+// The environment passes through (WORKERS=0 puts the shards' entities on this thread's heap, where
+// they are counted; EMBEDDED_DATA_DIR=memory, the passivation knobs); the embedded default is forced.
+const { instance: cfg } = loadConfig({ ...process.env, KAFKA_BROKERS: '', DATABASE_URL: '', HTTP_PORT: String(port), GENERATOR_RATE: String(rate) });
 const instance = await startInstance(cfg, () => {});
 const sql = postgres(`postgres://postgres@127.0.0.1:${pglitePort()}/postgres`, { max: 1, onnotice: () => {} });
 let lastTypes: Record<string, number> = {};
@@ -25,8 +27,9 @@ while (Date.now() - t0 < minutes * 60_000) {
   fullGc();
   const m = process.memoryUsage();
   const mb = (n: number) => (n / 2 ** 20).toFixed(1);
-  console.log(`\n== ${((Date.now() - t0) / 1000).toFixed(0)} s: rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MB`);
-  const types = heapStats().objectTypeCounts as Record<string, number>;
+  const jsc = heapStats();
+  console.log(`\n== ${((Date.now() - t0) / 1000).toFixed(0)} s: rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MB; JS objects ${mb(jsc.heapSize)} MB (${jsc.objectCount})`);
+  const types = jsc.objectTypeCounts as Record<string, number>;
   const grown = Object.entries(types).map(([k, n]) => [k, n - (lastTypes[k] ?? 0)] as const).sort((a, b) => b[1] - a[1]).slice(0, 8);
   console.log(`   object types grown: ${grown.map(([k, d]) => `${k} +${d} (${types[k]})`).join(', ')}`);
   lastTypes = types;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { gaugeValue, histogramBuckets, quantileBetween, slopePerSecond } from './soak-stats.ts';
+import { gaugeValue, histogramBuckets, medianGrowth, quantileBetween, slopePerSecond } from './soak-stats.ts';
 
 const scrape = (counts: number[]) =>
   ['0.1', '0.5', '1', '+Inf'].map((le, i) => `actorstream_event_to_durable_seconds_bucket{le="${le}"} ${counts[i]}`).join('\n');
@@ -28,5 +28,13 @@ describe('soak stats', () => {
     const text = 'actorstream_process_memory_bytes{kind="rss"} 1048576\nactorstream_process_memory_bytes{kind="heap_used"} 2048';
     expect(gaugeValue(text, 'actorstream_process_memory_bytes', 'kind', 'heap_used')).toBe(2048);
     expect(gaugeValue(text, 'actorstream_process_memory_bytes', 'kind', 'external')).toBeUndefined();
+  });
+
+  test('growth between the first and last minute is the difference of their medians, whatever one sample swung to', () => {
+    // Every 10 s for 20 min: 500 MB rising to 510 MB, with one collection-time spike in each end minute.
+    // Medians of samples 0–5 and 115–120 (spikes at 2 and 118 left out): 500 + 3.5/12 and 500 + 118/12.
+    const points = Array.from({ length: 121 }, (_, i) => ({ atS: i * 10, value: 500 + i / 12 + (i === 2 || i === 118 ? 40 : 0) }));
+    expect(medianGrowth(points, 60)).toBeCloseTo((118 - 3.5) / 12, 9);
+    expect(medianGrowth([], 60)).toBeNaN();
   });
 });

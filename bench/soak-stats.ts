@@ -45,3 +45,25 @@ export function quantileBetween(before: Buckets, after: Buckets, q: number): num
   const hit = delta.find((b) => b.count >= q * total)!;
   return hit.le === '+Inf' ? Infinity : Number(hit.le);
 }
+
+/**
+ * How much `points` grew from their first `spanS` seconds to their last: the difference of the two
+ * spans' medians. RSS swings by tens of MB between two samples as collections come and go, so the
+ * growth between the first and last single samples says as much about where each caught the GC as
+ * about the trend; a minute's median does not. NaN when either span is empty.
+ */
+export function medianGrowth(points: readonly Point[], spanS: number): number {
+  if (points.length === 0) return NaN;
+  const first = points[0]!.atS;
+  const last = points.at(-1)!.atS;
+  const head = points.filter((p) => p.atS < first + spanS).map((p) => p.value);
+  const tail = points.filter((p) => p.atS > last - spanS).map((p) => p.value);
+  return median(tail) - median(head);
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

@@ -5,13 +5,18 @@
  * `rate` events/s) and every 10 s samples the process's RSS (/proc) and, from its /metrics, the
  * JS heap and external memory (actorstream_process_memory_bytes) and the event→durable histogram.
  * At the end it reports, over the last two thirds of the run (after warm-up), the slope and growth
- * of each memory series, and event→durable p50/p99 over that window and per minute (bucket bounds).
+ * of each memory series (first to last sample, and between the first and last minute's medians),
+ * the entities in memory, the PGlite data dir's size on disk, and event→durable p50/p99 over that
+ * window and per minute (bucket bounds). Extra environment (EMBEDDED_DATA_DIR, PIPELINE_CONFIG)
+ * passes through to the instance.
  * Target: RSS flat after warm-up (< 20 MB growth over the last 20 minutes of a 30-minute run),
  * event→durable p99 < 500 ms throughout.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { gaugeValue, histogramBuckets, quantileBetween, slopePerSecond, type Buckets } from './soak-stats.ts';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gaugeValue, histogramBuckets, medianGrowth, quantileBetween, slopePerSecond, type Buckets } from './soak-stats.ts';
 
 interface Sample {
   atS: number;
@@ -19,6 +24,10 @@ interface Sample {
   heapUsedMb: number;
   externalMb: number;
   durable: Buckets;
+  /** Entities in memory per actor type (actorstream_actors_in_memory). */
+  entities: Record<string, number>;
+  /** Size of the instance's PGlite data dir (embedded-database.ts puts it under the OS temp dir); undefined in memory. */
+  dataDirMb: number | undefined;
 }
 
 const SAMPLE_MS = 10_000;
@@ -31,6 +40,13 @@ const child = spawn('node_modules/.bin/bun', ['cli/main.ts', 'run'], {
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const base = `http://127.0.0.1:${port}`;
+// The instance must not outlive the soak, however the soak ends.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    child.kill('SIGTERM');
+    process.exit(1);
+  });
+}
 try {
   await until(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok === true, 120_000);
   const samples: Sample[] = [];
@@ -38,7 +54,9 @@ try {
   while (Date.now() - t0 < minutes * 60_000) {
     const s = await sample((Date.now() - t0) / 1000);
     samples.push(s);
-    console.log(`${s.atS.toFixed(0)} s: RSS ${s.rssMb.toFixed(0)} MB, heap used ${s.heapUsedMb.toFixed(0)} MB, external ${s.externalMb.toFixed(0)} MB`);
+    const entities = Object.values(s.entities).reduce((a, b) => a + b, 0);
+    const disk = s.dataDirMb === undefined ? '' : `, data dir ${s.dataDirMb.toFixed(0)} MB`;
+    console.log(`${s.atS.toFixed(0)} s: RSS ${s.rssMb.toFixed(0)} MB, heap used ${s.heapUsedMb.toFixed(0)} MB, external ${s.externalMb.toFixed(0)} MB, ${entities} entities${disk}`);
     await new Promise((r) => setTimeout(r, SAMPLE_MS));
   }
   report(samples);
@@ -48,9 +66,23 @@ try {
 
 async function sample(atS: number): Promise<Sample> {
   const rssMb = rssOf(child.pid!);
-  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const metrics = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
   const memoryMb = (kind: string) => (gaugeValue(metrics, 'actorstream_process_memory_bytes', 'kind', kind) ?? NaN) / 2 ** 20;
-  return { atS, rssMb, heapUsedMb: memoryMb('heap_used'), externalMb: memoryMb('external'), durable: histogramBuckets(metrics, DURABLE) };
+  const entities = Object.fromEntries([...metrics.matchAll(/^actorstream_actors_in_memory\{actor="([^"]+)"\} (\S+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+  return { atS, rssMb, heapUsedMb: memoryMb('heap_used'), externalMb: memoryMb('external'), durable: histogramBuckets(metrics, DURABLE), entities, dataDirMb: dataDirMb(child.pid!) };
+}
+
+/** `du` of the child's scratch PGlite directory (`actorstream-pglite-<pid>-*` in the temp dir). */
+function dataDirMb(pid: number): number | undefined {
+  const dir = readdirSync(tmpdir()).find((n) => n.startsWith(`actorstream-pglite-${pid}-`));
+  if (!dir) return undefined;
+  try {
+    return Number(execFileSync('du', ['-sk', join(tmpdir(), dir)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(/\s+/)[0]) / 1024;
+  } catch (e) {
+    // du exits 1 when a file it listed is gone before it is measured (WAL segments are recycled): its total still stands.
+    const out = (e as { stdout?: string }).stdout;
+    return out ? Number(out.split(/\s+/)[0]) / 1024 : undefined;
+  }
 }
 
 function rssOf(pid: number): number {
@@ -65,9 +97,19 @@ function report(samples: Sample[]): void {
   console.log(`\nafter warm-up: the last ${((last.atS - first.atS) / 60).toFixed(1)} min (from ${(first.atS / 60).toFixed(1)} min)`);
   for (const [name, of] of [['RSS', (s: Sample) => s.rssMb], ['heap used', (s: Sample) => s.heapUsedMb], ['external', (s: Sample) => s.externalMb]] as const) {
     const slope = slopePerSecond(steady.map((s) => ({ atS: s.atS, value: of(s) }))) * 60;
-    console.log(`  ${name}: slope ${slope.toFixed(2)} MB/min, growth ${(of(last) - of(first)).toFixed(1)} MB, from ${of(first).toFixed(0)} to ${of(last).toFixed(0)} MB`);
+    const minuteMedians = medianGrowth(steady.map((s) => ({ atS: s.atS, value: of(s) })), 60);
+    console.log(
+      `  ${name}: slope ${slope.toFixed(2)} MB/min, growth ${(of(last) - of(first)).toFixed(1)} MB (first to last sample; ` +
+        `${minuteMedians.toFixed(1)} MB between the first and last minute's medians), from ${of(first).toFixed(0)} to ${of(last).toFixed(0)} MB`,
+    );
   }
   console.log(`  RSS at ${[10, 20, 30].map((m) => `${m} min: ${nearest(samples, m * 60)?.rssMb.toFixed(0) ?? '-'} MB`).join(', ')}`);
+  console.log(`  entities in memory at ${[10, 20, 30].map((m) => `${m} min: ${JSON.stringify(nearest(samples, m * 60)?.entities ?? {})}`).join(', ')}`);
+  const disk = steady.filter((s) => s.dataDirMb !== undefined);
+  if (disk.length > 1) {
+    const perMin = slopePerSecond(disk.map((s) => ({ atS: s.atS, value: s.dataDirMb! }))) * 60;
+    console.log(`  PGlite data dir: ${disk[0]!.dataDirMb!.toFixed(0)} → ${disk.at(-1)!.dataDirMb!.toFixed(0)} MB on disk (${perMin.toFixed(2)} MB/min)`);
+  } else console.log('  PGlite data dir: in memory');
   const q = (from: Sample, to: Sample, p: number) => seconds(quantileBetween(from.durable, to.durable, p));
   console.log(`event→durable after warm-up: p50 ${q(first, last, 0.5)}, p99 ${q(first, last, 0.99)}; whole run p99 ${q(samples[0]!, last, 0.99)}`);
   const perMinute = minuteWindows(samples).map(([a, b]) => quantileBetween(a.durable, b.durable, 0.99) ?? 0);

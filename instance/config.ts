@@ -94,7 +94,15 @@ export const PipelineFile = Type.Object(
       modules: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
       ...ActorRulesFile,
     }, { additionalProperties: false })),
-    embedded: Type.Optional(Type.Object({ generator_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })) }, { additionalProperties: false })),
+    alerts: Type.Optional(Type.Object({
+      /** Alerts older than this many days (event time) are deleted; 0 keeps all. Default: all; embedded default 7. */
+      retention_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 36500 })),
+    }, { additionalProperties: false })),
+    embedded: Type.Optional(Type.Object({
+      generator_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+      /** Where PGlite gets its scratch directory (relative to this file; default the OS temp dir), or `memory`. */
+      data_dir: Type.Optional(Type.String({ minLength: 1 })),
+    }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -114,8 +122,8 @@ export interface ResolvedConfig {
  * environment over it (KAFKA_BROKERS, DATABASE_URL, HTTP_PORT, OTEL_EXPORTER_OTLP_ENDPOINT, and
  * APP, GROUP_ID, PARTITIONS, CHECKPOINT_INTERVAL_MS, OWNER_ID, TOPIC_PREFIX, WORKERS,
  * HTTP_HOST, HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…, MAX_FUTURE_MS, ALLOW_INSECURE,
- * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS, PROCESSED_EVENTS_TABLE, KAFKA_SESSION_TIMEOUT_MS,
- * KAFKA_HEARTBEAT_INTERVAL_MS, ACTOR_MODULES = path,path). No Kafka and no Postgres configured
+ * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS, ALERTS_RETENTION_DAYS, PROCESSED_EVENTS_TABLE, KAFKA_SESSION_TIMEOUT_MS,
+ * KAFKA_HEARTBEAT_INTERVAL_MS, ACTOR_MODULES = path,path, EMBEDDED_DATA_DIR). No Kafka and no Postgres configured
  * anywhere → the embedded default. Every mistake is a ConfigError naming the key and the fix.
  */
 export function loadConfig(rawEnv: Record<string, string | undefined>, configPath = rawEnv.PIPELINE_CONFIG): ResolvedConfig {
@@ -168,6 +176,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
       processedEventsTable: tableName(env.PROCESSED_EVENTS_TABLE) ?? file.postgres?.table,
     },
     analyticsRetentionDays: int(env.ANALYTICS_RETENTION_DAYS, 'ANALYTICS_RETENTION_DAYS', 1) ?? file.analytics?.retention_days ?? 30,
+    alertsRetentionDays: int(env.ALERTS_RETENTION_DAYS, 'ALERTS_RETENTION_DAYS') ?? file.alerts?.retention_days,
     http: {
       port,
       hostname: env.HTTP_HOST ?? h.host ?? DEFAULT_HOSTNAME,
@@ -187,6 +196,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
     },
     jaegerUrl: env.JAEGER_UI_URL ?? file.observability?.jaeger_ui_url ?? null,
     generatorRate: num(env.GENERATOR_RATE, 'GENERATOR_RATE') ?? file.embedded?.generator_rate ?? 500,
+    embeddedDataDir: embeddedDataDir(env.EMBEDDED_DATA_DIR, file.embedded?.data_dir, configPath),
   };
   return {
     instance,
@@ -329,6 +339,16 @@ function groupTimings(env: Record<string, string | undefined>, kafka: PipelineFi
   }
   if (session === undefined && heartbeat === undefined) return {};
   return { sessionTimeoutMs, heartbeatIntervalMs };
+}
+
+/**
+ * EMBEDDED_DATA_DIR (relative to the working directory) or `embedded.data_dir` (relative to the
+ * file); `memory` (embedded-database.ts IN_MEMORY, not imported: it would load PGlite) as is.
+ */
+function embeddedDataDir(envDir: string | undefined, fileDir: string | undefined, configPath: string | undefined): string | undefined {
+  if (envDir) return envDir === 'memory' ? envDir : resolve(envDir);
+  if (!fileDir) return undefined;
+  return fileDir === 'memory' ? fileDir : resolve(configPath ? dirname(resolve(configPath)) : process.cwd(), fileDir);
 }
 
 /**

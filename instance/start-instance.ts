@@ -10,17 +10,34 @@ import { createDashboardSnapshots } from '../observability/dashboard-snapshots.t
 import { createLiveStats } from '../observability/live-stats.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
-import { createInProcessLog, startPgliteServer } from '../adapters/embedded/index.ts';
+import { createInProcessLog } from '../adapters/embedded/index.ts';
+import { startEmbeddedDatabase } from './embedded-database.ts';
 import { clusterClient, type KafkaClientName } from './cluster-client.ts';
 import { topicNames, startProcessor, type LogClient, type Processor, type ProcessorOptions, type ProcessorObserver } from '../engine/index.ts';
 import { startAlertFeed, type AlertFeed } from '../sinks/alert-feed.ts';
-import { openPool, outboxPending, vacuumChurningTables } from '../store/index.ts';
-import { startAnalyticsRetention } from './analytics-retention.ts';
+import { deleteAggregatesBefore, deleteAlertsBefore, openPool, outboxPending, vacuumChurningTables, type Sql } from '../store/index.ts';
+import { startRetention, type RetentionRule } from './retention.ts';
 import { deadLetterAdmin } from './dead-letter-admin.ts';
 import { alertExplainer } from './alert-explainer.ts';
 
 /** How often the embedded default vacuums PGlite (at 2,000 events/s: ~30k rewritten rows between two). */
 const EMBEDDED_VACUUM_MS = 15_000;
+
+/**
+ * Alerts the embedded default keeps, in days of event time, unless configured (`alerts.retention_days`):
+ * it is a demo that runs on a laptop for days, and its database only grows. A deployment on your
+ * own Postgres keeps every alert unless told otherwise.
+ */
+export const EMBEDDED_ALERT_RETENTION_DAYS = 7;
+
+/**
+ * When the embedded default's entities leave memory, unless `processing.passivate_after_ms` /
+ * `max_entities_per_shard` say otherwise: idle for a minute rather than the engine's ten. Its
+ * generator opens ~15 new entities a second at 2,000 events/s (orders, fraud's fresh users) that are
+ * rarely touched again within minutes; each costs ~3 KB of worker heap while held (issue #17). A
+ * passivated entity is read back from PGlite on its next input.
+ */
+export const EMBEDDED_PASSIVATION: NonNullable<ProcessorOptions['passivation']> = { idleMs: 60_000, maxEntities: 500_000 };
 
 /** Where the external mode's Kafka is, and which client speaks to it. */
 export interface ClusterSettings {
@@ -52,8 +69,15 @@ export interface InstanceConfig {
   jaegerUrl?: string | null;
   /** Aggregate minutes older than this many days are deleted (default 30). */
   analyticsRetentionDays?: number;
+  /** Alerts older than this many days (event time) are deleted; 0 keeps all. Default: all, EMBEDDED_ALERT_RETENTION_DAYS embedded. */
+  alertsRetentionDays?: number;
   /** Embedded mode: generated events per second (0: none). */
   generatorRate?: number;
+  /**
+   * Embedded mode: the directory in which PGlite gets a scratch directory for this run, removed at
+   * stop (default the OS temp directory), or `memory` to keep its files in memory (embedded-database.ts).
+   */
+  embeddedDataDir?: string;
   version?: string;
   /** Extra observer (benchmarks). */
   observer?: ProcessorObserver;
@@ -92,13 +116,13 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   buildActors(processorOpts.actorsConfig); // a module redefining a type fails here, before anything starts
   let client: LogClient;
   if (cfg.mode === 'embedded') {
-    const pg = await startPgliteServer();
+    const pg = await startEmbeddedDatabase(cfg.embeddedDataDir, log);
     cleanups.push(() => pg.close());
     const inProcess = createInProcessLog();
     cleanups.push(() => inProcess.close());
     client = inProcess;
     // PGlite is one single-user backend: more connections add no parallelism.
-    processorOpts = { ...processorOpts, databaseUrl: pg.url, postgresPoolSize: 1 };
+    processorOpts = { ...processorOpts, databaseUrl: pg.url, postgresPoolSize: 1, passivation: processorOpts.passivation ?? EMBEDDED_PASSIVATION };
   } else {
     client = await clusterClient({ client: processorOpts.kafkaClient ?? 'kafkajs', clientId: processorOpts.ownerId, brokers: processorOpts.brokers, groupInstanceId: processorOpts.groupInstanceId });
   }
@@ -179,14 +203,15 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     const vacuum = setInterval(() => void vacuumChurningTables(sql).catch((e) => log(`vacuum: ${(e as Error).message}`)), EMBEDDED_VACUUM_MS);
     cleanups.push(async () => clearInterval(vacuum));
   }
-  cleanups.push(startAnalyticsRetention(sql, cfg.analyticsRetentionDays ?? 30, log));
+  cleanups.push(startRetention(retentionRules(sql, cfg), log));
   alertFeed = await startAlertFeed(client, { topic: topics.alerts, groupId: `${processorOpts.app}-alert-feed-${processorOpts.ownerId}`, log });
   const feed = alertFeed;
   cleanups.push(() => feed.stop());
 
   if (cfg.mode === 'embedded' && (cfg.generatorRate ?? 0) > 0) {
     const abort = new AbortController();
-    const generator = createGenerator({ seed: Date.now() % 1_000_000, users: 5_000, skus: 300, startTs: Date.now(), eventsPerSecond: cfg.generatorRate, fraudRate: 20 });
+    // No ground truth: nothing here reads it, and kept it would grow for as long as the instance runs.
+    const generator = createGenerator({ seed: Date.now() % 1_000_000, users: 5_000, skus: 300, startTs: Date.now(), eventsPerSecond: cfg.generatorRate, fraudRate: 20, recordGroundTruth: false });
     const records = (function* () {
       for (const e of generator) {
         const r = toKafkaRecord(e);
@@ -206,4 +231,14 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     });
   }
   return { url, processor: p, client, stop: stopAll };
+}
+
+/** What this instance deletes as it ages (instance/retention.ts): aggregate minutes, and alerts when configured. */
+function retentionRules(sql: Sql, cfg: InstanceConfig): RetentionRule[] {
+  const rules: RetentionRule[] = [
+    { name: 'analytics', rows: 'aggregate row', days: cfg.analyticsRetentionDays ?? 30, deleteBefore: (t) => deleteAggregatesBefore(sql, t) },
+  ];
+  const alertDays = cfg.alertsRetentionDays ?? (cfg.mode === 'embedded' ? EMBEDDED_ALERT_RETENTION_DAYS : 0);
+  if (alertDays > 0) rules.push({ name: 'alerts', rows: 'alert', days: alertDays, deleteBefore: (t) => deleteAlertsBefore(sql, t) });
+  return rules;
 }

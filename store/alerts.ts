@@ -87,3 +87,19 @@ export async function entityAlerts(sql: Sql, entityType: string, entityKey: stri
   const rows = await sql`select body from alerts where entity_type = ${entityType} and entity_key = ${entityKey} order by ts desc, id limit ${limit}`;
   return rows.map((r) => r.body as Alert);
 }
+
+/**
+ * Deletes alerts whose event time (`ts`) is before `before` (epoch ms), at most `batch` rows per
+ * statement (through the `ts` index), so a first sweep over a long history never holds many row
+ * locks at once or makes a checkpoint wait long. Returns how many went. What was counted from
+ * them stays: the per-minute counts (alerts_minute, with the analytics retention) and each user's
+ * counters in user_risk.
+ */
+export async function deleteAlertsBefore(sql: Sql, before: number, batch = 5_000): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const r = await sql`delete from alerts where id in (select id from alerts where ts < ${before} order by ts limit ${batch})`;
+    deleted += r.count;
+    if (r.count < batch) return deleted;
+  }
+}

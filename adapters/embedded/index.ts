@@ -7,4 +7,5 @@ export type { InProcessLog, InProcessLogOptions } from './in-process-log.ts';
 export { DEFAULT_MAX_RECORDS_PER_PARTITION, createInProcessLog } from './in-process-log.ts';
 export { InProcessLogError, type InProcessLogErrorCode } from './errors.ts';
 export type { PgliteServer, PgliteServerOptions } from './pglite-server.ts';
-export { startPgliteServer } from './pglite-server.ts';
+export { DEFAULT_SHARED_BUFFERS_MB, startPgliteServer } from './pglite-server.ts';
+export { SCRATCH_PREFIX, createScratchDir, removeAbandonedScratchDirs, type ScratchDir } from './scratch-dir.ts';
