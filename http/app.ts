@@ -7,6 +7,7 @@ import type { DashboardSnapshot } from '../dashboard/snapshot.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { RecordSink, TopicNames, LocalAnswer, ReleaseOutcome } from '../engine/index.ts';
 import type { AlertExplanation } from '../engine/alert-causes.ts';
+import type { HistoryResult } from '../engine/entity-history.ts';
 import type { Alert } from '../schemas/index.ts';
 import type { AlertFeed } from '../sinks/alert-feed.ts';
 import { requireScope, type ApiToken } from './auth.ts';
@@ -22,6 +23,7 @@ import { deadLetterRoutes, type DeadLetterAdmin } from './routes/dead-letters.ts
 import { quarantineRoutes } from './routes/quarantine.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { entityRoutes } from './routes/entities.ts';
+import { entityHistoryRoutes } from './routes/entity-history.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
 import { topSkus } from '../store/index.ts';
 import { ingestRoutes, type IngestOptions } from './routes/ingest.ts';
@@ -41,6 +43,11 @@ export interface AppDeps {
   partitionOf(key: string, partitionCount: number): number;
   /** The actor types answered by `/v1/entities/:type/:key`, and their views of a state (ActorDefinition.view). */
   actors?: readonly Pick<ActorDefinition<any>, 'type' | 'view'>[];
+  /**
+   * An entity's state at a past event time (`GET /v1/entities/:type/:key/history?at=`): engine/entity-history.ts
+   * `entityStateAt` bound to this instance's Postgres and log. Absent: that route answers 501.
+   */
+  entityHistory?: (type: string, key: string, at: number) => Promise<HistoryResult>;
   alertFeed?: () => AlertFeed | undefined;
   /** Readiness: joined the group and every assigned shard restored. */
   ready(): { ready: boolean; detail: Record<string, unknown> };
@@ -120,6 +127,11 @@ export function createApp(deps: AppDeps): Hono {
     present: (type, state) => deps.actors?.find((a) => a.type === type)?.view?.(state) ?? state,
   });
   app.route('/', entities);
+  // Under /v1/entities/*, so the read scope of the entity answers covers it.
+  app.route('/', entityHistoryRoutes({
+    history: deps.entityHistory, types: deps.actors?.map((a) => a.type) ?? ['user', 'order', 'sku'], log,
+    present: (type, state) => deps.actors?.find((a) => a.type === type)?.view?.(state) ?? state,
+  }));
   app.route('/', recommendationRoutes({ entities, trending: (range, limit) => topSkus(deps.sql, range, limit) }));
   app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log, explain: deps.explainAlert, jaegerUrl: deps.dashboard?.jaegerUrl }));
   app.route('/', analyticsRoutes({ sql: deps.sql }));

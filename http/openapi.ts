@@ -1,6 +1,7 @@
 import { EVENT_TYPES, eventSpecOf, MAX_EVENT_BYTES, moduleEventTypes } from '../schemas/index.ts';
 import { adminPaths } from './openapi-admin.ts';
 import { analyticsPaths } from './openapi-analytics.ts';
+import { historyPaths } from './openapi-history.ts';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API. Event schemas are the very TypeBox schemas the ingest
@@ -87,6 +88,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
       },
       ...entityPaths(),
+      ...historyPaths(),
       ...analyticsPaths(),
       ...adminPaths(),
       '/v1/alerts': {

@@ -42,6 +42,10 @@ export interface CommandSettings {
   source: string;
   /** The actors' configuration, actor modules included (see commandActors). */
   actorsConfig: ActorsConfig;
+  /** The actor types that keep history (`history.actors` / HISTORY_ACTORS): `inspect --at` rebuilds only those. */
+  historyActors: readonly string[];
+  /** The processor's bound on future event times: a rebuild must reject what the processor rejected. */
+  maxFutureMs?: number;
 }
 
 /** The deployment's actor types — the built-in ones and those of its actor modules (loaded here). */
@@ -103,6 +107,8 @@ export function loadCommandSettings(command: string, configPath: string | undefi
     topics: p.topics!,
     source: path ?? 'environment',
     actorsConfig: p.actorsConfig ?? {},
+    historyActors: p.historyActors ?? [],
+    maxFutureMs: p.maxFutureMs,
   };
 }
 

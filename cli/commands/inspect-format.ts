@@ -19,7 +19,23 @@ export interface Inspection {
   offsets: { topic: string; partition: number; nextOffset: number }[];
   /** Newest first. */
   alerts: Alert[];
+  /** With `--at`: the entity's state at that event time, rebuilt from its kept history. */
+  stateAt?: StateAt;
 }
+
+/** The state at an event time and what it was rebuilt from, or why there is none (times ISO). */
+export type StateAt =
+  | {
+    at: string;
+    found: true;
+    state: unknown;
+    quarantine: string | null;
+    /** The kept snapshot it was rebuilt from: its latest event time, and when its checkpoint committed. */
+    snapshot: { at: string; committedAt: string };
+    /** Inputs read back from the log and applied after the snapshot, timers fired, records read. */
+    replayed: { inputs: number; timers: number; recordsRead: number };
+  }
+  | { at: string; found: false; reason: string; oldestAt?: string };
 
 export function formatInspection(i: Inspection): string {
   const out: string[] = [`${i.type} ${i.key}`];
@@ -31,6 +47,7 @@ export function formatInspection(i: Inspection): string {
   } else {
     row('state', 'none committed');
   }
+  if (i.stateAt) formatStateAt(i.stateAt, row);
   row('shard', `${i.shard.id} (partition ${i.shard.partition} of ${i.shard.partitions}, from ${i.shard.partitionsFrom})`);
   row('owner', i.owner ? `${i.owner.ownerId}, epoch ${i.owner.epoch}, since ${i.owner.acquiredAt}${i.owner.httpAddress ? `, ${i.owner.httpAddress}` : ''}` : 'never acquired');
   row('offsets', i.offsets.length ? i.offsets.map((o) => `${o.topic}[${o.partition}] → ${o.nextOffset}`).join(', ') : 'none committed');
@@ -40,6 +57,22 @@ export function formatInspection(i: Inspection): string {
     for (const a of i.alerts) out.push(`    ${new Date(a.ts).toISOString()}  ${a.severity.padEnd(8)} ${a.type}  ${a.details?.summary ?? ''}  [${a.id}]`);
   }
   return out.join('\n') + '\n';
+}
+
+function formatStateAt(s: StateAt, row: (label: string, value: string) => void): void {
+  if (!s.found) {
+    row('at', s.at);
+    row('state then', `none: ${s.reason}`);
+    return;
+  }
+  row('at', `${s.at} (${s.quarantine === null ? 'not quarantined then' : `quarantined then: ${s.quarantine}`})`);
+  row('state then', indent(JSON.stringify(s.state, null, 2)));
+  const r = s.replayed;
+  row('rebuilt', `from the snapshot at ${s.snapshot.at} (committed ${s.snapshot.committedAt}), then ${plural(r.inputs, 'input')} applied of ${plural(r.recordsRead, 'record')} read, ${plural(r.timers, 'timer')} fired`);
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function indent(json: string): string {

@@ -1,0 +1,66 @@
+/**
+ * `actorstream inspect <type> <key> --at <time>`: the entity's state at a past event time, rebuilt
+ * by the engine's own time travel (engine/entity-history.ts) from the snapshots its checkpoints
+ * keep and the log after them — the same answer as GET /v1/entities/:type/:key/history?at=.
+ */
+import type { ActorDefinition } from '../../actors/actor.ts';
+import { entityStateAt, type EntityHistoryDeps, type HistoryResult } from '../../engine/entity-history.ts';
+import { sourceTopicName, type LogClient } from '../../engine/index.ts';
+import type { Sql } from '../../store/index.ts';
+import { UsageError, type CommandSettings } from './command-support.ts';
+import type { StateAt } from './inspect-format.ts';
+
+/** The ECMAScript Date range: a later `--at` could not be printed as a time. */
+const MAX_TIME_MS = 8.64e15;
+
+/**
+ * Parses `--at`: epoch milliseconds, or an ISO date/time (a bare date is its UTC midnight).
+ *
+ * @example parseAt('2026-12-01T10:00:00Z') // 1796119200000
+ */
+export function parseAt(raw: string): number {
+  const s = raw.trim();
+  const ms = /^\d{1,16}$/.test(s) ? Number(s) : /^\d{4}-\d\d-\d\d/.test(s) ? Date.parse(s) : NaN;
+  if (!Number.isSafeInteger(ms) || ms > MAX_TIME_MS) throw new UsageError(`--at must be an ISO time (2026-12-01T10:00:00Z) or epoch milliseconds (got '${raw}')`);
+  return ms;
+}
+
+/** The entity's state at `at`, as `inspect` prints it. */
+export async function inspectStateAt(settings: CommandSettings, actors: readonly ActorDefinition<any>[], sql: Sql, client: LogClient, type: string, key: string, at: number): Promise<StateAt> {
+  const deps: EntityHistoryDeps = {
+    sql,
+    client,
+    app: settings.app,
+    actors,
+    historyTypes: new Set(settings.historyActors),
+    sourceTopicOf: (actor) => sourceTopicName(settings.topics, actor.sourceTopic),
+    maxFutureMs: settings.maxFutureMs,
+  };
+  return toStateAt(await entityStateAt(deps, type, key, at), type, key, at);
+}
+
+/** The engine's answer in the command's terms: ISO times, and a reason an operator can act on. */
+export function toStateAt(r: HistoryResult, type: string, key: string, at: number): StateAt {
+  const when = iso(at);
+  switch (r.kind) {
+    case 'found': {
+      const a = r.answer;
+      return { at: when, found: true, state: a.state, quarantine: a.quarantine, snapshot: { at: iso(a.snapshot.at), committedAt: a.snapshot.committedAt }, replayed: a.replayed };
+    }
+    case 'not-kept':
+      return { at: when, found: false, reason: `${type} keeps no history: add it to history.actors in pipeline.yaml (or HISTORY_ACTORS); its states are kept from then on` };
+    case 'unknown':
+      return { at: when, found: false, reason: `no history of ${type} '${key}': it has not changed since history was kept for ${type}, or does not exist` };
+    case 'before-history':
+      return {
+        at: when,
+        found: false,
+        reason: `its oldest kept state is from ${iso(r.oldestAt)}: it did not exist yet, or older history was deleted (history.retention_hours)`,
+        oldestAt: iso(r.oldestAt),
+      };
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

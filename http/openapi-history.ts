@@ -1,0 +1,45 @@
+/** The time-travel path of the OpenAPI document (http/routes/entity-history.ts). */
+export function historyPaths(): Record<string, unknown> {
+  const path = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+  const error = (description: string, extra: Record<string, unknown> = {}) => ({
+    description,
+    content: { 'application/json': { schema: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, ...extra } } } },
+  });
+  const iso = { type: 'string', format: 'date-time' };
+  return {
+    '/v1/entities/{type}/{id}/history': {
+      get: {
+        summary: "An entity's state at a past event time, rebuilt from the snapshots its checkpoints keep (history.actors) and the log after them",
+        security: [{ bearer: [] }, {}],
+        parameters: [
+          path('type', 'Actor type (user, order, sku, …)'),
+          path('id', 'Entity key'),
+          { name: 'at', in: 'query', required: true, description: 'Event time: an ISO time or epoch milliseconds', schema: { type: 'string' } },
+        ],
+        responses: {
+          200: {
+            description: 'The state at `at` (the actor\'s view, as the entity answers), the snapshot it was rebuilt from, and what was applied after it',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['type', 'key', 'at', 'state', 'quarantine', 'snapshot', 'replayed'],
+                  properties: {
+                    type: { type: 'string' }, key: { type: 'string' }, at: iso, state: {}, quarantine: { type: ['string', 'null'] },
+                    snapshot: { type: 'object', description: 'latest event time the snapshot had applied, and when its checkpoint committed', properties: { at: iso, committedAt: iso } },
+                    replayed: { type: 'object', description: 'inputs read back from the log and applied, timers fired, records read', properties: { inputs: { type: 'integer' }, timers: { type: 'integer' }, recordsRead: { type: 'integer' } } },
+                  },
+                },
+              },
+            },
+          },
+          400: error('`at` missing or not a time, or a malformed key'),
+          404: error('Unknown actor type; the type keeps no history (history.actors / HISTORY_ACTORS); no history of the key; or `at` is before its oldest kept state (`oldestAt`: it did not exist yet, or older history left with history.retention_hours)', { oldestAt: iso }),
+          501: error('This instance has no history reader'),
+          503: error('The rebuild failed (Kafka or Postgres unreachable); retry'),
+        },
+        operationId: 'get_entity_history',
+      },
+    },
+  };
+}

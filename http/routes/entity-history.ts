@@ -1,0 +1,91 @@
+import { Hono, type Context } from 'hono';
+import type { HistoryAnswer, HistoryResult } from '../../engine/entity-history.ts';
+import { isIdentifier } from '../../schemas/index.ts';
+import { clip } from '../clip.ts';
+import { timeFilter } from '../query-filters.ts';
+
+export interface EntityHistoryRoutesOptions {
+  /** An entity's state at an event time (engine/entity-history.ts `entityStateAt`); absent: the route answers 501. */
+  history?: (type: string, key: string, at: number) => Promise<HistoryResult>;
+  /** The actor types this deployment runs; others are 404. */
+  types: readonly string[];
+  /** An entity's state as answered: the actor's view of it, as the entity routes apply it. */
+  present?(type: string, state: unknown): unknown;
+  log?: (line: string) => void;
+}
+
+/** A found past state as answered: the engine's answer with its times as ISO text. */
+export interface EntityHistoryBody {
+  type: string;
+  key: string;
+  /** The event time asked for. */
+  at: string;
+  state: unknown;
+  quarantine: string | null;
+  snapshot: { at: string; committedAt: string };
+  replayed: HistoryAnswer['replayed'];
+}
+
+/**
+ * `GET /v1/entities/:type/:key/history?at=<ISO time | epoch ms>` (issue #16): the entity's state
+ * at a past event time, rebuilt from its kept snapshots and the log. Every way of not having one
+ * is a 404 that says which (history not kept for the type, no history of the key, or `at` before
+ * it); a failed rebuild (Kafka or Postgres unreachable) is a 503, never a 500.
+ *
+ * @example GET /v1/entities/sku/SKU-000042/history?at=2026-12-01T10:00:00Z
+ */
+export function entityHistoryRoutes(opts: EntityHistoryRoutesOptions): Hono {
+  const types = new Set(opts.types);
+  const log = opts.log ?? ((l: string) => console.error(l));
+  const app = new Hono();
+  app.get('/v1/entities/:type/:key/history', async (c) => {
+    const type = c.req.param('type');
+    const key = c.req.param('key');
+    if (!types.has(type)) return c.json({ error: `no actor type '${clip(type)}' (known: ${[...types].join(', ')})` }, 404);
+    if (!isIdentifier(key)) return c.json({ error: `a ${type} key is well-formed text without control characters, got '${clip(JSON.stringify(key))}'` }, 400);
+    const at = parseAt(c.req.query('at'));
+    if (typeof at === 'string') return c.json({ error: at }, 400);
+    if (!opts.history) return c.json({ error: 'this instance cannot rebuild past states: it was started without a history reader' }, 501);
+    try {
+      return answer(c, opts, type, key, at, await opts.history(type, key, at));
+    } catch (e) {
+      // Reading the log back can fail on infrastructure; that is the client's retry, not a 500.
+      const err = e as Error;
+      log(`[http] history of ${type} '${clip(key)}' at ${iso(at)} failed: ${err.stack ?? err}`);
+      return c.json({ error: `could not rebuild ${type} '${clip(key)}' at ${iso(at)}: ${clip(err.message ?? String(e), 200)}` }, 503);
+    }
+  });
+  return app;
+}
+
+/** `at` is required: an absent or empty one is a mistake, not "now". */
+function parseAt(raw: string | undefined): number | string {
+  if (raw === undefined || raw === '') return 'at is required: an ISO time (2026-12-01T10:00:00Z) or epoch milliseconds';
+  const parsed = timeFilter('at', raw);
+  return parsed.ok ? parsed.value! : parsed.error;
+}
+
+function answer(c: Context, opts: EntityHistoryRoutesOptions, type: string, key: string, at: number, r: HistoryResult): Response {
+  const who = `${type} '${clip(key)}'`;
+  switch (r.kind) {
+    case 'found': {
+      const a = r.answer;
+      const state = opts.present ? opts.present(type, a.state) : a.state;
+      const body: EntityHistoryBody = { type, key, at: iso(a.at), state, quarantine: a.quarantine, snapshot: { at: iso(a.snapshot.at), committedAt: a.snapshot.committedAt }, replayed: a.replayed };
+      return c.json(body);
+    }
+    case 'not-kept':
+      return c.json({ error: `actor type '${type}' keeps no history: add it to history.actors in pipeline.yaml (or HISTORY_ACTORS); its states are kept from then on` }, 404);
+    case 'unknown':
+      return c.json({ error: `no history of ${who}: it has not changed since history was kept for ${type}, or does not exist` }, 404);
+    case 'before-history':
+      return c.json({
+        error: `no state of ${who} at ${iso(at)}: its oldest kept state is from ${iso(r.oldestAt)} — it did not exist yet, or older history was deleted (history.retention_hours)`,
+        oldestAt: iso(r.oldestAt),
+      }, 404);
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
