@@ -83,6 +83,11 @@ export class DueQueue<T> {
     return max;
   }
 
+  /** Every item, in no particular order (the heap's): for scans that need no order. */
+  unordered(): readonly T[] {
+    return this.items;
+  }
+
   /** Every item in the order they would leave, without removing any. */
   sorted(): T[] {
     const order = this.items.map((_, i) => i);

@@ -45,6 +45,7 @@ export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], 
     outbox,
     alerts: cp.alerts.filter((a) => !refused.has(a.entityKey)),
     timersAdded: cp.timersAdded.filter((t) => !refused.has(t.key)),
+    ...(cp.history ? { history: cp.history.filter((h) => !refused.has(h.key)) } : {}),
     // A release that produced a refused state did not happen: its parked rows stay.
     parked: [...(cp.parked ?? []), ...parkedInputs(inputs, refused, owner)],
     ...(cp.released ? { released: cp.released.filter((r) => !refused.has(r.key)) } : {}),

@@ -58,6 +58,12 @@ export interface ProcessorOptions {
    * (pipeline.yaml `postgres.table`; opt-in: it costs a row per event, see docs/analytics.md).
    */
   processedEventsTable?: string;
+  /**
+   * Actor types whose checkpoints also write a snapshot of each entity that changed, so its state at
+   * a past event time can be rebuilt (engine/entity-history.ts; opt-in: a second row per changed
+   * entity per checkpoint). Default none.
+   */
+  historyActors?: readonly string[];
   /** Most bytes one fetched batch of a partition holds (the client's default otherwise: 1 MiB for kafkajs). */
   fetchMaxBytesPerPartition?: number;
   /**

@@ -111,7 +111,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const lifecycle = createShardLifecycle({
       store, relay, pool, admin, source, observer, topics, app: opts.app, ownerId: opts.ownerId, httpAddress: opts.httpAddress,
       actorsConfig: opts.actorsConfig ?? {}, maxFutureMs: opts.maxFutureMs, recordsInputs: (id) => recordingInputs.has(id),
-      keepProcessed: opts.processedEventsTable !== undefined, actorTypes: actors.map((a) => a.type),
+      keepProcessed: opts.processedEventsTable !== undefined, historyTypes: new Set(opts.historyActors ?? []), actorTypes: actors.map((a) => a.type),
       resume: (o) => intake.resume(o), log, lazyRestoreAbove: opts.lazyRestoreAbove ?? PROCESSOR_DEFAULTS.lazyRestoreAbove,
     });
     const membership = createMembership({ actorOf: (type) => actors.find((a) => a.type === type), checkpoint: () => checkpoint(), ...lifecycle, log });

@@ -43,6 +43,8 @@ export interface ShardLifecycleDeps {
   maxFutureMs?: number;
   /** Shards keep their applied source events for the processed-events table. */
   keepProcessed: boolean;
+  /** Actor types whose shards write time-travel snapshots (ProcessorOptions.historyActors). */
+  historyTypes: ReadonlySet<string>;
   /** Every actor type of the deployment: the only senders an inbox message may name (replies go to them). */
   actorTypes: readonly string[];
   /** True for shards whose last checkpoint Postgres refused: they are restored recording their inputs. */
@@ -71,7 +73,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const host = pool.hostFor(id);
       const recordsInputs = deps.recordsInputs(id);
       const size = await host.open(
-        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes] },
+        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes], keepHistory: deps.historyTypes.has(actor.type) },
         { states: snap.states, stored: snap.stored, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
       if (snap.stored) deps.log(`${id}: restored lazily, ${snap.stored.length} states left in Postgres until their next input`);

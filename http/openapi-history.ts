@@ -26,7 +26,7 @@ export function historyPaths(): Record<string, unknown> {
                   required: ['type', 'key', 'at', 'state', 'quarantine', 'snapshot', 'replayed'],
                   properties: {
                     type: { type: 'string' }, key: { type: 'string' }, at: iso, state: {}, quarantine: { type: ['string', 'null'] },
-                    snapshot: { type: 'object', description: 'latest event time the snapshot had applied, and when its checkpoint committed', properties: { at: iso, committedAt: iso } },
+                    snapshot: { type: ['object', 'null'], description: 'latest event time the snapshot had applied, and when its checkpoint committed; null when rebuilt from the entity\'s creation (a time before its first snapshot)', properties: { at: iso, committedAt: iso } },
                     replayed: { type: 'object', description: 'inputs read back from the log and applied, timers fired, records read', properties: { inputs: { type: 'integer' }, timers: { type: 'integer' }, recordsRead: { type: 'integer' } } },
                   },
                 },

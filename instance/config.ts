@@ -94,6 +94,12 @@ export const PipelineFile = Type.Object(
       modules: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
       ...ActorRulesFile,
     }, { additionalProperties: false })),
+    history: Type.Optional(Type.Object({
+      /** Actor types whose checkpoints keep a snapshot of every entity that changed, for its state at a past time (engine/entity-history.ts). Default: none; every type on the embedded default. */
+      actors: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+      /** Snapshots older than this many hours are deleted, but each entity's newest one before that. Default 24. */
+      retention_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 87_600 })),
+    }, { additionalProperties: false })),
     alerts: Type.Optional(Type.Object({
       /** Alerts older than this many days (event time) are deleted; 0 keeps all. Default: all; embedded default 7. */
       retention_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 36500 })),
@@ -122,7 +128,7 @@ export interface ResolvedConfig {
  * environment over it (KAFKA_BROKERS, DATABASE_URL, HTTP_PORT, OTEL_EXPORTER_OTLP_ENDPOINT, and
  * APP, GROUP_ID, PARTITIONS, CHECKPOINT_INTERVAL_MS, OWNER_ID, TOPIC_PREFIX, WORKERS,
  * HTTP_HOST, HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…, MAX_FUTURE_MS, ALLOW_INSECURE,
- * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS, ALERTS_RETENTION_DAYS, PROCESSED_EVENTS_TABLE, KAFKA_SESSION_TIMEOUT_MS,
+ * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS, ALERTS_RETENTION_DAYS, HISTORY_ACTORS = type,type, HISTORY_RETENTION_HOURS, PROCESSED_EVENTS_TABLE, KAFKA_SESSION_TIMEOUT_MS,
  * KAFKA_HEARTBEAT_INTERVAL_MS, ACTOR_MODULES = path,path, EMBEDDED_DATA_DIR). No Kafka and no Postgres configured
  * anywhere → the embedded default. Every mistake is a ConfigError naming the key and the fix.
  */
@@ -174,7 +180,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
       ...groupTimings(env, file.kafka),
       actorsConfig: { analytics: bool(env.ANALYTICS, 'ANALYTICS') ?? file.analytics?.enabled ?? true, recommendations: bool(env.RECOMMENDATIONS, 'RECOMMENDATIONS') ?? true, ...actorRules(file.actors), ...actorModules(env.ACTOR_MODULES, file.actors?.modules, configPath) },
       processedEventsTable: tableName(env.PROCESSED_EVENTS_TABLE) ?? file.postgres?.table,
+      historyActors: env.HISTORY_ACTORS !== undefined ? env.HISTORY_ACTORS.split(',').map((t) => t.trim()).filter(Boolean) : file.history?.actors,
     },
+    historyRetentionHours: int(env.HISTORY_RETENTION_HOURS, 'HISTORY_RETENTION_HOURS', 1) ?? file.history?.retention_hours ?? 24,
     analyticsRetentionDays: int(env.ANALYTICS_RETENTION_DAYS, 'ANALYTICS_RETENTION_DAYS', 1) ?? file.analytics?.retention_days ?? 30,
     alertsRetentionDays: int(env.ALERTS_RETENTION_DAYS, 'ALERTS_RETENTION_DAYS') ?? file.alerts?.retention_days,
     http: {

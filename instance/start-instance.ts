@@ -13,9 +13,10 @@ import type { Tracing } from '../observability/tracing.ts';
 import { createInProcessLog } from '../adapters/embedded/index.ts';
 import { startEmbeddedDatabase } from './embedded-database.ts';
 import { clusterClient, type KafkaClientName } from './cluster-client.ts';
-import { topicNames, startProcessor, type LogClient, type Processor, type ProcessorOptions, type ProcessorObserver } from '../engine/index.ts';
+import { entityStateAt, type EntityHistoryDeps } from '../engine/entity-history.ts';
+import { sourceTopicName, topicNames, startProcessor, type LogClient, type Processor, type ProcessorOptions, type ProcessorObserver } from '../engine/index.ts';
 import { startAlertFeed, type AlertFeed } from '../sinks/alert-feed.ts';
-import { deleteAggregatesBefore, deleteAlertsBefore, openPool, outboxPending, vacuumChurningTables, type Sql } from '../store/index.ts';
+import { deleteAggregatesBefore, deleteAlertsBefore, deleteHistoryBefore, openPool, outboxPending, vacuumChurningTables, type Sql } from '../store/index.ts';
 import { startRetention, type RetentionRule } from './retention.ts';
 import { deadLetterAdmin } from './dead-letter-admin.ts';
 import { alertExplainer } from './alert-explainer.ts';
@@ -69,6 +70,8 @@ export interface InstanceConfig {
   jaegerUrl?: string | null;
   /** Aggregate minutes older than this many days are deleted (default 30). */
   analyticsRetentionDays?: number;
+  /** State history snapshots (`history.retention_hours`) older than this are deleted, but each entity's newest (default 24). */
+  historyRetentionHours?: number;
   /** Alerts older than this many days (event time) are deleted; 0 keeps all. Default: all, EMBEDDED_ALERT_RETENTION_DAYS embedded. */
   alertsRetentionDays?: number;
   /** Embedded mode: generated events per second (0: none). */
@@ -113,7 +116,8 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   let processorOpts = { ...cfg.processor };
   // Before anything is built: module actors join the registry, module events the decoder and the API.
   await loadActorModules(processorOpts.actorsConfig?.modules ?? []);
-  buildActors(processorOpts.actorsConfig); // a module redefining a type fails here, before anything starts
+  const actors = buildActors(processorOpts.actorsConfig); // a module redefining a type fails here, before anything starts
+  processorOpts = { ...processorOpts, historyActors: historyActorsOf(cfg, actors) };
   let client: LogClient;
   if (cfg.mode === 'embedded') {
     const pg = await startEmbeddedDatabase(cfg.embeddedDataDir, log);
@@ -139,6 +143,10 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   cleanups.push(() => sink.disconnect());
   const deadLetters = deadLetterAdmin(client, topics, processorOpts.app, processorOpts.actors ?? buildActors(processorOpts.actorsConfig));
   cleanups.push(() => deadLetters.close());
+  const historyDeps: EntityHistoryDeps = {
+    sql, client, app: processorOpts.app, actors, historyTypes: new Set(processorOpts.historyActors), maxFutureMs: processorOpts.maxFutureMs,
+    sourceTopicOf: (actor) => sourceTopicName(topics, actor.sourceTopic),
+  };
   const app = createApp({
     instanceId: processorOpts.ownerId,
     version: cfg.version ?? '0.0.0',
@@ -165,6 +173,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     limits: { ...cfg.http.limits, maxFutureMs: cfg.http.limits?.maxFutureMs ?? processorOpts.maxFutureMs },
     dashboard: { snapshots: createDashboardSnapshots({ instance: processorOpts.ownerId, sql, live }), jaegerUrl: cfg.jaegerUrl },
     deadLetters,
+    entityHistory: (type, key, at) => entityStateAt(historyDeps, type, key, at),
     explainAlert: alertExplainer(client, deadLetters.admin, topics, processorOpts.app, processorOpts.actors ?? buildActors(processorOpts.actorsConfig)),
     traceIngest: cfg.tracing?.enabled ? (attributes, fn) => cfg.tracing!.ingest(attributes, fn) : undefined,
     log,
@@ -240,5 +249,22 @@ function retentionRules(sql: Sql, cfg: InstanceConfig): RetentionRule[] {
   ];
   const alertDays = cfg.alertsRetentionDays ?? (cfg.mode === 'embedded' ? EMBEDDED_ALERT_RETENTION_DAYS : 0);
   if (alertDays > 0) rules.push({ name: 'alerts', rows: 'alert', days: alertDays, deleteBefore: (t) => deleteAlertsBefore(sql, t) });
+  if ((cfg.processor.historyActors ?? []).length > 0 || cfg.mode === 'embedded') {
+    const hours = cfg.historyRetentionHours ?? 24;
+    rules.push({ name: 'history', rows: 'state snapshot', days: hours / 24, deleteBefore: (t) => deleteHistoryBefore(sql, t) });
+  }
   return rules;
+}
+
+/**
+ * The actor types that keep a state history (`history.actors`): every type on the embedded
+ * default unless configured, none otherwise. A type the deployment does not run is a
+ * configuration mistake, refused before anything starts.
+ */
+function historyActorsOf(cfg: InstanceConfig, actors: readonly { type: string }[]): string[] {
+  const types = actors.map((a) => a.type);
+  const wanted = cfg.processor.historyActors ?? (cfg.mode === 'embedded' ? types : []);
+  const unknown = wanted.filter((t) => !types.includes(t));
+  if (unknown.length > 0) throw new Error(`history.actors (HISTORY_ACTORS) names ${unknown.map((t) => `'${t}'`).join(', ')}, not an actor type of this deployment (${types.join(', ')})`);
+  return [...wanted];
 }

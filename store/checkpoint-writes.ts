@@ -3,6 +3,7 @@ import type { Alert } from '../schemas/index.ts';
 import type { Checkpoint } from './checkpoint-store.ts';
 import { writeAggregates, writeReadModel } from './analytics-writes.ts';
 import { writeProcessedEvents } from './processed-events.ts';
+import { writeHistory } from './history.ts';
 
 /**
  * The statements of one checkpoint, all set-based (UNNEST), never one per entity. Split from the
@@ -14,10 +15,11 @@ type Tx = postgres.TransactionSql;
 /** The rows that belong to entities (and dead letters): what a data error can come from. */
 export async function writeCheckpointRows(
   tx: Tx,
-  cp: Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates' | 'processed'>,
+  cp: Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates' | 'processed' | 'history'>,
   processedEventsTable?: string,
 ): Promise<void> {
   await writeStates(tx, cp);
+  await writeHistory(tx, cp.history);
   await writeOutbox(tx, cp);
   await writeAlerts(tx, cp.alerts);
   await writeTimersAdded(tx, cp);

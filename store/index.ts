@@ -24,6 +24,7 @@ export { deleteRelayed, outboxPending, pendingOutbox, type OutboxRow } from './o
 export { alertById, alertExists, alertsAfter, deleteAlertsBefore, entityAlerts, listAlerts, type AlertFilter, type AlertPage, type AlertPosition } from './alerts.ts';
 export { orderStatusCounts, quarantinedCount, skuStockFacts, type LowStockSku, type OutOfStockSku, type SkuStockFacts } from './dashboard-facts.ts';
 export { vacuumChurningTables } from './maintenance.ts';
+export { deleteHistoryBefore, historyAround, writeHistory, type HistoryAround, type HistoryRow, type HistorySnapshot } from './history.ts';
 export { replayResetCounts, resetForReplay, type ReplayResetCounts, type ReplayScope } from './replay.ts';
 export {
   AGGREGATE_PART_TABLES,

@@ -245,6 +245,41 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       drop index actor_states_by_partition;
     `,
   },
+  {
+    version: 7,
+    name: 'entity state history',
+    sql: `
+      -- Time travel (engine/entity-history.ts): a snapshot of an entity each checkpoint that changed
+      -- it, for the actor types in history.actors. at_ts: the latest event time the entity had been
+      -- given; the offsets: where its shard's source and inbox partitions stood, so the inputs between
+      -- two snapshots can be read back from the log. Deleted by age (instance/retention.ts), except
+      -- each entity's newest.
+      create table actor_state_history (
+        id               bigserial primary key,
+        actor_type       text not null,
+        key              text not null,
+        partition        int not null,
+        at_ts            bigint not null,
+        state_version    int not null,
+        state            jsonb not null,
+        quarantine       text,
+        recent_event_ids text,
+        timers           jsonb not null,
+        source_offset    bigint not null,
+        inbox_offset     bigint not null,
+        inbox_positions  jsonb not null,
+        -- The entity was created in this checkpoint: a rebuild before its first snapshot starts from
+        -- its initial state at where the checkpoint's records began (the start_* columns).
+        created               boolean not null default false,
+        start_source_offset   bigint,
+        start_inbox_offset    bigint,
+        start_inbox_positions jsonb,
+        recorded_at      timestamptz not null default now()
+      );
+      create index actor_state_history_entity on actor_state_history (actor_type, key, id);
+      create index actor_state_history_recorded on actor_state_history (recorded_at);
+    `,
+  },
 ];
 
 /** Applies every migration not yet applied. Returns the versions it applied. */

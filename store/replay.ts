@@ -52,6 +52,7 @@ export async function resetForReplay(sql: Sql, scope: ReplayScope): Promise<numb
     const fenced = await tx`update shard_owners set epoch = epoch + 1 where shard = any(${shards}::text[]) returning shard`;
     await tx`delete from actor_states where actor_type = any(${types}::text[])`;
     await tx`delete from parked_inputs where actor_type = any(${types}::text[])`;
+    await tx`delete from actor_state_history where actor_type = any(${types}::text[])`;
     await tx`delete from timers where shard = any(${shards}::text[])`;
     await tx`delete from inbox_positions where shard = any(${shards}::text[])`;
     // Unpublished outputs of the discarded history: the rebuild produces its own again.

@@ -22,7 +22,7 @@ let store: CheckpointStore;
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = postgres(db.url, { max: 4, onnotice: () => {} });
-  expect(await migrate(sql)).toEqual([1, 2, 3, 4, 5, 6]);
+  expect(await migrate(sql)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   store = createCheckpointStore(sql);
 });
 

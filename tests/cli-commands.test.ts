@@ -88,7 +88,7 @@ describe('CLI commands', () => {
       const second = await cli(['migrate'], e);
       expect(second.code).toBe(0);
       expect(first.stdout).toMatch(/applied 3 {2}outbox index the relay can use/);
-      expect(second.stdout).toMatch(/up to date \(schema version 6\)/);
+      expect(second.stdout).toMatch(/up to date \(schema version 7\)/);
       expect(second.stdout).not.toMatch(/applied/);
     } finally {
       await db.drop();

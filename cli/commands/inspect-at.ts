@@ -45,7 +45,7 @@ export function toStateAt(r: HistoryResult, type: string, key: string, at: numbe
   switch (r.kind) {
     case 'found': {
       const a = r.answer;
-      return { at: when, found: true, state: a.state, quarantine: a.quarantine, snapshot: { at: iso(a.snapshot.at), committedAt: a.snapshot.committedAt }, replayed: a.replayed };
+      return { at: when, found: true, state: a.state, quarantine: a.quarantine, snapshot: a.snapshot && { at: iso(a.snapshot.at), committedAt: a.snapshot.committedAt }, replayed: a.replayed };
     }
     case 'not-kept':
       return { at: when, found: false, reason: `${type} keeps no history: add it to history.actors in pipeline.yaml (or HISTORY_ACTORS); its states are kept from then on` };

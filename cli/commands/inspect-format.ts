@@ -31,7 +31,7 @@ export type StateAt =
     state: unknown;
     quarantine: string | null;
     /** The kept snapshot it was rebuilt from: its latest event time, and when its checkpoint committed. */
-    snapshot: { at: string; committedAt: string };
+    snapshot: { at: string; committedAt: string } | null;
     /** Inputs read back from the log and applied after the snapshot, timers fired, records read. */
     replayed: { inputs: number; timers: number; recordsRead: number };
   }
@@ -68,7 +68,7 @@ function formatStateAt(s: StateAt, row: (label: string, value: string) => void):
   row('at', `${s.at} (${s.quarantine === null ? 'not quarantined then' : `quarantined then: ${s.quarantine}`})`);
   row('state then', indent(JSON.stringify(s.state, null, 2)));
   const r = s.replayed;
-  row('rebuilt', `from the snapshot at ${s.snapshot.at} (committed ${s.snapshot.committedAt}), then ${plural(r.inputs, 'input')} applied of ${plural(r.recordsRead, 'record')} read, ${plural(r.timers, 'timer')} fired`);
+  row('rebuilt', `from ${s.snapshot ? `the snapshot at ${s.snapshot.at} (committed ${s.snapshot.committedAt})` : 'its creation'}, then ${plural(r.inputs, 'input')} applied of ${plural(r.recordsRead, 'record')} read, ${plural(r.timers, 'timer')} fired`);
 }
 
 function plural(n: number, noun: string): string {

@@ -34,6 +34,8 @@ export interface ShardOptions {
   recordInputs?: boolean;
   /** Keep every applied source event for the processed-events table (`postgres.table`, opt-in). */
   keepProcessed?: boolean;
+  /** Write a snapshot of every entity each checkpoint changes (ShardDelta.history): time travel. */
+  keepHistory?: boolean;
   /**
    * The deployment's actor types: an inbox message must come from one of them, the one its
    * `x-origin` shard runs (it may be answered, and an answer to a type with no inbox topic could
@@ -51,6 +53,31 @@ export interface ShardRestore {
   offsets: Map<string, number>;
   inboxPositions: Map<string, number>;
   timers: PendingTimer[];
+}
+
+/** A snapshot of one entity as a checkpoint writes it for time travel (ShardDelta.history, engine/entity-history.ts). */
+export interface HistoryRow {
+  actorType: string;
+  key: string;
+  partition: number;
+  /** The latest event time the entity had been given. */
+  at: number;
+  stateVersion: number;
+  state: unknown;
+  quarantine: string | null;
+  recentIds: string | null;
+  /** Its pending timers. */
+  timers: { key: string; dueAt: number; seq: number; timer: unknown }[];
+  /** The shard's next offsets on its source and inbox partitions. */
+  sourceOffset: number;
+  inboxOffset: number;
+  /** The shard's last applied sequence per origin shard. */
+  inboxPositions: Record<string, number>;
+  /**
+   * Set when the entity was created by this checkpoint's inputs: where the shard stood when they
+   * began, so a time before this first snapshot is rebuilt from the initial state.
+   */
+  created?: { sourceOffset: number; inboxOffset: number; inboxPositions: Record<string, number> };
 }
 
 /** What one checkpoint of this shard writes (the store adds shard id and epoch). */
@@ -74,6 +101,8 @@ export interface ShardDelta {
   processed?: ProcessedEvent[];
   /** Inputs of quarantined entities, kept in Postgres until the entity is released (engine/shard/parked.ts). */
   parked?: ParkedInput[];
+  /** Snapshots of the entities this checkpoint changed, when the shard keeps history (`keepHistory`). */
+  history?: HistoryRow[];
   /** Released entities: their parked rows up to `throughSeq` were applied, and are deleted with this checkpoint. */
   released?: { actorType: string; key: string; throughSeq: number }[];
 }
@@ -157,6 +186,11 @@ export interface Shard {
   query(key: string): { state: unknown; quarantine: string | null } | 'passivated' | undefined;
   /** Entities in memory. */
   size(): number;
+  /**
+   * Fires every timer due at or before event time `ts`, as inputs later than it would. Live, timers
+   * fire as inputs move event time; a time-travel rebuild (engine/entity-history.ts) moves it to the time asked.
+   */
+  fireTimersThrough(ts: number): void;
   /**
    * Keys of `records` whose state was passivated: the caller must `rehydrate` them (from their
    * committed rows) before `apply`, or the actor would start them from their initial state.

@@ -8,6 +8,7 @@ import type { DeadLetterCount, ProcessedEvent, ReadModelRows, ShardCounters, Sha
 import type { CellValue, ReadModel } from '../../actors/projection.ts';
 import type { AggregateFold } from './aggregate-fold.ts';
 import type { ParkedInput } from './parked.ts';
+import type { ShardHistory } from './shard-history.ts';
 
 /**
  * What the next checkpoint of a shard must write, accumulated as records are applied: outbox rows,
@@ -33,6 +34,8 @@ export class PendingDelta {
   readonly deadLetters = new Map<string, DeadLetterCount>();
   /** Applied source events since the last `take`, when the processed-events table is on. */
   processed: ProcessedEvent[] | undefined;
+  /** The time-travel snapshots, when the shard keeps history. */
+  history: ShardHistory | undefined;
 
   constructor(
     private readonly counters: ShardCounters,
@@ -93,6 +96,13 @@ export class PendingDelta {
     return this.dirtyKeys.size > 0 || this.dirtyOffsets.size > 0 || delta.parked !== undefined || delta.released !== undefined || (this.aggregates !== undefined && !this.aggregates.empty()) || delta.outbox.length > 0 || delta.timersRemoved.length > 0 || this.addedTimers.size > 0;
   }
 
+  /** Keys a history snapshot is due for: their state changed, or they are (newly or still) quarantined. */
+  private snapshotKeys(): Set<string> {
+    const keys = new Set(this.changedKeys);
+    for (const key of this.dirtyKeys) if (this.table.quarantine.has(key)) keys.add(key);
+    return keys;
+  }
+
   /** Hands over everything accumulated since the previous call. */
   take(): ShardDelta {
     const out = this.delta;
@@ -100,6 +110,10 @@ export class PendingDelta {
     const readModel = this.readModel && projectRows(this.readModel, this.changedKeys, this.table);
     if (readModel) out.readModel = readModel;
     for (const key of this.dirtyKeys) out.states.push(this.table.row(key, this.partition));
+    if (this.history) {
+      const rows = this.history.rows(this.snapshotKeys());
+      if (rows.length > 0) out.history = rows;
+    }
     for (const tp of this.dirtyOffsets) out.offsets.push({ ...parseTpKey(tp), nextOffset: this.offsets.get(tp)! });
     for (const origin of this.dirtyPositions) out.inboxPositions.push({ origin, lastSeq: this.inboxPositions.get(origin)! });
     out.timersAdded.push(...this.addedTimers.values());

@@ -110,6 +110,10 @@ export class ShardHandler implements EffectSink {
     const states = table.states;
     const before = states.has(key) ? states.get(key) : this.actor.initial(key);
     table.residency.touch(key, table.now);
+    if (pending.history) {
+      if (!states.has(key)) pending.history.noteCreated(key);
+      pending.history.note(key, now);
+    }
     const trace = source?.headers[TRACEPARENT];
     // Carried into outbox headers and alert details: only a well-formed W3C traceparent.
     this.inputTrace = trace !== undefined && TRACEPARENT_FORMAT.test(trace) ? trace : undefined;
@@ -134,10 +138,15 @@ export class ShardHandler implements EffectSink {
     if (source) this.opts.inputs?.record(source);
   }
 
-  /** Fires, in due order, every timer due strictly before `ts` (an input's event time). */
-  fireTimersBefore(ts: number): void {
+  /** The pending timers of `keys` (time-travel snapshots). */
+  timersOf(keys: ReadonlySet<string>): Map<string, PendingTimer[]> {
+    return this.timers.forKeys(keys);
+  }
+
+  /** Fires, in due order, every timer due strictly before `ts` (an input's event time), or at it too when `inclusive`. */
+  fireTimersBefore(ts: number, inclusive = false): void {
     const { timers, table } = this;
-    for (let t = timers.popDueBefore(ts); t; t = timers.popDueBefore(ts)) {
+    for (let t = timers.popDueBefore(ts, inclusive); t; t = timers.popDueBefore(ts, inclusive)) {
       this.opts.counters.timersFired++;
       table.residency.timerFired(t.key);
       this.pending.timerGone(t.seq);

@@ -28,6 +28,8 @@ export interface ShardSpec {
   keepProcessed?: boolean;
   /** See ShardOptions.actorTypes. */
   actorTypes?: string[];
+  /** See ShardOptions.keepHistory. */
+  keepHistory?: boolean;
 }
 
 export interface ApplyResult {
@@ -101,7 +103,7 @@ export function createShardHost(
     async open(spec, restore) {
       await prepare(spec.actors);
       const actor = resolveActor(spec.actorType, spec.actors);
-      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed, actorTypes: spec.actorTypes });
+      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed, actorTypes: spec.actorTypes, keepHistory: spec.keepHistory });
       shards.set(shard.id, shard);
       return shard.size();
     },

@@ -6,6 +6,7 @@ import { InputLog } from './input-log.ts';
 import { PendingDelta } from './shard-delta.ts';
 import { AggregateFold } from './aggregate-fold.ts';
 import { ShardHandler } from './shard-handler.ts';
+import { ShardHistory } from './shard-history.ts';
 import { InputRouter } from './shard-inputs.ts';
 import { releaseEntity } from './release.ts';
 import type { Shard, ShardCounters, ShardOptions } from './shard-api.ts';
@@ -38,11 +39,15 @@ export function createShard(opts: ShardOptions): Shard {
   const recipients = opts.actorTypes ? new Set(opts.actorTypes) : undefined;
   const handler = new ShardHandler({ actor, partition, app, alertsTopic, wallClock, counters, inputs, recipients }, table, pending);
   handler.restoreTimers(opts.restore?.timers ?? []);
+  const inboxTopic = inboxTopicOf(app, actor.type);
+  if (opts.keepHistory) {
+    pending.history = new ShardHistory(actor.type, partition, actor.stateVersion, `${sourceTopic}:${partition}`, `${inboxTopic}:${partition}`, offsets, inboxPositions, table, (keys) => handler.timersOf(keys));
+  }
   const gate = new InboxGate(offsets, `${sourceTopic}:${partition}`);
   const topics = {
     id,
     sourceTopic,
-    inboxTopic: inboxTopicOf(app, actor.type),
+    inboxTopic,
     handled: new Set<string>(actor.eventTypes),
     maxFutureMs: opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS,
     senders: recipients,
@@ -61,7 +66,12 @@ export function createShard(opts: ShardOptions): Shard {
     size: () => table.states.size,
     missingKeys: (records) => table.missingKeys(records),
     rehydrate: (rows, keys) => table.rehydrate(rows, keys),
-    passivate: (policy, at) => table.passivate(policy, at, (key) => pending.dirtyKeys.has(key)),
+    passivate: (policy, at) => {
+      const gone = table.passivate(policy, at, (key) => pending.dirtyKeys.has(key));
+      if (gone > 0) pending.history?.prune();
+      return gone;
+    },
+    fireTimersThrough: (ts) => handler.fireTimersBefore(ts, true),
     setNow(at) {
       table.now = at;
     },

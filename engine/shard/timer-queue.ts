@@ -25,9 +25,23 @@ export class TimerQueue {
     this.queue.push(t.dueAt, t.seq, t);
   }
 
-  /** Removes and returns the earliest timer due strictly before `limit` (an input's time), if any. */
-  popDueBefore(limit: number): PendingTimer | undefined {
-    return this.queue.popDueBefore(limit);
+  /** Removes and returns the earliest timer due strictly before `limit` (an input's time), or at it when `inclusive`, if any. */
+  popDueBefore(limit: number, inclusive = false): PendingTimer | undefined {
+    return this.queue.popDueBefore(limit, inclusive);
+  }
+
+  /** The pending timers of `keys`, by key, due order within each (one pass over the queue). */
+  forKeys(keys: ReadonlySet<string>): Map<string, PendingTimer[]> {
+    const out = new Map<string, PendingTimer[]>();
+    if (keys.size === 0) return out;
+    for (const t of this.queue.unordered()) {
+      if (!keys.has(t.key)) continue;
+      const list = out.get(t.key);
+      if (list) list.push(t);
+      else out.set(t.key, [t]);
+    }
+    for (const list of out.values()) list.sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq);
+    return out;
   }
 
   /** The largest `seq` pending, or 0: the restored shard numbers new timers after it. */

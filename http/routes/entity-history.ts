@@ -22,7 +22,8 @@ export interface EntityHistoryBody {
   at: string;
   state: unknown;
   quarantine: string | null;
-  snapshot: { at: string; committedAt: string };
+  /** null: rebuilt from the entity's creation (a time before its first snapshot). */
+  snapshot: { at: string; committedAt: string } | null;
   replayed: HistoryAnswer['replayed'];
 }
 
@@ -71,7 +72,7 @@ function answer(c: Context, opts: EntityHistoryRoutesOptions, type: string, key:
     case 'found': {
       const a = r.answer;
       const state = opts.present ? opts.present(type, a.state) : a.state;
-      const body: EntityHistoryBody = { type, key, at: iso(a.at), state, quarantine: a.quarantine, snapshot: { at: iso(a.snapshot.at), committedAt: a.snapshot.committedAt }, replayed: a.replayed };
+      const body: EntityHistoryBody = { type, key, at: iso(a.at), state, quarantine: a.quarantine, snapshot: a.snapshot && { at: iso(a.snapshot.at), committedAt: a.snapshot.committedAt }, replayed: a.replayed };
       return c.json(body);
     }
     case 'not-kept':
