@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { orderActor } from '../actors/order.ts';
 import { skuActor } from '../actors/sku.ts';
 import type { ActorDefinition } from '../actors/actor.ts';
-import { creationBase, inputTime, eventTimeOrder, rebuildAt, type RebuildContext } from './entity-history.ts';
+import { creationBase, eventTimeOrder, inputTime, missingRecords, rebuildAt, type RebuildContext } from './entity-history.ts';
 import { createShard, type Shard } from './shard/shard.ts';
 import type { HistoryRow } from './shard/shard-api.ts';
 import { ORIGIN_HEADER, SEQ_HEADER, type SourceRecord } from './shard/records.ts';
@@ -137,5 +137,22 @@ describe('time travel: an entity rebuilt from a snapshot and the records after i
     const got = rebuildAt(skuCtx, 'L', base!, after(live, base!, next), 2_600);
     expect(got.state).toMatchObject({ onHand: 2, reserved: 1 });
     expect(got.replayed.inputs).toBe(1);
+  });
+});
+
+describe('time travel: records the log no longer holds', () => {
+  const base = { partition: 2, sourceOffset: 100, inboxOffset: 40 } as Parameters<typeof missingRecords>[1];
+  const admin = (lows: Record<string, number>) => ({
+    offsets: async (topic: string) => [0, 1, 2].map((partition) => ({ partition, low: partition === 2 ? lows[topic] ?? 0 : 0, high: 1_000 })),
+  });
+
+  test('a partition whose log starts after the base offset is named, with where it starts', async () => {
+    expect(await missingRecords(admin({ src: 100, inbox: 41 }), base, { sourceOffset: 120, inboxOffset: 50 }, 'src', 'inbox')).toEqual({ topic: 'inbox', partition: 2, needed: 40, low: 41 });
+    expect(await missingRecords(admin({ src: 101 }), base, { sourceOffset: 120, inboxOffset: 50 }, 'src', 'inbox')).toEqual({ topic: 'src', partition: 2, needed: 100, low: 101 });
+  });
+
+  test('nothing is missing when the log starts at or before the base, or nothing is to be read from it', async () => {
+    expect(await missingRecords(admin({ src: 100, inbox: 40 }), base, { sourceOffset: 120, inboxOffset: 50 }, 'src', 'inbox')).toBeUndefined();
+    expect(await missingRecords(admin({ src: 500, inbox: 500 }), base, { sourceOffset: 100, inboxOffset: 40 }, 'src', 'inbox')).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { inboxTopicOf } from '../schemas/index.ts';
 import { historyAround, shardInputOffsets, type HistorySnapshot, type Sql } from '../store/index.ts';
 import { shardId } from './shard-id.ts';
 import type { LogClient, TailRecord } from './log-client.ts';
+import type { TopicAdmin } from './topic-admin.ts';
 import { readPartitionRange } from './partition-range.ts';
 import { createShard } from './shard/shard.ts';
 import type { SourceRecord } from './shard/records.ts';
@@ -60,11 +61,15 @@ export type HistoryResult =
   /** No snapshot of the entity at all: it never changed while history was kept (or does not exist). */
   | { kind: 'unknown' }
   /** Its oldest kept snapshot is later than `at`: it did not exist yet, or what was older left with retention. */
-  | { kind: 'before-history'; oldestAt: number };
+  | { kind: 'before-history'; oldestAt: number }
+  /** The log no longer holds the records after the snapshot (Kafka's retention, or the embedded log's window, is shorter than the history's). */
+  | { kind: 'log-gone'; topic: string; partition: number; needed: number; low: number; snapshotAt: number | null };
 
 export interface EntityHistoryDeps {
   sql: Sql;
   client: LogClient;
+  /** Where each partition's log starts now: records older than that are gone. */
+  admin: Pick<TopicAdmin, 'offsets'>;
   app: string;
   /** The deployment's actor types. */
   actors: readonly ActorDefinition<any>[];
@@ -90,6 +95,10 @@ export async function entityStateAt(deps: EntityHistoryDeps, type: string, key: 
   const inboxTopic = inboxTopicOf(deps.app, actor.type);
   // No snapshot later than `at`: nothing after the base changed the entity, so there is nothing to read.
   const end = found.next && (found.end ?? (await checkpointedEnd(deps.sql, shardId(type, s.partition), sourceTopic, inboxTopic)));
+  if (end) {
+    const gone = await missingRecords(deps.admin, s, end, sourceTopic, inboxTopic);
+    if (gone) return { kind: 'log-gone', ...gone, snapshotAt: found.snapshot ? s.at : null };
+  }
   const records = end ? await entityRecords(deps.client, key, s, end, sourceTopic, inboxTopic) : [];
   const rebuilt = rebuildAt({ actor, app: deps.app, sourceTopic, actorTypes: deps.actors.map((a) => a.type), maxFutureMs: deps.maxFutureMs }, key, s, records, at);
   // Rebuilt from its creation and nothing applied by then: it did not exist yet.
@@ -98,6 +107,20 @@ export async function entityStateAt(deps: EntityHistoryDeps, type: string, key: 
     kind: 'found',
     answer: { type, key, at, ...rebuilt, snapshot: found.snapshot ? { at: s.at, committedAt: s.committedAt } : null, replayed: { ...rebuilt.replayed, recordsRead: records.length } },
   };
+}
+
+/**
+ * The first partition whose records from the base on are no longer all in the log, if any: a
+ * rebuild without them would silently miss inputs.
+ */
+export async function missingRecords(admin: Pick<TopicAdmin, 'offsets'>, from: HistorySnapshot, to: Pick<HistorySnapshot, 'sourceOffset' | 'inboxOffset'>, sourceTopic: string, inboxTopic: string): Promise<{ topic: string; partition: number; needed: number; low: number } | undefined> {
+  const p = from.partition;
+  for (const [topic, needed, until] of [[sourceTopic, from.sourceOffset, to.sourceOffset], [inboxTopic, from.inboxOffset, to.inboxOffset]] as const) {
+    if (needed >= until) continue;
+    const low = (await admin.offsets(topic)).find((o) => o.partition === p)?.low ?? 0;
+    if (low > needed) return { topic, partition: p, needed, low };
+  }
+  return undefined;
 }
 
 /** Where the shard's source and inbox partitions are checkpointed now: the end of what a rebuild may read. */
@@ -196,4 +219,10 @@ export function inputTime(r: SourceRecord): number {
   } catch {
     return -Infinity;
   }
+}
+
+/** Why a state cannot be rebuilt when the log lost the records after its base (for the route and the CLI). */
+export function logGoneReason(r: Extract<HistoryResult, { kind: 'log-gone' }>): string {
+  const base = r.snapshotAt === null ? 'its creation' : `its snapshot at ${new Date(r.snapshotAt).toISOString()}`;
+  return `the records after ${base} are no longer in the log (${r.topic} partition ${r.partition} starts at offset ${r.low}, ${r.needed} was needed): the log keeps less than history.retention_hours`;
 }

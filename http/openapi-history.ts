@@ -36,6 +36,7 @@ export function historyPaths(): Record<string, unknown> {
           400: error('`at` missing or not a time, or a malformed key'),
           404: error('Unknown actor type; the type keeps no history (history.actors / HISTORY_ACTORS); no history of the key; or `at` is before its oldest kept state (`oldestAt`: it did not exist yet, or older history left with history.retention_hours)', { oldestAt: iso }),
           501: error('This instance has no history reader'),
+          410: error('The log no longer holds the records after the snapshot the state would be rebuilt from (Kafka retention, or the embedded log\'s window, shorter than history.retention_hours)'),
           503: error('The rebuild failed (Kafka or Postgres unreachable); retry'),
         },
         operationId: 'get_entity_history',

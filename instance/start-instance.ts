@@ -144,7 +144,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   const deadLetters = deadLetterAdmin(client, topics, processorOpts.app, processorOpts.actors ?? buildActors(processorOpts.actorsConfig));
   cleanups.push(() => deadLetters.close());
   const historyDeps: EntityHistoryDeps = {
-    sql, client, app: processorOpts.app, actors, historyTypes: new Set(processorOpts.historyActors), maxFutureMs: processorOpts.maxFutureMs,
+    sql, client, admin: { offsets: async (topic) => (await deadLetters.admin()).offsets(topic) }, app: processorOpts.app, actors, historyTypes: new Set(processorOpts.historyActors), maxFutureMs: processorOpts.maxFutureMs,
     sourceTopicOf: (actor) => sourceTopicName(topics, actor.sourceTopic),
   };
   const app = createApp({

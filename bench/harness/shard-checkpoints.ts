@@ -8,7 +8,7 @@ import { migrate } from '../../store/migrations.ts';
 import { openPool, type Sql } from '../../store/pool.ts';
 
 /**
- * The in-process harness of the cost benches (analytics-cost.ts, recommendations-checkpoint-cost.ts):
+ * The in-process harness of the cost benches (analytics-cost.ts, recommendations-checkpoint-cost.ts, history-cost.ts):
  * generated records through one shard per actor type, a checkpoint every CHECKPOINT_EVERY records
  * committed to a fresh Postgres database — no Kafka, no workers, so the figures are the shards' own
  * CPU and the commits' wall time.
@@ -39,6 +39,10 @@ export interface ShardRun {
   processedEventsTable?: string;
   /** Prepares the fresh database (e.g. an opt-in table) before the shards are acquired. */
   prepare?: (sql: Sql) => Promise<void>;
+  /** Reads what it needs from the database after the last checkpoint, before it is dropped. */
+  finish?: (sql: Sql) => Promise<void>;
+  /** Shards write time-travel snapshots (ShardOptions.keepHistory). */
+  keepHistory?: boolean;
   /** Rows a delta writes, as the bench counts them. */
   rowsOf(d: ShardDelta): number;
 }
@@ -53,7 +57,7 @@ export async function runShardsWithCheckpoints(run: ShardRun): Promise<ShardRunS
     const shards: { shard: Shard; epoch: number }[] = [];
     const byTopic = new Map<string, Shard>();
     for (const actor of run.actors) {
-      const shard = createShard({ actor, partition: 0, app: 'bench', wallClock: () => 0, keepProcessed: run.processedEventsTable !== undefined });
+      const shard = createShard({ actor, partition: 0, app: 'bench', wallClock: () => 0, keepProcessed: run.processedEventsTable !== undefined, keepHistory: run.keepHistory });
       shards.push({ shard, epoch: await store.acquire(shard.id, 'bench') });
       byTopic.set(actor.sourceTopic, shard);
     }
@@ -75,6 +79,7 @@ export async function runShardsWithCheckpoints(run: ShardRun): Promise<ShardRunS
       if ((i + BATCH) % CHECKPOINT_EVERY === 0) await checkpoint();
     }
     await checkpoint();
+    await run.finish?.(sql);
     return sample;
   } finally {
     await sql.end({ timeout: 5 });

@@ -4,8 +4,8 @@
  * keep and the log after them — the same answer as GET /v1/entities/:type/:key/history?at=.
  */
 import type { ActorDefinition } from '../../actors/actor.ts';
-import { entityStateAt, type EntityHistoryDeps, type HistoryResult } from '../../engine/entity-history.ts';
-import { sourceTopicName, type LogClient } from '../../engine/index.ts';
+import { entityStateAt, logGoneReason, type EntityHistoryDeps, type HistoryResult } from '../../engine/entity-history.ts';
+import { sourceTopicName, type LogClient, type TopicAdmin } from '../../engine/index.ts';
 import type { Sql } from '../../store/index.ts';
 import { UsageError, type CommandSettings } from './command-support.ts';
 import type { StateAt } from './inspect-format.ts';
@@ -26,10 +26,11 @@ export function parseAt(raw: string): number {
 }
 
 /** The entity's state at `at`, as `inspect` prints it. */
-export async function inspectStateAt(settings: CommandSettings, actors: readonly ActorDefinition<any>[], sql: Sql, client: LogClient, type: string, key: string, at: number): Promise<StateAt> {
+export async function inspectStateAt(settings: CommandSettings, actors: readonly ActorDefinition<any>[], sql: Sql, client: LogClient, admin: Pick<TopicAdmin, 'offsets'>, type: string, key: string, at: number): Promise<StateAt> {
   const deps: EntityHistoryDeps = {
     sql,
     client,
+    admin,
     app: settings.app,
     actors,
     historyTypes: new Set(settings.historyActors),
@@ -51,6 +52,8 @@ export function toStateAt(r: HistoryResult, type: string, key: string, at: numbe
       return { at: when, found: false, reason: `${type} keeps no history: add it to history.actors in pipeline.yaml (or HISTORY_ACTORS); its states are kept from then on` };
     case 'unknown':
       return { at: when, found: false, reason: `no history of ${type} '${key}': it has not changed since history was kept for ${type}, or does not exist` };
+    case 'log-gone':
+      return { at: when, found: false, reason: logGoneReason(r) };
     case 'before-history':
       return {
         at: when,
@@ -64,3 +67,4 @@ export function toStateAt(r: HistoryResult, type: string, key: string, at: numbe
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
+

@@ -49,7 +49,7 @@ export const inspectCommand = withDetails(defineCommand({
       const sql = await connectPostgres(settings.databaseUrl);
       try {
         inspection = await readInspection(sql, { type: actor.type, key: args.key, sourceTopic, inboxTopic: inboxTopicOf(settings.app, actor.type), partitions, partitionsFrom: given === undefined ? `kafka ${sourceTopic}` : '--partitions', alertLimit });
-        if (at !== undefined) inspection.stateAt = await inspectStateAt(settings, actors, sql, kafka!.client, actor.type, args.key, at);
+        if (at !== undefined) inspection.stateAt = await inspectStateAt(settings, actors, sql, kafka!.client, kafka!.admin, actor.type, args.key, at);
       } finally {
         await sql.end({ timeout: 5 });
       }

@@ -100,6 +100,13 @@ describe('GET /v1/entities/:type/:key/history', () => {
     expect(res.body.error).toContain('history.retention_hours');
   });
 
+  test('the log lost the records after the snapshot: 410, naming the partition and where it starts', async () => {
+    const res = await routes({ kind: 'log-gone', topic: 'inventory_events', partition: 3, needed: 120, low: 900, snapshotAt: Date.parse('2026-12-01T09:00:00Z') }).get(`/v1/entities/sku/S-1/history?at=${AT}`);
+    expect(res.status).toBe(410);
+    expect(res.body.error).toContain('inventory_events partition 3 starts at offset 900, 120 was needed');
+    expect(res.body.error).toContain('its snapshot at 2026-12-01T09:00:00.000Z');
+  });
+
   test('no history function configured: 501 with the reason', async () => {
     const res = await routes(undefined).get(`/v1/entities/sku/S-1/history?at=${AT}`);
     expect(res.status).toBe(501);

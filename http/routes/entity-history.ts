@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { HistoryAnswer, HistoryResult } from '../../engine/entity-history.ts';
+import { logGoneReason, type HistoryAnswer, type HistoryResult } from '../../engine/entity-history.ts';
 import { isIdentifier } from '../../schemas/index.ts';
 import { clip } from '../clip.ts';
 import { timeFilter } from '../query-filters.ts';
@@ -79,6 +79,9 @@ function answer(c: Context, opts: EntityHistoryRoutesOptions, type: string, key:
       return c.json({ error: `actor type '${type}' keeps no history: add it to history.actors in pipeline.yaml (or HISTORY_ACTORS); its states are kept from then on` }, 404);
     case 'unknown':
       return c.json({ error: `no history of ${who}: it has not changed since history was kept for ${type}, or does not exist` }, 404);
+    case 'log-gone':
+      // Gone for good: the state existed, but what it would be rebuilt from left with retention.
+      return c.json({ error: `cannot rebuild ${who} at ${iso(at)}: ${logGoneReason(r)}` }, 410);
     case 'before-history':
       return c.json({
         error: `no state of ${who} at ${iso(at)}: its oldest kept state is from ${iso(r.oldestAt)} — it did not exist yet, or older history was deleted (history.retention_hours)`,
