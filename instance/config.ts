@@ -95,7 +95,7 @@ export const PipelineFile = Type.Object(
       ...ActorRulesFile,
     }, { additionalProperties: false })),
     history: Type.Optional(Type.Object({
-      /** Actor types whose checkpoints keep a snapshot of every entity that changed, for its state at a past time (engine/entity-history.ts). Default: none; every type on the embedded default. */
+      /** Actor types whose checkpoints keep a snapshot of every entity that changed, for its state at a past time (engine/entity-history.ts). Default: none. */
       actors: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
       /** Snapshots older than this many hours are deleted, but each entity's newest one before that. Default 24. */
       retention_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 87_600 })),
