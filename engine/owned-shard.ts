@@ -30,6 +30,8 @@ export interface Owned {
   owedGroupOffsets?: Map<string, GroupOffset>;
   /** Quarantine releases asked of this shard, carried out by its next checkpoint (engine/quarantine-release.ts). */
   releases?: QueuedRelease[];
+  /** Set when the shard is given up here: late work for it (a lazy restore's keys) is dropped. */
+  discarded?: boolean;
 }
 
 export interface GroupOffset {

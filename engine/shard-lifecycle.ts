@@ -62,6 +62,21 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
   const { store, relay, pool, admin, source, topics } = deps;
   const topicsOf = (o: Pick<Owned, 'actor'>): [string, string] => [sourceTopicName(topics, o.actor.sourceTopic), inboxTopicOf(deps.app, o.actor.type)];
 
+  /**
+   * After a lazy restore, the shard's keys are read while it already runs (1M keys: ~0.5 s of
+   * queries and a hand-over): until they arrive, an input for a key not in memory waits for a
+   * look-up. Checked and sent in one tick, so the hand-over reaches this shard instance before any
+   * later close or reopen of the same id (host calls keep their order).
+   */
+  function handOverKeys(o: Owned): void {
+    store.storedKeys(o.id, o.actor.type, o.partition).then(
+      (keys) => {
+        if (!o.discarded) void o.host.storedKeys(o.id, keys).catch((e) => deps.log(`${o.id}: handing over ${keys.length} keys failed: ${(e as Error).message}`));
+      },
+      (e) => deps.log(`${o.id}: reading its keys failed (${(e as Error).message}); inputs for keys not in memory keep being looked up`),
+    );
+  }
+
   return {
     topicsOf,
     async load(id, actor, partition) {
@@ -74,9 +89,9 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const recordsInputs = deps.recordsInputs(id);
       const size = await host.open(
         { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes], keepHistory: deps.historyTypes.has(actor.type) },
-        { states: snap.states, stored: snap.stored, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
+        { states: snap.states, stored: snap.stored, storedUnknown: snap.storedUnknown, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
-      if (snap.stored) deps.log(`${id}: restored lazily, ${snap.stored.length} states left in Postgres until their next input`);
+      if (snap.storedUnknown) deps.log(`${id}: restored lazily: states left in Postgres until their next input`);
       // Where the source partition ends now: until the shard has read that far (or past an inbox
       // message's event time) inbox messages wait, so a catch-up applies them after the source
       // events that precede them, as live processing does. Batches of the source keep it current.
@@ -86,9 +101,12 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       // The group offsets may be behind what Postgres holds (the last owner died between its commit
       // and Kafka's): owe them now, so a partition with no new input still shows no lag.
       const owedGroupOffsets = new Map([...next].map(([tp, offset]) => [tp, { ...parseTpKey(tp), offset }]));
-      return { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next, owedGroupOffsets };
+      const owned: Owned = { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next, owedGroupOffsets };
+      if (snap.storedUnknown) handOverKeys(owned);
+      return owned;
     },
     async discard(o) {
+      o.discarded = true;
       await o.host.close(o.id).catch(() => {});
       pool.release(o.id);
     },

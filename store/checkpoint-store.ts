@@ -31,10 +31,13 @@ export interface CheckpointStore {
   /** Everything needed to resume a shard where its last committed checkpoint left it. */
   /**
    * The shard's checkpoint. With `lazyAbove`, a shard holding more entities than that loads only
-   * their keys (`stored`) and the states of entities with a pending timer: the rest is read back
-   * on demand, like a passivated entity, so taking a large shard over does not wait for its states.
+   * the states of entities with a pending timer (`storedUnknown`): the rest is read back on demand,
+   * like a passivated entity, so taking a large shard over waits neither for its states nor for
+   * their keys (`storedKeys`, read afterwards).
    */
   load(shard: string, actorType: string, partition: number, opts?: { lazyAbove?: number }): Promise<ShardSnapshot>;
+  /** The keys of a shard's committed entities without a pending timer: what a lazy `load` left in Postgres. */
+  storedKeys(shard: string, actorType: string, partition: number): Promise<string[]>;
   /** The committed rows of some entities (to rehydrate passivated ones, or answer a query). */
   loadStates(actorType: string, keys: readonly string[]): Promise<StoredState[]>;
   /** A quarantined entity's parked inputs, oldest first (store/parked-inputs.ts). */
@@ -81,6 +84,8 @@ export interface ShardSnapshot {
   states: { key: string; stateVersion: number; stateJson: string; quarantine: string | null; recentIds?: string }[];
   /** Keys of committed entities whose states were not loaded (see `load`'s `lazyAbove`). */
   stored?: string[];
+  /** A lazy load: states not loaded, keys not either (`storedKeys` reads them). */
+  storedUnknown?: boolean;
   inboxPositions: Map<string, number>;
   timers: { actorType: string; key: string; dueAt: number; seq: number; timer: unknown }[];
 }
@@ -140,17 +145,19 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
       }));
     },
 
+    async storedKeys(shard, actorType, partition) {
+      const rows = await sql`select key from actor_states where actor_type = ${actorType} and partition = ${partition}
+        and key not in (select key from timers where shard = ${shard})`.values();
+      return rows.map((r) => r[0] as string);
+    },
+
     async load(shard, actorType, partition, opts = {}) {
       const lazy = opts.lazyAbove !== undefined && (await countStates(sql, actorType, partition)) > opts.lazyAbove;
-      const [states, stored, offsets, positions, timers] = await Promise.all([
+      const [states, offsets, positions, timers] = await Promise.all([
         lazy
           ? sql`select key, state_version, state::text as state_json, quarantine, recent_event_ids from actor_states
               where actor_type = ${actorType} and partition = ${partition} and key in (select key from timers where shard = ${shard})`
           : sql`select key, state_version, state::text as state_json, quarantine, recent_event_ids from actor_states where actor_type = ${actorType} and partition = ${partition}`,
-        lazy
-          ? sql`select key from actor_states where actor_type = ${actorType} and partition = ${partition}
-              and key not in (select key from timers where shard = ${shard})`.values()
-          : [],
         sql`select topic, partition, next_offset from input_offsets where shard = ${shard}`,
         sql`select origin, last_seq from inbox_positions where shard = ${shard}`,
         sql`select actor_type, key, due_at, seq, timer from timers where shard = ${shard} order by due_at, seq`,
@@ -163,7 +170,7 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
           quarantine: (r.quarantine as string | null) ?? null,
           ...(r.recent_event_ids ? { recentIds: r.recent_event_ids as string } : {}),
         })),
-        ...(lazy ? { stored: stored.map((r) => r[0] as string) } : {}),
+        ...(lazy ? { storedUnknown: true } : {}),
         offsets: new Map(offsets.map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)])),
         inboxPositions: new Map(positions.map((r) => [r.origin as string, Number(r.last_seq)])),
         timers: timers.map((r) => ({

@@ -4,6 +4,7 @@ import { DLQ_HEADERS } from '../engine/shard/records.ts';
 import type { DomainEvent } from '../schemas/index.ts';
 import { alertComparison, closingEvents, committed, foldWithDriver, ORACLE_TYPES, stateDiffs } from './support/oracle.ts';
 import { expectAnalyticsEqualOracle } from './support/analytics-oracle.ts';
+import { expectHistoryMatchesCommitted } from './support/expect-history.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { spawnProcessor, type ProcessorProcess } from './support/processor-process.ts';
 
@@ -68,8 +69,8 @@ describe('runtime under failure', () => {
     await env.produce(chunks[0]!);
     // This run also keeps the opt-in processed-events table: one row per applied event, exactly.
     // And every restart restores lazily (states read back on their next input), which the other
-    // tests' small shards never do (default: above 50,000 entities).
-    const processed = { PROCESSED_EVENTS_TABLE: 'events_processed', LAZY_RESTORE_ABOVE: '0' };
+    // tests' small shards never do (default: above 50,000 entities). And it keeps a state history.
+    const processed = { PROCESSED_EVENTS_TABLE: 'events_processed', LAZY_RESTORE_ABOVE: '0', HISTORY_ACTORS: 'sku,order,user' };
     for (const [i, delay] of delays(Number(process.env.KILL_SEED ?? 7), 3, 300, 2500).entries()) {
       const p = await start(env, `proc-${i}`, processed);
       const producing = env.produce(chunks[i + 1]!); // load arrives while it runs and is killed
@@ -83,6 +84,7 @@ describe('runtime under failure', () => {
     await expectOracle(env, events);
     const [rows] = await env.sql`select count(*)::int as n, count(distinct event_id)::int as ids from events_processed`;
     expect(rows).toEqual({ n: new Set(events.map((e) => e.id)).size, ids: new Set(events.map((e) => e.id)).size });
+    await expectHistoryMatchesCommitted(env.sql, ['sku', 'order', 'user']);
   }, 300_000);
 
   test('two processes in one group; SIGKILL one; the survivor takes over: equal to the oracle', async () => {

@@ -57,23 +57,33 @@ export class EntityTable {
 
   query(key: string): ReturnType<Shard['query']> {
     if (this.states.has(key)) return { state: this.states.get(key), quarantine: this.quarantine.get(key) ?? null };
-    return this.residency.evicted.has(key) ? 'passivated' : undefined;
+    return this.residency.mayBeStored(key) ? 'passivated' : undefined;
   }
 
   missingKeys(records: readonly SourceRecord[]): string[] {
-    const { evicted } = this.residency;
-    if (evicted.size === 0) return [];
+    const { residency, states } = this;
+    if (residency.evicted.size === 0 && !residency.unknownMayBeStored) return [];
     const keys = new Set<string>();
-    for (const r of records) if (r.key !== null && evicted.has(r.key)) keys.add(r.key);
+    for (const r of records) if (r.key !== null && !states.has(r.key) && residency.mayBeStored(r.key)) keys.add(r.key);
     return [...keys];
   }
 
   rehydrate(rows: readonly StoredEntity[], keys: readonly string[]): void {
-    const { evicted } = this.residency;
-    // Only keys still evicted: one already put back (by a concurrent batch of the same shard) may
-    // have moved on since, and its committed row would take it back in time.
-    for (const row of rows) if (evicted.has(row.key)) this.restore(row);
-    for (const key of keys) if (evicted.has(key)) this.residency.rehydrated(key, this.now);
+    const { residency, states } = this;
+    // Only keys still out of memory: one already put back (by a concurrent batch of the same
+    // shard) may have moved on since, and its committed row would take it back in time.
+    for (const row of rows) if (!states.has(row.key) && residency.mayBeStored(row.key)) this.restore(row);
+    const found = new Set(rows.map((r) => r.key));
+    for (const key of keys) {
+      if (residency.evicted.has(key)) residency.rehydrated(key, this.now);
+      // Looked up after a lazy restore and not in Postgres: a new entity, never looked up again.
+      else if (residency.unknownMayBeStored && !found.has(key)) residency.notStored.add(key);
+    }
+  }
+
+  /** See Residency.storedKeys. */
+  storedKeys(keys: readonly string[]): void {
+    this.residency.storedKeys(keys, (key) => this.states.has(key));
   }
 
   /** Evicts idle entities for which `keep` is false; returns how many. */

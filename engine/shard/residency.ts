@@ -19,6 +19,14 @@ export class Residency {
   private readonly timerCount = new Map<string, number>();
   /** Keys evicted from memory whose committed state is in Postgres. */
   readonly evicted = new Set<string>();
+  /**
+   * After a lazy restore, until the shard's keys arrive (`storedKeys`): any key not in memory may
+   * have a committed state in Postgres, so its first input waits for a look-up. Taking a shard
+   * over then waits for neither its states nor its keys (issue #17: restart in place at 1M).
+   */
+  unknownMayBeStored = false;
+  /** Keys looked up while `unknownMayBeStored` and found to have no committed state: new entities. */
+  readonly notStored = new Set<string>();
 
   touch(key: string, now: number): void {
     this.lastUsed.delete(key);
@@ -62,6 +70,23 @@ export class Residency {
    */
   storedElsewhere(keys: readonly string[]): void {
     for (const key of keys) this.evicted.add(key);
+  }
+
+  /**
+   * The keys of the shard's committed entities, read after a lazy restore: those not in memory
+   * (`resident`) are evicted ones from now on, and every other key is new. Keys committed since the
+   * restore were written by this shard, so they are in memory or evicted already.
+   */
+  storedKeys(keys: readonly string[], resident: (key: string) => boolean): void {
+    if (!this.unknownMayBeStored) return;
+    for (const key of keys) if (!resident(key)) this.evicted.add(key);
+    this.unknownMayBeStored = false;
+    this.notStored.clear();
+  }
+
+  /** `key` is not in memory: might it have a committed state? */
+  mayBeStored(key: string): boolean {
+    return this.evicted.has(key) || (this.unknownMayBeStored && !this.notStored.has(key));
   }
 
   /** The key's state is back in memory. */

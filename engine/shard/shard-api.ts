@@ -50,6 +50,11 @@ export interface ShardRestore {
   states: ({ key: string; stateVersion: number; quarantine?: string | null; recentIds?: string | null } & ({ state: unknown } | { stateJson: string }))[];
   /** Committed entities left in Postgres (a lazy restore): loaded on their next input, as passivated ones are. */
   stored?: readonly string[];
+  /**
+   * A lazy restore that did not wait for the keys either: any key not in memory may be stored, until
+   * `storedKeys` hands them over (read in the background).
+   */
+  storedUnknown?: boolean;
   offsets: Map<string, number>;
   inboxPositions: Map<string, number>;
   timers: PendingTimer[];
@@ -196,6 +201,8 @@ export interface Shard {
    * committed rows) before `apply`, or the actor would start them from their initial state.
    */
   missingKeys(records: readonly SourceRecord[]): string[];
+  /** The shard's committed keys after a `storedUnknown` restore (see Residency.storedKeys). */
+  storedKeys(keys: readonly string[]): void;
   /** Puts passivated entities back; keys without a row start from their initial state. */
   rehydrate(rows: readonly StoredRow[], keys: readonly string[]): void;
   /**

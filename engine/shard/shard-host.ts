@@ -63,6 +63,8 @@ export interface ShardHostApi {
    */
   rehydrate(id: string, rows: StateRow[], keys: string[], now: number): void;
   noteSourceEnd(id: string, highWatermark: number): void;
+  /** See Shard.storedKeys; nothing when the shard is no longer open here. */
+  storedKeys(id: string, keys: string[]): void;
   /** What the next checkpoint writes, or null when the shard is clean. */
   takeDelta(id: string): ShardDelta | null;
   /** Evicts idle entities after a successful commit; returns how many left memory. */
@@ -119,6 +121,7 @@ export function createShardHost(
       s.rehydrate(rows, keys);
     },
     noteSourceEnd: (id, hw) => shardOf(id).noteSourceEnd(hw),
+    storedKeys: (id, keys) => shards.get(id)?.storedKeys(keys),
     takeDelta(id) {
       const s = shardOf(id);
       return s.dirty() ? s.takeDelta() : null;

@@ -215,6 +215,35 @@ describe('shard', () => {
     expect(shard.counters.duplicatesDropped).toBe(1);
   });
 
+  test('a lazy restore without keys: every key not in memory is looked up once, until the keys are handed over', () => {
+    const shard = createShard({
+      actor: skuActor, partition: 0, app: APP,
+      restore: { states: [], storedUnknown: true, offsets: new Map(), inboxPositions: new Map(), timers: [] },
+    });
+    // Any key may be stored: queries go to the committed row, inputs wait for a look-up.
+    expect(shard.query('sku-s')).toBe('passivated');
+    const first = [stock('u-1', 'sku-s', 2), stock('u-2', 'sku-new', 3)];
+    expect(shard.missingKeys(first).sort()).toEqual(['sku-new', 'sku-s']);
+    // Postgres had sku-s only: sku-new is new, and is not looked up again.
+    shard.rehydrate([{ key: 'sku-s', stateVersion: skuActor.stateVersion, state: { ...skuActor.initial('sku-s'), onHand: 10 }, quarantine: null }], ['sku-s', 'sku-new']);
+    expect(shard.missingKeys(first)).toEqual([]);
+    expect(shard.apply(first)).toBe(2);
+    expect(sku(shard, 'sku-s')?.onHand).toBe(12);
+    expect(sku(shard, 'sku-new')?.onHand).toBe(3);
+    // A row read for a key put back meanwhile (a concurrent batch) must not take it back in time.
+    shard.rehydrate([{ key: 'sku-s', stateVersion: skuActor.stateVersion, state: { ...skuActor.initial('sku-s'), onHand: 10 }, quarantine: null }], ['sku-s']);
+    expect(sku(shard, 'sku-s')?.onHand).toBe(12);
+
+    // The keys arrive: stored ones not in memory are evicted ones, every other key is new.
+    shard.storedKeys(['sku-s', 'sku-old']);
+    expect(shard.query('sku-old')).toBe('passivated');
+    expect(shard.query('sku-never')).toBeUndefined();
+    expect(shard.missingKeys([stock('u-3', 'sku-old', 1), stock('u-4', 'sku-never', 1), stock('u-5', 'sku-s', 1)])).toEqual(['sku-old']);
+    // A second hand-over (a late duplicate) changes nothing.
+    shard.storedKeys(['sku-never']);
+    expect(shard.query('sku-never')).toBeUndefined();
+  });
+
   test('passivation keeps entities with a pending timer and caps the shard at maxEntities, least recently used first', () => {
     let clock = 0;
     const shard = createShard({ actor: skuActor, partition: 0, app: APP, wallClock: () => clock });

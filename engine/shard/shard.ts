@@ -32,6 +32,7 @@ export function createShard(opts: ShardOptions): Shard {
   const table = new EntityTable(actor, wallClock());
   for (const s of opts.restore?.states ?? []) table.restore(s);
   table.residency.storedElsewhere(opts.restore?.stored ?? []);
+  if (opts.restore?.storedUnknown) table.residency.unknownMayBeStored = true;
   const fold = actor.aggregates?.length ? new AggregateFold(actor.aggregates, inputs !== undefined) : undefined;
   const pending = new PendingDelta(counters, partition, table, offsets, inboxPositions, inputs, actor.readModel, fold);
   if (opts.keepProcessed) pending.processed = [];
@@ -66,6 +67,7 @@ export function createShard(opts: ShardOptions): Shard {
     size: () => table.states.size,
     missingKeys: (records) => table.missingKeys(records),
     rehydrate: (rows, keys) => table.rehydrate(rows, keys),
+    storedKeys: (keys) => table.storedKeys(keys),
     passivate: (policy, at) => {
       const gone = table.passivate(policy, at, (key) => pending.dirtyKeys.has(key));
       if (gone > 0) pending.history?.prune();
