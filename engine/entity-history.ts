@@ -164,7 +164,7 @@ export function rebuildAt(ctx: RebuildContext, key: string, s: Omit<HistorySnaps
     },
   });
   let inputs = 0;
-  for (const r of eventTimeOrder(records.filter((r) => r.key === key && inputTime(r) <= at), sourceTopic)) {
+  for (const r of eventTimeOrder(records.filter((r) => r.key === key), sourceTopic, at)) {
     shard.apply([r]);
     inputs++;
   }
@@ -201,10 +201,11 @@ function toSourceRecord(r: TailRecord): SourceRecord {
 
 /**
  * Records in event-time order: by time, a source event before an inbox message of the same time (a
- * message is the consequence of an event at its time or before), then by offset. Stable.
+ * message is the consequence of an event at its time or before), then by offset. Stable. With
+ * `until`, only those of that time or before.
  */
-export function eventTimeOrder(records: readonly SourceRecord[], sourceTopic: string): SourceRecord[] {
-  const keyed = records.map((r) => ({ r, ts: inputTime(r), inbox: r.topic === sourceTopic ? 0 : 1 }));
+export function eventTimeOrder(records: readonly SourceRecord[], sourceTopic: string, until = Infinity): SourceRecord[] {
+  const keyed = records.map((r) => ({ r, ts: inputTime(r), inbox: r.topic === sourceTopic ? 0 : 1 })).filter((k) => k.ts <= until);
   // Compared, not subtracted: an unreadable record's -Infinity minus another's is NaN.
   keyed.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0) || a.inbox - b.inbox || a.r.offset - b.r.offset);
   return keyed.map((k) => k.r);

@@ -116,7 +116,8 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   let processorOpts = { ...cfg.processor };
   // Before anything is built: module actors join the registry, module events the decoder and the API.
   await loadActorModules(processorOpts.actorsConfig?.modules ?? []);
-  const actors = buildActors(processorOpts.actorsConfig); // a module redefining a type fails here, before anything starts
+  const built = buildActors(processorOpts.actorsConfig); // a module redefining a type fails here, before anything starts
+  const actors = processorOpts.actors ?? built;
   processorOpts = { ...processorOpts, historyActors: historyActorsOf(cfg, actors) };
   let client: LogClient;
   if (cfg.mode === 'embedded') {
@@ -141,7 +142,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   let alertFeed: AlertFeed | undefined;
   const sink = await client.sink();
   cleanups.push(() => sink.disconnect());
-  const deadLetters = deadLetterAdmin(client, topics, processorOpts.app, processorOpts.actors ?? buildActors(processorOpts.actorsConfig));
+  const deadLetters = deadLetterAdmin(client, topics, processorOpts.app, actors);
   cleanups.push(() => deadLetters.close());
   const historyDeps: EntityHistoryDeps = {
     sql, client, admin: { offsets: async (topic) => (await deadLetters.admin()).offsets(topic) }, app: processorOpts.app, actors, historyTypes: new Set(processorOpts.historyActors), maxFutureMs: processorOpts.maxFutureMs,
@@ -160,7 +161,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     },
     partitionsOf: (type) => processor?.partitionsOf(type),
     partitionOf: client.partitionOf,
-    actors: processorOpts.actors ?? buildActors(processorOpts.actorsConfig),
+    actors,
     alertFeed: () => alertFeed,
     ready: () => {
       const r = processor?.readiness();
@@ -174,7 +175,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     dashboard: { snapshots: createDashboardSnapshots({ instance: processorOpts.ownerId, sql, live }), jaegerUrl: cfg.jaegerUrl },
     deadLetters,
     entityHistory: (type, key, at) => entityStateAt(historyDeps, type, key, at),
-    explainAlert: alertExplainer(client, deadLetters.admin, topics, processorOpts.app, processorOpts.actors ?? buildActors(processorOpts.actorsConfig)),
+    explainAlert: alertExplainer(client, deadLetters.admin, topics, processorOpts.app, actors),
     traceIngest: cfg.tracing?.enabled ? (attributes, fn) => cfg.tracing!.ingest(attributes, fn) : undefined,
     log,
   });
