@@ -94,4 +94,23 @@ describe('DueQueue', () => {
     expect(q.popDueBefore(6)).toBe('early, high seq');
     expect(q.maxSeq()).toBe(4);
   });
+  test('forEachDueBefore visits exactly the items a pop would take before the limit, removing none', () => {
+    const q = new DueQueue<{ at: number; seq: number }>();
+    let x = 777;
+    for (let seq = 0; seq < 1_000; seq++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      q.push(x % 500, seq, { at: x % 500, seq });
+    }
+    for (const [limit, inclusive] of [[0, false], [0, true], [137, false], [137, true], [499, true], [1e9, false]] as const) {
+      const seen: number[] = [];
+      q.forEachDueBefore(limit, inclusive, (item) => seen.push(item.seq));
+      const expected = q.sorted().filter((i) => (inclusive ? i.at <= limit : i.at < limit)).map((i) => i.seq);
+      expect(seen.sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+    }
+    expect(q.size).toBe(1_000);
+    const empty = new DueQueue<string>();
+    empty.forEachDueBefore(Infinity, true, () => {
+      throw new Error('an empty queue visits nothing');
+    });
+  });
 });

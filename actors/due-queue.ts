@@ -76,6 +76,25 @@ export class DueQueue<T> {
     return this.pop();
   }
 
+  /**
+   * Calls `visit` for every item due strictly before `limit` (or at it, when `inclusive`), in no
+   * particular order, removing none. A walk of the heap that skips every subtree whose root is not
+   * due (nothing below it is), so it costs the number of due items, not the queue's size.
+   */
+  forEachDueBefore(limit: number, inclusive: boolean, visit: (item: T) => void): void {
+    const { ats, items } = this;
+    const stack: number[] = items.length > 0 ? [0] : [];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      const at = ats[i]!;
+      if (inclusive ? at > limit : at >= limit) continue;
+      visit(items[i]!);
+      const left = 2 * i + 1;
+      if (left < items.length) stack.push(left);
+      if (left + 1 < items.length) stack.push(left + 1);
+    }
+  }
+
   /** The largest `seq` held, or 0 when empty: where an owner restored with these items numbers on. */
   maxSeq(): number {
     let max = 0;

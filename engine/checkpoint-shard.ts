@@ -61,7 +61,11 @@ async function checkpointOnce(ctx: CheckpointerContext, relay: CommittedOutboxRe
     return committed.quarantined;
   }
   // Only now is every entity not changed since `takeDelta` durable, so only now may it leave memory.
-  if (ctx.isCurrent(id, o)) await o.host.passivate(id, ctx.passivation, Date.now()).catch(() => 0);
+  if (ctx.isCurrent(id, o)) {
+    const gone = await o.host.passivate(id, ctx.passivation, Date.now()).catch(() => 0);
+    // The size last reported by an apply; the next apply reports it afresh.
+    o.size = Math.max(0, o.size - gone);
+  }
   return [];
 }
 

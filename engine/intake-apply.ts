@@ -15,10 +15,10 @@ export async function applyInShard(deps: Pick<IntakeDeps, 'membership' | 'store'
   try {
     // The packed batch is transferred (moved) to the worker: pack it afresh for every attempt.
     const applyBatch = () => o.host.apply(o.id, packBatch(batch.topic, batch.partition, batch.records), { now: Date.now(), sourceEnd });
-    let r = await applyBatch();
+    let r = await applyOrRestore(deps, o, applyBatch);
     while (r.needs) {
       await o.host.rehydrate(o.id, await deps.store.loadStates(o.actor.type, r.needs), r.needs, Date.now());
-      r = await applyBatch();
+      r = await applyOrRestore(deps, o, applyBatch);
     }
     return r;
   } catch (e) {
@@ -26,6 +26,25 @@ export async function applyInShard(deps: Pick<IntakeDeps, 'membership' | 'store'
     // resolved, so the batch is fetched again by whoever owns the shard.
     if (deps.membership.held(o.id) === o) deps.log(`batch of ${o.id} not applied: ${(e as Error).message}`);
     return undefined;
+  }
+}
+
+/**
+ * An apply that throws (never an actor's error: those quarantine their entity) may have stopped
+ * half-way through the batch, so the shard's memory no longer matches any prefix of its input.
+ * The shard is restored from its last checkpoint, as after a refused commit; the batch is fetched
+ * again from the restored offsets.
+ */
+async function applyOrRestore(deps: Pick<IntakeDeps, 'membership' | 'log'>, o: Owned, apply: () => Promise<ApplyResult>): Promise<ApplyResult> {
+  try {
+    return await apply();
+  } catch (e) {
+    if (deps.membership.held(o.id) === o) {
+      deps.log(`shard ${o.id} failed inside a batch, restoring it from its last checkpoint: ${(e as Error).message}`);
+      await deps.membership.retire(o.id);
+      await deps.membership.ownedShard(o.id).catch((err) => deps.log(`re-acquiring ${o.id} failed: ${err}`));
+    }
+    throw e;
   }
 }
 

@@ -60,11 +60,25 @@ export class EntityTable {
     return this.residency.mayBeStored(key) ? 'passivated' : undefined;
   }
 
-  missingKeys(records: readonly SourceRecord[]): string[] {
+  /**
+   * Keys out of memory that applying `records` may touch: their own keys, and the keys of timers
+   * that could fire before them (`timersDueBy` visits the key of each timer due by a time). A
+   * record moves timers at most to its Kafka timestamp (shard-inputs.ts timerHorizon), so the
+   * batch's latest timestamp bounds what fires; a record without one (fed by hand) bounds nothing.
+   */
+  missingKeys(records: readonly SourceRecord[], timersDueBy: (limit: number, visit: (key: string) => void) => void): string[] {
     const { residency, states } = this;
     if (residency.evicted.size === 0 && !residency.unknownMayBeStored) return [];
     const keys = new Set<string>();
-    for (const r of records) if (r.key !== null && !states.has(r.key) && residency.mayBeStored(r.key)) keys.add(r.key);
+    const missing = (key: string) => {
+      if (!states.has(key) && residency.mayBeStored(key)) keys.add(key);
+    };
+    let horizon = -Infinity;
+    for (const r of records) {
+      if (r.key !== null) missing(r.key);
+      horizon = Math.max(horizon, r.timestamp ?? Infinity);
+    }
+    if (records.length > 0) timersDueBy(horizon, missing);
     return [...keys];
   }
 

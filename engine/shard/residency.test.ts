@@ -29,18 +29,13 @@ describe('residency (passivation)', () => {
     expect(r.evict({ idleMs: 1e9, maxEntities: 2 }, 10, never)).toEqual(['a', 'b']);
   });
 
-  test('keeps entities with uncommitted changes and entities with pending timers, until the timer fires', () => {
+  test('keeps entities with uncommitted changes (a pending timer no longer keeps one: see shard.test.ts)', () => {
     const r = new Residency();
     r.touch('dirty', 0);
-    r.touch('timer', 0);
     r.touch('idle', 0);
-    r.timerAdded('timer');
-    r.timerAdded('timer');
     expect(r.evict(policy, 5000, (k) => k === 'dirty')).toEqual(['idle']);
-    r.timerFired('timer');
-    expect(r.evict(policy, 5000, (k) => k === 'dirty')).toEqual([]); // one timer still pending
-    r.timerFired('timer');
-    expect(r.evict(policy, 5000, (k) => k === 'dirty')).toEqual(['timer']);
+    expect(r.evict(policy, 5000, (k) => k === 'dirty')).toEqual([]);
+    expect(r.evict(policy, 5000, never)).toEqual(['dirty']);
   });
 
   test('a rehydrated entity is no longer evicted and counts as just used', () => {

@@ -2,7 +2,9 @@
  * Which of a shard's entities are held in memory (passivation). An entity that has been idle for
  * a while and whose latest state is already committed is evicted; its key is remembered so that
  * the next input for it is held back until its state is read back from Postgres ("rehydrated").
- * Entities with a pending timer stay: a timer fires inside a batch, with no chance to load state.
+ * An entity with a pending timer may leave too (an order waits 15 minutes for its payment): its
+ * timer stays queued, and a batch that could fire it first waits for its state like an input
+ * for it would (EntityTable.missingKeys).
  *
  * Recency is the insertion order of `lastUsed` (re-inserted on every use), so the oldest entities
  * are found from the front without sorting.
@@ -16,7 +18,6 @@ export interface PassivationPolicy {
 
 export class Residency {
   private readonly lastUsed = new Map<string, number>();
-  private readonly timerCount = new Map<string, number>();
   /** Keys evicted from memory whose committed state is in Postgres. */
   readonly evicted = new Set<string>();
   /**
@@ -33,19 +34,9 @@ export class Residency {
     this.lastUsed.set(key, now);
   }
 
-  timerAdded(key: string): void {
-    this.timerCount.set(key, (this.timerCount.get(key) ?? 0) + 1);
-  }
-
-  timerFired(key: string): void {
-    const n = (this.timerCount.get(key) ?? 1) - 1;
-    if (n > 0) this.timerCount.set(key, n);
-    else this.timerCount.delete(key);
-  }
-
   /**
    * Keys to evict now, oldest first: idle past `policy.idleMs`, or beyond `policy.maxEntities`,
-   * skipping keys for which `keep` is true (uncommitted changes) and keys with pending timers.
+   * skipping keys for which `keep` is true (uncommitted changes).
    * The chosen keys are moved to `evicted`; the caller drops their states.
    */
   evict(policy: PassivationPolicy, now: number, keep: (key: string) => boolean): string[] {
@@ -53,7 +44,7 @@ export class Residency {
     let excess = this.lastUsed.size - policy.maxEntities;
     for (const [key, at] of this.lastUsed) {
       if (excess <= 0 && now - at < policy.idleMs) break;
-      if (keep(key) || this.timerCount.has(key)) continue;
+      if (keep(key)) continue;
       out.push(key);
       excess--;
     }

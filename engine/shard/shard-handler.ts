@@ -93,10 +93,7 @@ export class ShardHandler implements EffectSink {
 
   /** Puts a checkpoint's timers back; new timers are numbered after them. */
   restoreTimers(timers: readonly PendingTimer[]): void {
-    for (const t of timers) {
-      this.timers.push(t);
-      this.table.residency.timerAdded(t.key);
-    }
+    for (const t of timers) this.timers.push(t);
     this.timerSeq = this.timers.maxSeq();
   }
 
@@ -138,6 +135,11 @@ export class ShardHandler implements EffectSink {
     if (source) this.opts.inputs?.record(source);
   }
 
+  /** See TimerQueue.forKeysDueBy: which entities a batch reaching `limit` may fire timers of. */
+  timerKeysDueBy(limit: number, visit: (key: string) => void): void {
+    this.timers.forKeysDueBy(limit, visit);
+  }
+
   /** The pending timers of `keys` (time-travel snapshots). */
   timersOf(keys: ReadonlySet<string>): Map<string, PendingTimer[]> {
     return this.timers.forKeys(keys);
@@ -147,8 +149,12 @@ export class ShardHandler implements EffectSink {
   fireTimersBefore(ts: number, inclusive = false): void {
     const { timers, table } = this;
     for (let t = timers.popDueBefore(ts, inclusive); t; t = timers.popDueBefore(ts, inclusive)) {
+      // missingKeys put every entity a batch may fire a timer of back in memory; firing one that
+      // is still out would run its actor from the initial state and overwrite its committed row.
+      if (!table.states.has(t.key) && table.residency.mayBeStored(t.key)) {
+        throw new Error(`timer of ${t.key} due at ${t.dueAt} fired while its state is not in memory`);
+      }
       this.opts.counters.timersFired++;
-      table.residency.timerFired(t.key);
       this.pending.timerGone(t.seq);
       const input: ActorInput = { kind: 'timer', at: t.dueAt, timer: t.timer };
       if (table.quarantine.has(t.key)) this.park(t.key, input, t.dueAt, undefined, 'QUARANTINED', `entity is quarantined: ${table.quarantine.get(t.key)}`);
@@ -208,7 +214,6 @@ export class ShardHandler implements EffectSink {
   schedule(from: ActorAddress, at: number, timer: TimerMessage): void {
     const t: PendingTimer = { key: from.key, dueAt: at, seq: ++this.timerSeq, timer };
     this.timers.push(t);
-    this.table.residency.timerAdded(t.key);
     this.pending.addedTimers.set(t.seq, { actorType: this.actor.type, key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer });
   }
 

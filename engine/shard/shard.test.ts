@@ -244,7 +244,7 @@ describe('shard', () => {
     expect(shard.query('sku-never')).toBeUndefined();
   });
 
-  test('passivation keeps entities with a pending timer and caps the shard at maxEntities, least recently used first', () => {
+  test('passivation caps the shard at maxEntities, least recently used first', () => {
     let clock = 0;
     const shard = createShard({ actor: skuActor, partition: 0, app: APP, wallClock: () => clock });
     for (let i = 0; i < 5; i++) {
@@ -255,12 +255,41 @@ describe('shard', () => {
     expect(shard.passivate({ idleMs: 1e9, maxEntities: 2 }, 10)).toBe(3);
     expect(['sku-0', 'sku-1', 'sku-2'].map((k) => shard.query(k))).toEqual(['passivated', 'passivated', 'passivated']);
     expect(sku(shard, 'sku-4')?.onHand).toBe(1);
+  });
 
-    const orders = createShard({ actor: orderActor, partition: 0, app: APP, wallClock: () => clock });
-    orders.apply([order('e-1', 'o-9', 1_000)]);
-    orders.takeDelta();
-    // The order waits for its payment timeout: it must stay in memory to fire it.
-    expect(orders.passivate({ idleMs: 0, maxEntities: 0 }, 1e12)).toBe(0);
+  test('an entity waiting for its timer is passivated too; a batch that may fire the timer first waits for its state', () => {
+    const minute = 60_000;
+    const placedAt = 1_000_000;
+    const at = (r: SourceRecord, timestamp: number) => ({ ...r, timestamp });
+    const orders = createShard({ actor: orderActor, partition: 0, app: APP, wallClock: () => 0 });
+    orders.apply([at(order('t-1', 'o-t', placedAt), placedAt)]);
+    const row = orders.takeDelta().states.find((r) => r.key === 'o-t')!;
+    expect(orders.passivate({ idleMs: 0, maxEntities: 0 }, 1)).toBe(1);
+    expect(orders.query('o-t')).toBe('passivated');
+
+    // Before the payment timeout nothing can fire: another order's batch needs nothing back.
+    const early = [at(order('t-2', 'o-u', placedAt + minute), placedAt + minute)];
+    expect(orders.missingKeys(early)).toEqual([]);
+    orders.apply(early);
+    // A record stamped past the timeout may fire it (its event time is bounded by its timestamp).
+    const late = [at(order('t-3', 'o-v', placedAt + 16 * minute), placedAt + 16 * minute)];
+    expect(orders.missingKeys(late)).toEqual(['o-t']);
+    // So may a record without a timestamp (fed by hand): it bounds nothing.
+    expect(orders.missingKeys([order('t-4', 'o-w', placedAt + minute)])).toEqual(['o-t']);
+    // Applied without its state, the timer would start the order from scratch: refused loudly.
+    expect(() => orders.apply(late)).toThrow('timer of o-t due at');
+
+    const fresh = createShard({ actor: orderActor, partition: 0, app: APP, wallClock: () => 0 });
+    fresh.apply([at(order('t-1', 'o-t', placedAt), placedAt)]);
+    fresh.takeDelta();
+    fresh.passivate({ idleMs: 0, maxEntities: 0 }, 1);
+    const later = [at(order('t-5', 'o-v', placedAt + 16 * minute), placedAt + 16 * minute)]; // offsets after t-1's
+    expect(fresh.missingKeys(later)).toEqual(['o-t']);
+    fresh.rehydrate([{ key: row.key, stateVersion: row.stateVersion, state: row.state, quarantine: null }], ['o-t']);
+    expect(fresh.missingKeys(later)).toEqual([]);
+    fresh.apply(later);
+    expect((live(fresh, 'o-t')!.state as { status: string }).status).toBe('expired');
+    expect(fresh.takeDelta().timersRemoved).toHaveLength(1);
   });
   test('a stored state that cannot be migrated quarantines that entity only; the shard loads', () => {
     const strict: ActorDefinition<any> = {

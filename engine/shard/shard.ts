@@ -65,7 +65,7 @@ export function createShard(opts: ShardOptions): Shard {
     takeDelta: () => pending.take(),
     query: (key) => table.query(key),
     size: () => table.states.size,
-    missingKeys: (records) => table.missingKeys(records),
+    missingKeys: (records) => table.missingKeys(records, (limit, visit) => handler.timerKeysDueBy(limit, visit)),
     rehydrate: (rows, keys) => table.rehydrate(rows, keys),
     storedKeys: (keys) => table.storedKeys(keys),
     passivate: (policy, at) => {

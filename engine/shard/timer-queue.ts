@@ -30,6 +30,11 @@ export class TimerQueue {
     return this.queue.popDueBefore(limit, inclusive);
   }
 
+  /** Calls `visit` with the key of every timer due at or before `limit` (a key once per timer). */
+  forKeysDueBy(limit: number, visit: (key: string) => void): void {
+    this.queue.forEachDueBefore(limit, true, (t) => visit(t.key));
+  }
+
   /** The pending timers of `keys`, by key, due order within each (one pass over the queue). */
   forKeys(keys: ReadonlySet<string>): Map<string, PendingTimer[]> {
     const out = new Map<string, PendingTimer[]>();
