@@ -5,6 +5,7 @@ import { shardId } from './shard-id.ts';
 import type { LogClient, TailRecord } from './log-client.ts';
 import type { TopicAdmin } from './topic-admin.ts';
 import { readPartitionRange } from './partition-range.ts';
+import { isThroughPoint, resolveOffset, type HistoryPoint, type PointError, type ResolvedPoint } from './history-point.ts';
 import { createShard } from './shard/shard.ts';
 import type { SourceRecord } from './shard/records.ts';
 
@@ -39,8 +40,10 @@ export const MAX_RECORDS_PER_PARTITION = 200_000;
 export interface HistoryAnswer {
   type: string;
   key: string;
-  /** The event time asked for, epoch ms. */
+  /** The event time asked for (or of the record asked for), epoch ms. */
   at: number;
+  /** Asked by offset: the source record the state is right after. */
+  through?: ResolvedPoint['through'];
   /** The state as stored (the HTTP route applies the actor's view). */
   state: unknown;
   /** The handler error that had quarantined it by then, or null. */
@@ -63,7 +66,9 @@ export type HistoryResult =
   /** Its oldest kept snapshot is later than `at`: it did not exist yet, or what was older left with retention. */
   | { kind: 'before-history'; oldestAt: number }
   /** The log no longer holds the records after the snapshot (Kafka's retention, or the embedded log's window, is shorter than the history's). */
-  | { kind: 'log-gone'; topic: string; partition: number; needed: number; low: number; snapshotAt: number | null };
+  | { kind: 'log-gone'; topic: string; partition: number; needed: number; low: number; snapshotAt: number | null }
+  /** Asked by offset: no such record, or not an event (see history-point.ts). */
+  | Exclude<PointError, { kind: 'log-gone' }>;
 
 export interface EntityHistoryDeps {
   sql: Sql;
@@ -81,17 +86,23 @@ export interface EntityHistoryDeps {
 }
 
 /**
+ * `at`: an event time (epoch ms), or `{ offset }` of a source record in the entity's partition.
+ *
  * @example
  * const r = await entityStateAt(deps, 'sku', 'SKU-000042', Date.parse('2026-12-01T10:00:00Z'));
  * if (r.kind === 'found') console.log(r.answer.state);
  */
-export async function entityStateAt(deps: EntityHistoryDeps, type: string, key: string, at: number): Promise<HistoryResult> {
+export async function entityStateAt(deps: EntityHistoryDeps, type: string, key: string, at: number | HistoryPoint): Promise<HistoryResult> {
   const actor = deps.actors.find((a) => a.type === type);
   if (!actor || !deps.historyTypes.has(type)) return { kind: 'not-kept', type };
-  const found = await historyAround(deps.sql, type, key, at, LATENESS_MS);
+  const sourceTopic = deps.sourceTopicOf(actor);
+  const point = typeof at === 'number' ? { at } : 'at' in at ? { at: at.at } : await resolveOffset(deps, sourceTopic, key, at.offset);
+  if ('kind' in point) return point;
+  // By offset, a snapshot stamped with the record's own time may already hold a later record of
+  // that time: the base must be stamped earlier (event times are whole milliseconds).
+  const found = await historyAround(deps.sql, type, key, point.through ? point.at - 1 : point.at, LATENESS_MS);
   const s = found.snapshot ?? (found.next?.created && creationBase(actor, key, found.next));
   if (!s) return found.next ? { kind: 'before-history', oldestAt: found.next.at } : { kind: 'unknown' };
-  const sourceTopic = deps.sourceTopicOf(actor);
   const inboxTopic = inboxTopicOf(deps.app, actor.type);
   // No snapshot later than `at`: nothing after the base changed the entity, so there is nothing to read.
   const end = found.next && (found.end ?? (await checkpointedEnd(deps.sql, shardId(type, s.partition), sourceTopic, inboxTopic)));
@@ -100,12 +111,12 @@ export async function entityStateAt(deps: EntityHistoryDeps, type: string, key: 
     if (gone) return { kind: 'log-gone', ...gone, snapshotAt: found.snapshot ? s.at : null };
   }
   const records = end ? await entityRecords(deps.client, key, s, end, sourceTopic, inboxTopic) : [];
-  const rebuilt = rebuildAt({ actor, app: deps.app, sourceTopic, actorTypes: deps.actors.map((a) => a.type), maxFutureMs: deps.maxFutureMs }, key, s, records, at);
+  const rebuilt = rebuildAt({ actor, app: deps.app, sourceTopic, actorTypes: deps.actors.map((a) => a.type), maxFutureMs: deps.maxFutureMs }, key, s, records, point);
   // Rebuilt from its creation and nothing applied by then: it did not exist yet.
   if (!found.snapshot && rebuilt.replayed.inputs === 0 && rebuilt.replayed.timers === 0) return { kind: 'before-history', oldestAt: found.next!.at };
   return {
     kind: 'found',
-    answer: { type, key, at, ...rebuilt, snapshot: found.snapshot ? { at: s.at, committedAt: s.committedAt } : null, replayed: { ...rebuilt.replayed, recordsRead: records.length } },
+    answer: { type, key, at: point.at, ...(point.through ? { through: point.through } : {}), ...rebuilt, snapshot: found.snapshot ? { at: s.at, committedAt: s.committedAt } : null, replayed: { ...rebuilt.replayed, recordsRead: records.length } },
   };
 }
 
@@ -143,9 +154,12 @@ export interface RebuildContext {
  * Pure: the entity's state at `at` from a snapshot (holding no input later than `at`) and the
  * records after it (its shard's source and inbox partitions, any order; other keys' are ignored):
  * those of time `at` or before, in event-time order, applied by the engine's own shard code, then
- * the timers due by `at`.
+ * the timers due by `at`. At a point given by a source record (`through`), only the inputs up to
+ * it (history-point.ts), and the timers due before its time, as the record itself would fire them.
  */
-export function rebuildAt(ctx: RebuildContext, key: string, s: Omit<HistorySnapshot, 'id' | 'committedAt'>, records: readonly SourceRecord[], at: number): { state: unknown; quarantine: string | null; replayed: { inputs: number; timers: number } } {
+export function rebuildAt(ctx: RebuildContext, key: string, s: Omit<HistorySnapshot, 'id' | 'committedAt'>, records: readonly SourceRecord[], point: number | ResolvedPoint): { state: unknown; quarantine: string | null; replayed: { inputs: number; timers: number } } {
+  const p = typeof point === 'number' ? { at: point } : point;
+  const at = p.at;
   const { actor, sourceTopic } = ctx;
   const inboxTopic = inboxTopicOf(ctx.app, actor.type);
   const shard = createShard({
@@ -165,10 +179,11 @@ export function rebuildAt(ctx: RebuildContext, key: string, s: Omit<HistorySnaps
   });
   let inputs = 0;
   for (const r of eventTimeOrder(records.filter((r) => r.key === key), sourceTopic, at)) {
+    if (!isThroughPoint(p, inputTime(r), r, sourceTopic)) continue;
     shard.apply([r]);
     inputs++;
   }
-  shard.fireTimersThrough(at);
+  shard.advanceTimers(at, !p.through);
   const q = shard.query(key);
   const now = typeof q === 'object' ? q : { state: s.state, quarantine: s.quarantine };
   return { state: now.state, quarantine: now.quarantine, replayed: { inputs, timers: shard.counters.timersFired } };

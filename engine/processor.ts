@@ -113,6 +113,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       actorsConfig: opts.actorsConfig ?? {}, maxFutureMs: opts.maxFutureMs, recordsInputs: (id) => recordingInputs.has(id),
       keepProcessed: opts.processedEventsTable !== undefined, historyTypes: new Set(opts.historyActors ?? []), actorTypes: actors.map((a) => a.type),
       resume: (o) => intake.resume(o), log, lazyRestoreAbove: opts.lazyRestoreAbove ?? PROCESSOR_DEFAULTS.lazyRestoreAbove,
+      maxEvictedKeys: (opts.passivation ?? PROCESSOR_DEFAULTS.passivation).maxEvictedKeys,
     });
     const membership = createMembership({ actorOf: (type) => actors.find((a) => a.type === type), checkpoint: () => checkpoint(), ...lifecycle, log });
     const intake = createIntake({

@@ -51,6 +51,8 @@ export interface ShardLifecycleDeps {
   recordsInputs(id: string): boolean;
   /** See ProcessorOptions.lazyRestoreAbove. */
   lazyRestoreAbove: number;
+  /** See PassivationPolicy.maxEvictedKeys. */
+  maxEvictedKeys?: number;
   /** Lets a shard paused by backpressure fetch again (it is being closed). */
   resume(o: Owned): void;
   log(line: string): void;
@@ -88,7 +90,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const host = pool.hostFor(id);
       const recordsInputs = deps.recordsInputs(id);
       const size = await host.open(
-        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes], keepHistory: deps.historyTypes.has(actor.type) },
+        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes], keepHistory: deps.historyTypes.has(actor.type), maxEvictedKeys: deps.maxEvictedKeys },
         { states: snap.states, stored: snap.stored, storedUnknown: snap.storedUnknown, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
       if (snap.storedUnknown) deps.log(`${id}: restored lazily: states left in Postgres until their next input`);

@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { RecordSink, TopicNames, LocalAnswer, ReleaseOutcome } from '../engine/index.ts';
 import type { AlertExplanation } from '../engine/alert-causes.ts';
 import type { HistoryResult } from '../engine/entity-history.ts';
+import type { HistoryPoint } from '../engine/history-point.ts';
 import type { Alert } from '../schemas/index.ts';
 import type { AlertFeed } from '../sinks/alert-feed.ts';
 import { requireScope, type ApiToken } from './auth.ts';
@@ -44,10 +45,10 @@ export interface AppDeps {
   /** The actor types answered by `/v1/entities/:type/:key`, and their views of a state (ActorDefinition.view). */
   actors?: readonly Pick<ActorDefinition<any>, 'type' | 'view'>[];
   /**
-   * An entity's state at a past event time (`GET /v1/entities/:type/:key/history?at=`): engine/entity-history.ts
+   * An entity's state at a past event time or source offset (`GET /v1/entities/:type/:key/history?at=`): engine/entity-history.ts
    * `entityStateAt` bound to this instance's Postgres and log. Absent: that route answers 501.
    */
-  entityHistory?: (type: string, key: string, at: number) => Promise<HistoryResult>;
+  entityHistory?: (type: string, key: string, at: HistoryPoint) => Promise<HistoryResult>;
   alertFeed?: () => AlertFeed | undefined;
   /** Readiness: joined the group and every assigned shard restored. */
   ready(): { ready: boolean; detail: Record<string, unknown> };

@@ -39,6 +39,14 @@ describe('config: HTTP edge and exposure', () => {
     expect(() => loadConfig({}, withFile('http:\n  idle_timeout_seconds: 0\n'))).toThrow(/idle_timeout_seconds/);
   });
 
+  test('passivation keys: unset leaves the engine (or embedded) default; any one set fills the others', () => {
+    expect(loadConfig({}).instance.processor.passivation).toBeUndefined();
+    expect(loadConfig({}, withFile('processing:\n  max_passivated_keys_per_shard: 5000\n')).instance.processor.passivation)
+      .toEqual({ idleMs: 600_000, maxEntities: 500_000, maxEvictedKeys: 5000 });
+    expect(loadConfig({}, withFile('processing:\n  max_entities_per_shard: 10\n')).instance.processor.passivation).toEqual({ idleMs: 600_000, maxEntities: 10 });
+    expect(() => loadConfig({}, withFile('processing:\n  max_passivated_keys_per_shard: 0\n'))).toThrow(/max_passivated_keys_per_shard/);
+  });
+
   test('a non-loopback bind without tokens refuses to start unless explicitly allowed', () => {
     expect(checkExposure({ port: 8080, hostname: '127.0.0.1' }, false)).toBeUndefined();
     expect(checkExposure({ port: 8080, hostname: '0.0.0.0', tokens: TOKENS }, false)).toBeUndefined();

@@ -41,6 +41,8 @@ export const PipelineFile = Type.Object(
       max_uncommitted_records: Type.Optional(Type.Integer({ minimum: 100 })),
       passivate_after_ms: Type.Optional(Type.Integer({ minimum: 1000 })),
       max_entities_per_shard: Type.Optional(Type.Integer({ minimum: 1 })),
+      /** Keys of passivated entities a shard remembers; beyond it, every key not in memory is looked up once. */
+      max_passivated_keys_per_shard: Type.Optional(Type.Integer({ minimum: 1 })),
       /** A shard holding more entities is restored lazily (keys now, states on their next input); default 50000. */
       lazy_restore_above: Type.Optional(Type.Integer({ minimum: 0 })),
     }, { additionalProperties: false })),
@@ -173,8 +175,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
       maxUncommittedRecords: p.max_uncommitted_records,
       lazyRestoreAbove: int(env.LAZY_RESTORE_ABOVE, 'LAZY_RESTORE_ABOVE', 0) ?? p.lazy_restore_above,
       maxFutureMs,
-      passivation: p.passivate_after_ms || p.max_entities_per_shard
-        ? { idleMs: p.passivate_after_ms ?? 10 * 60_000, maxEntities: p.max_entities_per_shard ?? 500_000 }
+      passivation: p.passivate_after_ms || p.max_entities_per_shard || p.max_passivated_keys_per_shard
+        ? { idleMs: p.passivate_after_ms ?? 10 * 60_000, maxEntities: p.max_entities_per_shard ?? 500_000, ...(p.max_passivated_keys_per_shard ? { maxEvictedKeys: p.max_passivated_keys_per_shard } : {}) }
         : undefined,
       fetchMaxBytesPerPartition: p.batch_size ? p.batch_size * 1024 : undefined,
       ...groupTimings(env, file.kafka),

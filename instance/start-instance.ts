@@ -32,13 +32,15 @@ const EMBEDDED_VACUUM_MS = 15_000;
 export const EMBEDDED_ALERT_RETENTION_DAYS = 7;
 
 /**
- * When the embedded default's entities leave memory, unless `processing.passivate_after_ms` /
- * `max_entities_per_shard` say otherwise: idle for a minute rather than the engine's ten. Its
- * generator opens ~15 new entities a second at 2,000 events/s (orders, fraud's fresh users) that are
- * rarely touched again within minutes; each costs ~3 KB of worker heap while held (issue #17). A
- * passivated entity is read back from PGlite on its next input.
+ * When the embedded default's entities leave memory, unless the `processing.passivate_after_ms` /
+ * `max_entities_per_shard` / `max_passivated_keys_per_shard` keys say otherwise: idle for a minute
+ * rather than the engine's ten. Its generator opens ~15 new entities a second at 2,000 events/s
+ * (orders, fraud's fresh users) that are rarely touched again within minutes; each costs ~3 KB of
+ * worker heap while held (issue #17). A passivated entity is read back from PGlite on its next
+ * input. A shard remembers the keys of 100,000 passivated entities (~8.5 MB), not the engine's 1M:
+ * at ~15 new keys a second that is hours, and past it new keys cost a PGlite look-up instead.
  */
-export const EMBEDDED_PASSIVATION: NonNullable<ProcessorOptions['passivation']> = { idleMs: 60_000, maxEntities: 500_000 };
+export const EMBEDDED_PASSIVATION: NonNullable<ProcessorOptions['passivation']> = { idleMs: 60_000, maxEntities: 500_000, maxEvictedKeys: 100_000 };
 
 /** Where the external mode's Kafka is, and which client speaks to it. */
 export interface ClusterSettings {

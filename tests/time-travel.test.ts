@@ -45,7 +45,8 @@ const STEPS: DomainEvent[][] = [
   ],
   // 20 minutes on: the transaction shard's clock passes the payment timeouts of o2 and o3.
   [placed('tt-o4', 'tt-u3', 20 * 60_000, [item('tt-B', 1)])],
-  [ev('stock_received', 21 * 60_000, { sku: 'tt-A', qty: 10 })],
+  // Two events of one SKU at the same time, in one step: by offset they are two states.
+  [ev('stock_received', 21 * 60_000, { sku: 'tt-A', qty: 10 }), ev('stock_adjusted', 21 * 60_000, { sku: 'tt-A', delta: -2, reason: 'damaged' })],
 ];
 const ENTITIES: [string, string][] = [
   ['sku', 'tt-A'], ['sku', 'tt-B'], ['order', 'tt-o1'], ['order', 'tt-o2'], ['order', 'tt-o3'], ['order', 'tt-o4'],
@@ -57,6 +58,18 @@ function expectedAt(at: number): Map<string, unknown> {
   const driver = createTestDriver(ACTORS, { recordHistory: false });
   driver.pipe(STEPS.flat().filter((e) => e.ts <= at).sort((a, b) => a.ts - b.ts));
   driver.advanceTime(at);
+  return viewsOf(driver);
+}
+
+/** The driver's answer right after `last`: the events before it in event time (posting order among equal times) and it. */
+function expectedThrough(last: DomainEvent): Map<string, unknown> {
+  const ordered = STEPS.flat().sort((a, b) => a.ts - b.ts);
+  const driver = createTestDriver(ACTORS, { recordHistory: false });
+  driver.pipe(ordered.slice(0, ordered.indexOf(last) + 1));
+  return viewsOf(driver);
+}
+
+function viewsOf(driver: ReturnType<typeof createTestDriver>): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const [type, key] of ENTITIES) {
     const actor = ACTORS.find((a) => a.type === type)!;
@@ -116,6 +129,37 @@ describe('GET /v1/entities/:type/:key/history?at= on the embedded default', () =
     // Nearly half the answers are states (195 of 369), not 404s: the comparison is not vacuous.
     expect(compared).toBeGreaterThan(times.length * 4);
   }, 90_000);
+
+  test('at=offset:N: right after each SKU source record, the driver’s state through that event; past the end a 404', async () => {
+    // One partition: inventory_events offsets follow the order the script posted them in.
+    const inventory = STEPS.flat().filter((e) => ['stock_received', 'reorder_point_set', 'stock_adjusted'].includes(e.type));
+    for (const [offset, e] of inventory.entries()) {
+      // No message to a SKU shares a time with a SKU event here; the last step's two tt-A events
+      // do share one (and a checkpoint, whose snapshot holds both): by offset they are two states.
+      const want = expectedThrough(e);
+      for (const key of ['tt-A', 'tt-B']) {
+        const r = await get(`/v1/entities/sku/${key}/history?at=offset:${offset}`);
+        const expected = want.get(`sku/${key}`);
+        if (expected === undefined) {
+          expect({ key, offset, status: r.status }).toEqual({ key, offset, status: 404 });
+          continue;
+        }
+        expect({ key, offset, status: r.status, at: r.body.at, through: r.body.through, state: canonical(r.body.state) }).toEqual({
+          key, offset, status: 200, at: new Date(e.ts).toISOString(), through: { topic: 'inventory_events', partition: 0, offset }, state: canonical(expected),
+        });
+      }
+    }
+    const beyond = await get(`/v1/entities/sku/tt-A/history?at=offset:${inventory.length + 100}`);
+    expect(beyond.status).toBe(404);
+    expect(beyond.body.error).toContain(`no record at offset ${inventory.length + 100} of inventory_events partition 0`);
+    // An order right after its own placement: not yet its reservations' answers (messages of that
+    // time come after every source event of it), which the state at that time already has.
+    const byOffset = await get('/v1/entities/order/tt-o1/history?at=offset:0');
+    const byTime = await get(`/v1/entities/order/tt-o1/history?at=${t0 + 10_000}`);
+    expect(byOffset.status).toBe(200);
+    expect(byOffset.body.at).toBe(byTime.body.at);
+    expect(canonical(byOffset.body.state)).not.toBe(canonical(byTime.body.state));
+  });
 
   test('an unparseable time is a 400; a type without history or an unknown key a 404', async () => {
     expect((await get('/v1/entities/sku/tt-A/history?at=yesterday')).status).toBe(400);

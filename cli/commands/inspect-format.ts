@@ -27,6 +27,8 @@ export interface Inspection {
 export type StateAt =
   | {
     at: string;
+    /** Asked by offset: the source record the state is right after. */
+    through?: { topic: string; partition: number; offset: number };
     found: true;
     state: unknown;
     quarantine: string | null;
@@ -65,7 +67,8 @@ function formatStateAt(s: StateAt, row: (label: string, value: string) => void):
     row('state then', `none: ${s.reason}`);
     return;
   }
-  row('at', `${s.at} (${s.quarantine === null ? 'not quarantined then' : `quarantined then: ${s.quarantine}`})`);
+  const record = s.through ? `right after ${s.through.topic}[${s.through.partition}] offset ${s.through.offset}, ` : '';
+  row('at', `${s.at} (${record}${s.quarantine === null ? 'not quarantined then' : `quarantined then: ${s.quarantine}`})`);
   row('state then', indent(JSON.stringify(s.state, null, 2)));
   const r = s.replayed;
   row('rebuilt', `from ${s.snapshot ? `the snapshot at ${s.snapshot.at} (committed ${s.snapshot.committedAt})` : 'its creation'}, then ${plural(r.inputs, 'input')} applied of ${plural(r.recordsRead, 'record')} read, ${plural(r.timers, 'timer')} fired`);

@@ -29,7 +29,7 @@ export const inspectCommand = withDetails(defineCommand({
     partitions: { type: 'string', description: "Partitions of the type's source topic; given, Kafka is not asked for them", valueHint: 'N' },
     alerts: { type: 'string', description: 'How many recent alerts to show', default: '10', valueHint: 'N' },
     json: { type: 'boolean', description: 'Print one JSON document instead of text' },
-    at: { type: 'string', description: 'Also print the state at this event time (ISO time or epoch ms), rebuilt from the kept history (history.actors)', valueHint: 'time' },
+    at: { type: 'string', description: "Also print the state at this event time (ISO time or epoch ms) or right after offset:N of the entity's source partition, rebuilt from the kept history (history.actors)", valueHint: 'time|offset:N' },
   },
   async run({ args }) {
     const given = args.partitions === undefined ? undefined : positiveInt(args.partitions, '--partitions');

@@ -17,13 +17,16 @@ export class EntityTable {
   /** The handler error that quarantined a key; absent when healthy. */
   readonly quarantine = new Map<string, string>();
   readonly recentIds = new RecentIds();
-  readonly residency = new Residency();
+  readonly residency: Residency;
 
   constructor(
     private readonly actor: ActorDefinition<any>,
     /** The wall-clock time of the batch being applied (for idleness). */
     public now: number,
-  ) {}
+    maxEvictedKeys?: number,
+  ) {
+    this.residency = new Residency(maxEvictedKeys);
+  }
 
   /** Puts a stored row in memory, migrating its state to the actor's current version. */
   restore(s: StoredEntity): void {
@@ -90,8 +93,9 @@ export class EntityTable {
     const found = new Set(rows.map((r) => r.key));
     for (const key of keys) {
       if (residency.evicted.has(key)) residency.rehydrated(key, this.now);
-      // Looked up after a lazy restore and not in Postgres: a new entity, never looked up again.
-      else if (residency.unknownMayBeStored && !found.has(key)) residency.notStored.add(key);
+      // Looked up while any key may be stored (a lazy restore, or evicted keys forgotten) and not
+      // in Postgres: a new entity, not looked up again.
+      else if (residency.unknownMayBeStored && !found.has(key)) residency.lookedUpNew(key);
     }
   }
 

@@ -47,4 +47,52 @@ describe('residency (passivation)', () => {
     expect(r.evict(policy, 2500, never)).toEqual([]);
     expect(r.evict(policy, 3000, never)).toEqual(['a']);
   });
+
+  test('beyond maxEvictedKeys the evicted keys are forgotten: any key not in memory may be stored, and is looked up', () => {
+    const r = new Residency(2);
+    for (const k of ['a', 'b', 'c']) r.touch(k, 0);
+    r.evict({ idleMs: 1e9, maxEntities: 1 }, 1, never); // a, b: at the cap, remembered
+    expect([...r.evicted]).toEqual(['a', 'b']);
+    expect(r.mayBeStored('never-seen')).toBe(false);
+    r.evict({ idleMs: 1e9, maxEntities: 0 }, 2, never); // c: one past the cap
+    expect(r.evicted.size).toBe(0);
+    expect(r.unknownMayBeStored).toBe(true);
+    for (const k of ['a', 'b', 'c', 'never-seen']) expect(r.mayBeStored(k)).toBe(true);
+    // A key looked up and found new is not looked up again ...
+    r.lookedUpNew('n');
+    expect(r.mayBeStored('n')).toBe(false);
+    // ... until it has a committed state and leaves memory: then it must be looked up again.
+    r.touch('n', 3);
+    r.evict({ idleMs: 0, maxEntities: 0 }, 4, never);
+    expect(r.mayBeStored('n')).toBe(true);
+    expect(r.evicted.size).toBe(0); // nothing is remembered any more
+  });
+
+  test('the keys found new are bounded too: past the cap they are forgotten (looked up again)', () => {
+    const r = new Residency(2);
+    r.awaitStoredKeys();
+    r.storedKeys(['x', 'y', 'z'], never); // more keys than it remembers: it goes on looking up
+    expect(r.unknownMayBeStored).toBe(true);
+    for (const k of ['n1', 'n2']) r.lookedUpNew(k);
+    expect(r.mayBeStored('n1')).toBe(false);
+    r.lookedUpNew('n3');
+    expect(r.notStored.size).toBe(0);
+    expect(r.mayBeStored('n1')).toBe(true);
+  });
+
+  test('after a lazy restore, keys evicted before the stored keys arrive are remembered, and the hand-over ends the look-ups', () => {
+    const r = new Residency(10);
+    r.awaitStoredKeys();
+    r.touch('new-since', 0);
+    // Committed and evicted before the key list (read earlier, without it) is handed over.
+    r.evict({ idleMs: 0, maxEntities: 0 }, 1, never);
+    r.storedKeys(['old-1', 'old-2'], never);
+    expect(r.unknownMayBeStored).toBe(false);
+    expect(['old-1', 'old-2', 'new-since'].map((k) => r.mayBeStored(k))).toEqual([true, true, true]);
+    expect(r.mayBeStored('never-seen')).toBe(false);
+    // A second hand-over changes nothing.
+    r.storedKeys(['late'], never);
+    expect(r.mayBeStored('late')).toBe(false);
+  });
 });
+

@@ -14,7 +14,16 @@ export interface PassivationPolicy {
   idleMs: number;
   /** Also evict the least recently used beyond this many entities in the shard. */
   maxEntities: number;
+  /** See Residency's `maxEvictedKeys` (default DEFAULT_MAX_EVICTED_KEYS). */
+  maxEvictedKeys?: number;
 }
+
+/**
+ * Keys of evicted entities a shard remembers at most (~85 B each): beyond it, it forgets them and
+ * looks up every key not in memory once instead. Without a bound a shard that keeps seeing new
+ * keys (an order id per order) would grow by the key of every entity it ever passivated.
+ */
+export const DEFAULT_MAX_EVICTED_KEYS = 1_000_000;
 
 export class Residency {
   private readonly lastUsed = new Map<string, number>();
@@ -26,8 +35,17 @@ export class Residency {
    * over then waits for neither its states nor its keys (issue #17: restart in place at 1M).
    */
   unknownMayBeStored = false;
+  /** After a lazy restore, until `storedKeys`: evicted keys are still remembered, as the keys handed over may predate them. */
+  private awaitingKeys = false;
   /** Keys looked up while `unknownMayBeStored` and found to have no committed state: new entities. */
   readonly notStored = new Set<string>();
+
+  /**
+   * `maxEvictedKeys` bounds `evicted` (and `notStored`): past it the shard forgets which keys it
+   * evicted and treats every key not in memory as possibly stored (`unknownMayBeStored`), as after
+   * a lazy restore — memory stays bounded and the price is one look-up for each new key.
+   */
+  constructor(private readonly maxEvictedKeys = DEFAULT_MAX_EVICTED_KEYS) {}
 
   touch(key: string, now: number): void {
     this.lastUsed.delete(key);
@@ -50,9 +68,35 @@ export class Residency {
     }
     for (const key of out) {
       this.lastUsed.delete(key);
-      this.evicted.add(key);
+      this.remember(key);
     }
     return out;
+  }
+
+  /** A lazy restore: any key may be stored until `storedKeys` hands the shard's keys over. */
+  awaitStoredKeys(): void {
+    this.unknownMayBeStored = true;
+    this.awaitingKeys = true;
+  }
+
+  /** `key` left memory with its state in Postgres. */
+  private remember(key: string): void {
+    // Once the evicted keys are forgotten any key not in memory may be stored: one found new
+    // before must be looked up again now.
+    if (this.unknownMayBeStored && !this.awaitingKeys) this.notStored.delete(key);
+    else if (this.evicted.add(key).size > this.maxEvictedKeys) this.forgetEvictedKeys();
+  }
+
+  private forgetEvictedKeys(): void {
+    this.evicted.clear();
+    this.notStored.clear();
+    this.unknownMayBeStored = true;
+    this.awaitingKeys = false;
+  }
+
+  /** See `unknownMayBeStored`: a key just looked up and found to have no committed state. */
+  lookedUpNew(key: string): void {
+    if (this.notStored.add(key).size > this.maxEvictedKeys) this.notStored.clear();
   }
 
   /**
@@ -60,7 +104,7 @@ export class Residency {
    * input waits for their state to be read back (keys already in memory are not among them).
    */
   storedElsewhere(keys: readonly string[]): void {
-    for (const key of keys) this.evicted.add(key);
+    for (const key of keys) this.remember(key);
   }
 
   /**
@@ -69,7 +113,10 @@ export class Residency {
    * restore were written by this shard, so they are in memory or evicted already.
    */
   storedKeys(keys: readonly string[], resident: (key: string) => boolean): void {
-    if (!this.unknownMayBeStored) return;
+    if (!this.awaitingKeys) return;
+    this.awaitingKeys = false;
+    // More keys than the shard remembers: it goes on looking keys up instead.
+    if (keys.length + this.evicted.size > this.maxEvictedKeys) return this.forgetEvictedKeys();
     for (const key of keys) if (!resident(key)) this.evicted.add(key);
     this.unknownMayBeStored = false;
     this.notStored.clear();

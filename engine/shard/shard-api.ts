@@ -36,6 +36,8 @@ export interface ShardOptions {
   keepProcessed?: boolean;
   /** Write a snapshot of every entity each checkpoint changes (ShardDelta.history): time travel. */
   keepHistory?: boolean;
+  /** Keys of passivated entities remembered at most (see Residency); default DEFAULT_MAX_EVICTED_KEYS. */
+  maxEvictedKeys?: number;
   /**
    * The deployment's actor types: an inbox message must come from one of them, the one its
    * `x-origin` shard runs (it may be answered, and an answer to a type with no inbox topic could
@@ -192,10 +194,11 @@ export interface Shard {
   /** Entities in memory. */
   size(): number;
   /**
-   * Fires every timer due at or before event time `ts`, as inputs later than it would. Live, timers
-   * fire as inputs move event time; a time-travel rebuild (engine/entity-history.ts) moves it to the time asked.
+   * Fires every timer due before event time `ts` (or at it, when `inclusive`), as inputs later than
+   * it would. Live, timers fire as inputs move event time; a time-travel rebuild
+   * (engine/entity-history.ts) moves it to the time asked.
    */
-  fireTimersThrough(ts: number): void;
+  advanceTimers(ts: number, inclusive: boolean): void;
   /**
    * Keys of `records` whose state was passivated: the caller must `rehydrate` them (from their
    * committed rows) before `apply`, or the actor would start them from their initial state.

@@ -30,6 +30,8 @@ export interface ShardSpec {
   actorTypes?: string[];
   /** See ShardOptions.keepHistory. */
   keepHistory?: boolean;
+  /** See ShardOptions.maxEvictedKeys. */
+  maxEvictedKeys?: number;
 }
 
 export interface ApplyResult {
@@ -105,7 +107,7 @@ export function createShardHost(
     async open(spec, restore) {
       await prepare(spec.actors);
       const actor = resolveActor(spec.actorType, spec.actors);
-      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed, actorTypes: spec.actorTypes, keepHistory: spec.keepHistory });
+      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed, actorTypes: spec.actorTypes, keepHistory: spec.keepHistory, maxEvictedKeys: spec.maxEvictedKeys });
       shards.set(shard.id, shard);
       return shard.size();
     },

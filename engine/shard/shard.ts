@@ -29,10 +29,10 @@ export function createShard(opts: ShardOptions): Shard {
   const inboxPositions = new Map<string, number>(opts.restore?.inboxPositions ?? []);
   const inputs = opts.recordInputs ? new InputLog() : undefined;
   const counters: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0 };
-  const table = new EntityTable(actor, wallClock());
+  const table = new EntityTable(actor, wallClock(), opts.maxEvictedKeys);
   for (const s of opts.restore?.states ?? []) table.restore(s);
   table.residency.storedElsewhere(opts.restore?.stored ?? []);
-  if (opts.restore?.storedUnknown) table.residency.unknownMayBeStored = true;
+  if (opts.restore?.storedUnknown) table.residency.awaitStoredKeys();
   const fold = actor.aggregates?.length ? new AggregateFold(actor.aggregates, inputs !== undefined) : undefined;
   const pending = new PendingDelta(counters, partition, table, offsets, inboxPositions, inputs, actor.readModel, fold);
   if (opts.keepProcessed) pending.processed = [];
@@ -73,7 +73,7 @@ export function createShard(opts: ShardOptions): Shard {
       if (gone > 0) pending.history?.prune();
       return gone;
     },
-    fireTimersThrough: (ts) => handler.fireTimersBefore(ts, true),
+    advanceTimers: (ts, inclusive) => handler.fireTimersBefore(ts, inclusive),
     setNow(at) {
       table.now = at;
     },

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import type { HistoryResult } from '../../engine/entity-history.ts';
+import type { HistoryPoint } from '../../engine/history-point.ts';
 import { openApiDocument } from '../openapi.ts';
 import { entityHistoryRoutes, type EntityHistoryRoutesOptions } from './entity-history.ts';
 
@@ -8,7 +9,7 @@ const AT_MS = Date.parse(AT);
 
 /** The route over a fake history: it records what it was asked and answers `result`. */
 function routes(result: HistoryResult | Error | undefined, extra: Partial<EntityHistoryRoutesOptions> = {}) {
-  const asked: [string, string, number][] = [];
+  const asked: [string, string, HistoryPoint][] = [];
   const logged: string[] = [];
   const app = entityHistoryRoutes({
     history: result === undefined ? undefined : async (type, key, at) => {
@@ -48,13 +49,37 @@ describe('GET /v1/entities/:type/:key/history', () => {
       snapshot: { at: '2026-12-01T09:59:58.000Z', committedAt: '2026-12-01T09:59:59.120Z' },
       replayed: { inputs: 3, timers: 1, recordsRead: 5 },
     });
-    expect(r.asked).toEqual([['sku', 'S-1', AT_MS]]);
+    expect(r.asked).toEqual([['sku', 'S-1', { at: AT_MS }]]);
   });
 
   test('at may be epoch milliseconds', async () => {
     const r = routes(found);
     expect((await r.get(`/v1/entities/sku/S-1/history?at=${AT_MS}`)).status).toBe(200);
-    expect(r.asked).toEqual([['sku', 'S-1', AT_MS]]);
+    expect(r.asked).toEqual([['sku', 'S-1', { at: AT_MS }]]);
+  });
+
+  test('at=offset:N asks by source offset; the answer names the record it is right after', async () => {
+    const through = { topic: 'inventory_events', partition: 1, offset: 41 };
+    const r = routes({ kind: 'found', answer: { ...(found as Extract<HistoryResult, { kind: 'found' }>).answer, through } });
+    const res = await r.get('/v1/entities/sku/S-1/history?at=offset:41');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ at: AT, through });
+    expect(r.asked).toEqual([['sku', 'S-1', { offset: 41 }]]);
+    for (const bad of ['offset:', 'offset:-1', 'offset:1.5', 'offset:x']) {
+      const refused = await r.get(`/v1/entities/sku/S-1/history?at=${bad}`);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toContain('offset:N');
+    }
+    expect(r.asked).toHaveLength(1);
+  });
+
+  test('by offset, no record there: 404; a record that is not an event: 400 — both say which', async () => {
+    const missing = await routes({ kind: 'no-record', topic: 'inventory_events', partition: 1, offset: 900, high: 50 }).get('/v1/entities/sku/S-1/history?at=offset:900');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toBe("no state of sku 'S-1' at offset 900: no record at offset 900 of inventory_events partition 1 (it ends before offset 50, or the offset is a gap)");
+    const bad = await routes({ kind: 'not-an-event', topic: 'inventory_events', partition: 1, offset: 7, reason: 'its value is not JSON (bad)' }).get('/v1/entities/sku/S-1/history?at=offset:7');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe("cannot rebuild sku 'S-1' at offset 7: offset 7 of inventory_events partition 1 is not an event: its value is not JSON (bad)");
   });
 
   test('at missing, empty or unparseable: 400 naming at, and history is not asked', async () => {
