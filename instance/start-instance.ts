@@ -42,6 +42,14 @@ export const EMBEDDED_ALERT_RETENTION_DAYS = 7;
  */
 export const EMBEDDED_PASSIVATION: NonNullable<ProcessorOptions['passivation']> = { idleMs: 60_000, maxEntities: 500_000, maxEvictedKeys: 100_000 };
 
+/**
+ * How far back the embedded log keeps committed records (besides its newest 2,000 per partition):
+ * what an alert's why and time travel can read back. Without an age bound the slow partitions
+ * (orders, stock, inboxes: a few records a second) took half an hour to fill their 2,000 and RSS
+ * grew with them; topics nothing reads (alerts, dead letters) kept up to 100,000 a partition.
+ */
+export const EMBEDDED_LOOK_BACK_MS = 5 * 60_000;
+
 /** Where the external mode's Kafka is, and which client speaks to it. */
 export interface ClusterSettings {
   brokers: string[];
@@ -125,7 +133,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   if (cfg.mode === 'embedded') {
     const pg = await startEmbeddedDatabase(cfg.embeddedDataDir, log);
     cleanups.push(() => pg.close());
-    const inProcess = createInProcessLog();
+    const inProcess = createInProcessLog({ lookBackMs: EMBEDDED_LOOK_BACK_MS });
     cleanups.push(() => inProcess.close());
     client = inProcess;
     // PGlite is one single-user backend: more connections add no parallelism.

@@ -63,6 +63,13 @@ export class GroupCoordinator {
     return this.#committed.get(`${topic}:${partition}`);
   }
 
+  /** Whether the group reads `topic`: a member subscribes to it, or offsets were committed on it. */
+  reads(topic: string): boolean {
+    if (this.#members.some((m) => m.topics.includes(topic))) return true;
+    for (const key of this.#committed.keys()) if (key.slice(0, key.lastIndexOf(':')) === topic) return true;
+    return false;
+  }
+
   #requestRebalance(): Promise<void> {
     if (this.#queued) return this.#queued;
     const run = this.#tail.then(() => {

@@ -20,7 +20,20 @@ export interface InProcessLogOptions {
    * DEFAULT_LOOK_BACK_RECORDS): what an alert's "why" (engine/alert-causes.ts) reads back.
    */
   lookBackRecords?: number;
+  /**
+   * With it, committed records older than this leave too, whatever `lookBackRecords` allows, and
+   * topics no group reads (alerts, dead letters) keep only their newest `lookBackRecords` per
+   * partition; a sweep every LOOK_BACK_SWEEP_MS applies both to partitions nobody commits on.
+   * Without it (the default) only the count bound applies, and unread topics keep up to
+   * `retention.maxRecordsPerPartition`.
+   */
+  lookBackMs?: number;
+  /** The sweep's period (default LOOK_BACK_SWEEP_MS). */
+  lookBackSweepMs?: number;
 }
+
+/** How often partitions are released by the look-back rules when no commit does it (with `lookBackMs`). */
+export const LOOK_BACK_SWEEP_MS = 10_000;
 
 /**
  * Committed records kept per partition for looking back (an alert's cause events). At ~330 B a
@@ -84,8 +97,21 @@ export function createInProcessLog(opts: InProcessLogOptions = {}): InProcessLog
   const releaseCommitted = (topic: string, partition: number) => {
     let min = Infinity;
     for (const g of groups.values()) min = Math.min(min, g.committed(topic, partition) ?? Infinity);
-    if (min !== Infinity) storage.partition(topic, partition).release(min - lookBack);
+    if (min === Infinity) return;
+    const p = storage.partition(topic, partition);
+    p.release(min - lookBack);
+    if (opts.lookBackMs !== undefined) p.releaseOlderThan(Date.now() - opts.lookBackMs, min);
   };
+  // Slow partitions (a few records a second) would otherwise take hours to fill their look-back,
+  // and RSS with them; topics nobody reads would fill up to the retention bound (issue #17).
+  const sweep = () => {
+    for (const topic of storage.topics()) {
+      const read = [...groups.values()].some((g) => g.reads(topic));
+      storage.partitions(topic).forEach((p, partition) => (read ? releaseCommitted(topic, partition) : p.release(p.high - lookBack)));
+    }
+  };
+  const sweeper = opts.lookBackMs === undefined ? undefined : setInterval(sweep, opts.lookBackSweepMs ?? LOOK_BACK_SWEEP_MS);
+  (sweeper as { unref?: () => void } | undefined)?.unref?.();
   const groupOf = (groupId: string) => {
     let g = groups.get(groupId);
     if (!g) groups.set(groupId, (g = new GroupCoordinator(groupId, storage, releaseCommitted)));
@@ -103,6 +129,7 @@ export function createInProcessLog(opts: InProcessLogOptions = {}): InProcessLog
     },
     partitionOf,
     async close() {
+      clearInterval(sweeper);
       await Promise.all([...live].map((source) => source.disconnect().catch(() => {})));
       groups.clear();
       storage.clear();

@@ -45,6 +45,11 @@ export class LogStorage {
     return this.partition(topic, partition).append(records, this.clock());
   }
 
+  /** The names of every topic. */
+  topics(): string[] {
+    return [...this.#topics.keys()];
+  }
+
   deleteTopic(topic: string): void {
     this.#topics.delete(topic);
   }

@@ -135,6 +135,17 @@ export class PartitionLog {
     this.#dropBelow(Math.min(offset, this.high));
   }
 
+  /**
+   * Drops the oldest records below `limit` that are stamped before `cutoff`, stopping at the first
+   * one that is not (timestamps are mostly in order; one out of order only keeps more).
+   */
+  releaseOlderThan(cutoff: number, limit: number): void {
+    const end = Math.min(limit, this.high);
+    let until = this.low;
+    while (until < end && this.#slots[until - this.#base]!.timestamp < cutoff) until++;
+    this.#dropBelow(until);
+  }
+
   #dropBelow(offset: number): void {
     const until = offset - this.#base;
     if (until <= this.#first) return;

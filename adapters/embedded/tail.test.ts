@@ -156,6 +156,37 @@ describe('in-process log: retention of what every group committed', () => {
     await until(async () => (await low('t'))[0] === 3);
     await a.stop();
   });
+
+  test('with lookBackMs, committed records older than it leave too, also on a partition with no new commits', async () => {
+    log = createInProcessLog({ lookBackRecords: 100, lookBackMs: 150, lookBackSweepMs: 40 });
+    await createTopic(log, 't', 1);
+    await writeTo(log, 't', 0, ['old-0', 'old-1']);
+    const a = await tail('t', { from: 'beginning', groupId: 'a' });
+    await until(() => a.values.length === 2);
+    await sleep(60);
+    expect(await low('t')).toEqual([0]); // committed, but younger than 150 ms: kept for looking back
+    await a.stop();
+    await writeTo(log, 't', 0, ['new-2']); // not read by anyone yet: uncommitted records always stay
+    await until(async () => (await low('t'))[0] === 2, 2_000); // the sweep, with no commit since
+    await sleep(300);
+    expect(await low('t')).toEqual([2]);
+  });
+
+  test('with lookBackMs, a topic no group reads (alerts, dead letters) keeps only its newest lookBackRecords', async () => {
+    log = createInProcessLog({ lookBackRecords: 2, lookBackMs: 60_000, lookBackSweepMs: 40 });
+    await createTopic(log, 'unread', 2);
+    await createTopic(log, 'read', 1);
+    await writeTo(log, 'unread', 0, ['u0', 'u1', 'u2', 'u3', 'u4']);
+    await writeTo(log, 'unread', 1, ['v0']);
+    await writeTo(log, 'read', 0, ['r0', 'r1', 'r2', 'r3', 'r4']);
+    // A topic a group reads loses only what that group committed (the end, here), but its newest 2.
+    const reader = await tail('read', { from: 'end', groupId: 'late' });
+    await until(async () => (await low('unread'))[0] === 3);
+    await sleep(200);
+    expect(await low('unread')).toEqual([3, 0]);
+    expect(await low('read')).toEqual([3]); // committed at the end by the reader: the newest 2 stay
+    await reader.stop();
+  });
 });
 
 describe('in-process log: a tail of one partition from an offset', () => {
