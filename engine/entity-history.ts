@@ -66,7 +66,7 @@ export type HistoryResult =
   /** Its oldest kept snapshot is later than `at`: it did not exist yet, or what was older left with retention. */
   | { kind: 'before-history'; oldestAt: number }
   /** The log no longer holds the records after the snapshot (Kafka's retention, or the embedded log's window, is shorter than the history's). */
-  | { kind: 'log-gone'; topic: string; partition: number; needed: number; low: number; snapshotAt: number | null }
+  | { kind: 'log-gone'; topic: string; partition: number; needed: number; low: number; snapshotAt: number | null; asked?: number }
   /** Asked by offset: no such record, or not an event (see history-point.ts). */
   | Exclude<PointError, { kind: 'log-gone' }>;
 
@@ -239,6 +239,7 @@ export function inputTime(r: SourceRecord): number {
 
 /** Why a state cannot be rebuilt when the log lost the records after its base (for the route and the CLI). */
 export function logGoneReason(r: Extract<HistoryResult, { kind: 'log-gone' }>): string {
+  if (r.asked !== undefined) return `offset ${r.asked} of ${r.topic} partition ${r.partition} is no longer in the log (it starts at offset ${r.low})`;
   const base = r.snapshotAt === null ? 'its creation' : `its snapshot at ${new Date(r.snapshotAt).toISOString()}`;
   return `the records after ${base} are no longer in the log (${r.topic} partition ${r.partition} starts at offset ${r.low}, ${r.needed} was needed): the log keeps less than history.retention_hours`;
 }

@@ -23,8 +23,8 @@ export interface ResolvedPoint {
 export type PointError =
   /** No record at that offset: beyond the partition's end, or a gap (a compacted or transactional log). */
   | { kind: 'no-record'; topic: string; partition: number; offset: number; high: number }
-  /** Older than the partition's start: retention removed it. */
-  | { kind: 'log-gone'; topic: string; partition: number; needed: number; low: number; snapshotAt: null }
+  /** Older than the partition's start: retention removed it (`asked`: the offset asked for). */
+  | { kind: 'log-gone'; topic: string; partition: number; needed: number; low: number; snapshotAt: null; asked: number }
   /** The record holds no readable event time (the shard dead-lettered it). */
   | { kind: 'not-an-event'; topic: string; partition: number; offset: number; reason: string };
 
@@ -45,7 +45,7 @@ export async function resolveOffset(deps: PointDeps, sourceTopic: string, key: s
   const partition = deps.client.partitionOf(key, bounds.length);
   const { low = 0, high = 0 } = bounds.find((b) => b.partition === partition) ?? {};
   const where = { topic: sourceTopic, partition };
-  if (offset < low) return { kind: 'log-gone', ...where, needed: offset, low, snapshotAt: null };
+  if (offset < low) return { kind: 'log-gone', ...where, needed: offset, low, snapshotAt: null, asked: offset };
   if (offset >= high) return { kind: 'no-record', ...where, offset, high };
   const [record] = (await readPartitionRange(deps.client, sourceTopic, partition, offset, offset + 1)).filter((r) => Number(r.offset) === offset);
   if (!record) return { kind: 'no-record', ...where, offset, high };

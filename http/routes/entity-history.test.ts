@@ -73,6 +73,12 @@ describe('GET /v1/entities/:type/:key/history', () => {
     expect(r.asked).toHaveLength(1);
   });
 
+  test('by offset, older than the log: 410 naming where the partition starts', async () => {
+    const res = await routes({ kind: 'log-gone', topic: 'inventory_events', partition: 1, needed: 3, low: 40, snapshotAt: null, asked: 3 }).get('/v1/entities/sku/S-1/history?at=offset:3');
+    expect(res.status).toBe(410);
+    expect(res.body.error).toBe("cannot rebuild sku 'S-1' at offset 3: offset 3 of inventory_events partition 1 is no longer in the log (it starts at offset 40)");
+  });
+
   test('by offset, no record there: 404; a record that is not an event: 400 — both say which', async () => {
     const missing = await routes({ kind: 'no-record', topic: 'inventory_events', partition: 1, offset: 900, high: 50 }).get('/v1/entities/sku/S-1/history?at=offset:900');
     expect(missing.status).toBe(404);
