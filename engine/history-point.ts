@@ -73,13 +73,6 @@ export function isThroughPoint(point: ResolvedPoint, ts: number, r: SourceRecord
   return r.topic === sourceTopic && r.offset <= point.through.offset;
 }
 
-/** The point as text for messages: its time, and its record when asked by offset. */
-export function describePoint(point: ResolvedPoint): string {
-  const t = new Date(point.at).toISOString();
-  const r = point.through;
-  return r ? `${r.topic} partition ${r.partition} offset ${r.offset} (event time ${t})` : t;
-}
-
 /** For the error messages of the route and the CLI. */
 export function pointErrorReason(e: Exclude<PointError, { kind: 'log-gone' }>): string {
   const where = `${e.topic} partition ${e.partition}`;
