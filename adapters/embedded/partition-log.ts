@@ -123,11 +123,8 @@ export class PartitionLog {
   /** Drops the records retention no longer keeps: beyond the count bound, or older than the age bound. */
   prune(now: number): void {
     const { maxRecordsPerPartition, maxAgeMs } = this.retention;
-    let keepFrom = Math.max(this.low, this.high - maxRecordsPerPartition);
-    if (maxAgeMs !== undefined) {
-      while (keepFrom < this.high && this.#slots[keepFrom - this.#base]!.timestamp < now - maxAgeMs) keepFrom++;
-    }
-    this.#dropBelow(keepFrom);
+    this.#dropBelow(Math.max(this.low, this.high - maxRecordsPerPartition));
+    if (maxAgeMs !== undefined) this.releaseOlderThan(now - maxAgeMs, this.high);
   }
 
   /** Drops the records below `offset`: every reader that counts has committed past them. */
