@@ -1,7 +1,7 @@
 import type { IntakeDeps } from './intake.ts';
 import type { ProcessorObserver, TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
-import type { BatchControl, SourceBatch } from './record-source.ts';
+import type { SourceBatch } from './record-source.ts';
 import { packBatch } from './shard/record-batch.ts';
 import { TRACEPARENT } from './shard/records.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
@@ -75,12 +75,7 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
   });
 }
 
-/**
- * Moves the fetch position past the whole batch (what the shard could not apply yet is held, see
- * intake-hold.ts). Only the fetch position moves (nothing is committed to Kafka here); Postgres
- * keeps the truth.
- */
-export function advanceFetch(deps: Pick<IntakeDeps, 'observer'>, batch: SourceBatch, control: BatchControl): void {
-  control.consumedThrough(batch.lastOffset);
+/** Tells the observer how far the batch's partition is behind its end. */
+export function reportLag(deps: Pick<IntakeDeps, 'observer'>, batch: SourceBatch): void {
   deps.observer.lag?.({ topic: batch.topic, partition: batch.partition, lag: Math.max(0, batch.highWatermark - Number(batch.lastOffset) - 1) });
 }

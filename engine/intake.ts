@@ -6,7 +6,8 @@ import type { Owned } from './owned-shard.ts';
 import type { BatchControl, RecordSource, SourceBatch } from './record-source.ts';
 import type { TopicAdmin } from './topic-admin.ts';
 import { shardId } from './shard-id.ts';
-import { accountApplied, advanceFetch, applyInShard } from './intake-apply.ts';
+import { accountApplied, applyInShard, reportLag } from './intake-apply.ts';
+import { IntakeLanes } from './intake-lanes.ts';
 import { pauseWhenOverBound, resumeFetching } from './intake-backpressure.ts';
 import { RetentionGaps } from './intake-retention.ts';
 import { InboxHolds } from './intake-hold.ts';
@@ -37,6 +38,8 @@ export interface IntakeDeps {
   /** Requests a checkpoint pass now (backpressure). */
   checkpoint(): Promise<void>;
   maxUncommitted: number;
+  /** Apply a partition's batch while the client fetches the next one (engine/intake-lanes.ts). */
+  pipelineBatches?: boolean;
   log(line: string): void;
 }
 
@@ -49,46 +52,78 @@ export function createIntake(deps: IntakeDeps): Intake {
   let stopped = false;
   const retention = new RetentionGaps(deps.admin, deps.log);
   const holds = new InboxHolds(deps);
+  const lanes = deps.pipelineBatches ? new IntakeLanes() : undefined;
+
+  /** The steps of one batch, in order. `step` says how its fetch position moves (see BatchStep). */
+  async function applyBatch(batch: SourceBatch, control: BatchControl, step: BatchStep): Promise<void> {
+    if (stopped || !control.current()) return;
+    const actor = deps.actorOfTopic(batch.topic);
+    if (!actor) return;
+    await membership.settled();
+    const o = await membership.ownedShard(shardId(actor.type, batch.partition));
+    if (!o || !control.current()) {
+      // Not ours in the generation we know of (a rebalance is under way): the unresolved batch is
+      // fetched again; wait a little instead of spinning on it.
+      await new Promise((r) => setTimeout(r, 100));
+      return step.notApplied();
+    }
+    const inbox = deps.isInbox(batch.topic);
+    const afterHeld = inbox ? holds.nextAfterHeld(o, batch.topic) : undefined;
+    if (afterHeld !== undefined) {
+      // Earlier inbox records still wait for the source: these queue behind them, in order.
+      holds.hold(o, batch, batch.records);
+      step.consumed();
+      await holds.drain(o);
+      return;
+    }
+    const expected = o.next.get(`${batch.topic}:${batch.partition}`) ?? 0;
+    if (Number(batch.records[0]!.offset) > expected && !(await retention.goneFromKafka(batch.topic, batch.partition, expected))) {
+      // Kafka delivered from its committed position, ahead of ours: Postgres holds the offsets of
+      // truth, so fetch again from there (unless retention removed them).
+      return step.seek(expected);
+    }
+    const started = performance.now();
+    const r = await applyInShard(deps, o, batch);
+    if (!r) return step.notApplied();
+    accountApplied(deps.observer, o, batch, r, expected, started);
+    if (r.consumed < batch.records.length) holds.hold(o, batch, batch.records.slice(r.consumed));
+    step.consumed();
+    reportLag(deps, batch);
+    // The source moved on: inbox records waiting for it may pass now.
+    if (!inbox) await holds.drain(o);
+    pauseWhenOverBound(deps, o);
+    await step.heartbeat();
+  }
+
+  /** The batch is done when its handler returns: its fetch position moves only once it was applied. */
+  const inTurn = (batch: SourceBatch, control: BatchControl): BatchStep => ({
+    consumed: () => control.consumedThrough(batch.lastOffset),
+    notApplied: () => {}, // not marked consumed: the client delivers it again
+    seek: (offset) => source.seek(batch, offset),
+    heartbeat: () => control.heartbeat(),
+  });
+
+  /** The batch was marked consumed when it entered its lane: giving it back is a seek. */
+  const inLane = (lanes: IntakeLanes, batch: SourceBatch, control: BatchControl): BatchStep => {
+    const seek = (offset: number | string) => {
+      lanes.refetch(batch.topic, batch.partition);
+      if (!stopped && control.current()) source.seek(batch, offset);
+    };
+    // No heartbeat from here: the handler has returned, and the client heartbeats while the next
+    // one waits for this batch (a heartbeat refused for a rebalance must not give a batch back).
+    return { consumed: () => {}, notApplied: () => seek(batch.records[0]!.offset), seek, heartbeat: async () => {} };
+  };
 
   return {
     async batch(batch, control) {
       if (stopped || !control.current() || batch.records.length === 0) return;
-      const actor = deps.actorOfTopic(batch.topic);
-      if (!actor) return;
-      await membership.settled();
-      const o = await membership.ownedShard(shardId(actor.type, batch.partition));
-      if (!o || !control.current()) {
-        // Not ours in the generation we know of (a rebalance is under way): the unresolved batch is
-        // fetched again; wait a little instead of spinning on it.
-        await new Promise((r) => setTimeout(r, 100));
-        return;
-      }
-      const inbox = deps.isInbox(batch.topic);
-      const afterHeld = inbox ? holds.nextAfterHeld(o, batch.topic) : undefined;
-      if (afterHeld !== undefined) {
-        // Earlier inbox records still wait for the source: these queue behind them, in order.
-        holds.hold(o, batch, batch.records);
-        control.consumedThrough(batch.lastOffset);
-        await holds.drain(o);
-        return;
-      }
-      const expected = o.next.get(`${batch.topic}:${batch.partition}`) ?? 0;
-      if (Number(batch.records[0]!.offset) > expected && !(await retention.goneFromKafka(batch.topic, batch.partition, expected))) {
-        // Kafka delivered from its committed position, ahead of ours: Postgres holds the offsets of
-        // truth, so fetch again from there (unless retention removed them).
-        source.seek(batch, expected);
-        return;
-      }
-      const started = performance.now();
-      const r = await applyInShard(deps, o, batch);
-      if (!r) return;
-      accountApplied(deps.observer, o, batch, r, expected, started);
-      if (r.consumed < batch.records.length) holds.hold(o, batch, batch.records.slice(r.consumed));
-      advanceFetch(deps, batch, control);
-      // The source moved on: inbox records waiting for it may pass now.
-      if (!inbox) await holds.drain(o);
-      pauseWhenOverBound(deps, o);
-      await control.heartbeat();
+      if (!lanes) return applyBatch(batch, control, inTurn(batch, control));
+      control.consumedThrough(batch.lastOffset);
+      const step = inLane(lanes, batch, control);
+      await lanes.enter(batch.topic, batch.partition, () => applyBatch(batch, control, step), (e) => {
+        deps.log(`batch of ${batch.topic}[${batch.partition}] failed: ${(e as Error).message}`);
+        step.notApplied();
+      });
     },
     resume(o) {
       resumeFetching(deps, o, stopped);
@@ -98,4 +133,20 @@ export function createIntake(deps: IntakeDeps): Intake {
       holds.stop();
     },
   };
+}
+
+/**
+ * How a batch's fetch position moves. In turn (the handler awaits the apply), a batch not marked
+ * consumed is delivered again; in a lane (pipelined), it was marked consumed on arrival and is
+ * sought back to instead.
+ */
+interface BatchStep {
+  /** Every record is applied or held: the fetch moves past the batch. */
+  consumed(): void;
+  /** Nothing was applied (the shard is not ours, or was retired meanwhile): fetch the batch again. */
+  notApplied(): void;
+  /** Fetch from `offset` (Postgres's offset of truth) instead. */
+  seek(offset: number | string): void;
+  /** Keeps the group membership alive after a long batch. */
+  heartbeat(): Promise<void>;
 }

@@ -49,6 +49,11 @@ export interface ProcessorOptions {
    */
   maxUncommittedRecords?: number;
   /**
+   * Apply a partition's fetched batch while the client fetches its next one, instead of fetching
+   * only once the batch is applied (engine/intake-lanes.ts). Default PROCESSOR_DEFAULTS.pipelineBatches.
+   */
+  pipelineBatches?: boolean;
+  /**
    * How far an event's `ts` may be ahead of its record's Kafka timestamp before the record is
    * dead-lettered (FUTURE_TIMESTAMP). Default DEFAULT_MAX_FUTURE_MS (5 min).
    */
@@ -92,6 +97,7 @@ export const PROCESSOR_DEFAULTS = {
   /** Below this a restore reads every state at once: a shard that small loads in well under a second. */
   lazyRestoreAbove: 50_000,
   maxUncommittedRecords: 100_000,
+  pipelineBatches: false,
   /** 6: up to 5 shard checkpoints at once plus one for acquisitions, rehydration and queries. */
   postgresPoolSize: 6,
   /**

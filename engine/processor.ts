@@ -123,6 +123,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       topicsOf: (o) => lifecycle.topicsOf(o),
       checkpoint: () => checkpoint(),
       maxUncommitted: opts.maxUncommittedRecords ?? PROCESSOR_DEFAULTS.maxUncommittedRecords,
+      pipelineBatches: opts.pipelineBatches ?? PROCESSOR_DEFAULTS.pipelineBatches,
     });
     const checkpointer = createCheckpointer({
       store, relay, source, observer, log, passivation: opts.passivation ?? PROCESSOR_DEFAULTS.passivation,

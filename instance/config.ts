@@ -39,6 +39,8 @@ export const PipelineFile = Type.Object(
       checkpoint_location: Type.Optional(Type.Literal('postgres')),
       workers: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
       max_uncommitted_records: Type.Optional(Type.Integer({ minimum: 100 })),
+      /** Apply a partition's batch while the next one is fetched (engine/intake-lanes.ts). */
+      pipeline_batches: Type.Optional(Type.Boolean()),
       passivate_after_ms: Type.Optional(Type.Integer({ minimum: 1000 })),
       max_entities_per_shard: Type.Optional(Type.Integer({ minimum: 1 })),
       /** Keys of passivated entities a shard remembers; beyond it, every key not in memory is looked up once. */
@@ -173,6 +175,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
       ownerId: env.OWNER_ID ?? `${hostname()}-${process.pid}`,
       workers: int(env.WORKERS, 'WORKERS') ?? p.workers,
       maxUncommittedRecords: p.max_uncommitted_records,
+      pipelineBatches: bool(env.PIPELINE_BATCHES, 'PIPELINE_BATCHES') ?? p.pipeline_batches,
       lazyRestoreAbove: int(env.LAZY_RESTORE_ABOVE, 'LAZY_RESTORE_ABOVE', 0) ?? p.lazy_restore_above,
       maxFutureMs,
       passivation: p.passivate_after_ms || p.max_entities_per_shard || p.max_passivated_keys_per_shard

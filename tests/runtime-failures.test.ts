@@ -91,7 +91,10 @@ describe('runtime under failure', () => {
     env = await createPipelineEnv(PARTITIONS);
     const events = workload(22, 20_000);
     const a = await start(env, 'proc-a');
-    const b = await start(env, 'proc-b');
+    // The survivor applies a partition's batch while it fetches the next (processing.pipeline_batches,
+    // off by default): the take-over, its seeks back to Postgres's offsets and the rebalance run
+    // through the lanes too. The killed one applies in turn, so one group mixes both modes.
+    const b = await start(env, 'proc-b', { PIPELINE_BATCHES: 'true' });
     await waitForOwners(env, 2);
     await env.produce(events.slice(0, 10_000));
     await stop(a, 'SIGKILL');

@@ -87,6 +87,7 @@ const processor = await startProcessor({
   },
   ownerId: cfg.ownerId ?? `${cfg.groupId}-${process.pid}`,
   workers: cfg.workers,
+  pipelineBatches: cfg.pipelineBatches,
   actorsConfig,
   observer,
   log(line) {

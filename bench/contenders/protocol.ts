@@ -32,6 +32,8 @@ export interface ContenderConfig {
   recommendations?: boolean;
   /** actorstream: the Kafka client (default kafkajs). */
   client?: 'kafkajs' | 'platformatic';
+  /** actorstream: apply a partition's batch while the next is fetched (processing.pipeline_batches). */
+  pipelineBatches?: boolean;
   timeoutMs: number;
 }
 

@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-deno', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-deno', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -122,6 +122,14 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { client: 'platformatic' }) }),
     skuStates: actorstreamSkus,
   },
+  'actorstream-bun-pipelined': {
+    id: 'actorstream-bun-pipelined',
+    label: 'actorstream (Bun), pipelined batches',
+    what: 'the same processor applying a partition\'s batch while the next is fetched (processing.pipeline_batches, engine/intake-lanes.ts)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { pipelineBatches: true }) }),
+    skuStates: actorstreamSkus,
+  },
   'actorstream-deno': {
     id: 'actorstream-deno',
     label: 'actorstream (Deno)',
@@ -136,6 +144,14 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     what: 'the same processor on Deno with the second Kafka client',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx, { client: 'platformatic' }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-deno-pipelined': {
+    id: 'actorstream-deno-pipelined',
+    label: 'actorstream (Deno), pipelined batches',
+    what: 'the same processor on Deno applying a partition\'s batch while the next is fetched',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx, { pipelineBatches: true }) }),
     skuStates: actorstreamSkus,
   },
   'kafka-streams': {
