@@ -1,3 +1,5 @@
+import { tpKey } from './topic-partition.ts';
+
 /**
  * One lane per topic partition: its batches are applied one after another, in fetch order, while
  * the client fetches the next one (issue #19: the consumer used to wait for each batch's apply in
@@ -23,14 +25,14 @@ export class IntakeLanes {
     const mine = ahead.then(() => (lane.epoch === epoch ? apply() : undefined)).catch(onError);
     lane.tail = mine;
     void mine.finally(() => {
-      if (lane.tail === mine) this.#lanes.delete(key(topic, partition));
+      if (lane.tail === mine) this.#lanes.delete(tpKey(topic, partition));
     });
     return ahead;
   }
 
   /** Drops the batches queued on this lane: the caller seeks back, so they are fetched again. */
   refetch(topic: string, partition: number): void {
-    const lane = this.#lanes.get(key(topic, partition));
+    const lane = this.#lanes.get(tpKey(topic, partition));
     if (lane) lane.epoch++;
   }
 
@@ -40,7 +42,7 @@ export class IntakeLanes {
   }
 
   #lane(topic: string, partition: number): Lane {
-    const k = key(topic, partition);
+    const k = tpKey(topic, partition);
     let lane = this.#lanes.get(k);
     if (!lane) this.#lanes.set(k, (lane = { tail: Promise.resolve(), epoch: 0 }));
     return lane;
@@ -52,8 +54,4 @@ interface Lane {
   tail: Promise<void>;
   /** Bumped by a refetch: batches queued before it are not applied. */
   epoch: number;
-}
-
-function key(topic: string, partition: number): string {
-  return `${topic}:${partition}`;
 }
