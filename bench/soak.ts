@@ -4,23 +4,28 @@
  * Starts `actorstream run` on the embedded default (in-process log, PGlite, its own generator at
  * `rate` events/s) and every 10 s samples the process's RSS (/proc) and, from its /metrics, the
  * JS heap and external memory (actorstream_process_memory_bytes) and the event→durable histogram.
- * At the end it reports, over the last two thirds of the run (after warm-up), the slope and growth
- * of each memory series (first to last sample, and between the first and last minute's medians),
+ * At the end it reports, over the last 20 minutes (or two thirds of a shorter run: after warm-up),
+ * the slope and growth of each memory series (RSS, its anonymous and file-backed parts, JS heap) (first to last sample, and between the first and last minute's medians),
  * the entities in memory, the PGlite data dir's size on disk, and event→durable p50/p99 over that
- * window and per minute (bucket bounds). Extra environment (EMBEDDED_DATA_DIR, PIPELINE_CONFIG)
+ * window and per minute (bucket bounds), and the mappings whose resident size changed most over that
+ * window (/proc/<pid>/smaps: one growing arena or spread out). Extra environment (EMBEDDED_DATA_DIR, PIPELINE_CONFIG)
  * passes through to the instance.
  * Target: RSS flat after warm-up (< 20 MB growth over the last 20 minutes of a 30-minute run),
  * event→durable p99 < 500 ms throughout.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { largestChanges, mappingsOf, residentOf } from './proc-memory.ts';
 import { gaugeValue, histogramBuckets, medianGrowth, quantileBetween, slopePerSecond, type Buckets } from './soak-stats.ts';
 
 interface Sample {
   atS: number;
   rssMb: number;
+  /** Of the RSS: anonymous (heaps, allocator, WASM) and file-backed pages. */
+  anonMb: number;
+  fileMb: number;
   heapUsedMb: number;
   externalMb: number;
   durable: Buckets;
@@ -34,6 +39,8 @@ const SAMPLE_MS = 10_000;
 const DURABLE = 'actorstream_event_to_durable_seconds';
 const minutes = Number(process.argv[2] ?? 30);
 const rate = Number(process.argv[3] ?? 2000);
+/** The steady window: the last 20 minutes, or the last two thirds of a shorter run. */
+const steadyFromS = Math.max(minutes / 3, minutes - 20) * 60;
 const port = 18000 + Math.floor(Math.random() * 1000);
 const child = spawn('node_modules/.bin/bun', ['cli/main.ts', 'run'], {
   env: { ...process.env, KAFKA_BROKERS: '', DATABASE_URL: '', HTTP_PORT: String(port), GENERATOR_RATE: String(rate) },
@@ -51,25 +58,32 @@ try {
   await until(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok === true, 120_000);
   const samples: Sample[] = [];
   const t0 = Date.now();
+  // Resident size per mapping when the steady window starts and at the end: where RSS grew.
+  let mappingsAtSteady: Map<string, number> | undefined;
   while (Date.now() - t0 < minutes * 60_000) {
     const s = await sample((Date.now() - t0) / 1000);
     samples.push(s);
+    if (!mappingsAtSteady && s.atS >= steadyFromS) mappingsAtSteady = mappingsOf(child.pid!);
     const entities = Object.values(s.entities).reduce((a, b) => a + b, 0);
     const disk = s.dataDirMb === undefined ? '' : `, data dir ${s.dataDirMb.toFixed(0)} MB`;
-    console.log(`${s.atS.toFixed(0)} s: RSS ${s.rssMb.toFixed(0)} MB, heap used ${s.heapUsedMb.toFixed(0)} MB, external ${s.externalMb.toFixed(0)} MB, ${entities} entities${disk}`);
+    console.log(`${s.atS.toFixed(0)} s: RSS ${s.rssMb.toFixed(0)} MB (anon ${s.anonMb.toFixed(0)}, file ${s.fileMb.toFixed(0)}), heap used ${s.heapUsedMb.toFixed(0)} MB, external ${s.externalMb.toFixed(0)} MB, ${entities} entities${disk}`);
     await new Promise((r) => setTimeout(r, SAMPLE_MS));
   }
   report(samples);
+  if (mappingsAtSteady) {
+    console.log('resident size per mapping, largest changes over the steady window:');
+    for (const c of largestChanges(mappingsAtSteady, mappingsOf(child.pid!), 8)) console.log(`  ${c.mb >= 0 ? '+' : ''}${c.mb.toFixed(1)} MB  ${c.mapping}`);
+  }
 } finally {
   child.kill('SIGTERM');
 }
 
 async function sample(atS: number): Promise<Sample> {
-  const rssMb = rssOf(child.pid!);
+  const resident = residentOf(child.pid!);
   const metrics = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
   const memoryMb = (kind: string) => (gaugeValue(metrics, 'actorstream_process_memory_bytes', 'kind', kind) ?? NaN) / 2 ** 20;
   const entities = Object.fromEntries([...metrics.matchAll(/^actorstream_actors_in_memory\{actor="([^"]+)"\} (\S+)/gm)].map((m) => [m[1]!, Number(m[2])]));
-  return { atS, rssMb, heapUsedMb: memoryMb('heap_used'), externalMb: memoryMb('external'), durable: histogramBuckets(metrics, DURABLE), entities, dataDirMb: dataDirMb(child.pid!) };
+  return { atS, rssMb: resident.rss, anonMb: resident.anon, fileMb: resident.file, heapUsedMb: memoryMb('heap_used'), externalMb: memoryMb('external'), durable: histogramBuckets(metrics, DURABLE), entities, dataDirMb: dataDirMb(child.pid!) };
 }
 
 /** `du` of the child's scratch PGlite directory (`actorstream-pglite-<pid>-*` in the temp dir). */
@@ -85,17 +99,12 @@ function dataDirMb(pid: number): number | undefined {
   }
 }
 
-function rssOf(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
-  return Number(line.split(/\s+/)[1]) / 1024;
-}
-
 function report(samples: Sample[]): void {
-  const steady = samples.slice(Math.floor(samples.length / 3));
+  const steady = samples.filter((s) => s.atS >= steadyFromS);
   const first = steady[0]!;
   const last = steady.at(-1)!;
   console.log(`\nafter warm-up: the last ${((last.atS - first.atS) / 60).toFixed(1)} min (from ${(first.atS / 60).toFixed(1)} min)`);
-  for (const [name, of] of [['RSS', (s: Sample) => s.rssMb], ['heap used', (s: Sample) => s.heapUsedMb], ['external', (s: Sample) => s.externalMb]] as const) {
+  for (const [name, of] of [['RSS', (s: Sample) => s.rssMb], ['RSS anon', (s: Sample) => s.anonMb], ['RSS file', (s: Sample) => s.fileMb], ['heap used', (s: Sample) => s.heapUsedMb], ['external', (s: Sample) => s.externalMb]] as const) {
     const slope = slopePerSecond(steady.map((s) => ({ atS: s.atS, value: of(s) }))) * 60;
     const minuteMedians = medianGrowth(steady.map((s) => ({ atS: s.atS, value: of(s) })), 60);
     console.log(
@@ -103,8 +112,9 @@ function report(samples: Sample[]): void {
         `${minuteMedians.toFixed(1)} MB between the first and last minute's medians), from ${of(first).toFixed(0)} to ${of(last).toFixed(0)} MB`,
     );
   }
-  console.log(`  RSS at ${[10, 20, 30].map((m) => `${m} min: ${nearest(samples, m * 60)?.rssMb.toFixed(0) ?? '-'} MB`).join(', ')}`);
-  console.log(`  entities in memory at ${[10, 20, 30].map((m) => `${m} min: ${JSON.stringify(nearest(samples, m * 60)?.entities ?? {})}`).join(', ')}`);
+  const marks = [10, 20, 30, 40].filter((m) => m <= minutes);
+  console.log(`  RSS at ${marks.map((m) => `${m} min: ${nearest(samples, m * 60)?.rssMb.toFixed(0) ?? '-'} MB`).join(', ')}`);
+  console.log(`  entities in memory at ${marks.map((m) => `${m} min: ${JSON.stringify(nearest(samples, m * 60)?.entities ?? {})}`).join(', ')}`);
   const disk = steady.filter((s) => s.dataDirMb !== undefined);
   if (disk.length > 1) {
     const perMin = slopePerSecond(disk.map((s) => ({ atS: s.atS, value: s.dataDirMb! }))) * 60;

@@ -50,6 +50,15 @@ export const EMBEDDED_PASSIVATION: NonNullable<ProcessorOptions['passivation']> 
  */
 export const EMBEDDED_LOOK_BACK_MS = 5 * 60_000;
 
+/**
+ * Shard worker threads of the embedded default, unless `processing.workers` / WORKERS say
+ * otherwise: none. Its log, database and generator share the process, so a laptop's cores are
+ * busy anyway; measured side by side (bench/README "Shard threads"), shards on the consumer's
+ * thread cost about a third less CPU per event than handing batches to a worker (Bun 30.5k vs
+ * 24.1k events/s on two cores), and the soak's RSS grows less without a second heap.
+ */
+export const EMBEDDED_WORKERS = 0;
+
 /** Where the external mode's Kafka is, and which client speaks to it. */
 export interface ClusterSettings {
   brokers: string[];
@@ -137,7 +146,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
     cleanups.push(() => inProcess.close());
     client = inProcess;
     // PGlite is one single-user backend: more connections add no parallelism.
-    processorOpts = { ...processorOpts, databaseUrl: pg.url, postgresPoolSize: 1, passivation: processorOpts.passivation ?? EMBEDDED_PASSIVATION };
+    processorOpts = { ...processorOpts, databaseUrl: pg.url, postgresPoolSize: 1, passivation: processorOpts.passivation ?? EMBEDDED_PASSIVATION, workers: processorOpts.workers ?? EMBEDDED_WORKERS };
   } else {
     client = await clusterClient({ client: processorOpts.kafkaClient ?? 'kafkajs', clientId: processorOpts.ownerId, brokers: processorOpts.brokers, groupInstanceId: processorOpts.groupInstanceId });
   }
