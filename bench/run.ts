@@ -185,7 +185,9 @@ async function bench(opts: Options): Promise<number> {
             openLoop: { rate, records },
           })).result;
           const l = row.openLoop.latency.durable ?? row.openLoop.latency.state;
-          log(`  achieved ${row.openLoop.openLoop?.achievedRate}/s; p50 ${l?.p50} ms, p99 ${l?.p99} ms, p99.9 ${l?.p999} ms`);
+          const waited = row.openLoop.extra?.appliedToDurable as { p50?: number; p99?: number } | undefined;
+          // applied→durable: the checkpoint's share of event→durable (actorstream only).
+          log(`  achieved ${row.openLoop.openLoop?.achievedRate}/s; p50 ${l?.p50} ms, p99 ${l?.p99} ms, p99.9 ${l?.p999} ms${waited ? `; applied→durable p50 ${waited.p50} ms, p99 ${waited.p99} ms` : ''}`);
           if (row.openLoop.openLoop && row.openLoop.openLoop.achievedRate < rate * 0.95) {
             notes.push(`${row.id}: the open-loop producer reached only ${row.openLoop.openLoop.achievedRate}/s of the ${rate}/s asked (it shares the CPU with the contender)`);
           }

@@ -16,14 +16,33 @@ interface Committed {
   quarantined: string[];
 }
 
+/** Where a shard's checkpoint stands once its commit is over: what publishing it still has to do. */
+type CommitStep =
+  /** Nothing new to commit: a relay or group-offset commit owed from before is retried. */
+  | { kind: 'clean' }
+  /** The commit failed: the shard has been retired (to be restored) or dropped (fenced). */
+  | { kind: 'failed' }
+  | ({ kind: 'committed' } & Committed);
+
+/** A shard's checkpoint once committed; `published` settles when the rest of it is done. */
+export interface CommittedShard {
+  published: Promise<void>;
+}
+
 /**
- * One shard's checkpoint (see createCheckpointer): take the worker's delta, commit it, and only after
- * the commit publish it and let idle entities leave memory. Quarantine releases asked of the shard
- * run right after, and a second checkpoint commits them.
+ * One shard's checkpoint (see createCheckpointer): take the worker's delta and commit it; resolves
+ * as soon as the commit is durable. Publishing it (relay, group offsets, passivation) and the
+ * quarantine releases asked of the shard (a second checkpoint right after) go on in `published`,
+ * so the next shard's commit does not wait for this one's Kafka round trips: a record's wait for
+ * durability is its shard's commit, not every relay before it in the pass.
  */
-export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<void> {
-  const committed = await checkpointOnce(ctx, relay, id, o);
-  if (o.releases?.length) await runReleases(ctx, id, o, committed !== undefined, () => checkpointOnce(ctx, relay, id, o));
+export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<CommittedShard> {
+  const step = await commitDelta(ctx, id, o);
+  const published = (async () => {
+    const committed = await publishStep(ctx, relay, id, o, step);
+    if (o.releases?.length) await runReleases(ctx, id, o, committed !== undefined, () => checkpointOnce(ctx, relay, id, o));
+  })();
+  return { published };
 }
 
 /**
@@ -31,15 +50,18 @@ export async function checkpointShard(ctx: CheckpointerContext, relay: Committed
  * stored), or undefined when the commit failed (the shard is then retired).
  */
 async function checkpointOnce(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<readonly string[] | undefined> {
+  return publishStep(ctx, relay, id, o, await commitDelta(ctx, id, o));
+}
+
+/** Takes the worker's delta and commits it; reports it and resumes a paused shard once durable. */
+async function commitDelta(ctx: CheckpointerContext, id: string, o: Owned): Promise<CommitStep> {
   const delta = await o.host.takeDelta(id).catch(() => null);
   if (!delta) {
     // Records skipped below the stored offset count as uncommitted but never make a delta: a
     // shard paused for them would otherwise stay paused.
     o.uncommitted = 0;
     if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
-    await relay.retryDeferred(id);
-    await commitGroupOffsets(ctx, id, o);
-    return [];
+    return { kind: 'clean' };
   }
   const appendTimes = o.appendTimes;
   const traced = o.traced;
@@ -48,17 +70,31 @@ async function checkpointOnce(ctx: CheckpointerContext, relay: CommittedOutboxRe
   o.uncommitted = 0;
   const started = performance.now();
   const committed = await commitCheckpoint(ctx, id, o, { shard: id, epoch: o.epoch, ...delta });
-  if (!committed) return undefined;
-  const cp = committed.checkpoint;
-  reportCheckpointed(ctx.observer, id, cp, started, appendTimes, traced);
+  if (!committed) return { kind: 'failed' };
+  reportCheckpointed(ctx.observer, id, committed.checkpoint, started, appendTimes, traced);
   if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
+  return { kind: 'committed', ...committed };
+}
+
+/**
+ * After a commit: relay the outbox, commit the group offsets for lag tools, restore a shard whose
+ * refused rows were quarantined, and let idle entities leave memory. Returns the refused keys, or
+ * undefined when the commit had failed.
+ */
+async function publishStep(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned, step: CommitStep): Promise<readonly string[] | undefined> {
+  if (step.kind === 'failed') return undefined;
+  if (step.kind === 'clean') {
+    await relay.retryDeferred(id);
+    await commitGroupOffsets(ctx, id, o);
+    return [];
+  }
   await relay.relay(id);
-  await commitGroupOffsets(ctx, id, o, cp);
-  if (committed.quarantined.length > 0 && ctx.isCurrent(id, o)) {
+  await commitGroupOffsets(ctx, id, o, step.checkpoint);
+  if (step.quarantined.length > 0 && ctx.isCurrent(id, o)) {
     // The worker still holds the refused states: restore the shard from what was committed.
     await ctx.retire(id);
     await ctx.reacquire(id);
-    return committed.quarantined;
+    return step.quarantined;
   }
   // Only now is every entity not changed since `takeDelta` durable, so only now may it leave memory.
   if (ctx.isCurrent(id, o)) {

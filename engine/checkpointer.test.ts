@@ -7,7 +7,7 @@ import type { ShardDelta } from './shard/shard.ts';
 import type { Checkpoint } from '../store/checkpoint-store.ts';
 
 /** A checkpointer over fakes: every step is written to `steps`, so order is what the tests read. */
-function harness(opts: { commit?: (cp: Checkpoint) => Promise<void>; groupCommit?: (offsets: readonly { offset: number }[]) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[]; recordsInputs?: boolean } = {}) {
+function harness(opts: { parallelism?: number; relay?: (id: string) => Promise<number>; commit?: (cp: Checkpoint) => Promise<void>; groupCommit?: (offsets: readonly { offset: number }[]) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[]; recordsInputs?: boolean } = {}) {
   const steps: string[] = [];
   const shards = new Map<string, Owned>();
   let deltaNo = 0;
@@ -34,11 +34,11 @@ function harness(opts: { commit?: (cp: Checkpoint) => Promise<void>; groupCommit
       commit: opts.commit ?? (async (cp: Checkpoint) => void steps.push(`commit ${cp.shard} ${cp.offsets[0]!.nextOffset}`)),
       findUnstorable: async () => opts.unstorable ?? [],
     } as never,
-    relay: { flush: async (id: string) => (steps.push(`relay ${id}`), 0) } as never,
+    relay: { flush: opts.relay ?? (async (id: string) => (steps.push(`relay ${id}`), 0)) } as never,
     source: { commit: opts.groupCommit ?? (async () => void steps.push('kafka offsets')) },
     observer: {},
     passivation: { idleMs: 1, maxEntities: 1 },
-    parallelism: 2,
+    parallelism: opts.parallelism ?? 2,
     log: () => {},
     shards: () => [...shards],
     isCurrent: (id, o) => shards.get(id) === o,
@@ -57,6 +57,28 @@ describe('checkpointer', () => {
     h.owned('sku/0');
     await h.cp.checkpointAll();
     expect(h.steps).toEqual(['take sku/0', 'commit sku/0 1', 'relay sku/0', 'kafka offsets', 'passivate sku/0']);
+  });
+
+  test("a lane commits its next shard without waiting for the last one's relay; the pass ends once both are published", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // One lane: sku/1 can only commit early if the lane does not wait for sku/0's relay.
+    const h = harness({ parallelism: 1, relay: async (id) => {
+      h.steps.push(`relay ${id}`);
+      if (id === 'sku/0') await gate;
+      return 0;
+    } });
+    h.owned('sku/0');
+    h.owned('sku/1');
+    let passDone = false;
+    const pass = h.cp.checkpointAll().then(() => (passDone = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(h.steps).toContain('commit sku/1 2');
+    expect(h.steps).not.toContain('passivate sku/0');
+    expect(passDone).toBe(false);
+    release();
+    await pass;
+    expect(h.steps.indexOf('passivate sku/0')).toBeGreaterThan(h.steps.indexOf('relay sku/0'));
   });
 
   test('calls during a pass queue one more pass, which takes deltas only after the first pass committed', async () => {

@@ -4,7 +4,7 @@ import type { Owned } from './owned-shard.ts';
 import type { RecordSource } from './record-source.ts';
 import type { PassivationPolicy } from './shard/residency.ts';
 import type { CheckpointStore } from '../store/index.ts';
-import { checkpointShard } from './checkpoint-shard.ts';
+import { checkpointShard, type CommittedShard } from './checkpoint-shard.ts';
 import { CommittedOutboxRelay } from './checkpoint-publish.ts';
 
 /** What the checkpointer needs from its processor. */
@@ -46,7 +46,7 @@ export interface Checkpointer {
  */
 export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
   const relay = new CommittedOutboxRelay(ctx.relay, ctx.observer, ctx.log);
-  const checkpointOne = (id: string, o: Owned): Promise<void> => checkpointShard(ctx, relay, id, o);
+  const checkpointOne = (id: string, o: Owned): Promise<CommittedShard> => checkpointShard(ctx, relay, id, o);
   let pass: Promise<void> | undefined;
   let again = false;
 
@@ -72,23 +72,34 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
   };
 }
 
-/** One pass: `shards` checkpointed `parallelism` at a time, each lane taking the next shard left. */
+/**
+ * One pass: `shards` committed `parallelism` at a time, each lane taking the next shard left as
+ * soon as its last one is committed; the pass ends when every shard is also published.
+ */
 async function checkpointInLanes(
   shards: [string, Owned][],
   parallelism: number,
-  checkpointOne: (id: string, o: Owned) => Promise<void>,
+  checkpointOne: (id: string, o: Owned) => Promise<CommittedShard>,
   log: (line: string) => void,
 ): Promise<void> {
   // Shards commit in parallel (each its own transaction, on its own pooled connection): one
   // after another, a record's wait for durability grew with the number of shards held.
   let next = 0;
+  const published: Promise<void>[] = [];
   const lane = async () => {
     while (next < shards.length) {
       const [id, o] = shards[next++]!;
-      // A lane must never end the pass early: a second pass would then take a delta of a shard
-      // whose previous commit is still in flight, and the two could land out of order.
-      await checkpointOne(id, o).catch((e) => log(`checkpoint of ${id} failed: ${(e as Error).message}`));
+      const failed = (e: unknown) => log(`checkpoint of ${id} failed: ${(e as Error).message}`);
+      try {
+        published.push((await checkpointOne(id, o)).published.catch(failed));
+      } catch (e) {
+        failed(e);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallelism, shards.length) }, lane));
+  // A pass must never end before every shard of it is published: a second pass would then take a
+  // delta of a shard whose quarantine restore or release is still under way. (Relays stay in
+  // order by themselves: one flush per shard at a time, engine/outbox-relay.ts.)
+  await Promise.all(published);
 }

@@ -28,6 +28,9 @@ const durableLatency = latencyRecorder();
 // order (source records positive, inbox records negated), so that a checkpoint's `appendTimesMs`
 // (which mixes both) can be attributed: event→durable is reported for source records only.
 const pending = new Map<string, number[]>();
+// When each of those records was applied: applied→durable is the checkpoint's share of event→durable.
+const appliedAt = new Map<string, number[]>();
+const appliedToDurable = latencyRecorder();
 const checkpoints = { count: 0, totalMs: 0, maxMs: 0, states: 0, outbox: 0 };
 let sourceApplied = 0;
 let firstAtMs = 0;
@@ -40,7 +43,12 @@ const observer: ProcessorObserver = {
     const source = sources.has(e.topic);
     let q = pending.get(e.shard);
     if (!q) pending.set(e.shard, (q = []));
-    for (const t of e.appendTimesMs) q.push(source ? t : -t);
+    let a = appliedAt.get(e.shard);
+    if (!a) appliedAt.set(e.shard, (a = []));
+    for (const t of e.appendTimesMs) {
+      q.push(source ? t : -t);
+      a.push(e.atMs);
+    }
     if (!source) {
       inboxRecords.applied += e.consumed;
       return;
@@ -56,16 +64,24 @@ const observer: ProcessorObserver = {
     checkpoints.states += e.rows.states;
     checkpoints.outbox += e.rows.outbox;
     const q = pending.get(e.shard) ?? [];
+    const a = appliedAt.get(e.shard) ?? [];
     const n = e.appendTimesMs.length;
     if (q.length < n) {
       pending.delete(e.shard); // out of step (a shard was retired and re-acquired): start over
+      appliedAt.delete(e.shard);
       return;
     }
-    for (let i = 0; i < n; i++) if (q[i]! > 0) durableLatency.record(e.atMs - q[i]!);
+    for (let i = 0; i < n; i++) {
+      if (q[i]! <= 0) continue;
+      durableLatency.record(e.atMs - q[i]!);
+      appliedToDurable.record(e.atMs - a[i]!);
+    }
     q.splice(0, n);
+    a.splice(0, n);
   },
   checkpointFailed(e) {
     pending.delete(e.shard);
+    appliedAt.delete(e.shard);
   },
 };
 
@@ -134,7 +150,7 @@ if (cfg.mode === 'recover') {
   emit({
     event: 'done', records: sourceApplied, startedAtMs: processStartMs(), firstAtMs, processedAtMs, durableAtMs: calmSince,
     latency: { state: stateLatency.summary(), durable: durableLatency.summary() },
-    extra: { totals: processor.totals(), checkpoints, entities, inboxRecords },
+    extra: { totals: processor.totals(), checkpoints, entities, inboxRecords, appliedToDurable: appliedToDurable.summary() },
   });
 }
 await admin.disconnect().catch(() => {});
