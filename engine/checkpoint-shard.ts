@@ -3,7 +3,9 @@ import { isDataError, type Checkpoint } from '../store/index.ts';
 import { refusedKeys, withoutUnstorable } from './checkpoint-isolation.ts';
 import type { CheckpointerContext } from './checkpointer.ts';
 import { commitGroupOffsets, reportCheckpointed, type CommittedOutboxRelay } from './checkpoint-publish.ts';
+import type { TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
+import type { ShardDelta } from './shard/shard.ts';
 import { runReleases } from './quarantine-release.ts';
 
 /** What committing a checkpoint, and recovering from a failed commit, needs of the checkpointer's context. */
@@ -30,14 +32,14 @@ export interface CommittedShard {
 }
 
 /**
- * One shard's checkpoint (see createCheckpointer): take the worker's delta and commit it; resolves
+ * One shard's checkpoint (see createCheckpointer): commit the delta `taken` from the worker; resolves
  * as soon as the commit is durable. Publishing it (relay, group offsets, passivation) and the
  * quarantine releases asked of the shard (a second checkpoint right after) go on in `published`,
  * so the next shard's commit does not wait for this one's Kafka round trips: a record's wait for
  * durability is its shard's commit, not every relay before it in the pass.
  */
-export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<CommittedShard> {
-  const step = await commitDelta(ctx, id, o);
+export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned, taken = takeDelta(id, o)): Promise<CommittedShard> {
+  const step = await commitDelta(ctx, id, o, await taken);
   const published = (async () => {
     const committed = await publishStep(ctx, relay, id, o, step);
     if (o.releases?.length) await runReleases(ctx, id, o, committed !== undefined, () => checkpointOnce(ctx, relay, id, o));
@@ -50,28 +52,50 @@ export async function checkpointShard(ctx: CheckpointerContext, relay: Committed
  * stored), or undefined when the commit failed (the shard is then retired).
  */
 async function checkpointOnce(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<readonly string[] | undefined> {
-  return publishStep(ctx, relay, id, o, await commitDelta(ctx, id, o));
+  return publishStep(ctx, relay, id, o, await commitDelta(ctx, id, o, await takeDelta(id, o)));
 }
 
-/** Takes the worker's delta and commits it; reports it and resumes a paused shard once durable. */
-async function commitDelta(ctx: CheckpointerContext, id: string, o: Owned): Promise<CommitStep> {
-  const delta = await o.host.takeDelta(id).catch(() => null);
-  if (!delta) {
+/** A shard's delta and what the observers need of the records it holds. */
+export interface TakenDelta {
+  delta: ShardDelta;
+  /** Kafka timestamps and traces of the records applied up to the take (event→durable). */
+  appendTimes: number[];
+  traced: TracedRecord[];
+}
+
+/**
+ * Takes the worker's delta (null when the shard is clean or no longer open there). What was
+ * applied before it is accounted to it at the moment it arrives: an apply answered later is not in it.
+ */
+export function takeDelta(id: string, o: Owned): Promise<TakenDelta | null> {
+  return o.host.takeDelta(id).then(
+    (delta) => {
+      o.uncommitted = 0;
+      if (!delta) return null;
+      const taken = { delta, appendTimes: o.appendTimes, traced: o.traced };
+      o.appendTimes = [];
+      o.traced = [];
+      return taken;
+    },
+    () => {
+      o.uncommitted = 0;
+      return null;
+    },
+  );
+}
+
+/** Commits a taken delta; reports it and resumes a paused shard once durable. */
+async function commitDelta(ctx: CheckpointerContext, id: string, o: Owned, taken: TakenDelta | null): Promise<CommitStep> {
+  if (!taken) {
     // Records skipped below the stored offset count as uncommitted but never make a delta: a
     // shard paused for them would otherwise stay paused.
-    o.uncommitted = 0;
     if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
     return { kind: 'clean' };
   }
-  const appendTimes = o.appendTimes;
-  const traced = o.traced;
-  o.appendTimes = [];
-  o.traced = [];
-  o.uncommitted = 0;
   const started = performance.now();
-  const committed = await commitCheckpoint(ctx, id, o, { shard: id, epoch: o.epoch, ...delta });
+  const committed = await commitCheckpoint(ctx, id, o, { shard: id, epoch: o.epoch, ...taken.delta });
   if (!committed) return { kind: 'failed' };
-  reportCheckpointed(ctx.observer, id, committed.checkpoint, started, appendTimes, traced);
+  reportCheckpointed(ctx.observer, id, committed.checkpoint, started, taken.appendTimes, taken.traced);
   if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
   return { kind: 'committed', ...committed };
 }

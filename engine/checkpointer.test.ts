@@ -7,7 +7,7 @@ import type { ShardDelta } from './shard/shard.ts';
 import type { Checkpoint } from '../store/checkpoint-store.ts';
 
 /** A checkpointer over fakes: every step is written to `steps`, so order is what the tests read. */
-function harness(opts: { parallelism?: number; relay?: (id: string) => Promise<number>; commit?: (cp: Checkpoint) => Promise<void>; groupCommit?: (offsets: readonly { offset: number }[]) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[]; recordsInputs?: boolean } = {}) {
+function harness(opts: { observer?: CheckpointerContext['observer']; parallelism?: number; relay?: (id: string) => Promise<number>; commit?: (cp: Checkpoint) => Promise<void>; groupCommit?: (offsets: readonly { offset: number }[]) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[]; recordsInputs?: boolean } = {}) {
   const steps: string[] = [];
   const shards = new Map<string, Owned>();
   let deltaNo = 0;
@@ -36,7 +36,7 @@ function harness(opts: { parallelism?: number; relay?: (id: string) => Promise<n
     } as never,
     relay: { flush: opts.relay ?? (async (id: string) => (steps.push(`relay ${id}`), 0)) } as never,
     source: { commit: opts.groupCommit ?? (async () => void steps.push('kafka offsets')) },
-    observer: {},
+    observer: opts.observer ?? {},
     passivation: { idleMs: 1, maxEntities: 1 },
     parallelism: opts.parallelism ?? 2,
     log: () => {},
@@ -79,6 +79,30 @@ describe('checkpointer', () => {
     release();
     await pass;
     expect(h.steps.indexOf('passivate sku/0')).toBeGreaterThan(h.steps.indexOf('relay sku/0'));
+  });
+
+  test("a pass asks for every shard's delta before its first commit; records applied after a take count toward the next checkpoint", async () => {
+    const reported: number[][] = [];
+    const h = harness({
+      parallelism: 1,
+      observer: { checkpointed: (e) => void reported.push([...e.appendTimesMs]) },
+      commit: async (cp) => {
+        h.steps.push(`commit ${cp.shard} ${cp.offsets[0]!.nextOffset}`);
+        await new Promise((r) => setTimeout(r, 5)); // long enough for sku/1's next apply to be answered
+      },
+    });
+    const a = h.owned('sku/0');
+    const b = h.owned('sku/1');
+    a.appendTimes = [1];
+    b.appendTimes = [2];
+    const takeB = b.host.takeDelta;
+    // sku/1's next apply is answered right after its take (the worker's next message), while sku/0 commits.
+    b.host.takeDelta = (id) => takeB(id).then((d) => (setTimeout(() => b.appendTimes.push(3), 0), d));
+    await h.cp.checkpointAll();
+    await new Promise((r) => setTimeout(r, 1));
+    expect(h.steps.slice(0, 3)).toEqual(['take sku/0', 'take sku/1', 'commit sku/0 1']);
+    expect(reported).toEqual([[1], [2]]);
+    expect(b.appendTimes).toEqual([3]);
   });
 
   test('calls during a pass queue one more pass, which takes deltas only after the first pass committed', async () => {

@@ -4,7 +4,7 @@ import type { Owned } from './owned-shard.ts';
 import type { RecordSource } from './record-source.ts';
 import type { PassivationPolicy } from './shard/residency.ts';
 import type { CheckpointStore } from '../store/index.ts';
-import { checkpointShard, type CommittedShard } from './checkpoint-shard.ts';
+import { checkpointShard, takeDelta, type CommittedShard, type TakenDelta } from './checkpoint-shard.ts';
 import { CommittedOutboxRelay } from './checkpoint-publish.ts';
 
 /** What the checkpointer needs from its processor. */
@@ -46,7 +46,7 @@ export interface Checkpointer {
  */
 export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
   const relay = new CommittedOutboxRelay(ctx.relay, ctx.observer, ctx.log);
-  const checkpointOne = (id: string, o: Owned): Promise<CommittedShard> => checkpointShard(ctx, relay, id, o);
+  const checkpointOne = (id: string, o: Owned, taken: Promise<TakenDelta | null>): Promise<CommittedShard> => checkpointShard(ctx, relay, id, o, taken);
   let pass: Promise<void> | undefined;
   let again = false;
 
@@ -79,9 +79,13 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
 async function checkpointInLanes(
   shards: [string, Owned][],
   parallelism: number,
-  checkpointOne: (id: string, o: Owned) => Promise<CommittedShard>,
+  checkpointOne: (id: string, o: Owned, taken: Promise<TakenDelta | null>) => Promise<CommittedShard>,
   log: (line: string) => void,
 ): Promise<void> {
+  // Every delta of the pass is asked for at once: in a shard worker the takes then wait once
+  // behind the batches already posted, instead of each behind those posted while earlier shards
+  // committed. A delta waits in memory for its lane; what is applied meanwhile goes to the next pass.
+  const taken = new Map(shards.map(([id, o]) => [id, takeDelta(id, o)]));
   // Shards commit in parallel (each its own transaction, on its own pooled connection): one
   // after another, a record's wait for durability grew with the number of shards held.
   let next = 0;
@@ -91,7 +95,7 @@ async function checkpointInLanes(
       const [id, o] = shards[next++]!;
       const failed = (e: unknown) => log(`checkpoint of ${id} failed: ${(e as Error).message}`);
       try {
-        published.push((await checkpointOne(id, o)).published.catch(failed));
+        published.push((await checkpointOne(id, o, taken.get(id)!)).published.catch(failed));
       } catch (e) {
         failed(e);
       }
