@@ -1,7 +1,7 @@
 import type { Checkpoint } from '../store/index.ts';
 import type { ProcessorObserver, TracedRecord } from './observer.ts';
 import type { OutboxRelay } from './outbox-relay.ts';
-import type { Owned } from './owned-shard.ts';
+import type { GroupOffset, Owned } from './owned-shard.ts';
 import type { RecordSource } from './record-source.ts';
 
 /**
@@ -37,27 +37,39 @@ export class CommittedOutboxRelay {
 }
 
 /**
- * Commits a shard's checkpointed offsets to the consumer group, for lag tools and autoscalers only
- * (Postgres keeps the truth). A commit Kafka refuses (typically during a rebalance) is owed, not
- * dropped: it is retried on every later pass, dirty or not, until Kafka takes it or the shard is
- * no longer ours — otherwise a partition with no new input would show lag that is not there, for good.
+ * Owes the consumer group a shard's checkpointed offsets, for lag tools and autoscalers only
+ * (Postgres keeps the truth); commitOwedGroupOffsets pays them at the end of the pass.
  */
-export async function commitGroupOffsets(
-  ctx: { source: Pick<RecordSource, 'commit'>; isCurrent(id: string, o: Owned): boolean; log(line: string): void },
-  id: string,
-  o: Owned,
-  cp?: Checkpoint,
-): Promise<void> {
+export function oweGroupOffsets(o: Owned, cp: Checkpoint): void {
   const owed = (o.owedGroupOffsets ??= new Map());
-  for (const x of cp?.offsets ?? []) owed.set(`${x.topic}:${x.partition}`, { topic: x.topic, partition: x.partition, offset: x.nextOffset });
-  if (owed.size === 0 || !ctx.isCurrent(id, o)) return;
-  const offsets = [...owed.values()];
+  for (const x of cp.offsets) owed.set(`${x.topic}:${x.partition}`, { topic: x.topic, partition: x.partition, offset: x.nextOffset });
+}
+
+/**
+ * Commits what every shard held owes the consumer group in ONE request (a pass used to make one
+ * per shard). A commit Kafka refuses (typically during a rebalance) stays owed, not dropped: it is
+ * retried after every later pass, dirty or not, until Kafka takes it or the shard is no longer
+ * ours — otherwise a partition with no new input would show lag that is not there, for good.
+ */
+export async function commitOwedGroupOffsets(
+  ctx: { source: Pick<RecordSource, 'commit'>; isCurrent(id: string, o: Owned): boolean; log(line: string): void },
+  shards: readonly [string, Owned][],
+): Promise<void> {
+  const sent: [Owned, GroupOffset][] = [];
+  for (const [id, o] of shards) {
+    if (!o.owedGroupOffsets?.size || !ctx.isCurrent(id, o)) continue;
+    for (const x of o.owedGroupOffsets.values()) sent.push([o, x]);
+  }
+  if (sent.length === 0) return;
   try {
-    await ctx.source.commit(offsets);
+    await ctx.source.commit(sent.map(([, x]) => x));
     // Only what was sent is settled: a newer offset owed meanwhile stays.
-    for (const x of offsets) if (owed.get(`${x.topic}:${x.partition}`) === x) owed.delete(`${x.topic}:${x.partition}`);
+    for (const [o, x] of sent) {
+      const tp = `${x.topic}:${x.partition}`;
+      if (o.owedGroupOffsets!.get(tp) === x) o.owedGroupOffsets!.delete(tp);
+    }
   } catch (e) {
-    ctx.log(`group offsets of ${id} not committed to Kafka, retried next pass: ${(e as Error).message}`);
+    ctx.log(`group offsets of ${sent.length} partition(s) not committed to Kafka, retried after the next pass: ${(e as Error).message}`);
   }
 }
 

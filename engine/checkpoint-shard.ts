@@ -2,7 +2,7 @@ import { ShardFenced } from '../store/shard-fenced.ts';
 import { isDataError, type Checkpoint } from '../store/index.ts';
 import { refusedKeys, withoutUnstorable } from './checkpoint-isolation.ts';
 import type { CheckpointerContext } from './checkpointer.ts';
-import { commitGroupOffsets, reportCheckpointed, type CommittedOutboxRelay } from './checkpoint-publish.ts';
+import { oweGroupOffsets, reportCheckpointed, type CommittedOutboxRelay } from './checkpoint-publish.ts';
 import type { TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { ShardDelta } from './shard/shard.ts';
@@ -101,7 +101,7 @@ async function commitDelta(ctx: CheckpointerContext, id: string, o: Owned, taken
 }
 
 /**
- * After a commit: relay the outbox, commit the group offsets for lag tools, restore a shard whose
+ * After a commit: relay the outbox, owe the group its offsets (for lag tools), restore a shard whose
  * refused rows were quarantined, and let idle entities leave memory. Returns the refused keys, or
  * undefined when the commit had failed.
  */
@@ -109,11 +109,10 @@ async function publishStep(ctx: CheckpointerContext, relay: CommittedOutboxRelay
   if (step.kind === 'failed') return undefined;
   if (step.kind === 'clean') {
     await relay.retryDeferred(id);
-    await commitGroupOffsets(ctx, id, o);
     return [];
   }
   await relay.relay(id);
-  await commitGroupOffsets(ctx, id, o, step.checkpoint);
+  oweGroupOffsets(o, step.checkpoint);
   if (step.quarantined.length > 0 && ctx.isCurrent(id, o)) {
     // The worker still holds the refused states: restore the shard from what was committed.
     await ctx.retire(id);

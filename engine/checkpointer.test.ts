@@ -52,11 +52,23 @@ function harness(opts: { observer?: CheckpointerContext['observer']; parallelism
 }
 
 describe('checkpointer', () => {
-  test('per shard: take the delta, commit it, and only then relay, commit offsets to Kafka and passivate', async () => {
+  test('per shard: take the delta, commit it, and only then relay and passivate; offsets go to Kafka after the pass', async () => {
     const h = harness();
     h.owned('sku/0');
     await h.cp.checkpointAll();
-    expect(h.steps).toEqual(['take sku/0', 'commit sku/0 1', 'relay sku/0', 'kafka offsets', 'passivate sku/0']);
+    expect(h.steps).toEqual(['take sku/0', 'commit sku/0 1', 'relay sku/0', 'passivate sku/0', 'kafka offsets']);
+  });
+
+  test("one Kafka offset commit per pass, holding every shard's checkpointed offsets", async () => {
+    const sent: number[][] = [];
+    const h = harness({ groupCommit: async (offsets) => void sent.push(offsets.map((o) => o.offset)) });
+    h.owned('sku/0');
+    h.owned('sku/1');
+    h.owned('sku/2', false);
+    await h.cp.checkpointAll();
+    expect(sent).toEqual([[1, 2]]);
+    await h.cp.checkpointAll();
+    expect(sent).toEqual([[1, 2], [3, 4]]);
   });
 
   test("a lane commits its next shard without waiting for the last one's relay; the pass ends once both are published", async () => {
@@ -158,7 +170,8 @@ describe('checkpointer', () => {
     });
     h.owned('sku/0');
     await h.cp.checkpointAll();
-    expect(h.steps).toEqual(['take sku/0', 'commit isolated', 'record inputs sku/0 false', 'relay sku/0', 'kafka offsets', 'retire sku/0', 'reacquire sku/0']);
+    // The restored shard owes the group its offsets from Postgres (shard-lifecycle.ts); the retired one owes nothing.
+    expect(h.steps).toEqual(['take sku/0', 'commit isolated', 'record inputs sku/0 false', 'relay sku/0', 'retire sku/0', 'reacquire sku/0']);
     expect(commits[1]!.states).toEqual([]);
     expect(commits[1]!.quarantines!.map((q) => q.key)).toEqual(['k-1']);
     expect(commits[1]!.offsets).toEqual(commits[0]!.offsets);

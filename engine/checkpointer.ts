@@ -5,7 +5,7 @@ import type { RecordSource } from './record-source.ts';
 import type { PassivationPolicy } from './shard/residency.ts';
 import type { CheckpointStore } from '../store/index.ts';
 import { checkpointShard, takeDelta, type CommittedShard, type TakenDelta } from './checkpoint-shard.ts';
-import { CommittedOutboxRelay } from './checkpoint-publish.ts';
+import { CommittedOutboxRelay, commitOwedGroupOffsets } from './checkpoint-publish.ts';
 
 /** What the checkpointer needs from its processor. */
 export interface CheckpointerContext {
@@ -38,8 +38,8 @@ export interface Checkpointer {
 
 /**
  * Per shard: take the worker's delta, commit it in ONE fenced transaction, then (only after the
- * commit) report it, resume a shard paused by backpressure, relay its outbox, commit its offsets
- * to Kafka for lag tools, and let idle entities leave memory. A failed commit drops the shard's
+ * commit) report it, resume a shard paused by backpressure, relay its outbox and let idle entities
+ * leave memory; after the pass, the offsets of every shard go to Kafka for lag tools in one commit. A failed commit drops the shard's
  * in-memory state (the delta is gone, so memory no longer matches Postgres): the next batch
  * restores it, unless the failure was a fence, in which case the shard belongs to someone else.
  * The per-shard steps are in checkpoint-shard.ts; what is here is when and how many at once.
@@ -62,6 +62,7 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
         do {
           again = false;
           await checkpointInLanes(ctx.shards(), ctx.parallelism, checkpointOne, ctx.log);
+          await commitOwedGroupOffsets(ctx, ctx.shards());
         } while (again);
       };
       pass = run().finally(() => {
