@@ -61,16 +61,30 @@ export async function commitOwedGroupOffsets(
     for (const x of o.owedGroupOffsets.values()) sent.push([o, x]);
   }
   if (sent.length === 0) return;
+  const refused = await commitSettling(ctx, sent);
+  if (!refused) return;
+  const byShard = new Map<Owned, [Owned, GroupOffset][]>();
+  for (const entry of sent) byShard.set(entry[0], [...(byShard.get(entry[0]) ?? []), entry]);
+  if (byShard.size === 1) return ctx.log(`group offsets of ${sent[0]![0].id} not committed to Kafka, retried after the next pass: ${refused.message}`);
+  // Refused as a whole: shard by shard, so one partition Kafka refuses does not hold back the rest.
+  for (const [o, owed] of byShard) {
+    const refused = await commitSettling(ctx, owed);
+    if (refused) ctx.log(`group offsets of ${o.id} not committed to Kafka, retried after the next pass: ${refused.message}`);
+  }
+}
+
+/** Commits `sent` and settles it (a newer offset owed meanwhile stays); the error when Kafka refused it. */
+async function commitSettling(ctx: { source: Pick<RecordSource, 'commit'> }, sent: readonly [Owned, GroupOffset][]): Promise<Error | undefined> {
   try {
     await ctx.source.commit(sent.map(([, x]) => x));
-    // Only what was sent is settled: a newer offset owed meanwhile stays.
-    for (const [o, x] of sent) {
-      const tp = `${x.topic}:${x.partition}`;
-      if (o.owedGroupOffsets!.get(tp) === x) o.owedGroupOffsets!.delete(tp);
-    }
   } catch (e) {
-    ctx.log(`group offsets of ${sent.length} partition(s) not committed to Kafka, retried after the next pass: ${(e as Error).message}`);
+    return e as Error;
   }
+  for (const [o, x] of sent) {
+    const tp = `${x.topic}:${x.partition}`;
+    if (o.owedGroupOffsets!.get(tp) === x) o.owedGroupOffsets!.delete(tp);
+  }
+  return undefined;
 }
 
 /** Tells the observer what a commit made durable: its timings, row counts, dead letters and alerts. */

@@ -38,7 +38,7 @@ export interface CommittedShard {
  * so the next shard's commit does not wait for this one's Kafka round trips: a record's wait for
  * durability is its shard's commit, not every relay before it in the pass.
  */
-export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned, taken = takeDelta(id, o)): Promise<CommittedShard> {
+export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned, taken = takeDelta(ctx, id, o)): Promise<CommittedShard> {
   const step = await commitDelta(ctx, id, o, await taken);
   const published = (async () => {
     const committed = await publishStep(ctx, relay, id, o, step);
@@ -52,7 +52,7 @@ export async function checkpointShard(ctx: CheckpointerContext, relay: Committed
  * stored), or undefined when the commit failed (the shard is then retired).
  */
 async function checkpointOnce(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned): Promise<readonly string[] | undefined> {
-  return publishStep(ctx, relay, id, o, await commitDelta(ctx, id, o, await takeDelta(id, o)));
+  return publishStep(ctx, relay, id, o, await commitDelta(ctx, id, o, await takeDelta(ctx, id, o)));
 }
 
 /** A shard's delta and what the observers need of the records it holds. */
@@ -64,10 +64,12 @@ export interface TakenDelta {
 }
 
 /**
- * Takes the worker's delta (null when the shard is clean or no longer open there). What was
+ * Takes the worker's delta (null when the shard is clean, or `o` no longer holds it: the host is
+ * addressed by shard id, so a replacement's delta must not be taken for the old holding). What was
  * applied before it is accounted to it at the moment it arrives: an apply answered later is not in it.
  */
-export function takeDelta(id: string, o: Owned): Promise<TakenDelta | null> {
+export function takeDelta(ctx: Pick<CheckpointerContext, 'isCurrent'>, id: string, o: Owned): Promise<TakenDelta | null> {
+  if (!ctx.isCurrent(id, o)) return Promise.resolve(null);
   return o.host.takeDelta(id).then(
     (delta) => {
       o.uncommitted = 0;
@@ -89,15 +91,26 @@ async function commitDelta(ctx: CheckpointerContext, id: string, o: Owned, taken
   if (!taken) {
     // Records skipped below the stored offset count as uncommitted but never make a delta: a
     // shard paused for them would otherwise stay paused.
-    if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
+    resumeBelowBound(ctx, id, o);
     return { kind: 'clean' };
   }
+  // Replaced while its delta waited for a lane (retired, re-acquired, revoked): the successor was
+  // restored from Postgres and applies these records again; committing them would only be fenced.
+  if (!ctx.isCurrent(id, o)) return { kind: 'failed' };
   const started = performance.now();
   const committed = await commitCheckpoint(ctx, id, o, { shard: id, epoch: o.epoch, ...taken.delta });
   if (!committed) return { kind: 'failed' };
   reportCheckpointed(ctx.observer, id, committed.checkpoint, started, taken.appendTimes, taken.traced);
-  if (o.paused && ctx.isCurrent(id, o)) ctx.resume(o);
+  resumeBelowBound(ctx, id, o);
   return { kind: 'committed', ...committed };
+}
+
+/**
+ * Lets a shard paused by backpressure fetch again — unless it went over its bound again while its
+ * delta waited for a lane: the next pass (the interval's, at the latest) resumes it after its commit.
+ */
+function resumeBelowBound(ctx: CheckpointerContext, id: string, o: Owned): void {
+  if (o.paused && o.uncommitted <= ctx.maxUncommitted && ctx.isCurrent(id, o)) ctx.resume(o);
 }
 
 /**
@@ -179,8 +192,10 @@ async function isolateUnstorable(ctx: CommitContext, id: string, o: Owned, cp: C
 async function commitFailed(ctx: CommitContext, id: string, o: Owned, e: Error, report = true): Promise<undefined> {
   const fenced = e instanceof ShardFenced;
   ctx.observer.checkpointFailed?.({ shard: id, fenced, message: e.message });
-  if (ctx.isCurrent(id, o)) await ctx.retire(id);
-  if (fenced) {
+  const current = ctx.isCurrent(id, o);
+  if (current) await ctx.retire(id);
+  // A holding replaced meanwhile was fenced by its successor's epoch: the assignment is still ours.
+  if (fenced && current) {
     ctx.dropAssignment(id);
     ctx.log(`fenced: ${e.message}; dropped ${id}`);
   } else if (report) ctx.log(`checkpoint of ${id} failed, shard will be restored: ${e.message}`);

@@ -39,6 +39,7 @@ function harness(opts: { observer?: CheckpointerContext['observer']; parallelism
     observer: opts.observer ?? {},
     passivation: { idleMs: 1, maxEntities: 1 },
     parallelism: opts.parallelism ?? 2,
+    maxUncommitted: 100,
     log: () => {},
     shards: () => [...shards],
     isCurrent: (id, o) => shards.get(id) === o,
@@ -115,6 +116,60 @@ describe('checkpointer', () => {
     expect(h.steps.slice(0, 3)).toEqual(['take sku/0', 'take sku/1', 'commit sku/0 1']);
     expect(reported).toEqual([[1], [2]]);
     expect(b.appendTimes).toEqual([3]);
+  });
+
+  test('a holding replaced while its delta waited for a lane is not committed, and its assignment is kept', async () => {
+    const h = harness({
+      parallelism: 1,
+      commit: async (cp) => {
+        h.steps.push(`commit ${cp.shard} ${cp.offsets[0]!.nextOffset}`);
+        if (cp.shard === 'sku/0') h.owned('sku/1'); // sku/1 re-acquired (a new holding) while sku/0 commits
+      },
+    });
+    h.owned('sku/0');
+    h.owned('sku/1');
+    await h.cp.checkpointAll();
+    expect(h.steps.filter((s) => s.startsWith('commit'))).toEqual(['commit sku/0 1']);
+    expect(h.steps).not.toContain('drop sku/1');
+    expect(h.steps).not.toContain('retire sku/1');
+  });
+
+  test('a shard that went over its bound again while its delta waited stays paused; a later pass resumes it', async () => {
+    const h = harness({
+      parallelism: 1,
+      commit: async (cp) => {
+        h.steps.push(`commit ${cp.shard} ${cp.offsets[0]!.nextOffset}`);
+        await new Promise((r) => setTimeout(r, 5));
+      },
+    });
+    const o = h.owned('sku/0');
+    o.paused = true;
+    o.host.takeDelta = ((take) => async (id: string) => {
+      const d = await take(id);
+      setTimeout(() => (o.uncommitted = 150), 0); // applies answered after the take push it past 100 again
+      return d;
+    })(o.host.takeDelta);
+    await h.cp.checkpointAll();
+    expect(h.steps).toContain('commit sku/0 1');
+    expect(h.steps).not.toContain('resume sku/0');
+    expect(o.paused).toBe(true);
+    o.host.takeDelta = async () => (h.steps.push('take sku/0'), null); // the next pass: committed, under the bound
+    await h.cp.checkpointAll();
+    expect(h.steps).toContain('resume sku/0');
+  });
+
+  test("Kafka refusing the pass's offset commit retries it shard by shard: one refused partition does not hold back the rest", async () => {
+    const sent: number[][] = [];
+    const h = harness({ groupCommit: async (offsets) => {
+      sent.push(offsets.map((o) => o.offset));
+      if (offsets.some((o) => o.offset === 1)) throw new Error('UNKNOWN_TOPIC_OR_PARTITION');
+    } });
+    h.owned('sku/0');
+    h.owned('sku/1');
+    await h.cp.checkpointAll();
+    expect(sent).toEqual([[1, 2], [1], [2]]);
+    await h.cp.checkpointAll(); // sku/0 now owes offset 3 instead of 1: the whole pass is taken
+    expect(sent).toEqual([[1, 2], [1], [2], [3, 4]]);
   });
 
   test('calls during a pass queue one more pass, which takes deltas only after the first pass committed', async () => {

@@ -16,6 +16,8 @@ export interface CheckpointerContext {
   passivation: PassivationPolicy;
   /** Shards committed at once (at most the Postgres pool size). */
   parallelism: number;
+  /** A shard paused by backpressure stays paused while it holds more uncommitted records than this. */
+  maxUncommitted: number;
   log: (line: string) => void;
   /** The shards held now. */
   shards(): [string, Owned][];
@@ -61,7 +63,7 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
       const run = async (): Promise<void> => {
         do {
           again = false;
-          await checkpointInLanes(ctx.shards(), ctx.parallelism, checkpointOne, ctx.log);
+          await checkpointInLanes(ctx, ctx.shards(), checkpointOne);
           await commitOwedGroupOffsets(ctx, ctx.shards());
         } while (again);
       };
@@ -78,15 +80,15 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
  * soon as its last one is committed; the pass ends when every shard is also published.
  */
 async function checkpointInLanes(
+  ctx: CheckpointerContext,
   shards: [string, Owned][],
-  parallelism: number,
   checkpointOne: (id: string, o: Owned, taken: Promise<TakenDelta | null>) => Promise<CommittedShard>,
-  log: (line: string) => void,
 ): Promise<void> {
+  const { parallelism, log } = ctx;
   // Every delta of the pass is asked for at once: in a shard worker the takes then wait once
   // behind the batches already posted, instead of each behind those posted while earlier shards
   // committed. A delta waits in memory for its lane; what is applied meanwhile goes to the next pass.
-  const taken = new Map(shards.map(([id, o]) => [id, takeDelta(id, o)]));
+  const taken = new Map(shards.map(([id, o]) => [id, takeDelta(ctx, id, o)]));
   // Shards commit in parallel (each its own transaction, on its own pooled connection): one
   // after another, a record's wait for durability grew with the number of shards held.
   let next = 0;

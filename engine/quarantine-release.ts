@@ -66,6 +66,8 @@ async function releaseOne(ctx: ReleaseContext, id: string, o: Owned, key: string
   const [parked, [stored], live] = await Promise.all([ctx.store.parkedInputs(type, key), ctx.store.loadStates(type, [key]), o.host.query(id, key)]);
   const quarantined = typeof live === 'object' ? live.quarantine !== null : stored?.quarantine != null;
   if (!quarantined && parked.length === 0) return { kind: 'not-quarantined' };
+  // The host is addressed by shard id: a holding replaced during the reads above must not release in its successor.
+  if (!ctx.isCurrent(id, o)) throw new Error(`shard ${id} was restored meanwhile; nothing was released — ask again`);
   const result = await o.host.release(id, key, parked, stored, Date.now());
   if (!result) throw new Error(`shard ${id} is no longer open on this instance — ask again`);
   return { kind: 'released', parked: parked.length, ...result };
