@@ -41,9 +41,10 @@ export interface Checkpointer {
 /**
  * Per shard: take the worker's delta, commit it in ONE fenced transaction, then (only after the
  * commit) report it, resume a shard paused by backpressure, relay its outbox and let idle entities
- * leave memory; after the pass, the offsets of every shard go to Kafka for lag tools in one commit. A failed commit drops the shard's
- * in-memory state (the delta is gone, so memory no longer matches Postgres): the next batch
- * restores it, unless the failure was a fence, in which case the shard belongs to someone else.
+ * leave memory; after the pass, the offsets of every shard go to Kafka for lag tools in one
+ * commit. A failed commit drops the shard's in-memory state (the delta is gone, so memory no
+ * longer matches Postgres): the next batch restores it, unless the failure was a fence, in which
+ * case the shard belongs to someone else.
  * The per-shard steps are in checkpoint-shard.ts; what is here is when and how many at once.
  */
 export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
