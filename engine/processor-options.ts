@@ -54,6 +54,12 @@ export interface ProcessorOptions {
    */
   pipelineBatches?: boolean;
   /**
+   * Fetched batches (one per partition at most) handed to the shards at once. The client fetches
+   * again only once every batch of its last fetch is applied, so with a few in flight a fetch of
+   * ~40 partitions is applied a few batches at a time. Default: twice the shard threads.
+   */
+  batchesInFlight?: number;
+  /**
    * How far an event's `ts` may be ahead of its record's Kafka timestamp before the record is
    * dead-lettered (FUTURE_TIMESTAMP). Default DEFAULT_MAX_FUTURE_MS (5 min).
    */

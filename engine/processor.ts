@@ -154,7 +154,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       },
       // One batch per partition at a time (per-key order), several partitions at once so every
       // worker has work while the consumer thread fetches and commits.
-      { concurrency: Math.max(1, pool.size * 2) },
+      { concurrency: Math.max(1, opts.batchesInFlight ?? pool.size * 2) },
     );
     const timer = setInterval(() => void checkpoint().catch((e) => log(`checkpoint error: ${e}`)), opts.checkpointIntervalMs);
 

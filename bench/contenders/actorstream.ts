@@ -104,6 +104,7 @@ const processor = await startProcessor({
   ownerId: cfg.ownerId ?? `${cfg.groupId}-${process.pid}`,
   workers: cfg.workers,
   pipelineBatches: cfg.pipelineBatches,
+  batchesInFlight: cfg.batchesInFlight,
   actorsConfig,
   observer,
   log(line) {

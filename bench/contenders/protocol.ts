@@ -34,6 +34,8 @@ export interface ContenderConfig {
   client?: 'kafkajs' | 'platformatic';
   /** actorstream: apply a partition's batch while the next is fetched (processing.pipeline_batches). */
   pipelineBatches?: boolean;
+  /** actorstream: fetched batches handed to the shards at once (ProcessorOptions.batchesInFlight). */
+  batchesInFlight?: number;
   timeoutMs: number;
 }
 
