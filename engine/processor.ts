@@ -152,9 +152,9 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
         },
         batch: (batch, control) => intake.batch(batch, control),
       },
-      // One batch per partition at a time (per-key order), several partitions at once so every
-      // worker has work while the consumer thread fetches and commits.
-      { concurrency: Math.max(1, opts.batchesInFlight ?? pool.size * 2) },
+      // One batch per partition at a time (per-key order), every partition of a fetch at once: the
+      // client fetches again only when all of them are applied, so fewer made the worker wait.
+      { concurrency: Math.max(1, opts.batchesInFlight ?? PROCESSOR_DEFAULTS.batchesInFlight) },
     );
     const timer = setInterval(() => void checkpoint().catch((e) => log(`checkpoint error: ${e}`)), opts.checkpointIntervalMs);
 

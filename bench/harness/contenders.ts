@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-all-batches', 'actorstream-deno', 'actorstream-deno-all-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-deno', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -56,8 +56,8 @@ export interface ContenderSpec {
 
 const BUN = join(REPO_ROOT, 'node_modules', '.bin', 'bun');
 const DENO = join(REPO_ROOT, 'node_modules', '.bin', 'deno');
-/** More than a fetch has partitions here (6 per topic, ~40 assigned): every batch of a fetch at once. */
-const ALL_BATCHES = 64;
+/** The default before 2026-12-03 on two cores (twice the shard threads), for side-by-side runs. */
+const TWO_BATCHES = 2;
 const contender = (file: string) => join(REPO_ROOT, 'bench', 'contenders', file);
 /** `bun [--cpu-prof …] <file>`: Bun's sampling profiler covers the main thread (not shard workers). */
 const bunArgs = (ctx: LaunchContext, file: string) => [
@@ -132,12 +132,12 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { pipelineBatches: true }) }),
     skuStates: actorstreamSkus,
   },
-  'actorstream-bun-all-batches': {
-    id: 'actorstream-bun-all-batches',
-    label: 'actorstream (Bun), all batches in flight',
-    what: 'the same processor handing every batch of a fetch to the shards at once (batchesInFlight 64) instead of twice the shard threads',
+  'actorstream-bun-two-batches': {
+    id: 'actorstream-bun-two-batches',
+    label: 'actorstream (Bun), two batches in flight',
+    what: 'the same processor handing a fetch\'s batches to the shards two at a time (batchesInFlight 2, the default before 2026-12-03 on two cores; now 64)',
     usesPostgres: true,
-    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { batchesInFlight: ALL_BATCHES }) }),
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { batchesInFlight: TWO_BATCHES }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno': {
@@ -164,12 +164,12 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx, { pipelineBatches: true }) }),
     skuStates: actorstreamSkus,
   },
-  'actorstream-deno-all-batches': {
-    id: 'actorstream-deno-all-batches',
-    label: 'actorstream (Deno), all batches in flight',
-    what: 'the same processor on Deno handing every batch of a fetch to the shards at once',
+  'actorstream-deno-two-batches': {
+    id: 'actorstream-deno-two-batches',
+    label: 'actorstream (Deno), two batches in flight',
+    what: 'the same processor on Deno handing a fetch\'s batches to the shards two at a time (the default before 2026-12-03)',
     usesPostgres: true,
-    launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx, { batchesInFlight: ALL_BATCHES }) }),
+    launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx, { batchesInFlight: TWO_BATCHES }) }),
     skuStates: actorstreamSkus,
   },
   'kafka-streams': {
