@@ -3,6 +3,7 @@ import type { ProcessorObserver, TracedRecord } from './observer.ts';
 import type { OutboxRelay } from './outbox-relay.ts';
 import type { GroupOffset, Owned } from './owned-shard.ts';
 import type { RecordSource } from './record-source.ts';
+import { tpKey } from './topic-partition.ts';
 
 /**
  * Relays a shard's committed outbox to Kafka. Shards whose committed outbox could not be relayed
@@ -42,7 +43,7 @@ export class CommittedOutboxRelay {
  */
 export function oweGroupOffsets(o: Owned, cp: Checkpoint): void {
   const owed = (o.owedGroupOffsets ??= new Map());
-  for (const x of cp.offsets) owed.set(`${x.topic}:${x.partition}`, { topic: x.topic, partition: x.partition, offset: x.nextOffset });
+  for (const x of cp.offsets) owed.set(tpKey(x.topic, x.partition), { topic: x.topic, partition: x.partition, offset: x.nextOffset });
 }
 
 /**
@@ -64,7 +65,11 @@ export async function commitOwedGroupOffsets(
   const refused = await commitSettling(ctx, sent);
   if (!refused) return;
   const byShard = new Map<Owned, [Owned, GroupOffset][]>();
-  for (const entry of sent) byShard.set(entry[0], [...(byShard.get(entry[0]) ?? []), entry]);
+  for (const entry of sent) {
+    const owed = byShard.get(entry[0]);
+    if (owed) owed.push(entry);
+    else byShard.set(entry[0], [entry]);
+  }
   if (byShard.size === 1) return ctx.log(`group offsets of ${sent[0]![0].id} not committed to Kafka, retried after the next pass: ${refused.message}`);
   // Refused as a whole: shard by shard, so one partition Kafka refuses does not hold back the rest.
   for (const [o, owed] of byShard) {
@@ -81,7 +86,7 @@ async function commitSettling(ctx: { source: Pick<RecordSource, 'commit'> }, sen
     return e as Error;
   }
   for (const [o, x] of sent) {
-    const tp = `${x.topic}:${x.partition}`;
+    const tp = tpKey(x.topic, x.partition);
     if (o.owedGroupOffsets!.get(tp) === x) o.owedGroupOffsets!.delete(tp);
   }
   return undefined;

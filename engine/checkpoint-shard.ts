@@ -38,7 +38,7 @@ export interface CommittedShard {
  * so the next shard's commit does not wait for this one's Kafka round trips: a record's wait for
  * durability is its shard's commit, not every relay before it in the pass.
  */
-export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned, taken = takeDelta(ctx, id, o)): Promise<CommittedShard> {
+export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned, taken: Promise<TakenDelta | null>): Promise<CommittedShard> {
   const step = await commitDelta(ctx, id, o, await taken);
   const published = (async () => {
     const committed = await publishStep(ctx, relay, id, o, step);

@@ -5,6 +5,7 @@ import type { SourceBatch } from './record-source.ts';
 import { packBatch } from './shard/record-batch.ts';
 import { TRACEPARENT } from './shard/records.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
+import { tpKey } from './topic-partition.ts';
 
 /**
  * Applies the batch in the shard's worker, rehydrating passivated entities it needs first.
@@ -54,7 +55,7 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
   o.counters = r.counters;
   o.size = r.size;
   const consumed = r.consumed;
-  const tp = `${batch.topic}:${batch.partition}`;
+  const tp = tpKey(batch.topic, batch.partition);
   if (consumed > 0) o.next.set(tp, Math.max(expected, Number(batch.records[consumed - 1]!.offset) + 1));
   const traced: TracedRecord[] = [];
   for (let i = 0; i < consumed; i++) {

@@ -3,6 +3,7 @@ import { accountApplied, applyInShard } from './intake-apply.ts';
 import type { Owned } from './owned-shard.ts';
 import type { SourceBatch } from './record-source.ts';
 import type { RawMessage } from './shard/record-batch.ts';
+import { tpKey } from './topic-partition.ts';
 
 /**
  * Inbox records a shard could not apply yet, held in memory instead of fetched again.
@@ -77,7 +78,7 @@ export class InboxHolds {
     if (this.#stopped || this.deps.membership.held(o.id) !== o) return;
     // A copy: records held while this apply is under way join the next attempt, not this one.
     const batch: SourceBatch = { topic: h.topic, partition: h.partition, highWatermark: h.highWatermark, records: h.records.slice(), lastOffset: h.records[h.records.length - 1]!.offset };
-    const expected = o.next.get(`${h.topic}:${h.partition}`) ?? 0;
+    const expected = o.next.get(tpKey(h.topic, h.partition)) ?? 0;
     const started = performance.now();
     const r = await applyInShard(this.deps, o, batch);
     if (!r) return;

@@ -1,4 +1,5 @@
 import type { TopicAdmin } from './topic-admin.ts';
+import { tpKey } from './topic-partition.ts';
 
 /**
  * Offsets the intake expected but Kafka no longer has: retention deleted them, so the gap is
@@ -19,7 +20,7 @@ export class RetentionGaps {
    * seek to the same offset already happened once, so a stale in-flight batch costs no round trip.
    */
   async goneFromKafka(topic: string, partition: number, expected: number): Promise<boolean> {
-    const tp = `${topic}:${partition}`;
+    const tp = tpKey(topic, partition);
     if (this.soughtTo.get(tp) !== expected) {
       this.soughtTo.set(tp, expected);
       return false;

@@ -11,6 +11,7 @@ import { IntakeLanes } from './intake-lanes.ts';
 import { pauseWhenOverBound, resumeFetching } from './intake-backpressure.ts';
 import { RetentionGaps } from './intake-retention.ts';
 import { InboxHolds } from './intake-hold.ts';
+import { tpKey } from './topic-partition.ts';
 
 /**
  * Fetched batches into their shard: find (or acquire) the shard, refetch from Postgres's offsets
@@ -76,7 +77,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       await holds.drain(o);
       return;
     }
-    const expected = o.next.get(`${batch.topic}:${batch.partition}`) ?? 0;
+    const expected = o.next.get(tpKey(batch.topic, batch.partition)) ?? 0;
     if (Number(batch.records[0]!.offset) > expected && !(await retention.goneFromKafka(batch.topic, batch.partition, expected))) {
       // Kafka delivered from its committed position, ahead of ours: Postgres holds the offsets of
       // truth, so fetch again from there (unless retention removed them).

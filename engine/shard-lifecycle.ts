@@ -1,4 +1,4 @@
-import { parseTpKey } from './topic-partition.ts';
+import { parseTpKey, tpKey } from './topic-partition.ts';
 import type { ActorDefinition } from '../actors/actor.ts';
 import type { ActorsConfig } from '../actors/registry.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
@@ -115,7 +115,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
     start(o) {
       // Fetch from the offsets of truth. Kafka's position may be ahead of them (this member applied
       // records whose checkpoint was then refused or lost): without the seek they would be skipped.
-      for (const topic of topicsOf(o)) source.seek({ topic, partition: o.partition }, o.next.get(`${topic}:${o.partition}`) ?? 0);
+      for (const topic of topicsOf(o)) source.seek({ topic, partition: o.partition }, o.next.get(tpKey(topic, o.partition)) ?? 0);
       deps.log(`acquired ${o.id} at epoch ${o.epoch}: ${o.size} states`);
     },
     async keep(o) {
@@ -123,7 +123,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const partitions = topicsOf(o).map((topic) => ({ topic, partition: o.partition }));
       // The new generation's fetch positions start at Kafka's group offsets: back to where this
       // shard is (records it holds waiting are fetched again and skipped as held already).
-      for (const tp of partitions) source.seek(tp, o.next.get(`${tp.topic}:${tp.partition}`) ?? 0);
+      for (const tp of partitions) source.seek(tp, o.next.get(tpKey(tp.topic, tp.partition)) ?? 0);
       if (o.paused) source.pause(partitions);
       else if (o.heldInbox?.paused) source.pause([{ topic: o.heldInbox.topic, partition: o.partition }]);
       deps.log(`kept ${o.id} at epoch ${o.epoch}: ${o.size} states`);
