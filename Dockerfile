@@ -36,7 +36,8 @@ ENV HTTP_PORT=8080
 ENV HTTP_HOST=0.0.0.0
 # Bun's allocator (mimalloc) keeps freed pages instead of returning them after a delay: the hot
 # path allocates and frees per batch, and returning pages cost page faults and memmoves. Measured
-# (bench/README.md): +18% backlog events/s median (25–49k vs 32–33k), about +100 MB RSS.
+# (bench/README.md, "Allocator at start"): ×1.65–2.2 backlog events/s, ~140 MB more peak RSS.
+# `actorstream run` against Kafka sets it itself (runtime/allocator.ts); set here so it is visible.
 ENV MIMALLOC_PURGE_DELAY=-1
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

@@ -7,12 +7,16 @@
 import { clusterClient } from './cluster-client.ts';
 import { startProcessor } from '../engine/index.ts';
 import { loadConfig } from './config.ts';
+import { configureAllocator } from '../runtime/allocator.ts';
 
 const config = loadConfig(process.env);
 if (config.instance.mode === 'embedded') {
   console.error('processor-main runs against Kafka and Postgres: set KAFKA_BROKERS and DATABASE_URL (or PIPELINE_CONFIG)');
   process.exit(2);
 }
+// As `actorstream run` starts against Kafka (cli/commands/run.ts), so the SIGKILL and SIGSTOP
+// tests exercise the restart in place too: the pid they signal is the one that processes.
+configureAllocator();
 const log = (line: string) => console.log(`[processor ${process.pid}] ${line}`);
 const { brokers, kafkaClient, groupInstanceId, ...options } = config.instance.processor;
 const processor = await startProcessor({

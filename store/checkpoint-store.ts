@@ -2,9 +2,9 @@ import type postgres from 'postgres';
 import type { Alert } from '../schemas/index.ts';
 import { ShardFenced } from './shard-fenced.ts';
 import type { ShardDelta } from '../engine/index.ts';
-import { parkedInputsOf, writeParkedInputs } from './parked-inputs.ts';
+import { parkedInputsOf } from './parked-inputs.ts';
 import type { ParkedRow } from '../engine/shard/parked.ts';
-import { writeCheckpointRows, writeOffsets, writeInboxPositions, writeQuarantines, removeFiredTimers } from './checkpoint-writes.ts';
+import { writeCheckpoint } from './checkpoint-writes.ts';
 import { findUnstorable, type Unstorable } from './unstorable.ts';
 
 export { isDataError, type Unstorable } from './unstorable.ts';
@@ -114,16 +114,18 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
 
     async commit(cp) {
       await sql.begin(async (tx) => {
-        // The row lock orders this commit against a concurrent acquire of the same shard.
-        const [owner] = await tx`select epoch from shard_owners where shard = ${cp.shard} for update`;
-        const current = owner ? Number(owner.epoch) : undefined;
+        // One round trip, not one per statement: every statement is sent at once (postgres.js
+        // pipelines a transaction's queries in the order they are started) and Postgres runs them
+        // in that order. The row lock is started first (a postgres.js query starts when executed or
+        // awaited, not when made), so it still orders this commit against a concurrent acquire of
+        // the same shard; a stale epoch throws and rolls back what ran after it.
+        const owner = tx`select epoch from shard_owners where shard = ${cp.shard} for update`.execute();
+        const writes = writeCheckpoint(tx, cp, opts.processedEventsTable);
+        writes.catch(() => {}); // awaited below, once the fence is known to hold
+        const [row] = await owner;
+        const current = row ? Number(row.epoch) : undefined;
         if (current !== cp.epoch) throw new ShardFenced(cp.shard, cp.epoch, current);
-        await writeCheckpointRows(tx, cp, opts.processedEventsTable);
-        await writeOffsets(tx, cp);
-        await writeInboxPositions(tx, cp);
-        await writeQuarantines(tx, cp);
-        await writeParkedInputs(tx, cp);
-        await removeFiredTimers(tx, cp);
+        await writes;
       });
     },
 

@@ -4,6 +4,7 @@ import type { Checkpoint } from './checkpoint-store.ts';
 import { writeAggregates, writeReadModel } from './analytics-writes.ts';
 import { writeProcessedEvents } from './processed-events.ts';
 import { writeHistory } from './history.ts';
+import { writeParkedInputs } from './parked-inputs.ts';
 
 /**
  * The statements of one checkpoint, all set-based (UNNEST), never one per entity. Split from the
@@ -12,22 +13,39 @@ import { writeHistory } from './history.ts';
 
 type Tx = postgres.TransactionSql;
 
-/** The rows that belong to entities (and dead letters): what a data error can come from. */
+/**
+ * Every statement of a checkpoint, made at once so that postgres.js pipelines them (one round
+ * trip); Postgres runs them in this order, which is load-bearing where two touch one table
+ * (states before quarantines, added timers before fired ones are removed).
+ */
+export async function writeCheckpoint(tx: Tx, cp: Checkpoint, processedEventsTable?: string): Promise<void> {
+  await Promise.all([
+    writeCheckpointRows(tx, cp, processedEventsTable),
+    writeOffsets(tx, cp),
+    writeInboxPositions(tx, cp),
+    writeQuarantines(tx, cp),
+    writeParkedInputs(tx, cp),
+    removeFiredTimers(tx, cp),
+  ]);
+}
+
+/** The rows that belong to entities (and dead letters): what a data error can come from. Pipelined, as above. */
 export async function writeCheckpointRows(
   tx: Tx,
   cp: Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates' | 'processed' | 'history'>,
   processedEventsTable?: string,
 ): Promise<void> {
-  await writeStates(tx, cp);
-  await writeHistory(tx, cp.history);
-  await writeOutbox(tx, cp);
-  await writeAlerts(tx, cp.alerts);
-  await writeTimersAdded(tx, cp);
-  await writeReadModel(tx, cp.readModel);
-  await writeAggregates(tx, cp.shard, cp.aggregates);
-  await writeProcessedEvents(tx, processedEventsTable, cp.processed);
+  await Promise.all([
+    writeStates(tx, cp),
+    writeHistory(tx, cp.history),
+    writeOutbox(tx, cp),
+    writeAlerts(tx, cp.alerts),
+    writeTimersAdded(tx, cp),
+    writeReadModel(tx, cp.readModel),
+    writeAggregates(tx, cp.shard, cp.aggregates),
+    writeProcessedEvents(tx, processedEventsTable, cp.processed),
+  ]);
 }
-
 
 async function writeStates(tx: Tx, cp: Pick<Checkpoint, 'states'>): Promise<void> {
   if (cp.states.length === 0) return;
@@ -43,7 +61,7 @@ async function writeStates(tx: Tx, cp: Pick<Checkpoint, 'states'>): Promise<void
       state = excluded.state, quarantine = excluded.quarantine, recent_event_ids = excluded.recent_event_ids, updated_at = now()`;
 }
 
-export async function writeOffsets(tx: Tx, cp: Checkpoint): Promise<void> {
+async function writeOffsets(tx: Tx, cp: Checkpoint): Promise<void> {
   if (cp.offsets.length === 0) return;
   const o = cp.offsets;
   await tx`
@@ -79,7 +97,7 @@ async function writeAlerts(tx: Tx, alerts: Alert[]): Promise<void> {
     on conflict (id) do nothing`;
 }
 
-export async function writeInboxPositions(tx: Tx, cp: Checkpoint): Promise<void> {
+async function writeInboxPositions(tx: Tx, cp: Checkpoint): Promise<void> {
   if (cp.inboxPositions.length === 0) return;
   const p = cp.inboxPositions;
   await tx`
@@ -92,7 +110,7 @@ export async function writeInboxPositions(tx: Tx, cp: Checkpoint): Promise<void>
  * Timers that fired are deleted, except those of entities quarantined by this checkpoint: their
  * firing belonged to changes Postgres refused, so they stay pending with the committed state.
  */
-export async function removeFiredTimers(tx: Tx, cp: Checkpoint): Promise<void> {
+async function removeFiredTimers(tx: Tx, cp: Checkpoint): Promise<void> {
   if (cp.timersRemoved.length === 0) return;
   const kept = cp.quarantines?.map((q) => q.key) ?? [];
   await tx`delete from timers where shard = ${cp.shard} and seq = any(${cp.timersRemoved}::bigint[])
@@ -110,7 +128,7 @@ async function writeTimersAdded(tx: Tx, cp: Pick<Checkpoint, 'shard' | 'timersAd
 }
 
 /** Marks entities quarantined without touching a committed state (see Checkpoint.quarantines). */
-export async function writeQuarantines(tx: Tx, cp: Checkpoint): Promise<void> {
+async function writeQuarantines(tx: Tx, cp: Checkpoint): Promise<void> {
   const q = cp.quarantines ?? [];
   if (q.length === 0) return;
   await tx`

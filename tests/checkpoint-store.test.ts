@@ -99,6 +99,28 @@ describe('checkpoint store', () => {
     expect([...(await store.load('sku/2', 'sku', 0)).offsets]).toEqual([['inventory_events:0', 11]]);
   });
 
+  test('a stale owner whose checkpoint Postgres would also refuse is told it is fenced, not given a data error', async () => {
+    // The writes are pipelined behind the fence's row lock, so they run before the epoch is read;
+    // a data error reported instead would make the stale owner quarantine entities it no longer owns.
+    const zombieEpoch = await store.acquire('sku/3', 'proc-a');
+    await store.acquire('sku/3', 'proc-b');
+    const refused = checkpoint('sku/3', zombieEpoch, 5, { states: [{ actorType: 'sku', key: 'sku-nul', partition: 0, stateVersion: 2, state: { note: 'x\u0000y' } }] });
+    const error = await store.commit(refused).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShardFenced);
+    expect(isDataError(error)).toBe(false);
+    const [row] = await sql`select count(*)::int as n from actor_states where key = 'sku-nul'`;
+    expect(row!.n).toBe(0);
+  });
+
+  test('statements are pipelined in order: a timer added and fired in one checkpoint ends removed', async () => {
+    const epoch = await store.acquire('order/9', 'proc-a');
+    await store.commit(checkpoint('order/9', epoch, 1, {
+      timersAdded: [{ actorType: 'order', key: 'o-9', dueAt: 5, seq: 77, timer: { type: 'payment_timeout' } }],
+      timersRemoved: [77],
+    }));
+    expect((await store.load('order/9', 'order', 0)).timers).toEqual([]);
+  });
+
   test('a commit for a shard never acquired is refused', async () => {
     await expect(store.commit(checkpoint('sku/404', 1, 1))).rejects.toBeInstanceOf(ShardFenced);
   });

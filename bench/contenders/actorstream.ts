@@ -15,6 +15,10 @@ import { topicNames } from '../../engine/topic-names.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { buildActors } from '../../actors/registry.ts';
 import { deadline, emit, latencyRecorder, processStartMs, readConfig, untilStopped } from './protocol.ts';
+import { configureAllocator } from '../../runtime/allocator.ts';
+
+// As `actorstream run` starts (cli/main.ts): on Bun, with the allocator setting it ships with.
+configureAllocator();
 
 const cfg = readConfig();
 const topics = topicNames(cfg.prefix);

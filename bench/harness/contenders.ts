@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-deno', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-deno', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -138,6 +138,14 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     what: 'the same processor handing a fetch\'s batches to the shards two at a time (batchesInFlight 2, the default before 2026-12-03 on two cores; now 64)',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { batchesInFlight: TWO_BATCHES }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-bun-purging-allocator': {
+    id: 'actorstream-bun-purging-allocator',
+    label: 'actorstream (Bun), allocator purging freed pages',
+    what: 'the same processor with mimalloc\'s default purge delay (10 ms, the setting before 2026-12-03) instead of keeping freed pages (runtime/allocator.ts)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: { ...configEnv(ctx), MIMALLOC_PURGE_DELAY: '10' } }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno': {

@@ -12,6 +12,7 @@
  */
 import { defineCommand } from 'citty';
 import { checkExposure, loadConfig } from '../../instance/config.ts';
+import { configureAllocator } from '../../runtime/allocator.ts';
 import { checkInfrastructure } from '../../instance/preflight.ts';
 import { startInstance } from '../../instance/start-instance.ts';
 import { ConfigError, InfrastructureError } from '../../schemas/index.ts';
@@ -33,6 +34,9 @@ export const runCommand = defineCommand({
     let config;
     try {
       config = loadConfig(env, args.config ?? env.PIPELINE_CONFIG);
+      // Against Kafka and Postgres the job runs on Bun with the allocator it is measured with; the
+      // embedded default keeps mimalloc's own, to stay small on a laptop (runtime/allocator.ts).
+      if (config.instance.mode === 'external') configureAllocator();
       const warning = checkExposure(config.instance.http, Boolean(args.insecure) || config.allowInsecure);
       if (warning) console.error(`actorstream run: ${warning}`);
       if (config.instance.mode === 'external') await checkInfrastructure(config.instance.processor);

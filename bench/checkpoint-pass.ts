@@ -1,0 +1,102 @@
+/**
+ * What one checkpoint pass costs against Postgres (issue #19: event→durable p99): the generated
+ * records spread over 6 partitions, one shard per actor type and partition (24, as a processor
+ * holding every partition), a pass every `perPass` records — take every shard's delta, commit them
+ * `lanes` at a time, as engine/checkpointer.ts does. No Kafka, no workers, no relay: the figures are
+ * the commits' wall time and how much of it Postgres spent.
+ *   bun bench/checkpoint-pass.ts [events=120000] [perPass=2400] [rounds=3]
+ * perPass 2,400 is 12,000 events/s at the default 200 ms interval. Each round runs on a fresh
+ * database (DATABASE_URL's server, or 127.0.0.1:5432). Medians and ranges over the rounds.
+ */
+import { buildActors } from '../actors/registry.ts';
+import { createShard, type Shard } from '../engine/shard/shard.ts';
+import type { SourceRecord } from '../engine/shard/records.ts';
+import { createTestDatabase } from '../scripts/infra/test-database.ts';
+import { createCheckpointStore, type Checkpoint } from '../store/checkpoint-store.ts';
+import { migrate } from '../store/migrations.ts';
+import { openPool } from '../store/pool.ts';
+import { generatedRecords, summary } from './harness/shard-checkpoints.ts';
+
+const count = Number(process.argv[2] ?? 120_000);
+const perPass = Number(process.argv[3] ?? 2_400);
+const rounds = Number(process.argv[4] ?? 3);
+const PARTITIONS = 6;
+/** The processor's default: a pool of 6, one connection left for relays and queries. */
+const LANES = 5;
+
+/** The generated records routed to partitions by key, offsets counted per partition. */
+function partitioned(records: readonly SourceRecord[]): SourceRecord[] {
+  const next = new Map<string, number>();
+  return records.map((r) => {
+    const partition = hash(r.key ?? '') % PARTITIONS;
+    const tp = `${r.topic}:${partition}`;
+    const offset = next.get(tp) ?? 0;
+    next.set(tp, offset + 1);
+    return { ...r, partition, offset };
+  });
+}
+
+function hash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
+  return h;
+}
+
+interface PassSample {
+  passMs: number[];
+  rows: number;
+}
+
+async function runRound(records: readonly SourceRecord[]): Promise<PassSample> {
+  const db = await createTestDatabase();
+  const sql = openPool(db.url, { max: LANES + 1 });
+  try {
+    await migrate(sql);
+    const store = createCheckpointStore(sql);
+    const shards: { shard: Shard; epoch: number; topic: string; partition: number }[] = [];
+    for (const actor of buildActors({})) {
+      for (let p = 0; p < PARTITIONS; p++) {
+        const shard = createShard({ actor, partition: p, app: 'bench', wallClock: () => 0 });
+        shards.push({ shard, epoch: await store.acquire(shard.id, 'bench'), topic: actor.sourceTopic, partition: p });
+      }
+    }
+    const sample: PassSample = { passMs: [], rows: 0 };
+    for (let i = 0; i < records.length; i += perPass) {
+      const batch = records.slice(i, i + perPass);
+      for (const s of shards) s.shard.apply(batch.filter((r) => r.topic === s.topic && r.partition === s.partition));
+      const deltas: Checkpoint[] = shards.map((s) => ({ ...s.shard.takeDelta(), shard: s.shard.id, epoch: s.epoch }));
+      const t0 = performance.now();
+      await inLanes(deltas, (cp) => store.commit(cp));
+      sample.passMs.push(performance.now() - t0);
+      for (const d of deltas) sample.rows += d.states.length + d.outbox.length + d.alerts.length;
+    }
+    return sample;
+  } finally {
+    await sql.end({ timeout: 5 });
+    await db.drop();
+  }
+}
+
+async function inLanes<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await each(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(LANES, items.length) }, lane));
+}
+
+function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
+const records = partitioned(generatedRecords(count));
+const p50s: number[] = [];
+const p99s: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  const s = await runRound(records);
+  p50s.push(quantile(s.passMs, 0.5));
+  p99s.push(quantile(s.passMs, 0.99));
+  console.error(`round ${r + 1}: ${s.passMs.length} passes, pass p50 ${p50s.at(-1)!.toFixed(1)} ms, p99 ${p99s.at(-1)!.toFixed(1)} ms, ${s.rows} rows`);
+}
+console.log(`${records.length} records over ${PARTITIONS} partitions, a pass every ${perPass} records, ${LANES} lanes, ${rounds} rounds: pass p50 ${summary(p50s)} ms, p99 ${summary(p99s)} ms`);
