@@ -34,11 +34,11 @@ USER 10001:10001
 ENV HTTP_PORT=8080
 # Reachable from outside the container; with no API_TOKENS the app then refuses to start (exit 2).
 ENV HTTP_HOST=0.0.0.0
-# Bun's allocator (mimalloc) keeps freed pages instead of returning them after a delay: the hot
-# path allocates and frees per batch, and returning pages cost page faults and memmoves. Measured
-# (bench/README.md, "Allocator at start"): ×1.65–2.2 backlog events/s, ~140 MB more peak RSS.
-# `actorstream run` against Kafka sets it itself (runtime/allocator.ts); set here so it is visible.
-ENV MIMALLOC_PURGE_DELAY=-1
+# Bun's allocator (mimalloc) keeps freed pages for a second instead of ~10 ms: the hot path
+# allocates and frees per batch, and returning pages cost page faults and memmoves. Measured
+# (bench/README.md, "Allocator at start"): ×1.65–2.2 backlog events/s. `actorstream run` sets it
+# itself (runtime/allocator.ts); set here so it is visible.
+ENV MIMALLOC_PURGE_DELAY=1000
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD curl -fsS "http://127.0.0.1:${HTTP_PORT}/healthz" >/dev/null || exit 1

@@ -14,7 +14,7 @@ if (config.instance.mode === 'embedded') {
   console.error('processor-main runs against Kafka and Postgres: set KAFKA_BROKERS and DATABASE_URL (or PIPELINE_CONFIG)');
   process.exit(2);
 }
-// As `actorstream run` starts against Kafka (cli/commands/run.ts), so the SIGKILL and SIGSTOP
+// As `actorstream run` starts (cli/commands/run.ts), so the SIGKILL and SIGSTOP
 // tests exercise the restart in place too: the pid they signal is the one that processes.
 configureAllocator();
 const log = (line: string) => console.log(`[processor ${process.pid}] ${line}`);

@@ -14,7 +14,7 @@ describe('allocatorReexec', () => {
     expect(plan).toEqual({
       file: '/usr/bin/bun',
       args: ['/usr/bin/bun', '--smol', '/app/cli/main.ts', 'run', '--config', 'p.yaml'],
-      env: { PATH: '/bin', MIMALLOC_PURGE_DELAY: '-1' },
+      env: { PATH: '/bin', MIMALLOC_PURGE_DELAY: '1000' },
     });
   });
 

@@ -1,24 +1,25 @@
 /**
- * Bun's allocator (mimalloc) returns freed pages to the operating system after a short delay, and
- * the hot path allocates and frees large buffers per batch (fetches, postgres.js's statement
- * buffers, worker messages): every batch then pays page faults and zero-filling for memory it had a
- * moment ago. `MIMALLOC_PURGE_DELAY=-1` keeps freed pages. Measured side by side (bench/README.md,
- * "Allocator at start"): backlog events/s ×1.65–2.2 on Bun, ~140 MB more peak RSS; the processor's
- * CPU per event less than half.
+ * Bun's allocator (mimalloc) returns freed pages to the operating system ~10 ms after they fall
+ * idle, and the hot path allocates and frees large buffers per batch (fetches, postgres.js's
+ * statement buffers, worker messages): every batch then pays page faults and zero-filling for
+ * memory it had a moment ago. A purge delay of one second keeps pages across batches and still
+ * returns a peak once it is over. Measured side by side (bench/README.md, "Allocator at start"):
+ * backlog events/s ×1.65–2.2 on Bun for keeping pages, and a 1 s delay as fast as keeping them for
+ * good (39.3k vs 39.7k median) with ~90 MB less peak RSS; the embedded default at 2,000 events/s
+ * is unchanged in CPU and RSS.
  *
  * mimalloc reads the setting once, when the process starts, so a process started without it
  * replaces itself (execve: same pid, same stdio, same signals — a supervisor or a SIGKILL test sees
- * no difference) with one that has it. `actorstream run` does so against Kafka and Postgres only:
- * the embedded default's start-up peak (~1 GB of external memory in its first second) would stay
- * resident for good (RSS 718 MB instead of 262 MB ten seconds in).
+ * no difference) with one that has it.
  *
  * Left alone: Deno (V8 and its allocator have no such option), a runtime without `process.execve`,
  * and any process whose environment sets MIMALLOC_PURGE_DELAY already, to whatever value — that is
- * how an operator (or a bench contender) chooses mimalloc's own default instead.
+ * how an operator (or a bench contender) chooses another setting (`-1`: never return pages; `10`:
+ * mimalloc's own default).
  */
 
 /** The mimalloc setting this runtime starts with. */
-export const PURGE_DELAY = '-1';
+export const PURGE_DELAY = '1000';
 
 interface ReexecRuntime {
   isBun: boolean;

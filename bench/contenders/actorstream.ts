@@ -17,7 +17,7 @@ import { buildActors } from '../../actors/registry.ts';
 import { deadline, emit, latencyRecorder, processStartMs, readConfig, untilStopped } from './protocol.ts';
 import { configureAllocator } from '../../runtime/allocator.ts';
 
-// As `actorstream run` starts (cli/main.ts): on Bun, with the allocator setting it ships with.
+// As `actorstream run` starts (cli/commands/run.ts): on Bun, with the allocator setting it ships with.
 configureAllocator();
 
 const cfg = readConfig();
