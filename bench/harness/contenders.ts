@@ -143,7 +143,7 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
   'actorstream-bun-purging-allocator': {
     id: 'actorstream-bun-purging-allocator',
     label: 'actorstream (Bun), allocator purging freed pages',
-    what: 'the same processor with mimalloc\'s default purge delay (10 ms, the setting before 2026-12-03) instead of keeping freed pages (runtime/allocator.ts)',
+    what: 'the same processor with mimalloc\'s default purge delay (10 ms, the setting before 2026-12-03) instead of keeping freed pages for a second (runtime/allocator.ts)',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: { ...configEnv(ctx), MIMALLOC_PURGE_DELAY: '10' } }),
     skuStates: actorstreamSkus,
