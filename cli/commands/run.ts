@@ -28,14 +28,15 @@ export const runCommand = defineCommand({
     insecure: { type: 'boolean', description: 'Allow a non-loopback HTTP bind without API tokens (trusted networks only; also ALLOW_INSECURE=true)' },
   },
   async run({ args }) {
-    // On Bun, the job runs with the allocator setting it is measured with (runtime/allocator.ts).
-    configureAllocator();
     const env = { ...process.env };
     if (args.port) env.HTTP_PORT = args.port;
     if (args.rate) env.GENERATOR_RATE = args.rate;
     let config;
     try {
       config = loadConfig(env, args.config ?? env.PIPELINE_CONFIG);
+      // Against Kafka and Postgres the job runs on Bun with the allocator setting it is measured
+      // with; the embedded default gains nothing from it and keeps mimalloc's own (runtime/allocator.ts).
+      if (config.instance.mode === 'external') configureAllocator();
       const warning = checkExposure(config.instance.http, Boolean(args.insecure) || config.allowInsecure);
       if (warning) console.error(`actorstream run: ${warning}`);
       if (config.instance.mode === 'external') await checkInfrastructure(config.instance.processor);
