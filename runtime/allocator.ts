@@ -10,9 +10,9 @@
  * mimalloc reads the setting once, when the process starts, so a process started without it
  * replaces itself (execve: same pid, same stdio, same signals — a supervisor or a SIGKILL test sees
  * no difference) with one that has it. `actorstream run` does so against Kafka and Postgres only:
- * the embedded default at 2,000 events/s spent the same CPU either way, and one 30-minute soak with
- * the setting grew its RSS by ~300 MB after 15 minutes where runs without it stayed flat (not
- * reproduced yet, see bench/README.md), so it keeps mimalloc's default.
+ * the embedded default at 2,000 events/s spent the same CPU either way, and one soak with the
+ * setting grew its RSS by ~300 MB after 15 minutes (a second one did not; see bench/README.md), so
+ * it keeps mimalloc's default.
  *
  * Left alone: Deno (V8 and its allocator have no such option), a runtime without `process.execve`,
  * and any process whose environment sets MIMALLOC_PURGE_DELAY already, to whatever value — that is
