@@ -15,6 +15,7 @@ import { createTestDatabase } from '../scripts/infra/test-database.ts';
 import { createCheckpointStore, type Checkpoint } from '../store/checkpoint-store.ts';
 import { migrate } from '../store/migrations.ts';
 import { openPool } from '../store/pool.ts';
+import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { generatedRecords, summary } from './harness/shard-checkpoints.ts';
 
 const count = Number(process.argv[2] ?? 120_000);
@@ -24,22 +25,16 @@ const PARTITIONS = 6;
 /** The processor's default: a pool of 6, one connection left for relays and queries. */
 const LANES = 5;
 
-/** The generated records routed to partitions by key, offsets counted per partition. */
+/** The generated records on the partitions Kafka would put them on (by key), offsets counted per partition. */
 function partitioned(records: readonly SourceRecord[]): SourceRecord[] {
   const next = new Map<string, number>();
   return records.map((r) => {
-    const partition = hash(r.key ?? '') % PARTITIONS;
+    const partition = partitionOf(r.key ?? '', PARTITIONS);
     const tp = `${r.topic}:${partition}`;
     const offset = next.get(tp) ?? 0;
     next.set(tp, offset + 1);
     return { ...r, partition, offset };
   });
-}
-
-function hash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
-  return h;
 }
 
 interface PassSample {

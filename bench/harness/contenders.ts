@@ -59,6 +59,8 @@ const DENO = join(REPO_ROOT, 'node_modules', '.bin', 'deno');
 /** The default before 2026-12-03 on two cores (twice the shard threads), for side-by-side runs. */
 const TWO_BATCHES = 2;
 const contender = (file: string) => join(REPO_ROOT, 'bench', 'contenders', file);
+/** `deno run -A <file>`, V8's old space raised to 4 GB, for every Deno contender of this runtime. */
+const denoArgs = (file: string) => ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender(file)];
 /** `bun [--cpu-prof …] <file>`: Bun's sampling profiler covers the main thread (not shard workers). */
 const bunArgs = (ctx: LaunchContext, file: string) => [
   ...(ctx.profileDir ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${ctx.profileDir}`, `--cpu-prof-name=${ctx.name}`] : []),
@@ -153,7 +155,7 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     label: 'actorstream (Deno)',
     what: 'the same processor on Deno (deno run -A)',
     usesPostgres: true,
-    launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx) }),
+    launch: (ctx) => ({ cmd: DENO, args: denoArgs('actorstream.ts'), env: configEnv(ctx) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno-platformatic': {
@@ -161,7 +163,7 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     label: 'actorstream (Deno), @platformatic/kafka',
     what: 'the same processor on Deno with the second Kafka client',
     usesPostgres: true,
-    launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx, { client: 'platformatic' }) }),
+    launch: (ctx) => ({ cmd: DENO, args: denoArgs('actorstream.ts'), env: configEnv(ctx, { client: 'platformatic' }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno-pipelined': {
@@ -169,7 +171,7 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     label: 'actorstream (Deno), pipelined batches',
     what: 'the same processor on Deno applying a partition\'s batch while the next is fetched',
     usesPostgres: true,
-    launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx, { pipelineBatches: true }) }),
+    launch: (ctx) => ({ cmd: DENO, args: denoArgs('actorstream.ts'), env: configEnv(ctx, { pipelineBatches: true }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno-two-batches': {
@@ -177,7 +179,7 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     label: 'actorstream (Deno), two batches in flight',
     what: 'the same processor on Deno handing a fetch\'s batches to the shards two at a time (the default before 2026-12-03)',
     usesPostgres: true,
-    launch: (ctx) => ({ cmd: DENO, args: ['run', '-A', '--quiet', '--v8-flags=--max-old-space-size=4096', contender('actorstream.ts')], env: configEnv(ctx, { batchesInFlight: TWO_BATCHES }) }),
+    launch: (ctx) => ({ cmd: DENO, args: denoArgs('actorstream.ts'), env: configEnv(ctx, { batchesInFlight: TWO_BATCHES }) }),
     skuStates: actorstreamSkus,
   },
   'kafka-streams': {
