@@ -4,7 +4,7 @@ import type { Sql } from './pool.ts';
  * The outbox table from the relay's side: committed outputs waiting to be published (the
  * checkpoint writes them, store/checkpoint-writes.ts), and their removal once Kafka acknowledged
  * them. Rows of a shard are read and deleted in `seq` order, so a shard's sequence numbers reach
- * Kafka in the order they were committed.
+ * Kafka in the order they were committed; a relay reads and deletes for many shards at once.
  */
 
 /** One committed output: Kafka topic, key, value and headers, and its position in the shard's outbox. */
@@ -16,11 +16,25 @@ export interface OutboxRow {
   headers: Record<string, string>;
 }
 
-/** The oldest `limit` rows of `shard`'s outbox, oldest first. */
-export async function pendingOutbox(sql: Sql, shard: string, limit: number): Promise<OutboxRow[]> {
-  const rows = await sql`select seq, topic, key, value, headers from outbox
-    where shard = ${shard} order by seq limit ${limit}`;
+/** One committed output and the shard whose outbox holds it. */
+export interface ShardOutboxRow extends OutboxRow {
+  shard: string;
+}
+
+/**
+ * The oldest rows of each of `shards`, up to `perShard` of each, shard by shard and oldest first
+ * within a shard: one round trip for a relay of many shards (each shard's read is an index range
+ * scan on (shard, seq)).
+ */
+export async function pendingOutboxOf(sql: Sql, shards: readonly string[], perShard: number): Promise<ShardOutboxRow[]> {
+  if (shards.length === 0) return [];
+  const rows = await sql`select s.shard, o.seq, o.topic, o.key, o.value, o.headers
+    from unnest(${shards as string[]}::text[]) with ordinality as s(shard, n)
+    cross join lateral (select seq, topic, key, value, headers from outbox
+      where outbox.shard = s.shard order by seq limit ${perShard}) o
+    order by s.n, o.seq`;
   return rows.map((r) => ({
+    shard: r.shard as string,
     seq: Number(r.seq),
     topic: r.topic as string,
     key: r.key as string,
@@ -29,9 +43,11 @@ export async function pendingOutbox(sql: Sql, shard: string, limit: number): Pro
   }));
 }
 
-/** Removes `shard`'s rows up to and including `seq`: they are published. */
-export async function deleteRelayed(sql: Sql, shard: string, seq: number): Promise<void> {
-  await sql`delete from outbox where shard = ${shard} and seq <= ${seq}`;
+/** Removes each shard's rows up to and including its `seq`: they are published. One statement for every shard. */
+export async function deleteRelayed(sql: Sql, upTo: readonly { shard: string; seq: number }[]): Promise<void> {
+  if (upTo.length === 0) return;
+  await sql`delete from outbox using unnest(${upTo.map((u) => u.shard)}::text[], ${upTo.map((u) => u.seq)}::bigint[]) as u(shard, seq)
+    where outbox.shard = u.shard and outbox.seq <= u.seq`;
 }
 
 /** Outbox rows not yet relayed, every shard together (a gauge: the relay's backlog). */

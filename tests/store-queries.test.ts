@@ -6,7 +6,7 @@ import type { Alert } from '../schemas/index.ts';
 import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
 import {
   alertExists, alertsAfter, appliedMigrations, createCheckpointStore, deleteRelayed, entityAlerts, entitySnapshot, listAlerts,
-  migrate, openPool, orderStatusCounts, outboxPending, pendingOutbox, ping, quarantinedCount, replayResetCounts, resetForReplay,
+  migrate, openPool, orderStatusCounts, outboxPending, pendingOutboxOf, ping, quarantinedCount, replayResetCounts, resetForReplay,
   schemaPresent, shardInputOffsets, shardOwner, shardOwners, skuStockFacts, vacuumChurningTables, type Checkpoint, type CheckpointStore, type Sql,
 } from '../store/index.ts';
 
@@ -77,7 +77,7 @@ describe('schema', () => {
 });
 
 describe('outbox', () => {
-  test("a shard's pending rows come oldest first, up to the limit, and leave once relayed", async () => {
+  test("each shard's pending rows come oldest first, up to the per-shard limit, in the order the shards were named, and leave once relayed", async () => {
     await commit('q-outbox/0', {
       outbox: [
         { topic: 'app.order.inbox', key: 'o-1', value: 'first', headers: { 'x-kind': 'reserve' } },
@@ -87,27 +87,31 @@ describe('outbox', () => {
     });
     await commit('q-outbox/1', { outbox: [{ topic: 'app.sku.inbox', key: 's-1', value: 'other shard' }] });
 
-    const two = await pendingOutbox(sql, 'q-outbox/0', 2);
-    expect(two.map(({ topic, key, value, headers }) => ({ topic, key, value, headers }))).toEqual([
-      { topic: 'app.order.inbox', key: 'o-1', value: 'first', headers: { 'x-kind': 'reserve' } },
-      { topic: 'app.user.inbox', key: 'u-1', value: 'second', headers: {} },
+    const read = await pendingOutboxOf(sql, ['q-outbox/1', 'q-outbox/0', 'q-outbox/none'], 2);
+    expect(read.map(({ shard, topic, key, value, headers }) => ({ shard, topic, key, value, headers }))).toEqual([
+      { shard: 'q-outbox/1', topic: 'app.sku.inbox', key: 's-1', value: 'other shard', headers: {} },
+      { shard: 'q-outbox/0', topic: 'app.order.inbox', key: 'o-1', value: 'first', headers: { 'x-kind': 'reserve' } },
+      { shard: 'q-outbox/0', topic: 'app.user.inbox', key: 'u-1', value: 'second', headers: {} },
     ]);
-    expect(two[1]!.seq).toBeGreaterThan(two[0]!.seq);
+    expect(read[2]!.seq).toBeGreaterThan(read[1]!.seq);
     const before = await outboxPending(sql);
 
-    await deleteRelayed(sql, 'q-outbox/0', two[1]!.seq);
-    expect((await pendingOutbox(sql, 'q-outbox/0', 10)).map((r) => r.value)).toEqual(['third']);
-    expect((await pendingOutbox(sql, 'q-outbox/1', 10)).map((r) => r.value)).toEqual(['other shard']);
+    await deleteRelayed(sql, [{ shard: 'q-outbox/0', seq: read[2]!.seq }, { shard: 'q-outbox/1', seq: read[0]!.seq - 1 }]);
+    expect((await pendingOutboxOf(sql, ['q-outbox/0'], 10)).map((r) => r.value)).toEqual(['third']);
+    expect((await pendingOutboxOf(sql, ['q-outbox/1'], 10)).map((r) => r.value)).toEqual(['other shard']);
     expect(await outboxPending(sql)).toBe(before - 2);
+    expect(await pendingOutboxOf(sql, [], 10)).toEqual([]);
   });
 
-  test("the relay's read and delete of one shard's rows are index scans on (shard, seq), not table scans", async () => {
+  test("the relay's read and delete of several shards' rows are index scans on (shard, seq), not table scans", async () => {
     // The plans of the statements store/outbox.ts runs; with table scans ruled out the planner must
     // find an index that serves `shard = ? order by seq` (the primary key on seq alone does not).
     const plans = await sql.begin(async (tx) => {
       await tx`set local enable_seqscan = off`;
-      const read = await tx.unsafe(`explain select seq, topic, key, value, headers from outbox where shard = 'q-outbox/0' order by seq limit 2000`);
-      const remove = await tx.unsafe(`explain delete from outbox where shard = 'q-outbox/0' and seq <= 10`);
+      const read = await tx.unsafe(`explain select s.shard, o.seq from unnest('{q-outbox/0,q-outbox/1}'::text[]) with ordinality as s(shard, n)
+        cross join lateral (select seq from outbox where outbox.shard = s.shard order by seq limit 2000) o order by s.n, o.seq`);
+      const remove = await tx.unsafe(`explain delete from outbox using unnest('{q-outbox/0,q-outbox/1}'::text[], '{10,20}'::bigint[]) as u(shard, seq)
+        where outbox.shard = u.shard and outbox.seq <= u.seq`);
       return [read, remove].map((rows) => rows.map((r) => Object.values(r)[0]).join('\n'));
     });
     for (const plan of plans) expect(plan).toContain('outbox_by_shard');

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createOutboxRelay } from '../engine/outbox-relay.ts';
+import type { OutgoingRecord, RecordSink } from '../engine/record-sink.ts';
+import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
+import { createCheckpointStore, migrate, openPool, outboxPending, type CheckpointStore, type Sql } from '../store/index.ts';
+
+/**
+ * The outbox relay against a real Postgres (engine/outbox-relay.ts): shards asked for while a relay
+ * runs go out together in the next one, each shard's rows in commit order, every row exactly once,
+ * and a failed produce request leaves only what it did not publish. The sink is the engine's port,
+ * recording what it was given (Kafka's side is covered by the broker suites).
+ */
+let db: TestDatabase;
+let sql: Sql;
+let store: CheckpointStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  sql = openPool(db.url, { max: 4 });
+  await migrate(sql);
+  store = createCheckpointStore(sql);
+});
+
+afterAll(async () => {
+  await sql?.end({ timeout: 5 });
+  await db?.drop();
+});
+
+/** Commits `values` to `shard`'s outbox (one checkpoint), as messages to an inbox. */
+async function commitOutbox(shard: string, values: readonly string[]): Promise<void> {
+  const epoch = await store.acquire(shard, 'proc-a', 'http://proc-a:8080');
+  const outbox = values.map((value) => ({ topic: 'app.sku.inbox', key: `k-${value.slice(0, 12)}`, value }));
+  await store.commit({ shard, epoch, offsets: [], states: [], outbox, alerts: [], inboxPositions: [], timersAdded: [], timersRemoved: [] });
+}
+
+/** A sink that records each send; `gate` holds sends until released, `failOn` refuses the n-th send (1-based). */
+function recordingSink(opts: { failOn?: number } = {}) {
+  const sends: OutgoingRecord[][] = [];
+  let release!: () => void;
+  let gate: Promise<void> | undefined;
+  const sink: RecordSink = {
+    async send(records) {
+      if (gate) await gate;
+      if (sends.length + 1 === opts.failOn) {
+        sends.push([]);
+        throw new Error('broker refused the request');
+      }
+      sends.push([...records]);
+    },
+    disconnect: async () => {},
+  };
+  return {
+    sink,
+    sends,
+    hold() {
+      gate = new Promise((r) => (release = r));
+    },
+    release: () => {
+      gate = undefined;
+      release();
+    },
+  };
+}
+
+const seqOf = (r: OutgoingRecord) => Number(r.headers!['x-seq']);
+const fromShard = (sends: OutgoingRecord[][], shard: string) => sends.flat().filter((r) => r.headers!['x-origin'] === shard);
+
+describe('outbox relay', () => {
+  test('shards asked for while a relay runs go out together next, each in commit order, each row once', async () => {
+    const shards = ['r1/0', 'r1/1', 'r1/2', 'r1/3'];
+    for (const [i, shard] of shards.entries()) await commitOutbox(shard, [`${i}a`, `${i}b`, `${i}c`]);
+    const s = recordingSink();
+    const relay = createOutboxRelay(sql, s.sink);
+    s.hold();
+    const first = relay.flush(shards[0]!);
+    const rest = shards.slice(1).map((shard) => relay.flush(shard));
+    s.release();
+    expect(await Promise.all([first, ...rest])).toEqual([3, 3, 3, 3]);
+    // One request for the first shard, one for the three that queued behind it.
+    expect(s.sends.length).toBe(2);
+    for (const [i, shard] of shards.entries()) {
+      const records = fromShard(s.sends, shard);
+      expect(records.map((r) => r.value)).toEqual([`${i}a`, `${i}b`, `${i}c`]);
+      const seqs = records.map(seqOf);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    }
+    expect(await outboxPending(sql)).toBe(0);
+  });
+
+  test('rows committed while a relay of their shard runs go out with the flush their commit asks for', async () => {
+    await commitOutbox('r2/0', ['early']);
+    const s = recordingSink();
+    const relay = createOutboxRelay(sql, s.sink);
+    s.hold();
+    const running = relay.flush('r2/0');
+    await new Promise((r) => setTimeout(r, 50)); // the running relay has read its rows and waits in send
+    await commitOutbox('r2/0', ['late-1', 'late-2']);
+    const next = relay.flush('r2/0');
+    s.release();
+    expect(await running).toBe(1);
+    expect(await next).toBe(2);
+    expect(fromShard(s.sends, 'r2/0').map((r) => r.value)).toEqual(['early', 'late-1', 'late-2']);
+    expect(await outboxPending(sql)).toBe(0);
+  });
+
+  test('a refused request: what went out before it is deleted, the rest stays for the next relay', async () => {
+    // Each value is ~200 KB, so the 512 KB cap puts two rows per request: rows 1-2, then 3-4.
+    const big = (tag: string) => tag + 'x'.repeat(200_000);
+    await commitOutbox('r3/0', [big('1'), big('2'), big('3'), big('4')]);
+    const s = recordingSink({ failOn: 2 });
+    const relay = createOutboxRelay(sql, s.sink);
+    await expect(relay.flush('r3/0')).rejects.toThrow('broker refused the request');
+    expect(s.sends[0]!.map((r) => r.value[0])).toEqual(['1', '2']);
+    expect(await outboxPending(sql)).toBe(2);
+    expect(await relay.flush('r3/0')).toBe(2);
+    expect(s.sends[2]!.map((r) => r.value[0])).toEqual(['3', '4']);
+    expect(await outboxPending(sql)).toBe(0);
+  });
+
+  test('a backlog larger than one read: every row of every shard, in order, over several reads', async () => {
+    const shards = ['r4/0', 'r4/1', 'r4/2'];
+    const values = (i: number) => Array.from({ length: 1_500 }, (_, n) => `${i}-${String(n).padStart(4, '0')}`);
+    for (const [i, shard] of shards.entries()) await commitOutbox(shard, values(i));
+    const s = recordingSink();
+    const relay = createOutboxRelay(sql, s.sink);
+    expect(await Promise.all(shards.map((shard) => relay.flush(shard)))).toEqual([1_500, 1_500, 1_500]);
+    for (const [i, shard] of shards.entries()) expect(fromShard(s.sends, shard).map((r) => r.value)).toEqual(values(i));
+    expect(await outboxPending(sql)).toBe(0);
+  });
+});
