@@ -3,7 +3,8 @@
  * records spread over 6 partitions, one shard per actor type and partition (24, as a processor
  * holding every partition), a pass every `perPass` records — take every shard's delta, commit them
  * `lanes` at a time, as engine/checkpointer.ts does. No Kafka, no workers, no relay: the figures are
- * the commits' wall time and how much of it Postgres spent.
+ * the commits' wall time and the client's CPU while they ran (postgres.js building the statements:
+ * on the processor that is main-thread time, which the fetch and the relay also need).
  *   bun bench/checkpoint-pass.ts [events=120000] [perPass=2400] [rounds=3]
  * perPass 2,400 is 12,000 events/s at the default 200 ms interval. Each round runs on a fresh
  * database (DATABASE_URL's server, or 127.0.0.1:5432). Medians and ranges over the rounds.
@@ -39,6 +40,8 @@ function partitioned(records: readonly SourceRecord[]): SourceRecord[] {
 
 interface PassSample {
   passMs: number[];
+  /** This process's CPU (user + system, every thread) while the pass committed: the client's share. */
+  clientCpuMs: number[];
   rows: number;
 }
 
@@ -55,14 +58,17 @@ async function runRound(records: readonly SourceRecord[]): Promise<PassSample> {
         shards.push({ shard, epoch: await store.acquire(shard.id, 'bench'), topic: actor.sourceTopic, partition: p });
       }
     }
-    const sample: PassSample = { passMs: [], rows: 0 };
+    const sample: PassSample = { passMs: [], clientCpuMs: [], rows: 0 };
     for (let i = 0; i < records.length; i += perPass) {
       const batch = records.slice(i, i + perPass);
       for (const s of shards) s.shard.apply(batch.filter((r) => r.topic === s.topic && r.partition === s.partition));
       const deltas: Checkpoint[] = shards.map((s) => ({ ...s.shard.takeDelta(), shard: s.shard.id, epoch: s.epoch }));
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       await inLanes(deltas, (cp) => store.commit(cp));
       sample.passMs.push(performance.now() - t0);
+      const cpu = process.cpuUsage(cpu0);
+      sample.clientCpuMs.push((cpu.user + cpu.system) / 1000);
       for (const d of deltas) sample.rows += d.states.length + d.outbox.length + d.alerts.length;
     }
     return sample;
@@ -88,10 +94,12 @@ function quantile(xs: readonly number[], q: number): number {
 const records = partitioned(generatedRecords(count));
 const p50s: number[] = [];
 const p99s: number[] = [];
+const cpuP50s: number[] = [];
 for (let r = 0; r < rounds; r++) {
   const s = await runRound(records);
   p50s.push(quantile(s.passMs, 0.5));
   p99s.push(quantile(s.passMs, 0.99));
-  console.error(`round ${r + 1}: ${s.passMs.length} passes, pass p50 ${p50s.at(-1)!.toFixed(1)} ms, p99 ${p99s.at(-1)!.toFixed(1)} ms, ${s.rows} rows`);
+  cpuP50s.push(quantile(s.clientCpuMs, 0.5));
+  console.error(`round ${r + 1}: ${s.passMs.length} passes, pass p50 ${p50s.at(-1)!.toFixed(1)} ms, p99 ${p99s.at(-1)!.toFixed(1)} ms, client CPU p50 ${cpuP50s.at(-1)!.toFixed(1)} ms, ${s.rows} rows`);
 }
-console.log(`${records.length} records over ${PARTITIONS} partitions, a pass every ${perPass} records, ${LANES} lanes, ${rounds} rounds: pass p50 ${summary(p50s)} ms, p99 ${summary(p99s)} ms`);
+console.log(`${records.length} records over ${PARTITIONS} partitions, a pass every ${perPass} records, ${LANES} lanes, ${rounds} rounds: pass p50 ${summary(p50s)} ms, p99 ${summary(p99s)} ms, client CPU per pass p50 ${summary(cpuP50s)} ms`);

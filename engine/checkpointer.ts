@@ -108,6 +108,6 @@ async function checkpointInLanes(
   await Promise.all(Array.from({ length: Math.min(parallelism, shards.length) }, lane));
   // A pass must never end before every shard of it is published: a second pass would then take a
   // delta of a shard whose quarantine restore or release is still under way. (Relays stay in
-  // order by themselves: one flush per shard at a time, engine/outbox-relay.ts.)
+  // order by themselves: one relay at a time, engine/outbox-relay.ts.)
   await Promise.all(published);
 }

@@ -2,11 +2,13 @@ import type postgres from 'postgres';
 import type { AggregateRows, ReadModelRows } from '../engine/index.ts';
 import type { Column } from '../actors/projection.ts';
 import { checkIdentifier } from './identifier.ts';
+import { jsonRows } from './json-rows.ts';
 
 /**
  * The read-model and aggregate statements of a checkpoint (store/checkpoint-store.ts runs them in
  * its transaction). Generic over the declared tables (actors/projection.ts), set-based like the
- * rest of the checkpoint: one statement per table, whatever the number of rows.
+ * rest of the checkpoint: one statement per table, whatever the number of rows, its rows one json
+ * parameter.
  */
 
 type Tx = postgres.TransactionSql;
@@ -17,19 +19,20 @@ function ident(name: string): string {
 }
 
 /**
- * Timestamps travel as epoch milliseconds (bigint) and become timestamptz in the statement;
- * booleans travel as text ('true'/'false'), since postgres.js sends a boolean array as one boolean.
+ * Rows travel as one json parameter (store/json-rows.ts), each row an object keyed `c0`, `c1`, …;
+ * timestamps as epoch milliseconds (bigint), made timestamptz in the statement.
  */
-const ARRAY_TYPE: Record<Column['type'], string> = { text: 'text[]', bigint: 'bigint[]', int: 'int[]', boolean: 'text[]', timestamptz: 'bigint[]' };
+const RECORD_TYPE: Record<Column['type'], string> = { text: 'text', bigint: 'bigint', int: 'int', boolean: 'boolean', timestamptz: 'bigint' };
 
 function selected(c: Column, i: number): string {
-  if (c.type === 'timestamptz') return `to_timestamp(c${i} / 1000.0)`;
-  return c.type === 'boolean' ? `c${i}::boolean` : `c${i}`;
+  return c.type === 'timestamptz' ? `to_timestamp(c${i} / 1000.0)` : `c${i}`;
 }
 
-function param(c: Column, v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  return c.type === 'boolean' ? String(v) : v;
+/** The row as `json_to_recordset` reads it: a value per column alias; absent values are null. */
+function rowObject(row: readonly unknown[], width: number): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < width; i++) o[`c${i}`] = row[i] ?? null;
+  return o;
 }
 
 /** Upserts the rows of one read model: each row replaces the entity's previous one. */
@@ -37,15 +40,13 @@ export async function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Pro
   if (!rm || rm.rows.length === 0) return;
   const cols = rm.columns;
   const names = cols.map((c) => ident(c.name));
-  const params = cols.map((c, i) => rm.rows.map((r) => param(c, r[i])));
-  const unnest = cols.map((c, i) => `$${i + 1}::${ARRAY_TYPE[c.type]}`).join(', ');
-  const aliases = cols.map((_, i) => `c${i}`).join(', ');
+  const record = cols.map((c, i) => `c${i} ${RECORD_TYPE[c.type]}`).join(', ');
   const updates = names.slice(1).map((n) => `${n} = excluded.${n}`).join(', ');
   await tx.unsafe(
     `insert into ${ident(rm.table)} (${names.join(', ')})
-     select ${cols.map(selected).join(', ')} from unnest(${unnest}) as u(${aliases})
+     select ${cols.map(selected).join(', ')} from json_to_recordset($1::json) as u(${record})
      on conflict (${names[0]}) do update set ${updates}, updated_at = now()`,
-    params as never[],
+    [jsonRows(tx, rm.rows.map((r) => rowObject(r, cols.length)))] as never[],
   );
 }
 
@@ -59,17 +60,22 @@ export async function writeAggregates(tx: Tx, shard: string, aggregates: readonl
     const { dimensions, measures } = a.table;
     const dims = dimensions.map(ident);
     const meas = measures.map(ident);
-    const params: unknown[] = [a.rows.map((r) => r.minute), ...dimensions.map((_, i) => a.rows.map((r) => r.dims[i] ?? '')), ...measures.map((_, i) => a.rows.map((r) => r.values[i] ?? 0)), shard];
     const d = dimensions.map((_, i) => `d${i}`);
     const v = measures.map((_, i) => `v${i}`);
-    const arrays = [`$1::bigint[]`, ...d.map((_, i) => `$${i + 2}::text[]`), ...v.map((_, i) => `$${i + 2 + d.length}::bigint[]`)].join(', ');
+    const rows = a.rows.map((r) => {
+      const o: Record<string, unknown> = { m: r.minute };
+      for (let i = 0; i < d.length; i++) o[d[i]!] = r.dims[i] ?? '';
+      for (let i = 0; i < v.length; i++) o[v[i]!] = r.values[i] ?? 0;
+      return o;
+    });
+    const record = ['m bigint', ...d.map((x) => `${x} text`), ...v.map((x) => `${x} bigint`)].join(', ');
     const part = ident(`${a.table.table}_part`);
     await tx.unsafe(
       `insert into ${part} (minute, ${[...dims, 'shard', ...meas].join(', ')})
-       select to_timestamp(m / 1000.0), ${[...d, `$${params.length}::text`, ...v.map((x) => `sum(${x})`)].join(', ')}
-       from unnest(${arrays}) as u(m, ${[...d, ...v].join(', ')}) group by ${['m', ...d].join(', ')}
+       select to_timestamp(m / 1000.0), ${[...d, '$2::text', ...v.map((x) => `sum(${x})`)].join(', ')}
+       from json_to_recordset($1::json) as u(${record}) group by ${['m', ...d].join(', ')}
        on conflict (minute, ${[...dims, 'shard'].join(', ')}) do update set ${meas.map((m) => `${m} = ${part}.${m} + excluded.${m}`).join(', ')}`,
-      params as never[],
+      [jsonRows(tx, rows), shard] as never[],
     );
   }
 }

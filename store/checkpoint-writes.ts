@@ -5,6 +5,7 @@ import { writeAggregates, writeReadModel } from './analytics-writes.ts';
 import { writeProcessedEvents } from './processed-events.ts';
 import { writeHistory } from './history.ts';
 import { writeParkedInputs } from './parked-inputs.ts';
+import { jsonRows } from './json-rows.ts';
 
 /**
  * The statements of one checkpoint, all set-based (UNNEST), never one per entity. Split from the
@@ -49,14 +50,10 @@ export async function writeCheckpointRows(
 
 async function writeStates(tx: Tx, cp: Pick<Checkpoint, 'states'>): Promise<void> {
   if (cp.states.length === 0) return;
-  const s = cp.states;
-  // jsonb travels as text[] and is cast per element: a jsonb[] parameter double-encodes documents.
+  const rows = cp.states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: x.state, q: x.quarantine ?? null, r: x.recentIds ?? null }));
   await tx`
     insert into actor_states (actor_type, key, partition, state_version, state, quarantine, recent_event_ids)
-    select t, k, p, v, s::jsonb, q, r from unnest(
-      ${s.map((x) => x.actorType)}::text[], ${s.map((x) => x.key)}::text[], ${s.map((x) => x.partition)}::int[],
-      ${s.map((x) => x.stateVersion)}::int[], ${s.map((x) => JSON.stringify(x.state))}::text[],
-      ${s.map((x) => x.quarantine ?? null)}::text[], ${s.map((x) => x.recentIds ?? null)}::text[]) as u(t, k, p, v, s, q, r)
+    select t, k, p, v, s, q, r from json_to_recordset(${jsonRows(tx, rows)}::json) as u(t text, k text, p int, v int, s jsonb, q text, r text)
     on conflict (actor_type, key) do update set partition = excluded.partition, state_version = excluded.state_version,
       state = excluded.state, quarantine = excluded.quarantine, recent_event_ids = excluded.recent_event_ids, updated_at = now()`;
 }
@@ -74,14 +71,14 @@ async function writeOffsets(tx: Tx, cp: Checkpoint): Promise<void> {
 async function writeOutbox(tx: Tx, cp: Pick<Checkpoint, 'shard' | 'outbox'>): Promise<void> {
   if (cp.outbox.length === 0) return;
   // Load-bearing order: receivers keep only the highest x-seq per origin shard, so a shard's rows
-  // must get increasing `seq` in the order its effects happened. `order by n` (the array position)
+  // must get increasing `seq` in the order its effects happened. `order by n` (the row's position)
   // makes the insert draw the bigserial values in that order, and the epoch row lock above makes
   // one shard's commits sequential, so seq order = effect order across commits too.
-  const m = cp.outbox;
+  const rows = cp.outbox.map((x) => ({ t: x.topic, k: x.key, v: x.value, h: x.headers ?? {} }));
   await tx`
     insert into outbox (shard, topic, key, value, headers)
-    select ${cp.shard}, t, k, v, h::jsonb from unnest(${m.map((x) => x.topic)}::text[], ${m.map((x) => x.key)}::text[],
-      ${m.map((x) => x.value)}::text[], ${m.map((x) => JSON.stringify(x.headers ?? {}))}::text[]) with ordinality as u(t, k, v, h, n)
+    select ${cp.shard}, t, k, v, h from rows from (json_to_recordset(${jsonRows(tx, rows)}::json) as (t text, k text, v text, h jsonb))
+      with ordinality as u(t, k, v, h, n)
     order by n`;
 }
 
