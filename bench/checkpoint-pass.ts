@@ -5,7 +5,9 @@
  * `lanes` at a time, as engine/checkpointer.ts does. No Kafka, no workers, no relay: the figures are
  * the commits' wall time and the client's CPU while they ran (postgres.js building the statements:
  * on the processor that is main-thread time, which the fetch and the relay also need).
- *   bun bench/checkpoint-pass.ts [events=120000] [perPass=2400] [rounds=3]
+ *   bun bench/checkpoint-pass.ts [events=120000] [perPass=2400] [rounds=3] [commit=group|lanes]
+ * `group` commits every dirty shard of a pass in one transaction (CheckpointStore.commitGroup, what
+ * the checkpointer does); `lanes` commits each shard in its own, `LANES` at a time (what it did before).
  * perPass 2,400 is 12,000 events/s at the default 200 ms interval. Each round runs on a fresh
  * database (DATABASE_URL's server, or 127.0.0.1:5432). Medians and ranges over the rounds.
  */
@@ -22,6 +24,8 @@ import { generatedRecords, summary } from './harness/shard-checkpoints.ts';
 const count = Number(process.argv[2] ?? 120_000);
 const perPass = Number(process.argv[3] ?? 2_400);
 const rounds = Number(process.argv[4] ?? 3);
+const mode = process.argv[5] ?? 'group';
+if (mode !== 'group' && mode !== 'lanes') throw new Error(`commit mode: group or lanes, not ${mode}`);
 const PARTITIONS = 6;
 /** The processor's default: a pool of 6, one connection left for relays and queries. */
 const LANES = 5;
@@ -65,7 +69,8 @@ async function runRound(records: readonly SourceRecord[]): Promise<PassSample> {
       const deltas: Checkpoint[] = shards.map((s) => ({ ...s.shard.takeDelta(), shard: s.shard.id, epoch: s.epoch }));
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await inLanes(deltas, (cp) => store.commit(cp));
+      if (mode === 'group') await store.commitGroup!(deltas.filter((d) => !isClean(d)));
+      else await inLanes(deltas, (cp) => store.commit(cp));
       sample.passMs.push(performance.now() - t0);
       const cpu = process.cpuUsage(cpu0);
       sample.clientCpuMs.push((cpu.user + cpu.system) / 1000);
@@ -76,6 +81,11 @@ async function runRound(records: readonly SourceRecord[]): Promise<PassSample> {
     await sql.end({ timeout: 5 });
     await db.drop();
   }
+}
+
+/** A delta the processor would not commit (its shard applied nothing since the last pass). */
+function isClean(d: Checkpoint): boolean {
+  return d.offsets.length === 0 && d.states.length === 0 && d.outbox.length === 0 && d.timersRemoved.length === 0;
 }
 
 async function inLanes<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
@@ -102,4 +112,4 @@ for (let r = 0; r < rounds; r++) {
   cpuP50s.push(quantile(s.clientCpuMs, 0.5));
   console.error(`round ${r + 1}: ${s.passMs.length} passes, pass p50 ${p50s.at(-1)!.toFixed(1)} ms, p99 ${p99s.at(-1)!.toFixed(1)} ms, client CPU p50 ${cpuP50s.at(-1)!.toFixed(1)} ms, ${s.rows} rows`);
 }
-console.log(`${records.length} records over ${PARTITIONS} partitions, a pass every ${perPass} records, ${LANES} lanes, ${rounds} rounds: pass p50 ${summary(p50s)} ms, p99 ${summary(p99s)} ms, client CPU per pass p50 ${summary(cpuP50s)} ms`);
+console.log(`${records.length} records over ${PARTITIONS} partitions, a pass every ${perPass} records, ${mode === 'group' ? 'one transaction per pass' : `${LANES} lanes`}, ${rounds} rounds: pass p50 ${summary(p50s)} ms, p99 ${summary(p99s)} ms, client CPU per pass p50 ${summary(cpuP50s)} ms`);

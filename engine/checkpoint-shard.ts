@@ -7,6 +7,7 @@ import type { TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { ShardDelta } from './shard/shard.ts';
 import { runReleases } from './quarantine-release.ts';
+import type { GroupOutcome } from './checkpoint-group.ts';
 
 /** What committing a checkpoint, and recovering from a failed commit, needs of the checkpointer's context. */
 type CommitContext = Pick<CheckpointerContext, 'store' | 'observer' | 'log' | 'isCurrent' | 'retire' | 'reacquire' | 'dropAssignment' | 'recordInputsOf'>;
@@ -38,8 +39,15 @@ export interface CommittedShard {
  * so the next shard's commit does not wait for this one's Kafka round trips: a record's wait for
  * durability is its shard's commit, not every relay before it in the pass.
  */
-export async function checkpointShard(ctx: CheckpointerContext, relay: CommittedOutboxRelay, id: string, o: Owned, taken: Promise<TakenDelta | null>): Promise<CommittedShard> {
-  const step = await commitDelta(ctx, id, o, await taken);
+export async function checkpointShard(
+  ctx: CheckpointerContext,
+  relay: CommittedOutboxRelay,
+  id: string,
+  o: Owned,
+  taken: Promise<TakenDelta | null>,
+  group?: GroupOutcome,
+): Promise<CommittedShard> {
+  const step = await commitDelta(ctx, id, o, await taken, group);
   const published = (async () => {
     const committed = await publishStep(ctx, relay, id, o, step);
     if (o.releases?.length) await runReleases(ctx, id, o, committed !== undefined, () => checkpointOnce(ctx, relay, id, o));
@@ -86,19 +94,26 @@ export function takeDelta(ctx: Pick<CheckpointerContext, 'isCurrent'>, id: strin
   );
 }
 
-/** Commits a taken delta; reports it and resumes a paused shard once durable. */
-async function commitDelta(ctx: CheckpointerContext, id: string, o: Owned, taken: TakenDelta | null): Promise<CommitStep> {
+/**
+ * Commits a taken delta (unless the pass's group commit already ended it: engine/checkpoint-group.ts);
+ * reports it and resumes a paused shard once durable.
+ */
+async function commitDelta(ctx: CheckpointerContext, id: string, o: Owned, taken: TakenDelta | null, group?: GroupOutcome): Promise<CommitStep> {
   if (!taken) {
     // Records skipped below the stored offset count as uncommitted but never make a delta: a
     // shard paused for them would otherwise stay paused.
     resumeBelowBound(ctx, id, o);
     return { kind: 'clean' };
   }
+  if (group && 'failed' in group) {
+    await commitFailed(ctx, id, o, group.failed);
+    return { kind: 'failed' };
+  }
   // Replaced while its delta waited for a lane (retired, re-acquired, revoked): the successor was
   // restored from Postgres and applies these records again; committing them would only be fenced.
-  if (!ctx.isCurrent(id, o)) return { kind: 'failed' };
-  const started = performance.now();
-  const committed = await commitCheckpoint(ctx, id, o, { shard: id, epoch: o.epoch, ...taken.delta });
+  if (!group && !ctx.isCurrent(id, o)) return { kind: 'failed' };
+  const started = group?.started ?? performance.now();
+  const committed = group ? { checkpoint: group.committed, quarantined: [] } : await commitCheckpoint(ctx, id, o, { shard: id, epoch: o.epoch, ...taken.delta });
   if (!committed) return { kind: 'failed' };
   reportCheckpointed(ctx.observer, id, committed.checkpoint, started, taken.appendTimes, taken.traced);
   resumeBelowBound(ctx, id, o);

@@ -7,7 +7,7 @@ import type { ShardDelta } from './shard/shard.ts';
 import type { Checkpoint } from '../store/checkpoint-store.ts';
 
 /** A checkpointer over fakes: every step is written to `steps`, so order is what the tests read. */
-function harness(opts: { observer?: CheckpointerContext['observer']; parallelism?: number; relay?: (id: string) => Promise<number>; commit?: (cp: Checkpoint) => Promise<void>; groupCommit?: (offsets: readonly { offset: number }[]) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[]; recordsInputs?: boolean } = {}) {
+function harness(opts: { observer?: CheckpointerContext['observer']; parallelism?: number; relay?: (id: string) => Promise<number>; commit?: (cp: Checkpoint) => Promise<void>; commitGroup?: (cps: readonly Checkpoint[]) => Promise<void>; groupCommit?: (offsets: readonly { offset: number }[]) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[]; recordsInputs?: boolean } = {}) {
   const steps: string[] = [];
   const shards = new Map<string, Owned>();
   let deltaNo = 0;
@@ -33,6 +33,7 @@ function harness(opts: { observer?: CheckpointerContext['observer']; parallelism
     store: {
       commit: opts.commit ?? (async (cp: Checkpoint) => void steps.push(`commit ${cp.shard} ${cp.offsets[0]!.nextOffset}`)),
       findUnstorable: async () => opts.unstorable ?? [],
+      ...(opts.commitGroup ? { commitGroup: opts.commitGroup } : {}),
     } as never,
     relay: { flush: opts.relay ?? (async (id: string) => (steps.push(`relay ${id}`), 0)) } as never,
     source: { commit: opts.groupCommit ?? (async () => void steps.push('kafka offsets')) },
@@ -256,5 +257,69 @@ describe('checkpointer', () => {
     await h.cp.checkpointAll();
     await h.cp.checkpointAll();
     expect(sent).toEqual([[1], [1]]);
+  });
+});
+
+describe('checkpointer: group commit', () => {
+  const grouped = (steps: string[]) => async (cps: readonly Checkpoint[]) => void steps.push(`group ${cps.map((cp) => `${cp.shard} ${cp.offsets[0]!.nextOffset}`).join(', ')}`);
+
+  test("a pass's dirty shards commit in one group; each is then relayed and passivated as after its own commit", async () => {
+    const steps: string[] = [];
+    const h = harness({ commitGroup: grouped(steps), parallelism: 1 });
+    h.owned('sku/0');
+    h.owned('sku/1');
+    h.owned('sku/2', false);
+    await h.cp.checkpointAll();
+    const all = [...steps, ...h.steps];
+    expect(steps).toEqual(['group sku/0 1, sku/1 2']);
+    expect(h.steps.filter((s) => s.startsWith('commit'))).toEqual([]);
+    for (const id of ['sku/0', 'sku/1']) expect(all).toEqual(expect.arrayContaining([`relay ${id}`, `passivate ${id}`]));
+    expect(h.steps.at(-1)).toBe('kafka offsets');
+  });
+
+  test('a group refused for a stale epoch: nothing of it landed, so each shard commits on its own and only the fenced one is dropped', async () => {
+    let h!: ReturnType<typeof harness>;
+    h = harness({
+      commitGroup: async () => {
+        throw new ShardFenced('sku/1', 1, 2);
+      },
+      commit: async (cp) => {
+        if (cp.shard === 'sku/1') throw new ShardFenced('sku/1', 1, 2);
+        h.steps.push(`commit ${cp.shard} ${cp.offsets[0]!.nextOffset}`);
+      },
+    });
+    h.owned('sku/0');
+    h.owned('sku/1');
+    await h.cp.checkpointAll();
+    expect(h.steps).toContain('commit sku/0 1');
+    expect(h.steps).toEqual(expect.arrayContaining(['retire sku/1', 'drop sku/1', 'relay sku/0']));
+    expect(h.steps).not.toContain('relay sku/1');
+  });
+
+  test('a group whose outcome is unknown (connection lost) is never committed again: every shard of it is restored from Postgres', async () => {
+    let h!: ReturnType<typeof harness>;
+    h = harness({
+      commitGroup: async () => {
+        throw new Error('write CONNECTION_CLOSED');
+      },
+      commit: async (cp) => void h.steps.push(`commit ${cp.shard}`),
+    });
+    h.owned('sku/0');
+    h.owned('sku/1');
+    await h.cp.checkpointAll();
+    expect(h.steps.filter((s) => s.startsWith('commit'))).toEqual([]);
+    expect(h.steps).toEqual(expect.arrayContaining(['retire sku/0', 'retire sku/1']));
+    expect(h.steps.filter((s) => s.startsWith('relay') || s.startsWith('passivate'))).toEqual([]);
+  });
+
+  test('a shard restored to isolate refused rows commits on its own; the others still commit together', async () => {
+    const steps: string[] = [];
+    const h = harness({ commitGroup: grouped(steps) });
+    h.owned('sku/0');
+    h.owned('sku/1');
+    h.owned('sku/2').recordsInputs = true;
+    await h.cp.checkpointAll();
+    expect(steps).toEqual(['group sku/0 1, sku/1 2']);
+    expect(h.steps).toContain('commit sku/2 3');
   });
 });

@@ -5,6 +5,7 @@ import type { RecordSource } from './record-source.ts';
 import type { PassivationPolicy } from './shard/residency.ts';
 import type { CheckpointStore } from '../store/index.ts';
 import { checkpointShard, takeDelta, type CommittedShard, type TakenDelta } from './checkpoint-shard.ts';
+import { commitTogether, type GroupOutcome } from './checkpoint-group.ts';
 import { CommittedOutboxRelay, commitOwedGroupOffsets } from './checkpoint-publish.ts';
 
 /** What the checkpointer needs from its processor. */
@@ -39,8 +40,8 @@ export interface Checkpointer {
 }
 
 /**
- * Per shard: take the worker's delta, commit it in ONE fenced transaction, then (only after the
- * commit) report it, resume a shard paused by backpressure, relay its outbox and let idle entities
+ * Per shard: take the worker's delta, commit it in ONE fenced transaction (the dirty shards of a
+ * pass share one: engine/checkpoint-group.ts), then (only after the commit) report it, resume a shard paused by backpressure, relay its outbox and let idle entities
  * leave memory; after the pass, the offsets of every shard go to Kafka for lag tools in one
  * commit. A failed commit drops the shard's in-memory state (the delta is gone, so memory no
  * longer matches Postgres): the next batch restores it, unless the failure was a fence, in which
@@ -49,7 +50,8 @@ export interface Checkpointer {
  */
 export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
   const relay = new CommittedOutboxRelay(ctx.relay, ctx.observer, ctx.log);
-  const checkpointOne = (id: string, o: Owned, taken: Promise<TakenDelta | null>): Promise<CommittedShard> => checkpointShard(ctx, relay, id, o, taken);
+  const checkpointOne = (id: string, o: Owned, taken: Promise<TakenDelta | null>, group?: GroupOutcome): Promise<CommittedShard> =>
+    checkpointShard(ctx, relay, id, o, taken, group);
   let pass: Promise<void> | undefined;
   let again = false;
 
@@ -77,19 +79,24 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
 }
 
 /**
- * One pass: `shards` committed `parallelism` at a time, each lane taking the next shard left as
- * soon as its last one is committed; the pass ends when every shard is also published.
+ * One pass: the dirty shards committed together in one transaction where the store can; then
+ * every shard (those the group committed only to be published) `parallelism` at a time, each lane
+ * taking the next shard left as soon as its last one is done; the pass ends when every shard is
+ * also published.
  */
 async function checkpointInLanes(
   ctx: CheckpointerContext,
   shards: [string, Owned][],
-  checkpointOne: (id: string, o: Owned, taken: Promise<TakenDelta | null>) => Promise<CommittedShard>,
+  checkpointOne: (id: string, o: Owned, taken: Promise<TakenDelta | null>, group?: GroupOutcome) => Promise<CommittedShard>,
 ): Promise<void> {
   const { parallelism, log } = ctx;
   // Every delta of the pass is asked for at once: in a shard worker the takes then wait once
   // behind the batches already posted, instead of each behind those posted while earlier shards
   // committed. A delta waits in memory for its lane; what is applied meanwhile goes to the next pass.
   const taken = new Map(shards.map(([id, o]) => [id, takeDelta(ctx, id, o)]));
+  // Where the store can, the dirty shards commit together, in one transaction; what the group did
+  // not end (refused before it landed, or not in it) commits on its own in the lanes below.
+  const grouped = await commitTogether(ctx, shards, taken);
   // Shards commit in parallel (each its own transaction, on its own pooled connection): one
   // after another, a record's wait for durability grew with the number of shards held.
   let next = 0;
@@ -99,7 +106,7 @@ async function checkpointInLanes(
       const [id, o] = shards[next++]!;
       const failed = (e: unknown) => log(`checkpoint of ${id} failed: ${(e as Error).message}`);
       try {
-        published.push((await checkpointOne(id, o, taken.get(id)!)).published.catch(failed));
+        published.push((await checkpointOne(id, o, taken.get(id)!, grouped.get(id))).published.catch(failed));
       } catch (e) {
         failed(e);
       }

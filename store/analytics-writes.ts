@@ -51,31 +51,43 @@ export async function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Pro
 }
 
 /**
- * Adds a shard's increments to its partial rows of each aggregate table (`<table>_part`). Rows for
- * one cell may repeat (kept per entity while a shard is isolating refused rows): they are summed first.
+ * Adds shards' increments to their partial rows of each aggregate table (`<table>_part`), one
+ * statement per table for all the shards given. Rows for one cell may repeat (kept per entity while
+ * a shard is isolating refused rows): they are summed first.
  */
-export async function writeAggregates(tx: Tx, shard: string, aggregates: readonly AggregateRows[] | undefined): Promise<void> {
-  for (const a of aggregates ?? []) {
-    if (a.rows.length === 0) continue;
+export async function writeAggregates(tx: Tx, aggregates: readonly (AggregateRows & { shard: string })[]): Promise<void> {
+  for (const a of byTable(aggregates)) {
     const { dimensions, measures } = a.table;
     const dims = dimensions.map(ident);
     const meas = measures.map(ident);
     const d = dimensions.map((_, i) => `d${i}`);
     const v = measures.map((_, i) => `v${i}`);
-    const rows = a.rows.map((r) => {
-      const o: Record<string, unknown> = { m: r.minute };
-      for (let i = 0; i < d.length; i++) o[d[i]!] = r.dims[i] ?? '';
-      for (let i = 0; i < v.length; i++) o[v[i]!] = r.values[i] ?? 0;
+    const rows = a.rows.map(({ shard, row }) => {
+      const o: Record<string, unknown> = { m: row.minute, s: shard };
+      for (let i = 0; i < d.length; i++) o[d[i]!] = row.dims[i] ?? '';
+      for (let i = 0; i < v.length; i++) o[v[i]!] = row.values[i] ?? 0;
       return o;
     });
-    const record = ['m bigint', ...d.map((x) => `${x} text`), ...v.map((x) => `${x} bigint`)].join(', ');
+    const record = ['m bigint', 's text', ...d.map((x) => `${x} text`), ...v.map((x) => `${x} bigint`)].join(', ');
     const part = ident(`${a.table.table}_part`);
     await tx.unsafe(
       `insert into ${part} (minute, ${[...dims, 'shard', ...meas].join(', ')})
-       select to_timestamp(m / 1000.0), ${[...d, '$2::text', ...v.map((x) => `sum(${x})`)].join(', ')}
-       from json_to_recordset($1::json) as u(${record}) group by ${['m', ...d].join(', ')}
+       select to_timestamp(m / 1000.0), ${[...d, 's', ...v.map((x) => `sum(${x})`)].join(', ')}
+       from json_to_recordset($1::json) as u(${record}) group by ${['m', ...d, 's'].join(', ')}
        on conflict (minute, ${[...dims, 'shard'].join(', ')}) do update set ${meas.map((m) => `${m} = ${part}.${m} + excluded.${m}`).join(', ')}`,
-      [jsonRows(tx, rows), shard] as never[],
+      [jsonRows(tx, rows)] as never[],
     );
   }
+}
+
+/** The rows of each aggregate table, with the shard each came from. */
+function byTable(aggregates: readonly (AggregateRows & { shard: string })[]): { table: AggregateRows['table']; rows: { shard: string; row: AggregateRows['rows'][number] }[] }[] {
+  const out = new Map<string, { table: AggregateRows['table']; rows: { shard: string; row: AggregateRows['rows'][number] }[] }>();
+  for (const a of aggregates) {
+    if (a.rows.length === 0) continue;
+    let t = out.get(a.table.table);
+    if (!t) out.set(a.table.table, (t = { table: a.table, rows: [] }));
+    for (const row of a.rows) t.rows.push({ shard: a.shard, row });
+  }
+  return [...out.values()];
 }

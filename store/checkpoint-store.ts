@@ -23,6 +23,12 @@ export interface CheckpointStore {
   currentEpoch(shard: string): Promise<number | undefined>;
   commit(checkpoint: Checkpoint): Promise<void>;
   /**
+   * Several shards' checkpoints in ONE transaction (group commit): one fence check and one
+   * statement per table for all of them. All land or none does: a stale epoch of any of them is
+   * `ShardFenced` (naming it) and nothing of the group lands.
+   */
+  commitGroup?(checkpoints: readonly Checkpoint[]): Promise<void>;
+  /**
    * After `commit` failed with a data error (`isDataError`): which entities' rows (or which dead
    * letters, by outbox index) Postgres refuses, found by bisection in savepoints of a transaction
    * that is rolled back. Empty when no single group fails on its own.
@@ -120,11 +126,29 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
         // awaited, not when made), so it still orders this commit against a concurrent acquire of
         // the same shard; a stale epoch throws and rolls back what ran after it.
         const owner = tx`select epoch from shard_owners where shard = ${cp.shard} for update`.execute();
-        const writes = writeCheckpoint(tx, cp, opts.processedEventsTable);
+        const writes = writeCheckpoint(tx, [cp], opts.processedEventsTable);
         writes.catch(() => {}); // awaited below, once the fence is known to hold
         const [row] = await owner;
         const current = row ? Number(row.epoch) : undefined;
         if (current !== cp.epoch) throw new ShardFenced(cp.shard, cp.epoch, current);
+        await writes;
+      });
+    },
+
+    async commitGroup(cps) {
+      if (cps.length === 0) return;
+      const shards = cps.map((cp) => cp.shard);
+      if (new Set(shards).size !== shards.length) throw new Error(`a group commit names a shard twice: ${shards.join(', ')}`);
+      await sql.begin(async (tx) => {
+        // As in `commit`: the fence rows are locked first (in shard order, so two groups sharing
+        // shards cannot deadlock), everything else is pipelined behind them.
+        const owners = tx`select shard, epoch from shard_owners where shard = any(${shards}::text[]) order by shard for update`.execute();
+        const writes = writeCheckpoint(tx, cps, opts.processedEventsTable);
+        writes.catch(() => {}); // awaited below, once every fence is known to hold
+        const epochs = new Map((await owners).map((r) => [r.shard as string, Number(r.epoch)]));
+        for (const cp of cps) {
+          if (epochs.get(cp.shard) !== cp.epoch) throw new ShardFenced(cp.shard, cp.epoch, epochs.get(cp.shard));
+        }
         await writes;
       });
     },

@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import type { Alert } from '../schemas/index.ts';
-import type { Checkpoint } from './checkpoint-store.ts';
+import type { Checkpoint, Quarantine } from './checkpoint-store.ts';
+import type { ReadModelRows } from '../engine/index.ts';
 import { writeAggregates, writeReadModel } from './analytics-writes.ts';
 import { writeProcessedEvents } from './processed-events.ts';
 import { writeHistory } from './history.ts';
@@ -8,49 +9,65 @@ import { writeParkedInputs } from './parked-inputs.ts';
 import { jsonRows } from './json-rows.ts';
 
 /**
- * The statements of one checkpoint, all set-based (UNNEST), never one per entity. Split from the
- * store so that `findUnstorable` can probe the same writes for a subset of a checkpoint's rows.
+ * The statements of checkpoints, all set-based, never one per entity — and never one per shard:
+ * the checkpoints of several shards committed together (CheckpointStore.commitGroup) share each
+ * statement, every row carrying its shard (issue #19: each statement cost the processor's thread
+ * ~75 µs of CPU whatever its rows, and a pass of 24 shards ran ~190 of them). Split from the store
+ * so that `findUnstorable` can probe the same writes for a subset of a checkpoint's rows.
  */
 
 type Tx = postgres.TransactionSql;
 
+/** The rows of a checkpoint that belong to entities (and dead letters): what a data error can come from. */
+export type CheckpointRows = Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates' | 'processed' | 'history'>;
+
 /**
- * Every statement of a checkpoint, made at once so that postgres.js pipelines them (one round
- * trip); Postgres runs them in this order, which is load-bearing where two touch one table
- * (states before quarantines, added timers before fired ones are removed).
+ * Every statement of `cps` (one shard's checkpoint, or several shards' committed together), made
+ * at once so that postgres.js pipelines them (one round trip); Postgres runs them in this order,
+ * which is load-bearing where two touch one table (states before quarantines, added timers before
+ * fired ones are removed).
  */
-export async function writeCheckpoint(tx: Tx, cp: Checkpoint, processedEventsTable?: string): Promise<void> {
+export async function writeCheckpoint(tx: Tx, cps: readonly Checkpoint[], processedEventsTable?: string): Promise<void> {
   await Promise.all([
-    writeCheckpointRows(tx, cp, processedEventsTable),
-    writeOffsets(tx, cp),
-    writeInboxPositions(tx, cp),
-    writeQuarantines(tx, cp),
-    writeParkedInputs(tx, cp),
-    removeFiredTimers(tx, cp),
+    writeCheckpointRows(tx, cps, processedEventsTable),
+    writeOffsets(tx, cps),
+    writeInboxPositions(tx, cps),
+    writeQuarantines(tx, cps.flatMap((cp) => cp.quarantines ?? [])),
+    writeParkedInputs(tx, { parked: cps.flatMap((cp) => cp.parked ?? []), released: cps.flatMap((cp) => cp.released ?? []) }),
+    removeFiredTimers(tx, cps),
   ]);
 }
 
-/** The rows that belong to entities (and dead letters): what a data error can come from. Pipelined, as above. */
-export async function writeCheckpointRows(
-  tx: Tx,
-  cp: Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates' | 'processed' | 'history'>,
-  processedEventsTable?: string,
-): Promise<void> {
+/** The entity rows of `cps`, one statement per table. Pipelined, as above. */
+export async function writeCheckpointRows(tx: Tx, cps: readonly CheckpointRows[], processedEventsTable?: string): Promise<void> {
   await Promise.all([
-    writeStates(tx, cp),
-    writeHistory(tx, cp.history),
-    writeOutbox(tx, cp),
-    writeAlerts(tx, cp.alerts),
-    writeTimersAdded(tx, cp),
-    writeReadModel(tx, cp.readModel),
-    writeAggregates(tx, cp.shard, cp.aggregates),
-    writeProcessedEvents(tx, processedEventsTable, cp.processed),
+    writeStates(tx, cps.flatMap((cp) => cp.states)),
+    writeHistory(tx, cps.flatMap((cp) => cp.history ?? [])),
+    writeOutbox(tx, cps),
+    writeAlerts(tx, cps.flatMap((cp) => cp.alerts)),
+    writeTimersAdded(tx, cps),
+    ...readModelsByTable(cps).map((rm) => writeReadModel(tx, rm)),
+    writeAggregates(tx, cps.flatMap((cp) => (cp.aggregates ?? []).map((a) => ({ shard: cp.shard, ...a })))),
+    writeProcessedEvents(tx, processedEventsTable, cps.flatMap((cp) => cp.processed ?? [])),
   ]);
 }
 
-async function writeStates(tx: Tx, cp: Pick<Checkpoint, 'states'>): Promise<void> {
-  if (cp.states.length === 0) return;
-  const rows = cp.states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: x.state, q: x.quarantine ?? null, r: x.recentIds ?? null }));
+/** The read-model rows of `cps`, one entry per table (shards of one actor type share theirs). */
+function readModelsByTable(cps: readonly CheckpointRows[]): ReadModelRows[] {
+  const byTable = new Map<string, ReadModelRows>();
+  for (const cp of cps) {
+    const rm = cp.readModel;
+    if (!rm || rm.rows.length === 0) continue;
+    const seen = byTable.get(rm.table);
+    if (seen) seen.rows.push(...rm.rows);
+    else byTable.set(rm.table, { ...rm, rows: [...rm.rows] });
+  }
+  return [...byTable.values()];
+}
+
+async function writeStates(tx: Tx, states: Checkpoint['states']): Promise<void> {
+  if (states.length === 0) return;
+  const rows = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: x.state, q: x.quarantine ?? null, r: x.recentIds ?? null }));
   await tx`
     insert into actor_states (actor_type, key, partition, state_version, state, quarantine, recent_event_ids)
     select t, k, p, v, s, q, r from json_to_recordset(${jsonRows(tx, rows)}::json) as u(t text, k text, p int, v int, s jsonb, q text, r text)
@@ -58,27 +75,28 @@ async function writeStates(tx: Tx, cp: Pick<Checkpoint, 'states'>): Promise<void
       state = excluded.state, quarantine = excluded.quarantine, recent_event_ids = excluded.recent_event_ids, updated_at = now()`;
 }
 
-async function writeOffsets(tx: Tx, cp: Checkpoint): Promise<void> {
-  if (cp.offsets.length === 0) return;
-  const o = cp.offsets;
+async function writeOffsets(tx: Tx, cps: readonly Checkpoint[]): Promise<void> {
+  const o = cps.flatMap((cp) => cp.offsets.map((x) => ({ ...x, shard: cp.shard })));
+  if (o.length === 0) return;
   await tx`
     insert into input_offsets (topic, partition, shard, next_offset)
-    select t, p, ${cp.shard}, n from unnest(${o.map((x) => x.topic)}::text[], ${o.map((x) => x.partition)}::int[],
-      ${o.map((x) => x.nextOffset)}::bigint[]) as u(t, p, n)
+    select t, p, s, n from unnest(${o.map((x) => x.topic)}::text[], ${o.map((x) => x.partition)}::int[],
+      ${o.map((x) => x.shard)}::text[], ${o.map((x) => x.nextOffset)}::bigint[]) as u(t, p, s, n)
     on conflict (topic, partition) do update set shard = excluded.shard, next_offset = excluded.next_offset`;
 }
 
-async function writeOutbox(tx: Tx, cp: Pick<Checkpoint, 'shard' | 'outbox'>): Promise<void> {
-  if (cp.outbox.length === 0) return;
+async function writeOutbox(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'outbox'>[]): Promise<void> {
+  if (!cps.some((cp) => cp.outbox.length > 0)) return;
   // Load-bearing order: receivers keep only the highest x-seq per origin shard, so a shard's rows
   // must get increasing `seq` in the order its effects happened. `order by n` (the row's position)
   // makes the insert draw the bigserial values in that order, and the epoch row lock above makes
-  // one shard's commits sequential, so seq order = effect order across commits too.
-  const rows = cp.outbox.map((x) => ({ t: x.topic, k: x.key, v: x.value, h: x.headers ?? {} }));
+  // one shard's commits sequential, so seq order = effect order across commits too. Shards
+  // committed together keep their rows in their own order; how they interleave does not matter.
+  const rows = cps.flatMap((cp) => cp.outbox.map((x) => ({ s: cp.shard, t: x.topic, k: x.key, v: x.value, h: x.headers ?? {} })));
   await tx`
     insert into outbox (shard, topic, key, value, headers)
-    select ${cp.shard}, t, k, v, h from rows from (json_to_recordset(${jsonRows(tx, rows)}::json) as (t text, k text, v text, h jsonb))
-      with ordinality as u(t, k, v, h, n)
+    select s, t, k, v, h from rows from (json_to_recordset(${jsonRows(tx, rows)}::json) as (s text, t text, k text, v text, h jsonb))
+      with ordinality as u(s, t, k, v, h, n)
     order by n`;
 }
 
@@ -94,12 +112,12 @@ async function writeAlerts(tx: Tx, alerts: Alert[]): Promise<void> {
     on conflict (id) do nothing`;
 }
 
-async function writeInboxPositions(tx: Tx, cp: Checkpoint): Promise<void> {
-  if (cp.inboxPositions.length === 0) return;
-  const p = cp.inboxPositions;
+async function writeInboxPositions(tx: Tx, cps: readonly Checkpoint[]): Promise<void> {
+  const p = cps.flatMap((cp) => cp.inboxPositions.map((x) => ({ ...x, shard: cp.shard })));
+  if (p.length === 0) return;
   await tx`
     insert into inbox_positions (shard, origin, last_seq)
-    select ${cp.shard}, o, s from unnest(${p.map((x) => x.origin)}::text[], ${p.map((x) => x.lastSeq)}::bigint[]) as u(o, s)
+    select h, o, s from unnest(${p.map((x) => x.shard)}::text[], ${p.map((x) => x.origin)}::text[], ${p.map((x) => x.lastSeq)}::bigint[]) as u(h, o, s)
     on conflict (shard, origin) do update set last_seq = greatest(inbox_positions.last_seq, excluded.last_seq)`;
 }
 
@@ -107,26 +125,30 @@ async function writeInboxPositions(tx: Tx, cp: Checkpoint): Promise<void> {
  * Timers that fired are deleted, except those of entities quarantined by this checkpoint: their
  * firing belonged to changes Postgres refused, so they stay pending with the committed state.
  */
-async function removeFiredTimers(tx: Tx, cp: Checkpoint): Promise<void> {
-  if (cp.timersRemoved.length === 0) return;
-  const kept = cp.quarantines?.map((q) => q.key) ?? [];
-  await tx`delete from timers where shard = ${cp.shard} and seq = any(${cp.timersRemoved}::bigint[])
-    ${kept.length > 0 ? tx`and not (key = any(${kept}::text[]))` : tx``}`;
+async function removeFiredTimers(tx: Tx, cps: readonly Checkpoint[]): Promise<void> {
+  const fired = cps.flatMap((cp) => {
+    const kept = new Set(cp.quarantines?.map((q) => q.key));
+    // A timer row names its key, not its seq's entity: those of kept keys are left out by key below.
+    return cp.timersRemoved.map((seq) => ({ shard: cp.shard, seq, keep: kept.size > 0 ? [...kept] : null }));
+  });
+  if (fired.length === 0) return;
+  await tx`delete from timers using unnest(${fired.map((x) => x.shard)}::text[], ${fired.map((x) => x.seq)}::bigint[],
+      ${fired.map((x) => (x.keep ? JSON.stringify(x.keep) : null))}::text[]) as u(shard, seq, keep)
+    where timers.shard = u.shard and timers.seq = u.seq and (u.keep is null or not (u.keep::jsonb ? timers.key))`;
 }
 
-async function writeTimersAdded(tx: Tx, cp: Pick<Checkpoint, 'shard' | 'timersAdded'>): Promise<void> {
-  if (cp.timersAdded.length === 0) return;
-  const t = cp.timersAdded;
+async function writeTimersAdded(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'timersAdded'>[]): Promise<void> {
+  const t = cps.flatMap((cp) => cp.timersAdded.map((x) => ({ ...x, shard: cp.shard })));
+  if (t.length === 0) return;
   await tx`
     insert into timers (shard, actor_type, key, due_at, seq, timer)
-    select ${cp.shard}, a, k, d, s, j::jsonb from unnest(${t.map((x) => x.actorType)}::text[], ${t.map((x) => x.key)}::text[],
-      ${t.map((x) => x.dueAt)}::bigint[], ${t.map((x) => x.seq)}::bigint[], ${t.map((x) => JSON.stringify(x.timer))}::text[]) as u(a, k, d, s, j)
+    select h, a, k, d, s, j::jsonb from unnest(${t.map((x) => x.shard)}::text[], ${t.map((x) => x.actorType)}::text[], ${t.map((x) => x.key)}::text[],
+      ${t.map((x) => x.dueAt)}::bigint[], ${t.map((x) => x.seq)}::bigint[], ${t.map((x) => JSON.stringify(x.timer))}::text[]) as u(h, a, k, d, s, j)
     on conflict (shard, seq) do nothing`;
 }
 
 /** Marks entities quarantined without touching a committed state (see Checkpoint.quarantines). */
-async function writeQuarantines(tx: Tx, cp: Checkpoint): Promise<void> {
-  const q = cp.quarantines ?? [];
+async function writeQuarantines(tx: Tx, q: readonly Quarantine[]): Promise<void> {
   if (q.length === 0) return;
   await tx`
     insert into actor_states (actor_type, key, partition, state_version, state, quarantine)

@@ -36,7 +36,7 @@ export async function findUnstorable(sql: postgres.Sql, cp: Checkpoint, processe
       const probe = async (ids: readonly string[]): Promise<string | undefined> => {
         try {
           await tx.savepoint(async (sp) => {
-            await writeCheckpointRows(sp, subset(cp, new Set(ids), groups), processedEventsTable);
+            await writeCheckpointRows(sp, [subset(cp, new Set(ids), groups)], processedEventsTable);
             throw ROLLBACK;
           });
         } catch (e) {

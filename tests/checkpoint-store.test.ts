@@ -295,3 +295,75 @@ describe('checkpoint store: the processed-events table (opt-in)', () => {
     await expect(ensureProcessedEventsTable(sql, 'events; drop table alerts')).rejects.toThrow('must be a lower-case identifier');
   });
 });
+
+describe('checkpoint store: several shards in one transaction (group commit)', () => {
+  /** What a shard's commits left in every table a checkpoint writes, to compare a group with separate commits. */
+  async function written(shard: string, keys: readonly string[]) {
+    return {
+      states: await sql`select key, state, partition from actor_states where actor_type = 'sku' and key = any(${keys as string[]}::text[]) order by key`,
+      offsets: await sql`select topic, partition, next_offset from input_offsets where shard = ${shard} order by topic, partition`,
+      outbox: (await sql`select topic, key, value, headers from outbox where shard = ${shard} order by seq`).map((r) => ({ ...r })),
+      positions: await sql`select origin, last_seq from inbox_positions where shard = ${shard} order by origin`,
+      timers: await sql`select key, due_at, seq from timers where shard = ${shard} order by seq`,
+      aggregates: await sql`select minute, shard, orders_placed from sales_minute_part where shard = ${shard} order by minute`,
+    };
+  }
+
+  /** A checkpoint that writes every table, for shard `s` of partition `p`, `n`-th of its shard. */
+  function full(shard: string, epoch: number, p: number, n: number): Checkpoint {
+    const M = Date.UTC(2026, 0, 1, 10, 0);
+    return checkpoint(shard, epoch, n, {
+      offsets: [{ topic: 'inventory_events', partition: p, nextOffset: n }, { topic: 'app.sku.inbox', partition: p, nextOffset: n * 2 }],
+      states: [{ actorType: 'sku', key: `${shard}-k${n}`, partition: p, stateVersion: 2, state: { onHand: n, note: 'quote " and backslash \\ kept' } }],
+      outbox: [1, 2, 3].map((i) => ({ topic: 'app.order.inbox', key: `o-${i}`, value: `{"i":${i},"from":"${shard}"}`, headers: { traceparent: `t-${i}` } })),
+      inboxPositions: [{ origin: 'order/0', lastSeq: 10 * n }],
+      timersAdded: [{ actorType: 'sku', key: `${shard}-k${n}`, dueAt: M + n, seq: n, timer: { kind: 'check' } }],
+      aggregates: [{ table: SALES_MINUTE, rows: [{ minute: M, dims: ['DE', 'EUR'], values: [n, 0, 0, 0, 0, 0] }] }],
+    });
+  }
+
+  test('a group lands for each shard exactly what its own commits would', async () => {
+    const shards = ['sku/g1-0', 'sku/g1-1', 'sku/g2-0', 'sku/g2-1'];
+    const epochs = await Promise.all(shards.map((s) => store.acquire(s, 'proc-a')));
+    // g1-*: two rounds of group commits; g2-*: the same checkpoints committed one by one (on other
+    // partitions, as input offsets are kept per topic partition).
+    for (const n of [1, 2]) {
+      await store.commitGroup!([full(shards[0]!, epochs[0]!, 0, n), full(shards[1]!, epochs[1]!, 1, n)]);
+      await store.commit(full(shards[2]!, epochs[2]!, 2, n));
+      await store.commit(full(shards[3]!, epochs[3]!, 3, n));
+    }
+    for (const [g, alone] of [[shards[0]!, shards[2]!], [shards[1]!, shards[3]!]] as const) {
+      const a = await written(g, [`${g}-k1`, `${g}-k2`]);
+      const b = await written(alone, [`${alone}-k1`, `${alone}-k2`]);
+      // The same rows but for the shard's name and partition.
+      const same = (x: unknown, from: string) => JSON.parse(JSON.stringify(x).replaceAll(from, 'S').replace(/"partition":\d+/g, '"partition":0'));
+      expect(same(a, g)).toEqual(same(b, alone));
+      expect(a.offsets.length).toBe(2);
+      expect(a.states.length).toBe(2);
+      expect(a.outbox.map((r) => JSON.parse(r.value as string).i)).toEqual([1, 2, 3, 1, 2, 3]);
+    }
+  });
+
+  test('one stale epoch in a group: ShardFenced names it and nothing of the group lands', async () => {
+    const a = await store.acquire('sku/gf-0', 'proc-a');
+    const b = await store.acquire('sku/gf-1', 'proc-a');
+    await store.acquire('sku/gf-1', 'proc-b'); // a newer owner of gf-1
+    const refused = store.commitGroup!([full('sku/gf-0', a, 0, 1), full('sku/gf-1', b, 1, 1)]);
+    await expect(refused).rejects.toBeInstanceOf(ShardFenced);
+    await expect(refused).rejects.toMatchObject({ shard: 'sku/gf-1', epoch: b, currentEpoch: b + 1 });
+    for (const shard of ['sku/gf-0', 'sku/gf-1']) {
+      const w = await written(shard, [`${shard}-k1`]);
+      expect([w.states, w.offsets, w.outbox, w.positions, w.timers, w.aggregates].map((rows) => rows.length)).toEqual([0, 0, 0, 0, 0, 0]);
+    }
+  });
+
+  test('a row Postgres refuses in one shard fails the whole group with a data error; nothing lands', async () => {
+    const a = await store.acquire('sku/gd-0', 'proc-a');
+    const b = await store.acquire('sku/gd-1', 'proc-a');
+    const bad = full('sku/gd-1', b, 1, 1);
+    bad.states[0]!.state = { note: 'nul \u0000 inside' };
+    const e = await store.commitGroup!([full('sku/gd-0', a, 0, 1), bad]).catch((x) => x);
+    expect(isDataError(e)).toBe(true);
+    expect((await written('sku/gd-0', ['sku/gd-0-k1'])).states.length).toBe(0);
+  });
+});
