@@ -6,8 +6,9 @@
  * the commits' wall time and the client's CPU while they ran (postgres.js building the statements:
  * on the processor that is main-thread time, which the fetch and the relay also need).
  *   bun bench/checkpoint-pass.ts [events=120000] [perPass=2400] [rounds=3] [commit=group|lanes]
- * `group` commits every dirty shard of a pass in one transaction (CheckpointStore.commitGroup, what
- * the checkpointer does); `lanes` commits each shard in its own, `LANES` at a time (what it did before).
+ * `group` commits the dirty shards of a pass in group transactions as the checkpointer does
+ * (engine/checkpoint-group.ts: groups of ~8 shards side by side); `groupsN` in N groups side by
+ * side (`groups1`: one transaction for all); `lanes` each shard in its own, `LANES` at a time (before).
  * perPass 2,400 is 12,000 events/s at the default 200 ms interval. Each round runs on a fresh
  * database (DATABASE_URL's server, or 127.0.0.1:5432). Medians and ranges over the rounds.
  */
@@ -20,12 +21,13 @@ import { migrate } from '../store/migrations.ts';
 import { openPool } from '../store/pool.ts';
 import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { generatedRecords, summary } from './harness/shard-checkpoints.ts';
+import { splitGroups } from '../engine/checkpoint-group.ts';
 
 const count = Number(process.argv[2] ?? 120_000);
 const perPass = Number(process.argv[3] ?? 2_400);
 const rounds = Number(process.argv[4] ?? 3);
 const mode = process.argv[5] ?? 'group';
-if (mode !== 'group' && mode !== 'lanes') throw new Error(`commit mode: group or lanes, not ${mode}`);
+if (mode !== 'group' && mode !== 'lanes' && !/^groups\d+$/.test(mode)) throw new Error(`commit mode: group, groupsN or lanes, not ${mode}`);
 const PARTITIONS = 6;
 /** The processor's default: a pool of 6, one connection left for relays and queries. */
 const LANES = 5;
@@ -69,7 +71,13 @@ async function runRound(records: readonly SourceRecord[]): Promise<PassSample> {
       const deltas: Checkpoint[] = shards.map((s) => ({ ...s.shard.takeDelta(), shard: s.shard.id, epoch: s.epoch }));
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      if (mode === 'group') await store.commitGroup!(deltas.filter((d) => !isClean(d)));
+      if (mode === 'group') await Promise.all(splitGroups(deltas.filter((d) => !isClean(d)), LANES).map((g) => store.commitGroup!(g)));
+      else if (mode.startsWith('groups')) {
+        const k = Number(mode.slice(6));
+        const dirty = deltas.filter((d) => !isClean(d));
+        const size = Math.ceil(dirty.length / k);
+        await Promise.all(Array.from({ length: k }, (_, g) => store.commitGroup!(dirty.slice(g * size, (g + 1) * size))));
+      }
       else await inLanes(deltas, (cp) => store.commit(cp));
       sample.passMs.push(performance.now() - t0);
       const cpu = process.cpuUsage(cpu0);

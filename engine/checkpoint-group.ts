@@ -19,11 +19,29 @@ import type { TakenDelta } from './checkpoint-shard.ts';
  *     so nothing of it did: each shard commits its delta on its own, where a fence or a refused
  *     row is handled for that shard alone.
  * Shards restored to isolate refused rows (`recordsInputs`) always commit on their own.
+ *
+ * Not one group for everything: Postgres runs a transaction on one backend, so a pass as large as a
+ * backlog's (12,000 events) took longer in one transaction (238 ms) than in five lanes (182 ms),
+ * and backlog throughput fell ~20% in the full pipeline. Groups of about SHARDS_PER_GROUP shards,
+ * committed at once (at most `parallelism`), keep most of the saving and Postgres's parallelism:
+ * 24 shards in 3 groups took 171–175 ms at 12,000 events and 53 ms at 2,400 (lanes: 74 ms).
  */
 export type GroupOutcome = { committed: Checkpoint; started: number } | { failed: Error };
 
+/** Shards per group transaction, about: fewer statements per shard, while groups still run side by side. */
+export const SHARDS_PER_GROUP = 8;
+
+/** `items` in contiguous groups of about SHARDS_PER_GROUP, at most `parallelism` groups (shards of one actor type stay together). */
+export function splitGroups<T>(items: readonly T[], parallelism: number): T[][] {
+  const count = Math.max(1, Math.min(parallelism, Math.ceil(items.length / SHARDS_PER_GROUP)));
+  const size = Math.ceil(items.length / count);
+  const groups: T[][] = [];
+  for (let i = 0; i < items.length; i += size) groups.push(items.slice(i, i + size));
+  return groups;
+}
+
 export async function commitTogether(
-  ctx: Pick<CheckpointerContext, 'store' | 'isCurrent' | 'log'>,
+  ctx: Pick<CheckpointerContext, 'store' | 'isCurrent' | 'log' | 'parallelism'>,
   shards: readonly [string, Owned][],
   taken: ReadonlyMap<string, Promise<TakenDelta | null>>,
 ): Promise<Map<string, GroupOutcome>> {
@@ -34,16 +52,26 @@ export async function commitTogether(
   const members = ready.filter(({ id, o, delta }) => delta && !o.recordsInputs && ctx.isCurrent(id, o));
   if (members.length < 2) return outcomes;
   const checkpoints: Checkpoint[] = members.map(({ id, o, delta }) => ({ shard: id, epoch: o.epoch, ...delta! }));
+  await Promise.all(splitGroups(checkpoints, ctx.parallelism).map((group) => commitOneGroup(ctx, commitGroup, group, outcomes)));
+  return outcomes;
+}
+
+/** Commits one group; records each shard's outcome (none when the group was refused before it landed). */
+async function commitOneGroup(
+  ctx: Pick<CheckpointerContext, 'log'>,
+  commitGroup: (cps: readonly Checkpoint[]) => Promise<void>,
+  group: readonly Checkpoint[],
+  outcomes: Map<string, GroupOutcome>,
+): Promise<void> {
   const started = performance.now();
   try {
-    await commitGroup(checkpoints);
-    checkpoints.forEach((cp) => outcomes.set(cp.shard, { committed: cp, started }));
+    await commitGroup(group);
+    for (const cp of group) outcomes.set(cp.shard, { committed: cp, started });
   } catch (e) {
     if (e instanceof ShardFenced || isDataError(e)) {
-      ctx.log(`group commit of ${checkpoints.length} shards refused (${(e as Error).message}): each commits on its own`);
-      return outcomes;
+      ctx.log(`group commit of ${group.length} shards refused (${(e as Error).message}): each commits on its own`);
+      return;
     }
-    for (const cp of checkpoints) outcomes.set(cp.shard, { failed: e as Error });
+    for (const cp of group) outcomes.set(cp.shard, { failed: e as Error });
   }
-  return outcomes;
 }

@@ -322,4 +322,21 @@ describe('checkpointer: group commit', () => {
     expect(steps).toEqual(['group sku/0 1, sku/1 2']);
     expect(h.steps).toContain('commit sku/2 3');
   });
+
+  test('groups commit side by side and end on their own: a refused group falls back to per-shard commits, the other stays committed', async () => {
+    const groups: string[][] = [];
+    const h = harness({
+      parallelism: 2,
+      commitGroup: async (cps) => {
+        groups.push(cps.map((cp) => cp.shard));
+        if (cps.some((cp) => cp.shard === 'sku/3')) throw new ShardFenced('sku/3', 1, 2);
+      },
+    });
+    for (let i = 0; i < 16; i++) h.owned(`sku/${i}`);
+    await h.cp.checkpointAll();
+    expect(groups.map((g) => g.length)).toEqual([8, 8]);
+    const perShard = h.steps.filter((s) => s.startsWith('commit')).map((s) => s.split(' ')[1]);
+    // The fake store's own commit does not fence: every shard of the refused group commits alone.
+    expect(perShard.sort()).toEqual([...groups.find((g) => g.includes('sku/3'))!].sort());
+  });
 });
