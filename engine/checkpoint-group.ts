@@ -21,10 +21,10 @@ import type { TakenDelta } from './checkpoint-shard.ts';
  * Shards restored to isolate refused rows (`recordsInputs`) always commit on their own.
  *
  * Not one group for everything: Postgres runs a transaction on one backend, so a pass as large as a
- * backlog's (12,000 events) took longer in one transaction (238 ms) than in five lanes (182 ms),
- * and backlog throughput fell ~20% in the full pipeline. Groups of about SHARDS_PER_GROUP shards,
- * committed at once (at most `parallelism`), keep most of the saving and Postgres's parallelism:
- * 24 shards in 3 groups took 171–175 ms at 12,000 events and 53 ms at 2,400 (lanes: 74 ms).
+ * backlog's (12,000 events) took longer in one transaction (219–226 ms) than in five lanes (157–174
+ * ms), and backlog throughput fell ~20% in the full pipeline. The checkpointer commits groups of
+ * about SHARDS_PER_GROUP shards in its lanes (engine/checkpointer.ts), which keeps most of the
+ * saving and Postgres's parallelism, and publishes a group's shards as soon as it is committed.
  */
 export type GroupOutcome = { committed: Checkpoint; started: number } | { failed: Error };
 
@@ -40,38 +40,29 @@ export function splitGroups<T>(items: readonly T[], parallelism: number): T[][] 
   return groups;
 }
 
+/** Commits the dirty shards of `group` in one transaction (when at least two may); each shard's outcome, by id. */
 export async function commitTogether(
-  ctx: Pick<CheckpointerContext, 'store' | 'isCurrent' | 'log' | 'parallelism'>,
-  shards: readonly [string, Owned][],
+  ctx: Pick<CheckpointerContext, 'store' | 'isCurrent' | 'log'>,
+  group: readonly [string, Owned][],
   taken: ReadonlyMap<string, Promise<TakenDelta | null>>,
 ): Promise<Map<string, GroupOutcome>> {
   const outcomes = new Map<string, GroupOutcome>();
   const commitGroup = ctx.store.commitGroup?.bind(ctx.store);
-  if (!commitGroup || shards.length < 2) return outcomes;
-  const ready = await Promise.all(shards.map(async ([id, o]) => ({ id, o, delta: (await taken.get(id))?.delta })));
+  if (!commitGroup || group.length < 2) return outcomes;
+  const ready = await Promise.all(group.map(async ([id, o]) => ({ id, o, delta: (await taken.get(id))?.delta })));
   const members = ready.filter(({ id, o, delta }) => delta && !o.recordsInputs && ctx.isCurrent(id, o));
   if (members.length < 2) return outcomes;
   const checkpoints: Checkpoint[] = members.map(({ id, o, delta }) => ({ shard: id, epoch: o.epoch, ...delta! }));
-  await Promise.all(splitGroups(checkpoints, ctx.parallelism).map((group) => commitOneGroup(ctx, commitGroup, group, outcomes)));
-  return outcomes;
-}
-
-/** Commits one group; records each shard's outcome (none when the group was refused before it landed). */
-async function commitOneGroup(
-  ctx: Pick<CheckpointerContext, 'log'>,
-  commitGroup: (cps: readonly Checkpoint[]) => Promise<void>,
-  group: readonly Checkpoint[],
-  outcomes: Map<string, GroupOutcome>,
-): Promise<void> {
   const started = performance.now();
   try {
-    await commitGroup(group);
-    for (const cp of group) outcomes.set(cp.shard, { committed: cp, started });
+    await commitGroup(checkpoints);
+    for (const cp of checkpoints) outcomes.set(cp.shard, { committed: cp, started });
   } catch (e) {
     if (e instanceof ShardFenced || isDataError(e)) {
-      ctx.log(`group commit of ${group.length} shards refused (${(e as Error).message}): each commits on its own`);
-      return;
+      ctx.log(`group commit of ${checkpoints.length} shards refused (${(e as Error).message}): each commits on its own`);
+      return outcomes;
     }
-    for (const cp of group) outcomes.set(cp.shard, { failed: e as Error });
+    for (const cp of checkpoints) outcomes.set(cp.shard, { failed: e as Error });
   }
+  return outcomes;
 }

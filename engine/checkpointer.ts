@@ -5,7 +5,7 @@ import type { RecordSource } from './record-source.ts';
 import type { PassivationPolicy } from './shard/residency.ts';
 import type { CheckpointStore } from '../store/index.ts';
 import { checkpointShard, takeDelta, type CommittedShard, type TakenDelta } from './checkpoint-shard.ts';
-import { commitTogether, type GroupOutcome } from './checkpoint-group.ts';
+import { commitTogether, splitGroups, type GroupOutcome } from './checkpoint-group.ts';
 import { CommittedOutboxRelay, commitOwedGroupOffsets } from './checkpoint-publish.ts';
 
 /** What the checkpointer needs from its processor. */
@@ -79,10 +79,11 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
 }
 
 /**
- * One pass: the dirty shards committed together in one transaction where the store can; then
- * every shard (those the group committed only to be published) `parallelism` at a time, each lane
- * taking the next shard left as soon as its last one is done; the pass ends when every shard is
- * also published.
+ * One pass. Where the store can commit several shards in one transaction, the shards are split in
+ * groups of about SHARDS_PER_GROUP (engine/checkpoint-group.ts), otherwise each is a group of its
+ * own. Groups commit `parallelism` at a time, each lane taking the next group as soon as its last
+ * one is committed — and publishing (relay, passivation) starts for a group's shards as soon as it
+ * is, while other groups still commit. The pass ends when every shard is also published.
  */
 async function checkpointInLanes(
   ctx: CheckpointerContext,
@@ -94,25 +95,28 @@ async function checkpointInLanes(
   // behind the batches already posted, instead of each behind those posted while earlier shards
   // committed. A delta waits in memory for its lane; what is applied meanwhile goes to the next pass.
   const taken = new Map(shards.map(([id, o]) => [id, takeDelta(ctx, id, o)]));
-  // Where the store can, the dirty shards commit together, in one transaction; what the group did
-  // not end (refused before it landed, or not in it) commits on its own in the lanes below.
-  const grouped = await commitTogether(ctx, shards, taken);
-  // Shards commit in parallel (each its own transaction, on its own pooled connection): one
+  // Groups commit in parallel (each its own transaction, on its own pooled connection): one
   // after another, a record's wait for durability grew with the number of shards held.
+  const groups = ctx.store.commitGroup ? splitGroups(shards, parallelism) : shards.map((s) => [s]);
   let next = 0;
   const published: Promise<void>[] = [];
   const lane = async () => {
-    while (next < shards.length) {
-      const [id, o] = shards[next++]!;
-      const failed = (e: unknown) => log(`checkpoint of ${id} failed: ${(e as Error).message}`);
-      try {
-        published.push((await checkpointOne(id, o, taken.get(id)!, grouped.get(id))).published.catch(failed));
-      } catch (e) {
-        failed(e);
+    while (next < groups.length) {
+      const group = groups[next++]!;
+      // The group's dirty shards in one transaction; what it did not end (refused before it
+      // landed, or left out of it) commits on its own below.
+      const outcomes = await commitTogether(ctx, group, taken);
+      for (const [id, o] of group) {
+        const failed = (e: unknown) => log(`checkpoint of ${id} failed: ${(e as Error).message}`);
+        try {
+          published.push((await checkpointOne(id, o, taken.get(id)!, outcomes.get(id))).published.catch(failed));
+        } catch (e) {
+          failed(e);
+        }
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallelism, shards.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(parallelism, groups.length) }, lane));
   // A pass must never end before every shard of it is published: a second pass would then take a
   // delta of a shard whose quarantine restore or release is still under way. (Relays stay in
   // order by themselves: one relay at a time, engine/outbox-relay.ts.)
