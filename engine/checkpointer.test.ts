@@ -40,6 +40,7 @@ function harness(opts: { observer?: CheckpointerContext['observer']; parallelism
     observer: opts.observer ?? {},
     passivation: { idleMs: 1, maxEntities: 1 },
     parallelism: opts.parallelism ?? 2,
+    groupCommit: opts.commitGroup !== undefined,
     maxUncommitted: 100,
     log: () => {},
     shards: () => [...shards],

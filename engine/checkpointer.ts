@@ -17,6 +17,8 @@ export interface CheckpointerContext {
   passivation: PassivationPolicy;
   /** Shards committed at once (at most the Postgres pool size). */
   parallelism: number;
+  /** Commit shards in group transactions where the store can (engine/checkpoint-group.ts). */
+  groupCommit?: boolean;
   /** A shard paused by backpressure stays paused while it holds more uncommitted records than this. */
   maxUncommitted: number;
   log: (line: string) => void;
@@ -79,7 +81,7 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
 }
 
 /**
- * One pass. Where the store can commit several shards in one transaction, the shards are split in
+ * One pass. With group commit on, and where the store can commit several shards in one transaction, the shards are split in
  * groups of about SHARDS_PER_GROUP (engine/checkpoint-group.ts), otherwise each is a group of its
  * own. Groups commit `parallelism` at a time, each lane taking the next group as soon as its last
  * one is committed — and publishing (relay, passivation) starts for a group's shards as soon as it
@@ -97,7 +99,7 @@ async function checkpointInLanes(
   const taken = new Map(shards.map(([id, o]) => [id, takeDelta(ctx, id, o)]));
   // Groups commit in parallel (each its own transaction, on its own pooled connection): one
   // after another, a record's wait for durability grew with the number of shards held.
-  const groups = ctx.store.commitGroup ? splitGroups(shards, parallelism) : shards.map((s) => [s]);
+  const groups = ctx.groupCommit && ctx.store.commitGroup ? splitGroups(shards, parallelism) : shards.map((s) => [s]);
   let next = 0;
   const published: Promise<void>[] = [];
   const lane = async () => {

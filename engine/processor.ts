@@ -129,6 +129,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       store, relay, source, observer, log, passivation: opts.passivation ?? PROCESSOR_DEFAULTS.passivation,
       // One connection stays free for acquisitions, rehydration and queries.
       parallelism: Math.max(1, poolSize - 1),
+      groupCommit: opts.groupCommit ?? PROCESSOR_DEFAULTS.groupCommit,
       maxUncommitted: opts.maxUncommittedRecords ?? PROCESSOR_DEFAULTS.maxUncommittedRecords,
       shards: () => membership.heldShards(),
       isCurrent: (id, o) => membership.held(id) === o,

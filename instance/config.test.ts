@@ -47,6 +47,14 @@ describe('config: HTTP edge and exposure', () => {
     expect(() => loadConfig({}, withFile('processing:\n  max_passivated_keys_per_shard: 0\n'))).toThrow(/max_passivated_keys_per_shard/);
   });
 
+  test('group commit: off unless processing.group_commit or GROUP_COMMIT turns it on; the environment wins', () => {
+    expect(loadConfig({}).instance.processor.groupCommit).toBeUndefined();
+    const on = withFile('processing:\n  group_commit: true\n');
+    expect(loadConfig({}, on).instance.processor.groupCommit).toBe(true);
+    expect(loadConfig({ GROUP_COMMIT: 'false' }, on).instance.processor.groupCommit).toBe(false);
+    expect(() => loadConfig({ GROUP_COMMIT: 'sometimes' })).toThrow(/GROUP_COMMIT/);
+  });
+
   test('a non-loopback bind without tokens refuses to start unless explicitly allowed', () => {
     expect(checkExposure({ port: 8080, hostname: '127.0.0.1' }, false)).toBeUndefined();
     expect(checkExposure({ port: 8080, hostname: '0.0.0.0', tokens: TOKENS }, false)).toBeUndefined();

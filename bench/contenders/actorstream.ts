@@ -109,6 +109,7 @@ const processor = await startProcessor({
   workers: cfg.workers,
   pipelineBatches: cfg.pipelineBatches,
   batchesInFlight: cfg.batchesInFlight,
+  groupCommit: cfg.groupCommit,
   actorsConfig,
   observer,
   log(line) {

@@ -36,6 +36,8 @@ export interface ContenderConfig {
   pipelineBatches?: boolean;
   /** actorstream: fetched batches handed to the shards at once (ProcessorOptions.batchesInFlight). */
   batchesInFlight?: number;
+  /** actorstream: commit the dirty shards of a pass in group transactions (ProcessorOptions.groupCommit). */
+  groupCommit?: boolean;
   timeoutMs: number;
 }
 

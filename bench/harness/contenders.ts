@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-deno', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-deno', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -172,6 +172,22 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     what: 'the same processor on Deno applying a partition\'s batch while the next is fetched',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: DENO, args: denoArgs('actorstream.ts'), env: configEnv(ctx, { pipelineBatches: true }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-bun-group-commit': {
+    id: 'actorstream-bun-group-commit',
+    label: 'actorstream (Bun), group commit',
+    what: 'the same processor committing the dirty shards of a checkpoint pass in group transactions of ~8 shards (processing.group_commit, engine/checkpoint-group.ts)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { groupCommit: true }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-deno-group-commit': {
+    id: 'actorstream-deno-group-commit',
+    label: 'actorstream (Deno), group commit',
+    what: 'the same processor on Deno with group commit (processing.group_commit)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: DENO, args: denoArgs('actorstream.ts'), env: configEnv(ctx, { groupCommit: true }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno-two-batches': {
