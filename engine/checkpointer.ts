@@ -42,8 +42,9 @@ export interface Checkpointer {
 }
 
 /**
- * Per shard: take the worker's delta, commit it in ONE fenced transaction (the dirty shards of a
- * pass share one: engine/checkpoint-group.ts), then (only after the commit) report it, resume a shard paused by backpressure, relay its outbox and let idle entities
+ * Per shard: take the worker's delta, commit it in ONE fenced transaction (with group commit on,
+ * shared with other dirty shards of the pass: engine/checkpoint-group.ts), then (only after the
+ * commit) report it, resume a shard paused by backpressure, relay its outbox and let idle entities
  * leave memory; after the pass, the offsets of every shard go to Kafka for lag tools in one
  * commit. A failed commit drops the shard's in-memory state (the delta is gone, so memory no
  * longer matches Postgres): the next batch restores it, unless the failure was a fence, in which
@@ -81,9 +82,9 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
 }
 
 /**
- * One pass. With group commit on, and where the store can commit several shards in one transaction, the shards are split in
- * groups of about SHARDS_PER_GROUP (engine/checkpoint-group.ts), otherwise each is a group of its
- * own. Groups commit `parallelism` at a time, each lane taking the next group as soon as its last
+ * One pass. With group commit on (and a store that can commit several shards in one transaction)
+ * the shards are split in groups of about SHARDS_PER_GROUP (engine/checkpoint-group.ts); otherwise
+ * each is a group of its own. Groups commit `parallelism` at a time, each lane taking the next group as soon as its last
  * one is committed — and publishing (relay, passivation) starts for a group's shards as soon as it
  * is, while other groups still commit. The pass ends when every shard is also published.
  */
