@@ -118,39 +118,13 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
       return row ? Number(row.epoch) : undefined;
     },
 
-    async commit(cp) {
-      await sql.begin(async (tx) => {
-        // One round trip, not one per statement: every statement is sent at once (postgres.js
-        // pipelines a transaction's queries in the order they are started) and Postgres runs them
-        // in that order. The row lock is started first (a postgres.js query starts when executed or
-        // awaited, not when made), so it still orders this commit against a concurrent acquire of
-        // the same shard; a stale epoch throws and rolls back what ran after it.
-        const owner = tx`select epoch from shard_owners where shard = ${cp.shard} for update`.execute();
-        const writes = writeCheckpoint(tx, [cp], opts.processedEventsTable);
-        writes.catch(() => {}); // awaited below, once the fence is known to hold
-        const [row] = await owner;
-        const current = row ? Number(row.epoch) : undefined;
-        if (current !== cp.epoch) throw new ShardFenced(cp.shard, cp.epoch, current);
-        await writes;
-      });
-    },
+    commit: (cp) => commitFenced(sql, [cp], opts.processedEventsTable),
 
     async commitGroup(cps) {
       if (cps.length === 0) return;
       const shards = cps.map((cp) => cp.shard);
       if (new Set(shards).size !== shards.length) throw new Error(`a group commit names a shard twice: ${shards.join(', ')}`);
-      await sql.begin(async (tx) => {
-        // As in `commit`: the fence rows are locked first (in shard order, so two groups sharing
-        // shards cannot deadlock), everything else is pipelined behind them.
-        const owners = tx`select shard, epoch from shard_owners where shard = any(${shards}::text[]) order by shard for update`.execute();
-        const writes = writeCheckpoint(tx, cps, opts.processedEventsTable);
-        writes.catch(() => {}); // awaited below, once every fence is known to hold
-        const epochs = new Map((await owners).map((r) => [r.shard as string, Number(r.epoch)]));
-        for (const cp of cps) {
-          if (epochs.get(cp.shard) !== cp.epoch) throw new ShardFenced(cp.shard, cp.epoch, epochs.get(cp.shard));
-        }
-        await writes;
-      });
+      await commitFenced(sql, cps, opts.processedEventsTable);
     },
 
     findUnstorable: (cp) => findUnstorable(sql, cp, opts.processedEventsTable),
@@ -209,6 +183,29 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
       };
     },
   };
+}
+
+/**
+ * Commits `cps` (one shard's checkpoint, or a group of shards') in ONE transaction, fenced by each
+ * shard's epoch. One round trip, not one per statement: every statement is sent at once (postgres.js
+ * pipelines a transaction's queries in the order they are started) and Postgres runs them in that
+ * order. The fence rows' lock is started first (a postgres.js query starts when executed or
+ * awaited, not when made), in shard order so two groups sharing shards cannot deadlock; it orders
+ * the commit against a concurrent acquire of any of its shards, and a stale epoch throws and rolls
+ * back what ran after it.
+ */
+async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], processedEventsTable: string | undefined): Promise<void> {
+  await sql.begin(async (tx) => {
+    const shards = cps.map((cp) => cp.shard);
+    const owners = tx`select shard, epoch from shard_owners where shard = any(${shards}::text[]) order by shard for update`.execute();
+    const writes = writeCheckpoint(tx, cps, processedEventsTable);
+    writes.catch(() => {}); // awaited below, once every fence is known to hold
+    const epochs = new Map((await owners).map((r) => [r.shard as string, Number(r.epoch)]));
+    for (const cp of cps) {
+      if (epochs.get(cp.shard) !== cp.epoch) throw new ShardFenced(cp.shard, cp.epoch, epochs.get(cp.shard));
+    }
+    await writes;
+  });
 }
 
 /** How many committed entities a shard has (an index-only count, far cheaper than reading them). */
