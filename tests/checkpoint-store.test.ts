@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import postgres from 'postgres';
-import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
 import { createCheckpointStore, isDataError, type Checkpoint, type CheckpointStore } from '../store/checkpoint-store.ts';
-import { migrate } from '../store/migrations.ts';
+import { migrate, type Sql } from '../store/index.ts';
+import { useMigratedDatabase } from './support/migrated-database.ts';
 import { ShardFenced } from '../store/shard-fenced.ts';
 import { ensureProcessedEventsTable } from '../store/processed-events.ts';
 import { SALES_MINUTE } from '../actors/analytics/tables.ts';
@@ -15,20 +14,17 @@ import type { Alert } from '../schemas/index.ts';
  * The checkpoint store against a real Postgres: atomicity, fencing of a stale owner, idempotent
  * alerts. Each test uses its own shard names, so they share one migrated database.
  */
-let db: TestDatabase;
-let sql: postgres.Sql;
+const db = useMigratedDatabase();
+let sql: Sql;
 let store: CheckpointStore;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  sql = postgres(db.url, { max: 4, onnotice: () => {} });
-  expect(await migrate(sql)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+beforeAll(() => {
+  sql = db.sql;
   store = createCheckpointStore(sql);
 });
 
-afterAll(async () => {
-  await sql?.end({ timeout: 5 });
-  await db?.drop();
+test('a fresh database gets every migration, in order', () => {
+  expect(db.applied).toEqual([1, 2, 3, 4, 5, 6, 7]);
 });
 
 const alert = (id: string): Alert => ({

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
+import { beforeAll, describe, expect, test } from 'bun:test';
 import { createCheckpointStore } from '../store/checkpoint-store.ts';
-import { migrate } from '../store/migrations.ts';
-import { openPool, type Sql } from '../store/index.ts';
+import type { Sql } from '../store/index.ts';
+import { useMigratedDatabase } from './support/migrated-database.ts';
 import { runCli } from './support/run-cli.ts';
 
 /**
@@ -10,18 +9,11 @@ import { runCli } from './support/run-cli.ts';
  * read-model rows) get their rows, an order state of version 1 is migrated before it is projected,
  * and a read-model row a later checkpoint wrote is left as the checkpoint wrote it.
  */
-let db: TestDatabase;
+const db = useMigratedDatabase({ max: 2 });
 let sql: Sql;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  sql = openPool(db.url, { max: 2 });
-  await migrate(sql);
-});
-
-afterAll(async () => {
-  await sql?.end({ timeout: 5 });
-  await db?.drop();
+beforeAll(() => {
+  sql = db.sql;
 });
 
 const cli = (args: string[], env: Record<string, string>) => runCli(args, { KAFKA_BROKERS: '', ...env });

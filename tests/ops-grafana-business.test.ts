@@ -5,13 +5,12 @@
  * migration 4 seeded with known rows, and answers the columns and values the panel expects. Also
  * checks the Postgres datasource provisioning and the compose wiring that loads both.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { beforeAll, describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
 import { parse } from 'yaml';
-import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
-import { migrate } from '../store/migrations.ts';
+import type { Sql } from '../store/index.ts';
+import { useMigratedDatabase } from './support/migrated-database.ts';
 
 type Obj = Record<string, any>;
 
@@ -44,19 +43,11 @@ const EXPECTED: Record<string, { columns: string[]; rows: unknown[][] }> = {
   },
 };
 
-let db: TestDatabase;
-let sql: postgres.Sql;
+const db = useMigratedDatabase({ max: 2, seed });
+let sql: Sql;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  sql = postgres(db.url, { max: 2, onnotice: () => {} });
-  await migrate(sql);
-  await seed(sql);
-}, 60_000);
-
-afterAll(async () => {
-  await sql?.end({ timeout: 5 });
-  await db?.drop();
+beforeAll(() => {
+  sql = db.sql;
 });
 
 describe('ops/grafana/dashboards/business.json', () => {
@@ -180,7 +171,7 @@ function plain(v: unknown): unknown {
 }
 
 /** Two shards per minute where it matters, so the queries must go through the views' sums. */
-async function seed(sql: postgres.Sql): Promise<void> {
+async function seed(sql: Sql): Promise<void> {
   const [m1, m2, old] = [new Date(M1), new Date(M2), new Date(OLD)];
   await sql`insert into sales_minute_part (minute, country, currency, shard, orders_placed, orders_paid, orders_cancelled, gross_minor, revenue_minor, items) values
     (${m1}, 'DE', 'EUR', 'order/0', 2, 1, 0, 3000, 1050, 1), (${m1}, 'FR', 'EUR', 'order/1', 1, 1, 1, 2000, 2000, 2),

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { beforeAll, describe, expect, test } from 'bun:test';
 import { createOutboxRelay } from '../engine/outbox-relay.ts';
 import type { OutgoingRecord, RecordSink } from '../engine/record-sink.ts';
-import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
-import { createCheckpointStore, migrate, openPool, outboxPending, type CheckpointStore, type Sql } from '../store/index.ts';
+import { createCheckpointStore, outboxPending, type CheckpointStore, type Sql } from '../store/index.ts';
+import { useMigratedDatabase } from './support/migrated-database.ts';
 
 /**
  * The outbox relay against a real Postgres (engine/outbox-relay.ts): shards asked for while a relay
@@ -10,20 +10,13 @@ import { createCheckpointStore, migrate, openPool, outboxPending, type Checkpoin
  * and a failed produce request leaves only what it did not publish. The sink is the engine's port,
  * recording what it was given (Kafka's side is covered by the broker suites).
  */
-let db: TestDatabase;
+const db = useMigratedDatabase();
 let sql: Sql;
 let store: CheckpointStore;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  sql = openPool(db.url, { max: 4 });
-  await migrate(sql);
+beforeAll(() => {
+  sql = db.sql;
   store = createCheckpointStore(sql);
-});
-
-afterAll(async () => {
-  await sql?.end({ timeout: 5 });
-  await db?.drop();
 });
 
 /** Commits `values` to `shard`'s outbox (one checkpoint), as messages to an inbox. */

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { beforeAll, describe, expect, test } from 'bun:test';
 import type { OrderState } from '../actors/order.ts';
 import type { SkuState } from '../actors/sku.ts';
 import { ShardFenced } from '../store/shard-fenced.ts';
 import type { Alert } from '../schemas/index.ts';
-import { createTestDatabase, type TestDatabase } from '../scripts/infra/test-database.ts';
+import { createTestDatabase } from '../scripts/infra/test-database.ts';
+import { useMigratedDatabase } from './support/migrated-database.ts';
 import {
   alertExists, alertsAfter, appliedMigrations, createCheckpointStore, deleteRelayed, entityAlerts, entitySnapshot, listAlerts,
   migrate, openPool, orderStatusCounts, outboxPending, pendingOutboxOf, ping, quarantinedCount, replayResetCounts, resetForReplay,
@@ -16,20 +17,13 @@ import {
  * fencing). Rows are written through the checkpoint store, as the runtime writes them; each test
  * uses its own shards, keys and actor types so they share one migrated database.
  */
-let db: TestDatabase;
+const db = useMigratedDatabase();
 let sql: Sql;
 let store: CheckpointStore;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  sql = openPool(db.url, { max: 4 });
-  await migrate(sql);
+beforeAll(() => {
+  sql = db.sql;
   store = createCheckpointStore(sql);
-});
-
-afterAll(async () => {
-  await sql?.end({ timeout: 5 });
-  await db?.drop();
 });
 
 /** Takes `shard` for `owner` and commits `extra` at the epoch it got. */
