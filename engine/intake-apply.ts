@@ -2,7 +2,7 @@ import type { IntakeDeps } from './intake.ts';
 import type { ProcessorObserver, TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { SourceBatch } from './record-source.ts';
-import { packBatch } from './shard/record-batch.ts';
+import { packBatch, type RawMessage } from './shard/record-batch.ts';
 import { TRACEPARENT } from './shard/records.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
 import { tpKey } from './topic-partition.ts';
@@ -15,7 +15,12 @@ export async function applyInShard(deps: Pick<IntakeDeps, 'membership' | 'store'
   const sourceEnd = deps.isInbox(batch.topic) ? undefined : batch.highWatermark;
   try {
     // The packed batch is transferred (moved) to the worker: pack it afresh for every attempt.
-    const applyBatch = () => o.host.apply(o.id, packBatch(batch.topic, batch.partition, batch.records), { now: Date.now(), sourceEnd });
+    const pack = () => {
+      const packed = packBatch(batch.topic, batch.partition, batch.records);
+      if (batch.memory) packed.memory = true;
+      return packed;
+    };
+    const applyBatch = () => o.host.apply(o.id, pack(), { now: Date.now(), sourceEnd });
     let r = await applyOrRestore(deps, o, applyBatch);
     while (r.needs) {
       await o.host.rehydrate(o.id, await deps.store.loadStates(o.actor.type, r.needs), r.needs, Date.now());
@@ -56,7 +61,8 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
   o.size = r.size;
   const consumed = r.consumed;
   const tp = tpKey(batch.topic, batch.partition);
-  if (consumed > 0) o.next.set(tp, Math.max(expected, Number(batch.records[consumed - 1]!.offset) + 1));
+  // Memory records have no offset: the inbox partition's position is the fetched records' alone.
+  if (consumed > 0 && !batch.memory) o.next.set(tp, Math.max(expected, Number(batch.records[consumed - 1]!.offset) + 1));
   const traced: TracedRecord[] = [];
   for (let i = 0; i < consumed; i++) {
     const m = batch.records[i]!;
@@ -74,6 +80,19 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
     deadLettered: r.counters.deadLettered - before.deadLettered, duplicatesDropped: r.counters.duplicatesDropped - before.duplicatesDropped,
     appendTimesMs: o.appendTimes.slice(o.appendTimes.length - consumed), atMs: Date.now(), applyMs: performance.now() - started, traced,
   });
+}
+
+/**
+ * Applies messages handed over in memory (engine/local-delivery.ts) like an inbox batch, and
+ * accounts for them; resolves to how many (a prefix) the shard took, undefined when it could not.
+ */
+export async function applyMemoryRecords(deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer'>, o: Owned, topic: string, records: RawMessage[]): Promise<number | undefined> {
+  const batch: SourceBatch = { topic, partition: o.partition, highWatermark: 0, records, lastOffset: '-1', memory: true };
+  const started = performance.now();
+  const r = await applyInShard(deps, o, batch);
+  if (!r) return undefined;
+  accountApplied(deps.observer, o, batch, r, 0, started);
+  return r.consumed;
 }
 
 /** Tells the observer how far the batch's partition is behind its end. */

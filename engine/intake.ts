@@ -41,6 +41,8 @@ export interface IntakeDeps {
   maxUncommitted: number;
   /** Apply a partition's batch while the client fetches the next one (engine/intake-lanes.ts). */
   pipelineBatches?: boolean;
+  /** After a fetched batch of `o` was applied: messages handed over in memory may pass now (engine/local-delivery.ts). */
+  applied?(o: Owned): void;
   log(line: string): void;
 }
 
@@ -92,6 +94,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     reportLag(deps, batch);
     // The source moved on: inbox records waiting for it may pass now.
     if (!inbox) await holds.drain(o);
+    deps.applied?.(o);
     pauseWhenOverBound(deps, o);
     await step.heartbeat();
   }

@@ -18,6 +18,8 @@ export interface ProcessorObserver {
   alertsCommitted?(alerts: readonly Alert[]): void;
   /** Outbox rows of a shard published to Kafka after its commit. */
   relayed?(e: { shard: string; records: number }): void;
+  /** Outbox rows handed over in memory to a shard of this process instead of published (engine/local-delivery.ts). */
+  handedOver?(e: { receiver: string; records: number }): void;
   /** The consumer's view of a partition: how far behind the log end this member is. */
   lag?(e: { topic: string; partition: number; lag: number }): void;
   /** This member no longer holds a shard: its partitions' per-partition figures (lag) are no longer ours to report. */
@@ -66,7 +68,7 @@ export interface Checkpointed {
   deadLetters: { topic: string; code: string; count: number }[];
 }
 
-export const OBSERVER_METHODS = ['batchApplied', 'checkpointed', 'checkpointFailed', 'alertsCommitted', 'relayed', 'lag', 'released'] as const;
+export const OBSERVER_METHODS = ['batchApplied', 'checkpointed', 'checkpointFailed', 'alertsCommitted', 'relayed', 'handedOver', 'lag', 'released'] as const;
 
 /**
  * The same observer, but a method that throws is logged (once per method and message) instead of

@@ -1,6 +1,8 @@
 import type { OutgoingRecord, RecordSink } from './record-sink.ts';
 import { ORIGIN_HEADER, SEQ_HEADER } from './shard/records.ts';
-import { deleteRelayed, pendingOutboxOf, type ShardOutboxRow, type Sql } from '../store/index.ts';
+import { deleteOutboxRows, deleteRelayed, pendingOutboxOf, type ShardOutboxRow, type Sql } from '../store/index.ts';
+import type { LocalDelivery } from './local-delivery.ts';
+import type { Owned } from './owned-shard.ts';
 
 /**
  * Publishes shards' committed outbox rows to Kafka, oldest first, then deletes them. It runs after
@@ -33,7 +35,17 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
-export function createOutboxRelay(sql: Sql, sink: RecordSink): OutboxRelay {
+/**
+ * With `local` (engine/local-delivery.ts), rows for shards held by this process are handed over in
+ * memory instead of published, and only published rows are deleted here.
+ */
+export interface LocalHandOver {
+  delivery: LocalDelivery;
+  /** The epoch at which this process holds `shard`, if it does (rows of other origins are only published). */
+  epochOf(shard: string): number | undefined;
+}
+
+export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandOver): OutboxRelay {
   let queued = new Map<string, Waiter[]>();
   let running = false;
 
@@ -42,7 +54,7 @@ export function createOutboxRelay(sql: Sql, sink: RecordSink): OutboxRelay {
     const group = queued;
     queued = new Map();
     running = true;
-    relayShards(sql, sink, [...group.keys()])
+    relayShards(sql, sink, [...group.keys()], local)
       .then(
         (counts) => {
           for (const [shard, waiters] of group) for (const w of waiters) w.resolve(counts.get(shard) ?? 0);
@@ -70,18 +82,18 @@ export function createOutboxRelay(sql: Sql, sink: RecordSink): OutboxRelay {
 }
 
 /** Relays every pending row of `shards`; returns how many records went out per shard. */
-async function relayShards(sql: Sql, sink: RecordSink, shards: readonly string[]): Promise<Map<string, number>> {
+async function relayShards(sql: Sql, sink: RecordSink, shards: readonly string[], local: LocalHandOver | undefined): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   let left = shards;
   while (left.length > 0) {
     const perShard = Math.max(MIN_PER_SHARD, Math.ceil(BATCH / left.length));
-    const rows = await pendingOutboxOf(sql, left, perShard);
-    await publishThenDelete(sql, sink, rows, counts);
+    const rows = await pendingOutboxOf(sql, left, perShard, local?.delivery.cursors);
+    const starved = local ? await publishOrHandOver(sql, sink, rows, counts, local) : (await publishThenDelete(sql, sink, rows, counts), undefined);
     // A shard that filled its share may hold more; the others are drained (rows committed since
     // are relayed by the flush their commit asks for).
     const read = new Map<string, number>();
     for (const r of rows) read.set(r.shard, (read.get(r.shard) ?? 0) + 1);
-    left = left.filter((s) => (read.get(s) ?? 0) >= perShard);
+    left = left.filter((s) => (read.get(s) ?? 0) >= perShard && !starved?.has(s));
   }
   return counts;
 }
@@ -106,6 +118,57 @@ async function publishThenDelete(sql: Sql, sink: RecordSink, rows: readonly Shar
   } finally {
     if (published.size > 0) await deleteRelayed(sql, [...published].map(([shard, seq]) => ({ shard, seq })));
   }
+}
+
+/**
+ * Local delivery: rows for shards held here are handed over (after the rest is published, so a
+ * receiver's barrier covers every earlier publish of the origin), the others are published and
+ * deleted by their seqs. Each origin's cursor then moves past what was handled; a receiver whose
+ * queue is full leaves that row and the origin's later ones pending for a later relay.
+ */
+async function publishOrHandOver(sql: Sql, sink: RecordSink, rows: readonly ShardOutboxRow[], counts: Map<string, number>, local: LocalHandOver): Promise<Set<string>> {
+  const remote: ShardOutboxRow[] = [];
+  const handed = new Map<Owned, Map<string, ShardOutboxRow[]>>();
+  for (const r of rows) {
+    const receiver = local.epochOf(r.shard) === undefined ? undefined : local.delivery.receiverOf(r);
+    if (!receiver) {
+      remote.push(r);
+      continue;
+    }
+    const byOrigin = handed.get(receiver) ?? new Map<string, ShardOutboxRow[]>();
+    handed.set(receiver, byOrigin);
+    const list = byOrigin.get(r.shard);
+    if (list) list.push(r);
+    else byOrigin.set(r.shard, [r]);
+  }
+  const published: { shard: string; seq: number }[] = [];
+  try {
+    for (let at = 0; at < remote.length; ) {
+      const end = requestEnd(remote, at);
+      await sink.send(remote.slice(at, end).map(toRecord));
+      for (let i = at; i < end; i++) {
+        const r = remote[i]!;
+        published.push({ shard: r.shard, seq: r.seq });
+        counts.set(r.shard, (counts.get(r.shard) ?? 0) + 1);
+      }
+      at = end;
+    }
+  } finally {
+    await deleteOutboxRows(sql, published);
+  }
+  const cursors = local.delivery.cursors;
+  for (const r of rows) cursors.set(r.shard, Math.max(cursors.get(r.shard) ?? 0, r.seq));
+  const starved = new Set<string>();
+  for (const [receiver, byOrigin] of handed) {
+    for (const [origin, list] of byOrigin) {
+      if (local.delivery.handOver(receiver, origin, local.epochOf(origin)!, list)) continue;
+      // Not all taken (the receiver's queue is full): the origin is read from the start again when
+      // the queue drains (rows handed already are skipped), and not again in this relay.
+      cursors.delete(origin);
+      starved.add(origin);
+    }
+  }
+  return starved;
 }
 
 /**

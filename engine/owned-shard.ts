@@ -2,6 +2,7 @@ import type { ActorDefinition } from '../actors/actor.ts';
 import type { TracedRecord } from './observer.ts';
 import type { ShardCounters } from './shard/shard.ts';
 import type { HeldInbox } from './intake-hold.ts';
+import type { MemoryInbox } from './local-delivery.ts';
 import type { AsyncShardHost } from './shard/worker-pool.ts';
 import type { QueuedRelease } from './quarantine-release.ts';
 
@@ -26,6 +27,8 @@ export interface Owned {
   next: Map<string, number>;
   /** Inbox records fetched but waiting for the source partition (engine/intake-hold.ts). */
   heldInbox?: HeldInbox;
+  /** Messages handed over in memory by shards of this process (engine/local-delivery.ts). */
+  memoryInbox?: MemoryInbox;
   /** Committed to Postgres but not yet acknowledged as group offsets by Kafka, per `topic:partition`. */
   owedGroupOffsets?: Map<string, GroupOffset>;
   /** Quarantine releases asked of this shard, carried out by its next checkpoint (engine/quarantine-release.ts). */

@@ -67,6 +67,12 @@ export interface ProcessorOptions {
    */
   groupCommit?: boolean;
   /**
+   * Hand actor → actor messages between shards of this process over in memory after the origin's
+   * commit, instead of through Kafka (engine/local-delivery.ts). Off by default: the inbox topics
+   * then no longer hold those messages, which time travel and an alert's "why" read back.
+   */
+  localMessages?: boolean;
+  /**
    * How far an event's `ts` may be ahead of its record's Kafka timestamp before the record is
    * dead-lettered (FUTURE_TIMESTAMP). Default DEFAULT_MAX_FUTURE_MS (5 min).
    */

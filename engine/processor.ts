@@ -5,6 +5,8 @@ import { createOutboxRelay } from './outbox-relay.ts';
 import { createCheckpointStore, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { createIntake } from './intake.ts';
+import { applyMemoryRecords } from './intake-apply.ts';
+import { LocalDelivery } from './local-delivery.ts';
 import { sourceTopicName, topicNames } from './topic-names.ts';
 import { createMembership, type Membership } from './membership.ts';
 import { guardObserver } from './observer.ts';
@@ -92,7 +94,31 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     }
     const sink = await client.sink();
     opened.push(() => sink.disconnect());
-    const relay = createOutboxRelay(sql, sink);
+    // Messages between shards of this process skip Kafka when on (engine/local-delivery.ts); not
+    // to actor types that keep a state history, which is rebuilt from (and keyed by) inbox offsets.
+    const inboxTypes = new Map(actors.map((a) => [inboxTopicOf(opts.app, a.type), a.type]));
+    const historyTypes = new Set(opts.historyActors ?? []);
+    const delivery = opts.localMessages
+      ? new LocalDelivery({
+          held: (id) => membership.held(id),
+          receiverTypeOf: (topic) => {
+            const type = inboxTypes.get(topic);
+            return type === undefined || historyTypes.has(type) ? undefined : type;
+          },
+          inboxTopicOf: (type) => inboxTopicOf(opts.app, type),
+          partitionsOf: (type) => partitionCounts.get(type),
+          partitionOf: client.partitionOf,
+          endOffsets: (topic) => admin.offsets(topic),
+          apply: (o, topic, records) => applyMemoryRecords({ membership, store, observer, log, isInbox: (t) => inboxTypes.has(t) }, o, topic, records),
+          handedOver: (receiver, records) => observer.handedOver?.({ receiver, records }),
+          relayAgain: (origins) => {
+            for (const id of origins) if (membership.held(id)) void relay.flush(id).catch((e) => log(`relay of ${id} after a receiver left failed: ${e}`));
+          },
+          log,
+        })
+      : undefined;
+    const relay = createOutboxRelay(sql, sink, delivery && { delivery, epochOf: (id) => membership.held(id)?.epoch });
+    if (delivery) log('messages between shards held here are handed over in memory (local_messages)');
     const pool = workerCount > 0 ? createWorkerPool(workerCount, opts.onFatal) : createInlinePool(actors);
     opened.push(() => pool.terminate());
     log(`shards run on ${pool.kind === 'workers' ? `${pool.size} worker thread(s)` : 'the consumer thread'}`);
@@ -115,7 +141,13 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       resume: (o) => intake.resume(o), log, lazyRestoreAbove: opts.lazyRestoreAbove ?? PROCESSOR_DEFAULTS.lazyRestoreAbove,
       maxEvictedKeys: (opts.passivation ?? PROCESSOR_DEFAULTS.passivation).maxEvictedKeys,
     });
-    const membership = createMembership({ actorOf: (type) => actors.find((a) => a.type === type), checkpoint: () => checkpoint(), ...lifecycle, log });
+    const membership = createMembership({
+      actorOf: (type) => actors.find((a) => a.type === type), checkpoint: () => checkpoint(), ...lifecycle, log,
+      // An origin taken (again) reads its outbox from the start; a receiver given up gets what it
+      // was handed but did not commit by Kafka instead (engine/local-delivery.ts).
+      load: (id, actor, partition) => (delivery?.originAcquired(id), lifecycle.load(id, actor, partition)),
+      close: (o) => (delivery?.receiverGone(o), lifecycle.close(o)),
+    });
     const intake = createIntake({
       membership, source, admin, store, observer, log,
       actorOfTopic: (topic) => actorOfTopic.get(topic),
@@ -124,6 +156,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       checkpoint: () => checkpoint(),
       maxUncommitted: opts.maxUncommittedRecords ?? PROCESSOR_DEFAULTS.maxUncommittedRecords,
       pipelineBatches: opts.pipelineBatches ?? PROCESSOR_DEFAULTS.pipelineBatches,
+      applied: delivery && ((o) => void delivery.drain(o)),
     });
     const checkpointer = createCheckpointer({
       store, relay, source, observer, log, passivation: opts.passivation ?? PROCESSOR_DEFAULTS.passivation,
@@ -163,6 +196,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const stop = async () => {
       membership.stop();
       intake.stop(); // no batch is applied from here on
+      delivery?.stop();
       clearInterval(timer);
       // Commit while still a group member: after leaving, a new owner may acquire (and fence) us.
       await checkpoint();
@@ -175,6 +209,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       await admin.disconnect();
       await pool.terminate();
       await sql.end({ timeout: 5 });
+      if (delivery) log(`messages handed over in memory since start: ${delivery.handed}`);
     };
     return processorHandle({ membership, store, actors, partitionCounts, partitionOf: client.partitionOf, checkpoint, stop: () => (stopping ??= stop()) });
   } catch (e) {

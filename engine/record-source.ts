@@ -46,6 +46,8 @@ export interface SourceBatch {
    * client filtered records out (e.g. transaction markers), so marking it consumed moves past them.
    */
   lastOffset: string;
+  /** Inbox messages handed over in memory by a shard of this process (engine/local-delivery.ts), not fetched. */
+  memory?: true;
 }
 
 export interface BatchControl {

@@ -55,6 +55,14 @@ describe('config: HTTP edge and exposure', () => {
     expect(() => loadConfig({ GROUP_COMMIT: 'sometimes' })).toThrow(/GROUP_COMMIT/);
   });
 
+  test('local messages: off unless processing.local_messages or LOCAL_MESSAGES turns it on; the environment wins', () => {
+    expect(loadConfig({}).instance.processor.localMessages).toBeUndefined();
+    const on = withFile('processing:\n  local_messages: true\n');
+    expect(loadConfig({}, on).instance.processor.localMessages).toBe(true);
+    expect(loadConfig({ LOCAL_MESSAGES: 'false' }, on).instance.processor.localMessages).toBe(false);
+    expect(() => loadConfig({ LOCAL_MESSAGES: 'maybe' })).toThrow(/LOCAL_MESSAGES/);
+  });
+
   test('a non-loopback bind without tokens refuses to start unless explicitly allowed', () => {
     expect(checkExposure({ port: 8080, hostname: '127.0.0.1' }, false)).toBeUndefined();
     expect(checkExposure({ port: 8080, hostname: '0.0.0.0', tokens: TOKENS }, false)).toBeUndefined();

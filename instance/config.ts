@@ -45,6 +45,8 @@ export const PipelineFile = Type.Object(
       batches_in_flight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
       /** Dirty shards commit in group transactions (ProcessorOptions.groupCommit). */
       group_commit: Type.Optional(Type.Boolean()),
+      /** Messages between shards of one instance skip Kafka (ProcessorOptions.localMessages). */
+      local_messages: Type.Optional(Type.Boolean()),
       passivate_after_ms: Type.Optional(Type.Integer({ minimum: 1000 })),
       max_entities_per_shard: Type.Optional(Type.Integer({ minimum: 1 })),
       /** Keys of passivated entities a shard remembers; beyond it, every key not in memory is looked up once. */
@@ -182,6 +184,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
       pipelineBatches: bool(env.PIPELINE_BATCHES, 'PIPELINE_BATCHES') ?? p.pipeline_batches,
       batchesInFlight: int(env.BATCHES_IN_FLIGHT, 'BATCHES_IN_FLIGHT', 1) ?? p.batches_in_flight,
       groupCommit: bool(env.GROUP_COMMIT, 'GROUP_COMMIT') ?? p.group_commit,
+      localMessages: bool(env.LOCAL_MESSAGES, 'LOCAL_MESSAGES') ?? p.local_messages,
       lazyRestoreAbove: int(env.LAZY_RESTORE_ABOVE, 'LAZY_RESTORE_ABOVE', 0) ?? p.lazy_restore_above,
       maxFutureMs,
       passivation: p.passivate_after_ms || p.max_entities_per_shard || p.max_passivated_keys_per_shard

@@ -42,6 +42,7 @@ export function createMetrics(): Metrics {
   const quarantines = new Counter({ name: 'actorstream_quarantines_total', help: 'Entities quarantined because their handler threw', labelNames: ['actor'], registers: r });
   const duplicates = new Counter({ name: 'actorstream_duplicates_dropped_total', help: 'Inbox redeliveries dropped exactly', labelNames: ['actor'], registers: r });
   const relayed = new Counter({ name: 'actorstream_outbox_relayed_total', help: 'Outbox records published to Kafka after commit', registers: r });
+  const inMemory = new Counter({ name: 'actorstream_messages_in_memory_total', help: 'Actor messages handed over in memory to a shard of this process instead of published (processing.local_messages)', registers: r });
   const alerts = new Counter({ name: 'actorstream_alerts_total', help: 'Alerts committed, by type', labelNames: ['type'], registers: r });
   const checkpoints = new Counter({ name: 'actorstream_checkpoints_total', help: 'Checkpoint commits by result', labelNames: ['result'], registers: r });
   const checkpointRows = new Counter({ name: 'actorstream_checkpoint_rows_total', help: 'Rows written by checkpoints, by kind', labelNames: ['kind'], registers: r });
@@ -113,6 +114,9 @@ export function createMetrics(): Metrics {
     },
     relayed(e) {
       relayed.inc(e.records);
+    },
+    handedOver(e) {
+      inMemory.inc(e.records);
     },
     lag(e) {
       lag.set({ topic: e.topic, partition: String(e.partition) }, e.lag);

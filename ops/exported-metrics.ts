@@ -15,6 +15,7 @@ export const EXPORTED_METRICS = [
   'actorstream_quarantines_total', // {actor}
   'actorstream_duplicates_dropped_total', // {actor}
   'actorstream_outbox_relayed_total',
+  'actorstream_messages_in_memory_total',
   'actorstream_alerts_total', // {type}
   'actorstream_checkpoints_total', // {result: ok|fenced|error}
   'actorstream_checkpoint_rows_total', // {kind: states|offsets|outbox|alerts|timers}

@@ -35,6 +35,7 @@ export async function writeCheckpoint(tx: Tx, cps: readonly Checkpoint[], proces
     writeQuarantines(tx, cps.flatMap((cp) => cp.quarantines ?? [])),
     writeParkedInputs(tx, { parked: cps.flatMap((cp) => cp.parked ?? []), released: cps.flatMap((cp) => cp.released ?? []) }),
     removeFiredTimers(tx, cps),
+    deleteConsumedOutbox(tx, cps),
   ]);
 }
 
@@ -119,6 +120,18 @@ async function writeInboxPositions(tx: Tx, cps: readonly Checkpoint[]): Promise<
     insert into inbox_positions (shard, origin, last_seq)
     select h, o, s from unnest(${p.map((x) => x.shard)}::text[], ${p.map((x) => x.origin)}::text[], ${p.map((x) => x.lastSeq)}::bigint[]) as u(h, o, s)
     on conflict (shard, origin) do update set last_seq = greatest(inbox_positions.last_seq, excluded.last_seq)`;
+}
+
+/**
+ * Rows of other shards' outboxes this checkpoint's shard received in memory (engine/local-delivery.ts):
+ * they leave with the checkpoint that applied them, atomically with its inbox positions, so until
+ * then each is the durable copy a restarted receiver is handed again.
+ */
+async function deleteConsumedOutbox(tx: Tx, cps: readonly Checkpoint[]): Promise<void> {
+  const rows = cps.flatMap((cp) => cp.consumedOutbox ?? []);
+  if (rows.length === 0) return;
+  await tx`delete from outbox using unnest(${rows.map((x) => x.origin)}::text[], ${rows.map((x) => x.seq)}::bigint[]) as u(shard, seq)
+    where outbox.shard = u.shard and outbox.seq = u.seq`;
 }
 
 /**

@@ -24,14 +24,16 @@ export interface ShardOutboxRow extends OutboxRow {
 /**
  * The oldest rows of each of `shards`, up to `perShard` of each, shard by shard and oldest first
  * within a shard: one round trip for a relay of many shards (each shard's read is an index range
- * scan on (shard, seq)).
+ * scan on (shard, seq)). `after`: per shard, read only rows past that seq (rows up to it are known
+ * to be handled: engine/local-delivery.ts).
  */
-export async function pendingOutboxOf(sql: Sql, shards: readonly string[], perShard: number): Promise<ShardOutboxRow[]> {
+export async function pendingOutboxOf(sql: Sql, shards: readonly string[], perShard: number, after?: ReadonlyMap<string, number>): Promise<ShardOutboxRow[]> {
   if (shards.length === 0) return [];
+  const from = shards.map((s) => after?.get(s) ?? 0);
   const rows = await sql`select s.shard, o.seq, o.topic, o.key, o.value, o.headers
-    from unnest(${shards as string[]}::text[]) with ordinality as s(shard, n)
+    from unnest(${shards as string[]}::text[], ${from}::bigint[]) with ordinality as s(shard, after, n)
     cross join lateral (select seq, topic, key, value, headers from outbox
-      where outbox.shard = s.shard order by seq limit ${perShard}) o
+      where outbox.shard = s.shard and outbox.seq > s.after order by seq limit ${perShard}) o
     order by s.n, o.seq`;
   return rows.map((r) => ({
     shard: r.shard as string,
@@ -48,6 +50,17 @@ export async function deleteRelayed(sql: Sql, upTo: readonly { shard: string; se
   if (upTo.length === 0) return;
   await sql`delete from outbox using unnest(${upTo.map((u) => u.shard)}::text[], ${upTo.map((u) => u.seq)}::bigint[]) as u(shard, seq)
     where outbox.shard = u.shard and outbox.seq <= u.seq`;
+}
+
+/**
+ * Removes exactly these rows (not a prefix): with local delivery, rows for receivers in this
+ * process stay in their origin's outbox, between published ones, until the receiver's checkpoint
+ * deletes them.
+ */
+export async function deleteOutboxRows(sql: Sql, rows: readonly { shard: string; seq: number }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`delete from outbox using unnest(${rows.map((u) => u.shard)}::text[], ${rows.map((u) => u.seq)}::bigint[]) as u(shard, seq)
+    where outbox.shard = u.shard and outbox.seq = u.seq`;
 }
 
 /** Outbox rows not yet relayed, every shard together (a gauge: the relay's backlog). */

@@ -108,6 +108,21 @@ describe('checkpoint store', () => {
     expect(row!.n).toBe(0);
   });
 
+  test("a receiver's checkpoint deletes exactly the rows of other shards' outboxes it consumed in memory, and a fenced one deletes none", async () => {
+    const origin = await store.acquire('order/21', 'proc-a');
+    const rows = ['m1', 'm2', 'm3'].map((value) => ({ topic: 'app.sku.inbox', key: 'sku-21', value }));
+    await store.commit(checkpoint('order/21', origin, 1, { states: [], outbox: rows }));
+    const seqs = (await sql`select seq from outbox where shard = 'order/21' order by seq`).map((r) => Number(r.seq));
+    expect(seqs).toHaveLength(3);
+    const stale = await store.acquire('sku/21', 'proc-a');
+    const receiver = await store.acquire('sku/21', 'proc-b');
+    const consumed = [{ origin: 'order/21', seq: seqs[0]! }, { origin: 'order/21', seq: seqs[2]! }];
+    await expect(store.commit(checkpoint('sku/21', stale, 1, { consumedOutbox: consumed }))).rejects.toBeInstanceOf(ShardFenced);
+    expect((await sql`select value from outbox where shard = 'order/21' order by seq`).map((r) => r.value)).toEqual(['m1', 'm2', 'm3']);
+    await store.commit(checkpoint('sku/21', receiver, 1, { consumedOutbox: consumed, inboxPositions: [{ origin: 'order/21', lastSeq: seqs[2]! }] }));
+    expect((await sql`select value from outbox where shard = 'order/21' order by seq`).map((r) => r.value)).toEqual(['m2']);
+  });
+
   test('statements are pipelined in order: a timer added and fired in one checkpoint ends removed', async () => {
     const epoch = await store.acquire('order/9', 'proc-a');
     await store.commit(checkpoint('order/9', epoch, 1, {

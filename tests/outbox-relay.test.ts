@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
+import { LocalDelivery } from '../engine/local-delivery.ts';
 import { createOutboxRelay } from '../engine/outbox-relay.ts';
+import type { Owned } from '../engine/owned-shard.ts';
+import type { RawMessage } from '../engine/shard/record-batch.ts';
 import type { OutgoingRecord, RecordSink } from '../engine/record-sink.ts';
 import { createCheckpointStore, outboxPending, type CheckpointStore, type Sql } from '../store/index.ts';
 import { useMigratedDatabase } from './support/migrated-database.ts';
@@ -107,6 +110,48 @@ describe('outbox relay', () => {
     expect(await outboxPending(sql)).toBe(2);
     expect(await relay.flush('r3/0')).toBe(2);
     expect(s.sends[2]!.map((r) => r.value[0])).toEqual(['3', '4']);
+    expect(await outboxPending(sql)).toBe(0);
+  });
+
+  test('local delivery: rows to a shard held here are handed over and stay pending until it commits; the rest go out and leave; a receiver given up gets them by Kafka', async () => {
+    const epoch = await store.acquire('r5/0', 'proc-a', 'http://proc-a:8080');
+    // Keys ending in L route to sku/0, held here; the others to sku/1, held elsewhere.
+    const rows = ['L1', 'R1', 'L2', 'R2', 'L3'].map((v) => ({ topic: 'app.sku.inbox', key: `sku-${v}`, value: v }));
+    await store.commit({ shard: 'r5/0', epoch, offsets: [], states: [], outbox: rows, alerts: [], inboxPositions: [], timersAdded: [], timersRemoved: [] });
+    const receiver = { id: 'sku/0', partition: 0, actor: { type: 'sku' }, next: new Map([['app.sku.inbox:0', 0]]) } as unknown as Owned;
+    const handed: string[] = [];
+    let held = true;
+    const relayAgain: string[] = [];
+    const delivery = new LocalDelivery({
+      held: (id) => (id === 'sku/0' && held ? receiver : undefined),
+      receiverTypeOf: (topic) => (topic === 'app.sku.inbox' ? 'sku' : undefined),
+      inboxTopicOf: () => 'app.sku.inbox',
+      partitionsOf: () => 2,
+      partitionOf: (key) => (key.endsWith('L1') || key.endsWith('L2') || key.endsWith('L3') ? 0 : 1),
+      endOffsets: async () => [{ partition: 0, low: 0, high: 0 }],
+      apply: async (_o, _t, records: RawMessage[]) => {
+        for (const r of records) handed.push(new TextDecoder().decode(r.value!));
+        return records.length;
+      },
+      relayAgain: (origins) => void relayAgain.push(...origins),
+      log: () => {},
+    });
+    const s = recordingSink();
+    const relay = createOutboxRelay(sql, s.sink, { delivery, epochOf: (id) => (id === 'r5/0' ? epoch : undefined) });
+    expect(await relay.flush('r5/0')).toBe(2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fromShard(s.sends, 'r5/0').map((r) => r.value)).toEqual(['R1', 'R2']);
+    expect(handed).toEqual(['L1', 'L2', 'L3']);
+    expect((await sql`select value from outbox where shard = 'r5/0' order by seq`).map((r) => r.value)).toEqual(['L1', 'L2', 'L3']);
+    // The cursor moved past them: a second relay neither reads nor hands them again.
+    expect(await relay.flush('r5/0')).toBe(0);
+    expect(handed).toHaveLength(3);
+    // The receiver is given up before committing them: the origin relays again, now by Kafka, in order.
+    held = false;
+    delivery.receiverGone(receiver);
+    expect(relayAgain).toEqual(['r5/0']);
+    expect(await relay.flush('r5/0')).toBe(3);
+    expect(fromShard(s.sends, 'r5/0').map((r) => r.value)).toEqual(['R1', 'R2', 'L1', 'L2', 'L3']);
     expect(await outboxPending(sql)).toBe(0);
   });
 

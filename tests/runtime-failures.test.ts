@@ -61,76 +61,118 @@ function delays(seed: number, n: number, minMs: number, maxMs: number): number[]
   });
 }
 
+const LOCAL_MESSAGES = { LOCAL_MESSAGES: 'true' };
+
+/** With local messages on, the process stopped cleanly must have handed messages over in memory (it says how many). */
+function expectInMemoryWhenOn(extra: Record<string, string>, p: ProcessorProcess): void {
+  if (extra.LOCAL_MESSAGES !== 'true') return;
+  expect(p.output.join('')).toMatch(/messages handed over in memory since start: [1-9]\d*/);
+}
+
+/** Load arrives while a processor is killed at 3 points and restarted; `extra`: its settings, `historyTypes` the types whose history is checked. */
+async function sigkillAtRandomPoints(seed: number, extra: Record<string, string>, historyTypes: string[]): Promise<void> {
+  env = await createPipelineEnv(PARTITIONS);
+  const events = workload(seed, 60_000);
+  const chunks = [0, 1, 2, 3].map((i) => events.slice((i * events.length) / 4, ((i + 1) * events.length) / 4));
+  await env.produce(chunks[0]!);
+  // This run also keeps the opt-in processed-events table: one row per applied event, exactly.
+  // And every restart restores lazily (states read back on their next input), which the other
+  // tests' small shards never do (default: above 50,000 entities). And it keeps a state history.
+  const processed = { PROCESSED_EVENTS_TABLE: 'events_processed', LAZY_RESTORE_ABOVE: '0', ...extra };
+  for (const [i, delay] of delays(Number(process.env.KILL_SEED ?? 7), 3, 300, 2500).entries()) {
+    const p = await start(env, `proc-${i}`, processed);
+    const producing = env.produce(chunks[i + 1]!); // load arrives while it runs and is killed
+    await new Promise((r) => setTimeout(r, delay));
+    await stop(p, 'SIGKILL');
+    await producing;
+  }
+  const last = await start(env, 'proc-final', processed);
+  await waitUntilSettled(env);
+  await stop(last, 'SIGTERM');
+  expectInMemoryWhenOn(extra, last);
+  await expectOracle(env, events);
+  const [rows] = await env.sql`select count(*)::int as n, count(distinct event_id)::int as ids from events_processed`;
+  expect(rows).toEqual({ n: new Set(events.map((e) => e.id)).size, ids: new Set(events.map((e) => e.id)).size });
+  await expectHistoryMatchesCommitted(env.sql, historyTypes);
+}
+
+/** Two members share the shards; one is killed under load and the other takes over everything. */
+async function survivorTakesOver(seed: number, extra: Record<string, string>): Promise<void> {
+  env = await createPipelineEnv(PARTITIONS);
+  const events = workload(seed, 20_000);
+  const a = await start(env, 'proc-a', extra);
+  // The survivor applies a partition's batch while it fetches the next (processing.pipeline_batches,
+  // off by default): the take-over, its seeks back to Postgres's offsets and the rebalance run
+  // through the lanes too. The killed one applies in turn, so one group mixes both modes.
+  const b = await start(env, 'proc-b', { ...extra, PIPELINE_BATCHES: 'true' });
+  await waitForOwners(env, 2);
+  await env.produce(events.slice(0, 10_000));
+  await stop(a, 'SIGKILL');
+  await env.produce(events.slice(10_000));
+  await waitUntilSettled(env);
+  const [owners] = await env.sql`select array_agg(distinct owner_id) as ids from shard_owners`;
+  expect(owners!.ids).toEqual(['proc-b']);
+  await stop(b, 'SIGTERM');
+  expectInMemoryWhenOn(extra, b);
+  await expectOracle(env, events);
+}
+
+/** A member frozen past the session timeout while holding uncommitted work, thawed after the other took its shards. */
+async function zombieIsFenced(seed: number, extra: Record<string, string>): Promise<void> {
+  env = await createPipelineEnv(PARTITIONS);
+  const events = workload(seed, 20_000);
+  // A long interval keeps the zombie holding uncommitted work when it is frozen.
+  const zombie = await start(env, 'zombie', { ...extra, CHECKPOINT_INTERVAL_MS: '4000' });
+  const survivor = await start(env, 'survivor', extra);
+  await waitForOwners(env, 2);
+  await env.produce(events.slice(0, 10_000));
+  await new Promise((r) => setTimeout(r, 1500));
+  await freezeBetweenCheckpoints(env, zombie, 'zombie');
+  await env.produce(events.slice(10_000));
+  await waitForOwners(env, 1, 60_000); // the survivor acquired every shard, bumping their epochs
+  await waitUntilSettled(env);
+  const before = await committed(env.sql);
+  zombie.kill('SIGCONT');
+  await waitFor(() => /fenced/.test(zombie.output.join('')), 30_000, 'the zombie to report being fenced');
+  await waitUntilSettled(env);
+  const after = await committed(env.sql);
+  expect(stateDiffs(after, before)).toEqual({ sku: [], order: [], user: [], sku_affinity: [] });
+  await stop(survivor, 'SIGTERM');
+  await stop(zombie, 'SIGTERM');
+  expectInMemoryWhenOn(extra, survivor);
+  await expectOracle(env, events);
+}
+
 describe('runtime under failure', () => {
   test('SIGKILL at 3 random points under load, restart each time: equal to the oracle', async () => {
-    env = await createPipelineEnv(PARTITIONS);
-    const events = workload(21, 60_000);
-    const chunks = [0, 1, 2, 3].map((i) => events.slice((i * events.length) / 4, ((i + 1) * events.length) / 4));
-    await env.produce(chunks[0]!);
-    // This run also keeps the opt-in processed-events table: one row per applied event, exactly.
-    // And every restart restores lazily (states read back on their next input), which the other
-    // tests' small shards never do (default: above 50,000 entities). And it keeps a state history.
-    const processed = { PROCESSED_EVENTS_TABLE: 'events_processed', LAZY_RESTORE_ABOVE: '0', HISTORY_ACTORS: 'sku,order,user' };
-    for (const [i, delay] of delays(Number(process.env.KILL_SEED ?? 7), 3, 300, 2500).entries()) {
-      const p = await start(env, `proc-${i}`, processed);
-      const producing = env.produce(chunks[i + 1]!); // load arrives while it runs and is killed
-      await new Promise((r) => setTimeout(r, delay));
-      await stop(p, 'SIGKILL');
-      await producing;
-    }
-    const last = await start(env, 'proc-final', processed);
-    await waitUntilSettled(env);
-    await stop(last, 'SIGTERM');
-    await expectOracle(env, events);
-    const [rows] = await env.sql`select count(*)::int as n, count(distinct event_id)::int as ids from events_processed`;
-    expect(rows).toEqual({ n: new Set(events.map((e) => e.id)).size, ids: new Set(events.map((e) => e.id)).size });
-    await expectHistoryMatchesCommitted(env.sql, ['sku', 'order', 'user']);
+    await sigkillAtRandomPoints(21, { HISTORY_ACTORS: 'sku,order,user' }, ['sku', 'order', 'user']);
+  }, 300_000);
+
+  // Messages between shards of the process go in memory (engine/local-delivery.ts) — reserves to
+  // SKUs and their answers to orders — except to users, which keep a history and so receive by
+  // Kafka: both paths in one run, and the hand-back to the restarted process after each kill.
+  test('with local messages: SIGKILL at 3 random points under load, restart each time: equal to the oracle', async () => {
+    await sigkillAtRandomPoints(26, { ...LOCAL_MESSAGES, HISTORY_ACTORS: 'user' }, ['user']);
   }, 300_000);
 
   test('two processes in one group; SIGKILL one; the survivor takes over: equal to the oracle', async () => {
-    env = await createPipelineEnv(PARTITIONS);
-    const events = workload(22, 20_000);
-    const a = await start(env, 'proc-a');
-    // The survivor applies a partition's batch while it fetches the next (processing.pipeline_batches,
-    // off by default): the take-over, its seeks back to Postgres's offsets and the rebalance run
-    // through the lanes too. The killed one applies in turn, so one group mixes both modes.
-    const b = await start(env, 'proc-b', { PIPELINE_BATCHES: 'true' });
-    await waitForOwners(env, 2);
-    await env.produce(events.slice(0, 10_000));
-    await stop(a, 'SIGKILL');
-    await env.produce(events.slice(10_000));
-    await waitUntilSettled(env);
-    const [owners] = await env.sql`select array_agg(distinct owner_id) as ids from shard_owners`;
-    expect(owners!.ids).toEqual(['proc-b']);
-    await stop(b, 'SIGTERM');
-    await expectOracle(env, events);
+    await survivorTakesOver(22, {});
+  }, 300_000);
+
+  // The survivor's shards sent to the killed one's by Kafka; once it holds them all, they are local.
+  test('with local messages: two processes in one group; SIGKILL one; the survivor takes over: equal to the oracle', async () => {
+    await survivorTakesOver(27, LOCAL_MESSAGES);
   }, 300_000);
 
   // The survivor takes over the zombie's shards with no checkpoint of theirs (4 s interval), so it
   // replays both partitions of each from offset 0: the shard's event-time gate must apply the SKU
   // inbox (reserves) after the stock_received events before them, not in fetch order.
   test('a zombie (SIGSTOP past the session timeout) is fenced on SIGCONT: no stale write lands', async () => {
-    env = await createPipelineEnv(PARTITIONS);
-    const events = workload(23, 20_000);
-    // A long interval keeps the zombie holding uncommitted work when it is frozen.
-    const zombie = await start(env, 'zombie', { CHECKPOINT_INTERVAL_MS: '4000' });
-    const survivor = await start(env, 'survivor');
-    await waitForOwners(env, 2);
-    await env.produce(events.slice(0, 10_000));
-    await new Promise((r) => setTimeout(r, 1500));
-    await freezeBetweenCheckpoints(env, zombie, 'zombie');
-    await env.produce(events.slice(10_000));
-    await waitForOwners(env, 1, 60_000); // the survivor acquired every shard, bumping their epochs
-    await waitUntilSettled(env);
-    const before = await committed(env.sql);
-    zombie.kill('SIGCONT');
-    await waitFor(() => /fenced/.test(zombie.output.join('')), 30_000, 'the zombie to report being fenced');
-    await waitUntilSettled(env);
-    const after = await committed(env.sql);
-    expect(stateDiffs(after, before)).toEqual({ sku: [], order: [], user: [], sku_affinity: [] });
-    await stop(survivor, 'SIGTERM');
-    await stop(zombie, 'SIGTERM');
-    await expectOracle(env, events);
+    await zombieIsFenced(23, {});
+  }, 300_000);
+
+  test('with local messages: a zombie (SIGSTOP past the session timeout) is fenced on SIGCONT: no stale write lands', async () => {
+    await zombieIsFenced(28, LOCAL_MESSAGES);
   }, 300_000);
 
   test('poison pills of each kind land in the DLQ with their reason; the rest of the partition is processed', async () => {

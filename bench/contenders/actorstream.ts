@@ -110,6 +110,7 @@ const processor = await startProcessor({
   pipelineBatches: cfg.pipelineBatches,
   batchesInFlight: cfg.batchesInFlight,
   groupCommit: cfg.groupCommit,
+  localMessages: cfg.localMessages,
   actorsConfig,
   observer,
   log(line) {

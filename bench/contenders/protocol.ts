@@ -38,6 +38,8 @@ export interface ContenderConfig {
   batchesInFlight?: number;
   /** actorstream: commit the dirty shards of a pass in group transactions (ProcessorOptions.groupCommit). */
   groupCommit?: boolean;
+  /** actorstream: messages between shards of the process skip Kafka (ProcessorOptions.localMessages). */
+  localMessages?: boolean;
   timeoutMs: number;
 }
 

@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-deno', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-bun-local-messages', 'actorstream-deno', 'actorstream-deno-local-messages', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -180,6 +180,22 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     what: 'the same processor committing the dirty shards of a checkpoint pass in group transactions of ~8 shards (processing.group_commit, engine/checkpoint-group.ts)',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { groupCommit: true }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-bun-local-messages': {
+    id: 'actorstream-bun-local-messages',
+    label: 'actorstream (Bun), local messages',
+    what: 'the same processor handing messages between its own shards over in memory instead of through Kafka (processing.local_messages, engine/local-delivery.ts)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { localMessages: true }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-deno-local-messages': {
+    id: 'actorstream-deno-local-messages',
+    label: 'actorstream (Deno), local messages',
+    what: 'the same processor on Deno with local messages (processing.local_messages)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: DENO, args: denoArgs('actorstream.ts'), env: configEnv(ctx, { localMessages: true }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno-group-commit': {

@@ -18,6 +18,8 @@ export interface RecordBatch {
   timestamps?: Float64Array;
   /** Headers per record, or undefined when no record of the batch has any. */
   headers?: (Record<string, string> | undefined)[];
+  /** Inbox messages delivered in memory, not fetched (SourceRecord.memory). */
+  memory?: true;
 }
 
 /** The kafkajs message fields a batch is packed from. */
@@ -73,6 +75,7 @@ export function unpackBatch(batch: RecordBatch): SourceRecord[] {
   const out: SourceRecord[] = new Array(offsets.length);
   for (let i = 0; i < offsets.length; i++) {
     const r: SourceRecord = { topic, partition, offset: offsets[i]!, key: null, value: null, headers: headers?.[i] ?? {} };
+    if (batch.memory) r.memory = true;
     r.key = text(bytes, bounds, i * 4, r, 'key');
     r.value = text(bytes, bounds, i * 4 + 2, r, 'value');
     const ts = timestamps?.[i];

@@ -14,6 +14,11 @@ export interface SourceRecord {
   headers: Record<string, string>;
   /** Kafka timestamp, epoch ms; absent only for records fed by hand (tests, benchmarks). */
   timestamp?: number;
+  /**
+   * Delivered in memory from the committed outbox of a shard in this process (engine/local-delivery.ts),
+   * not fetched: it has no Kafka offset (`offset` is -1), and the receiver's checkpoint deletes its row.
+   */
+  memory?: true;
   /** Set when the key or value was not UTF-8: the base64 of that field's bytes, to dead-letter them unchanged. */
   malformed?: { key?: string; value?: string };
 }

@@ -112,6 +112,11 @@ export interface ShardDelta {
   history?: HistoryRow[];
   /** Released entities: their parked rows up to `throughSeq` were applied, and are deleted with this checkpoint. */
   released?: { actorType: string; key: string; throughSeq: number }[];
+  /**
+   * Outbox rows of other shards this shard received in memory and applied (or dropped as already
+   * applied) since the last checkpoint: deleted with it (engine/local-delivery.ts).
+   */
+  consumedOutbox?: { origin: string; seq: number }[];
 }
 
 /** What releasing a quarantined entity did (Shard.release). */

@@ -85,6 +85,11 @@ export class PendingDelta {
     (this.delta.released ??= []).push({ actorType, key, throughSeq });
   }
 
+  /** An outbox row of `origin` received in memory was applied or dropped: the checkpoint deletes it. */
+  consumedOutboxRow(origin: string, seq: number): void {
+    (this.delta.consumedOutbox ??= []).push({ origin, seq });
+  }
+
   /** A timer left the queue: dropped from what is pending, or removed from the checkpoint. */
   timerGone(seq: number): void {
     if (this.addedTimers.has(seq)) this.addedTimers.delete(seq);
@@ -93,7 +98,7 @@ export class PendingDelta {
 
   dirty(): boolean {
     const { delta } = this;
-    return this.dirtyKeys.size > 0 || this.dirtyOffsets.size > 0 || delta.parked !== undefined || delta.released !== undefined || (this.aggregates !== undefined && !this.aggregates.empty()) || delta.outbox.length > 0 || delta.timersRemoved.length > 0 || this.addedTimers.size > 0;
+    return this.dirtyKeys.size > 0 || this.dirtyOffsets.size > 0 || delta.parked !== undefined || delta.released !== undefined || delta.consumedOutbox !== undefined || (this.aggregates !== undefined && !this.aggregates.empty()) || delta.outbox.length > 0 || delta.timersRemoved.length > 0 || this.addedTimers.size > 0;
   }
 
   /** Keys a history snapshot is due for: their state changed, or they are (newly or still) quarantined. */

@@ -45,6 +45,11 @@ export class InputRouter {
     const { sourceTopic, inboxTopic, id } = this.topics;
     let consumed = 0;
     for (const r of records) {
+      if (r.memory) {
+        if (!this.applyMemory(r)) break;
+        consumed++;
+        continue;
+      }
       const tp = `${r.topic}:${r.partition}`;
       const next = offsets.get(tp) ?? 0;
       if (r.offset < next) {
@@ -65,6 +70,26 @@ export class InputRouter {
       consumed++;
     }
     return consumed;
+  }
+
+  /**
+   * An inbox message handed over in memory (engine/local-delivery.ts): no offset to skip by or to
+   * move, the same checks and dedup as a fetched one, and its outbox row is deleted by this
+   * shard's next checkpoint whether it was applied or dropped. False when it must wait for the
+   * source partition (it stays queued, and so does everything after it).
+   */
+  private applyMemory(r: SourceRecord): boolean {
+    if (r.topic !== this.topics.inboxTopic) {
+      this.pending.deadLetter(r, 'WRONG_TOPIC', `shard ${this.topics.id} does not consume ${r.topic}`);
+      return true;
+    }
+    const parsed = parseInbox(r);
+    if ('value' in parsed && this.gate.mustWait(parsed.value?.msg?.ts)) return false;
+    const origin = r.headers[ORIGIN_HEADER];
+    const seq = Number(r.headers[SEQ_HEADER]);
+    this.applyInbox(r, parsed);
+    if (origin && isShardId(origin) && Number.isSafeInteger(seq)) this.pending.consumedOutboxRow(origin, seq);
+    return true;
   }
 
   private applySource(r: SourceRecord): void {

@@ -61,6 +61,23 @@ describe('shard', () => {
     expect(sku(shard, 'B')).toMatchObject({ reserved: 5 });
   });
 
+  test('a message handed over in memory is checked and deduplicated like a fetched one, moves no offset, and its outbox row is consumed', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    shard.apply([stock('e-1', 'M', 10)]);
+    shard.takeDelta();
+    const fetched = reserve('order/5', 3, 'M', 2);
+    const memory = (seq: number) => ({ ...reserve('order/5', seq, 'M', 1), offset: -1, memory: true as const });
+    expect(shard.apply([fetched])).toBe(1);
+    expect(shard.apply([memory(3), memory(4), memory(5)])).toBe(3);
+    expect(sku(shard, 'M')).toMatchObject({ reserved: 4 });
+    expect(shard.counters.duplicatesDropped).toBe(1);
+    const delta = shard.takeDelta();
+    expect(delta.offsets).toEqual([{ topic: `${APP}.sku.inbox`, partition: 0, nextOffset: fetched.offset + 1 }]);
+    expect(delta.inboxPositions).toEqual([{ origin: 'order/5', lastSeq: 5 }]);
+    // Applied or dropped, each row is deleted with this checkpoint.
+    expect(delta.consumedOutbox).toEqual([{ origin: 'order/5', seq: 3 }, { origin: 'order/5', seq: 4 }, { origin: 'order/5', seq: 5 }]);
+  });
+
   test('once the source end is known, an inbox message waits for the source events before it in event time', () => {
     // A catch-up: both partitions hold a backlog and the consumer happens to hand over the inbox first.
     const shard = createShard({ actor: skuActor, partition: 0, app: APP });

@@ -1,0 +1,233 @@
+import { Buffer } from 'node:buffer';
+import type { ShardOutboxRow } from '../store/index.ts';
+import type { Owned } from './owned-shard.ts';
+import type { RawMessage } from './shard/record-batch.ts';
+import { ORIGIN_HEADER, SEQ_HEADER } from './shard/records.ts';
+import { shardId } from './shard-id.ts';
+import { tpKey } from './topic-partition.ts';
+
+/**
+ * Actor → actor messages between two shards of this process, handed over in memory instead of
+ * through Kafka (issue #19; the argument is in docs/local-messages.md).
+ *
+ * The relay reads an origin's committed outbox rows as before. A row whose receiver shard is held
+ * here is not published: it is queued for that shard, which applies it like a fetched inbox record
+ * (same checks, same per-origin dedup) and whose next checkpoint deletes the row, atomically with
+ * its inbox position. Until then the row is the durable copy: a crash, a rebalance or a fenced
+ * commit loses only memory, and whoever holds the shards next is handed (or sent) the row again.
+ *
+ * Receivers keep only the highest sequence applied per origin, which is exact only if an origin's
+ * messages reach a receiver in sequence order. Two paths could break that; three rules keep it:
+ * - **Barrier.** Before applying the first memory message of an origin (per origin incarnation and
+ *   receiver incarnation), the receiver reads its inbox partition up to the end offset measured
+ *   after every earlier Kafka publish of that origin (the relay publishes before it hands over, and
+ *   one relay runs at a time). Anything the origin sent by Kafka before is applied first.
+ * - **Back to Kafka, in order.** When a receiver is given up here, the cursors reset and every held
+ *   origin relays again: rows it handed over that the receiver did not commit are still pending,
+ *   oldest first, so they reach the next owner's inbox before anything newer of that origin.
+ * - **A new incarnation starts over.** An origin acquired here (a new epoch) reads its pending rows
+ *   from the start and sets up new barriers; its rows queued under an older epoch are dropped (they
+ *   are pending, and read again).
+ * Alerts, dead letters and messages to shards held elsewhere take Kafka as before.
+ */
+export interface LocalDeliveryDeps {
+  /** The shard `id` held here and running, if it is. */
+  held(id: string): Owned | undefined;
+  /** The actor type whose inbox `topic` is, if it is an inbox topic. */
+  receiverTypeOf(topic: string): string | undefined;
+  inboxTopicOf(type: string): string;
+  partitionsOf(type: string): number | undefined;
+  partitionOf(key: string, partitionCount: number): number;
+  /** End offsets of `topic`'s partitions now (the barrier). */
+  endOffsets(topic: string): Promise<{ partition: number; high: number }[]>;
+  /** Applies memory records to `o`; resolves to how many (a prefix) it took, undefined when it could not. */
+  apply(o: Owned, topic: string, records: RawMessage[]): Promise<number | undefined>;
+  /** `records` rows were queued for `receiver`. */
+  handedOver?(receiver: string, records: number): void;
+  /** Asks the relay to go over `origins` again (rows handed to a receiver that left go out by Kafka). */
+  relayAgain(origins: readonly string[]): void;
+  log(line: string): void;
+}
+
+/** What a shard held here receives in memory, per origin, and when it may apply it. */
+export interface MemoryInbox {
+  queues: Map<string, OriginQueue>;
+  /** Records queued over every origin (bounded by MAX_QUEUED). */
+  size: number;
+  /** Origins whose rows were left pending because the queue was full: relayed again once it drains. */
+  starved: Set<string>;
+  draining?: Promise<void>;
+  retry?: ReturnType<typeof setTimeout>;
+}
+
+interface OriginQueue {
+  /** The origin's epoch its rows were handed over under. */
+  epoch: number;
+  records: RawMessage[];
+  /** Highest seq handed over (rows at or below it are not queued twice). */
+  handedUpTo: number;
+  /** The inbox offset this receiver must have applied before these may be; undefined while measured. */
+  barrier?: number;
+}
+
+const MAX_QUEUED = 20_000;
+const RETRY_MS = 20;
+
+export class LocalDelivery {
+  /** Per origin: rows up to this seq are handled (published, or handed to a receiver held now). */
+  readonly cursors = new Map<string, number>();
+  /** Rows queued for a receiver since start (a row handed again after a reset counts again). */
+  handed = 0;
+  #stopped = false;
+
+  constructor(private readonly deps: LocalDeliveryDeps) {}
+
+  /** The receiver shard of an outbox row, when it is an inbox message to a shard held here. */
+  receiverOf(row: Pick<ShardOutboxRow, 'topic' | 'key'>): Owned | undefined {
+    const type = this.deps.receiverTypeOf(row.topic);
+    if (type === undefined) return undefined;
+    const n = this.deps.partitionsOf(type);
+    if (n === undefined) return undefined;
+    return this.deps.held(shardId(type, this.deps.partitionOf(row.key, n)));
+  }
+
+  /**
+   * Queues `rows` (one origin's, oldest first, all for `o`) for `o`; false for a row it could not
+   * take (the queue is full): that row and the origin's later ones stay pending.
+   */
+  handOver(o: Owned, origin: string, originEpoch: number, rows: readonly ShardOutboxRow[]): boolean {
+    const inbox = (o.memoryInbox ??= { queues: new Map(), size: 0, starved: new Set() });
+    let q = inbox.queues.get(origin);
+    if (q && q.epoch !== originEpoch) {
+      inbox.size -= q.records.length;
+      q = undefined;
+    }
+    if (!q) {
+      q = { epoch: originEpoch, records: [], handedUpTo: 0 };
+      inbox.queues.set(origin, q);
+      this.#measureBarrier(o, q);
+    }
+    let queued = 0;
+    let all = true;
+    for (const r of rows) {
+      if (r.seq <= q.handedUpTo) continue;
+      if (inbox.size >= MAX_QUEUED) {
+        inbox.starved.add(origin);
+        all = false;
+        break;
+      }
+      q.records.push(memoryRecord(r));
+      q.handedUpTo = r.seq;
+      inbox.size++;
+      queued++;
+    }
+    if (queued > 0) {
+      this.handed += queued;
+      this.deps.handedOver?.(o.id, queued);
+    }
+    void this.drain(o);
+    return all;
+  }
+
+  /** Offers `o`'s queued records whose barrier has passed; one attempt at a time per shard. */
+  drain(o: Owned): Promise<void> {
+    const inbox = o.memoryInbox;
+    if (!inbox || inbox.size === 0 || this.#stopped) return Promise.resolve();
+    inbox.draining ??= this.#drainOnce(o, inbox).finally(() => {
+      inbox.draining = undefined;
+    });
+    return inbox.draining;
+  }
+
+  /**
+   * `o` is given up here: what it was handed but did not commit is still in its origins' outboxes,
+   * and now goes out by Kafka to its next owner. Every origin is read from the start again.
+   */
+  receiverGone(o: Owned): void {
+    if (!o.memoryInbox) return;
+    const origins = [...o.memoryInbox.queues.keys()];
+    o.memoryInbox = undefined;
+    this.cursors.clear();
+    if (origins.length > 0) this.deps.relayAgain(origins);
+  }
+
+  /** An origin acquired here reads its outbox from the start (a new incarnation, new barriers). */
+  originAcquired(origin: string): void {
+    this.cursors.delete(origin);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  async #drainOnce(o: Owned, inbox: MemoryInbox): Promise<void> {
+    if (this.#stopped || this.deps.held(o.id) !== o || o.memoryInbox !== inbox) return;
+    const inboxTp = tpKey(this.deps.inboxTopicOf(o.actor.type), o.partition);
+    const applied = o.next.get(inboxTp) ?? 0;
+    // Origins whose barrier has passed, each in sequence order; origins still behind theirs wait.
+    const ready: [OriginQueue, number][] = [];
+    const records: RawMessage[] = [];
+    for (const q of inbox.queues.values()) {
+      if (q.records.length === 0 || q.barrier === undefined || applied < q.barrier) continue;
+      ready.push([q, q.records.length]);
+      records.push(...q.records);
+    }
+    if (records.length > 0) {
+      const consumed = await this.deps.apply(o, this.deps.inboxTopicOf(o.actor.type), records);
+      if (consumed !== undefined && o.memoryInbox === inbox) this.#dropConsumed(inbox, ready, consumed);
+    }
+    if (inbox.starved.size > 0 && inbox.size <= MAX_QUEUED / 2) {
+      const starved = [...inbox.starved];
+      inbox.starved.clear();
+      for (const origin of starved) this.cursors.delete(origin);
+      this.deps.relayAgain(starved);
+    }
+    this.#scheduleRetry(o, inbox);
+  }
+
+  #dropConsumed(inbox: MemoryInbox, ready: readonly [OriginQueue, number][], consumed: number): void {
+    let left = consumed;
+    for (const [q, offered] of ready) {
+      const n = Math.min(left, offered);
+      q.records.splice(0, n);
+      inbox.size -= n;
+      left -= n;
+      if (left === 0) break;
+    }
+  }
+
+  /** While records wait (for a barrier or for the source partition), they are offered again. */
+  #scheduleRetry(o: Owned, inbox: MemoryInbox): void {
+    if (inbox.retry || inbox.size === 0 || this.#stopped) return;
+    inbox.retry = setTimeout(() => {
+      inbox.retry = undefined;
+      void this.drain(o);
+    }, RETRY_MS);
+  }
+
+  #measureBarrier(o: Owned, q: OriginQueue): void {
+    const topic = this.deps.inboxTopicOf(o.actor.type);
+    this.deps.endOffsets(topic).then(
+      (ends) => {
+        q.barrier = ends.find((e) => e.partition === o.partition)?.high ?? 0;
+        void this.drain(o);
+      },
+      (e) => {
+        if (this.#stopped || this.deps.held(o.id) !== o) return;
+        this.deps.log(`${o.id}: reading its inbox end offset failed (${(e as Error).message}); retried`);
+        setTimeout(() => this.#measureBarrier(o, q), 500);
+      },
+    );
+  }
+}
+
+/** An outbox row as the record its receiver applies: the relay's headers, no Kafka offset. */
+function memoryRecord(r: ShardOutboxRow): RawMessage {
+  return {
+    offset: '-1',
+    key: Buffer.from(r.key),
+    value: Buffer.from(r.value),
+    timestamp: String(Date.now()),
+    headers: { ...r.headers, [ORIGIN_HEADER]: r.shard, [SEQ_HEADER]: String(r.seq) },
+  };
+}
