@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, test } from 'bun:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createPoisonRecords, generateEvents } from '../generator/index.ts';
 import { DLQ_HEADERS } from '../engine/shard/records.ts';
-import type { DomainEvent } from '../schemas/index.ts';
+import { topicOf, type DomainEvent } from '../schemas/index.ts';
 import { alertComparison, closingEvents, committed, foldWithDriver, ORACLE_TYPES, stateDiffs } from './support/oracle.ts';
 import { expectAnalyticsEqualOracle } from './support/analytics-oracle.ts';
 import { expectHistoryMatchesCommitted } from './support/expect-history.ts';
@@ -167,6 +170,78 @@ describe('runtime under failure', () => {
   // The survivor takes over the zombie's shards with no checkpoint of theirs (4 s interval), so it
   // replays both partitions of each from offset 0: the shard's event-time gate must apply the SKU
   // inbox (reserves) after the stock_received events before them, not in fetch order.
+  // A member joins while the first holds everything under load: the first gives up half its
+  // shards, and what their receivers were handed in memory but had not committed must reach the
+  // new owner by Kafka, before anything newer of the same origin.
+  test('with local messages: a second process joins under load and takes half the shards: equal to the oracle', async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const events = workload(29, 40_000);
+    const a = await start(env, 'proc-a', LOCAL_MESSAGES);
+    await waitForOwners(env, 1);
+    // The load keeps arriving, in 20 steps over ~6 s, while the second process starts and the group rebalances.
+    const producing = (async () => {
+      for (let i = 0; i < 20; i++) {
+        await env!.produce(events.slice((i * events.length) / 20, ((i + 1) * events.length) / 20));
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 1500));
+    const b = await start(env, 'proc-b', LOCAL_MESSAGES);
+    await producing;
+    await waitForOwners(env, 2, 60_000);
+    await waitUntilSettled(env);
+    await stop(a, 'SIGTERM');
+    await stop(b, 'SIGTERM');
+    expectInMemoryWhenOn(LOCAL_MESSAGES, a);
+    await expectOracle(env, events);
+  }, 300_000);
+
+  // The barrier (engine/local-delivery.ts): SKUs are taken over with a backlog of reserves in
+  // their inbox, sent by Kafka while their owner was frozen, and the same order shards, now local,
+  // hand newer reserves over in memory at once. Only order events arrive meanwhile, so the SKUs'
+  // own source has no backlog and nothing but the barrier makes them read the inbox first (without
+  // it the older reserves would be dropped as already applied).
+  test('with local messages: shards taken over with an inbox backlog apply it before what local origins hand over in memory', async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const events = workload(30, 40_000);
+    const first = events.slice(0, 8000);
+    const rest = events.slice(8000);
+    const orders = rest.filter((e) => topicOf(e.type) === 'transaction_events');
+    const others = rest.filter((e) => topicOf(e.type) !== 'transaction_events');
+    const frozen = await start(env, 'zombie', LOCAL_MESSAGES);
+    // Tiny fetches (~1 KB per partition): the survivor reads the SKUs' inbox backlog over hundreds
+    // of fetches, while its orders commit and hand over in between. With larger fetches the backlog
+    // is read before the first hand-over and a missing barrier went unnoticed (tried: 8 KB and the
+    // default); with these, a barrier removed by mutation dropped 1,426 reserves as duplicates.
+    const config = join(mkdtempSync(join(tmpdir(), 'actorstream-local-')), 'pipeline.yaml');
+    writeFileSync(config, 'processing:\n  batch_size: 1\n');
+    const survivor = await start(env, 'survivor', { ...LOCAL_MESSAGES, PIPELINE_CONFIG: config });
+    await waitForOwners(env, 2);
+    await env.produce(first);
+    await waitUntilSettled(env);
+    const [skus] = await env.sql`select distinct owner_id from shard_owners where shard like 'sku/%'`;
+    const [ordersOwner] = await env.sql`select distinct owner_id from shard_owners where shard like 'order/%'`;
+    expect([skus!.owner_id, ordersOwner!.owner_id]).toEqual(['zombie', 'survivor']); // the group's range assignment
+    await freezeBetweenCheckpoints(env, frozen, 'zombie');
+    // Orders keep arriving, over ~15 s: their reserves pile up in the frozen SKUs' inbox until the
+    // session times out, and from the moment the survivor holds the SKUs they are handed over in memory.
+    const steps = 30;
+    const producing = (async () => {
+      for (let i = 0; i < steps; i++) {
+        await env!.produce(orders.slice((i * orders.length) / steps, ((i + 1) * orders.length) / steps));
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    await waitForOwners(env, 1, 60_000);
+    await stop(frozen, 'SIGKILL');
+    await producing;
+    await env.produce(others);
+    await waitUntilSettled(env);
+    await stop(survivor, 'SIGTERM');
+    expectInMemoryWhenOn(LOCAL_MESSAGES, survivor);
+    await expectOracle(env, events);
+  }, 300_000);
+
   test('a zombie (SIGSTOP past the session timeout) is fenced on SIGCONT: no stale write lands', async () => {
     await zombieIsFenced(23, {});
   }, 300_000);
