@@ -105,16 +105,7 @@ async function relayShards(sql: Sql, sink: RecordSink, shards: readonly string[]
 async function publishThenDelete(sql: Sql, sink: RecordSink, rows: readonly ShardOutboxRow[], counts: Map<string, number>): Promise<void> {
   const published = new Map<string, number>();
   try {
-    for (let at = 0; at < rows.length; ) {
-      const end = requestEnd(rows, at);
-      await sink.send(rows.slice(at, end).map(toRecord));
-      for (let i = at; i < end; i++) {
-        const r = rows[i]!;
-        published.set(r.shard, r.seq);
-        counts.set(r.shard, (counts.get(r.shard) ?? 0) + 1);
-      }
-      at = end;
-    }
+    await publishInRequests(sink, rows, counts, (r) => published.set(r.shard, r.seq));
   } finally {
     if (published.size > 0) await deleteRelayed(sql, [...published].map(([shard, seq]) => ({ shard, seq })));
   }
@@ -143,16 +134,7 @@ async function publishOrHandOver(sql: Sql, sink: RecordSink, rows: readonly Shar
   }
   const published: { shard: string; seq: number }[] = [];
   try {
-    for (let at = 0; at < remote.length; ) {
-      const end = requestEnd(remote, at);
-      await sink.send(remote.slice(at, end).map(toRecord));
-      for (let i = at; i < end; i++) {
-        const r = remote[i]!;
-        published.push({ shard: r.shard, seq: r.seq });
-        counts.set(r.shard, (counts.get(r.shard) ?? 0) + 1);
-      }
-      at = end;
-    }
+    await publishInRequests(sink, remote, counts, (r) => published.push({ shard: r.shard, seq: r.seq }));
   } finally {
     await deleteOutboxRows(sql, published);
   }
@@ -169,6 +151,24 @@ async function publishOrHandOver(sql: Sql, sink: RecordSink, rows: readonly Shar
     }
   }
   return starved;
+}
+
+/**
+ * Produces `rows` in order, in requests capped by size; each row is passed to `sent` (and counted
+ * for its shard) once the request that carried it was acknowledged, so a failed request leaves
+ * the caller knowing exactly what went out before it.
+ */
+async function publishInRequests(sink: RecordSink, rows: readonly ShardOutboxRow[], counts: Map<string, number>, sent: (r: ShardOutboxRow) => void): Promise<void> {
+  for (let at = 0; at < rows.length; ) {
+    const end = requestEnd(rows, at);
+    await sink.send(rows.slice(at, end).map(toRecord));
+    for (let i = at; i < end; i++) {
+      const r = rows[i]!;
+      sent(r);
+      counts.set(r.shard, (counts.get(r.shard) ?? 0) + 1);
+    }
+    at = end;
+  }
 }
 
 /**

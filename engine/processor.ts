@@ -96,20 +96,20 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     opened.push(() => sink.disconnect());
     // Messages between shards of this process skip Kafka when on (engine/local-delivery.ts); not
     // to actor types that keep a state history, which is rebuilt from (and keyed by) inbox offsets.
-    const inboxTypes = new Map(actors.map((a) => [inboxTopicOf(opts.app, a.type), a.type]));
+    const isInbox = (topic: string) => topic === inboxTopicOf(opts.app, actorOfTopic.get(topic)?.type ?? '');
     const historyTypes = new Set(opts.historyActors ?? []);
     const delivery = opts.localMessages
       ? new LocalDelivery({
           held: (id) => membership.held(id),
           receiverTypeOf: (topic) => {
-            const type = inboxTypes.get(topic);
+            const type = isInbox(topic) ? actorOfTopic.get(topic)?.type : undefined;
             return type === undefined || historyTypes.has(type) ? undefined : type;
           },
           inboxTopicOf: (type) => inboxTopicOf(opts.app, type),
           partitionsOf: (type) => partitionCounts.get(type),
           partitionOf: client.partitionOf,
           endOffsets: (topic) => admin.offsets(topic),
-          apply: (o, topic, records) => applyMemoryRecords({ membership, store, observer, log, isInbox: (t) => inboxTypes.has(t) }, o, topic, records),
+          apply: (o, topic, records) => applyMemoryRecords({ membership, store, observer, log, isInbox }, o, topic, records),
           handedOver: (receiver, records) => observer.handedOver?.({ receiver, records }),
           relayAgain: (origins) => {
             for (const id of origins) if (membership.held(id)) void relay.flush(id).catch((e) => log(`relay of ${id} after a receiver left failed: ${e}`));
@@ -151,7 +151,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const intake = createIntake({
       membership, source, admin, store, observer, log,
       actorOfTopic: (topic) => actorOfTopic.get(topic),
-      isInbox: (topic) => topic === inboxTopicOf(opts.app, actorOfTopic.get(topic)?.type ?? ''),
+      isInbox,
       topicsOf: (o) => lifecycle.topicsOf(o),
       checkpoint: () => checkpoint(),
       maxUncommitted: opts.maxUncommittedRecords ?? PROCESSOR_DEFAULTS.maxUncommittedRecords,
