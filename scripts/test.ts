@@ -35,6 +35,12 @@ const BROKER_SUITES = [
   // The second client (@platformatic/kafka) under the engine, against the oracle: ~6 s.
   'tests/platformatic-processor.test.ts',
 ];
+/**
+ * The tests of BROKER_SUITES the other versions' pass runs: all but the local-message variants.
+ * Local delivery is an opt-in engine path that talks to Kafka no differently, and its variants of
+ * the failure suite took ~110 s on 4.4.0; the default pass runs them.
+ */
+const MATRIX_TEST_NAMES = '^(?!.*with local messages)';
 /** Client port of the first other version's broker (controller on +1), clear of the default 9092. */
 const MATRIX_BASE_PORT = 9192;
 
@@ -103,7 +109,7 @@ async function versionPass(version: string, port: number): Promise<void> {
       return handle;
     });
     db = await timed(`create test database (Kafka ${version})`, () => createTestDatabase());
-    const counts = bunTest(`bun test (Kafka ${version})`, `.artifacts/junit-kafka-${version}.xml`, BROKER_SUITES, broker, db);
+    const counts = bunTest(`bun test (Kafka ${version})`, `.artifacts/junit-kafka-${version}.xml`, [...BROKER_SUITES, '--test-name-pattern', MATRIX_TEST_NAMES], broker, db);
     passes.push({ label: `Kafka ${version}, ${BROKER_SUITES.length} broker suites`, counts });
   } finally {
     await db?.drop().catch((e) => console.error(`[test] could not drop ${db?.name}: ${e}`));
