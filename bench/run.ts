@@ -222,20 +222,8 @@ async function bench(opts: Options): Promise<number> {
     return rows.some((r) => r.backlog.error) ? 1 : 0;
   } finally {
     await loader.close().catch(() => {});
-    await deleteTopics(loader, runPrefix).catch((e) => log(`could not delete the run's topics: ${e}`));
+    await loader.deleteTopicsWithPrefix(runPrefix).catch((e) => log(`could not delete the run's topics: ${e}`));
     await infra.close();
-  }
-}
-
-/** The run's topics (sources, inboxes, dead letters, Kafka Streams internals) all carry its prefix. */
-async function deleteTopics(loader: Loader, prefix: string): Promise<void> {
-  const admin = loader.kafka.admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
-  } finally {
-    await admin.disconnect();
   }
 }
 

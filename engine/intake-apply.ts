@@ -24,6 +24,8 @@ export async function applyInShard(deps: Pick<IntakeDeps, 'membership' | 'store'
     let r = await applyOrRestore(deps, o, applyBatch);
     while (r.needs) {
       await o.host.rehydrate(o.id, await deps.store.loadStates(o.actor.type, r.needs), r.needs, Date.now());
+      // Retired (and maybe taken again) during the look-up: the batch is not this incarnation's to apply.
+      if (deps.membership.held(o.id) !== o) return undefined;
       r = await applyOrRestore(deps, o, applyBatch);
     }
     return r;

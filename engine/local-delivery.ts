@@ -17,7 +17,9 @@ import { tpKey } from './topic-partition.ts';
  * commit loses only memory, and whoever holds the shards next is handed (or sent) the row again.
  *
  * Receivers keep only the highest sequence applied per origin, which is exact only if an origin's
- * messages reach a receiver in sequence order. Two paths could break that; three rules keep it:
+ * messages reach a receiver in sequence order. Two paths could break that; these rules keep it
+ * (with two more in the relay: it hands over only what it decided on the shards held now, see
+ * `generation`, and only rows of origins this process owns by Postgres):
  * - **Barrier.** Before applying the first memory message of an origin (per origin incarnation and
  *   receiver incarnation), the receiver reads its inbox partition up to the end offset measured
  *   after every earlier Kafka publish of that origin (the relay publishes before it hands over, and
@@ -44,8 +46,11 @@ export interface LocalDeliveryDeps {
   apply(o: Owned, topic: string, records: RawMessage[]): Promise<number | undefined>;
   /** `records` rows were queued for `receiver`. */
   handedOver?(receiver: string, records: number): void;
-  /** Asks the relay to go over `origins` again (rows handed to a receiver that left go out by Kafka). */
-  relayAgain(origins: readonly string[]): void;
+  /**
+   * Relays `origin` again, if it is still held here (rows handed to a receiver that left go out by
+   * Kafka); a failure is retried here, since a quiet origin may commit nothing that would relay it.
+   */
+  relayAgain(origin: string): Promise<unknown>;
   log(line: string): void;
 }
 
@@ -58,6 +63,8 @@ export interface MemoryInbox {
   starved: Set<string>;
   draining?: Promise<void>;
   retry?: ReturnType<typeof setTimeout>;
+  /** Drains in a row that applied nothing (records wait for the source partition): the retry backs off. */
+  idleDrains: number;
 }
 
 interface OriginQueue {
@@ -71,14 +78,25 @@ interface OriginQueue {
 }
 
 const MAX_QUEUED = 20_000;
+/** Records offered per drain: an apply that takes none (waiting for the source partition) costs a bounded pack and decode. */
+const MAX_OFFERED = 4_096;
 const RETRY_MS = 20;
+/** The longest wait between offers while nothing is taken; a fetched batch of the shard drains it sooner (the `applied` hook). */
+const MAX_RETRY_MS = 500;
 
 export class LocalDelivery {
   /** Per origin: rows up to this seq are handled (published, or handed to a receiver held now). */
   readonly cursors = new Map<string, number>();
+  /**
+   * Bumped whenever a shard is taken or given up here. A relay reads it before its rows and hands
+   * over only if it is unchanged after its awaits: receivers and origin epochs are then still the
+   * ones it sorted the rows by (engine/outbox-relay.ts).
+   */
+  generation = 0;
   /** Rows queued for a receiver since start (a row handed again after a reset counts again). */
   handed = 0;
   #stopped = false;
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(private readonly deps: LocalDeliveryDeps) {}
 
@@ -96,7 +114,7 @@ export class LocalDelivery {
    * take (the queue is full): that row and the origin's later ones stay pending.
    */
   handOver(o: Owned, origin: string, originEpoch: number, rows: readonly ShardOutboxRow[]): boolean {
-    const inbox = (o.memoryInbox ??= { queues: new Map(), size: 0, starved: new Set() });
+    const inbox = (o.memoryInbox ??= { queues: new Map(), size: 0, starved: new Set(), idleDrains: 0 });
     let q = inbox.queues.get(origin);
     if (q && q.epoch !== originEpoch) {
       inbox.size -= q.records.length;
@@ -140,24 +158,31 @@ export class LocalDelivery {
   }
 
   /**
-   * `o` is given up here: what it was handed but did not commit is still in its origins' outboxes,
-   * and now goes out by Kafka to its next owner. Every origin is read from the start again.
+   * `o` is given up here (as a receiver, and as an origin). What it was handed but did not commit
+   * is still in its origins' outboxes, and now goes out by Kafka to its next owner. Every origin is
+   * read from the start again.
    */
   receiverGone(o: Owned): void {
-    if (!o.memoryInbox) return;
-    const origins = [...o.memoryInbox.queues.keys()];
+    this.generation++;
+    const inbox = o.memoryInbox;
+    if (!inbox) return;
+    clearTimeout(inbox.retry);
+    const origins = [...inbox.queues.keys()];
     o.memoryInbox = undefined;
     this.cursors.clear();
-    if (origins.length > 0) this.deps.relayAgain(origins);
+    this.#relayAgain(origins);
   }
 
   /** An origin acquired here reads its outbox from the start (a new incarnation, new barriers). */
   originAcquired(origin: string): void {
+    this.generation++;
     this.cursors.delete(origin);
   }
 
   stop(): void {
     this.#stopped = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
   }
 
   async #drainOnce(o: Owned, inbox: MemoryInbox): Promise<void> {
@@ -165,60 +190,99 @@ export class LocalDelivery {
     const inboxTp = tpKey(this.deps.inboxTopicOf(o.actor.type), o.partition);
     const applied = o.next.get(inboxTp) ?? 0;
     // Origins whose barrier has passed, each in sequence order; origins still behind theirs wait.
-    const ready: [OriginQueue, number][] = [];
+    const ready: Offered[] = [];
     const records: RawMessage[] = [];
-    for (const q of inbox.queues.values()) {
+    for (const [origin, q] of inbox.queues) {
       if (q.records.length === 0 || q.barrier === undefined || applied < q.barrier) continue;
-      ready.push([q, q.records.length]);
-      records.push(...q.records);
+      const offered = Math.min(q.records.length, MAX_OFFERED - records.length);
+      ready.push({ origin, q, offered });
+      for (let i = 0; i < offered; i++) records.push(q.records[i]!);
+      if (records.length >= MAX_OFFERED) break;
     }
     if (records.length > 0) {
       const consumed = await this.deps.apply(o, this.deps.inboxTopicOf(o.actor.type), records);
       if (consumed !== undefined && o.memoryInbox === inbox) this.#dropConsumed(inbox, ready, consumed);
+      inbox.idleDrains = consumed ? 0 : inbox.idleDrains + 1;
     }
     if (inbox.starved.size > 0 && inbox.size <= MAX_QUEUED / 2) {
       const starved = [...inbox.starved];
       inbox.starved.clear();
       for (const origin of starved) this.cursors.delete(origin);
-      this.deps.relayAgain(starved);
+      this.#relayAgain(starved);
     }
     this.#scheduleRetry(o, inbox);
   }
 
-  #dropConsumed(inbox: MemoryInbox, ready: readonly [OriginQueue, number][], consumed: number): void {
+  /**
+   * Removes the prefix the shard took. A queue replaced meanwhile (the origin's new epoch: handOver
+   * took its records out of the count already) is left alone.
+   */
+  #dropConsumed(inbox: MemoryInbox, ready: readonly Offered[], consumed: number): void {
     let left = consumed;
-    for (const [q, offered] of ready) {
+    for (const { origin, q, offered } of ready) {
       const n = Math.min(left, offered);
-      q.records.splice(0, n);
-      inbox.size -= n;
       left -= n;
+      if (inbox.queues.get(origin) === q) {
+        q.records.splice(0, n);
+        inbox.size -= n;
+      }
       if (left === 0) break;
     }
   }
 
-  /** While records wait (for a barrier or for the source partition), they are offered again. */
+  /** While records wait (for a barrier or for the source partition), they are offered again, less often the longer nothing is taken. */
   #scheduleRetry(o: Owned, inbox: MemoryInbox): void {
     if (inbox.retry || inbox.size === 0 || this.#stopped) return;
     inbox.retry = setTimeout(() => {
       inbox.retry = undefined;
       void this.drain(o);
-    }, RETRY_MS);
+    }, Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** inbox.idleDrains));
+  }
+
+  #relayAgain(origins: readonly string[]): void {
+    for (const origin of origins) {
+      this.deps.relayAgain(origin).catch((e) => {
+        if (this.#stopped) return;
+        this.deps.log(`relay of ${origin} after a receiver left failed (${(e as Error).message}); retried in 1 s`);
+        this.#later(() => this.#relayAgain([origin]), 1_000);
+      });
+    }
+  }
+
+  #later(fn: () => void, ms: number): void {
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      fn();
+    }, ms);
+    this.#timers.add(t);
   }
 
   #measureBarrier(o: Owned, q: OriginQueue): void {
+    if (this.#stopped || this.deps.held(o.id) !== o) return;
     const topic = this.deps.inboxTopicOf(o.actor.type);
     this.deps.endOffsets(topic).then(
       (ends) => {
-        q.barrier = ends.find((e) => e.partition === o.partition)?.high ?? 0;
+        const end = ends.find((e) => e.partition === o.partition)?.high;
+        if (end === undefined) return this.#measureAgain(o, q, `no end offset for partition ${o.partition}`);
+        q.barrier = end;
         void this.drain(o);
       },
-      (e) => {
-        if (this.#stopped || this.deps.held(o.id) !== o) return;
-        this.deps.log(`${o.id}: reading its inbox end offset failed (${(e as Error).message}); retried`);
-        setTimeout(() => this.#measureBarrier(o, q), 500);
-      },
+      (e) => this.#measureAgain(o, q, (e as Error).message),
     );
   }
+
+  #measureAgain(o: Owned, q: OriginQueue, why: string): void {
+    if (this.#stopped || this.deps.held(o.id) !== o) return;
+    this.deps.log(`${o.id}: reading its inbox end offset failed (${why}); retried`);
+    this.#later(() => this.#measureBarrier(o, q), 500);
+  }
+}
+
+/** What one drain offered of an origin's queue. */
+interface Offered {
+  origin: string;
+  q: OriginQueue;
+  offered: number;
 }
 
 /** An outbox row as the record its receiver applies: the relay's headers, no Kafka offset. */

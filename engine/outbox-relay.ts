@@ -1,6 +1,6 @@
 import type { OutgoingRecord, RecordSink } from './record-sink.ts';
 import { ORIGIN_HEADER, SEQ_HEADER } from './shard/records.ts';
-import { deleteOutboxRows, deleteRelayed, pendingOutboxOf, type ShardOutboxRow, type Sql } from '../store/index.ts';
+import { deleteOutboxRows, deleteRelayed, pendingOutboxOf, type PendingOutboxRow, type ShardOutboxRow, type Sql } from '../store/index.ts';
 import type { LocalDelivery } from './local-delivery.ts';
 import type { Owned } from './owned-shard.ts';
 
@@ -87,15 +87,27 @@ async function relayShards(sql: Sql, sink: RecordSink, shards: readonly string[]
   let left = shards;
   while (left.length > 0) {
     const perShard = Math.max(MIN_PER_SHARD, Math.ceil(BATCH / left.length));
+    const generation = local?.delivery.generation;
     const rows = await pendingOutboxOf(sql, left, perShard, local?.delivery.cursors);
-    const starved = local ? await publishOrHandOver(sql, sink, rows, counts, local) : (await publishThenDelete(sql, sink, rows, counts), undefined);
-    // A shard that filled its share may hold more; the others are drained (rows committed since
-    // are relayed by the flush their commit asks for).
-    const read = new Map<string, number>();
-    for (const r of rows) read.set(r.shard, (read.get(r.shard) ?? 0) + 1);
-    left = left.filter((s) => (read.get(s) ?? 0) >= perShard && !starved?.has(s));
+    if (!local) {
+      await publishThenDelete(sql, sink, rows, counts);
+      left = filledTheirShare(left, rows, perShard);
+      continue;
+    }
+    const starved = await publishOrHandOver(sql, sink, rows, counts, local, generation!);
+    // Shards were taken or given up meanwhile: what was to be handed over is read again, for the
+    // shards held now (what was published is deleted, and not read again).
+    if (starved === 'shards moved') continue;
+    left = filledTheirShare(left, rows, perShard).filter((s) => !starved.has(s));
   }
   return counts;
+}
+
+/** The shards that filled their share of a read may hold more; the others are drained (rows committed since are relayed by the flush their commit asks for). */
+function filledTheirShare(shards: readonly string[], rows: readonly ShardOutboxRow[], perShard: number): string[] {
+  const read = new Map<string, number>();
+  for (const r of rows) read.set(r.shard, (read.get(r.shard) ?? 0) + 1);
+  return shards.filter((s) => (read.get(s) ?? 0) >= perShard);
 }
 
 /**
@@ -116,17 +128,26 @@ async function publishThenDelete(sql: Sql, sink: RecordSink, rows: readonly Shar
  * receiver's barrier covers every earlier publish of the origin), the others are published and
  * deleted by their seqs. Each origin's cursor then moves past what was handled; a receiver whose
  * queue is full leaves that row and the origin's later ones pending for a later relay.
+ *
+ * A row is handed over only when this process owned its origin, by Postgres, when the rows were
+ * read (else they may be a new owner's, published by it in an order a hand-over would jump), and
+ * when no shard was taken or given up here since `generation` was read: the receivers and epochs
+ * decided on are then still the ones held. Otherwise nothing is handed over ('shards moved'): the
+ * cursors stay, and the caller reads again.
  */
-async function publishOrHandOver(sql: Sql, sink: RecordSink, rows: readonly ShardOutboxRow[], counts: Map<string, number>, local: LocalHandOver): Promise<Set<string>> {
+async function publishOrHandOver(
+  sql: Sql, sink: RecordSink, rows: readonly PendingOutboxRow[], counts: Map<string, number>, local: LocalHandOver, generation: number,
+): Promise<Set<string> | 'shards moved'> {
   const remote: ShardOutboxRow[] = [];
-  const handed = new Map<Owned, Map<string, ShardOutboxRow[]>>();
+  const handed = new Map<Owned, Map<string, PendingOutboxRow[]>>();
   for (const r of rows) {
-    const receiver = local.epochOf(r.shard) === undefined ? undefined : local.delivery.receiverOf(r);
+    const owned = r.ownerEpoch !== undefined && local.epochOf(r.shard) === r.ownerEpoch;
+    const receiver = owned ? local.delivery.receiverOf(r) : undefined;
     if (!receiver) {
       remote.push(r);
       continue;
     }
-    const byOrigin = handed.get(receiver) ?? new Map<string, ShardOutboxRow[]>();
+    const byOrigin = handed.get(receiver) ?? new Map<string, PendingOutboxRow[]>();
     handed.set(receiver, byOrigin);
     const list = byOrigin.get(r.shard);
     if (list) list.push(r);
@@ -138,12 +159,14 @@ async function publishOrHandOver(sql: Sql, sink: RecordSink, rows: readonly Shar
   } finally {
     await deleteOutboxRows(sql, published);
   }
+  if (local.delivery.generation !== generation) return 'shards moved';
+  // From here to the end nothing awaits: the shards held are those the rows were sorted by.
   const cursors = local.delivery.cursors;
   for (const r of rows) cursors.set(r.shard, Math.max(cursors.get(r.shard) ?? 0, r.seq));
   const starved = new Set<string>();
   for (const [receiver, byOrigin] of handed) {
     for (const [origin, list] of byOrigin) {
-      if (local.delivery.handOver(receiver, origin, local.epochOf(origin)!, list)) continue;
+      if (local.delivery.handOver(receiver, origin, list[0]!.ownerEpoch!, list)) continue;
       // Not all taken (the receiver's queue is full): the origin is read from the start again when
       // the queue drains (rows handed already are skipped), and not again in this relay.
       cursors.delete(origin);

@@ -111,9 +111,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
           endOffsets: (topic) => admin.offsets(topic),
           apply: (o, topic, records) => applyMemoryRecords({ membership, store, observer, log, isInbox }, o, topic, records),
           handedOver: (receiver, records) => observer.handedOver?.({ receiver, records }),
-          relayAgain: (origins) => {
-            for (const id of origins) if (membership.held(id)) void relay.flush(id).catch((e) => log(`relay of ${id} after a receiver left failed: ${e}`));
-          },
+          relayAgain: async (id) => membership.held(id) && (await relay.flush(id)),
           log,
         })
       : undefined;

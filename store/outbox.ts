@@ -21,21 +21,30 @@ export interface ShardOutboxRow extends OutboxRow {
   shard: string;
 }
 
+/** A pending row as the relay reads it, with its shard's owner epoch in the same snapshot (undefined: never owned). */
+export interface PendingOutboxRow extends ShardOutboxRow {
+  ownerEpoch: number | undefined;
+}
+
 /**
  * The oldest rows of each of `shards`, up to `perShard` of each, shard by shard and oldest first
  * within a shard: one round trip for a relay of many shards (each shard's read is an index range
  * scan on (shard, seq)). `after`: per shard, read only rows past that seq (rows up to it are known
- * to be handled: engine/local-delivery.ts).
+ * to be handled: engine/local-delivery.ts). Each row carries its shard's owner epoch as of the
+ * same snapshot: a relay that finds an epoch other than its own is not the owner any more, and the
+ * rows may be the next owner's.
  */
-export async function pendingOutboxOf(sql: Sql, shards: readonly string[], perShard: number, after?: ReadonlyMap<string, number>): Promise<ShardOutboxRow[]> {
+export async function pendingOutboxOf(sql: Sql, shards: readonly string[], perShard: number, after?: ReadonlyMap<string, number>): Promise<PendingOutboxRow[]> {
   if (shards.length === 0) return [];
   const from = shards.map((s) => after?.get(s) ?? 0);
-  const rows = await sql`select s.shard, o.seq, o.topic, o.key, o.value, o.headers
+  const rows = await sql`select s.shard, o.seq, o.topic, o.key, o.value, o.headers, so.epoch as owner_epoch
     from unnest(${shards as string[]}::text[], ${from}::bigint[]) with ordinality as s(shard, after, n)
     cross join lateral (select seq, topic, key, value, headers from outbox
       where outbox.shard = s.shard and outbox.seq > s.after order by seq limit ${perShard}) o
+    left join shard_owners so on so.shard = s.shard
     order by s.n, o.seq`;
   return rows.map((r) => ({
+    ownerEpoch: r.owner_epoch === null ? undefined : Number(r.owner_epoch),
     shard: r.shard as string,
     seq: Number(r.seq),
     topic: r.topic as string,

@@ -58,6 +58,41 @@ function recordingSink(opts: { failOn?: number } = {}) {
   };
 }
 
+/** Commits messages to sku/0 (keys ending in L1–L3, held here in localDelivery) and sku/1 (held elsewhere) from `shard`; its epoch. */
+async function commitMixed(shard: string): Promise<number> {
+  const epoch = await store.acquire(shard, 'proc-a', 'http://proc-a:8080');
+  const rows = ['L1', 'R1', 'L2', 'R2', 'L3'].map((v) => ({ topic: 'app.sku.inbox', key: `sku-${v}`, value: v }));
+  await store.commit({ shard, epoch, offsets: [], states: [], outbox: rows, alerts: [], inboxPositions: [], timersAdded: [], timersRemoved: [] });
+  return epoch;
+}
+
+/** Local delivery with sku/0 held here (until `giveUp`), recording what it applies and which origins it asks to relay again. */
+function localDelivery() {
+  const receiver = { id: 'sku/0', partition: 0, actor: { type: 'sku' }, next: new Map([['app.sku.inbox:0', 0]]) } as unknown as Owned;
+  const handed: string[] = [];
+  const relayAgain: string[] = [];
+  let held = true;
+  const delivery = new LocalDelivery({
+    held: (id) => (id === 'sku/0' && held ? receiver : undefined),
+    receiverTypeOf: (topic) => (topic === 'app.sku.inbox' ? 'sku' : undefined),
+    inboxTopicOf: () => 'app.sku.inbox',
+    partitionsOf: () => 2,
+    partitionOf: (key) => (/L\d$/.test(key) ? 0 : 1),
+    endOffsets: async () => [{ partition: 0, low: 0, high: 0 }],
+    apply: async (_o, _t, records: RawMessage[]) => {
+      for (const r of records) handed.push(new TextDecoder().decode(r.value!));
+      return records.length;
+    },
+    relayAgain: async (origin) => void relayAgain.push(origin),
+    log: () => {},
+  });
+  const giveUp = () => {
+    held = false;
+    delivery.receiverGone(receiver);
+  };
+  return { delivery, handed, relayAgain, giveUp };
+}
+
 const seqOf = (r: OutgoingRecord) => Number(r.headers!['x-seq']);
 const fromShard = (sends: OutgoingRecord[][], shard: string) => sends.flat().filter((r) => r.headers!['x-origin'] === shard);
 
@@ -114,44 +149,53 @@ describe('outbox relay', () => {
   });
 
   test('local delivery: rows to a shard held here are handed over and stay pending until it commits; the rest go out and leave; a receiver given up gets them by Kafka', async () => {
-    const epoch = await store.acquire('r5/0', 'proc-a', 'http://proc-a:8080');
-    // Keys ending in L route to sku/0, held here; the others to sku/1, held elsewhere.
-    const rows = ['L1', 'R1', 'L2', 'R2', 'L3'].map((v) => ({ topic: 'app.sku.inbox', key: `sku-${v}`, value: v }));
-    await store.commit({ shard: 'r5/0', epoch, offsets: [], states: [], outbox: rows, alerts: [], inboxPositions: [], timersAdded: [], timersRemoved: [] });
-    const receiver = { id: 'sku/0', partition: 0, actor: { type: 'sku' }, next: new Map([['app.sku.inbox:0', 0]]) } as unknown as Owned;
-    const handed: string[] = [];
-    let held = true;
-    const relayAgain: string[] = [];
-    const delivery = new LocalDelivery({
-      held: (id) => (id === 'sku/0' && held ? receiver : undefined),
-      receiverTypeOf: (topic) => (topic === 'app.sku.inbox' ? 'sku' : undefined),
-      inboxTopicOf: () => 'app.sku.inbox',
-      partitionsOf: () => 2,
-      partitionOf: (key) => (key.endsWith('L1') || key.endsWith('L2') || key.endsWith('L3') ? 0 : 1),
-      endOffsets: async () => [{ partition: 0, low: 0, high: 0 }],
-      apply: async (_o, _t, records: RawMessage[]) => {
-        for (const r of records) handed.push(new TextDecoder().decode(r.value!));
-        return records.length;
-      },
-      relayAgain: (origins) => void relayAgain.push(...origins),
-      log: () => {},
-    });
+    const epoch = await commitMixed('r5/0');
+    const l = localDelivery();
     const s = recordingSink();
-    const relay = createOutboxRelay(sql, s.sink, { delivery, epochOf: (id) => (id === 'r5/0' ? epoch : undefined) });
+    const relay = createOutboxRelay(sql, s.sink, { delivery: l.delivery, epochOf: (id) => (id === 'r5/0' ? epoch : undefined) });
     expect(await relay.flush('r5/0')).toBe(2);
     await new Promise((r) => setTimeout(r, 50));
     expect(fromShard(s.sends, 'r5/0').map((r) => r.value)).toEqual(['R1', 'R2']);
-    expect(handed).toEqual(['L1', 'L2', 'L3']);
+    expect(l.handed).toEqual(['L1', 'L2', 'L3']);
     expect((await sql`select value from outbox where shard = 'r5/0' order by seq`).map((r) => r.value)).toEqual(['L1', 'L2', 'L3']);
     // The cursor moved past them: a second relay neither reads nor hands them again.
     expect(await relay.flush('r5/0')).toBe(0);
-    expect(handed).toHaveLength(3);
+    expect(l.handed).toHaveLength(3);
     // The receiver is given up before committing them: the origin relays again, now by Kafka, in order.
-    held = false;
-    delivery.receiverGone(receiver);
-    expect(relayAgain).toEqual(['r5/0']);
+    l.giveUp();
+    expect(l.relayAgain).toEqual(['r5/0']);
     expect(await relay.flush('r5/0')).toBe(3);
     expect(fromShard(s.sends, 'r5/0').map((r) => r.value)).toEqual(['R1', 'R2', 'L1', 'L2', 'L3']);
+    expect(await outboxPending(sql)).toBe(0);
+  });
+
+  test('local delivery: a receiver given up while a relay publishes is handed nothing; its rows are read again and go out by Kafka, in order', async () => {
+    const epoch = await commitMixed('r6/0');
+    const l = localDelivery();
+    const s = recordingSink();
+    const relay = createOutboxRelay(sql, s.sink, { delivery: l.delivery, epochOf: (id) => (id === 'r6/0' ? epoch : undefined) });
+    s.hold();
+    const running = relay.flush('r6/0');
+    await new Promise((r) => setTimeout(r, 50)); // it has read all five rows and waits in the send of R1, R2
+    l.giveUp();
+    s.release();
+    expect(await running).toBe(5);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(l.handed).toEqual([]);
+    expect(fromShard(s.sends, 'r6/0').map((r) => r.value)).toEqual(['R1', 'R2', 'L1', 'L2', 'L3']);
+    expect(await outboxPending(sql)).toBe(0);
+  });
+
+  test('local delivery: rows of an origin another process has taken since are published, never handed over', async () => {
+    const epoch = await commitMixed('r7/0');
+    await store.acquire('r7/0', 'proc-b', 'http://proc-b:8080'); // proc-b owns it now; this relay has not heard
+    const l = localDelivery();
+    const s = recordingSink();
+    const relay = createOutboxRelay(sql, s.sink, { delivery: l.delivery, epochOf: (id) => (id === 'r7/0' ? epoch : undefined) });
+    expect(await relay.flush('r7/0')).toBe(5);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(l.handed).toEqual([]);
+    expect(fromShard(s.sends, 'r7/0').map((r) => r.value)).toEqual(['L1', 'R1', 'L2', 'R2', 'L3']);
     expect(await outboxPending(sql)).toBe(0);
   });
 

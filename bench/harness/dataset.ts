@@ -135,7 +135,18 @@ export class Loader {
     await this.kafkaSink?.disconnect();
   }
 
-  /** The loader's connected producer (idempotent, one request in flight). */
+  /** Deletes a run's topics: sources, inboxes, dead letters and Kafka Streams internals all carry its prefix. */
+  async deleteTopicsWithPrefix(prefix: string): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+      if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /** The loader's sink (idempotent, acks=all), through the kafkajs adapter. */
   sink(): Promise<RecordSink> {
     return this.connectedSink();
