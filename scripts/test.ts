@@ -10,6 +10,7 @@ import { DEFAULT_KAFKA_VERSION } from './kafka/jars.ts';
 import { ensureKafka, type KafkaHandle } from './kafka/local-kafka.ts';
 import { ensureChromium } from './infra/chromium.ts';
 import { createTestDatabase, type TestDatabase } from './infra/test-database.ts';
+import { junitCounts, junitFailures, type Counts, type Failure } from './infra/junit.ts';
 
 const JUNIT = '.artifacts/junit.xml';
 const extraArgs = process.argv.slice(2);
@@ -44,10 +45,9 @@ const MATRIX_TEST_NAMES = '^(?!.*with local messages)';
 /** Client port of the first other version's broker (controller on +1), clear of the default 9092. */
 const MATRIX_BASE_PORT = 9192;
 
-type Counts = { passed: number; failed: number; skipped: number };
 const steps: { name: string; ok: boolean; seconds: number }[] = [];
 /** One summary line per Kafka version; their counts add up to the closing line. */
-const passes: { label: string; counts: Counts }[] = [];
+const passes: { label: string; counts: Counts; failures: Failure[] }[] = [];
 let kafka: KafkaHandle | undefined;
 let database: TestDatabase | undefined;
 
@@ -63,7 +63,7 @@ try {
   await timed('Chromium for the browser test', async () => ensureChromium((l) => console.log(`[test] ${l}`)));
   mkdirSync('.artifacts', { recursive: true });
   const label = kafka.version ? `Kafka ${kafka.version}` : `Kafka at ${kafka.brokers.join(',')} (version unknown: not started here)`;
-  passes.push({ label: `${label}, all tests`, counts: bunTest('bun test', JUNIT, extraArgs, kafka, database) });
+  passes.push({ label: `${label}, all tests`, ...bunTest('bun test', JUNIT, extraArgs, kafka, database) });
   // The other versions' brokers need the memory and cores more than an idle default broker does.
   await release();
   const others = KAFKA_MATRIX.filter((v) => v !== DEFAULT_KAFKA_VERSION);
@@ -76,6 +76,8 @@ try {
 }
 
 for (const s of steps) console.log(`[test] ${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.seconds.toFixed(1)}s)`);
+// The failures again, with their causes, where a log kept only by its tail still shows them.
+for (const p of passes) for (const f of p.failures) console.log(`[test] FAILED (${p.label}) ${f.file}: ${f.test}\n${f.text.replace(/^/gm, '    ')}`);
 for (const p of passes) console.log(`[test] ${p.label}: ${p.counts.passed} passed, ${p.counts.failed} failed, ${p.counts.skipped} skipped`);
 const counts = passes.reduce(
   (sum, p) => ({ passed: sum.passed + p.counts.passed, failed: sum.failed + p.counts.failed, skipped: sum.skipped + p.counts.skipped }),
@@ -109,8 +111,8 @@ async function versionPass(version: string, port: number): Promise<void> {
       return handle;
     });
     db = await timed(`create test database (Kafka ${version})`, () => createTestDatabase());
-    const counts = bunTest(`bun test (Kafka ${version})`, `.artifacts/junit-kafka-${version}.xml`, [...BROKER_SUITES, '--test-name-pattern', MATRIX_TEST_NAMES], broker, db);
-    passes.push({ label: `Kafka ${version}, ${BROKER_SUITES.length} broker suites`, counts });
+    const result = bunTest(`bun test (Kafka ${version})`, `.artifacts/junit-kafka-${version}.xml`, [...BROKER_SUITES, '--test-name-pattern', MATRIX_TEST_NAMES], broker, db);
+    passes.push({ label: `Kafka ${version}, ${BROKER_SUITES.length} broker suites`, ...result });
   } finally {
     await db?.drop().catch((e) => console.error(`[test] could not drop ${db?.name}: ${e}`));
     await broker?.stop().catch((e) => console.error(`[test] could not stop Kafka ${version}: ${e}`));
@@ -118,7 +120,7 @@ async function versionPass(version: string, port: number): Promise<void> {
 }
 
 /** One `bun test` run against `broker` and `db`, its results read back from its own junit file. */
-function bunTest(name: string, junit: string, args: string[], broker: KafkaHandle, db: TestDatabase): Counts {
+function bunTest(name: string, junit: string, args: string[], broker: KafkaHandle, db: TestDatabase): { counts: Counts; failures: Failure[] } {
   rmSync(junit, { force: true }); // never report an earlier run's totals
   console.log(`[test] ${name}: Kafka at ${broker.brokers.join(',')}, database ${db.name}`);
   step(name, () =>
@@ -127,7 +129,9 @@ function bunTest(name: string, junit: string, args: string[], broker: KafkaHandl
       DATABASE_URL: db.url,
     }),
   );
-  return readJunitCounts(junit);
+  // A run that wrote no file counts nothing.
+  const xml = existsSync(junit) ? readFileSync(junit, 'utf8') : '';
+  return { counts: junitCounts(xml), failures: junitFailures(xml) };
 }
 
 /** Drops the default pass's database and stops its broker (if started here); safe to call twice. */
@@ -159,18 +163,6 @@ async function timed<T>(name: string, fn: () => Promise<T>): Promise<T> {
 function run(cmd: string, args: string[], env: Record<string, string> = {}): boolean {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   return r.status === 0;
-}
-
-function readJunitCounts(path: string): Counts {
-  if (!existsSync(path)) return { passed: 0, failed: 0, skipped: 0 };
-  const xml = readFileSync(path, 'utf8');
-  // The root <testsuites> element carries the totals of the whole run.
-  const root = /<testsuites\b[^>]*>/.exec(xml)?.[0] ?? '';
-  const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(root)?.[1] ?? 0);
-  const tests = attr('tests');
-  const failed = attr('failures') + attr('errors');
-  const skipped = attr('skipped');
-  return { passed: tests - failed - skipped, failed, skipped };
 }
 
 /** deno.json's `check` task, e.g. `deno check --quiet schemas/ actors/ …`. */
