@@ -94,11 +94,14 @@ async function relayShards(sql: Sql, sink: RecordSink, shards: readonly string[]
       left = filledTheirShare(left, rows, perShard);
       continue;
     }
-    const starved = await publishOrHandOver(sql, sink, rows, counts, local, generation!);
-    // Shards were taken or given up meanwhile: what was to be handed over is read again, for the
-    // shards held now (what was published is deleted, and not read again).
-    if (starved === 'shards moved') continue;
-    left = filledTheirShare(left, rows, perShard).filter((s) => !starved.has(s));
+    // Shards were taken or given up during the read (cursors may have been reset): sort nothing
+    // by what was held before; read again.
+    if (local.delivery.generation !== generation) continue;
+    const outcome = await publishOrHandOver(sql, sink, rows, counts, local, generation!);
+    // …or during the publish: what was to be handed over is read again, for the shards held now
+    // (what was published is deleted, and not read again).
+    if (outcome === 'shards moved') continue;
+    left = filledTheirShare(left, rows, perShard).filter((s) => !outcome.has(s));
   }
   return counts;
 }
@@ -129,20 +132,29 @@ async function publishThenDelete(sql: Sql, sink: RecordSink, rows: readonly Shar
  * deleted by their seqs. Each origin's cursor then moves past what was handled; a receiver whose
  * queue is full leaves that row and the origin's later ones pending for a later relay.
  *
- * A row is handed over only when this process owned its origin, by Postgres, when the rows were
- * read (else they may be a new owner's, published by it in an order a hand-over would jump), and
- * when no shard was taken or given up here since `generation` was read: the receivers and epochs
- * decided on are then still the ones held. Otherwise nothing is handed over ('shards moved'): the
- * cursors stay, and the caller reads again.
+ * An origin held here whose owner epoch in Postgres (read with the rows) is not the one held has
+ * been taken by another process: nothing of it goes out from here (see `taken`). A row is handed
+ * over only when no shard was taken or given up here since `generation` was read: the receivers
+ * and epochs decided on are then still the ones held. Otherwise nothing is handed over ('shards
+ * moved'): the cursors stay, and the caller reads again.
  */
 async function publishOrHandOver(
   sql: Sql, sink: RecordSink, rows: readonly PendingOutboxRow[], counts: Map<string, number>, local: LocalHandOver, generation: number,
 ): Promise<Set<string> | 'shards moved'> {
   const remote: ShardOutboxRow[] = [];
   const handed = new Map<Owned, Map<string, PendingOutboxRow[]>>();
+  // Origins held here that another process has taken since: none of their rows go out from here.
+  // Some may wait in a receiver's memory queue already; the new owner's acquisition relay reads
+  // every pending row from the start and publishes them in order (a later row published here
+  // could reach the receiver before them).
+  const taken = new Set<string>();
   for (const r of rows) {
-    const owned = r.ownerEpoch !== undefined && local.epochOf(r.shard) === r.ownerEpoch;
-    const receiver = owned ? local.delivery.receiverOf(r) : undefined;
+    const heldEpoch = local.epochOf(r.shard);
+    if (heldEpoch !== undefined && r.ownerEpoch !== heldEpoch) {
+      taken.add(r.shard);
+      continue;
+    }
+    const receiver = heldEpoch !== undefined ? local.delivery.receiverOf(r) : undefined;
     if (!receiver) {
       remote.push(r);
       continue;
@@ -162,8 +174,9 @@ async function publishOrHandOver(
   if (local.delivery.generation !== generation) return 'shards moved';
   // From here to the end nothing awaits: the shards held are those the rows were sorted by.
   const cursors = local.delivery.cursors;
-  for (const r of rows) cursors.set(r.shard, Math.max(cursors.get(r.shard) ?? 0, r.seq));
-  const starved = new Set<string>();
+  for (const r of rows) if (!taken.has(r.shard)) cursors.set(r.shard, Math.max(cursors.get(r.shard) ?? 0, r.seq));
+  // Not relayed further here: full receivers (read again once they drain) and origins taken elsewhere.
+  const starved = new Set<string>(taken);
   for (const [receiver, byOrigin] of handed) {
     for (const [origin, list] of byOrigin) {
       if (local.delivery.handOver(receiver, origin, list[0]!.ownerEpoch!, list)) continue;

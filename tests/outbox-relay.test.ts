@@ -186,16 +186,47 @@ describe('outbox relay', () => {
     expect(await outboxPending(sql)).toBe(0);
   });
 
-  test('local delivery: rows of an origin another process has taken since are published, never handed over', async () => {
+  test('local delivery: an origin another process has taken since sends nothing from here; the new owner publishes every row, in order', async () => {
     const epoch = await commitMixed('r7/0');
-    await store.acquire('r7/0', 'proc-b', 'http://proc-b:8080'); // proc-b owns it now; this relay has not heard
+    const theirs = await store.acquire('r7/0', 'proc-b', 'http://proc-b:8080'); // proc-b owns it now; this relay has not heard
     const l = localDelivery();
     const s = recordingSink();
     const relay = createOutboxRelay(sql, s.sink, { delivery: l.delivery, epochOf: (id) => (id === 'r7/0' ? epoch : undefined) });
-    expect(await relay.flush('r7/0')).toBe(5);
+    expect(await relay.flush('r7/0')).toBe(0);
     await new Promise((r) => setTimeout(r, 50));
     expect(l.handed).toEqual([]);
-    expect(fromShard(s.sends, 'r7/0').map((r) => r.value)).toEqual(['L1', 'R1', 'L2', 'R2', 'L3']);
+    expect(fromShard(s.sends, 'r7/0')).toEqual([]);
+    const newOwner = recordingSink();
+    // proc-b holds no sku/0: everything goes out by Kafka, from the first row.
+    expect(theirs).toBe(epoch + 1);
+    expect(await createOutboxRelay(sql, newOwner.sink).flush('r7/0')).toBe(5);
+    expect(fromShard(newOwner.sends, 'r7/0').map((r) => r.value)).toEqual(['L1', 'R1', 'L2', 'R2', 'L3']);
+    expect(await outboxPending(sql)).toBe(0);
+  });
+
+  test('local delivery: a receiver given up while a relay reads: rows it was handed before go out by Kafka ahead of newer ones', async () => {
+    const epoch = await commitMixed('r8/0'); // L1, R1, L2, R2, L3
+    const l = localDelivery();
+    const s = recordingSink();
+    let gate: Promise<void> | undefined;
+    // The relay's read (the only statement that returns owner_epoch) waits at the gate.
+    const gated = ((strings: TemplateStringsArray, ...values: unknown[]) => {
+      const query = (sql as any)(strings, ...values);
+      const g = gate;
+      return g && strings.join('').includes('owner_epoch') ? g.then(() => query) : query;
+    }) as unknown as Sql;
+    const relay = createOutboxRelay(gated, s.sink, { delivery: l.delivery, epochOf: (id) => (id === 'r8/0' ? epoch : undefined) });
+    expect(await relay.flush('r8/0')).toBe(2); // L1, L2, L3 handed over, not committed
+    await store.commit({ shard: 'r8/0', epoch, offsets: [], states: [], outbox: [{ topic: 'app.sku.inbox', key: 'sku-L4', value: 'L4' }], alerts: [], inboxPositions: [], timersAdded: [], timersRemoved: [] });
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    const running = relay.flush('r8/0'); // reads past the cursor: L4
+    await new Promise((r) => setTimeout(r, 30));
+    l.giveUp();
+    gate = undefined;
+    open();
+    await running;
+    expect(fromShard(s.sends, 'r8/0').map((r) => r.value)).toEqual(['R1', 'R2', 'L1', 'L2', 'L3', 'L4']);
     expect(await outboxPending(sql)).toBe(0);
   });
 
