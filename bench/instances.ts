@@ -15,6 +15,7 @@ import { CONTENDERS, type ContenderId } from './harness/contenders.ts';
 import { Loader } from './harness/dataset.ts';
 import { setUpInfra } from './harness/infra.ts';
 import { failedRun, measure, type RunResult } from './harness/runner.ts';
+import { median } from './soak-stats.ts';
 
 const events = Number(process.argv[2] ?? 300_000);
 const series = Number(process.argv[3] ?? 3);
@@ -78,17 +79,14 @@ function summarize(): string {
       const cpu = ok.map((r) => r.cpu.contender.pct);
       const pg = ok.map((r) => r.cpu.postgres?.pct ?? 0);
       const equal = ok.map((r) => (r.sku ? (r.sku.equal ? 'yes' : `no (${r.sku.differing})`) : '–')).join(', ');
-      rows.push(`| ${id} | ${n} | ${median(rate)} (${range(rate)}) | ${median(cpu)} (${range(cpu)}) | ${median(pg)} | ${equal} |`);
+      rows.push(`| ${id} | ${n} | ${round1(median(rate))} (${range(rate)}) | ${round1(median(cpu))} (${range(cpu)}) | ${round1(median(pg))} | ${equal} |`);
     }
   }
   return rows.join('\n');
 }
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : Math.round(((s[mid - 1]! + s[mid]!) / 2) * 10) / 10;
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }
 
 function range(xs: number[]): string {

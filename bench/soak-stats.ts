@@ -61,7 +61,8 @@ export function medianGrowth(points: readonly Point[], spanS: number): number {
   return median(tail) - median(head);
 }
 
-function median(values: number[]): number {
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: number[]): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;

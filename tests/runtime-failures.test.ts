@@ -72,6 +72,15 @@ function expectInMemoryWhenOn(extra: Record<string, string>, p: ProcessorProcess
   expect(p.output.join('')).toMatch(/messages handed over in memory since start: [1-9]\d*/);
 }
 
+/** Two members with local messages on: once everything is consumed, both stop cleanly; the first handed messages over in memory, and the result equals the oracle. */
+async function settleStopBothAndCompare(e: PipelineEnv, a: ProcessorProcess, b: ProcessorProcess, events: readonly DomainEvent[]): Promise<void> {
+  await waitUntilSettled(e);
+  await stop(a, 'SIGTERM');
+  await stop(b, 'SIGTERM');
+  expectInMemoryWhenOn(LOCAL_MESSAGES, a);
+  await expectOracle(e, events);
+}
+
 /** Load arrives while a processor is killed at 3 points and restarted; `extra`: its settings, `historyTypes` the types whose history is checked. */
 async function sigkillAtRandomPoints(seed: number, extra: Record<string, string>, historyTypes: string[]): Promise<void> {
   env = await createPipelineEnv(PARTITIONS);
@@ -189,11 +198,7 @@ describe('runtime under failure', () => {
     const b = await start(env, 'proc-b', LOCAL_MESSAGES);
     await producing;
     await waitForOwners(env, 2, 60_000);
-    await waitUntilSettled(env);
-    await stop(a, 'SIGTERM');
-    await stop(b, 'SIGTERM');
-    expectInMemoryWhenOn(LOCAL_MESSAGES, a);
-    await expectOracle(env, events);
+    await settleStopBothAndCompare(env, a, b, events);
   }, 300_000);
 
   // Two members start together on a backlog, as the bench's two-instance runs do: the first takes
@@ -207,11 +212,7 @@ describe('runtime under failure', () => {
     await env.produce(events);
     const a = await start(env, 'proc-a', LOCAL_MESSAGES);
     const b = await start(env, 'proc-b', LOCAL_MESSAGES);
-    await waitUntilSettled(env);
-    await stop(a, 'SIGTERM');
-    await stop(b, 'SIGTERM');
-    expectInMemoryWhenOn(LOCAL_MESSAGES, a);
-    await expectOracle(env, events);
+    await settleStopBothAndCompare(env, a, b, events);
   }, 300_000);
 
   // The barrier (engine/local-delivery.ts): SKUs are taken over with a backlog of reserves in
