@@ -23,7 +23,7 @@ import { Loader, type DataSet } from './harness/dataset.ts';
 import { setUpInfra } from './harness/infra.ts';
 import { ensurePeerBuilt, PEER_IDS, PEER_VARIANTS, peerSpec, upToDate, type PeerVariantId } from './harness/kafka-streams.ts';
 import { describeMachine } from './harness/machine.ts';
-import { markdownTable, peerLines, ratiosOf, threadCpuLines, writeResults, type BenchResults } from './harness/report.ts';
+import { lateInputs, markdownTable, peerLines, ratiosOf, threadCpuLines, writeResults, type BenchResults } from './harness/report.ts';
 import { failedRun, marginal, measure, type RunResult } from './harness/runner.ts';
 import { runScaling } from './harness/scaling.ts';
 
@@ -150,7 +150,7 @@ async function bench(opts: Options): Promise<number> {
         })).result;
         if (shortRun) backlog = marginal(backlog, shortRun);
         const whole = backlog.marginal && !backlog.marginal.note ? ` (marginal over the shorter run; this run alone ${backlog.wholeRunEventsPerSec?.toLocaleString('en-US')}/s)` : '';
-        log(`  ${backlog.eventsPerSec.toLocaleString('en-US')} events/s${whole}, ${backlog.records.toLocaleString('en-US')} records in ${backlog.seconds} s; CPU ${backlog.cpu.contender.pct}%, peak RSS ${backlog.memoryMb.contenderPeak} MB${backlog.sku ? `; SKU states = oracle: ${backlog.sku.equal ? 'yes' : `no (${backlog.sku.example})`}` : ''}`);
+        log(`  ${backlog.eventsPerSec.toLocaleString('en-US')} events/s${whole}, ${backlog.records.toLocaleString('en-US')} records in ${backlog.seconds} s; CPU ${backlog.cpu.contender.pct}%, peak RSS ${backlog.memoryMb.contenderPeak} MB${backlog.sku ? `; SKU states = oracle: ${backlog.sku.equal ? 'yes' : `no (${backlog.sku.example})`}` : ''}${lateInputs(backlog)}`);
         if (backlog.marginal?.note) notes.push(`${id}: ${backlog.marginal.note}`);
         if (backlog.profile && 'missing' in backlog.profile) notes.push(`${id}: ${backlog.profile.missing}`);
         if (PEER_IDS.includes(id)) log(`  fraud alerts (peer / oracle): ${fraudAlertsVsOracle(backlog, oracle.alertsByType)}`);

@@ -21,3 +21,4 @@ export type { OutgoingRecord, RecordSink } from './record-sink.ts';
 export type { TopicAdmin } from './topic-admin.ts';
 export { readDeadLetters, redriveDeadLetters, REDRIVE_HEADER, type DeadLetter, type RedriveResult } from './dead-letters.ts';
 export type { RawMessage } from './shard/record-batch.ts';
+export type { Totals } from './membership.ts';

@@ -80,6 +80,7 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
     shard: o.id, actorType: o.actor.type, topic: batch.topic, partition: batch.partition,
     records: batch.records.length, consumed, applied: r.counters.applied - before.applied,
     deadLettered: r.counters.deadLettered - before.deadLettered, duplicatesDropped: r.counters.duplicatesDropped - before.duplicatesDropped,
+    outOfEventTimeOrder: r.counters.outOfEventTimeOrder - before.outOfEventTimeOrder,
     appendTimesMs: o.appendTimes.slice(o.appendTimes.length - consumed), atMs: Date.now(), applyMs: performance.now() - started, traced,
   });
 }

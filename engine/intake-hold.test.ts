@@ -16,7 +16,7 @@ function harness() {
   const calls: string[] = [];
   const o = {
     id: 'sku/0', partition: 0, next: new Map<string, number>(), appendTimes: [], traced: [], uncommitted: 0, paused: false,
-    counters: { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0 },
+    counters: { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0 },
     host: {
       apply: async (_id: string, batch: RecordBatch) => {
         const records = unpackBatch(batch);

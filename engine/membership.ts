@@ -36,7 +36,7 @@ export interface Membership {
   stop(): void;
 }
 
-export type Totals = Pick<ShardCounters, 'applied' | 'deadLettered' | 'duplicatesDropped' | 'skippedBelowOffset'>;
+export type Totals = Pick<ShardCounters, 'applied' | 'deadLettered' | 'duplicatesDropped' | 'skippedBelowOffset' | 'outOfEventTimeOrder'>;
 
 export interface MembershipDeps {
   /** The actor definition of an actor type (a shard id is `<type>/<partition>`). */
@@ -63,7 +63,7 @@ export function createMembership(deps: MembershipDeps): Membership {
   const assigned = new Set<string>();
   const owned = new Map<string, Owned>();
   const loading = new Map<string, Promise<Owned | undefined>>();
-  const retired: Totals = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0 };
+  const retired: Totals = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, outOfEventTimeOrder: 0 };
   let stopped = false;
   let joined = false;
   /** Bumped synchronously on every join: an acquisition begun for an older join must not bump the epoch. */

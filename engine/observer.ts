@@ -38,6 +38,8 @@ export interface BatchApplied {
   applied: number;
   deadLettered: number;
   duplicatesDropped: number;
+  /** Inputs given to an entity after one with a later event time (engine/shard/event-time-order.ts). */
+  outOfEventTimeOrder: number;
   appendTimesMs: readonly number[];
   atMs: number;
   /** Time spent applying the batch (worker round trip included). */

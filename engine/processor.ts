@@ -8,7 +8,7 @@ import { createIntake } from './intake.ts';
 import { applyMemoryRecords } from './intake-apply.ts';
 import { LocalDelivery } from './local-delivery.ts';
 import { sourceTopicName, topicNames } from './topic-names.ts';
-import { createMembership, type Membership } from './membership.ts';
+import { createMembership, type Membership, type Totals } from './membership.ts';
 import { guardObserver } from './observer.ts';
 import { defaultWorkers, PROCESSOR_DEFAULTS, resolveActors, type ProcessorOptions } from './processor-options.ts';
 import { createShardLifecycle } from './shard-lifecycle.ts';
@@ -34,7 +34,7 @@ export interface Processor {
   query(type: string, key: string): Promise<LocalAnswer>;
   ownedShards(): string[];
   /** Records applied, dead-lettered and skipped since start, over every shard ever owned. */
-  totals(): { applied: number; deadLettered: number; duplicatesDropped: number; skippedBelowOffset: number };
+  totals(): Totals;
   /** Entities in memory per actor type, over the shards owned now. */
   entitiesInMemory(): Record<string, number>;
   /** Ready once it has joined the group and restored every shard assigned to it. */
@@ -270,6 +270,7 @@ function processorHandle(p: {
         t.deadLettered += counters.deadLettered;
         t.duplicatesDropped += counters.duplicatesDropped;
         t.skippedBelowOffset += counters.skippedBelowOffset;
+        t.outOfEventTimeOrder += counters.outOfEventTimeOrder;
       }
       return t;
     },

@@ -8,6 +8,7 @@ import { clusterClient } from './cluster-client.ts';
 import { startProcessor } from '../engine/index.ts';
 import { loadConfig } from './config.ts';
 import { configureAllocator } from '../runtime/allocator.ts';
+import { stoppedLine } from './stopped-line.ts';
 
 const config = loadConfig(process.env);
 if (config.instance.mode === 'embedded') {
@@ -38,7 +39,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     processor.stop().then(
       () => {
         const t = processor.totals();
-        console.log(`stopped: applied ${t.applied}, dead-lettered ${t.deadLettered}, duplicates dropped ${t.duplicatesDropped}`);
+        console.log(stoppedLine(t));
         process.exit(0);
       },
       (e) => {

@@ -41,6 +41,10 @@ export function createMetrics(): Metrics {
   const deadLetters = new Counter({ name: 'actorstream_dead_letters_total', help: 'Records sent to <topic>.dlq, by source topic and error code', labelNames: ['topic', 'code'], registers: r });
   const quarantines = new Counter({ name: 'actorstream_quarantines_total', help: 'Entities quarantined because their handler threw', labelNames: ['actor'], registers: r });
   const duplicates = new Counter({ name: 'actorstream_duplicates_dropped_total', help: 'Inbox redeliveries dropped exactly', labelNames: ['actor'], registers: r });
+  const outOfOrder = new Counter({
+    name: 'actorstream_inputs_out_of_event_time_order_total', labelNames: ['actor'], registers: r,
+    help: 'Inputs given to an entity after one with a later event time: where this run may decide differently from a replay in event-time order',
+  });
   const relayed = new Counter({ name: 'actorstream_outbox_relayed_total', help: 'Outbox records published to Kafka after commit', registers: r });
   const inMemory = new Counter({ name: 'actorstream_messages_in_memory_total', help: 'Actor messages handed over in memory to a shard of this process instead of published (processing.local_messages)', registers: r });
   const alerts = new Counter({ name: 'actorstream_alerts_total', help: 'Alerts committed, by type', labelNames: ['type'], registers: r });
@@ -92,6 +96,7 @@ export function createMetrics(): Metrics {
       consumed.inc({ topic: e.topic }, e.consumed);
       if (e.applied > 0) applied.inc({ actor: e.actorType }, e.applied);
       if (e.duplicatesDropped > 0) duplicates.inc({ actor: e.actorType }, e.duplicatesDropped);
+      if (e.outOfEventTimeOrder > 0) outOfOrder.inc({ actor: e.actorType }, e.outOfEventTimeOrder);
       applySeconds.observe({ actor: e.actorType }, e.applyMs / 1000);
       for (const t of e.appendTimesMs) toState.observe(Math.max(0, e.atMs - t) / 1000);
     },

@@ -98,7 +98,7 @@ export function markdownTable(results: BenchResults): string {
       o ? (o.error ? 'failed' : `${o.openLoop?.achievedRate.toLocaleString('en-US')}`) : '–',
       o && !o.error ? percentiles(o.latency.state) : '–',
       o && !o.error ? percentiles(o.latency.durable) : '–',
-      b.sku ? (b.sku.equal ? `yes (${b.sku.total})` : `no: ${b.sku.differing}/${b.sku.total} differ`) : 'n/a',
+      `${b.sku ? (b.sku.equal ? `yes (${b.sku.total})` : `no: ${b.sku.differing}/${b.sku.total} differ`) : 'n/a'}${lateInputs(b)}`,
     ];
   });
   return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
@@ -183,4 +183,13 @@ export function writeResults(dir: string, results: BenchResults): { json: string
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * The run's inputs given to an entity after one with a later event time (actorstream's
+ * totals.outOfEventTimeOrder): where its states may differ from the event-time oracle.
+ */
+export function lateInputs(run: Pick<RunResult, 'extra'>): string {
+  const n = (run.extra?.totals as { outOfEventTimeOrder?: number } | undefined)?.outOfEventTimeOrder;
+  return n === undefined ? '' : `; ${n.toLocaleString('en-US')} inputs out of event-time order`;
 }

@@ -15,6 +15,7 @@ import { checkExposure, loadConfig } from '../../instance/config.ts';
 import { configureAllocator } from '../../runtime/allocator.ts';
 import { checkInfrastructure } from '../../instance/preflight.ts';
 import { startInstance } from '../../instance/start-instance.ts';
+import { stoppedLine } from '../../instance/stopped-line.ts';
 import { ConfigError, InfrastructureError } from '../../schemas/index.ts';
 import { startTracing } from '../../observability/tracing.ts';
 
@@ -60,7 +61,7 @@ export const runCommand = defineCommand({
     await instance.stop();
     await tracing.stop();
     const t = instance.processor.totals();
-    console.log(`stopped: applied ${t.applied}, dead-lettered ${t.deadLettered}, duplicates dropped ${t.duplicatesDropped}`);
+    console.log(stoppedLine(t));
     process.exit(0);
   },
 });

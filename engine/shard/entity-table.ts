@@ -1,4 +1,5 @@
 import type { ActorDefinition } from '../../actors/actor.ts';
+import { EventTimeOrder } from './event-time-order.ts';
 import { RecentIds } from './recent-ids.ts';
 import { Residency, type PassivationPolicy } from './residency.ts';
 import type { Shard, ShardDelta, ShardRestore } from './shard-api.ts';
@@ -17,6 +18,7 @@ export class EntityTable {
   /** The handler error that quarantined a key; absent when healthy. */
   readonly quarantine = new Map<string, string>();
   readonly recentIds = new RecentIds();
+  readonly eventTimeOrder = new EventTimeOrder();
   readonly residency: Residency;
 
   constructor(
@@ -111,6 +113,7 @@ export class EntityTable {
       this.states.delete(key);
       this.quarantine.delete(key);
       this.recentIds.delete(key);
+      this.eventTimeOrder.forget(key);
     }
     return gone.length;
   }

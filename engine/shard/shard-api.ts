@@ -167,6 +167,8 @@ export interface ShardCounters {
   duplicatesDropped: number;
   skippedBelowOffset: number;
   timersFired: number;
+  /** Inputs given to an entity after one with a later event time (engine/shard/event-time-order.ts). */
+  outOfEventTimeOrder: number;
 }
 
 export interface Shard {

@@ -107,6 +107,8 @@ export class ShardHandler implements EffectSink {
     const states = table.states;
     const before = states.has(key) ? states.get(key) : this.actor.initial(key);
     table.residency.touch(key, table.now);
+    // A release re-applies parked inputs after newer ones on purpose: not a reordering of the run.
+    if (!releasing && table.eventTimeOrder.late(key, now)) this.opts.counters.outOfEventTimeOrder++;
     if (pending.history) {
       if (!states.has(key)) pending.history.noteCreated(key);
       pending.history.note(key, now);

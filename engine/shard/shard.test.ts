@@ -99,6 +99,18 @@ describe('shard', () => {
     expect(shard.apply([{ ...reserve('order/0', 3, 'E', 1, 'o-3', 2500), offset: 2 }])).toBe(1);
   });
 
+  test('a message reaching an entity after a later one from another origin is counted out of event-time order', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    shard.apply([stock('e-1', 'T', 10, 1000), stock('e-2', 'U', 10, 1000)]);
+    // Two order shards: order/1's reserve happened at 3000, order/2's at 2000 but arrives after it.
+    shard.apply([reserve('order/1', 1, 'T', 1, 'o-a', 3000), reserve('order/2', 1, 'T', 1, 'o-b', 2000)]);
+    expect(shard.counters.outOfEventTimeOrder).toBe(1);
+    // Same times, or another entity's earlier time, are no reordering.
+    shard.apply([reserve('order/1', 2, 'T', 1, 'o-c', 3000), reserve('order/2', 2, 'U', 1, 'o-d', 1500)]);
+    expect(shard.counters.outOfEventTimeOrder).toBe(1);
+    expect(shard.counters.applied).toBe(6);
+  });
+
   test('records below the stored offset are skipped (a refetch after restore)', () => {
     const shard = createShard({ actor: skuActor, partition: 0, app: APP });
     const r = stock('e-1', 'C', 3);

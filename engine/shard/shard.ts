@@ -28,7 +28,7 @@ export function createShard(opts: ShardOptions): Shard {
   const offsets = new Map<string, number>(opts.restore?.offsets ?? []);
   const inboxPositions = new Map<string, number>(opts.restore?.inboxPositions ?? []);
   const inputs = opts.recordInputs ? new InputLog() : undefined;
-  const counters: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0 };
+  const counters: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0 };
   const table = new EntityTable(actor, wallClock(), opts.maxEvictedKeys);
   for (const s of opts.restore?.states ?? []) table.restore(s);
   table.residency.storedElsewhere(opts.restore?.stored ?? []);
