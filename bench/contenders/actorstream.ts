@@ -40,9 +40,12 @@ let sourceApplied = 0;
 let firstAtMs = 0;
 // Inbox records delivered by Kafka vs applied: 1.0 when each is fetched once (issue #19 measured 2.3-3.4).
 const inboxRecords = { fetched: 0, applied: 0 };
+// Inputs given to an entity after one with a later event time, per actor type (issue #16).
+const outOfEventTimeOrder: Record<string, number> = {};
 
 const observer: ProcessorObserver = {
   batchApplied(e) {
+    if (e.outOfEventTimeOrder > 0) outOfEventTimeOrder[e.actorType] = (outOfEventTimeOrder[e.actorType] ?? 0) + e.outOfEventTimeOrder;
     if (e.consumed === 0) return;
     const source = sources.has(e.topic);
     let q = pending.get(e.shard);
@@ -157,7 +160,7 @@ if (cfg.mode === 'recover') {
   emit({
     event: 'done', records: sourceApplied, startedAtMs: processStartMs(), firstAtMs, processedAtMs, durableAtMs: calmSince,
     latency: { state: stateLatency.summary(), durable: durableLatency.summary() },
-    extra: { totals: processor.totals(), checkpoints, entities, inboxRecords, appliedToDurable: appliedToDurable.summary() },
+    extra: { totals: processor.totals(), outOfEventTimeOrder, checkpoints, entities, inboxRecords, appliedToDurable: appliedToDurable.summary() },
   });
 }
 await admin.disconnect().catch(() => {});
