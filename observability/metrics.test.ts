@@ -27,6 +27,15 @@ describe('metrics', () => {
     expect(text).toContain('actorstream_event_to_durable_seconds_count 1');
   });
 
+  test('inputs out of event-time order are counted per actor type, summed over batches', async () => {
+    const m = createMetrics();
+    const batch = { shard: 'sku/1', actorType: 'sku', topic: 'app.sku.inbox', partition: 1, records: 4, consumed: 4, applied: 4, deadLettered: 0, duplicatesDropped: 0, appendTimesMs: [], atMs: 0, applyMs: 1, traced: [] };
+    m.observer.batchApplied!({ ...batch, outOfEventTimeOrder: 2 });
+    m.observer.batchApplied!({ ...batch, outOfEventTimeOrder: 0 });
+    m.observer.batchApplied!({ ...batch, outOfEventTimeOrder: 1 });
+    expect(await m.render()).toContain('actorstream_inputs_out_of_event_time_order_total{actor="sku"} 3');
+  });
+
   test('process memory is exported split by kind, so a soak can tell the JS heap from the rest of RSS', async () => {
     const text = await createMetrics().render();
     for (const kind of ['rss', 'heap_used', 'heap_total', 'external', 'array_buffers']) {
