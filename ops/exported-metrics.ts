@@ -14,6 +14,7 @@ export const EXPORTED_METRICS = [
   'actorstream_dead_letters_total', // {topic, code}
   'actorstream_quarantines_total', // {actor}
   'actorstream_duplicates_dropped_total', // {actor}
+  'actorstream_inputs_out_of_event_time_order_total', // {actor}
   'actorstream_outbox_relayed_total',
   'actorstream_messages_in_memory_total',
   'actorstream_alerts_total', // {type}
