@@ -38,6 +38,11 @@ export interface Membership {
 
 export type Totals = Pick<ShardCounters, 'applied' | 'deadLettered' | 'duplicatesDropped' | 'skippedBelowOffset' | 'outOfEventTimeOrder'>;
 
+/** Adds a shard's counters to `into`, every field of Totals: a counter added there is summed everywhere. */
+export function addTotals(into: Totals, counters: Readonly<Totals>): void {
+  for (const k of Object.keys(into) as (keyof Totals)[]) into[k] += counters[k];
+}
+
 export interface MembershipDeps {
   /** The actor definition of an actor type (a shard id is `<type>/<partition>`). */
   actorOf(type: string): ActorDefinition<any> | undefined;
@@ -77,7 +82,7 @@ export function createMembership(deps: MembershipDeps): Membership {
     if (!o) return;
     owned.delete(id);
     const final = await deps.close(o);
-    for (const k of Object.keys(retired) as (keyof Totals)[]) retired[k] += final[k];
+    addTotals(retired, final);
   }
 
   async function acquire(id: string, assignedAt: number): Promise<Owned | undefined> {

@@ -8,7 +8,7 @@ import { createIntake } from './intake.ts';
 import { applyMemoryRecords } from './intake-apply.ts';
 import { LocalDelivery } from './local-delivery.ts';
 import { sourceTopicName, topicNames } from './topic-names.ts';
-import { createMembership, type Membership, type Totals } from './membership.ts';
+import { addTotals, createMembership, type Membership, type Totals } from './membership.ts';
 import { guardObserver } from './observer.ts';
 import { defaultWorkers, PROCESSOR_DEFAULTS, resolveActors, type ProcessorOptions } from './processor-options.ts';
 import { createShardLifecycle } from './shard-lifecycle.ts';
@@ -265,13 +265,7 @@ function processorHandle(p: {
     ownedShards: () => membership.heldShards().map(([id]) => id).sort(),
     totals() {
       const t = { ...membership.retiredTotals() };
-      for (const [, { counters }] of membership.heldShards()) {
-        t.applied += counters.applied;
-        t.deadLettered += counters.deadLettered;
-        t.duplicatesDropped += counters.duplicatesDropped;
-        t.skippedBelowOffset += counters.skippedBelowOffset;
-        t.outOfEventTimeOrder += counters.outOfEventTimeOrder;
-      }
+      for (const [, { counters }] of membership.heldShards()) addTotals(t, counters);
       return t;
     },
     entitiesInMemory() {
