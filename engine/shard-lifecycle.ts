@@ -58,7 +58,7 @@ export interface ShardLifecycleDeps {
   log(line: string): void;
 }
 
-const ZERO: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0 };
+const ZERO: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0 };
 
 export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
   const { store, relay, pool, admin, source, topics } = deps;

@@ -1,6 +1,7 @@
 import type { ActorDefinition } from '../../actors/actor.ts';
 import type { AggregateTable, CellValue, Column } from '../../actors/projection.ts';
 import type { Alert } from '../../schemas/index.ts';
+import type { MergeOptions } from './merged-inputs.ts';
 import type { ParkedInput, ParkedRow } from './parked.ts';
 import type { SourceRecord } from './records.ts';
 import type { PassivationPolicy } from './residency.ts';
@@ -45,6 +46,10 @@ export interface ShardOptions {
    * Absent (tests feeding records by hand): only the origin is checked.
    */
   actorTypes?: readonly string[];
+  /** Merge this shard's inputs in event-time order (engine/shard/merged-inputs.ts); absent: arrival order. */
+  merge?: MergeOptions;
+  /** Actor types whose shards merge (a message to one carries its root key: engine/shard/merge-key.ts). */
+  mergedReceivers?: readonly string[];
 }
 
 export interface ShardRestore {
@@ -169,6 +174,8 @@ export interface ShardCounters {
   timersFired: number;
   /** Inputs given to an entity after one with a later event time (engine/shard/event-time-order.ts). */
   outOfEventTimeOrder: number;
+  /** Origins a merging shard stopped waiting for because they were silent too long (engine/shard/merged-inputs.ts). */
+  mergeWaitsTimedOut: number;
 }
 
 export interface Shard {

@@ -5,6 +5,7 @@ import { inboxTopicOf, type ActorMessage, type Alert, type TimerMessage } from '
 import { MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
+import { encodeRootKey, MERGE_KEY_HEADER, TIMER_ROOT } from './merge-key.ts';
 import { parkedActorInput, type ParkedInput } from './parked.ts';
 import { TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
@@ -67,6 +68,11 @@ export interface HandlerOptions {
   inputs: InputLog | undefined;
   /** The deployment's actor types (absent: sends are not checked; tests feeding one shard by hand). */
   recipients?: ReadonlySet<string>;
+  /**
+   * Actor types whose shards merge their inputs in event-time order (engine/shard/event-time-merge.ts):
+   * a message to one carries the key of the source event at the root of its cascade (`x-at`).
+   */
+  mergedReceivers?: ReadonlySet<string>;
 }
 
 /**
@@ -80,6 +86,12 @@ export class ShardHandler implements EffectSink {
   // continues in what it caused (the message's record and the alert). A field rather than an
   // argument, so the sink stays one object per shard and nothing more is allocated per input.
   private inputTrace: string | undefined;
+  // The root key of the input being handled (merge-key.ts), in parts so that nothing is allocated
+  // per input: encoded only on a send to a merged receiver. Unset (NaN) for a released parked input.
+  private rootAt = NaN;
+  private rootTopic = '';
+  private rootPartition = 0;
+  private rootOffset = 0;
   private readonly actor: ActorDefinition<any>;
 
   constructor(
@@ -89,6 +101,14 @@ export class ShardHandler implements EffectSink {
   ) {
     const checked = opts.recipients ? withKnownRecipients(opts.actor, opts.recipients) : opts.actor;
     this.actor = pending.aggregates ? withAggregates(checked, pending.aggregates) : checked;
+  }
+
+  /** The root key of the inputs handled next (see merge-key.ts): set before each source event or message. */
+  setRoot(at: number, topic: string, partition: number, offset: number): void {
+    this.rootAt = at;
+    this.rootTopic = topic;
+    this.rootPartition = partition;
+    this.rootOffset = offset;
   }
 
   /** Puts a checkpoint's timers back; new timers are numbered after them. */
@@ -158,6 +178,7 @@ export class ShardHandler implements EffectSink {
       }
       this.opts.counters.timersFired++;
       this.pending.timerGone(t.seq);
+      this.setRoot(t.dueAt, TIMER_ROOT, this.opts.partition, t.seq);
       const input: ActorInput = { kind: 'timer', at: t.dueAt, timer: t.timer };
       if (table.quarantine.has(t.key)) this.park(t.key, input, t.dueAt, undefined, 'QUARANTINED', `entity is quarantined: ${table.quarantine.get(t.key)}`);
       else this.handle(t.key, input, t.dueAt, undefined);
@@ -183,6 +204,7 @@ export class ShardHandler implements EffectSink {
       this.opts.counters.duplicatesDropped++;
       return 'duplicate';
     }
+    this.rootAt = NaN; // a release applies it out of every order: its sends are not merged
     this.handle(p.key, input, p.at, undefined, true);
     if (table.quarantine.has(p.key)) return 'threw';
     if (input.kind !== 'event') return 'applied';
@@ -202,7 +224,12 @@ export class ShardHandler implements EffectSink {
   send(from: ActorAddress, to: ActorAddress, msg: ActorMessage): void {
     const value: InboxValue = { from, msg };
     // x-origin / x-seq are added by the relay from the outbox row's sequence number.
-    this.pending.delta.outbox.push({ topic: inboxTopicOf(this.opts.app, to.type), key: to.key, value: JSON.stringify(value), headers: this.traceHeaders(), from: from.key });
+    let headers = this.traceHeaders();
+    if (this.opts.mergedReceivers?.has(to.type) && !Number.isNaN(this.rootAt)) {
+      const at = encodeRootKey({ at: this.rootAt, topic: this.rootTopic, partition: this.rootPartition, offset: this.rootOffset, seq: 0 });
+      headers = { ...headers, [MERGE_KEY_HEADER]: at };
+    }
+    this.pending.delta.outbox.push({ topic: inboxTopicOf(this.opts.app, to.type), key: to.key, value: JSON.stringify(value), headers, from: from.key });
   }
 
   alert(from: ActorAddress, a: Alert): void {

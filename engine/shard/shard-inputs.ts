@@ -1,8 +1,9 @@
 import { isShardId, parseShardId } from '../shard-id.ts';
-import { isEntityKey, parseEvent } from '../../schemas/index.ts';
+import { isEntityKey, parseEvent, type DomainEvent, type ErrorCode } from '../../schemas/index.ts';
 import { isStorableValue } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InboxGate } from './inbox-gate.ts';
+import { CLOCK_HEADER, decodeRootKey, MERGE_KEY_HEADER } from './merge-key.ts';
 import { ORIGIN_HEADER, SEQ_HEADER, type InboxValue, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
 import type { PendingDelta } from './shard-delta.ts';
@@ -57,7 +58,9 @@ export class InputRouter {
         consumed++;
         continue;
       }
-      if (r.topic === inboxTopic) {
+      if (r.topic === inboxTopic && r.headers[CLOCK_HEADER] !== undefined) {
+        // A clock record is for shards that merge (merged-inputs.ts); this one applies in arrival order.
+      } else if (r.topic === inboxTopic) {
         const parsed = parseInbox(r);
         // Stop at the first message that must wait: the inbox is applied in offset order, so
         // the offset (and the origin sequences) stay a plain prefix, as checkpoints require.
@@ -78,7 +81,7 @@ export class InputRouter {
    * shard's next checkpoint whether it was applied or dropped. False when it must wait for the
    * source partition (it stays queued, and so does everything after it).
    */
-  private applyMemory(r: SourceRecord): boolean {
+  applyMemory(r: SourceRecord): boolean {
     if (r.topic !== this.topics.inboxTopic) {
       this.pending.deadLetter(r, 'WRONG_TOPIC', `shard ${this.topics.id} does not consume ${r.topic}`);
       return true;
@@ -93,37 +96,52 @@ export class InputRouter {
   }
 
   private applySource(r: SourceRecord): void {
-    const { pending, table } = this;
-    if (r.malformed) return pending.deadLetter(r, 'INVALID_UTF8', `record ${r.malformed.key !== undefined ? 'key' : 'value'} is not valid UTF-8`);
-    if (r.key === null) return pending.deadLetter(r, 'KEY_MISMATCH', 'record has no key; the key must be the entity key');
-    if (r.value === null) return pending.deadLetter(r, 'INVALID_JSON', 'record has no value');
+    this.applyDecodedSource(r, this.decodeSource(r));
+  }
+
+  /** A source record checked against the edge rules: its event, or the dead letter it becomes. */
+  decodeSource(r: SourceRecord): DecodedSource {
+    if (r.malformed) return { code: 'INVALID_UTF8', reason: `record ${r.malformed.key !== undefined ? 'key' : 'value'} is not valid UTF-8` };
+    if (r.key === null) return { code: 'KEY_MISMATCH', reason: 'record has no key; the key must be the entity key' };
+    if (r.value === null) return { code: 'INVALID_JSON', reason: 'record has no value' };
     // The same edge rules as the HTTP API, so a producer that bypasses it gains nothing; event
     // time is bounded by the record's own Kafka timestamp, which the log fixed: replays decide alike.
     const decoded = parseEvent(r.value, r.key, r.timestamp === undefined ? undefined : { notAfter: r.timestamp + this.topics.maxFutureMs });
-    if (!decoded.ok) return pending.deadLetter(r, decoded.error.code, decoded.error.message);
+    if (!decoded.ok) return { code: decoded.error.code, reason: decoded.error.message };
+    if (!this.topics.handled.has(decoded.event.type)) return { code: 'WRONG_TOPIC', reason: `'${decoded.event.type}' events belong on another topic than ${r.topic}` };
+    return { event: decoded.event };
+  }
+
+  /**
+   * Applies a decoded source record (`decodeSource`) to its entity, or dead-letters it. `rootAt`:
+   * its event time made monotone in the partition (merge-key.ts), when the caller keeps that clock.
+   */
+  applyDecodedSource(r: SourceRecord, decoded: DecodedSource, rootAt?: number): void {
+    const { pending, table } = this;
+    if (!('event' in decoded)) return pending.deadLetter(r, decoded.code, decoded.reason);
     const event = decoded.event;
-    if (!this.topics.handled.has(event.type)) {
-      return pending.deadLetter(r, 'WRONG_TOPIC', `'${event.type}' events belong on another topic than ${r.topic}`);
-    }
-    if (table.recentIds.seen(r.key, event.id)) {
+    const key = r.key!;
+    // Before the duplicate check: the partition's clock is a function of its log alone.
+    if (event.ts > this.gate.sourceClock) this.gate.sourceClock = event.ts;
+    if (table.recentIds.seen(key, event.id)) {
       this.counters.duplicatesDropped++;
       return;
     }
-    if (event.ts > this.gate.sourceClock) this.gate.sourceClock = event.ts;
     this.handler.fireTimersBefore(timerHorizon(event.ts, r));
+    this.handler.setRoot(rootAt ?? this.gate.sourceClock, r.topic, r.partition, r.offset);
     const input = { kind: 'event', event } as const;
-    if (table.quarantine.has(r.key)) return this.handler.parkQuarantined(r.key, input, event.ts, r);
-    this.handler.handle(r.key, input, event.ts, r);
+    if (table.quarantine.has(key)) return this.handler.parkQuarantined(key, input, event.ts, r);
+    this.handler.handle(key, input, event.ts, r);
     // Remembered once applied; an input that quarantined its entity is parked, and so is a retry
     // (its release skips what it applied already).
-    if (table.quarantine.has(r.key)) return;
-    table.recentIds.add(r.key, event.id);
+    if (table.quarantine.has(key)) return;
+    table.recentIds.add(key, event.id);
     // The event as decoded (unknown fields dropped, old versions upcast), not the raw value: a
     // field only Postgres refuses must not make the processed-events row refuse its entity.
-    pending.processed?.push({ topic: r.topic, partition: r.partition, offset: r.offset, id: event.id, type: event.type, key: r.key, ts: event.ts, json: JSON.stringify(event) });
+    pending.processed?.push({ topic: r.topic, partition: r.partition, offset: r.offset, id: event.id, type: event.type, key, ts: event.ts, json: JSON.stringify(event) });
   }
 
-  private applyInbox(r: SourceRecord, parsed: ParsedInbox): void {
+  applyInbox(r: SourceRecord, parsed: ParsedInbox): void {
     const { pending, table } = this;
     const origin = r.headers[ORIGIN_HEADER];
     const seq = Number(r.headers[SEQ_HEADER]);
@@ -144,6 +162,9 @@ export class InputRouter {
     if (!this.isSender(value.from, origin)) return pending.deadLetter(r, 'INVALID_ENVELOPE', `inbox message's from is not an entity of the x-origin shard's actor type (${origin})`);
     if (!isEntityKey(r.key) || !isStorableValue(value)) return pending.deadLetter(r, 'INVALID_DATA', 'inbox key or message holds characters an entity key or a checkpoint cannot');
     this.handler.fireTimersBefore(timerHorizon(value.msg.ts, r));
+    // A message's sends keep the root of its cascade (an unkeyed one's are not merged).
+    const root = decodeRootKey(r.headers[MERGE_KEY_HEADER], seq);
+    this.handler.setRoot(root?.at ?? NaN, root?.topic ?? '', root?.partition ?? 0, root?.offset ?? 0);
     const input = { kind: 'message', from: value.from, msg: value.msg } as const;
     if (table.quarantine.has(r.key)) return this.handler.parkQuarantined(r.key, input, value.msg.ts, r);
     this.handler.handle(r.key, input, value.msg.ts, r);
@@ -157,10 +178,13 @@ export class InputRouter {
   }
 }
 
-type ParsedInbox = { value: InboxValue } | { error: string };
+export type ParsedInbox = { value: InboxValue } | { error: string };
+
+/** A source record's event, or why it is dead-lettered. */
+export type DecodedSource = { event: DomainEvent } | { code: ErrorCode; reason: string };
 
 /** An inbox record's value, or the error that sends it to the DLQ. */
-function parseInbox(r: SourceRecord): ParsedInbox {
+export function parseInbox(r: SourceRecord): ParsedInbox {
   try {
     return { value: JSON.parse(r.value ?? '') as InboxValue };
   } catch (e) {

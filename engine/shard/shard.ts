@@ -8,6 +8,7 @@ import { AggregateFold } from './aggregate-fold.ts';
 import { ShardHandler } from './shard-handler.ts';
 import { ShardHistory } from './shard-history.ts';
 import { InputRouter } from './shard-inputs.ts';
+import { MergedInputs } from './merged-inputs.ts';
 import { releaseEntity } from './release.ts';
 import type { Shard, ShardCounters, ShardOptions } from './shard-api.ts';
 
@@ -28,7 +29,7 @@ export function createShard(opts: ShardOptions): Shard {
   const offsets = new Map<string, number>(opts.restore?.offsets ?? []);
   const inboxPositions = new Map<string, number>(opts.restore?.inboxPositions ?? []);
   const inputs = opts.recordInputs ? new InputLog() : undefined;
-  const counters: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0 };
+  const counters: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0 };
   const table = new EntityTable(actor, wallClock(), opts.maxEvictedKeys);
   for (const s of opts.restore?.states ?? []) table.restore(s);
   table.residency.storedElsewhere(opts.restore?.stored ?? []);
@@ -38,7 +39,8 @@ export function createShard(opts: ShardOptions): Shard {
   if (opts.keepProcessed) pending.processed = [];
   const alertsTopic = opts.alertsTopic ?? ALERTS_TOPIC;
   const recipients = opts.actorTypes ? new Set(opts.actorTypes) : undefined;
-  const handler = new ShardHandler({ actor, partition, app, alertsTopic, wallClock, counters, inputs, recipients }, table, pending);
+  const mergedReceivers = opts.mergedReceivers?.length ? new Set(opts.mergedReceivers) : undefined;
+  const handler = new ShardHandler({ actor, partition, app, alertsTopic, wallClock, counters, inputs, recipients, mergedReceivers }, table, pending);
   handler.restoreTimers(opts.restore?.timers ?? []);
   const inboxTopic = inboxTopicOf(app, actor.type);
   if (opts.keepHistory) {
@@ -54,13 +56,17 @@ export function createShard(opts: ShardOptions): Shard {
     senders: recipients,
   };
   const router = new InputRouter(topics, offsets, inboxPositions, counters, table, pending, handler, gate);
+  const merged = opts.merge ? new MergedInputs(opts.merge, { sourceTopic, inboxTopic, partition }, offsets, inboxPositions, router, pending, counters, wallClock) : undefined;
 
   return {
     id,
     counters,
     nextOffset: (topic, p) => offsets.get(`${topic}:${p}`),
-    apply: (records) => router.apply(records),
-    noteSourceEnd: (highWatermark) => gate.noteSourceEnd(highWatermark),
+    apply: (records) => (merged ? merged.apply(records) : router.apply(records)),
+    noteSourceEnd: (highWatermark) => {
+      gate.noteSourceEnd(highWatermark);
+      merged?.noteSourceEnd(highWatermark);
+    },
     dirty: () => pending.dirty(),
     takeDelta: () => pending.take(),
     query: (key) => table.query(key),
@@ -69,7 +75,7 @@ export function createShard(opts: ShardOptions): Shard {
     rehydrate: (rows, keys) => table.rehydrate(rows, keys),
     storedKeys: (keys) => table.storedKeys(keys),
     passivate: (policy, at) => {
-      const gone = table.passivate(policy, at, (key) => pending.dirtyKeys.has(key));
+      const gone = table.passivate(policy, at, (key) => pending.dirtyKeys.has(key) || merged?.holds(key) === true);
       if (gone > 0) pending.history?.prune();
       return gone;
     },

@@ -1,0 +1,150 @@
+import { compareKeys, type MergeKey } from './merge-key.ts';
+
+/**
+ * Merges a shard's inputs — its own source partition and the messages of each origin shard that
+ * sends to it — into the global order (merge-key.ts), holding each until nothing earlier can still
+ * come (issue #16, docs/determinism.md "Where a conservative merge does work").
+ *
+ * Each stream is in key order by itself: the source by offset (keys use the partition's running
+ * maximum), an origin's messages by its outbox sequence (an origin keys what it sends by its own
+ * source, which it reads in order). So the next input is the smallest head, and it may go once every
+ * stream with nothing held has promised nothing earlier: its frontier (the last key it delivered,
+ * or the clock it published) is past it. An idle stream (its partition read to the end) promises
+ * nothing and holds nothing up; a stream never heard from holds everything up.
+ *
+ * This only terminates because no origin waits for this shard: the receivers merged are those
+ * outside the message cycles (user and sku_affinity hear only from order shards, which send to
+ * them on their own source events). Messages from origins not merged, or keyed before what was
+ * already released (a broken promise), are not held: the caller applies them on arrival.
+ */
+export class EventTimeMerge<T> {
+  private readonly streams = new Map<string, Stream<T>>();
+  /** The last key released: anything keyed before it can only be applied late. */
+  private released: MergeKey | undefined;
+  private held = 0;
+
+  constructor(
+    /** The origin shards this shard waits for (every partition of its senders' types). */
+    origins: readonly string[],
+  ) {
+    this.streams.set(SOURCE, new Stream());
+    for (const o of origins) this.streams.set(o, new Stream());
+  }
+
+  /** True when messages of `origin` are merged (else they are applied on arrival). */
+  merges(origin: string): boolean {
+    return origin !== SOURCE && this.streams.has(origin);
+  }
+
+  /** Inputs held now. */
+  get size(): number {
+    return this.held;
+  }
+
+  /** True when `key` comes before what was released already: it cannot take its place any more. */
+  isLate(key: MergeKey): boolean {
+    return this.released !== undefined && compareKeys(key, this.released) < 0;
+  }
+
+  /** Holds a source input; its key is the stream's new frontier. */
+  holdSource(key: MergeKey, item: T): void {
+    this.push(this.streams.get(SOURCE)!, key, item);
+  }
+
+  /** Holds a message of a merged origin (see `merges`, `isLate`). */
+  holdMessage(origin: string, key: MergeKey, item: T): void {
+    this.push(this.streams.get(origin)!, key, item);
+  }
+
+  /** The source's promise while nothing of it is held: the key of the next offset, or 'idle' at its end. */
+  sourceFrontier(frontier: MergeKey | 'idle'): void {
+    this.streams.get(SOURCE)!.promise(frontier);
+  }
+
+  /** An origin's published clock (a clock record): it sends nothing keyed before it, or 'idle'. */
+  clock(origin: string, frontier: MergeKey | 'idle'): void {
+    this.streams.get(origin)?.promise(frontier);
+  }
+
+  /**
+   * The next input in the global order, when nothing earlier can still come; with `force`, the
+   * smallest held one whatever the silent streams (the caller's bound on waiting).
+   */
+  next(force = false): T | undefined {
+    let first: Stream<T> | undefined;
+    for (const s of this.streams.values()) if (s.length > 0 && (first === undefined || compareKeys(s.headKey(), first.headKey()) < 0)) first = s;
+    if (first === undefined) return undefined;
+    const key = first.headKey();
+    if (!force) for (const s of this.streams.values()) if (s.length === 0 && !s.passed(key)) return undefined;
+    this.held--;
+    this.released = key;
+    return first.shift();
+  }
+
+  /** Which stream holds the merge up now (none when nothing is held or the head may go). */
+  waitingFor(): string | undefined {
+    let first: Stream<T> | undefined;
+    for (const s of this.streams.values()) if (s.length > 0 && (first === undefined || compareKeys(s.headKey(), first.headKey()) < 0)) first = s;
+    if (first === undefined) return undefined;
+    for (const [name, s] of this.streams) if (s.length === 0 && !s.passed(first.headKey())) return name;
+    return undefined;
+  }
+
+  private push(s: Stream<T>, key: MergeKey, item: T): void {
+    s.push(key, item);
+    this.held++;
+  }
+}
+
+/** The name of the source stream: not a shard id (those are `<type>/<partition>`). */
+const SOURCE = '';
+
+/** One input stream: what it holds, in key order, and the least key it may still deliver. */
+class Stream<T> {
+  private keys: MergeKey[] = [];
+  private items: T[] = [];
+  private head = 0;
+  /** Every later input of this stream is keyed at or after this; undefined: nothing known yet. */
+  private frontier: MergeKey | 'idle' | undefined;
+
+  get length(): number {
+    return this.keys.length - this.head;
+  }
+
+  headKey(): MergeKey {
+    return this.keys[this.head]!;
+  }
+
+  push(key: MergeKey, item: T): void {
+    this.keys.push(key);
+    this.items.push(item);
+    if (this.frontier === undefined || this.frontier === 'idle' || compareKeys(key, this.frontier) > 0) this.frontier = key;
+  }
+
+  shift(): T {
+    const item = this.items[this.head]!;
+    this.items[this.head] = undefined as T; // let it be collected before the arrays are compacted
+    this.head++;
+    if (this.head === this.keys.length) {
+      this.keys = [];
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.keys.length) {
+      this.keys = this.keys.slice(this.head);
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** A promise only ever moves forward; 'idle' holds until the stream speaks again. */
+  promise(frontier: MergeKey | 'idle'): void {
+    if (frontier === 'idle' || this.frontier === undefined || this.frontier === 'idle' || compareKeys(frontier, this.frontier) > 0) this.frontier = frontier;
+  }
+
+  /** True when nothing this stream may still deliver comes before `key`. */
+  passed(key: MergeKey): boolean {
+    if (this.frontier === undefined) return false;
+    return this.frontier === 'idle' || compareKeys(this.frontier, key) >= 0;
+  }
+}

@@ -1,0 +1,205 @@
+import { describe, expect, test } from 'bun:test';
+import { orderActor } from '../../actors/order.ts';
+import { userActor } from '../../actors/user.ts';
+import { createTestDriver } from '../../actors/test-driver.ts';
+import type { Alert } from '../../schemas/index.ts';
+import { CLOCK_HEADER } from './merge-key.ts';
+import { ORIGIN_HEADER, SEQ_HEADER, type SourceRecord } from './records.ts';
+import { createShard, type Shard } from './shard.ts';
+
+/**
+ * A user's fraud rules hear payments from every order shard: merged in event-time order, the user
+ * shard decides as the driver does, whatever order the order shards' messages arrive in.
+ */
+const APP = 'shop';
+const ORDER_PARTITIONS = 3;
+const ORIGINS = [...Array(ORDER_PARTITIONS).keys()].map((p) => `order/${p}`);
+const T0 = 1_735_689_600_000;
+const MINUTE = 60_000;
+
+interface Ev {
+  topic: 'user_events' | 'transaction_events';
+  partition: number;
+  offset: number;
+  key: string;
+  body: { id: string; type: string; v: number; ts: number; data: Record<string, unknown> };
+}
+
+/** Payments of three users spread over the order partitions (ties in time included), and their logins. */
+function history(): Ev[] {
+  const offsets = new Map<string, number>();
+  const out: Ev[] = [];
+  const add = (topic: Ev['topic'], partition: number, key: string, body: Ev['body']) => {
+    const tp = `${topic}:${partition}`;
+    const offset = offsets.get(tp) ?? 0;
+    offsets.set(tp, offset + 1);
+    out.push({ topic, partition, offset, key, body });
+  };
+  let n = 0;
+  for (const user of ['u-1', 'u-2', 'u-3']) {
+    add('user_events', 0, user, { id: `e-login-${user}`, type: 'login_succeeded', v: 1, ts: T0, data: { userId: user, country: 'DE', ip: '10.0.0.1', deviceId: 'd-1' } });
+    for (let i = 0; i < 7; i++) {
+      const orderId = `o-${user}-${i}`;
+      const ts = T0 + MINUTE + Math.floor(i / 2) * 1000; // pairs of payments at the same millisecond
+      const declined = i % 3 === 2;
+      const data = { orderId, userId: user, amount: 40 + i, cardFingerprint: `card-${user}-${i % 4}`, ...(declined ? { reason: 'insufficient_funds' } : { country: i === 5 ? 'BR' : 'DE' }) };
+      add('transaction_events', n++ % ORDER_PARTITIONS, orderId, { id: `e-pay-${user}-${i}`, type: declined ? 'payment_declined' : 'payment_authorized', v: 1, ts, data });
+    }
+    add('user_events', 0, user, { id: `e-login2-${user}`, type: 'login_succeeded', v: 1, ts: T0 + MINUTE + 1500, data: { userId: user, country: 'FR', ip: '10.0.0.2', deviceId: 'd-2' } });
+  }
+  return out;
+}
+
+/**
+ * The driver's order (merge-key.ts): event time made monotone per partition (this history has
+ * late events: each user's payments start earlier than the last user's ended), then topic,
+ * partition, offset.
+ */
+function oracle(events: readonly Ev[]) {
+  const clocks = new Map<string, number>();
+  const at = new Map<Ev, number>();
+  for (const e of [...events].sort((a, b) => a.offset - b.offset)) {
+    const tp = `${e.topic}:${e.partition}`;
+    clocks.set(tp, Math.max(clocks.get(tp) ?? 0, e.body.ts));
+    at.set(e, clocks.get(tp)!);
+  }
+  const sorted = [...events].sort((a, b) => at.get(a)! - at.get(b)! || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset);
+  const driver = createTestDriver([orderActor, userActor], { recordHistory: false });
+  driver.pipe(sorted.map((e) => e.body) as never);
+  return { states: new Map(driver.states('user')), alerts: driver.alerts().filter((a) => a.entityType === 'user') };
+}
+
+const record = (e: Ev): SourceRecord => ({ topic: e.topic, partition: e.partition, offset: e.offset, key: e.key, value: JSON.stringify(e.body), headers: {}, timestamp: e.body.ts });
+
+/** Each order shard applies its partition; its outbox rows to users become that origin's messages, in sequence. */
+function orderMessages(events: readonly Ev[]): Map<string, { key: string; value: string; headers: Record<string, string> }[]> {
+  const out = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+  for (let p = 0; p < ORDER_PARTITIONS; p++) {
+    const shard = createShard({ actor: orderActor, partition: p, app: APP, mergedReceivers: ['user'] });
+    shard.apply(events.filter((e) => e.topic === 'transaction_events' && e.partition === p).map(record));
+    const rows = shard.takeDelta().outbox.filter((r) => r.topic === `${APP}.user.inbox`);
+    out.set(`order/${p}`, rows.map((r, i) => ({ key: r.key, value: r.value, headers: { ...r.headers, [ORIGIN_HEADER]: `order/${p}`, [SEQ_HEADER]: String(i + 1) } })));
+  }
+  return out;
+}
+
+/** The user shard fed its source and the inbox in the given arrival order, in batches of `batch`. */
+function runUsers(events: readonly Ev[], arrival: (string | 'source')[], merge: boolean, batch: number): { shard: Shard; alerts: Alert[] } {
+  const shard = createShard({ actor: userActor, partition: 0, app: APP, ...(merge ? { merge: { origins: ORIGINS } } : {}) });
+  const feed = userFeed(events, arrival);
+  // The end of the source partition: it is what lets the last messages through once it is read.
+  // (Unmerged, it is left out: the inbox gate would make messages wait for the source instead.)
+  if (merge) shard.noteSourceEnd(events.filter((e) => e.topic === 'user_events').length);
+  const alerts: Alert[] = [];
+  for (let i = 0; i < feed.length; i += batch) {
+    expect(shard.apply(feed.slice(i, i + batch))).toBe(Math.min(batch, feed.length - i)); // every record taken
+    alerts.push(...shard.takeDelta().alerts);
+  }
+  return { shard, alerts };
+}
+
+/** The user shard's records in arrival order: its source events and its inbox (messages, and each origin's last clock). */
+function userFeed(events: readonly Ev[], arrival: (string | 'source')[]): SourceRecord[] {
+  const source = events.filter((e) => e.topic === 'user_events').map(record);
+  const messages = orderMessages(events);
+  const feed: SourceRecord[] = [];
+  let inboxOffset = 0;
+  const next = new Map<string, number>();
+  for (const stream of arrival) {
+    if (stream === 'source') {
+      feed.push(source.shift()!);
+      continue;
+    }
+    const list = messages.get(stream)!;
+    const i = next.get(stream) ?? 0;
+    next.set(stream, i + 1);
+    if (i < list.length) feed.push({ topic: `${APP}.user.inbox`, partition: 0, offset: inboxOffset++, ...list[i]! });
+    // After its last message, the origin's partition is read to its end: its clock says idle.
+    if (i === list.length - 1) feed.push({ topic: `${APP}.user.inbox`, partition: 0, offset: inboxOffset++, key: 'clock', value: '{}', headers: { [ORIGIN_HEADER]: stream, [CLOCK_HEADER]: 'idle' } });
+  }
+  return feed;
+}
+
+/** Arrival orders: each origin's messages whole, one after another, or dealt at random. */
+function arrivals(events: readonly Ev[], kind: 'origins reversed' | 'source last' | 'random', seed = 1): (string | 'source')[] {
+  const counts = orderMessages(events);
+  const sourceCount = events.filter((e) => e.topic === 'user_events').length;
+  const per = (s: string) => Array<string>(counts.get(s)!.length).fill(s);
+  if (kind === 'origins reversed') return [...[...ORIGINS].reverse().flatMap(per), ...Array(sourceCount).fill('source')];
+  if (kind === 'source last') return [...ORIGINS.flatMap(per), ...Array(sourceCount).fill('source')];
+  const all = [...ORIGINS.flatMap(per), ...Array(sourceCount).fill('source')];
+  let x = seed;
+  for (let i = all.length - 1; i > 0; i--) {
+    x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
+    const j = x % (i + 1);
+    [all[i], all[j]] = [all[j]!, all[i]!];
+  }
+  return all;
+}
+
+const view = (alerts: readonly Alert[]) => alerts.map((a) => `${a.id} ${a.type} ${a.entityKey}`).sort();
+
+describe('merged inputs', () => {
+  const events = history();
+  const want = oracle(events);
+
+  test('the history raises fraud alerts that depend on the order of payments', () => {
+    expect(want.alerts.length).toBeGreaterThan(0);
+    // Without the merge, arrival orders far from event time decide differently: the tests below can fail.
+    const differ = (['origins reversed', 'source last', 'random'] as const).filter((kind) => {
+      const unmerged = runUsers(events, arrivals(events, kind), false, 5);
+      return JSON.stringify(view(unmerged.alerts)) !== JSON.stringify(view(want.alerts));
+    });
+    expect(differ).toEqual(['origins reversed', 'source last', 'random']);
+  });
+
+  for (const kind of ['origins reversed', 'source last', 'random'] as const) {
+    for (const batch of [1, 4, 1000]) {
+      test(`arrival '${kind}' in batches of ${batch}: states and alerts equal the driver's`, () => {
+        const { shard, alerts } = runUsers(events, arrivals(events, kind, batch), true, batch);
+        expect(view(alerts)).toEqual(view(want.alerts));
+        for (const [key, state] of want.states) expect((shard.query(key) as { state: unknown }).state).toEqual(state);
+      });
+    }
+  }
+
+  test('a restart from any checkpoint, reading again from its offsets, ends equal to the driver: nothing lost or applied twice', () => {
+    const feed = userFeed(events, arrivals(events, 'random', 7));
+    const sourceEnd = events.filter((e) => e.topic === 'user_events').length;
+    for (let cut = 1; cut < feed.length; cut += 3) {
+      const first = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ORIGINS } });
+      first.noteSourceEnd(sourceEnd);
+      first.apply(feed.slice(0, cut));
+      const delta = first.takeDelta();
+      // The checkpoint: what the next owner restores (held inputs are in none of it).
+      const offsets = new Map(delta.offsets.map((o) => [`${o.topic}:${o.partition}`, o.nextOffset]));
+      const restore = {
+        states: delta.states.map((x) => ({ key: x.key, stateVersion: x.stateVersion, state: x.state, recentIds: x.recentIds ?? null })),
+        offsets,
+        inboxPositions: new Map(delta.inboxPositions.map((p) => [p.origin, p.lastSeq])),
+        timers: [],
+      };
+      const second = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ORIGINS }, restore });
+      second.noteSourceEnd(sourceEnd);
+      // The consumer fetches again from the stored offsets: some records twice, in a new interleaving.
+      second.apply(feed.filter((r) => r.offset >= (offsets.get(`${r.topic}:${r.partition}`) ?? 0)));
+      const alerts = [...delta.alerts, ...second.takeDelta().alerts];
+      expect(view(alerts)).toEqual(view(want.alerts));
+      for (const [key, state] of want.states) expect((second.query(key) as { state: unknown }).state).toEqual(state);
+    }
+  });
+
+  test('an input waits for an origin never heard from, until that origin is silent too long', () => {
+    let now = 0;
+    const shard = createShard({ actor: userActor, partition: 0, app: APP, wallClock: () => now, merge: { origins: ORIGINS, maxWaitMs: 1000 } });
+    shard.noteSourceEnd(1);
+    const login = record(events[0]!);
+    shard.apply([login]);
+    expect(shard.query('u-1')).toBeUndefined(); // held: no order shard has said anything yet
+    expect(shard.takeDelta().offsets).toEqual([]);
+    now = 1500;
+    shard.apply([]);
+    expect(shard.query('u-1')).toBeDefined();
+    expect(shard.counters.mergeWaitsTimedOut).toBe(ORDER_PARTITIONS);
+  });
+});

@@ -1,0 +1,234 @@
+import { EventTimeMerge } from './event-time-merge.ts';
+import { CLOCK_HEADER, decodeRootKey, MERGE_KEY_HEADER, type MergeKey } from './merge-key.ts';
+import { ORIGIN_HEADER, SEQ_HEADER, type SourceRecord } from './records.ts';
+import type { ShardCounters } from './shard-api.ts';
+import type { PendingDelta } from './shard-delta.ts';
+import { parseInbox, type DecodedSource, type InputRouter, type ParsedInbox } from './shard-inputs.ts';
+
+/** How a shard merges its inputs (ShardOptions.merge). */
+export interface MergeOptions {
+  /** The origin shards it waits for: every partition of the actor types that send to it. */
+  origins: readonly string[];
+  /** An origin silent this long (no message, no clock record) is taken as idle; default 10 s. */
+  maxWaitMs?: number;
+}
+
+/** A bound like Kafka Streams' `max.task.idle.ms`: how long a silent origin may hold inputs back. */
+export const DEFAULT_MERGE_MAX_WAIT_MS = 10_000;
+
+type Held =
+  | { kind: 'source'; r: SourceRecord; decoded: DecodedSource; at: number }
+  | { kind: 'message'; r: SourceRecord; parsed: ParsedInbox; entry: InboxEntry };
+
+/** An inbox record not yet finished: held by the merge, or passing through in offset order. */
+interface InboxEntry {
+  offset: number;
+  state: 'held' | 'done' | 'pass';
+  r?: SourceRecord;
+  parsed?: ParsedInbox;
+}
+
+/**
+ * The inputs of a shard that merges them in event-time order (event-time-merge.ts). Every record
+ * fed is taken at once (nothing is fetched twice): source events and keyed messages of the origins
+ * it waits for are held until their turn, clock records move the origins' promises, and any other
+ * inbox record (unkeyed, late, a duplicate, refused) passes through in offset order.
+ *
+ * What the checkpoint may say it consumed stays a plain prefix: the source offset moves as source
+ * events are released (in order); the inbox offset stops at the first record not finished, and a
+ * restart that reads again from there drops what was applied after it by the origins' sequences
+ * (`inboxPositions`), which advance in order per origin because an origin's messages are released
+ * in its own order. Held inputs are not in any checkpoint: a crash or a rebalance loses nothing.
+ */
+export class MergedInputs {
+  private readonly merge: EventTimeMerge<Held>;
+  private readonly maxWaitMs: number;
+  private readonly startedAt: number;
+  private readonly inbox: InboxEntry[] = [];
+  private inboxHead = 0;
+  private sourceRead: number;
+  private inboxRead: number;
+  private sourceEnd: number | undefined;
+  /** The source's event time made monotone (merge-key.ts): the running maximum of what was read. */
+  private sourceAt = 0;
+  private readonly lastHeldSeq = new Map<string, number>();
+  private readonly lastHeard = new Map<string, number>();
+  /** Held inputs per entity key: those entities stay in memory (passivation skips them). */
+  private readonly heldKeys = new Map<string, number>();
+
+  constructor(
+    opts: MergeOptions,
+    private readonly topics: { sourceTopic: string; inboxTopic: string; partition: number },
+    private readonly offsets: Map<string, number>,
+    private readonly inboxPositions: ReadonlyMap<string, number>,
+    private readonly router: InputRouter,
+    private readonly pending: PendingDelta,
+    private readonly counters: ShardCounters,
+    private readonly wallClock: () => number,
+  ) {
+    this.merge = new EventTimeMerge<Held>(opts.origins);
+    this.maxWaitMs = opts.maxWaitMs ?? DEFAULT_MERGE_MAX_WAIT_MS;
+    this.startedAt = wallClock();
+    this.sourceRead = offsets.get(this.sourceTp) ?? 0;
+    this.inboxRead = offsets.get(this.inboxTp) ?? 0;
+  }
+
+  /** Takes every record (see `Shard.apply`), then applies whatever may go now. */
+  apply(records: readonly SourceRecord[]): number {
+    const now = this.wallClock();
+    for (const r of records) {
+      if (r.memory) this.router.applyMemory(r); // local delivery is refused with merging (processor options)
+      else if (r.topic === this.topics.sourceTopic) this.takeSource(r);
+      else if (r.topic === this.topics.inboxTopic) this.takeInbox(r, now);
+      else this.pending.deadLetter(r, 'WRONG_TOPIC', `shard does not consume ${r.topic}`);
+    }
+    this.releaseDue(now);
+    return records.length;
+  }
+
+  noteSourceEnd(highWatermark: number): void {
+    if (Number.isSafeInteger(highWatermark) && (this.sourceEnd === undefined || highWatermark > this.sourceEnd)) this.sourceEnd = highWatermark;
+  }
+
+  /** True when inputs of `key` are held (its entity must stay in memory). */
+  holds(key: string): boolean {
+    return this.heldKeys.has(key);
+  }
+
+  /** Inputs held now. */
+  get held(): number {
+    return this.merge.size;
+  }
+
+  private get sourceTp(): string {
+    return `${this.topics.sourceTopic}:${this.topics.partition}`;
+  }
+
+  private get inboxTp(): string {
+    return `${this.topics.inboxTopic}:${this.topics.partition}`;
+  }
+
+  private takeSource(r: SourceRecord): void {
+    if (r.offset < this.sourceRead) {
+      this.counters.skippedBelowOffset++;
+      return;
+    }
+    this.sourceRead = r.offset + 1;
+    const decoded = this.router.decodeSource(r);
+    if ('event' in decoded && decoded.event.ts > this.sourceAt) this.sourceAt = decoded.event.ts;
+    const at = this.sourceAt;
+    this.merge.holdSource({ at, topic: r.topic, partition: r.partition, offset: r.offset, seq: -1 }, { kind: 'source', r, decoded, at });
+    this.pin(r.key);
+  }
+
+  private takeInbox(r: SourceRecord, now: number): void {
+    if (r.offset < this.inboxRead) {
+      this.counters.skippedBelowOffset++;
+      return;
+    }
+    this.inboxRead = r.offset + 1;
+    const origin = r.headers[ORIGIN_HEADER] ?? '';
+    const clock = r.headers[CLOCK_HEADER];
+    if (clock !== undefined) return this.takeClock(r, origin, clock, now);
+    const parsed = parseInbox(r);
+    const seq = Number(r.headers[SEQ_HEADER]);
+    const key = this.merge.merges(origin) ? decodeRootKey(r.headers[MERGE_KEY_HEADER], seq) : undefined;
+    if (key && 'value' in parsed && r.key !== null && this.isNew(origin, seq) && !this.merge.isLate(key)) {
+      const entry: InboxEntry = { offset: r.offset, state: 'held' };
+      this.inbox.push(entry);
+      this.merge.holdMessage(origin, key, { kind: 'message', r, parsed, entry });
+      this.lastHeldSeq.set(origin, seq);
+      this.lastHeard.set(origin, now);
+      this.pin(r.key);
+      return;
+    }
+    // Applied on arrival, behind the held records before it: unkeyed, late (a broken promise,
+    // counted out of event-time order when applied), a duplicate, or refused.
+    this.inbox.push({ offset: r.offset, state: 'pass', r, parsed });
+  }
+
+  /** A clock record: the origin's promise; a malformed one is dead-lettered in its turn. */
+  private takeClock(r: SourceRecord, origin: string, value: string, now: number): void {
+    const frontier: MergeKey | 'idle' | undefined = value === 'idle' ? 'idle' : decodeRootKey(value, -1);
+    if (frontier === undefined || !this.merge.merges(origin)) {
+      this.inbox.push({ offset: r.offset, state: 'pass', r, parsed: { error: 'a clock record from an origin this shard does not wait for, or an unreadable clock' } });
+      return;
+    }
+    this.merge.clock(origin, frontier);
+    this.lastHeard.set(origin, now);
+    this.inbox.push({ offset: r.offset, state: 'done' });
+  }
+
+  private isNew(origin: string, seq: number): boolean {
+    return Number.isSafeInteger(seq) && seq > (this.inboxPositions.get(origin) ?? 0) && seq > (this.lastHeldSeq.get(origin) ?? 0);
+  }
+
+  /** Applies every input whose turn has come, and moves the offsets the checkpoint may claim. */
+  private releaseDue(now: number): void {
+    for (;;) {
+      this.finishInboxHead();
+      this.merge.sourceFrontier(this.sourceAtEnd() ? 'idle' : { at: this.sourceAt, topic: this.topics.sourceTopic, partition: this.topics.partition, offset: this.sourceRead, seq: -1 });
+      const next = this.merge.next();
+      if (next !== undefined) {
+        this.release(next);
+        continue;
+      }
+      const silent = this.merge.waitingFor();
+      // An origin silent for too long is taken as idle (it may have no owner now); the source is
+      // always waited for: it is this shard's own partition, and it is being read.
+      if (silent === undefined || silent === '' || now - (this.lastHeard.get(silent) ?? this.startedAt) < this.maxWaitMs) break;
+      this.merge.clock(silent, 'idle');
+      this.counters.mergeWaitsTimedOut++;
+    }
+    const inboxNext = this.inboxHead < this.inbox.length ? this.inbox[this.inboxHead]!.offset : this.inboxRead;
+    if (this.offsets.get(this.inboxTp) !== inboxNext && inboxNext > 0) {
+      this.offsets.set(this.inboxTp, inboxNext);
+      this.pending.dirtyOffsets.add(this.inboxTp);
+    }
+  }
+
+  private release(h: Held): void {
+    this.unpin(h.r.key);
+    if (h.kind === 'source') {
+      this.router.applyDecodedSource(h.r, h.decoded, h.at);
+      this.offsets.set(this.sourceTp, h.r.offset + 1);
+      this.pending.dirtyOffsets.add(this.sourceTp);
+      return;
+    }
+    this.router.applyInbox(h.r, h.parsed);
+    h.entry.state = 'done';
+  }
+
+  /** Drops finished records from the head of the inbox and applies those passing through, in offset order. */
+  private finishInboxHead(): void {
+    const { inbox } = this;
+    while (this.inboxHead < inbox.length) {
+      const e = inbox[this.inboxHead]!;
+      if (e.state === 'held') break;
+      if (e.state === 'pass') this.router.applyInbox(e.r!, e.parsed!);
+      inbox[this.inboxHead++] = undefined as never;
+    }
+    if (this.inboxHead === inbox.length) {
+      inbox.length = 0;
+      this.inboxHead = 0;
+    } else if (this.inboxHead >= 1024 && this.inboxHead * 2 >= inbox.length) {
+      inbox.splice(0, this.inboxHead);
+      this.inboxHead = 0;
+    }
+  }
+
+  private sourceAtEnd(): boolean {
+    return this.sourceEnd !== undefined && this.sourceRead >= this.sourceEnd;
+  }
+
+  private pin(key: string | null): void {
+    if (key !== null) this.heldKeys.set(key, (this.heldKeys.get(key) ?? 0) + 1);
+  }
+
+  private unpin(key: string | null): void {
+    if (key === null) return;
+    const n = (this.heldKeys.get(key) ?? 1) - 1;
+    if (n <= 0) this.heldKeys.delete(key);
+    else this.heldKeys.set(key, n);
+  }
+}
