@@ -64,6 +64,14 @@ export interface ActorDefinition<S = unknown> {
   readonly readModel?: ReadModel<S>;
   /** The per-minute aggregates its inputs add to; written with each checkpoint. */
   readonly aggregates?: readonly Aggregate<S>[];
+  /**
+   * The actor types whose messages this one is given in event-time order, merged with its own
+   * source events, as the test driver gives them (docs/determinism.md), when the processor merges
+   * (`eventTimeMerge`). They must send to it only while handling their own source events (a send
+   * caused by a message or a timer is applied on arrival), and must not merge their own inputs
+   * from this type: the merge waits for its senders and would deadlock on a cycle.
+   */
+  readonly eventTimeSenders?: readonly ActorType[];
 }
 
 /** A transition that changes nothing. */

@@ -87,6 +87,8 @@ export function createUserActor(rules: FraudRuleOverrides = {}, opts: UserActorO
     type: 'user',
     sourceTopic: 'user_events',
     eventTypes: ['login_succeeded', 'login_failed', 'account_updated', 'page_viewed', 'cart_item_added'],
+    // Payment facts and purchases, sent by orders on their own payment events (actors/order.ts).
+    eventTimeSenders: ['order'],
     // v2 keeps the running sum of authorized amounts in cents (v1: a float sum); v3 adds the alert
     // history; v4 the viewed and bought lists.
     stateVersion: 4,

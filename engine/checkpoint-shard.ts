@@ -116,6 +116,8 @@ async function commitDelta(ctx: CheckpointerContext, id: string, o: Owned, taken
   const committed = group ? { checkpoint: group.committed, quarantined: [] } : await commitCheckpoint(ctx, id, o, { shard: id, epoch: o.epoch, ...taken.delta });
   if (!committed) return { kind: 'failed' };
   reportCheckpointed(ctx.observer, id, committed.checkpoint, started, taken.appendTimes, taken.traced);
+  // Durable with the outbox rows it covers: the relay that follows may publish it.
+  if (taken.delta.clock !== undefined) o.clock = taken.delta.clock;
   resumeBelowBound(ctx, id, o);
   return { kind: 'committed', ...committed };
 }

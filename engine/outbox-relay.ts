@@ -1,5 +1,6 @@
 import type { OutgoingRecord, RecordSink } from './record-sink.ts';
 import { ORIGIN_HEADER, SEQ_HEADER } from './shard/records.ts';
+import { CLOCK_HEADER } from './shard/merge-key.ts';
 import { deleteOutboxRows, deleteRelayed, pendingOutboxOf, type PendingOutboxRow, type ShardOutboxRow, type Sql } from '../store/index.ts';
 import type { LocalDelivery } from './local-delivery.ts';
 import type { Owned } from './owned-shard.ts';
@@ -45,7 +46,21 @@ export interface LocalHandOver {
   epochOf(shard: string): number | undefined;
 }
 
-export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandOver): OutboxRelay {
+/**
+ * Clocks of shards that send to shards merging in event time (engine/event-time-plan.ts): after a
+ * shard's rows went out, its clock as of its last commit goes to every partition of the merging
+ * types' inbox topics, behind the rows it covers (one relay at a time, one producer: in order).
+ */
+export interface RelayClocks {
+  clockOf(shard: string): string | undefined;
+  readonly targets: readonly { topic: string; key: string }[];
+}
+
+/** An unchanged clock is published again this often: a receiver restarted since has lost it. */
+export const CLOCK_REPEAT_MS = 2000;
+
+export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandOver, clocks?: RelayClocks): OutboxRelay {
+  const published = new Map<string, { clock: string; at: number }>();
   let queued = new Map<string, Waiter[]>();
   let running = false;
 
@@ -54,7 +69,14 @@ export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandO
     const group = queued;
     queued = new Map();
     running = true;
-    relayShards(sql, sink, [...group.keys()], local)
+    const shards = [...group.keys()];
+    // Taken before the rows are read: every commit a clock comes from is then in what is relayed.
+    const due = clocks ? clocksDue(clocks, shards, published) : [];
+    relayShards(sql, sink, shards, local)
+      .then(async (counts) => {
+        if (due.length > 0) await publishClocks(sink, clocks!, due, published);
+        return counts;
+      })
       .then(
         (counts) => {
           for (const [shard, waiters] of group) for (const w of waiters) w.resolve(counts.get(shard) ?? 0);
@@ -79,6 +101,32 @@ export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandO
       });
     },
   };
+}
+
+/** The clocks of `shards` that changed since last published, or were published long enough ago. */
+function clocksDue(clocks: RelayClocks, shards: readonly string[], published: ReadonlyMap<string, { clock: string; at: number }>): { shard: string; clock: string }[] {
+  const now = Date.now();
+  const due: { shard: string; clock: string }[] = [];
+  for (const shard of shards) {
+    const clock = clocks.clockOf(shard);
+    if (clock === undefined) continue;
+    const last = published.get(shard);
+    if (last?.clock === clock && now - last.at < CLOCK_REPEAT_MS) continue;
+    due.push({ shard, clock });
+  }
+  return due;
+}
+
+/** Clock records: the origin and its clock in headers (the value says the same, for people reading the topic). */
+async function publishClocks(sink: RecordSink, clocks: RelayClocks, due: readonly { shard: string; clock: string }[], published: Map<string, { clock: string; at: number }>): Promise<void> {
+  const records: OutgoingRecord[] = [];
+  for (const { shard, clock } of due) {
+    const value = JSON.stringify({ clock: { origin: shard, at: clock } });
+    for (const t of clocks.targets) records.push({ topic: t.topic, key: t.key, value, headers: { [ORIGIN_HEADER]: shard, [CLOCK_HEADER]: clock } });
+  }
+  await sink.send(records);
+  const at = Date.now();
+  for (const { shard, clock } of due) published.set(shard, { clock, at });
 }
 
 /** Relays every pending row of `shards`; returns how many records went out per shard. */

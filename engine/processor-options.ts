@@ -73,6 +73,14 @@ export interface ProcessorOptions {
    */
   localMessages?: boolean;
   /**
+   * Actor types that declare `eventTimeSenders` (user, sku_affinity) get their source events and
+   * those senders' messages in event-time order, as the test driver gives them, whatever order a
+   * backlog is read in (engine/shard/merged-inputs.ts, docs/determinism.md). Not with `localMessages`.
+   */
+  eventTimeMerge?: boolean;
+  /** How long a merging shard waits for a silent origin before taking it as idle (default 10 s). */
+  eventTimeMaxWaitMs?: number;
+  /**
    * How far an event's `ts` may be ahead of its record's Kafka timestamp before the record is
    * dead-lettered (FUTURE_TIMESTAMP). Default DEFAULT_MAX_FUTURE_MS (5 min).
    */

@@ -1,7 +1,8 @@
 import type { ActorDefinition } from '../actors/actor.ts';
 import { loadActorModules } from '../actors/modules.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
-import { createOutboxRelay } from './outbox-relay.ts';
+import { CLOCK_REPEAT_MS, createOutboxRelay } from './outbox-relay.ts';
+import { planEventTimeMerge } from './event-time-plan.ts';
 import { createCheckpointStore, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { createIntake } from './intake.ts';
@@ -115,7 +116,12 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
           log,
         })
       : undefined;
-    const relay = createOutboxRelay(sql, sink, delivery && { delivery, epochOf: (id) => membership.held(id)?.epoch });
+    const eventTime = opts.eventTimeMerge
+      ? planEventTimeMerge({ actors, app: opts.app, partitionsOf: (type) => partitionCounts.get(type), partitionOf: client.partitionOf, maxWaitMs: opts.eventTimeMaxWaitMs, localMessages: opts.localMessages })
+      : undefined;
+    const clocks = eventTime && { clockOf: (id: string) => membership.held(id)?.clock, targets: eventTime.clockTargets };
+    const relay = createOutboxRelay(sql, sink, delivery && { delivery, epochOf: (id) => membership.held(id)?.epoch }, clocks);
+    if (eventTime) log(`inputs of ${eventTime.receivers.join(', ')} are merged in event time (event_time_merge)`);
     if (delivery) log('messages between shards held here are handed over in memory (local_messages)');
     const pool = workerCount > 0 ? createWorkerPool(workerCount, opts.onFatal) : createInlinePool(actors);
     opened.push(() => pool.terminate());
@@ -137,7 +143,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       actorsConfig: opts.actorsConfig ?? {}, maxFutureMs: opts.maxFutureMs, recordsInputs: (id) => recordingInputs.has(id),
       keepProcessed: opts.processedEventsTable !== undefined, historyTypes: new Set(opts.historyActors ?? []), actorTypes: actors.map((a) => a.type),
       resume: (o) => intake.resume(o), log, lazyRestoreAbove: opts.lazyRestoreAbove ?? PROCESSOR_DEFAULTS.lazyRestoreAbove,
-      maxEvictedKeys: (opts.passivation ?? PROCESSOR_DEFAULTS.passivation).maxEvictedKeys,
+      maxEvictedKeys: (opts.passivation ?? PROCESSOR_DEFAULTS.passivation).maxEvictedKeys, eventTime,
     });
     const membership = createMembership({
       actorOf: (type) => actors.find((a) => a.type === type), checkpoint: () => checkpoint(), ...lifecycle, log,
@@ -189,6 +195,11 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       { concurrency: Math.max(1, opts.batchesInFlight ?? PROCESSOR_DEFAULTS.batchesInFlight) },
     );
     const timer = setInterval(() => void checkpoint().catch((e) => log(`checkpoint error: ${e}`)), opts.checkpointIntervalMs);
+    // Senders' clocks go out with their relays; this repeats them while nothing is committed (an
+    // idle origin), so a merging shard restarted since learns them again (engine/outbox-relay.ts).
+    const clockTimer = eventTime && setInterval(() => {
+      for (const [id, o] of membership.heldShards()) if (o.clock !== undefined) void relay.flush(id).catch((e) => log(`clock relay error: ${e}`));
+    }, CLOCK_REPEAT_MS / 2);
 
     let stopping: Promise<void> | undefined;
     const stop = async () => {
@@ -196,6 +207,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       intake.stop(); // no batch is applied from here on
       delivery?.stop();
       clearInterval(timer);
+      if (clockTimer) clearInterval(clockTimer);
       // Commit while still a group member: after leaving, a new owner may acquire (and fence) us.
       await checkpoint();
       await source.stop();

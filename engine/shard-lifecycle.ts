@@ -7,6 +7,7 @@ import type { CheckpointStore } from '../store/index.ts';
 import { sourceTopicName, type TopicNames } from './topic-names.ts';
 import type { ProcessorObserver } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
+import type { EventTimePlan } from './event-time-plan.ts';
 import type { RecordSource } from './record-source.ts';
 import type { TopicAdmin } from './topic-admin.ts';
 import type { ShardCounters } from './shard/shard.ts';
@@ -53,6 +54,8 @@ export interface ShardLifecycleDeps {
   lazyRestoreAbove: number;
   /** See PassivationPolicy.maxEvictedKeys. */
   maxEvictedKeys?: number;
+  /** Which shards merge in event time, and which publish clocks (ProcessorOptions.eventTimeMerge). */
+  eventTime?: EventTimePlan;
   /** Lets a shard paused by backpressure fetch again (it is being closed). */
   resume(o: Owned): void;
   log(line: string): void;
@@ -90,7 +93,8 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const host = pool.hostFor(id);
       const recordsInputs = deps.recordsInputs(id);
       const size = await host.open(
-        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes], keepHistory: deps.historyTypes.has(actor.type), maxEvictedKeys: deps.maxEvictedKeys },
+        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes], keepHistory: deps.historyTypes.has(actor.type), maxEvictedKeys: deps.maxEvictedKeys,
+          merge: deps.eventTime?.mergeOf(actor.type), mergedReceivers: deps.eventTime?.isSender(actor.type) ? deps.eventTime.receivers : undefined },
         { states: snap.states, stored: snap.stored, storedUnknown: snap.storedUnknown, offsets: snap.offsets, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
       if (snap.storedUnknown) deps.log(`${id}: restored lazily: states left in Postgres until their next input`);
@@ -104,6 +108,8 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       // and Kafka's): owe them now, so a partition with no new input still shows no lag.
       const owedGroupOffsets = new Map([...next].map(([tp, offset]) => [tp, { ...parseTpKey(tp), offset }]));
       const owned: Owned = { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next, owedGroupOffsets };
+      // A sender with nothing to read says so at once; one with a backlog publishes its first clock with its first commit.
+      if (deps.eventTime?.isSender(actor.type) && end && (next.get(tpKey(sourceTopic, partition)) ?? 0) >= end.high) owned.clock = 'idle';
       if (snap.storedUnknown) handOverKeys(owned);
       return owned;
     },

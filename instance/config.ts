@@ -47,6 +47,10 @@ export const PipelineFile = Type.Object(
       group_commit: Type.Optional(Type.Boolean()),
       /** Messages between shards of one instance skip Kafka (ProcessorOptions.localMessages). */
       local_messages: Type.Optional(Type.Boolean()),
+      /** Inputs of user and sku_affinity merged in event time (ProcessorOptions.eventTimeMerge). */
+      event_time_merge: Type.Optional(Type.Boolean()),
+      /** How long a merging shard waits for a silent origin (ms). */
+      event_time_max_wait_ms: Type.Optional(Type.Integer({ minimum: 100 })),
       passivate_after_ms: Type.Optional(Type.Integer({ minimum: 1000 })),
       max_entities_per_shard: Type.Optional(Type.Integer({ minimum: 1 })),
       /** Keys of passivated entities a shard remembers; beyond it, every key not in memory is looked up once. */
@@ -185,6 +189,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
       batchesInFlight: int(env.BATCHES_IN_FLIGHT, 'BATCHES_IN_FLIGHT', 1) ?? p.batches_in_flight,
       groupCommit: bool(env.GROUP_COMMIT, 'GROUP_COMMIT') ?? p.group_commit,
       localMessages: bool(env.LOCAL_MESSAGES, 'LOCAL_MESSAGES') ?? p.local_messages,
+      eventTimeMerge: bool(env.EVENT_TIME_MERGE, 'EVENT_TIME_MERGE') ?? p.event_time_merge,
+      eventTimeMaxWaitMs: int(env.EVENT_TIME_MAX_WAIT_MS, 'EVENT_TIME_MAX_WAIT_MS', 100) ?? p.event_time_max_wait_ms,
       lazyRestoreAbove: int(env.LAZY_RESTORE_ABOVE, 'LAZY_RESTORE_ABOVE', 0) ?? p.lazy_restore_above,
       maxFutureMs,
       passivation: p.passivate_after_ms || p.max_entities_per_shard || p.max_passivated_keys_per_shard

@@ -36,6 +36,8 @@ export interface ActorDeclaration<S, E = AnyEvent> {
   view?(state: S): unknown;
   readModel?: ReadModel<S>;
   aggregates?: readonly Aggregate<S>[];
+  /** See ActorDefinition.eventTimeSenders. */
+  eventTimeSenders?: readonly string[];
 }
 
 /**
@@ -65,5 +67,6 @@ export function defineActor<S, E = AnyEvent>(d: ActorDeclaration<S, E>): ActorDe
     type: d.type, sourceTopic: d.source.topic, eventTypes, stateVersion,
     initial: d.initial, handle: d.handle as unknown as ActorDefinition<S>['handle'], migrate,
     ...(d.view ? { view: d.view } : {}), ...(d.readModel ? { readModel: d.readModel } : {}), ...(d.aggregates ? { aggregates: d.aggregates } : {}),
+    ...(d.eventTimeSenders ? { eventTimeSenders: d.eventTimeSenders } : {}),
   };
 }

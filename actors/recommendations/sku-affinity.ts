@@ -33,6 +33,8 @@ const EMPTY: SkuAffinityState = Object.freeze({ orders: 0, units: 0, partners: O
 export const skuAffinity = defineActor<SkuAffinityState>({
   type: SKU_AFFINITY,
   source: { topic: RECOMMENDATION_TOPIC, events: [] },
+  // bought_together, sent by orders on their own payment events (actors/order.ts withPurchase).
+  eventTimeSenders: ['order'],
   initial: () => EMPTY,
   handle(state, input) {
     if (input.kind !== 'message' || input.msg.type !== 'bought_together') return { state, effects: [] };

@@ -26,6 +26,11 @@ export class InboxGate {
     return ts >= this.sourceClock;
   }
 
+  /** True when the source partition was read to the end last seen. */
+  atEnd(): boolean {
+    return this.sourceEnd !== undefined && (this.offsets.get(this.sourceTp) ?? 0) >= this.sourceEnd;
+  }
+
   noteSourceEnd(highWatermark: number): void {
     if (Number.isSafeInteger(highWatermark) && (this.sourceEnd === undefined || highWatermark > this.sourceEnd)) this.sourceEnd = highWatermark;
   }

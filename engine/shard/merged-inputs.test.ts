@@ -189,6 +189,29 @@ describe('merged inputs', () => {
     }
   });
 
+  test('a message keyed far ahead of its own record is applied on arrival instead of holding its origin back', () => {
+    const shard = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ORIGINS } });
+    shard.noteSourceEnd(0);
+    shard.apply(ORIGINS.map((o, offset) => ({ topic: `${APP}.user.inbox`, partition: 0, offset, key: 'clock', value: '{}', headers: { [ORIGIN_HEADER]: o, [CLOCK_HEADER]: 'idle' } })));
+    const msg = { from: { type: 'order', key: 'o-1' }, msg: { type: 'payment_attempted', orderId: 'o-1', amount: 5, cardFingerprint: 'card-1', cause: 'e-1', ts: T0, outcome: 'declined' } };
+    const forged = { topic: `${APP}.user.inbox`, partition: 0, offset: 10, key: 'u-9', value: JSON.stringify(msg), timestamp: T0, headers: { [ORIGIN_HEADER]: 'order/0', [SEQ_HEADER]: '1', 'x-at': `${T0 + 3_600_000}/0/0/transaction_events` } };
+    shard.apply([forged]);
+    expect(shard.query('u-9')).toBeDefined();
+    // The origin's next message, keyed honestly, is not stuck behind it either.
+    const next = { ...forged, offset: 11, key: 'u-8', headers: { ...forged.headers, [SEQ_HEADER]: '2', 'x-at': `${T0}/0/1/transaction_events` } };
+    shard.apply([next]);
+    expect(shard.query('u-8')).toBeDefined();
+  });
+
+  test('a clock from an origin not waited for is ignored; an unreadable one is dead-lettered', () => {
+    const shard = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ORIGINS } });
+    const clock = (offset: number, origin: string, value: string): SourceRecord => ({ topic: `${APP}.user.inbox`, partition: 0, offset, key: 'clock-0', value: '{}', headers: { [ORIGIN_HEADER]: origin, [CLOCK_HEADER]: value } });
+    shard.apply([clock(0, 'sku/1', 'idle'), clock(1, 'order/0', 'soon'), clock(2, 'order/1', 'idle')]);
+    const delta = shard.takeDelta();
+    expect(delta.outbox.map((r) => [r.topic, r.headers?.['x-dlq-code']])).toEqual([[`${APP}.user.inbox.dlq`, 'INVALID_ENVELOPE']]);
+    expect(delta.offsets).toEqual([{ topic: `${APP}.user.inbox`, partition: 0, nextOffset: 3 }]);
+  });
+
   test('an input waits for an origin never heard from, until that origin is silent too long', () => {
     let now = 0;
     const shard = createShard({ actor: userActor, partition: 0, app: APP, wallClock: () => now, merge: { origins: ORIGINS, maxWaitMs: 1000 } });

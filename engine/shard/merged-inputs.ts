@@ -23,9 +23,11 @@ type Held =
 /** An inbox record not yet finished: held by the merge, or passing through in offset order. */
 interface InboxEntry {
   offset: number;
-  state: 'held' | 'done' | 'pass';
+  state: 'held' | 'done' | 'pass' | 'refused';
   r?: SourceRecord;
   parsed?: ParsedInbox;
+  /** Why a refused record is dead-lettered. */
+  reason?: string;
 }
 
 /**
@@ -58,7 +60,7 @@ export class MergedInputs {
 
   constructor(
     opts: MergeOptions,
-    private readonly topics: { sourceTopic: string; inboxTopic: string; partition: number },
+    private readonly topics: { sourceTopic: string; inboxTopic: string; partition: number; maxFutureMs: number },
     private readonly offsets: Map<string, number>,
     private readonly inboxPositions: ReadonlyMap<string, number>,
     private readonly router: InputRouter,
@@ -133,7 +135,7 @@ export class MergedInputs {
     const parsed = parseInbox(r);
     const seq = Number(r.headers[SEQ_HEADER]);
     const key = this.merge.merges(origin) ? decodeRootKey(r.headers[MERGE_KEY_HEADER], seq) : undefined;
-    if (key && 'value' in parsed && r.key !== null && this.isNew(origin, seq) && !this.merge.isLate(key)) {
+    if (key && this.plausible(key, r) && 'value' in parsed && r.key !== null && this.isNew(origin, seq) && !this.merge.isLate(key)) {
       const entry: InboxEntry = { offset: r.offset, state: 'held' };
       this.inbox.push(entry);
       this.merge.holdMessage(origin, key, { kind: 'message', r, parsed, entry });
@@ -147,16 +149,28 @@ export class MergedInputs {
     this.inbox.push({ offset: r.offset, state: 'pass', r, parsed });
   }
 
-  /** A clock record: the origin's promise; a malformed one is dead-lettered in its turn. */
+  /**
+   * A clock record: the origin's promise. One from an origin this shard does not wait for is
+   * ignored (a sender's clock reaches every merging type); an unreadable one is dead-lettered in its turn.
+   */
   private takeClock(r: SourceRecord, origin: string, value: string, now: number): void {
     const frontier: MergeKey | 'idle' | undefined = value === 'idle' ? 'idle' : decodeRootKey(value, -1);
-    if (frontier === undefined || !this.merge.merges(origin)) {
-      this.inbox.push({ offset: r.offset, state: 'pass', r, parsed: { error: 'a clock record from an origin this shard does not wait for, or an unreadable clock' } });
+    if (frontier === undefined) {
+      this.inbox.push({ offset: r.offset, state: 'refused', r, reason: `clock record with an unreadable ${CLOCK_HEADER} header (want 'idle' or <at>/<partition>/<offset>/<topic>)` });
       return;
     }
-    this.merge.clock(origin, frontier);
+    if (this.merge.merges(origin)) this.merge.clock(origin, frontier);
     this.lastHeard.set(origin, now);
     this.inbox.push({ offset: r.offset, state: 'done' });
+  }
+
+  /**
+   * A root key no later than the record's own timestamp allows (as for a source event's time): a
+   * key forged far ahead would hold every later message of its origin back until the others passed
+   * it. Such a record is applied on arrival instead.
+   */
+  private plausible(key: MergeKey, r: SourceRecord): boolean {
+    return r.timestamp === undefined || key.at <= r.timestamp + this.topics.maxFutureMs;
   }
 
   private isNew(origin: string, seq: number): boolean {
@@ -206,6 +220,7 @@ export class MergedInputs {
       const e = inbox[this.inboxHead]!;
       if (e.state === 'held') break;
       if (e.state === 'pass') this.router.applyInbox(e.r!, e.parsed!);
+      else if (e.state === 'refused') this.pending.deadLetter(e.r!, 'INVALID_ENVELOPE', e.reason!);
       inbox[this.inboxHead++] = undefined as never;
     }
     if (this.inboxHead === inbox.length) {

@@ -122,6 +122,12 @@ export interface ShardDelta {
    * applied) since the last checkpoint: deleted with it (engine/local-delivery.ts).
    */
   consumedOutbox?: { origin: string; seq: number }[];
+  /**
+   * The shard's clock as of this delta, when it sends to shards that merge in event time: the root
+   * key (merge-key.ts) below which it will send nothing more, or 'idle' when its source partition
+   * was read to its end. Published by the relay once this delta's outbox rows went out.
+   */
+  clock?: string;
 }
 
 /** What releasing a quarantined entity did (Shard.release). */

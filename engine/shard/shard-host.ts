@@ -3,6 +3,7 @@ import type { ActorsConfig } from '../../actors/registry.ts';
 import type { PassivationPolicy } from './residency.ts';
 import { unpackBatch, type RecordBatch } from './record-batch.ts';
 import type { SourceRecord } from './records.ts';
+import type { MergeOptions } from './merged-inputs.ts';
 import { createShard, type Shard, type ShardCounters, type ShardDelta, type ShardRestore } from './shard.ts';
 import type { ParkedRow } from './parked.ts';
 import type { ReleaseResult, StoredRow } from './shard-api.ts';
@@ -32,6 +33,10 @@ export interface ShardSpec {
   keepHistory?: boolean;
   /** See ShardOptions.maxEvictedKeys. */
   maxEvictedKeys?: number;
+  /** See ShardOptions.merge. */
+  merge?: MergeOptions;
+  /** See ShardOptions.mergedReceivers. */
+  mergedReceivers?: readonly string[];
 }
 
 export interface ApplyResult {
@@ -107,7 +112,7 @@ export function createShardHost(
     async open(spec, restore) {
       await prepare(spec.actors);
       const actor = resolveActor(spec.actorType, spec.actors);
-      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed, actorTypes: spec.actorTypes, keepHistory: spec.keepHistory, maxEvictedKeys: spec.maxEvictedKeys });
+      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed, actorTypes: spec.actorTypes, keepHistory: spec.keepHistory, maxEvictedKeys: spec.maxEvictedKeys, merge: spec.merge, mergedReceivers: spec.mergedReceivers });
       shards.set(shard.id, shard);
       return shard.size();
     },

@@ -9,6 +9,7 @@ import { ShardHandler } from './shard-handler.ts';
 import { ShardHistory } from './shard-history.ts';
 import { InputRouter } from './shard-inputs.ts';
 import { MergedInputs } from './merged-inputs.ts';
+import { encodeRootKey } from './merge-key.ts';
 import { releaseEntity } from './release.ts';
 import type { Shard, ShardCounters, ShardOptions } from './shard-api.ts';
 
@@ -56,7 +57,7 @@ export function createShard(opts: ShardOptions): Shard {
     senders: recipients,
   };
   const router = new InputRouter(topics, offsets, inboxPositions, counters, table, pending, handler, gate);
-  const merged = opts.merge ? new MergedInputs(opts.merge, { sourceTopic, inboxTopic, partition }, offsets, inboxPositions, router, pending, counters, wallClock) : undefined;
+  const merged = opts.merge ? new MergedInputs(opts.merge, { sourceTopic, inboxTopic, partition, maxFutureMs: topics.maxFutureMs }, offsets, inboxPositions, router, pending, counters, wallClock) : undefined;
 
   return {
     id,
@@ -68,7 +69,16 @@ export function createShard(opts: ShardOptions): Shard {
       merged?.noteSourceEnd(highWatermark);
     },
     dirty: () => pending.dirty(),
-    takeDelta: () => pending.take(),
+    takeDelta: () => {
+      const delta = pending.take();
+      // What it sends is keyed by its source clock (shard-inputs.ts applyDecodedSource), so that
+      // clock, taken with the outbox rows it covers, is its promise to the shards that merge.
+      if (mergedReceivers) {
+        const offset = offsets.get(`${sourceTopic}:${partition}`) ?? 0;
+        delta.clock = gate.atEnd() ? 'idle' : encodeRootKey({ at: gate.sourceClock, topic: sourceTopic, partition, offset, seq: -1 });
+      }
+      return delta;
+    },
     query: (key) => table.query(key),
     size: () => table.states.size,
     missingKeys: (records) => table.missingKeys(records, (limit, visit) => handler.timerKeysDueBy(limit, visit)),

@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import { generateEvents } from '../generator/index.ts';
+import { startProcessor } from '../engine/processor.ts';
+import type { LogClient } from '../engine/log-client.ts';
+import type { DomainEvent } from '../schemas/index.ts';
+import { closingEvents, committed, foldWithDriver, inLogOrder, stateDiffs } from './support/oracle.ts';
+import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
+import { spawnProcessor, type ProcessorProcess } from './support/processor-process.ts';
+
+/**
+ * Issue #16: with `eventTimeMerge`, user and sku_affinity shards get their inputs in the driver's
+ * global order however a backlog is read — one transaction partition read far slower than the
+ * others, or the processor killed and restarted. Every state and every alert id must equal the
+ * driver folding the log in that order (tests/support/oracle.ts `inLogOrder`), with no tolerance:
+ * fraud alerts and affinity states included.
+ */
+const PARTITIONS = 3;
+let env: PipelineEnv | undefined;
+const running: ProcessorProcess[] = [];
+
+afterEach(async () => {
+  for (const p of running.splice(0)) p.kill('SIGKILL');
+  await env?.close();
+  env = undefined;
+});
+
+function workload(seed: number, count: number): DomainEvent[] {
+  const { events } = generateEvents({ seed, count, users: 400, skus: 60, minPerPattern: 2 });
+  return [...events, ...closingEvents(events, PARTITIONS)];
+}
+
+/** The committed result equals the driver's, exactly; returns how many fraud alerts that is. */
+async function expectExactlyTheOracle(e: PipelineEnv, events: readonly DomainEvent[]): Promise<number> {
+  const expected = foldWithDriver(inLogOrder(events, PARTITIONS));
+  const actual = await committed(e.sql);
+  const diffs = stateDiffs(actual, expected, { exact: true });
+  expect({ sku: diffs.sku!.slice(0, 5), order: diffs.order!.slice(0, 5), user: diffs.user!.slice(0, 5), sku_affinity: diffs.sku_affinity!.slice(0, 5) })
+    .toEqual({ sku: [], order: [], user: [], sku_affinity: [] });
+  const ids = (alerts: readonly { id: string }[]) => alerts.map((a) => a.id).sort();
+  expect(ids(actual.alerts)).toEqual(ids(expected.alerts));
+  return expected.alerts.filter((a) => a.entityType === 'user').length;
+}
+
+/** The client, with every batch of one partition held back in proportion to its size: that partition is read slowly. */
+function throttled(client: LogClient, topic: string, partition: number, msPerRecord: number): LogClient {
+  return {
+    ...client,
+    partitionOf: client.partitionOf,
+    async source(opts) {
+      const source = await client.source(opts);
+      return {
+        ...source,
+        run: (handlers, runOpts) => source.run({
+          assigned: (tps) => handlers.assigned(tps),
+          async batch(batch, control) {
+            if (batch.topic === topic && batch.partition === partition) await new Promise((r) => setTimeout(r, batch.records.length * msPerRecord));
+            return handlers.batch(batch, control);
+          },
+        }, runOpts),
+        seek: (tp, offset) => source.seek(tp, offset),
+        pause: (tps) => source.pause(tps),
+        resume: (tps) => source.resume(tps),
+        commit: (offsets) => source.commit(offsets),
+        stop: () => source.stop(),
+        disconnect: () => source.disconnect(),
+      };
+    },
+  };
+}
+
+describe('event-time merge against a real broker', () => {
+  test('one transaction partition read far slower than the others: states and alert ids equal the driver', async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const events = workload(41, 20_000);
+    await env.produce(events);
+    const transactions = env.topics.source.transaction_events;
+    const p = await startProcessor({
+      client: throttled(env.client, transactions, 1, 4), databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics,
+      partitions: PARTITIONS, checkpointIntervalMs: 200, ownerId: 'throttled', workers: 0, eventTimeMerge: true,
+      onFatal: (e) => {
+        throw e;
+      },
+    });
+    try {
+      await waitUntilSettled(env);
+    } finally {
+      await p.stop();
+    }
+    const fraud = await expectExactlyTheOracle(env, events);
+    expect(fraud).toBeGreaterThan(0);
+  }, 300_000);
+
+  test('killed with SIGKILL at a fifth, two fifths and three fifths of the catch-up, then restarted: states and alert ids equal the driver', async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const events = workload(43, 60_000);
+    await env.produce(events);
+    const merge = { EVENT_TIME_MERGE: 'true' };
+    // Source records committed as consumed so far (every source record is one event, in this workload).
+    const consumedSoFar = async () => (await env!.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic not like '%.inbox'`)[0]!.n as number;
+    // Each process is killed as soon as the checkpoints show it got past another fifth of the log.
+    for (const fifth of [1, 2, 3]) {
+      const p = await spawnProcessor({ ...env.processorEnv(`killed-${fifth}`), ...merge });
+      running.push(p);
+      while ((await consumedSoFar()) < (events.length * fifth) / 5) await new Promise((r) => setTimeout(r, 20));
+      p.kill('SIGKILL');
+      await p.exited();
+      running.splice(running.indexOf(p), 1);
+    }
+    const last = await spawnProcessor({ ...env.processorEnv('last'), ...merge });
+    running.push(last);
+    await waitUntilSettled(env);
+    last.kill('SIGTERM');
+    await last.exited();
+    running.splice(running.indexOf(last), 1);
+    expect(last.output.join('')).toMatch(/merged in event time/);
+    expect(await consumedSoFar()).toBe(events.length);
+    await expectExactlyTheOracle(env, events);
+  }, 300_000);
+});
