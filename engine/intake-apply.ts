@@ -66,9 +66,11 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
   // Memory records have no offset: the inbox partition's position is the fetched records' alone.
   if (consumed > 0 && !batch.memory) o.next.set(tp, Math.max(expected, Number(batch.records[consumed - 1]!.offset) + 1));
   const traced: TracedRecord[] = [];
+  // A shard that merges in event time applies later than it takes: its own account of what it applied.
+  if (r.appliedTimestamps) for (const t of r.appliedTimestamps) o.appendTimes.push(t);
   for (let i = 0; i < consumed; i++) {
     const m = batch.records[i]!;
-    o.appendTimes.push(Number(m.timestamp));
+    if (!r.appliedTimestamps) o.appendTimes.push(Number(m.timestamp));
     const traceparent = m.headers?.[TRACEPARENT];
     if (traceparent !== undefined) {
       traced.push({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset), key: m.key?.toString() ?? null, actorType: o.actor.type, traceparent: String(traceparent) });
@@ -81,7 +83,8 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
     records: batch.records.length, consumed, applied: r.counters.applied - before.applied,
     deadLettered: r.counters.deadLettered - before.deadLettered, duplicatesDropped: r.counters.duplicatesDropped - before.duplicatesDropped,
     outOfEventTimeOrder: r.counters.outOfEventTimeOrder - before.outOfEventTimeOrder,
-    appendTimesMs: o.appendTimes.slice(o.appendTimes.length - consumed), atMs: Date.now(), applyMs: performance.now() - started, traced,
+    mergeWaitsTimedOut: r.counters.mergeWaitsTimedOut - before.mergeWaitsTimedOut,
+    appendTimesMs: r.appliedTimestamps ?? o.appendTimes.slice(o.appendTimes.length - consumed), atMs: Date.now(), applyMs: performance.now() - started, traced,
   });
 }
 

@@ -40,6 +40,8 @@ export interface BatchApplied {
   duplicatesDropped: number;
   /** Inputs given to an entity after one with a later event time (engine/shard/event-time-order.ts). */
   outOfEventTimeOrder: number;
+  /** Silent origins a merging shard stopped waiting for (engine/shard/merged-inputs.ts). */
+  mergeWaitsTimedOut: number;
   appendTimesMs: readonly number[];
   atMs: number;
   /** Time spent applying the batch (worker round trip included). */

@@ -45,6 +45,10 @@ export function createMetrics(): Metrics {
     name: 'actorstream_inputs_out_of_event_time_order_total', labelNames: ['actor'], registers: r,
     help: 'Inputs given to an entity after one with a later event time: where this run may decide differently from a replay in event-time order',
   });
+  const mergeTimeouts = new Counter({
+    name: 'actorstream_merge_waits_timed_out_total', labelNames: ['actor'], registers: r,
+    help: 'Origins a shard merging in event time stopped waiting for after event_time_max_wait_ms of silence: inputs it then applied may differ from a replay',
+  });
   const relayed = new Counter({ name: 'actorstream_outbox_relayed_total', help: 'Outbox records published to Kafka after commit', registers: r });
   const inMemory = new Counter({ name: 'actorstream_messages_in_memory_total', help: 'Actor messages handed over in memory to a shard of this process instead of published (processing.local_messages)', registers: r });
   const alerts = new Counter({ name: 'actorstream_alerts_total', help: 'Alerts committed, by type', labelNames: ['type'], registers: r });
@@ -97,6 +101,7 @@ export function createMetrics(): Metrics {
       if (e.applied > 0) applied.inc({ actor: e.actorType }, e.applied);
       if (e.duplicatesDropped > 0) duplicates.inc({ actor: e.actorType }, e.duplicatesDropped);
       if (e.outOfEventTimeOrder > 0) outOfOrder.inc({ actor: e.actorType }, e.outOfEventTimeOrder);
+      if (e.mergeWaitsTimedOut > 0) mergeTimeouts.inc({ actor: e.actorType }, e.mergeWaitsTimedOut);
       applySeconds.observe({ actor: e.actorType }, e.applyMs / 1000);
       for (const t of e.appendTimesMs) toState.observe(Math.max(0, e.atMs - t) / 1000);
     },

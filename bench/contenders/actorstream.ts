@@ -114,6 +114,7 @@ const processor = await startProcessor({
   batchesInFlight: cfg.batchesInFlight,
   groupCommit: cfg.groupCommit,
   localMessages: cfg.localMessages,
+  eventTimeMerge: cfg.eventTimeMerge,
   actorsConfig,
   observer,
   log(line) {

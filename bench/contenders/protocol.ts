@@ -40,6 +40,8 @@ export interface ContenderConfig {
   groupCommit?: boolean;
   /** actorstream: messages between shards of the process skip Kafka (ProcessorOptions.localMessages). */
   localMessages?: boolean;
+  /** actorstream: user and sku_affinity inputs merged in event time (ProcessorOptions.eventTimeMerge). */
+  eventTimeMerge?: boolean;
   timeoutMs: number;
 }
 

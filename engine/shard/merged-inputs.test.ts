@@ -220,9 +220,11 @@ describe('merged inputs', () => {
     shard.apply([login]);
     expect(shard.query('u-1')).toBeUndefined(); // held: no order shard has said anything yet
     expect(shard.takeDelta().offsets).toEqual([]);
+    expect(shard.takeAppliedTimestamps!()).toEqual([]); // taken, not applied: event→state waits for it
     now = 1500;
     shard.apply([]);
     expect(shard.query('u-1')).toBeDefined();
+    expect(shard.takeAppliedTimestamps!()).toEqual([login.timestamp!]);
     expect(shard.counters.mergeWaitsTimedOut).toBe(ORDER_PARTITIONS);
   });
 });

@@ -57,6 +57,9 @@ export class MergedInputs {
   private readonly lastHeard = new Map<string, number>();
   /** Held inputs per entity key: those entities stay in memory (passivation skips them). */
   private readonly heldKeys = new Map<string, number>();
+  /** Kafka timestamps of the inputs applied since `takeAppliedTimestamps` (see ApplyResult.appliedTimestamps). */
+  private applied: number[] = [];
+  private horizon = -Infinity;
 
   constructor(
     opts: MergeOptions,
@@ -88,6 +91,12 @@ export class MergedInputs {
     return records.length;
   }
 
+  takeAppliedTimestamps(): number[] {
+    const out = this.applied;
+    this.applied = [];
+    return out;
+  }
+
   noteSourceEnd(highWatermark: number): void {
     if (Number.isSafeInteger(highWatermark) && (this.sourceEnd === undefined || highWatermark > this.sourceEnd)) this.sourceEnd = highWatermark;
   }
@@ -100,6 +109,14 @@ export class MergedInputs {
   /** Inputs held now. */
   get held(): number {
     return this.merge.size;
+  }
+
+  /**
+   * The latest Kafka timestamp among the records held (-Infinity when none): their release may fire
+   * timers up to it, so the entities owning those timers must be in memory (Shard.missingKeys).
+   */
+  get heldHorizon(): number {
+    return this.merge.size === 0 ? -Infinity : this.horizon;
   }
 
   private get sourceTp(): string {
@@ -120,7 +137,7 @@ export class MergedInputs {
     if ('event' in decoded && decoded.event.ts > this.sourceAt) this.sourceAt = decoded.event.ts;
     const at = this.sourceAt;
     this.merge.holdSource({ at, topic: r.topic, partition: r.partition, offset: r.offset, seq: -1 }, { kind: 'source', r, decoded, at });
-    this.pin(r.key);
+    this.pin(r.key, r);
   }
 
   private takeInbox(r: SourceRecord, now: number): void {
@@ -141,7 +158,7 @@ export class MergedInputs {
       this.merge.holdMessage(origin, key, { kind: 'message', r, parsed, entry });
       this.lastHeldSeq.set(origin, seq);
       this.lastHeard.set(origin, now);
-      this.pin(r.key);
+      this.pin(r.key, r);
       return;
     }
     // Applied on arrival, behind the held records before it: unkeyed, late (a broken promise,
@@ -203,6 +220,7 @@ export class MergedInputs {
 
   private release(h: Held): void {
     this.unpin(h.r.key);
+    if (h.r.timestamp !== undefined) this.applied.push(h.r.timestamp);
     if (h.kind === 'source') {
       this.router.applyDecodedSource(h.r, h.decoded, h.at);
       this.offsets.set(this.sourceTp, h.r.offset + 1);
@@ -219,7 +237,10 @@ export class MergedInputs {
     while (this.inboxHead < inbox.length) {
       const e = inbox[this.inboxHead]!;
       if (e.state === 'held') break;
-      if (e.state === 'pass') this.router.applyInbox(e.r!, e.parsed!);
+      if (e.state === 'pass') {
+        this.router.applyInbox(e.r!, e.parsed!);
+        if (e.r!.timestamp !== undefined) this.applied.push(e.r!.timestamp);
+      }
       else if (e.state === 'refused') this.pending.deadLetter(e.r!, 'INVALID_ENVELOPE', e.reason!);
       inbox[this.inboxHead++] = undefined as never;
     }
@@ -236,7 +257,9 @@ export class MergedInputs {
     return this.sourceEnd !== undefined && this.sourceRead >= this.sourceEnd;
   }
 
-  private pin(key: string | null): void {
+  private pin(key: string | null, r: SourceRecord): void {
+    if (this.merge.size === 1) this.horizon = -Infinity; // the first held since the merge was empty
+    this.horizon = Math.max(this.horizon, r.timestamp ?? Infinity);
     if (key !== null) this.heldKeys.set(key, (this.heldKeys.get(key) ?? 0) + 1);
   }
 

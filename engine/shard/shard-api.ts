@@ -204,6 +204,8 @@ export interface Shard {
   noteSourceEnd(highWatermark: number): void;
   /** Hands over everything accumulated since the previous call. */
   takeDelta(): ShardDelta;
+  /** See ApplyResult.appliedTimestamps: only a shard that merges in event time has them. */
+  takeAppliedTimestamps?(): number[];
   /** True when there is something a checkpoint would write. */
   dirty(): boolean;
   /**

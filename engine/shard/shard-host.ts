@@ -48,6 +48,12 @@ export interface ApplyResult {
   counters: ShardCounters;
   /** Entities in memory. */
   size: number;
+  /**
+   * A shard that merges in event time takes records before it applies them: the Kafka timestamps
+   * of the inputs it applied in this call (held ones from earlier calls included), for event→state
+   * and event→durable. Absent: the consumed records are the ones applied.
+   */
+  appliedTimestamps?: number[];
 }
 
 export type QueryAnswer = { state: unknown; quarantine: string | null } | 'passivated' | undefined;
@@ -100,7 +106,10 @@ export function createShardHost(
     if (!s) throw new Error(`shard ${id} is not open in this host`);
     return s;
   };
-  const result = (s: Shard, consumed: number): ApplyResult => ({ consumed, counters: { ...s.counters }, size: s.size() });
+  const result = (s: Shard, consumed: number): ApplyResult => {
+    const appliedTimestamps = s.takeAppliedTimestamps?.();
+    return { consumed, counters: { ...s.counters }, size: s.size(), ...(appliedTimestamps ? { appliedTimestamps } : {}) };
+  };
 
   function applyRecords(s: Shard, records: SourceRecord[]): ApplyResult {
     const needs = s.missingKeys(records);

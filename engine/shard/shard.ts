@@ -69,6 +69,7 @@ export function createShard(opts: ShardOptions): Shard {
       merged?.noteSourceEnd(highWatermark);
     },
     dirty: () => pending.dirty(),
+    ...(merged ? { takeAppliedTimestamps: () => merged.takeAppliedTimestamps() } : {}),
     takeDelta: () => {
       const delta = pending.take();
       // What it sends is keyed by its source clock (shard-inputs.ts applyDecodedSource), so that
@@ -81,7 +82,7 @@ export function createShard(opts: ShardOptions): Shard {
     },
     query: (key) => table.query(key),
     size: () => table.states.size,
-    missingKeys: (records) => table.missingKeys(records, (limit, visit) => handler.timerKeysDueBy(limit, visit)),
+    missingKeys: (records) => table.missingKeys(records, (limit, visit) => handler.timerKeysDueBy(Math.max(limit, merged?.heldHorizon ?? -Infinity), visit)),
     rehydrate: (rows, keys) => table.rehydrate(rows, keys),
     storedKeys: (keys) => table.storedKeys(keys),
     passivate: (policy, at) => {
