@@ -15,6 +15,8 @@ export function pauseWhenOverBound(deps: BackpressureDeps, o: Owned): void {
 /** Lets a shard paused by backpressure fetch again (`stopped`: the intake applies no more batches). */
 export function resumeFetching(deps: BackpressureDeps, o: Owned, stopped: boolean): void {
   o.paused = false;
+  // Both partitions resume: a merge pause (engine/intake-merge-pause.ts) is taken again by the next apply if still due.
+  o.mergePaused = false;
   if (stopped) return; // the consumer is stopping or stopped: it would refuse, and fetches no more anyway
   deps.source.resume(deps.topicsOf(o).map((topic) => ({ topic, partition: o.partition })));
 }

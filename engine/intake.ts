@@ -9,6 +9,7 @@ import { shardId } from './shard-id.ts';
 import { accountApplied, applyInShard, reportLag } from './intake-apply.ts';
 import { IntakeLanes } from './intake-lanes.ts';
 import { pauseWhenOverBound, resumeFetching } from './intake-backpressure.ts';
+import { boundHeldSources } from './intake-merge-pause.ts';
 import { RetentionGaps } from './intake-retention.ts';
 import { InboxHolds } from './intake-hold.ts';
 import { tpKey } from './topic-partition.ts';
@@ -89,6 +90,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     const r = await applyInShard(deps, o, batch);
     if (!r) return step.notApplied();
     accountApplied(deps.observer, o, batch, r, expected, started);
+    boundHeldSources(deps, o, r.heldSources);
     if (r.consumed < batch.records.length) holds.hold(o, batch, batch.records.slice(r.consumed));
     step.consumed();
     reportLag(deps, batch);

@@ -43,6 +43,11 @@ export interface BatchApplied {
   /** Silent origins a merging shard stopped waiting for (engine/shard/merged-inputs.ts). */
   mergeWaitsTimedOut: number;
   appendTimesMs: readonly number[];
+  /**
+   * Set by a shard that merges in event time: `appendTimesMs` are then the source events it applied
+   * in this call, whatever topic the batch was (its inbox messages are not timed).
+   */
+  sourceTimesOnly?: true;
   atMs: number;
   /** Time spent applying the batch (worker round trip included). */
   applyMs: number;

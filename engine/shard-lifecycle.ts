@@ -137,7 +137,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
     },
     async close(o) {
       // Paused by backpressure or by inbox records held for it: the next owner must be able to fetch.
-      if (o.paused || o.heldInbox?.paused) deps.resume(o);
+      if (o.paused || o.mergePaused || o.heldInbox?.paused) deps.resume(o);
       deps.observer.released?.({ shard: o.id, partitions: topicsOf(o).map((topic) => ({ topic, partition: o.partition })) });
       const final = (await o.host.close(o.id).catch(() => undefined)) ?? o.counters;
       pool.release(o.id);

@@ -48,21 +48,23 @@ const observer: ProcessorObserver = {
     if (e.outOfEventTimeOrder > 0) outOfEventTimeOrder[e.actorType] = (outOfEventTimeOrder[e.actorType] ?? 0) + e.outOfEventTimeOrder;
     if (e.consumed === 0) return;
     const source = sources.has(e.topic);
+    // A shard merging in event time times the source events it applied, whatever the batch's topic.
+    const timesAreSources = source || e.sourceTimesOnly === true;
     let q = pending.get(e.shard);
     if (!q) pending.set(e.shard, (q = []));
     let a = appliedAt.get(e.shard);
     if (!a) appliedAt.set(e.shard, (a = []));
     for (const t of e.appendTimesMs) {
-      q.push(source ? t : -t);
+      q.push(timesAreSources ? t : -t);
       a.push(e.atMs);
     }
+    if (timesAreSources) for (const t of e.appendTimesMs) stateLatency.record(e.atMs - t);
     if (!source) {
       inboxRecords.applied += e.consumed;
       return;
     }
     if (firstAtMs === 0) firstAtMs = e.atMs;
     sourceApplied += e.consumed;
-    for (const t of e.appendTimesMs) stateLatency.record(e.atMs - t);
   },
   checkpointed(e) {
     checkpoints.count++;

@@ -41,6 +41,11 @@ export class EventTimeMerge<T> {
     return this.held;
   }
 
+  /** Source inputs held now. */
+  get sourceHeld(): number {
+    return this.streams.get(SOURCE)!.length;
+  }
+
   /** True when `key` comes before what was released already: it cannot take its place any more. */
   isLate(key: MergeKey): boolean {
     return this.released !== undefined && compareKeys(key, this.released) < 0;

@@ -57,7 +57,7 @@ export class MergedInputs {
   private readonly lastHeard = new Map<string, number>();
   /** Held inputs per entity key: those entities stay in memory (passivation skips them). */
   private readonly heldKeys = new Map<string, number>();
-  /** Kafka timestamps of the inputs applied since `takeAppliedTimestamps` (see ApplyResult.appliedTimestamps). */
+  /** Kafka timestamps of the source events applied since `takeAppliedTimestamps` (see ApplyResult.appliedTimestamps). */
   private applied: number[] = [];
   private horizon = -Infinity;
 
@@ -109,6 +109,11 @@ export class MergedInputs {
   /** Inputs held now. */
   get held(): number {
     return this.merge.size;
+  }
+
+  /** Source events held now (the intake pauses the source partition when too many wait: engine/intake-merge-pause.ts). */
+  get heldSources(): number {
+    return this.merge.sourceHeld;
   }
 
   /**
@@ -220,8 +225,8 @@ export class MergedInputs {
 
   private release(h: Held): void {
     this.unpin(h.r.key);
-    if (h.r.timestamp !== undefined) this.applied.push(h.r.timestamp);
     if (h.kind === 'source') {
+      if (h.r.timestamp !== undefined) this.applied.push(h.r.timestamp);
       this.router.applyDecodedSource(h.r, h.decoded, h.at);
       this.offsets.set(this.sourceTp, h.r.offset + 1);
       this.pending.dirtyOffsets.add(this.sourceTp);
@@ -237,10 +242,7 @@ export class MergedInputs {
     while (this.inboxHead < inbox.length) {
       const e = inbox[this.inboxHead]!;
       if (e.state === 'held') break;
-      if (e.state === 'pass') {
-        this.router.applyInbox(e.r!, e.parsed!);
-        if (e.r!.timestamp !== undefined) this.applied.push(e.r!.timestamp);
-      }
+      if (e.state === 'pass') this.router.applyInbox(e.r!, e.parsed!);
       else if (e.state === 'refused') this.pending.deadLetter(e.r!, 'INVALID_ENVELOPE', e.reason!);
       inbox[this.inboxHead++] = undefined as never;
     }

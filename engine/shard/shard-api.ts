@@ -206,6 +206,8 @@ export interface Shard {
   takeDelta(): ShardDelta;
   /** See ApplyResult.appliedTimestamps: only a shard that merges in event time has them. */
   takeAppliedTimestamps?(): number[];
+  /** Source events a shard that merges in event time holds now (ApplyResult.heldSources). */
+  heldSources?(): number;
   /** True when there is something a checkpoint would write. */
   dirty(): boolean;
   /**

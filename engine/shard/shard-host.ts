@@ -50,10 +50,13 @@ export interface ApplyResult {
   size: number;
   /**
    * A shard that merges in event time takes records before it applies them: the Kafka timestamps
-   * of the inputs it applied in this call (held ones from earlier calls included), for event→state
-   * and event→durable. Absent: the consumed records are the ones applied.
+   * of the source events it applied in this call (held ones from earlier calls included, whatever
+   * topic this batch was), for event→state and event→durable. Absent: the consumed records are the
+   * ones applied.
    */
   appliedTimestamps?: number[];
+  /** The source events such a shard holds after this call (engine/intake-merge-pause.ts). */
+  heldSources?: number;
 }
 
 export type QueryAnswer = { state: unknown; quarantine: string | null } | 'passivated' | undefined;
@@ -108,7 +111,8 @@ export function createShardHost(
   };
   const result = (s: Shard, consumed: number): ApplyResult => {
     const appliedTimestamps = s.takeAppliedTimestamps?.();
-    return { consumed, counters: { ...s.counters }, size: s.size(), ...(appliedTimestamps ? { appliedTimestamps } : {}) };
+    if (!appliedTimestamps) return { consumed, counters: { ...s.counters }, size: s.size() };
+    return { consumed, counters: { ...s.counters }, size: s.size(), appliedTimestamps, heldSources: s.heldSources!() };
   };
 
   function applyRecords(s: Shard, records: SourceRecord[]): ApplyResult {

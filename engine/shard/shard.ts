@@ -69,7 +69,7 @@ export function createShard(opts: ShardOptions): Shard {
       merged?.noteSourceEnd(highWatermark);
     },
     dirty: () => pending.dirty(),
-    ...(merged ? { takeAppliedTimestamps: () => merged.takeAppliedTimestamps() } : {}),
+    ...(merged ? { takeAppliedTimestamps: () => merged.takeAppliedTimestamps(), heldSources: () => merged.heldSources } : {}),
     takeDelta: () => {
       const delta = pending.take();
       // What it sends is keyed by its source clock (shard-inputs.ts applyDecodedSource), so that
