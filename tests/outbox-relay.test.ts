@@ -240,4 +240,23 @@ describe('outbox relay', () => {
     for (const [i, shard] of shards.entries()) expect(fromShard(s.sends, shard).map((r) => r.value)).toEqual(values(i));
     expect(await outboxPending(sql)).toBe(0);
   });
+
+  test('clocks: a sender\'s clock goes out after its rows, to every target; an unchanged one is not repeated until CLOCK_REPEAT_MS', async () => {
+    const s = recordingSink();
+    const clocks = new Map([['order/7', '1000/7/5/transaction_events']]);
+    const targets = [{ topic: 'app.user.inbox', key: 'clock-0' }, { topic: 'app.user.inbox', key: 'clock-1' }];
+    const relay = createOutboxRelay(sql, s.sink, undefined, { clockOf: (id) => clocks.get(id), targets });
+    await commitOutbox('order/7', ['m1', 'm2']);
+    await relay.flush('order/7');
+    const sent = s.sends.flat();
+    expect(sent.map((r) => r.headers?.['x-clock'] ?? r.value)).toEqual(['m1', 'm2', '1000/7/5/transaction_events', '1000/7/5/transaction_events']);
+    expect(sent.slice(2).map((r) => [r.key, r.headers?.['x-origin'], r.headers?.['x-seq']])).toEqual([['clock-0', 'order/7', undefined], ['clock-1', 'order/7', undefined]]);
+    await relay.flush('order/7'); // nothing new, the same clock: not published again yet
+    expect(s.sends.flat().length).toBe(4);
+    clocks.set('order/7', 'idle');
+    await relay.flush('order/7');
+    expect(s.sends.flat().slice(4).map((r) => r.headers?.['x-clock'])).toEqual(['idle', 'idle']);
+    await relay.flush('sku/9'); // a shard with no clock publishes none
+    expect(s.sends.flat().length).toBe(6);
+  });
 });
