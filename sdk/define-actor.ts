@@ -59,6 +59,10 @@ export function defineActor<S, E = AnyEvent>(d: ActorDeclaration<S, E>): ActorDe
     if (!spec) throw new SdkError(`actor '${d.type}' handles '${t}', which no module or the contract defines`);
     if (spec.topic !== d.source.topic) throw new SdkError(`actor '${d.type}' reads topic '${d.source.topic}', but '${t}' is produced to '${spec.topic}'`);
   }
+  for (const s of d.eventTimeSenders ?? []) {
+    if (!NAME_PATTERN.test(s)) throw new SdkError(`actor '${d.type}': eventTimeSenders names '${s}', which is not an actor type name`);
+    if (s === d.type) throw new SdkError(`actor '${d.type}': eventTimeSenders cannot name the actor itself (a merge would wait for its own clock)`);
+  }
   const migrate = d.migrate ?? ((state: unknown, from: number) => {
     if (from === stateVersion) return state as S;
     throw new SdkError(`actor '${d.type}' has no migrate() for state version ${from}`);

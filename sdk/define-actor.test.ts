@@ -1,0 +1,16 @@
+import { describe, expect, test } from 'bun:test';
+import { defineActor } from './define-actor.ts';
+
+const base = { type: 'cart_watch', source: { topic: 'user_events', events: [] }, initial: () => ({}), handle: (state: object) => ({ state, effects: [] }) };
+
+describe('defineActor: eventTimeSenders', () => {
+  test('is carried onto the definition', () => {
+    expect(defineActor({ ...base, eventTimeSenders: ['order'] }).eventTimeSenders).toEqual(['order']);
+    expect(defineActor(base).eventTimeSenders).toBeUndefined();
+  });
+
+  test('refuses a name that is no actor type, and the actor itself', () => {
+    expect(() => defineActor({ ...base, eventTimeSenders: ['Order!'] })).toThrow(/not an actor type name/);
+    expect(() => defineActor({ ...base, eventTimeSenders: ['cart_watch'] })).toThrow(/cannot name the actor itself/);
+  });
+});
