@@ -40,6 +40,8 @@ export interface IntakeDeps {
   /** Requests a checkpoint pass now (backpressure). */
   checkpoint(): Promise<void>;
   maxUncommitted: number;
+  /** Source events a shard merging in event time may hold before its source partition pauses (engine/intake-merge-pause.ts). */
+  maxHeldSources?: number;
   /** Apply a partition's batch while the client fetches the next one (engine/intake-lanes.ts). */
   pipelineBatches?: boolean;
   /** After a fetched batch of `o` was applied: messages handed over in memory may pass now (engine/local-delivery.ts). */

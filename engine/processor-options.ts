@@ -80,6 +80,8 @@ export interface ProcessorOptions {
   eventTimeMerge?: boolean;
   /** How long a merging shard waits for a silent origin before taking it as idle (default 10 s). */
   eventTimeMaxWaitMs?: number;
+  /** Source events a merging shard may hold before its source partition pauses (default MAX_HELD_SOURCES, 50,000). */
+  eventTimeMaxHeldSources?: number;
   /**
    * How far an event's `ts` may be ahead of its record's Kafka timestamp before the record is
    * dead-lettered (FUTURE_TIMESTAMP). Default DEFAULT_MAX_FUTURE_MS (5 min).

@@ -159,6 +159,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       topicsOf: (o) => lifecycle.topicsOf(o),
       checkpoint: () => checkpoint(),
       maxUncommitted: opts.maxUncommittedRecords ?? PROCESSOR_DEFAULTS.maxUncommittedRecords,
+      maxHeldSources: opts.eventTimeMaxHeldSources,
       pipelineBatches: opts.pipelineBatches ?? PROCESSOR_DEFAULTS.pipelineBatches,
       applied: delivery && ((o) => void delivery.drain(o)),
     });

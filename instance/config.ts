@@ -51,6 +51,8 @@ export const PipelineFile = Type.Object(
       event_time_merge: Type.Optional(Type.Boolean()),
       /** How long a merging shard waits for a silent origin (ms). */
       event_time_max_wait_ms: Type.Optional(Type.Integer({ minimum: 100 })),
+      /** Source events a merging shard may hold before its source partition pauses. */
+      event_time_max_held_sources: Type.Optional(Type.Integer({ minimum: 100 })),
       passivate_after_ms: Type.Optional(Type.Integer({ minimum: 1000 })),
       max_entities_per_shard: Type.Optional(Type.Integer({ minimum: 1 })),
       /** Keys of passivated entities a shard remembers; beyond it, every key not in memory is looked up once. */
@@ -191,6 +193,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
       localMessages: bool(env.LOCAL_MESSAGES, 'LOCAL_MESSAGES') ?? p.local_messages,
       eventTimeMerge: bool(env.EVENT_TIME_MERGE, 'EVENT_TIME_MERGE') ?? p.event_time_merge,
       eventTimeMaxWaitMs: int(env.EVENT_TIME_MAX_WAIT_MS, 'EVENT_TIME_MAX_WAIT_MS', 100) ?? p.event_time_max_wait_ms,
+      eventTimeMaxHeldSources: int(env.EVENT_TIME_MAX_HELD_SOURCES, 'EVENT_TIME_MAX_HELD_SOURCES', 100) ?? p.event_time_max_held_sources,
       lazyRestoreAbove: int(env.LAZY_RESTORE_ABOVE, 'LAZY_RESTORE_ABOVE', 0) ?? p.lazy_restore_above,
       maxFutureMs,
       passivation: p.passivate_after_ms || p.max_entities_per_shard || p.max_passivated_keys_per_shard

@@ -117,6 +117,7 @@ const processor = await startProcessor({
   groupCommit: cfg.groupCommit,
   localMessages: cfg.localMessages,
   eventTimeMerge: cfg.eventTimeMerge,
+  eventTimeMaxHeldSources: cfg.eventTimeMaxHeldSources,
   actorsConfig,
   observer,
   log(line) {

@@ -42,6 +42,8 @@ export interface ContenderConfig {
   localMessages?: boolean;
   /** actorstream: user and sku_affinity inputs merged in event time (ProcessorOptions.eventTimeMerge). */
   eventTimeMerge?: boolean;
+  /** actorstream: held source events before a merging shard's source pauses (ProcessorOptions.eventTimeMaxHeldSources). */
+  eventTimeMaxHeldSources?: number;
   timeoutMs: number;
 }
 

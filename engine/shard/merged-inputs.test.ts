@@ -212,6 +212,14 @@ describe('merged inputs', () => {
     expect(delta.offsets).toEqual([{ topic: `${APP}.user.inbox`, partition: 0, nextOffset: 3 }]);
   });
 
+  test('a shard that does not merge skips clock records: no dead letter, its offset moves on', () => {
+    const shard = createShard({ actor: userActor, partition: 0, app: APP });
+    shard.apply([{ topic: `${APP}.user.inbox`, partition: 0, offset: 4, key: 'clock-0', value: '{}', headers: { [ORIGIN_HEADER]: 'order/1', [CLOCK_HEADER]: 'idle' } }]);
+    const delta = shard.takeDelta();
+    expect(delta.outbox).toEqual([]);
+    expect(delta.offsets).toEqual([{ topic: `${APP}.user.inbox`, partition: 0, nextOffset: 5 }]);
+  });
+
   test('an input waits for an origin never heard from, until that origin is silent too long', () => {
     let now = 0;
     const shard = createShard({ actor: userActor, partition: 0, app: APP, wallClock: () => now, merge: { origins: ORIGINS, maxWaitMs: 1000 } });

@@ -60,6 +60,9 @@ export class MergedInputs {
   /** Kafka timestamps of the source events applied since `takeAppliedTimestamps` (see ApplyResult.appliedTimestamps). */
   private applied: number[] = [];
   private horizon = -Infinity;
+  /** `<topic>:<partition>` of the source and the inbox, as the offsets are keyed. */
+  private readonly sourceTp: string;
+  private readonly inboxTp: string;
 
   constructor(
     opts: MergeOptions,
@@ -74,6 +77,8 @@ export class MergedInputs {
     this.merge = new EventTimeMerge<Held>(opts.origins);
     this.maxWaitMs = opts.maxWaitMs ?? DEFAULT_MERGE_MAX_WAIT_MS;
     this.startedAt = wallClock();
+    this.sourceTp = `${topics.sourceTopic}:${topics.partition}`;
+    this.inboxTp = `${topics.inboxTopic}:${topics.partition}`;
     this.sourceRead = offsets.get(this.sourceTp) ?? 0;
     this.inboxRead = offsets.get(this.inboxTp) ?? 0;
   }
@@ -106,11 +111,6 @@ export class MergedInputs {
     return this.heldKeys.has(key);
   }
 
-  /** Inputs held now. */
-  get held(): number {
-    return this.merge.size;
-  }
-
   /** Source events held now (the intake pauses the source partition when too many wait: engine/intake-merge-pause.ts). */
   get heldSources(): number {
     return this.merge.sourceHeld;
@@ -122,14 +122,6 @@ export class MergedInputs {
    */
   get heldHorizon(): number {
     return this.merge.size === 0 ? -Infinity : this.horizon;
-  }
-
-  private get sourceTp(): string {
-    return `${this.topics.sourceTopic}:${this.topics.partition}`;
-  }
-
-  private get inboxTp(): string {
-    return `${this.topics.inboxTopic}:${this.topics.partition}`;
   }
 
   private takeSource(r: SourceRecord): void {
