@@ -1,6 +1,6 @@
 import type { OutgoingRecord, RecordSink } from './record-sink.ts';
 import { ORIGIN_HEADER, SEQ_HEADER } from './shard/records.ts';
-import { CLOCK_HEADER } from './shard/merge-key.ts';
+import { clockRecords, type ClockTargets } from './clock-records.ts';
 import { deleteOutboxRows, deleteRelayed, pendingOutboxOf, type PendingOutboxRow, type ShardOutboxRow, type Sql } from '../store/index.ts';
 import type { LocalDelivery } from './local-delivery.ts';
 import type { Owned } from './owned-shard.ts';
@@ -23,6 +23,8 @@ import type { Owned } from './owned-shard.ts';
 export interface OutboxRelay {
   /** Publishes everything pending for `shard`; resolves with how many of its records went out. */
   flush(shard: string): Promise<number>;
+  /** The last clock published for `shard` (with `RelayClocks`): true still, as promises only move forward. */
+  publishedClock(shard: string): string | undefined;
 }
 
 /** Rows read per relay (spread over its shards): large enough to amortise the round trips, small enough to bound memory. */
@@ -50,17 +52,15 @@ export interface LocalHandOver {
  * Clocks of shards that send to shards merging in event time (engine/event-time-plan.ts): after a
  * shard's rows went out, its clock as of its last commit goes to every partition of the merging
  * types' inbox topics, behind the rows it covers (one relay at a time, one producer: in order).
+ * Only a changed clock is published here; engine/clock-heartbeat.ts repeats the last one published.
  */
 export interface RelayClocks {
   clockOf(shard: string): string | undefined;
-  readonly targets: readonly { topic: string; key: string }[];
+  readonly targets: ClockTargets;
 }
 
-/** An unchanged clock is published again this often: a receiver restarted since has lost it. */
-export const CLOCK_REPEAT_MS = 2000;
-
 export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandOver, clocks?: RelayClocks): OutboxRelay {
-  const published = new Map<string, { clock: string; at: number }>();
+  const published = new Map<string, string>();
   let queued = new Map<string, Waiter[]>();
   let running = false;
 
@@ -74,7 +74,10 @@ export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandO
     const due = clocks ? clocksDue(clocks, shards, published) : [];
     relayShards(sql, sink, shards, local)
       .then(async (counts) => {
-        if (due.length > 0) await publishClocks(sink, clocks!, due, published);
+        if (due.length > 0) {
+          await sink.send(clockRecords(due, clocks!.targets));
+          for (const { shard, clock } of due) published.set(shard, clock);
+        }
         return counts;
       })
       .then(
@@ -92,6 +95,7 @@ export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandO
   }
 
   return {
+    publishedClock: (shard) => published.get(shard),
     flush(shard) {
       return new Promise<number>((resolve, reject) => {
         const waiters = queued.get(shard);
@@ -103,30 +107,14 @@ export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandO
   };
 }
 
-/** The clocks of `shards` that changed since last published, or were published long enough ago. */
-function clocksDue(clocks: RelayClocks, shards: readonly string[], published: ReadonlyMap<string, { clock: string; at: number }>): { shard: string; clock: string }[] {
-  const now = Date.now();
+/** The clocks of `shards` not yet published. */
+function clocksDue(clocks: RelayClocks, shards: readonly string[], published: ReadonlyMap<string, string>): { shard: string; clock: string }[] {
   const due: { shard: string; clock: string }[] = [];
   for (const shard of shards) {
     const clock = clocks.clockOf(shard);
-    if (clock === undefined) continue;
-    const last = published.get(shard);
-    if (last?.clock === clock && now - last.at < CLOCK_REPEAT_MS) continue;
-    due.push({ shard, clock });
+    if (clock !== undefined && published.get(shard) !== clock) due.push({ shard, clock });
   }
   return due;
-}
-
-/** Clock records: the origin and its clock in headers (the value says the same, for people reading the topic). */
-async function publishClocks(sink: RecordSink, clocks: RelayClocks, due: readonly { shard: string; clock: string }[], published: Map<string, { clock: string; at: number }>): Promise<void> {
-  const records: OutgoingRecord[] = [];
-  for (const { shard, clock } of due) {
-    const value = JSON.stringify({ clock: { origin: shard, at: clock } });
-    for (const t of clocks.targets) records.push({ topic: t.topic, key: t.key, value, headers: { [ORIGIN_HEADER]: shard, [CLOCK_HEADER]: clock } });
-  }
-  await sink.send(records);
-  const at = Date.now();
-  for (const { shard, clock } of due) published.set(shard, { clock, at });
 }
 
 /** Relays every pending row of `shards`; returns how many records went out per shard. */

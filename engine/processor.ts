@@ -1,7 +1,8 @@
 import type { ActorDefinition } from '../actors/actor.ts';
 import { loadActorModules } from '../actors/modules.ts';
 import { inboxTopicOf } from '../schemas/index.ts';
-import { CLOCK_REPEAT_MS, createOutboxRelay } from './outbox-relay.ts';
+import { createOutboxRelay } from './outbox-relay.ts';
+import { startClockHeartbeat } from './clock-heartbeat.ts';
 import { planEventTimeMerge } from './event-time-plan.ts';
 import { createCheckpointStore, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
@@ -196,11 +197,9 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       { concurrency: Math.max(1, opts.batchesInFlight ?? PROCESSOR_DEFAULTS.batchesInFlight) },
     );
     const timer = setInterval(() => void checkpoint().catch((e) => log(`checkpoint error: ${e}`)), opts.checkpointIntervalMs);
-    // Senders' clocks go out with their relays; this repeats them while nothing is committed (an
-    // idle origin), so a merging shard restarted since learns them again (engine/outbox-relay.ts).
-    const clockTimer = eventTime && setInterval(() => {
-      for (const [id, o] of membership.heldShards()) if (o.clock !== undefined) void relay.flush(id).catch((e) => log(`clock relay error: ${e}`));
-    }, CLOCK_REPEAT_MS / 2);
+    const stopHeartbeat = eventTime && startClockHeartbeat({
+      held: () => membership.heldShards(), isSender: (type) => eventTime.isSender(type), relay, sink, targets: eventTime.clockTargets, log,
+    });
 
     let stopping: Promise<void> | undefined;
     const stop = async () => {
@@ -208,7 +207,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       intake.stop(); // no batch is applied from here on
       delivery?.stop();
       clearInterval(timer);
-      if (clockTimer) clearInterval(clockTimer);
+      if (stopHeartbeat) stopHeartbeat();
       // Commit while still a group member: after leaving, a new owner may acquire (and fence) us.
       await checkpoint();
       await source.stop();

@@ -116,4 +116,31 @@ describe('event-time merge against a real broker', () => {
     expect(await consumedSoFar()).toBe(events.length);
     await expectExactlyTheOracle(env, events);
   }, 300_000);
+
+  test('two processes share the shards; one is killed with SIGKILL and the other takes over after the session timeout: states and alert ids equal the driver', async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const events = workload(47, 60_000);
+    await env.produce(events);
+    const merge = { EVENT_TIME_MERGE: 'true' };
+    const consumedSoFar = async () => (await env!.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic not like '%.inbox'`)[0]!.n as number;
+    const [a, b] = await Promise.all([spawnProcessor({ ...env.processorEnv('proc-a'), ...merge }), spawnProcessor({ ...env.processorEnv('proc-b'), ...merge })]);
+    running.push(a, b);
+    // Both own shards (merging users on one may wait for orders on the other), then one dies:
+    // its order shards have no owner for a session timeout, and the survivor's merges wait for them.
+    for (let owners = 0; owners < 2; ) {
+      owners = (await env.sql`select count(distinct owner_id)::int as n from shard_owners`)[0]!.n as number;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    while ((await consumedSoFar()) < events.length / 3) await new Promise((r) => setTimeout(r, 20));
+    a.kill('SIGKILL');
+    await a.exited();
+    running.splice(running.indexOf(a), 1);
+    await waitUntilSettled(env);
+    const [owners] = await env.sql`select array_agg(distinct owner_id) as ids from shard_owners`;
+    expect(owners!.ids).toEqual(['proc-b']);
+    b.kill('SIGTERM');
+    await b.exited();
+    running.splice(running.indexOf(b), 1);
+    await expectExactlyTheOracle(env, events);
+  }, 300_000);
 });

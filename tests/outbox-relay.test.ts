@@ -241,7 +241,7 @@ describe('outbox relay', () => {
     expect(await outboxPending(sql)).toBe(0);
   });
 
-  test('clocks: a sender\'s clock goes out after its rows, to every target; an unchanged one is not repeated until CLOCK_REPEAT_MS', async () => {
+  test('clocks: a sender\'s clock goes out after its rows, to every target; an unchanged one is not published again (the heartbeat repeats it)', async () => {
     const s = recordingSink();
     const clocks = new Map([['order/7', '1000/7/5/transaction_events']]);
     const targets = [{ topic: 'app.user.inbox', key: 'clock-0' }, { topic: 'app.user.inbox', key: 'clock-1' }];
@@ -251,8 +251,9 @@ describe('outbox relay', () => {
     const sent = s.sends.flat();
     expect(sent.map((r) => r.headers?.['x-clock'] ?? r.value)).toEqual(['m1', 'm2', '1000/7/5/transaction_events', '1000/7/5/transaction_events']);
     expect(sent.slice(2).map((r) => [r.key, r.headers?.['x-origin'], r.headers?.['x-seq']])).toEqual([['clock-0', 'order/7', undefined], ['clock-1', 'order/7', undefined]]);
-    await relay.flush('order/7'); // nothing new, the same clock: not published again yet
+    await relay.flush('order/7'); // nothing new, the same clock: not published again
     expect(s.sends.flat().length).toBe(4);
+    expect(relay.publishedClock('order/7')).toBe('1000/7/5/transaction_events');
     clocks.set('order/7', 'idle');
     await relay.flush('order/7');
     expect(s.sends.flat().slice(4).map((r) => r.headers?.['x-clock'])).toEqual(['idle', 'idle']);

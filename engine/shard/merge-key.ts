@@ -21,6 +21,8 @@ export interface MergeKey {
 export const MERGE_KEY_HEADER = 'x-at';
 /** The inbox record header that marks a clock record (no message: an origin's promise). */
 export const CLOCK_HEADER = 'x-clock';
+/** A clock that promises nothing: the origin is alive (engine/clock-heartbeat.ts), not to be taken as gone. */
+export const ALIVE_CLOCK = 'alive';
 
 /**
  * The root "topic" of inputs a timer caused: timers fire before any later event, after every event

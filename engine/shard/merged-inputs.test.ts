@@ -212,6 +212,22 @@ describe('merged inputs', () => {
     expect(delta.offsets).toEqual([{ topic: `${APP}.user.inbox`, partition: 0, nextOffset: 3 }]);
   });
 
+  test('an origin that beats alive is waited for: it promises nothing, and is not taken as gone', () => {
+    let now = 0;
+    const shard = createShard({ actor: userActor, partition: 0, app: APP, wallClock: () => now, merge: { origins: ORIGINS, maxWaitMs: 1000 } });
+    shard.noteSourceEnd(1);
+    shard.apply([record(events[0]!)]);
+    now = 900;
+    shard.apply(ORIGINS.map((o, i) => ({ topic: `${APP}.user.inbox`, partition: 0, offset: i, key: 'clock-0', value: '{}', headers: { [ORIGIN_HEADER]: o, [CLOCK_HEADER]: 'alive' } })));
+    now = 1500;
+    shard.apply([]);
+    expect(shard.query('u-1')).toBeUndefined(); // still held: the origins are alive and have promised nothing
+    expect(shard.counters.mergeWaitsTimedOut).toBe(0);
+    now = 2000;
+    shard.apply([]);
+    expect(shard.query('u-1')).toBeDefined(); // silent for 1100 ms since
+  });
+
   test('a shard that does not merge skips clock records: no dead letter, its offset moves on', () => {
     const shard = createShard({ actor: userActor, partition: 0, app: APP });
     shard.apply([{ topic: `${APP}.user.inbox`, partition: 0, offset: 4, key: 'clock-0', value: '{}', headers: { [ORIGIN_HEADER]: 'order/1', [CLOCK_HEADER]: 'idle' } }]);

@@ -1,5 +1,5 @@
 import { EventTimeMerge } from './event-time-merge.ts';
-import { CLOCK_HEADER, decodeRootKey, MERGE_KEY_HEADER, type MergeKey } from './merge-key.ts';
+import { ALIVE_CLOCK, CLOCK_HEADER, decodeRootKey, MERGE_KEY_HEADER, type MergeKey } from './merge-key.ts';
 import { ORIGIN_HEADER, SEQ_HEADER, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
 import type { PendingDelta } from './shard-delta.ts';
@@ -9,12 +9,17 @@ import { parseInbox, type DecodedSource, type InputRouter, type ParsedInbox } fr
 export interface MergeOptions {
   /** The origin shards it waits for: every partition of the actor types that send to it. */
   origins: readonly string[];
-  /** An origin silent this long (no message, no clock record) is taken as idle; default 10 s. */
+  /** An origin silent this long (no message, no clock record, no heartbeat) is taken as idle; default 30 s. */
   maxWaitMs?: number;
 }
 
-/** A bound like Kafka Streams' `max.task.idle.ms`: how long a silent origin may hold inputs back. */
-export const DEFAULT_MERGE_MAX_WAIT_MS = 10_000;
+/**
+ * A bound like Kafka Streams' `max.task.idle.ms`: how long a silent origin may hold inputs back.
+ * Live senders beat every second (engine/clock-heartbeat.ts), so silence means no owner: longer than
+ * a fail-over (the dead member's session timeout, 10 s by default, then a rebalance and the
+ * acquisition), so a fail-over does not make a merging shard stop waiting.
+ */
+export const DEFAULT_MERGE_MAX_WAIT_MS = 30_000;
 
 type Held =
   | { kind: 'source'; r: SourceRecord; decoded: DecodedSource; at: number }
@@ -168,13 +173,14 @@ export class MergedInputs {
    * ignored (a sender's clock reaches every merging type); an unreadable one is dead-lettered in its turn.
    */
   private takeClock(r: SourceRecord, origin: string, value: string, now: number): void {
+    this.lastHeard.set(origin, now);
+    if (value === ALIVE_CLOCK) return void this.inbox.push({ offset: r.offset, state: 'done' });
     const frontier: MergeKey | 'idle' | undefined = value === 'idle' ? 'idle' : decodeRootKey(value, -1);
     if (frontier === undefined) {
-      this.inbox.push({ offset: r.offset, state: 'refused', r, reason: `clock record with an unreadable ${CLOCK_HEADER} header (want 'idle' or <at>/<partition>/<offset>/<topic>)` });
+      this.inbox.push({ offset: r.offset, state: 'refused', r, reason: `clock record with an unreadable ${CLOCK_HEADER} header (want 'idle', 'alive' or <at>/<partition>/<offset>/<topic>)` });
       return;
     }
     if (this.merge.merges(origin)) this.merge.clock(origin, frontier);
-    this.lastHeard.set(origin, now);
     this.inbox.push({ offset: r.offset, state: 'done' });
   }
 

@@ -1,0 +1,24 @@
+import type { OutgoingRecord } from './record-sink.ts';
+import { CLOCK_HEADER } from './shard/merge-key.ts';
+
+import { ORIGIN_HEADER } from './shard/records.ts';
+
+/**
+ * Clock records (docs/determinism.md "Built: event_time_merge"): an origin shard's promise to the
+ * shards that merge in event time, one record per partition of their inbox topics. The origin and
+ * the clock travel in headers (`x-origin`, `x-clock`; no `x-seq`: not a message); the value says the
+ * same for people reading the topic. A clock is a root key (engine/shard/merge-key.ts), `idle`, or
+ * `alive` (no promise: the origin is still there, so it is not taken as idle for its silence).
+ */
+
+/** Where clock records go: one key per partition of every merging type's inbox topic. */
+export type ClockTargets = readonly { topic: string; key: string }[];
+
+export function clockRecords(clocks: readonly { shard: string; clock: string }[], targets: ClockTargets): OutgoingRecord[] {
+  const records: OutgoingRecord[] = [];
+  for (const { shard, clock } of clocks) {
+    const value = JSON.stringify({ clock: { origin: shard, at: clock } });
+    for (const t of targets) records.push({ topic: t.topic, key: t.key, value, headers: { [ORIGIN_HEADER]: shard, [CLOCK_HEADER]: clock } });
+  }
+  return records;
+}
