@@ -80,7 +80,7 @@ export interface ProcessorOptions {
   eventTimeMerge?: boolean;
   /** How long a merging shard waits for a silent origin before taking it as idle (default 30 s: DEFAULT_MERGE_MAX_WAIT_MS). */
   eventTimeMaxWaitMs?: number;
-  /** Source events a merging shard may hold before its source partition pauses (default MAX_HELD_SOURCES, 50,000). */
+  /** Source events a merging shard may hold before its source partition pauses (default MAX_HELD_SOURCES, 5,000). */
   eventTimeMaxHeldSources?: number;
   /**
    * How far an event's `ts` may be ahead of its record's Kafka timestamp before the record is

@@ -51,7 +51,7 @@ export const PipelineFile = Type.Object(
       event_time_merge: Type.Optional(Type.Boolean()),
       /** How long a merging shard waits for a silent origin (ms). */
       event_time_max_wait_ms: Type.Optional(Type.Integer({ minimum: 100 })),
-      /** Source events a merging shard may hold before its source partition pauses. */
+      /** Source events a merging shard may hold before its source partition pauses (default 5000). */
       event_time_max_held_sources: Type.Optional(Type.Integer({ minimum: 100 })),
       passivate_after_ms: Type.Optional(Type.Integer({ minimum: 1000 })),
       max_entities_per_shard: Type.Optional(Type.Integer({ minimum: 1 })),
