@@ -199,9 +199,10 @@ export class MergedInputs {
 
   /** Applies every input whose turn has come, and moves the offsets the checkpoint may claim. */
   private releaseDue(now: number): void {
+    // What the source may still deliver does not change while held inputs are released.
+    this.merge.sourceFrontier(this.sourceAtEnd() ? 'idle' : { at: this.sourceAt, topic: this.topics.sourceTopic, partition: this.topics.partition, offset: this.sourceRead, seq: -1 });
     for (;;) {
       this.finishInboxHead();
-      this.merge.sourceFrontier(this.sourceAtEnd() ? 'idle' : { at: this.sourceAt, topic: this.topics.sourceTopic, partition: this.topics.partition, offset: this.sourceRead, seq: -1 });
       const next = this.merge.next();
       if (next !== undefined) {
         this.release(next);
