@@ -14,7 +14,8 @@ const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 test('bench --smoke writes results with every contender measured', () => {
-  const run = spawnSync('node_modules/.bin/bun', ['bench/run.ts', '--smoke', '--out', out], { encoding: 'utf8', env: process.env, timeout: 170_000 });
+  // Every contender runs, ~8 s each on two cores: 160 s for 19 of them (CI, 2026-12-04).
+  const run = spawnSync('node_modules/.bin/bun', ['bench/run.ts', '--smoke', '--out', out], { encoding: 'utf8', env: process.env, timeout: 240_000 });
   if (run.status !== 0) console.error(`${run.stdout}\n${run.stderr}`.slice(-6000));
   expect(run.status).toBe(0);
   // The table goes to stdout; the harness says where it wrote the JSON.
