@@ -1,3 +1,4 @@
+import { Fifo } from './fifo.ts';
 import { compareKeys, type MergeKey } from './merge-key.ts';
 
 /**
@@ -76,8 +77,7 @@ export class EventTimeMerge<T> {
    * smallest held one whatever the silent streams (the caller's bound on waiting).
    */
   next(force = false): T | undefined {
-    let first: Stream<T> | undefined;
-    for (const s of this.streams.values()) if (s.length > 0 && (first === undefined || compareKeys(s.headKey(), first.headKey()) < 0)) first = s;
+    const first = this.firstHead();
     if (first === undefined) return undefined;
     const key = first.headKey();
     if (!force) for (const s of this.streams.values()) if (s.length === 0 && !s.passed(key)) return undefined;
@@ -88,11 +88,17 @@ export class EventTimeMerge<T> {
 
   /** Which stream holds the merge up now (none when nothing is held or the head may go). */
   waitingFor(): string | undefined {
-    let first: Stream<T> | undefined;
-    for (const s of this.streams.values()) if (s.length > 0 && (first === undefined || compareKeys(s.headKey(), first.headKey()) < 0)) first = s;
+    const first = this.firstHead();
     if (first === undefined) return undefined;
     for (const [name, s] of this.streams) if (s.length === 0 && !s.passed(first.headKey())) return name;
     return undefined;
+  }
+
+  /** The stream whose head comes first in the global order; undefined when nothing is held. */
+  private firstHead(): Stream<T> | undefined {
+    let first: Stream<T> | undefined;
+    for (const s of this.streams.values()) if (s.length > 0 && (first === undefined || compareKeys(s.headKey(), first.headKey()) < 0)) first = s;
+    return first;
   }
 
   private push(s: Stream<T>, key: MergeKey, item: T): void {
@@ -106,18 +112,17 @@ const SOURCE = '';
 
 /** One input stream: what it holds, in key order, and the least key it may still deliver. */
 class Stream<T> {
-  private keys: MergeKey[] = [];
-  private items: T[] = [];
-  private head = 0;
+  private readonly keys = new Fifo<MergeKey>();
+  private readonly items = new Fifo<T>();
   /** Every later input of this stream is keyed at or after this; undefined: nothing known yet. */
   private frontier: MergeKey | 'idle' | undefined;
 
   get length(): number {
-    return this.keys.length - this.head;
+    return this.keys.length;
   }
 
   headKey(): MergeKey {
-    return this.keys[this.head]!;
+    return this.keys.peek()!;
   }
 
   push(key: MergeKey, item: T): void {
@@ -127,19 +132,8 @@ class Stream<T> {
   }
 
   shift(): T {
-    const item = this.items[this.head]!;
-    this.items[this.head] = undefined as T; // let it be collected before the arrays are compacted
-    this.head++;
-    if (this.head === this.keys.length) {
-      this.keys = [];
-      this.items = [];
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.keys.length) {
-      this.keys = this.keys.slice(this.head);
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
+    this.keys.shift();
+    return this.items.shift()!;
   }
 
   /** A promise only ever moves forward; 'idle' holds until the stream speaks again. */

@@ -10,7 +10,7 @@
 export class InboxGate {
   /** The latest event time applied from the source partition. */
   sourceClock = 0;
-  private sourceEnd: number | undefined;
+  private end: number | undefined;
 
   constructor(
     /** The shard's next offsets, by `<topic>:<partition>`. */
@@ -21,17 +21,22 @@ export class InboxGate {
 
   /** True when an inbox message of event time `ts` must wait for the source partition. */
   mustWait(ts: unknown): boolean {
-    if (this.sourceEnd === undefined || typeof ts !== 'number') return false;
-    if ((this.offsets.get(this.sourceTp) ?? 0) >= this.sourceEnd) return false; // source caught up: nothing earlier to wait for
+    if (this.end === undefined || typeof ts !== 'number') return false;
+    if (this.atEnd()) return false; // source caught up: nothing earlier to wait for
     return ts >= this.sourceClock;
+  }
+
+  /** The source partition's end as the consumer last saw it (its high watermark); undefined until told. */
+  get sourceEnd(): number | undefined {
+    return this.end;
   }
 
   /** True when the source partition was read to the end last seen. */
   atEnd(): boolean {
-    return this.sourceEnd !== undefined && (this.offsets.get(this.sourceTp) ?? 0) >= this.sourceEnd;
+    return this.end !== undefined && (this.offsets.get(this.sourceTp) ?? 0) >= this.end;
   }
 
   noteSourceEnd(highWatermark: number): void {
-    if (Number.isSafeInteger(highWatermark) && (this.sourceEnd === undefined || highWatermark > this.sourceEnd)) this.sourceEnd = highWatermark;
+    if (Number.isSafeInteger(highWatermark) && (this.end === undefined || highWatermark > this.end)) this.end = highWatermark;
   }
 }

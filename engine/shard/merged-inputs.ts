@@ -1,4 +1,6 @@
 import { EventTimeMerge } from './event-time-merge.ts';
+import { Fifo } from './fifo.ts';
+import type { InboxGate } from './inbox-gate.ts';
 import { ALIVE_CLOCK, CLOCK_HEADER, decodeRootKey, MERGE_KEY_HEADER, type MergeKey } from './merge-key.ts';
 import { ORIGIN_HEADER, SEQ_HEADER, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
@@ -51,11 +53,9 @@ export class MergedInputs {
   private readonly merge: EventTimeMerge<Held>;
   private readonly maxWaitMs: number;
   private readonly startedAt: number;
-  private readonly inbox: InboxEntry[] = [];
-  private inboxHead = 0;
+  private readonly inbox = new Fifo<InboxEntry>();
   private sourceRead: number;
   private inboxRead: number;
-  private sourceEnd: number | undefined;
   /** The source's event time made monotone (merge-key.ts): the running maximum of what was read. */
   private sourceAt = 0;
   private readonly lastHeldSeq = new Map<string, number>();
@@ -78,6 +78,8 @@ export class MergedInputs {
     private readonly pending: PendingDelta,
     private readonly counters: ShardCounters,
     private readonly wallClock: () => number,
+    /** Holds the end of the source partition the consumer last saw (Shard.noteSourceEnd). */
+    private readonly gate: Pick<InboxGate, 'sourceEnd'>,
   ) {
     this.merge = new EventTimeMerge<Held>(opts.origins);
     this.maxWaitMs = opts.maxWaitMs ?? DEFAULT_MERGE_MAX_WAIT_MS;
@@ -105,10 +107,6 @@ export class MergedInputs {
     const out = this.applied;
     this.applied = [];
     return out;
-  }
-
-  noteSourceEnd(highWatermark: number): void {
-    if (Number.isSafeInteger(highWatermark) && (this.sourceEnd === undefined || highWatermark > this.sourceEnd)) this.sourceEnd = highWatermark;
   }
 
   /** True when inputs of `key` are held (its entity must stay in memory). */
@@ -215,7 +213,7 @@ export class MergedInputs {
       this.merge.clock(silent, 'idle');
       this.counters.mergeWaitsTimedOut++;
     }
-    const inboxNext = this.inboxHead < this.inbox.length ? this.inbox[this.inboxHead]!.offset : this.inboxRead;
+    const inboxNext = this.inbox.peek()?.offset ?? this.inboxRead;
     if (this.offsets.get(this.inboxTp) !== inboxNext && inboxNext > 0) {
       this.offsets.set(this.inboxTp, inboxNext);
       this.pending.dirtyOffsets.add(this.inboxTp);
@@ -237,25 +235,16 @@ export class MergedInputs {
 
   /** Drops finished records from the head of the inbox and applies those passing through, in offset order. */
   private finishInboxHead(): void {
-    const { inbox } = this;
-    while (this.inboxHead < inbox.length) {
-      const e = inbox[this.inboxHead]!;
-      if (e.state === 'held') break;
+    for (let e = this.inbox.peek(); e !== undefined && e.state !== 'held'; e = this.inbox.peek()) {
       if (e.state === 'pass') this.router.applyInbox(e.r!, e.parsed!);
       else if (e.state === 'refused') this.pending.deadLetter(e.r!, 'INVALID_ENVELOPE', e.reason!);
-      inbox[this.inboxHead++] = undefined as never;
-    }
-    if (this.inboxHead === inbox.length) {
-      inbox.length = 0;
-      this.inboxHead = 0;
-    } else if (this.inboxHead >= 1024 && this.inboxHead * 2 >= inbox.length) {
-      inbox.splice(0, this.inboxHead);
-      this.inboxHead = 0;
+      this.inbox.shift();
     }
   }
 
   private sourceAtEnd(): boolean {
-    return this.sourceEnd !== undefined && this.sourceRead >= this.sourceEnd;
+    const end = this.gate.sourceEnd;
+    return end !== undefined && this.sourceRead >= end;
   }
 
   private pin(key: string | null, r: SourceRecord): void {

@@ -57,17 +57,14 @@ export function createShard(opts: ShardOptions): Shard {
     senders: recipients,
   };
   const router = new InputRouter(topics, offsets, inboxPositions, counters, table, pending, handler, gate);
-  const merged = opts.merge ? new MergedInputs(opts.merge, { sourceTopic, inboxTopic, partition, maxFutureMs: topics.maxFutureMs }, offsets, inboxPositions, router, pending, counters, wallClock) : undefined;
+  const merged = opts.merge ? new MergedInputs(opts.merge, { sourceTopic, inboxTopic, partition, maxFutureMs: topics.maxFutureMs }, offsets, inboxPositions, router, pending, counters, wallClock, gate) : undefined;
 
   return {
     id,
     counters,
     nextOffset: (topic, p) => offsets.get(`${topic}:${p}`),
     apply: (records) => (merged ? merged.apply(records) : router.apply(records)),
-    noteSourceEnd: (highWatermark) => {
-      gate.noteSourceEnd(highWatermark);
-      merged?.noteSourceEnd(highWatermark);
-    },
+    noteSourceEnd: (highWatermark) => gate.noteSourceEnd(highWatermark),
     dirty: () => pending.dirty(),
     ...(merged ? { takeAppliedTimestamps: () => merged.takeAppliedTimestamps(), heldSources: () => merged.heldSources } : {}),
     takeDelta: () => {
