@@ -3,9 +3,10 @@ import { generateEvents } from '../generator/index.ts';
 import { startProcessor } from '../engine/processor.ts';
 import type { LogClient } from '../engine/log-client.ts';
 import type { DomainEvent } from '../schemas/index.ts';
-import { closingEvents, committed, foldWithDriver, inLogOrder, stateDiffs } from './support/oracle.ts';
+import { closingEvents, type Expected } from './support/oracle.ts';
+import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
-import { spawnProcessor, type ProcessorProcess } from './support/processor-process.ts';
+import { SpawnedProcessors } from './support/spawned-processors.ts';
 
 /**
  * Issue #16: with `eventTimeMerge`, user and sku_affinity shards get their inputs in the driver's
@@ -15,11 +16,13 @@ import { spawnProcessor, type ProcessorProcess } from './support/processor-proce
  * fraud alerts and affinity states included.
  */
 const PARTITIONS = 3;
+const MERGE = { EVENT_TIME_MERGE: 'true' };
 let env: PipelineEnv | undefined;
-const running: ProcessorProcess[] = [];
+const processes = new SpawnedProcessors();
+const { start, stop } = processes;
 
 afterEach(async () => {
-  for (const p of running.splice(0)) p.kill('SIGKILL');
+  processes.killAll();
   await env?.close();
   env = undefined;
 });
@@ -29,16 +32,14 @@ function workload(seed: number, count: number): DomainEvent[] {
   return [...events, ...closingEvents(events, PARTITIONS)];
 }
 
-/** The committed result equals the driver's, exactly; returns how many fraud alerts that is. */
-async function expectExactlyTheOracle(e: PipelineEnv, events: readonly DomainEvent[]): Promise<number> {
-  const expected = foldWithDriver(inLogOrder(events, PARTITIONS));
-  const actual = await committed(e.sql);
-  const diffs = stateDiffs(actual, expected, { exact: true });
-  expect({ sku: diffs.sku!.slice(0, 5), order: diffs.order!.slice(0, 5), user: diffs.user!.slice(0, 5), sku_affinity: diffs.sku_affinity!.slice(0, 5) })
-    .toEqual({ sku: [], order: [], user: [], sku_affinity: [] });
-  const ids = (alerts: readonly { id: string }[]) => alerts.map((a) => a.id).sort();
-  expect(ids(actual.alerts)).toEqual(ids(expected.alerts));
-  return expected.alerts.filter((a) => a.entityType === 'user').length;
+/** The committed result equals the driver folding the log in the merge's order, exactly; the driver's result. */
+function expectExactlyTheOracle(e: PipelineEnv, events: readonly DomainEvent[]): Promise<Expected> {
+  return expectCommittedEqualsOracle(e.sql, events, { exact: true, partitions: PARTITIONS });
+}
+
+/** Source records committed as consumed so far (every source record is one event, in these workloads). */
+async function consumedSoFar(e: PipelineEnv): Promise<number> {
+  return (await e.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic not like '%.inbox'`)[0]!.n as number;
 }
 
 /** The client, with every batch of one partition held back in proportion to its size: that partition is read slowly. */
@@ -86,34 +87,25 @@ describe('event-time merge against a real broker', () => {
     } finally {
       await p.stop();
     }
-    const fraud = await expectExactlyTheOracle(env, events);
-    expect(fraud).toBeGreaterThan(0);
+    const expected = await expectExactlyTheOracle(env, events);
+    expect(expected.alerts.filter((a) => a.entityType === 'user').length).toBeGreaterThan(0);
   }, 300_000);
 
   test('killed with SIGKILL at a fifth, two fifths and three fifths of the catch-up, then restarted: states and alert ids equal the driver', async () => {
     env = await createPipelineEnv(PARTITIONS);
     const events = workload(43, 60_000);
     await env.produce(events);
-    const merge = { EVENT_TIME_MERGE: 'true' };
-    // Source records committed as consumed so far (every source record is one event, in this workload).
-    const consumedSoFar = async () => (await env!.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic not like '%.inbox'`)[0]!.n as number;
     // Each process is killed as soon as the checkpoints show it got past another fifth of the log.
     for (const fifth of [1, 2, 3]) {
-      const p = await spawnProcessor({ ...env.processorEnv(`killed-${fifth}`), ...merge });
-      running.push(p);
-      while ((await consumedSoFar()) < (events.length * fifth) / 5) await new Promise((r) => setTimeout(r, 20));
-      p.kill('SIGKILL');
-      await p.exited();
-      running.splice(running.indexOf(p), 1);
+      const p = await start(env, `killed-${fifth}`, MERGE);
+      while ((await consumedSoFar(env)) < (events.length * fifth) / 5) await new Promise((r) => setTimeout(r, 20));
+      await stop(p, 'SIGKILL');
     }
-    const last = await spawnProcessor({ ...env.processorEnv('last'), ...merge });
-    running.push(last);
+    const last = await start(env, 'last', MERGE);
     await waitUntilSettled(env);
-    last.kill('SIGTERM');
-    await last.exited();
-    running.splice(running.indexOf(last), 1);
+    await stop(last, 'SIGTERM');
     expect(last.output.join('')).toMatch(/merged in event time/);
-    expect(await consumedSoFar()).toBe(events.length);
+    expect(await consumedSoFar(env)).toBe(events.length);
     await expectExactlyTheOracle(env, events);
   }, 300_000);
 
@@ -121,26 +113,19 @@ describe('event-time merge against a real broker', () => {
     env = await createPipelineEnv(PARTITIONS);
     const events = workload(47, 60_000);
     await env.produce(events);
-    const merge = { EVENT_TIME_MERGE: 'true' };
-    const consumedSoFar = async () => (await env!.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic not like '%.inbox'`)[0]!.n as number;
-    const [a, b] = await Promise.all([spawnProcessor({ ...env.processorEnv('proc-a'), ...merge }), spawnProcessor({ ...env.processorEnv('proc-b'), ...merge })]);
-    running.push(a, b);
+    const [a, b] = await Promise.all([start(env, 'proc-a', MERGE), start(env, 'proc-b', MERGE)]);
     // Both own shards (merging users on one may wait for orders on the other), then one dies:
     // its order shards have no owner for a session timeout, and the survivor's merges wait for them.
     for (let owners = 0; owners < 2; ) {
       owners = (await env.sql`select count(distinct owner_id)::int as n from shard_owners`)[0]!.n as number;
       await new Promise((r) => setTimeout(r, 50));
     }
-    while ((await consumedSoFar()) < events.length / 3) await new Promise((r) => setTimeout(r, 20));
-    a.kill('SIGKILL');
-    await a.exited();
-    running.splice(running.indexOf(a), 1);
+    while ((await consumedSoFar(env)) < events.length / 3) await new Promise((r) => setTimeout(r, 20));
+    await stop(a, 'SIGKILL');
     await waitUntilSettled(env);
     const [owners] = await env.sql`select array_agg(distinct owner_id) as ids from shard_owners`;
     expect(owners!.ids).toEqual(['proc-b']);
-    b.kill('SIGTERM');
-    await b.exited();
-    running.splice(running.indexOf(b), 1);
+    await stop(b, 'SIGTERM');
     await expectExactlyTheOracle(env, events);
   }, 300_000);
 });

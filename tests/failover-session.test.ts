@@ -4,7 +4,8 @@ import type { DomainEvent } from '../schemas/index.ts';
 import { alertComparison, closingEvents, committed, foldWithDriver, ORACLE_TYPES, stateDiffs } from './support/oracle.ts';
 import { expectAnalyticsEqualOracle } from './support/analytics-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
-import { spawnProcessor, type ProcessorProcess } from './support/processor-process.ts';
+import type { ProcessorProcess } from './support/processor-process.ts';
+import { SpawnedProcessors } from './support/spawned-processors.ts';
 
 /**
  * Fail-over with a short consumer-group session (issue #17), against a real broker and Postgres: the
@@ -16,18 +17,16 @@ import { spawnProcessor, type ProcessorProcess } from './support/processor-proce
 const PARTITIONS = 3;
 const SESSION_MS = 3000;
 let env: PipelineEnv | undefined;
-const running: ProcessorProcess[] = [];
+const processes = new SpawnedProcessors();
 
 afterEach(async () => {
-  for (const p of running.splice(0)) p.kill('SIGKILL');
+  processes.killAll();
   await env?.close();
   env = undefined;
 });
 
-async function start(e: PipelineEnv, owner: string, extra: Record<string, string> = {}): Promise<ProcessorProcess> {
-  const p = await spawnProcessor({ ...e.processorEnv(owner), KAFKA_SESSION_TIMEOUT_MS: String(SESSION_MS), ...extra });
-  running.push(p);
-  return p;
+function start(e: PipelineEnv, owner: string, extra: Record<string, string> = {}): Promise<ProcessorProcess> {
+  return processes.start(e, owner, { KAFKA_SESSION_TIMEOUT_MS: String(SESSION_MS), ...extra });
 }
 
 describe('fail-over with a short session timeout', () => {
@@ -57,9 +56,7 @@ describe('fail-over with a short session timeout', () => {
     await waitUntilSettled(env);
     const [owners] = await env.sql`select array_agg(distinct owner_id) as ids from shard_owners`;
     expect(owners!.ids).toEqual(['proc-b']);
-    b.kill('SIGTERM');
-    await b.exited();
-    running.splice(0);
+    await processes.stop(b, 'SIGTERM');
 
     const expected = foldWithDriver(events);
     const actual = await committed(env.sql);

@@ -9,7 +9,8 @@ import { alertComparison, closingEvents, committed, foldWithDriver, ORACLE_TYPES
 import { expectAnalyticsEqualOracle } from './support/analytics-oracle.ts';
 import { expectHistoryMatchesCommitted } from './support/expect-history.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
-import { spawnProcessor, type ProcessorProcess } from './support/processor-process.ts';
+import type { ProcessorProcess } from './support/processor-process.ts';
+import { SpawnedProcessors } from './support/spawned-processors.ts';
 
 /**
  * Crashes, failover, zombies, poison and graceful stops against a real broker and Postgres.
@@ -18,25 +19,14 @@ import { spawnProcessor, type ProcessorProcess } from './support/processor-proce
  */
 const PARTITIONS = 3;
 let env: PipelineEnv | undefined;
-const running: ProcessorProcess[] = [];
+const processes = new SpawnedProcessors();
+const { start, stop } = processes;
 
 afterEach(async () => {
-  for (const p of running.splice(0)) p.kill('SIGKILL');
+  processes.killAll();
   await env?.close();
   env = undefined;
 });
-
-async function start(e: PipelineEnv, owner: string, extra: Record<string, string> = {}): Promise<ProcessorProcess> {
-  const p = await spawnProcessor({ ...e.processorEnv(owner), ...extra });
-  running.push(p);
-  return p;
-}
-
-async function stop(p: ProcessorProcess, signal: NodeJS.Signals): Promise<void> {
-  p.kill(signal);
-  await p.exited();
-  running.splice(running.indexOf(p), 1);
-}
 
 function workload(seed: number, count: number, partitions = PARTITIONS): DomainEvent[] {
   const { events } = generateEvents({ seed, count, users: 2000, skus: 300, minPerPattern: 2 });

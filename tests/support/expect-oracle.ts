@@ -2,7 +2,7 @@ import { expect } from 'bun:test';
 import type postgres from 'postgres';
 import type { Processor } from '../../engine/index.ts';
 import type { DomainEvent } from '../../schemas/index.ts';
-import { alertComparison, committed, foldWithDriver, inLogOrder, stateDiffs } from './oracle.ts';
+import { alertComparison, committed, foldWithDriver, inLogOrder, stateDiffs, type Expected } from './oracle.ts';
 import { expectAnalyticsEqualOracle } from './analytics-oracle.ts';
 
 /**
@@ -12,9 +12,9 @@ import { expectAnalyticsEqualOracle } from './analytics-oracle.ts';
  * are reported, not failed — unless `exact` (a run with event_time_merge): then the oracle folds
  * the log in the merge's order (`inLogOrder`, over `partitions`) and every state, users' alert
  * history and sku_affinity included, and every alert id must be equal. The read models and
- * aggregates must equal their own folds (analytics-oracle.ts).
+ * aggregates must equal their own folds (analytics-oracle.ts). Returns the oracle's result.
  */
-export async function expectCommittedEqualsOracle(sql: postgres.Sql, events: readonly DomainEvent[], opts: { exact?: boolean; partitions?: number } = {}): Promise<void> {
+export async function expectCommittedEqualsOracle(sql: postgres.Sql, events: readonly DomainEvent[], opts: { exact?: boolean; partitions?: number } = {}): Promise<Expected> {
   const expected = foldWithDriver(opts.exact ? inLogOrder(events, opts.partitions!) : events);
   const actual = await committed(sql);
   const diffs = stateDiffs(actual, expected, { exact: opts.exact });
@@ -29,6 +29,7 @@ export async function expectCommittedEqualsOracle(sql: postgres.Sql, events: rea
     expect({ exactDiff: alerts.exactDiff, unexpectedFraud: alerts.unexpectedFraud, duplicates: alerts.duplicates }).toEqual({ exactDiff: [], unexpectedFraud: [], duplicates: 0 });
   }
   await expectAnalyticsEqualOracle(sql, events, expected, actual);
+  return expected;
 }
 
 /**

@@ -1,0 +1,30 @@
+import type { PipelineEnv } from './pipeline-env.ts';
+import { spawnProcessor, type ProcessorProcess } from './processor-process.ts';
+
+/**
+ * The processor processes a test file has running: started for an env and owner id, stopped by a
+ * signal (and forgotten once exited), and whatever a failed test left running killed in `afterEach`.
+ */
+export class SpawnedProcessors {
+  private readonly running: ProcessorProcess[] = [];
+
+  /** Starts a processor of `e` as `owner`, with `extra` environment on top of the env's. */
+  readonly start = async (e: Pick<PipelineEnv, 'processorEnv'>, owner: string, extra: Record<string, string> = {}): Promise<ProcessorProcess> => {
+    const p = await spawnProcessor({ ...e.processorEnv(owner), ...extra });
+    this.running.push(p);
+    return p;
+  };
+
+  /** Sends `signal` and waits for the process to exit. */
+  readonly stop = async (p: ProcessorProcess, signal: NodeJS.Signals): Promise<void> => {
+    p.kill(signal);
+    await p.exited();
+    const i = this.running.indexOf(p);
+    if (i >= 0) this.running.splice(i, 1);
+  };
+
+  /** SIGKILLs every process still running (a test's `afterEach`). */
+  killAll(): void {
+    for (const p of this.running.splice(0)) p.kill('SIGKILL');
+  }
+}
