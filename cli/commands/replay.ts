@@ -26,7 +26,7 @@ import { sourceTopicName } from '../../engine/index.ts';
 import { CommandFailed, commandActors, connectKafka, connectPostgres, loadCommandSettings, UsageError, withDetails, type CommandSettings } from './command-support.ts';
 import { resetForReplay, schemaPresent } from '../../store/index.ts';
 import { parseFrom, planReplay, type ReplayFrom, type ReplayPlan, type ReplayTarget } from './replay-plan.ts';
-import { shadowReplay } from './shadow-replay.ts';
+import { shadowReplay, type Baseline } from './shadow-replay.ts';
 import { formatDiff } from './shadow-diff.ts';
 import { writeFileSync } from 'node:fs';
 
@@ -71,6 +71,7 @@ export const replayCommand = withDetails(defineCommand({
     keep: { type: 'boolean', description: 'With --shadow: keep its schema and topics afterwards (named in the output)' },
     out: { type: 'string', description: 'With --shadow: also write the diff as JSON to this file' },
     timeout: { type: 'string', description: 'With --shadow: seconds to wait for it to catch up with the log (default 600)' },
+    baseline: { type: 'string', description: "With --shadow: replay the same log range with this pipeline.yaml too (e.g. the live one) and compare the two replays instead of shadow and live" },
   },
   async run({ args }) {
     const from = parseFrom(args.from);
@@ -128,6 +129,12 @@ in a Postgres schema and topics of its own (<app>-shadow-<id>.*), then prints pe
 remove (with examples) and, from the log start, the entities whose state would differ; --out writes it as JSON.
 Live tables and topics are only read; the shadow's schema and topics are removed afterwards unless --keep.
   actorstream replay --shadow --config new-rules.yaml --from 2026-12-01T00:00:00Z
+A shadow merges the inputs of user and sku_affinity in event time (as processing.event_time_merge does), so its
+fraud alerts and affinities do not depend on how fast each partition was read. The live run decided in its own
+arrival order, so part of a diff against live can be that, not the change. --baseline live.yaml replays the same
+log range a second time with live.yaml's actors and compares the two replays: then the diff is the change alone
+(and states compare from any --from, since both start empty there).
+  actorstream replay --shadow --config new-rules.yaml --baseline pipeline.yaml --from earliest
 
 Which types: a type is rebuilt together with every type it exchanges actor messages with (sku <-> order -> user:
 today that is all of them). A rebuilt sender sends all its messages again, under new sequence numbers that the
@@ -143,12 +150,13 @@ processor is publishing at that moment can still land in an inbox, so --force is
 Exit codes: 0 reset done (or --dry-run) · 1 refused (processors running, a topic missing) · 2 usage or configuration
             · 3 Kafka or Postgres unreachable`);
 
-async function runShadow(args: { config?: string; keep?: boolean; out?: string; timeout?: string; type?: string }, from: ReplayFrom): Promise<void> {
+async function runShadow(args: { config?: string; baseline?: string; keep?: boolean; out?: string; timeout?: string; type?: string }, from: ReplayFrom): Promise<void> {
   if (args.type) throw new UsageError('--shadow replays every actor type: drop --type');
   const timeoutS = args.timeout === undefined ? 600 : Number(args.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`--timeout must be a positive number of seconds (got '${args.timeout}')`);
   const settings = loadCommandSettings('replay', args.config, { kafka: true, postgres: true });
   const actors = await commandActors(settings);
+  const baseline = args.baseline === undefined ? undefined : await baselineOf(args.baseline);
   const { admin } = await connectKafka(settings.brokers, 'actorstream-shadow');
   const sql = await connectPostgres(settings.databaseUrl).catch(async (e) => {
     await admin.disconnect().catch(() => {});
@@ -156,15 +164,22 @@ async function runShadow(args: { config?: string; keep?: boolean; out?: string; 
   });
   try {
     if (!(await schemaPresent(sql))) throw new CommandFailed('no checkpoint tables in the database: no live pipeline to compare with');
-    const result = await shadowReplay(settings, actors, sql, admin, { from, keep: Boolean(args.keep), timeoutMs: timeoutS * 1000, log: (line) => console.log(line) });
-    console.log(`shadow replayed ${result.records} source records in ${result.seconds.toFixed(1)} s${result.droppedDeadLetters ? ` (${result.droppedDeadLetters} dead letters not written again)` : ''}`);
-    process.stdout.write(formatDiff(result.diff));
-    console.log(args.keep ? `kept: schema ${result.schema}, topics ${result.app}.*` : 'the shadow schema and topics are removed; live tables and topics were only read');
+    const result = await shadowReplay(settings, actors, sql, admin, { from, keep: Boolean(args.keep), timeoutMs: timeoutS * 1000, ...(baseline ? { baseline } : {}), log: (line) => console.log(line) });
+    console.log(`shadow replayed ${result.records} source records${baseline ? ' twice (baseline and shadow)' : ''} in ${result.seconds.toFixed(1)} s${result.droppedDeadLetters ? ` (${result.droppedDeadLetters} dead letters not written again)` : ''}`);
+    process.stdout.write(formatDiff(result.diff, result.against === 'live' ? 'live' : 'baseline'));
+    const kept = result.against === 'live' ? `schema ${result.schema}, topics ${result.app}.*` : `schemas ${result.schema} and ${result.against.baseline.schema}, topics ${result.app}.* and ${result.against.baseline.app}.*`;
+    console.log(args.keep ? `kept: ${kept}` : 'the shadow schemas and topics are removed; live tables and topics were only read');
     if (args.out) writeFileSync(args.out, `${JSON.stringify({ from, ...result }, null, 2)}\n`);
   } finally {
     await sql.end({ timeout: 5 });
     await admin.disconnect().catch(() => {});
   }
+}
+
+/** The actors of `--baseline`'s configuration; only its actors part is used (brokers, database and topics are --config's). */
+async function baselineOf(path: string): Promise<Baseline> {
+  const settings = loadCommandSettings('replay', path, { kafka: false, postgres: false });
+  return { actorsConfig: settings.actorsConfig, actors: await commandActors(settings) };
 }
 
 function targetsOf(type: string, settings: CommandSettings, actors: readonly ActorDefinition<any>[]): { targets: ReplayTarget[]; why?: string } {

@@ -28,5 +28,14 @@ describe('shadow diff', () => {
     expect(text).toContain('+ user/a/velocity/9');
     expect(text).toContain('- user/a/velocity/1');
     expect(text).toContain('states: not compared (why not)');
+    expect(text).toContain('live → shadow');
+  });
+
+  test('against a baseline replay, the printed form names the baseline as the other side', () => {
+    const states = diffStates(new Map([['user', new Map([['a', 1]])]]), new Map([['user', new Map([['a', 2]])]]));
+    const text = formatDiff({ alerts: diffAlerts([], [alert('user/a/velocity/9')]), states }, 'baseline');
+    expect(text).toContain('alerts by rule: baseline → shadow');
+    expect(text).toContain('states differing from baseline');
+    expect(text).not.toContain('live');
   });
 });

@@ -1,6 +1,9 @@
 import type { Alert } from '../../schemas/index.ts';
 
-/** How a shadow replay's decisions differ from what the live pipeline decided (shadow-replay.ts). */
+/**
+ * How a shadow replay's decisions differ from what the live pipeline decided, or from a replay of a
+ * baseline configuration (shadow-replay.ts); the `live` fields are that other side either way.
+ */
 export interface ShadowDiff {
   alerts: {
     /** Per alert type (rule): counts on each side and what the changed configuration adds and removes. */
@@ -69,9 +72,9 @@ export function diffStates(live: Map<string, Map<string, unknown>>, shadow: Map<
   return { byType };
 }
 
-/** The diff as an operator reads it. */
-export function formatDiff(diff: ShadowDiff): string {
-  const lines = ['alerts by rule: live → shadow (added / removed)'];
+/** The diff as an operator reads it; `against` names the side the shadow is compared with (the diff's `live` fields). */
+export function formatDiff(diff: ShadowDiff, against: 'live' | 'baseline' = 'live'): string {
+  const lines = [`alerts by rule: ${against} → shadow (added / removed)`];
   for (const [type, d] of Object.entries(diff.alerts.byType).sort(([a], [b]) => a.localeCompare(b))) {
     lines.push(`  ${type.padEnd(22)} ${String(d.live).padStart(6)} → ${String(d.shadow).padEnd(6)} (+${d.added} / -${d.removed})`);
     for (const a of d.addedExamples) lines.push(`      + ${a.id}  ${a.entityType}:${a.entityKey}  ${summary(a)}`);
@@ -81,7 +84,7 @@ export function formatDiff(diff: ShadowDiff): string {
   lines.push(`  total: +${diff.alerts.added} / -${diff.alerts.removed}`);
   if ('skipped' in diff.states) lines.push(`states: not compared (${diff.states.skipped})`);
   else {
-    lines.push('states differing from live, per actor type:');
+    lines.push(`states differing from ${against}, per actor type:`);
     for (const [type, d] of Object.entries(diff.states.byType)) {
       lines.push(`  ${type.padEnd(22)} ${d.differing} of ${d.compared}${d.examples.length ? `  e.g. ${d.examples.join(', ')}` : ''}`);
     }

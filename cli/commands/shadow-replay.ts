@@ -7,6 +7,13 @@
  * topics are only read: the schema is reached through a search_path of its own, and writes to
  * any topic not the shadow's are refused (a live dead-letter topic's are dropped: the live run
  * wrote them). The schema and topics are removed afterwards unless `--keep`.
+ *
+ * A shadow always merges the inputs of user and sku_affinity in event time (docs/determinism.md):
+ * a replay is a catch-up, where arrival order depends on read speeds, and a what-if whose answer
+ * moved with them would not be evidence. With `--baseline <pipeline.yaml>` the same log range is
+ * replayed a second time with that configuration (the live one, typically) and the two replays
+ * are compared instead of shadow and live: what differs then is what the configuration changes,
+ * not also what the live run decided in its own arrival order.
  */
 import type { ActorDefinition } from '../../actors/actor.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
@@ -24,6 +31,8 @@ export interface ShadowOptions {
   keep: boolean;
   /** Give up when the shadow has not caught up with the log within this long. */
   timeoutMs: number;
+  /** Compare with a replay of this configuration's actors (same log range) instead of the live tables. */
+  baseline?: Baseline;
   log: (line: string) => void;
 }
 
@@ -31,6 +40,8 @@ export interface ShadowResult {
   /** The shadow's schema and app name (its topics start with it). */
   schema: string;
   app: string;
+  /** What the diff's `live` side is: the live tables, or a replay of the baseline configuration. */
+  against: 'live' | { baseline: { schema: string; app: string } };
   diff: ShadowDiff;
   /** Source records replayed (sum over partitions of end − start). */
   records: number;
@@ -38,12 +49,67 @@ export interface ShadowResult {
   seconds: number;
 }
 
+/** One replay of the log range into a schema and topics of its own, still there until `remove`. */
+interface Replayed {
+  schema: string;
+  app: string;
+  sql: Sql;
+  records: number;
+  droppedDeadLetters: number;
+  remove(): Promise<void>;
+}
+
+/** The configuration a `--baseline` replay runs: its actors, and the actors part of its settings that shard workers rebuild them from. */
+export interface Baseline {
+  actorsConfig: CommandSettings['actorsConfig'];
+  actors: readonly ActorDefinition<any>[];
+}
+
 const POLL_MS = 250;
 
 export async function shadowReplay(settings: CommandSettings, actors: readonly ActorDefinition<any>[], liveSql: Sql, admin: TopicAdmin, opts: ShadowOptions): Promise<ShadowResult> {
   const started = Date.now();
   const id = `shadow_${started.toString(36)}`;
-  const app = `${settings.app}-${id.replace('_', '-')}`;
+  const sources = [...new Set(actors.map((a) => sourceTopicName(settings.topics, a.sourceTopic)))];
+  // Both replays (and the live comparison) end where the log ends now: later traffic is not part of it.
+  const ends = await endOffsets(admin, sources);
+  const deadline = started + opts.timeoutMs;
+  const shadow = await replayInto(settings, actors, liveSql, admin, { id, ends, from: opts.from, deadline, log: opts.log });
+  try {
+    if (!opts.baseline) {
+      const diff = await compareWithLive(liveSql, shadow.sql, actors, opts.from);
+      return { schema: shadow.schema, app: shadow.app, against: 'live', diff, records: shadow.records, droppedDeadLetters: shadow.droppedDeadLetters, seconds: (Date.now() - started) / 1000 };
+    }
+    const base = await replayInto({ ...settings, actorsConfig: opts.baseline.actorsConfig }, opts.baseline.actors, liveSql, admin, { id: `${id}_base`, ends, from: opts.from, deadline, log: opts.log });
+    try {
+      const diff = await compareReplays(base.sql, shadow.sql, [...new Set([...actors, ...opts.baseline.actors].map((a) => a.type))]);
+      return {
+        schema: shadow.schema, app: shadow.app, against: { baseline: { schema: base.schema, app: base.app } }, diff,
+        records: shadow.records, droppedDeadLetters: shadow.droppedDeadLetters, seconds: (Date.now() - started) / 1000,
+      };
+    } finally {
+      if (!opts.keep) await base.remove();
+      else await base.sql.end({ timeout: 5 });
+    }
+  } finally {
+    if (!opts.keep) await shadow.remove();
+    else await shadow.sql.end({ timeout: 5 });
+  }
+}
+
+interface ReplayRange {
+  /** The schema's name; the app (and so the topics) is derived from it. */
+  id: string;
+  ends: Map<string, number>;
+  from: ReplayFrom;
+  deadline: number;
+  log: (line: string) => void;
+}
+
+/** Replays `actors` over the source topics from `range.from` to `range.ends` into schema `range.id` and topics of its own. */
+async function replayInto(settings: CommandSettings, actors: readonly ActorDefinition<any>[], liveSql: Sql, admin: TopicAdmin, range: ReplayRange): Promise<Replayed> {
+  const { id, ends } = range;
+  const app = `${settings.app}-${id.replaceAll('_', '-')}`;
   const topics: TopicNames = { ...settings.topics, alerts: `${app}.alerts` };
   const sources = [...new Set(actors.map((a) => sourceTopicName(settings.topics, a.sourceTopic)))];
   const owned = (topic: string) => topic.startsWith(`${app}.`);
@@ -51,33 +117,34 @@ export async function shadowReplay(settings: CommandSettings, actors: readonly A
   await createShadowSchema(liveSql, id);
   const sql = openPool(shadowUrl, { max: 2, applicationName: `actorstream ${app}` });
   const client = shadowLogClient(await clusterClient({ client: 'kafkajs', clientId: app, brokers: settings.brokers }), owned, sources);
+  const remove = async () => {
+    await sql.end({ timeout: 5 });
+    await dropShadowSchema(liveSql, id).catch((e) => range.log(`could not drop schema ${id}: ${(e as Error).message}`));
+    await admin.deleteTopics(shadowTopics(app, actors)).catch((e) => range.log(`could not delete the topics of ${app}: ${(e as Error).message}`));
+  };
   try {
     await migrate(sql);
     await admin.ensureTopics({ app, actors, partitions: settings.partitions, topics });
     const targets = actors.map((a) => ({ type: a.type, sourceTopic: sourceTopicName(settings.topics, a.sourceTopic), inboxTopic: inboxTopicOf(app, a.type) }));
     // The shadow's offsets of truth start at --from; its own inboxes are new (end = 0).
-    const scope = await replayScope(admin, targets, opts.from);
+    const scope = await replayScope(admin, targets, range.from);
     await resetForReplay(sql, scope);
-    const ends = await endOffsets(admin, sources);
     const records = scope.positions.filter((p) => sources.includes(p.topic)).reduce((n, p) => n + Math.max(0, (ends.get(`${p.topic}:${p.partition}`) ?? 0) - p.offset), 0);
-    opts.log(`shadow ${app}: ${records} source records from ${describeFrom(opts.from)}, schema ${id}`);
+    range.log(`shadow ${app}: ${records} source records from ${describeFrom(range.from)}, schema ${id}, user and sku_affinity inputs merged in event time`);
     const processor = await startProcessor({
       client, databaseUrl: shadowUrl, app, groupId: `${app}-processor`, topics, partitions: settings.partitions, checkpointIntervalMs: 200,
-      ownerId: `${app}-1`, actorsConfig: settings.actorsConfig, onFatal: (e) => opts.log(`shadow processor failed: ${e.message}`),
+      ownerId: `${app}-1`, actorsConfig: settings.actorsConfig, eventTimeMerge: true,
+      onFatal: (e) => range.log(`shadow processor failed: ${e.message}`),
     });
     try {
-      await caughtUp(sql, admin, ends, actors.map((a) => inboxTopicOf(app, a.type)), started + opts.timeoutMs);
+      await caughtUp(sql, admin, ends, actors.map((a) => inboxTopicOf(app, a.type)), range.deadline);
     } finally {
       await processor.stop();
     }
-    const diff = await compare(liveSql, sql, actors, opts.from);
-    return { schema: id, app, diff, records, droppedDeadLetters: client.droppedDeadLetters(), seconds: (Date.now() - started) / 1000 };
-  } finally {
-    await sql.end({ timeout: 5 });
-    if (!opts.keep) {
-      await dropShadowSchema(liveSql, id).catch((e) => opts.log(`could not drop schema ${id}: ${(e as Error).message}`));
-      await admin.deleteTopics(shadowTopics(app, actors)).catch((e) => opts.log(`could not delete the shadow's topics: ${(e as Error).message}`));
-    }
+    return { schema: id, app, sql, records, droppedDeadLetters: client.droppedDeadLetters(), remove };
+  } catch (e) {
+    await remove();
+    throw e;
   }
 }
 
@@ -113,16 +180,25 @@ async function caughtUp(sql: Sql, admin: TopicAdmin, ends: Map<string, number>, 
   throw new CommandFailed('the shadow replay did not catch up with the log in time (raise --timeout)');
 }
 
-async function compare(liveSql: Sql, sql: Sql, actors: readonly ActorDefinition<any>[], from: ReplayFrom): Promise<ShadowDiff> {
+async function compareWithLive(liveSql: Sql, sql: Sql, actors: readonly ActorDefinition<any>[], from: ReplayFrom): Promise<ShadowDiff> {
   // Live alerts decided on the replayed part of the log: all of it from the start; from a time, by
   // event time from then (produce time and event time agree closely in a live pipeline).
   const since = from.kind === 'time' ? from.ms : undefined;
   const [live, shadow] = await Promise.all([committedAlerts(liveSql, since), committedAlerts(sql)]);
   const alerts = diffAlerts(live, shadow);
-  if (from.kind !== 'earliest') return { alerts, states: { skipped: 'the shadow starts empty, so only a replay from the log start (--from earliest) has states to compare' } };
-  const types = actors.map((a) => a.type);
-  const [liveStates, shadowStates] = await Promise.all([committedStates(liveSql, types), committedStates(sql, types)]);
-  return { alerts, states: diffStates(liveStates, shadowStates) };
+  if (from.kind !== 'earliest') return { alerts, states: { skipped: 'the shadow starts empty, so only a replay from the log start (--from earliest) has states to compare with live (--baseline compares from any point)' } };
+  return { alerts, states: await diffCommittedStates(liveSql, sql, actors.map((a) => a.type)) };
+}
+
+/** Two replays of the same log range: both started empty at --from, so alerts and states compare whole. */
+async function compareReplays(baseSql: Sql, sql: Sql, types: readonly string[]): Promise<ShadowDiff> {
+  const [base, shadow] = await Promise.all([committedAlerts(baseSql), committedAlerts(sql)]);
+  return { alerts: diffAlerts(base, shadow), states: await diffCommittedStates(baseSql, sql, types) };
+}
+
+async function diffCommittedStates(baseSql: Sql, sql: Sql, types: readonly string[]): Promise<ShadowDiff['states']> {
+  const [base, shadow] = await Promise.all([committedStates(baseSql, [...types]), committedStates(sql, [...types])]);
+  return diffStates(base, shadow);
 }
 
 function describeFrom(from: ReplayFrom): string {
