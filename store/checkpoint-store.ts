@@ -83,6 +83,8 @@ export interface Quarantine {
 
 export interface ShardSnapshot {
   offsets: Map<string, number>;
+  /** The running maximum of event time over the source partition up to its offset (absent before the first event). */
+  eventTimeMax?: number;
   /**
    * States as JSON text: parsing is left to the shard worker, off the consumer's thread, and text
    * is cheaper than objects both to read from Postgres and to post to a worker (1M entities).
@@ -158,7 +160,7 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
           ? sql`select key, state_version, state::text as state_json, quarantine, recent_event_ids from actor_states
               where actor_type = ${actorType} and partition = ${partition} and key in (select key from timers where shard = ${shard})`
           : sql`select key, state_version, state::text as state_json, quarantine, recent_event_ids from actor_states where actor_type = ${actorType} and partition = ${partition}`,
-        sql`select topic, partition, next_offset from input_offsets where shard = ${shard}`,
+        sql`select topic, partition, next_offset, event_time_max from input_offsets where shard = ${shard}`,
         sql`select origin, last_seq from inbox_positions where shard = ${shard}`,
         sql`select actor_type, key, due_at, seq, timer from timers where shard = ${shard} order by due_at, seq`,
       ]);
@@ -172,6 +174,7 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
         })),
         ...(lazy ? { storedUnknown: true } : {}),
         offsets: new Map(offsets.map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)])),
+        ...eventTimeMaxOf(offsets),
         inboxPositions: new Map(positions.map((r) => [r.origin as string, Number(r.last_seq)])),
         timers: timers.map((r) => ({
           actorType: r.actor_type as string,
@@ -212,4 +215,10 @@ async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], proce
 async function countStates(sql: postgres.Sql, actorType: string, partition: number): Promise<number> {
   const [row] = await sql`select count(*)::int as n from actor_states where actor_type = ${actorType} and partition = ${partition}`;
   return row!.n as number;
+}
+
+/** The source partition's running maximum of event time: only the source row of a shard has one. */
+function eventTimeMaxOf(rows: readonly Record<string, unknown>[]): { eventTimeMax?: number } {
+  const known = rows.filter((r) => r.event_time_max !== null).map((r) => Number(r.event_time_max));
+  return known.length === 0 ? {} : { eventTimeMax: Math.max(...known) };
 }

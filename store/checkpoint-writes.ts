@@ -80,10 +80,11 @@ async function writeOffsets(tx: Tx, cps: readonly Checkpoint[]): Promise<void> {
   const o = cps.flatMap((cp) => cp.offsets.map((x) => ({ ...x, shard: cp.shard })));
   if (o.length === 0) return;
   await tx`
-    insert into input_offsets (topic, partition, shard, next_offset)
-    select t, p, s, n from unnest(${o.map((x) => x.topic)}::text[], ${o.map((x) => x.partition)}::int[],
-      ${o.map((x) => x.shard)}::text[], ${o.map((x) => x.nextOffset)}::bigint[]) as u(t, p, s, n)
-    on conflict (topic, partition) do update set shard = excluded.shard, next_offset = excluded.next_offset`;
+    insert into input_offsets (topic, partition, shard, next_offset, event_time_max)
+    select t, p, s, n, m from unnest(${o.map((x) => x.topic)}::text[], ${o.map((x) => x.partition)}::int[],
+      ${o.map((x) => x.shard)}::text[], ${o.map((x) => x.nextOffset)}::bigint[], ${o.map((x) => x.eventTimeMax ?? null)}::bigint[]) as u(t, p, s, n, m)
+    on conflict (topic, partition) do update set shard = excluded.shard, next_offset = excluded.next_offset,
+      event_time_max = coalesce(excluded.event_time_max, input_offsets.event_time_max)`;
 }
 
 async function writeOutbox(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'outbox'>[]): Promise<void> {

@@ -280,6 +280,16 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       create index actor_state_history_recorded on actor_state_history (recorded_at);
     `,
   },
+  {
+    version: 8,
+    name: 'source event time at the offset of truth',
+    sql: `
+      -- The running maximum of event time over a source partition up to next_offset (null for an
+      -- inbox, or before the first event): the event-time merge keys inputs by it (engine/shard/
+      -- merge-key.ts), so after a restart an event late in its partition keeps the key it had.
+      alter table input_offsets add column event_time_max bigint;
+    `,
+  },
 ];
 
 /** Applies every migration not yet applied. Returns the versions it applied. */

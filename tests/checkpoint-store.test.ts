@@ -24,7 +24,7 @@ beforeAll(() => {
 });
 
 test('a fresh database gets every migration, in order', () => {
-  expect(db.applied).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  expect(db.applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
 });
 
 const alert = (id: string): Alert => ({
@@ -63,6 +63,21 @@ describe('checkpoint store', () => {
     expect(snap.timers).toEqual([{ actorType: 'order', key: 'o-1', dueAt: 900_000, seq: 1, timer: { type: 'payment_timeout', cause: 'e-9' } }]);
     const [out] = await sql`select topic, key, value, headers from outbox where shard = 'sku/0'`;
     expect(out).toEqual({ topic: 'app.order.inbox', key: 'o-1', value: '{"type":"reservation_result"}', headers: { seq: '1' } });
+  });
+
+  test("a source partition's running maximum of event time lands with its offset; a checkpoint without one keeps it", async () => {
+    const epoch = await store.acquire('sku/7', 'proc-a', 'http://127.0.0.1:1');
+    const offsets = (n: number, eventTimeMax?: number): Checkpoint['offsets'] => [
+      { topic: 'inventory_events', partition: 7, nextOffset: n, ...(eventTimeMax === undefined ? {} : { eventTimeMax }) },
+      { topic: 'app.sku.inbox', partition: 7, nextOffset: n * 2 },
+    ];
+    expect((await store.load('sku/7', 'sku', 7)).eventTimeMax).toBeUndefined();
+    await store.commit(checkpoint('sku/7', epoch, 3, { offsets: offsets(3, 1_735_689_600_123) }));
+    expect((await store.load('sku/7', 'sku', 7)).eventTimeMax).toBe(1_735_689_600_123);
+    await store.commit(checkpoint('sku/7', epoch, 4, { offsets: offsets(4) }));
+    const snap = await store.load('sku/7', 'sku', 7);
+    expect(snap.eventTimeMax).toBe(1_735_689_600_123);
+    expect(snap.offsets.get('inventory_events:7')).toBe(4);
   });
 
   test('a replayed alert is stored once', async () => {

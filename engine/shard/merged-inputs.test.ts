@@ -173,9 +173,11 @@ describe('merged inputs', () => {
       const delta = first.takeDelta();
       // The checkpoint: what the next owner restores (held inputs are in none of it).
       const offsets = new Map(delta.offsets.map((o) => [`${o.topic}:${o.partition}`, o.nextOffset]));
+      const eventTimeMax = delta.offsets.find((o) => o.topic === 'user_events')?.eventTimeMax;
       const restore = {
         states: delta.states.map((x) => ({ key: x.key, stateVersion: x.stateVersion, state: x.state, recentIds: x.recentIds ?? null })),
         offsets,
+        ...(eventTimeMax === undefined ? {} : { eventTimeMax }),
         inboxPositions: new Map(delta.inboxPositions.map((p) => [p.origin, p.lastSeq])),
         timers: [],
       };
@@ -250,5 +252,44 @@ describe('merged inputs', () => {
     expect(shard.query('u-1')).toBeDefined();
     expect(shard.takeAppliedTimestamps!()).toEqual([login.timestamp!]);
     expect(shard.counters.mergeWaitsTimedOut).toBe(ORDER_PARTITIONS);
+  });
+
+  test("a restart keeps the source's running maximum of event time: an event late in its partition right after it is keyed as in one run", () => {
+    const login = (offset: number, user: string, ts: number): SourceRecord => record({ topic: 'user_events', partition: 0, offset, key: user, body: { id: `e-${offset}`, type: 'login_succeeded', v: 1, ts, data: { userId: user, country: 'DE', ip: '10.0.0.1', deviceId: 'd-1' } } });
+    const idle = (offset: number): SourceRecord[] => ORIGINS.map((o, i) => ({ topic: `${APP}.user.inbox`, partition: 0, offset: offset + i, key: 'clock', value: '{}', headers: { [ORIGIN_HEADER]: o, [CLOCK_HEADER]: 'idle' } }));
+    const first = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ORIGINS } });
+    first.noteSourceEnd(2);
+    first.apply([login(0, 'u-1', T0 + 10 * MINUTE), ...idle(0)]);
+    const delta = first.takeDelta();
+    const source = delta.offsets.find((o) => o.topic === 'user_events')!;
+    expect(source).toEqual({ topic: 'user_events', partition: 0, nextOffset: 1, eventTimeMax: T0 + 10 * MINUTE });
+    const restore = { states: [], offsets: new Map([['user_events:0', 1], [`${APP}.user.inbox:0`, ORDER_PARTITIONS]]), eventTimeMax: source.eventTimeMax!, inboxPositions: new Map(), timers: [] };
+    const second = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ORIGINS }, restore });
+    second.noteSourceEnd(2);
+    // The order shards promise nothing before 10:07; the late login (09:00) is keyed at 10:10, as
+    // in a run without the restart, so it waits. Keyed by its own time it would go at once.
+    const promise = (offset: number): SourceRecord[] => ORIGINS.map((o, i) => ({ topic: `${APP}.user.inbox`, partition: 0, offset: offset + i, key: 'clock', value: '{}', headers: { [ORIGIN_HEADER]: o, [CLOCK_HEADER]: `${T0 + 7 * MINUTE}/${i}/0/transaction_events` } }));
+    second.apply([login(1, 'u-2', T0), ...promise(ORDER_PARTITIONS)]);
+    expect(second.heldSources!()).toBe(1);
+    expect(second.query('u-2')).toBeUndefined();
+    second.apply(idle(2 * ORDER_PARTITIONS));
+    expect(second.query('u-2')).toBeDefined();
+    expect(second.takeDelta().offsets.find((o) => o.topic === 'user_events')).toEqual({ topic: 'user_events', partition: 0, nextOffset: 2, eventTimeMax: T0 + 10 * MINUTE });
+  });
+
+  test("an order shard restored with its running maximum keys a late event's messages as in one run", () => {
+    const pay = (offset: number, orderId: string, ts: number): SourceRecord => record({ topic: 'transaction_events', partition: 0, offset, key: orderId, body: { id: `e-${orderId}`, type: 'payment_authorized', v: 1, ts, data: { orderId, userId: 'u-1', amount: 10, cardFingerprint: 'card-1', country: 'DE' } } });
+    const keysOf = (delta: ReturnType<Shard['takeDelta']>) => delta.outbox.filter((r) => r.topic === `${APP}.user.inbox`).map((r) => r.headers?.['x-at']);
+    const whole = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['user'] });
+    whole.apply([pay(0, 'o-1', T0 + 10 * MINUTE), pay(1, 'o-2', T0)]);
+    const oneRun = keysOf(whole.takeDelta());
+    const first = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['user'] });
+    first.apply([pay(0, 'o-1', T0 + 10 * MINUTE)]);
+    const delta = first.takeDelta();
+    const eventTimeMax = delta.offsets.find((o) => o.topic === 'transaction_events')!.eventTimeMax!;
+    const second = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['user'], restore: { states: [], offsets: new Map([['transaction_events:0', 1]]), eventTimeMax, inboxPositions: new Map(), timers: [] } });
+    second.apply([pay(1, 'o-2', T0)]);
+    expect([...keysOf(delta), ...keysOf(second.takeDelta())]).toEqual(oneRun);
+    expect(oneRun[1]).toBe(`${T0 + 10 * MINUTE}/0/1/transaction_events`);
   });
 });

@@ -63,6 +63,8 @@ export interface ShardRestore {
    */
   storedUnknown?: boolean;
   offsets: Map<string, number>;
+  /** The running maximum of event time over the source partition up to its offset (merge-key.ts). */
+  eventTimeMax?: number;
   inboxPositions: Map<string, number>;
   timers: PendingTimer[];
 }
@@ -94,7 +96,8 @@ export interface HistoryRow {
 
 /** What one checkpoint of this shard writes (the store adds shard id and epoch). */
 export interface ShardDelta {
-  offsets: { topic: string; partition: number; nextOffset: number }[];
+  /** `eventTimeMax`: on the source partition's entry, the running maximum of event time up to `nextOffset`. */
+  offsets: { topic: string; partition: number; nextOffset: number; eventTimeMax?: number }[];
   /** `quarantine`: the handler error that quarantined the entity; null or absent when healthy. */
   states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null; recentIds?: string }[];
   /** `from`: the entity whose effect the row is (absent for dead letters, which come from a record). */

@@ -48,6 +48,9 @@ export function createShard(opts: ShardOptions): Shard {
     pending.history = new ShardHistory(actor.type, partition, actor.stateVersion, `${sourceTopic}:${partition}`, `${inboxTopic}:${partition}`, offsets, inboxPositions, table, (keys) => handler.timersOf(keys));
   }
   const gate = new InboxGate(offsets, `${sourceTopic}:${partition}`);
+  // Where the partition's running maximum of event time stood at the checkpoint: without it, an
+  // event late in its partition right after a restart would be keyed lower than in the first run.
+  gate.sourceClock = opts.restore?.eventTimeMax ?? 0;
   const topics = {
     id,
     sourceTopic,
@@ -69,6 +72,8 @@ export function createShard(opts: ShardOptions): Shard {
     ...(merged ? { takeAppliedTimestamps: () => merged.takeAppliedTimestamps(), heldSources: () => merged.heldSources } : {}),
     takeDelta: () => {
       const delta = pending.take();
+      const source = delta.offsets.find((o) => o.topic === sourceTopic && o.partition === partition);
+      if (source && gate.sourceClock > 0) source.eventTimeMax = gate.sourceClock;
       // What it sends is keyed by its source clock (shard-inputs.ts applyDecodedSource), so that
       // clock, taken with the outbox rows it covers, is its promise to the shards that merge.
       if (mergedReceivers) {
