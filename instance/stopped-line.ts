@@ -1,6 +1,11 @@
 import type { Totals } from '../engine/index.ts';
 
-/** The last line a processor prints when it stops cleanly: what it did, for whoever reads its log. */
+/**
+ * The last line a processor prints when it stops cleanly: what it did, for whoever reads its log.
+ * Event-time merge waits that timed out (an origin taken as idle after a silence) are named only
+ * when there were some: each is a place where a merged type may have decided in arrival order.
+ */
 export function stoppedLine(t: Totals): string {
-  return `stopped: applied ${t.applied}, dead-lettered ${t.deadLettered}, duplicates dropped ${t.duplicatesDropped}, out of event-time order ${t.outOfEventTimeOrder}`;
+  const waits = t.mergeWaitsTimedOut > 0 ? `, event-time merge waits timed out ${t.mergeWaitsTimedOut}` : '';
+  return `stopped: applied ${t.applied}, dead-lettered ${t.deadLettered}, duplicates dropped ${t.duplicatesDropped}, out of event-time order ${t.outOfEventTimeOrder}${waits}`;
 }
