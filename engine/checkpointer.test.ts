@@ -7,7 +7,7 @@ import type { ShardDelta } from './shard/shard.ts';
 import type { Checkpoint } from '../store/checkpoint-store.ts';
 
 /** A checkpointer over fakes: every step is written to `steps`, so order is what the tests read. */
-function harness(opts: { observer?: CheckpointerContext['observer']; parallelism?: number; relay?: (id: string) => Promise<number>; commit?: (cp: Checkpoint) => Promise<void>; commitGroup?: (cps: readonly Checkpoint[]) => Promise<void>; groupCommit?: (offsets: readonly { offset: number }[]) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[]; recordsInputs?: boolean } = {}) {
+function harness(opts: { commitFirst?: CheckpointerContext['commitFirst']; observer?: CheckpointerContext['observer']; parallelism?: number; relay?: (id: string) => Promise<number>; commit?: (cp: Checkpoint) => Promise<void>; commitGroup?: (cps: readonly Checkpoint[]) => Promise<void>; groupCommit?: (offsets: readonly { offset: number }[]) => Promise<void>; unstorable?: { group: { entityKey: string }; error: string }[]; recordsInputs?: boolean } = {}) {
   const steps: string[] = [];
   const shards = new Map<string, Owned>();
   let deltaNo = 0;
@@ -50,6 +50,7 @@ function harness(opts: { observer?: CheckpointerContext['observer']; parallelism
     resume: (o) => void steps.push(`resume ${o.id}`),
     dropAssignment: (id) => void steps.push(`drop ${id}`),
     recordInputsOf: (id, on) => void steps.push(`record inputs ${id} ${on}`),
+    ...(opts.commitFirst ? { commitFirst: opts.commitFirst } : {}),
   };
   return { cp: createCheckpointer(ctx), steps, owned };
 }
@@ -60,6 +61,15 @@ describe('checkpointer', () => {
     h.owned('sku/0');
     await h.cp.checkpointAll();
     expect(h.steps).toEqual(['take sku/0', 'commit sku/0 1', 'relay sku/0', 'passivate sku/0', 'kafka offsets']);
+  });
+
+  test('shards whose clocks merging shards wait for commit and relay first in a pass; the rest keep their order', async () => {
+    const h = harness({ parallelism: 1, commitFirst: (o) => o.id.startsWith('order/') });
+    for (const id of ['sku/0', 'order/0', 'user/0', 'order/1']) h.owned(id);
+    await h.cp.checkpointAll();
+    expect(h.steps.filter((s) => s.startsWith('commit') || s.startsWith('relay')).map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual([
+      'commit order/0', 'relay order/0', 'commit order/1', 'relay order/1', 'commit sku/0', 'relay sku/0', 'commit user/0', 'relay user/0',
+    ]);
   });
 
   test("one Kafka offset commit per pass, holding every shard's checkpointed offsets", async () => {

@@ -6,6 +6,7 @@ import { startClockHeartbeat } from './clock-heartbeat.ts';
 import { planEventTimeMerge } from './event-time-plan.ts';
 import { createCheckpointStore, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
+import type { Owned } from './owned-shard.ts';
 import { createIntake } from './intake.ts';
 import { applyMemoryRecords } from './intake-apply.ts';
 import { LocalDelivery } from './local-delivery.ts';
@@ -171,6 +172,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       groupCommit: opts.groupCommit ?? PROCESSOR_DEFAULTS.groupCommit,
       maxUncommitted: opts.maxUncommittedRecords ?? PROCESSOR_DEFAULTS.maxUncommittedRecords,
       shards: () => membership.heldShards(),
+      ...(eventTime ? { commitFirst: (o: Owned) => eventTime.isSender(o.actor.type) } : {}),
       isCurrent: (id, o) => membership.held(id) === o,
       retire: (id) => membership.retire(id),
       reacquire: (id) => membership.ownedShard(id).catch((e) => log(`re-acquiring ${id} failed: ${e}`)),
