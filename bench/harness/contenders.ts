@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-bun-local-messages', 'actorstream-bun-event-time-merge', 'actorstream-deno', 'actorstream-deno-local-messages', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-bun-local-messages', 'actorstream-bun-event-time-merge', 'actorstream-deno', 'actorstream-deno-event-time-merge', 'actorstream-deno-local-messages', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -196,6 +196,14 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     what: 'the same processor giving user and sku_affinity their inputs in event-time order, as the oracle does (processing.event_time_merge, engine/shard/merged-inputs.ts)',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { eventTimeMerge: true }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-deno-event-time-merge': {
+    id: 'actorstream-deno-event-time-merge',
+    label: 'actorstream (Deno), event-time merge',
+    what: 'the same processor on Deno with event-time merge (processing.event_time_merge)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: DENO, args: denoArgs('actorstream.ts'), env: configEnv(ctx, { eventTimeMerge: true }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno-local-messages': {
