@@ -95,7 +95,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const size = await host.open(
         { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes], keepHistory: deps.historyTypes.has(actor.type), maxEvictedKeys: deps.maxEvictedKeys,
           merge: deps.eventTime?.mergeOf(actor.type), mergedReceivers: deps.eventTime?.isSender(actor.type) ? deps.eventTime.receivers : undefined },
-        { states: snap.states, stored: snap.stored, storedUnknown: snap.storedUnknown, offsets: snap.offsets, eventTimeMax: snap.eventTimeMax, inboxPositions: snap.inboxPositions, timers: snap.timers as never },
+        { states: snap.states, stored: snap.stored, storedUnknown: snap.storedUnknown, offsets: snap.offsets, eventTimeMax: snap.eventTimes.get(`${sourceTopic}:${partition}`), inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
       if (snap.storedUnknown) deps.log(`${id}: restored lazily: states left in Postgres until their next input`);
       // Where the source partition ends now: until the shard has read that far (or past an inbox

@@ -83,8 +83,11 @@ export interface Quarantine {
 
 export interface ShardSnapshot {
   offsets: Map<string, number>;
-  /** The running maximum of event time over the source partition up to its offset (absent before the first event). */
-  eventTimeMax?: number;
+  /**
+   * By `<topic>:<partition>`, the running maximum of event time up to the offset, where one was
+   * written (a source partition, after its first event): the shard takes its own source's.
+   */
+  eventTimes: Map<string, number>;
   /**
    * States as JSON text: parsing is left to the shard worker, off the consumer's thread, and text
    * is cheaper than objects both to read from Postgres and to post to a worker (1M entities).
@@ -174,7 +177,7 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
         })),
         ...(lazy ? { storedUnknown: true } : {}),
         offsets: new Map(offsets.map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)])),
-        ...eventTimeMaxOf(offsets),
+        eventTimes: new Map(offsets.filter((r) => r.event_time_max !== null).map((r) => [`${r.topic}:${r.partition}`, Number(r.event_time_max)])),
         inboxPositions: new Map(positions.map((r) => [r.origin as string, Number(r.last_seq)])),
         timers: timers.map((r) => ({
           actorType: r.actor_type as string,
@@ -217,8 +220,3 @@ async function countStates(sql: postgres.Sql, actorType: string, partition: numb
   return row!.n as number;
 }
 
-/** The source partition's running maximum of event time: only the source row of a shard has one. */
-function eventTimeMaxOf(rows: readonly Record<string, unknown>[]): { eventTimeMax?: number } {
-  const known = rows.filter((r) => r.event_time_max !== null).map((r) => Number(r.event_time_max));
-  return known.length === 0 ? {} : { eventTimeMax: Math.max(...known) };
-}

@@ -133,5 +133,19 @@ describe('CLI replay --shadow --baseline', () => {
     const states = result.diff.states as Exclude<ShadowDiff['states'], { skipped: string }>;
     const differing = Object.fromEntries(Object.entries(states.byType).map(([type, d]) => [type, d.differing]));
     expect(differing).toEqual(differingStates(base.states, changed.states));
+
+    // Both replays' schemas and topics are gone afterwards.
+    const { schema, app, against } = result as unknown as { schema: string; app: string; against: { baseline: { schema: string; app: string } } };
+    const schemas = await env.sql`select schema_name from information_schema.schemata where schema_name = any(${[schema, against.baseline.schema]}::text[])`;
+    expect(schemas.map((r) => r.schema_name)).toEqual([]);
+    const admin = await env.client.admin();
+    try {
+      for (const a of [app, against.baseline.app]) {
+        expect(await admin.partitionCount(`${a}.alerts`)).toBeUndefined();
+        expect(await admin.partitionCount(`${a}.user.inbox`)).toBeUndefined();
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }, 300_000);
 });

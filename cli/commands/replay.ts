@@ -70,13 +70,15 @@ export const replayCommand = withDetails(defineCommand({
     shadow: { type: 'boolean', description: "Don't touch the live pipeline: run --config's actors over the log into a schema and topics of their own, and print how their decisions differ from live" },
     keep: { type: 'boolean', description: 'With --shadow: keep its schema and topics afterwards (named in the output)' },
     out: { type: 'string', description: 'With --shadow: also write the diff as JSON to this file' },
-    timeout: { type: 'string', description: 'With --shadow: seconds to wait for it to catch up with the log (default 600)' },
+    timeout: { type: 'string', description: 'With --shadow: seconds each replay may take to catch up with the log (default 600)' },
     baseline: { type: 'string', description: "With --shadow: replay the same log range with this pipeline.yaml too (e.g. the live one) and compare the two replays instead of shadow and live" },
   },
   async run({ args }) {
     const from = parseFrom(args.from);
     if (!from) throw new UsageError(`--from must be 'earliest', an offset, an ISO time or epoch milliseconds (got '${args.from}')`);
     if (args.shadow) return runShadow(args, from);
+    const shadowOnly = (['baseline', 'keep', 'out', 'timeout'] as const).filter((k) => args[k] !== undefined && args[k] !== false);
+    if (shadowOnly.length > 0) throw new UsageError(`${shadowOnly.map((k) => `--${k}`).join(', ')} only go with --shadow`);
     if (!args.type) throw new UsageError('--type is required (an actor type, or all)');
     const settings = loadCommandSettings('replay', args.config, { kafka: true, postgres: true });
     const { targets, why } = targetsOf(args.type, settings, await commandActors(settings));
@@ -167,8 +169,8 @@ async function runShadow(args: { config?: string; baseline?: string; keep?: bool
     const result = await shadowReplay(settings, actors, sql, admin, { from, keep: Boolean(args.keep), timeoutMs: timeoutS * 1000, ...(baseline ? { baseline } : {}), log: (line) => console.log(line) });
     console.log(`shadow replayed ${result.records} source records${baseline ? ' twice (baseline and shadow)' : ''} in ${result.seconds.toFixed(1)} s${result.droppedDeadLetters ? ` (${result.droppedDeadLetters} dead letters not written again)` : ''}`);
     process.stdout.write(formatDiff(result.diff, result.against === 'live' ? 'live' : 'baseline'));
-    const kept = result.against === 'live' ? `schema ${result.schema}, topics ${result.app}.*` : `schemas ${result.schema} and ${result.against.baseline.schema}, topics ${result.app}.* and ${result.against.baseline.app}.*`;
-    console.log(args.keep ? `kept: ${kept}` : 'the shadow schemas and topics are removed; live tables and topics were only read');
+    // With --keep, each replay has said what it kept.
+    if (!args.keep) console.log('the shadow schemas and topics are removed; live tables and topics were only read');
     if (args.out) writeFileSync(args.out, `${JSON.stringify({ from, ...result }, null, 2)}\n`);
   } finally {
     await sql.end({ timeout: 5 });

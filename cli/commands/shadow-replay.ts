@@ -49,14 +49,15 @@ export interface ShadowResult {
   seconds: number;
 }
 
-/** One replay of the log range into a schema and topics of its own, still there until `remove`. */
+/** One replay of the log range into a schema and topics of its own, still there until `release`. */
 interface Replayed {
   schema: string;
   app: string;
   sql: Sql;
   records: number;
   droppedDeadLetters: number;
-  remove(): Promise<void>;
+  /** Closes its pool and removes its schema and topics, unless they are to be kept. */
+  release(): Promise<void>;
 }
 
 /** The configuration a `--baseline` replay runs: its actors, and the actors part of its settings that shard workers rebuild them from. */
@@ -70,17 +71,16 @@ const POLL_MS = 250;
 export async function shadowReplay(settings: CommandSettings, actors: readonly ActorDefinition<any>[], liveSql: Sql, admin: TopicAdmin, opts: ShadowOptions): Promise<ShadowResult> {
   const started = Date.now();
   const id = `shadow_${started.toString(36)}`;
-  const sources = [...new Set(actors.map((a) => sourceTopicName(settings.topics, a.sourceTopic)))];
   // Both replays (and the live comparison) end where the log ends now: later traffic is not part of it.
-  const ends = await endOffsets(admin, sources);
-  const deadline = started + opts.timeoutMs;
-  const shadow = await replayInto(settings, actors, liveSql, admin, { id, ends, from: opts.from, deadline, log: opts.log });
+  const ends = await endOffsets(admin, sourceTopicsOf(settings, [...actors, ...(opts.baseline?.actors ?? [])]));
+  const range = { ends, from: opts.from, timeoutMs: opts.timeoutMs, keep: opts.keep, log: opts.log };
+  const shadow = await replayInto(settings, actors, liveSql, admin, { ...range, id });
   try {
     if (!opts.baseline) {
       const diff = await compareWithLive(liveSql, shadow.sql, actors, opts.from);
       return { schema: shadow.schema, app: shadow.app, against: 'live', diff, records: shadow.records, droppedDeadLetters: shadow.droppedDeadLetters, seconds: (Date.now() - started) / 1000 };
     }
-    const base = await replayInto({ ...settings, actorsConfig: opts.baseline.actorsConfig }, opts.baseline.actors, liveSql, admin, { id: `${id}_base`, ends, from: opts.from, deadline, log: opts.log });
+    const base = await replayInto({ ...settings, actorsConfig: opts.baseline.actorsConfig }, opts.baseline.actors, liveSql, admin, { ...range, id: `${id}_base` });
     try {
       const diff = await compareReplays(base.sql, shadow.sql, [...new Set([...actors, ...opts.baseline.actors].map((a) => a.type))]);
       return {
@@ -88,41 +88,50 @@ export async function shadowReplay(settings: CommandSettings, actors: readonly A
         records: shadow.records, droppedDeadLetters: shadow.droppedDeadLetters, seconds: (Date.now() - started) / 1000,
       };
     } finally {
-      if (!opts.keep) await base.remove();
-      else await base.sql.end({ timeout: 5 });
+      await base.release();
     }
   } finally {
-    if (!opts.keep) await shadow.remove();
-    else await shadow.sql.end({ timeout: 5 });
+    await shadow.release();
   }
 }
 
 interface ReplayRange {
   /** The schema's name; the app (and so the topics) is derived from it. */
   id: string;
+  /** Where the log ended at the start, by `<topic>:<partition>` (of every replay's source topics). */
   ends: Map<string, number>;
   from: ReplayFrom;
-  deadline: number;
+  /** This replay's own time to catch up. */
+  timeoutMs: number;
+  /** Keep the schema and topics afterwards, also when the replay failed. */
+  keep: boolean;
   log: (line: string) => void;
 }
 
-/** Replays `actors` over the source topics from `range.from` to `range.ends` into schema `range.id` and topics of its own. */
+/**
+ * Replays `actors` over their source topics from `range.from` to `range.ends` into schema
+ * `range.id` and topics of its own; `release` removes them (or, with `keep`, leaves them and says so).
+ */
 async function replayInto(settings: CommandSettings, actors: readonly ActorDefinition<any>[], liveSql: Sql, admin: TopicAdmin, range: ReplayRange): Promise<Replayed> {
-  const { id, ends } = range;
+  const { id } = range;
   const app = `${settings.app}-${id.replaceAll('_', '-')}`;
   const topics: TopicNames = { ...settings.topics, alerts: `${app}.alerts` };
-  const sources = [...new Set(actors.map((a) => sourceTopicName(settings.topics, a.sourceTopic)))];
+  const sources = sourceTopicsOf(settings, actors);
+  // Only this replay's topics: one it does not consume would never be caught up with.
+  const ends = new Map([...range.ends].filter(([tp]) => sources.includes(tp.slice(0, tp.lastIndexOf(':')))));
   const owned = (topic: string) => topic.startsWith(`${app}.`);
   const shadowUrl = shadowDatabaseUrl(settings.databaseUrl, id);
-  await createShadowSchema(liveSql, id);
-  const sql = openPool(shadowUrl, { max: 2, applicationName: `actorstream ${app}` });
-  const client = shadowLogClient(await clusterClient({ client: 'kafkajs', clientId: app, brokers: settings.brokers }), owned, sources);
-  const remove = async () => {
-    await sql.end({ timeout: 5 });
+  let sql: Sql | undefined;
+  const release = async () => {
+    await sql?.end({ timeout: 5 });
+    if (range.keep) return range.log(`kept: schema ${id}, topics ${app}.*`);
     await dropShadowSchema(liveSql, id).catch((e) => range.log(`could not drop schema ${id}: ${(e as Error).message}`));
     await admin.deleteTopics(shadowTopics(app, actors)).catch((e) => range.log(`could not delete the topics of ${app}: ${(e as Error).message}`));
   };
   try {
+    await createShadowSchema(liveSql, id);
+    sql = openPool(shadowUrl, { max: 2, applicationName: `actorstream ${app}` });
+    const client = shadowLogClient(await clusterClient({ client: 'kafkajs', clientId: app, brokers: settings.brokers }), owned, sources);
     await migrate(sql);
     await admin.ensureTopics({ app, actors, partitions: settings.partitions, topics });
     const targets = actors.map((a) => ({ type: a.type, sourceTopic: sourceTopicName(settings.topics, a.sourceTopic), inboxTopic: inboxTopicOf(app, a.type) }));
@@ -137,15 +146,19 @@ async function replayInto(settings: CommandSettings, actors: readonly ActorDefin
       onFatal: (e) => range.log(`shadow processor failed: ${e.message}`),
     });
     try {
-      await caughtUp(sql, admin, ends, actors.map((a) => inboxTopicOf(app, a.type)), range.deadline);
+      await caughtUp(sql, admin, ends, actors.map((a) => inboxTopicOf(app, a.type)), Date.now() + range.timeoutMs);
     } finally {
       await processor.stop();
     }
-    return { schema: id, app, sql, records, droppedDeadLetters: client.droppedDeadLetters(), remove };
+    return { schema: id, app, sql, records, droppedDeadLetters: client.droppedDeadLetters(), release };
   } catch (e) {
-    await remove();
+    await release();
     throw e;
   }
+}
+
+function sourceTopicsOf(settings: CommandSettings, actors: readonly ActorDefinition<any>[]): string[] {
+  return [...new Set(actors.map((a) => sourceTopicName(settings.topics, a.sourceTopic)))];
 }
 
 /** The topics a shadow creates for itself: inboxes, their dead letters, alerts. */
