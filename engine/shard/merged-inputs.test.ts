@@ -292,4 +292,29 @@ describe('merged inputs', () => {
     expect([...keysOf(delta), ...keysOf(second.takeDelta())]).toEqual(oneRun);
     expect(oneRun[1]).toBe(`${T0 + 10 * MINUTE}/0/1/transaction_events`);
   });
+
+  test("a message passing late behind another origin's held one is not overtaken by its origin's next message: nothing is dropped as already applied", () => {
+    const inbox = `${APP}.user.inbox`;
+    const at = (ms: number, offset: number) => `${T0 + ms}/0/${offset}/transaction_events`;
+    const payment = (offset: number, origin: string, seq: number, user: string, rootAt: string): SourceRecord => ({
+      topic: inbox, partition: 0, offset, key: user, timestamp: T0,
+      value: JSON.stringify({ from: { type: 'order', key: `o-${seq}` }, msg: { type: 'payment_attempted', orderId: `o-${origin}-${seq}`, amount: 5, cardFingerprint: 'card-1', cause: `e-${origin}-${seq}`, ts: T0, outcome: 'declined' } }),
+      headers: { [ORIGIN_HEADER]: origin, [SEQ_HEADER]: String(seq), 'x-at': rootAt },
+    });
+    const clock = (offset: number, origin: string, value: string): SourceRecord => ({ topic: inbox, partition: 0, offset, key: 'clock', value: '{}', headers: { [ORIGIN_HEADER]: origin, [CLOCK_HEADER]: value } });
+    const login = (offset: number, user: string, ms: number): SourceRecord => record({ topic: 'user_events', partition: 0, offset, key: user, body: { id: `e-login-${offset}`, type: 'login_succeeded', v: 1, ts: T0 + ms, data: { userId: user, country: 'DE', ip: '10.0.0.1', deviceId: 'd-1' } } });
+    const shard = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ['order/0', 'order/1'] } });
+    shard.noteSourceEnd(2);
+    // order/0 is idle, order/1 has promised nothing before 0:00.100: the login at 0:00.080 goes.
+    shard.apply([clock(0, 'order/0', 'idle'), clock(1, 'order/1', at(100, 0)), login(0, 'u-s', 80)]);
+    expect(shard.query('u-s')).toBeDefined();
+    // order/1's message at 0:00.200 waits for the source; order/0 then sends one keyed 0:00.010,
+    // before what was released (its idle clock was no promise): it passes, behind the held one.
+    // Its next message, at 0:00.150, must not be released ahead of it.
+    shard.apply([payment(2, 'order/1', 1, 'u-h', at(200, 5)), payment(3, 'order/0', 1, 'u-a', at(10, 1)), payment(4, 'order/0', 2, 'u-b', at(150, 2))]);
+    shard.apply([login(1, 'u-s', 300)]);
+    const attempts = (user: string) => (shard.query(user) as { state: { attempts?: unknown[] } } | undefined)?.state.attempts?.length ?? 0;
+    expect({ dropped: shard.counters.duplicatesDropped, a: attempts('u-a'), b: attempts('u-b'), h: attempts('u-h') }).toEqual({ dropped: 0, a: 2, b: 2, h: 2 });
+    expect(shard.takeDelta().inboxPositions.sort((x, y) => x.origin.localeCompare(y.origin))).toEqual([{ origin: 'order/0', lastSeq: 2 }, { origin: 'order/1', lastSeq: 1 }]);
+  });
 });

@@ -33,6 +33,8 @@ interface InboxEntry {
   state: 'held' | 'done' | 'pass' | 'refused';
   r?: SourceRecord;
   parsed?: ParsedInbox;
+  /** A passing message not yet applied that its origin's later messages must not overtake. */
+  blocks?: string;
   /** Why a refused record is dead-lettered. */
   reason?: string;
 }
@@ -59,6 +61,13 @@ export class MergedInputs {
   /** The source's event time made monotone (merge-key.ts): the running maximum of what was read. */
   private sourceAt = 0;
   private readonly lastHeldSeq = new Map<string, number>();
+  /**
+   * Per origin, its new messages passing through and not yet applied. While there are any, its
+   * next messages pass too: released from the merge they could be applied first, and an origin's
+   * sequence must advance in order — a message applied after a later one of its origin is dropped
+   * as already applied, then and after a restart.
+   */
+  private readonly passing = new Map<string, number>();
   private readonly lastHeard = new Map<string, number>();
   /** Held inputs per entity key: those entities stay in memory (passivation skips them). */
   private readonly heldKeys = new Map<string, number>();
@@ -154,7 +163,8 @@ export class MergedInputs {
     const parsed = parseInbox(r);
     const seq = Number(r.headers[SEQ_HEADER]);
     const key = this.merge.merges(origin) ? decodeRootKey(r.headers[MERGE_KEY_HEADER], seq) : undefined;
-    if (key && this.plausible(key, r) && 'value' in parsed && r.key !== null && this.isNew(origin, seq) && !this.merge.isLate(key)) {
+    const isNew = this.isNew(origin, seq);
+    if (key && this.plausible(key, r) && 'value' in parsed && r.key !== null && isNew && !this.merge.isLate(key) && !this.passing.has(origin)) {
       const entry: InboxEntry = { offset: r.offset, state: 'held' };
       this.inbox.push(entry);
       this.merge.holdMessage(origin, key, { kind: 'message', r, parsed, entry });
@@ -164,8 +174,11 @@ export class MergedInputs {
       return;
     }
     // Applied on arrival, behind the held records before it: unkeyed, late (a broken promise,
-    // counted out of event-time order when applied), a duplicate, or refused.
-    this.inbox.push({ offset: r.offset, state: 'pass', r, parsed });
+    // counted out of event-time order when applied), after another of its origin that passes, a
+    // duplicate, or refused.
+    if (!isNew) return void this.inbox.push({ offset: r.offset, state: 'pass', r, parsed });
+    this.passing.set(origin, (this.passing.get(origin) ?? 0) + 1);
+    this.inbox.push({ offset: r.offset, state: 'pass', r, parsed, blocks: origin });
   }
 
   /**
@@ -238,10 +251,18 @@ export class MergedInputs {
   /** Drops finished records from the head of the inbox and applies those passing through, in offset order. */
   private finishInboxHead(): void {
     for (let e = this.inbox.peek(); e !== undefined && e.state !== 'held'; e = this.inbox.peek()) {
-      if (e.state === 'pass') this.router.applyInbox(e.r!, e.parsed!);
+      if (e.state === 'pass') this.applyPassing(e);
       else if (e.state === 'refused') this.pending.deadLetter(e.r!, 'INVALID_ENVELOPE', e.reason!);
       this.inbox.shift();
     }
+  }
+
+  private applyPassing(e: InboxEntry): void {
+    this.router.applyInbox(e.r!, e.parsed!);
+    if (e.blocks === undefined) return;
+    const n = (this.passing.get(e.blocks) ?? 1) - 1;
+    if (n <= 0) this.passing.delete(e.blocks);
+    else this.passing.set(e.blocks, n);
   }
 
   private sourceAtEnd(): boolean {
