@@ -8,8 +8,15 @@
  * So an inbox message waits until the source has moved past its event time (or has nothing more).
  */
 export class InboxGate {
-  /** The latest event time applied from the source partition. */
+  /** The latest event time applied from the source partition by this incarnation of the shard: what the gate waits by. */
   sourceClock = 0;
+  /**
+   * The running maximum of event time over the source partition as a whole, carried across
+   * restarts by the checkpoints: what inputs are keyed by (merge-key.ts). The gate does not use
+   * it: after a restore it waits, as before, until the source has applied something past a
+   * message, since the partition may hold events late behind this maximum that precede it.
+   */
+  eventTimeMax = 0;
   private end: number | undefined;
 
   constructor(

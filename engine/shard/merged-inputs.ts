@@ -88,8 +88,8 @@ export class MergedInputs {
     private readonly counters: ShardCounters,
     private readonly wallClock: () => number,
     /** Holds the end of the source partition the consumer last saw (Shard.noteSourceEnd). */
-    /** Also the source's running maximum of event time as restored (InboxGate.sourceClock). */
-    private readonly gate: Pick<InboxGate, 'sourceEnd' | 'sourceClock'>,
+    /** Also the source's running maximum of event time as restored (InboxGate.eventTimeMax). */
+    private readonly gate: Pick<InboxGate, 'sourceEnd' | 'eventTimeMax'>,
   ) {
     this.merge = new EventTimeMerge<Held>(opts.origins);
     this.maxWaitMs = opts.maxWaitMs ?? DEFAULT_MERGE_MAX_WAIT_MS;
@@ -98,7 +98,7 @@ export class MergedInputs {
     this.inboxTp = `${topics.inboxTopic}:${topics.partition}`;
     this.sourceRead = offsets.get(this.sourceTp) ?? 0;
     this.inboxRead = offsets.get(this.inboxTp) ?? 0;
-    this.sourceAt = gate.sourceClock;
+    this.sourceAt = gate.eventTimeMax;
   }
 
   /** Takes every record (see `Shard.apply`), then applies whatever may go now. */

@@ -123,12 +123,13 @@ export class InputRouter {
     const key = r.key!;
     // Before the duplicate check: the partition's clock is a function of its log alone.
     if (event.ts > this.gate.sourceClock) this.gate.sourceClock = event.ts;
+    if (event.ts > this.gate.eventTimeMax) this.gate.eventTimeMax = event.ts;
     if (table.recentIds.seen(key, event.id)) {
       this.counters.duplicatesDropped++;
       return;
     }
     this.handler.fireTimersBefore(timerHorizon(event.ts, r));
-    this.handler.setRoot(rootAt ?? this.gate.sourceClock, r.topic, r.partition, r.offset);
+    this.handler.setRoot(rootAt ?? this.gate.eventTimeMax, r.topic, r.partition, r.offset);
     const input = { kind: 'event', event } as const;
     if (table.quarantine.has(key)) return this.handler.parkQuarantined(key, input, event.ts, r);
     this.handler.handle(key, input, event.ts, r);

@@ -99,6 +99,19 @@ describe('shard', () => {
     expect(shard.apply([{ ...reserve('order/0', 3, 'E', 1, 'o-3', 2500), offset: 2 }])).toBe(1);
   });
 
+  test('restored with a running maximum of event time, a shard still holds an earlier inbox message until its own source passes it', () => {
+    // The checkpoint's maximum (3000) keys what it sends; the partition may still hold a stock
+    // receipt late behind it (2500) that precedes the reserve (2700): the gate waits for the source.
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP, restore: { states: [], offsets: new Map([['inventory_events:0', 1]]), eventTimeMax: 3000, inboxPositions: new Map(), timers: [] } });
+    shard.noteSourceEnd(2);
+    const reserveAt2700 = { ...reserve('order/0', 1, 'L', 2, 'o-l', 2700), offset: 0 };
+    expect(shard.apply([reserveAt2700])).toBe(0);
+    expect(shard.apply([{ ...stock('e-late', 'L', 2, 2500), offset: 1 }])).toBe(1);
+    expect(shard.apply([reserveAt2700])).toBe(1); // the source is at its end now
+    expect(sku(shard, 'L')).toMatchObject({ onHand: 2, reserved: 2 });
+    expect(shard.takeDelta().offsets.find((o) => o.topic === 'inventory_events')).toEqual({ topic: 'inventory_events', partition: 0, nextOffset: 2, eventTimeMax: 3000 });
+  });
+
   test('a message reaching an entity after a later one from another origin is counted out of event-time order', () => {
     const shard = createShard({ actor: skuActor, partition: 0, app: APP });
     shard.apply([stock('e-1', 'T', 10, 1000), stock('e-2', 'U', 10, 1000)]);

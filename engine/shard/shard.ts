@@ -50,7 +50,7 @@ export function createShard(opts: ShardOptions): Shard {
   const gate = new InboxGate(offsets, `${sourceTopic}:${partition}`);
   // Where the partition's running maximum of event time stood at the checkpoint: without it, an
   // event late in its partition right after a restart would be keyed lower than in the first run.
-  gate.sourceClock = opts.restore?.eventTimeMax ?? 0;
+  gate.eventTimeMax = opts.restore?.eventTimeMax ?? 0;
   const topics = {
     id,
     sourceTopic,
@@ -73,12 +73,12 @@ export function createShard(opts: ShardOptions): Shard {
     takeDelta: () => {
       const delta = pending.take();
       const source = delta.offsets.find((o) => o.topic === sourceTopic && o.partition === partition);
-      if (source && gate.sourceClock > 0) source.eventTimeMax = gate.sourceClock;
+      if (source && gate.eventTimeMax > 0) source.eventTimeMax = gate.eventTimeMax;
       // What it sends is keyed by its source clock (shard-inputs.ts applyDecodedSource), so that
       // clock, taken with the outbox rows it covers, is its promise to the shards that merge.
       if (mergedReceivers) {
         const offset = offsets.get(`${sourceTopic}:${partition}`) ?? 0;
-        delta.clock = gate.atEnd() ? 'idle' : encodeRootKey({ at: gate.sourceClock, topic: sourceTopic, partition, offset, seq: -1 });
+        delta.clock = gate.atEnd() ? 'idle' : encodeRootKey({ at: gate.eventTimeMax, topic: sourceTopic, partition, offset, seq: -1 });
       }
       return delta;
     },
