@@ -7,6 +7,7 @@ import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { createTestDatabase } from '../scripts/infra/test-database.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { spawnProcessor } from './support/processor-process.ts';
+import { runUntilSettled } from './support/spawned-processors.ts';
 import { runCli } from './support/run-cli.ts';
 import { MIGRATIONS } from '../store/migrations.ts';
 
@@ -132,13 +133,7 @@ describe('CLI commands', () => {
 
   test('inspect: committed state, murmur2 shard, owner epoch and alerts of an entity; exit 1 when unknown', async () => {
     // sku-cli-1 got 5 + 3 from the ingest test, and 2 reserved by o-cli-1.
-    const proc = await spawnProcessor(env.processorEnv('cli-proc'));
-    try {
-      await waitUntilSettled(env, 60_000);
-    } finally {
-      proc.kill('SIGTERM');
-      await proc.exited();
-    }
+    await runUntilSettled(env, 'cli-proc', { timeoutMs: 60_000 });
     const r = await cli(['inspect', 'sku', 'sku-cli-1', '--json'], base);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);

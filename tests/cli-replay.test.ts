@@ -7,6 +7,7 @@ import { decodeEvent, type DomainEvent } from '../schemas/index.ts';
 import { alertComparison, closingEvents, committed, foldWithDriver, stateDiffs, type Expected } from './support/oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { spawnProcessor } from './support/processor-process.ts';
+import { runUntilSettled } from './support/spawned-processors.ts';
 import { runCli } from './support/run-cli.ts';
 
 /**
@@ -25,16 +26,6 @@ describe('CLI replay', () => {
   let base: Record<string, string>;
   let log: DomainEvent[];
   let expected: Expected;
-
-  async function runUntilSettled(owner: string): Promise<void> {
-    const proc = await spawnProcessor(env.processorEnv(owner));
-    try {
-      await waitUntilSettled(env, 120_000);
-    } finally {
-      proc.kill('SIGTERM');
-      await proc.exited();
-    }
-  }
 
   async function expectOracle(): Promise<void> {
     const actual = await committed(env.sql);
@@ -109,7 +100,7 @@ describe('CLI replay', () => {
         expect(offsets.find((o) => o.topic === topic && o.partition === end.partition)?.next_offset).toBe(end.high);
       }
     }
-    await runUntilSettled('cli-replay-b');
+    await runUntilSettled(env, 'cli-replay-b', { timeoutMs: 120_000 });
     await expectOracle();
   }, 240_000);
 
@@ -120,7 +111,7 @@ describe('CLI replay', () => {
     expect(r.stdout).toMatch(/user exchanges actor messages with order, sku, sku_affinity: they are rebuilt together/);
     expect(r.stdout).toMatch(/reset sku, order, user, sku_affinity/);
     expect(await count('actor_states')).toBe(0);
-    await runUntilSettled('cli-replay-c');
+    await runUntilSettled(env, 'cli-replay-c', { timeoutMs: 120_000 });
     await expectOracle();
   }, 240_000);
 

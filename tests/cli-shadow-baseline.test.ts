@@ -9,8 +9,8 @@ import type { ShadowDiff } from '../cli/commands/shadow-diff.ts';
 import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { decodeEvent, type Alert, type DomainEvent } from '../schemas/index.ts';
 import { canonical, closingEvents, committed, inLogOrder } from './support/oracle.ts';
-import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
-import { spawnProcessor } from './support/processor-process.ts';
+import { createPipelineEnv, type PipelineEnv } from './support/pipeline-env.ts';
+import { runUntilSettled } from './support/spawned-processors.ts';
 import { runCli } from './support/run-cli.ts';
 
 /**
@@ -82,13 +82,7 @@ describe('CLI replay --shadow --baseline', () => {
     env = await createPipelineEnv(PARTITIONS);
     events = workload();
     await env.produce(events);
-    const live = await spawnProcessor(env.processorEnv('live')); // arrival order: no event-time merge
-    try {
-      await waitUntilSettled(env, 120_000);
-    } finally {
-      live.kill('SIGTERM');
-      await live.exited();
-    }
+    await runUntilSettled(env, 'live', { timeoutMs: 120_000 }); // arrival order: no event-time merge
   }, 180_000);
   afterAll(async () => {
     await env?.close();

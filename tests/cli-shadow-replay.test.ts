@@ -6,8 +6,8 @@ import { buildActors } from '../actors/registry.ts';
 import { createTestDriver } from '../actors/test-driver.ts';
 import type { ShadowDiff } from '../cli/commands/shadow-diff.ts';
 import { decodeEvent, type Alert, type DomainEvent } from '../schemas/index.ts';
-import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
-import { spawnProcessor } from './support/processor-process.ts';
+import { createPipelineEnv, type PipelineEnv } from './support/pipeline-env.ts';
+import { runUntilSettled } from './support/spawned-processors.ts';
 import { runCli } from './support/run-cli.ts';
 
 /**
@@ -50,13 +50,7 @@ describe('CLI replay --shadow', () => {
     env = await createPipelineEnv(1); // one partition per topic: arrival order is event-time order
     events = workload();
     await env.produce(events);
-    const proc = await spawnProcessor(env.processorEnv('live'));
-    try {
-      await waitUntilSettled(env, 120_000);
-    } finally {
-      proc.kill('SIGTERM');
-      await proc.exited();
-    }
+    await runUntilSettled(env, 'live', { timeoutMs: 120_000 });
   }, 180_000);
   afterAll(async () => {
     await env?.close();

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { generateEvents } from '../generator/index.ts';
 import { closingEvents } from './support/oracle.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
-import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
-import { spawnProcessor } from './support/processor-process.ts';
+import { createPipelineEnv, type PipelineEnv } from './support/pipeline-env.ts';
+import { runUntilSettled } from './support/spawned-processors.ts';
 
 /**
  * Exactly-once against a real broker and Postgres: the committed states and alerts must equal the
@@ -25,13 +25,7 @@ describe('runtime: exactly-once', () => {
     const { events } = generateEvents({ seed: 11, count: COUNT, users: 2000, skus: 300, minPerPattern: 2 });
     const all = [...events, ...closingEvents(events, PARTITIONS)];
     await env.produce(all);
-    const proc = await spawnProcessor(env.processorEnv('proc-a'));
-    try {
-      await waitUntilSettled(env);
-    } finally {
-      proc.kill('SIGTERM');
-      await proc.exited();
-    }
+    await runUntilSettled(env, 'proc-a');
     await expectCommittedEqualsOracle(env.sql, all);
   }, 300_000);
 
@@ -42,13 +36,7 @@ describe('runtime: exactly-once', () => {
     const { events } = generateEvents({ seed: 12, count: COUNT, users: 2000, skus: 300, minPerPattern: 2 });
     const all = [...events, ...closingEvents(events, PARTITIONS)];
     await env.produce(all);
-    const proc = await spawnProcessor({ ...env.processorEnv('proc-merge'), EVENT_TIME_MERGE: 'true' });
-    try {
-      await waitUntilSettled(env);
-    } finally {
-      proc.kill('SIGTERM');
-      await proc.exited();
-    }
+    await runUntilSettled(env, 'proc-merge', { env: { EVENT_TIME_MERGE: 'true' } });
     await expectCommittedEqualsOracle(env.sql, all, { exact: true, partitions: PARTITIONS });
   }, 300_000);
 });

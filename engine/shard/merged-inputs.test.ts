@@ -69,6 +69,9 @@ function oracle(events: readonly Ev[]) {
   return { states: new Map(driver.states('user')), alerts: driver.alerts().filter((a) => a.entityType === 'user') };
 }
 
+/** A clock record of `origin` on the user inbox: `value` is a root key, 'idle' or 'alive'. */
+const clockRecord = (offset: number, origin: string, value: string): SourceRecord => ({ topic: `${APP}.user.inbox`, partition: 0, offset, key: 'clock', value: '{}', headers: { [ORIGIN_HEADER]: origin, [CLOCK_HEADER]: value } });
+
 const record = (e: Ev): SourceRecord => ({ topic: e.topic, partition: e.partition, offset: e.offset, key: e.key, value: JSON.stringify(e.body), headers: {}, timestamp: e.body.ts });
 
 /** Each order shard applies its partition; its outbox rows to users become that origin's messages, in sequence. */
@@ -256,7 +259,7 @@ describe('merged inputs', () => {
 
   test("a restart keeps the source's running maximum of event time: an event late in its partition right after it is keyed as in one run", () => {
     const login = (offset: number, user: string, ts: number): SourceRecord => record({ topic: 'user_events', partition: 0, offset, key: user, body: { id: `e-${offset}`, type: 'login_succeeded', v: 1, ts, data: { userId: user, country: 'DE', ip: '10.0.0.1', deviceId: 'd-1' } } });
-    const idle = (offset: number): SourceRecord[] => ORIGINS.map((o, i) => ({ topic: `${APP}.user.inbox`, partition: 0, offset: offset + i, key: 'clock', value: '{}', headers: { [ORIGIN_HEADER]: o, [CLOCK_HEADER]: 'idle' } }));
+    const idle = (offset: number): SourceRecord[] => ORIGINS.map((o, i) => clockRecord(offset + i, o, 'idle'));
     const first = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ORIGINS } });
     first.noteSourceEnd(2);
     first.apply([login(0, 'u-1', T0 + 10 * MINUTE), ...idle(0)]);
@@ -268,7 +271,7 @@ describe('merged inputs', () => {
     second.noteSourceEnd(2);
     // The order shards promise nothing before 10:07; the late login (09:00) is keyed at 10:10, as
     // in a run without the restart, so it waits. Keyed by its own time it would go at once.
-    const promise = (offset: number): SourceRecord[] => ORIGINS.map((o, i) => ({ topic: `${APP}.user.inbox`, partition: 0, offset: offset + i, key: 'clock', value: '{}', headers: { [ORIGIN_HEADER]: o, [CLOCK_HEADER]: `${T0 + 7 * MINUTE}/${i}/0/transaction_events` } }));
+    const promise = (offset: number): SourceRecord[] => ORIGINS.map((o, i) => clockRecord(offset + i, o, `${T0 + 7 * MINUTE}/${i}/0/transaction_events`));
     second.apply([login(1, 'u-2', T0), ...promise(ORDER_PARTITIONS)]);
     expect(second.heldSources!()).toBe(1);
     expect(second.query('u-2')).toBeUndefined();
@@ -301,12 +304,11 @@ describe('merged inputs', () => {
       value: JSON.stringify({ from: { type: 'order', key: `o-${seq}` }, msg: { type: 'payment_attempted', orderId: `o-${origin}-${seq}`, amount: 5, cardFingerprint: 'card-1', cause: `e-${origin}-${seq}`, ts: T0, outcome: 'declined' } }),
       headers: { [ORIGIN_HEADER]: origin, [SEQ_HEADER]: String(seq), 'x-at': rootAt },
     });
-    const clock = (offset: number, origin: string, value: string): SourceRecord => ({ topic: inbox, partition: 0, offset, key: 'clock', value: '{}', headers: { [ORIGIN_HEADER]: origin, [CLOCK_HEADER]: value } });
     const login = (offset: number, user: string, ms: number): SourceRecord => record({ topic: 'user_events', partition: 0, offset, key: user, body: { id: `e-login-${offset}`, type: 'login_succeeded', v: 1, ts: T0 + ms, data: { userId: user, country: 'DE', ip: '10.0.0.1', deviceId: 'd-1' } } });
     const shard = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ['order/0', 'order/1'] } });
     shard.noteSourceEnd(2);
     // order/0 is idle, order/1 has promised nothing before 0:00.100: the login at 0:00.080 goes.
-    shard.apply([clock(0, 'order/0', 'idle'), clock(1, 'order/1', at(100, 0)), login(0, 'u-s', 80)]);
+    shard.apply([clockRecord(0, 'order/0', 'idle'), clockRecord(1, 'order/1', at(100, 0)), login(0, 'u-s', 80)]);
     expect(shard.query('u-s')).toBeDefined();
     // order/1's message at 0:00.200 waits for the source; order/0 then sends one keyed 0:00.010,
     // before what was released (its idle clock was no promise): it passes, behind the held one.

@@ -177,7 +177,7 @@ export class MergedInputs {
     // counted out of event-time order when applied), after another of its origin that passes, a
     // duplicate, or refused.
     if (!isNew) return void this.inbox.push({ offset: r.offset, state: 'pass', r, parsed });
-    this.passing.set(origin, (this.passing.get(origin) ?? 0) + 1);
+    countUp(this.passing, origin);
     this.inbox.push({ offset: r.offset, state: 'pass', r, parsed, blocks: origin });
   }
 
@@ -259,10 +259,7 @@ export class MergedInputs {
 
   private applyPassing(e: InboxEntry): void {
     this.router.applyInbox(e.r!, e.parsed!);
-    if (e.blocks === undefined) return;
-    const n = (this.passing.get(e.blocks) ?? 1) - 1;
-    if (n <= 0) this.passing.delete(e.blocks);
-    else this.passing.set(e.blocks, n);
+    if (e.blocks !== undefined) countDown(this.passing, e.blocks);
   }
 
   private sourceAtEnd(): boolean {
@@ -273,13 +270,21 @@ export class MergedInputs {
   private pin(key: string | null, r: SourceRecord): void {
     if (this.merge.size === 1) this.horizon = -Infinity; // the first held since the merge was empty
     this.horizon = Math.max(this.horizon, r.timestamp ?? Infinity);
-    if (key !== null) this.heldKeys.set(key, (this.heldKeys.get(key) ?? 0) + 1);
+    if (key !== null) countUp(this.heldKeys, key);
   }
 
   private unpin(key: string | null): void {
-    if (key === null) return;
-    const n = (this.heldKeys.get(key) ?? 1) - 1;
-    if (n <= 0) this.heldKeys.delete(key);
-    else this.heldKeys.set(key, n);
+    if (key !== null) countDown(this.heldKeys, key);
   }
+}
+
+function countUp(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** One less of `key`; a key counted down to nothing leaves the map (`has` means "some"). */
+function countDown(counts: Map<string, number>, key: string): void {
+  const n = (counts.get(key) ?? 1) - 1;
+  if (n <= 0) counts.delete(key);
+  else counts.set(key, n);
 }

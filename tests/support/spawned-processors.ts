@@ -1,5 +1,19 @@
-import type { PipelineEnv } from './pipeline-env.ts';
+import { waitUntilSettled, type PipelineEnv } from './pipeline-env.ts';
 import { spawnProcessor, type ProcessorProcess } from './processor-process.ts';
+
+/**
+ * Runs one processor of `e` as `owner` (with `opts.env` on top of the env's) until the pipeline has
+ * settled (`waitUntilSettled`, its default bound unless `opts.timeoutMs`), then stops it with SIGTERM.
+ */
+export async function runUntilSettled(e: PipelineEnv, owner: string, opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<void> {
+  const p = await spawnProcessor({ ...e.processorEnv(owner), ...opts.env });
+  try {
+    await waitUntilSettled(e, opts.timeoutMs);
+  } finally {
+    p.kill('SIGTERM');
+    await p.exited();
+  }
+}
 
 /**
  * The processor processes a test file has running: started for an env and owner id, stopped by a
