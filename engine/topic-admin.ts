@@ -33,5 +33,10 @@ export interface TopicAdmin {
   deleteTopics(topics: readonly string[]): Promise<void>;
   /** The members of a consumer group, as `<client id>@<host>` (empty when it has none or does not exist). */
   groupMembers(groupId: string): Promise<string[]>;
+  /**
+   * Deletes a consumer group and its committed offsets: for what a tool made for itself, such as a
+   * shadow replay's. One that does not exist is ignored; one that still has members is refused.
+   */
+  deleteGroup(groupId: string): Promise<void>;
   disconnect(): Promise<void>;
 }

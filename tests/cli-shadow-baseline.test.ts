@@ -128,7 +128,7 @@ describe('CLI replay --shadow --baseline', () => {
     const differing = Object.fromEntries(Object.entries(states.byType).map(([type, d]) => [type, d.differing]));
     expect(differing).toEqual(differingStates(base.states, changed.states));
 
-    // Both replays' schemas and topics are gone afterwards.
+    // Both replays' schemas, topics and consumer groups are gone afterwards.
     const { schema, app, against } = result as unknown as { schema: string; app: string; against: { baseline: { schema: string; app: string } } };
     const schemas = await env.sql`select schema_name from information_schema.schemata where schema_name = any(${[schema, against.baseline.schema]}::text[])`;
     expect(schemas.map((r) => r.schema_name)).toEqual([]);
@@ -138,6 +138,8 @@ describe('CLI replay --shadow --baseline', () => {
         expect(await admin.partitionCount(`${a}.alerts`)).toBeUndefined();
         expect(await admin.partitionCount(`${a}.user.inbox`)).toBeUndefined();
       }
+      const groups = (await env.admin.listGroups()).groups.map((g) => g.groupId);
+      expect(groups.filter((g) => g.startsWith(app) || g.startsWith(against.baseline.app))).toEqual([]);
     } finally {
       await admin.disconnect();
     }

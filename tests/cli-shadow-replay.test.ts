@@ -105,11 +105,12 @@ describe('CLI replay --shadow', () => {
 
     expect(await liveSnapshot()).toEqual(before);
     const [schema] = await env.sql`select count(*)::int as n from information_schema.schemata where schema_name = ${result.schema}`;
-    expect(schema!.n).toBe(0); // removed afterwards, and so are its topics
+    expect(schema!.n).toBe(0); // removed afterwards, and so are its topics and consumer group
     const admin = await env.client.admin();
     try {
       expect(await admin.partitionCount(`${result.app}.alerts`)).toBeUndefined();
       expect(await admin.partitionCount(`${result.app}.user.inbox`)).toBeUndefined();
+      expect((await env.admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(result.app))).toEqual([]);
     } finally {
       await admin.disconnect();
     }

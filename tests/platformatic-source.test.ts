@@ -146,7 +146,7 @@ describe('platformatic source: positions', () => {
     await closeAll(sources);
   }, 60_000);
 
-  test('commits are the group offsets (seen by another client); a new member starts there; the member list follows joins and leaves', async () => {
+  test('commits are the group offsets (seen by another client); a new member starts there; the member list follows joins and leaves; deleteGroup only without members', async () => {
     const topic = `${prefix}commit`;
     await topicsWith([topic], 2, 5);
     const groupId = `${prefix}commit`;
@@ -164,7 +164,12 @@ describe('platformatic source: positions', () => {
     await waitUntil(() => rec.events.filter((e) => e.kind === 'batch').length >= 2, 20_000, () => 'batches');
     const firstOf = (p: number) => rec.events.find((e) => e.kind === 'batch' && e.partition === p);
     expect([firstOf(0), firstOf(1)].map((e) => e?.kind === 'batch' && e.first)).toEqual(['3', '4']);
+    await expect(admin.deleteGroup(groupId)).rejects.toThrow(`consumer group ${groupId} still has 1 member(s): not deleted`);
     await closeAll(sources);
+    // Without members it is deleted with its offsets; an unknown group is no error.
+    await admin.deleteGroup(groupId);
+    expect(await witness.fetchOffsets({ groupId, topics: [topic] }).then((o) => o[0]!.partitions.map((p) => p.offset))).toEqual(['-1', '-1']);
+    await admin.deleteGroup(`${prefix}never-there`);
   }, 60_000);
 
   test('at most `concurrency` batches in handlers at once, one per partition', async () => {

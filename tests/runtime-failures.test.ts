@@ -127,9 +127,19 @@ async function zombieIsFenced(seed: number, extra: Record<string, string>): Prom
   const zombie = await start(env, 'zombie', { ...extra, CHECKPOINT_INTERVAL_MS: '4000' });
   const survivor = await start(env, 'survivor', extra);
   await waitForOwners(env, 2);
-  await env.produce(events.slice(0, 10_000));
+  // Freeze it while the first half is still arriving, in 10 steps over ~3 s: it has applied records
+  // since its last checkpoint (4 s apart), so on SIGCONT it has a stale commit to try. Produced all
+  // at once, the half could be applied and checkpointed before the freeze: nothing to commit, so
+  // never fenced (one CI run timed out waiting for 'fenced').
+  const arriving = (async () => {
+    for (let i = 0; i < 10; i++) {
+      await env!.produce(events.slice(i * 1000, (i + 1) * 1000));
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  })();
   await new Promise((r) => setTimeout(r, 1500));
   await freezeBetweenCheckpoints(env, zombie, 'zombie');
+  await arriving;
   await env.produce(events.slice(10_000));
   await waitForOwners(env, 1, 60_000); // the survivor acquired every shard, bumping their epochs
   await waitUntilSettled(env);

@@ -7,9 +7,9 @@ import type { LogStorage } from './log-storage.ts';
  * (engine/topic-plan.ts); topic configuration is not kept (the bound a broker puts on input
  * records' timestamps is not enforced: only this process produces here).
  *
- * @param membersOf the member ids of a consumer group of this log
+ * @param groups this log's consumer groups: a group's member ids, and deleting one (with its offsets)
  */
-export function createAdmin(storage: LogStorage, membersOf: (groupId: string) => string[]): TopicAdmin {
+export function createAdmin(storage: LogStorage, groups: { membersOf(groupId: string): string[]; delete(groupId: string): void }): TopicAdmin {
   const existing = (topic: string) => storage.partitionCount(topic);
   return {
     async ping() {},
@@ -34,7 +34,12 @@ export function createAdmin(storage: LogStorage, membersOf: (groupId: string) =>
     async offsetsAt(topic, timestampMs) {
       return storage.partitions(topic).map((p, partition) => ({ partition, offset: p.offsetAt(timestampMs) }));
     },
-    groupMembers: async (groupId) => membersOf(groupId),
+    groupMembers: async (groupId) => groups.membersOf(groupId),
+    async deleteGroup(groupId) {
+      const members = groups.membersOf(groupId).length;
+      if (members > 0) throw new Error(`consumer group ${groupId} still has ${members} member(s): not deleted`);
+      groups.delete(groupId);
+    },
     async disconnect() {},
   };
 }

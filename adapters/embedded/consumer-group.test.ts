@@ -132,4 +132,21 @@ describe('in-process log: consumer groups', () => {
     expect(await admin.groupMembers('g')).toEqual([]);
     expect(await admin.groupMembers('other')).toEqual([]);
   });
+
+  test('deleteGroup refuses a group with members; deleted, its committed offsets are gone and a new member reads from the start', async () => {
+    log = createInProcessLog();
+    const admin = await log.admin();
+    await topic('t', 1, 3);
+    const a = await member('g', ['t']);
+    await until(() => a.records.length === 3);
+    await a.source.commit([{ topic: 't', partition: 0, offset: 3 }]);
+    await expect(admin.deleteGroup('g')).rejects.toThrow('consumer group g still has 1 member(s): not deleted');
+    await a.source.disconnect();
+    await admin.deleteGroup('g');
+    await admin.deleteGroup('never-there');
+    const b = await member('g', ['t']);
+    await until(() => b.records.length === 3);
+    expect(b.records).toEqual(['t/0@0', 't/0@1', 't/0@2']);
+    await b.source.disconnect();
+  });
 });

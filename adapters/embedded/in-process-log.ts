@@ -118,7 +118,12 @@ export function createInProcessLog(opts: InProcessLogOptions = {}): InProcessLog
     return g;
   };
   return {
-    admin: async () => createAdmin(storage, (groupId) => groups.get(groupId)?.memberIds() ?? []),
+    admin: async () =>
+      createAdmin(storage, {
+        membersOf: (groupId) => groups.get(groupId)?.memberIds() ?? [],
+        // Its committed offsets no longer hold records back: the next sweep or commit releases them.
+        delete: (groupId) => void groups.delete(groupId),
+      }),
     sink: async () => createSink(storage),
     source: async ({ groupId, topics, shardOf, maxBytesPerPartition }) =>
       createSource({ storage, group: groupOf(groupId), topics, shardOf, maxBytesPerPartition, live }),

@@ -40,6 +40,13 @@ export async function createKafkajsAdmin(kafka: KafkaPort): Promise<TopicAdmin> 
       const { groups } = await admin.describeGroups([groupId]);
       return (groups[0]?.members ?? []).map((m) => `${m.clientId}@${m.clientHost}`);
     },
+    async deleteGroup(groupId) {
+      // Asked first: kafkajs retries a DeleteGroups refused for an unknown group until it gives up.
+      const [group] = (await admin.describeGroups([groupId])).groups;
+      if (!group || group.state === 'Dead') return;
+      if (group.members.length > 0) throw new Error(`consumer group ${groupId} still has ${group.members.length} member(s): not deleted`);
+      await admin.deleteGroups([groupId]);
+    },
     disconnect: () => admin.disconnect(),
   };
 }

@@ -17,6 +17,7 @@ export type AdminPort = Pick<
   | 'fetchTopicOffsetsByTimestamp'
   | 'describeCluster'
   | 'describeGroups'
+  | 'deleteGroups'
 >;
 export type ProducerPort = Pick<Producer, 'connect' | 'disconnect' | 'send' | 'sendBatch'>;
 export type ConsumerPort = Pick<

@@ -42,6 +42,12 @@ export async function createPlatformaticAdmin(config: ClientConfig): Promise<Top
       const group = (await admin.describeGroups({ groups: [groupId] })).get(groupId);
       return [...(group?.members.values() ?? [])].map((m) => `${m.clientId}@${m.clientHost}`);
     },
+    async deleteGroup(groupId) {
+      const group = (await admin.describeGroups({ groups: [groupId] })).get(groupId);
+      if (!group || group.state === 'Dead') return;
+      if (group.members.size > 0) throw new Error(`consumer group ${groupId} still has ${group.members.size} member(s): not deleted`);
+      await admin.deleteGroups({ groups: [groupId] });
+    },
     disconnect: () => admin.close(),
   };
 }

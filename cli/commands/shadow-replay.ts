@@ -121,12 +121,14 @@ async function replayInto(settings: CommandSettings, actors: readonly ActorDefin
   const ends = new Map([...range.ends].filter(([tp]) => sources.includes(tp.slice(0, tp.lastIndexOf(':')))));
   const owned = (topic: string) => topic.startsWith(`${app}.`);
   const shadowUrl = shadowDatabaseUrl(settings.databaseUrl, id);
+  const groupId = `${app}-processor`;
   let sql: Sql | undefined;
   const release = async () => {
     await sql?.end({ timeout: 5 });
-    if (range.keep) return range.log(`kept: schema ${id}, topics ${app}.*`);
+    if (range.keep) return range.log(`kept: schema ${id}, topics ${app}.*, consumer group ${groupId}`);
     await dropShadowSchema(liveSql, id).catch((e) => range.log(`could not drop schema ${id}: ${(e as Error).message}`));
     await admin.deleteTopics(shadowTopics(app, actors)).catch((e) => range.log(`could not delete the topics of ${app}: ${(e as Error).message}`));
+    await admin.deleteGroup(groupId).catch((e) => range.log(`could not delete consumer group ${groupId}: ${(e as Error).message}`));
   };
   try {
     await createShadowSchema(liveSql, id);
@@ -141,7 +143,7 @@ async function replayInto(settings: CommandSettings, actors: readonly ActorDefin
     const records = scope.positions.filter((p) => sources.includes(p.topic)).reduce((n, p) => n + Math.max(0, (ends.get(`${p.topic}:${p.partition}`) ?? 0) - p.offset), 0);
     range.log(`shadow ${app}: ${records} source records from ${describeFrom(range.from)}, schema ${id}, user and sku_affinity inputs merged in event time`);
     const processor = await startProcessor({
-      client, databaseUrl: shadowUrl, app, groupId: `${app}-processor`, topics, partitions: settings.partitions, checkpointIntervalMs: 200,
+      client, databaseUrl: shadowUrl, app, groupId, topics, partitions: settings.partitions, checkpointIntervalMs: 200,
       ownerId: `${app}-1`, actorsConfig: settings.actorsConfig, eventTimeMerge: true,
       onFatal: (e) => range.log(`shadow processor failed: ${e.message}`),
     });
