@@ -20,7 +20,7 @@ export async function applyInShard(deps: Pick<IntakeDeps, 'membership' | 'store'
       if (batch.memory) packed.memory = true;
       return packed;
     };
-    const applyBatch = () => o.host.apply(o.id, pack(), { now: Date.now(), sourceEnd });
+    const applyBatch = () => o.host.apply(o.id, pack(), { now: Date.now(), sourceEnd, receivedAt: batch.receivedAt });
     let r = await applyOrRestore(deps, o, applyBatch);
     while (r.needs) {
       await o.host.rehydrate(o.id, await deps.store.loadStates(o.actor.type, r.needs), r.needs, Date.now());
@@ -92,12 +92,20 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
  * Applies messages handed over in memory (engine/local-delivery.ts) like an inbox batch, and
  * accounts for them; resolves to how many (a prefix) the shard took, undefined when it could not.
  */
-export async function applyMemoryRecords(deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer'>, o: Owned, topic: string, records: RawMessage[]): Promise<number | undefined> {
-  const batch: SourceBatch = { topic, partition: o.partition, highWatermark: 0, records, lastOffset: '-1', memory: true };
+export async function applyMemoryRecords(
+  deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer'> & { endWanted(o: Owned): void },
+  o: Owned,
+  topic: string,
+  records: RawMessage[],
+): Promise<number | undefined> {
+  // Received when handed over: a memory record's timestamp is that moment (local-delivery.ts), on this process's clock.
+  const receivedAt = records.reduce((max, r) => Math.max(max, Number(r.timestamp)), -Infinity);
+  const batch: SourceBatch = { topic, partition: o.partition, highWatermark: 0, records, lastOffset: '-1', memory: true, receivedAt };
   const started = performance.now();
   const r = await applyInShard(deps, o, batch);
   if (!r) return undefined;
   accountApplied(deps.observer, o, batch, r, 0, started);
+  if (r.endWanted) deps.endWanted(o);
   return r.consumed;
 }
 

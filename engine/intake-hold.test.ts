@@ -33,6 +33,7 @@ function harness() {
     isInbox: (topic) => topic === INBOX,
     log: () => {},
     observer: {},
+    endWanted: () => {},
     source: {
       pause: (tps: readonly TopicPartition[]) => void calls.push(`pause ${tps.length}`),
       resume: (tps: readonly TopicPartition[]) => void calls.push(`resume ${tps.length}`),

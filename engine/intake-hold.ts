@@ -23,6 +23,8 @@ export interface HeldInbox {
   partition: number;
   highWatermark: number;
   records: RawMessage[];
+  /** The latest `receivedAt` of the batches held: a source end must be as fresh before they pass for being caught up. */
+  receivedAt?: number;
   /** The drain under way: one at a time per shard, so records are applied once and in order. */
   draining?: Promise<void>;
   retry?: ReturnType<typeof setTimeout>;
@@ -33,7 +35,10 @@ export interface HeldInbox {
 const RETRY_MS = 20;
 const MAX_HELD = 20_000;
 
-type HoldDeps = Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer' | 'source'>;
+type HoldDeps = Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer' | 'source'> & {
+  /** The held records wait on a source end older than they are (engine/source-ends.ts). */
+  endWanted(o: Owned): void;
+};
 
 export class InboxHolds {
   #stopped = false;
@@ -53,6 +58,7 @@ export class InboxHolds {
     const after = this.nextAfterHeld(o, batch.topic) ?? -1;
     for (const r of records) if (Number(r.offset) >= after) h.records.push(r);
     h.highWatermark = Math.max(h.highWatermark, batch.highWatermark);
+    if (batch.receivedAt !== undefined) h.receivedAt = Math.max(h.receivedAt ?? -Infinity, batch.receivedAt);
     if (h.records.length > MAX_HELD && !h.paused) {
       h.paused = true;
       this.deps.source.pause([{ topic: h.topic, partition: h.partition }]);
@@ -77,13 +83,14 @@ export class InboxHolds {
   async #drainOnce(o: Owned, h: HeldInbox): Promise<void> {
     if (this.#stopped || this.deps.membership.held(o.id) !== o) return;
     // A copy: records held while this apply is under way join the next attempt, not this one.
-    const batch: SourceBatch = { topic: h.topic, partition: h.partition, highWatermark: h.highWatermark, records: h.records.slice(), lastOffset: h.records[h.records.length - 1]!.offset };
+    const batch: SourceBatch = { topic: h.topic, partition: h.partition, highWatermark: h.highWatermark, records: h.records.slice(), lastOffset: h.records[h.records.length - 1]!.offset, receivedAt: h.receivedAt };
     const expected = o.next.get(tpKey(h.topic, h.partition)) ?? 0;
     const started = performance.now();
     const r = await applyInShard(this.deps, o, batch);
     if (!r) return;
     accountApplied(this.deps.observer, o, batch, r, expected, started);
     if (r.consumed > 0) h.records = h.records.slice(r.consumed);
+    if (r.endWanted) this.deps.endWanted(o);
     if (h.paused && h.records.length <= MAX_HELD / 2) {
       h.paused = false;
       if (!o.paused) this.deps.source.resume([{ topic: h.topic, partition: h.partition }]);

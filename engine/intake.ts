@@ -12,6 +12,7 @@ import { pauseWhenOverBound, resumeFetching } from './intake-backpressure.ts';
 import { boundHeldSources } from './intake-merge-pause.ts';
 import { RetentionGaps } from './intake-retention.ts';
 import { InboxHolds } from './intake-hold.ts';
+import { SourceEnds } from './source-ends.ts';
 import { tpKey } from './topic-partition.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface Intake {
   batch(batch: SourceBatch, control: BatchControl): Promise<void>;
   /** Lets a shard paused by backpressure fetch again. */
   resume(o: Owned): void;
+  /** `o` has inbox records waiting on a stale end of its source partition (engine/source-ends.ts): measure it. */
+  endWanted(o: Owned): void;
   /** No more batches are applied (stop() of the processor). */
   stop(): void;
 }
@@ -57,7 +60,15 @@ export function createIntake(deps: IntakeDeps): Intake {
   const { membership, source } = deps;
   let stopped = false;
   const retention = new RetentionGaps(deps.admin, deps.log);
-  const holds = new InboxHolds(deps);
+  const ends: SourceEnds = new SourceEnds({
+    ...deps,
+    // The end is noted: what waits for it is offered again (held inbox records, messages handed over in memory).
+    measured: async (o) => {
+      await holds.drain(o);
+      deps.applied?.(o);
+    },
+  });
+  const holds = new InboxHolds({ ...deps, endWanted: (o) => ends.request(o) });
   const lanes = deps.pipelineBatches ? new IntakeLanes() : undefined;
 
   /** The steps of one batch, in order. `step` says how its fetch position moves (see BatchStep). */
@@ -92,6 +103,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     const r = await applyInShard(deps, o, batch);
     if (!r) return step.notApplied();
     accountApplied(deps.observer, o, batch, r, expected, started);
+    if (r.endWanted) ends.request(o);
     boundHeldSources(deps, o, r.heldSources);
     if (r.consumed < batch.records.length) holds.hold(o, batch, batch.records.slice(r.consumed));
     step.consumed();
@@ -125,6 +137,7 @@ export function createIntake(deps: IntakeDeps): Intake {
   return {
     async batch(batch, control) {
       if (stopped || !control.current() || batch.records.length === 0) return;
+      batch.receivedAt ??= Date.now();
       if (!lanes) return applyBatch(batch, control, inTurn(batch, control));
       control.consumedThrough(batch.lastOffset);
       const step = inLane(lanes, batch, control);
@@ -136,9 +149,11 @@ export function createIntake(deps: IntakeDeps): Intake {
     resume(o) {
       resumeFetching(deps, o, stopped);
     },
+    endWanted: (o) => ends.request(o),
     stop() {
       stopped = true;
       holds.stop();
+      ends.stop();
     },
   };
 }

@@ -48,6 +48,12 @@ export interface SourceBatch {
   lastOffset: string;
   /** Inbox messages handed over in memory by a shard of this process (engine/local-delivery.ts), not fetched. */
   memory?: true;
+  /**
+   * When the engine received it (wall-clock ms; set by the intake): the time its high watermark is
+   * as of, and that a source end must be as fresh as before its inbox records pass for being caught
+   * up (engine/shard/inbox-gate.ts).
+   */
+  receivedAt?: number;
 }
 
 export interface BatchControl {

@@ -101,8 +101,9 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       // Where the source partition ends now: until the shard has read that far (or past an inbox
       // message's event time) inbox messages wait, so a catch-up applies them after the source
       // events that precede them, as live processing does. Batches of the source keep it current.
+      const measuredAt = Date.now(); // the end below is at least as fresh as this
       const end = (await admin.offsets(sourceTopic)).find((x) => x.partition === partition);
-      if (end) await host.noteSourceEnd(id, end.high);
+      if (end) await host.noteSourceEnd(id, end.high, measuredAt);
       const next = new Map(snap.offsets);
       // The group offsets may be behind what Postgres holds (the last owner died between its commit
       // and Kafka's): owe them now, so a partition with no new input still shows no lag.

@@ -6,6 +6,15 @@
  * hand over the whole inbox backlog first: an SKU would then see every `reserve` before the
  * `stock_received` that precedes it in event time, refuse it, and the order would be rejected.
  * So an inbox message waits until the source has moved past its event time (or has nothing more).
+ *
+ * "Nothing more" is only as true as the end it was judged by. The end comes from source batches
+ * (their high watermark) and from a measurement when the shard is taken; a source partition with
+ * nothing new is not fetched, so its end can be old news. A shard taken while its source was still
+ * empty, then handed a reserve before the stock events written just before it were fetched, would
+ * apply the reserve first and refuse it (seen in a fail-over test: an order rejected that the
+ * driver reserves). So the end counts only when it was learned at or after the moment the message
+ * was received; otherwise the message waits by its time as usual, and the shard asks for the end
+ * to be measured again (`takeEndWanted`).
  */
 export class InboxGate {
   /** The latest event time applied from the source partition by this incarnation of the shard: what the gate waits by. */
@@ -18,6 +27,11 @@ export class InboxGate {
    */
   eventTimeMax = 0;
   private end: number | undefined;
+  /** Wall-clock ms at which `end` was last learned; Infinity when the caller keeps no time (then it never goes stale). */
+  private endSeenAt = -Infinity;
+  /** When the records being applied were received (wall-clock ms); -Infinity when the caller keeps no time. */
+  receivedAt = -Infinity;
+  private endWanted = false;
 
   constructor(
     /** The shard's next offsets, by `<topic>:<partition>`. */
@@ -29,8 +43,27 @@ export class InboxGate {
   /** True when an inbox message of event time `ts` must wait for the source partition. */
   mustWait(ts: unknown): boolean {
     if (this.end === undefined || typeof ts !== 'number') return false;
-    if (this.atEnd()) return false; // source caught up: nothing earlier to wait for
+    if (this.caughtUp()) return false; // nothing earlier to wait for
     return ts >= this.sourceClock;
+  }
+
+  /**
+   * True when the source partition was read to its end, and that end was learned at or after the
+   * records being applied were received. Read to an end learned earlier, it notes that a fresher
+   * end is wanted.
+   */
+  caughtUp(): boolean {
+    if (!this.atEnd()) return false;
+    if (this.endSeenAt >= this.receivedAt) return true;
+    this.endWanted = true;
+    return false;
+  }
+
+  /** Whether an apply since the last call found the end too old to trust (and so a measurement would let records pass). */
+  takeEndWanted(): boolean {
+    const wanted = this.endWanted;
+    this.endWanted = false;
+    return wanted;
   }
 
   /** The source partition's end as the consumer last saw it (its high watermark); undefined until told. */
@@ -43,7 +76,10 @@ export class InboxGate {
     return this.end !== undefined && (this.offsets.get(this.sourceTp) ?? 0) >= this.end;
   }
 
-  noteSourceEnd(highWatermark: number): void {
-    if (Number.isSafeInteger(highWatermark) && (this.end === undefined || highWatermark > this.end)) this.end = highWatermark;
+  /** `seenAt`: when the end was measured (or the batch carrying it received), wall-clock ms; omitted: never stale. */
+  noteSourceEnd(highWatermark: number, seenAt = Infinity): void {
+    if (!Number.isSafeInteger(highWatermark)) return;
+    if (this.end === undefined || highWatermark > this.end) this.end = highWatermark;
+    this.endSeenAt = Math.max(this.endSeenAt, seenAt);
   }
 }

@@ -195,16 +195,20 @@ export interface Shard {
   /**
    * Applies records of one topic partition, in offset order, and returns how many it consumed: a
    * prefix of `records`. Inbox records stop early when they must wait for the source partition
-   * (see `noteSourceEnd`); the caller fetches the rest again from `nextOffset`.
+   * (see `noteSourceEnd`); the caller fetches the rest again from `nextOffset`. `receivedAt`: when
+   * the records were received (wall-clock ms), which a source end must be as fresh as (InboxGate).
    */
-  apply(records: readonly SourceRecord[]): number;
+  apply(records: readonly SourceRecord[], receivedAt?: number): number;
   /**
    * Tells the shard the end (high watermark) of its source partition as last seen by the consumer.
    * From then on an inbox record is applied only once the source partition is caught up to that
    * end or has already applied an event later than the message's event time. Without it (unit
-   * tests, benchmarks feeding records by hand) records are applied in the order given.
+   * tests, benchmarks feeding records by hand) records are applied in the order given. `seenAt`:
+   * when that end was measured (wall-clock ms); omitted, it never goes stale.
    */
-  noteSourceEnd(highWatermark: number): void;
+  noteSourceEnd(highWatermark: number, seenAt?: number): void;
+  /** True when an apply since the last call waited on a source end older than its records (InboxGate.takeEndWanted). */
+  takeEndWanted(): boolean;
   /** Hands over everything accumulated since the previous call. */
   takeDelta(): ShardDelta;
   /** See ApplyResult.appliedTimestamps: only a shard that merges in event time has them. */

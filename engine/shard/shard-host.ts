@@ -57,6 +57,8 @@ export interface ApplyResult {
   appliedTimestamps?: number[];
   /** The source events such a shard holds after this call (engine/intake-merge-pause.ts). */
   heldSources?: number;
+  /** Inbox records wait on a source end older than they are: measure the end again (engine/source-ends.ts). */
+  endWanted?: true;
 }
 
 export type QueryAnswer = { state: unknown; quarantine: string | null } | 'passivated' | undefined;
@@ -69,16 +71,18 @@ export interface ShardHostApi {
   open(spec: ShardSpec, restore: ShardRestore): Promise<number>;
   /**
    * Applies a batch. `sourceEnd`: the source partition's high watermark when the batch is from the
-   * source topic (see Shard.noteSourceEnd); `now`: wall-clock ms, for passivation.
+   * source topic (see Shard.noteSourceEnd); `now`: wall-clock ms, for passivation; `receivedAt`:
+   * when the batch was received (wall-clock ms), the time its high watermark is as of.
    */
-  apply(id: string, batch: RecordBatch, ctx: { now: number; sourceEnd?: number }): ApplyResult;
+  apply(id: string, batch: RecordBatch, ctx: { now: number; sourceEnd?: number; receivedAt?: number }): ApplyResult;
   /**
    * Puts back passivated entities from their committed rows (`keys` without a row start from their
    * initial state). Nothing is parked between calls: source and inbox batches of one shard run
    * concurrently, so the caller applies its batch again afterwards.
    */
   rehydrate(id: string, rows: StateRow[], keys: string[], now: number): void;
-  noteSourceEnd(id: string, highWatermark: number): void;
+  /** `seenAt`: when the end was measured (wall-clock ms). */
+  noteSourceEnd(id: string, highWatermark: number, seenAt: number): void;
   /** See Shard.storedKeys; nothing when the shard is no longer open here. */
   storedKeys(id: string, keys: string[]): void;
   /** What the next checkpoint writes, or null when the shard is clean. */
@@ -111,14 +115,17 @@ export function createShardHost(
   };
   const result = (s: Shard, consumed: number): ApplyResult => {
     const appliedTimestamps = s.takeAppliedTimestamps?.();
-    if (!appliedTimestamps) return { consumed, counters: { ...s.counters }, size: s.size() };
-    return { consumed, counters: { ...s.counters }, size: s.size(), appliedTimestamps, heldSources: s.heldSources!() };
+    const r: ApplyResult = appliedTimestamps
+      ? { consumed, counters: { ...s.counters }, size: s.size(), appliedTimestamps, heldSources: s.heldSources!() }
+      : { consumed, counters: { ...s.counters }, size: s.size() };
+    if (s.takeEndWanted()) r.endWanted = true;
+    return r;
   };
 
-  function applyRecords(s: Shard, records: SourceRecord[]): ApplyResult {
+  function applyRecords(s: Shard, records: SourceRecord[], receivedAt: number | undefined): ApplyResult {
     const needs = s.missingKeys(records);
     if (needs.length > 0) return { ...result(s, 0), needs };
-    return result(s, s.apply(records));
+    return result(s, s.apply(records, receivedAt));
   }
 
   return {
@@ -129,18 +136,18 @@ export function createShardHost(
       shards.set(shard.id, shard);
       return shard.size();
     },
-    apply(id, batch, { now, sourceEnd }) {
+    apply(id, batch, { now, sourceEnd, receivedAt }) {
       const s = shardOf(id);
       s.setNow(now);
-      if (sourceEnd !== undefined) s.noteSourceEnd(sourceEnd);
-      return applyRecords(s, unpackBatch(batch));
+      if (sourceEnd !== undefined) s.noteSourceEnd(sourceEnd, receivedAt);
+      return applyRecords(s, unpackBatch(batch), receivedAt);
     },
     rehydrate(id, rows, keys, now) {
       const s = shardOf(id);
       s.setNow(now);
       s.rehydrate(rows, keys);
     },
-    noteSourceEnd: (id, hw) => shardOf(id).noteSourceEnd(hw),
+    noteSourceEnd: (id, hw, seenAt) => shardOf(id).noteSourceEnd(hw, seenAt),
     storedKeys: (id, keys) => shards.get(id)?.storedKeys(keys),
     takeDelta(id) {
       const s = shardOf(id);

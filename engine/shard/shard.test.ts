@@ -99,6 +99,30 @@ describe('shard', () => {
     expect(shard.apply([{ ...reserve('order/0', 3, 'E', 1, 'o-3', 2500), offset: 2 }])).toBe(1);
   });
 
+
+  test('a source end learned before the inbox records were received does not make the source caught up: they wait by their time until the end is measured again', () => {
+    // Taken while its source was empty (end 0 at t=100); stock written at once with the orders,
+    // whose reserve is received at t=500, before the stock's fetch is applied.
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    shard.noteSourceEnd(0, 100);
+    const r1 = { ...reserve('order/0', 1, 'F', 3, 'o-1', 2000), offset: 0 };
+    expect(shard.apply([r1], 500)).toBe(0); // at the end of 0 as of t=100: old news
+    expect(shard.takeEndWanted()).toBe(true);
+    expect(shard.takeEndWanted()).toBe(false); // taken
+    // Measured again at t=600: the stock is there, so the reserve waits for it, not for another measurement.
+    shard.noteSourceEnd(1, 600);
+    expect(shard.apply([r1], 500)).toBe(0);
+    expect(shard.takeEndWanted()).toBe(false);
+    expect(shard.apply([{ ...stock('e-1', 'F', 3, 1000), offset: 0 }], 650)).toBe(1);
+    // Caught up with the end measured at t=600, after the reserve was received: it passes and is granted.
+    expect(shard.apply([r1], 500)).toBe(1);
+    expect(sku(shard, 'F')).toMatchObject({ onHand: 3, reserved: 3 });
+    // A reserve received later (t=900) with nothing new measured: it waits by its time again.
+    expect(shard.apply([{ ...reserve('order/0', 2, 'F', 1, 'o-2', 5000), offset: 1 }], 900)).toBe(0);
+    expect(shard.takeEndWanted()).toBe(true);
+    shard.noteSourceEnd(1, 950); // measured: still 1, so caught up
+    expect(shard.apply([{ ...reserve('order/0', 2, 'F', 1, 'o-2', 5000), offset: 1 }], 900)).toBe(1);
+  });
   test('restored with a running maximum of event time, a shard still holds an earlier inbox message until its own source passes it', () => {
     // The checkpoint's maximum (3000) keys what it sends; the partition may still hold a stock
     // receipt late behind it (2500) that precedes the reserve (2700): the gate waits for the source.

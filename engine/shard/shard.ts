@@ -66,8 +66,12 @@ export function createShard(opts: ShardOptions): Shard {
     id,
     counters,
     nextOffset: (topic, p) => offsets.get(`${topic}:${p}`),
-    apply: (records) => (merged ? merged.apply(records) : router.apply(records)),
-    noteSourceEnd: (highWatermark) => gate.noteSourceEnd(highWatermark),
+    apply(records, receivedAt = -Infinity) {
+      gate.receivedAt = receivedAt;
+      return merged ? merged.apply(records) : router.apply(records);
+    },
+    noteSourceEnd: (highWatermark, seenAt) => gate.noteSourceEnd(highWatermark, seenAt),
+    takeEndWanted: () => gate.takeEndWanted(),
     dirty: () => pending.dirty(),
     ...(merged ? { takeAppliedTimestamps: () => merged.takeAppliedTimestamps(), heldSources: () => merged.heldSources } : {}),
     takeDelta: () => {
