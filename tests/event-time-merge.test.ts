@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { generateEvents } from '../generator/index.ts';
 import { startProcessor } from '../engine/processor.ts';
-import type { LogClient } from '../engine/log-client.ts';
 import type { DomainEvent } from '../schemas/index.ts';
 import { closingEvents, type Expected } from './support/oracle.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { SpawnedProcessors } from './support/spawned-processors.ts';
+import { throttled } from './support/throttled-client.ts';
 
 /**
  * Issue #16: with `eventTimeMerge`, user and sku_affinity shards get their inputs in the driver's
@@ -42,33 +42,6 @@ async function consumedSoFar(e: PipelineEnv): Promise<number> {
   return (await e.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic not like '%.inbox'`)[0]!.n as number;
 }
 
-/** The client, with every batch of one partition held back in proportion to its size: that partition is read slowly. */
-function throttled(client: LogClient, topic: string, partition: number, msPerRecord: number): LogClient {
-  return {
-    ...client,
-    partitionOf: client.partitionOf,
-    async source(opts) {
-      const source = await client.source(opts);
-      return {
-        ...source,
-        run: (handlers, runOpts) => source.run({
-          assigned: (tps) => handlers.assigned(tps),
-          async batch(batch, control) {
-            if (batch.topic === topic && batch.partition === partition) await new Promise((r) => setTimeout(r, batch.records.length * msPerRecord));
-            return handlers.batch(batch, control);
-          },
-        }, runOpts),
-        seek: (tp, offset) => source.seek(tp, offset),
-        pause: (tps) => source.pause(tps),
-        resume: (tps) => source.resume(tps),
-        commit: (offsets) => source.commit(offsets),
-        stop: () => source.stop(),
-        disconnect: () => source.disconnect(),
-      };
-    },
-  };
-}
-
 describe('event-time merge against a real broker', () => {
   test('one transaction partition read far slower than the others: states and alert ids equal the driver', async () => {
     env = await createPipelineEnv(PARTITIONS);
@@ -76,7 +49,7 @@ describe('event-time merge against a real broker', () => {
     await env.produce(events);
     const transactions = env.topics.source.transaction_events;
     const p = await startProcessor({
-      client: throttled(env.client, transactions, 1, 4), databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics,
+      client: throttled(env.client, transactions, 1, (records) => records * 4), databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics,
       partitions: PARTITIONS, checkpointIntervalMs: 200, ownerId: 'throttled', workers: 0, eventTimeMerge: true,
       onFatal: (e) => {
         throw e;

@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import { startProcessor } from '../engine/processor.ts';
+import type { DomainEvent } from '../schemas/index.ts';
+import { validEnvelope } from '../schemas/fixtures.ts';
+import { committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
+import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
+import type { LogClient } from '../engine/log-client.ts';
+
+/**
+ * The inbox gate's "caught up with the source" against a real broker (engine/shard/inbox-gate.ts,
+ * engine/source-ends.ts). A SKU shard is taken while its source partition is still empty, so the
+ * end it learns is 0. Then stock and an order for it are written together, and the stock is not
+ * fetched for 3 s (its batches are given back to the client as they come). The reserve the order
+ * sends must still be applied after the stock, as the driver applies it: granted. Before the end
+ * was measured again for it, the reserve passed at once by the old end of 0 and was refused.
+ */
+const UNFETCHED_MS = 3_000;
+
+/**
+ * The client, with the batches of `topic` given back unapplied (sought back to, so fetched again)
+ * until `fetchedAfter` ms after the first one came: as if the partition were not fetched meanwhile.
+ * A slow handler would not do: the client fetches nothing else until a fetch's batches are handled.
+ */
+function unfetchedFor(client: LogClient, topic: string, fetchedAfter: number): LogClient {
+  let firstSeen: number | undefined;
+  return {
+    ...client,
+    partitionOf: client.partitionOf,
+    async source(opts) {
+      const source = await client.source(opts);
+      return {
+        ...source,
+        run: (handlers, runOpts) => source.run({
+          assigned: (tps) => handlers.assigned(tps),
+          async batch(batch, control) {
+            if (batch.topic === topic && Date.now() - (firstSeen ??= Date.now()) < fetchedAfter) {
+              source.seek(batch, batch.records[0]!.offset);
+              return new Promise((r) => setTimeout(r, 50));
+            }
+            return handlers.batch(batch, control);
+          },
+        }, runOpts),
+        seek: (tp, offset) => source.seek(tp, offset),
+        pause: (tps) => source.pause(tps),
+        resume: (tps) => source.resume(tps),
+        commit: (offsets) => source.commit(offsets),
+        stop: () => source.stop(),
+        disconnect: () => source.disconnect(),
+      };
+    },
+  };
+}
+let env: PipelineEnv | undefined;
+
+afterEach(async () => {
+  await env?.close();
+  env = undefined;
+});
+
+describe('a source end older than the inbox records', () => {
+  test('a SKU taken with an empty source, whose stock arrives after the reserve: the reserve waits for it and is granted, as the driver does', async () => {
+    env = await createPipelineEnv(1);
+    const p = await startProcessor({
+      client: unfetchedFor(env.client, env.topics.source.inventory_events, UNFETCHED_MS),
+      databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics, partitions: 1,
+      checkpointIntervalMs: 200, ownerId: 'p', workers: 0,
+      onFatal: (e) => {
+        throw e;
+      },
+    });
+    try {
+      // Every shard taken (each measured its source's end: nothing yet) before anything is written.
+      for (let held = 0; held < 4; ) {
+        held = (await env.sql`select count(*)::int as n from shard_owners where owner_id = 'p'`)[0]!.n as number;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const t = 1_700_000_000_000;
+      const events = [
+        validEnvelope('stock_received', { id: 'e-stock', ts: t, data: { sku: 'sku-1', qty: 2 } }),
+        validEnvelope('order_placed', { id: 'e-order', ts: t + 1000, data: { orderId: 'o-1', userId: 'u-1', items: [{ sku: 'sku-1', qty: 2, unitPrice: 5 }], currency: 'EUR', country: 'DE' } }),
+      ] as unknown as DomainEvent[];
+      await env.produce(events);
+      await waitUntilSettled(env, 60_000);
+      const expected = foldWithDriver(events);
+      const actual = await committed(env.sql);
+      expect(expected.states.get('order')!.get('o-1')).toMatchObject({ status: 'reserved', lines: [{ status: 'granted' }] });
+      const diffs = stateDiffs(actual, expected);
+      expect({ sku: diffs.sku, order: diffs.order }).toEqual({ sku: [], order: [] });
+      expect(actual.alerts.filter((a) => a.type === 'oversell_prevented')).toEqual([]);
+    } finally {
+      await p.stop();
+    }
+  }, 120_000);
+});
