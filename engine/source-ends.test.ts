@@ -8,6 +8,7 @@ function shard(id: string, partition: number, noted: string[]): Owned {
 }
 
 function setUp(opts: { fail?: boolean } = {}) {
+  let failing = opts.fail === true;
   const noted: string[] = [];
   const measured: string[] = [];
   const asked: number[] = [];
@@ -20,7 +21,7 @@ function setUp(opts: { fail?: boolean } = {}) {
       async offsets() {
         asked.push(Date.now());
         await gate;
-        if (opts.fail) throw new Error('broker away');
+        if (failing) throw new Error('broker away');
         return [{ partition: 0, low: 0, high: 7 }, { partition: 1, low: 0, high: 9 }];
       },
     },
@@ -32,7 +33,7 @@ function setUp(opts: { fail?: boolean } = {}) {
   const hold = () => {
     gate = new Promise((r) => (release = r));
   };
-  return { ends, noted, measured, asked, logs, held, hold, release: () => release() };
+  return { ends, noted, measured, asked, logs, held, hold, release: () => release(), recover: () => (failing = false) };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, MIN_INTERVAL_MS * 3));
@@ -71,17 +72,22 @@ describe('source ends measured again', () => {
     expect(s.measured).toEqual(['sku/1']);
   });
 
-  test('a measurement that fails is logged; the records wait and the next request measures again', async () => {
+  test('a measurement that fails is logged once until one works again; the records wait and the next request measures again', async () => {
     const s = setUp({ fail: true });
     const a = shard('sku/0', 0, s.noted);
     s.held.add(a);
     s.ends.request(a);
     await settle();
-    expect(s.logs).toEqual(['could not measure the end of inventory_events: broker away']);
-    expect(s.noted).toEqual([]);
     s.ends.request(a);
     await settle();
     expect(s.asked).toHaveLength(2);
+    expect(s.logs).toEqual(['could not measure the end of inventory_events (inbox records wait for it; said once until it works again): broker away']);
+    expect(s.noted).toEqual([]);
+    s.recover();
+    s.ends.request(a);
+    await settle();
+    expect(s.noted).toEqual(['sku/0=7']);
+    expect(s.logs.at(-1)).toBe('measured the end of inventory_events again');
   });
 
   test('after stop nothing is measured', async () => {

@@ -29,6 +29,8 @@ export class SourceEnds {
   #waiting = new Map<string, Set<Owned>>();
   #running = new Set<string>();
   #lastStart = new Map<string, number>();
+  /** Topics whose last measurement failed: said once, not every MIN_INTERVAL_MS while the broker is away. */
+  #failing = new Set<string>();
   #stopped = false;
 
   constructor(private readonly deps: SourceEndsDeps) {}
@@ -71,9 +73,11 @@ export class SourceEnds {
       ends = await this.deps.admin.offsets(topic);
     } catch (e) {
       // The records keep waiting; the shard asks again when they are next offered.
-      this.deps.log(`could not measure the end of ${topic}: ${(e as Error).message}`);
+      if (!this.#failing.has(topic)) this.deps.log(`could not measure the end of ${topic} (inbox records wait for it; said once until it works again): ${(e as Error).message}`);
+      this.#failing.add(topic);
       return;
     }
+    if (this.#failing.delete(topic)) this.deps.log(`measured the end of ${topic} again`);
     for (const o of shards) {
       const end = ends.find((x) => x.partition === o.partition);
       if (this.#stopped || !end || this.deps.membership.held(o.id) !== o) continue;

@@ -27,7 +27,7 @@ export class InboxGate {
    */
   eventTimeMax = 0;
   private end: number | undefined;
-  /** Wall-clock ms at which `end` was last learned; Infinity when the caller keeps no time (then it never goes stale). */
+  /** Wall-clock ms at which `end` was last learned: Infinity once noted without a time (it then never goes stale). */
   private endSeenAt = -Infinity;
   /** When the records being applied were received (wall-clock ms); -Infinity when the caller keeps no time. */
   receivedAt = -Infinity;

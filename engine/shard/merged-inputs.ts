@@ -92,9 +92,11 @@ export class MergedInputs {
     private readonly pending: PendingDelta,
     private readonly counters: ShardCounters,
     private readonly wallClock: () => number,
-    /** Holds the end of the source partition the consumer last saw (Shard.noteSourceEnd). */
-    /** Also the source's running maximum of event time as restored (InboxGate.eventTimeMax). */
-    /** And when the records being applied were received, which that end must be as fresh as (InboxGate.endFreshFor). */
+    /**
+     * Holds the end of the source partition the consumer last saw (Shard.noteSourceEnd), the
+     * source's running maximum of event time as restored (InboxGate.eventTimeMax), and when the
+     * records being applied were received, which that end must be as fresh as (InboxGate.endFreshFor).
+     */
     private readonly gate: Pick<InboxGate, 'sourceEnd' | 'eventTimeMax' | 'receivedAt' | 'endFreshFor'>,
   ) {
     this.merge = new EventTimeMerge<Held>(opts.origins);
