@@ -129,7 +129,7 @@ and dead letters of re-read records go to the .dlq topics again.
 thresholds, or a new version of an actor module) over the live source topics from --from to where they end now,
 in a Postgres schema and topics of its own (<app>-shadow-<id>.*), then prints per rule the alerts it would add and
 remove (with examples) and, from the log start, the entities whose state would differ; --out writes it as JSON.
-Live tables and topics are only read; the shadow's schema and topics are removed afterwards unless --keep.
+Live tables and topics are only read; the shadow's schema, topics and consumer group are removed afterwards unless --keep.
   actorstream replay --shadow --config new-rules.yaml --from 2026-12-01T00:00:00Z
 A shadow merges the inputs of user and sku_affinity in event time (as processing.event_time_merge does), so its
 fraud alerts and affinities do not depend on how fast each partition was read. The live run decided in its own

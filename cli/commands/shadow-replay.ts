@@ -6,7 +6,7 @@
  * alerts (and, from the log's start, its states) are compared with the live ones. Live state and
  * topics are only read: the schema is reached through a search_path of its own, and writes to
  * any topic not the shadow's are refused (a live dead-letter topic's are dropped: the live run
- * wrote them). The schema and topics are removed afterwards unless `--keep`.
+ * wrote them). The schema, topics and consumer group are removed afterwards unless `--keep`.
  *
  * A shadow always merges the inputs of user and sku_affinity in event time (docs/determinism.md):
  * a replay is a catch-up, where arrival order depends on read speeds, and a what-if whose answer
