@@ -1,4 +1,4 @@
-import type { IntakeDeps } from './intake.ts';
+import type { Intake, IntakeDeps } from './intake.ts';
 import type { ProcessorObserver, TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { SourceBatch } from './record-source.ts';
@@ -93,20 +93,31 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
  * accounts for them; resolves to how many (a prefix) the shard took, undefined when it could not.
  */
 export async function applyMemoryRecords(
-  deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer'> & { endWanted(o: Owned): void },
+  deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer'> & Pick<Intake, 'endWanted' | 'measuredAt'>,
   o: Owned,
   topic: string,
   records: RawMessage[],
 ): Promise<number | undefined> {
-  // Received when handed over: a memory record's timestamp is that moment (local-delivery.ts), on this process's clock.
-  const receivedAt = records.reduce((max, r) => Math.max(max, Number(r.timestamp)), -Infinity);
-  const batch: SourceBatch = { topic, partition: o.partition, highWatermark: 0, records, lastOffset: '-1', memory: true, receivedAt };
-  const started = performance.now();
-  const r = await applyInShard(deps, o, batch);
-  if (!r) return undefined;
-  accountApplied(deps.observer, o, batch, r, 0, started);
-  if (r.endWanted) deps.endWanted(o);
-  return r.consumed;
+  // Received when handed over: a memory record's timestamp is that moment (local-delivery.ts), on
+  // this process's clock. Those received before the latest measurement of the source's end go
+  // first, on their own (see InboxHolds: one time for all would keep a steady flow waiting).
+  const times = records.map((r) => Number(r.timestamp));
+  const measuredAt = deps.measuredAt(o);
+  const cut = times.findIndex((t) => t > measuredAt);
+  let consumed = 0;
+  for (const to of cut > 0 ? [cut, records.length] : [records.length]) {
+    const part = records.slice(consumed, to);
+    const receivedAt = times.slice(consumed, to).reduce((max, t) => Math.max(max, t), -Infinity);
+    const batch: SourceBatch = { topic, partition: o.partition, highWatermark: 0, records: part, lastOffset: '-1', memory: true, receivedAt };
+    const started = performance.now();
+    const r = await applyInShard(deps, o, batch);
+    if (!r) return consumed > 0 ? consumed : undefined;
+    accountApplied(deps.observer, o, batch, r, 0, started);
+    if (r.endWanted) deps.endWanted(o);
+    consumed += r.consumed;
+    if (consumed < to) break;
+  }
+  return consumed;
 }
 
 /** Tells the observer how far the batch's partition is behind its end. */

@@ -9,17 +9,24 @@ const INBOX = 'app.sku.inbox';
 /**
  * A shard over a fake host whose inbox gate lets through records below `gate.openBelow` (as the
  * real gate lets through what the source has passed), and a source that records pauses/resumes.
+ * With `gate.endSeenAt`, it lets records through only when received at or before it (a caught-up
+ * source whose end was learned then), asking for a fresher end otherwise.
  */
 function harness() {
-  const gate = { openBelow: 0 };
+  const gate: { openBelow: number; endSeenAt?: number } = { openBelow: 0 };
+  const measured = { at: -Infinity };
+  const offered: { offsets: number[]; receivedAt: number | undefined }[] = [];
+  let endsWanted = 0;
   const applied: number[] = [];
   const calls: string[] = [];
   const o = {
     id: 'sku/0', partition: 0, next: new Map<string, number>(), appendTimes: [], traced: [], uncommitted: 0, paused: false,
     counters: { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0 },
     host: {
-      apply: async (_id: string, batch: RecordBatch) => {
+      apply: async (_id: string, batch: RecordBatch, ctx: { receivedAt?: number }) => {
         const records = unpackBatch(batch);
+        offered.push({ offsets: records.map((r) => r.offset), receivedAt: ctx.receivedAt });
+        if (gate.endSeenAt !== undefined && (ctx.receivedAt ?? Infinity) > gate.endSeenAt) return { consumed: 0, counters: o.counters, size: 0, endWanted: true };
         let consumed = 0;
         while (consumed < records.length && records[consumed]!.offset < gate.openBelow) applied.push(records[consumed++]!.offset);
         return { consumed, counters: o.counters, size: 0 };
@@ -33,14 +40,15 @@ function harness() {
     isInbox: (topic) => topic === INBOX,
     log: () => {},
     observer: {},
-    endWanted: () => {},
+    endWanted: () => void endsWanted++,
+    measuredAt: () => measured.at,
     source: {
       pause: (tps: readonly TopicPartition[]) => void calls.push(`pause ${tps.length}`),
       resume: (tps: readonly TopicPartition[]) => void calls.push(`resume ${tps.length}`),
       seek: () => void calls.push('seek'),
     },
   });
-  return { o, gate, applied, calls, holds, retire: () => (current = false) };
+  return { o, gate, applied, calls, holds, measured, offered, endsWanted: () => endsWanted, retire: () => (current = false) };
 }
 
 function inboxBatch(from: number, count: number): SourceBatch {
@@ -49,6 +57,25 @@ function inboxBatch(from: number, count: number): SourceBatch {
 }
 
 describe('inbox records held for the source partition', () => {
+  test('records received before the latest measurement of the source end are offered on their own: a steady inbox cannot keep them waiting', async () => {
+    const h = harness();
+    h.gate.openBelow = 100;
+    h.holds.hold(h.o, { ...inboxBatch(0, 2), receivedAt: 100 }, inboxBatch(0, 2).records);
+    h.holds.hold(h.o, { ...inboxBatch(2, 2), receivedAt: 300 }, inboxBatch(2, 2).records);
+    // The end was measured from t=200: true for the first two, not yet for the two received later.
+    h.measured.at = 200;
+    h.gate.endSeenAt = 200;
+    await h.holds.drain(h.o);
+    expect(h.offered).toEqual([{ offsets: [0, 1], receivedAt: 100 }, { offsets: [2, 3], receivedAt: 300 }]);
+    expect(h.applied).toEqual([0, 1]);
+    expect(h.endsWanted()).toBe(1);
+    h.measured.at = 400;
+    h.gate.endSeenAt = 400;
+    await h.holds.drain(h.o);
+    expect(h.applied).toEqual([0, 1, 2, 3]);
+    expect(h.offered.at(-1)).toEqual({ offsets: [2, 3], receivedAt: 300 });
+  });
+
   test('held records are applied once, in offset order, when the shard lets them through; later batches queue behind them', async () => {
     const h = harness();
     h.holds.hold(h.o, inboxBatch(0, 3), inboxBatch(0, 3).records);

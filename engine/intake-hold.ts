@@ -23,8 +23,8 @@ export interface HeldInbox {
   partition: number;
   highWatermark: number;
   records: RawMessage[];
-  /** The latest `receivedAt` of the batches held: a source end must be as fresh before they pass for being caught up. */
-  receivedAt?: number;
+  /** When each record was received (its batch's `receivedAt`), in step with `records`. */
+  receivedAts: number[];
   /** The drain under way: one at a time per shard, so records are applied once and in order. */
   draining?: Promise<void>;
   retry?: ReturnType<typeof setTimeout>;
@@ -38,6 +38,8 @@ const MAX_HELD = 20_000;
 type HoldDeps = Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer' | 'source'> & {
   /** The held records wait on a source end older than they are (engine/source-ends.ts). */
   endWanted(o: Owned): void;
+  /** When the latest measurement of `o`'s source end started (SourceEnds.measuredAt). */
+  measuredAt(o: Owned): number;
 };
 
 export class InboxHolds {
@@ -54,11 +56,15 @@ export class InboxHolds {
 
   /** Holds `records` (the unapplied rest of a batch, or a whole later one) behind those already waiting. */
   hold(o: Owned, batch: SourceBatch, records: readonly RawMessage[]): void {
-    const h = (o.heldInbox ??= { topic: batch.topic, partition: batch.partition, highWatermark: 0, records: [], paused: false });
+    const h = (o.heldInbox ??= { topic: batch.topic, partition: batch.partition, highWatermark: 0, records: [], receivedAts: [], paused: false });
     const after = this.nextAfterHeld(o, batch.topic) ?? -1;
-    for (const r of records) if (Number(r.offset) >= after) h.records.push(r);
+    const receivedAt = batch.receivedAt ?? Date.now();
+    for (const r of records) {
+      if (Number(r.offset) < after) continue;
+      h.records.push(r);
+      h.receivedAts.push(receivedAt);
+    }
     h.highWatermark = Math.max(h.highWatermark, batch.highWatermark);
-    if (batch.receivedAt !== undefined) h.receivedAt = Math.max(h.receivedAt ?? -Infinity, batch.receivedAt);
     if (h.records.length > MAX_HELD && !h.paused) {
       h.paused = true;
       this.deps.source.pause([{ topic: h.topic, partition: h.partition }]);
@@ -80,17 +86,36 @@ export class InboxHolds {
     this.#stopped = true;
   }
 
+  /**
+   * Offers the held records in at most two parts: those received before the latest measurement of
+   * the source's end started, then the rest. Offered as one, each with the latest receipt time, a
+   * steady inbox on a quiet source would always hold a record newer than the last measurement, and
+   * nothing would pass for the source being caught up.
+   */
   async #drainOnce(o: Owned, h: HeldInbox): Promise<void> {
     if (this.#stopped || this.deps.membership.held(o.id) !== o) return;
-    // A copy: records held while this apply is under way join the next attempt, not this one.
-    const batch: SourceBatch = { topic: h.topic, partition: h.partition, highWatermark: h.highWatermark, records: h.records.slice(), lastOffset: h.records[h.records.length - 1]!.offset, receivedAt: h.receivedAt };
-    const expected = o.next.get(tpKey(h.topic, h.partition)) ?? 0;
-    const started = performance.now();
-    const r = await applyInShard(this.deps, o, batch);
-    if (!r) return;
-    accountApplied(this.deps.observer, o, batch, r, expected, started);
-    if (r.consumed > 0) h.records = h.records.slice(r.consumed);
-    if (r.endWanted) this.deps.endWanted(o);
+    // Copies: records held while an apply is under way join the next attempt, not this one.
+    const n = h.records.length;
+    const measuredAt = this.deps.measuredAt(o);
+    const cut = h.receivedAts.findIndex((t) => t > measuredAt);
+    let consumed = 0;
+    let wanted = false;
+    for (const to of cut > 0 ? [cut, n] : [n]) {
+      const batch: SourceBatch = { topic: h.topic, partition: h.partition, highWatermark: h.highWatermark, records: h.records.slice(consumed, to), lastOffset: h.records[to - 1]!.offset, receivedAt: h.receivedAts[to - 1]! };
+      const expected = o.next.get(tpKey(h.topic, h.partition)) ?? 0;
+      const started = performance.now();
+      const r = await applyInShard(this.deps, o, batch);
+      if (!r) break;
+      accountApplied(this.deps.observer, o, batch, r, expected, started);
+      consumed += r.consumed;
+      wanted ||= r.endWanted === true;
+      if (consumed < to) break;
+    }
+    if (consumed > 0) {
+      h.records = h.records.slice(consumed);
+      h.receivedAts = h.receivedAts.slice(consumed);
+    }
+    if (wanted) this.deps.endWanted(o);
     if (h.paused && h.records.length <= MAX_HELD / 2) {
       h.paused = false;
       if (!o.paused) this.deps.source.resume([{ topic: h.topic, partition: h.partition }]);

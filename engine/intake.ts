@@ -27,6 +27,8 @@ export interface Intake {
   resume(o: Owned): void;
   /** `o` has inbox records waiting on a stale end of its source partition (engine/source-ends.ts): measure it. */
   endWanted(o: Owned): void;
+  /** When the latest measurement of `o`'s source end started (engine/source-ends.ts). */
+  measuredAt(o: Owned): number;
   /** No more batches are applied (stop() of the processor). */
   stop(): void;
 }
@@ -66,19 +68,10 @@ export function createIntake(deps: IntakeDeps): Intake {
     measured: async (o) => {
       await holds.drain(o);
       deps.applied?.(o);
-      if (o.merges) await lookAgain(o);
     },
   });
-  const holds = new InboxHolds({ ...deps, endWanted: (o) => ends.request(o) });
+  const holds = new InboxHolds({ ...deps, endWanted: (o) => ends.request(o), measuredAt: (o) => ends.measuredAt(o) });
   const lanes = deps.pipelineBatches ? new IntakeLanes() : undefined;
-
-  /** An apply of nothing: a shard that merges looks again at what it holds (after its source's end was measured). */
-  async function lookAgain(o: Owned): Promise<void> {
-    const batch: SourceBatch = { topic: deps.topicsOf(o)[1]!, partition: o.partition, highWatermark: 0, records: [], lastOffset: '-1' };
-    const started = performance.now();
-    const r = await applyInShard(deps, o, batch);
-    if (r) accountApplied(deps.observer, o, batch, r, o.next.get(tpKey(batch.topic, o.partition)) ?? 0, started);
-  }
 
   /** The steps of one batch, in order. `step` says how its fetch position moves (see BatchStep). */
   async function applyBatch(batch: SourceBatch, control: BatchControl, step: BatchStep): Promise<void> {
@@ -159,6 +152,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       resumeFetching(deps, o, stopped);
     },
     endWanted: (o) => ends.request(o),
+    measuredAt: (o) => ends.measuredAt(o),
     stop() {
       stopped = true;
       holds.stop();

@@ -112,7 +112,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
           partitionsOf: (type) => partitionCounts.get(type),
           partitionOf: client.partitionOf,
           endOffsets: (topic) => admin.offsets(topic),
-          apply: (o, topic, records) => applyMemoryRecords({ membership, store, observer, log, isInbox, endWanted: (held) => intake.endWanted(held) }, o, topic, records),
+          apply: (o, topic, records) => applyMemoryRecords({ membership, store, observer, log, isInbox, endWanted: (held) => intake.endWanted(held), measuredAt: (held) => intake.measuredAt(held) }, o, topic, records),
           handedOver: (receiver, records) => observer.handedOver?.({ receiver, records }),
           relayAgain: async (id) => membership.held(id) && (await relay.flush(id)),
           log,

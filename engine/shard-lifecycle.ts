@@ -109,7 +109,6 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       // and Kafka's): owe them now, so a partition with no new input still shows no lag.
       const owedGroupOffsets = new Map([...next].map(([tp, offset]) => [tp, { ...parseTpKey(tp), offset }]));
       const owned: Owned = { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next, owedGroupOffsets };
-      if (deps.eventTime?.mergeOf(actor.type)) owned.merges = true;
       // A sender with nothing to read says so at once; one with a backlog publishes its first clock with its first commit.
       if (deps.eventTime?.isSender(actor.type) && end && (next.get(tpKey(sourceTopic, partition)) ?? 0) >= end.high) owned.clock = 'idle';
       if (snap.storedUnknown) handOverKeys(owned);

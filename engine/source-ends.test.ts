@@ -2,9 +2,9 @@ import { describe, expect, test } from 'bun:test';
 import type { Owned } from './owned-shard.ts';
 import { MIN_INTERVAL_MS, SourceEnds } from './source-ends.ts';
 
-/** A shard of `topic` partition `p` whose host records the ends it is told. */
-function shard(id: string, partition: number, noted: string[]): Owned {
-  return { id, partition, host: { noteSourceEnd: async (shardId: string, hw: number) => void noted.push(`${shardId}=${hw}`) } } as unknown as Owned;
+/** A shard of `topic` partition `p` whose host records the ends it is told, and when they were measured. */
+function shard(id: string, partition: number, noted: string[], seenAts: number[] = []): Owned {
+  return { id, partition, host: { noteSourceEnd: async (shardId: string, hw: number, seenAt: number) => void (noted.push(`${shardId}=${hw}`), seenAts.push(seenAt)) } } as unknown as Owned;
 }
 
 function setUp(opts: { fail?: boolean } = {}) {
@@ -39,9 +39,11 @@ function setUp(opts: { fail?: boolean } = {}) {
 const settle = () => new Promise((r) => setTimeout(r, MIN_INTERVAL_MS * 3));
 
 describe('source ends measured again', () => {
-  test('the shards asking are told their partition end and offered their records again', async () => {
+  test('the shards asking are told their partition end, as of when the measurement started, and offered their records again', async () => {
     const s = setUp();
-    const a = shard('sku/0', 0, s.noted);
+    const seenAts: number[] = [];
+    const requested = Date.now();
+    const a = shard('sku/0', 0, s.noted, seenAts);
     const b = shard('sku/1', 1, s.noted);
     s.held.add(a).add(b);
     s.ends.request(a);
@@ -50,6 +52,10 @@ describe('source ends measured again', () => {
     expect(s.noted).toEqual(['sku/0=7', 'sku/1=9']);
     expect(s.measured).toEqual(['sku/0', 'sku/1']);
     expect(s.asked).toHaveLength(1); // one measurement of the topic served both
+    // Fresh for what was received before the request went out, never later than the answer was asked for.
+    expect(seenAts[0]).toBeGreaterThanOrEqual(requested);
+    expect(seenAts[0]).toBeLessThanOrEqual(s.asked[0]!);
+    expect(s.ends.measuredAt(a)).toBe(seenAts[0]!);
   });
 
   test('shards asking while a measurement runs are measured by the next, at least MIN_INTERVAL_MS later; a shard given up meanwhile is not told', async () => {

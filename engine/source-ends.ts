@@ -45,6 +45,11 @@ export class SourceEnds {
     if (!this.#running.has(topic)) void this.#run(topic);
   }
 
+  /** When the latest measurement of `o`'s source topic started (-Infinity before any): records received before it may pass for caught up. */
+  measuredAt(o: Owned): number {
+    return this.#lastStart.get(this.deps.topicsOf(o)[0]!) ?? -Infinity;
+  }
+
   stop(): void {
     this.#stopped = true;
   }
@@ -56,6 +61,7 @@ export class SourceEnds {
         const wait = (this.#lastStart.get(topic) ?? -Infinity) + MIN_INTERVAL_MS - Date.now();
         // At least a turn of the event loop: shards asking in the same one share the measurement.
         await (wait > 0 ? new Promise((r) => setTimeout(r, wait)) : Promise.resolve());
+        if (this.#stopped) break;
         const shards = [...this.#waiting.get(topic)!];
         this.#waiting.delete(topic);
         await this.#measure(topic, shards);

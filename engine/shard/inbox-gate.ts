@@ -43,8 +43,9 @@ export class InboxGate {
   /** True when an inbox message of event time `ts` must wait for the source partition. */
   mustWait(ts: unknown): boolean {
     if (this.end === undefined || typeof ts !== 'number') return false;
-    if (this.caughtUp()) return false; // nothing earlier to wait for
-    return ts >= this.sourceClock;
+    // Past by the source's clock: no need to ask whether it is caught up (and so to measure its end).
+    if (ts < this.sourceClock) return false;
+    return !this.caughtUp(); // caught up: nothing earlier to wait for
   }
 
   /**

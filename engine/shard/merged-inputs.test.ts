@@ -208,21 +208,6 @@ describe('merged inputs', () => {
     expect(shard.query('u-8')).toBeDefined();
   });
 
-  test('its own source counts as at its end only by an end learned after the held message was received', () => {
-    const shard = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ORIGINS } });
-    shard.noteSourceEnd(0, 100); // taken while its source was empty, at t=100
-    shard.apply(ORIGINS.map((o, offset) => clockRecord(offset, o, 'idle')), 150);
-    const msg = { from: { type: 'order', key: 'o-1' }, msg: { type: 'payment_attempted', orderId: 'o-1', amount: 5, cardFingerprint: 'card-1', cause: 'e-1', ts: T0, outcome: 'declined' } };
-    const payment = { topic: `${APP}.user.inbox`, partition: 0, offset: 3, key: 'u-1', value: JSON.stringify(msg), timestamp: T0, headers: { [ORIGIN_HEADER]: 'order/0', [SEQ_HEADER]: '1', 'x-at': `${T0}/0/0/transaction_events` } };
-    shard.apply([payment], 500);
-    // The end known (0, as of t=100) may miss user events written before the payment: it waits.
-    expect(shard.query('u-1')).toBeUndefined();
-    expect(shard.takeEndWanted()).toBe(true);
-    shard.noteSourceEnd(0, 600); // measured again: still nothing to read
-    shard.apply([]);
-    expect(shard.query('u-1')).toBeDefined();
-  });
-
   test('a clock from an origin not waited for is ignored; an unreadable one is dead-lettered', () => {
     const shard = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ORIGINS } });
     const clock = (offset: number, origin: string, value: string): SourceRecord => ({ topic: `${APP}.user.inbox`, partition: 0, offset, key: 'clock-0', value: '{}', headers: { [ORIGIN_HEADER]: origin, [CLOCK_HEADER]: value } });

@@ -74,11 +74,6 @@ export class MergedInputs {
   /** Kafka timestamps of the source events applied since `takeAppliedTimestamps` (see ApplyResult.appliedTimestamps). */
   private applied: number[] = [];
   private horizon = -Infinity;
-  /**
-   * When the latest message held was received: the source counts as at its end only by an end
-   * learned since (a quiet source is not fetched, so the end known may predate the message).
-   */
-  private heldReceivedAt = -Infinity;
   /** `<topic>:<partition>` of the source and the inbox, as the offsets are keyed. */
   private readonly sourceTp: string;
   private readonly inboxTp: string;
@@ -92,12 +87,9 @@ export class MergedInputs {
     private readonly pending: PendingDelta,
     private readonly counters: ShardCounters,
     private readonly wallClock: () => number,
-    /**
-     * Holds the end of the source partition the consumer last saw (Shard.noteSourceEnd), the
-     * source's running maximum of event time as restored (InboxGate.eventTimeMax), and when the
-     * records being applied were received, which that end must be as fresh as (InboxGate.endFreshFor).
-     */
-    private readonly gate: Pick<InboxGate, 'sourceEnd' | 'eventTimeMax' | 'receivedAt' | 'endFreshFor'>,
+    /** Holds the end of the source partition the consumer last saw (Shard.noteSourceEnd). */
+    /** Also the source's running maximum of event time as restored (InboxGate.eventTimeMax). */
+    private readonly gate: Pick<InboxGate, 'sourceEnd' | 'eventTimeMax'>,
   ) {
     this.merge = new EventTimeMerge<Held>(opts.origins);
     this.maxWaitMs = opts.maxWaitMs ?? DEFAULT_MERGE_MAX_WAIT_MS;
@@ -176,7 +168,6 @@ export class MergedInputs {
       const entry: InboxEntry = { offset: r.offset, state: 'held' };
       this.inbox.push(entry);
       this.merge.holdMessage(origin, key, { kind: 'message', r, parsed, entry });
-      this.heldReceivedAt = Math.max(this.heldReceivedAt, this.gate.receivedAt);
       this.lastHeldSeq.set(origin, seq);
       this.lastHeard.set(origin, now);
       this.pin(r.key, r);
@@ -273,7 +264,7 @@ export class MergedInputs {
 
   private sourceAtEnd(): boolean {
     const end = this.gate.sourceEnd;
-    return end !== undefined && this.sourceRead >= end && this.gate.endFreshFor(this.heldReceivedAt);
+    return end !== undefined && this.sourceRead >= end;
   }
 
   private pin(key: string | null, r: SourceRecord): void {
