@@ -6,7 +6,7 @@ import { closingEvents, type Expected } from './support/oracle.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { SpawnedProcessors } from './support/spawned-processors.ts';
-import { throttled } from './support/throttled-client.ts';
+import { throttled } from './support/intercepted-client.ts';
 
 /**
  * Issue #16: with `eventTimeMerge`, user and sku_affinity shards get their inputs in the driver's

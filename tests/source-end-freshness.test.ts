@@ -5,6 +5,7 @@ import { validEnvelope } from '../schemas/fixtures.ts';
 import { committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import type { LogClient } from '../engine/log-client.ts';
+import { intercepted } from './support/intercepted-client.ts';
 
 /**
  * The inbox gate's "caught up with the source" against a real broker (engine/shard/inbox-gate.ts,
@@ -23,33 +24,13 @@ const UNFETCHED_MS = 3_000;
  */
 function unfetchedFor(client: LogClient, topic: string, fetchedAfter: number): LogClient {
   let firstSeen: number | undefined;
-  return {
-    ...client,
-    partitionOf: client.partitionOf,
-    async source(opts) {
-      const source = await client.source(opts);
-      return {
-        ...source,
-        run: (handlers, runOpts) => source.run({
-          assigned: (tps) => handlers.assigned(tps),
-          async batch(batch, control) {
-            if (batch.topic === topic && Date.now() - (firstSeen ??= Date.now()) < fetchedAfter) {
-              source.seek(batch, batch.records[0]!.offset);
-              return new Promise((r) => setTimeout(r, 50));
-            }
-            return handlers.batch(batch, control);
-          },
-        }, runOpts),
-        seek: (tp, offset) => source.seek(tp, offset),
-        pause: (tps) => source.pause(tps),
-        resume: (tps) => source.resume(tps),
-        commit: (offsets) => source.commit(offsets),
-        stop: () => source.stop(),
-        disconnect: () => source.disconnect(),
-      };
-    },
-  };
+  return intercepted(client, async (batch, _control, source, deliver) => {
+    if (batch.topic !== topic || Date.now() - (firstSeen ??= Date.now()) >= fetchedAfter) return deliver();
+    source.seek(batch, batch.records[0]!.offset);
+    await new Promise((r) => setTimeout(r, 50));
+  });
 }
+
 let env: PipelineEnv | undefined;
 
 afterEach(async () => {
