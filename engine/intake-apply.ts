@@ -98,26 +98,46 @@ export async function applyMemoryRecords(
   topic: string,
   records: RawMessage[],
 ): Promise<number | undefined> {
-  // Received when handed over: a memory record's timestamp is that moment (local-delivery.ts), on
-  // this process's clock. Those received before the latest measurement of the source's end go
-  // first, on their own (see InboxHolds: one time for all would keep a steady flow waiting).
-  const times = records.map((r) => Number(r.timestamp));
-  const measuredAt = deps.measuredAt(o);
-  const cut = times.findIndex((t) => t > measuredAt);
+  // Received when handed over: a memory record's timestamp is that moment (local-delivery.ts), on this process's clock.
+  const receivedAts = records.map((r) => Number(r.timestamp));
+  const r = await applyByReceipt(deps, o, records, receivedAts, deps.measuredAt(o), (part, receivedAt) => ({ topic, partition: o.partition, highWatermark: 0, records: part, lastOffset: '-1', memory: true, receivedAt }));
+  if (r?.endWanted) deps.endWanted(o);
+  return r?.consumed;
+}
+
+/**
+ * Applies inbox records in at most two parts, each with its latest receipt time: those received
+ * at or before `measuredAt` (when the latest measurement of the shard's source end started), then
+ * the rest. Offered as one, with the latest time, a steady inbox on a quiet source would always
+ * hold a record newer than the last measurement, and none would pass for the source being caught
+ * up (engine/shard/inbox-gate.ts). Stops at a part not wholly taken; undefined when nothing could
+ * be applied at all (see applyInShard).
+ */
+export async function applyByReceipt(
+  deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer'>,
+  o: Owned,
+  records: readonly RawMessage[],
+  receivedAts: readonly number[],
+  measuredAt: number,
+  batchOf: (part: RawMessage[], receivedAt: number) => SourceBatch,
+): Promise<{ consumed: number; endWanted: boolean } | undefined> {
+  const n = records.length;
+  const cut = receivedAts.findIndex((t) => t > measuredAt); // receivedAts is in step with records
   let consumed = 0;
-  for (const to of cut > 0 ? [cut, records.length] : [records.length]) {
-    const part = records.slice(consumed, to);
-    const receivedAt = times.slice(consumed, to).reduce((max, t) => Math.max(max, t), -Infinity);
-    const batch: SourceBatch = { topic, partition: o.partition, highWatermark: 0, records: part, lastOffset: '-1', memory: true, receivedAt };
+  let endWanted = false;
+  for (const to of cut > 0 ? [cut, n] : [n]) {
+    const receivedAt = receivedAts.slice(consumed, to).reduce((max, t) => Math.max(max, t), -Infinity);
+    const batch = batchOf(records.slice(consumed, to), receivedAt);
+    const expected = o.next.get(tpKey(batch.topic, batch.partition)) ?? 0;
     const started = performance.now();
     const r = await applyInShard(deps, o, batch);
-    if (!r) return consumed > 0 ? consumed : undefined;
-    accountApplied(deps.observer, o, batch, r, 0, started);
-    if (r.endWanted) deps.endWanted(o);
+    if (!r) return consumed > 0 ? { consumed, endWanted } : undefined;
+    accountApplied(deps.observer, o, batch, r, expected, started);
     consumed += r.consumed;
+    endWanted ||= r.endWanted === true;
     if (consumed < to) break;
   }
-  return consumed;
+  return { consumed, endWanted };
 }
 
 /** Tells the observer how far the batch's partition is behind its end. */

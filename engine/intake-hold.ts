@@ -1,9 +1,8 @@
 import type { IntakeDeps } from './intake.ts';
-import { accountApplied, applyInShard } from './intake-apply.ts';
+import { applyByReceipt } from './intake-apply.ts';
 import type { Owned } from './owned-shard.ts';
 import type { SourceBatch } from './record-source.ts';
 import type { RawMessage } from './shard/record-batch.ts';
-import { tpKey } from './topic-partition.ts';
 
 /**
  * Inbox records a shard could not apply yet, held in memory instead of fetched again.
@@ -86,36 +85,19 @@ export class InboxHolds {
     this.#stopped = true;
   }
 
-  /**
-   * Offers the held records in at most two parts: those received before the latest measurement of
-   * the source's end started, then the rest. Offered as one, each with the latest receipt time, a
-   * steady inbox on a quiet source would always hold a record newer than the last measurement, and
-   * nothing would pass for the source being caught up.
-   */
+  /** Offers the held records to the shard, in the parts applyByReceipt makes of them. */
   async #drainOnce(o: Owned, h: HeldInbox): Promise<void> {
     if (this.#stopped || this.deps.membership.held(o.id) !== o) return;
     // Copies: records held while an apply is under way join the next attempt, not this one.
-    const n = h.records.length;
-    const measuredAt = this.deps.measuredAt(o);
-    const cut = h.receivedAts.findIndex((t) => t > measuredAt);
-    let consumed = 0;
-    let wanted = false;
-    for (const to of cut > 0 ? [cut, n] : [n]) {
-      const batch: SourceBatch = { topic: h.topic, partition: h.partition, highWatermark: h.highWatermark, records: h.records.slice(consumed, to), lastOffset: h.records[to - 1]!.offset, receivedAt: h.receivedAts[to - 1]! };
-      const expected = o.next.get(tpKey(h.topic, h.partition)) ?? 0;
-      const started = performance.now();
-      const r = await applyInShard(this.deps, o, batch);
-      if (!r) break;
-      accountApplied(this.deps.observer, o, batch, r, expected, started);
-      consumed += r.consumed;
-      wanted ||= r.endWanted === true;
-      if (consumed < to) break;
-    }
+    const r = await applyByReceipt(this.deps, o, h.records.slice(), h.receivedAts.slice(), this.deps.measuredAt(o), (records, receivedAt) => ({
+      topic: h.topic, partition: h.partition, highWatermark: h.highWatermark, records, lastOffset: records[records.length - 1]!.offset, receivedAt,
+    }));
+    const consumed = r?.consumed ?? 0;
     if (consumed > 0) {
       h.records = h.records.slice(consumed);
       h.receivedAts = h.receivedAts.slice(consumed);
     }
-    if (wanted) this.deps.endWanted(o);
+    if (r?.endWanted) this.deps.endWanted(o);
     if (h.paused && h.records.length <= MAX_HELD / 2) {
       h.paused = false;
       if (!o.paused) this.deps.source.resume([{ topic: h.topic, partition: h.partition }]);

@@ -54,12 +54,8 @@ export class InboxGate {
    * end is wanted.
    */
   caughtUp(): boolean {
-    return this.atEnd() && this.endFreshFor(this.receivedAt);
-  }
-
-  /** True when the end was learned at or after `receivedAt`; otherwise notes that a fresher end is wanted. */
-  endFreshFor(receivedAt: number): boolean {
-    if (this.endSeenAt >= receivedAt) return true;
+    if (!this.atEnd()) return false;
+    if (this.endSeenAt >= this.receivedAt) return true;
     this.endWanted = true;
     return false;
   }
