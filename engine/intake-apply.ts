@@ -140,6 +140,21 @@ export async function applyByReceipt(
   return { consumed, endWanted };
 }
 
+/**
+ * Runs a merging shard's merge again with nothing new (engine/shard/merged-inputs.ts): after its
+ * source end was measured, inputs it holds may go. A merging shard takes every record it is fed,
+ * so nothing waits in the intake to be offered again; the empty batch is of its inbox topic, so it
+ * notes no end. Returns whether the shard still wants a fresher end.
+ */
+export async function offerMergeAgain(deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer' | 'topicsOf'>, o: Owned): Promise<boolean> {
+  const batch: SourceBatch = { topic: deps.topicsOf(o)[1]!, partition: o.partition, highWatermark: 0, records: [], lastOffset: '-1', receivedAt: Date.now() };
+  const started = performance.now();
+  const r = await applyInShard(deps, o, batch);
+  if (!r) return false;
+  accountApplied(deps.observer, o, batch, r, o.next.get(tpKey(batch.topic, batch.partition)) ?? 0, started);
+  return r.endWanted === true;
+}
+
 /** Tells the observer how far the batch's partition is behind its end. */
 export function reportLag(deps: Pick<IntakeDeps, 'observer'>, batch: SourceBatch): void {
   deps.observer.lag?.({ topic: batch.topic, partition: batch.partition, lag: Math.max(0, batch.highWatermark - Number(batch.lastOffset) - 1) });

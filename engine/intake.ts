@@ -6,7 +6,7 @@ import type { Owned } from './owned-shard.ts';
 import type { BatchControl, RecordSource, SourceBatch } from './record-source.ts';
 import type { TopicAdmin } from './topic-admin.ts';
 import { shardId } from './shard-id.ts';
-import { accountApplied, applyInShard, reportLag } from './intake-apply.ts';
+import { accountApplied, applyInShard, offerMergeAgain, reportLag } from './intake-apply.ts';
 import { IntakeLanes } from './intake-lanes.ts';
 import { pauseWhenOverBound, resumeFetching } from './intake-backpressure.ts';
 import { boundHeldSources } from './intake-merge-pause.ts';
@@ -64,9 +64,11 @@ export function createIntake(deps: IntakeDeps): Intake {
   const retention = new RetentionGaps(deps.admin, deps.log);
   const ends: SourceEnds = new SourceEnds({
     ...deps,
-    // The end is noted: what waits for it is offered again (held inbox records, messages handed over in memory).
+    // The end is noted: what waits for it is offered again (held inbox records, messages handed
+    // over in memory, or what a merging shard holds itself).
     measured: async (o) => {
       await holds.drain(o);
+      if (o.merges && (await offerMergeAgain(deps, o))) ends.request(o);
       deps.applied?.(o);
     },
   });

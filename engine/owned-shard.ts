@@ -35,6 +35,8 @@ export interface Owned {
   releases?: QueuedRelease[];
   /** Set when the shard is given up here: late work for it (a lazy restore's keys) is dropped. */
   discarded?: boolean;
+  /** It merges its inputs in event time (engine/shard/merged-inputs.ts): it takes every record and holds some itself. */
+  merges?: true;
   /** Its source partition is paused because it holds too many source events for the merge (engine/intake-merge-pause.ts). */
   mergePaused?: boolean;
   /** Its clock as of its last commit (ShardDelta.clock), for the relay to publish; only for senders to merging shards. */

@@ -92,9 +92,10 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const sourceTopic = sourceTopicName(topics, actor.sourceTopic);
       const host = pool.hostFor(id);
       const recordsInputs = deps.recordsInputs(id);
+      const merge = deps.eventTime?.mergeOf(actor.type);
       const size = await host.open(
         { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes], keepHistory: deps.historyTypes.has(actor.type), maxEvictedKeys: deps.maxEvictedKeys,
-          merge: deps.eventTime?.mergeOf(actor.type), mergedReceivers: deps.eventTime?.isSender(actor.type) ? deps.eventTime.receivers : undefined },
+          merge, mergedReceivers: deps.eventTime?.isSender(actor.type) ? deps.eventTime.receivers : undefined },
         { states: snap.states, stored: snap.stored, storedUnknown: snap.storedUnknown, offsets: snap.offsets, eventTimeMax: snap.eventTimes.get(`${sourceTopic}:${partition}`), inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
       if (snap.storedUnknown) deps.log(`${id}: restored lazily: states left in Postgres until their next input`);
@@ -108,7 +109,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       // The group offsets may be behind what Postgres holds (the last owner died between its commit
       // and Kafka's): owe them now, so a partition with no new input still shows no lag.
       const owedGroupOffsets = new Map([...next].map(([tp, offset]) => [tp, { ...parseTpKey(tp), offset }]));
-      const owned: Owned = { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next, owedGroupOffsets };
+      const owned: Owned = { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next, owedGroupOffsets, ...(merge ? { merges: true as const } : {}) };
       // A sender with nothing to read says so at once; one with a backlog publishes its first clock with its first commit.
       if (deps.eventTime?.isSender(actor.type) && end && (next.get(tpKey(sourceTopic, partition)) ?? 0) >= end.high) owned.clock = 'idle';
       if (snap.storedUnknown) handOverKeys(owned);

@@ -14,6 +14,8 @@ import { intercepted } from './support/intercepted-client.ts';
  * fetched for 3 s (its batches are given back to the client as they come). The reserve the order
  * sends must still be applied after the stock, as the driver applies it: granted. Before the end
  * was measured again for it, the reserve passed at once by the old end of 0 and was refused.
+ * The same holds for a shard that merges in event time (engine/shard/merged-inputs.ts): a user's
+ * payment fact must not pass its own source, taken as read to an end learned before the fact came.
  */
 const UNFETCHED_MS = 3_000;
 
@@ -50,11 +52,7 @@ describe('a source end older than the inbox records', () => {
       },
     });
     try {
-      // Every shard taken (each measured its source's end: nothing yet) before anything is written.
-      for (let held = 0; held < 4; ) {
-        held = (await env.sql`select count(*)::int as n from shard_owners where owner_id = 'p'`)[0]!.n as number;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await allShardsTaken(env, 'p');
       const t = 1_700_000_000_000;
       const events = [
         validEnvelope('stock_received', { id: 'e-stock', ts: t, data: { sku: 'sku-1', qty: 2 } }),
@@ -72,4 +70,41 @@ describe('a source end older than the inbox records', () => {
       await p.stop();
     }
   }, 120_000);
+
+  test('with event-time merge: a user taken with an empty source, whose login arrives after the payment fact, hears the login first and raises impossible travel, as the driver does', async () => {
+    env = await createPipelineEnv(1);
+    const p = await startProcessor({
+      client: unfetchedFor(env.client, env.topics.source.user_events, UNFETCHED_MS),
+      databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics, partitions: 1,
+      checkpointIntervalMs: 200, ownerId: 'p', workers: 0, eventTimeMerge: true,
+      onFatal: (e) => {
+        throw e;
+      },
+    });
+    try {
+      await allShardsTaken(env, 'p');
+      const t = 1_700_000_000_000;
+      const events = [
+        validEnvelope('login_succeeded', { id: 'e-login', ts: t, data: { userId: 'u-1', country: 'DE', ip: '10.0.0.1', deviceId: 'd-1' } }),
+        validEnvelope('payment_authorized', { id: 'e-pay', ts: t + 1000, data: { orderId: 'o-1', userId: 'u-1', amount: 50, cardFingerprint: 'card-1', country: 'BR' } }),
+      ] as unknown as DomainEvent[];
+      await env.produce(events);
+      await waitUntilSettled(env, 60_000);
+      const expected = foldWithDriver(events);
+      expect(expected.alerts.map((a) => a.type)).toContain('impossible_travel');
+      const actual = await committed(env.sql);
+      expect(stateDiffs(actual, expected, { exact: true }).user).toEqual([]);
+      expect(actual.alerts.map((a) => a.id).sort()).toEqual(expected.alerts.map((a) => a.id).sort());
+    } finally {
+      await p.stop();
+    }
+  }, 120_000);
 });
+
+/** Waits until `owner` holds every shard: each measured its source's end (nothing yet) before anything is written. */
+async function allShardsTaken(e: PipelineEnv, owner: string): Promise<void> {
+  for (let held = 0; held < 4; ) {
+    held = (await e.sql`select count(*)::int as n from shard_owners where owner_id = ${owner}`)[0]!.n as number;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

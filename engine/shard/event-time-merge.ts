@@ -86,6 +86,12 @@ export class EventTimeMerge<T> {
     return first.shift();
   }
 
+  /** The input that comes first in the global order and its key (whether or not it may go yet); undefined when nothing is held. */
+  peek(): { key: MergeKey; item: T } | undefined {
+    const first = this.firstHead();
+    return first === undefined ? undefined : { key: first.headKey(), item: first.peek() };
+  }
+
   /** Which stream holds the merge up now (none when nothing is held or the head may go). */
   waitingFor(): string | undefined {
     const first = this.firstHead();
@@ -129,6 +135,10 @@ class Stream<T> {
     this.keys.push(key);
     this.items.push(item);
     if (this.frontier === undefined || this.frontier === 'idle' || compareKeys(key, this.frontier) > 0) this.frontier = key;
+  }
+
+  peek(): T {
+    return this.items.peek()!;
   }
 
   shift(): T {

@@ -54,8 +54,15 @@ export class InboxGate {
    * end is wanted.
    */
   caughtUp(): boolean {
-    if (!this.atEnd()) return false;
-    if (this.endSeenAt >= this.receivedAt) return true;
+    return this.atEnd() && this.endFreshFor(this.receivedAt);
+  }
+
+  /**
+   * True when the end was learned at or after `receivedAt` (wall-clock ms), so that "read to the
+   * end" may be said of input received then; otherwise notes that a fresher end is wanted.
+   */
+  endFreshFor(receivedAt: number): boolean {
+    if (this.endSeenAt >= receivedAt) return true;
     this.endWanted = true;
     return false;
   }

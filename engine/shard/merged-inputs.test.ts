@@ -296,6 +296,37 @@ describe('merged inputs', () => {
     expect(oneRun[1]).toBe(`${T0 + 10 * MINUTE}/0/1/transaction_events`);
   });
 
+  test('a source end learned before a message was received is not taken as "nothing more": the message waits for a fresh end, then for the source events it shows', () => {
+    const inbox = `${APP}.user.inbox`;
+    const payment: SourceRecord = {
+      topic: inbox, partition: 0, offset: 1, key: 'u-1', timestamp: T0 + 1000,
+      value: JSON.stringify({ from: { type: 'order', key: 'o-1' }, msg: { type: 'payment_attempted', orderId: 'o-1', amount: 50, cardFingerprint: 'card-1', cause: 'e-pay', ts: T0 + 1000, outcome: 'authorized', country: 'BR' } }),
+      headers: { [ORIGIN_HEADER]: 'order/0', [SEQ_HEADER]: '1', 'x-at': `${T0 + 1000}/0/0/transaction_events` },
+    };
+    const login = record({ topic: 'user_events', partition: 0, offset: 0, key: 'u-1', body: { id: 'e-login', type: 'login_succeeded', v: 1, ts: T0, data: { userId: 'u-1', country: 'DE', ip: '10.0.0.1', deviceId: 'd-1' } } });
+    const run = (endLearnedAt: number) => {
+      const shard = createShard({ actor: userActor, partition: 0, app: APP, merge: { origins: ['order/0'] } });
+      shard.noteSourceEnd(0, endLearnedAt); // taken while its source was still empty
+      shard.apply([clockRecord(0, 'order/0', 'idle'), payment], 2000); // received at 2000
+      return shard;
+    };
+    // Learned after the message came: the source has nothing more before it, so it goes.
+    const fresh = run(2000);
+    expect(fresh.query('u-1')).toBeDefined();
+    expect(fresh.takeEndWanted()).toBe(false);
+    // Learned before: the login written just ahead of the payment may not have been fetched yet.
+    const stale = run(1000);
+    expect(stale.query('u-1')).toBeUndefined();
+    expect(stale.takeEndWanted()).toBe(true);
+    stale.noteSourceEnd(1, 2100); // measured again: the login is there
+    stale.apply([], 2200);
+    expect(stale.query('u-1')).toBeUndefined(); // now it waits for the source by its time
+    expect(stale.takeEndWanted()).toBe(false);
+    stale.apply([login], 2300);
+    // Login (DE) then payment (BR) a second later, as the driver applies them: impossible travel.
+    expect(stale.takeDelta().alerts.map((a) => a.type)).toEqual(['impossible_travel']);
+  });
+
   test("a message passing late behind another origin's held one is not overtaken by its origin's next message: nothing is dropped as already applied", () => {
     const inbox = `${APP}.user.inbox`;
     const at = (ms: number, offset: number) => `${T0 + ms}/0/${offset}/transaction_events`;

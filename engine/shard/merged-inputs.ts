@@ -1,7 +1,7 @@
 import { EventTimeMerge } from './event-time-merge.ts';
 import { Fifo } from './fifo.ts';
 import type { InboxGate } from './inbox-gate.ts';
-import { ALIVE_CLOCK, CLOCK_HEADER, decodeRootKey, MERGE_KEY_HEADER, type MergeKey } from './merge-key.ts';
+import { ALIVE_CLOCK, CLOCK_HEADER, compareKeys, decodeRootKey, MERGE_KEY_HEADER, type MergeKey } from './merge-key.ts';
 import { ORIGIN_HEADER, SEQ_HEADER, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
 import type { PendingDelta } from './shard-delta.ts';
@@ -25,7 +25,7 @@ export const DEFAULT_MERGE_MAX_WAIT_MS = 30_000;
 
 type Held =
   | { kind: 'source'; r: SourceRecord; decoded: DecodedSource; at: number }
-  | { kind: 'message'; r: SourceRecord; parsed: ParsedInbox; entry: InboxEntry };
+  | { kind: 'message'; r: SourceRecord; parsed: ParsedInbox; entry: InboxEntry; receivedAt: number };
 
 /** An inbox record not yet finished: held by the merge, or passing through in offset order. */
 interface InboxEntry {
@@ -87,9 +87,12 @@ export class MergedInputs {
     private readonly pending: PendingDelta,
     private readonly counters: ShardCounters,
     private readonly wallClock: () => number,
-    /** Holds the end of the source partition the consumer last saw (Shard.noteSourceEnd). */
-    /** Also the source's running maximum of event time as restored (InboxGate.eventTimeMax). */
-    private readonly gate: Pick<InboxGate, 'sourceEnd' | 'eventTimeMax'>,
+    /**
+     * Holds the end of the source partition the consumer last saw (Shard.noteSourceEnd) and when it
+     * was learned, when the records being taken were received, and the source's running maximum of
+     * event time as restored (InboxGate.eventTimeMax).
+     */
+    private readonly gate: Pick<InboxGate, 'sourceEnd' | 'endFreshFor' | 'receivedAt' | 'eventTimeMax'>,
   ) {
     this.merge = new EventTimeMerge<Held>(opts.origins);
     this.maxWaitMs = opts.maxWaitMs ?? DEFAULT_MERGE_MAX_WAIT_MS;
@@ -167,7 +170,7 @@ export class MergedInputs {
     if (key && this.plausible(key, r) && 'value' in parsed && r.key !== null && isNew && !this.merge.isLate(key) && !this.passing.has(origin)) {
       const entry: InboxEntry = { offset: r.offset, state: 'held' };
       this.inbox.push(entry);
-      this.merge.holdMessage(origin, key, { kind: 'message', r, parsed, entry });
+      this.merge.holdMessage(origin, key, { kind: 'message', r, parsed, entry, receivedAt: this.gate.receivedAt });
       this.lastHeldSeq.set(origin, seq);
       this.lastHeard.set(origin, now);
       this.pin(r.key, r);
@@ -213,9 +216,11 @@ export class MergedInputs {
   /** Applies every input whose turn has come, and moves the offsets the checkpoint may claim. */
   private releaseDue(now: number): void {
     // What the source may still deliver does not change while held inputs are released.
-    this.merge.sourceFrontier(this.sourceAtEnd() ? 'idle' : { at: this.sourceAt, topic: this.topics.sourceTopic, partition: this.topics.partition, offset: this.sourceRead, seq: -1 });
+    const reading: MergeKey = { at: this.sourceAt, topic: this.topics.sourceTopic, partition: this.topics.partition, offset: this.sourceRead, seq: -1 };
+    const atEnd = this.sourceAtEnd();
     for (;;) {
       this.finishInboxHead();
+      this.merge.sourceFrontier(atEnd && this.endFreshForHead(reading) ? 'idle' : reading);
       const next = this.merge.next();
       if (next !== undefined) {
         this.release(next);
@@ -260,6 +265,23 @@ export class MergedInputs {
   private applyPassing(e: InboxEntry): void {
     this.router.applyInbox(e.r!, e.parsed!);
     if (e.blocks !== undefined) countDown(this.passing, e.blocks);
+  }
+
+  /**
+   * Whether the source, read to the end last seen, may count as having nothing more for the input
+   * that comes next: only if that end was learned at or after the input was received (as for the
+   * inbox gate, engine/shard/inbox-gate.ts). A source partition with nothing new is not fetched, so
+   * its end can predate a message: a user shard taken while its source was empty would otherwise
+   * apply a payment fact before the login written just ahead of it. A stale end asks for a new
+   * measurement (ApplyResult.endWanted) and the input waits for the source as usual. Asked per
+   * input, by its own receipt time: one time for all of them would stall a steady inbox.
+   */
+  private endFreshForHead(reading: MergeKey): boolean {
+    const head = this.merge.peek();
+    if (head === undefined || head.item.kind !== 'message') return true;
+    // Passed by the source already: no need to ask whether it is at its end.
+    if (compareKeys(reading, head.key) >= 0) return true;
+    return this.gate.endFreshFor(head.item.receivedAt);
   }
 
   private sourceAtEnd(): boolean {
