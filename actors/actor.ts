@@ -72,6 +72,22 @@ export interface ActorDefinition<S = unknown> {
    * from this type: the merge waits for its senders and would deadlock on a cycle.
    */
   readonly eventTimeSenders?: readonly ActorType[];
+  /**
+   * True while the entity waits for answers to messages it sent (an order for its stock
+   * reservations). Meanwhile the engine holds its source events and timers, applies only its
+   * messages, and applies what it held, in order and each at its own place, once this is false —
+   * as the test driver sees it, where answers come before anything later (docs/determinism.md
+   * "Entities that await answers"). Pure; it must turn false only on a message. Default: never.
+   * A shard's messages to types that merge in event time (`eventTimeSenders`) must leave in its
+   * source partition's order: name the event types that send to them in `heldInOrder`.
+   */
+  awaiting?(state: S): boolean;
+  /**
+   * Event types held like the rest while the entity awaits, and also kept in their partition's
+   * order among all entities: while one is held, every later one is held too and they apply in the
+   * order they came (an order's payments, whose facts go to the user and sku_affinity merges).
+   */
+  readonly heldInOrder?: readonly string[];
 }
 
 /** A transition that changes nothing. */

@@ -3,11 +3,24 @@ import type { ActorDefinition, ActorInput, ActorType } from './actor.ts';
 import { applyInput, Quarantine, type EffectSink } from './apply-input.ts';
 import type { Failure, ParkedInput, Send } from './test-driver.ts';
 
-/** One actor type in the driver: its definition, the states of its keys and its quarantined keys. */
+/** One actor type in the driver: its definition, the states of its keys, its quarantined keys and what its awaiting keys hold. */
 export interface Cell {
   def: ActorDefinition<unknown>;
   states: Map<string, unknown>;
   quarantined: Set<string>;
+  /** Events and timers of keys awaiting answers (ActorDefinition.awaiting), in arrival order, with their `now`. */
+  held: Map<string, HeldInput[]>;
+  /** The held inputs of `heldInOrder` types, over all keys, in arrival order. */
+  inOrder: HeldInput[];
+}
+
+interface HeldInput {
+  input: ActorInput;
+  now: number;
+}
+
+function inOrder(cell: Cell, input: ActorInput): boolean {
+  return input.kind === 'event' && cell.def.heldInOrder?.includes(input.event.type) === true;
 }
 
 /**
@@ -61,6 +74,17 @@ export class ActorCells {
   }
 
   apply(cell: Cell, key: string, input: ActorInput, now: number): void {
+    if (input.kind !== 'message' && this.mustHold(cell, key, input)) {
+      const h = { input, now };
+      cell.held.get(key)?.push(h) ?? cell.held.set(key, [h]);
+      if (inOrder(cell, input)) cell.inOrder.push(h);
+      return;
+    }
+    this.applyNow(cell, key, input, now);
+    if (input.kind === 'message') this.applyHeld(cell, key);
+  }
+
+  private applyNow(cell: Cell, key: string, input: ActorInput, now: number): void {
     if (cell.quarantined.has(key)) {
       this.parked.push({ actor: { type: cell.def.type, key }, input });
       return;
@@ -74,6 +98,45 @@ export class ActorCells {
       return;
     }
     cell.states.set(key, this.freeze ? deepFreeze(after) : after);
+  }
+
+  /**
+   * As the engine does (ActorDefinition.awaiting, engine/shard/awaiting-holds.ts): an entity
+   * awaiting answers gets only messages, and inputs of `heldInOrder` types keep their order among
+   * all entities. Delivering immediately, the driver answers within the cascade, so only manual
+   * delivery (or an answer that never comes) makes it hold anything.
+   */
+  private mustHold(cell: Cell, key: string, input: ActorInput): boolean {
+    if (!cell.def.awaiting || cell.quarantined.has(key)) return false;
+    if (cell.held.has(key) || cell.def.awaiting(this.stateOf(cell, key))) return true;
+    return inOrder(cell, input) && cell.inOrder.length > 0;
+  }
+
+  /** Applies what `key` holds while it does not await, then whatever the in-order queue lets go after it. */
+  private applyHeld(cell: Cell, key: string): void {
+    for (let next: string | undefined = key; next !== undefined; ) {
+      let applied = 0;
+      for (let list = cell.held.get(next); list && !cell.def.awaiting!(this.stateOf(cell, next)); list = cell.held.get(next)) {
+        const h = list[0]!;
+        if (inOrder(cell, h.input)) {
+          if (cell.inOrder[0] !== h) break;
+          cell.inOrder.shift();
+        }
+        list.shift();
+        if (list.length === 0) cell.held.delete(next);
+        this.applyNow(cell, next, h.input, h.now);
+        applied++;
+      }
+      const head = cell.inOrder[0];
+      const following = head === undefined ? undefined : [...cell.held].find(([, l]) => l.includes(head))?.[0];
+      if (following === undefined || (following === next && applied === 0)) return;
+      next = following;
+    }
+  }
+
+  private stateOf(cell: Cell, key: string): unknown {
+    const state = cell.states.get(key);
+    return state === undefined ? cell.def.initial(key) : state;
   }
 
   /** Loads a checkpointed state, migrating it when `fromVersion` differs from the actor's `stateVersion`. */
@@ -91,7 +154,7 @@ function buildRouting(actors: readonly ActorDefinition<any>[]): { cells: Map<Act
   const routes = new Map<string, Cell[]>();
   for (const def of actors) {
     if (cells.has(def.type)) throw new Error(`two actor definitions of type '${def.type}'`);
-    const cell: Cell = { def, states: new Map(), quarantined: new Set() };
+    const cell: Cell = { def, states: new Map(), quarantined: new Set(), held: new Map(), inOrder: [] };
     cells.set(def.type, cell);
     for (const type of def.eventTypes) {
       const spec = eventSpecOf(type);

@@ -4,6 +4,7 @@ import type { ActorType } from './actor.ts';
 import { createOrderActor, orderActor, type LineStatus, type OrderLine, type OrderState } from './order.ts';
 import { skuActor, type SkuState } from './sku.ts';
 import { createTestDriver, type TestDriver } from './test-driver.ts';
+import { unheld } from './unheld.ts';
 
 // Expected values are worked out by hand from docs/domain-rules.md "Order", never from the code.
 
@@ -25,9 +26,20 @@ const delivered = (id: string, ts: number, orderId = 'o1') => ev('order_delivere
 const cancelled = (id: string, ts: number, orderId = 'o1') => ev('order_cancelled', id, ts, { orderId, reason: 'customer_request' });
 const refund = (id: string, ts: number, amount: number, orderId = 'o1') => ev('refund_issued', id, ts, { orderId, amount });
 
-/** SKU + order actors, with stock received at T0. Frozen states: any mutation of an input throws. */
-function world(stock: Record<string, number> = { A: 10, B: 5 }, mode: 'immediate' | 'manual' = 'immediate'): TestDriver {
-  const d = createTestDriver([skuActor, orderActor], { deliverSends: mode, freezeStates: true });
+/**
+ * The order actor without the hold the engine and the driver give it while it awaits its answers
+ * (ActorDefinition.awaiting): what the actor itself does with events that come before its outcome
+ * (a state checkpointed with `deferred` before holds existed, or a runtime that does not hold).
+ */
+const orderUnheld = unheld(orderActor);
+
+/**
+ * SKU + order actors, with stock received at T0. Frozen states: any mutation of an input throws.
+ * 'manual': sends wait until the test delivers them; the tests of the actor's own handling of early
+ * events use it, with the order actor unheld.
+ */
+function world(stock: Record<string, number> = { A: 10, B: 5 }, mode: 'immediate' | 'manual' | 'held' = 'immediate'): TestDriver {
+  const d = createTestDriver([skuActor, mode === 'held' ? orderActor : orderUnheld], { deliverSends: mode === 'held' ? 'manual' : mode, freezeStates: true });
   d.pipe(Object.entries(stock).map(([sku, qty]) => ev('stock_received', `r-${sku}`, T0, { sku, qty })));
   return d;
 }
@@ -409,5 +421,51 @@ describe('a paid order tells recommendations what was bought', () => {
     off.pipe([ev('stock_received', 'r', T0, { sku: 'A', qty: 5 }), placed('p1', P, [['A', 1]]), authorized('pay1', P + 5)]);
     expect(off.state<OrderState>('order', 'o1')!.status).toBe('paid');
     expect(off.sent().filter((s) => typeOf(s) === 'order_paid' || typeOf(s) === 'bought_together')).toEqual([]);
+  });
+});
+
+describe('while it awaits its answers, the order is held (ActorDefinition.awaiting)', () => {
+  test('a payment and a shipment read before the last grant wait, and are applied in order once the outcome is known: as with immediate delivery', () => {
+    const d = world(undefined, 'held');
+    d.pipe(placed('p1', P, [['A', 2], ['B', 1]]));
+    d.deliverNext();
+    d.deliverNext();
+    d.deliverNext(); // line 0 granted, line 1's grant still in flight
+    d.pipe([authorized('pay1', P + 1_000), shipped('s1', P + 2_000)]);
+    expect(order(d)).toMatchObject({ status: 'placed', paymentAuthorized: false }); // both held
+    expect(sentTo(d, 'user')).toEqual([]);
+    d.deliverAll();
+    const immediate = world();
+    immediate.pipe([placed('p1', P, [['A', 2], ['B', 1]]), authorized('pay1', P + 1_000), shipped('s1', P + 2_000)]);
+    expect(order(d)).toEqual(order(immediate));
+    expect(order(d).status).toBe('shipped');
+    expect(sentTo(d, 'user')).toEqual(sentTo(immediate, 'user'));
+  });
+
+  test("payments keep their order across orders: a later order's payment waits behind a held one", () => {
+    const d = world(undefined, 'held');
+    d.pipe(placed('p2', P - 500, [['A', 1]], 'o2'));
+    d.deliverAll(); // o2 reserved
+    d.pipe(placed('p1', P, [['A', 2]]));
+    d.deliverNext(); // o1's reserve reaches the SKU; its grant is still in flight
+    d.pipe([authorized('pay1', P + 1_000), authorized('pay2', P + 2_000, 'o2')]);
+    expect(order(d, 'o2').paymentAuthorized).toBe(false); // held behind o1's payment
+    d.deliverAll();
+    expect(order(d, 'o2').status).toBe('paid');
+    expect(sentTo(d, 'user').filter((m) => m.type === 'payment_attempted').map((m) => m.cause)).toEqual(['pay1', 'pay2']);
+  });
+
+  test('a cancellation read before a grant is applied after it: the grant is released by the cancellation, as with immediate delivery', () => {
+    const d = world({ A: 10 }, 'held');
+    d.pipe(placed('p1', P, [['A', 2]]));
+    d.deliverNext(); // the reserve reaches the SKU; its grant is still in flight
+    d.pipe(cancelled('c1', P + 5_000));
+    expect(order(d).status).toBe('placed');
+    d.deliverAll();
+    const immediate = world({ A: 10 });
+    immediate.pipe([placed('p1', P, [['A', 2]]), cancelled('c1', P + 5_000)]);
+    expect(order(d)).toEqual(order(immediate));
+    expect(sku(d, 'A')).toEqual(sku(immediate, 'A'));
+    expect(sentTo(d, 'sku')).toEqual(sentTo(immediate, 'sku')); // the release is the cancellation's (cause c1), not the grant's
   });
 });

@@ -100,6 +100,12 @@ export function createOrderActor(opts: OrderActorOptions = {}): ActorDefinition<
       ? (state, input, ctx) => handleOrderInput(state, input, ctx, timeoutMs)
       : (state, input, ctx) => withPurchase(state, handleOrderInput(state, input, ctx, timeoutMs), ctx),
     migrate: migrateOrderState,
+    // Placed, some lines not yet answered: in the driver the answers come before any later event of
+    // the order, so the engine holds its payments, cancellation, shipment and timer until they do.
+    // Payments send facts to the user and sku_affinity actors, which merge in event time: those
+    // must leave in the order of the order partition, so payments are also held in that order.
+    awaiting: (s) => s.status === 'placed',
+    heldInOrder: ['payment_authorized', 'payment_declined'],
   };
 }
 

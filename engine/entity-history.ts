@@ -171,7 +171,7 @@ export function rebuildAt(ctx: RebuildContext, key: string, s: Omit<HistorySnaps
     actorTypes: ctx.actorTypes,
     wallClock: () => 0,
     restore: {
-      states: [{ key, stateVersion: s.stateVersion, state: s.state, quarantine: s.quarantine, recentIds: s.recentIds }],
+      states: [{ key, stateVersion: s.stateVersion, state: s.state, quarantine: s.quarantine, recentIds: s.recentIds, held: s.held ?? null }],
       offsets: new Map([[`${sourceTopic}:${s.partition}`, s.sourceOffset], [`${inboxTopic}:${s.partition}`, s.inboxOffset]]),
       inboxPositions: new Map(Object.entries(s.inboxPositions)),
       timers: s.timers,

@@ -6,7 +6,7 @@ import type { Owned } from './owned-shard.ts';
 import type { SourceBatch } from './record-source.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
 
-const counters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0 };
+const counters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0, awaitsTimedOut: 0 };
 const batch: SourceBatch = {
   topic: 'inventory_events', partition: 0, highWatermark: 1, lastOffset: '0',
   records: [{ key: Buffer.from('sku-1'), value: Buffer.from('{}'), offset: '0', timestamp: '1', headers: {} }],

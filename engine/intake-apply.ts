@@ -84,6 +84,7 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
     deadLettered: r.counters.deadLettered - before.deadLettered, duplicatesDropped: r.counters.duplicatesDropped - before.duplicatesDropped,
     outOfEventTimeOrder: r.counters.outOfEventTimeOrder - before.outOfEventTimeOrder,
     mergeWaitsTimedOut: r.counters.mergeWaitsTimedOut - before.mergeWaitsTimedOut,
+    awaitsTimedOut: r.counters.awaitsTimedOut - before.awaitsTimedOut,
     appendTimesMs: r.appliedTimestamps ?? o.appendTimes.slice(o.appendTimes.length - consumed), ...(r.appliedTimestamps ? { sourceTimesOnly: true as const } : {}), atMs: Date.now(), applyMs: performance.now() - started, traced,
   });
 }

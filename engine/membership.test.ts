@@ -16,7 +16,7 @@ function harness() {
     async load(id) {
       calls.push(`load ${id}`);
       if (manual) await new Promise<void>((resolve) => pendingLoads.set(id, resolve));
-      return { id, counters: { applied: 1, deadLettered: 2, duplicatesDropped: 3, skippedBelowOffset: 4, timersFired: 0, outOfEventTimeOrder: 5, mergeWaitsTimedOut: 6 } } as unknown as Owned;
+      return { id, counters: { applied: 1, deadLettered: 2, duplicatesDropped: 3, skippedBelowOffset: 4, timersFired: 0, outOfEventTimeOrder: 5, mergeWaitsTimedOut: 6, awaitsTimedOut: 7 } } as unknown as Owned;
     },
     discard: async (o) => void calls.push(`discard ${o.id}`),
     start: (o) => void calls.push(`start ${o.id}`),
@@ -56,7 +56,7 @@ describe('membership', () => {
     await m.settled();
     expect(calls).toEqual(['checkpoint', 'close sku/0', 'keep sku/1', 'load sku/2', 'start sku/2']);
     expect(m.held('sku/1')).toBe(kept); // not restored: the same holding continues
-    expect(m.retiredTotals()).toEqual({ applied: 1, deadLettered: 2, duplicatesDropped: 3, skippedBelowOffset: 4, outOfEventTimeOrder: 5, mergeWaitsTimedOut: 6 });
+    expect(m.retiredTotals()).toEqual({ applied: 1, deadLettered: 2, duplicatesDropped: 3, skippedBelowOffset: 4, outOfEventTimeOrder: 5, mergeWaitsTimedOut: 6, awaitsTimedOut: 7 });
   });
 
   test('a shard assigned again whose epoch another member took meanwhile is restored with a fresh epoch', async () => {

@@ -36,7 +36,7 @@ export interface Membership {
   stop(): void;
 }
 
-export type Totals = Pick<ShardCounters, 'applied' | 'deadLettered' | 'duplicatesDropped' | 'skippedBelowOffset' | 'outOfEventTimeOrder' | 'mergeWaitsTimedOut'>;
+export type Totals = Pick<ShardCounters, 'applied' | 'deadLettered' | 'duplicatesDropped' | 'skippedBelowOffset' | 'outOfEventTimeOrder' | 'mergeWaitsTimedOut' | 'awaitsTimedOut'>;
 
 /** Adds a shard's counters to `into`, every field of Totals: a counter added there is summed everywhere. */
 export function addTotals(into: Totals, counters: Readonly<Totals>): void {
@@ -68,7 +68,7 @@ export function createMembership(deps: MembershipDeps): Membership {
   const assigned = new Set<string>();
   const owned = new Map<string, Owned>();
   const loading = new Map<string, Promise<Owned | undefined>>();
-  const retired: Totals = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0 };
+  const retired: Totals = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0, awaitsTimedOut: 0 };
   let stopped = false;
   let joined = false;
   /** Bumped synchronously on every join: an acquisition begun for an older join must not bump the epoch. */

@@ -42,6 +42,8 @@ export interface BatchApplied {
   outOfEventTimeOrder: number;
   /** Silent origins a merging shard stopped waiting for (engine/shard/merged-inputs.ts). */
   mergeWaitsTimedOut: number;
+  /** Entities that stopped waiting for answers that did not come (engine/shard/awaiting-holds.ts). */
+  awaitsTimedOut: number;
   appendTimesMs: readonly number[];
   /**
    * Set by a shard that merges in event time: `appendTimesMs` are then the source events it applied

@@ -61,7 +61,7 @@ export interface ShardLifecycleDeps {
   log(line: string): void;
 }
 
-const ZERO: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0 };
+const ZERO: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0, awaitsTimedOut: 0 };
 
 export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
   const { store, relay, pool, admin, source, topics } = deps;
@@ -111,7 +111,9 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const owedGroupOffsets = new Map([...next].map(([tp, offset]) => [tp, { ...parseTpKey(tp), offset }]));
       const owned: Owned = { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next, owedGroupOffsets, ...(merge ? { merges: true as const } : {}) };
       // A sender with nothing to read says so at once; one with a backlog publishes its first clock with its first commit.
-      if (deps.eventTime?.isSender(actor.type) && end && (next.get(tpKey(sourceTopic, partition)) ?? 0) >= end.high) owned.clock = 'idle';
+      // Not while entities of it hold inputs for their answers (engine/shard/awaiting-holds.ts): those will still send.
+      const holding = snap.states.some((s) => s.held);
+      if (deps.eventTime?.isSender(actor.type) && end && !holding && (next.get(tpKey(sourceTopic, partition)) ?? 0) >= end.high) owned.clock = 'idle';
       if (snap.storedUnknown) handOverKeys(owned);
       return owned;
     },

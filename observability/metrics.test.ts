@@ -29,7 +29,7 @@ describe('metrics', () => {
 
   test('inputs out of event-time order are counted per actor type, summed over batches', async () => {
     const m = createMetrics();
-    const batch = { shard: 'sku/1', actorType: 'sku', topic: 'app.sku.inbox', partition: 1, records: 4, consumed: 4, applied: 4, deadLettered: 0, duplicatesDropped: 0, mergeWaitsTimedOut: 0, appendTimesMs: [], atMs: 0, applyMs: 1, traced: [] };
+    const batch = { shard: 'sku/1', actorType: 'sku', topic: 'app.sku.inbox', partition: 1, records: 4, consumed: 4, applied: 4, deadLettered: 0, duplicatesDropped: 0, mergeWaitsTimedOut: 0, awaitsTimedOut: 0, appendTimesMs: [], atMs: 0, applyMs: 1, traced: [] };
     m.observer.batchApplied!({ ...batch, outOfEventTimeOrder: 2 });
     m.observer.batchApplied!({ ...batch, outOfEventTimeOrder: 0 });
     m.observer.batchApplied!({ ...batch, outOfEventTimeOrder: 1 });
@@ -39,9 +39,11 @@ describe('metrics', () => {
   test('origins a merging shard stopped waiting for are counted per actor type', async () => {
     const m = createMetrics();
     const batch = { shard: 'user/0', actorType: 'user', topic: 'app.user.inbox', partition: 0, records: 1, consumed: 1, applied: 0, deadLettered: 0, duplicatesDropped: 0, outOfEventTimeOrder: 0, appendTimesMs: [], atMs: 0, applyMs: 1, traced: [] };
-    m.observer.batchApplied!({ ...batch, mergeWaitsTimedOut: 2 });
-    m.observer.batchApplied!({ ...batch, mergeWaitsTimedOut: 0 });
-    expect(await m.render()).toContain('actorstream_merge_waits_timed_out_total{actor="user"} 2');
+    m.observer.batchApplied!({ ...batch, mergeWaitsTimedOut: 2, awaitsTimedOut: 0 });
+    m.observer.batchApplied!({ ...batch, mergeWaitsTimedOut: 0, awaitsTimedOut: 1 });
+    const text = await m.render();
+    expect(text).toContain('actorstream_merge_waits_timed_out_total{actor="user"} 2');
+    expect(text).toContain('actorstream_awaits_timed_out_total{actor="user"} 1');
   });
 
   test('process memory is exported split by kind, so a soak can tell the JS heap from the rest of RSS', async () => {

@@ -49,6 +49,10 @@ export function createMetrics(): Metrics {
     name: 'actorstream_merge_waits_timed_out_total', labelNames: ['actor'], registers: r,
     help: 'Origins a shard merging in event time stopped waiting for after event_time_max_wait_ms of silence: inputs it then applied may differ from a replay',
   });
+  const awaitTimeouts = new Counter({
+    name: 'actorstream_awaits_timed_out_total', labelNames: ['actor'], registers: r,
+    help: 'Entities that waited too long for answers to their messages and had their held events and timers applied anyway',
+  });
   const relayed = new Counter({ name: 'actorstream_outbox_relayed_total', help: 'Outbox records published to Kafka after commit', registers: r });
   const inMemory = new Counter({ name: 'actorstream_messages_in_memory_total', help: 'Actor messages handed over in memory to a shard of this process instead of published (processing.local_messages)', registers: r });
   const alerts = new Counter({ name: 'actorstream_alerts_total', help: 'Alerts committed, by type', labelNames: ['type'], registers: r });
@@ -102,6 +106,7 @@ export function createMetrics(): Metrics {
       if (e.duplicatesDropped > 0) duplicates.inc({ actor: e.actorType }, e.duplicatesDropped);
       if (e.outOfEventTimeOrder > 0) outOfOrder.inc({ actor: e.actorType }, e.outOfEventTimeOrder);
       if (e.mergeWaitsTimedOut > 0) mergeTimeouts.inc({ actor: e.actorType }, e.mergeWaitsTimedOut);
+      if (e.awaitsTimedOut > 0) awaitTimeouts.inc({ actor: e.actorType }, e.awaitsTimedOut);
       applySeconds.observe({ actor: e.actorType }, e.applyMs / 1000);
       for (const t of e.appendTimesMs) toState.observe(Math.max(0, e.atMs - t) / 1000);
     },

@@ -38,6 +38,10 @@ export interface ActorDeclaration<S, E = AnyEvent> {
   aggregates?: readonly Aggregate<S>[];
   /** See ActorDefinition.eventTimeSenders. */
   eventTimeSenders?: readonly string[];
+  /** See ActorDefinition.awaiting: while true, its events and timers wait for its answers. */
+  awaiting?(state: S): boolean;
+  /** See ActorDefinition.heldInOrder. */
+  heldInOrder?: readonly string[];
 }
 
 /**
@@ -72,5 +76,7 @@ export function defineActor<S, E = AnyEvent>(d: ActorDeclaration<S, E>): ActorDe
     initial: d.initial, handle: d.handle as unknown as ActorDefinition<S>['handle'], migrate,
     ...(d.view ? { view: d.view } : {}), ...(d.readModel ? { readModel: d.readModel } : {}), ...(d.aggregates ? { aggregates: d.aggregates } : {}),
     ...(d.eventTimeSenders ? { eventTimeSenders: d.eventTimeSenders } : {}),
+    ...(d.awaiting ? { awaiting: d.awaiting } : {}),
+    ...(d.heldInOrder ? { heldInOrder: d.heldInOrder } : {}),
   };
 }

@@ -57,6 +57,8 @@ export interface StoredState {
   quarantine: string | null;
   /** The entity's dedup window as stored (ids one per line, see engine/shard/recent-ids.ts); absent when empty. */
   recentIds?: string;
+  /** Inputs it holds while awaiting answers, as stored (engine/shard/awaiting-holds.ts); absent when none. */
+  held?: string;
   /** When the row was last committed (epoch ms). */
   updatedAt: number;
 }
@@ -92,7 +94,7 @@ export interface ShardSnapshot {
    * States as JSON text: parsing is left to the shard worker, off the consumer's thread, and text
    * is cheaper than objects both to read from Postgres and to post to a worker (1M entities).
    */
-  states: { key: string; stateVersion: number; stateJson: string; quarantine: string | null; recentIds?: string }[];
+  states: { key: string; stateVersion: number; stateJson: string; quarantine: string | null; recentIds?: string; held?: string }[];
   /** Keys of committed entities whose states were not loaded (see `load`'s `lazyAbove`). */
   stored?: string[];
   /** A lazy load: states not loaded, keys not either (`storedKeys` reads them). */
@@ -138,7 +140,7 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
 
     async loadStates(actorType, keys) {
       if (keys.length === 0) return [];
-      const rows = await sql`select key, state_version, state, quarantine, recent_event_ids, updated_at from actor_states
+      const rows = await sql`select key, state_version, state, quarantine, recent_event_ids, held_inputs, updated_at from actor_states
         where actor_type = ${actorType} and key = any(${keys as string[]}::text[])`;
       return rows.map((r) => ({
         key: r.key as string,
@@ -146,6 +148,7 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
         state: r.state,
         quarantine: (r.quarantine as string | null) ?? null,
         ...(r.recent_event_ids ? { recentIds: r.recent_event_ids as string } : {}),
+        ...(r.held_inputs ? { held: r.held_inputs as string } : {}),
         updatedAt: (r.updated_at as Date).getTime(),
       }));
     },
@@ -160,9 +163,10 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
       const lazy = opts.lazyAbove !== undefined && (await countStates(sql, actorType, partition)) > opts.lazyAbove;
       const [states, offsets, positions, timers] = await Promise.all([
         lazy
-          ? sql`select key, state_version, state::text as state_json, quarantine, recent_event_ids from actor_states
-              where actor_type = ${actorType} and partition = ${partition} and key in (select key from timers where shard = ${shard})`
-          : sql`select key, state_version, state::text as state_json, quarantine, recent_event_ids from actor_states where actor_type = ${actorType} and partition = ${partition}`,
+          // Lazily, only the entities a timer or held inputs need: the clock a shard publishes counts what it holds.
+          ? sql`select key, state_version, state::text as state_json, quarantine, recent_event_ids, held_inputs from actor_states
+              where actor_type = ${actorType} and partition = ${partition} and (held_inputs is not null or key in (select key from timers where shard = ${shard}))`
+          : sql`select key, state_version, state::text as state_json, quarantine, recent_event_ids, held_inputs from actor_states where actor_type = ${actorType} and partition = ${partition}`,
         sql`select topic, partition, next_offset, event_time_max from input_offsets where shard = ${shard}`,
         sql`select origin, last_seq from inbox_positions where shard = ${shard}`,
         sql`select actor_type, key, due_at, seq, timer from timers where shard = ${shard} order by due_at, seq`,
@@ -174,6 +178,7 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
           stateJson: r.state_json as string,
           quarantine: (r.quarantine as string | null) ?? null,
           ...(r.recent_event_ids ? { recentIds: r.recent_event_ids as string } : {}),
+          ...(r.held_inputs ? { held: r.held_inputs as string } : {}),
         })),
         ...(lazy ? { storedUnknown: true } : {}),
         offsets: new Map(offsets.map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)])),

@@ -68,12 +68,12 @@ function readModelsByTable(cps: readonly CheckpointRows[]): ReadModelRows[] {
 
 async function writeStates(tx: Tx, states: Checkpoint['states']): Promise<void> {
   if (states.length === 0) return;
-  const rows = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: x.state, q: x.quarantine ?? null, r: x.recentIds ?? null }));
+  const rows = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: x.state, q: x.quarantine ?? null, r: x.recentIds ?? null, h: x.held ?? null }));
   await tx`
-    insert into actor_states (actor_type, key, partition, state_version, state, quarantine, recent_event_ids)
-    select t, k, p, v, s, q, r from json_to_recordset(${jsonRows(tx, rows)}::json) as u(t text, k text, p int, v int, s jsonb, q text, r text)
+    insert into actor_states (actor_type, key, partition, state_version, state, quarantine, recent_event_ids, held_inputs)
+    select t, k, p, v, s, q, r, h from json_to_recordset(${jsonRows(tx, rows)}::json) as u(t text, k text, p int, v int, s jsonb, q text, r text, h text)
     on conflict (actor_type, key) do update set partition = excluded.partition, state_version = excluded.state_version,
-      state = excluded.state, quarantine = excluded.quarantine, recent_event_ids = excluded.recent_event_ids, updated_at = now()`;
+      state = excluded.state, quarantine = excluded.quarantine, recent_event_ids = excluded.recent_event_ids, held_inputs = excluded.held_inputs, updated_at = now()`;
 }
 
 async function writeOffsets(tx: Tx, cps: readonly Checkpoint[]): Promise<void> {

@@ -40,19 +40,19 @@ export async function writeHistory(tx: Tx, rows: readonly HistoryRow[] | undefin
   const r = rows;
   await tx`
     insert into actor_state_history (actor_type, key, partition, at_ts, state_version, state, quarantine, recent_event_ids, timers, source_offset,
-      inbox_offset, inbox_positions, created, start_source_offset, start_inbox_offset, start_inbox_positions)
+      inbox_offset, inbox_positions, created, start_source_offset, start_inbox_offset, start_inbox_positions, held_inputs)
     select t, k, p, a, v, s::jsonb, q, ri, tm::jsonb, so, io, ip::jsonb, c is not null, (c::jsonb ->> 'sourceOffset')::bigint,
-      (c::jsonb ->> 'inboxOffset')::bigint, c::jsonb -> 'inboxPositions' from unnest(
+      (c::jsonb ->> 'inboxOffset')::bigint, c::jsonb -> 'inboxPositions', h from unnest(
       ${r.map((x) => x.actorType)}::text[], ${r.map((x) => x.key)}::text[], ${r.map((x) => x.partition)}::int[],
       ${r.map((x) => x.at)}::bigint[], ${r.map((x) => x.stateVersion)}::int[], ${r.map((x) => JSON.stringify(x.state))}::text[],
       ${r.map((x) => x.quarantine)}::text[], ${r.map((x) => x.recentIds)}::text[], ${r.map((x) => JSON.stringify(x.timers))}::text[],
       ${r.map((x) => x.sourceOffset)}::bigint[], ${r.map((x) => x.inboxOffset)}::bigint[], ${r.map((x) => JSON.stringify(x.inboxPositions))}::text[],
-      ${r.map((x) => (x.created ? JSON.stringify(x.created) : null))}::text[])
-      with ordinality as u(t, k, p, a, v, s, q, ri, tm, so, io, ip, c, n)
+      ${r.map((x) => (x.created ? JSON.stringify(x.created) : null))}::text[], ${r.map((x) => x.held ?? null)}::text[])
+      with ordinality as u(t, k, p, a, v, s, q, ri, tm, so, io, ip, c, h, n)
     order by n`;
 }
 
-const COLUMNS = 'id, partition, at_ts, state_version, state, quarantine, recent_event_ids, timers, source_offset, inbox_offset, inbox_positions, created, start_source_offset, start_inbox_offset, start_inbox_positions, recorded_at';
+const COLUMNS = 'id, partition, at_ts, state_version, state, quarantine, recent_event_ids, held_inputs, timers, source_offset, inbox_offset, inbox_positions, created, start_source_offset, start_inbox_offset, start_inbox_positions, recorded_at';
 
 /**
  * The snapshots around event time `at` of one entity. Snapshots follow processing order (`id`);
@@ -86,6 +86,7 @@ function snapshotOf(r: postgres.Row): HistorySnapshot {
     state: r.state,
     quarantine: r.quarantine,
     recentIds: r.recent_event_ids,
+    ...(r.held_inputs ? { held: r.held_inputs as string } : {}),
     timers: r.timers,
     sourceOffset: Number(r.source_offset),
     inboxOffset: Number(r.inbox_offset),

@@ -290,6 +290,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       alter table input_offsets add column event_time_max bigint;
     `,
   },
+  {
+    version: 9,
+    name: 'inputs held while an entity awaits answers',
+    sql: `
+      -- Source events and timers of an entity awaiting answers to its messages (an order waiting for
+      -- its stock reservations), held until they come: a JSON array in arrival order, null when
+      -- none (engine/shard/awaiting-holds.ts). Kept with the state, so they commit with it; the
+      -- history keeps them too, so time travel rebuilds a state that was holding.
+      alter table actor_states add column held_inputs text;
+      alter table actor_state_history add column held_inputs text;
+    `,
+  },
 ];
 
 /** Applies every migration not yet applied. Returns the versions it applied. */

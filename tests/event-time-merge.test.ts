@@ -95,9 +95,12 @@ describe('event-time merge against a real broker', () => {
     }
     while ((await consumedSoFar(env)) < events.length / 3) await new Promise((r) => setTimeout(r, 20));
     await stop(a, 'SIGKILL');
+    // The survivor takes every shard after the session timeout (whether or not the dead one had
+    // work left: its order shards may finish first while users wait for their clocks).
+    for (let owners: string[] = []; owners.join() !== 'proc-b'; await new Promise((r) => setTimeout(r, 200))) {
+      owners = (await env.sql`select array_agg(distinct owner_id order by owner_id) as ids from shard_owners`)[0]!.ids as string[];
+    }
     await waitUntilSettled(env);
-    const [owners] = await env.sql`select array_agg(distinct owner_id) as ids from shard_owners`;
-    expect(owners!.ids).toEqual(['proc-b']);
     await stop(b, 'SIGTERM');
     await expectExactlyTheOracle(env, events);
   }, 300_000);

@@ -1,4 +1,5 @@
 import type { ActorDefinition } from '../../actors/actor.ts';
+import { AwaitingHolds } from './awaiting-holds.ts';
 import { EventTimeOrder } from './event-time-order.ts';
 import { RecentIds } from './recent-ids.ts';
 import { Residency, type PassivationPolicy } from './residency.ts';
@@ -19,6 +20,8 @@ export class EntityTable {
   readonly quarantine = new Map<string, string>();
   readonly recentIds = new RecentIds();
   readonly eventTimeOrder = new EventTimeOrder();
+  /** Inputs held for entities awaiting answers (awaiting-holds.ts); such entities stay in memory. */
+  readonly holds: AwaitingHolds;
   readonly residency: Residency;
 
   constructor(
@@ -28,6 +31,7 @@ export class EntityTable {
     maxEvictedKeys?: number,
   ) {
     this.residency = new Residency(maxEvictedKeys);
+    this.holds = new AwaitingHolds(actor.awaiting ? (state) => actor.awaiting!(state) : undefined, actor.heldInOrder);
   }
 
   /** Puts a stored row in memory, migrating its state to the actor's current version. */
@@ -36,6 +40,7 @@ export class EntityTable {
     const stored = 'stateJson' in s ? JSON.parse(s.stateJson) : s.state;
     if (s.quarantine) this.quarantine.set(s.key, s.quarantine);
     this.recentIds.restore(s.key, s.recentIds);
+    this.holds.restore(s.key, s.held, this.now);
     if (s.stateVersion === actor.stateVersion) this.states.set(s.key, stored);
     else {
       try {
@@ -57,6 +62,8 @@ export class EntityTable {
     const row: ShardDelta['states'][number] = { actorType: actor.type, key, partition, stateVersion: actor.stateVersion, state: this.states.get(key), quarantine: this.quarantine.get(key) ?? null };
     const window = this.recentIds.saved(key);
     if (window) row.recentIds = window;
+    const held = this.holds.saved(key);
+    if (held) row.held = held;
     return row;
   }
 

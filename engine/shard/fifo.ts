@@ -16,6 +16,11 @@ export class Fifo<T> {
     this.items.push(item);
   }
 
+  /** The items, oldest first. */
+  *values(): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
+  }
+
   /** The oldest item; undefined when empty. */
   peek(): T | undefined {
     return this.items[this.head];

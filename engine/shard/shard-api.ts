@@ -50,11 +50,13 @@ export interface ShardOptions {
   merge?: MergeOptions;
   /** Actor types whose shards merge (a message to one carries its root key: engine/shard/merge-key.ts). */
   mergedReceivers?: readonly string[];
+  /** How long an entity awaiting answers waits before what it holds is applied anyway (engine/shard/awaiting-holds.ts). */
+  maxAwaitMs?: number;
 }
 
 export interface ShardRestore {
   /** A state comes parsed (`state`) or as JSON text (`stateJson`, parsed here: see ShardSnapshot). */
-  states: ({ key: string; stateVersion: number; quarantine?: string | null; recentIds?: string | null } & ({ state: unknown } | { stateJson: string }))[];
+  states: ({ key: string; stateVersion: number; quarantine?: string | null; recentIds?: string | null; held?: string | null } & ({ state: unknown } | { stateJson: string }))[];
   /** Committed entities left in Postgres (a lazy restore): loaded on their next input, as passivated ones are. */
   stored?: readonly string[];
   /**
@@ -80,6 +82,8 @@ export interface HistoryRow {
   state: unknown;
   quarantine: string | null;
   recentIds: string | null;
+  /** What it holds while it awaits answers (engine/shard/awaiting-holds.ts), as stored; absent when nothing. */
+  held?: string;
   /** Its pending timers. */
   timers: { key: string; dueAt: number; seq: number; timer: unknown }[];
   /** The shard's next offsets on its source and inbox partitions. */
@@ -99,7 +103,8 @@ export interface ShardDelta {
   /** `eventTimeMax`: on the source partition's entry, the running maximum of event time up to `nextOffset`. */
   offsets: { topic: string; partition: number; nextOffset: number; eventTimeMax?: number }[];
   /** `quarantine`: the handler error that quarantined the entity; null or absent when healthy. */
-  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null; recentIds?: string }[];
+  /** `held`: the inputs it holds while awaiting answers, as stored (engine/shard/awaiting-holds.ts); absent when none. */
+  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null; recentIds?: string; held?: string }[];
   /** `from`: the entity whose effect the row is (absent for dead letters, which come from a record). */
   outbox: { topic: string; key: string; value: string; headers?: Record<string, string>; from?: string }[];
   alerts: Alert[];
@@ -185,6 +190,8 @@ export interface ShardCounters {
   outOfEventTimeOrder: number;
   /** Origins a merging shard stopped waiting for because they were silent too long (engine/shard/merged-inputs.ts). */
   mergeWaitsTimedOut: number;
+  /** Entities that waited too long for answers and had what they held applied anyway (engine/shard/awaiting-holds.ts). */
+  awaitsTimedOut: number;
 }
 
 export interface Shard {
@@ -209,6 +216,8 @@ export interface Shard {
   noteSourceEnd(highWatermark: number, seenAt?: number): void;
   /** True when an apply since the last call waited on a source end older than its records (InboxGate.takeEndWanted). */
   takeEndWanted(): boolean;
+  /** Applies what entities awaiting answers hold once they have waited too long (engine/shard/awaiting-holds.ts). */
+  releaseOverdueHolds(): void;
   /** Hands over everything accumulated since the previous call. */
   takeDelta(): ShardDelta;
   /** See ApplyResult.appliedTimestamps: only a shard that merges in event time has them. */
@@ -267,4 +276,5 @@ export interface StoredRow {
   state: unknown;
   quarantine: string | null;
   recentIds?: string;
+  held?: string;
 }

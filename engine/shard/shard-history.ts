@@ -68,6 +68,7 @@ export class ShardHistory {
         state: table.states.get(key),
         quarantine: table.quarantine.get(key) ?? null,
         recentIds: table.recentIds.saved(key) ?? null,
+        ...(table.holds.has(key) ? { held: table.holds.saved(key) } : {}),
         timers: (timers.get(key) ?? []).map((t) => ({ key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer })),
         sourceOffset,
         inboxOffset,

@@ -151,6 +151,9 @@ export function createShardHost(
     storedKeys: (id, keys) => shards.get(id)?.storedKeys(keys),
     takeDelta(id) {
       const s = shardOf(id);
+      // Every checkpoint pass comes here, batches or not: a wait for answers that never come ends
+      // even on a shard with nothing else to do.
+      s.releaseOverdueHolds();
       return s.dirty() ? s.takeDelta() : null;
     },
     passivate: (id, policy, now) => shards.get(id)?.passivate(policy, now) ?? 0,

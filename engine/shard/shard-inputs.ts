@@ -132,6 +132,11 @@ export class InputRouter {
     this.handler.setRoot(rootAt ?? this.gate.eventTimeMax, r.topic, r.partition, r.offset);
     const input = { kind: 'event', event } as const;
     if (table.quarantine.has(key)) return this.handler.parkQuarantined(key, input, event.ts, r);
+    if (this.handler.holdIfAwaiting(key, input, event.ts, r)) {
+      // Remembered now: a retry while it waits is the same event. Its processed row comes when it is applied.
+      table.recentIds.add(key, event.id);
+      return;
+    }
     this.handler.handle(key, input, event.ts, r);
     // Remembered once applied; an input that quarantined its entity is parked, and so is a retry
     // (its release skips what it applied already).

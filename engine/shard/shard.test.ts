@@ -4,6 +4,10 @@ import { orderActor } from '../../actors/order.ts';
 import type { ActorDefinition } from '../../actors/actor.ts';
 import { createShard, type Shard } from './shard.ts';
 import { DLQ_HEADERS, ORIGIN_HEADER, SEQ_HEADER, type SourceRecord } from './records.ts';
+import { unheld } from '../../actors/unheld.ts';
+
+/** The order actor alone: no SKU shard answers its reserves here, so it is not held while awaiting them (actors/unheld.ts). */
+const orderAlone = unheld(orderActor);
 
 const APP = 'shop';
 let offset = 0;
@@ -218,7 +222,7 @@ describe('shard', () => {
   test('a payment timeout fires before the first input later than its due time, and survives a restore', () => {
     const minute = 60_000;
     const placedAt = 1_000_000;
-    const shard = createShard({ actor: orderActor, partition: 0, app: APP });
+    const shard = createShard({ actor: orderAlone, partition: 0, app: APP });
     shard.apply([order('e-1', 'o-1', placedAt)]);
     const delta = shard.takeDelta();
     expect(delta.timersAdded).toEqual([
@@ -226,7 +230,7 @@ describe('shard', () => {
     ]);
     // Restore a fresh shard from what the checkpoint wrote, then let event time pass the deadline.
     const restored = createShard({
-      actor: orderActor, partition: 0, app: APP,
+      actor: orderAlone, partition: 0, app: APP,
       restore: {
         states: delta.states, offsets: new Map(delta.offsets.map((o) => [`${o.topic}:${o.partition}`, o.nextOffset])),
         inboxPositions: new Map(),
@@ -327,7 +331,7 @@ describe('shard', () => {
     const minute = 60_000;
     const placedAt = 1_000_000;
     const at = (r: SourceRecord, timestamp: number) => ({ ...r, timestamp });
-    const orders = createShard({ actor: orderActor, partition: 0, app: APP, wallClock: () => 0 });
+    const orders = createShard({ actor: orderAlone, partition: 0, app: APP, wallClock: () => 0 });
     orders.apply([at(order('t-1', 'o-t', placedAt), placedAt)]);
     const row = orders.takeDelta().states.find((r) => r.key === 'o-t')!;
     expect(orders.passivate({ idleMs: 0, maxEntities: 0 }, 1)).toBe(1);
@@ -345,7 +349,7 @@ describe('shard', () => {
     // Applied without its state, the timer would start the order from scratch: refused loudly.
     expect(() => orders.apply(late)).toThrow('timer of o-t due at');
 
-    const fresh = createShard({ actor: orderActor, partition: 0, app: APP, wallClock: () => 0 });
+    const fresh = createShard({ actor: orderAlone, partition: 0, app: APP, wallClock: () => 0 });
     fresh.apply([at(order('t-1', 'o-t', placedAt), placedAt)]);
     fresh.takeDelta();
     fresh.passivate({ idleMs: 0, maxEntities: 0 }, 1);

@@ -9,7 +9,7 @@ import { ShardHandler } from './shard-handler.ts';
 import { ShardHistory } from './shard-history.ts';
 import { InputRouter } from './shard-inputs.ts';
 import { MergedInputs } from './merged-inputs.ts';
-import { encodeRootKey } from './merge-key.ts';
+import { compareKeys, encodeRootKey } from './merge-key.ts';
 import { releaseEntity } from './release.ts';
 import type { Shard, ShardCounters, ShardOptions } from './shard-api.ts';
 
@@ -30,9 +30,10 @@ export function createShard(opts: ShardOptions): Shard {
   const offsets = new Map<string, number>(opts.restore?.offsets ?? []);
   const inboxPositions = new Map<string, number>(opts.restore?.inboxPositions ?? []);
   const inputs = opts.recordInputs ? new InputLog() : undefined;
-  const counters: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0 };
+  const counters: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0, awaitsTimedOut: 0 };
   const table = new EntityTable(actor, wallClock(), opts.maxEvictedKeys);
   for (const s of opts.restore?.states ?? []) table.restore(s);
+  table.holds.restored();
   table.residency.storedElsewhere(opts.restore?.stored ?? []);
   if (opts.restore?.storedUnknown) table.residency.awaitStoredKeys();
   const fold = actor.aggregates?.length ? new AggregateFold(actor.aggregates, inputs !== undefined) : undefined;
@@ -41,7 +42,7 @@ export function createShard(opts: ShardOptions): Shard {
   const alertsTopic = opts.alertsTopic ?? ALERTS_TOPIC;
   const recipients = opts.actorTypes ? new Set(opts.actorTypes) : undefined;
   const mergedReceivers = opts.mergedReceivers?.length ? new Set(opts.mergedReceivers) : undefined;
-  const handler = new ShardHandler({ actor, partition, app, alertsTopic, wallClock, counters, inputs, recipients, mergedReceivers }, table, pending);
+  const handler = new ShardHandler({ actor, partition, app, alertsTopic, wallClock, counters, inputs, recipients, mergedReceivers, maxAwaitMs: opts.maxAwaitMs }, table, pending);
   handler.restoreTimers(opts.restore?.timers ?? []);
   const inboxTopic = inboxTopicOf(app, actor.type);
   if (opts.keepHistory) {
@@ -68,10 +69,12 @@ export function createShard(opts: ShardOptions): Shard {
     nextOffset: (topic, p) => offsets.get(`${topic}:${p}`),
     apply(records, receivedAt = -Infinity) {
       gate.receivedAt = receivedAt;
+      handler.releaseOverdueHolds();
       return merged ? merged.apply(records) : router.apply(records);
     },
     noteSourceEnd: (highWatermark, seenAt) => gate.noteSourceEnd(highWatermark, seenAt),
     takeEndWanted: () => gate.takeEndWanted(),
+    releaseOverdueHolds: () => handler.releaseOverdueHolds(),
     dirty: () => pending.dirty(),
     ...(merged ? { takeAppliedTimestamps: () => merged.takeAppliedTimestamps(), heldSources: () => merged.heldSources } : {}),
     takeDelta: () => {
@@ -80,9 +83,14 @@ export function createShard(opts: ShardOptions): Shard {
       if (source && gate.eventTimeMax > 0) source.eventTimeMax = gate.eventTimeMax;
       // What it sends is keyed by its source clock (shard-inputs.ts applyDecodedSource), so that
       // clock, taken with the outbox rows it covers, is its promise to the shards that merge.
+      // Inputs held for entities awaiting answers (awaiting-holds.ts) send, once applied, under
+      // their own keys: the promise stops at the earliest of them, and is not idle while any wait.
       if (mergedReceivers) {
         const offset = offsets.get(`${sourceTopic}:${partition}`) ?? 0;
-        delta.clock = gate.atEnd() ? 'idle' : encodeRootKey({ at: gate.eventTimeMax, topic: sourceTopic, partition, offset, seq: -1 });
+        const reading = { at: gate.eventTimeMax, topic: sourceTopic, partition, offset, seq: -1 };
+        const held = table.holds.earliestRoot();
+        if (held) delta.clock = encodeRootKey(compareKeys(held, reading) < 0 ? held : reading);
+        else delta.clock = gate.atEnd() ? 'idle' : encodeRootKey(reading);
       }
       return delta;
     },
@@ -92,7 +100,7 @@ export function createShard(opts: ShardOptions): Shard {
     rehydrate: (rows, keys) => table.rehydrate(rows, keys),
     storedKeys: (keys) => table.storedKeys(keys),
     passivate: (policy, at) => {
-      const gone = table.passivate(policy, at, (key) => pending.dirtyKeys.has(key) || merged?.holds(key) === true);
+      const gone = table.passivate(policy, at, (key) => pending.dirtyKeys.has(key) || merged?.holds(key) === true || table.holds.has(key));
       if (gone > 0) pending.history?.prune();
       return gone;
     },

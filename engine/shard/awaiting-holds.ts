@@ -1,0 +1,209 @@
+import type { ActorInput } from '../../actors/actor.ts';
+import { Fifo } from './fifo.ts';
+import { compareKeys, decodeRootKey, type MergeKey } from './merge-key.ts';
+
+/**
+ * An input held for an entity that awaits answers (ActorDefinition.awaiting): a source event or a
+ * timer, as the handler will be given it, with the root key its sends will carry.
+ */
+export interface HeldInput {
+  input: ActorInput;
+  /** The handler's `now` for it: the event's time, or the timer's due time. */
+  now: number;
+  /** Its root key (merge-key.ts `encodeRootKey`) when it had one: what its sends are keyed by once applied. */
+  root?: string;
+  /** Where a held event was read: its processed-events row is written when it is applied. */
+  source?: { topic: string; partition: number; offset: number };
+  /** Wall-clock ms at which it was held: a wait that lasts too long ends (`overdue`). */
+  heldAt: number;
+}
+
+/**
+ * How long an entity waits for answers before what it holds is applied anyway (wall clock, counted
+ * afresh when its shard is restored). An answer may never come — a reserve parked at a quarantined
+ * SKU, or dead-lettered — and a wait must not stop the entity, nor its shard's clock and so every
+ * shard merging behind it, nor the partition's in-order inputs queued behind it. Answers take a
+ * checkpoint and a relay each way (well under a second live; seconds when the answering shard has a
+ * backlog); a fail-over of the answering shard takes its owner's session timeout and a rebalance
+ * (10–20 s). Twice the merge's wait for a silent origin.
+ */
+export const DEFAULT_MAX_AWAIT_MS = 60_000;
+
+/** A held input of an `inOrder` type, in the shard-wide queue of them. */
+interface Queued {
+  key: string;
+  h: HeldInput;
+  /** Applied or parked out of turn (a wait that timed out, a quarantine): skipped. */
+  gone?: true;
+}
+
+/**
+ * What a shard's entities hold while they await answers to their messages. In the driver an order's
+ * stock answers come right after its order_placed, before anything later of that order; in a
+ * backlog the order may read its payment, cancellation or shipment first, and its timer may fire
+ * first. So while `awaiting(state)` the engine applies the entity's messages only and holds the
+ * rest; once a message ends the wait, the held inputs are applied in order, each as itself (its own
+ * root key for the merge). They are kept with the entity's checkpoint row, so they commit together
+ * with the state they wait on, and the source offset moves past them: nothing is read twice.
+ *
+ * Event types in `inOrder` (an order's payments, whose facts go to the user and sku_affinity
+ * actors that merge in event time) must also keep their partition's order among all entities: a
+ * shard's messages to a merging type must leave in key order. So while one is held, every later one
+ * is held too, whatever its entity, and they are applied strictly in the order they came.
+ *
+ * Messages are never held: that is what makes the wait end, and why it cannot deadlock.
+ */
+export class AwaitingHolds {
+  private readonly byKey = new Map<string, HeldInput[]>();
+  private readonly queue = new Fifo<Queued>();
+  private readonly inOrder: ReadonlySet<string>;
+  /** No entity's first held input was held before this (a lower bound: `overdue` skips its scan until then). */
+  private oldest = Infinity;
+
+  constructor(
+    /** The actor type's predicate; undefined when it never awaits. */
+    private readonly awaiting: ((state: unknown) => boolean) | undefined,
+    /** Event types held in their partition's order among all entities (ActorDefinition.heldInOrder). */
+    inOrder: readonly string[] = [],
+  ) {
+    this.inOrder = new Set(inOrder);
+  }
+
+  /** False when nothing can be held: the per-input fast path. */
+  get active(): boolean {
+    return this.awaiting !== undefined || this.byKey.size > 0;
+  }
+
+  /** True when `key` holds inputs: its later ones queue behind them. */
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  /**
+   * True when `input` of `key`, whose state is `state`, must be held: `key` holds some already,
+   * it awaits, or the input is of an `inOrder` type and one such is held already.
+   */
+  mustHold(key: string, state: unknown, input: ActorInput): boolean {
+    if (this.awaiting === undefined) return false;
+    return this.byKey.has(key) || this.awaiting(state) || (this.ordered(input) && this.queuedHead() !== undefined);
+  }
+
+  /** True when `state` no longer awaits. */
+  done(state: unknown): boolean {
+    return this.awaiting === undefined || !this.awaiting(state);
+  }
+
+  hold(key: string, h: HeldInput): void {
+    const list = this.byKey.get(key);
+    if (list) list.push(h);
+    else {
+      this.byKey.set(key, [h]);
+      this.oldest = Math.min(this.oldest, h.heldAt);
+    }
+    if (this.ordered(h.input)) this.queue.push({ key, h });
+  }
+
+  /**
+   * The next input `key` may apply now, removed from what it holds; undefined when it holds none,
+   * or the next is of an `inOrder` type whose turn has not come (an earlier one of another entity
+   * waits). The caller checks that the entity no longer awaits.
+   */
+  next(key: string): HeldInput | undefined {
+    const list = this.byKey.get(key);
+    if (!list) return undefined;
+    const h = list[0]!;
+    if (this.ordered(h.input)) {
+      const head = this.queuedHead();
+      if (head?.h !== h) return undefined;
+      this.queue.shift();
+    }
+    list.shift();
+    if (list.length === 0) this.byKey.delete(key);
+    return h;
+  }
+
+  /** The entity whose `inOrder` input is next in the shard: it may be able to go now. */
+  nextInOrder(): string | undefined {
+    return this.queuedHead()?.key;
+  }
+
+  /** Removes and returns all `key` holds, oldest first, whatever the order of the queue (a timed-out wait, a quarantine). */
+  take(key: string): HeldInput[] | undefined {
+    const list = this.byKey.get(key);
+    if (!list) return undefined;
+    this.byKey.delete(key);
+    const mine = new Set(list);
+    for (const q of this.queue.values()) if (mine.has(q.h)) q.gone = true;
+    return list;
+  }
+
+  /** Keys whose first held input was held at or before `before`: they have waited long enough. */
+  overdue(before: number): string[] {
+    if (this.oldest > before) return [];
+    const keys: string[] = [];
+    let oldest = Infinity;
+    for (const [key, list] of this.byKey) {
+      const at = list[0]!.heldAt;
+      if (at <= before) keys.push(key);
+      else oldest = Math.min(oldest, at);
+    }
+    this.oldest = oldest;
+    return keys;
+  }
+
+  /**
+   * Puts back what a checkpoint row stored (JSON of `HeldInput[]`); call `restored` once all rows
+   * are in. The wait counts from `now`: the answers are as late as the shards that give them, which
+   * are restored too (a wait that began before three restarts must not time out at the fourth).
+   */
+  restore(key: string, stored: string | null | undefined, now: number): void {
+    if (!stored) return void this.byKey.delete(key);
+    const list = JSON.parse(stored) as HeldInput[];
+    for (const h of list) h.heldAt = now;
+    this.byKey.set(key, list);
+    this.oldest = Math.min(this.oldest, now);
+  }
+
+  /** Rebuilds the queue of `inOrder` inputs from restored rows: by where each was read, as they came. */
+  restored(): void {
+    const all: Queued[] = [];
+    for (const [key, list] of this.byKey) for (const h of list) if (this.ordered(h.input)) all.push({ key, h });
+    all.sort((a, b) => (a.h.source?.offset ?? 0) - (b.h.source?.offset ?? 0));
+    for (const q of all) this.queue.push(q);
+  }
+
+  /** What `key` holds as a checkpoint row stores it; undefined when nothing. */
+  saved(key: string): string | undefined {
+    const list = this.byKey.get(key);
+    return list ? JSON.stringify(list) : undefined;
+  }
+
+  /**
+   * The earliest root key held by any entity: sends of a held input will carry its key when it is
+   * applied, so a shard must not promise (its clock) anything past it. Each entity's inputs are
+   * held in the order they came, which is key order, so its first one is its earliest.
+   */
+  earliestRoot(): MergeKey | undefined {
+    let min: MergeKey | undefined;
+    for (const list of this.byKey.values()) {
+      const first = list[0]!;
+      const k = first.root === undefined ? undefined : decodeRootKey(first.root, -1);
+      if (k !== undefined && (min === undefined || compareKeys(k, min) < 0)) min = k;
+    }
+    return min;
+  }
+
+  private ordered(input: ActorInput): boolean {
+    return input.kind === 'event' && this.inOrder.has(input.event.type);
+  }
+
+  /** The first queued input not gone (dropping gone ones from the head). */
+  private queuedHead(): Queued | undefined {
+    let q = this.queue.peek();
+    while (q?.gone) {
+      this.queue.shift();
+      q = this.queue.peek();
+    }
+    return q;
+  }
+}
