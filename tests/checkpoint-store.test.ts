@@ -24,7 +24,7 @@ beforeAll(() => {
 });
 
 test('a fresh database gets every migration, in order', () => {
-  expect(db.applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  expect(db.applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
 
 const alert = (id: string): Alert => ({

@@ -83,6 +83,17 @@ describe('an order awaiting its stock answers', () => {
     expect(keys).toEqual([`${T0 + 1000}/0/1/transaction_events`, `${T0 + 2500}/0/3/transaction_events`]); // in key order
   });
 
+  test('a payment of an order never placed, held behind another order\'s payment, is applied in its turn (its entity has no state yet)', () => {
+    const shard = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['user'] });
+    const stray: SourceRecord = { ...tx(2, 'e-stray', 'payment_declined', T0 + 1500, { userId: 'u-9', amount: 5, cardFingerprint: 'card-9', reason: 'insufficient_funds' }), key: 'o-9', value: JSON.stringify({ id: 'e-stray', type: 'payment_declined', v: 1, ts: T0 + 1500, data: { orderId: 'o-9', userId: 'u-9', amount: 5, cardFingerprint: 'card-9', reason: 'insufficient_funds' } }) };
+    shard.apply([placed, paid, stray]);
+    expect(shard.query('o-9')).toBeUndefined(); // held behind o-1's payment
+    shard.apply([answer(0, 0, 'A', true), answer(1, 1, 'B', true)]);
+    expect(shard.query('o-9')).toBeDefined();
+    const facts = sendsOf(shard.takeDelta(), 'user').filter((r) => JSON.parse(r.value).msg.type === 'payment_attempted').map((r) => JSON.parse(r.value).msg.cause);
+    expect(facts).toEqual(['e-pay', 'e-stray']);
+  });
+
   test('a refused line ends the wait too: what was held applies to the rejected order, as the driver', () => {
     const shard = createShard({ actor: orderActor, partition: 0, app: APP });
     shard.apply([placed, cancelled, answer(0, 0, 'A', true), answer(1, 1, 'B', false)]);

@@ -5,8 +5,8 @@ import { inboxTopicOf, type ActorMessage, type Alert, type TimerMessage } from '
 import { MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
-import { DEFAULT_MAX_AWAIT_MS, type HeldInput } from './awaiting-holds.ts';
-import { decodeRootKey, encodeRootKey, MERGE_KEY_HEADER, TIMER_ROOT } from './merge-key.ts';
+import { AwaitingRelease } from './awaiting-release.ts';
+import { encodeRootKey, MERGE_KEY_HEADER, TIMER_ROOT } from './merge-key.ts';
 import { parkedActorInput, type ParkedInput } from './parked.ts';
 import { TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
@@ -96,12 +96,15 @@ export class ShardHandler implements EffectSink {
   private rootPartition = 0;
   private rootOffset = 0;
   private readonly actor: ActorDefinition<any>;
+  /** What entities awaiting answers hold, and its release (awaiting-release.ts). */
+  private readonly held: AwaitingRelease;
 
   constructor(
     private readonly opts: HandlerOptions,
     private readonly table: EntityTable,
     private readonly pending: PendingDelta,
   ) {
+    this.held = new AwaitingRelease(this, table, pending, opts);
     const checked = opts.recipients ? withKnownRecipients(opts.actor, opts.recipients) : opts.actor;
     this.actor = pending.aggregates ? withAggregates(checked, pending.aggregates) : checked;
   }
@@ -153,7 +156,7 @@ export class ShardHandler implements EffectSink {
         }
       }
       // What it held waits for the release now, behind the input that threw, in order.
-      if (table.holds.has(key)) this.parkHeld(key, table.holds.take(key)!);
+      if (table.holds.has(key)) this.held.park(key, table.holds.take(key)!);
       return;
     }
     states.set(key, after);
@@ -161,92 +164,27 @@ export class ShardHandler implements EffectSink {
     pending.dirtyKeys.add(key);
     if (after !== before) pending.changedKeys.add(key);
     if (source) this.opts.inputs?.record(source);
-    if (input.kind === 'message' && table.holds.has(key) && table.holds.done(after)) this.applyHeld(key);
+    if (input.kind === 'message' && table.holds.has(key) && table.holds.done(after)) this.held.applyFrom(key);
   }
 
-  /**
-   * Holds `input` (a source event or a timer) when `key` awaits answers to its messages, or holds
-   * inputs already (awaiting-holds.ts): true when held. The root key set for it now goes with it,
-   * so its sends are keyed as if it had been applied in its turn.
-   */
+  /** See AwaitingRelease.holdIfAwaiting. */
   holdIfAwaiting(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): boolean {
-    const { table } = this;
-    if (!table.holds.active) return false;
-    if (!table.holds.mustHold(key, table.states.has(key) ? table.states.get(key) : this.actor.initial(key), input)) return false;
-    const h: HeldInput = { input, now, heldAt: this.opts.wallClock() };
-    if (!Number.isNaN(this.rootAt)) h.root = encodeRootKey({ at: this.rootAt, topic: this.rootTopic, partition: this.rootPartition, offset: this.rootOffset, seq: 0 });
-    if (source) {
-      h.source = { topic: source.topic, partition: source.partition, offset: source.offset };
-      this.opts.inputs?.record(source);
-    }
-    table.holds.hold(key, h);
-    table.residency.touch(key, table.now);
-    this.pending.dirtyKeys.add(key); // its row carries what it holds
-    return true;
+    return this.held.holdIfAwaiting(key, input, now, source);
   }
 
-  /**
-   * What no answer will let go otherwise: what entities hold once they have waited `maxAwaitMs`
-   * for answers (awaiting-holds.ts DEFAULT_MAX_AWAIT_MS) is applied anyway, since answers that do
-   * not come must not stop them nor the shard's clock; and in-order inputs whose turn came without
-   * a message (after such a wait, or after a restore).
-   */
+  /** See AwaitingRelease.releaseOverdue. */
   releaseOverdueHolds(): void {
-    const { table } = this;
-    if (!table.holds.active) return;
-    for (const key of table.holds.overdue(this.opts.wallClock() - (this.opts.maxAwaitMs ?? DEFAULT_MAX_AWAIT_MS))) {
-      this.opts.counters.awaitsTimedOut++;
-      const held = table.holds.take(key) ?? [];
-      let i = 0;
-      for (; i < held.length && !table.quarantine.has(key); i++) this.applyHeldInput(key, held[i]!);
-      if (i < held.length) this.parkHeld(key, held.slice(i));
-    }
-    this.applyHeld(undefined);
+    this.held.releaseOverdue();
   }
 
-  /**
-   * Applies what `key` holds, in order, while it does not await (what finds it awaiting again
-   * stays held), up to an in-order input whose turn has not come; then whatever the shard's in-order
-   * queue lets go after it, entity by entity (awaiting-holds.ts).
-   */
-  private applyHeld(key: string | undefined): void {
-    const { table } = this;
-    for (let next = key ?? table.holds.nextInOrder(); next !== undefined; ) {
-      let applied = 0;
-      for (let h = this.nextHeld(next); h !== undefined; h = this.nextHeld(next)) {
-        this.applyHeldInput(next, h);
-        applied++;
-      }
-      if (table.quarantine.has(next) && table.holds.has(next)) this.parkHeld(next, table.holds.take(next)!);
-      const following = table.holds.nextInOrder();
-      if (following === undefined || (following === next && applied === 0)) return;
-      next = following;
-    }
+  /** A state for `key` when it has none yet. */
+  initialState(key: string): unknown {
+    return this.actor.initial(key);
   }
 
-  /** The next input `key` may apply now: none while it awaits or is quarantined. */
-  private nextHeld(key: string): HeldInput | undefined {
-    const { table } = this;
-    if (table.quarantine.has(key) || !table.holds.done(table.states.get(key))) return undefined;
-    return table.holds.next(key);
-  }
-
-  /** Applies one held input as itself: its root key for its sends, its processed-events row. */
-  private applyHeldInput(key: string, h: HeldInput): void {
-    const root = h.root === undefined ? undefined : decodeRootKey(h.root, 0);
-    this.setRoot(root?.at ?? NaN, root?.topic ?? '', root?.partition ?? 0, root?.offset ?? 0);
-    this.handle(key, h.input, h.now, undefined);
-    this.pending.dirtyKeys.add(key); // its row no longer carries it
-    if (h.input.kind === 'event' && h.source && !this.table.quarantine.has(key)) {
-      const { event } = h.input;
-      this.pending.processed?.push({ ...h.source, id: event.id, type: event.type, key, ts: event.ts, json: JSON.stringify(event) });
-    }
-  }
-
-  /** Inputs `key` held, parked behind its quarantine for the release to apply in order. */
-  private parkHeld(key: string, held: readonly HeldInput[]): void {
-    const reason = `entity is quarantined: ${this.table.quarantine.get(key)}`;
-    for (const h of held) this.park(key, h.input, h.now, h.source, 'QUARANTINED', reason);
+  /** The root key of the input being handled, encoded; undefined when it has none. */
+  rootKey(): string | undefined {
+    return Number.isNaN(this.rootAt) ? undefined : encodeRootKey({ at: this.rootAt, topic: this.rootTopic, partition: this.rootPartition, offset: this.rootOffset, seq: 0 });
   }
 
   /** See TimerQueue.forKeysDueBy: which entities a batch reaching `limit` may fire timers of. */
@@ -306,7 +244,8 @@ export class ShardHandler implements EffectSink {
     return 'applied';
   }
 
-  private park(key: string, input: ActorInput, at: number, source: ParkedInput['source'] | undefined, code: ParkedInput['code'], reason: string): void {
+  /** Parks an input of `key` (a quarantined entity's, or the one that threw) for its release. */
+  park(key: string, input: ActorInput, at: number, source: ParkedInput['source'] | undefined, code: ParkedInput['code'], reason: string): void {
     const { actor, partition } = this.opts;
     const parked: ParkedInput = { actorType: actor.type, key, partition, code, reason: storableClip(reason, MAX_REASON_CHARS), input: JSON.stringify(input), at };
     if (source) parked.source = { topic: source.topic, partition: source.partition, offset: source.offset };
