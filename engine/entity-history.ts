@@ -83,6 +83,8 @@ export interface EntityHistoryDeps {
   /** The source topic of an actor type in this deployment (prefix applied). */
   sourceTopicOf(actor: ActorDefinition<any>): string;
   maxFutureMs?: number;
+  /** The processor merges in event time, and so holds what entities awaiting answers are given. */
+  holdWhileAwaiting?: boolean;
 }
 
 /**
@@ -111,7 +113,7 @@ export async function entityStateAt(deps: EntityHistoryDeps, type: string, key: 
     if (gone) return { kind: 'log-gone', ...gone, snapshotAt: found.snapshot ? s.at : null };
   }
   const records = end ? await entityRecords(deps.client, key, s, end, sourceTopic, inboxTopic) : [];
-  const rebuilt = rebuildAt({ actor, app: deps.app, sourceTopic, actorTypes: deps.actors.map((a) => a.type), maxFutureMs: deps.maxFutureMs }, key, s, records, point);
+  const rebuilt = rebuildAt({ actor, app: deps.app, sourceTopic, actorTypes: deps.actors.map((a) => a.type), maxFutureMs: deps.maxFutureMs, holdWhileAwaiting: deps.holdWhileAwaiting }, key, s, records, point);
   // Rebuilt from its creation and nothing applied by then: it did not exist yet.
   if (!found.snapshot && rebuilt.replayed.inputs === 0 && rebuilt.replayed.timers === 0) return { kind: 'before-history', oldestAt: found.next!.at };
   return {
@@ -148,6 +150,8 @@ export interface RebuildContext {
   sourceTopic: string;
   actorTypes: readonly string[];
   maxFutureMs?: number;
+  /** As the processor ran: hold what entities awaiting answers are given (ShardOptions.holdWhileAwaiting). */
+  holdWhileAwaiting?: boolean;
 }
 
 /**
@@ -169,6 +173,7 @@ export function rebuildAt(ctx: RebuildContext, key: string, s: Omit<HistorySnaps
     sourceTopic,
     maxFutureMs: ctx.maxFutureMs,
     actorTypes: ctx.actorTypes,
+    holdWhileAwaiting: ctx.holdWhileAwaiting === true,
     wallClock: () => 0,
     restore: {
       states: [{ key, stateVersion: s.stateVersion, state: s.state, quarantine: s.quarantine, recentIds: s.recentIds, held: s.held ?? null }],

@@ -95,7 +95,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const merge = deps.eventTime?.mergeOf(actor.type);
       const size = await host.open(
         { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes], keepHistory: deps.historyTypes.has(actor.type), maxEvictedKeys: deps.maxEvictedKeys,
-          merge, mergedReceivers: deps.eventTime?.isSender(actor.type) ? deps.eventTime.receivers : undefined },
+          merge, mergedReceivers: deps.eventTime?.isSender(actor.type) ? deps.eventTime.receivers : undefined, holdWhileAwaiting: deps.eventTime !== undefined },
         { states: snap.states, stored: snap.stored, storedUnknown: snap.storedUnknown, offsets: snap.offsets, eventTimeMax: snap.eventTimes.get(`${sourceTopic}:${partition}`), inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );
       if (snap.storedUnknown) deps.log(`${id}: restored lazily: states left in Postgres until their next input`);

@@ -165,6 +165,7 @@ async function start(cfg: InstanceConfig, log: (line: string) => void, cleanups:
   cleanups.push(() => deadLetters.close());
   const historyDeps: EntityHistoryDeps = {
     sql, client, admin: { offsets: async (topic) => (await deadLetters.admin()).offsets(topic) }, app: processorOpts.app, actors, historyTypes: new Set(processorOpts.historyActors), maxFutureMs: processorOpts.maxFutureMs,
+    holdWhileAwaiting: processorOpts.eventTimeMerge === true,
     sourceTopicOf: (actor) => sourceTopicName(topics, actor.sourceTopic),
   };
   const app = createApp({

@@ -7,8 +7,8 @@ import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support
 import { SpawnedProcessors } from './support/spawned-processors.ts';
 
 /**
- * Orders hold their later events while they await their stock answers (ActorDefinition.awaiting,
- * engine/shard/awaiting-holds.ts), so an order ends as the driver has it — where the answers come
+ * With the event-time merge on, orders hold their later events while they await their stock answers
+ * (ActorDefinition.awaiting, engine/shard/awaiting-holds.ts), so an order ends as the driver has it — where the answers come
  * right after order_placed — however a backlog is read. The case that shows it: an order with a
  * line that cannot be served, cancelled soon after. The driver rejects it on the refusal and the
  * cancellation is then an invalid transition; read in one batch without the hold, the
@@ -54,7 +54,7 @@ function workload(orders: number): DomainEvent[] {
 }
 
 describe('orders awaiting their stock answers, against a real broker', () => {
-  test('an order with a refused line, cancelled in the same backlog: rejected, then an invalid transition, as the driver', async () => {
+  test('an order with a refused line, cancelled in the same backlog: rejected, then an invalid transition, as the driver (merging in event time)', async () => {
     env = await createPipelineEnv(1);
     const events = [
       ev('e-stock', 'stock_received', T0 - 1000, { sku: 'sku-1', qty: 5 }),
@@ -64,7 +64,7 @@ describe('orders awaiting their stock answers, against a real broker', () => {
     await env.produce(events);
     const p = await startProcessor({
       client: env.client, databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics, partitions: 1,
-      checkpointIntervalMs: 200, ownerId: 'p', workers: 0,
+      checkpointIntervalMs: 200, ownerId: 'p', workers: 0, eventTimeMerge: true,
       onFatal: (e) => {
         throw e;
       },

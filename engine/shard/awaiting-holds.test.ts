@@ -157,9 +157,10 @@ describe('an order awaiting its stock answers', () => {
     expect(delta.states[0]!.held).toBeUndefined();
   });
 
-  test('an actor that does not await is never held', () => {
-    const shard = createShard({ actor: { ...orderActor, awaiting: undefined }, partition: 0, app: APP });
-    shard.apply([placed, cancelled]);
-    expect(stateOf(shard).status).toBe('cancelled');
+  test('an actor that does not await is never held, nor one whose shard does not hold (a processor that does not merge)', () => {
+    for (const shard of [createShard({ actor: { ...orderActor, awaiting: undefined }, partition: 0, app: APP }), createShard({ actor: orderActor, partition: 0, app: APP, holdWhileAwaiting: false })]) {
+      shard.apply([placed, cancelled]);
+      expect(stateOf(shard).status).toBe('cancelled');
+    }
   });
 });

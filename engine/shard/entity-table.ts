@@ -29,9 +29,12 @@ export class EntityTable {
     /** The wall-clock time of the batch being applied (for idleness). */
     public now: number,
     maxEvictedKeys?: number,
+    /** Hold what entities awaiting answers are given (ShardOptions.holdWhileAwaiting). */
+    holdWhileAwaiting = true,
   ) {
     this.residency = new Residency(maxEvictedKeys);
-    this.holds = new AwaitingHolds(actor.awaiting ? (state) => actor.awaiting!(state) : undefined, actor.heldInOrder);
+    const awaiting = holdWhileAwaiting && actor.awaiting ? (state: unknown) => actor.awaiting!(state) : undefined;
+    this.holds = new AwaitingHolds(awaiting, actor.heldInOrder);
   }
 
   /** Puts a stored row in memory, migrating its state to the actor's current version. */

@@ -52,6 +52,12 @@ export interface ShardOptions {
   mergedReceivers?: readonly string[];
   /** How long an entity awaiting answers waits before what it holds is applied anyway (engine/shard/awaiting-holds.ts). */
   maxAwaitMs?: number;
+  /**
+   * Hold the inputs of entities awaiting answers (ActorDefinition.awaiting; default true). The
+   * processor holds only when it merges in event time (ProcessorOptions.eventTimeMerge): that is
+   * the mode that promises the driver's result, and holding costs a catch-up's throughput.
+   */
+  holdWhileAwaiting?: boolean;
 }
 
 export interface ShardRestore {

@@ -37,6 +37,8 @@ export interface ShardSpec {
   merge?: MergeOptions;
   /** See ShardOptions.mergedReceivers. */
   mergedReceivers?: readonly string[];
+  /** See ShardOptions.holdWhileAwaiting. */
+  holdWhileAwaiting?: boolean;
 }
 
 export interface ApplyResult {
@@ -132,7 +134,7 @@ export function createShardHost(
     async open(spec, restore) {
       await prepare(spec.actors);
       const actor = resolveActor(spec.actorType, spec.actors);
-      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed, actorTypes: spec.actorTypes, keepHistory: spec.keepHistory, maxEvictedKeys: spec.maxEvictedKeys, merge: spec.merge, mergedReceivers: spec.mergedReceivers });
+      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed, actorTypes: spec.actorTypes, keepHistory: spec.keepHistory, maxEvictedKeys: spec.maxEvictedKeys, merge: spec.merge, mergedReceivers: spec.mergedReceivers, holdWhileAwaiting: spec.holdWhileAwaiting });
       shards.set(shard.id, shard);
       return shard.size();
     },
