@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { startProcessor } from '../engine/processor.ts';
+import { startProcessor, type Processor } from '../engine/processor.ts';
 import type { DomainEvent } from '../schemas/index.ts';
 import { validEnvelope } from '../schemas/fixtures.ts';
 import { committed, foldWithDriver, stateDiffs } from './support/oracle.ts';
@@ -43,16 +43,8 @@ afterEach(async () => {
 describe('a source end older than the inbox records', () => {
   test('a SKU taken with an empty source, whose stock arrives after the reserve: the reserve waits for it and is granted, as the driver does', async () => {
     env = await createPipelineEnv(1);
-    const p = await startProcessor({
-      client: unfetchedFor(env.client, env.topics.source.inventory_events, UNFETCHED_MS),
-      databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics, partitions: 1,
-      checkpointIntervalMs: 200, ownerId: 'p', workers: 0,
-      onFatal: (e) => {
-        throw e;
-      },
-    });
+    const p = await startTakenWithout(env, env.topics.source.inventory_events, {});
     try {
-      await allShardsTaken(env, 'p');
       const t = 1_700_000_000_000;
       const events = [
         validEnvelope('stock_received', { id: 'e-stock', ts: t, data: { sku: 'sku-1', qty: 2 } }),
@@ -73,16 +65,8 @@ describe('a source end older than the inbox records', () => {
 
   test('with event-time merge: a user taken with an empty source, whose login arrives after the payment fact, hears the login first and raises impossible travel, as the driver does', async () => {
     env = await createPipelineEnv(1);
-    const p = await startProcessor({
-      client: unfetchedFor(env.client, env.topics.source.user_events, UNFETCHED_MS),
-      databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics, partitions: 1,
-      checkpointIntervalMs: 200, ownerId: 'p', workers: 0, eventTimeMerge: true,
-      onFatal: (e) => {
-        throw e;
-      },
-    });
+    const p = await startTakenWithout(env, env.topics.source.user_events, { eventTimeMerge: true });
     try {
-      await allShardsTaken(env, 'p');
       const t = 1_700_000_000_000;
       const events = [
         validEnvelope('login_succeeded', { id: 'e-login', ts: t, data: { userId: 'u-1', country: 'DE', ip: '10.0.0.1', deviceId: 'd-1' } }),
@@ -101,10 +85,22 @@ describe('a source end older than the inbox records', () => {
   }, 120_000);
 });
 
-/** Waits until `owner` holds every shard: each measured its source's end (nothing yet) before anything is written. */
-async function allShardsTaken(e: PipelineEnv, owner: string): Promise<void> {
+/**
+ * A processor whose client does not deliver `topic` for UNFETCHED_MS, once it holds every shard:
+ * each measured its source's end (nothing yet) before anything is written.
+ */
+async function startTakenWithout(e: PipelineEnv, topic: string, opts: { eventTimeMerge?: boolean }): Promise<Processor> {
+  const p = await startProcessor({
+    client: unfetchedFor(e.client, topic, UNFETCHED_MS),
+    databaseUrl: e.db.url, app: e.app, groupId: `${e.app}-group`, topics: e.topics, partitions: 1,
+    checkpointIntervalMs: 200, ownerId: 'p', workers: 0, ...opts,
+    onFatal: (err) => {
+      throw err;
+    },
+  });
   for (let held = 0; held < 4; ) {
-    held = (await e.sql`select count(*)::int as n from shard_owners where owner_id = ${owner}`)[0]!.n as number;
+    held = (await e.sql`select count(*)::int as n from shard_owners where owner_id = 'p'`)[0]!.n as number;
     await new Promise((r) => setTimeout(r, 50));
   }
+  return p;
 }
