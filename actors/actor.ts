@@ -67,9 +67,10 @@ export interface ActorDefinition<S = unknown> {
   /**
    * The actor types whose messages this one is given in event-time order, merged with its own
    * source events, as the test driver gives them (docs/determinism.md), when the processor merges
-   * (`eventTimeMerge`). They must send to it only while handling their own source events (a send
-   * caused by a message or a timer is applied on arrival), and must not merge their own inputs
-   * from this type: the merge waits for its senders and would deadlock on a cycle.
+   * (`eventTimeMerge`). What they send while handling their own source events and timers takes its
+   * place; a send caused by a message (an order's release after a refused line) is applied on
+   * arrival. They must not merge their own inputs from this type: the merge waits for its senders
+   * and would deadlock on a cycle.
    */
   readonly eventTimeSenders?: readonly ActorType[];
   /**
@@ -88,6 +89,15 @@ export interface ActorDefinition<S = unknown> {
    * order they came (an order's payments, whose facts go to the user and sku_affinity merges).
    */
   readonly heldInOrder?: readonly string[];
+  /**
+   * For source event types that send to some actor types only: the types each may send to (an
+   * order's payments go to users and sku_affinity, never to SKUs). An input held while its entity
+   * awaits answers will send under its own key once applied, so it stops its shard's promise to
+   * the merging types it may send to — and only to those: a held payment must not stop the SKUs'
+   * merge behind it. A send outside what is named fails the input. Event types not named, and
+   * timers, may send to any type.
+   */
+  readonly sendsOn?: Readonly<Record<string, readonly ActorType[]>>;
 }
 
 /** A transition that changes nothing. */

@@ -94,4 +94,15 @@ describe('applyInput', () => {
     expect(thrown(undefined).reason).toBe('Error: undefined');
     expect(thrown({ name: 'Custom', message: 'why' }).reason).toBe('Custom: why');
   });
+  test('a send sendsOn does not name for the event type is refused like a throw, and no effect reaches the sink', () => {
+    const actor = { ...scripted((s) => ({ state: { n: s.n + 1 }, effects: [{ kind: 'alert', alert }, { kind: 'send', to: sku, msg: reserve }] })), sendsOn: { order_shipped: ['user'] } };
+    const { sink, calls } = recordingSink();
+    const out = applyInput(actor, { n: 0 }, input, ctx, sink);
+    expect(out).toBeInstanceOf(Quarantine);
+    expect((out as Quarantine).reason).toBe("Error: order_shipped sent a message to 'sku', but sendsOn['order_shipped'] names only 'user'");
+    expect(calls).toEqual([]);
+    // Named, or an event type sendsOn leaves out: applied.
+    expect(applyInput({ ...actor, sendsOn: { order_shipped: ['sku'] } }, { n: 0 }, input, ctx, sink)).toEqual({ n: 1 });
+    expect(applyInput({ ...actor, sendsOn: { order_placed: ['user'] } }, { n: 0 }, input, ctx, sink)).toEqual({ n: 1 });
+  });
 });

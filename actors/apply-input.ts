@@ -1,5 +1,5 @@
 import type { ActorMessage, Alert, TimerMessage } from '../schemas/index.ts';
-import type { ActorAddress, ActorContext, ActorDefinition, ActorInput } from './actor.ts';
+import type { ActorAddress, ActorContext, ActorDefinition, ActorInput, Transition } from './actor.ts';
 
 /**
  * The one interpreter of a handler's outcome, shared by the test driver (the oracle) and the
@@ -49,6 +49,8 @@ export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorI
   }
   const effects = t.effects;
   if (effects.length > 0) {
+    const undeclared = input.kind === 'event' ? undeclaredSend(actor, input.event.type, effects) : undefined;
+    if (undeclared !== undefined) return new Quarantine(`Error: ${undeclared}`, new Error(undeclared));
     // Property order (type, key) is kept: the shard serializes this address into inbox records.
     const from: ActorAddress = { type: actor.type, key: ctx.key };
     for (const e of effects) {
@@ -58,4 +60,20 @@ export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorI
     }
   }
   return t.state;
+}
+
+/**
+ * Why a send breaks the actor's `sendsOn` for `eventType`, or undefined. The engine's promise to
+ * merging shards (engine/shard/shard.ts `takeDelta`) trusts that declaration, so a send it does
+ * not name is refused as an error of the handler, in the driver as in the engine.
+ */
+function undeclaredSend(actor: ActorDefinition<any>, eventType: string, effects: Transition<unknown>['effects']): string | undefined {
+  const allowed = actor.sendsOn?.[eventType];
+  if (allowed === undefined) return undefined;
+  for (const e of effects) {
+    if (e.kind === 'send' && !allowed.includes(e.to.type)) {
+      return `${eventType} sent a message to '${e.to.type}', but sendsOn['${eventType}'] names only ${allowed.map((t) => `'${t}'`).join(', ')}`;
+    }
+  }
+  return undefined;
 }

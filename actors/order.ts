@@ -106,6 +106,8 @@ export function createOrderActor(opts: OrderActorOptions = {}): ActorDefinition<
     // must leave in the order of the order partition, so payments are also held in that order.
     awaiting: (s) => s.status === 'placed',
     heldInOrder: ['payment_authorized', 'payment_declined'],
+    // A held payment stops the promise to users and sku_affinity only, not the SKUs' merge.
+    sendsOn: { payment_authorized: ['user', SKU_AFFINITY], payment_declined: ['user'] },
   };
 }
 

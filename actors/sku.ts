@@ -27,6 +27,9 @@ export const skuActor: ActorDefinition<SkuState> = {
   initial: initialSkuState,
   handle: handleSkuInput,
   migrate: migrateSkuState,
+  // Reserves, releases and commits, sent by orders on their own events and timers: merged with
+  // inventory events in event time, so stock is promised in the order the events happened.
+  eventTimeSenders: ['order'],
   // The contract's SKU state has `available`; it is derived here, once, for every reader.
   view: (state) => ({ ...state, available: availableOf(state) }),
 };

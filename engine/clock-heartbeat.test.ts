@@ -13,7 +13,7 @@ describe('clock heartbeat', () => {
       isSender: (type) => type === 'order',
       relay: { publishedClock: (id) => (id === 'order/0' ? '50/0/9/tx' : id === 'order/1' ? '40/1/3/tx' : undefined), flush: async (id) => (flushed.push(id), 0) },
       sink: { send: async (r) => void sent.push([...r]), disconnect: async () => {} },
-      targets: [{ topic: 'app.user.inbox', key: 'clock-0' }],
+      targets: [{ topic: 'app.user.inbox', key: 'clock-0', type: 'user' }],
       log: () => {},
     });
     expect(sent.flat().map((r) => `${r.headers!['x-origin']} ${r.headers!['x-clock']}`)).toEqual(['order/0 50/0/9/tx', 'order/1 40/1/3/tx', 'order/2 alive']);

@@ -10,15 +10,20 @@ const counts: Record<string, number> = { order: 3, sku: 2, user: 4, sku_affinity
 const input = { app: 'shop', partitionsOf: (t: string) => counts[t], partitionOf };
 
 describe('planEventTimeMerge', () => {
-  test('user and sku_affinity wait for every order partition; orders publish clocks to every partition of both inboxes', () => {
+  test('sku, user and sku_affinity wait for every order partition; orders publish clocks to every partition of their inboxes', () => {
     const plan = planEventTimeMerge({ ...input, actors: [skuActor, orderActor, userActor, skuAffinity] });
-    expect(plan.receivers).toEqual(['user', 'sku_affinity']);
+    expect(plan.receivers).toEqual(['sku', 'user', 'sku_affinity']);
     expect(plan.mergeOf('user')).toEqual({ origins: ['order/0', 'order/1', 'order/2'] });
-    expect(plan.mergeOf('sku')).toBeUndefined();
+    expect(plan.mergeOf('sku')).toEqual({ origins: ['order/0', 'order/1', 'order/2'] });
+    expect(plan.mergeOf('order')).toBeUndefined();
     expect(plan.isSender('order')).toBe(true);
     expect(plan.isSender('sku')).toBe(false);
-    const targets = plan.clockTargets.map((t) => `${t.topic}:${partitionOf(t.key, counts[t.topic.split('.')[1]!]!)}`);
-    expect(targets).toEqual(['shop.user.inbox:0', 'shop.user.inbox:1', 'shop.user.inbox:2', 'shop.user.inbox:3', 'shop.sku_affinity.inbox:0', 'shop.sku_affinity.inbox:1']);
+    const targets = plan.clockTargets.map((t) => `${t.type} ${t.topic}:${partitionOf(t.key, counts[t.topic.split('.')[1]!]!)}`);
+    expect(targets).toEqual([
+      'sku shop.sku.inbox:0', 'sku shop.sku.inbox:1',
+      'user shop.user.inbox:0', 'user shop.user.inbox:1', 'user shop.user.inbox:2', 'user shop.user.inbox:3',
+      'sku_affinity shop.sku_affinity.inbox:0', 'sku_affinity shop.sku_affinity.inbox:1',
+    ]);
   });
 
   test('refuses what cannot merge: local messages, a sender not deployed, two merges waiting for each other', () => {

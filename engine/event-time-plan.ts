@@ -17,7 +17,7 @@ export interface EventTimePlan {
   /** True for the types whose shards publish clocks (they send to a merging type). */
   isSender(type: string): boolean;
   /** One record key per partition of every merging type's inbox topic: where a clock record goes. */
-  readonly clockTargets: readonly { topic: string; key: string }[];
+  readonly clockTargets: readonly { topic: string; key: string; type: string }[];
 }
 
 export interface EventTimePlanInput {
@@ -53,10 +53,10 @@ export function planEventTimeMerge(input: EventTimePlanInput): EventTimePlan {
     }
     merges.set(r.type, { origins, ...(input.maxWaitMs !== undefined ? { maxWaitMs: input.maxWaitMs } : {}) });
   }
-  const clockTargets: { topic: string; key: string }[] = [];
+  const clockTargets: { topic: string; key: string; type: string }[] = [];
   for (const r of receivers) {
     const n = input.partitionsOf(r.type) ?? 0;
-    for (const key of keysPerPartition(n, input.partitionOf)) clockTargets.push({ topic: inboxTopicOf(input.app, r.type), key });
+    for (const key of keysPerPartition(n, input.partitionOf)) clockTargets.push({ topic: inboxTopicOf(input.app, r.type), key, type: r.type });
   }
   return {
     mergeOf: (type) => merges.get(type),

@@ -14,3 +14,17 @@ describe('defineActor: eventTimeSenders', () => {
     expect(() => defineActor({ ...base, eventTimeSenders: ['cart_watch'] })).toThrow(/cannot name the actor itself/);
   });
 });
+
+describe('defineActor: sendsOn', () => {
+  const watching = { ...base, source: { topic: 'user_events', events: ['cart_item_added'] } };
+
+  test('is carried onto the definition', () => {
+    expect(defineActor({ ...watching, sendsOn: { cart_item_added: ['sku'] } }).sendsOn).toEqual({ cart_item_added: ['sku'] });
+    expect(defineActor(watching).sendsOn).toBeUndefined();
+  });
+
+  test('refuses an event type the actor does not handle, and a name that is no actor type', () => {
+    expect(() => defineActor({ ...watching, sendsOn: { page_viewed: ['sku'] } })).toThrow(/sendsOn names 'page_viewed', which it does not handle/);
+    expect(() => defineActor({ ...watching, sendsOn: { cart_item_added: ['Sku!'] } })).toThrow(/names 'Sku!', which is not an actor type name/);
+  });
+});

@@ -42,6 +42,8 @@ export interface ActorDeclaration<S, E = AnyEvent> {
   awaiting?(state: S): boolean;
   /** See ActorDefinition.heldInOrder. */
   heldInOrder?: readonly string[];
+  /** See ActorDefinition.sendsOn: which actor types each named event type may send to. */
+  sendsOn?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -67,6 +69,10 @@ export function defineActor<S, E = AnyEvent>(d: ActorDeclaration<S, E>): ActorDe
     if (!NAME_PATTERN.test(s)) throw new SdkError(`actor '${d.type}': eventTimeSenders names '${s}', which is not an actor type name`);
     if (s === d.type) throw new SdkError(`actor '${d.type}': eventTimeSenders cannot name the actor itself (a merge would wait for its own clock)`);
   }
+  for (const [event, types] of Object.entries(d.sendsOn ?? {})) {
+    if (!eventTypes.includes(event)) throw new SdkError(`actor '${d.type}': sendsOn names '${event}', which it does not handle`);
+    for (const t of types) if (!NAME_PATTERN.test(t)) throw new SdkError(`actor '${d.type}': sendsOn['${event}'] names '${t}', which is not an actor type name`);
+  }
   const migrate = d.migrate ?? ((state: unknown, from: number) => {
     if (from === stateVersion) return state as S;
     throw new SdkError(`actor '${d.type}' has no migrate() for state version ${from}`);
@@ -78,5 +84,6 @@ export function defineActor<S, E = AnyEvent>(d: ActorDeclaration<S, E>): ActorDe
     ...(d.eventTimeSenders ? { eventTimeSenders: d.eventTimeSenders } : {}),
     ...(d.awaiting ? { awaiting: d.awaiting } : {}),
     ...(d.heldInOrder ? { heldInOrder: d.heldInOrder } : {}),
+    ...(d.sendsOn ? { sendsOn: d.sendsOn } : {}),
   };
 }

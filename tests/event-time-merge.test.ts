@@ -7,9 +7,11 @@ import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { SpawnedProcessors } from './support/spawned-processors.ts';
 import { throttled } from './support/intercepted-client.ts';
+import { validEnvelope } from '../schemas/fixtures.ts';
+import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 
 /**
- * Issue #16: with `eventTimeMerge`, user and sku_affinity shards get their inputs in the driver's
+ * Issue #16: with `eventTimeMerge`, SKU, user and sku_affinity shards get their inputs in the driver's
  * global order however a backlog is read — one transaction partition read far slower than the
  * others, or the processor killed and restarted. Every state and every alert id must equal the
  * driver folding the log in that order (tests/support/oracle.ts `inLogOrder`), with no tolerance:
@@ -26,6 +28,13 @@ afterEach(async () => {
   await env?.close();
   env = undefined;
 });
+
+/** One order id whose events land in each of `partitions` of the transaction topic. */
+function orderIdsIn(partitions: readonly number[]): string[] {
+  return partitions.map((p) => {
+    for (let i = 0; ; i++) if (partitionOf(`o-${p}-${i}`, PARTITIONS) === p) return `o-${p}-${i}`;
+  });
+}
 
 function workload(seed: number, count: number): DomainEvent[] {
   const { events } = generateEvents({ seed, count, users: 400, skus: 60, minPerPattern: 2 });
@@ -63,6 +72,36 @@ describe('event-time merge against a real broker', () => {
     const expected = await expectExactlyTheOracle(env, events);
     expect(expected.alerts.filter((a) => a.entityType === 'user').length).toBeGreaterThan(0);
   }, 300_000);
+
+  test("two orders for a SKU's last unit from two order partitions, the earlier one's read slowly: the SKU grants the earlier order, as the driver", async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const t = 1_700_000_000_000;
+    const [first, second] = orderIdsIn([0, 1]) as [string, string];
+    const order = (id: string, orderId: string, ts: number) =>
+      validEnvelope('order_placed', { id, ts, data: { orderId, userId: `u-${orderId}`, items: [{ sku: 'sku-last', qty: 1, unitPrice: 5 }], currency: 'EUR', country: 'DE' } });
+    const events = [
+      validEnvelope('stock_received', { id: 'e-stock', ts: t, data: { sku: 'sku-last', qty: 1 } }),
+      order('e-first', first, t + 1000),
+      order('e-second', second, t + 2000),
+    ] as unknown as DomainEvent[];
+    await env.produce(events);
+    // The first order's partition comes 3 s late: its reserve reaches the SKU after the second's.
+    const transactions = env.topics.source.transaction_events;
+    const p = await startProcessor({
+      client: throttled(env.client, transactions, 0, () => 3_000), databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics,
+      partitions: PARTITIONS, checkpointIntervalMs: 100, ownerId: 'throttled', workers: 0, eventTimeMerge: true,
+      onFatal: (e) => {
+        throw e;
+      },
+    });
+    try {
+      await waitUntilSettled(env, 60_000);
+    } finally {
+      await p.stop();
+    }
+    const expected = await expectExactlyTheOracle(env, events);
+    expect([first, second].map((id) => (expected.states.get('order')!.get(id) as { status: string }).status)).toEqual(['reserved', 'rejected']);
+  }, 120_000);
 
   test('killed with SIGKILL at a fifth, two fifths and three fifths of the catch-up, then restarted: states and alert ids equal the driver', async () => {
     env = await createPipelineEnv(PARTITIONS);

@@ -244,7 +244,7 @@ describe('outbox relay', () => {
   test('clocks: a sender\'s clock goes out after its rows, to every target; an unchanged one is not published again (the heartbeat repeats it)', async () => {
     const s = recordingSink();
     const clocks = new Map([['order/7', '1000/7/5/transaction_events']]);
-    const targets = [{ topic: 'app.user.inbox', key: 'clock-0' }, { topic: 'app.user.inbox', key: 'clock-1' }];
+    const targets = [{ topic: 'app.user.inbox', key: 'clock-0', type: 'user' }, { topic: 'app.user.inbox', key: 'clock-1', type: 'user' }];
     const relay = createOutboxRelay(sql, s.sink, undefined, { clockOf: (id) => clocks.get(id), targets });
     await commitOutbox('order/7', ['m1', 'm2']);
     await relay.flush('order/7');

@@ -69,6 +69,18 @@ describe('an order awaiting its stock answers', () => {
     expect(second.clock).toBe(`${T0 + 2000}/0/3/transaction_events`); // nothing held: its source clock again
   });
 
+  test('a held payment stops the promise to users only: SKUs, which no payment sends to (sendsOn), get the source clock', () => {
+    const shard = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['sku', 'user', 'sku_affinity'] });
+    shard.apply([placed, paid]);
+    const held = `${T0 + 1000}/0/1/transaction_events`;
+    expect(shard.takeDelta().clock).toBe(`sku=${T0 + 1000}/0/2/transaction_events user=${held} sku_affinity=${held}`);
+    // A held cancellation sends releases to SKUs: now every promise stops at the earliest input that may send there.
+    shard.apply([cancelled]);
+    expect(shard.takeDelta().clock).toBe(`sku=${T0 + 2000}/0/2/transaction_events user=${held} sku_affinity=${held}`);
+    shard.apply([answer(0, 0, 'A', true), answer(1, 1, 'B', true)]);
+    expect(shard.takeDelta().clock).toBe(`${T0 + 2000}/0/3/transaction_events`); // nothing held: one clock for all
+  });
+
   test("payments keep the partition's order across orders: another order's later payment waits behind a held one", () => {
     const shard = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['user'] });
     const other = (offset: number, id: string, type: string, ts: number, data: Record<string, unknown>): SourceRecord => ({ ...tx(offset, id, type, ts, data), key: 'o-2', value: JSON.stringify({ id, type, v: type === 'order_placed' ? 2 : 1, ts, data: { orderId: 'o-2', ...data } }) });

@@ -181,12 +181,14 @@ export class AwaitingHolds {
   /**
    * The earliest root key held by any entity: sends of a held input will carry its key when it is
    * applied, so a shard must not promise (its clock) anything past it. Each entity's inputs are
-   * held in the order they came, which is key order, so its first one is its earliest.
+   * held in the order they came, which is key order, so its first one is its earliest. With
+   * `reaches`, only inputs that may send where the promise goes count (ActorDefinition.sendsOn).
    */
-  earliestRoot(): MergeKey | undefined {
+  earliestRoot(reaches?: (input: ActorInput) => boolean): MergeKey | undefined {
     let min: MergeKey | undefined;
     for (const list of this.byKey.values()) {
-      const first = list[0]!;
+      const first = reaches ? list.find((h) => reaches(h.input)) : list[0];
+      if (first === undefined) continue;
       const k = first.root === undefined ? undefined : decodeRootKey(first.root, -1);
       if (k !== undefined && (min === undefined || compareKeys(k, min) < 0)) min = k;
     }

@@ -139,7 +139,8 @@ export interface ShardDelta {
   /**
    * The shard's clock as of this delta, when it sends to shards that merge in event time: the root
    * key (merge-key.ts) below which it will send nothing more, or 'idle' when its source partition
-   * was read to its end. Published by the relay once this delta's outbox rows went out.
+   * was read to its end; one per merging type when they differ (engine/clock-set.ts). Published
+   * by the relay once this delta's outbox rows went out.
    */
   clock?: string;
 }

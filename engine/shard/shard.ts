@@ -11,6 +11,8 @@ import { InputRouter } from './shard-inputs.ts';
 import { MergedInputs } from './merged-inputs.ts';
 import { compareKeys, encodeRootKey } from './merge-key.ts';
 import { releaseEntity } from './release.ts';
+import { encodeClockSet } from '../clock-set.ts';
+import type { ActorDefinition, ActorInput } from '../../actors/actor.ts';
 import type { Shard, ShardCounters, ShardOptions } from './shard-api.ts';
 
 export type { Shard, ShardCounters, ShardDelta, ShardOptions, ShardRestore } from './shard-api.ts';
@@ -84,13 +86,18 @@ export function createShard(opts: ShardOptions): Shard {
       // What it sends is keyed by its source clock (shard-inputs.ts applyDecodedSource), so that
       // clock, taken with the outbox rows it covers, is its promise to the shards that merge.
       // Inputs held for entities awaiting answers (awaiting-holds.ts) send, once applied, under
-      // their own keys: the promise stops at the earliest of them, and is not idle while any wait.
+      // their own keys: the promise to a type stops at the earliest of them that may send to it
+      // (ActorDefinition.sendsOn), and is not idle while any such waits. One clock per type.
       if (mergedReceivers) {
         const offset = offsets.get(`${sourceTopic}:${partition}`) ?? 0;
         const reading = { at: gate.eventTimeMax, topic: sourceTopic, partition, offset, seq: -1 };
-        const held = table.holds.earliestRoot();
-        if (held) delta.clock = encodeRootKey(compareKeys(held, reading) < 0 ? held : reading);
-        else delta.clock = gate.atEnd() ? 'idle' : encodeRootKey(reading);
+        const clocks = new Map<string, string>();
+        for (const type of mergedReceivers) {
+          const held = table.holds.earliestRoot(actor.sendsOn && ((input) => maySendTo(actor, input, type)));
+          if (held) clocks.set(type, encodeRootKey(compareKeys(held, reading) < 0 ? held : reading));
+          else clocks.set(type, gate.atEnd() ? 'idle' : encodeRootKey(reading));
+        }
+        delta.clock = encodeClockSet(clocks);
       }
       return delta;
     },
@@ -114,4 +121,11 @@ export function createShard(opts: ShardOptions): Shard {
       return inputs.takenFor(keys);
     },
   };
+}
+
+/** False only for a source event whose type `sendsOn` names without `type`: timers and other events may send anywhere. */
+function maySendTo(actor: ActorDefinition<any>, input: ActorInput, type: string): boolean {
+  if (input.kind !== 'event') return true;
+  const allowed = actor.sendsOn?.[input.event.type];
+  return allowed === undefined || allowed.includes(type);
 }
