@@ -13,10 +13,13 @@ import { compareKeys, type MergeKey } from './merge-key.ts';
  * or the clock it published) is past it. An idle stream (its partition read to the end) promises
  * nothing and holds nothing up; a stream never heard from holds everything up.
  *
- * This only terminates because no origin waits for this shard: the receivers merged are those
- * outside the message cycles (user and sku_affinity hear only from order shards, which send to
- * them on their own source events). Messages from origins not merged, or keyed before what was
- * already released (a broken promise), are not held: the caller applies them on arrival.
+ * Why it terminates, also for SKUs, which answer the orders they wait for: an origin's clock stops
+ * only at an input it holds while an entity awaits answers (awaiting-holds.ts), and only towards the
+ * types that input may send to. Every such input comes after the placement of an order still
+ * awaiting, so every clock is past the globally earliest awaiting order's reserves: the SKUs can
+ * apply them, that order gets its answers, and its held inputs go. Messages from origins not
+ * merged, or keyed before what was already released (an origin that sent out of key order: see
+ * docs/determinism.md), are not held: the caller applies them on arrival.
  */
 export class EventTimeMerge<T> {
   private readonly streams = new Map<string, Stream<T>>();
