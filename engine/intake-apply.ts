@@ -66,7 +66,7 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
   // Memory records have no offset: the inbox partition's position is the fetched records' alone.
   if (consumed > 0 && !batch.memory) o.next.set(tp, Math.max(expected, Number(batch.records[consumed - 1]!.offset) + 1));
   const traced: TracedRecord[] = [];
-  // A shard that merges in event time applies later than it takes: its own account of what it applied.
+  // A shard that merges in event time, or holds inputs for answers, applies later than it takes: its own account of what it applied.
   if (r.appliedTimestamps) for (const t of r.appliedTimestamps) o.appendTimes.push(t);
   for (let i = 0; i < consumed; i++) {
     const m = batch.records[i]!;
@@ -85,7 +85,7 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
     outOfEventTimeOrder: r.counters.outOfEventTimeOrder - before.outOfEventTimeOrder,
     mergeWaitsTimedOut: r.counters.mergeWaitsTimedOut - before.mergeWaitsTimedOut,
     awaitsTimedOut: r.counters.awaitsTimedOut - before.awaitsTimedOut,
-    appendTimesMs: r.appliedTimestamps ?? o.appendTimes.slice(o.appendTimes.length - consumed), ...(r.appliedTimestamps ? { sourceTimesOnly: true as const } : {}), atMs: Date.now(), applyMs: performance.now() - started, traced,
+    appendTimesMs: r.appliedTimestamps ?? o.appendTimes.slice(o.appendTimes.length - consumed), ...(r.appliedTimestamps && o.merges ? { sourceTimesOnly: true as const } : {}), atMs: Date.now(), applyMs: performance.now() - started, traced,
   });
 }
 

@@ -81,6 +81,14 @@ describe('an order awaiting its stock answers', () => {
     expect(shard.takeDelta().clock).toBe(`${T0 + 2000}/0/3/transaction_events`); // nothing held: one clock for all
   });
 
+  test('a held event counts for event→state when it is applied, not when it is taken', () => {
+    const shard = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['user'] });
+    shard.apply([placed, paid]);
+    expect(shard.takeAppliedTimestamps!()).toEqual([T0]); // the placement; the payment waits
+    shard.apply([{ ...answer(0, 0, 'A', true), timestamp: T0 + 5000 }, { ...answer(1, 1, 'B', true), timestamp: T0 + 6000 }]);
+    expect(shard.takeAppliedTimestamps!()).toEqual([T0 + 5000, T0 + 6000, T0 + 1000]); // the answers, then the payment they let go
+  });
+
   test("payments keep the partition's order across orders: another order's later payment waits behind a held one", () => {
     const shard = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['user'] });
     const other = (offset: number, id: string, type: string, ts: number, data: Record<string, unknown>): SourceRecord => ({ ...tx(offset, id, type, ts, data), key: 'o-2', value: JSON.stringify({ id, type, v: type === 'order_placed' ? 2 : 1, ts, data: { orderId: 'o-2', ...data } }) });

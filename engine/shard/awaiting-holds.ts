@@ -14,6 +14,8 @@ export interface HeldInput {
   root?: string;
   /** Where a held event was read: its processed-events row is written when it is applied. */
   source?: { topic: string; partition: number; offset: number };
+  /** The held record's Kafka timestamp: event→state and event→durable count from it once it is applied. */
+  appendedAt?: number;
   /** Wall-clock ms at which it was held: a wait that lasts too long ends (`overdue`). */
   heldAt: number;
 }

@@ -12,6 +12,8 @@ import type { PendingDelta } from './shard-delta.ts';
 export interface HeldInputHandler {
   /** Applies an input to `key` (never holding it: the release decides that). */
   handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): void;
+  /** A held input read at `appendedAt` (Kafka timestamp) is applied now. */
+  appliedLate(appendedAt: number | undefined): void;
   setRoot(at: number, topic: string, partition: number, offset: number): void;
   /** The root key of the input being handled, encoded; undefined when it has none. */
   rootKey(): string | undefined;
@@ -47,6 +49,7 @@ export class AwaitingRelease {
     if (root !== undefined) h.root = root;
     if (source) {
       h.source = { topic: source.topic, partition: source.partition, offset: source.offset };
+      if (source.timestamp !== undefined) h.appendedAt = source.timestamp;
       this.opts.inputs?.record(source);
     }
     table.holds.hold(key, h);
@@ -114,6 +117,7 @@ export class AwaitingRelease {
     const root = h.root === undefined ? undefined : decodeRootKey(h.root, 0);
     this.handler.setRoot(root?.at ?? NaN, root?.topic ?? '', root?.partition ?? 0, root?.offset ?? 0);
     this.handler.handle(key, h.input, h.now, undefined);
+    this.handler.appliedLate(h.appendedAt);
     this.pending.dirtyKeys.add(key); // its row no longer carries it
     if (h.input.kind === 'event' && h.source && !this.table.quarantine.has(key)) {
       const { event } = h.input;

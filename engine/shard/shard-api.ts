@@ -227,7 +227,7 @@ export interface Shard {
   releaseOverdueHolds(): void;
   /** Hands over everything accumulated since the previous call. */
   takeDelta(): ShardDelta;
-  /** See ApplyResult.appliedTimestamps: only a shard that merges in event time has them. */
+  /** See ApplyResult.appliedTimestamps: only a shard that merges in event time, or holds inputs for answers, has them. */
   takeAppliedTimestamps?(): number[];
   /** Source events a shard that merges in event time holds now (ApplyResult.heldSources). */
   heldSources?(): number;

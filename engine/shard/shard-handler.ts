@@ -76,6 +76,11 @@ export interface HandlerOptions {
   mergedReceivers?: ReadonlySet<string>;
   /** How long an entity waits for answers before what it holds is applied anyway (default DEFAULT_MAX_AWAIT_MS). */
   maxAwaitMs?: number;
+  /**
+   * Note the Kafka timestamp of every record applied (see `takeAppliedTimes`): set for a shard that
+   * holds inputs of entities awaiting answers, which applies some records later than it takes them.
+   */
+  countApplied?: boolean;
 }
 
 /**
@@ -98,6 +103,8 @@ export class ShardHandler implements EffectSink {
   private readonly actor: ActorDefinition<any>;
   /** What entities awaiting answers hold, and its release (awaiting-release.ts). */
   private readonly held: AwaitingRelease;
+  /** Kafka timestamps of the records applied since `takeAppliedTimes` (with `countApplied`). */
+  private appliedTimes: number[] | undefined;
 
   constructor(
     private readonly opts: HandlerOptions,
@@ -105,6 +112,7 @@ export class ShardHandler implements EffectSink {
     private readonly pending: PendingDelta,
   ) {
     this.held = new AwaitingRelease(this, table, pending, opts);
+    if (opts.countApplied) this.appliedTimes = [];
     const checked = opts.recipients ? withKnownRecipients(opts.actor, opts.recipients) : opts.actor;
     this.actor = pending.aggregates ? withAggregates(checked, pending.aggregates) : checked;
   }
@@ -139,6 +147,7 @@ export class ShardHandler implements EffectSink {
       if (!states.has(key)) pending.history.noteCreated(key);
       pending.history.note(key, now);
     }
+    if (this.appliedTimes && source?.timestamp !== undefined) this.appliedTimes.push(source.timestamp);
     const trace = source?.headers[TRACEPARENT];
     // Carried into outbox headers and alert details: only a well-formed W3C traceparent.
     this.inputTrace = trace !== undefined && TRACEPARENT_FORMAT.test(trace) ? trace : undefined;
@@ -165,6 +174,21 @@ export class ShardHandler implements EffectSink {
     if (after !== before) pending.changedKeys.add(key);
     if (source) this.opts.inputs?.record(source);
     if (input.kind === 'message' && table.holds.has(key) && table.holds.done(after)) this.held.applyFrom(key);
+  }
+
+  appliedLate(appendedAt: number | undefined): void {
+    if (this.appliedTimes && appendedAt !== undefined) this.appliedTimes.push(appendedAt);
+  }
+
+  /**
+   * The Kafka timestamps of the records applied since the last call (ApplyResult.appliedTimestamps):
+   * a held event counts when it is applied, so event→state includes its wait for answers.
+   * Undefined without `countApplied`.
+   */
+  takeAppliedTimes(): number[] | undefined {
+    const out = this.appliedTimes;
+    if (out !== undefined) this.appliedTimes = [];
+    return out;
   }
 
   /** See AwaitingRelease.holdIfAwaiting. */

@@ -51,10 +51,10 @@ export interface ApplyResult {
   /** Entities in memory. */
   size: number;
   /**
-   * A shard that merges in event time takes records before it applies them: the Kafka timestamps
-   * of the source events it applied in this call (held ones from earlier calls included, whatever
-   * topic this batch was), for event→state and event→durable. Absent: the consumed records are the
-   * ones applied.
+   * A shard that merges in event time, or holds inputs of entities awaiting answers, takes records
+   * before it applies some of them: the Kafka timestamps of what it applied in this call (held ones
+   * from earlier calls included, whatever topic this batch was; a merging shard's source events
+   * only), for event→state and event→durable. Absent: the consumed records are the ones applied.
    */
   appliedTimestamps?: number[];
   /** The source events such a shard holds after this call (engine/intake-merge-pause.ts). */
@@ -117,9 +117,9 @@ export function createShardHost(
   };
   const result = (s: Shard, consumed: number): ApplyResult => {
     const appliedTimestamps = s.takeAppliedTimestamps?.();
-    const r: ApplyResult = appliedTimestamps
-      ? { consumed, counters: { ...s.counters }, size: s.size(), appliedTimestamps, heldSources: s.heldSources!() }
-      : { consumed, counters: { ...s.counters }, size: s.size() };
+    const r: ApplyResult = { consumed, counters: { ...s.counters }, size: s.size() };
+    if (appliedTimestamps) r.appliedTimestamps = appliedTimestamps;
+    if (s.heldSources) r.heldSources = s.heldSources();
     if (s.takeEndWanted()) r.endWanted = true;
     return r;
   };

@@ -44,7 +44,10 @@ export function createShard(opts: ShardOptions): Shard {
   const alertsTopic = opts.alertsTopic ?? ALERTS_TOPIC;
   const recipients = opts.actorTypes ? new Set(opts.actorTypes) : undefined;
   const mergedReceivers = opts.mergedReceivers?.length ? new Set(opts.mergedReceivers) : undefined;
-  const handler = new ShardHandler({ actor, partition, app, alertsTopic, wallClock, counters, inputs, recipients, mergedReceivers, maxAwaitMs: opts.maxAwaitMs }, table, pending);
+  // A shard that holds inputs applies some records later than it takes them: it counts what it applies
+  // (a merging shard counts its source events itself, merged-inputs.ts).
+  const countApplied = table.holds.active && !opts.merge;
+  const handler = new ShardHandler({ actor, partition, app, alertsTopic, wallClock, counters, inputs, recipients, mergedReceivers, maxAwaitMs: opts.maxAwaitMs, countApplied }, table, pending);
   handler.restoreTimers(opts.restore?.timers ?? []);
   const inboxTopic = inboxTopicOf(app, actor.type);
   if (opts.keepHistory) {
@@ -79,6 +82,7 @@ export function createShard(opts: ShardOptions): Shard {
     releaseOverdueHolds: () => handler.releaseOverdueHolds(),
     dirty: () => pending.dirty(),
     ...(merged ? { takeAppliedTimestamps: () => merged.takeAppliedTimestamps(), heldSources: () => merged.heldSources } : {}),
+    ...(countApplied ? { takeAppliedTimestamps: () => handler.takeAppliedTimes()! } : {}),
     takeDelta: () => {
       const delta = pending.take();
       const source = delta.offsets.find((o) => o.topic === sourceTopic && o.partition === partition);
