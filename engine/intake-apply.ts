@@ -85,7 +85,7 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
     outOfEventTimeOrder: r.counters.outOfEventTimeOrder - before.outOfEventTimeOrder,
     mergeWaitsTimedOut: r.counters.mergeWaitsTimedOut - before.mergeWaitsTimedOut,
     awaitsTimedOut: r.counters.awaitsTimedOut - before.awaitsTimedOut,
-    appendTimesMs: r.appliedTimestamps ?? o.appendTimes.slice(o.appendTimes.length - consumed), ...(r.appliedTimestamps && o.merges ? { sourceTimesOnly: true as const } : {}), atMs: Date.now(), applyMs: performance.now() - started, traced,
+    appendTimesMs: r.appliedTimestamps ?? o.appendTimes.slice(o.appendTimes.length - consumed), ...(r.appliedTimestamps ? { sourceTimesOnly: true as const } : {}), atMs: Date.now(), applyMs: performance.now() - started, traced,
   });
 }
 

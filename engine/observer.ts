@@ -46,9 +46,9 @@ export interface BatchApplied {
   awaitsTimedOut: number;
   appendTimesMs: readonly number[];
   /**
-   * Set by a shard that merges in event time: `appendTimesMs` are then the source events it applied
-   * in this call, whatever topic the batch was (its inbox messages are not timed). A shard that holds
-   * inputs for answers also counts what it applied, not what it took, but all of it: no flag.
+   * Set by a shard that merges in event time, or holds inputs for answers: `appendTimesMs` are then
+   * the source events it applied in this call, whatever topic the batch was (its inbox messages are
+   * not timed).
    */
   sourceTimesOnly?: true;
   atMs: number;

@@ -77,8 +77,8 @@ export interface HandlerOptions {
   /** How long an entity waits for answers before what it holds is applied anyway (default DEFAULT_MAX_AWAIT_MS). */
   maxAwaitMs?: number;
   /**
-   * Note the Kafka timestamp of every record applied (see `takeAppliedTimes`): set for a shard that
-   * holds inputs of entities awaiting answers, which applies some records later than it takes them.
+   * Note the Kafka timestamp of every source event applied (see `takeAppliedTimes`): set for a shard
+   * that holds inputs of entities awaiting answers, which applies some events later than it takes them.
    */
   countApplied?: boolean;
 }
@@ -103,7 +103,7 @@ export class ShardHandler implements EffectSink {
   private readonly actor: ActorDefinition<any>;
   /** What entities awaiting answers hold, and its release (awaiting-release.ts). */
   private readonly held: AwaitingRelease;
-  /** Kafka timestamps of the records applied since `takeAppliedTimes` (with `countApplied`). */
+  /** Kafka timestamps of the source events applied since `takeAppliedTimes` (with `countApplied`). */
   private appliedTimes: number[] | undefined;
 
   constructor(
@@ -147,7 +147,7 @@ export class ShardHandler implements EffectSink {
       if (!states.has(key)) pending.history.noteCreated(key);
       pending.history.note(key, now);
     }
-    if (this.appliedTimes && source?.timestamp !== undefined) this.appliedTimes.push(source.timestamp);
+    if (this.appliedTimes && input.kind === 'event' && source?.timestamp !== undefined) this.appliedTimes.push(source.timestamp);
     const trace = source?.headers[TRACEPARENT];
     // Carried into outbox headers and alert details: only a well-formed W3C traceparent.
     this.inputTrace = trace !== undefined && TRACEPARENT_FORMAT.test(trace) ? trace : undefined;
@@ -181,7 +181,7 @@ export class ShardHandler implements EffectSink {
   }
 
   /**
-   * The Kafka timestamps of the records applied since the last call (ApplyResult.appliedTimestamps):
+   * The Kafka timestamps of the source events applied since the last call (ApplyResult.appliedTimestamps):
    * a held event counts when it is applied, so event→state includes its wait for answers.
    * Undefined without `countApplied`.
    */

@@ -52,9 +52,9 @@ export interface ApplyResult {
   size: number;
   /**
    * A shard that merges in event time, or holds inputs of entities awaiting answers, takes records
-   * before it applies some of them: the Kafka timestamps of what it applied in this call (held ones
-   * from earlier calls included, whatever topic this batch was; a merging shard's source events
-   * only), for event→state and event→durable. Absent: the consumed records are the ones applied.
+   * before it applies some of them: the Kafka timestamps of the source events it applied in this call
+   * (held ones from earlier calls included, whatever topic this batch was), for event→state and
+   * event→durable. Absent: the consumed records are the ones applied.
    */
   appliedTimestamps?: number[];
   /** The source events such a shard holds after this call (engine/intake-merge-pause.ts). */
