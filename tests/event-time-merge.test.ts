@@ -121,6 +121,23 @@ describe('event-time merge against a real broker', () => {
     await expectExactlyTheOracle(env, events);
   }, 300_000);
 
+  test('one transaction partition read slowly and the process killed with SIGKILL twice, then restarted: states and alert ids equal the driver', async () => {
+    env = await createPipelineEnv(PARTITIONS);
+    const events = workload(53, 40_000);
+    await env.produce(events);
+    const slow = { ...MERGE, THROTTLE_TOPIC: env.topics.source.transaction_events, THROTTLE_PARTITION: '1', THROTTLE_MS_PER_RECORD: '2' };
+    for (const third of [1, 2]) {
+      const p = await start(env, `slow-killed-${third}`, slow, 'tests/support/throttled-processor-main.ts');
+      while ((await consumedSoFar(env)) < (events.length * third) / 3) await new Promise((r) => setTimeout(r, 20));
+      await stop(p, 'SIGKILL');
+    }
+    const last = await start(env, 'slow-last', slow, 'tests/support/throttled-processor-main.ts');
+    await waitUntilSettled(env);
+    await stop(last, 'SIGTERM');
+    expect(await consumedSoFar(env)).toBe(events.length);
+    await expectExactlyTheOracle(env, events);
+  }, 300_000);
+
   test('two processes share the shards; one is killed with SIGKILL and the other takes over after the session timeout: states and alert ids equal the driver', async () => {
     env = await createPipelineEnv(PARTITIONS);
     const events = workload(47, 60_000);

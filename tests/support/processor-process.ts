@@ -11,8 +11,9 @@ export interface ProcessorProcess {
   exited(): Promise<number | null>;
 }
 
-export async function spawnProcessor(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<ProcessorProcess> {
-  const child: ChildProcess = spawn('node_modules/.bin/bun', ['instance/processor-main.ts'], {
+/** `script`: the process's entry (tests/support/throttled-processor-main.ts reads a partition slowly). */
+export async function spawnProcessor(env: Record<string, string>, readyTimeoutMs = 60_000, script = 'instance/processor-main.ts'): Promise<ProcessorProcess> {
+  const child: ChildProcess = spawn('node_modules/.bin/bun', [script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

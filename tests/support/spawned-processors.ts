@@ -22,9 +22,9 @@ export async function runUntilSettled(e: PipelineEnv, owner: string, opts: { tim
 export class SpawnedProcessors {
   private readonly running: ProcessorProcess[] = [];
 
-  /** Starts a processor of `e` as `owner`, with `extra` environment on top of the env's. */
-  readonly start = async (e: Pick<PipelineEnv, 'processorEnv'>, owner: string, extra: Record<string, string> = {}): Promise<ProcessorProcess> => {
-    const p = await spawnProcessor({ ...e.processorEnv(owner), ...extra });
+  /** Starts a processor of `e` as `owner`, with `extra` environment on top of the env's; `script`: see spawnProcessor. */
+  readonly start = async (e: Pick<PipelineEnv, 'processorEnv'>, owner: string, extra: Record<string, string> = {}, script?: string): Promise<ProcessorProcess> => {
+    const p = await spawnProcessor({ ...e.processorEnv(owner), ...extra }, undefined, script);
     this.running.push(p);
     return p;
   };
