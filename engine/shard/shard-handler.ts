@@ -176,6 +176,7 @@ export class ShardHandler implements EffectSink {
     if (input.kind === 'message' && table.holds.has(key) && table.holds.done(after)) this.held.applyFrom(key);
   }
 
+  /** See HeldInputHandler.appliedLate: a held event counts for event→state now. */
   appliedLate(appendedAt: number | undefined): void {
     if (this.appliedTimes && appendedAt !== undefined) this.appliedTimes.push(appendedAt);
   }
