@@ -8,7 +8,7 @@
  * any topic not the shadow's are refused (a live dead-letter topic's are dropped: the live run
  * wrote them). The schema, topics and consumer group are removed afterwards unless `--keep`.
  *
- * A shadow always merges the inputs of user and sku_affinity in event time (docs/determinism.md):
+ * A shadow always merges the inputs of user, sku_affinity and sku in event time (docs/determinism.md):
  * a replay is a catch-up, where arrival order depends on read speeds, and a what-if whose answer
  * moved with them would not be evidence. With `--baseline <pipeline.yaml>` the same log range is
  * replayed a second time with that configuration (the live one, typically) and the two replays
@@ -141,7 +141,7 @@ async function replayInto(settings: CommandSettings, actors: readonly ActorDefin
     const scope = await replayScope(admin, targets, range.from);
     await resetForReplay(sql, scope);
     const records = scope.positions.filter((p) => sources.includes(p.topic)).reduce((n, p) => n + Math.max(0, (ends.get(`${p.topic}:${p.partition}`) ?? 0) - p.offset), 0);
-    range.log(`shadow ${app}: ${records} source records from ${describeFrom(range.from)}, schema ${id}, user and sku_affinity inputs merged in event time`);
+    range.log(`shadow ${app}: ${records} source records from ${describeFrom(range.from)}, schema ${id}, user, sku_affinity and sku inputs merged in event time`);
     const processor = await startProcessor({
       client, databaseUrl: shadowUrl, app, groupId, topics, partitions: settings.partitions, checkpointIntervalMs: 200,
       ownerId: `${app}-1`, actorsConfig: settings.actorsConfig, eventTimeMerge: true,
