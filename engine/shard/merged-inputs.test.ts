@@ -342,9 +342,10 @@ describe('merged inputs', () => {
     shard.apply([clockRecord(0, 'order/0', 'idle'), clockRecord(1, 'order/1', at(100, 0)), login(0, 'u-s', 80)]);
     expect(shard.query('u-s')).toBeDefined();
     // order/1's message at 0:00.200 waits for the source; order/0 then sends one keyed 0:00.010,
-    // before what was released (its idle clock was no promise): it passes, behind the held one.
-    // Its next message, at 0:00.150, must not be released ahead of it.
-    shard.apply([payment(2, 'order/1', 1, 'u-h', at(200, 5)), payment(3, 'order/0', 1, 'u-a', at(10, 1)), payment(4, 'order/0', 2, 'u-b', at(150, 2))]);
+    // before what was released (its idle clock was no promise): it passes, applied on arrival (no
+    // message of its origin is held before it). Its next message, at 0:00.150, must not be released
+    // ahead of it; then order/0's relay publishes its clock behind them.
+    shard.apply([payment(2, 'order/1', 1, 'u-h', at(200, 5)), payment(3, 'order/0', 1, 'u-a', at(10, 1)), payment(4, 'order/0', 2, 'u-b', at(150, 2)), clockRecord(5, 'order/0', 'idle')]);
     shard.apply([login(1, 'u-s', 300)]);
     const attempts = (user: string) => (shard.query(user) as { state: { attempts?: unknown[] } } | undefined)?.state.attempts?.length ?? 0;
     expect({ dropped: shard.counters.duplicatesDropped, a: attempts('u-a'), b: attempts('u-b'), h: attempts('u-h') }).toEqual({ dropped: 0, a: 2, b: 2, h: 2 });

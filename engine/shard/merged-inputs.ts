@@ -27,10 +27,12 @@ type Held =
   | { kind: 'source'; r: SourceRecord; decoded: DecodedSource; at: number }
   | { kind: 'message'; r: SourceRecord; parsed: ParsedInbox; entry: InboxEntry; receivedAt: number };
 
-/** An inbox record not yet finished: held by the merge, or passing through in offset order. */
+/** An inbox record not yet finished: held by the merge, or passing through behind its origin's held ones. */
 interface InboxEntry {
   offset: number;
   state: 'held' | 'done' | 'pass' | 'refused';
+  /** The origin of a message (held, or passing). */
+  origin?: string;
   r?: SourceRecord;
   parsed?: ParsedInbox;
   /** A passing message not yet applied that its origin's later messages must not overtake. */
@@ -43,7 +45,8 @@ interface InboxEntry {
  * The inputs of a shard that merges them in event-time order (event-time-merge.ts). Every record
  * fed is taken at once (nothing is fetched twice): source events and keyed messages of the origins
  * it waits for are held until their turn, clock records move the origins' promises, and any other
- * inbox record (unkeyed, late, a duplicate, refused) passes through in offset order.
+ * inbox record (unkeyed, late, a duplicate, refused) passes through, behind its own origin's held
+ * messages only.
  *
  * What the checkpoint may say it consumed stays a plain prefix: the source offset moves as source
  * events are released (in order); the inbox offset stops at the first record not finished, and a
@@ -68,6 +71,15 @@ export class MergedInputs {
    * as already applied, then and after a restart.
    */
   private readonly passing = new Map<string, number>();
+  /** Per origin, its messages held by the merge and not yet applied. */
+  private readonly heldOf = new Map<string, number>();
+  /**
+   * Per origin, messages passing through that wait for its held ones before them, in offset order.
+   * Only its own: one that waited behind another origin's held message could wait for ever when
+   * that message waits for this origin's clock, and this origin for an answer to this very message
+   * (an order's reserve behind an unkeyed release, at a SKU).
+   */
+  private readonly waitingPass = new Map<string, InboxEntry[]>();
   private readonly lastHeard = new Map<string, number>();
   /** Held inputs per entity key: those entities stay in memory (passivation skips them). */
   private readonly heldKeys = new Map<string, number>();
@@ -168,20 +180,28 @@ export class MergedInputs {
     const key = this.merge.merges(origin) ? decodeRootKey(r.headers[MERGE_KEY_HEADER], seq) : undefined;
     const isNew = this.isNew(origin, seq);
     if (key && this.plausible(key, r) && 'value' in parsed && r.key !== null && isNew && !this.merge.isLate(key) && !this.passing.has(origin)) {
-      const entry: InboxEntry = { offset: r.offset, state: 'held' };
+      const entry: InboxEntry = { offset: r.offset, state: 'held', origin };
       this.inbox.push(entry);
       this.merge.holdMessage(origin, key, { kind: 'message', r, parsed, entry, receivedAt: this.gate.receivedAt });
+      countUp(this.heldOf, origin);
       this.lastHeldSeq.set(origin, seq);
       this.lastHeard.set(origin, now);
       this.pin(r.key, r);
       return;
     }
-    // Applied on arrival, behind the held records before it: unkeyed, late (a broken promise,
-    // counted out of event-time order when applied), after another of its origin that passes, a
-    // duplicate, or refused.
-    if (!isNew) return void this.inbox.push({ offset: r.offset, state: 'pass', r, parsed });
-    countUp(this.passing, origin);
-    this.inbox.push({ offset: r.offset, state: 'pass', r, parsed, blocks: origin });
+    // Applied on arrival, behind its origin's held messages before it: unkeyed, late (a broken
+    // promise, counted out of event-time order when applied), after another of its origin that
+    // passes, a duplicate, or refused.
+    const entry: InboxEntry = { offset: r.offset, state: 'pass', r, parsed, origin };
+    this.inbox.push(entry);
+    if (!this.heldOf.has(origin) && !this.waitingPass.has(origin)) return this.applyPassing(entry);
+    if (isNew) {
+      countUp(this.passing, origin);
+      entry.blocks = origin;
+    }
+    const waiting = this.waitingPass.get(origin);
+    if (waiting) waiting.push(entry);
+    else this.waitingPass.set(origin, [entry]);
   }
 
   /**
@@ -251,19 +271,27 @@ export class MergedInputs {
     }
     this.router.applyInbox(h.r, h.parsed);
     h.entry.state = 'done';
+    const origin = h.entry.origin!;
+    countDown(this.heldOf, origin);
+    // Its origin's last held message before them is applied: what passes behind it goes now.
+    const waiting = this.heldOf.has(origin) ? undefined : this.waitingPass.get(origin);
+    if (waiting) {
+      this.waitingPass.delete(origin);
+      for (const e of waiting) this.applyPassing(e);
+    }
   }
 
-  /** Drops finished records from the head of the inbox and applies those passing through, in offset order. */
+  /** Drops finished records from the head of the inbox (dead-lettering refused ones): the inbox offset may move past them. */
   private finishInboxHead(): void {
-    for (let e = this.inbox.peek(); e !== undefined && e.state !== 'held'; e = this.inbox.peek()) {
-      if (e.state === 'pass') this.applyPassing(e);
-      else if (e.state === 'refused') this.pending.deadLetter(e.r!, 'INVALID_ENVELOPE', e.reason!);
+    for (let e = this.inbox.peek(); e !== undefined && (e.state === 'done' || e.state === 'refused'); e = this.inbox.peek()) {
+      if (e.state === 'refused') this.pending.deadLetter(e.r!, 'INVALID_ENVELOPE', e.reason!);
       this.inbox.shift();
     }
   }
 
   private applyPassing(e: InboxEntry): void {
     this.router.applyInbox(e.r!, e.parsed!);
+    e.state = 'done';
     if (e.blocks !== undefined) countDown(this.passing, e.blocks);
   }
 
