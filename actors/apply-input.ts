@@ -65,9 +65,10 @@ export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorI
 /**
  * Why a send breaks the actor's `sendsOn` for `eventType`, or undefined. The engine's promise to
  * merging shards (engine/shard/shard.ts `takeDelta`) trusts that declaration, so a send it does
- * not name is refused as an error of the handler, in the driver as in the engine.
+ * not name is refused as an error of the handler, in the driver as in the engine (whose shard also
+ * checks it inside the handler, before the input counts in any aggregate).
  */
-function undeclaredSend(actor: ActorDefinition<any>, eventType: string, effects: Transition<unknown>['effects']): string | undefined {
+export function undeclaredSend(actor: ActorDefinition<any>, eventType: string, effects: Transition<unknown>['effects']): string | undefined {
   const allowed = actor.sendsOn?.[eventType];
   if (allowed === undefined) return undefined;
   for (const e of effects) {

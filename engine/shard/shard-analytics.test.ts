@@ -59,6 +59,15 @@ describe('shard analytics', () => {
     expect(delta.aggregates).toBeUndefined();
   });
 
+  test("a send its sendsOn does not name quarantines the entity before the input counts in any aggregate (a release would count it again)", () => {
+    const strict = { ...order, sendsOn: { order_placed: ['user'] } };
+    const shard = createShard({ actor: strict, partition: 0, app: 'shop', actorTypes: ['sku', 'order', 'user'] });
+    shard.apply([placed('e-9', 'o-9', M + 1_000)]); // sends reserves to SKUs: refused
+    const delta = shard.takeDelta();
+    expect(delta.states[0]!.quarantine).toMatch(/order_placed sent a message to 'sku', but sendsOn\['order_placed'\] names only 'user'/);
+    expect(delta.aggregates).toBeUndefined();
+  });
+
   test('with analytics off the delta has neither', () => {
     const [, plainOrder] = buildActors({ analytics: false });
     const shard = createShard({ actor: plainOrder!, partition: 0, app: 'shop' });

@@ -1,6 +1,6 @@
 import type { ActorAddress, ActorDefinition, ActorInput, Effect } from '../../actors/actor.ts';
 import type { AggregateFold } from './aggregate-fold.ts';
-import { applyInput, Quarantine, type EffectSink } from '../../actors/apply-input.ts';
+import { applyInput, Quarantine, undeclaredSend, type EffectSink } from '../../actors/apply-input.ts';
 import { inboxTopicOf, type ActorMessage, type Alert, type TimerMessage } from '../../schemas/index.ts';
 import { MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
@@ -33,16 +33,21 @@ function withAggregates(actor: ActorDefinition<any>, fold: AggregateFold): Actor
  * The actor, refusing its own sends to an actor type the deployment does not run: such a message
  * has no inbox topic, so its outbox row could never be relayed and would hold back every later
  * output of the shard. The transition throws instead — the entity is quarantined with the reason,
- * its input parked, none of its effects happen, and a release after the fix applies it.
+ * its input parked, none of its effects happen, and a release after the fix applies it. Sends its
+ * `sendsOn` does not name are refused the same way.
  */
-function withKnownRecipients(actor: ActorDefinition<any>, types: ReadonlySet<string>): ActorDefinition<any> {
+function withKnownRecipients(actor: ActorDefinition<any>, types: ReadonlySet<string> | undefined): ActorDefinition<any> {
+  if (!types && !actor.sendsOn) return actor;
   return {
     ...actor,
     handle(state, input, ctx) {
       const t = actor.handle(state, input, ctx);
       for (const e of t.effects) {
-        if (e.kind === 'send' && !types.has(e.to.type)) throw new Error(`sent a message to actor type '${e.to.type}', which this deployment does not run`);
+        if (e.kind === 'send' && types && !types.has(e.to.type)) throw new Error(`sent a message to actor type '${e.to.type}', which this deployment does not run`);
       }
+      // Also refused by applyInput, but only after the aggregates counted the input: here, before.
+      const undeclared = input.kind === 'event' ? undeclaredSend(actor, input.event.type, t.effects) : undefined;
+      if (undeclared !== undefined) throw new Error(undeclared);
       return t;
     },
   };
@@ -113,7 +118,7 @@ export class ShardHandler implements EffectSink {
   ) {
     this.held = new AwaitingRelease(this, table, pending, opts);
     if (opts.countApplied) this.appliedTimes = [];
-    const checked = opts.recipients ? withKnownRecipients(opts.actor, opts.recipients) : opts.actor;
+    const checked = withKnownRecipients(opts.actor, opts.recipients);
     this.actor = pending.aggregates ? withAggregates(checked, pending.aggregates) : checked;
   }
 
