@@ -62,6 +62,11 @@ export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorI
   return t.state;
 }
 
+/** The actor types an event of `eventType` may send to, or undefined when `sendsOn` leaves it open (anything). */
+export function declaredTargets(actor: ActorDefinition<any>, eventType: string): readonly string[] | undefined {
+  return actor.sendsOn?.[eventType];
+}
+
 /**
  * Why a send breaks the actor's `sendsOn` for `eventType`, or undefined. The engine's promise to
  * merging shards (engine/shard/shard.ts `takeDelta`) trusts that declaration, so a send it does
@@ -69,7 +74,7 @@ export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorI
  * checks it inside the handler, before the input counts in any aggregate).
  */
 export function undeclaredSend(actor: ActorDefinition<any>, eventType: string, effects: Transition<unknown>['effects']): string | undefined {
-  const allowed = actor.sendsOn?.[eventType];
+  const allowed = declaredTargets(actor, eventType);
   if (allowed === undefined) return undefined;
   for (const e of effects) {
     if (e.kind === 'send' && !allowed.includes(e.to.type)) {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { startProcessor } from '../engine/processor.ts';
 import type { DomainEvent } from '../schemas/index.ts';
 import { closingEvents, committed, foldWithDriver } from './support/oracle.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { SpawnedProcessors } from './support/spawned-processors.ts';
+import { runMergingProcessorUntilSettled } from './support/merge-run.ts';
 
 /**
  * With the event-time merge on, orders hold their later events while they await their stock answers
@@ -62,18 +62,7 @@ describe('orders awaiting their stock answers, against a real broker', () => {
       ev('e-cancel', 'order_cancelled', T0 + 1000, { orderId: 'o-1', reason: 'customer_request' }),
     ];
     await env.produce(events);
-    const p = await startProcessor({
-      client: env.client, databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics, partitions: 1,
-      checkpointIntervalMs: 200, ownerId: 'p', workers: 0, eventTimeMerge: true,
-      onFatal: (e) => {
-        throw e;
-      },
-    });
-    try {
-      await waitUntilSettled(env, 60_000);
-    } finally {
-      await p.stop();
-    }
+    await runMergingProcessorUntilSettled(env, { settleTimeoutMs: 60_000 });
     const expected = foldWithDriver(events);
     const actual = await committed(env.sql);
     expect(expected.states.get('order')!.get('o-1')).toMatchObject({ status: 'rejected' });

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { generateEvents } from '../generator/index.ts';
-import { startProcessor } from '../engine/processor.ts';
 import type { DomainEvent } from '../schemas/index.ts';
 import { closingEvents, type Expected } from './support/oracle.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { SpawnedProcessors } from './support/spawned-processors.ts';
 import { throttled } from './support/intercepted-client.ts';
+import { runMergingProcessorUntilSettled } from './support/merge-run.ts';
 import { validEnvelope } from '../schemas/fixtures.ts';
 import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 
@@ -57,18 +57,7 @@ describe('event-time merge against a real broker', () => {
     const events = workload(41, 20_000);
     await env.produce(events);
     const transactions = env.topics.source.transaction_events;
-    const p = await startProcessor({
-      client: throttled(env.client, transactions, 1, (records) => records * 4), databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics,
-      partitions: PARTITIONS, checkpointIntervalMs: 200, ownerId: 'throttled', workers: 0, eventTimeMerge: true,
-      onFatal: (e) => {
-        throw e;
-      },
-    });
-    try {
-      await waitUntilSettled(env);
-    } finally {
-      await p.stop();
-    }
+    await runMergingProcessorUntilSettled(env, { client: throttled(env.client, transactions, 1, (records) => records * 4) });
     const expected = await expectExactlyTheOracle(env, events);
     expect(expected.alerts.filter((a) => a.entityType === 'user').length).toBeGreaterThan(0);
   }, 300_000);
@@ -87,18 +76,7 @@ describe('event-time merge against a real broker', () => {
     await env.produce(events);
     // The first order's partition comes 3 s late: its reserve reaches the SKU after the second's.
     const transactions = env.topics.source.transaction_events;
-    const p = await startProcessor({
-      client: throttled(env.client, transactions, 0, () => 3_000), databaseUrl: env.db.url, app: env.app, groupId: `${env.app}-group`, topics: env.topics,
-      partitions: PARTITIONS, checkpointIntervalMs: 100, ownerId: 'throttled', workers: 0, eventTimeMerge: true,
-      onFatal: (e) => {
-        throw e;
-      },
-    });
-    try {
-      await waitUntilSettled(env, 60_000);
-    } finally {
-      await p.stop();
-    }
+    await runMergingProcessorUntilSettled(env, { client: throttled(env.client, transactions, 0, () => 3_000), checkpointIntervalMs: 100, settleTimeoutMs: 60_000 });
     const expected = await expectExactlyTheOracle(env, events);
     expect([first, second].map((id) => (expected.states.get('order')!.get(id) as { status: string }).status)).toEqual(['reserved', 'rejected']);
   }, 120_000);

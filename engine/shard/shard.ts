@@ -13,6 +13,7 @@ import { compareKeys, encodeRootKey } from './merge-key.ts';
 import { releaseEntity } from './release.ts';
 import { encodeClockSet } from '../clock-set.ts';
 import type { ActorDefinition, ActorInput } from '../../actors/actor.ts';
+import { declaredTargets } from '../../actors/apply-input.ts';
 import type { Shard, ShardCounters, ShardOptions } from './shard-api.ts';
 
 export type { Shard, ShardCounters, ShardDelta, ShardOptions, ShardRestore } from './shard-api.ts';
@@ -130,6 +131,6 @@ export function createShard(opts: ShardOptions): Shard {
 /** False only for a source event whose type `sendsOn` names without `type`: timers and other events may send anywhere. */
 function maySendTo(actor: ActorDefinition<any>, input: ActorInput, type: string): boolean {
   if (input.kind !== 'event') return true;
-  const allowed = actor.sendsOn?.[input.event.type];
+  const allowed = declaredTargets(actor, input.event.type);
   return allowed === undefined || allowed.includes(type);
 }
