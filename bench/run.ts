@@ -150,7 +150,7 @@ async function bench(opts: Options): Promise<number> {
         })).result;
         if (shortRun) backlog = marginal(backlog, shortRun);
         const whole = backlog.marginal && !backlog.marginal.note ? ` (marginal over the shorter run; this run alone ${backlog.wholeRunEventsPerSec?.toLocaleString('en-US')}/s)` : '';
-        log(`  ${backlog.eventsPerSec.toLocaleString('en-US')} events/s${whole}, ${backlog.records.toLocaleString('en-US')} records in ${backlog.seconds} s; CPU ${backlog.cpu.contender.pct}%, peak RSS ${backlog.memoryMb.contenderPeak} MB${backlog.sku ? `; SKU states = oracle: ${backlog.sku.equal ? 'yes' : `no (${backlog.sku.example})`}` : ''}${lateInputs(backlog)}`);
+        log(`  ${backlog.eventsPerSec.toLocaleString('en-US')} events/s${whole}, ${backlog.records.toLocaleString('en-US')} records in ${backlog.seconds} s${drain(backlog)}; CPU ${backlog.cpu.contender.pct}%, peak RSS ${backlog.memoryMb.contenderPeak} MB${backlog.sku ? `; SKU states = oracle: ${backlog.sku.equal ? 'yes' : `no (${backlog.sku.example})`}` : ''}${lateInputs(backlog)}`);
         if (backlog.marginal?.note) notes.push(`${id}: ${backlog.marginal.note}`);
         if (backlog.profile && 'missing' in backlog.profile) notes.push(`${id}: ${backlog.profile.missing}`);
         if (PEER_IDS.includes(id)) log(`  fraud alerts (peer / oracle): ${fraudAlertsVsOracle(backlog, oracle.alertsByType)}`);
@@ -299,4 +299,11 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+/** How a run's time splits between applying the source and draining what it started (RunResult.sourceSeconds). */
+function drain(r: { seconds: number; sourceSeconds?: number }): string {
+  if (r.sourceSeconds === undefined) return '';
+  return ` (source applied after ${r.sourceSeconds} s, then ${Math.max(0, r.seconds - r.sourceSeconds).toFixed(3)} s draining messages between actors)`;
+}
+
 await runMain(main);
+

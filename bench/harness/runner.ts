@@ -27,6 +27,12 @@ export interface RunResult {
    */
   eventsPerSec: number;
   seconds: number;
+  /**
+   * Of `seconds`, how long until every source record was applied (the rest is the drain: messages
+   * between actors still on their way, and the last checkpoints). Undefined when the contender does
+   * not tell the two apart. Issue #19: under a backlog the drain was 40–60% of a run.
+   */
+  sourceSeconds?: number;
   /** This run alone (records ÷ seconds) when `eventsPerSec` is the marginal rate: what it was before issue #19. */
   wholeRunEventsPerSec?: number;
   /** The shorter backlog run of the marginal rate; `note` says why it was not used. */
@@ -119,6 +125,8 @@ export async function measure(opts: RunOptions): Promise<KeptRun> {
     const durable = Math.max(...dones.map((d) => Number(d.durableAtMs ?? d.processedAtMs)));
     const records = instances > 1 ? ctx.expect : Number(dones[0]!.records ?? dones[0]!.sourceRecords ?? 0);
     const seconds = (durable - first) / 1000;
+    const processed = Math.max(...dones.map((d) => Number(d.processedAtMs)));
+    const sourceSeconds = dones.every((d) => d.durableAtMs !== undefined && Number(d.processedAtMs) > 0) ? round((processed - first) / 1000, 3) : undefined;
     const result: RunResult = {
       contender: opts.id ?? spec.id,
       label: spec.label,
@@ -127,6 +135,7 @@ export async function measure(opts: RunOptions): Promise<KeptRun> {
       records,
       eventsPerSec: Math.round(records / Math.max(seconds, 0.001)),
       seconds: round(seconds, 3),
+      ...(sourceSeconds !== undefined ? { sourceSeconds } : {}),
       startupSeconds: round((readyAt - spawnedAt) / 1000, 2),
       latency: (dones[0]!.latency ?? {}) as RunResult['latency'],
       cpu: {
