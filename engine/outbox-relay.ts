@@ -27,8 +27,14 @@ export interface OutboxRelay {
   publishedClock(shard: string): string | undefined;
 }
 
-/** Rows read per relay (spread over its shards): large enough to amortise the round trips, small enough to bound memory. */
-const BATCH = 2000;
+/**
+ * Rows read per relay (spread over its shards): large enough to amortise the round trips, small
+ * enough to bound memory (~3 MB of rows). Each read is a read, produce requests and a delete, and
+ * under a backlog every round trip waits for the consumer thread's turn: with 2,000 an order
+ * shard's first checkpoint (~7,700 rows) took four reads. At 10,000 the drain after a 300k-event
+ * backlog fell from 3.3 s to 2.5 s (medians of 4 interleaved pairs; bench/README "The drain").
+ */
+const BATCH = 10_000;
 /** Rows read per shard at least, however many shards share a relay. */
 const MIN_PER_SHARD = 100;
 const MAX_BATCH_BYTES = 512 * 1024;
