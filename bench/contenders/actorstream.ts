@@ -46,10 +46,12 @@ const outOfEventTimeOrder: Record<string, number> = {};
 const observer: ProcessorObserver = {
   batchApplied(e) {
     if (e.outOfEventTimeOrder > 0) outOfEventTimeOrder[e.actorType] = (outOfEventTimeOrder[e.actorType] ?? 0) + e.outOfEventTimeOrder;
-    if (e.consumed === 0) return;
     const source = sources.has(e.topic);
     // A shard merging in event time times the source events it applied, whatever the batch's topic.
     const timesAreSources = source || e.sourceTimesOnly === true;
+    // Queued even from a batch that consumed nothing itself (a merging or holding shard may have
+    // applied held inputs with it): the engine counts them toward the shard's next checkpoint, whose
+    // `appendTimesMs` must line up with this queue, or the shard's event→durable samples are dropped.
     let q = pending.get(e.shard);
     if (!q) pending.set(e.shard, (q = []));
     let a = appliedAt.get(e.shard);
@@ -59,6 +61,7 @@ const observer: ProcessorObserver = {
       a.push(e.atMs);
     }
     if (timesAreSources) for (const t of e.appendTimesMs) stateLatency.record(e.atMs - t);
+    if (e.consumed === 0) return;
     if (!source) {
       inboxRecords.applied += e.consumed;
       return;
