@@ -306,4 +306,3 @@ function drain(r: { seconds: number; sourceSeconds?: number }): string {
 }
 
 await runMain(main);
-

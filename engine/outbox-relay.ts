@@ -29,10 +29,11 @@ export interface OutboxRelay {
 
 /**
  * Rows read per relay (spread over its shards): large enough to amortise the round trips, small
- * enough to bound memory (~3 MB of rows). Each read is a read, produce requests and a delete, and
- * under a backlog every round trip waits for the consumer thread's turn: with 2,000 an order
- * shard's first checkpoint (~7,700 rows) took four reads. At 10,000 the drain after a 300k-event
- * backlog fell from 3.3 s to 2.5 s (medians of 4 interleaved pairs; bench/README "The drain").
+ * enough to bound memory (~3 MB at ~300 B a row). Each read is a query, produce requests and a
+ * delete, and under a backlog every round trip waits for the consumer thread's turn: with 2,000,
+ * the six order shards' first checkpoints of a 300k backlog (~7,700 rows each) took 23 reads or
+ * more. At 10,000 the drain after that backlog fell from 3.3 s to 2.5 s (medians of 4 interleaved
+ * pairs; bench/README "The drain").
  */
 const BATCH = 10_000;
 /** Rows read per shard at least, however many shards share a relay. */

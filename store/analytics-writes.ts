@@ -39,7 +39,8 @@ function rowObject(row: readonly unknown[], width: number): Record<string, unkno
  * `unsafe` statements are not prepared by default, and postgres.js then describes one before it
  * binds it: a round trip of its own, and the transaction's later statements wait behind it instead
  * of going out pipelined. The text here is fixed per declared table, so each connection prepares it
- * once. Unprepared, a checkpoint under load spent ~1–2 s in these round trips (issue #19).
+ * once. Under a backlog every round trip of a checkpoint waits for the consumer thread's turn
+ * (issue #19, bench/README "The drain"); on an idle loop a pass's p50 fell 5–12%.
  */
 const PREPARED = { prepare: true };
 
