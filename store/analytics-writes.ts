@@ -35,15 +35,6 @@ function rowObject(row: readonly unknown[], width: number): Record<string, unkno
   return o;
 }
 
-/**
- * `unsafe` statements are not prepared by default, and postgres.js then describes one before it
- * binds it: a round trip of its own, and the transaction's later statements wait behind it instead
- * of going out pipelined. The text here is fixed per declared table, so each connection prepares it
- * once. Under a backlog every round trip of a checkpoint waits for the consumer thread's turn
- * (issue #19, bench/README "The drain"); on an idle loop a pass's p50 fell 5–12%.
- */
-const PREPARED = { prepare: true };
-
 /** Upserts the rows of one read model: each row replaces the entity's previous one. */
 export async function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Promise<void> {
   if (!rm || rm.rows.length === 0) return;
@@ -56,7 +47,6 @@ export async function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Pro
      select ${cols.map(selected).join(', ')} from json_to_recordset($1::json) as u(${record})
      on conflict (${names[0]}) do update set ${updates}, updated_at = now()`,
     [jsonRows(tx, rm.rows.map((r) => rowObject(r, cols.length)))] as never[],
-    PREPARED,
   );
 }
 
@@ -86,7 +76,6 @@ export async function writeAggregates(tx: Tx, aggregates: readonly (AggregateRow
        from json_to_recordset($1::json) as u(${record}) group by ${['m', ...d, 's'].join(', ')}
        on conflict (minute, ${[...dims, 'shard'].join(', ')}) do update set ${meas.map((m) => `${m} = ${part}.${m} + excluded.${m}`).join(', ')}`,
       [jsonRows(tx, rows)] as never[],
-      PREPARED,
     );
   }
 }
