@@ -45,6 +45,11 @@ export class EventTimeMerge<T> {
     return this.held;
   }
 
+  /** True while a message of `origin` is held (it leaves when released, and is applied then). */
+  holdsFrom(origin: string): boolean {
+    return (this.streams.get(origin)?.length ?? 0) > 0;
+  }
+
   /** Source inputs held now. */
   get sourceHeld(): number {
     return this.streams.get(SOURCE)!.length;

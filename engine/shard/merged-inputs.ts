@@ -71,8 +71,6 @@ export class MergedInputs {
    * as already applied, then and after a restart.
    */
   private readonly passing = new Map<string, number>();
-  /** Per origin, its messages held by the merge and not yet applied. */
-  private readonly heldOf = new Map<string, number>();
   /**
    * Per origin, messages passing through that wait for its held ones before them, in offset order.
    * Only its own: one that waited behind another origin's held message could wait for ever when
@@ -183,7 +181,6 @@ export class MergedInputs {
       const entry: InboxEntry = { offset: r.offset, state: 'held', origin };
       this.inbox.push(entry);
       this.merge.holdMessage(origin, key, { kind: 'message', r, parsed, entry, receivedAt: this.gate.receivedAt });
-      countUp(this.heldOf, origin);
       this.lastHeldSeq.set(origin, seq);
       this.lastHeard.set(origin, now);
       this.pin(r.key, r);
@@ -194,7 +191,7 @@ export class MergedInputs {
     // passes, a duplicate, or refused.
     const entry: InboxEntry = { offset: r.offset, state: 'pass', r, parsed, origin };
     this.inbox.push(entry);
-    if (!this.heldOf.has(origin) && !this.waitingPass.has(origin)) return this.applyPassing(entry);
+    if (!this.merge.holdsFrom(origin) && !this.waitingPass.has(origin)) return this.applyPassing(entry);
     if (isNew) {
       countUp(this.passing, origin);
       entry.blocks = origin;
@@ -272,9 +269,8 @@ export class MergedInputs {
     this.router.applyInbox(h.r, h.parsed);
     h.entry.state = 'done';
     const origin = h.entry.origin!;
-    countDown(this.heldOf, origin);
     // Its origin's last held message before them is applied: what passes behind it goes now.
-    const waiting = this.heldOf.has(origin) ? undefined : this.waitingPass.get(origin);
+    const waiting = this.merge.holdsFrom(origin) ? undefined : this.waitingPass.get(origin);
     if (waiting) {
       this.waitingPass.delete(origin);
       for (const e of waiting) this.applyPassing(e);
