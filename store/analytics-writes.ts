@@ -3,6 +3,7 @@ import type { AggregateRows, ReadModelRows } from '../engine/index.ts';
 import type { Column } from '../actors/projection.ts';
 import { checkIdentifier } from './identifier.ts';
 import { jsonRows } from './json-rows.ts';
+import { allStatements } from './all-statements.ts';
 
 /**
  * The read-model and aggregate statements of a checkpoint (store/checkpoint-store.ts runs them in
@@ -35,6 +36,15 @@ function rowObject(row: readonly unknown[], width: number): Record<string, unkno
   return o;
 }
 
+/**
+ * `unsafe` statements are not prepared by default, and postgres.js then describes one before it
+ * binds it: a round trip of its own, with the transaction's later statements waiting behind it
+ * instead of going out pipelined. The text here is fixed per declared table, so each connection
+ * prepares it once. Under a backlog every round trip of a checkpoint waits for the consumer
+ * thread's turn (issue #19, bench/README "The drain").
+ */
+const PREPARED = { prepare: true };
+
 /** Upserts the rows of one read model: each row replaces the entity's previous one. */
 export async function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Promise<void> {
   if (!rm || rm.rows.length === 0) return;
@@ -47,16 +57,18 @@ export async function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Pro
      select ${cols.map(selected).join(', ')} from json_to_recordset($1::json) as u(${record})
      on conflict (${names[0]}) do update set ${updates}, updated_at = now()`,
     [jsonRows(tx, rm.rows.map((r) => rowObject(r, cols.length)))] as never[],
+    PREPARED,
   );
 }
 
 /**
  * Adds shards' increments to their partial rows of each aggregate table (`<table>_part`), one
- * statement per table for all the shards given. Rows for one cell may repeat (kept per entity while
- * a shard is isolating refused rows): they are summed first.
+ * statement per table for all the shards given, all started at once: pipelined, and none started
+ * after another answered (store/all-statements.ts says why that matters). Rows for one cell may
+ * repeat (kept per entity while a shard is isolating refused rows): they are summed first.
  */
 export async function writeAggregates(tx: Tx, aggregates: readonly (AggregateRows & { shard: string })[]): Promise<void> {
-  for (const a of byTable(aggregates)) {
+  await allStatements(byTable(aggregates).map((a) => {
     const { dimensions, measures } = a.table;
     const dims = dimensions.map(ident);
     const meas = measures.map(ident);
@@ -70,14 +82,15 @@ export async function writeAggregates(tx: Tx, aggregates: readonly (AggregateRow
     });
     const record = ['m bigint', 's text', ...d.map((x) => `${x} text`), ...v.map((x) => `${x} bigint`)].join(', ');
     const part = ident(`${a.table.table}_part`);
-    await tx.unsafe(
+    return tx.unsafe(
       `insert into ${part} (minute, ${[...dims, 'shard', ...meas].join(', ')})
        select to_timestamp(m / 1000.0), ${[...d, 's', ...v.map((x) => `sum(${x})`)].join(', ')}
        from json_to_recordset($1::json) as u(${record}) group by ${['m', ...d, 's'].join(', ')}
        on conflict (minute, ${[...dims, 'shard'].join(', ')}) do update set ${meas.map((m) => `${m} = ${part}.${m} + excluded.${m}`).join(', ')}`,
       [jsonRows(tx, rows)] as never[],
+      PREPARED,
     );
-  }
+  }));
 }
 
 /** The rows of each aggregate table, with the shard each came from. */

@@ -210,12 +210,15 @@ async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], proce
     const shards = cps.map((cp) => cp.shard);
     const owners = tx`select shard, epoch from shard_owners where shard = any(${shards}::text[]) order by shard for update`.execute();
     const writes = writeCheckpoint(tx, cps, processedEventsTable);
-    writes.catch(() => {}); // awaited below, once every fence is known to hold
-    const epochs = new Map((await owners).map((r) => [r.shard as string, Number(r.epoch)]));
+    // Both settle before the callback ends, even when the fence fails first: a write still running
+    // when the ROLLBACK goes out could start a statement after it (store/all-statements.ts).
+    const [fence, written] = await Promise.allSettled([owners, writes]);
+    if (fence.status === 'rejected') throw fence.reason;
+    const epochs = new Map(fence.value.map((r) => [r.shard as string, Number(r.epoch)]));
     for (const cp of cps) {
       if (epochs.get(cp.shard) !== cp.epoch) throw new ShardFenced(cp.shard, cp.epoch, epochs.get(cp.shard));
     }
-    await writes;
+    if (written.status === 'rejected') throw written.reason;
   });
 }
 

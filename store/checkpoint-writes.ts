@@ -7,6 +7,7 @@ import { writeProcessedEvents } from './processed-events.ts';
 import { writeHistory } from './history.ts';
 import { writeParkedInputs } from './parked-inputs.ts';
 import { jsonRows } from './json-rows.ts';
+import { allStatements } from './all-statements.ts';
 
 /**
  * The statements of checkpoints, all set-based, never one per entity — and never one per shard:
@@ -25,10 +26,10 @@ export type CheckpointRows = Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'a
  * Every statement of `cps` (one shard's checkpoint, or several shards' committed together), made
  * at once so that postgres.js pipelines them (one round trip); Postgres runs them in this order,
  * which is load-bearing where two touch one table (states before quarantines, added timers before
- * fired ones are removed).
+ * fired ones are removed). Settles only when every statement has (store/all-statements.ts).
  */
 export async function writeCheckpoint(tx: Tx, cps: readonly Checkpoint[], processedEventsTable?: string): Promise<void> {
-  await Promise.all([
+  await allStatements([
     writeCheckpointRows(tx, cps, processedEventsTable),
     writeOffsets(tx, cps),
     writeInboxPositions(tx, cps),
@@ -39,9 +40,9 @@ export async function writeCheckpoint(tx: Tx, cps: readonly Checkpoint[], proces
   ]);
 }
 
-/** The entity rows of `cps`, one statement per table. Pipelined, as above. */
+/** The entity rows of `cps`, one statement per table. Pipelined, and settled all together, as above. */
 export async function writeCheckpointRows(tx: Tx, cps: readonly CheckpointRows[], processedEventsTable?: string): Promise<void> {
-  await Promise.all([
+  await allStatements([
     writeStates(tx, cps.flatMap((cp) => cp.states)),
     writeHistory(tx, cps.flatMap((cp) => cp.history ?? [])),
     writeOutbox(tx, cps),

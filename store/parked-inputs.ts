@@ -2,6 +2,7 @@ import type postgres from 'postgres';
 import type { ParkedInput, ParkedRow } from '../engine/shard/parked.ts';
 import type { Checkpoint } from './checkpoint-store.ts';
 import type { Sql } from './pool.ts';
+import { allStatements } from './all-statements.ts';
 
 type Tx = postgres.TransactionSql;
 
@@ -10,22 +11,31 @@ type Tx = postgres.TransactionSql;
  * checkpoint transaction, read by a release and by the admin list.
  */
 
-/** The checkpoint's newly parked inputs, and the deletion of those a release applied. */
+/**
+ * The checkpoint's newly parked inputs, and the deletion of those a release applied: one statement
+ * each, started together (a delete started after the insert answered could outlive a fenced
+ * transaction: store/all-statements.ts). New rows draw seqs above every `throughSeq`, so the
+ * delete never touches them.
+ */
 export async function writeParkedInputs(tx: Tx, cp: Pick<Checkpoint, 'parked' | 'released'>): Promise<void> {
   const p = cp.parked ?? [];
-  if (p.length > 0) {
-    // `order by n` draws seq in the order the inputs were parked: a release applies them in seq order.
-    await tx`
+  const r = cp.released ?? [];
+  await allStatements([
+    p.length > 0
+      // `order by n` draws seq in the order the inputs were parked: a release applies them in seq order.
+      ? tx`
       insert into parked_inputs (actor_type, key, partition, code, reason, input, at, source_topic, source_partition, source_offset)
       select t, k, p, c, r, i, a, st, sp, so from unnest(
         ${p.map((x) => x.actorType)}::text[], ${p.map((x) => x.key)}::text[], ${p.map((x) => x.partition)}::int[],
         ${p.map((x) => x.code)}::text[], ${p.map((x) => x.reason)}::text[], ${p.map((x) => x.input)}::text[], ${p.map((x) => x.at)}::bigint[],
         ${p.map((x) => x.source?.topic ?? null)}::text[], ${p.map((x) => x.source?.partition ?? null)}::int[], ${p.map((x) => x.source?.offset ?? null)}::bigint[]
-      ) with ordinality as u(t, k, p, c, r, i, a, st, sp, so, n) order by n`;
-  }
-  for (const r of cp.released ?? []) {
-    await tx`delete from parked_inputs where actor_type = ${r.actorType} and key = ${r.key} and seq <= ${r.throughSeq}`;
-  }
+      ) with ordinality as u(t, k, p, c, r, i, a, st, sp, so, n) order by n`.execute()
+      : Promise.resolve(),
+    r.length > 0
+      ? tx`delete from parked_inputs using unnest(${r.map((x) => x.actorType)}::text[], ${r.map((x) => x.key)}::text[], ${r.map((x) => x.throughSeq)}::bigint[]) as u(t, k, s)
+      where parked_inputs.actor_type = u.t and parked_inputs.key = u.k and parked_inputs.seq <= u.s`.execute()
+      : Promise.resolve(),
+  ]);
 }
 
 /** An entity's parked inputs, oldest first. */

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createCheckpointStore, isDataError, type Checkpoint, type CheckpointStore } from '../store/checkpoint-store.ts';
-import { migrate, type Sql } from '../store/index.ts';
+import { migrate, openPool, type Sql } from '../store/index.ts';
 import { useMigratedDatabase } from './support/migrated-database.ts';
 import { ShardFenced } from '../store/shard-fenced.ts';
 import { ensureProcessedEventsTable } from '../store/processed-events.ts';
-import { SALES_MINUTE } from '../actors/analytics/tables.ts';
+import { AGGREGATE_TABLES, SALES_MINUTE } from '../actors/analytics/tables.ts';
+import type { AggregateTable } from '../actors/projection.ts';
+import type { ParkedInput } from '../engine/shard/parked.ts';
 import { ordersReadModel } from '../actors/analytics/order-analytics.ts';
 import { skuStockReadModel } from '../actors/analytics/sku-analytics.ts';
 import { userRiskReadModel } from '../actors/analytics/user-analytics.ts';
@@ -298,6 +300,84 @@ describe('checkpoint store: read models and aggregates (issue 15)', () => {
     await expect(store.commit(cp)).rejects.toBeInstanceOf(ShardFenced);
     const [n] = await sql`select count(*)::int as n from sales_minute_part where shard = 'order/rm-2'`;
     expect(n!.n).toBe(0);
+  });
+});
+
+// A fenced commit is rolled back as soon as its fence row is read. A statement its writes started
+// only after an earlier one answered (the second aggregate table, or the second released entity's
+// delete, when those went one after another) then went out after the ROLLBACK, outside any
+// transaction, and landed on its own: a broker test double-counted a per-minute alert aggregate
+// that way. Here the first such statement waits on a row another transaction holds, so the fence is
+// read, and the ROLLBACK queued, before it answers, as happens under load. On a pool of one
+// connection whose statements are prepared already (so they go out pipelined, not described
+// first), whatever a straggler sends is done before the checks read.
+describe('checkpoint store: a fenced commit leaves nothing behind, not even statements started late', () => {
+  async function fencedWhileRowLocked(shard: string, lockRow: string, cp: (epoch: number) => Partial<Checkpoint>, warmUp: (store: CheckpointStore) => Promise<void>, check: (one: Sql) => Promise<void>): Promise<void> {
+    const one = openPool(db.url, { max: 1 });
+    try {
+      const fencedStore = createCheckpointStore(one);
+      await warmUp(fencedStore);
+      const stale = await fencedStore.acquire(shard, 'proc-a');
+      await fencedStore.acquire(shard, 'proc-b');
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holder = sql.begin(async (tx) => {
+        await tx.unsafe(`${lockRow} for update`);
+        locked();
+        await released;
+      });
+      await isLocked;
+      const commit = fencedStore.commit(checkpoint(shard, stale, 1, cp(stale)));
+      commit.catch(() => {});
+      await new Promise((r) => setTimeout(r, 300)); // the fence is read meanwhile; the locked statement waits
+      release();
+      await holder;
+      await expect(commit).rejects.toBeInstanceOf(ShardFenced);
+      await check(one);
+    } finally {
+      await one.end({ timeout: 5 });
+    }
+  }
+
+  test('no aggregate table is added to, not even one written after another answered', async () => {
+    const shard = 'user/late-0';
+    const minute = Date.UTC(2026, 11, 2, 10, 2);
+    const [first, ...later] = AGGREGATE_TABLES;
+    const cell = (t: AggregateTable) => ({ minute, dims: t.dimensions.map(() => 'x'), values: t.measures.map(() => 1) });
+    const aggregates = AGGREGATE_TABLES.map((t) => ({ table: t, rows: [cell(t)] }));
+    await sql.unsafe(`insert into ${first!.table}_part (minute, ${[...first!.dimensions, 'shard', ...first!.measures].join(', ')})
+      values (to_timestamp(${minute} / 1000.0), ${first!.dimensions.map(() => `'x'`).join(', ')}, '${shard}', ${first!.measures.map(() => '7').join(', ')})`);
+    const sum = async (one: Sql, t: AggregateTable) => Number((await one.unsafe(`select coalesce(sum(${t.measures[0]}), 0)::int as n from ${t.table}_part where shard = '${shard}'`))[0]!.n);
+    await fencedWhileRowLocked(
+      shard,
+      `select 1 from ${first!.table}_part where shard = '${shard}'`,
+      () => ({ aggregates }),
+      async (s) => s.commit(checkpoint('user/late-1', await s.acquire('user/late-1', 'proc-a'), 1, { aggregates })),
+      async (one) => {
+        expect(await sum(one, first!)).toBe(7);
+        expect(await Promise.all(later.map((t) => sum(one, t)))).toEqual(later.map(() => 0));
+      },
+    );
+  });
+
+  test("no released entity's parked inputs are deleted, not even one deleted after another answered", async () => {
+    const parked = (key: string): ParkedInput => ({ actorType: 'sku', key, partition: 0, code: 'QUARANTINED', reason: 'held', input: '{}', at: 1 });
+    const keys = ['sku-late-a', 'sku-late-b', 'sku-late-c'];
+    const releasedAll = keys.map((key) => ({ actorType: 'sku', key, throughSeq: Number.MAX_SAFE_INTEGER }));
+    const remaining = async (one: Sql) => (await one`select key from parked_inputs where key = any(${keys}) order by key`).map((r) => r.key as string);
+    await fencedWhileRowLocked(
+      'sku/late-2',
+      `select 1 from parked_inputs where key = '${keys[0]}'`,
+      () => ({ released: releasedAll }),
+      async (s) => {
+        const epoch = await s.acquire('sku/late-3', 'proc-a');
+        await s.commit(checkpoint('sku/late-3', epoch, 1, { parked: [...keys, 'sku-late-z'].map(parked) }));
+        await s.commit(checkpoint('sku/late-3', epoch, 2, { released: [{ actorType: 'sku', key: 'sku-late-z', throughSeq: Number.MAX_SAFE_INTEGER }, { actorType: 'sku', key: 'sku-late-y', throughSeq: 0 }] }));
+      },
+      async (one) => expect(await remaining(one)).toEqual(keys),
+    );
   });
 });
 

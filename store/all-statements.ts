@@ -1,0 +1,16 @@
+/**
+ * Waits for every statement of a transaction to settle, then throws the first failure, if any.
+ *
+ * Not `Promise.all`: that rejects at the first failure while other statements are still running,
+ * and the transaction's callback then ends (postgres.js sends ROLLBACK) before a writer that
+ * starts a statement only after an earlier one answered has started it. postgres.js does not
+ * refuse a statement started on a transaction handle after its transaction ended: it goes out on
+ * the same connection, outside the transaction (it commits on its own, or inside whatever
+ * transaction has the connection by then), or waits forever in a queue nobody drains. A fenced
+ * checkpoint's second aggregate table landed that way. So a transaction's callback settles only
+ * once every statement it started has.
+ */
+export async function allStatements(statements: readonly Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(statements);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+}
