@@ -100,6 +100,29 @@ export interface ShardHostApi {
   close(id: string): ShardCounters | undefined;
 }
 
+/** What an apply reports, taking from the shard what it reports once (applied timestamps, the wish for an end). */
+function result(s: Shard, consumed: number): ApplyResult {
+  const appliedTimestamps = s.takeAppliedTimestamps?.();
+  const r: ApplyResult = { consumed, counters: { ...s.counters }, size: s.size() };
+  if (appliedTimestamps) r.appliedTimestamps = appliedTimestamps;
+  if (s.heldSources) r.heldSources = s.heldSources();
+  if (s.takeEndWanted()) r.endWanted = true;
+  return r;
+}
+
+/**
+ * Applies a batch, unless entities it needs are passivated: then nothing is applied and the
+ * result names them. That result takes nothing from the shard: the caller rehydrates and applies
+ * the batch again, and only that apply's result is kept, so what is reported once (timestamps
+ * applied meanwhile, e.g. held inputs released at a checkpoint; a wish for a fresher source end)
+ * waits for it.
+ */
+export function applyRecords(s: Shard, records: SourceRecord[], receivedAt: number | undefined): ApplyResult {
+  const needs = s.missingKeys(records);
+  if (needs.length > 0) return { consumed: 0, counters: { ...s.counters }, size: s.size(), needs };
+  return result(s, s.apply(records, receivedAt));
+}
+
 /**
  * `resolveActor` turns a type and configuration into its definition (the registry in a worker);
  * `prepare` readies what it needs first (a worker imports the configured actor modules).
@@ -115,21 +138,6 @@ export function createShardHost(
     if (!s) throw new Error(`shard ${id} is not open in this host`);
     return s;
   };
-  const result = (s: Shard, consumed: number): ApplyResult => {
-    const appliedTimestamps = s.takeAppliedTimestamps?.();
-    const r: ApplyResult = { consumed, counters: { ...s.counters }, size: s.size() };
-    if (appliedTimestamps) r.appliedTimestamps = appliedTimestamps;
-    if (s.heldSources) r.heldSources = s.heldSources();
-    if (s.takeEndWanted()) r.endWanted = true;
-    return r;
-  };
-
-  function applyRecords(s: Shard, records: SourceRecord[], receivedAt: number | undefined): ApplyResult {
-    const needs = s.missingKeys(records);
-    if (needs.length > 0) return { ...result(s, 0), needs };
-    return result(s, s.apply(records, receivedAt));
-  }
-
   return {
     async open(spec, restore) {
       await prepare(spec.actors);
