@@ -14,6 +14,7 @@ import { clusterClient } from '../../instance/cluster-client.ts';
 import { topicNames } from '../../engine/topic-names.ts';
 import { inboxTopicOf } from '../../schemas/index.ts';
 import { buildActors } from '../../actors/registry.ts';
+import { Timeline } from './timeline.ts';
 import { deadline, emit, latencyRecorder, processStartMs, readConfig, untilStopped } from './protocol.ts';
 import { configureAllocator } from '../../runtime/allocator.ts';
 
@@ -43,8 +44,12 @@ const inboxRecords = { fetched: 0, applied: 0 };
 // Inputs given to an entity after one with a later event time, per actor type (issue #16).
 const outOfEventTimeOrder: Record<string, number> = {};
 
+// Opt-in, by hand: a line per quarter second of what was applied, committed and relayed.
+const timeline = process.env.BENCH_TIMELINE ? new Timeline(process.env.BENCH_TIMELINE) : undefined;
+
 const observer: ProcessorObserver = {
   batchApplied(e) {
+    timeline?.applied(sources.has(e.topic), e.consumed);
     if (e.outOfEventTimeOrder > 0) outOfEventTimeOrder[e.actorType] = (outOfEventTimeOrder[e.actorType] ?? 0) + e.outOfEventTimeOrder;
     const source = sources.has(e.topic);
     // A shard merging in event time times the source events it applied, whatever the batch's topic.
@@ -70,6 +75,7 @@ const observer: ProcessorObserver = {
     sourceApplied += e.consumed;
   },
   checkpointed(e) {
+    timeline?.committed(e.durationMs, e.rows.outbox);
     checkpoints.count++;
     checkpoints.totalMs += e.durationMs;
     checkpoints.maxMs = Math.max(checkpoints.maxMs, e.durationMs);
@@ -95,6 +101,8 @@ const observer: ProcessorObserver = {
     pending.delete(e.shard);
     appliedAt.delete(e.shard);
   },
+  relayed: timeline && ((e) => timeline.relayed(e.records)),
+  handedOver: timeline && ((e) => timeline.handedOver(e.records)),
 };
 
 let assignedShards = -1;
