@@ -1,3 +1,5 @@
+import type postgres from 'postgres';
+
 /**
  * Waits for every statement of a transaction to settle, then throws the first failure, if any.
  *
@@ -10,7 +12,18 @@
  * checkpoint's second aggregate table landed that way. So a transaction's callback settles only
  * once every statement it started has.
  */
-export async function allStatements(statements: readonly Promise<unknown>[]): Promise<void> {
-  const settled = await Promise.allSettled(statements);
+export async function allStatements(statements: readonly (Started | undefined)[]): Promise<void> {
+  const settled = await Promise.allSettled(statements.filter((s) => s !== undefined));
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
 }
+
+/**
+ * A statement already handed to its connection (`.execute()` on a postgres.js query), or undefined
+ * when a writer had nothing to write. Writers start their statements synchronously, in the order
+ * Postgres is to run them: postgres.js sends started queries in the order they were started, and
+ * a commit sent right behind them (store/checkpoint-store.ts) must come after every one.
+ */
+export type Started = Promise<unknown>;
+
+/** Whatever can run a checkpoint's statements: a transaction, or a reserved connection that pipelines BEGIN … COMMIT. */
+export type StatementSql = postgres.TransactionSql | postgres.ReservedSql;

@@ -3,7 +3,7 @@ import type { AggregateRows, ReadModelRows } from '../engine/index.ts';
 import type { Column } from '../actors/projection.ts';
 import { checkIdentifier } from './identifier.ts';
 import { jsonRows } from './json-rows.ts';
-import { allStatements } from './all-statements.ts';
+import type { StatementSql, Started } from './all-statements.ts';
 
 /**
  * The read-model and aggregate statements of a checkpoint (store/checkpoint-store.ts runs them in
@@ -12,7 +12,7 @@ import { allStatements } from './all-statements.ts';
  * parameter.
  */
 
-type Tx = postgres.TransactionSql;
+type Tx = StatementSql;
 
 /** A declared table or column name, quoted after the identifier check (it is spliced into SQL). */
 function ident(name: string): string {
@@ -46,29 +46,28 @@ function rowObject(row: readonly unknown[], width: number): Record<string, unkno
 const PREPARED = { prepare: true };
 
 /** Upserts the rows of one read model: each row replaces the entity's previous one. */
-export async function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Promise<void> {
-  if (!rm || rm.rows.length === 0) return;
+export function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Started | undefined {
+  if (!rm || rm.rows.length === 0) return undefined;
   const cols = rm.columns;
   const names = cols.map((c) => ident(c.name));
   const record = cols.map((c, i) => `c${i} ${RECORD_TYPE[c.type]}`).join(', ');
   const updates = names.slice(1).map((n) => `${n} = excluded.${n}`).join(', ');
-  await tx.unsafe(
+  return tx.unsafe(
     `insert into ${ident(rm.table)} (${names.join(', ')})
      select ${cols.map(selected).join(', ')} from json_to_recordset($1::json) as u(${record})
      on conflict (${names[0]}) do update set ${updates}, updated_at = now()`,
     [jsonRows(tx, rm.rows.map((r) => rowObject(r, cols.length)))] as never[],
     PREPARED,
-  );
+  ).execute();
 }
 
 /**
  * Adds shards' increments to their partial rows of each aggregate table (`<table>_part`), one
- * statement per table for all the shards given, all started at once: pipelined, and none started
- * after another answered (store/all-statements.ts says why that matters). Rows for one cell may
+ * statement per table for all the shards given, all started at once (store/all-statements.ts). Rows for one cell may
  * repeat (kept per entity while a shard is isolating refused rows): they are summed first.
  */
-export async function writeAggregates(tx: Tx, aggregates: readonly (AggregateRows & { shard: string })[]): Promise<void> {
-  await allStatements(byTable(aggregates).map((a) => {
+export function writeAggregates(tx: Tx, aggregates: readonly (AggregateRows & { shard: string })[]): Started[] {
+  return byTable(aggregates).map((a) => {
     const { dimensions, measures } = a.table;
     const dims = dimensions.map(ident);
     const meas = measures.map(ident);
@@ -89,8 +88,8 @@ export async function writeAggregates(tx: Tx, aggregates: readonly (AggregateRow
        on conflict (minute, ${[...dims, 'shard'].join(', ')}) do update set ${meas.map((m) => `${m} = ${part}.${m} + excluded.${m}`).join(', ')}`,
       [jsonRows(tx, rows)] as never[],
       PREPARED,
-    );
-  }));
+    ).execute();
+  });
 }
 
 /** The rows of each aggregate table, with the shard each came from. */

@@ -4,7 +4,7 @@ import { ShardFenced } from './shard-fenced.ts';
 import type { ShardDelta } from '../engine/index.ts';
 import { parkedInputsOf } from './parked-inputs.ts';
 import type { ParkedRow } from '../engine/shard/parked.ts';
-import { writeCheckpoint } from './checkpoint-writes.ts';
+import { startCheckpoint } from './checkpoint-writes.ts';
 import { findUnstorable, type Unstorable } from './unstorable.ts';
 
 export { isDataError, type Unstorable } from './unstorable.ts';
@@ -198,28 +198,43 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
 
 /**
  * Commits `cps` (one shard's checkpoint, or a group of shards') in ONE transaction, fenced by each
- * shard's epoch. One round trip, not one per statement: every statement is sent at once (postgres.js
- * pipelines a transaction's queries in the order they are started) and Postgres runs them in that
- * order. The fence rows' lock is started first (a postgres.js query starts when executed or
- * awaited, not when made), in shard order so two groups sharing shards cannot deadlock; it orders
- * the commit against a concurrent acquire of any of its shards, and a stale epoch throws and rolls
- * back what ran after it.
+ * shard's epoch, in ONE round trip: BEGIN, the fence, every write and COMMIT are started together
+ * on a reserved connection, and postgres.js pipelines them in that order. Under a backlog each
+ * round trip waits for the processor's busy event loop (issue #19, bench/README "The drain"); with
+ * `sql.begin`, BEGIN, the writes and COMMIT were three of them.
+ *
+ * The fence is `actorstream_fence` (migration 10): it locks the shards' owner rows, in shard order,
+ * which orders the commit against a concurrent acquire, and raises when an epoch is stale. A raise,
+ * or any write Postgres refuses, aborts the transaction: every later statement fails and COMMIT
+ * rolls it back. So nothing lands unless every statement succeeded, and the error reported is the
+ * first one (the fence's, as ShardFenced, before any data error).
+ *
+ * What this rests on: BEGIN succeeds on a live connection (it has nothing to fail on; were it to
+ * fail, the statements after it would each commit on their own, which the error thrown then says).
  */
 async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], processedEventsTable: string | undefined): Promise<void> {
-  await sql.begin(async (tx) => {
-    const shards = cps.map((cp) => cp.shard);
-    const owners = tx`select shard, epoch from shard_owners where shard = any(${shards}::text[]) order by shard for update`.execute();
-    const writes = writeCheckpoint(tx, cps, processedEventsTable);
-    // Both settle before the callback ends, even when the fence fails first: a write still running
-    // when the ROLLBACK goes out could start a statement after it (store/all-statements.ts).
-    const [fence, written] = await Promise.allSettled([owners, writes]);
-    if (fence.status === 'rejected') throw fence.reason;
-    const epochs = new Map(fence.value.map((r) => [r.shard as string, Number(r.epoch)]));
-    for (const cp of cps) {
-      if (epochs.get(cp.shard) !== cp.epoch) throw new ShardFenced(cp.shard, cp.epoch, epochs.get(cp.shard));
-    }
-    if (written.status === 'rejected') throw written.reason;
-  });
+  const conn = await sql.reserve();
+  try {
+    const begin = conn`begin`.execute();
+    const fence = conn`select actorstream_fence(${cps.map((cp) => cp.shard)}::text[], ${cps.map((cp) => cp.epoch)}::int[])`.execute();
+    const writes = startCheckpoint(conn, cps, processedEventsTable);
+    const commit = conn`commit`.execute();
+    const settled = await Promise.allSettled([begin, fence, ...writes.filter((w) => w !== undefined), commit]);
+    if (settled[0]!.status === 'rejected') throw new Error(`BEGIN of a checkpoint failed, so its statements may have run outside a transaction: ${(settled[0]!.reason as Error).message}`);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw fencedOr(failed.reason);
+    const done = (settled.at(-1) as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>).value;
+    if (done.command !== 'COMMIT') throw new Error(`a checkpoint's COMMIT answered ${done.command}`);
+  } finally {
+    conn.release();
+  }
+}
+
+/** The fence's refusal (SQLSTATE AS001, its DETAIL naming the stale shard) as ShardFenced; any other error as is. */
+function fencedOr(e: unknown): unknown {
+  if ((e as { code?: string } | null)?.code !== 'AS001') return e;
+  const d = JSON.parse((e as { detail: string }).detail) as { shard: string; epoch: number; current: number | null };
+  return new ShardFenced(d.shard, d.epoch, d.current ?? undefined);
 }
 
 /** How many committed entities a shard has (an index-only count, far cheaper than reading them). */

@@ -7,7 +7,7 @@ import { writeProcessedEvents } from './processed-events.ts';
 import { writeHistory } from './history.ts';
 import { writeParkedInputs } from './parked-inputs.ts';
 import { jsonRows } from './json-rows.ts';
-import { allStatements } from './all-statements.ts';
+import { allStatements, type StatementSql, type Started } from './all-statements.ts';
 
 /**
  * The statements of checkpoints, all set-based, never one per entity — and never one per shard:
@@ -17,7 +17,7 @@ import { allStatements } from './all-statements.ts';
  * so that `findUnstorable` can probe the same writes for a subset of a checkpoint's rows.
  */
 
-type Tx = postgres.TransactionSql;
+type Tx = StatementSql;
 
 /** The rows of a checkpoint that belong to entities (and dead letters): what a data error can come from. */
 export type CheckpointRows = Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates' | 'processed' | 'history'>;
@@ -28,30 +28,39 @@ export type CheckpointRows = Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'a
  * which is load-bearing where two touch one table (states before quarantines, added timers before
  * fired ones are removed). Settles only when every statement has (store/all-statements.ts).
  */
-export async function writeCheckpoint(tx: Tx, cps: readonly Checkpoint[], processedEventsTable?: string): Promise<void> {
-  await allStatements([
-    writeCheckpointRows(tx, cps, processedEventsTable),
+export function writeCheckpoint(tx: Tx, cps: readonly Checkpoint[], processedEventsTable?: string): Promise<void> {
+  return allStatements(startCheckpoint(tx, cps, processedEventsTable));
+}
+
+/** The statements of `cps`, started in order (see writeCheckpoint); the caller awaits them all. */
+export function startCheckpoint(tx: Tx, cps: readonly Checkpoint[], processedEventsTable?: string): (Started | undefined)[] {
+  return [
+    ...startCheckpointRows(tx, cps, processedEventsTable),
     writeOffsets(tx, cps),
     writeInboxPositions(tx, cps),
     writeQuarantines(tx, cps.flatMap((cp) => cp.quarantines ?? [])),
-    writeParkedInputs(tx, { parked: cps.flatMap((cp) => cp.parked ?? []), released: cps.flatMap((cp) => cp.released ?? []) }),
+    ...writeParkedInputs(tx, { parked: cps.flatMap((cp) => cp.parked ?? []), released: cps.flatMap((cp) => cp.released ?? []) }),
     removeFiredTimers(tx, cps),
     deleteConsumedOutbox(tx, cps),
-  ]);
+  ];
 }
 
 /** The entity rows of `cps`, one statement per table. Pipelined, and settled all together, as above. */
-export async function writeCheckpointRows(tx: Tx, cps: readonly CheckpointRows[], processedEventsTable?: string): Promise<void> {
-  await allStatements([
+export function writeCheckpointRows(tx: Tx, cps: readonly CheckpointRows[], processedEventsTable?: string): Promise<void> {
+  return allStatements(startCheckpointRows(tx, cps, processedEventsTable));
+}
+
+function startCheckpointRows(tx: Tx, cps: readonly CheckpointRows[], processedEventsTable?: string): (Started | undefined)[] {
+  return [
     writeStates(tx, cps.flatMap((cp) => cp.states)),
     writeHistory(tx, cps.flatMap((cp) => cp.history ?? [])),
     writeOutbox(tx, cps),
     writeAlerts(tx, cps.flatMap((cp) => cp.alerts)),
     writeTimersAdded(tx, cps),
     ...readModelsByTable(cps).map((rm) => writeReadModel(tx, rm)),
-    writeAggregates(tx, cps.flatMap((cp) => (cp.aggregates ?? []).map((a) => ({ shard: cp.shard, ...a })))),
+    ...writeAggregates(tx, cps.flatMap((cp) => (cp.aggregates ?? []).map((a) => ({ shard: cp.shard, ...a })))),
     writeProcessedEvents(tx, processedEventsTable, cps.flatMap((cp) => cp.processed ?? [])),
-  ]);
+  ];
 }
 
 /** The read-model rows of `cps`, one entry per table (shards of one actor type share theirs). */
@@ -67,61 +76,61 @@ function readModelsByTable(cps: readonly CheckpointRows[]): ReadModelRows[] {
   return [...byTable.values()];
 }
 
-async function writeStates(tx: Tx, states: Checkpoint['states']): Promise<void> {
-  if (states.length === 0) return;
+function writeStates(tx: Tx, states: Checkpoint['states']): Started | undefined {
+  if (states.length === 0) return undefined;
   const rows = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: x.state, q: x.quarantine ?? null, r: x.recentIds ?? null, h: x.held ?? null }));
-  await tx`
+  return tx`
     insert into actor_states (actor_type, key, partition, state_version, state, quarantine, recent_event_ids, held_inputs)
     select t, k, p, v, s, q, r, h from json_to_recordset(${jsonRows(tx, rows)}::json) as u(t text, k text, p int, v int, s jsonb, q text, r text, h text)
     on conflict (actor_type, key) do update set partition = excluded.partition, state_version = excluded.state_version,
-      state = excluded.state, quarantine = excluded.quarantine, recent_event_ids = excluded.recent_event_ids, held_inputs = excluded.held_inputs, updated_at = now()`;
+      state = excluded.state, quarantine = excluded.quarantine, recent_event_ids = excluded.recent_event_ids, held_inputs = excluded.held_inputs, updated_at = now()`.execute();
 }
 
-async function writeOffsets(tx: Tx, cps: readonly Checkpoint[]): Promise<void> {
+function writeOffsets(tx: Tx, cps: readonly Checkpoint[]): Started | undefined {
   const o = cps.flatMap((cp) => cp.offsets.map((x) => ({ ...x, shard: cp.shard })));
-  if (o.length === 0) return;
-  await tx`
+  if (o.length === 0) return undefined;
+  return tx`
     insert into input_offsets (topic, partition, shard, next_offset, event_time_max)
     select t, p, s, n, m from unnest(${o.map((x) => x.topic)}::text[], ${o.map((x) => x.partition)}::int[],
       ${o.map((x) => x.shard)}::text[], ${o.map((x) => x.nextOffset)}::bigint[], ${o.map((x) => x.eventTimeMax ?? null)}::bigint[]) as u(t, p, s, n, m)
     on conflict (topic, partition) do update set shard = excluded.shard, next_offset = excluded.next_offset,
-      event_time_max = coalesce(excluded.event_time_max, input_offsets.event_time_max)`;
+      event_time_max = coalesce(excluded.event_time_max, input_offsets.event_time_max)`.execute();
 }
 
-async function writeOutbox(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'outbox'>[]): Promise<void> {
-  if (!cps.some((cp) => cp.outbox.length > 0)) return;
+function writeOutbox(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'outbox'>[]): Started | undefined {
+  if (!cps.some((cp) => cp.outbox.length > 0)) return undefined;
   // Load-bearing order: receivers keep only the highest x-seq per origin shard, so a shard's rows
   // must get increasing `seq` in the order its effects happened. `order by n` (the row's position)
   // makes the insert draw the bigserial values in that order, and the epoch row lock above makes
   // one shard's commits sequential, so seq order = effect order across commits too. Shards
   // committed together keep their rows in their own order; how they interleave does not matter.
   const rows = cps.flatMap((cp) => cp.outbox.map((x) => ({ s: cp.shard, t: x.topic, k: x.key, v: x.value, h: x.headers ?? {} })));
-  await tx`
+  return tx`
     insert into outbox (shard, topic, key, value, headers)
     select s, t, k, v, h from rows from (json_to_recordset(${jsonRows(tx, rows)}::json) as (s text, t text, k text, v text, h jsonb))
       with ordinality as u(s, t, k, v, h, n)
-    order by n`;
+    order by n`.execute();
 }
 
-async function writeAlerts(tx: Tx, alerts: Alert[]): Promise<void> {
-  if (alerts.length === 0) return;
+function writeAlerts(tx: Tx, alerts: Alert[]): Started | undefined {
+  if (alerts.length === 0) return undefined;
   // Alert ids are deterministic, so a replayed alert hits the primary key and is dropped.
-  await tx`
+  return tx`
     insert into alerts (id, type, entity_type, entity_key, severity, ts, detected_at, body)
     select i, t, et, ek, s, ts, d, b::jsonb from unnest(
       ${alerts.map((a) => a.id)}::text[], ${alerts.map((a) => a.type)}::text[], ${alerts.map((a) => a.entityType)}::text[],
       ${alerts.map((a) => a.entityKey)}::text[], ${alerts.map((a) => a.severity)}::text[], ${alerts.map((a) => a.ts)}::bigint[],
       ${alerts.map((a) => a.detectedAt)}::bigint[], ${alerts.map((a) => JSON.stringify(a))}::text[]) as u(i, t, et, ek, s, ts, d, b)
-    on conflict (id) do nothing`;
+    on conflict (id) do nothing`.execute();
 }
 
-async function writeInboxPositions(tx: Tx, cps: readonly Checkpoint[]): Promise<void> {
+function writeInboxPositions(tx: Tx, cps: readonly Checkpoint[]): Started | undefined {
   const p = cps.flatMap((cp) => cp.inboxPositions.map((x) => ({ ...x, shard: cp.shard })));
-  if (p.length === 0) return;
-  await tx`
+  if (p.length === 0) return undefined;
+  return tx`
     insert into inbox_positions (shard, origin, last_seq)
     select h, o, s from unnest(${p.map((x) => x.shard)}::text[], ${p.map((x) => x.origin)}::text[], ${p.map((x) => x.lastSeq)}::bigint[]) as u(h, o, s)
-    on conflict (shard, origin) do update set last_seq = greatest(inbox_positions.last_seq, excluded.last_seq)`;
+    on conflict (shard, origin) do update set last_seq = greatest(inbox_positions.last_seq, excluded.last_seq)`.execute();
 }
 
 /**
@@ -129,47 +138,47 @@ async function writeInboxPositions(tx: Tx, cps: readonly Checkpoint[]): Promise<
  * they leave with the checkpoint that applied them, atomically with its inbox positions, so until
  * then each is the durable copy a restarted receiver is handed again.
  */
-async function deleteConsumedOutbox(tx: Tx, cps: readonly Checkpoint[]): Promise<void> {
+function deleteConsumedOutbox(tx: Tx, cps: readonly Checkpoint[]): Started | undefined {
   const rows = cps.flatMap((cp) => cp.consumedOutbox ?? []);
-  if (rows.length === 0) return;
-  await tx`delete from outbox using unnest(${rows.map((x) => x.origin)}::text[], ${rows.map((x) => x.seq)}::bigint[]) as u(shard, seq)
-    where outbox.shard = u.shard and outbox.seq = u.seq`;
+  if (rows.length === 0) return undefined;
+  return tx`delete from outbox using unnest(${rows.map((x) => x.origin)}::text[], ${rows.map((x) => x.seq)}::bigint[]) as u(shard, seq)
+    where outbox.shard = u.shard and outbox.seq = u.seq`.execute();
 }
 
 /**
  * Timers that fired are deleted, except those of entities quarantined by this checkpoint: their
  * firing belonged to changes Postgres refused, so they stay pending with the committed state.
  */
-async function removeFiredTimers(tx: Tx, cps: readonly Checkpoint[]): Promise<void> {
+function removeFiredTimers(tx: Tx, cps: readonly Checkpoint[]): Started | undefined {
   const fired = cps.flatMap((cp) => {
     const kept = new Set(cp.quarantines?.map((q) => q.key));
     // A timer row names its key, not its seq's entity: those of kept keys are left out by key below.
     return cp.timersRemoved.map((seq) => ({ shard: cp.shard, seq, keep: kept.size > 0 ? [...kept] : null }));
   });
-  if (fired.length === 0) return;
-  await tx`delete from timers using unnest(${fired.map((x) => x.shard)}::text[], ${fired.map((x) => x.seq)}::bigint[],
+  if (fired.length === 0) return undefined;
+  return tx`delete from timers using unnest(${fired.map((x) => x.shard)}::text[], ${fired.map((x) => x.seq)}::bigint[],
       ${fired.map((x) => (x.keep ? JSON.stringify(x.keep) : null))}::text[]) as u(shard, seq, keep)
-    where timers.shard = u.shard and timers.seq = u.seq and (u.keep is null or not (u.keep::jsonb ? timers.key))`;
+    where timers.shard = u.shard and timers.seq = u.seq and (u.keep is null or not (u.keep::jsonb ? timers.key))`.execute();
 }
 
-async function writeTimersAdded(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'timersAdded'>[]): Promise<void> {
+function writeTimersAdded(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'timersAdded'>[]): Started | undefined {
   const t = cps.flatMap((cp) => cp.timersAdded.map((x) => ({ ...x, shard: cp.shard })));
-  if (t.length === 0) return;
-  await tx`
+  if (t.length === 0) return undefined;
+  return tx`
     insert into timers (shard, actor_type, key, due_at, seq, timer)
     select h, a, k, d, s, j::jsonb from unnest(${t.map((x) => x.shard)}::text[], ${t.map((x) => x.actorType)}::text[], ${t.map((x) => x.key)}::text[],
       ${t.map((x) => x.dueAt)}::bigint[], ${t.map((x) => x.seq)}::bigint[], ${t.map((x) => JSON.stringify(x.timer))}::text[]) as u(h, a, k, d, s, j)
-    on conflict (shard, seq) do nothing`;
+    on conflict (shard, seq) do nothing`.execute();
 }
 
 /** Marks entities quarantined without touching a committed state (see Checkpoint.quarantines). */
-async function writeQuarantines(tx: Tx, q: readonly Quarantine[]): Promise<void> {
-  if (q.length === 0) return;
-  await tx`
+function writeQuarantines(tx: Tx, q: readonly Quarantine[]): Started | undefined {
+  if (q.length === 0) return undefined;
+  return tx`
     insert into actor_states (actor_type, key, partition, state_version, state, quarantine)
     select t, k, p, v, s::jsonb, r from unnest(
       ${q.map((x) => x.actorType)}::text[], ${q.map((x) => x.key)}::text[], ${q.map((x) => x.partition)}::int[],
       ${q.map((x) => x.stateVersion)}::int[], ${q.map((x) => JSON.stringify(x.initialState))}::text[],
       ${q.map((x) => x.reason)}::text[]) as u(t, k, p, v, s, r)
-    on conflict (actor_type, key) do update set quarantine = excluded.quarantine, updated_at = now()`;
+    on conflict (actor_type, key) do update set quarantine = excluded.quarantine, updated_at = now()`.execute();
 }

@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import type { Sql } from './pool.ts';
 import type { HistoryRow } from '../engine/shard/shard-api.ts';
+import type { StatementSql, Started } from './all-statements.ts';
 
 export type { HistoryRow };
 
@@ -33,12 +34,12 @@ export interface HistoryAround {
   end?: HistorySnapshot;
 }
 
-type Tx = postgres.TransactionSql;
+type Tx = StatementSql;
 
-export async function writeHistory(tx: Tx, rows: readonly HistoryRow[] | undefined): Promise<void> {
-  if (!rows || rows.length === 0) return;
+export function writeHistory(tx: Tx, rows: readonly HistoryRow[] | undefined): Started | undefined {
+  if (!rows || rows.length === 0) return undefined;
   const r = rows;
-  await tx`
+  return tx`
     insert into actor_state_history (actor_type, key, partition, at_ts, state_version, state, quarantine, recent_event_ids, timers, source_offset,
       inbox_offset, inbox_positions, created, start_source_offset, start_inbox_offset, start_inbox_positions, held_inputs)
     select t, k, p, a, v, s::jsonb, q, ri, tm::jsonb, so, io, ip::jsonb, c is not null, (c::jsonb ->> 'sourceOffset')::bigint,
@@ -49,7 +50,7 @@ export async function writeHistory(tx: Tx, rows: readonly HistoryRow[] | undefin
       ${r.map((x) => x.sourceOffset)}::bigint[], ${r.map((x) => x.inboxOffset)}::bigint[], ${r.map((x) => JSON.stringify(x.inboxPositions))}::text[],
       ${r.map((x) => (x.created ? JSON.stringify(x.created) : null))}::text[], ${r.map((x) => x.held ?? null)}::text[])
       with ordinality as u(t, k, p, a, v, s, q, ri, tm, so, io, ip, c, h, n)
-    order by n`;
+    order by n`.execute();
 }
 
 const COLUMNS = 'id, partition, at_ts, state_version, state, quarantine, recent_event_ids, held_inputs, timers, source_offset, inbox_offset, inbox_positions, created, start_source_offset, start_inbox_offset, start_inbox_positions, recorded_at';

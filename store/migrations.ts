@@ -302,6 +302,33 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       alter table actor_state_history add column held_inputs text;
     `,
   },
+  {
+    version: 10,
+    name: 'a checkpoint fence that fails inside the transaction',
+    sql: `
+      -- A checkpoint's fence as one statement that raises when a shard's epoch is not the one given,
+      -- so that BEGIN, the fence, the writes and COMMIT go out together in one round trip: a raise
+      -- aborts the transaction, every later statement fails, and COMMIT rolls it back
+      -- (store/checkpoint-store.ts). The lock on the owner rows orders the commit against a
+      -- concurrent acquire, in shard order so that two commits sharing shards cannot deadlock.
+      -- SQLSTATE AS001, with the shard, the epoch given and the current epoch (or null) as JSON in
+      -- DETAIL, is what the store turns into ShardFenced.
+      create function actorstream_fence(shards text[], epochs int[]) returns void language plpgsql as $fence$
+      declare
+        stale record;
+      begin
+        perform 1 from shard_owners where shard = any(shards) order by shard for update;
+        select g.shard, g.epoch, o.epoch as current into stale
+          from unnest(shards, epochs) as g(shard, epoch) left join shard_owners o on o.shard = g.shard
+          where o.epoch is distinct from g.epoch order by g.shard limit 1;
+        if found then
+          raise exception 'shard % fenced: checkpoint at epoch %, current epoch is %', stale.shard, stale.epoch, coalesce(stale.current::text, 'none')
+            using errcode = 'AS001', detail = json_build_object('shard', stale.shard, 'epoch', stale.epoch, 'current', stale.current)::text;
+        end if;
+      end
+      $fence$;
+    `,
+  },
 ];
 
 /** Applies every migration not yet applied. Returns the versions it applied. */

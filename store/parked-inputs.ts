@@ -2,9 +2,9 @@ import type postgres from 'postgres';
 import type { ParkedInput, ParkedRow } from '../engine/shard/parked.ts';
 import type { Checkpoint } from './checkpoint-store.ts';
 import type { Sql } from './pool.ts';
-import { allStatements } from './all-statements.ts';
+import type { StatementSql, Started } from './all-statements.ts';
 
-type Tx = postgres.TransactionSql;
+type Tx = StatementSql;
 
 /**
  * Parked inputs of quarantined entities (migration 5): written and deleted inside a shard's
@@ -17,10 +17,10 @@ type Tx = postgres.TransactionSql;
  * transaction: store/all-statements.ts). New rows draw seqs above every `throughSeq`, so the
  * delete never touches them.
  */
-export async function writeParkedInputs(tx: Tx, cp: Pick<Checkpoint, 'parked' | 'released'>): Promise<void> {
+export function writeParkedInputs(tx: Tx, cp: Pick<Checkpoint, 'parked' | 'released'>): (Started | undefined)[] {
   const p = cp.parked ?? [];
   const r = cp.released ?? [];
-  await allStatements([
+  return [
     p.length > 0
       // `order by n` draws seq in the order the inputs were parked: a release applies them in seq order.
       ? tx`
@@ -30,12 +30,12 @@ export async function writeParkedInputs(tx: Tx, cp: Pick<Checkpoint, 'parked' | 
         ${p.map((x) => x.code)}::text[], ${p.map((x) => x.reason)}::text[], ${p.map((x) => x.input)}::text[], ${p.map((x) => x.at)}::bigint[],
         ${p.map((x) => x.source?.topic ?? null)}::text[], ${p.map((x) => x.source?.partition ?? null)}::int[], ${p.map((x) => x.source?.offset ?? null)}::bigint[]
       ) with ordinality as u(t, k, p, c, r, i, a, st, sp, so, n) order by n`.execute()
-      : Promise.resolve(),
+      : undefined,
     r.length > 0
       ? tx`delete from parked_inputs using unnest(${r.map((x) => x.actorType)}::text[], ${r.map((x) => x.key)}::text[], ${r.map((x) => x.throughSeq)}::bigint[]) as u(t, k, s)
       where parked_inputs.actor_type = u.t and parked_inputs.key = u.k and parked_inputs.seq <= u.s`.execute()
-      : Promise.resolve(),
-  ]);
+      : undefined,
+  ];
 }
 
 /** An entity's parked inputs, oldest first. */

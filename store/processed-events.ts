@@ -2,6 +2,7 @@ import type postgres from 'postgres';
 import type { ProcessedEvent } from '../engine/index.ts';
 import { checkIdentifier } from './identifier.ts';
 import type { Sql } from './pool.ts';
+import type { StatementSql, Started } from './all-statements.ts';
 
 /**
  * The opt-in processed-events table (pipeline.yaml `postgres.table`): every source event the
@@ -29,14 +30,14 @@ export async function ensureProcessedEventsTable(sql: Sql, table: string): Promi
 }
 
 /** Inserts a checkpoint's processed events; a replayed one (same record) is already there and kept. */
-export async function writeProcessedEvents(tx: postgres.TransactionSql, table: string | undefined, events: readonly ProcessedEvent[] | undefined): Promise<void> {
-  if (!table || !events || events.length === 0) return;
+export function writeProcessedEvents(tx: StatementSql, table: string | undefined, events: readonly ProcessedEvent[] | undefined): Started | undefined {
+  if (!table || !events || events.length === 0) return undefined;
   const e = events;
-  await tx`
+  return tx`
     insert into ${tx(table)} (topic, partition, "offset", event_id, event_type, entity_key, ts, event)
     select t, p, o, i, y, k, to_timestamp(s / 1000.0), j::jsonb from unnest(
       ${e.map((x) => x.topic)}::text[], ${e.map((x) => x.partition)}::int[], ${e.map((x) => x.offset)}::bigint[],
       ${e.map((x) => x.id)}::text[], ${e.map((x) => x.type)}::text[], ${e.map((x) => x.key)}::text[],
       ${e.map((x) => x.ts)}::bigint[], ${e.map((x) => x.json)}::text[]) as u(t, p, o, i, y, k, s, j)
-    on conflict do nothing`;
+    on conflict do nothing`.execute();
 }

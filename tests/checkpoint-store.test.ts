@@ -26,7 +26,7 @@ beforeAll(() => {
 });
 
 test('a fresh database gets every migration, in order', () => {
-  expect(db.applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  expect(db.applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 });
 
 const alert = (id: string): Alert => ({
@@ -101,6 +101,7 @@ describe('checkpoint store', () => {
       alerts: [alert('stale-alert')],
     }));
     await expect(stale).rejects.toBeInstanceOf(ShardFenced);
+    expect(await stale.catch((e: ShardFenced) => ({ shard: e.shard, epoch: e.epoch, current: e.currentEpoch }))).toEqual({ shard: 'sku/2', epoch: zombieEpoch, current: newEpoch });
 
     const snap = await store.load('sku/2', 'sku', 0);
     expect([...snap.offsets]).toEqual([['inventory_events:0', 10]]);
@@ -147,6 +148,24 @@ describe('checkpoint store', () => {
       timersRemoved: [77],
     }));
     expect((await store.load('order/9', 'order', 0)).timers).toEqual([]);
+  });
+
+  // BEGIN, the fence, the writes and COMMIT go out together: a commit that failed half-way must
+  // leave its connection out of any transaction, or the next commit on it would join the aborted one.
+  test('after a refused and a fenced commit, the next commit on the same connection lands', async () => {
+    const one = openPool(db.url, { max: 1 });
+    try {
+      const s = createCheckpointStore(one);
+      const stale = await s.acquire('sku/one-0', 'proc-a');
+      const epoch = await s.acquire('sku/one-0', 'proc-b');
+      await expect(s.commit(checkpoint('sku/one-0', stale, 1))).rejects.toBeInstanceOf(ShardFenced);
+      const refused = checkpoint('sku/one-0', epoch, 2, { states: [{ actorType: 'sku', key: 'sku-one-nul', partition: 0, stateVersion: 2, state: { note: 'x\u0000y' } }] });
+      expect(isDataError(await s.commit(refused).catch((e: unknown) => e))).toBe(true);
+      await s.commit(checkpoint('sku/one-0', epoch, 3));
+      expect([...(await s.load('sku/one-0', 'sku', 0)).offsets]).toEqual([['inventory_events:0', 3]]);
+    } finally {
+      await one.end({ timeout: 5 });
+    }
   });
 
   test('a commit for a shard never acquired is refused', async () => {
