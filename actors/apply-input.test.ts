@@ -105,4 +105,27 @@ describe('applyInput', () => {
     expect(applyInput({ ...actor, sendsOn: { order_shipped: ['sku'] } }, { n: 0 }, input, ctx, sink)).toEqual({ n: 1 });
     expect(applyInput({ ...actor, sendsOn: { order_placed: ['user'] } }, { n: 0 }, input, ctx, sink)).toEqual({ n: 1 });
   });
+
+  test("the sink accepts a transition once it passed applyInput's checks, before any effect; its throw quarantines and no effect reaches the sink", () => {
+    const effects: Effect[] = [{ kind: 'alert', alert }, { kind: 'send', to: sku, msg: reserve }];
+    const actor = scripted((s) => ({ state: { n: s.n + 1 }, effects }));
+    const { sink, calls } = recordingSink();
+    sink.accept = (i, before, t, c) => void calls.push(['accept', i, before, t, c]);
+    expect(applyInput(actor, { n: 0 }, input, ctx, sink)).toEqual({ n: 1 });
+    expect(calls.map((c) => c[0])).toEqual(['accept', 'alert', 'send']);
+    expect(calls[0]).toEqual(['accept', input, { n: 0 }, { state: { n: 1 }, effects }, ctx]);
+
+    calls.length = 0;
+    sink.accept = () => {
+      throw new RangeError('aggregate add failed');
+    };
+    const out = applyInput(actor, { n: 0 }, input, ctx, sink);
+    expect((out as Quarantine).reason).toBe('RangeError: aggregate add failed');
+    expect(calls).toEqual([]);
+
+    // A send sendsOn refuses never reaches the sink's accept (an aggregate would count it).
+    sink.accept = () => void calls.push(['accept']);
+    expect(applyInput({ ...actor, sendsOn: { order_shipped: ['user'] } }, { n: 0 }, input, ctx, sink)).toBeInstanceOf(Quarantine);
+    expect(calls).toEqual([]);
+  });
 });

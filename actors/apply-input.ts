@@ -17,6 +17,12 @@ export interface EffectSink {
   send(from: ActorAddress, to: ActorAddress, msg: ActorMessage): void;
   alert(from: ActorAddress, alert: Alert): void;
   schedule(from: ActorAddress, at: number, timer: TimerMessage): void;
+  /**
+   * Called once a transition has passed applyInput's own checks, before any of its effects is
+   * handed over: a sink's own checks of it, and what it records of it (the shard's aggregate
+   * increments). A throw here is the handler's: the entity is quarantined and no effect happens.
+   */
+  accept?(input: ActorInput, before: unknown, t: Transition<unknown>, ctx: ActorContext): void;
 }
 
 /** The handler threw: its actor is to be quarantined with `reason`; nothing of the call applies. */
@@ -45,12 +51,21 @@ export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorI
     t = actor.handle(state, input, ctx);
   } catch (e) {
     // The runtime policy: this actor stops, everything else keeps flowing.
-    return new Quarantine(`${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`, e);
+    return quarantineFor(e);
   }
   const effects = t.effects;
-  if (effects.length > 0) {
-    const undeclared = input.kind === 'event' ? undeclaredSend(actor, input.event.type, effects) : undefined;
+  if (effects.length > 0 && input.kind === 'event') {
+    const undeclared = undeclaredSend(actor, input.event.type, effects);
     if (undeclared !== undefined) return new Quarantine(`Error: ${undeclared}`, new Error(undeclared));
+  }
+  if (sink.accept) {
+    try {
+      sink.accept(input, state, t, ctx);
+    } catch (e) {
+      return quarantineFor(e);
+    }
+  }
+  if (effects.length > 0) {
     // Property order (type, key) is kept: the shard serializes this address into inbox records.
     const from: ActorAddress = { type: actor.type, key: ctx.key };
     for (const e of effects) {
@@ -62,6 +77,10 @@ export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorI
   return t.state;
 }
 
+function quarantineFor(e: unknown): Quarantine {
+  return new Quarantine(`${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`, e);
+}
+
 /** The actor types an event of `eventType` may send to, or undefined when `sendsOn` leaves it open (anything). */
 export function declaredTargets(actor: ActorDefinition<any>, eventType: string): readonly string[] | undefined {
   return actor.sendsOn?.[eventType];
@@ -70,8 +89,8 @@ export function declaredTargets(actor: ActorDefinition<any>, eventType: string):
 /**
  * Why a send breaks the actor's `sendsOn` for `eventType`, or undefined. The engine's promise to
  * merging shards (engine/shard/shard.ts `takeDelta`) trusts that declaration, so a send it does
- * not name is refused as an error of the handler, in the driver as in the engine (whose shard also
- * checks it inside the handler, before the input counts in any aggregate).
+ * not name is refused as an error of the handler, in the driver as in the engine (applyInput checks
+ * it before the sink accepts the transition, so a refused input counts in no aggregate).
  */
 export function undeclaredSend(actor: ActorDefinition<any>, eventType: string, effects: Transition<unknown>['effects']): string | undefined {
   const allowed = declaredTargets(actor, eventType);

@@ -1,6 +1,5 @@
-import type { ActorAddress, ActorDefinition, ActorInput, Effect } from '../../actors/actor.ts';
-import type { AggregateFold } from './aggregate-fold.ts';
-import { applyInput, Quarantine, undeclaredSend, type EffectSink } from '../../actors/apply-input.ts';
+import type { ActorAddress, ActorContext, ActorDefinition, ActorInput, Effect, Transition } from '../../actors/actor.ts';
+import { applyInput, Quarantine, type EffectSink } from '../../actors/apply-input.ts';
 import { inboxTopicOf, type ActorMessage, type Alert, type TimerMessage } from '../../schemas/index.ts';
 import { MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
@@ -12,46 +11,6 @@ import { TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
 import type { PendingDelta } from './shard-delta.ts';
 import { TimerQueue, type PendingTimer } from './timer-queue.ts';
-
-/**
- * The actor with its aggregates folded in as part of handling: the increments are computed from the
- * transition before any effect is carried out, so an `add` that throws (the actor's own code) is a
- * throwing handler — the entity is quarantined and none of the input's effects happen.
- */
-function withAggregates(actor: ActorDefinition<any>, fold: AggregateFold): ActorDefinition<any> {
-  return {
-    ...actor,
-    handle(state, input, ctx) {
-      const t = actor.handle(state, input, ctx);
-      fold.add(input, state, t.state, ctx, alertsOf(t.effects));
-      return t;
-    },
-  };
-}
-
-/**
- * The actor, refusing its own sends to an actor type the deployment does not run: such a message
- * has no inbox topic, so its outbox row could never be relayed and would hold back every later
- * output of the shard. The transition throws instead — the entity is quarantined with the reason,
- * its input parked, none of its effects happen, and a release after the fix applies it. Sends its
- * `sendsOn` does not name are refused the same way.
- */
-function withKnownRecipients(actor: ActorDefinition<any>, types: ReadonlySet<string> | undefined): ActorDefinition<any> {
-  if (!types && !actor.sendsOn) return actor;
-  return {
-    ...actor,
-    handle(state, input, ctx) {
-      const t = actor.handle(state, input, ctx);
-      for (const e of t.effects) {
-        if (e.kind === 'send' && types && !types.has(e.to.type)) throw new Error(`sent a message to actor type '${e.to.type}', which this deployment does not run`);
-      }
-      // Also refused by applyInput, but only after the aggregates counted the input: here, before.
-      const undeclared = input.kind === 'event' ? undeclaredSend(actor, input.event.type, t.effects) : undefined;
-      if (undeclared !== undefined) throw new Error(undeclared);
-      return t;
-    },
-  };
-}
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
@@ -118,8 +77,25 @@ export class ShardHandler implements EffectSink {
   ) {
     this.held = new AwaitingRelease(this, table, pending, opts);
     if (opts.countApplied) this.appliedTimes = [];
-    const checked = withKnownRecipients(opts.actor, opts.recipients);
-    this.actor = pending.aggregates ? withAggregates(checked, pending.aggregates) : checked;
+    this.actor = opts.actor;
+  }
+
+  /**
+   * See EffectSink.accept: a transition applyInput let through, before its effects happen. Sends to
+   * an actor type the deployment does not run are refused here: such a message has no inbox topic,
+   * so its outbox row could never be relayed and would hold back every later output of the shard.
+   * Then its aggregate increments are counted; an `add` that throws (the actor's own code) is a
+   * throwing handler too. Either way the entity is quarantined with the reason, its input parked,
+   * none of its effects happen, and a release after the fix applies it.
+   */
+  accept(input: ActorInput, before: unknown, t: Transition<unknown>, ctx: ActorContext): void {
+    const types = this.opts.recipients;
+    if (types) {
+      for (const e of t.effects) {
+        if (e.kind === 'send' && !types.has(e.to.type)) throw new Error(`sent a message to actor type '${e.to.type}', which this deployment does not run`);
+      }
+    }
+    this.pending.aggregates?.add(input, before, t.state, ctx, alertsOf(t.effects));
   }
 
   /** The root key of the inputs handled next (see merge-key.ts): set before each source event or message. */
