@@ -1,4 +1,3 @@
-import type postgres from 'postgres';
 import type { AggregateRows, ReadModelRows } from '../engine/index.ts';
 import type { Column } from '../actors/projection.ts';
 import { checkIdentifier } from './identifier.ts';

@@ -1,4 +1,3 @@
-import type postgres from 'postgres';
 import type { Alert } from '../schemas/index.ts';
 import type { Checkpoint, Quarantine } from './checkpoint-store.ts';
 import type { ReadModelRows } from '../engine/index.ts';
@@ -23,16 +22,12 @@ type Tx = StatementSql;
 export type CheckpointRows = Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'alerts' | 'timersAdded' | 'readModel' | 'aggregates' | 'processed' | 'history'>;
 
 /**
- * Every statement of `cps` (one shard's checkpoint, or several shards' committed together), made
- * at once so that postgres.js pipelines them (one round trip); Postgres runs them in this order,
- * which is load-bearing where two touch one table (states before quarantines, added timers before
- * fired ones are removed). Settles only when every statement has (store/all-statements.ts).
+ * Every statement of `cps` (one shard's checkpoint, or several shards' committed together),
+ * started at once, in order, so that postgres.js pipelines them (one round trip) and Postgres runs
+ * them in this order, which is load-bearing where two touch one table (states before quarantines,
+ * added timers before fired ones are removed). The caller awaits them all (store/all-statements.ts)
+ * and sends COMMIT right behind them (store/checkpoint-store.ts).
  */
-export function writeCheckpoint(tx: Tx, cps: readonly Checkpoint[], processedEventsTable?: string): Promise<void> {
-  return allStatements(startCheckpoint(tx, cps, processedEventsTable));
-}
-
-/** The statements of `cps`, started in order (see writeCheckpoint); the caller awaits them all. */
 export function startCheckpoint(tx: Tx, cps: readonly Checkpoint[], processedEventsTable?: string): (Started | undefined)[] {
   return [
     ...startCheckpointRows(tx, cps, processedEventsTable),

@@ -1,4 +1,3 @@
-import type postgres from 'postgres';
 import type { ParkedInput, ParkedRow } from '../engine/shard/parked.ts';
 import type { Checkpoint } from './checkpoint-store.ts';
 import type { Sql } from './pool.ts';
