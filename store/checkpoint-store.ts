@@ -209,25 +209,25 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
  * rolls it back. So nothing lands unless every statement succeeded, and the error reported is the
  * first one (the fence's, as ShardFenced, before any data error).
  *
- * Were BEGIN ever to fail, the statements after it would each commit on their own. So the
- * connection is made read-only for the duration (`default_transaction_read_only`, reset after
- * COMMIT in the same round trip) and BEGIN asks for READ WRITE: without it, every write fails.
+ * What this rests on: BEGIN succeeds on a live connection (it has nothing to fail on). Were it to
+ * fail, the statements behind it would each commit on their own; the commit then reports that
+ * failure, so the shard is restored from whatever landed. A guard that made the connection
+ * read-only around the transaction was tried and removed: on the embedded default every
+ * connection shares PGlite's one session (adapters/embedded/pglite-session-queue.ts), so a
+ * session setting made between exchanges would reach the other connections' statements.
  */
 async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], processedEventsTable: string | undefined): Promise<void> {
   const conn = await sql.reserve();
   try {
-    const readOnly = conn`set default_transaction_read_only = on`.execute();
-    const begin = conn`begin read write`.execute();
+    const begin = conn`begin`.execute();
     const fence = conn`select actorstream_fence(${cps.map((cp) => cp.shard)}::text[], ${cps.map((cp) => cp.epoch)}::int[])`.execute();
     const writes = startCheckpoint(conn, cps, processedEventsTable);
     const commit = conn`commit`.execute();
-    const reset = conn`reset default_transaction_read_only`.execute();
-    const settled = await Promise.allSettled([readOnly, begin, fence, ...writes.filter((w) => w !== undefined), commit, reset]);
-    // Any failure counts, even of the SET or RESET around a COMMIT that may have landed: the caller
-    // then restores the shard from Postgres, which is right whatever landed.
+    const settled = await Promise.allSettled([begin, fence, ...writes.filter((w) => w !== undefined), commit]);
+    if (settled[0]!.status === 'rejected') throw new Error(`BEGIN of a checkpoint failed, so its statements may have run outside a transaction: ${(settled[0]!.reason as Error).message}`);
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw fencedOr(failed.reason);
-    const done = (settled.at(-2) as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>).value;
+    const done = (settled.at(-1) as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>).value;
     if (done.command !== 'COMMIT') throw new Error(`a checkpoint's COMMIT answered ${done.command}`);
   } finally {
     conn.release();

@@ -152,7 +152,7 @@ describe('checkpoint store', () => {
 
   // BEGIN, the fence, the writes and COMMIT go out together: a commit that failed half-way must
   // leave its connection out of any transaction, or the next commit on it would join the aborted
-  // one, and no longer read-only (a commit makes it so for its own duration).
+  // one.
   test('after a refused and a fenced commit, the next commit on the same connection lands', async () => {
     const one = openPool(db.url, { max: 1 });
     try {
@@ -164,7 +164,7 @@ describe('checkpoint store', () => {
       expect(isDataError(await s.commit(refused).catch((e: unknown) => e))).toBe(true);
       await s.commit(checkpoint('sku/one-0', epoch, 3));
       expect([...(await s.load('sku/one-0', 'sku', 0)).offsets]).toEqual([['inventory_events:0', 3]]);
-      // Read-only only while a commit runs: a write outside one still works on the connection.
+      // A write outside a commit still works on the connection.
       expect(await s.acquire('sku/one-0', 'proc-c')).toBe(epoch + 1);
     } finally {
       await one.end({ timeout: 5 });
