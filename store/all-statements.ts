@@ -1,7 +1,8 @@
 import type postgres from 'postgres';
 
 /**
- * Waits for every statement of a transaction to settle, then throws the first failure, if any.
+ * Waits for every statement of a transaction to settle, then throws the first failure (in the
+ * order given, which is the order they were started in), if any.
  *
  * Not `Promise.all`: that rejects at the first failure while other statements are still running,
  * and the transaction's callback then ends (postgres.js sends ROLLBACK) before a writer that

@@ -62,8 +62,9 @@ export function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Started |
 
 /**
  * Adds shards' increments to their partial rows of each aggregate table (`<table>_part`), one
- * statement per table for all the shards given, all started at once (store/all-statements.ts). Rows for one cell may
- * repeat (kept per entity while a shard is isolating refused rows): they are summed first.
+ * statement per table for all the shards given, all started at once (store/all-statements.ts).
+ * Rows for one cell may repeat (kept per entity while a shard is isolating refused rows): they are
+ * summed first.
  */
 export function writeAggregates(tx: Tx, aggregates: readonly (AggregateRows & { shard: string })[]): Started[] {
   return byTable(aggregates).map((a) => {

@@ -5,6 +5,7 @@ import type { ShardDelta } from '../engine/index.ts';
 import { parkedInputsOf } from './parked-inputs.ts';
 import type { ParkedRow } from '../engine/shard/parked.ts';
 import { startCheckpoint } from './checkpoint-writes.ts';
+import { allStatements } from './all-statements.ts';
 import { findUnstorable, type Unstorable } from './unstorable.ts';
 
 export { isDataError, type Unstorable } from './unstorable.ts';
@@ -219,15 +220,17 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
 async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], processedEventsTable: string | undefined): Promise<void> {
   const conn = await sql.reserve();
   try {
-    const begin = conn`begin`.execute();
+    const begin = conn`begin`.execute().catch((e: Error) => {
+      throw new Error(`BEGIN of a checkpoint failed, so its statements may have run outside a transaction: ${e.message}`);
+    });
     const fence = conn`select actorstream_fence(${cps.map((cp) => cp.shard)}::text[], ${cps.map((cp) => cp.epoch)}::int[])`.execute();
     const writes = startCheckpoint(conn, cps, processedEventsTable);
     const commit = conn`commit`.execute();
-    const settled = await Promise.allSettled([begin, fence, ...writes.filter((w) => w !== undefined), commit]);
-    if (settled[0]!.status === 'rejected') throw new Error(`BEGIN of a checkpoint failed, so its statements may have run outside a transaction: ${(settled[0]!.reason as Error).message}`);
-    const failed = settled.find((r) => r.status === 'rejected');
-    if (failed) throw fencedOr(failed.reason);
-    const done = (settled.at(-1) as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>).value;
+    // The first failure, in statement order, is the one reported.
+    await allStatements([begin, fence, ...writes, commit]).catch((e: unknown) => {
+      throw fencedOr(e);
+    });
+    const done = await commit;
     if (done.command !== 'COMMIT') throw new Error(`a checkpoint's COMMIT answered ${done.command}`);
   } finally {
     conn.release();

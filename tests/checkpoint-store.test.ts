@@ -325,16 +325,16 @@ describe('checkpoint store: read models and aggregates (issue 15)', () => {
   });
 });
 
-// A fenced commit is rolled back as soon as its fence row is read. A statement its writes started
-// only after an earlier one answered (the second aggregate table, or the second released entity's
-// delete, when those went one after another) then went out after the ROLLBACK, outside any
-// transaction, and landed on its own: a broker test double-counted a per-minute alert aggregate
-// that way. Here the first such statement waits on a row another transaction holds, so the fence is
-// read, and the ROLLBACK queued, before it answers, as happens under load. On a pool of one
+// With `sql.begin`, a fenced commit was rolled back as soon as its fence row was read. A statement
+// its writes started only after an earlier one answered (the second aggregate table, or the second
+// released entity's delete, when those went one after another) then went out after the ROLLBACK,
+// outside any transaction, and landed on its own: a broker test double-counted a per-minute alert
+// aggregate that way. Here the first such statement waits on a row another transaction holds, so
+// the fence is read before it answers, as happens under load. On a pool of one
 // connection whose statements are prepared already (so they go out pipelined, not described
 // first), whatever a straggler sends is done before the checks read.
 describe('checkpoint store: a fenced commit leaves nothing behind, not even statements started late', () => {
-  async function fencedWhileRowLocked(shard: string, lockRow: string, cp: (epoch: number) => Partial<Checkpoint>, warmUp: (store: CheckpointStore) => Promise<void>, check: (one: Sql) => Promise<void>): Promise<void> {
+  async function fencedWhileRowLocked(shard: string, lockRow: string, cp: Partial<Checkpoint>, warmUp: (store: CheckpointStore) => Promise<void>, check: (one: Sql) => Promise<void>): Promise<void> {
     const one = openPool(db.url, { max: 1 });
     try {
       const fencedStore = createCheckpointStore(one);
@@ -351,7 +351,7 @@ describe('checkpoint store: a fenced commit leaves nothing behind, not even stat
         await released;
       });
       await isLocked;
-      const commit = fencedStore.commit(checkpoint(shard, stale, 1, cp(stale)));
+      const commit = fencedStore.commit(checkpoint(shard, stale, 1, cp));
       commit.catch(() => {});
       await new Promise((r) => setTimeout(r, 300)); // the fence is read meanwhile; the locked statement waits
       release();
@@ -375,7 +375,7 @@ describe('checkpoint store: a fenced commit leaves nothing behind, not even stat
     await fencedWhileRowLocked(
       shard,
       `select 1 from ${first!.table}_part where shard = '${shard}'`,
-      () => ({ aggregates }),
+      { aggregates },
       async (s) => s.commit(checkpoint('user/late-1', await s.acquire('user/late-1', 'proc-a'), 1, { aggregates })),
       async (one) => {
         expect(await sum(one, first!)).toBe(7);
@@ -392,7 +392,7 @@ describe('checkpoint store: a fenced commit leaves nothing behind, not even stat
     await fencedWhileRowLocked(
       'sku/late-2',
       `select 1 from parked_inputs where key = '${keys[0]}'`,
-      () => ({ released: releasedAll }),
+      { released: releasedAll },
       async (s) => {
         const epoch = await s.acquire('sku/late-3', 'proc-a');
         await s.commit(checkpoint('sku/late-3', epoch, 1, { parked: [...keys, 'sku-late-z'].map(parked) }));

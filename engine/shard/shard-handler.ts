@@ -64,7 +64,6 @@ export class ShardHandler implements EffectSink {
   private rootTopic = '';
   private rootPartition = 0;
   private rootOffset = 0;
-  private readonly actor: ActorDefinition<any>;
   /** What entities awaiting answers hold, and its release (awaiting-release.ts). */
   private readonly held: AwaitingRelease;
   /** Kafka timestamps of the source events applied since `takeAppliedTimes` (with `countApplied`). */
@@ -77,7 +76,6 @@ export class ShardHandler implements EffectSink {
   ) {
     this.held = new AwaitingRelease(this, table, pending, opts);
     if (opts.countApplied) this.appliedTimes = [];
-    this.actor = opts.actor;
   }
 
   /**
@@ -120,7 +118,7 @@ export class ShardHandler implements EffectSink {
   handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined, releasing = false): void {
     const { table, pending } = this;
     const states = table.states;
-    const before = states.has(key) ? states.get(key) : this.actor.initial(key);
+    const before = states.has(key) ? states.get(key) : this.opts.actor.initial(key);
     table.residency.touch(key, table.now);
     // A release re-applies parked inputs after newer ones on purpose: not a reordering of the run.
     if (!releasing && table.eventTimeOrder.late(key, now)) this.opts.counters.outOfEventTimeOrder++;
@@ -132,7 +130,7 @@ export class ShardHandler implements EffectSink {
     const trace = source?.headers[TRACEPARENT];
     // Carried into outbox headers and alert details: only a well-formed W3C traceparent.
     this.inputTrace = trace !== undefined && TRACEPARENT_FORMAT.test(trace) ? trace : undefined;
-    const after = applyInput(this.actor, before, input, { key, now }, this);
+    const after = applyInput(this.opts.actor, before, input, { key, now }, this);
     if (after instanceof Quarantine) {
       table.quarantine.set(key, storableClip(after.reason, MAX_REASON_CHARS));
       // A brand-new entity still needs a state row to carry its quarantine through checkpoints.
@@ -185,7 +183,7 @@ export class ShardHandler implements EffectSink {
 
   /** A state for `key` when it has none yet. */
   initialState(key: string): unknown {
-    return this.actor.initial(key);
+    return this.opts.actor.initial(key);
   }
 
   /** The root key of the input being handled, encoded; undefined when it has none. */
@@ -280,7 +278,7 @@ export class ShardHandler implements EffectSink {
   schedule(from: ActorAddress, at: number, timer: TimerMessage): void {
     const t: PendingTimer = { key: from.key, dueAt: at, seq: ++this.timerSeq, timer };
     this.timers.push(t);
-    this.pending.addedTimers.set(t.seq, { actorType: this.actor.type, key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer });
+    this.pending.addedTimers.set(t.seq, { actorType: this.opts.actor.type, key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer });
   }
 
   /** The trace header of a row the input caused: a fresh object per row, as before, so no two rows share one. */
