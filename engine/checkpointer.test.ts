@@ -106,6 +106,58 @@ describe('checkpointer', () => {
     expect(h.steps.indexOf('passivate sku/0')).toBeGreaterThan(h.steps.indexOf('relay sku/0'));
   });
 
+  test('commitAll resolves once the pass is committed; a shard still publishing is left out of the next pass, and taken once published', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const h = harness({ relay: async (id) => {
+      h.steps.push(`relay ${id}`);
+      if (id === 'sku/0') await gate;
+      return 0;
+    } });
+    h.owned('sku/0');
+    h.owned('sku/1');
+    await h.cp.commitAll(); // resolves although sku/0's relay is held
+    expect(h.steps).toContain('commit sku/0 1');
+    expect(h.steps).not.toContain('passivate sku/0');
+    await new Promise((r) => setTimeout(r, 1)); // sku/1's publishing ends
+    h.steps.length = 0;
+    await h.cp.commitAll();
+    // sku/0 is still publishing: its relay, passivation or restore must see no newer delta.
+    expect(h.steps.filter((s) => s.startsWith('take'))).toEqual(['take sku/1']);
+    release();
+    await new Promise((r) => setTimeout(r, 1));
+    h.steps.length = 0;
+    await h.cp.commitAll();
+    expect(h.steps.filter((s) => s.startsWith('take'))).toEqual(['take sku/0', 'take sku/1']);
+  });
+
+  test('checkpointAll (a stop, a rebalance) waits for the publishing under way and commits the shards a pass left out for it', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = true;
+    const h = harness({ relay: async (id) => {
+      h.steps.push(`relay ${id}`);
+      if (id === 'sku/0' && held) {
+        held = false;
+        await gate;
+      }
+      return 0;
+    } });
+    h.owned('sku/0');
+    h.owned('sku/1');
+    await h.cp.commitAll();
+    await new Promise((r) => setTimeout(r, 1)); // sku/1's publishing ends; sku/0's is held
+    let done = false;
+    const all = h.cp.checkpointAll().then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(done).toBe(false);
+    release();
+    await all;
+    // sku/0's first delta, then (left out while publishing) its second; Kafka offsets after both.
+    expect(h.steps.filter((s) => s.startsWith('commit sku/0'))).toEqual(['commit sku/0 1', 'commit sku/0 4']);
+    expect(h.steps.lastIndexOf('kafka offsets')).toBeGreaterThan(h.steps.indexOf('commit sku/0 4'));
+  });
+
   test("a pass asks for every shard's delta before its first commit; records applied after a take count toward the next checkpoint", async () => {
     const reported: number[][] = [];
     const h = harness({

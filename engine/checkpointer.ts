@@ -43,8 +43,18 @@ export interface CheckpointerContext {
 }
 
 export interface Checkpointer {
-  /** One pass over the shards held, `parallelism` at a time; a call during a pass queues one more. */
+  /**
+   * One pass over the shards held, `parallelism` at a time; a call during a pass queues one more.
+   * Resolves once the pass's commits are durable and everything they committed is published
+   * (relayed, its offsets committed to Kafka): what a rebalance and a stop need.
+   */
   checkpointAll(): Promise<void>;
+  /**
+   * The same pass, resolved as soon as its commits are durable: publishing goes on behind it, and a
+   * shard still publishing is left to the next pass. What the schedule runs (engine/checkpoint-schedule.ts),
+   * so the next pass waits for Postgres only, not for Kafka's round trips.
+   */
+  commitAll(): Promise<void>;
 }
 
 /**
@@ -61,30 +71,99 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
   const relay = new CommittedOutboxRelay(ctx.relay, ctx.observer, ctx.log);
   const checkpointOne = (id: string, o: Owned, taken: Promise<TakenDelta | null>, group?: GroupOutcome): Promise<CommittedShard> =>
     checkpointShard(ctx, relay, id, o, taken, group);
+  const publishing = new Publishing();
+  const groupOffsets = new SingleFlight(() => commitOwedGroupOffsets(ctx, ctx.shards()));
   let pass: Promise<void> | undefined;
   let again = false;
+  /** Shards the last pass left to the next one because they were still publishing. */
+  let skipped = 0;
+  /** The group offsets of the last pass, committed to Kafka once its shards are published. */
+  let offsetsPaid: Promise<void> = Promise.resolve();
+
+  const commitAll = (): Promise<void> => {
+    // One pass at a time. A request during a pass (a shard paused by backpressure, a rebalance)
+    // gets a second pass right after, not a wait for the next interval.
+    if (pass) {
+      again = true;
+      return pass;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        again = false;
+        // A shard still publishing its last commit is not taken: its relay, passivation or
+        // quarantine restore must see no newer delta (checkpoint-shard.ts publishStep).
+        const ready = inCommitOrder(ctx).filter(([id]) => !publishing.has(id));
+        skipped = ctx.shards().length - ready.length;
+        const published = await checkpointInLanes(ctx, ready, checkpointOne);
+        for (const [id, done] of published) publishing.add(id, done);
+        // For lag tools only (Postgres keeps the truth): paid once what the pass committed is out.
+        if (published.size > 0) offsetsPaid = Promise.all(published.values()).then(() => groupOffsets.run());
+      } while (again);
+    };
+    pass = run().finally(() => {
+      pass = undefined;
+    });
+    return pass;
+  };
 
   return {
-    checkpointAll() {
-      // One pass at a time. A request during a pass (a shard paused by backpressure, a rebalance)
-      // gets a second pass right after, not a wait for the next interval.
-      if (pass) {
-        again = true;
-        return pass;
+    commitAll,
+    async checkpointAll() {
+      await commitAll();
+      await publishing.settled();
+      // Shards left out of that pass for publishing: committed now, so a stop leaves nothing behind.
+      if (skipped > 0) {
+        await commitAll();
+        await publishing.settled();
       }
-      const run = async (): Promise<void> => {
-        do {
-          again = false;
-          await checkpointInLanes(ctx, inCommitOrder(ctx), checkpointOne);
-          await commitOwedGroupOffsets(ctx, ctx.shards());
-        } while (again);
-      };
-      pass = run().finally(() => {
-        pass = undefined;
-      });
-      return pass;
+      await offsetsPaid;
     },
   };
+}
+
+/** Shards whose last commit is still being published, and when that is done. */
+class Publishing {
+  private readonly byShard = new Map<string, Promise<void>>();
+
+  has(id: string): boolean {
+    return this.byShard.has(id);
+  }
+
+  add(id: string, done: Promise<void>): void {
+    const tracked: Promise<void> = done.finally(() => {
+      if (this.byShard.get(id) === tracked) this.byShard.delete(id);
+    });
+    this.byShard.set(id, tracked);
+  }
+
+  /** Every publish under way now, and any added meanwhile, is done. */
+  async settled(): Promise<void> {
+    while (this.byShard.size > 0) await Promise.all(this.byShard.values());
+  }
+}
+
+/** One run of `task` at a time; a request during a run gets one more right after it. */
+class SingleFlight {
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly task: () => Promise<void>) {}
+
+  run(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.task();
+      } while (this.again);
+    })().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
 }
 
 /** The shards held, those to commit first (`commitFirst`) ahead of the rest, each part in its own order. */
@@ -100,13 +179,14 @@ function inCommitOrder(ctx: CheckpointerContext): [string, Owned][] {
  * the shards are split in groups of about SHARDS_PER_GROUP (engine/checkpoint-group.ts); otherwise
  * each is a group of its own. Groups commit `parallelism` at a time, each lane taking the next group as soon as its last
  * one is committed — and publishing (relay, passivation) starts for a group's shards as soon as it
- * is, while other groups still commit. The pass ends when every shard is also published.
+ * is, while other groups still commit. Resolves once every group is committed, to each committed
+ * shard's publishing.
  */
 async function checkpointInLanes(
   ctx: CheckpointerContext,
   shards: [string, Owned][],
   checkpointOne: (id: string, o: Owned, taken: Promise<TakenDelta | null>, group?: GroupOutcome) => Promise<CommittedShard>,
-): Promise<void> {
+): Promise<Map<string, Promise<void>>> {
   const { parallelism, log } = ctx;
   // Every delta of the pass is asked for at once: in a shard worker the takes then wait once
   // behind the batches already posted, instead of each behind those posted while earlier shards
@@ -116,7 +196,7 @@ async function checkpointInLanes(
   // after another, a record's wait for durability grew with the number of shards held.
   const groups = ctx.groupCommit && ctx.store.commitGroup ? splitGroups(shards, parallelism) : shards.map((s) => [s]);
   let next = 0;
-  const published: Promise<void>[] = [];
+  const published = new Map<string, Promise<void>>();
   const lane = async () => {
     while (next < groups.length) {
       const group = groups[next++]!;
@@ -126,7 +206,7 @@ async function checkpointInLanes(
       for (const [id, o] of group) {
         const failed = (e: unknown) => log(`checkpoint of ${id} failed: ${(e as Error).message}`);
         try {
-          published.push((await checkpointOne(id, o, taken.get(id)!, outcomes.get(id))).published.catch(failed));
+          published.set(id, (await checkpointOne(id, o, taken.get(id)!, outcomes.get(id))).published.catch(failed));
         } catch (e) {
           failed(e);
         }
@@ -134,8 +214,7 @@ async function checkpointInLanes(
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallelism, groups.length) }, lane));
-  // A pass must never end before every shard of it is published: a second pass would then take a
-  // delta of a shard whose quarantine restore or release is still under way. (Relays stay in
-  // order by themselves: one relay at a time, engine/outbox-relay.ts.)
-  await Promise.all(published);
+  // Committed; each shard's publishing goes on (relays stay in order by themselves: one relay at
+  // a time, engine/outbox-relay.ts). The caller keeps the shards out of later passes until it is done.
+  return published;
 }

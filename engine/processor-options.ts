@@ -27,7 +27,14 @@ export interface ProcessorOptions {
   topics?: TopicNames;
   /** Partitions of source topics created by this processor (existing topics keep theirs). */
   partitions: number;
+  /** The longest from one checkpoint pass's start to the next's (engine/checkpoint-schedule.ts). */
   checkpointIntervalMs: number;
+  /**
+   * The shortest from one checkpoint pass's start to the next's: passes run this often while they
+   * are cheap (each waits as long as the previous took) and something was applied. Default: a
+   * quarter of `checkpointIntervalMs`; equal to it, passes run on a fixed timer.
+   */
+  checkpointMinIntervalMs?: number;
   /** Unique per process; recorded as the shard owner. */
   ownerId: string;
   /** Where other instances reach this one's HTTP API (recorded with every shard it owns). */

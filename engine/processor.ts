@@ -6,6 +6,7 @@ import { startClockHeartbeat } from './clock-heartbeat.ts';
 import { planEventTimeMerge } from './event-time-plan.ts';
 import { createCheckpointStore, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
+import { defaultMinIntervalMs, schedulePasses } from './checkpoint-schedule.ts';
 import type { Owned } from './owned-shard.ts';
 import { createIntake } from './intake.ts';
 import { applyMemoryRecords } from './intake-apply.ts';
@@ -26,7 +27,8 @@ export type { ProcessorOptions } from './processor-options.ts';
  * A processor instance: one member of the consumer group. Kafka assigns it shards (an actor
  * type's partition of the source topic together with the same partition of its inbox); for each it
  * acquires an epoch in Postgres, restores states, timers and offsets into a shard worker, seeks to
- * the stored offsets, and hands the worker whole fetched batches. Every `checkpointIntervalMs`
+ * the stored offsets, and hands the worker whole fetched batches. At least every
+ * `checkpointIntervalMs`, and more often while passes are cheap (engine/checkpoint-schedule.ts),
  * each dirty shard is committed in ONE fenced transaction, then its outbox is relayed and its
  * offsets are committed to Kafka for lag tools. Correctness never depends on a revocation callback
  * (kafkajs has none): a superseded owner's checkpoint is refused by the epoch check and it drops
@@ -198,7 +200,12 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       // client fetches again only when all of them are applied, so fewer made the worker wait.
       { concurrency: Math.max(1, opts.batchesInFlight ?? PROCESSOR_DEFAULTS.batchesInFlight) },
     );
-    const timer = setInterval(() => void checkpoint().catch((e) => log(`checkpoint error: ${e}`)), opts.checkpointIntervalMs);
+    const passes = schedulePasses(
+      () => checkpointer.commitAll(),
+      () => membership.heldShards().some(([, o]) => o.uncommitted > 0),
+      { intervalMs: opts.checkpointIntervalMs, minIntervalMs: opts.checkpointMinIntervalMs ?? defaultMinIntervalMs(opts.checkpointIntervalMs) },
+      (e) => log(`checkpoint error: ${e}`),
+    );
     const stopHeartbeat = eventTime && startClockHeartbeat({
       held: () => membership.heldShards(), isSender: (type) => eventTime.isSender(type), relay, sink, targets: eventTime.clockTargets, log,
     });
@@ -208,7 +215,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       membership.stop();
       intake.stop(); // no batch is applied from here on
       delivery?.stop();
-      clearInterval(timer);
+      passes.stop();
       if (stopHeartbeat) stopHeartbeat();
       // Commit while still a group member: after leaving, a new owner may acquire (and fence) us.
       await checkpoint();

@@ -55,6 +55,16 @@ describe('config: HTTP edge and exposure', () => {
     expect(() => loadConfig({ GROUP_COMMIT: 'sometimes' })).toThrow(/GROUP_COMMIT/);
   });
 
+  test('checkpoint schedule: 200 ms, shortest left to the engine; either set by file or environment; a shortest above the longest is an error', () => {
+    const p = (env: Record<string, string>, yaml?: string) => loadConfig(env, yaml ? withFile(yaml) : undefined).instance.processor;
+    expect([p({}).checkpointIntervalMs, p({}).checkpointMinIntervalMs]).toEqual([200, undefined]);
+    const file = 'processing:\n  checkpoint_interval_ms: 400\n  checkpoint_min_interval_ms: 400\n';
+    expect([p({}, file).checkpointIntervalMs, p({}, file).checkpointMinIntervalMs]).toEqual([400, 400]);
+    expect(p({ CHECKPOINT_MIN_INTERVAL_MS: '25' }, file).checkpointMinIntervalMs).toBe(25);
+    expect(() => p({ CHECKPOINT_MIN_INTERVAL_MS: '300' })).toThrow(/CHECKPOINT_MIN_INTERVAL_MS.*300 is above CHECKPOINT_INTERVAL_MS.*200/);
+    expect(() => p({ CHECKPOINT_MIN_INTERVAL_MS: '0' })).toThrow(/CHECKPOINT_MIN_INTERVAL_MS must be a whole number ≥ 1/);
+  });
+
   test('local messages: off unless processing.local_messages or LOCAL_MESSAGES turns it on; the environment wins', () => {
     expect(loadConfig({}).instance.processor.localMessages).toBeUndefined();
     const on = withFile('processing:\n  local_messages: true\n');

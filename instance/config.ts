@@ -35,7 +35,10 @@ export const PipelineFile = Type.Object(
     processing: Type.Optional(Type.Object({
       /** Approximate records per fetched batch (sets the fetch size per partition at ~1 KiB per event). */
       batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+      /** The longest between checkpoint passes (default 200). */
       checkpoint_interval_ms: Type.Optional(Type.Integer({ minimum: 10, maximum: 600_000 })),
+      /** The shortest between checkpoint passes, while they are cheap (default a quarter of the interval; equal to it: a fixed timer). */
+      checkpoint_min_interval_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000 })),
       checkpoint_location: Type.Optional(Type.Literal('postgres')),
       workers: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
       max_uncommitted_records: Type.Optional(Type.Integer({ minimum: 100 })),
@@ -142,7 +145,7 @@ export interface ResolvedConfig {
 /**
  * The configuration of `actorstream run`: pipeline.yaml (PIPELINE_CONFIG or --config), then the
  * environment over it (KAFKA_BROKERS, DATABASE_URL, HTTP_PORT, OTEL_EXPORTER_OTLP_ENDPOINT, and
- * APP, GROUP_ID, PARTITIONS, CHECKPOINT_INTERVAL_MS, OWNER_ID, TOPIC_PREFIX, WORKERS,
+ * APP, GROUP_ID, PARTITIONS, CHECKPOINT_INTERVAL_MS, CHECKPOINT_MIN_INTERVAL_MS, OWNER_ID, TOPIC_PREFIX, WORKERS,
  * HTTP_HOST, HTTP_ADVERTISED_URL, API_TOKENS = name:token:scope+scope,…, MAX_FUTURE_MS, ALLOW_INSECURE,
  * ANALYTICS = true|false, ANALYTICS_RETENTION_DAYS, ALERTS_RETENTION_DAYS, HISTORY_ACTORS = type,type, HISTORY_RETENTION_HOURS, PROCESSED_EVENTS_TABLE, KAFKA_SESSION_TIMEOUT_MS,
  * KAFKA_HEARTBEAT_INTERVAL_MS, ACTOR_MODULES = path,path, EMBEDDED_DATA_DIR). No Kafka and no Postgres configured
@@ -183,7 +186,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, configPat
       groupId: env.GROUP_ID ?? file.kafka?.consumer_group ?? `${app}-processor`,
       topics: topicNames(prefix),
       partitions: int(env.PARTITIONS, 'PARTITIONS', 1) ?? file.kafka?.partitions ?? 6,
-      checkpointIntervalMs: int(env.CHECKPOINT_INTERVAL_MS, 'CHECKPOINT_INTERVAL_MS', 10) ?? p.checkpoint_interval_ms ?? 200,
+      ...checkpointIntervals(env, p),
       ownerId: env.OWNER_ID ?? `${hostname()}-${process.pid}`,
       workers: int(env.WORKERS, 'WORKERS') ?? p.workers,
       maxUncommittedRecords: p.max_uncommitted_records,
@@ -298,6 +301,16 @@ function postgresUrl(pg: PipelineFile['postgres']): string | undefined {
   if (!pg.host) return undefined;
   const auth = pg.user ? `${encodeURIComponent(pg.user)}${pg.password ? `:${encodeURIComponent(pg.password)}` : ''}@` : 'postgres@';
   return `postgres://${auth}${pg.host}:${pg.port ?? 5432}/${pg.database ?? 'postgres'}`;
+}
+
+/** The checkpoint schedule (engine/checkpoint-schedule.ts): a shortest interval above the longest is a mistake, not a clamp. */
+function checkpointIntervals(env: Record<string, string | undefined>, p: { checkpoint_interval_ms?: number; checkpoint_min_interval_ms?: number }): { checkpointIntervalMs: number; checkpointMinIntervalMs?: number } {
+  const intervalMs = int(env.CHECKPOINT_INTERVAL_MS, 'CHECKPOINT_INTERVAL_MS', 10) ?? p.checkpoint_interval_ms ?? 200;
+  const minIntervalMs = int(env.CHECKPOINT_MIN_INTERVAL_MS, 'CHECKPOINT_MIN_INTERVAL_MS', 1) ?? p.checkpoint_min_interval_ms;
+  if (minIntervalMs !== undefined && minIntervalMs > intervalMs) {
+    throw new ConfigError(`CHECKPOINT_MIN_INTERVAL_MS (processing.checkpoint_min_interval_ms) ${minIntervalMs} is above CHECKPOINT_INTERVAL_MS (processing.checkpoint_interval_ms) ${intervalMs}: the shortest time between checkpoints cannot exceed the longest; set it equal for a fixed interval`);
+  }
+  return { checkpointIntervalMs: intervalMs, ...(minIntervalMs !== undefined ? { checkpointMinIntervalMs: minIntervalMs } : {}) };
 }
 
 function int(raw: string | undefined, name: string, min = 0): number | undefined {

@@ -117,6 +117,7 @@ const processor = await startProcessor({
   topics,
   partitions: cfg.partitions,
   checkpointIntervalMs: cfg.checkpointIntervalMs ?? 200,
+  checkpointMinIntervalMs: cfg.checkpointMinIntervalMs,
   onFatal(e) {
     console.error(`fatal: ${e.message}`);
     process.exit(70);

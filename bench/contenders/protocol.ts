@@ -23,6 +23,8 @@ export interface ContenderConfig {
   app?: string;
   ownerId?: string;
   checkpointIntervalMs?: number;
+  /** actorstream: the shortest between checkpoint passes (ProcessorOptions.checkpointMinIntervalMs); the interval itself gives the fixed timer. */
+  checkpointMinIntervalMs?: number;
   workers?: number;
   /** actorstream: 'consume' (default) or 'recover' (report once every shard is restored, then idle). */
   mode?: 'consume' | 'recover';

@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-bun-local-messages', 'actorstream-bun-event-time-merge', 'actorstream-deno', 'actorstream-deno-event-time-merge', 'actorstream-deno-local-messages', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-bun-fixed-interval', 'actorstream-bun-local-messages', 'actorstream-bun-event-time-merge', 'actorstream-deno', 'actorstream-deno-event-time-merge', 'actorstream-deno-local-messages', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -180,6 +180,14 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     what: 'the same processor committing the dirty shards of a checkpoint pass in group transactions of ~8 shards (processing.group_commit, engine/checkpoint-group.ts)',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { groupCommit: true }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-bun-fixed-interval': {
+    id: 'actorstream-bun-fixed-interval',
+    label: 'actorstream (Bun), fixed checkpoint interval',
+    what: 'the same processor checkpointing on a fixed timer, every interval, as before 2026-12-05 (processing.checkpoint_min_interval_ms equal to the interval; the default runs passes up to 4× as often while they are cheap, engine/checkpoint-schedule.ts)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { checkpointMinIntervalMs: ctx.checkpointIntervalMs }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-bun-local-messages': {
