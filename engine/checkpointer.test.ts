@@ -106,12 +106,16 @@ describe('checkpointer', () => {
     expect(h.steps.indexOf('passivate sku/0')).toBeGreaterThan(h.steps.indexOf('relay sku/0'));
   });
 
-  test('commitAll resolves once the pass is committed; a shard still publishing is left out of the next pass, and taken once published', async () => {
+  test('commitAll resolves once the pass is committed; a shard still publishing is taken in the next pass once published, after the others', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let held = true;
     const h = harness({ relay: async (id) => {
       h.steps.push(`relay ${id}`);
-      if (id === 'sku/0') await gate;
+      if (id === 'sku/0' && held) {
+        held = false;
+        await gate;
+      }
       return 0;
     } });
     h.owned('sku/0');
@@ -121,17 +125,19 @@ describe('checkpointer', () => {
     expect(h.steps).not.toContain('passivate sku/0');
     await new Promise((r) => setTimeout(r, 1)); // sku/1's publishing ends
     h.steps.length = 0;
-    await h.cp.commitAll();
+    let secondDone = false;
+    const second = h.cp.commitAll().then(() => (secondDone = true));
+    await new Promise((r) => setTimeout(r, 5));
     // sku/0 is still publishing: its relay, passivation or restore must see no newer delta.
-    expect(h.steps.filter((s) => s.startsWith('take'))).toEqual(['take sku/1']);
+    expect(h.steps.filter((s) => s.startsWith('take') || s.startsWith('commit'))).toEqual(['take sku/1', 'commit sku/1 3']);
+    expect(secondDone).toBe(false);
     release();
-    await new Promise((r) => setTimeout(r, 1));
-    h.steps.length = 0;
-    await h.cp.commitAll();
-    expect(h.steps.filter((s) => s.startsWith('take'))).toEqual(['take sku/0', 'take sku/1']);
+    await second;
+    expect(h.steps.indexOf('take sku/0')).toBeGreaterThan(h.steps.indexOf('passivate sku/0'));
+    expect(h.steps).toContain('commit sku/0 4');
   });
 
-  test('checkpointAll (a stop, a rebalance) waits for the publishing under way and commits the shards a pass left out for it', async () => {
+  test('checkpointAll (a stop, a rebalance) waits for the publishing under way, and for the commit of a shard that was publishing', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let held = true;
@@ -153,8 +159,8 @@ describe('checkpointer', () => {
     expect(done).toBe(false);
     release();
     await all;
-    // sku/0's first delta, then (left out while publishing) its second; Kafka offsets after both.
-    expect(h.steps.filter((s) => s.startsWith('commit sku/0'))).toEqual(['commit sku/0 1', 'commit sku/0 4']);
+    // sku/0's second delta is taken once its first is published, after sku/1's; Kafka offsets last.
+    expect(h.steps.filter((s) => s.startsWith('commit'))).toEqual(['commit sku/0 1', 'commit sku/1 2', 'commit sku/1 3', 'commit sku/0 4']);
     expect(h.steps.lastIndexOf('kafka offsets')).toBeGreaterThan(h.steps.indexOf('commit sku/0 4'));
   });
 

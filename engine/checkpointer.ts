@@ -50,9 +50,10 @@ export interface Checkpointer {
    */
   checkpointAll(): Promise<void>;
   /**
-   * The same pass, resolved as soon as its commits are durable: publishing goes on behind it, and a
-   * shard still publishing is left to the next pass. What the schedule runs (engine/checkpoint-schedule.ts),
-   * so the next pass waits for Postgres only, not for Kafka's round trips.
+   * The same pass, resolved as soon as its commits are durable: publishing goes on behind it. What
+   * the schedule runs (engine/checkpoint-schedule.ts), so the next pass waits for Postgres only,
+   * not for Kafka's round trips. A shard still publishing when the next pass starts is taken once
+   * it is done, after the others.
    */
   commitAll(): Promise<void>;
 }
@@ -75,8 +76,6 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
   const groupOffsets = new SingleFlight(() => commitOwedGroupOffsets(ctx, ctx.shards()));
   let pass: Promise<void> | undefined;
   let again = false;
-  /** Shards the last pass left to the next one because they were still publishing. */
-  let skipped = 0;
   /** The group offsets of the last pass, committed to Kafka once its shards are published. */
   let offsetsPaid: Promise<void> = Promise.resolve();
 
@@ -90,11 +89,13 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
     const run = async (): Promise<void> => {
       do {
         again = false;
-        // A shard still publishing its last commit is not taken: its relay, passivation or
-        // quarantine restore must see no newer delta (checkpoint-shard.ts publishStep).
-        const ready = inCommitOrder(ctx).filter(([id]) => !publishing.has(id));
-        skipped = ctx.shards().length - ready.length;
-        const published = await checkpointInLanes(ctx, ready, checkpointOne);
+        // A shard still publishing its last commit is taken only once that is done (its relay,
+        // passivation or quarantine restore must see no newer delta: checkpoint-shard.ts
+        // publishStep), and so goes last, not to hold up a lane. Left to the next pass instead, it
+        // waited a whole interval more: event→durable p99 at 8,000 events/s rose by half.
+        const shards = inCommitOrder(ctx);
+        const ordered = [...shards.filter(([id]) => !publishing.has(id)), ...shards.filter(([id]) => publishing.has(id))];
+        const published = await checkpointInLanes(ctx, ordered, checkpointOne, (id) => publishing.of(id));
         for (const [id, done] of published) publishing.add(id, done);
         // For lag tools only (Postgres keeps the truth): paid once what the pass committed is out.
         if (published.size > 0) offsetsPaid = Promise.all(published.values()).then(() => groupOffsets.run());
@@ -111,11 +112,6 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
     async checkpointAll() {
       await commitAll();
       await publishing.settled();
-      // Shards left out of that pass for publishing: committed now, so a stop leaves nothing behind.
-      if (skipped > 0) {
-        await commitAll();
-        await publishing.settled();
-      }
       await offsetsPaid;
     },
   };
@@ -127,6 +123,11 @@ class Publishing {
 
   has(id: string): boolean {
     return this.byShard.has(id);
+  }
+
+  /** When shard `id`'s publishing under way is done (undefined: none is). */
+  of(id: string): Promise<void> | undefined {
+    return this.byShard.get(id);
   }
 
   add(id: string, done: Promise<void>): void {
@@ -186,12 +187,13 @@ async function checkpointInLanes(
   ctx: CheckpointerContext,
   shards: [string, Owned][],
   checkpointOne: (id: string, o: Owned, taken: Promise<TakenDelta | null>, group?: GroupOutcome) => Promise<CommittedShard>,
+  stillPublishing: (id: string) => Promise<void> | undefined,
 ): Promise<Map<string, Promise<void>>> {
   const { parallelism, log } = ctx;
   // Every delta of the pass is asked for at once: in a shard worker the takes then wait once
   // behind the batches already posted, instead of each behind those posted while earlier shards
   // committed. A delta waits in memory for its lane; what is applied meanwhile goes to the next pass.
-  const taken = new Map(shards.map(([id, o]) => [id, takeDelta(ctx, id, o)]));
+  const taken = new Map(shards.map(([id, o]) => [id, stillPublishing(id)?.then(() => takeDelta(ctx, id, o)) ?? takeDelta(ctx, id, o)]));
   // Groups commit in parallel (each its own transaction, on its own pooled connection): one
   // after another, a record's wait for durability grew with the number of shards held.
   const groups = ctx.groupCommit && ctx.store.commitGroup ? splitGroups(shards, parallelism) : shards.map((s) => [s]);
