@@ -5,12 +5,14 @@ import type { Owned } from './owned-shard.ts';
 import type { TakenDelta } from './checkpoint-shard.ts';
 
 /**
- * Group commit (issue #19; opt-in, ProcessorOptions.groupCommit): the dirty shards of a pass
- * commit in group transactions, one fence check and one statement per table for a whole group,
- * instead of a transaction of up to ten statements per shard. Every statement cost the processor's thread ~75 µs of CPU whatever its rows; a pass
- * of 24 shards ran ~190 of them (bench/checkpoint-pass.ts). In the full pipeline it lowered
- * event→durable p99 by 21–31% and backlog throughput by 8–16% (bench/README "Group commit"), so
- * it is a setting, off by default.
+ * Group commit (issue #19; ProcessorOptions.groupCommit, on by default since 2026-12-05): the
+ * dirty shards of a pass commit in group transactions, one fence check and one statement per table
+ * for a whole group, instead of a transaction of up to ten statements per shard. Every statement
+ * cost the processor's thread ~75 µs of CPU whatever its rows; a pass of 24 shards ran ~190 of them
+ * (bench/checkpoint-pass.ts). First measured opt-in (event→durable p99 21–31% lower, backlog
+ * throughput 8–16% lower: bench/README "Group commit"); with one-round-trip commits and passes as
+ * often as they are cheap, p99 about halved at 2,000–4,000 events/s and backlog throughput was no
+ * lower (bench/README "Checkpoints as often as they are cheap"), so it became the default.
  *
  * How a group ends, per shard:
  *   - committed: the shard's checkpoint is durable; it is reported and published as after its own commit;

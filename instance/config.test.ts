@@ -47,7 +47,7 @@ describe('config: HTTP edge and exposure', () => {
     expect(() => loadConfig({}, withFile('processing:\n  max_passivated_keys_per_shard: 0\n'))).toThrow(/max_passivated_keys_per_shard/);
   });
 
-  test('group commit: off unless processing.group_commit or GROUP_COMMIT turns it on; the environment wins', () => {
+  test('group commit: unset leaves the engine default (on); processing.group_commit or GROUP_COMMIT sets it; the environment wins', () => {
     expect(loadConfig({}).instance.processor.groupCommit).toBeUndefined();
     const on = withFile('processing:\n  group_commit: true\n');
     expect(loadConfig({}, on).instance.processor.groupCommit).toBe(true);

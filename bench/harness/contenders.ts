@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-bun-fixed-interval', 'actorstream-bun-local-messages', 'actorstream-bun-event-time-merge', 'actorstream-deno', 'actorstream-deno-event-time-merge', 'actorstream-deno-local-messages', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-bun-shard-commits', 'actorstream-bun-fixed-interval', 'actorstream-bun-local-messages', 'actorstream-bun-event-time-merge', 'actorstream-deno', 'actorstream-deno-event-time-merge', 'actorstream-deno-local-messages', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -177,9 +177,17 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
   'actorstream-bun-group-commit': {
     id: 'actorstream-bun-group-commit',
     label: 'actorstream (Bun), group commit',
-    what: 'the same processor committing the dirty shards of a checkpoint pass in group transactions of ~8 shards (processing.group_commit, engine/checkpoint-group.ts)',
+    what: 'the same processor committing the dirty shards of a checkpoint pass in group transactions of ~8 shards (processing.group_commit, engine/checkpoint-group.ts; the default since 2026-12-05, set explicitly here)',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { groupCommit: true }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-bun-shard-commits': {
+    id: 'actorstream-bun-shard-commits',
+    label: 'actorstream (Bun), a transaction per shard',
+    what: 'the same processor committing each dirty shard in its own transaction, five at a time (processing.group_commit: false; the default before 2026-12-05)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { groupCommit: false }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-bun-fixed-interval': {
