@@ -180,6 +180,7 @@ async function checkpointInLanes(
   };
   await Promise.all(Array.from({ length: Math.min(parallelism, groups.length) }, lane));
   // Committed; each shard's publishing goes on (relays stay in order by themselves: one relay at
-  // a time, engine/outbox-relay.ts). The caller keeps the shards out of later passes until it is done.
+  // a time, engine/outbox-relay.ts). A later pass takes a shard's next delta only once its
+  // publishing is done (`stillPublishing`).
   return published;
 }
