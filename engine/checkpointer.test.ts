@@ -55,6 +55,24 @@ function harness(opts: { commitFirst?: CheckpointerContext['commitFirst']; obser
   return { cp: createCheckpointer(ctx), steps, owned };
 }
 
+/** Shards sku/0 and sku/1, whose first relay of sku/0 waits until `release` is called. */
+function firstRelayOfSku0Held() {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let held = true;
+  const h = harness({ relay: async (id) => {
+    h.steps.push(`relay ${id}`);
+    if (id === 'sku/0' && held) {
+      held = false;
+      await gate;
+    }
+    return 0;
+  } });
+  h.owned('sku/0');
+  h.owned('sku/1');
+  return { h, release };
+}
+
 describe('checkpointer', () => {
   test('per shard: take the delta, commit it, and only then relay and passivate; offsets go to Kafka after the pass', async () => {
     const h = harness();
@@ -107,19 +125,7 @@ describe('checkpointer', () => {
   });
 
   test('commitAll resolves once the pass is committed; a shard still publishing is taken in the next pass once published, after the others', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let held = true;
-    const h = harness({ relay: async (id) => {
-      h.steps.push(`relay ${id}`);
-      if (id === 'sku/0' && held) {
-        held = false;
-        await gate;
-      }
-      return 0;
-    } });
-    h.owned('sku/0');
-    h.owned('sku/1');
+    const { h, release } = firstRelayOfSku0Held();
     await h.cp.commitAll(); // resolves although sku/0's relay is held
     expect(h.steps).toContain('commit sku/0 1');
     expect(h.steps).not.toContain('passivate sku/0');
@@ -138,19 +144,7 @@ describe('checkpointer', () => {
   });
 
   test('checkpointAll (a stop, a rebalance) waits for the publishing under way, and for the commit of a shard that was publishing', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let held = true;
-    const h = harness({ relay: async (id) => {
-      h.steps.push(`relay ${id}`);
-      if (id === 'sku/0' && held) {
-        held = false;
-        await gate;
-      }
-      return 0;
-    } });
-    h.owned('sku/0');
-    h.owned('sku/1');
+    const { h, release } = firstRelayOfSku0Held();
     await h.cp.commitAll();
     await new Promise((r) => setTimeout(r, 1)); // sku/1's publishing ends; sku/0's is held
     let done = false;

@@ -86,7 +86,7 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
     // publishStep), and so goes last, not to hold up a lane. Left to the next pass instead, it
     // would wait a whole interval more.
     const shards = inCommitOrder(ctx);
-    const ordered = [...shards.filter(([id]) => !publishing.has(id)), ...shards.filter(([id]) => publishing.has(id))];
+    const ordered = [...shards.filter(([id]) => !publishing.of(id)), ...shards.filter(([id]) => publishing.of(id))];
     const published = await checkpointInLanes(ctx, ordered, checkpointOne, (id) => publishing.of(id));
     for (const [id, done] of published) publishing.add(id, done);
     // For lag tools only (Postgres keeps the truth): paid once what the pass committed is out.
@@ -107,10 +107,6 @@ export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
 /** Shards whose last commit is still being published, and when that is done. */
 class Publishing {
   private readonly byShard = new Map<string, Promise<void>>();
-
-  has(id: string): boolean {
-    return this.byShard.has(id);
-  }
 
   /** When shard `id`'s publishing under way is done (undefined: none is). */
   of(id: string): Promise<void> | undefined {

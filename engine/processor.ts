@@ -29,7 +29,8 @@ export type { ProcessorOptions } from './processor-options.ts';
  * acquires an epoch in Postgres, restores states, timers and offsets into a shard worker, seeks to
  * the stored offsets, and hands the worker whole fetched batches. At least every
  * `checkpointIntervalMs`, and more often while passes are cheap (engine/checkpoint-schedule.ts),
- * each dirty shard is committed in ONE fenced transaction, then its outbox is relayed and its
+ * each dirty shard is committed in ONE fenced transaction (shared with ~8 others under group
+ * commit, the default: engine/checkpoint-group.ts), then its outbox is relayed and its
  * offsets are committed to Kafka for lag tools. Correctness never depends on a revocation callback
  * (kafkajs has none): a superseded owner's checkpoint is refused by the epoch check and it drops
  * the shard.
