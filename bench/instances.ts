@@ -1,6 +1,6 @@
 /**
  * 1 → 2 processor instances in one consumer group, per contender (issue 19's scaling curve):
- *   bun bench/instances.ts [events=300000] [series=3] [contenders=actorstream-bun,actorstream-bun-local-messages]
+ *   bun bench/instances.ts [events=300000] [series=3] [contenders=actorstream-bun-kafka-messages,actorstream-bun]
  * Pre-loads one backlog (6 partitions) and folds the oracle, then per series runs every contender
  * with 1 and with 2 instances on it, interleaved, each from an empty database. Reports backlog
  * events/s, processor CPU summed over the instances, Postgres CPU and whether the SKU states equal
@@ -19,7 +19,7 @@ import { median } from './soak-stats.ts';
 
 const events = Number(process.argv[2] ?? 300_000);
 const series = Number(process.argv[3] ?? 3);
-const ids = (process.argv[4] ?? 'actorstream-bun,actorstream-bun-local-messages').split(',') as ContenderId[];
+const ids = (process.argv[4] ?? 'actorstream-bun-kafka-messages,actorstream-bun').split(',') as ContenderId[];
 const PARTITIONS = 6;
 const INSTANCES = [1, 2];
 const log = (line: string) => console.error(`[instances] ${line}`);

@@ -5,6 +5,11 @@ import type { TopicAdmin } from './topic-admin.ts';
 
 /** Records read back per partition at most: the scan is bounded whatever the traffic. */
 export const MAX_SCANNED_PER_PARTITION = 50_000;
+/**
+ * Records read back per partition at most when looking for a reason on every source partition
+ * (see findElsewhere): that scan reads many partitions, so each is read less far back.
+ */
+export const MAX_SCANNED_PER_OTHER_PARTITION = 10_000;
 /** How far past an alert's detection (or a message's append) a cause may have been appended. */
 const SLACK_MS = 5_000;
 
@@ -40,6 +45,8 @@ export interface AlertCauseDeps {
   admin: Pick<TopicAdmin, 'offsets' | 'offsetsAt'>;
   /** The source topic and inbox topic of an actor type (undefined: not a type of this deployment). */
   topicsOf(actorType: string): { source: string; inbox: string } | undefined;
+  /** The source topics of every actor type of the deployment. */
+  sourceTopics: readonly string[];
 }
 
 /**
@@ -49,6 +56,8 @@ export interface AlertCauseDeps {
  * detection time, at most MAX_SCANNED_PER_PARTITION records each. A reason that reached the entity
  * as a message (its `cause`, e.g. a payment fact sent by an order) is followed one hop to the
  * event on the sender's source partition, scanned back from the time the message was appended.
+ * A message handed over in memory (local messages, the default) is in no inbox topic: a reason
+ * still not found is looked for on every other source partition (findElsewhere), without its `via`.
  */
 export async function explainAlert(deps: AlertCauseDeps, alert: Alert): Promise<AlertExplanation> {
   const wanted = new Set(alert.reasons);
@@ -74,6 +83,8 @@ export async function explainAlert(deps: AlertCauseDeps, alert: Alert): Promise<
       found.set(id, { id, via: { ...coordinates(r), from: value!.from, message: value!.msg }, ...trace(r) });
     }
     scanned += await followMessages(deps, [...found.values()].filter((c) => c.via));
+    const missing = [...wanted].filter((id) => !found.has(id));
+    if (missing.length > 0) scanned += await findElsewhere(deps, missing, { topic: topics.source, partition }, until, found);
   }
   const causes = alert.reasons.filter((id, i, all) => found.has(id) && all.indexOf(id) === i).map((id) => found.get(id)!);
   return { causes, unresolved: alert.reasons.filter((id) => !found.has(id)), scanned };
@@ -117,13 +128,37 @@ async function followMessages(deps: AlertCauseDeps, viaMessages: AlertCause[]): 
   return scanned;
 }
 
-/** The newest MAX_SCANNED_PER_PARTITION records of a partition appended before `untilMs`. */
-async function scanBefore(deps: AlertCauseDeps, topic: string, partition: number, untilMs: number): Promise<TailRecord[]> {
+/**
+ * Looks for reasons on every source partition but the one already scanned, each read back from
+ * `untilMs` at most MAX_SCANNED_PER_OTHER_PARTITION records, all at once. A message handed over in
+ * memory leaves no inbox record naming its sender, so its cause may be on any of them; what is
+ * found there carries no `via`, since the message that carried it is not in the log.
+ */
+async function findElsewhere(deps: AlertCauseDeps, ids: readonly string[], scannedAlready: { topic: string; partition: number }, untilMs: number, found: Map<string, AlertCause>): Promise<number> {
+  const wanted = new Set(ids);
+  const partitions = (await Promise.all([...new Set(deps.sourceTopics)].map(async (topic) => (await deps.admin.offsets(topic)).map((b) => ({ topic, partition: b.partition })))))
+    .flat()
+    .filter((p) => p.topic !== scannedAlready.topic || p.partition !== scannedAlready.partition);
+  const read = await Promise.all(partitions.map((p) => scanBefore(deps, p.topic, p.partition, untilMs, MAX_SCANNED_PER_OTHER_PARTITION)));
+  let scanned = 0;
+  for (const records of read) {
+    scanned += records.length;
+    for (const r of records) {
+      const id = (parse(r.value) as { id?: unknown } | undefined)?.id;
+      // The first copy: a retried event's later copies were dropped as duplicates when applied.
+      if (typeof id === 'string' && wanted.has(id) && !found.has(id)) found.set(id, { id, record: eventAt(r), ...trace(r) });
+    }
+  }
+  return scanned;
+}
+
+/** The newest `max` records of a partition appended before `untilMs`. */
+async function scanBefore(deps: AlertCauseDeps, topic: string, partition: number, untilMs: number, max = MAX_SCANNED_PER_PARTITION): Promise<TailRecord[]> {
   const [bounds, until] = await Promise.all([deps.admin.offsets(topic), deps.admin.offsetsAt(topic, untilMs)]);
   const b = bounds.find((x) => x.partition === partition);
   if (!b) return [];
   const end = Math.min(b.high, until.find((x) => x.partition === partition)?.offset ?? b.high);
-  const start = Math.max(b.low, end - MAX_SCANNED_PER_PARTITION);
+  const start = Math.max(b.low, end - max);
   return readPartitionRange(deps.client, topic, partition, start, end);
 }
 

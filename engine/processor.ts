@@ -14,7 +14,7 @@ import { LocalDelivery } from './local-delivery.ts';
 import { sourceTopicName, topicNames } from './topic-names.ts';
 import { addTotals, createMembership, type Membership, type Totals } from './membership.ts';
 import { guardObserver } from './observer.ts';
-import { defaultWorkers, PROCESSOR_DEFAULTS, resolveActors, type ProcessorOptions } from './processor-options.ts';
+import { defaultWorkers, localMessagesOn, PROCESSOR_DEFAULTS, resolveActors, type ProcessorOptions } from './processor-options.ts';
 import { createShardLifecycle } from './shard-lifecycle.ts';
 import { shardId } from './shard-id.ts';
 import { createInlinePool, createWorkerPool } from './shard/worker-pool.ts';
@@ -104,7 +104,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     // to actor types that keep a state history, which is rebuilt from (and keyed by) inbox offsets.
     const isInbox = (topic: string) => topic === inboxTopicOf(opts.app, actorOfTopic.get(topic)?.type ?? '');
     const historyTypes = new Set(opts.historyActors ?? []);
-    const delivery = opts.localMessages
+    const localMessages = localMessagesOn(opts);
+    const delivery = localMessages
       ? new LocalDelivery({
           held: (id) => membership.held(id),
           receiverTypeOf: (topic) => {
@@ -122,7 +123,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
         })
       : undefined;
     const eventTime = opts.eventTimeMerge
-      ? planEventTimeMerge({ actors, app: opts.app, partitionsOf: (type) => partitionCounts.get(type), partitionOf: client.partitionOf, maxWaitMs: opts.eventTimeMaxWaitMs, localMessages: opts.localMessages })
+      ? planEventTimeMerge({ actors, app: opts.app, partitionsOf: (type) => partitionCounts.get(type), partitionOf: client.partitionOf, maxWaitMs: opts.eventTimeMaxWaitMs, localMessages })
       : undefined;
     const clocks = eventTime && { clockOf: (id: string) => membership.held(id)?.clock, targets: eventTime.clockTargets };
     const relay = createOutboxRelay(sql, sink, delivery && { delivery, epochOf: (id) => membership.held(id)?.epoch }, clocks);

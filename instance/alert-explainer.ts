@@ -5,7 +5,8 @@ import { inboxTopicOf, type Alert } from '../schemas/index.ts';
 
 /**
  * `GET /v1/alerts/:id`'s "why" on this instance's log client: an actor type's inputs are its
- * source topic and inbox (engine/alert-causes.ts reads them back). `admin` is the instance's
+ * source topic and inbox, and a cause carried in memory may be on any source topic
+ * (engine/alert-causes.ts reads them back). `admin` is the instance's
  * shared admin client, opened on first use.
  */
 export function alertExplainer(client: LogClient, admin: () => Promise<TopicAdmin>, topics: TopicNames, app: string, actors: readonly ActorDefinition<any>[]): (alert: Alert) => Promise<AlertExplanation> {
@@ -13,5 +14,6 @@ export function alertExplainer(client: LogClient, admin: () => Promise<TopicAdmi
     const actor = actors.find((a) => a.type === type);
     return actor && { source: sourceTopicName(topics, actor.sourceTopic), inbox: inboxTopicOf(app, actor.type) };
   };
-  return async (alert) => explainAlert({ client, admin: await admin(), topicsOf }, alert);
+  const sourceTopics = actors.map((a) => sourceTopicName(topics, a.sourceTopic));
+  return async (alert) => explainAlert({ client, admin: await admin(), topicsOf, sourceTopics }, alert);
 }

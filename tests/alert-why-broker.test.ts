@@ -32,6 +32,8 @@ beforeAll(async () => {
     ...filler(40, 'before'),
     at(topics.userSource, 'u-why', { id: 'login-1', type: 'login_succeeded', v: 1, ts: 2, data: { userId: 'u-why', country: 'DE', ip: '10.0.0.1', deviceId: 'd' } }, { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` }),
     at(topics.orderSource, 'o-why', { id: 'pay-1', type: 'payment_authorized', v: 1, ts: 3, data: { orderId: 'o-why', userId: 'u-why', amount: 900, cardFingerprint: 'fp', country: 'FR' } }),
+    // Its message was handed over in memory (local messages): no inbox record names its order.
+    at(topics.orderSource, 'o-mem', { id: 'pay-2', type: 'payment_authorized', v: 1, ts: 4, data: { orderId: 'o-mem', userId: 'u-why', amount: 700, cardFingerprint: 'fp', country: 'FR' } }),
   ]);
   await sink.send([
     at(topics.userInbox, 'u-why', { from: { type: 'order', key: 'o-why' }, msg: { type: 'payment_attempted', cause: 'pay-1', ts: 3, orderId: 'o-why', amount: 900 } }),
@@ -53,25 +55,28 @@ for (const [name, make] of Object.entries(clients)) {
       expect(await readPartitionRange(client, topics.userSource, p, 5, 5)).toEqual([]);
     }, 60_000);
 
-    test("an alert's causes: its own source event, and a message followed to the sender's event", async () => {
+    test("an alert's causes: its own source event, a message followed to the sender's event, and an event whose message was handed over in memory", async () => {
       const client = make();
       const admin = await client.admin();
       try {
         const alert: Alert = {
           id: 'user/u-why/impossible_travel/pay-1', type: 'impossible_travel', entityType: 'user', entityKey: 'u-why', severity: 'critical',
-          ts: 3, detectedAt: Date.now(), reasons: ['login-1', 'pay-1', 'never-produced'], details: { summary: 'test' },
+          ts: 3, detectedAt: Date.now(), reasons: ['login-1', 'pay-1', 'pay-2', 'never-produced'], details: { summary: 'test' },
         };
         const topicsOf = (type: string) =>
           type === 'user' ? { source: topics.userSource, inbox: topics.userInbox } : type === 'order' ? { source: topics.orderSource, inbox: `${prefix}app.order.inbox` } : undefined;
-        const why = await explainAlert({ client, admin, topicsOf }, alert);
+        const why = await explainAlert({ client, admin, topicsOf, sourceTopics: [topics.userSource, topics.orderSource] }, alert);
         expect(why.unresolved).toEqual(['never-produced']);
-        expect(why.causes.map((c) => c.id)).toEqual(['login-1', 'pay-1']);
-        const [login, pay] = why.causes;
+        expect(why.causes.map((c) => c.id)).toEqual(['login-1', 'pay-1', 'pay-2']);
+        const [login, pay, inMemory] = why.causes;
         expect(login!.record).toMatchObject({ topic: topics.userSource, partition: client.partitionOf('u-why', 3), offset: 40, key: 'u-why', event: { id: 'login-1', type: 'login_succeeded' } });
         expect(login!.traceparent).toBe(`00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`);
         expect(pay!.record).toMatchObject({ topic: topics.orderSource, partition: client.partitionOf('o-why', 3), offset: 0, key: 'o-why', event: { id: 'pay-1', data: { amount: 900 } } });
         expect(pay!.via).toMatchObject({ topic: topics.userInbox, offset: 0, from: { type: 'order', key: 'o-why' }, message: { cause: 'pay-1' } });
-        expect(why.scanned).toBeGreaterThanOrEqual(82);
+        expect(inMemory!.record).toMatchObject({ topic: topics.orderSource, partition: client.partitionOf('o-mem', 3), key: 'o-mem', event: { id: 'pay-2', data: { amount: 700 } } });
+        expect(inMemory!.via).toBeUndefined();
+        // The entity's two partitions, the sender's partition, then every other source partition for pay-2.
+        expect(why.scanned).toBeGreaterThanOrEqual(84);
       } finally {
         await admin.disconnect();
       }

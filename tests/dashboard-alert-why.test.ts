@@ -26,7 +26,9 @@ describe('dashboard alert inspector in Chromium', () => {
   let instance: Instance;
   beforeAll(async () => {
     if (!hasChromium) return;
-    instance = await startEmbeddedInstance(APP, { processor: { partitions: 2, checkpointIntervalMs: 100 } });
+    // Messages through the inbox topics, so each cause has the message that carried it to show
+    // (handed over in memory, the default, they are in no topic: tests/embedded-alert-why.test.ts).
+    instance = await startEmbeddedInstance(APP, { processor: { partitions: 2, checkpointIntervalMs: 100, localMessages: false } });
   }, 60_000);
   afterAll(async () => {
     await instance?.stop();

@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-bun-shard-commits', 'actorstream-bun-fixed-interval', 'actorstream-bun-local-messages', 'actorstream-bun-event-time-merge', 'actorstream-deno', 'actorstream-deno-event-time-merge', 'actorstream-deno-local-messages', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-bun-shard-commits', 'actorstream-bun-fixed-interval', 'actorstream-bun-local-messages', 'actorstream-bun-kafka-messages', 'actorstream-bun-event-time-merge', 'actorstream-deno', 'actorstream-deno-event-time-merge', 'actorstream-deno-local-messages', 'actorstream-deno-kafka-messages', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -201,9 +201,17 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
   'actorstream-bun-local-messages': {
     id: 'actorstream-bun-local-messages',
     label: 'actorstream (Bun), local messages',
-    what: 'the same processor handing messages between its own shards over in memory instead of through Kafka (processing.local_messages, engine/local-delivery.ts)',
+    what: 'the same processor handing messages between its own shards over in memory instead of through Kafka (processing.local_messages, engine/local-delivery.ts; the default since 2026-12-05, set explicitly here)',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { localMessages: true }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-bun-kafka-messages': {
+    id: 'actorstream-bun-kafka-messages',
+    label: 'actorstream (Bun), messages through Kafka',
+    what: 'the same processor sending every message between shards through the inbox topics (processing.local_messages: false; the default before 2026-12-05)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { localMessages: false }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-bun-event-time-merge': {
@@ -225,9 +233,17 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
   'actorstream-deno-local-messages': {
     id: 'actorstream-deno-local-messages',
     label: 'actorstream (Deno), local messages',
-    what: 'the same processor on Deno with local messages (processing.local_messages)',
+    what: 'the same processor on Deno with local messages (processing.local_messages; the default since 2026-12-05, set explicitly here)',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: DENO, args: denoArgs('actorstream.ts'), env: configEnv(ctx, { localMessages: true }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-deno-kafka-messages': {
+    id: 'actorstream-deno-kafka-messages',
+    label: 'actorstream (Deno), messages through Kafka',
+    what: 'the same processor on Deno sending every message between shards through the inbox topics (processing.local_messages: false)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: DENO, args: denoArgs('actorstream.ts'), env: configEnv(ctx, { localMessages: false }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno-group-commit': {
