@@ -102,7 +102,9 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     opened.push(() => sink.disconnect());
     // Messages between shards of this process skip Kafka when on (engine/local-delivery.ts); not
     // to actor types that keep a state history, which is rebuilt from (and keyed by) inbox offsets.
-    const isInbox = (topic: string) => topic === inboxTopicOf(opts.app, actorOfTopic.get(topic)?.type ?? '');
+    // A set, not the name built per call: local delivery asks for every outbox row it places.
+    const inboxTopics = new Set(actors.map((a) => inboxTopicOf(opts.app, a.type)));
+    const isInbox = (topic: string) => inboxTopics.has(topic);
     const historyTypes = new Set(opts.historyActors ?? []);
     const localMessages = localMessagesOn(opts);
     const delivery = localMessages

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
+import { Partitioners } from 'kafkajs';
 import { partitionOf } from './partitioner.ts';
 import { JAVA_MURMUR2 } from './partitioner-fixtures.ts';
-
 
 describe('partitionOf', () => {
   test('matches the Java client default partitioner for Kafka test vectors', () => {
@@ -18,6 +18,21 @@ describe('partitionOf', () => {
       expect(p).toBeGreaterThanOrEqual(0);
       expect(p).toBeLessThan(6);
       expect(partitionOf(`u-${i}`, 6)).toBe(p);
+    }
+  });
+
+  test("agrees with kafkajs's own partitioner on random keys of every length, multi-byte UTF-8 included", () => {
+    const kafkajs = Partitioners.DefaultPartitioner();
+    const alphabet = ['a', 'Z', '0', '-', '/', 'é', 'ß', '中', '日', '😀', '\u0000', ' '];
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 5000; i++) {
+      let key = '';
+      for (let n = next() % 41; n > 0; n--) key += alphabet[next() % alphabet.length];
+      for (const partitions of [1, 6, 7, 64]) {
+        const metadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0 }));
+        expect(partitionOf(key, partitions)).toBe(kafkajs({ topic: 't', partitionMetadata: metadata as never, message: { key, value: null } }));
+      }
     }
   });
 
