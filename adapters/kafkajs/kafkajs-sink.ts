@@ -1,14 +1,15 @@
 import type { Message } from 'kafkajs';
 import type { OutgoingRecord, RecordSink } from '../../engine/index.ts';
+import { keyPartitioner } from './partitioner.ts';
 import type { KafkaPort } from './port.ts';
 
 /**
  * The RecordSink port over a kafkajs producer: idempotent, one request
  * in flight (so order per partition holds across retries), acks from all in-sync replicas; one
- * produce call per `send`, grouped by topic. Connected on return.
+ * produce call per `send`, grouped by topic; keys placed by `partitionOf`. Connected on return.
  */
 export async function createKafkajsSink(kafka: KafkaPort): Promise<RecordSink> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
   await producer.connect();
   return {
     async send(records) {

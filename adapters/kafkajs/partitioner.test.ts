@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { Partitioners } from 'kafkajs';
-import { partitionOf } from './partitioner.ts';
+import { keyPartitioner, partitionOf } from './partitioner.ts';
 import { JAVA_MURMUR2 } from './partitioner-fixtures.ts';
 
 describe('partitionOf', () => {
@@ -34,6 +34,14 @@ describe('partitionOf', () => {
         expect(partitionOf(key, partitions)).toBe(kafkajs({ topic: 't', partitionMetadata: metadata as never, message: { key, value: null } }));
       }
     }
+  });
+
+  test("the producer's partitioner: string keys by partitionOf; an explicit partition kept", () => {
+    const place = keyPartitioner();
+    const metadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 0 }));
+    for (const [key] of JAVA_MURMUR2) expect(place({ topic: 't', partitionMetadata: metadata as never, message: { key, value: null } })).toBe(partitionOf(key, 6));
+    expect(place({ topic: 't', partitionMetadata: metadata as never, message: { key: 'abc', value: null, partition: 4 } })).toBe(4);
+    expect(place({ topic: 't', partitionMetadata: metadata as never, message: { key: Buffer.from('21'), value: null } })).toBe(partitionOf('21', 6));
   });
 
   test('rejects a nonsensical partition count', () => {

@@ -1,4 +1,5 @@
 import murmurhash from 'murmurhash';
+import { Partitioners, type ICustomPartitioner } from 'kafkajs';
 
 /**
  * The partition of an entity key, exactly as Kafka's default partitioner places it
@@ -24,3 +25,17 @@ export function partitionOf(key: string, partitionCount: number): number {
 /** The seed of Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2). */
 const KAFKA_MURMUR2_SEED = 0x9747b28c;
 const utf8 = new TextEncoder();
+
+/**
+ * The producer's partitioner (kafkajs `createPartitioner`): a string key goes where `partitionOf`
+ * puts it, which is where kafkajs's DefaultPartitioner would, without its long-emulating hash per
+ * record. An explicit partition, or a key of another kind, is left to that partitioner.
+ */
+export const keyPartitioner: ICustomPartitioner = () => {
+  const kafkajs = Partitioners.DefaultPartitioner();
+  return (args) => {
+    const { message, partitionMetadata } = args;
+    const explicit = message.partition !== null && message.partition !== undefined;
+    return !explicit && typeof message.key === 'string' ? partitionOf(message.key, partitionMetadata.length) : kafkajs(args);
+  };
+};
