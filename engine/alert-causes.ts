@@ -10,6 +10,8 @@ export const MAX_SCANNED_PER_PARTITION = 50_000;
  * (see findElsewhere): that scan reads many partitions, so each is read less far back.
  */
 export const MAX_SCANNED_PER_OTHER_PARTITION = 10_000;
+/** Partitions findElsewhere reads at once: memory stays bounded however many partitions a deployment has. */
+const OTHER_PARTITIONS_AT_ONCE = 6;
 /** How far past an alert's detection (or a message's append) a cause may have been appended. */
 const SLACK_MS = 5_000;
 
@@ -130,23 +132,28 @@ async function followMessages(deps: AlertCauseDeps, viaMessages: AlertCause[]): 
 
 /**
  * Looks for reasons on every source partition but the one already scanned, each read back from
- * `untilMs` at most MAX_SCANNED_PER_OTHER_PARTITION records, all at once. A message handed over in
- * memory leaves no inbox record naming its sender, so its cause may be on any of them; what is
- * found there carries no `via`, since the message that carried it is not in the log.
+ * `untilMs` at most MAX_SCANNED_PER_OTHER_PARTITION records, OTHER_PARTITIONS_AT_ONCE at a time,
+ * until every reason is found. A message handed over in memory leaves no inbox record naming its
+ * sender, so its cause may be on any of them; what is found there carries no `via`, since the
+ * message that carried it is not in the log.
  */
 async function findElsewhere(deps: AlertCauseDeps, ids: readonly string[], scannedAlready: { topic: string; partition: number }, untilMs: number, found: Map<string, AlertCause>): Promise<number> {
   const wanted = new Set(ids);
   const partitions = (await Promise.all([...new Set(deps.sourceTopics)].map(async (topic) => (await deps.admin.offsets(topic)).map((b) => ({ topic, partition: b.partition })))))
     .flat()
     .filter((p) => p.topic !== scannedAlready.topic || p.partition !== scannedAlready.partition);
-  const read = await Promise.all(partitions.map((p) => scanBefore(deps, p.topic, p.partition, untilMs, MAX_SCANNED_PER_OTHER_PARTITION)));
   let scanned = 0;
-  for (const records of read) {
-    scanned += records.length;
-    for (const r of records) {
-      const id = (parse(r.value) as { id?: unknown } | undefined)?.id;
-      // The first copy: a retried event's later copies were dropped as duplicates when applied.
-      if (typeof id === 'string' && wanted.has(id) && !found.has(id)) found.set(id, { id, record: eventAt(r), ...trace(r) });
+  for (let at = 0; at < partitions.length && wanted.size > 0; at += OTHER_PARTITIONS_AT_ONCE) {
+    const read = await Promise.all(partitions.slice(at, at + OTHER_PARTITIONS_AT_ONCE).map((p) => scanBefore(deps, p.topic, p.partition, untilMs, MAX_SCANNED_PER_OTHER_PARTITION)));
+    for (const records of read) {
+      scanned += records.length;
+      for (const r of records) {
+        const id = (parse(r.value) as { id?: unknown } | undefined)?.id;
+        // The first copy: a retried event's later copies were dropped as duplicates when applied.
+        if (typeof id !== 'string' || !wanted.has(id)) continue;
+        found.set(id, { id, record: eventAt(r), ...trace(r) });
+        wanted.delete(id);
+      }
     }
   }
   return scanned;
