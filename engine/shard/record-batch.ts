@@ -113,8 +113,10 @@ function text(bytes: Uint8Array, bounds: Int32Array, slot: number, r: SourceReco
 function stringHeaders(h: Record<string, unknown> | undefined): Record<string, string> | undefined {
   if (!h) return undefined;
   let out: Record<string, string> | undefined;
-  for (const [k, v] of Object.entries(h)) {
-    if (v === undefined) continue;
+  // No Object.entries: one pair array per header per record was measurable in packing.
+  for (const k in h) {
+    const v = h[k];
+    if (v === undefined || !Object.hasOwn(h, k)) continue;
     (out ??= {})[k] = String(Array.isArray(v) ? v[0] : v);
   }
   return out;
