@@ -83,7 +83,7 @@ export function createMetrics(): Metrics {
     },
   });
   new Gauge({
-    name: 'actorstream_outbox_pending', help: 'Committed outbox rows not yet relayed (all shards)', registers: r,
+    name: 'actorstream_outbox_pending', help: 'Committed outbox rows not yet relayed, or handed over in memory and not yet committed by their receiver (all shards)', registers: r,
     async collect() {
       this.set(sources.outboxPending ? await sources.outboxPending().catch(() => 0) : 0);
     },
