@@ -74,10 +74,7 @@ export async function explainAlert(deps: AlertCauseDeps, alert: Alert): Promise<
       scanBefore(deps, topics.inbox, partition, until),
     ]);
     scanned += events.length + messages.length;
-    for (const r of events) {
-      const id = (parse(r.value) as { id?: unknown } | undefined)?.id;
-      if (typeof id === 'string' && wanted.has(id) && !found.has(id)) found.set(id, { id, record: eventAt(r), ...trace(r) });
-    }
+    noteEvents(events, wanted, found);
     for (const r of messages) {
       const value = parse(r.value) as { from?: unknown; msg?: { cause?: unknown } } | undefined;
       const id = value?.msg?.cause;
@@ -86,7 +83,7 @@ export async function explainAlert(deps: AlertCauseDeps, alert: Alert): Promise<
     }
     scanned += await followMessages(deps, [...found.values()].filter((c) => c.via));
     const missing = [...wanted].filter((id) => !found.has(id));
-    if (missing.length > 0) scanned += await findElsewhere(deps, missing, { topic: topics.source, partition }, until, found);
+    if (missing.length > 0) scanned += await findElsewhere(deps, new Set(missing), { topic: topics.source, partition }, until, found);
   }
   const causes = alert.reasons.filter((id, i, all) => found.has(id) && all.indexOf(id) === i).map((id) => found.get(id)!);
   return { causes, unresolved: alert.reasons.filter((id) => !found.has(id)), scanned };
@@ -116,9 +113,9 @@ async function followMessages(deps: AlertCauseDeps, viaMessages: AlertCause[]): 
     scanned += records.length;
     const byId = new Map<string, TailRecord>();
     for (const r of records) {
-      const id = (parse(r.value) as { id?: unknown } | undefined)?.id;
+      const id = eventIdOf(r);
       // The first copy: a retried event's later copies were dropped as duplicates when applied.
-      if (typeof id === 'string' && !byId.has(id)) byId.set(id, r);
+      if (id !== undefined && !byId.has(id)) byId.set(id, r);
     }
     for (const cause of causes) {
       const r = byId.get(cause.id);
@@ -137,23 +134,18 @@ async function followMessages(deps: AlertCauseDeps, viaMessages: AlertCause[]): 
  * sender, so its cause may be on any of them; what is found there carries no `via`, since the
  * message that carried it is not in the log.
  */
-async function findElsewhere(deps: AlertCauseDeps, ids: readonly string[], scannedAlready: { topic: string; partition: number }, untilMs: number, found: Map<string, AlertCause>): Promise<number> {
-  const wanted = new Set(ids);
-  const partitions = (await Promise.all([...new Set(deps.sourceTopics)].map(async (topic) => (await deps.admin.offsets(topic)).map((b) => ({ topic, partition: b.partition })))))
+async function findElsewhere(deps: AlertCauseDeps, wanted: ReadonlySet<string>, scannedAlready: { topic: string; partition: number }, untilMs: number, found: Map<string, AlertCause>): Promise<number> {
+  // Each topic's ranges are measured once, not once per partition.
+  const ranges = (await Promise.all([...new Set(deps.sourceTopics)].map(async (topic) => (await rangesBefore(deps, topic, untilMs, MAX_SCANNED_PER_OTHER_PARTITION)).map((r) => ({ topic, ...r })))))
     .flat()
-    .filter((p) => p.topic !== scannedAlready.topic || p.partition !== scannedAlready.partition);
+    .filter((r) => r.topic !== scannedAlready.topic || r.partition !== scannedAlready.partition);
   let scanned = 0;
-  for (let at = 0; at < partitions.length && wanted.size > 0; at += OTHER_PARTITIONS_AT_ONCE) {
-    const read = await Promise.all(partitions.slice(at, at + OTHER_PARTITIONS_AT_ONCE).map((p) => scanBefore(deps, p.topic, p.partition, untilMs, MAX_SCANNED_PER_OTHER_PARTITION)));
+  const someMissing = () => [...wanted].some((id) => !found.has(id));
+  for (let at = 0; at < ranges.length && someMissing(); at += OTHER_PARTITIONS_AT_ONCE) {
+    const read = await Promise.all(ranges.slice(at, at + OTHER_PARTITIONS_AT_ONCE).map((r) => readPartitionRange(deps.client, r.topic, r.partition, r.start, r.end)));
     for (const records of read) {
       scanned += records.length;
-      for (const r of records) {
-        const id = (parse(r.value) as { id?: unknown } | undefined)?.id;
-        // The first copy: a retried event's later copies were dropped as duplicates when applied.
-        if (typeof id !== 'string' || !wanted.has(id)) continue;
-        found.set(id, { id, record: eventAt(r), ...trace(r) });
-        wanted.delete(id);
-      }
+      noteEvents(records, wanted, found);
     }
   }
   return scanned;
@@ -161,12 +153,34 @@ async function findElsewhere(deps: AlertCauseDeps, ids: readonly string[], scann
 
 /** The newest `max` records of a partition appended before `untilMs`. */
 async function scanBefore(deps: AlertCauseDeps, topic: string, partition: number, untilMs: number, max = MAX_SCANNED_PER_PARTITION): Promise<TailRecord[]> {
+  const range = (await rangesBefore(deps, topic, untilMs, max)).find((r) => r.partition === partition);
+  return range ? readPartitionRange(deps.client, topic, partition, range.start, range.end) : [];
+}
+
+/** Per partition of `topic`, the offsets [start, end) of its newest `max` records appended before `untilMs`. */
+async function rangesBefore(deps: AlertCauseDeps, topic: string, untilMs: number, max: number): Promise<{ partition: number; start: number; end: number }[]> {
   const [bounds, until] = await Promise.all([deps.admin.offsets(topic), deps.admin.offsetsAt(topic, untilMs)]);
-  const b = bounds.find((x) => x.partition === partition);
-  if (!b) return [];
-  const end = Math.min(b.high, until.find((x) => x.partition === partition)?.offset ?? b.high);
-  const start = Math.max(b.low, end - max);
-  return readPartitionRange(deps.client, topic, partition, start, end);
+  return bounds.map((b) => {
+    const end = Math.min(b.high, until.find((x) => x.partition === b.partition)?.offset ?? b.high);
+    return { partition: b.partition, start: Math.max(b.low, end - max), end };
+  });
+}
+
+/**
+ * Notes each wanted event of `records` not found yet, as its record. The first copy: a retried
+ * event's later copies were dropped as duplicates when applied.
+ */
+function noteEvents(records: readonly TailRecord[], wanted: ReadonlySet<string>, found: Map<string, AlertCause>): void {
+  for (const r of records) {
+    const id = eventIdOf(r);
+    if (id !== undefined && wanted.has(id) && !found.has(id)) found.set(id, { id, record: eventAt(r), ...trace(r) });
+  }
+}
+
+/** The `id` of the event a record holds, if it holds one. */
+function eventIdOf(r: TailRecord): string | undefined {
+  const id = (parse(r.value) as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? id : undefined;
 }
 
 async function partitionOfKey(deps: AlertCauseDeps, topic: string, key: string): Promise<number> {
