@@ -7,7 +7,10 @@ import type postgres from 'postgres';
  * expressions and quoted — one array per column. That was the processor's largest client-side
  * cost of a checkpoint: 9 µs of main-thread CPU per state row (bench/checkpoint-pass.ts). One
  * JSON.stringify of the rows is native code, and `json` (not `jsonb`) input is parsed once by
- * Postgres, straight into the declared column types.
+ * Postgres, straight into the declared column types. Except a nested object or array declared
+ * `json`/`jsonb`: its tokens are walked by that parse and its text parsed again into the column.
+ * Send such a value as JSON text (a `text` alias, cast in the select): the outer parse then only
+ * scans a string (store/checkpoint-writes.ts `writeStates`).
  *
  * Rows are objects with short keys (the column aliases of the statement's `as u(...)` list);
  * Postgres refuses what it cannot hold (U+0000, lone surrogates) with a class-22 error, as it did

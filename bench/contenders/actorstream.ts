@@ -187,8 +187,10 @@ process.exit(0);
 
 /** Every input offset (sources and inboxes) committed in Postgres up to Kafka's end, and the outbox empty. */
 async function settledNow(): Promise<boolean> {
-  const [{ n: outbox }] = (await sql`select count(*)::int as n from outbox`) as unknown as [{ n: number }];
-  if (outbox > 0) return false;
+  // Whether any row is left, not how many: counting scans every live row, every 50 ms of a drain
+  // (~9 ms of Postgres CPU each at a 300k backlog), which the peer is not charged.
+  const [{ any }] = (await sql`select exists (select 1 from outbox) as any`) as unknown as [{ any: boolean }];
+  if (any) return false;
   const stored = new Map<string, number>(
     (await sql`select topic, partition, next_offset from input_offsets`).map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)]),
   );
