@@ -25,7 +25,8 @@ export function spawnContender(cmd: string, args: string[], env: Record<string, 
   const waiters: { event: string; resolve(m: ContenderMessage): void; reject(e: Error): void }[] = [];
   let stderr = '';
   let failure: Error | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let signal: NodeJS.Signals | null = null;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, sig) => ((signal = sig), resolve(code))));
   child.once('error', (e) => fail(new Error(`could not start ${cmd}: ${e.message}`)));
 
   let buffered = '';
@@ -53,7 +54,7 @@ export function spawnContender(cmd: string, args: string[], env: Record<string, 
     stderr = (stderr + chunk.toString()).slice(-20_000);
     if (opts.echo) process.stderr.write(chunk);
   });
-  void exited.then((code) => fail(new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${tail()}`)));
+  void exited.then((code) => fail(new Error(`${cmd} ${args.join(' ')} ${code === null ? `was killed by ${signal}` : `exited with ${code}`}\n${tail()}`)));
 
   function deliver(m: ContenderMessage): void {
     const i = waiters.findIndex((w) => w.event === m.event);
