@@ -186,6 +186,31 @@ describe('checkpoint store', () => {
     expect(JSON.parse(snap.states.find((s) => s.key === 'u-4999')!.stateJson)).toEqual({ logins: 4999 });
   });
 
+  test('states and outbox headers with quotes, backslashes, control and astral characters come back exactly', async () => {
+    // Both travel as JSON text inside the statement's JSON rows (escaped twice) and are cast to
+    // jsonb by Postgres: what is restored and relayed must be what was committed.
+    const epoch = await store.acquire('user/77', 'proc-a');
+    const tricky = 'quote " backslash \\ slash / tab \t newline \n \u0001 \u001f \u2028 \u2029 emoji 🦊 accents é ñ 中文';
+    const state = {
+      [tricky]: tricky,
+      '': [tricky, '\\"', '\\u0041', '{"not": "json"}'],
+      numbers: [0, -1, 1.5, 0.30000000000000004, 1e21, 9007199254740991, -2.5e-7],
+      flags: [true, false, null],
+      nested: { a: { b: { c: [[], {}, [{ d: tricky }]] } } },
+    };
+    const headers = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'x-note': tricky };
+    await store.commit(checkpoint('user/77', epoch, 1, {
+      states: [{ actorType: 'user', key: 'u-"77\\', partition: 77, stateVersion: 1, state }],
+      outbox: [{ topic: 'app.user.inbox', key: 'u-"77\\', value: JSON.stringify(state), headers }],
+    }));
+    const snap = await store.load('user/77', 'user', 77);
+    expect(snap.states.map((s) => s.key)).toEqual(['u-"77\\']);
+    expect(JSON.parse(snap.states[0]!.stateJson)).toEqual(state);
+    const [row] = await sql`select value, headers from outbox where shard = 'user/77'`;
+    expect(row!.headers).toEqual(headers);
+    expect(JSON.parse(row!.value as string)).toEqual(state);
+  });
+
   test('a lazy load above its threshold reads only the states of entities with a pending timer; the other keys come after', async () => {
     const epoch = await store.acquire('order/7', 'proc-a');
     const states = ['o-a', 'o-b', 'o-c'].map((key) => ({ actorType: 'order', key, partition: 7, stateVersion: 1, state: { key } }));
