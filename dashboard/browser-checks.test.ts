@@ -32,7 +32,7 @@ describe('dashboard in a browser', () => {
       expect(report.instance).toBe('fixture-0');
       expect(report.counters['funnel-placed']!.last).toBeGreaterThan(report.counters['funnel-placed']!.first);
       expect(report.alertId).toBe(LIVE_ALERT.id);
-      expect(report.alertCauses).toEqual(['e7', 'e8']);
+      expect(report.alertCauses).toEqual(['e7', 'e8', 'e10']);
       expect(report.lookups[0]!.state).toEqual({ onHand: 5, reserved: 2, reorderPoint: 3, lowStock: false });
     } finally {
       await browser.close();
@@ -60,7 +60,7 @@ describe('dashboard in a browser', () => {
     }
   }, 60_000);
 
-  test.skipIf(!existsSync(chromium))("the alert inspector's why: causes in order, a message-only cause, unresolved reasons, the trace; an error with Retry; an instance that cannot read the log", async () => {
+  test.skipIf(!existsSync(chromium))("the alert inspector's why: causes in order, a message-only cause, one handed over in memory, unresolved reasons, the trace; an error with Retry; an instance that cannot read the log", async () => {
     const fixture = startFixture();
     const { browser, page } = await launchDashboardBrowser(chromium);
     const pageErrors: string[] = [];
@@ -70,11 +70,11 @@ describe('dashboard in a browser', () => {
       await page.goto(`${fixture.url}/`);
       await page.locator(`[data-testid="alert-item"][data-alert-id="${LIVE_ALERT.id}"]`).click({ timeout: 10_000 });
       await page.locator('[data-testid="alert-why"][data-status="ok"]').waitFor({ timeout: 10_000 });
-      expect(await why.locator('[data-testid="why-found"]').textContent()).toBe('2 of 3 reasons found in the log');
+      expect(await why.locator('[data-testid="why-found"]').textContent()).toBe('3 of 4 reasons found in the log');
       expect(await why.locator('.why-meta').textContent()).toContain('read back 1,234 records');
       expect(await why.locator('[data-testid="why-trace"]').getAttribute('href')).toBe(LIVE_WHY.trace.url);
       const causes = why.locator('[data-testid="alert-cause"]');
-      expect(await causes.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.causeId))).toEqual(['e7', 'e8']);
+      expect(await causes.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.causeId))).toEqual(['e7', 'e8', 'e10']);
       expect(await causes.nth(0).locator('[data-testid="cause-coordinates"] .coord').textContent()).toBe('transaction_events / 1 / 41');
       expect(await causes.nth(0).locator('[data-testid="cause-via"]').textContent()).toBe('payment_attempted from order o-7');
       // A body holding markup shows it as text.
@@ -85,6 +85,10 @@ describe('dashboard in a browser', () => {
       expect(await causes.nth(1).locator('[data-testid="cause-via-coordinates"] .coord').textContent()).toBe('fixture.user.inbox / 0 / 13');
       expect(await causes.nth(1).locator('[data-testid="cause-type"]').textContent()).toBe('event body not found');
       expect(await causes.nth(1).locator('.cause-note').textContent()).toContain('The event itself was not found');
+      // Its message went in memory: no carrier, the order whose input the event was, as a link.
+      expect(await causes.nth(2).locator('[data-testid="cause-via"]').count()).toBe(0);
+      expect(await causes.nth(2).locator('[data-testid="cause-handled-by"]').textContent()).toBe('order o-10, its message handed over in memory');
+      expect(await causes.nth(0).locator('[data-testid="cause-handled-by"]').count()).toBe(0);
       expect(await why.locator('[data-testid="unresolved-reason"]').allTextContents()).toEqual(['e9']);
       expect(await why.locator('[data-testid="why-unresolved"]').textContent()).toContain('older than the scan');
       await page.screenshot({ path: '/tmp/dashboard-alert-why-fixture.png' });
@@ -199,11 +203,11 @@ const LIVE_ALERT: Alert = {
   severity: 'critical',
   ts: Date.now(),
   detectedAt: Date.now(),
-  reasons: ['e7', 'e8', 'e9'],
+  reasons: ['e7', 'e8', 'e10', 'e9'],
   details: { summary: '3 declines with 3 different cards in 2 minutes', traceId: '0af7651916cd43dd8448eb211c80319c' },
 };
 
-/** `GET /v1/alerts/:id` for LIVE_ALERT: one event found with its message, one found only as the message, one not found. */
+/** `GET /v1/alerts/:id` for LIVE_ALERT: one event found with its message, one found only as the message, one whose message went in memory, one not found. */
 const LIVE_WHY = {
   alert: LIVE_ALERT,
   causes: [
@@ -214,6 +218,11 @@ const LIVE_WHY = {
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     },
     { id: 'e8', via: { topic: 'fixture.user.inbox', partition: 0, offset: 13, from: { type: 'order', key: 'o-8' }, message: { type: 'payment_attempted', cause: 'e8' } } },
+    {
+      id: 'e10',
+      record: { topic: 'transaction_events', partition: 2, offset: 17, timestamp: LIVE_ALERT.ts - 1500, key: 'o-10', event: { id: 'e10', type: 'payment_declined', v: 1, ts: LIVE_ALERT.ts - 1600, data: { orderId: 'o-10', userId: 'u-7' } } },
+      handledBy: { type: 'order', key: 'o-10' },
+    },
   ],
   unresolved: ['e9'],
   scanned: 1234,

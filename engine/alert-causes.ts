@@ -22,6 +22,12 @@ export interface AlertCause {
   record?: LogCoordinates & { key: string | null; event: unknown };
   /** The actor → actor message that carried the event's facts to the alerting entity, when it came that way. */
   via?: LogCoordinates & { from: unknown; message: unknown };
+  /**
+   * The entity whose input the event was (the actor type reading its topic, the record's key), for
+   * a cause found on another source partition: its facts reached the alerting entity in a message
+   * handed over in memory, which is in no topic, so this is what names where they came from.
+   */
+  handledBy?: { type: string; key: string };
   /** W3C trace context of the record (the trace the event's ingestion started). */
   traceparent?: string;
 }
@@ -47,8 +53,8 @@ export interface AlertCauseDeps {
   admin: Pick<TopicAdmin, 'offsets' | 'offsetsAt'>;
   /** The source topic and inbox topic of an actor type (undefined: not a type of this deployment). */
   topicsOf(actorType: string): { source: string; inbox: string } | undefined;
-  /** The source topics of every actor type of the deployment. */
-  sourceTopics: readonly string[];
+  /** The source topic of every actor type of the deployment. */
+  sources: readonly { type: string; topic: string }[];
 }
 
 /**
@@ -136,7 +142,7 @@ async function followMessages(deps: AlertCauseDeps, viaMessages: AlertCause[]): 
  */
 async function findElsewhere(deps: AlertCauseDeps, wanted: ReadonlySet<string>, scannedAlready: { topic: string; partition: number }, untilMs: number, found: Map<string, AlertCause>): Promise<number> {
   // Each topic's ranges are measured once, not once per partition.
-  const ranges = (await Promise.all([...new Set(deps.sourceTopics)].map(async (topic) => (await rangesBefore(deps, topic, untilMs, MAX_SCANNED_PER_OTHER_PARTITION)).map((r) => ({ topic, ...r })))))
+  const ranges = (await Promise.all([...new Set(deps.sources.map((s) => s.topic))].map(async (topic) => (await rangesBefore(deps, topic, untilMs, MAX_SCANNED_PER_OTHER_PARTITION)).map((r) => ({ topic, ...r })))))
     .flat()
     .filter((r) => r.topic !== scannedAlready.topic || r.partition !== scannedAlready.partition);
   let scanned = 0;
@@ -145,10 +151,16 @@ async function findElsewhere(deps: AlertCauseDeps, wanted: ReadonlySet<string>, 
     const read = await Promise.all(ranges.slice(at, at + OTHER_PARTITIONS_AT_ONCE).map((r) => readPartitionRange(deps.client, r.topic, r.partition, r.start, r.end)));
     for (const records of read) {
       scanned += records.length;
-      noteEvents(records, wanted, found);
+      noteEvents(records, wanted, found, (r) => handlerOf(deps.sources, r));
     }
   }
   return scanned;
+}
+
+/** The entity a source record was an input of; undefined when no single actor type reads its topic, or it has no key. */
+function handlerOf(sources: AlertCauseDeps['sources'], r: TailRecord): AlertCause['handledBy'] {
+  const types = new Set(sources.filter((s) => s.topic === r.topic).map((s) => s.type));
+  return types.size === 1 && r.key !== null ? { type: [...types][0]!, key: r.key } : undefined;
 }
 
 /** The newest `max` records of a partition appended before `untilMs`. */
@@ -170,10 +182,12 @@ async function rangesBefore(deps: AlertCauseDeps, topic: string, untilMs: number
  * Notes each wanted event of `records` not found yet, as its record. The first copy: a retried
  * event's later copies were dropped as duplicates when applied.
  */
-function noteEvents(records: readonly TailRecord[], wanted: ReadonlySet<string>, found: Map<string, AlertCause>): void {
+function noteEvents(records: readonly TailRecord[], wanted: ReadonlySet<string>, found: Map<string, AlertCause>, handler?: (r: TailRecord) => AlertCause['handledBy']): void {
   for (const r of records) {
     const id = eventIdOf(r);
-    if (id !== undefined && wanted.has(id) && !found.has(id)) found.set(id, { id, record: eventAt(r), ...trace(r) });
+    if (id === undefined || !wanted.has(id) || found.has(id)) continue;
+    const handledBy = handler?.(r);
+    found.set(id, { id, record: eventAt(r), ...(handledBy ? { handledBy } : {}), ...trace(r) });
   }
 }
 

@@ -14,6 +14,6 @@ export function alertExplainer(client: LogClient, admin: () => Promise<TopicAdmi
     const actor = actors.find((a) => a.type === type);
     return actor && { source: sourceTopicName(topics, actor.sourceTopic), inbox: inboxTopicOf(app, actor.type) };
   };
-  const sourceTopics = actors.map((a) => sourceTopicName(topics, a.sourceTopic));
-  return async (alert) => explainAlert({ client, admin: await admin(), topicsOf, sourceTopics }, alert);
+  const sources = actors.map((a) => ({ type: a.type, topic: sourceTopicName(topics, a.sourceTopic) }));
+  return async (alert) => explainAlert({ client, admin: await admin(), topicsOf, sources }, alert);
 }

@@ -65,7 +65,7 @@ for (const [name, make] of Object.entries(clients)) {
         };
         const topicsOf = (type: string) =>
           type === 'user' ? { source: topics.userSource, inbox: topics.userInbox } : type === 'order' ? { source: topics.orderSource, inbox: `${prefix}app.order.inbox` } : undefined;
-        const why = await explainAlert({ client, admin, topicsOf, sourceTopics: [topics.userSource, topics.orderSource] }, alert);
+        const why = await explainAlert({ client, admin, topicsOf, sources: [{ type: 'user', topic: topics.userSource }, { type: 'order', topic: topics.orderSource }] }, alert);
         expect(why.unresolved).toEqual(['never-produced']);
         expect(why.causes.map((c) => c.id)).toEqual(['login-1', 'pay-1', 'pay-2']);
         const [login, pay, inMemory] = why.causes;
@@ -75,6 +75,9 @@ for (const [name, make] of Object.entries(clients)) {
         expect(pay!.via).toMatchObject({ topic: topics.userInbox, offset: 0, from: { type: 'order', key: 'o-why' }, message: { cause: 'pay-1' } });
         expect(inMemory!.record).toMatchObject({ topic: topics.orderSource, partition: client.partitionOf('o-mem', 3), key: 'o-mem', event: { id: 'pay-2', data: { amount: 700 } } });
         expect(inMemory!.via).toBeUndefined();
+        // Its message is in no topic: the order whose input pay-2 was names where the facts came from.
+        expect(inMemory!.handledBy).toEqual({ type: 'order', key: 'o-mem' });
+        expect([login!.handledBy, pay!.handledBy]).toEqual([undefined, undefined]);
         // The entity's two partitions, the sender's partition, then every other source partition for pay-2.
         expect(why.scanned).toBeGreaterThanOrEqual(84);
       } finally {

@@ -49,7 +49,7 @@ for (const localMessages of [true, false]) describe(`GET /v1/alerts/:id on the e
     for (const [i, cause] of why.causes.entries()) {
       expect(cause.record).toMatchObject({ topic: 'transaction_events', key: `${app}-o-${i}`, event: payments[i] });
       expect(Number.isInteger(cause.record!.offset) && Number.isInteger(cause.record!.partition)).toBe(true);
-      if (localMessages) expect(cause.via).toBeUndefined();
+      if (localMessages) expect([cause.via, cause.handledBy]).toEqual([undefined, { type: 'order', key: `${app}-o-${i}` }]);
       else expect(cause.via).toMatchObject({ topic: `${app}.user.inbox`, from: { type: 'order', key: `${app}-o-${i}` }, message: { type: 'payment_attempted', cause: payments[i]!.id } });
     }
     // Both order partitions were read: the orders are spread over them.

@@ -29,6 +29,7 @@ export function causeItem(cause: AlertCause, n: number, entityLink: EntityLink):
       'data-via-partition': c.via?.at.partition,
       'data-via-offset': c.via?.at.offset,
       'data-via-from': c.via?.from ? `${c.via.from.type}:${c.via.from.key}` : undefined,
+      'data-handled-by': c.handledBy ? `${c.handledBy.type}:${c.handledBy.key}` : undefined,
     },
     h(
       'div',
@@ -45,6 +46,10 @@ export function causeItem(cause: AlertCause, n: number, entityLink: EntityLink):
       ...(c.at ? [h('dt', {}, 'topic / partition / offset'), h('dd', { 'data-testid': 'cause-coordinates' }, ...coordinates(c.at))] : []),
       ...(c.via ? [h('dt', {}, 'carried by'), h('dd', { 'data-testid': 'cause-via' }, ...carrier(c.via, entityLink))] : []),
       ...(c.via ? [h('dt', {}, 'message at'), h('dd', { 'data-testid': 'cause-via-coordinates' }, ...coordinates(c.via.at))] : []),
+      // Without a `via`, the message went in memory (it is in no topic): say whose input the event was.
+      ...(!c.via && c.handledBy
+        ? [h('dt', {}, 'handled by'), h('dd', { 'data-testid': 'cause-handled-by' }, entityLink(c.handledBy.type, c.handledBy.key), h('span', { class: 'muted' }, ', its message handed over in memory'))]
+        : []),
     ),
     c.at
       ? jsonView(c.event, 'cause-event')

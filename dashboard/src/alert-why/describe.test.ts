@@ -19,12 +19,20 @@ describe('describeCause', () => {
       at: { topic: 'transaction_events', partition: 1, offset: 7, timestamp: 1_700_000_000_050 },
       event,
       via: { messageType: 'payment_attempted', from: { type: 'order', key: 'o-1' }, at: { topic: 'app.user.inbox', partition: 0, offset: 3, timestamp: 1_700_000_000_090 }, message },
+      handledBy: null,
     });
+  });
+
+  test('an event whose message went in memory: no message, the entity whose input it was', () => {
+    const event = { id: 'p-2', type: 'payment_authorized', v: 1, ts: 1_700_000_000_000, data: { orderId: 'o-2' } };
+    const view = describeCause({ id: 'p-2', record: { topic: 'transaction_events', partition: 2, offset: 8, key: 'o-2', event }, handledBy: { type: 'order', key: 'o-2' } });
+    expect([view.via, view.handledBy, view.key]).toEqual([null, { type: 'order', key: 'o-2' }, 'o-2']);
+    expect(describeCause({ id: 'p-3', handledBy: { type: 'order' } as never }).handledBy).toBeNull();
   });
 
   test('only the message found: no event place; fields of the wrong shape are null, not a crash', () => {
     const view = describeCause({ id: 'x', via: { topic: 'i', partition: 2, offset: 9, from: 'not an entity', message: null } });
-    expect(view).toEqual({ id: 'x', eventType: null, eventTime: null, key: null, at: null, event: undefined, via: { messageType: null, from: null, at: { topic: 'i', partition: 2, offset: 9 }, message: null } });
+    expect(view).toEqual({ id: 'x', eventType: null, eventTime: null, key: null, at: null, event: undefined, via: { messageType: null, from: null, at: { topic: 'i', partition: 2, offset: 9 }, message: null }, handledBy: null });
   });
 
   test('a record whose body did not parse and whose key is null', () => {

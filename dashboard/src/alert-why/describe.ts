@@ -18,6 +18,8 @@ export interface CauseView {
   event: unknown;
   /** The actor → actor message that carried the event's facts to the alerting entity. */
   via: { messageType: string | null; from: { type: string; key: string } | null; at: LogCoordinates; message: unknown } | null;
+  /** The entity whose input the event was, when its message went in memory (no `via` to show). */
+  handledBy: { type: string; key: string } | null;
 }
 
 /** Why a reason can be missing from the answer, in one line. */
@@ -26,7 +28,7 @@ export const UNRESOLVED_EXPLANATION = 'Not in the records read back: older than 
 /**
  * @example
  * describeCause({ id: 'e1', record: { topic: 't', partition: 0, offset: 4, key: 'k', event: { type: 'x', ts: 1 } } })
- * // → { id: 'e1', eventType: 'x', eventTime: 1, key: 'k', at: { topic: 't', partition: 0, offset: 4 }, event: {…}, via: null }
+ * // → { id: 'e1', eventType: 'x', eventTime: 1, key: 'k', at: { topic: 't', partition: 0, offset: 4 }, event: {…}, via: null, handledBy: null }
  */
 export function describeCause(cause: AlertCause): CauseView {
   const record = cause.record;
@@ -39,7 +41,13 @@ export function describeCause(cause: AlertCause): CauseView {
     at: record ? coordinatesOf(record) : null,
     event: record?.event,
     via: cause.via ? viaOf(cause.via) : null,
+    handledBy: entityOf(cause.handledBy),
   };
+}
+
+function entityOf(e: unknown): { type: string; key: string } | null {
+  const x = e as { type?: unknown; key?: unknown } | null | undefined;
+  return typeof x?.type === 'string' && typeof x.key === 'string' ? { type: x.type, key: x.key } : null;
 }
 
 /** "transaction_events / 1 / 42": topic / partition / offset, the way Kafka tools name a record. */
@@ -54,11 +62,10 @@ export function scannedText(scanned: number | undefined): string {
 }
 
 function viaOf(via: NonNullable<AlertCause['via']>): NonNullable<CauseView['via']> {
-  const from = via.from as { type?: unknown; key?: unknown } | null | undefined;
   const message = via.message as { type?: unknown } | null | undefined;
   return {
     messageType: typeof message?.type === 'string' ? message.type : null,
-    from: typeof from?.type === 'string' && typeof from.key === 'string' ? { type: from.type, key: from.key } : null,
+    from: entityOf(via.from),
     at: coordinatesOf(via),
     message: via.message,
   };
