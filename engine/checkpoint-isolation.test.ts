@@ -46,7 +46,7 @@ describe('a checkpoint without the rows Postgres refused', () => {
     expect(out.alerts).toEqual([]);
     expect(out.timersAdded).toEqual([]);
     expect(out.quarantines).toEqual([
-      { actorType: 'sku', key: 'bad', partition: 0, stateVersion: skuActor.stateVersion, initialState: skuActor.initial('bad'), reason: "UNSTORABLE: Postgres refused this entity's checkpoint: 22P05 unsupported Unicode escape sequence" },
+      { actorType: 'sku', key: 'bad', partition: 0, stateVersion: skuActor.stateVersion, initialState: skuActor.initial('bad'), reason: "UNSTORABLE: this entity's checkpoint cannot be stored: 22P05 unsupported Unicode escape sequence" },
     ]);
   });
 

@@ -6,7 +6,8 @@ import type { Owned } from './owned-shard.ts';
 import { parkedFromRecord, type ParkedInput } from './shard/parked.ts';
 
 /**
- * The checkpoint to commit instead of one Postgres refused for its data (see store/unstorable.ts):
+ * The checkpoint to commit instead of one refused for its data (see store/unstorable.ts: a value
+ * Postgres refuses, or one JSON cannot encode):
  * every row of the refused entities is left out — their state stays as last committed, their
  * sends, alerts and new timers of this checkpoint are dropped, their fired timers stay pending —
  * and they are marked quarantined with Postgres's reason; the records they were handed since that
@@ -29,7 +30,7 @@ export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], 
   });
   for (const r of inputs) {
     const error = refused.get(r.key ?? '') ?? 'refused by Postgres';
-    outbox.push(deadLetterRow(r, 'UNSTORABLE', `the checkpoint of entity '${r.key}' was refused by Postgres (${error}); the entity is quarantined at its last committed state`));
+    outbox.push(deadLetterRow(r, 'UNSTORABLE', `the checkpoint of entity '${r.key}' cannot be stored (${error}); the entity is quarantined at its last committed state`));
   }
   const quarantines: Quarantine[] = [...refused].map(([key, error]) => ({
     actorType: owner.actor.type,
@@ -37,7 +38,7 @@ export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], 
     partition: owner.partition,
     stateVersion: owner.actor.stateVersion,
     initialState: owner.actor.initial(key),
-    reason: storableClip(`UNSTORABLE: Postgres refused this entity's checkpoint: ${error}`, MAX_REASON_CHARS),
+    reason: storableClip(`UNSTORABLE: this entity's checkpoint cannot be stored: ${error}`, MAX_REASON_CHARS),
   }));
   return {
     ...cp,
@@ -72,7 +73,7 @@ function analyticsWithout(cp: Checkpoint, refused: ReadonlyMap<string, string>):
 function parkedInputs(inputs: readonly SourceRecord[], refused: ReadonlyMap<string, string>, owner: Pick<Owned, 'actor' | 'partition'>): ParkedInput[] {
   const out: ParkedInput[] = [];
   for (const r of inputs) {
-    const reason = storableClip(`UNSTORABLE: Postgres refused this entity's checkpoint: ${refused.get(r.key ?? '') ?? 'refused'}`, MAX_REASON_CHARS);
+    const reason = storableClip(`UNSTORABLE: this entity's checkpoint cannot be stored: ${refused.get(r.key ?? '') ?? 'refused'}`, MAX_REASON_CHARS);
     const p = parkedFromRecord(r, { actorType: owner.actor.type, partition: owner.partition, reason });
     if (p) out.push(p);
   }

@@ -1,5 +1,5 @@
 import { ShardFenced } from '../store/shard-fenced.ts';
-import { isDataError, type Checkpoint } from '../store/index.ts';
+import { isDataError, UnencodableValue, type Checkpoint } from '../store/index.ts';
 import { refusedKeys, withoutUnstorable } from './checkpoint-isolation.ts';
 import type { CheckpointerContext } from './checkpointer.ts';
 import { oweGroupOffsets, reportCheckpointed, type CommittedOutboxRelay } from './checkpoint-publish.ts';
@@ -197,7 +197,7 @@ async function isolateUnstorable(ctx: CommitContext, id: string, o: Owned, cp: C
     if (found.length === 0) return undefined;
     const keys = refusedKeys(found);
     const inputs = keys.length > 0 ? await o.host.inputsOfTakenDelta(id, keys) : [];
-    ctx.log(`checkpoint of ${id} refused by Postgres (${cause.message}): quarantining ${keys.length} entit${keys.length === 1 ? 'y' : 'ies'} (${keys.slice(0, 5).join(', ')}), dead-lettering ${inputs.length} input record(s); the rest commits`);
+    ctx.log(`checkpoint of ${id} ${cause instanceof UnencodableValue ? 'cannot be encoded' : 'refused by Postgres'} (${cause.message}): quarantining ${keys.length} entit${keys.length === 1 ? 'y' : 'ies'} (${keys.slice(0, 5).join(', ')}), dead-lettering ${inputs.length} input record(s); the rest commits`);
     return withoutUnstorable(cp, found, inputs, o);
   } catch (e) {
     ctx.log(`isolating the refused rows of ${id} failed: ${(e as Error).message}`);

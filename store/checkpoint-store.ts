@@ -224,7 +224,12 @@ async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], proce
       throw new Error(`BEGIN of a checkpoint failed, so its statements may have run outside a transaction: ${e.message}`);
     });
     const fence = conn`select actorstream_fence(${cps.map((cp) => cp.shard)}::text[], ${cps.map((cp) => cp.epoch)}::int[])`.execute();
-    const writes = startCheckpoint(conn, cps, processedEventsTable);
+    let writes: ReturnType<typeof startCheckpoint>;
+    try {
+      writes = startCheckpoint(conn, cps, processedEventsTable);
+    } catch (e) {
+      throw await rolledBack(conn, begin, fence, e);
+    }
     const commit = conn`commit`.execute();
     // The first failure, in statement order, is the one reported.
     await allStatements([begin, fence, ...writes, commit]).catch((e: unknown) => {
@@ -235,6 +240,18 @@ async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], proce
   } finally {
     conn.release();
   }
+}
+
+/**
+ * A write that failed before its statement was sent (a value JSON cannot encode: json-rows.ts
+ * UnencodableValue), with BEGIN and the fence already on their way: ROLLBACK behind them, so the
+ * connection goes back to the pool outside any transaction (released inside one, its next
+ * statements, an acquire's epoch among them, would have run in it and been rolled back later).
+ * Reported as the fence's refusal when there is one, as for any other data error.
+ */
+async function rolledBack(conn: postgres.ReservedSql, begin: Promise<unknown>, fence: Promise<unknown>, e: unknown): Promise<unknown> {
+  const [, fenced] = await Promise.allSettled([begin, fence, conn`rollback`.execute()]);
+  return fenced.status === 'rejected' ? fencedOr(fenced.reason) : e;
 }
 
 /** The fence's refusal (SQLSTATE AS001, its DETAIL naming the stale shard) as ShardFenced; any other error as is. */

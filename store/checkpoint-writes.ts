@@ -5,7 +5,7 @@ import { writeAggregates, writeReadModel } from './analytics-writes.ts';
 import { writeProcessedEvents } from './processed-events.ts';
 import { writeHistory } from './history.ts';
 import { writeParkedInputs } from './parked-inputs.ts';
-import { jsonRows } from './json-rows.ts';
+import { jsonRows, jsonText } from './json-rows.ts';
 import { allStatements, type StatementSql, type Started } from './all-statements.ts';
 
 /**
@@ -76,7 +76,7 @@ function writeStates(tx: Tx, states: Checkpoint['states']): Started | undefined 
   // The state travels as JSON text, cast to jsonb in the statement: a nested object declared
   // `jsonb` in the record is walked token by token by the outer parse and then parsed again, which
   // made this statement ~40% slower on the server (bench/README.md "States as JSON text").
-  const rows = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: JSON.stringify(x.state), q: x.quarantine ?? null, r: x.recentIds ?? null, h: x.held ?? null }));
+  const rows = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: jsonText(x.state, `${x.actorType} '${x.key}': its state`), q: x.quarantine ?? null, r: x.recentIds ?? null, h: x.held ?? null }));
   return tx`
     insert into actor_states (actor_type, key, partition, state_version, state, quarantine, recent_event_ids, held_inputs)
     select t, k, p, v, s::jsonb, q, r, h from json_to_recordset(${jsonRows(tx, rows)}::json) as u(t text, k text, p int, v int, s text, q text, r text, h text)
@@ -119,7 +119,7 @@ function writeAlerts(tx: Tx, alerts: Alert[]): Started | undefined {
     select i, t, et, ek, s, ts, d, b::jsonb from unnest(
       ${alerts.map((a) => a.id)}::text[], ${alerts.map((a) => a.type)}::text[], ${alerts.map((a) => a.entityType)}::text[],
       ${alerts.map((a) => a.entityKey)}::text[], ${alerts.map((a) => a.severity)}::text[], ${alerts.map((a) => a.ts)}::bigint[],
-      ${alerts.map((a) => a.detectedAt)}::bigint[], ${alerts.map((a) => JSON.stringify(a))}::text[]) as u(i, t, et, ek, s, ts, d, b)
+      ${alerts.map((a) => a.detectedAt)}::bigint[], ${alerts.map((a) => jsonText(a, `alert ${a.id}`))}::text[]) as u(i, t, et, ek, s, ts, d, b)
     on conflict (id) do nothing`.execute();
 }
 
@@ -166,7 +166,7 @@ function writeTimersAdded(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'time
   return tx`
     insert into timers (shard, actor_type, key, due_at, seq, timer)
     select h, a, k, d, s, j::jsonb from unnest(${t.map((x) => x.shard)}::text[], ${t.map((x) => x.actorType)}::text[], ${t.map((x) => x.key)}::text[],
-      ${t.map((x) => x.dueAt)}::bigint[], ${t.map((x) => x.seq)}::bigint[], ${t.map((x) => JSON.stringify(x.timer))}::text[]) as u(h, a, k, d, s, j)
+      ${t.map((x) => x.dueAt)}::bigint[], ${t.map((x) => x.seq)}::bigint[], ${t.map((x) => jsonText(x.timer, `${x.actorType} '${x.key}': a timer`))}::text[]) as u(h, a, k, d, s, j)
     on conflict (shard, seq) do nothing`.execute();
 }
 

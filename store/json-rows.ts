@@ -17,8 +17,34 @@ import type postgres from 'postgres';
  * array elements, so checkpoint isolation (store/unstorable.ts) still finds the refused rows.
  */
 export function jsonRows(tx: postgres.Sql | postgres.TransactionSql, rows: readonly Record<string, unknown>[]): postgres.Parameter {
-  return tx.typed(rows as never, JSON_OID) as postgres.Parameter;
+  // Encoded here, not by postgres.js, so that a value JSON cannot hold fails as a data error of
+  // its rows (see UnencodableValue); sent as text, which the statement casts with `::json`.
+  return tx.typed(jsonText(rows, 'a row') as never, TEXT_OID) as postgres.Parameter;
 }
 
-/** The `json` type's OID: postgres.js serializes the value with JSON.stringify, once. */
-const JSON_OID = 114;
+/** The `text` type's OID: postgres.js sends the string as it is. */
+const TEXT_OID = 25;
+
+/**
+ * A value of a checkpoint row that JSON cannot encode: a BigInt or a cycle in an actor's state,
+ * timer, alert or read-model row. That is a bug in the actor, and retrying the same rows can never
+ * succeed, so it is a data error (SQLSTATE class 22, `data_exception`) like a value Postgres
+ * refuses: checkpoint isolation (store/unstorable.ts) finds the entity it belongs to and
+ * quarantines it, and the partition flows on. Without this the commit failed with a TypeError on
+ * every retry, and one event stopped its partition.
+ */
+export class UnencodableValue extends Error {
+  readonly code = '22000';
+}
+
+/**
+ * `JSON.stringify(value)`, or an UnencodableValue naming `what` (e.g. "sku 'sku-1': its state").
+ * Undefined when the value itself is not JSON (undefined, a function): the column's NOT NULL says so.
+ */
+export function jsonText(value: unknown, what: string): string {
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    throw new UnencodableValue(`${what} cannot be encoded as JSON (${(e as Error)?.message ?? e})`);
+  }
+}
