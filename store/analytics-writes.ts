@@ -67,7 +67,9 @@ export function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Started |
  * summed first.
  */
 export function writeAggregates(tx: Tx, aggregates: readonly (AggregateRows & { shard: string })[]): Started[] {
-  return byTable(aggregates).map((a) => {
+  // Every table's statement is built (its rows encoded) before any is started: an encoding that
+  // fails then leaves none of them sent (store/checkpoint-writes.ts startCheckpoint).
+  const statements = byTable(aggregates).map((a) => {
     const { dimensions, measures } = a.table;
     const dims = dimensions.map(ident);
     const meas = measures.map(ident);
@@ -88,8 +90,9 @@ export function writeAggregates(tx: Tx, aggregates: readonly (AggregateRows & { 
        on conflict (minute, ${[...dims, 'shard'].join(', ')}) do update set ${meas.map((m) => `${m} = ${part}.${m} + excluded.${m}`).join(', ')}`,
       [jsonRows(tx, rows)] as never[],
       PREPARED,
-    ).execute();
+    );
   });
+  return statements.map((q) => q.execute());
 }
 
 /** The rows of each aggregate table, with the shard each came from. */

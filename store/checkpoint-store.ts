@@ -5,7 +5,7 @@ import type { ShardDelta } from '../engine/index.ts';
 import { parkedInputsOf } from './parked-inputs.ts';
 import type { ParkedRow } from '../engine/shard/parked.ts';
 import { startCheckpoint } from './checkpoint-writes.ts';
-import { allStatements } from './all-statements.ts';
+import { allStatements, type Started } from './all-statements.ts';
 import { findUnstorable, type Unstorable } from './unstorable.ts';
 
 export { isDataError, type Unstorable } from './unstorable.ts';
@@ -224,11 +224,11 @@ async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], proce
       throw new Error(`BEGIN of a checkpoint failed, so its statements may have run outside a transaction: ${e.message}`);
     });
     const fence = conn`select actorstream_fence(${cps.map((cp) => cp.shard)}::text[], ${cps.map((cp) => cp.epoch)}::int[])`.execute();
-    let writes: ReturnType<typeof startCheckpoint>;
+    const writes: (Started | undefined)[] = [];
     try {
-      writes = startCheckpoint(conn, cps, processedEventsTable);
+      startCheckpoint(conn, cps, writes, processedEventsTable);
     } catch (e) {
-      throw await rolledBack(conn, begin, fence, e);
+      throw await rolledBack(conn, [begin, fence, ...writes], e);
     }
     const commit = conn`commit`.execute();
     // The first failure, in statement order, is the one reported.
@@ -247,11 +247,13 @@ async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], proce
  * UnencodableValue), with BEGIN and the fence already on their way: ROLLBACK behind them, so the
  * connection goes back to the pool outside any transaction (released inside one, its next
  * statements, an acquire's epoch among them, would have run in it and been rolled back later).
- * Reported as the fence's refusal when there is one, as for any other data error.
+ * Every statement sent is settled first. Reported as the fence's refusal when there is one, as
+ * for any other data error.
  */
-async function rolledBack(conn: postgres.ReservedSql, begin: Promise<unknown>, fence: Promise<unknown>, e: unknown): Promise<unknown> {
-  const [, fenced] = await Promise.allSettled([begin, fence, conn`rollback`.execute()]);
-  return fenced.status === 'rejected' ? fencedOr(fenced.reason) : e;
+async function rolledBack(conn: postgres.ReservedSql, sent: readonly (Started | undefined)[], e: unknown): Promise<unknown> {
+  const settled = await Promise.allSettled([...sent, conn`rollback`.execute()]);
+  const fenced = settled.find((s) => s.status === 'rejected' && (s.reason as { code?: string } | null)?.code === 'AS001');
+  return fenced ? fencedOr((fenced as PromiseRejectedResult).reason) : e;
 }
 
 /** The fence's refusal (SQLSTATE AS001, its DETAIL naming the stale shard) as ShardFenced; any other error as is. */

@@ -27,35 +27,42 @@ export type CheckpointRows = Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'a
  * them in this order, which is load-bearing where two touch one table (states before quarantines,
  * added timers before fired ones are removed). The caller awaits them all (store/all-statements.ts)
  * and sends COMMIT right behind them (store/checkpoint-store.ts).
+ *
+ * Each is pushed to `started` as it is started. A writer that throws before its statement is sent
+ * (a value JSON cannot encode: json-rows.ts UnencodableValue) stops the rest; `started` then holds
+ * what went out before it, for the caller to settle and roll back.
  */
-export function startCheckpoint(tx: Tx, cps: readonly Checkpoint[], processedEventsTable?: string): (Started | undefined)[] {
-  return [
-    ...startCheckpointRows(tx, cps, processedEventsTable),
-    writeOffsets(tx, cps),
-    writeInboxPositions(tx, cps),
-    writeQuarantines(tx, cps.flatMap((cp) => cp.quarantines ?? [])),
-    ...writeParkedInputs(tx, { parked: cps.flatMap((cp) => cp.parked ?? []), released: cps.flatMap((cp) => cp.released ?? []) }),
-    removeFiredTimers(tx, cps),
-    deleteConsumedOutbox(tx, cps),
-  ];
+export function startCheckpoint(tx: Tx, cps: readonly Checkpoint[], started: (Started | undefined)[], processedEventsTable?: string): void {
+  startCheckpointRows(tx, cps, started, processedEventsTable);
+  started.push(writeOffsets(tx, cps));
+  started.push(writeInboxPositions(tx, cps));
+  started.push(writeQuarantines(tx, cps.flatMap((cp) => cp.quarantines ?? [])));
+  started.push(...writeParkedInputs(tx, { parked: cps.flatMap((cp) => cp.parked ?? []), released: cps.flatMap((cp) => cp.released ?? []) }));
+  started.push(removeFiredTimers(tx, cps));
+  started.push(deleteConsumedOutbox(tx, cps));
 }
 
 /** The entity rows of `cps`, one statement per table. Pipelined, and settled all together, as above. */
-export function writeCheckpointRows(tx: Tx, cps: readonly CheckpointRows[], processedEventsTable?: string): Promise<void> {
-  return allStatements(startCheckpointRows(tx, cps, processedEventsTable));
+export async function writeCheckpointRows(tx: Tx, cps: readonly CheckpointRows[], processedEventsTable?: string): Promise<void> {
+  const started: (Started | undefined)[] = [];
+  try {
+    startCheckpointRows(tx, cps, started, processedEventsTable);
+  } catch (e) {
+    await Promise.allSettled(started);
+    throw e;
+  }
+  return allStatements(started);
 }
 
-function startCheckpointRows(tx: Tx, cps: readonly CheckpointRows[], processedEventsTable?: string): (Started | undefined)[] {
-  return [
-    writeStates(tx, cps.flatMap((cp) => cp.states)),
-    writeHistory(tx, cps.flatMap((cp) => cp.history ?? [])),
-    writeOutbox(tx, cps),
-    writeAlerts(tx, cps.flatMap((cp) => cp.alerts)),
-    writeTimersAdded(tx, cps),
-    ...readModelsByTable(cps).map((rm) => writeReadModel(tx, rm)),
-    ...writeAggregates(tx, cps.flatMap((cp) => (cp.aggregates ?? []).map((a) => ({ shard: cp.shard, ...a })))),
-    writeProcessedEvents(tx, processedEventsTable, cps.flatMap((cp) => cp.processed ?? [])),
-  ];
+function startCheckpointRows(tx: Tx, cps: readonly CheckpointRows[], started: (Started | undefined)[], processedEventsTable?: string): void {
+  started.push(writeStates(tx, cps.flatMap((cp) => cp.states)));
+  started.push(writeHistory(tx, cps.flatMap((cp) => cp.history ?? [])));
+  started.push(writeOutbox(tx, cps));
+  started.push(writeAlerts(tx, cps.flatMap((cp) => cp.alerts)));
+  started.push(writeTimersAdded(tx, cps));
+  for (const rm of readModelsByTable(cps)) started.push(writeReadModel(tx, rm));
+  started.push(...writeAggregates(tx, cps.flatMap((cp) => (cp.aggregates ?? []).map((a) => ({ shard: cp.shard, ...a })))));
+  started.push(writeProcessedEvents(tx, processedEventsTable, cps.flatMap((cp) => cp.processed ?? [])));
 }
 
 /** The read-model rows of `cps`, one entry per table (shards of one actor type share theirs). */

@@ -211,6 +211,25 @@ describe('checkpoint store', () => {
     expect(JSON.parse(row!.value as string)).toEqual(state);
   });
 
+  test('a value JSON cannot encode fails the commit as a data error before its statement is sent: nothing lands, no connection is left in a transaction, and isolation names the entity', async () => {
+    const epoch = await store.acquire('user/79', 'proc-a');
+    const state = (n: number) => ({ actorType: 'user', key: 'u-json', partition: 79, stateVersion: 1, state: { n } });
+    // The states statement goes out first; the alert after it cannot be encoded.
+    const bad = checkpoint('user/79', epoch, 1, {
+      states: [state(1)],
+      alerts: [{ ...alert('user/u-json/odd/e-1'), entityType: 'user', entityKey: 'u-json', details: { summary: 'odd', big: 1n } as never }],
+    });
+    const error = await store.commit(bad).catch((e: unknown) => e);
+    expect(isDataError(error)).toBe(true);
+    expect((error as Error).message).toBe('alert user/u-json/odd/e-1 cannot be encoded as JSON (JSON.stringify cannot serialize BigInt.)');
+    expect((await sql`select key from actor_states where key = 'u-json'`).length).toBe(0);
+    const open = await sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`;
+    expect(open[0]!.n).toBe(0);
+    expect(await store.findUnstorable(bad)).toEqual([{ group: { entityKey: 'u-json' }, error: '22000 alert user/u-json/odd/e-1 cannot be encoded as JSON (JSON.stringify cannot serialize BigInt.)' }]);
+    await store.commit(checkpoint('user/79', epoch, 2, { states: [state(2)] }));
+    expect((await sql`select state from actor_states where key = 'u-json'`).map((r) => r.state)).toEqual([{ n: 2 }]);
+  });
+
   test('a lazy load above its threshold reads only the states of entities with a pending timer; the other keys come after', async () => {
     const epoch = await store.acquire('order/7', 'proc-a');
     const states = ['o-a', 'o-b', 'o-c'].map((key) => ({ actorType: 'order', key, partition: 7, stateVersion: 1, state: { key } }));
