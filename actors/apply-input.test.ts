@@ -106,6 +106,29 @@ describe('applyInput', () => {
     expect(applyInput({ ...actor, sendsOn: { order_placed: ['user'] } }, { n: 0 }, input, ctx, sink)).toEqual({ n: 1 });
   });
 
+  test('a message, alert or timer JSON cannot encode (a BigInt, a cycle) is refused like a throw, before the sink accepts; a message reaches the sink with its JSON', () => {
+    const cyclic: Record<string, unknown> = { type: 'reserve' };
+    cyclic.self = cyclic;
+    const cases: [Effect, string][] = [
+      [{ kind: 'send', to: sku, msg: { ...reserve, qty: 2n } as never }, "Error: a message to sku 's-1' cannot be encoded as JSON"],
+      [{ kind: 'send', to: sku, msg: cyclic as never }, "Error: a message to sku 's-1' cannot be encoded as JSON"],
+      [{ kind: 'alert', alert: { ...alert, details: { summary: 'x', n: 1n } } as never }, `Error: alert ${alert.id} cannot be encoded as JSON`],
+      [{ kind: 'schedule', at: 5_000, timer: { ...timeout, n: 1n } as never }, 'Error: a timer cannot be encoded as JSON'],
+    ];
+    for (const [bad, reason] of cases) {
+      const actor = scripted((s) => ({ state: { n: s.n + 1 }, effects: [{ kind: 'send', to: sku, msg: reserve }, bad] }));
+      const { sink, calls } = recordingSink();
+      sink.accept = () => void calls.push(['accept']);
+      const out = applyInput(actor, { n: 0 }, input, ctx, sink);
+      expect(out).toBeInstanceOf(Quarantine);
+      expect((out as Quarantine).reason.startsWith(reason)).toBe(true);
+      expect(calls).toEqual([]);
+    }
+    const json: unknown[] = [];
+    applyInput(scripted((s) => ({ state: s, effects: [{ kind: 'send', to: sku, msg: reserve }] })), { n: 0 }, input, ctx, { ...recordingSink().sink, send: (_f, _t, _m, j) => void json.push(j) });
+    expect(json).toEqual([JSON.stringify(reserve)]);
+  });
+
   test("the sink accepts a transition once it passed applyInput's checks, before any effect; its throw quarantines and no effect reaches the sink", () => {
     const effects: Effect[] = [{ kind: 'alert', alert }, { kind: 'send', to: sku, msg: reserve }];
     const actor = scripted((s) => ({ state: { n: s.n + 1 }, effects }));

@@ -1,5 +1,5 @@
 import type { ActorMessage, Alert, TimerMessage } from '../schemas/index.ts';
-import type { ActorAddress, ActorContext, ActorDefinition, ActorInput, Transition } from './actor.ts';
+import type { ActorAddress, ActorContext, ActorDefinition, ActorInput, Effect, Transition } from './actor.ts';
 
 /**
  * The one interpreter of a handler's outcome, shared by the test driver (the oracle) and the
@@ -14,7 +14,8 @@ import type { ActorAddress, ActorContext, ActorDefinition, ActorInput, Transitio
  * returned them. `from` is the actor that produced them; one address serves all effects of a call.
  */
 export interface EffectSink {
-  send(from: ActorAddress, to: ActorAddress, msg: ActorMessage): void;
+  /** `msgJson`: `msg` as JSON, encoded once by applyInput (a sink that writes the message uses it). */
+  send(from: ActorAddress, to: ActorAddress, msg: ActorMessage, msgJson: string): void;
   alert(from: ActorAddress, alert: Alert): void;
   schedule(from: ActorAddress, at: number, timer: TimerMessage): void;
   /**
@@ -38,7 +39,8 @@ export class Quarantine {
  * Runs `actor.handle` on `state` (the entity's current state, or `actor.initial(key)` for a new
  * one) and returns the new state, after handing its effects to `sink`; or, when the handler
  * throws, a `Quarantine` and no effect at all. Pure apart from what `sink` does. It allocates
- * nothing per input beyond the sender's address, and that only when there are effects.
+ * nothing per input beyond the sender's address and its messages' JSON, and those only when there
+ * are effects.
  *
  * @example
  * const out = applyInput(orderActor, state, { kind: 'event', event }, { key, now: event.ts }, sink);
@@ -58,6 +60,8 @@ export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorI
     const undeclared = undeclaredSend(actor, input.event.type, effects);
     if (undeclared !== undefined) return new Quarantine(`Error: ${undeclared}`, new Error(undeclared));
   }
+  const messages = effects.length > 0 ? encodedMessages(effects) : NO_MESSAGES;
+  if (messages instanceof Quarantine) return messages;
   if (sink.accept) {
     try {
       sink.accept(input, state, t, ctx);
@@ -68,13 +72,42 @@ export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorI
   if (effects.length > 0) {
     // Property order (type, key) is kept: the shard serializes this address into inbox records.
     const from: ActorAddress = { type: actor.type, key: ctx.key };
+    let m = 0;
     for (const e of effects) {
-      if (e.kind === 'send') sink.send(from, e.to, e.msg);
+      if (e.kind === 'send') sink.send(from, e.to, e.msg, messages[m++]!);
       else if (e.kind === 'alert') sink.alert(from, e.alert);
       else sink.schedule(from, e.at, e.timer);
     }
   }
   return t.state;
+}
+
+const NO_MESSAGES: readonly string[] = Object.freeze([]);
+
+/**
+ * Each send's message as JSON, in order, after checking that alerts and timers encode too: the
+ * engine writes all of them as JSON. A BigInt or a cycle in one is the handler's bug, so its
+ * entity is quarantined as for a throw, before any effect happens, in the driver as in the engine.
+ * (In the engine it failed the shard's batch on every retry: one event stopped its partition.)
+ */
+function encodedMessages(effects: readonly Effect[]): string[] | Quarantine {
+  const messages: string[] = [];
+  let i = 0;
+  try {
+    for (; i < effects.length; i++) {
+      const e = effects[i]!;
+      if (e.kind === 'send') messages.push(JSON.stringify(e.msg));
+      else JSON.stringify(e.kind === 'alert' ? e.alert : e.timer);
+    }
+  } catch (err) {
+    return quarantineFor(new Error(`${effectName(effects[i]!)} cannot be encoded as JSON (${(err as Error)?.message ?? err})`));
+  }
+  return messages;
+}
+
+/** An effect as an error names it: "a message to order 'o-1'", "alert <id>", "a timer". */
+function effectName(e: Effect): string {
+  return e.kind === 'send' ? `a message to ${e.to.type} '${e.to.key}'` : e.kind === 'alert' ? `alert ${e.alert.id}` : 'a timer';
 }
 
 function quarantineFor(e: unknown): Quarantine {

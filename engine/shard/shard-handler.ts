@@ -68,9 +68,6 @@ export class ShardHandler implements EffectSink {
   private readonly held: AwaitingRelease;
   /** Kafka timestamps of the source events applied since `takeAppliedTimes` (with `countApplied`). */
   private appliedTimes: number[] | undefined;
-  /** The inbox values of the accepted transition's sends, in order, encoded by `accept` (see there); `send` takes them. */
-  private readonly encodedSends: string[] = [];
-  private sendsTaken = 0;
 
   constructor(
     private readonly opts: HandlerOptions,
@@ -96,30 +93,7 @@ export class ShardHandler implements EffectSink {
         if (e.kind === 'send' && !types.has(e.to.type)) throw new Error(`sent a message to actor type '${e.to.type}', which this deployment does not run`);
       }
     }
-    this.encodeEffects(t.effects, { type: this.opts.actor.type, key: ctx.key });
     this.pending.aggregates?.add(input, before, t.state, ctx, alertsOf(t.effects));
-  }
-
-  /**
-   * Encodes the transition's messages as the inbox values `send` writes, and checks that its alerts
-   * and timers can be encoded too, before any effect happens: a BigInt or a cycle in one is the
-   * handler's bug, so its entity is quarantined like a throw. Found later, in `send` or at the
-   * checkpoint, it failed the whole batch, and the shard was restored and failed again, for ever.
-   * Each message is encoded once: `send` takes the values made here.
-   */
-  private encodeEffects(effects: readonly Effect[], from: ActorAddress): void {
-    this.encodedSends.length = 0;
-    this.sendsTaken = 0;
-    let i = 0;
-    try {
-      for (; i < effects.length; i++) {
-        const e = effects[i]!;
-        if (e.kind === 'send') this.encodedSends.push(JSON.stringify({ from, msg: e.msg } satisfies InboxValue));
-        else JSON.stringify(e.kind === 'alert' ? e.alert : e.timer);
-      }
-    } catch (err) {
-      throw new Error(`${effectName(effects[i]!)} cannot be encoded as JSON (${(err as Error)?.message ?? err})`);
-    }
   }
 
   /** The root key of the inputs handled next (see merge-key.ts): set before each source event or message. */
@@ -282,8 +256,9 @@ export class ShardHandler implements EffectSink {
     this.pending.park(parked);
   }
 
-  send(from: ActorAddress, to: ActorAddress, msg: ActorMessage): void {
-    const value = this.sendsTaken < this.encodedSends.length ? this.encodedSends[this.sendsTaken++]! : JSON.stringify({ from, msg } satisfies InboxValue);
+  send(from: ActorAddress, to: ActorAddress, msg: ActorMessage, msgJson: string): void {
+    // The InboxValue { from, msg }, around the message applyInput encoded (once, and checked).
+    const value = msgJson === undefined ? JSON.stringify({ from, msg } satisfies InboxValue) : `{"from":${JSON.stringify(from)},"msg":${msgJson}}`;
     // x-origin / x-seq are added by the relay from the outbox row's sequence number.
     let headers = this.traceHeaders();
     if (this.opts.mergedReceivers?.has(to.type) && !Number.isNaN(this.rootAt)) {
@@ -316,7 +291,3 @@ export class ShardHandler implements EffectSink {
 /** W3C trace context: version-traceid-parentid-flags. */
 const TRACEPARENT_FORMAT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-/** An effect as an error names it: "a message to order 'o-1'", "alert <id>", "a timer". */
-function effectName(e: Effect): string {
-  return e.kind === 'send' ? `a message to ${e.to.type} '${e.to.key}'` : e.kind === 'alert' ? `alert ${e.alert.id}` : 'a timer';
-}
