@@ -290,4 +290,3 @@ export class ShardHandler implements EffectSink {
 
 /** W3C trace context: version-traceid-parentid-flags. */
 const TRACEPARENT_FORMAT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
