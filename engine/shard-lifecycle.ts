@@ -110,10 +110,11 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       // and Kafka's): owe them now, so a partition with no new input still shows no lag.
       const owedGroupOffsets = new Map([...next].map(([tp, offset]) => [tp, { ...parseTpKey(tp), offset }]));
       const owned: Owned = { id, actor, partition, epoch, host, counters: { ...ZERO }, size, appendTimes: [], traced: [], uncommitted: 0, paused: false, recordsInputs, next, owedGroupOffsets, ...(merge ? { merges: true as const } : {}) };
-      // A sender with nothing to read says so at once; one with a backlog publishes its first clock with its first commit.
-      // Not while entities of it hold inputs for their answers (engine/shard/awaiting-holds.ts): those will still send.
-      const holding = snap.states.some((s) => s.held);
-      if (deps.eventTime?.isSender(actor.type) && end && !holding && (next.get(tpKey(sourceTopic, partition)) ?? 0) >= end.high) owned.clock = 'idle';
+      // A sender states its promise at once, as of its restored rows (idle when it has nothing to
+      // read and holds nothing that may still send). Its next commit may be far off: entities that
+      // hold inputs for answers (engine/shard/awaiting-holds.ts) make nothing to commit until the
+      // answers come, and shards restored elsewhere wait for this clock before answering.
+      if (deps.eventTime?.isSender(actor.type)) owned.clock = await host.clock(id);
       if (snap.storedUnknown) handOverKeys(owned);
       return owned;
     },

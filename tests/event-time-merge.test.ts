@@ -46,6 +46,18 @@ function expectExactlyTheOracle(e: PipelineEnv, events: readonly DomainEvent[]):
   return expectCommittedEqualsOracle(e.sql, events, { exact: true, partitions: PARTITIONS });
 }
 
+/**
+ * A healthy run never stops waiting on a timeout: not for a silent origin (event_time_max_wait_ms,
+ * 30 s, longer than a fail-over) nor for an order's answers (60 s). Either would apply inputs in
+ * arrival order, and the states would equal the driver only by luck. Reads the stop line of a
+ * process stopped with SIGTERM.
+ */
+function expectNoWaitTimedOut(p: { output: string[] }): void {
+  const stopped = p.output.join('').split('\n').find((l) => l.startsWith('stopped:'));
+  expect(stopped).toBeDefined();
+  expect(stopped!).not.toMatch(/timed out/);
+}
+
 /** Source records committed as consumed so far (every source record is one event, in these workloads). */
 async function consumedSoFar(e: PipelineEnv): Promise<number> {
   return (await e.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic not like '%.inbox'`)[0]!.n as number;
@@ -95,6 +107,7 @@ describe('event-time merge against a real broker', () => {
     await waitUntilSettled(env);
     await stop(last, 'SIGTERM');
     expect(last.output.join('')).toMatch(/merged in event time/);
+    expectNoWaitTimedOut(last);
     expect(await consumedSoFar(env)).toBe(events.length);
     await expectExactlyTheOracle(env, events);
   }, 300_000);
@@ -112,6 +125,7 @@ describe('event-time merge against a real broker', () => {
     const last = await start(env, 'slow-last', slow, 'tests/support/throttled-processor-main.ts');
     await waitUntilSettled(env);
     await stop(last, 'SIGTERM');
+    expectNoWaitTimedOut(last);
     expect(await consumedSoFar(env)).toBe(events.length);
     await expectExactlyTheOracle(env, events);
   }, 300_000);
@@ -136,6 +150,7 @@ describe('event-time merge against a real broker', () => {
     }
     await waitUntilSettled(env);
     await stop(b, 'SIGTERM');
+    expectNoWaitTimedOut(b);
     await expectExactlyTheOracle(env, events);
   }, 300_000);
 });

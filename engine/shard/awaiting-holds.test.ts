@@ -147,6 +147,28 @@ describe('an order awaiting its stock answers', () => {
     expect(stateOf(second).status).toBe('shipped');
   });
 
+  test('restored with its partition read to the end while an order holds inputs: its promise is stated at once, at the held input, not idle', () => {
+    const first = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['sku', 'user'] });
+    first.apply([placed, paid, cancelled]);
+    const delta = first.takeDelta();
+    const restore = {
+      states: delta.states.map((s) => ({ key: s.key, stateVersion: s.stateVersion, state: s.state, held: s.held ?? null })),
+      offsets: new Map(delta.offsets.map((o) => [`${o.topic}:${o.partition}`, o.nextOffset])),
+      inboxPositions: new Map(),
+      timers: [],
+      eventTimeMax: delta.offsets.find((o) => o.topic === 'transaction_events')!.eventTimeMax,
+    };
+    const second = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['sku', 'user'], restore });
+    second.noteSourceEnd(3);
+    // Nothing new to commit until the answers come, and the SKUs that would answer may wait for
+    // this very clock (restored elsewhere, they never heard one): it must not wait for a commit.
+    expect(second.dirty()).toBe(false);
+    expect(second.clock()).toBe(delta.clock!);
+    expect(second.clock()).toBe(`sku=${T0 + 2000}/0/2/transaction_events user=${T0 + 1000}/0/1/transaction_events`);
+    second.apply([answer(0, 0, 'A', true), answer(1, 1, 'B', true)]);
+    expect(second.clock()).toBe('idle'); // nothing held, nothing left to read
+  });
+
   test('answers that never come: after maxAwaitMs what it holds is applied anyway, counted, at the next batch or checkpoint', () => {
     let now = 0;
     const shard = createShard({ actor: orderActor, partition: 0, app: APP, wallClock: () => now, maxAwaitMs: 1000 });

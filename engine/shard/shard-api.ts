@@ -233,6 +233,8 @@ export interface Shard {
   heldSources?(): number;
   /** True when there is something a checkpoint would write. */
   dirty(): boolean;
+  /** Its promise to merging shards now (shard-clock.ts), as the next delta would carry it; undefined unless it sends to some. */
+  clock(): string | undefined;
   /**
    * An entity's live state; `passivated` when it was evicted after a checkpoint (its committed row
    * in Postgres is then its current state); undefined when the shard has never seen the key.

@@ -85,6 +85,8 @@ export interface ShardHostApi {
   rehydrate(id: string, rows: StateRow[], keys: string[], now: number): void;
   /** `seenAt`: when the end was measured (wall-clock ms). */
   noteSourceEnd(id: string, highWatermark: number, seenAt: number): void;
+  /** See Shard.clock. */
+  clock(id: string): string | undefined;
   /** See Shard.storedKeys; nothing when the shard is no longer open here. */
   storedKeys(id: string, keys: string[]): void;
   /** What the next checkpoint writes, or null when the shard is clean. */
@@ -158,6 +160,7 @@ export function createShardHost(
       s.rehydrate(rows, keys);
     },
     noteSourceEnd: (id, hw, seenAt) => shardOf(id).noteSourceEnd(hw, seenAt),
+    clock: (id) => shardOf(id).clock(),
     storedKeys: (id, keys) => shards.get(id)?.storedKeys(keys),
     takeDelta(id) {
       const s = shardOf(id);

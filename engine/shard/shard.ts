@@ -9,11 +9,8 @@ import { ShardHandler } from './shard-handler.ts';
 import { ShardHistory } from './shard-history.ts';
 import { InputRouter } from './shard-inputs.ts';
 import { MergedInputs } from './merged-inputs.ts';
-import { compareKeys, encodeRootKey } from './merge-key.ts';
 import { releaseEntity } from './release.ts';
-import { encodeClockSet } from '../clock-set.ts';
-import type { ActorDefinition, ActorInput } from '../../actors/actor.ts';
-import { declaredTargets } from '../../actors/apply-input.ts';
+import { shardClock } from './shard-clock.ts';
 import type { Shard, ShardCounters, ShardOptions } from './shard-api.ts';
 
 export type { Shard, ShardCounters, ShardDelta, ShardOptions, ShardRestore } from './shard-api.ts';
@@ -67,6 +64,8 @@ export function createShard(opts: ShardOptions): Shard {
     senders: recipients,
   };
   const router = new InputRouter(topics, offsets, inboxPositions, counters, table, pending, handler, gate);
+  const currentClock = (): string | undefined =>
+    mergedReceivers && shardClock({ actor, partition, sourceTopic, offsets, gate, holds: table.holds, receivers: mergedReceivers });
   const merged = opts.merge ? new MergedInputs(opts.merge, { sourceTopic, inboxTopic, partition, maxFutureMs: topics.maxFutureMs }, offsets, inboxPositions, router, pending, counters, wallClock, gate) : undefined;
 
   return {
@@ -82,28 +81,16 @@ export function createShard(opts: ShardOptions): Shard {
     takeEndWanted: () => gate.takeEndWanted(),
     releaseOverdueHolds: () => handler.releaseOverdueHolds(),
     dirty: () => pending.dirty(),
+    clock: currentClock,
     ...(merged ? { takeAppliedTimestamps: () => merged.takeAppliedTimestamps(), heldSources: () => merged.heldSources } : {}),
     ...(countApplied ? { takeAppliedTimestamps: () => handler.takeAppliedTimes()! } : {}),
     takeDelta: () => {
       const delta = pending.take();
       const source = delta.offsets.find((o) => o.topic === sourceTopic && o.partition === partition);
       if (source && gate.eventTimeMax > 0) source.eventTimeMax = gate.eventTimeMax;
-      // What it sends is keyed by its source clock (shard-inputs.ts applyDecodedSource), so that
-      // clock, taken with the outbox rows it covers, is its promise to the shards that merge.
-      // Inputs held for entities awaiting answers (awaiting-holds.ts) send, once applied, under
-      // their own keys: the promise to a type stops at the earliest of them that may send to it
-      // (ActorDefinition.sendsOn), and is not idle while any such waits. One clock per type.
-      if (mergedReceivers) {
-        const offset = offsets.get(`${sourceTopic}:${partition}`) ?? 0;
-        const reading = { at: gate.eventTimeMax, topic: sourceTopic, partition, offset, seq: -1 };
-        const clocks = new Map<string, string>();
-        for (const type of mergedReceivers) {
-          const held = table.holds.earliestRoot(actor.sendsOn && ((input) => maySendTo(actor, input, type)));
-          if (held) clocks.set(type, encodeRootKey(compareKeys(held, reading) < 0 ? held : reading));
-          else clocks.set(type, gate.atEnd() ? 'idle' : encodeRootKey(reading));
-        }
-        delta.clock = encodeClockSet(clocks);
-      }
+      // Its promise to the shards that merge, taken with the outbox rows it covers.
+      const clock = currentClock();
+      if (clock !== undefined) delta.clock = clock;
       return delta;
     },
     query: (key) => table.query(key),
@@ -126,11 +113,4 @@ export function createShard(opts: ShardOptions): Shard {
       return inputs.takenFor(keys);
     },
   };
-}
-
-/** False only for a source event whose type `sendsOn` names without `type`: timers and other events may send anywhere. */
-function maySendTo(actor: ActorDefinition<any>, input: ActorInput, type: string): boolean {
-  if (input.kind !== 'event') return true;
-  const allowed = declaredTargets(actor, input.event.type);
-  return allowed === undefined || allowed.includes(type);
 }

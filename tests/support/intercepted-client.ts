@@ -1,5 +1,6 @@
 import type { LogClient } from '../../engine/log-client.ts';
 import type { BatchControl, RecordSource, SourceBatch } from '../../engine/record-source.ts';
+import { CLOCK_HEADER } from '../../engine/shard/merge-key.ts';
 
 /**
  * A batch on its way from the client to the engine: `deliver` hands it over; not calling it keeps
@@ -40,4 +41,26 @@ export function throttled(client: LogClient, topic: string, partition: number | 
     if (batch.topic === topic && (partition === 'all' || batch.partition === partition)) await new Promise((r) => setTimeout(r, delayMs(batch.records.length)));
     return deliver();
   });
+}
+
+/**
+ * The client, with every clock record its producer is given dropped (acknowledged, never written):
+ * shards merging in event time then never hear this process's senders, as when a process dies
+ * between committing a clock and publishing it.
+ */
+export function withoutClockRecords(client: LogClient): LogClient {
+  return {
+    ...client,
+    partitionOf: client.partitionOf,
+    async sink() {
+      const sink = await client.sink();
+      return {
+        send: (records) => {
+          const kept = records.filter((r) => r.headers?.[CLOCK_HEADER] === undefined);
+          return kept.length > 0 ? sink.send(kept) : Promise.resolve();
+        },
+        disconnect: () => sink.disconnect(),
+      };
+    },
+  };
 }
