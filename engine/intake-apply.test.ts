@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { skuActor } from '../actors/sku.ts';
-import { applyInShard } from './intake-apply.ts';
+import { accountApplied, applyInShard } from './intake-apply.ts';
 import type { Membership } from './membership.ts';
 import type { Owned } from './owned-shard.ts';
 import type { SourceBatch } from './record-source.ts';
@@ -67,5 +67,23 @@ describe('applyInShard', () => {
     h.steps.length = 0;
     expect(await applyInShard(h.deps, h.o, batch)).toBeUndefined();
     expect(h.steps).toEqual(['apply threw']);
+  });
+});
+
+describe('accountApplied', () => {
+  test('says in the log when a wait ran out since the last batch, naming the shard; nothing when none did', () => {
+    const lines: string[] = [];
+    const o = { id: 'user/1', actor: skuActor, partition: 1, counters: { ...counters }, next: new Map(), appendTimes: [], traced: [], uncommitted: 0 } as unknown as Owned;
+    const deps = { observer: {}, log: (line: string) => void lines.push(line) };
+    const result = (more: Partial<typeof counters>): ApplyResult => ({ consumed: 1, counters: { ...counters, applied: 1, ...more }, size: 1 });
+    accountApplied(deps, o, batch, result({}), 0, 0);
+    expect(lines).toEqual([]);
+    accountApplied(deps, o, batch, result({ mergeWaitsTimedOut: 1, awaitsTimedOut: 2 }), 1, 0);
+    expect(lines).toEqual([
+      'user/1: stopped waiting for a silent origin 1 time(s) after event_time_max_wait_ms; what it applied then may differ from a replay',
+      'user/1: 2 entities waited too long for answers; what they held was applied without them and may differ from a replay',
+    ]);
+    accountApplied(deps, o, batch, result({ mergeWaitsTimedOut: 1, awaitsTimedOut: 2 }), 2, 0);
+    expect(lines.length).toBe(2); // counted once
   });
 });

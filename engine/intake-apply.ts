@@ -5,6 +5,7 @@ import type { SourceBatch } from './record-source.ts';
 import { packBatch, type RawMessage } from './shard/record-batch.ts';
 import { TRACEPARENT } from './shard/records.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
+import type { ShardCounters } from './shard/shard-api.ts';
 import { tpKey } from './topic-partition.ts';
 
 /**
@@ -56,9 +57,11 @@ async function applyOrRestore(deps: Pick<IntakeDeps, 'membership' | 'log'>, o: O
   }
 }
 
-/** What the next checkpoint and the observers need to know of the records just applied. */
-export function accountApplied(observer: ProcessorObserver, o: Owned, batch: SourceBatch, r: ApplyResult, expected: number, started: number): void {
+/** What the next checkpoint, the observers and the log need to know of the records just applied. */
+export function accountApplied(deps: Pick<IntakeDeps, 'observer' | 'log'>, o: Owned, batch: SourceBatch, r: ApplyResult, expected: number, started: number): void {
+  const observer = deps.observer;
   const before = o.counters;
+  logWaitsTimedOut(deps.log, o.id, before, r.counters);
   o.counters = r.counters;
   o.size = r.size;
   const consumed = r.consumed;
@@ -87,6 +90,18 @@ export function accountApplied(observer: ProcessorObserver, o: Owned, batch: Sou
     awaitsTimedOut: r.counters.awaitsTimedOut - before.awaitsTimedOut,
     appendTimesMs: r.appliedTimestamps ?? o.appendTimes.slice(o.appendTimes.length - consumed), ...(r.appliedTimestamps ? { sourceTimesOnly: true as const } : {}), atMs: Date.now(), applyMs: performance.now() - started, traced,
   });
+}
+
+/**
+ * A wait that ran out is where a run may decide differently from a replay (docs/determinism.md):
+ * said when it happens, not only counted, so whoever reads the log can tell which shard and when.
+ * Counted by the shard since its last batch, including waits ended by a checkpoint pass.
+ */
+function logWaitsTimedOut(log: (line: string) => void, shard: string, before: Readonly<ShardCounters>, now: Readonly<ShardCounters>): void {
+  const merge = now.mergeWaitsTimedOut - before.mergeWaitsTimedOut;
+  const awaits = now.awaitsTimedOut - before.awaitsTimedOut;
+  if (merge > 0) log(`${shard}: stopped waiting for a silent origin ${merge} time(s) after event_time_max_wait_ms; what it applied then may differ from a replay`);
+  if (awaits > 0) log(`${shard}: ${awaits} entit${awaits === 1 ? 'y' : 'ies'} waited too long for answers; what they held was applied without them and may differ from a replay`);
 }
 
 /**
@@ -133,7 +148,7 @@ export async function applyByReceipt(
     const started = performance.now();
     const r = await applyInShard(deps, o, batch);
     if (!r) return consumed > 0 ? { consumed, endWanted } : undefined;
-    accountApplied(deps.observer, o, batch, r, expected, started);
+    accountApplied(deps, o, batch, r, expected, started);
     consumed += r.consumed;
     endWanted ||= r.endWanted === true;
     if (consumed < to) break;
@@ -152,7 +167,7 @@ export async function offerMergeAgain(deps: Pick<IntakeDeps, 'membership' | 'sto
   const started = performance.now();
   const r = await applyInShard(deps, o, batch);
   if (!r) return false;
-  accountApplied(deps.observer, o, batch, r, o.next.get(tpKey(batch.topic, batch.partition)) ?? 0, started);
+  accountApplied(deps, o, batch, r, o.next.get(tpKey(batch.topic, batch.partition)) ?? 0, started);
   return r.endWanted === true;
 }
 

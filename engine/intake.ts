@@ -106,7 +106,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     const started = performance.now();
     const r = await applyInShard(deps, o, batch);
     if (!r) return step.notApplied();
-    accountApplied(deps.observer, o, batch, r, expected, started);
+    accountApplied(deps, o, batch, r, expected, started);
     if (r.endWanted) ends.request(o);
     boundHeldSources(deps, o, r.heldSources);
     if (r.consumed < batch.records.length) holds.hold(o, batch, batch.records.slice(r.consumed));
