@@ -1,5 +1,5 @@
 import type { Intake, IntakeDeps } from './intake.ts';
-import type { ProcessorObserver, TracedRecord } from './observer.ts';
+import type { TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { SourceBatch } from './record-source.ts';
 import { packBatch, type RawMessage } from './shard/record-batch.ts';
@@ -59,7 +59,6 @@ async function applyOrRestore(deps: Pick<IntakeDeps, 'membership' | 'log'>, o: O
 
 /** What the next checkpoint, the observers and the log need to know of the records just applied. */
 export function accountApplied(deps: Pick<IntakeDeps, 'observer' | 'log'>, o: Owned, batch: SourceBatch, r: ApplyResult, expected: number, started: number): void {
-  const observer = deps.observer;
   const before = o.counters;
   logWaitsTimedOut(deps.log, o.id, before, r.counters);
   o.counters = r.counters;
@@ -81,7 +80,7 @@ export function accountApplied(deps: Pick<IntakeDeps, 'observer' | 'log'>, o: Ow
   }
   if (traced.length > 0) o.traced.push(...traced);
   o.uncommitted += consumed;
-  observer.batchApplied?.({
+  deps.observer.batchApplied?.({
     shard: o.id, actorType: o.actor.type, topic: batch.topic, partition: batch.partition,
     records: batch.records.length, consumed, applied: r.counters.applied - before.applied,
     deadLettered: r.counters.deadLettered - before.deadLettered, duplicatesDropped: r.counters.duplicatesDropped - before.duplicatesDropped,
@@ -101,7 +100,8 @@ function logWaitsTimedOut(log: (line: string) => void, shard: string, before: Re
   const merge = now.mergeWaitsTimedOut - before.mergeWaitsTimedOut;
   const awaits = now.awaitsTimedOut - before.awaitsTimedOut;
   if (merge > 0) log(`${shard}: stopped waiting for a silent origin ${merge} time(s) after event_time_max_wait_ms; what it applied then may differ from a replay`);
-  if (awaits > 0) log(`${shard}: ${awaits} entit${awaits === 1 ? 'y' : 'ies'} waited too long for answers; what they held was applied without them and may differ from a replay`);
+  const [entities, they] = awaits === 1 ? ['1 entity', 'it'] : [`${awaits} entities`, 'they'];
+  if (awaits > 0) log(`${shard}: ${entities} waited too long for answers; what ${they} held was applied without them and may differ from a replay`);
 }
 
 /**

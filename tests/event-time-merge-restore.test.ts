@@ -5,6 +5,7 @@ import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { SpawnedProcessors } from './support/spawned-processors.ts';
+import { expectNoWaitTimedOut } from './support/merge-run.ts';
 
 /**
  * Issue #16, found by a fail-over run that failed once in CI (77 s, one user different): an order
@@ -69,9 +70,7 @@ describe('event-time merge, restored while orders await their answers', () => {
     await waitUntilSettled(env);
     const settledInMs = Date.now() - began;
     await stop(second, 'SIGTERM');
-    const stopped = second.output.join('').split('\n').find((l) => l.startsWith('stopped:'));
-    expect(stopped).toBeDefined();
-    expect(stopped!).not.toMatch(/timed out/);
+    expectNoWaitTimedOut(second);
     expect(settledInMs).toBeLessThan(25_000);
     const expected = await expectCommittedEqualsOracle(env.sql, events, { exact: true, partitions: PARTITIONS });
     expect([o0, o1].map((o) => (expected.states.get('order')!.get(o) as { status: string }).status)).toEqual(['paid', 'paid']);

@@ -6,7 +6,7 @@ import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { SpawnedProcessors } from './support/spawned-processors.ts';
 import { throttled } from './support/intercepted-client.ts';
-import { runMergingProcessorUntilSettled } from './support/merge-run.ts';
+import { expectNoWaitTimedOut, runMergingProcessorUntilSettled } from './support/merge-run.ts';
 import { validEnvelope } from '../schemas/fixtures.ts';
 import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 
@@ -44,18 +44,6 @@ function workload(seed: number, count: number): DomainEvent[] {
 /** The committed result equals the driver folding the log in the merge's order, exactly; the driver's result. */
 function expectExactlyTheOracle(e: PipelineEnv, events: readonly DomainEvent[]): Promise<Expected> {
   return expectCommittedEqualsOracle(e.sql, events, { exact: true, partitions: PARTITIONS });
-}
-
-/**
- * A healthy run never stops waiting on a timeout: not for a silent origin (event_time_max_wait_ms,
- * 30 s, longer than a fail-over) nor for an order's answers (60 s). Either would apply inputs in
- * arrival order, and the states would equal the driver only by luck. Reads the stop line of a
- * process stopped with SIGTERM.
- */
-function expectNoWaitTimedOut(p: { output: string[] }): void {
-  const stopped = p.output.join('').split('\n').find((l) => l.startsWith('stopped:'));
-  expect(stopped).toBeDefined();
-  expect(stopped!).not.toMatch(/timed out/);
 }
 
 /** Source records committed as consumed so far (every source record is one event, in these workloads). */

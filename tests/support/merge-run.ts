@@ -1,3 +1,4 @@
+import { expect } from 'bun:test';
 import { startProcessor, type ProcessorOptions } from '../../engine/processor.ts';
 import { waitUntilSettled, type PipelineEnv } from './pipeline-env.ts';
 
@@ -24,4 +25,18 @@ export async function runMergingProcessorUntilSettled(
   } finally {
     await p.stop();
   }
+}
+
+/**
+ * A healthy run merging in event time never stops waiting because a bound ran out: not for a
+ * silent origin (event_time_max_wait_ms, 30 s, longer than a fail-over) nor for an entity's
+ * answers (60 s). Either applies inputs in arrival order, and the states would equal the driver
+ * only by luck. Reads the log of a process stopped with SIGTERM: its stop line, and the lines it
+ * wrote when a wait ran out (engine/intake-apply.ts), which a failure shows.
+ */
+export function expectNoWaitTimedOut(p: { output: string[] }): void {
+  const lines = p.output.join('').split('\n');
+  expect(lines.some((l) => l.startsWith('stopped:'))).toBe(true);
+  const ranOut = (l: string) => (l.startsWith('stopped:') && l.includes('timed out')) || /stopped waiting for a silent origin|waited too long for answers/.test(l);
+  expect(lines.filter(ranOut)).toEqual([]);
 }
