@@ -4,7 +4,7 @@ import { closingEvents, committed, foldWithDriver } from './support/oracle.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import { SpawnedProcessors } from './support/spawned-processors.ts';
-import { runMergingProcessorUntilSettled } from './support/merge-run.ts';
+import { expectNoWaitTimedOut, runMergingProcessorUntilSettled } from './support/merge-run.ts';
 
 /**
  * With the event-time merge on, orders hold their later events while they await their stock answers
@@ -84,6 +84,7 @@ describe('orders awaiting their stock answers, against a real broker', () => {
     const last = await start(env, 'last', { EVENT_TIME_MERGE: 'true' });
     await waitUntilSettled(env);
     await stop(last, 'SIGTERM');
+    expectNoWaitTimedOut(last); // restored orders holding inputs state their clocks: nothing waits out a bound
     expect(await consumed()).toBe(events.length);
     const expected = await expectCommittedEqualsOracle(env.sql, events, { exact: true, partitions: PARTITIONS });
     // The workload is one where holding matters: rejected orders cancelled or shipped are invalid transitions in the driver.

@@ -10,6 +10,7 @@ import { expectAnalyticsEqualOracle } from './support/analytics-oracle.ts';
 import { expectHistoryMatchesCommitted } from './support/expect-history.ts';
 import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import type { ProcessorProcess } from './support/processor-process.ts';
+import { expectNoWaitTimedOut } from './support/merge-run.ts';
 import { SpawnedProcessors } from './support/spawned-processors.ts';
 
 /**
@@ -98,6 +99,7 @@ async function sigkillAtRandomPoints(seed: number, extra: Record<string, string>
   await waitUntilSettled(env);
   await stop(last, 'SIGTERM');
   expectInMemoryWhenOn(extra, last);
+  expectNoWaitTimedOut(last);
   await expectOracle(env, events);
   const [rows] = await env.sql`select count(*)::int as n, count(distinct event_id)::int as ids from events_processed`;
   expect(rows).toEqual({ n: new Set(events.map((e) => e.id)).size, ids: new Set(events.map((e) => e.id)).size });
