@@ -66,12 +66,9 @@ describe('event-time merge, restored while orders await their answers', () => {
     // Restored, each order shard is at its end and holds a payment: nothing to commit until its
     // answer comes. SKU x needs order/0's promise to grant o1, and SKU y order/1's to grant o0.
     const second = await start(env, 'second', { EVENT_TIME_MERGE: 'true' });
-    const began = Date.now();
     await waitUntilSettled(env);
-    const settledInMs = Date.now() - began;
     await stop(second, 'SIGTERM');
-    expectNoWaitTimedOut(second);
-    expect(settledInMs).toBeLessThan(25_000);
+    expectNoWaitTimedOut(second); // before the fix: both orders' 60 s wait for answers ran out
     const expected = await expectCommittedEqualsOracle(env.sql, events, { exact: true, partitions: PARTITIONS });
     expect([o0, o1].map((o) => (expected.states.get('order')!.get(o) as { status: string }).status)).toEqual(['paid', 'paid']);
   }, 180_000);
