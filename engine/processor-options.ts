@@ -88,7 +88,7 @@ export interface ProcessorOptions {
    * backlog is read in (engine/shard/merged-inputs.ts, docs/determinism.md). Not with `localMessages`.
    */
   eventTimeMerge?: boolean;
-  /** How long a merging shard waits for a silent origin before taking it as idle (default 30 s: DEFAULT_MERGE_MAX_WAIT_MS). */
+  /** How long a merging shard waits for a silent origin before taking it as idle (default: outlasts a fail-over, engine/merge-wait.ts; 30 s at the default session timeout). */
   eventTimeMaxWaitMs?: number;
   /** Source events a merging shard may hold before its source partition pauses (default MAX_HELD_SOURCES, 5,000). */
   eventTimeMaxHeldSources?: number;

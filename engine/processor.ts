@@ -4,6 +4,7 @@ import { inboxTopicOf } from '../schemas/index.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
 import { startClockHeartbeat } from './clock-heartbeat.ts';
 import { planEventTimeMerge } from './event-time-plan.ts';
+import { mergeMaxWait } from './merge-wait.ts';
 import { createCheckpointStore, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { defaultMinIntervalMs, schedulePasses } from './checkpoint-schedule.ts';
@@ -124,9 +125,11 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
           log,
         })
       : undefined;
+    const mergeWait = mergeMaxWait(opts.eventTimeMaxWaitMs, opts.sessionTimeoutMs ?? PROCESSOR_DEFAULTS.sessionTimeoutMs);
     const eventTime = opts.eventTimeMerge
-      ? planEventTimeMerge({ actors, app: opts.app, partitionsOf: (type) => partitionCounts.get(type), partitionOf: client.partitionOf, maxWaitMs: opts.eventTimeMaxWaitMs, localMessages })
+      ? planEventTimeMerge({ actors, app: opts.app, partitionsOf: (type) => partitionCounts.get(type), partitionOf: client.partitionOf, maxWaitMs: mergeWait.maxWaitMs, localMessages })
       : undefined;
+    if (eventTime && mergeWait.warning) log(mergeWait.warning);
     const clocks = eventTime && { clockOf: (id: string) => membership.held(id)?.clock, targets: eventTime.clockTargets };
     const relay = createOutboxRelay(sql, sink, delivery && { delivery, epochOf: (id) => membership.held(id)?.epoch }, clocks);
     if (eventTime) log(`inputs of ${eventTime.receivers.join(', ')} are merged in event time (event_time_merge)`);
