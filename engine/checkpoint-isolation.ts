@@ -38,7 +38,7 @@ export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], 
     partition: owner.partition,
     stateVersion: owner.actor.stateVersion,
     initialState: owner.actor.initial(key),
-    reason: storableClip(`UNSTORABLE: this entity's checkpoint cannot be stored: ${error}`, MAX_REASON_CHARS),
+    reason: unstorableReason(error),
   }));
   return {
     ...cp,
@@ -73,7 +73,7 @@ function analyticsWithout(cp: Checkpoint, refused: ReadonlyMap<string, string>):
 function parkedInputs(inputs: readonly SourceRecord[], refused: ReadonlyMap<string, string>, owner: Pick<Owned, 'actor' | 'partition'>): ParkedInput[] {
   const out: ParkedInput[] = [];
   for (const r of inputs) {
-    const reason = storableClip(`UNSTORABLE: this entity's checkpoint cannot be stored: ${refused.get(r.key ?? '') ?? 'refused'}`, MAX_REASON_CHARS);
+    const reason = unstorableReason(refused.get(r.key ?? '') ?? 'refused');
     const p = parkedFromRecord(r, { actorType: owner.actor.type, partition: owner.partition, reason });
     if (p) out.push(p);
   }
@@ -103,4 +103,9 @@ function strippedDeadLetter(m: ShardDelta['outbox'][number], error: string): Sha
   for (const name of keep) if (h[name] !== undefined) headers[name] = storableClip(h[name]!, MAX_REASON_CHARS);
   headers[DLQ_HEADERS.reason] = storableClip(`${h[DLQ_HEADERS.reason] ?? ''} [value withheld: Postgres refused it: ${error}]`, MAX_REASON_CHARS);
   return { topic: m.topic, key: '', value: '', headers };
+}
+
+/** The quarantine reason of a refused entity, and of each input parked with it. */
+function unstorableReason(error: string): string {
+  return storableClip(`UNSTORABLE: this entity's checkpoint cannot be stored: ${error}`, MAX_REASON_CHARS);
 }

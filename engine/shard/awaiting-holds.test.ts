@@ -30,6 +30,17 @@ const answer = (offset: number, line: number, sku: string, granted: boolean): So
   value: JSON.stringify({ from: { type: 'sku', key: sku }, msg: { type: 'reservation_result', sku, line, qty: line === 0 ? 2 : 1, granted, cause: 'e-placed', ts: T0 } }),
 });
 
+/** What a shard restores from after committing only `delta` (as shard-lifecycle.ts reads it back from its rows). */
+function restoreFrom(delta: ShardDelta) {
+  return {
+    states: delta.states.map((s) => ({ key: s.key, stateVersion: s.stateVersion, state: s.state, held: s.held ?? null })),
+    offsets: new Map(delta.offsets.map((o) => [`${o.topic}:${o.partition}`, o.nextOffset])),
+    inboxPositions: new Map(),
+    timers: delta.timersAdded.map((t) => ({ key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer as never })),
+    eventTimeMax: delta.offsets.find((o) => o.topic === 'transaction_events')?.eventTimeMax,
+  };
+}
+
 const stateOf = (shard: Shard) => (shard.query('o-1') as { state: OrderState }).state;
 const sendsOf = (delta: ShardDelta, type: string) => delta.outbox.filter((r) => r.topic === `${APP}.${type}.inbox`);
 
@@ -130,14 +141,7 @@ describe('an order awaiting its stock answers', () => {
     const shipped = tx(2, 'e-ship', 'order_shipped', T0 + 3000, {});
     const first = createShard({ actor: orderActor, partition: 0, app: APP });
     first.apply([placed, paid, shipped]);
-    const delta = first.takeDelta();
-    const restore = {
-      states: delta.states.map((s) => ({ key: s.key, stateVersion: s.stateVersion, state: s.state, held: s.held ?? null })),
-      offsets: new Map(delta.offsets.map((o) => [`${o.topic}:${o.partition}`, o.nextOffset])),
-      inboxPositions: new Map(),
-      timers: delta.timersAdded.map((t) => ({ key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer as never })),
-    };
-    const second = createShard({ actor: orderActor, partition: 0, app: APP, restore });
+    const second = createShard({ actor: orderActor, partition: 0, app: APP, restore: restoreFrom(first.takeDelta()) });
     // Event time passes the payment deadline before the answers come: the timer waits with the shipment.
     second.advanceTimers(T0 + 16 * MINUTE, true);
     expect(stateOf(second).status).toBe('placed');
@@ -151,14 +155,7 @@ describe('an order awaiting its stock answers', () => {
     const first = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['sku', 'user'] });
     first.apply([placed, paid, cancelled]);
     const delta = first.takeDelta();
-    const restore = {
-      states: delta.states.map((s) => ({ key: s.key, stateVersion: s.stateVersion, state: s.state, held: s.held ?? null })),
-      offsets: new Map(delta.offsets.map((o) => [`${o.topic}:${o.partition}`, o.nextOffset])),
-      inboxPositions: new Map(),
-      timers: [],
-      eventTimeMax: delta.offsets.find((o) => o.topic === 'transaction_events')!.eventTimeMax,
-    };
-    const second = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['sku', 'user'], restore });
+    const second = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['sku', 'user'], restore: restoreFrom(delta) });
     second.noteSourceEnd(3);
     // Nothing new to commit until the answers come, and the SKUs that would answer may wait for
     // this very clock (restored elsewhere, they never heard one): it must not wait for a commit.

@@ -7,7 +7,7 @@ import type { InputLog } from './input-log.ts';
 import { AwaitingRelease } from './awaiting-release.ts';
 import { encodeRootKey, MERGE_KEY_HEADER, TIMER_ROOT } from './merge-key.ts';
 import { parkedActorInput, type ParkedInput } from './parked.ts';
-import { TRACEPARENT, type InboxValue, type SourceRecord } from './records.ts';
+import { TRACEPARENT, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
 import type { PendingDelta } from './shard-delta.ts';
 import { TimerQueue, type PendingTimer } from './timer-queue.ts';
@@ -256,9 +256,9 @@ export class ShardHandler implements EffectSink {
     this.pending.park(parked);
   }
 
-  send(from: ActorAddress, to: ActorAddress, msg: ActorMessage, msgJson: string): void {
-    // The InboxValue { from, msg }, around the message applyInput encoded (once, and checked).
-    const value = msgJson === undefined ? JSON.stringify({ from, msg } satisfies InboxValue) : `{"from":${JSON.stringify(from)},"msg":${msgJson}}`;
+  send(from: ActorAddress, to: ActorAddress, _msg: ActorMessage, msgJson: string): void {
+    // The InboxValue { from, msg } (records.ts), around the message applyInput encoded (once, and checked).
+    const value = `{"from":${JSON.stringify(from)},"msg":${msgJson}}`;
     // x-origin / x-seq are added by the relay from the outbox row's sequence number.
     let headers = this.traceHeaders();
     if (this.opts.mergedReceivers?.has(to.type) && !Number.isNaN(this.rootAt)) {
