@@ -26,8 +26,7 @@ describe('planEventTimeMerge', () => {
     ]);
   });
 
-  test('refuses what cannot merge: local messages, a sender not deployed, two merges waiting for each other', () => {
-    expect(() => planEventTimeMerge({ ...input, actors: [orderActor, userActor], localMessages: true })).toThrow(/local_messages/);
+  test('refuses what cannot merge: a sender not deployed, two merges waiting for each other', () => {
     expect(() => planEventTimeMerge({ ...input, actors: [userActor] })).toThrow(/'order', which this deployment does not run/);
     const mergingOrder = { ...orderActor, eventTimeSenders: ['user'] };
     expect(() => planEventTimeMerge({ ...input, actors: [mergingOrder, userActor] })).toThrow(/may not wait for each other/);

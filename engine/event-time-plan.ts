@@ -12,7 +12,11 @@ import { shardId } from './shard-id.ts';
 export interface EventTimePlan {
   /** The merge of a type's shards; undefined for types that apply in arrival order. */
   mergeOf(type: string): MergeOptions | undefined;
-  /** The types that merge: a message to one carries its root key. */
+  /**
+   * The types that merge: a message to one carries its root key, and goes through their inbox
+   * topics also with local messages on (the clocks that order it go there, behind the messages
+   * they cover; engine/processor.ts).
+   */
   readonly receivers: readonly string[];
   /** True for the types whose shards publish clocks (they send to a merging type). */
   isSender(type: string): boolean;
@@ -27,7 +31,6 @@ export interface EventTimePlanInput {
   partitionsOf(type: string): number | undefined;
   partitionOf(key: string, partitionCount: number): number;
   maxWaitMs?: number;
-  localMessages?: boolean;
 }
 
 /** The plan, or an error naming what cannot merge (checked at start, before any shard opens). */
@@ -35,9 +38,6 @@ export function planEventTimeMerge(input: EventTimePlanInput): EventTimePlan {
   const { actors } = input;
   const types = new Set(actors.map((a) => a.type));
   const receivers = actors.filter((a) => (a.eventTimeSenders?.length ?? 0) > 0);
-  if (receivers.length > 0 && input.localMessages) {
-    throw new Error('event_time_merge cannot run with local_messages: clock records travel with the messages through the inbox topics');
-  }
   const receiverTypes = new Set(receivers.map((a) => a.type));
   const senders = new Set<string>();
   const merges = new Map<string, MergeOptions>();

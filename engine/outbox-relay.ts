@@ -80,10 +80,13 @@ export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandO
     // Taken before the rows are read: every commit a clock comes from is then in what is relayed.
     const due = clocks ? clocksDue(clocks, shards, published) : [];
     relayShards(sql, sink, shards, local)
-      .then(async (counts) => {
-        if (due.length > 0) {
-          await sink.send(clockRecords(due, clocks!.targets));
-          for (const { shard, clock } of due) published.set(shard, clock);
+      .then(async ({ counts, unrelayed }) => {
+        // Not behind rows left pending (an origin taken by another process, a full receiver): the
+        // heartbeat asks again while the clock is unpublished.
+        const covered = due.filter((d) => !unrelayed.has(d.shard));
+        if (covered.length > 0) {
+          await sink.send(clockRecords(covered, clocks!.targets));
+          for (const { shard, clock } of covered) published.set(shard, clock);
         }
         return counts;
       })
@@ -124,9 +127,14 @@ function clocksDue(clocks: RelayClocks, shards: readonly string[], published: Re
   return due;
 }
 
-/** Relays every pending row of `shards`; returns how many records went out per shard. */
-async function relayShards(sql: Sql, sink: RecordSink, shards: readonly string[], local: LocalHandOver | undefined): Promise<Map<string, number>> {
+/**
+ * Relays every pending row of `shards`; returns how many records went out per shard, and the
+ * shards whose rows were not all handled (with local delivery: taken by another process, or a
+ * receiver's queue was full).
+ */
+async function relayShards(sql: Sql, sink: RecordSink, shards: readonly string[], local: LocalHandOver | undefined): Promise<{ counts: Map<string, number>; unrelayed: Set<string> }> {
   const counts = new Map<string, number>();
+  const unrelayed = new Set<string>();
   let left = shards;
   while (left.length > 0) {
     const perShard = Math.max(MIN_PER_SHARD, Math.ceil(BATCH / left.length));
@@ -144,9 +152,10 @@ async function relayShards(sql: Sql, sink: RecordSink, shards: readonly string[]
     // …or during the publish: what was to be handed over is read again, for the shards held now
     // (what was published is deleted, and not read again).
     if (outcome === 'shards moved') continue;
+    for (const s of outcome) unrelayed.add(s);
     left = filledTheirShare(left, rows, perShard).filter((s) => !outcome.has(s));
   }
-  return counts;
+  return { counts, unrelayed };
 }
 
 /** The shards that filled their share of a read may hold more; the others are drained (rows committed since are relayed by the flush their commit asks for). */

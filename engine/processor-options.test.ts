@@ -1,18 +1,22 @@
 import { describe, expect, test } from 'bun:test';
-import { localMessagesOn } from './processor-options.ts';
+import { localMessagesOn, receivesInMemory } from './processor-options.ts';
 
 describe('local messages setting', () => {
-  test('on by default', () => {
+  test('on by default, with or without the event-time merge', () => {
     expect(localMessagesOn({})).toBe(true);
   });
 
-  test('off by default when inputs merge in event time: their clock records travel through the inbox topics', () => {
-    expect(localMessagesOn({ eventTimeMerge: true })).toBe(false);
-    expect(localMessagesOn({ eventTimeMerge: false })).toBe(true);
+  test('what is set wins', () => {
+    expect(localMessagesOn({ localMessages: false })).toBe(false);
+    expect(localMessagesOn({ localMessages: true })).toBe(true);
   });
 
-  test('what is set wins, both ways (both on is refused when the merge is planned)', () => {
-    expect(localMessagesOn({ localMessages: false })).toBe(false);
-    expect(localMessagesOn({ localMessages: true, eventTimeMerge: true })).toBe(true);
+  test('types that keep a history, and types that merge in event time, get their messages through Kafka', () => {
+    const kept = { historyTypes: new Set(['user']), mergingTypes: new Set(['sku', 'sku_affinity']) };
+    expect(receivesInMemory('order', kept)).toBe(true);
+    expect(receivesInMemory('user', kept)).toBe(false);
+    expect(receivesInMemory('sku', kept)).toBe(false);
+    expect(receivesInMemory('sku_affinity', kept)).toBe(false);
+    expect(receivesInMemory('sku', { historyTypes: new Set(), mergingTypes: new Set() })).toBe(true);
   });
 });

@@ -75,17 +75,19 @@ export interface ProcessorOptions {
   /**
    * Hand actor → actor messages between shards of this process over in memory after the origin's
    * commit, instead of through Kafka (engine/local-delivery.ts; why exactly-once holds:
-   * docs/local-messages.md). Default: on, unless `eventTimeMerge` is (its clock records travel
-   * through the inbox topics; both on is an error). Messages handed over are not in the inbox
-   * topics: an alert's "why" then finds the events on the senders' source topics, without the
-   * message that carried them (engine/alert-causes.ts). Actor types in `historyActors` always get
-   * theirs through Kafka.
+   * docs/local-messages.md). Default: on. Messages handed over are not in the inbox topics: an
+   * alert's "why" then finds the events on the senders' source topics, without the message that
+   * carried them (engine/alert-causes.ts). Actor types in `historyActors`, and with
+   * `eventTimeMerge` the types that merge, always get theirs through Kafka (their history is keyed
+   * by inbox offsets; the clocks a merge waits for travel through the inbox topics, behind the
+   * messages they cover).
    */
   localMessages?: boolean;
   /**
    * Actor types that declare `eventTimeSenders` (user, sku_affinity) get their source events and
    * those senders' messages in event-time order, as the test driver gives them, whatever order a
-   * backlog is read in (engine/shard/merged-inputs.ts, docs/determinism.md). Not with `localMessages`.
+   * backlog is read in (engine/shard/merged-inputs.ts, docs/determinism.md). With `localMessages`,
+   * only messages to the other types are handed over in memory.
    */
   eventTimeMerge?: boolean;
   /** How long a merging shard waits for a silent origin before taking it as idle (default: outlasts a fail-over, engine/merge-wait.ts; 30 s at the default session timeout). */
@@ -165,8 +167,20 @@ export const PROCESSOR_DEFAULTS = {
 } as const;
 
 /** Whether messages between shards of the process are handed over in memory (ProcessorOptions.localMessages). */
-export function localMessagesOn(opts: Pick<ProcessorOptions, 'localMessages' | 'eventTimeMerge'>): boolean {
-  return opts.localMessages ?? (opts.eventTimeMerge !== true && PROCESSOR_DEFAULTS.localMessages);
+export function localMessagesOn(opts: Pick<ProcessorOptions, 'localMessages'>): boolean {
+  return opts.localMessages ?? PROCESSOR_DEFAULTS.localMessages;
+}
+
+/**
+ * Whether messages to shards of actor type `type` held here may be handed over in memory (with
+ * local messages on). Not to types that keep a state history, which is rebuilt from (and keyed by)
+ * inbox offsets; nor to types that merge in event time: the clock records they wait for go through
+ * their inbox topics, and a clock must reach a receiver behind the messages it covers, which one
+ * path (Kafka, one producer, in order) keeps by itself. Their senders' other messages (the SKUs'
+ * answers to orders) still go in memory.
+ */
+export function receivesInMemory(type: string, kept: { historyTypes: ReadonlySet<string>; mergingTypes: ReadonlySet<string> }): boolean {
+  return !kept.historyTypes.has(type) && !kept.mergingTypes.has(type);
 }
 
 export function defaultWorkers(): number {

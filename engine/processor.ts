@@ -15,7 +15,7 @@ import { LocalDelivery } from './local-delivery.ts';
 import { sourceTopicName, topicNames } from './topic-names.ts';
 import { addTotals, createMembership, type Membership, type Totals } from './membership.ts';
 import { guardObserver } from './observer.ts';
-import { defaultWorkers, localMessagesOn, PROCESSOR_DEFAULTS, resolveActors, type ProcessorOptions } from './processor-options.ts';
+import { defaultWorkers, localMessagesOn, PROCESSOR_DEFAULTS, receivesInMemory, resolveActors, type ProcessorOptions } from './processor-options.ts';
 import { createShardLifecycle } from './shard-lifecycle.ts';
 import { shardId } from './shard-id.ts';
 import { createInlinePool, createWorkerPool } from './shard/worker-pool.ts';
@@ -101,19 +101,23 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     }
     const sink = await client.sink();
     opened.push(() => sink.disconnect());
-    // Messages between shards of this process skip Kafka when on (engine/local-delivery.ts); not
-    // to actor types that keep a state history, which is rebuilt from (and keyed by) inbox offsets.
-    // A set, not the name built per call: local delivery asks for every outbox row it places.
+    const mergeWait = mergeMaxWait(opts.eventTimeMaxWaitMs, opts.sessionTimeoutMs ?? PROCESSOR_DEFAULTS.sessionTimeoutMs);
+    const eventTime = opts.eventTimeMerge
+      ? planEventTimeMerge({ actors, app: opts.app, partitionsOf: (type) => partitionCounts.get(type), partitionOf: client.partitionOf, maxWaitMs: mergeWait.maxWaitMs })
+      : undefined;
+    // Messages between shards of this process skip Kafka when on (engine/local-delivery.ts), except
+    // to the types receivesInMemory keeps on Kafka. A set, not the name built per call: local
+    // delivery asks for every outbox row it places.
     const inboxTopics = new Set(actors.map((a) => inboxTopicOf(opts.app, a.type)));
     const isInbox = (topic: string) => inboxTopics.has(topic);
-    const historyTypes = new Set(opts.historyActors ?? []);
+    const kept = { historyTypes: new Set(opts.historyActors ?? []), mergingTypes: new Set(eventTime?.receivers ?? []) };
     const localMessages = localMessagesOn(opts);
     const delivery = localMessages
       ? new LocalDelivery({
           held: (id) => membership.held(id),
           receiverTypeOf: (topic) => {
             const type = isInbox(topic) ? actorOfTopic.get(topic)?.type : undefined;
-            return type === undefined || historyTypes.has(type) ? undefined : type;
+            return type === undefined || !receivesInMemory(type, kept) ? undefined : type;
           },
           inboxTopicOf: (type) => inboxTopicOf(opts.app, type),
           partitionsOf: (type) => partitionCounts.get(type),
@@ -125,15 +129,11 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
           log,
         })
       : undefined;
-    const mergeWait = mergeMaxWait(opts.eventTimeMaxWaitMs, opts.sessionTimeoutMs ?? PROCESSOR_DEFAULTS.sessionTimeoutMs);
-    const eventTime = opts.eventTimeMerge
-      ? planEventTimeMerge({ actors, app: opts.app, partitionsOf: (type) => partitionCounts.get(type), partitionOf: client.partitionOf, maxWaitMs: mergeWait.maxWaitMs, localMessages })
-      : undefined;
     if (eventTime && mergeWait.warning) log(mergeWait.warning);
     const clocks = eventTime && { clockOf: (id: string) => membership.held(id)?.clock, targets: eventTime.clockTargets };
     const relay = createOutboxRelay(sql, sink, delivery && { delivery, epochOf: (id) => membership.held(id)?.epoch }, clocks);
     if (eventTime) log(`inputs of ${eventTime.receivers.join(', ')} are merged in event time (event_time_merge)`);
-    if (delivery) log('messages between shards held here are handed over in memory (local_messages)');
+    if (delivery) log(`messages between shards held here are handed over in memory (local_messages)${kept.mergingTypes.size > 0 ? `, except to ${[...kept.mergingTypes].join(', ')}: merged in event time` : ''}`);
     const pool = workerCount > 0 ? createWorkerPool(workerCount, opts.onFatal) : createInlinePool(actors);
     opened.push(() => pool.terminate());
     log(`shards run on ${pool.kind === 'workers' ? `${pool.size} worker thread(s)` : 'the consumer thread'}`);
@@ -152,7 +152,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const lifecycle = createShardLifecycle({
       store, relay, pool, admin, source, observer, topics, app: opts.app, ownerId: opts.ownerId, httpAddress: opts.httpAddress,
       actorsConfig: opts.actorsConfig ?? {}, maxFutureMs: opts.maxFutureMs, recordsInputs: (id) => recordingInputs.has(id),
-      keepProcessed: opts.processedEventsTable !== undefined, historyTypes: new Set(opts.historyActors ?? []), actorTypes: actors.map((a) => a.type),
+      keepProcessed: opts.processedEventsTable !== undefined, historyTypes: kept.historyTypes, actorTypes: actors.map((a) => a.type),
       resume: (o) => intake.resume(o), log, lazyRestoreAbove: opts.lazyRestoreAbove ?? PROCESSOR_DEFAULTS.lazyRestoreAbove,
       maxEvictedKeys: (opts.passivation ?? PROCESSOR_DEFAULTS.passivation).maxEvictedKeys, eventTime,
     });

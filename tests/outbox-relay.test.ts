@@ -260,4 +260,19 @@ describe('outbox relay', () => {
     await relay.flush('sku/9'); // a shard with no clock publishes none
     expect(s.sends.flat().length).toBe(6);
   });
+
+  test('clocks with local delivery: published after the rows of a held origin; none for an origin another process has taken (its rows are the new owner\'s to publish first)', async () => {
+    const targets = [{ topic: 'app.user.inbox', key: 'clock-0', type: 'user' }];
+    const ours = await commitMixed('order/8');
+    const taken = await commitMixed('order/9');
+    await store.acquire('order/9', 'proc-b', 'http://proc-b:8080');
+    const l = localDelivery();
+    const s = recordingSink();
+    const epochs = new Map([['order/8', ours], ['order/9', taken]]);
+    const relay = createOutboxRelay(sql, s.sink, { delivery: l.delivery, epochOf: (id) => epochs.get(id) }, { clockOf: () => '1000/7/5/transaction_events', targets });
+    await Promise.all([relay.flush('order/8'), relay.flush('order/9')]);
+    expect(s.sends.flat().map((r) => `${r.headers!['x-origin']} ${r.headers?.['x-clock'] ?? r.value}`)).toEqual(['order/8 R1', 'order/8 R2', 'order/8 1000/7/5/transaction_events']);
+    expect(relay.publishedClock('order/8')).toBe('1000/7/5/transaction_events');
+    expect(relay.publishedClock('order/9')).toBeUndefined();
+  });
 });

@@ -11,7 +11,7 @@ import type { ContenderConfig } from '../contenders/protocol.ts';
 import type { DataSet } from './dataset.ts';
 import type { BenchDatabase } from './infra.ts';
 
-export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-bun-shard-commits', 'actorstream-bun-fixed-interval', 'actorstream-bun-local-messages', 'actorstream-bun-kafka-messages', 'actorstream-bun-event-time-merge', 'actorstream-deno', 'actorstream-deno-event-time-merge', 'actorstream-deno-local-messages', 'actorstream-deno-kafka-messages', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
+export const CONTENDER_IDS = ['raw-kafkajs', 'raw-platformatic', 'naive', 'actorstream-bun', 'actorstream-bun-no-analytics', 'actorstream-bun-no-recommendations', 'actorstream-bun-platformatic', 'actorstream-bun-pipelined', 'actorstream-bun-two-batches', 'actorstream-bun-purging-allocator', 'actorstream-bun-group-commit', 'actorstream-bun-shard-commits', 'actorstream-bun-fixed-interval', 'actorstream-bun-local-messages', 'actorstream-bun-kafka-messages', 'actorstream-bun-event-time-merge', 'actorstream-bun-event-time-merge-kafka-messages', 'actorstream-deno', 'actorstream-deno-event-time-merge', 'actorstream-deno-local-messages', 'actorstream-deno-kafka-messages', 'actorstream-deno-group-commit', 'actorstream-deno-two-batches', 'actorstream-deno-pipelined', 'actorstream-deno-platformatic', 'kafka-streams'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface LaunchContext {
@@ -217,9 +217,17 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
   'actorstream-bun-event-time-merge': {
     id: 'actorstream-bun-event-time-merge',
     label: 'actorstream (Bun), event-time merge',
-    what: 'the same processor giving user and sku_affinity their inputs in event-time order, as the oracle does (processing.event_time_merge, engine/shard/merged-inputs.ts)',
+    what: 'the same processor giving sku, user and sku_affinity their inputs in event-time order, as the oracle does (processing.event_time_merge, engine/shard/merged-inputs.ts); messages to other types (the SKUs\' answers to orders) in memory, as by default',
     usesPostgres: true,
     launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { eventTimeMerge: true }) }),
+    skuStates: actorstreamSkus,
+  },
+  'actorstream-bun-event-time-merge-kafka-messages': {
+    id: 'actorstream-bun-event-time-merge-kafka-messages',
+    label: 'actorstream (Bun), event-time merge, messages through Kafka',
+    what: 'event-time merge with every message through the inbox topics (processing.local_messages: false; what the merge always did before 2026-12-05, session 45)',
+    usesPostgres: true,
+    launch: (ctx) => ({ cmd: BUN, args: bunArgs(ctx, 'actorstream.ts'), env: configEnv(ctx, { eventTimeMerge: true, localMessages: false }) }),
     skuStates: actorstreamSkus,
   },
   'actorstream-deno-event-time-merge': {

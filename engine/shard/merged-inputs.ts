@@ -118,7 +118,7 @@ export class MergedInputs {
   apply(records: readonly SourceRecord[]): number {
     const now = this.wallClock();
     for (const r of records) {
-      if (r.memory) this.router.applyMemory(r); // local delivery is refused with merging (processor options)
+      if (r.memory) this.router.applyMemory(r); // not sent: merging types get their messages through Kafka (processor-options receivesInMemory)
       else if (r.topic === this.topics.sourceTopic) this.takeSource(r);
       else if (r.topic === this.topics.inboxTopic) this.takeInbox(r, now);
       else this.pending.deadLetter(r, 'WRONG_TOPIC', `shard does not consume ${r.topic}`);
