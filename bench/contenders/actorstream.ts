@@ -49,7 +49,7 @@ const timeline = process.env.BENCH_TIMELINE ? new Timeline(process.env.BENCH_TIM
 
 const observer: ProcessorObserver = {
   batchApplied(e) {
-    timeline?.applied(sources.has(e.topic), e.consumed);
+    timeline?.applied(sources.has(e.topic), e.consumed, e.actorType);
     if (e.outOfEventTimeOrder > 0) outOfEventTimeOrder[e.actorType] = (outOfEventTimeOrder[e.actorType] ?? 0) + e.outOfEventTimeOrder;
     const source = sources.has(e.topic);
     // A shard merging in event time times the source events it applied, whatever the batch's topic.

@@ -10,17 +10,21 @@ export class Timeline {
   private readonly started = Date.now();
   private cpu = process.cpuUsage();
   private readonly c = { source: 0, inbox: 0, commits: 0, commitMs: 0, outbox: 0, relayed: 0, handedOver: 0 };
+  /** Records applied per actor type and topic kind (`order source`, `sku inbox`, …), in the order first seen: the last column. */
+  private readonly byType = new Map<string, number>();
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(private readonly file: string, intervalMs = 250) {
-    writeFileSync(file, 't_s\tsource\tinbox\tcommits\tcommit_ms\toutbox_rows\trelayed\thanded_over\tcpu_pct\n');
+    writeFileSync(file, 't_s\tsource\tinbox\tcommits\tcommit_ms\toutbox_rows\trelayed\thanded_over\tcpu_pct\tby_type\n');
     this.timer = setInterval(() => this.flush(intervalMs), intervalMs);
     this.timer.unref?.();
   }
 
-  applied(source: boolean, consumed: number): void {
+  applied(source: boolean, consumed: number, actorType: string): void {
     if (source) this.c.source += consumed;
     else this.c.inbox += consumed;
+    const k = `${actorType} ${source ? 'source' : 'inbox'}`;
+    this.byType.set(k, (this.byType.get(k) ?? 0) + consumed);
   }
 
   committed(durationMs: number, outboxRows: number): void {
@@ -43,7 +47,9 @@ export class Timeline {
     const cpuPct = Math.round(((used.user + used.system) / 1000 / intervalMs) * 100);
     const c = this.c;
     const t = ((Date.now() - this.started) / 1000).toFixed(2);
-    appendFileSync(this.file, `${t}\t${c.source}\t${c.inbox}\t${c.commits}\t${Math.round(c.commitMs)}\t${c.outbox}\t${c.relayed}\t${c.handedOver}\t${cpuPct}\n`);
+    const byType = [...this.byType].filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+    appendFileSync(this.file, `${t}\t${c.source}\t${c.inbox}\t${c.commits}\t${Math.round(c.commitMs)}\t${c.outbox}\t${c.relayed}\t${c.handedOver}\t${cpuPct}\t${byType}\n`);
     for (const k of Object.keys(c) as (keyof typeof c)[]) c[k] = 0;
+    for (const k of this.byType.keys()) this.byType.set(k, 0);
   }
 }
