@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { localMessagesOn, receivesInMemory } from './processor-options.ts';
 
 describe('local messages setting', () => {
-  test('on by default, with or without the event-time merge', () => {
+  test('on by default (with the event-time merge too: receivesInMemory keeps the merging types on Kafka)', () => {
     expect(localMessagesOn({})).toBe(true);
   });
 

@@ -84,7 +84,7 @@ export interface ProcessorOptions {
    */
   localMessages?: boolean;
   /**
-   * Actor types that declare `eventTimeSenders` (user, sku_affinity) get their source events and
+   * Actor types that declare `eventTimeSenders` (sku, user, sku_affinity) get their source events and
    * those senders' messages in event-time order, as the test driver gives them, whatever order a
    * backlog is read in (engine/shard/merged-inputs.ts, docs/determinism.md). With `localMessages`,
    * only messages to the other types are handed over in memory.
@@ -175,8 +175,11 @@ export function localMessagesOn(opts: Pick<ProcessorOptions, 'localMessages'>): 
  * Whether messages to shards of actor type `type` held here may be handed over in memory (with
  * local messages on). Not to types that keep a state history, which is rebuilt from (and keyed by)
  * inbox offsets; nor to types that merge in event time: the clock records they wait for go through
- * their inbox topics, and a clock must reach a receiver behind the messages it covers, which one
- * path (Kafka, one producer, in order) keeps by itself. Their senders' other messages (the SKUs'
+ * their inbox topics, and a clock must reach a receiver behind the messages it covers. On one path
+ * the relay keeps that: one relay at a time, one producer, a clock sent only after the rows it
+ * covers were acknowledged (none for an origin whose rows it left pending), and the heartbeat
+ * repeats only clocks so sent (engine/outbox-relay.ts, clock-heartbeat.ts). A clock in Kafka
+ * beside messages in memory could be read before them. Their senders' other messages (the SKUs'
  * answers to orders) still go in memory.
  */
 export function receivesInMemory(type: string, kept: { historyTypes: ReadonlySet<string>; mergingTypes: ReadonlySet<string> }): boolean {

@@ -50,7 +50,7 @@ export const PipelineFile = Type.Object(
       group_commit: Type.Optional(Type.Boolean()),
       /** Messages between shards of one instance skip Kafka (ProcessorOptions.localMessages). */
       local_messages: Type.Optional(Type.Boolean()),
-      /** Inputs of user and sku_affinity merged in event time (ProcessorOptions.eventTimeMerge). */
+      /** Inputs of sku, user and sku_affinity merged in event time (ProcessorOptions.eventTimeMerge). */
       event_time_merge: Type.Optional(Type.Boolean()),
       /** How long a merging shard waits for a silent origin (ms). */
       event_time_max_wait_ms: Type.Optional(Type.Integer({ minimum: 100 })),
