@@ -21,8 +21,6 @@ const PARTITIONS = 3;
 const MERGE = { EVENT_TIME_MERGE: 'true' };
 /** Every message through the inbox topics, as the merge always ran before it allowed local messages (2026-12-05): that path stays proven. */
 const MERGE_KAFKA_MESSAGES = { ...MERGE, LOCAL_MESSAGES: 'false' };
-/** Answers to orders handed over in memory (the default): a process stopped cleanly says how many. */
-const IN_MEMORY = /messages handed over in memory since start: [1-9]\d*/;
 let env: PipelineEnv | undefined;
 const processes = new SpawnedProcessors();
 const { start, stop } = processes;
@@ -144,7 +142,6 @@ describe('event-time merge against a real broker', () => {
     await waitUntilSettled(env);
     await stop(b, 'SIGTERM');
     expectNoWaitTimedOut(b);
-    expect(b.output.join('')).toMatch(IN_MEMORY);
     await expectExactlyTheOracle(env, events);
   }, 300_000);
 });
