@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import type { DomainEvent } from '../schemas/index.ts';
 import { closingEvents, committed, foldWithDriver } from './support/oracle.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
-import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
-import { SpawnedProcessors } from './support/spawned-processors.ts';
+import { waitUntilSettled } from './support/pipeline-env.ts';
+import { brokerTestRun } from './support/spawned-processors.ts';
 import { expectNoWaitTimedOut, runMergingProcessorUntilSettled } from './support/merge-run.ts';
 
 /**
@@ -16,15 +16,8 @@ import { expectNoWaitTimedOut, runMergingProcessorUntilSettled } from './support
  */
 const PARTITIONS = 3;
 const T0 = 1_700_000_000_000;
-let env: PipelineEnv | undefined;
-const processes = new SpawnedProcessors();
-const { start, stop } = processes;
-
-afterEach(async () => {
-  processes.killAll();
-  await env?.close();
-  env = undefined;
-});
+const run = brokerTestRun();
+const { start, stop } = run;
 
 const ev = (id: string, type: string, ts: number, data: Record<string, unknown>): DomainEvent =>
   ({ id, type, v: type === 'order_placed' ? 2 : 1, ts, data }) as unknown as DomainEvent;
@@ -55,7 +48,7 @@ function workload(orders: number): DomainEvent[] {
 
 describe('orders awaiting their stock answers, against a real broker', () => {
   test('an order with a refused line, cancelled in the same backlog: rejected, then an invalid transition, as the driver (merging in event time)', async () => {
-    env = await createPipelineEnv(1);
+    const env = await run.open(1);
     const events = [
       ev('e-stock', 'stock_received', T0 - 1000, { sku: 'sku-1', qty: 5 }),
       ev('e-placed', 'order_placed', T0, { orderId: 'o-1', userId: 'u-1', items: [{ sku: 'sku-1', qty: 1, unitPrice: 5 }, { sku: 'sku-none', qty: 1, unitPrice: 5 }], currency: 'EUR', country: 'DE' }),
@@ -72,10 +65,10 @@ describe('orders awaiting their stock answers, against a real broker', () => {
   }, 120_000);
 
   test('killed with SIGKILL three times during a catch-up full of held events, merging in event time: every state and alert id equals the driver', async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     const events = workload(3000);
     await env.produce(events);
-    const consumed = async () => (await env!.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic not like '%.inbox'`)[0]!.n as number;
+    const consumed = async () => (await env.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic not like '%.inbox'`)[0]!.n as number;
     for (const fifth of [1, 2, 3]) {
       const p = await start(env, `killed-${fifth}`, { EVENT_TIME_MERGE: 'true' });
       while ((await consumed()) < (events.length * fifth) / 5) await new Promise((r) => setTimeout(r, 20));

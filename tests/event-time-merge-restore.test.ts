@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import type { DomainEvent } from '../schemas/index.ts';
 import { validEnvelope } from '../schemas/fixtures.ts';
 import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
-import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
-import { SpawnedProcessors } from './support/spawned-processors.ts';
+import { waitUntilSettled } from './support/pipeline-env.ts';
+import { brokerTestRun } from './support/spawned-processors.ts';
 import { expectNoWaitTimedOut } from './support/merge-run.ts';
 
 /**
@@ -17,15 +17,8 @@ import { expectNoWaitTimedOut } from './support/merge-run.ts';
  */
 const PARTITIONS = 3;
 const T = 1_700_000_000_000;
-let env: PipelineEnv | undefined;
-const processes = new SpawnedProcessors();
-const { start, stop } = processes;
-
-afterEach(async () => {
-  processes.killAll();
-  await env?.close();
-  env = undefined;
-});
+const run = brokerTestRun();
+const { start, stop } = run;
 
 /** The first key of `prefix`-<i> that lands in partition `p`. */
 function keyIn(prefix: string, p: number): string {
@@ -42,7 +35,7 @@ function paid(id: string, orderId: string, ts: number): DomainEvent {
 
 describe('event-time merge, restored while orders await their answers', () => {
   test('order shards read to their end whose clocks nobody heard, restored after a SIGKILL: nothing waits until a bound runs out', async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     // o0 (transaction partition 0) reserves SKU y and o1 (partition 1) SKU x, on two SKU shards;
     // each holds its payment until answered. The first process writes no clock record (as one
     // killed between committing its clocks and publishing them), so its SKUs hold the reserves.
@@ -57,7 +50,7 @@ describe('event-time merge, restored while orders await their answers', () => {
     ] as unknown as DomainEvent[];
     await env.produce(events);
     const first = await start(env, 'first', { EVENT_TIME_MERGE: 'true' }, 'tests/support/clockless-processor-main.ts');
-    const holding = async () => (await env!.sql`select count(*)::int as n from actor_states where actor_type = 'order' and held_inputs is not null`)[0]!.n as number;
+    const holding = async () => (await env.sql`select count(*)::int as n from actor_states where actor_type = 'order' and held_inputs is not null`)[0]!.n as number;
     for (const end = Date.now() + 60_000; (await holding()) < 2; await new Promise((r) => setTimeout(r, 50))) {
       if (Date.now() > end) throw new Error(`the orders were never committed holding their payments:\n${first.output.join('')}`);
     }

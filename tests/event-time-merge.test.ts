@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { generateEvents } from '../generator/index.ts';
 import type { DomainEvent } from '../schemas/index.ts';
 import { closingEvents, type Expected } from './support/oracle.ts';
 import { expectCommittedEqualsOracle } from './support/expect-oracle.ts';
-import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
-import { SpawnedProcessors } from './support/spawned-processors.ts';
+import { waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
+import { brokerTestRun } from './support/spawned-processors.ts';
 import { throttled } from './support/intercepted-client.ts';
 import { expectNoWaitTimedOut, runMergingProcessorUntilSettled } from './support/merge-run.ts';
 import { validEnvelope } from '../schemas/fixtures.ts';
@@ -21,15 +21,8 @@ const PARTITIONS = 3;
 const MERGE = { EVENT_TIME_MERGE: 'true' };
 /** Every message through the inbox topics, as the merge always ran before it allowed local messages (2026-12-05): that path stays proven. */
 const MERGE_KAFKA_MESSAGES = { ...MERGE, LOCAL_MESSAGES: 'false' };
-let env: PipelineEnv | undefined;
-const processes = new SpawnedProcessors();
-const { start, stop } = processes;
-
-afterEach(async () => {
-  processes.killAll();
-  await env?.close();
-  env = undefined;
-});
+const run = brokerTestRun();
+const { start, stop } = run;
 
 /** One order id whose events land in each of `partitions` of the transaction topic. */
 function orderIdsIn(partitions: readonly number[]): string[] {
@@ -55,7 +48,7 @@ async function consumedSoFar(e: PipelineEnv): Promise<number> {
 
 describe('event-time merge against a real broker', () => {
   test('one transaction partition read far slower than the others: states and alert ids equal the driver', async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     const events = workload(41, 20_000);
     await env.produce(events);
     const transactions = env.topics.source.transaction_events;
@@ -65,7 +58,7 @@ describe('event-time merge against a real broker', () => {
   }, 300_000);
 
   test("two orders for a SKU's last unit from two order partitions, the earlier one's read slowly: the SKU grants the earlier order, as the driver", async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     const t = 1_700_000_000_000;
     const [first, second] = orderIdsIn([0, 1]) as [string, string];
     const order = (id: string, orderId: string, ts: number) =>
@@ -84,7 +77,7 @@ describe('event-time merge against a real broker', () => {
   }, 120_000);
 
   test('messages through Kafka, killed with SIGKILL at a fifth, two fifths and three fifths of the catch-up, then restarted: states and alert ids equal the driver', async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     const events = workload(43, 60_000);
     await env.produce(events);
     // Each process is killed as soon as the checkpoints show it got past another fifth of the log.
@@ -104,7 +97,7 @@ describe('event-time merge against a real broker', () => {
   }, 300_000);
 
   test('one transaction partition read slowly and the process killed with SIGKILL twice, then restarted: states and alert ids equal the driver', async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     const events = workload(53, 40_000);
     await env.produce(events);
     const slow = { ...MERGE, THROTTLE_TOPIC: env.topics.source.transaction_events, THROTTLE_PARTITION: '1', THROTTLE_MS_PER_RECORD: '2' };
@@ -122,7 +115,7 @@ describe('event-time merge against a real broker', () => {
   }, 300_000);
 
   test('two processes share the shards; one is killed with SIGKILL and the other takes over after the session timeout: states and alert ids equal the driver', async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     const events = workload(47, 60_000);
     await env.produce(events);
     const [a, b] = await Promise.all([start(env, 'proc-a', MERGE), start(env, 'proc-b', MERGE)]);

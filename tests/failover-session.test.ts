@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { generateEvents } from '../generator/index.ts';
 import type { DomainEvent } from '../schemas/index.ts';
 import { alertComparison, closingEvents, committed, foldWithDriver, ORACLE_TYPES, stateDiffs } from './support/oracle.ts';
 import { expectAnalyticsEqualOracle } from './support/analytics-oracle.ts';
-import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
+import { waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import type { ProcessorProcess } from './support/processor-process.ts';
-import { SpawnedProcessors } from './support/spawned-processors.ts';
+import { brokerTestRun } from './support/spawned-processors.ts';
 
 /**
  * Fail-over with a short consumer-group session (issue #17), against a real broker and Postgres: the
@@ -16,14 +16,8 @@ import { SpawnedProcessors } from './support/spawned-processors.ts';
  */
 const PARTITIONS = 3;
 const SESSION_MS = 3000;
-let env: PipelineEnv | undefined;
-const processes = new SpawnedProcessors();
-
-afterEach(async () => {
-  processes.killAll();
-  await env?.close();
-  env = undefined;
-});
+const run = brokerTestRun();
+const processes = run.processes;
 
 function start(e: PipelineEnv, owner: string, extra: Record<string, string> = {}): Promise<ProcessorProcess> {
   return processes.start(e, owner, { KAFKA_SESSION_TIMEOUT_MS: String(SESSION_MS), ...extra });
@@ -31,14 +25,14 @@ function start(e: PipelineEnv, owner: string, extra: Record<string, string> = {}
 
 describe('fail-over with a short session timeout', () => {
   test(`SIGKILL one of two processes under load: the survivor owns every shard within ${SESSION_MS} ms + restore, equal to the oracle`, async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     const { events: generated } = generateEvents({ seed: 23, count: 16_000, users: 1500, skus: 200, minPerPattern: 2 });
     const events: DomainEvent[] = [...generated, ...closingEvents(generated, PARTITIONS)];
     const a = await start(env, 'proc-a');
     const b = await start(env, 'proc-b');
     await env.produce(events.slice(0, 8_000));
     await waitFor(async () => {
-      const [r] = await env!.sql`select count(distinct owner_id)::int as n, count(*)::int as shards from shard_owners`;
+      const [r] = await env.sql`select count(distinct owner_id)::int as n, count(*)::int as shards from shard_owners`;
       return r!.n === 2 && r!.shards === ORACLE_TYPES.length * PARTITIONS;
     }, 30_000, 'both processes to own shards');
     const mark = b.output.join('').length;
@@ -70,7 +64,7 @@ describe('fail-over with a short session timeout', () => {
 
   for (const client of ['kafkajs', 'platformatic']) {
     test(`${client}: a session timeout below the broker's minimum stops the start with an error naming the settings`, async () => {
-      env = await createPipelineEnv(1);
+      const env = await run.open(1);
       const extra = { KAFKA_SESSION_TIMEOUT_MS: '500', KAFKA_HEARTBEAT_INTERVAL_MS: '100', ...(client === 'platformatic' ? { KAFKA_CLIENT: 'platformatic' } : {}) };
       const started = performance.now();
       const failure = await start(env, `refused-${client}`, extra).then(() => 'started', (e: Error) => e.message);

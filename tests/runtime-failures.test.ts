@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +8,10 @@ import { topicOf, type DomainEvent } from '../schemas/index.ts';
 import { alertComparison, closingEvents, committed, foldWithDriver, ORACLE_TYPES, stateDiffs } from './support/oracle.ts';
 import { expectAnalyticsEqualOracle } from './support/analytics-oracle.ts';
 import { expectHistoryMatchesCommitted } from './support/expect-history.ts';
-import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
+import { waitUntilSettled, type PipelineEnv } from './support/pipeline-env.ts';
 import type { ProcessorProcess } from './support/processor-process.ts';
 import { expectNoWaitTimedOut } from './support/merge-run.ts';
-import { SpawnedProcessors } from './support/spawned-processors.ts';
+import { brokerTestRun } from './support/spawned-processors.ts';
 
 /**
  * Crashes, failover, zombies, poison and graceful stops against a real broker and Postgres.
@@ -19,15 +19,8 @@ import { SpawnedProcessors } from './support/spawned-processors.ts';
  * folding the same events) — never the runtime's own output.
  */
 const PARTITIONS = 3;
-let env: PipelineEnv | undefined;
-const processes = new SpawnedProcessors();
-const { start, stop } = processes;
-
-afterEach(async () => {
-  processes.killAll();
-  await env?.close();
-  env = undefined;
-});
+const run = brokerTestRun();
+const { start, stop } = run;
 
 function workload(seed: number, count: number, partitions = PARTITIONS): DomainEvent[] {
   const { events } = generateEvents({ seed, count, users: 2000, skus: 300, minPerPattern: 2 });
@@ -76,7 +69,7 @@ async function settleStopBothAndCompare(e: PipelineEnv, a: ProcessorProcess, b: 
 
 /** Load arrives while a processor is killed at 3 points and restarted; `extra`: its settings, `historyTypes` the types whose history is checked. */
 async function sigkillAtRandomPoints(seed: number, extra: Record<string, string>, historyTypes: string[]): Promise<void> {
-  env = await createPipelineEnv(PARTITIONS);
+  const env = await run.open(PARTITIONS);
   const events = workload(seed, 60_000);
   const chunks = [0, 1, 2, 3].map((i) => events.slice((i * events.length) / 4, ((i + 1) * events.length) / 4));
   // Written once the last process runs, so it has work of its own however far the killed ones got
@@ -108,7 +101,7 @@ async function sigkillAtRandomPoints(seed: number, extra: Record<string, string>
 
 /** Two members share the shards; one is killed under load and the other takes over everything. */
 async function survivorTakesOver(seed: number, extra: Record<string, string>): Promise<void> {
-  env = await createPipelineEnv(PARTITIONS);
+  const env = await run.open(PARTITIONS);
   const events = workload(seed, 20_000);
   const a = await start(env, 'proc-a', extra);
   // The survivor applies a partition's batch while it fetches the next (processing.pipeline_batches,
@@ -129,7 +122,7 @@ async function survivorTakesOver(seed: number, extra: Record<string, string>): P
 
 /** A member frozen past the session timeout while holding uncommitted work, thawed after the other took its shards. */
 async function zombieIsFenced(seed: number, extra: Record<string, string>): Promise<void> {
-  env = await createPipelineEnv(PARTITIONS);
+  const env = await run.open(PARTITIONS);
   const events = workload(seed, 20_000);
   // A long fixed interval keeps the zombie holding uncommitted work when it is frozen (fixed: by
   // default passes run up to 4× as often while they are cheap, engine/checkpoint-schedule.ts).
@@ -142,7 +135,7 @@ async function zombieIsFenced(seed: number, extra: Record<string, string>): Prom
   // never fenced (one CI run timed out waiting for 'fenced').
   const arriving = (async () => {
     for (let i = 0; i < 10; i++) {
-      await env!.produce(events.slice(i * 1000, (i + 1) * 1000));
+      await env.produce(events.slice(i * 1000, (i + 1) * 1000));
       await new Promise((r) => setTimeout(r, 300));
     }
   })();
@@ -203,14 +196,14 @@ describe('runtime under failure', () => {
   // shards, and what their receivers were handed in memory but had not committed must reach the
   // new owner by Kafka, before anything newer of the same origin.
   test('with local messages: a second process joins under load and takes half the shards: equal to the oracle', async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     const events = workload(29, 40_000);
     const a = await start(env, 'proc-a', LOCAL_MESSAGES);
     await waitForOwners(env, 1);
     // The load keeps arriving, in 20 steps over ~6 s, while the second process starts and the group rebalances.
     const producing = (async () => {
       for (let i = 0; i < 20; i++) {
-        await env!.produce(events.slice((i * events.length) / 20, ((i + 1) * events.length) / 20));
+        await env.produce(events.slice((i * events.length) / 20, ((i + 1) * events.length) / 20));
         await new Promise((r) => setTimeout(r, 300));
       }
     })();
@@ -227,7 +220,7 @@ describe('runtime under failure', () => {
   // its origin's cursor past them (before that fix this run was left with ~280 rows stranded in the
   // outbox, or ~220 users short of the oracle: their rows went out late and were dropped as old).
   test('with local messages: two processes start together on a 6-partition backlog: equal to the oracle', async () => {
-    env = await createPipelineEnv(6);
+    const env = await run.open(6);
     const events = workload(8, 150_000, 6);
     await env.produce(events);
     const a = await start(env, 'proc-a', LOCAL_MESSAGES);
@@ -241,7 +234,7 @@ describe('runtime under failure', () => {
   // own source has no backlog and nothing but the barrier makes them read the inbox first (without
   // it the older reserves would be dropped as already applied).
   test('with local messages: shards taken over with an inbox backlog apply it before what local origins hand over in memory', async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     const events = workload(30, 40_000);
     const first = events.slice(0, 8000);
     const rest = events.slice(8000);
@@ -267,7 +260,7 @@ describe('runtime under failure', () => {
     const steps = 30;
     const producing = (async () => {
       for (let i = 0; i < steps; i++) {
-        await env!.produce(orders.slice((i * orders.length) / steps, ((i + 1) * orders.length) / steps));
+        await env.produce(orders.slice((i * orders.length) / steps, ((i + 1) * orders.length) / steps));
         await new Promise((r) => setTimeout(r, 500));
       }
     })();
@@ -290,7 +283,7 @@ describe('runtime under failure', () => {
   }, 300_000);
 
   test('poison pills of each kind land in the DLQ with their reason; the rest of the partition is processed', async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     const events = workload(24, 6000);
     const poison = createPoisonRecords(5, 10);
     await env.produce(events.slice(0, 3000));
@@ -317,7 +310,7 @@ describe('runtime under failure', () => {
   }, 300_000);
 
   test('a clean SIGTERM stop, then a restart: nothing is replayed', async () => {
-    env = await createPipelineEnv(PARTITIONS);
+    const env = await run.open(PARTITIONS);
     const events = workload(25, 8000);
     await env.produce(events);
     const first = await start(env, 'proc-a');

@@ -1,4 +1,5 @@
-import { waitUntilSettled, type PipelineEnv } from './pipeline-env.ts';
+import { afterEach } from 'bun:test';
+import { createPipelineEnv, waitUntilSettled, type PipelineEnv } from './pipeline-env.ts';
 import { spawnProcessor, type ProcessorProcess } from './processor-process.ts';
 
 /**
@@ -41,4 +42,34 @@ export class SpawnedProcessors {
   killAll(): void {
     for (const p of this.running.splice(0)) p.kill('SIGKILL');
   }
+}
+
+/** What a broker test file shares: see `brokerTestRun`. */
+export interface BrokerTestRun {
+  /** Creates the running test's pipeline env (fresh topics and database); closed after the test. */
+  open(partitions: number): Promise<PipelineEnv>;
+  readonly processes: SpawnedProcessors;
+  readonly start: SpawnedProcessors['start'];
+  readonly stop: SpawnedProcessors['stop'];
+}
+
+/**
+ * The set-up every broker test file with spawned processors repeats: an env per test, opened by
+ * the test, and after each test whatever it left running SIGKILLed and the env closed. Call it
+ * once at the top of the file (it registers the `afterEach`).
+ */
+export function brokerTestRun(): BrokerTestRun {
+  const processes = new SpawnedProcessors();
+  let env: PipelineEnv | undefined;
+  afterEach(async () => {
+    processes.killAll();
+    await env?.close();
+    env = undefined;
+  });
+  return {
+    open: async (partitions) => (env = await createPipelineEnv(partitions)),
+    processes,
+    start: processes.start,
+    stop: processes.stop,
+  };
 }
