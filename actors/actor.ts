@@ -98,6 +98,16 @@ export interface ActorDefinition<S = unknown> {
    * timers, may send to any type.
    */
   readonly sendsOn?: Readonly<Record<string, readonly ActorType[]>>;
+  /**
+   * The entities an input held while this entity awaits answers may send to once it is applied (an
+   * order's cancellation, shipment or timer: its lines' SKUs). The engine tells those of types
+   * that merge in event time to hold what comes after the input until it is applied, and then hands
+   * them what it sent at its place (docs/determinism.md "Built: hold notices"): without this, a
+   * later message of the same shard (another order's reserve) can reach them first. Pure. Naming
+   * more than it sends costs a short wait; naming fewer lets those receivers apply later inputs
+   * first, as before. Default: none.
+   */
+  heldInputTargets?(state: S, input: ActorInput): readonly ActorAddress[];
 }
 
 /** A transition that changes nothing. */

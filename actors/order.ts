@@ -106,10 +106,16 @@ export function createOrderActor(opts: OrderActorOptions = {}): ActorDefinition<
     // must leave in the order of the order partition, so payments are also held in that order.
     awaiting: (s) => s.status === 'placed',
     heldInOrder: ['payment_authorized', 'payment_declined'],
-    // A held payment stops the promise to users and sku_affinity only, not the SKUs' merge.
-    sendsOn: { payment_authorized: ['user', SKU_AFFINITY], payment_declined: ['user'] },
+    sendsOn: ORDER_SENDS_ON,
+    // A held cancellation, shipment or timer releases or commits its lines: their SKUs hold what
+    // comes after it until it is applied (payments send to no SKU).
+    heldInputTargets: (s, input) => (input.kind === 'event' && ORDER_SENDS_ON[input.event.type] ? NO_TARGETS : s.lines.map((l) => ({ type: 'sku', key: l.sku }))),
   };
 }
+
+/** A held payment stops the promise to users and sku_affinity only, not the SKUs' merge. */
+const ORDER_SENDS_ON: Readonly<Record<string, readonly string[]>> = { payment_authorized: ['user', SKU_AFFINITY], payment_declined: ['user'] };
+const NO_TARGETS: readonly { type: string; key: string }[] = Object.freeze([]);
 
 /** The order actor with the default 15-minute payment timeout. */
 export const orderActor: ActorDefinition<OrderState> = createOrderActor();

@@ -76,6 +76,28 @@ describe('event-time merge against a real broker', () => {
     expect([first, second].map((id) => (expected.states.get('order')!.get(id) as { status: string }).status)).toEqual(['reserved', 'rejected']);
   }, 120_000);
 
+  test("a cancellation held while its order awaits its stock answer, then a later order of the same partition for the same last unit: the release goes first and the later order is granted, as the driver", async () => {
+    const env = await run.open(PARTITIONS);
+    const t = 1_700_000_000_000;
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 2; i++) if (partitionOf(`o-held-${i}`, PARTITIONS) === 0) ids.push(`o-held-${i}`);
+    const [first, second] = ids as [string, string];
+    const order = (id: string, orderId: string, ts: number) =>
+      validEnvelope('order_placed', { id, ts, data: { orderId, userId: `u-${orderId}`, items: [{ sku: 'sku-last', qty: 1, unitPrice: 5 }], currency: 'EUR', country: 'DE' } });
+    // One backlog: the order shard reads the cancellation before the first order's answer (so it
+    // holds it) and the second order's reserve leaves before the release the cancellation causes.
+    const events = [
+      validEnvelope('stock_received', { id: 'e-stock', ts: t, data: { sku: 'sku-last', qty: 1 } }),
+      order('e-first', first, t + 1000),
+      validEnvelope('order_cancelled', { id: 'e-cancel', ts: t + 2000, data: { orderId: first, reason: 'customer_request' } }),
+      order('e-second', second, t + 3000),
+    ] as unknown as DomainEvent[];
+    await env.produce(events);
+    await runMergingProcessorUntilSettled(env, { checkpointIntervalMs: 100, settleTimeoutMs: 60_000 });
+    const expected = await expectExactlyTheOracle(env, events);
+    expect([first, second].map((id) => (expected.states.get('order')!.get(id) as { status: string }).status)).toEqual(['cancelled', 'reserved']);
+  }, 120_000);
+
   test('messages through Kafka, killed with SIGKILL at a fifth, two fifths and three fifths of the catch-up, then restarted: states and alert ids equal the driver', async () => {
     const env = await run.open(PARTITIONS);
     const events = workload(43, 60_000);

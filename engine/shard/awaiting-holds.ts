@@ -1,5 +1,6 @@
-import type { ActorInput } from '../../actors/actor.ts';
+import type { ActorAddress, ActorInput } from '../../actors/actor.ts';
 import { Fifo } from './fifo.ts';
+import { NoticeHolds, type SavedNotices } from './hold-notices.ts';
 import { compareKeys, decodeRootKey, type MergeKey } from './merge-key.ts';
 
 /**
@@ -18,6 +19,8 @@ export interface HeldInput {
   appendedAt?: number;
   /** Wall-clock ms at which it was held: a wait that lasts too long ends (`overdue`). */
   heldAt: number;
+  /** The entities told to hold behind it (hold-notices.ts): settled once it is applied. */
+  notified?: ActorAddress[];
 }
 
 /**
@@ -53,10 +56,14 @@ interface Queued {
  * shard's messages to a merging type must leave in key order. So while one is held, every later one
  * is held too, whatever its entity, and they are applied strictly in the order they came.
  *
- * Messages are never held: that is what makes the wait end, and why it cannot deadlock.
+ * Messages are never held for an awaiting entity: that is what makes the wait end, and why it
+ * cannot deadlock. An entity with an open hold notice (hold-notices.ts) holds every input keyed
+ * after the notice, messages too, in key order, and applies the rest.
  */
 export class AwaitingHolds {
   private readonly byKey = new Map<string, HeldInput[]>();
+  /** The hold notices of the shard's entities, as a receiver. */
+  readonly notices = new NoticeHolds();
   private readonly queue = new Fifo<Queued>();
   private readonly inOrder: ReadonlySet<string>;
   /** No entity's first held input was held before this (a lower bound: `overdue` skips its scan until then). */
@@ -73,19 +80,30 @@ export class AwaitingHolds {
 
   /** False when nothing can be held: the per-input fast path. */
   get active(): boolean {
-    return this.awaiting !== undefined || this.byKey.size > 0;
+    return this.awaiting !== undefined || this.byKey.size > 0 || this.notices.size > 0;
   }
 
-  /** True when `key` holds inputs: its later ones queue behind them. */
+  /** True when `key` holds inputs or has hold notices (its row carries them; it stays in memory). */
   has(key: string): boolean {
-    return this.byKey.has(key);
+    return this.byKey.has(key) || this.notices.has(key);
+  }
+
+  /** True when an input of `key` keyed `root` must wait behind an open notice (an unkeyed one never does: it has no place to wait for). */
+  waitsForNotice(key: string, root: string | undefined): boolean {
+    if (root === undefined || this.notices.size === 0) return false;
+    const bound = this.notices.bound(key);
+    if (bound === undefined) return false;
+    const k = decodeRootKey(root, 0);
+    return k !== undefined && compareKeys(k, bound) > 0;
   }
 
   /**
-   * True when `input` of `key`, whose state is `state`, must be held: `key` holds some already,
-   * it awaits, or the input is of an `inOrder` type and one such is held already.
+   * True when `input` of `key`, whose state is `state` and whose root key is `root`, must be held:
+   * it is keyed after an open notice of `key`, or (for an actor that awaits) `key` holds some
+   * already, it awaits, or the input is of an `inOrder` type and one such is held already.
    */
-  mustHold(key: string, state: unknown, input: ActorInput): boolean {
+  mustHold(key: string, state: unknown, input: ActorInput, root?: string): boolean {
+    if (this.waitsForNotice(key, root)) return true;
     if (this.awaiting === undefined) return false;
     return this.byKey.has(key) || this.awaiting(state) || (this.ordered(input) && this.queuedHead() !== undefined);
   }
@@ -97,7 +115,8 @@ export class AwaitingHolds {
 
   hold(key: string, h: HeldInput): void {
     const list = this.byKey.get(key);
-    if (list) list.push(h);
+    if (list && this.notices.has(key)) insertByRoot(list, h);
+    else if (list) list.push(h);
     else {
       this.byKey.set(key, [h]);
       this.oldest = Math.min(this.oldest, h.heldAt);
@@ -114,6 +133,7 @@ export class AwaitingHolds {
     const list = this.byKey.get(key);
     if (!list) return undefined;
     const h = list[0]!;
+    if (this.waitsForNotice(key, h.root)) return undefined;
     if (this.ordered(h.input)) {
       const head = this.queuedHead();
       if (head?.h !== h) return undefined;
@@ -159,8 +179,14 @@ export class AwaitingHolds {
    * are restored too (a wait that began before three restarts must not time out at the fourth).
    */
   restore(key: string, stored: string | null | undefined, now: number): void {
-    if (!stored) return void this.byKey.delete(key);
-    const list = JSON.parse(stored) as HeldInput[];
+    this.byKey.delete(key);
+    this.notices.restore(key, undefined, now);
+    if (!stored) return;
+    const parsed = JSON.parse(stored) as HeldInput[] | { held?: HeldInput[]; notices?: SavedNotices };
+    // An array before hold notices (and whenever there are none); an object with them.
+    const list = Array.isArray(parsed) ? parsed : parsed.held ?? [];
+    if (!Array.isArray(parsed)) this.notices.restore(key, parsed.notices, now);
+    if (list.length === 0) return;
     for (const h of list) h.heldAt = now;
     this.byKey.set(key, list);
     this.oldest = Math.min(this.oldest, now);
@@ -177,6 +203,8 @@ export class AwaitingHolds {
   /** What `key` holds as a checkpoint row stores it; undefined when nothing. */
   saved(key: string): string | undefined {
     const list = this.byKey.get(key);
+    const notices = this.notices.saved(key);
+    if (notices) return JSON.stringify({ held: list ?? [], notices });
     return list ? JSON.stringify(list) : undefined;
   }
 
@@ -210,4 +238,19 @@ export class AwaitingHolds {
     }
     return q;
   }
+}
+
+/** Inserts `h` after every input of `list` keyed at or before it (inputs held behind a notice stay in key order). */
+function insertByRoot(list: HeldInput[], h: HeldInput): void {
+  const k = h.root === undefined ? undefined : decodeRootKey(h.root, 0);
+  let i = list.length;
+  if (k !== undefined) {
+    while (i > 0) {
+      const prev = list[i - 1]!.root;
+      const pk = prev === undefined ? undefined : decodeRootKey(prev, 0);
+      if (pk === undefined || compareKeys(pk, k) <= 0) break;
+      i--;
+    }
+  }
+  list.splice(i, 0, h);
 }

@@ -1,5 +1,6 @@
-import type { ActorInput } from '../../actors/actor.ts';
+import type { ActorAddress, ActorInput } from '../../actors/actor.ts';
 import { DEFAULT_MAX_AWAIT_MS, type HeldInput } from './awaiting-holds.ts';
+import { noticeId, openedJson, settledJson, type HoldNotice } from './hold-notices.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
 import { decodeRootKey } from './merge-key.ts';
@@ -19,6 +20,19 @@ export interface HeldInputHandler {
   rootKey(): string | undefined;
   park(key: string, input: ActorInput, at: number, source: ParkedInput['source'] | undefined, code: ParkedInput['code'], reason: string): void;
   initialState(key: string): unknown;
+  /** The entities of merging types a held `input` of an entity in `state` may send to once applied (hold-notices.ts). */
+  noticeTargets(state: unknown, input: ActorInput): ActorAddress[];
+  /** Sends `to` a hold notice from `fromKey` (its `msg` as JSON), keyed at `root`. */
+  sendNotice(fromKey: string, to: ActorAddress, msgJson: string, root: string): void;
+  /** From now until `capturedSends`, messages to `to` are kept (their JSON) instead of sent. */
+  captureSends(to: readonly ActorAddress[]): void;
+  /** What was kept since `captureSends`, per address (`addressKey`), and the end of capturing. */
+  capturedSends(): Map<string, string[]>;
+}
+
+/** An address as one string (the capture's key). */
+export function addressKey(a: ActorAddress): string {
+  return `${a.type}\u0000${a.key}`;
 }
 
 /**
@@ -43,9 +57,12 @@ export class AwaitingRelease {
   holdIfAwaiting(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): boolean {
     const { table } = this;
     if (!table.holds.active) return false;
-    if (!table.holds.mustHold(key, table.states.has(key) ? table.states.get(key) : this.handler.initialState(key), input)) return false;
+    const state = table.states.has(key) ? table.states.get(key) : this.handler.initialState(key);
+    // Encoded only for an entity with a notice: the per-input path allocates nothing otherwise.
+    const noticed = table.holds.notices.has(key) ? this.handler.rootKey() : undefined;
+    if (!table.holds.mustHold(key, state, input, noticed)) return false;
     const h: HeldInput = { input, now, heldAt: this.opts.wallClock() };
-    const root = this.handler.rootKey();
+    const root = noticed ?? this.handler.rootKey();
     if (root !== undefined) h.root = root;
     if (source) {
       h.source = { topic: source.topic, partition: source.partition, offset: source.offset };
@@ -55,7 +72,44 @@ export class AwaitingRelease {
     table.holds.hold(key, h);
     table.residency.touch(key, table.now);
     this.pending.dirtyKeys.add(key); // its row carries what it holds
+    this.notify(key, state, h);
     return true;
+  }
+
+  /**
+   * Holds a message of `key` keyed `root` behind an open hold notice of `key` (hold-notices.ts):
+   * true when held. Messages are held for no other reason.
+   */
+  holdMessageIfNoticed(key: string, input: ActorInput, now: number, source: SourceRecord): boolean {
+    const { table } = this;
+    if (!table.holds.notices.has(key)) return false;
+    const root = this.handler.rootKey();
+    if (!table.holds.waitsForNotice(key, root)) return false;
+    const h: HeldInput = { input, now, heldAt: this.opts.wallClock(), root };
+    if (source.timestamp !== undefined) h.appendedAt = source.timestamp;
+    this.opts.inputs?.record(source);
+    table.holds.hold(key, h);
+    table.residency.touch(key, table.now);
+    this.pending.dirtyKeys.add(key);
+    return true;
+  }
+
+  /**
+   * Tells the entities a just-held input may still send to to hold what comes after it
+   * (hold-notices.ts): an opened notice each, keyed at the input's place, sent with the checkpoint
+   * that holds it.
+   */
+  private notify(key: string, state: unknown, h: HeldInput): void {
+    if (h.root === undefined) return;
+    const targets = this.handler.noticeTargets(state, h.input);
+    if (targets.length === 0) return;
+    h.notified = targets;
+    for (const to of targets) this.handler.sendNotice(key, to, openedJson(h.root, h.now), h.root);
+  }
+
+  /** Settles the notices of a held input that will not be applied in its turn (parked): nothing it sent comes with them. */
+  private settleEmpty(key: string, h: HeldInput): void {
+    for (const to of h.notified ?? []) this.handler.sendNotice(key, to, settledJson(h.root!, h.now, []), h.root!);
   }
 
   /**
@@ -67,8 +121,17 @@ export class AwaitingRelease {
   releaseOverdue(): void {
     const { table } = this;
     if (!table.holds.active) return;
-    for (const key of table.holds.overdue(this.opts.wallClock() - (this.opts.maxAwaitMs ?? DEFAULT_MAX_AWAIT_MS))) {
+    const before = this.opts.wallClock() - (this.opts.maxAwaitMs ?? DEFAULT_MAX_AWAIT_MS);
+    // A notice never settled: its entity stops holding behind it (its settle applies late, if it comes).
+    for (const key of table.holds.notices.overdue(before)) {
       this.opts.counters.awaitsTimedOut++;
+      table.holds.notices.drop(key);
+      this.pending.dirtyKeys.add(key);
+      this.applyFrom(key);
+    }
+    for (const key of table.holds.overdue(before)) {
+      this.opts.counters.awaitsTimedOut++;
+      if (table.holds.notices.drop(key)) this.pending.dirtyKeys.add(key);
       const held = table.holds.take(key) ?? [];
       let i = 0;
       for (; i < held.length && !table.quarantine.has(key); i++) this.apply(key, held[i]!);
@@ -90,17 +153,64 @@ export class AwaitingRelease {
         this.apply(next, h);
         applied++;
       }
-      if (table.quarantine.has(next) && table.holds.has(next)) this.park(next, table.holds.take(next)!);
+      const held = table.quarantine.has(next) ? table.holds.take(next) : undefined;
+      if (held) this.park(next, held);
       const following = table.holds.nextInOrder();
       if (following === undefined || (following === next && applied === 0)) return;
       next = following;
     }
   }
 
+  /**
+   * A hold notice reached `key` from `from`, keyed `root` (hold-notices.ts). Opened: `key` holds
+   * what comes after it. Settled: what the held input sent `key` takes the notice's place, and
+   * then what `key` held applies in order, up to another open notice. A settle of a notice given
+   * up on applies at once, late; one already settled (read again after a restart, or applied
+   * early by the merge) does nothing.
+   */
+  receiveNotice(key: string, from: ActorAddress, notice: HoldNotice, root: string | undefined): void {
+    const { table } = this;
+    const id = noticeId(from, notice.hold);
+    if (notice.kind === 'opened') {
+      if (root === undefined || !table.holds.notices.open(key, id, root, this.opts.wallClock())) return;
+      // Its row carries the notice (the receiver of a reserve has a state already, but a forged notice may come first).
+      if (!table.states.has(key)) table.states.set(key, this.handler.initialState(key));
+      table.residency.touch(key, table.now);
+      this.pending.dirtyKeys.add(key);
+      return;
+    }
+    if (!table.holds.notices.isOpen(key, id)) {
+      if (table.holds.notices.close(key, id) === undefined) return;
+      this.pending.dirtyKeys.add(key);
+      for (const msg of notice.sends) this.applyLate(key, { kind: 'message', from, msg });
+      return;
+    }
+    // Held at the notice's place (before it closes, so in key order), then applied if nothing earlier is open.
+    const heldAt = this.opts.wallClock();
+    for (const msg of notice.sends) table.holds.hold(key, { input: { kind: 'message', from, msg }, now: msg.ts, heldAt, root: notice.hold });
+    table.holds.notices.close(key, id);
+    table.residency.touch(key, table.now);
+    this.pending.dirtyKeys.add(key);
+    this.applyFrom(key);
+  }
+
+  /** A message of a settle whose notice was given up on: applied now, unmerged, or parked behind a quarantine. */
+  private applyLate(key: string, input: ActorInput & { kind: 'message' }): void {
+    if (this.table.quarantine.has(key)) {
+      this.handler.park(key, input, input.msg.ts, undefined, 'QUARANTINED', `entity is quarantined: ${this.table.quarantine.get(key)}`);
+      return;
+    }
+    this.handler.setRoot(NaN, '', 0, 0);
+    this.handler.handle(key, input, input.msg.ts, undefined);
+  }
+
   /** Inputs `key` held, parked behind its quarantine for the release to apply in order. */
   park(key: string, held: readonly HeldInput[]): void {
     const reason = `entity is quarantined: ${this.table.quarantine.get(key)}`;
-    for (const h of held) this.handler.park(key, h.input, h.now, h.source, 'QUARANTINED', reason);
+    for (const h of held) {
+      this.handler.park(key, h.input, h.now, h.source, 'QUARANTINED', reason);
+      this.settleEmpty(key, h);
+    }
   }
 
   /** The next input `key` may apply now: none while it awaits or is quarantined. */
@@ -116,7 +226,13 @@ export class AwaitingRelease {
   private apply(key: string, h: HeldInput): void {
     const root = h.root === undefined ? undefined : decodeRootKey(h.root, 0);
     this.handler.setRoot(root?.at ?? NaN, root?.topic ?? '', root?.partition ?? 0, root?.offset ?? 0);
+    // What it sends the entities it told to hold goes with the settle of each (hold-notices.ts).
+    if (h.notified) this.handler.captureSends(h.notified);
     this.handler.handle(key, h.input, h.now, undefined);
+    if (h.notified) {
+      const sent = this.handler.capturedSends();
+      for (const to of h.notified) this.handler.sendNotice(key, to, settledJson(h.root!, h.now, sent.get(addressKey(to)) ?? []), h.root!);
+    }
     this.handler.appliedLate(h.appendedAt);
     this.pending.dirtyKeys.add(key); // its row no longer carries it
     if (h.input.kind === 'event' && h.source && !this.table.quarantine.has(key)) {

@@ -177,6 +177,10 @@ export class MergedInputs {
     const seq = Number(r.headers[SEQ_HEADER]);
     const key = this.merge.merges(origin) ? decodeRootKey(r.headers[MERGE_KEY_HEADER], seq) : undefined;
     const isNew = this.isNew(origin, seq);
+    // A settle of an open hold notice goes now (it is applied once by the notice, not by its
+    // sequence: hold-notices.ts); waiting behind its origin's later-keyed messages could wait for
+    // an answer from the very entity it lets go. Its record still takes its turn below, as a no-op.
+    if (isNew) this.router.settleEarly(r, parsed);
     if (key && this.plausible(key, r) && 'value' in parsed && r.key !== null && isNew && !this.merge.isLate(key) && !this.passing.has(origin)) {
       const entry: InboxEntry = { offset: r.offset, state: 'held', origin };
       this.inbox.push(entry);

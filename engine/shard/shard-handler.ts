@@ -4,7 +4,8 @@ import { inboxTopicOf, type ActorMessage, type Alert, type TimerMessage } from '
 import { MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
-import { AwaitingRelease } from './awaiting-release.ts';
+import { addressKey, AwaitingRelease } from './awaiting-release.ts';
+import type { HoldNotice } from './hold-notices.ts';
 import { encodeRootKey, MERGE_KEY_HEADER, TIMER_ROOT } from './merge-key.ts';
 import { parkedActorInput, type ParkedInput } from './parked.ts';
 import { TRACEPARENT, type SourceRecord } from './records.ts';
@@ -68,6 +69,8 @@ export class ShardHandler implements EffectSink {
   private readonly held: AwaitingRelease;
   /** Kafka timestamps of the source events applied since `takeAppliedTimes` (with `countApplied`). */
   private appliedTimes: number[] | undefined;
+  /** While a held input with hold notices is applied: its sends to the notified entities, kept for their settles (hold-notices.ts). */
+  private captured: Map<string, string[]> | undefined;
 
   constructor(
     private readonly opts: HandlerOptions,
@@ -144,7 +147,8 @@ export class ShardHandler implements EffectSink {
         }
       }
       // What it held waits for the release now, behind the input that threw, in order.
-      if (table.holds.has(key)) this.held.park(key, table.holds.take(key)!);
+      const held = table.holds.take(key);
+      if (held) this.held.park(key, held);
       return;
     }
     states.set(key, after);
@@ -174,6 +178,50 @@ export class ShardHandler implements EffectSink {
   /** See AwaitingRelease.holdIfAwaiting. */
   holdIfAwaiting(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): boolean {
     return this.held.holdIfAwaiting(key, input, now, source);
+  }
+
+  /** See AwaitingRelease.holdMessageIfNoticed. */
+  holdMessageIfNoticed(key: string, input: ActorInput, now: number, source: SourceRecord): boolean {
+    return this.held.holdMessageIfNoticed(key, input, now, source);
+  }
+
+  /** See AwaitingRelease.receiveNotice. */
+  receiveNotice(key: string, from: ActorAddress, notice: HoldNotice, root: string | undefined): void {
+    this.held.receiveNotice(key, from, notice, root);
+  }
+
+  /** See HeldInputHandler.noticeTargets: the actor's `heldInputTargets` of the types that merge, each once. */
+  noticeTargets(state: unknown, input: ActorInput): ActorAddress[] {
+    const merged = this.opts.mergedReceivers;
+    const all = merged && merged.size > 0 ? this.opts.actor.heldInputTargets?.(state, input) : undefined;
+    if (!all || all.length === 0) return [];
+    const seen = new Set<string>();
+    const out: ActorAddress[] = [];
+    for (const to of all) {
+      const k = addressKey(to);
+      if (merged!.has(to.type) && !seen.has(k)) {
+        seen.add(k);
+        out.push({ type: to.type, key: to.key });
+      }
+    }
+    return out;
+  }
+
+  /** See HeldInputHandler.sendNotice: an outbox row like a send's, keyed at `root` (`x-at`). */
+  sendNotice(fromKey: string, to: ActorAddress, msgJson: string, root: string): void {
+    const value = `{"from":${JSON.stringify({ type: this.opts.actor.type, key: fromKey })},"msg":${msgJson}}`;
+    const headers = { ...this.traceHeaders(), [MERGE_KEY_HEADER]: root };
+    this.pending.delta.outbox.push({ topic: inboxTopicOf(this.opts.app, to.type), key: to.key, value, headers, from: fromKey });
+  }
+
+  captureSends(to: readonly ActorAddress[]): void {
+    this.captured = new Map(to.map((a) => [addressKey(a), []]));
+  }
+
+  capturedSends(): Map<string, string[]> {
+    const out = this.captured ?? new Map<string, string[]>();
+    this.captured = undefined;
+    return out;
   }
 
   /** See AwaitingRelease.releaseOverdue. */
@@ -257,6 +305,8 @@ export class ShardHandler implements EffectSink {
   }
 
   send(from: ActorAddress, to: ActorAddress, _msg: ActorMessage, msgJson: string): void {
+    const kept = this.captured?.get(addressKey(to));
+    if (kept) return void kept.push(msgJson);
     // The InboxValue { from, msg } (records.ts), around the message applyInput encoded (once, and checked).
     const value = `{"from":${JSON.stringify(from)},"msg":${msgJson}}`;
     // x-origin / x-seq are added by the relay from the outbox row's sequence number.

@@ -3,6 +3,7 @@ import { isEntityKey, parseEvent, type DomainEvent, type ErrorCode } from '../..
 import { isStorableValue } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InboxGate } from './inbox-gate.ts';
+import { HOLD_SETTLED, holdNoticeOf, noticeId } from './hold-notices.ts';
 import { CLOCK_HEADER, decodeRootKey, MERGE_KEY_HEADER } from './merge-key.ts';
 import { ORIGIN_HEADER, SEQ_HEADER, type InboxValue, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
@@ -171,9 +172,31 @@ export class InputRouter {
     // A message's sends keep the root of its cascade (an unkeyed one's are not merged).
     const root = decodeRootKey(r.headers[MERGE_KEY_HEADER], seq);
     this.handler.setRoot(root?.at ?? NaN, root?.topic ?? '', root?.partition ?? 0, root?.offset ?? 0);
+    // A hold notice is the engine's (hold-notices.ts): the actor never sees it.
+    const notice = holdNoticeOf(value.msg);
+    if (notice) return this.handler.receiveNotice(r.key, value.from, notice, r.headers[MERGE_KEY_HEADER]);
     const input = { kind: 'message', from: value.from, msg: value.msg } as const;
     if (table.quarantine.has(r.key)) return this.handler.parkQuarantined(r.key, input, value.msg.ts, r);
+    if (this.handler.holdMessageIfNoticed(r.key, input, value.msg.ts, r)) return;
     this.handler.handle(r.key, input, value.msg.ts, r);
+  }
+
+  /**
+   * Applies a settle whose notice is open now, before its turn in its origin's sequence
+   * (hold-notices.ts): true when it did. Its own turn then finds the notice closed and only moves
+   * the origin's position. Checked as its turn would check it; anything else waits for that turn.
+   */
+  settleEarly(r: SourceRecord, parsed: ParsedInbox): boolean {
+    // Every merged message comes through here: the cheap test first.
+    if (!('value' in parsed) || (parsed.value?.msg as { type?: unknown } | undefined)?.type !== HOLD_SETTLED) return false;
+    const origin = r.headers[ORIGIN_HEADER];
+    if (!origin || !isShardId(origin) || r.malformed || !r.key) return false;
+    const value = parsed.value;
+    if (typeof value?.msg?.ts !== 'number' || !this.isSender(value.from, origin) || !isEntityKey(r.key) || !isStorableValue(value)) return false;
+    const notice = holdNoticeOf(value.msg);
+    if (notice?.kind !== 'settled' || !this.table.holds.notices.isOpen(r.key, noticeId(value.from, notice.hold))) return false;
+    this.handler.receiveNotice(r.key, value.from, notice, r.headers[MERGE_KEY_HEADER]);
+    return true;
   }
 
   /** `from` is an entity of the origin shard's actor type, and that type is one of the deployment's. */

@@ -1,0 +1,178 @@
+import { describe, expect, test } from 'bun:test';
+import { orderActor } from '../../actors/order.ts';
+import { skuActor, type SkuState } from '../../actors/sku.ts';
+import { CLOCK_HEADER, MERGE_KEY_HEADER } from './merge-key.ts';
+import { holdNoticeOf, NoticeHolds, openedJson, settledJson } from './hold-notices.ts';
+import { ORIGIN_HEADER, SEQ_HEADER, type SourceRecord } from './records.ts';
+import { createShard, type Shard, type ShardDelta } from './shard.ts';
+
+/**
+ * Hold notices (hold-notices.ts): an order shard that holds a cancellation tells its lines' SKUs to
+ * hold what comes after it, and settles with the release once the cancellation is applied; a SKU
+ * holds its later inputs behind an open notice and applies them in key order once it is settled.
+ */
+const APP = 'shop';
+const T0 = 1_700_000_000_000;
+const SKU_INBOX = `${APP}.sku.inbox`;
+const at = (ms: number, offset: number, partition = 0) => `${T0 + ms}/${partition}/${offset}/transaction_events`;
+
+const tx = (offset: number, key: string, id: string, type: string, ts: number, data: Record<string, unknown>): SourceRecord => ({
+  topic: 'transaction_events', partition: 0, offset, key, timestamp: ts, headers: {},
+  value: JSON.stringify({ id, type, v: type === 'order_placed' ? 2 : 1, ts, data: { orderId: key, ...data } }),
+});
+const placed = (offset: number, key: string, sku: string, ms: number) =>
+  tx(offset, key, `e-${key}`, 'order_placed', T0 + ms, { userId: `u-${key}`, items: [{ sku, qty: 1, unitPrice: 5 }], currency: 'EUR', country: 'DE' });
+/** A record of the SKU inbox: `msg` from order `from`, sent by `origin` with `seq`, keyed `key` when given. */
+const inbox = (offset: number, sku: string, origin: string, seq: number, from: string, msg: string, key?: string): SourceRecord => ({
+  topic: SKU_INBOX, partition: 0, offset, key: sku, timestamp: T0 + 100_000,
+  headers: { [ORIGIN_HEADER]: origin, [SEQ_HEADER]: String(seq), ...(key ? { [MERGE_KEY_HEADER]: key } : {}) },
+  value: `{"from":{"type":"order","key":"${from}"},"msg":${msg}}`,
+});
+const reserve = (orderId: string, ms: number) => JSON.stringify({ type: 'reserve', orderId, line: 0, qty: 1, cause: `e-${orderId}`, ts: T0 + ms });
+const release = (orderId: string, ms: number) => JSON.stringify({ type: 'release', orderId, line: 0, qty: 1, cause: `e-c-${orderId}`, ts: T0 + ms });
+const clock = (offset: number, origin: string, value: string): SourceRecord => ({
+  topic: SKU_INBOX, partition: 0, offset, key: 'clock-0', timestamp: T0 + 100_000, headers: { [ORIGIN_HEADER]: origin, [CLOCK_HEADER]: value }, value: '{}',
+});
+const stock = (offset: number, sku: string, qty: number, ms: number): SourceRecord => ({
+  topic: 'inventory_events', partition: 0, offset, key: sku, timestamp: T0 + ms, headers: {},
+  value: JSON.stringify({ id: `e-stock-${offset}`, type: 'stock_received', v: 1, ts: T0 + ms, data: { sku, qty } }),
+});
+
+const skuShard = (opts: { now?: () => number; restore?: ReturnType<typeof restoreFrom> } = {}) =>
+  createShard({ actor: skuActor, partition: 0, app: APP, merge: { origins: ['order/0', 'order/1'] }, wallClock: opts.now, maxAwaitMs: 1000, restore: opts.restore });
+const answers = (delta: ShardDelta) => delta.outbox.filter((r) => r.topic === `${APP}.order.inbox`).map((r) => `${r.key} ${JSON.parse(r.value as string).msg.granted}`);
+const skuState = (shard: Shard, key: string) => (shard.query(key) as { state: SkuState }).state;
+
+function restoreFrom(delta: ShardDelta) {
+  return {
+    states: delta.states.map((s) => ({ key: s.key, stateVersion: s.stateVersion, state: s.state, held: s.held ?? null })),
+    offsets: new Map(delta.offsets.map((o) => [`${o.topic}:${o.partition}`, o.nextOffset])),
+    inboxPositions: new Map(delta.inboxPositions.map((p) => [p.origin, p.lastSeq])),
+    timers: [],
+  };
+}
+
+describe('hold notices, as messages', () => {
+  test('an opened notice and a settle with its sends are read back; actor messages and malformed notices are not notices', () => {
+    expect(holdNoticeOf(JSON.parse(openedJson(at(1, 2), T0)))).toEqual({ kind: 'opened', hold: at(1, 2) });
+    expect(holdNoticeOf(JSON.parse(settledJson(at(1, 2), T0, [release('o', 1)])))).toEqual({ kind: 'settled', hold: at(1, 2), sends: [JSON.parse(release('o', 1))] });
+    expect(holdNoticeOf(JSON.parse(reserve('o', 1)))).toBeUndefined();
+    expect(holdNoticeOf({ type: '$hold_opened' })).toBeUndefined();
+    expect(holdNoticeOf({ type: '$hold_settled', hold: 'h', sends: [{ type: 'release' }] })).toBeUndefined();
+  });
+
+  test('an entity holds after its least open bound; closing, dropping and a restored row say what is left', () => {
+    const n = new NoticeHolds();
+    expect(n.open('S', 'order/a/1', at(200, 2), 0)).toBe(true);
+    expect(n.open('S', 'order/b/1', at(100, 1), 0)).toBe(true);
+    expect(n.open('S', 'order/c/1', 'not a key', 0)).toBe(false);
+    expect(n.bound('S')?.at).toBe(T0 + 100);
+    expect(n.close('S', 'order/b/1')).toEqual({ was: 'open', boundText: at(100, 1) });
+    expect(n.close('S', 'order/b/1')).toBeUndefined();
+    expect(n.bound('S')?.at).toBe(T0 + 200);
+    expect(n.overdue(0)).toEqual(['S']);
+    expect(n.drop('S')).toBe(true);
+    expect(n.bound('S')).toBeUndefined();
+    const restored = new NoticeHolds();
+    restored.restore('S', n.saved('S'), 5);
+    expect(restored.has('S')).toBe(true);
+    expect(restored.close('S', 'order/a/1')).toEqual({ was: 'dropped' });
+    expect(restored.has('S')).toBe(false);
+  });
+});
+
+describe('an order shard that holds a cancellation', () => {
+  test("tells the order's SKU to hold behind it, and settles with the release once its answer is in: no release travels alone", () => {
+    const orders = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['sku'] });
+    orders.apply([placed(0, 'o1', 'S', 100), tx(1, 'o1', 'e-c-o1', 'order_cancelled', T0 + 200, { reason: 'customer_request' }), placed(2, 'o2', 'S', 300)]);
+    const first = orders.takeDelta().outbox.filter((r) => r.topic === SKU_INBOX).map((r) => [JSON.parse(r.value as string).msg.type, JSON.parse(r.value as string).from.key, r.headers![MERGE_KEY_HEADER]]);
+    expect(first).toEqual([['reserve', 'o1', at(100, 0)], ['$hold_opened', 'o1', at(200, 1)], ['reserve', 'o2', at(300, 2)]]);
+    const granted = { topic: `${APP}.order.inbox`, partition: 0, offset: 0, key: 'o1', headers: { [ORIGIN_HEADER]: 'sku/0', [SEQ_HEADER]: '1' }, value: JSON.stringify({ from: { type: 'sku', key: 'S' }, msg: { type: 'reservation_result', sku: 'S', line: 0, qty: 1, granted: true, cause: 'e-o1', ts: T0 + 100 } }) };
+    orders.apply([granted]);
+    const settle = orders.takeDelta().outbox.filter((r) => r.topic === SKU_INBOX);
+    expect(settle.length).toBe(1);
+    expect(settle[0]!.headers![MERGE_KEY_HEADER]).toBe(at(200, 1));
+    const msg = JSON.parse(settle[0]!.value as string).msg;
+    expect([msg.type, msg.hold, msg.sends.map((m: { type: string }) => m.type)]).toEqual(['$hold_settled', at(200, 1), ['release']]);
+  });
+});
+
+describe('a merging SKU shard with a hold notice', () => {
+  test('holds a later reserve of the same origin until the settle, then applies the release first: the later order gets the last unit, as the driver', () => {
+    const sku = skuShard();
+    sku.apply([
+      stock(0, 'S', 1, 0),
+      stock(1, 'U', 1, 90_000),
+      clock(0, 'order/1', 'idle'),
+      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
+      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
+      inbox(3, 'S', 'order/0', 3, 'o2', reserve('o2', 300), at(300, 2)),
+    ]);
+    expect(answers(sku.takeDelta())).toEqual(['o1 true']); // o2's reserve waits behind o1's cancellation
+    sku.apply([inbox(4, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1))]);
+    expect(answers(sku.takeDelta())).toEqual(['o2 true']);
+    expect(skuState(sku, 'S').reserved).toBe(1);
+  });
+
+  test("applies a settle on arrival, not behind its origin's later-keyed messages that wait for another origin, which waits for an answer from the held SKU", () => {
+    const sku = skuShard();
+    sku.apply([
+      stock(0, 'S', 1, 0),
+      stock(1, 'T', 1, 50),
+      stock(2, 'U', 1, 90_000),
+      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
+      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
+      // order/1 promised up to 0:00.250 (its next order awaits S's answer to q's reserve).
+      inbox(3, 'S', 'order/1', 1, 'q', reserve('q', 250), at(250, 0, 1)),
+      clock(4, 'order/1', at(250, 0, 1)),
+      // order/0's reserve for T at 0:00.300 waits for order/1 to pass it, which waits for q's answer.
+      inbox(5, 'T', 'order/0', 3, 'o3', reserve('o3', 300), at(300, 2)),
+    ]);
+    expect(answers(sku.takeDelta())).toEqual(['o1 true']);
+    sku.apply([inbox(6, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1))]);
+    expect(answers(sku.takeDelta())).toEqual(['q true']);
+    // Its own turn, once order/1 passes o3's reserve, finds the notice settled: nothing applies twice.
+    sku.apply([clock(7, 'order/1', 'idle')]);
+    const delta = sku.takeDelta();
+    expect(answers(delta)).toEqual(['o3 true']);
+    expect(skuState(sku, 'S')).toMatchObject({ onHand: 1, reserved: 1 });
+    expect(delta.inboxPositions.find((p) => p.origin === 'order/0')?.lastSeq).toBe(4);
+    expect(sku.counters.duplicatesDropped).toBe(0);
+  });
+
+  test('what it holds survives a restore from its row, and the settle after it applies in order', () => {
+    const first = skuShard();
+    first.apply([
+      stock(0, 'S', 1, 0),
+      stock(1, 'U', 1, 90_000),
+      clock(0, 'order/1', 'idle'),
+      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
+      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
+      inbox(3, 'S', 'order/0', 3, 'o2', reserve('o2', 300), at(300, 2)),
+    ]);
+    const second = skuShard({ restore: restoreFrom(first.takeDelta()) });
+    second.apply([clock(4, 'order/1', 'idle'), inbox(5, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1))]);
+    expect(answers(second.takeDelta())).toEqual(['o2 true']);
+  });
+
+  test('a notice never settled: after maxAwaitMs what it holds applies, counted; its settle, coming later, still applies its release', () => {
+    let now = 0;
+    const sku = skuShard({ now: () => now });
+    sku.apply([
+      stock(0, 'S', 1, 0),
+      stock(1, 'U', 1, 90_000),
+      clock(0, 'order/1', 'idle'),
+      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
+      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
+      inbox(3, 'S', 'order/0', 3, 'o2', reserve('o2', 300), at(300, 2)),
+    ]);
+    expect(answers(sku.takeDelta())).toEqual(['o1 true']);
+    now = 1001;
+    sku.apply([stock(2, 'U', 1, 95_000)]);
+    expect(answers(sku.takeDelta())).toEqual(['o2 false']);
+    expect(sku.counters.awaitsTimedOut).toBe(1);
+    sku.apply([inbox(4, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1))]);
+    sku.takeDelta();
+    expect(skuState(sku, 'S')).toMatchObject({ onHand: 1, reserved: 0 });
+  });
+});
