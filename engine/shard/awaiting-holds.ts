@@ -83,9 +83,19 @@ export class AwaitingHolds {
     return this.awaiting !== undefined || this.byKey.size > 0 || this.notices.size > 0;
   }
 
-  /** True when `key` holds inputs or has hold notices (its row carries them; it stays in memory). */
+  /** True when `key` holds inputs or has hold notices (its row carries them). */
   has(key: string): boolean {
     return this.byKey.has(key) || this.notices.has(key);
+  }
+
+  /** True when `key` holds inputs or an open notice: it must stay in memory (notices only given up on do not keep it). */
+  pins(key: string): boolean {
+    return this.byKey.has(key) || this.notices.holding(key);
+  }
+
+  /** False when no input of `key` can be held now: the per-input fast path, before its state is looked up. */
+  mayHold(key: string): boolean {
+    return this.awaiting !== undefined || this.byKey.has(key) || this.notices.holding(key);
   }
 
   /** True when an input of `key` keyed `root` must wait behind an open notice (an unkeyed one never does: it has no place to wait for). */
@@ -211,7 +221,8 @@ export class AwaitingHolds {
   /**
    * The earliest root key held by any entity: sends of a held input will carry its key when it is
    * applied, so a shard must not promise (its clock) anything past it. Each entity's inputs are
-   * held in the order they came, which is key order, so its first one is its earliest. With
+   * held in key order (in the order they came, or placed by key behind a notice), so its first
+   * one is its earliest. With
    * `reaches`, only inputs that may send where the promise goes count (ActorDefinition.sendsOn).
    */
   earliestRoot(reaches?: (input: ActorInput) => boolean): MergeKey | undefined {

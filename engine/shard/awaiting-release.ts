@@ -1,6 +1,7 @@
 import type { ActorAddress, ActorInput } from '../../actors/actor.ts';
+import type { ActorMessage } from '../../schemas/index.ts';
 import { DEFAULT_MAX_AWAIT_MS, type HeldInput } from './awaiting-holds.ts';
-import { noticeId, openedJson, settledJson, type HoldNotice } from './hold-notices.ts';
+import { noticeId, openedJson, settledJson, type HoldNotice, type SettleTurn } from './hold-notices.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
 import { decodeRootKey } from './merge-key.ts';
@@ -42,6 +43,9 @@ export function addressKey(a: ActorAddress): string {
  * anyway what waited too long.
  */
 export class AwaitingRelease {
+  /** True while `applyFrom` runs (it does not re-enter). */
+  private releasing = false;
+
   constructor(
     private readonly handler: HeldInputHandler,
     private readonly table: EntityTable,
@@ -56,7 +60,7 @@ export class AwaitingRelease {
    */
   holdIfAwaiting(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): boolean {
     const { table } = this;
-    if (!table.holds.active) return false;
+    if (!table.holds.active || !table.holds.mayHold(key)) return false;
     const state = table.states.has(key) ? table.states.get(key) : this.handler.initialState(key);
     // Encoded only for an entity with a notice: the per-input path allocates nothing otherwise.
     const noticed = table.holds.notices.has(key) ? this.handler.rootKey() : undefined;
@@ -125,13 +129,13 @@ export class AwaitingRelease {
     // A notice never settled: its entity stops holding behind it (its settle applies late, if it comes).
     for (const key of table.holds.notices.overdue(before)) {
       this.opts.counters.awaitsTimedOut++;
-      table.holds.notices.drop(key);
-      this.pending.dirtyKeys.add(key);
+      table.holds.notices.drop(key, before);
+      this.markHolding(key);
       this.applyFrom(key);
     }
     for (const key of table.holds.overdue(before)) {
       this.opts.counters.awaitsTimedOut++;
-      if (table.holds.notices.drop(key)) this.pending.dirtyKeys.add(key);
+      if (table.holds.notices.drop(key)) this.markHolding(key);
       const held = table.holds.take(key) ?? [];
       let i = 0;
       for (; i < held.length && !table.quarantine.has(key); i++) this.apply(key, held[i]!);
@@ -146,6 +150,18 @@ export class AwaitingRelease {
    * in-order queue lets go after it, entity by entity. Without `key`, starts at that queue.
    */
   applyFrom(key: string | undefined): void {
+    // A held message applied here ends in `handle`, which asks for this again: the loop below
+    // goes on by itself, and recursing once per held message would overflow the stack.
+    if (this.releasing) return;
+    this.releasing = true;
+    try {
+      this.applyFromUnguarded(key);
+    } finally {
+      this.releasing = false;
+    }
+  }
+
+  private applyFromUnguarded(key: string | undefined): void {
     const { table } = this;
     for (let next = key ?? table.holds.nextInOrder(); next !== undefined; ) {
       let applied = 0;
@@ -162,36 +178,84 @@ export class AwaitingRelease {
   }
 
   /**
-   * A hold notice reached `key` from `from`, keyed `root` (hold-notices.ts). Opened: `key` holds
-   * what comes after it. Settled: what the held input sent `key` takes the notice's place, and
-   * then what `key` held applies in order, up to another open notice. A settle of a notice given
-   * up on applies at once, late; one already settled (read again after a restart, or applied
-   * early by the merge) does nothing.
+   * A hold notice reached `key` from `from`, keyed `root`, in its turn in its origin's sequence
+   * (hold-notices.ts). Opened: `key` holds what comes after it (and a settle that came first is
+   * applied now). Settled: what the held input sent `key` takes the notice's place, then what `key`
+   * held applies in order, up to another open notice — unless the settle was applied ahead of its
+   * turn (`settleEarly`), or its notice was given up on (what it carries applies now, late).
+   * A quarantined entity opens nothing; what a settle carries is parked for its release.
    */
   receiveNotice(key: string, from: ActorAddress, notice: HoldNotice, root: string | undefined): void {
     const { table } = this;
+    const { notices } = table.holds;
     const id = noticeId(from, notice.hold);
     if (notice.kind === 'opened') {
-      if (root === undefined || !table.holds.notices.open(key, id, root, this.opts.wallClock())) return;
+      const early = notices.takeEarly(key, id);
+      // A quarantined entity's row is not rewritten for it (its state may be one a migration refused).
+      if (table.quarantine.has(key) || root === undefined || !notices.open(key, id, root, this.opts.wallClock())) {
+        if (early) this.applyAhead(key, id, early, () => this.applyAllLate(key, from, early.notice.sends));
+        return;
+      }
       // Its row carries the notice (the receiver of a reserve has a state already, but a forged notice may come first).
       if (!table.states.has(key)) table.states.set(key, this.handler.initialState(key));
-      table.residency.touch(key, table.now);
-      this.pending.dirtyKeys.add(key);
+      this.markHolding(key);
+      if (early) this.applyAhead(key, id, early, () => this.settle(key, id, from, early.notice));
       return;
     }
-    if (!table.holds.notices.isOpen(key, id)) {
-      if (table.holds.notices.close(key, id) === undefined) return;
-      this.pending.dirtyKeys.add(key);
-      for (const msg of notice.sends) this.applyLate(key, { kind: 'message', from, msg });
-      return;
-    }
-    // Held at the notice's place (before it closes, so in key order), then applied if nothing earlier is open.
+    if (notices.forgetEarly(key, id)) return this.markHolding(key);
+    notices.takeEarly(key, id); // kept, and its notice never opened: this turn applies it
+    if (notices.isOpen(key, id)) return this.settle(key, id, from, notice);
+    if (notices.close(key, id) !== undefined) this.markHolding(key); // given up on
+    else if (!table.quarantine.has(key)) return; // settled already, or never opened (forged)
+    this.applyAllLate(key, from, notice.sends);
+  }
+
+  /**
+   * A settle as it arrives, ahead of its turn in its origin's sequence (`at`): applied now when its
+   * notice is open or was given up on, kept for its notice otherwise (the notice may still wait in
+   * the merge). False when it is left to its turn: at a quarantined entity, where the turn parks
+   * what it carries exactly once by its sequence.
+   */
+  settleEarly(key: string, from: ActorAddress, notice: HoldNotice & { kind: 'settled' }, root: string | undefined, at: SettleTurn): boolean {
+    const { table } = this;
+    const { notices } = table.holds;
+    const id = noticeId(from, notice.hold);
+    if (table.quarantine.has(key)) return false;
+    if (notices.wasSettledEarly(key, id)) return true; // read again after a restart: applied before it
+    if (notices.isOpen(key, id)) this.applyAhead(key, id, at, () => this.settle(key, id, from, notice));
+    else if (notices.isDropped(key, id)) this.applyAhead(key, id, at, () => {
+      notices.close(key, id);
+      this.applyAllLate(key, from, notice.sends);
+    });
+    else notices.keepEarly(key, id, { from, notice, root, origin: at.origin, seq: at.seq });
+    return true;
+  }
+
+  /** Applies a settle ahead of its record's turn `at`, noting it so that the turn (or a re-read after a restart) does nothing. */
+  private applyAhead(key: string, id: string, at: SettleTurn, apply: () => void): void {
+    this.table.holds.notices.settledEarly(key, id, at);
+    this.markHolding(key);
+    apply();
+  }
+
+  /** An open notice's settle: what it carries is held at its place (before it closes, so in key order), then what may go is applied. */
+  private settle(key: string, id: string, from: ActorAddress, notice: HoldNotice & { kind: 'settled' }): void {
+    const { table } = this;
     const heldAt = this.opts.wallClock();
     for (const msg of notice.sends) table.holds.hold(key, { input: { kind: 'message', from, msg }, now: msg.ts, heldAt, root: notice.hold });
     table.holds.notices.close(key, id);
-    table.residency.touch(key, table.now);
-    this.pending.dirtyKeys.add(key);
+    this.markHolding(key);
     this.applyFrom(key);
+  }
+
+  private applyAllLate(key: string, from: ActorAddress, sends: readonly ActorMessage[]): void {
+    for (const msg of sends) this.applyLate(key, { kind: 'message', from, msg });
+  }
+
+  /** `key`'s notices or held inputs changed: its row is written at the next checkpoint, and it is used now. */
+  private markHolding(key: string): void {
+    this.table.residency.touch(key, this.table.now);
+    if (!this.table.quarantine.has(key)) this.pending.dirtyKeys.add(key);
   }
 
   /** A message of a settle whose notice was given up on: applied now, unmerged, or parked behind a quarantine. */
@@ -227,12 +291,16 @@ export class AwaitingRelease {
     const root = h.root === undefined ? undefined : decodeRootKey(h.root, 0);
     this.handler.setRoot(root?.at ?? NaN, root?.topic ?? '', root?.partition ?? 0, root?.offset ?? 0);
     // What it sends the entities it told to hold goes with the settle of each (hold-notices.ts).
-    if (h.notified) this.handler.captureSends(h.notified);
-    this.handler.handle(key, h.input, h.now, undefined);
     if (h.notified) {
-      const sent = this.handler.capturedSends();
+      this.handler.captureSends(h.notified);
+      let sent: Map<string, string[]>;
+      try {
+        this.handler.handle(key, h.input, h.now, undefined);
+      } finally {
+        sent = this.handler.capturedSends();
+      }
       for (const to of h.notified) this.handler.sendNotice(key, to, settledJson(h.root!, h.now, sent.get(addressKey(to)) ?? []), h.root!);
-    }
+    } else this.handler.handle(key, h.input, h.now, undefined);
     this.handler.appliedLate(h.appendedAt);
     this.pending.dirtyKeys.add(key); // its row no longer carries it
     if (h.input.kind === 'event' && h.source && !this.table.quarantine.has(key)) {

@@ -140,6 +140,110 @@ describe('a merging SKU shard with a hold notice', () => {
     expect(sku.counters.duplicatesDropped).toBe(0);
   });
 
+  test('a settle applied ahead of its turn, then the process restarted from that checkpoint and the settle read again: applied once', () => {
+    const sku = skuShard();
+    const records = [
+      stock(0, 'S', 1, 0),
+      stock(1, 'T', 1, 50),
+      stock(2, 'U', 1, 90_000),
+      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
+      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
+      inbox(3, 'S', 'order/1', 1, 'q', reserve('q', 250), at(250, 0, 1)),
+      clock(4, 'order/1', at(250, 0, 1)),
+      inbox(5, 'T', 'order/0', 3, 'o3', reserve('o3', 300), at(300, 2)),
+      inbox(6, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1)),
+    ];
+    sku.apply(records);
+    const first = sku.takeDelta();
+    expect(answers(first)).toEqual(['o1 true', 'q true']);
+    const again = skuShard({ restore: restoreFrom(first) });
+    // Read again from the inbox offset the checkpoint claims: o3's reserve and the settle were not finished.
+    const inboxNext = first.offsets.find((o) => o.topic === SKU_INBOX)!.nextOffset;
+    again.apply([...records.filter((r) => r.topic === SKU_INBOX && r.offset >= inboxNext), clock(7, 'order/1', 'idle'), stock(3, 'U', 1, 95_000)]);
+    const second = again.takeDelta();
+    expect(answers(second)).toEqual(['o3 true']);
+    expect(skuState(again, 'S')).toMatchObject({ onHand: 1, reserved: 1 });
+    expect(second.states.filter((r) => r.key === 'S').map((r) => r.held ?? null)).toEqual([null]);
+  });
+
+  test("a settle that arrives before its notice is released by the merge is kept, and applied when the notice opens: it does not wait behind its origin's later-keyed messages", () => {
+    const sku = skuShard();
+    sku.apply([
+      stock(0, 'S', 1, 0),
+      stock(1, 'U', 1, 90_000),
+      clock(0, 'order/1', at(150, 0, 1)),
+      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
+      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)), // waits: order/1 is at 0:00.150
+      inbox(3, 'S', 'order/0', 3, 'o3', reserve('o3', 400), at(400, 3)),
+      inbox(4, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1)),
+    ]);
+    expect(answers(sku.takeDelta())).toEqual(['o1 true']);
+    // order/1's reserve for p at 0:00.250; its clock stops at 0:00.300 (p awaits S's answer).
+    sku.apply([inbox(5, 'S', 'order/1', 1, 'p', reserve('p', 250), at(250, 0, 1)), clock(6, 'order/1', at(300, 1, 1))]);
+    expect(answers(sku.takeDelta())).toEqual(['p true']); // the release came first, as the driver has it
+    expect(sku.counters.awaitsTimedOut).toBe(0);
+  });
+
+  test("a settle passing late does not switch its origin off the merge: the origin's next notice and messages still take their place", () => {
+    const sku = skuShard();
+    sku.apply([
+      stock(0, 'S', 2, 0),
+      stock(1, 'T', 5, 1),
+      stock(2, 'U', 1, 90_000),
+      clock(0, 'order/1', at(150, 0, 1)),
+      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
+      inbox(2, 'T', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
+      inbox(3, 'T', 'order/0', 3, 'o3', reserve('o3', 400), at(400, 3)),
+    ]);
+    sku.apply([inbox(4, 'T', 'order/1', 1, 'p', reserve('p', 250), at(250, 0, 1)), clock(5, 'order/1', at(300, 1, 1))]);
+    // Late (0:00.250 was released), behind order/0's reserve at 0:00.400 that waits for order/1.
+    sku.apply([inbox(6, 'T', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, []), at(200, 1))]);
+    sku.apply([
+      inbox(7, 'S', 'order/0', 5, 'o5', reserve('o5', 380), at(380, 2)),
+      inbox(8, 'S', 'order/0', 6, 'o5', openedJson(at(500, 5), T0 + 500), at(500, 5)),
+      clock(9, 'order/1', at(420, 2, 1)),
+    ]);
+    sku.takeDelta();
+    // q at 0:00.450, before o5's cancellation at 0:00.500: the driver refuses it (o1 and o5 hold both units).
+    sku.apply([inbox(10, 'S', 'order/1', 2, 'q', reserve('q', 450), at(450, 3, 1))]);
+    sku.apply([inbox(11, 'S', 'order/0', 7, 'o5', settledJson(at(500, 5), T0 + 500, [release('o5', 500)]), at(500, 5))]);
+    sku.apply([clock(12, 'order/1', 'idle'), clock(13, 'order/0', 'idle')]);
+    const delta = sku.takeDelta();
+    expect(answers(delta)).toEqual(['q false']);
+    expect(skuState(sku, 'S')).toMatchObject({ onHand: 2, reserved: 1 });
+    expect(sku.counters.outOfEventTimeOrder).toBe(0);
+    // The first settle's own turn came after its origin's later messages: dropped by the sequence,
+    // as applied already, and what remembered it applied ahead is gone from T's row.
+    expect(sku.counters.duplicatesDropped).toBe(1);
+    expect(delta.states.filter((r) => r.key === 'T').map((r) => r.held ?? null)).toEqual([null]);
+  });
+
+  test('a settle that lets go of 20,000 held messages applies them in a loop, not a recursion', () => {
+    const sku = skuShard();
+    const held = 20_000;
+    const records: SourceRecord[] = [stock(0, 'S', held, 0), stock(1, 'U', 1, 99_000_000), clock(0, 'order/1', 'idle'), inbox(1, 'S', 'order/0', 1, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1))];
+    for (let i = 0; i < held; i++) records.push(inbox(2 + i, 'S', 'order/0', 2 + i, `x${i}`, reserve(`x${i}`, 300 + i), at(300 + i, 2 + i)));
+    sku.apply(records);
+    expect(answers(sku.takeDelta())).toEqual([]);
+    sku.apply([inbox(2 + held, 'S', 'order/0', 2 + held, 'o1', settledJson(at(200, 1), T0 + 200, []), at(200, 1))]);
+    expect(answers(sku.takeDelta()).length).toBe(held);
+    expect(skuState(sku, 'S').reserved).toBe(held);
+  });
+
+  test('a notice for a quarantined SKU opens nothing and leaves its row alone; what a settle carries is parked for the release', () => {
+    const sku = createShard({ actor: { ...skuActor, handle: (s, input, ctx) => (input.kind === 'message' && (input.msg as { orderId?: string }).orderId === 'bad' ? (() => { throw new Error('boom'); })() : skuActor.handle(s, input, ctx)) }, partition: 0, app: APP, merge: { origins: ['order/0', 'order/1'] } });
+    sku.apply([stock(0, 'S', 1, 0), stock(1, 'U', 1, 90_000), clock(0, 'order/1', 'idle'), inbox(1, 'S', 'order/0', 1, 'bad', reserve('bad', 100), at(100, 0))]);
+    expect((sku.query('S') as { quarantine: string | null }).quarantine).toMatch(/boom/);
+    sku.takeDelta();
+    sku.apply([
+      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
+      inbox(3, 'S', 'order/0', 3, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1)),
+    ]);
+    const delta = sku.takeDelta();
+    expect(delta.states.filter((r) => r.key === 'S')).toEqual([]);
+    expect((delta.parked ?? []).filter((p) => p.key === 'S').map((p) => JSON.parse(p.input).msg.type)).toEqual(['release']);
+  });
+
   test('what it holds survives a restore from its row, and the settle after it applies in order', () => {
     const first = skuShard();
     first.apply([

@@ -51,6 +51,11 @@ export function holdNoticeOf(msg: { type?: unknown; hold?: unknown; sends?: unkn
   return { kind: 'settled', hold, sends: sends as ActorMessage[] };
 }
 
+/** True for a message type reserved for hold notices (a malformed notice is dead-lettered, never given to the actor). */
+export function isHoldNoticeType(type: unknown): boolean {
+  return type === HOLD_OPENED || type === HOLD_SETTLED;
+}
+
 /** The `msg` of an opened notice, as JSON. */
 export function openedJson(hold: string, ts: number): string {
   return `{"type":"${HOLD_OPENED}","ts":${ts},"hold":${JSON.stringify(hold)}}`;
@@ -76,10 +81,29 @@ interface Open {
   openedAt: number;
 }
 
-/** What a checkpoint row stores of an entity's notices: open ones as `[id, bound]`, and ids given up on. */
+/** Where a settle's record stands in its origin's sequence: its own turn there only forgets it. */
+export interface SettleTurn {
+  origin: string;
+  seq: number;
+}
+
+/** A settle taken before its notice opened here: applied when it opens (memory only; its record is re-read after a restart). */
+export interface EarlySettle extends SettleTurn {
+  from: { type: string; key: string };
+  notice: HoldNotice & { kind: 'settled' };
+  /** The settle's record key header (`x-at`). */
+  root: string | undefined;
+}
+
+/**
+ * What a checkpoint row stores of an entity's notices: open ones as `[id, bound]`, ids given up on,
+ * and settles applied ahead of their turn as `[id, origin, seq]` (their record, read again after a
+ * restart, must find them applied).
+ */
 export interface SavedNotices {
   open?: [string, string][];
   dropped?: string[];
+  early?: [string, string, number][];
 }
 
 /**
@@ -89,19 +113,67 @@ export interface SavedNotices {
 export class NoticeHolds {
   private readonly byKey = new Map<string, Open[]>();
   private readonly droppedByKey = new Map<string, Set<string>>();
+  /** Settles applied ahead of their turn, per entity: id → their record's place in its origin's sequence. */
+  private readonly appliedEarly = new Map<string, Map<string, SettleTurn>>();
+  /** Settles taken before their notice opened, by `<entity key>\u0000<notice id>`. */
+  private readonly early = new Map<string, EarlySettle>();
+  /** No open notice was opened before this (a lower bound: `overdue` skips its scan until then). */
+  private oldest = Infinity;
 
   /** Entities with an open notice. */
   get size(): number {
     return this.byKey.size;
   }
 
-  /** True when `key` has open or dropped notices (its row must carry them). */
+  /** True when `key` has open or dropped notices, or settles applied ahead of their turn (its row must carry them). */
   has(key: string): boolean {
-    return this.byKey.has(key) || this.droppedByKey.has(key);
+    return this.byKey.has(key) || this.droppedByKey.has(key) || this.appliedEarly.has(key);
+  }
+
+  /** Notes that the settle of `id` was applied ahead of its record's turn `at`. */
+  settledEarly(key: string, id: string, at: SettleTurn): void {
+    const m = this.appliedEarly.get(key) ?? new Map<string, SettleTurn>();
+    m.set(id, { origin: at.origin, seq: at.seq });
+    this.appliedEarly.set(key, m);
+  }
+
+  /** True when the settle of `id` was applied ahead of its turn (its record, in its turn or read again, does nothing). */
+  wasSettledEarly(key: string, id: string): boolean {
+    return this.appliedEarly.get(key)?.has(id) === true;
+  }
+
+  /** The turn of an early settle's record came (or was passed): it is forgotten. True when it was one. */
+  forgetEarly(key: string, id: string): boolean {
+    const m = this.appliedEarly.get(key);
+    if (!m?.delete(id)) return false;
+    if (m.size === 0) this.appliedEarly.delete(key);
+    return true;
+  }
+
+  /** True when `key` holds behind an open notice (it must stay in memory). */
+  holding(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  /** Keeps a settle whose notice has not opened here yet, for `takeEarly` when it does. */
+  keepEarly(key: string, id: string, s: EarlySettle): void {
+    this.early.set(`${key}\u0000${id}`, s);
+  }
+
+  /** The settle kept for notice `id` of `key`, removed; undefined when none. */
+  takeEarly(key: string, id: string): EarlySettle | undefined {
+    const k = `${key}\u0000${id}`;
+    const s = this.early.get(k);
+    if (s) this.early.delete(k);
+    return s;
   }
 
   isOpen(key: string, id: string): boolean {
     return this.byKey.get(key)?.some((o) => o.id === id) === true;
+  }
+
+  isDropped(key: string, id: string): boolean {
+    return this.droppedByKey.get(key)?.has(id) === true;
   }
 
   /** Opens a notice for `key`: its inputs keyed after `boundText` wait. False when the bound cannot be read (nothing opens). */
@@ -112,6 +184,7 @@ export class NoticeHolds {
     const open: Open = { id, bound, boundText, openedAt: now };
     if (!list) this.byKey.set(key, [open]);
     else if (!list.some((o) => o.id === id)) list.push(open);
+    this.oldest = Math.min(this.oldest, now);
     return true;
   }
 
@@ -144,35 +217,55 @@ export class NoticeHolds {
     return min;
   }
 
-  /** Gives up on every open notice of `key` (it waited too long): their settles will apply late. True when there was one. */
-  drop(key: string): boolean {
+  /**
+   * Gives up on `key`'s notices opened at or before `before` (all with Infinity): they waited too
+   * long, and their settles will apply late. True when one was.
+   */
+  drop(key: string, before = Infinity): boolean {
     const list = this.byKey.get(key);
     if (!list) return false;
-    this.byKey.delete(key);
+    const gone = list.filter((o) => o.openedAt <= before);
+    if (gone.length === 0) return false;
+    const kept = list.filter((o) => o.openedAt > before);
+    if (kept.length > 0) this.byKey.set(key, kept);
+    else this.byKey.delete(key);
     const dropped = this.droppedByKey.get(key) ?? new Set<string>();
-    for (const o of list) dropped.add(o.id);
+    for (const o of gone) dropped.add(o.id);
     this.droppedByKey.set(key, dropped);
     return true;
   }
 
   /** Keys with a notice opened at or before `before`. */
   overdue(before: number): string[] {
+    if (this.oldest > before) return [];
     const keys: string[] = [];
-    for (const [key, list] of this.byKey) if (list.some((o) => o.openedAt <= before)) keys.push(key);
+    let oldest = Infinity;
+    for (const [key, list] of this.byKey) {
+      for (const o of list) oldest = Math.min(oldest, o.openedAt);
+      if (list.some((o) => o.openedAt <= before)) keys.push(key);
+    }
+    this.oldest = oldest;
     return keys;
   }
 
   saved(key: string): SavedNotices | undefined {
     const open = this.byKey.get(key);
     const dropped = this.droppedByKey.get(key);
-    if (!open && !dropped) return undefined;
-    return { ...(open ? { open: open.map((o): [string, string] => [o.id, o.boundText]) } : {}), ...(dropped ? { dropped: [...dropped] } : {}) };
+    const early = this.appliedEarly.get(key);
+    if (!open && !dropped && !early) return undefined;
+    return {
+      ...(open ? { open: open.map((o): [string, string] => [o.id, o.boundText]) } : {}),
+      ...(dropped ? { dropped: [...dropped] } : {}),
+      ...(early ? { early: [...early].map(([id, t]): [string, string, number] => [id, t.origin, t.seq]) } : {}),
+    };
   }
 
   /** Puts back what a row stored; a wait counts from `now`, as for held inputs. */
   restore(key: string, saved: SavedNotices | undefined, now: number): void {
     this.byKey.delete(key);
     this.droppedByKey.delete(key);
+    this.appliedEarly.delete(key);
+    for (const e of saved?.early ?? []) if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string' && Number.isSafeInteger(e[2])) this.settledEarly(key, e[0], { origin: e[1], seq: e[2] });
     for (const n of saved?.open ?? []) if (Array.isArray(n) && typeof n[0] === 'string' && typeof n[1] === 'string') this.open(key, n[0], n[1], now);
     const dropped = (saved?.dropped ?? []).filter((id) => typeof id === 'string');
     if (dropped.length > 0) this.droppedByKey.set(key, new Set(dropped));

@@ -180,7 +180,7 @@ export class MergedInputs {
     // A settle of an open hold notice goes now (it is applied once by the notice, not by its
     // sequence: hold-notices.ts); waiting behind its origin's later-keyed messages could wait for
     // an answer from the very entity it lets go. Its record still takes its turn below, as a no-op.
-    if (isNew) this.router.settleEarly(r, parsed);
+    const settle = isNew && this.router.settleEarly(r, parsed);
     if (key && this.plausible(key, r) && 'value' in parsed && r.key !== null && isNew && !this.merge.isLate(key) && !this.passing.has(origin)) {
       const entry: InboxEntry = { offset: r.offset, state: 'held', origin };
       this.inbox.push(entry);
@@ -196,7 +196,9 @@ export class MergedInputs {
     const entry: InboxEntry = { offset: r.offset, state: 'pass', r, parsed, origin };
     this.inbox.push(entry);
     if (!this.merge.holdsFrom(origin) && !this.waitingPass.has(origin)) return this.applyPassing(entry);
-    if (isNew) {
+    // A settle applies once by its notice, not by its sequence: it need not hold its origin's next
+    // messages back from the merge (every settle is late, and would switch its origin off the merge).
+    if (isNew && !settle) {
       countUp(this.passing, origin);
       entry.blocks = origin;
     }

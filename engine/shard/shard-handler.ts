@@ -5,7 +5,7 @@ import { MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
 import { addressKey, AwaitingRelease } from './awaiting-release.ts';
-import type { HoldNotice } from './hold-notices.ts';
+import { noticeId, type HoldNotice, type SettleTurn } from './hold-notices.ts';
 import { encodeRootKey, MERGE_KEY_HEADER, TIMER_ROOT } from './merge-key.ts';
 import { parkedActorInput, type ParkedInput } from './parked.ts';
 import { TRACEPARENT, type SourceRecord } from './records.ts';
@@ -186,8 +186,15 @@ export class ShardHandler implements EffectSink {
   }
 
   /** See AwaitingRelease.receiveNotice. */
-  receiveNotice(key: string, from: ActorAddress, notice: HoldNotice, root: string | undefined): void {
+  receiveNotice(key: string, from: ActorAddress, notice: HoldNotice, root: string | undefined, source: SourceRecord): void {
+    this.opts.inputs?.record(source);
     this.held.receiveNotice(key, from, notice, root);
+  }
+
+  /** See AwaitingRelease.settleEarly. */
+  settleEarly(key: string, from: ActorAddress, notice: HoldNotice & { kind: 'settled' }, root: string | undefined, source: SourceRecord, at: SettleTurn): boolean {
+    this.opts.inputs?.record(source);
+    return this.held.settleEarly(key, from, notice, root, at);
   }
 
   /** See HeldInputHandler.noticeTargets: the actor's `heldInputTargets` of the types that merge, each once. */
@@ -222,6 +229,11 @@ export class ShardHandler implements EffectSink {
     const out = this.captured ?? new Map<string, string[]>();
     this.captured = undefined;
     return out;
+  }
+
+  /** A settle's record was dropped as already applied by its origin's sequence: whatever it applied ahead of its turn is forgotten. */
+  settleTurnPassed(key: string, from: ActorAddress, hold: string): void {
+    if (this.table.holds.notices.forgetEarly(key, noticeId(from, hold)) && !this.table.quarantine.has(key)) this.pending.dirtyKeys.add(key);
   }
 
   /** See AwaitingRelease.releaseOverdue. */

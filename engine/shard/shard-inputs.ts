@@ -3,7 +3,7 @@ import { isEntityKey, parseEvent, type DomainEvent, type ErrorCode } from '../..
 import { isStorableValue } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InboxGate } from './inbox-gate.ts';
-import { HOLD_SETTLED, holdNoticeOf, noticeId } from './hold-notices.ts';
+import { HOLD_SETTLED, holdNoticeOf, isHoldNoticeType } from './hold-notices.ts';
 import { CLOCK_HEADER, decodeRootKey, MERGE_KEY_HEADER } from './merge-key.ts';
 import { ORIGIN_HEADER, SEQ_HEADER, type InboxValue, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
@@ -158,6 +158,10 @@ export class InputRouter {
     if (!isShardId(origin)) return pending.deadLetter(r, 'INVALID_ENVELOPE', 'x-origin is not a shard id (<actor type>/<partition>)');
     if (seq <= (this.inboxPositions.get(origin) ?? 0)) {
       this.counters.duplicatesDropped++;
+      // A settle applied ahead of its turn whose turn was passed (its origin's later messages went first).
+      const value = 'value' in parsed ? parsed.value : undefined;
+      const settle = value?.msg && r.key ? holdNoticeOf(value.msg) : undefined;
+      if (settle?.kind === 'settled' && typeof value?.from?.key === 'string') this.handler.settleTurnPassed(r.key!, value.from, settle.hold);
       return;
     }
     this.inboxPositions.set(origin, seq);
@@ -174,7 +178,8 @@ export class InputRouter {
     this.handler.setRoot(root?.at ?? NaN, root?.topic ?? '', root?.partition ?? 0, root?.offset ?? 0);
     // A hold notice is the engine's (hold-notices.ts): the actor never sees it.
     const notice = holdNoticeOf(value.msg);
-    if (notice) return this.handler.receiveNotice(r.key, value.from, notice, r.headers[MERGE_KEY_HEADER]);
+    if (notice) return this.handler.receiveNotice(r.key, value.from, notice, r.headers[MERGE_KEY_HEADER], r);
+    if (isHoldNoticeType(value.msg.type)) return pending.deadLetter(r, 'INVALID_DATA', `malformed hold notice (${String(value.msg.type)}): want a hold id, and for a settle the messages it carries`);
     const input = { kind: 'message', from: value.from, msg: value.msg } as const;
     if (table.quarantine.has(r.key)) return this.handler.parkQuarantined(r.key, input, value.msg.ts, r);
     if (this.handler.holdMessageIfNoticed(r.key, input, value.msg.ts, r)) return;
@@ -182,9 +187,10 @@ export class InputRouter {
   }
 
   /**
-   * Applies a settle whose notice is open now, before its turn in its origin's sequence
-   * (hold-notices.ts): true when it did. Its own turn then finds the notice closed and only moves
-   * the origin's position. Checked as its turn would check it; anything else waits for that turn.
+   * A settle (hold-notices.ts) taken as it arrives, before its turn in its origin's sequence:
+   * applied now when its notice is open here, else kept until it opens (AwaitingRelease.settleEarly).
+   * Its own turn then only moves the origin's position. True when `r` is a settle, checked as its
+   * turn would check it; anything else waits for that turn.
    */
   settleEarly(r: SourceRecord, parsed: ParsedInbox): boolean {
     // Every merged message comes through here: the cheap test first.
@@ -194,9 +200,8 @@ export class InputRouter {
     const value = parsed.value;
     if (typeof value?.msg?.ts !== 'number' || !this.isSender(value.from, origin) || !isEntityKey(r.key) || !isStorableValue(value)) return false;
     const notice = holdNoticeOf(value.msg);
-    if (notice?.kind !== 'settled' || !this.table.holds.notices.isOpen(r.key, noticeId(value.from, notice.hold))) return false;
-    this.handler.receiveNotice(r.key, value.from, notice, r.headers[MERGE_KEY_HEADER]);
-    return true;
+    if (notice?.kind !== 'settled') return false;
+    return this.handler.settleEarly(r.key, value.from, notice, r.headers[MERGE_KEY_HEADER], r, { origin, seq: Number(r.headers[SEQ_HEADER]) });
   }
 
   /** `from` is an entity of the origin shard's actor type, and that type is one of the deployment's. */

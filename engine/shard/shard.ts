@@ -99,7 +99,7 @@ export function createShard(opts: ShardOptions): Shard {
     rehydrate: (rows, keys) => table.rehydrate(rows, keys),
     storedKeys: (keys) => table.storedKeys(keys),
     passivate: (policy, at) => {
-      const gone = table.passivate(policy, at, (key) => pending.dirtyKeys.has(key) || merged?.holds(key) === true || table.holds.has(key));
+      const gone = table.passivate(policy, at, (key) => pending.dirtyKeys.has(key) || merged?.holds(key) === true || table.holds.pins(key));
       if (gone > 0) pending.history?.prune();
       return gone;
     },
