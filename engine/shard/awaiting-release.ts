@@ -190,9 +190,11 @@ export class AwaitingRelease {
     const { notices } = table.holds;
     const id = noticeId(from, notice.hold);
     if (notice.kind === 'opened') {
+      // A quarantined entity opens nothing (its row is not rewritten for it: its state may be one a
+      // migration refused); a settle kept for it was parked when it was quarantined (`parkKeptSettles`).
+      if (table.quarantine.has(key)) return;
       const early = notices.takeEarly(key, id);
-      // A quarantined entity's row is not rewritten for it (its state may be one a migration refused).
-      if (table.quarantine.has(key) || root === undefined || !notices.open(key, id, root, this.opts.wallClock())) {
+      if (root === undefined || !notices.open(key, id, root, this.opts.wallClock())) {
         if (early) this.applyAhead(key, id, early, () => this.applyAllLate(key, from, early.notice.sends));
         return;
       }
@@ -203,11 +205,23 @@ export class AwaitingRelease {
       return;
     }
     if (notices.forgetEarly(key, id)) return this.markHolding(key);
-    notices.takeEarly(key, id); // kept, and its notice never opened: this turn applies it
+    // Kept, and its notice could not open (no readable place): this turn applies it.
+    const kept = notices.takeEarly(key, id) !== undefined;
     if (notices.isOpen(key, id)) return this.settle(key, id, from, notice);
-    if (notices.close(key, id) !== undefined) this.markHolding(key); // given up on
-    else if (!table.quarantine.has(key)) return; // settled already, or never opened (forged)
-    this.applyAllLate(key, from, notice.sends);
+    const dropped = notices.close(key, id) !== undefined;
+    if (dropped) this.markHolding(key);
+    // Otherwise settled already, or never opened (forged) — but at a quarantined entity nothing
+    // opens and nothing is taken ahead: what it carries is parked, once, by this turn.
+    if (dropped || kept || table.quarantine.has(key)) this.applyAllLate(key, from, notice.sends);
+  }
+
+  /**
+   * `key` was just quarantined: settles kept for notices it has not opened yet are parked now, and
+   * noted as taken ahead (its row is written with the quarantine), so that their turn — which may
+   * come after their origin's later messages — does nothing.
+   */
+  parkKeptSettles(key: string): void {
+    for (const [id, early] of this.table.holds.notices.takeAllEarly(key)) this.applyAhead(key, id, early, () => this.applyAllLate(key, early.from, early.notice.sends));
   }
 
   /**
@@ -220,8 +234,8 @@ export class AwaitingRelease {
     const { table } = this;
     const { notices } = table.holds;
     const id = noticeId(from, notice.hold);
-    if (table.quarantine.has(key)) return false;
     if (notices.wasSettledEarly(key, id)) return true; // read again after a restart: applied before it
+    if (table.quarantine.has(key)) return false;
     if (notices.isOpen(key, id)) this.applyAhead(key, id, at, () => this.settle(key, id, from, notice));
     else if (notices.isDropped(key, id)) this.applyAhead(key, id, at, () => {
       notices.close(key, id);
@@ -234,7 +248,10 @@ export class AwaitingRelease {
   /** Applies a settle ahead of its record's turn `at`, noting it so that the turn (or a re-read after a restart) does nothing. */
   private applyAhead(key: string, id: string, at: SettleTurn, apply: () => void): void {
     this.table.holds.notices.settledEarly(key, id, at);
-    this.markHolding(key);
+    // Written even for a quarantined entity (only `parkKeptSettles` gets here then, in the delta
+    // that writes its quarantine): a restart must find what was taken ahead.
+    this.table.residency.touch(key, this.table.now);
+    this.pending.dirtyKeys.add(key);
     apply();
   }
 

@@ -160,6 +160,19 @@ export class NoticeHolds {
     this.early.set(`${key}\u0000${id}`, s);
   }
 
+  /** Every settle kept for `key`, by notice id, removed. */
+  takeAllEarly(key: string): [string, EarlySettle][] {
+    const prefix = `${key}\u0000`;
+    const out: [string, EarlySettle][] = [];
+    for (const [k, s] of this.early) {
+      if (k.startsWith(prefix)) {
+        out.push([k.slice(prefix.length), s]);
+        this.early.delete(k);
+      }
+    }
+    return out;
+  }
+
   /** The settle kept for notice `id` of `key`, removed; undefined when none. */
   takeEarly(key: string, id: string): EarlySettle | undefined {
     const k = `${key}\u0000${id}`;

@@ -149,6 +149,7 @@ export class ShardHandler implements EffectSink {
       // What it held waits for the release now, behind the input that threw, in order.
       const held = table.holds.take(key);
       if (held) this.held.park(key, held);
+      this.held.parkKeptSettles(key);
       return;
     }
     states.set(key, after);
