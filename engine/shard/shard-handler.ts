@@ -5,6 +5,7 @@ import { MAX_REASON_CHARS, storableClip } from './dead-letter.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
 import { addressKey, AwaitingRelease } from './awaiting-release.ts';
+import { NoticeRelease } from './notice-release.ts';
 import { noticeId, type HoldNotice, type SettleTurn } from './hold-notices.ts';
 import { encodeRootKey, MERGE_KEY_HEADER, TIMER_ROOT } from './merge-key.ts';
 import { parkedActorInput, type ParkedInput } from './parked.ts';
@@ -67,6 +68,8 @@ export class ShardHandler implements EffectSink {
   private rootOffset = 0;
   /** What entities awaiting answers hold, and its release (awaiting-release.ts). */
   private readonly held: AwaitingRelease;
+  /** Hold notices this shard's entities receive (notice-release.ts). */
+  private readonly notices: NoticeRelease;
   /** Kafka timestamps of the source events applied since `takeAppliedTimes` (with `countApplied`). */
   private appliedTimes: number[] | undefined;
   /** While a held input with hold notices is applied: its sends to the notified entities, kept for their settles (hold-notices.ts). */
@@ -78,6 +81,7 @@ export class ShardHandler implements EffectSink {
     private readonly pending: PendingDelta,
   ) {
     this.held = new AwaitingRelease(this, table, pending, opts);
+    this.notices = new NoticeRelease(this, table, pending, this.held, opts.wallClock);
     if (opts.countApplied) this.appliedTimes = [];
   }
 
@@ -149,7 +153,7 @@ export class ShardHandler implements EffectSink {
       // What it held waits for the release now, behind the input that threw, in order.
       const held = table.holds.take(key);
       if (held) this.held.park(key, held);
-      this.held.parkKeptSettles(key);
+      this.notices.parkKeptSettles(key);
       return;
     }
     states.set(key, after);
@@ -186,16 +190,16 @@ export class ShardHandler implements EffectSink {
     return this.held.holdMessageIfNoticed(key, input, now, source);
   }
 
-  /** See AwaitingRelease.receiveNotice. */
+  /** See NoticeRelease.receiveNotice. */
   receiveNotice(key: string, from: ActorAddress, notice: HoldNotice, root: string | undefined, source: SourceRecord): void {
     this.opts.inputs?.record(source);
-    this.held.receiveNotice(key, from, notice, root);
+    this.notices.receiveNotice(key, from, notice, root);
   }
 
-  /** See AwaitingRelease.settleEarly. */
+  /** See NoticeRelease.settleEarly. */
   settleEarly(key: string, from: ActorAddress, notice: HoldNotice & { kind: 'settled' }, root: string | undefined, source: SourceRecord, at: SettleTurn): boolean {
     this.opts.inputs?.record(source);
-    return this.held.settleEarly(key, from, notice, root, at);
+    return this.notices.settleEarly(key, from, notice, root, at);
   }
 
   /** See HeldInputHandler.noticeTargets: the actor's `heldInputTargets` of the types that merge, each once. */
