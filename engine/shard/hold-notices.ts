@@ -21,10 +21,12 @@ import { compareKeys, decodeRootKey, type MergeKey } from './merge-key.ts';
  * it held, in order. Only that entity waits, not its shard.
  *
  * The settle is exactly-once by the notice, not by the origin's sequence: applying it closes the
- * notice, in the same checkpoint row. So the merge may apply it as soon as it arrives
- * (MergedInputs), even while its origin's earlier-sent, later-keyed messages wait for other origins
- * — one of which may be waiting for an answer from the very entity the notice holds. In its own
- * turn in its origin's sequence it then finds the notice closed and does nothing.
+ * notice, in the same checkpoint row. So the merge takes it as soon as it arrives (MergedInputs):
+ * applied at once when its notice is open, or kept in memory and applied the moment the notice
+ * opens — never behind its origin's earlier-sent, later-keyed messages, which may wait for another
+ * origin that waits for an answer from the very entity the notice holds. The row remembers a
+ * settle applied ahead of its turn until the record's own turn in its origin's sequence comes (or
+ * is passed), which then does nothing; so does a re-read after a restart.
  *
  * Notices are engine messages: the actor never sees them. One never settled (a sender quarantined,
  * a forged record) holds its entity no longer than an awaiting entity waits for answers
