@@ -190,7 +190,7 @@ export class AwaitingHolds {
    */
   restore(key: string, stored: string | null | undefined, now: number): void {
     this.byKey.delete(key);
-    this.notices.restore(key, undefined, now);
+    this.notices.forget(key);
     if (!stored) return;
     const parsed = JSON.parse(stored) as HeldInput[] | { held?: HeldInput[]; notices?: SavedNotices };
     // An array before hold notices (and whenever there are none); an object with them.

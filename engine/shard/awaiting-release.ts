@@ -63,7 +63,7 @@ export class AwaitingRelease {
     if (!table.holds.active || !table.holds.mayHold(key)) return false;
     const state = table.states.has(key) ? table.states.get(key) : this.handler.initialState(key);
     // Encoded only for an entity with a notice: the per-input path allocates nothing otherwise.
-    const noticed = table.holds.notices.has(key) ? this.handler.rootKey() : undefined;
+    const noticed = table.holds.notices.holding(key) ? this.handler.rootKey() : undefined;
     if (!table.holds.mustHold(key, state, input, noticed)) return false;
     const h: HeldInput = { input, now, heldAt: this.opts.wallClock() };
     const root = noticed ?? this.handler.rootKey();
@@ -86,7 +86,7 @@ export class AwaitingRelease {
    */
   holdMessageIfNoticed(key: string, input: ActorInput, now: number, source: SourceRecord): boolean {
     const { table } = this;
-    if (!table.holds.notices.has(key)) return false;
+    if (!table.holds.notices.holding(key)) return false;
     const root = this.handler.rootKey();
     if (!table.holds.waitsForNotice(key, root)) return false;
     const h: HeldInput = { input, now, heldAt: this.opts.wallClock(), root };

@@ -124,7 +124,7 @@ export class EntityTable {
       this.quarantine.delete(key);
       this.recentIds.delete(key);
       this.eventTimeOrder.forget(key);
-      this.holds.notices.restore(key, undefined, 0); // only notices given up on (kept ones pin): its row has them
+      this.holds.notices.forget(key); // only notices given up on or settled early (open ones pin): its row has them
     }
     return gone.length;
   }

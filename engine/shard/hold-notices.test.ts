@@ -52,6 +52,33 @@ function restoreFrom(delta: ShardDelta) {
   };
 }
 
+/** S's last unit reserved by o1, o1's cancellation held behind a notice to S, then o2's reserve for S (all from order/0; order/1 idle). */
+const o2BehindO1Cancellation = (): SourceRecord[] => [
+  stock(0, 'S', 1, 0),
+  stock(1, 'U', 1, 90_000),
+  clock(0, 'order/1', 'idle'),
+  inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
+  inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
+  inbox(3, 'S', 'order/0', 3, 'o2', reserve('o2', 300), at(300, 2)),
+];
+/**
+ * The cycle a settle must not wait in: S holds q's reserve (order/1) behind o1's notice, and
+ * order/0's reserve for T, sent before o1's settle, waits for order/1 to pass it — which waits for q's answer.
+ */
+const qBehindO1SettleBehindO3 = (): SourceRecord[] => [
+  stock(0, 'S', 1, 0),
+  stock(1, 'T', 1, 50),
+  stock(2, 'U', 1, 90_000),
+  inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
+  inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
+  // order/1 promised up to 0:00.250 (its next order awaits S's answer to q's reserve).
+  inbox(3, 'S', 'order/1', 1, 'q', reserve('q', 250), at(250, 0, 1)),
+  clock(4, 'order/1', at(250, 0, 1)),
+  inbox(5, 'T', 'order/0', 3, 'o3', reserve('o3', 300), at(300, 2)),
+];
+/** o1's settle to S (its cancellation's release), at inbox `offset` with order/0's sequence `seq`. */
+const o1Settle = (offset: number, seq: number) => inbox(offset, 'S', 'order/0', seq, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1));
+
 describe('hold notices, as messages', () => {
   test('an opened notice and a settle with its sends are read back; actor messages and malformed notices are not notices', () => {
     expect(holdNoticeOf(JSON.parse(openedJson(at(1, 2), T0)))).toEqual({ kind: 'opened', hold: at(1, 2) });
@@ -100,36 +127,18 @@ describe('an order shard that holds a cancellation', () => {
 describe('a merging SKU shard with a hold notice', () => {
   test('holds a later reserve of the same origin until the settle, then applies the release first: the later order gets the last unit, as the driver', () => {
     const sku = skuShard();
-    sku.apply([
-      stock(0, 'S', 1, 0),
-      stock(1, 'U', 1, 90_000),
-      clock(0, 'order/1', 'idle'),
-      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
-      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
-      inbox(3, 'S', 'order/0', 3, 'o2', reserve('o2', 300), at(300, 2)),
-    ]);
+    sku.apply(o2BehindO1Cancellation());
     expect(answers(sku.takeDelta())).toEqual(['o1 true']); // o2's reserve waits behind o1's cancellation
-    sku.apply([inbox(4, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1))]);
+    sku.apply([o1Settle(4, 4)]);
     expect(answers(sku.takeDelta())).toEqual(['o2 true']);
     expect(skuState(sku, 'S').reserved).toBe(1);
   });
 
   test("applies a settle on arrival, not behind its origin's later-keyed messages that wait for another origin, which waits for an answer from the held SKU", () => {
     const sku = skuShard();
-    sku.apply([
-      stock(0, 'S', 1, 0),
-      stock(1, 'T', 1, 50),
-      stock(2, 'U', 1, 90_000),
-      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
-      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
-      // order/1 promised up to 0:00.250 (its next order awaits S's answer to q's reserve).
-      inbox(3, 'S', 'order/1', 1, 'q', reserve('q', 250), at(250, 0, 1)),
-      clock(4, 'order/1', at(250, 0, 1)),
-      // order/0's reserve for T at 0:00.300 waits for order/1 to pass it, which waits for q's answer.
-      inbox(5, 'T', 'order/0', 3, 'o3', reserve('o3', 300), at(300, 2)),
-    ]);
+    sku.apply(qBehindO1SettleBehindO3());
     expect(answers(sku.takeDelta())).toEqual(['o1 true']);
-    sku.apply([inbox(6, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1))]);
+    sku.apply([o1Settle(6, 4)]);
     expect(answers(sku.takeDelta())).toEqual(['q true']);
     // Its own turn, once order/1 passes o3's reserve, finds the notice settled: nothing applies twice.
     sku.apply([clock(7, 'order/1', 'idle')]);
@@ -142,17 +151,7 @@ describe('a merging SKU shard with a hold notice', () => {
 
   test('a settle applied ahead of its turn, then the process restarted from that checkpoint and the settle read again: applied once', () => {
     const sku = skuShard();
-    const records = [
-      stock(0, 'S', 1, 0),
-      stock(1, 'T', 1, 50),
-      stock(2, 'U', 1, 90_000),
-      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
-      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
-      inbox(3, 'S', 'order/1', 1, 'q', reserve('q', 250), at(250, 0, 1)),
-      clock(4, 'order/1', at(250, 0, 1)),
-      inbox(5, 'T', 'order/0', 3, 'o3', reserve('o3', 300), at(300, 2)),
-      inbox(6, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1)),
-    ];
+    const records = [...qBehindO1SettleBehindO3(), o1Settle(6, 4)];
     sku.apply(records);
     const first = sku.takeDelta();
     expect(answers(first)).toEqual(['o1 true', 'q true']);
@@ -175,7 +174,7 @@ describe('a merging SKU shard with a hold notice', () => {
       inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
       inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)), // waits: order/1 is at 0:00.150
       inbox(3, 'S', 'order/0', 3, 'o3', reserve('o3', 400), at(400, 3)),
-      inbox(4, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1)),
+      o1Settle(4, 4),
     ]);
     expect(answers(sku.takeDelta())).toEqual(['o1 true']);
     // order/1's reserve for p at 0:00.250; its clock stops at 0:00.300 (p awaits S's answer).
@@ -237,7 +236,7 @@ describe('a merging SKU shard with a hold notice', () => {
     sku.takeDelta();
     sku.apply([
       inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
-      inbox(3, 'S', 'order/0', 3, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1)),
+      o1Settle(3, 3),
     ]);
     const delta = sku.takeDelta();
     expect(delta.states.filter((r) => r.key === 'S')).toEqual([]);
@@ -246,36 +245,22 @@ describe('a merging SKU shard with a hold notice', () => {
 
   test('what it holds survives a restore from its row, and the settle after it applies in order', () => {
     const first = skuShard();
-    first.apply([
-      stock(0, 'S', 1, 0),
-      stock(1, 'U', 1, 90_000),
-      clock(0, 'order/1', 'idle'),
-      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
-      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
-      inbox(3, 'S', 'order/0', 3, 'o2', reserve('o2', 300), at(300, 2)),
-    ]);
+    first.apply(o2BehindO1Cancellation());
     const second = skuShard({ restore: restoreFrom(first.takeDelta()) });
-    second.apply([clock(4, 'order/1', 'idle'), inbox(5, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1))]);
+    second.apply([clock(4, 'order/1', 'idle'), o1Settle(5, 4)]);
     expect(answers(second.takeDelta())).toEqual(['o2 true']);
   });
 
   test('a notice never settled: after maxAwaitMs what it holds applies, counted; its settle, coming later, still applies its release', () => {
     let now = 0;
     const sku = skuShard({ now: () => now });
-    sku.apply([
-      stock(0, 'S', 1, 0),
-      stock(1, 'U', 1, 90_000),
-      clock(0, 'order/1', 'idle'),
-      inbox(1, 'S', 'order/0', 1, 'o1', reserve('o1', 100), at(100, 0)),
-      inbox(2, 'S', 'order/0', 2, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
-      inbox(3, 'S', 'order/0', 3, 'o2', reserve('o2', 300), at(300, 2)),
-    ]);
+    sku.apply(o2BehindO1Cancellation());
     expect(answers(sku.takeDelta())).toEqual(['o1 true']);
     now = 1001;
     sku.apply([stock(2, 'U', 1, 95_000)]);
     expect(answers(sku.takeDelta())).toEqual(['o2 false']);
     expect(sku.counters.awaitsTimedOut).toBe(1);
-    sku.apply([inbox(4, 'S', 'order/0', 4, 'o1', settledJson(at(200, 1), T0 + 200, [release('o1', 200)]), at(200, 1))]);
+    sku.apply([o1Settle(4, 4)]);
     sku.takeDelta();
     expect(skuState(sku, 'S')).toMatchObject({ onHand: 1, reserved: 0 });
   });

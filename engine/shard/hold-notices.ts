@@ -275,11 +275,16 @@ export class NoticeHolds {
     };
   }
 
-  /** Puts back what a row stored; a wait counts from `now`, as for held inputs. */
-  restore(key: string, saved: SavedNotices | undefined, now: number): void {
+  /** Forgets what `key` has (it left memory: its row keeps it). Settles kept for it stay: their notices may still open. */
+  forget(key: string): void {
     this.byKey.delete(key);
     this.droppedByKey.delete(key);
     this.appliedEarly.delete(key);
+  }
+
+  /** Puts back what a row stored; a wait counts from `now`, as for held inputs. */
+  restore(key: string, saved: SavedNotices | undefined, now: number): void {
+    this.forget(key);
     for (const e of saved?.early ?? []) if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string' && Number.isSafeInteger(e[2])) this.settledEarly(key, e[0], { origin: e[1], seq: e[2] });
     for (const n of saved?.open ?? []) if (Array.isArray(n) && typeof n[0] === 'string' && typeof n[1] === 'string') this.open(key, n[0], n[1], now);
     const dropped = (saved?.dropped ?? []).filter((id) => typeof id === 'string');

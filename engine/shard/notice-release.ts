@@ -63,6 +63,11 @@ export class NoticeRelease {
     if (dropped || kept || table.quarantine.has(key)) this.applyAllLate(key, from, notice.sends);
   }
 
+  /** A settle's record was dropped as already applied by its origin's sequence: whatever it applied ahead of its turn is forgotten. */
+  settleTurnPassed(key: string, from: ActorAddress, hold: string): void {
+    if (this.table.holds.notices.forgetEarly(key, noticeId(from, hold)) && !this.table.quarantine.has(key)) this.pending.dirtyKeys.add(key);
+  }
+
   /**
    * `key` was just quarantined: settles kept for notices it has not opened yet are parked now, and
    * noted as taken ahead (its row is written with the quarantine), so that their turn — which may

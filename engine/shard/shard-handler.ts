@@ -6,7 +6,7 @@ import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
 import { addressKey, AwaitingRelease } from './awaiting-release.ts';
 import { NoticeRelease } from './notice-release.ts';
-import { noticeId, type HoldNotice, type SettleTurn } from './hold-notices.ts';
+import type { HoldNotice, SettleTurn } from './hold-notices.ts';
 import { encodeRootKey, MERGE_KEY_HEADER, TIMER_ROOT } from './merge-key.ts';
 import { parkedActorInput, type ParkedInput } from './parked.ts';
 import { TRACEPARENT, type SourceRecord } from './records.ts';
@@ -221,9 +221,7 @@ export class ShardHandler implements EffectSink {
 
   /** See HeldInputHandler.sendNotice: an outbox row like a send's, keyed at `root` (`x-at`). */
   sendNotice(fromKey: string, to: ActorAddress, msgJson: string, root: string): void {
-    const value = `{"from":${JSON.stringify({ type: this.opts.actor.type, key: fromKey })},"msg":${msgJson}}`;
-    const headers = { ...this.traceHeaders(), [MERGE_KEY_HEADER]: root };
-    this.pending.delta.outbox.push({ topic: inboxTopicOf(this.opts.app, to.type), key: to.key, value, headers, from: fromKey });
+    this.pushInboxRow({ type: this.opts.actor.type, key: fromKey }, to, msgJson, { ...this.traceHeaders(), [MERGE_KEY_HEADER]: root });
   }
 
   captureSends(to: readonly ActorAddress[]): void {
@@ -236,9 +234,9 @@ export class ShardHandler implements EffectSink {
     return out;
   }
 
-  /** A settle's record was dropped as already applied by its origin's sequence: whatever it applied ahead of its turn is forgotten. */
+  /** See NoticeRelease.settleTurnPassed. */
   settleTurnPassed(key: string, from: ActorAddress, hold: string): void {
-    if (this.table.holds.notices.forgetEarly(key, noticeId(from, hold)) && !this.table.quarantine.has(key)) this.pending.dirtyKeys.add(key);
+    this.notices.settleTurnPassed(key, from, hold);
   }
 
   /** See AwaitingRelease.releaseOverdue. */
@@ -324,14 +322,18 @@ export class ShardHandler implements EffectSink {
   send(from: ActorAddress, to: ActorAddress, _msg: ActorMessage, msgJson: string): void {
     const kept = this.captured?.get(addressKey(to));
     if (kept) return void kept.push(msgJson);
-    // The InboxValue { from, msg } (records.ts), around the message applyInput encoded (once, and checked).
-    const value = `{"from":${JSON.stringify(from)},"msg":${msgJson}}`;
-    // x-origin / x-seq are added by the relay from the outbox row's sequence number.
     let headers = this.traceHeaders();
     if (this.opts.mergedReceivers?.has(to.type) && !Number.isNaN(this.rootAt)) {
       const at = encodeRootKey({ at: this.rootAt, topic: this.rootTopic, partition: this.rootPartition, offset: this.rootOffset, seq: 0 });
       headers = { ...headers, [MERGE_KEY_HEADER]: at };
     }
+    this.pushInboxRow(from, to, msgJson, headers);
+  }
+
+  /** An outbox row for `to`'s inbox: the InboxValue { from, msg } (records.ts) around a message encoded once, and checked. */
+  private pushInboxRow(from: ActorAddress, to: ActorAddress, msgJson: string, headers: Record<string, string> | undefined): void {
+    const value = `{"from":${JSON.stringify(from)},"msg":${msgJson}}`;
+    // x-origin / x-seq are added by the relay from the outbox row's sequence number.
     this.pending.delta.outbox.push({ topic: inboxTopicOf(this.opts.app, to.type), key: to.key, value, headers, from: from.key });
   }
 
