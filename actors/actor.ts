@@ -68,8 +68,8 @@ export interface ActorDefinition<S = unknown> {
    * The actor types whose messages this one is given in event-time order, merged with its own
    * source events, as the test driver gives them (docs/determinism.md), when the processor merges
    * (`eventTimeMerge`). What they send while handling their own source events and timers takes its
-   * place; a send caused by a message (an order's release after a refused line) is applied on
-   * arrival. They must not merge their own inputs from this type: the merge waits for its senders
+   * place; a send caused by a message is applied on arrival, unless the sender names its receiver
+   * in `awaitingTargets` (an order's release after a refused line does). They must not merge their own inputs from this type: the merge waits for its senders
    * and would deadlock on a cycle.
    */
   readonly eventTimeSenders?: readonly ActorType[];
@@ -108,6 +108,24 @@ export interface ActorDefinition<S = unknown> {
    * first, as before. Default: none.
    */
   heldInputTargets?(state: S, input: ActorInput): readonly ActorAddress[];
+  /**
+   * The entities the answers this entity now awaits may still make it send to (an order of several
+   * lines: its lines' SKUs, since a refused line makes it give the others back). Asked when an input
+   * makes the entity start awaiting. The engine tells those of types that merge in event time to
+   * hold what comes after that input until the wait ends, and hands them what the message that ends
+   * it sent them at that input's place — as the test driver has it, where the answers come before
+   * anything later (docs/determinism.md "Built: answer notices"). Pure. Default: none.
+   */
+  awaitingTargets?(state: S): readonly ActorAddress[];
+  /**
+   * A receiver's way past its hold notices: true when `input`'s effects, and what it changes of the
+   * state, are the same whether or not the messages an open notice may still bring come before it
+   * (for a SKU: releases and commits of units it holds). The engine then applies it at once rather
+   * than holding it until the notice settles, as long as the entity holds nothing yet (what is held
+   * keeps its order). Pure. Answering true where it is not so makes runs differ from the driver;
+   * false only waits. Default: always wait.
+   */
+  aheadOfNotices?(state: S, input: ActorInput): boolean;
 }
 
 /** A transition that changes nothing. */

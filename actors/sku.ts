@@ -3,6 +3,7 @@ import {
   alertCauseOfLine, createAlert, PipelineError, unchanged,
   type ActorAddress, type ActorContext, type ActorDefinition, type ActorInput, type DomainEvent, type Effect, type ReserveStock, type SkuCommand, type Transition,
 } from '../sdk/core.ts';
+import { skuAheadOfNotices } from './sku-ahead.ts';
 
 /**
  * The SKU actor (docs/domain-rules.md "SKU"): stock on hand, units held for orders, and the
@@ -30,6 +31,9 @@ export const skuActor: ActorDefinition<SkuState> = {
   // Reserves, releases and commits, sent by orders on their own events and timers: merged with
   // inventory events in event time, so stock is promised in the order the events happened.
   eventTimeSenders: ['order'],
+  // Behind an open hold notice, what decides the same whatever releases and commits it may still
+  // bring goes on at once (sku-ahead.ts): only refusals and low-stock edges wait.
+  aheadOfNotices: (state, input) => skuAheadOfNotices(state, input),
   // The contract's SKU state has `available`; it is derived here, once, for every reader.
   view: (state) => ({ ...state, available: availableOf(state) }),
 };

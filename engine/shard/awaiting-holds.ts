@@ -1,5 +1,6 @@
 import type { ActorAddress, ActorInput } from '../../actors/actor.ts';
 import { Fifo } from './fifo.ts';
+import { AnswerNotices, type OpenAnswers } from './answer-notices.ts';
 import { NoticeHolds, type SavedNotices } from './hold-notices.ts';
 import { compareKeys, decodeRootKey, type MergeKey } from './merge-key.ts';
 
@@ -64,6 +65,8 @@ export class AwaitingHolds {
   private readonly byKey = new Map<string, HeldInput[]>();
   /** The hold notices of the shard's entities, as a receiver. */
   readonly notices = new NoticeHolds();
+  /** The answer notices its entities opened while they await answers, as a sender (answer-notices.ts). */
+  readonly answers = new AnswerNotices();
   private readonly queue = new Fifo<Queued>();
   private readonly inOrder: ReadonlySet<string>;
   /** No entity's first held input was held before this (a lower bound: `overdue` skips its scan until then). */
@@ -74,6 +77,8 @@ export class AwaitingHolds {
     private readonly awaiting: ((state: unknown) => boolean) | undefined,
     /** Event types held in their partition's order among all entities (ActorDefinition.heldInOrder). */
     inOrder: readonly string[] = [],
+    /** The actor's ActorDefinition.aheadOfNotices: an input it names is not held behind a notice while nothing is held. */
+    private readonly ahead?: (state: unknown, input: ActorInput) => boolean,
   ) {
     this.inOrder = new Set(inOrder);
   }
@@ -83,14 +88,19 @@ export class AwaitingHolds {
     return this.awaiting !== undefined || this.byKey.size > 0 || this.notices.size > 0;
   }
 
-  /** True when `key` holds inputs or has hold notices (its row carries them). */
+  /** True when `key` holds inputs or has hold or answer notices (its row carries them). */
   has(key: string): boolean {
-    return this.byKey.has(key) || this.notices.has(key);
+    return this.byKey.has(key) || this.notices.has(key) || this.answers.has(key);
   }
 
   /** True when `key` holds inputs or an open notice: it must stay in memory (notices only given up on do not keep it). */
   pins(key: string): boolean {
-    return this.byKey.has(key) || this.notices.holding(key);
+    return this.byKey.has(key) || this.notices.holding(key) || this.answers.has(key);
+  }
+
+  /** True when the entity in `state` awaits answers and the engine holds for it. */
+  awaits(state: unknown): boolean {
+    return this.awaiting !== undefined && this.awaiting(state);
   }
 
   /** False when no input of `key` can be held now: the per-input fast path, before its state is looked up. */
@@ -113,9 +123,17 @@ export class AwaitingHolds {
    * already, it awaits, or the input is of an `inOrder` type and one such is held already.
    */
   mustHold(key: string, state: unknown, input: ActorInput, root?: string): boolean {
-    if (this.waitsForNotice(key, root)) return true;
+    if (this.waitsForNotice(key, root) && !this.goesAhead(key, state, input)) return true;
     if (this.awaiting === undefined) return false;
     return this.byKey.has(key) || this.awaiting(state) || (this.ordered(input) && this.queuedHead() !== undefined);
+  }
+
+  /**
+   * True when `input`, keyed after an open notice of `key`, is applied now anyway: the actor says
+   * it does the same whatever the notice brings, and nothing held is before it.
+   */
+  goesAhead(key: string, state: unknown, input: ActorInput): boolean {
+    return this.ahead !== undefined && !this.byKey.has(key) && this.ahead(state, input);
   }
 
   /** True when `state` no longer awaits. */
@@ -191,11 +209,15 @@ export class AwaitingHolds {
   restore(key: string, stored: string | null | undefined, now: number): void {
     this.byKey.delete(key);
     this.notices.forget(key);
+    this.answers.restore(key, undefined);
     if (!stored) return;
-    const parsed = JSON.parse(stored) as HeldInput[] | { held?: HeldInput[]; notices?: SavedNotices };
+    const parsed = JSON.parse(stored) as HeldInput[] | { held?: HeldInput[]; notices?: SavedNotices; answers?: OpenAnswers };
     // An array before hold notices (and whenever there are none); an object with them.
     const list = Array.isArray(parsed) ? parsed : parsed.held ?? [];
-    if (!Array.isArray(parsed)) this.notices.restore(key, parsed.notices, now);
+    if (!Array.isArray(parsed)) {
+      this.notices.restore(key, parsed.notices, now);
+      this.answers.restore(key, parsed.answers);
+    }
     if (list.length === 0) return;
     for (const h of list) h.heldAt = now;
     this.byKey.set(key, list);
@@ -214,7 +236,8 @@ export class AwaitingHolds {
   saved(key: string): string | undefined {
     const list = this.byKey.get(key);
     const notices = this.notices.saved(key);
-    if (notices) return JSON.stringify({ held: list ?? [], notices });
+    const answers = this.answers.saved(key);
+    if (notices || answers) return JSON.stringify({ held: list ?? [], ...(notices ? { notices } : {}), ...(answers ? { answers } : {}) });
     return list ? JSON.stringify(list) : undefined;
   }
 

@@ -12,6 +12,12 @@ import type { PendingDelta } from './shard-delta.ts';
 
 /** What the release needs of the shard's handler. */
 export interface HeldInputHandler {
+  /**
+   * The input handled next goes ahead of an open notice of its entity (ActorDefinition.aheadOfNotices):
+   * it does the same whatever the notice brings, so the messages the notice's settle puts before it,
+   * applied after it, are not out of event-time order.
+   */
+  goesAhead(): void;
   /** Applies an input to `key` (never holding it: the release decides that). */
   handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined): void;
   /** A held input read at `appendedAt` (Kafka timestamp) is applied now. */
@@ -64,7 +70,10 @@ export class AwaitingRelease {
     const state = table.states.has(key) ? table.states.get(key) : this.handler.initialState(key);
     // Encoded only for an entity with a notice: the per-input path allocates nothing otherwise.
     const noticed = table.holds.notices.holding(key) ? this.handler.rootKey() : undefined;
-    if (!table.holds.mustHold(key, state, input, noticed)) return false;
+    if (!table.holds.mustHold(key, state, input, noticed)) {
+      if (noticed !== undefined && table.holds.waitsForNotice(key, noticed)) this.handler.goesAhead();
+      return false;
+    }
     const h: HeldInput = { input, now, heldAt: this.opts.wallClock() };
     const root = noticed ?? this.handler.rootKey();
     if (root !== undefined) h.root = root;
@@ -89,6 +98,10 @@ export class AwaitingRelease {
     if (!table.holds.notices.holding(key)) return false;
     const root = this.handler.rootKey();
     if (!table.holds.waitsForNotice(key, root)) return false;
+    if (table.holds.goesAhead(key, table.states.has(key) ? table.states.get(key) : this.handler.initialState(key), input)) {
+      this.handler.goesAhead();
+      return false;
+    }
     const h: HeldInput = { input, now, heldAt: this.opts.wallClock(), root };
     if (source.timestamp !== undefined) h.appendedAt = source.timestamp;
     this.opts.inputs?.record(source);

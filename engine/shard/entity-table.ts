@@ -1,4 +1,4 @@
-import type { ActorDefinition } from '../../actors/actor.ts';
+import type { ActorDefinition, ActorInput } from '../../actors/actor.ts';
 import { AwaitingHolds } from './awaiting-holds.ts';
 import { EventTimeOrder } from './event-time-order.ts';
 import { RecentIds } from './recent-ids.ts';
@@ -34,7 +34,8 @@ export class EntityTable {
   ) {
     this.residency = new Residency(maxEvictedKeys);
     const awaiting = holdWhileAwaiting && actor.awaiting ? (state: unknown) => actor.awaiting!(state) : undefined;
-    this.holds = new AwaitingHolds(awaiting, actor.heldInOrder);
+    const ahead = actor.aheadOfNotices ? (state: unknown, input: ActorInput) => actor.aheadOfNotices!(state, input) : undefined;
+    this.holds = new AwaitingHolds(awaiting, actor.heldInOrder, ahead);
   }
 
   /** Puts a stored row in memory, migrating its state to the actor's current version. */

@@ -6,6 +6,7 @@ import type { EntityTable } from './entity-table.ts';
 import type { InputLog } from './input-log.ts';
 import { addressKey, AwaitingRelease } from './awaiting-release.ts';
 import { NoticeRelease } from './notice-release.ts';
+import { AnswerNoticeSender } from './answer-notices.ts';
 import type { HoldNotice, SettleTurn } from './hold-notices.ts';
 import { encodeRootKey, MERGE_KEY_HEADER, TIMER_ROOT } from './merge-key.ts';
 import { parkedActorInput, type ParkedInput } from './parked.ts';
@@ -74,6 +75,10 @@ export class ShardHandler implements EffectSink {
   private appliedTimes: number[] | undefined;
   /** While a held input with hold notices is applied: its sends to the notified entities, kept for their settles (hold-notices.ts). */
   private captured: Map<string, string[]> | undefined;
+  /** The input handled next goes ahead of an open notice (`goesAhead`). */
+  private ahead = false;
+  /** The answer notices entities that await answers open and settle (answer-notices.ts). */
+  private readonly answers: AnswerNoticeSender;
 
   constructor(
     private readonly opts: HandlerOptions,
@@ -82,6 +87,7 @@ export class ShardHandler implements EffectSink {
   ) {
     this.held = new AwaitingRelease(this, table, pending, opts);
     this.notices = new NoticeRelease(this, table, pending, this.held, opts.wallClock);
+    this.answers = new AnswerNoticeSender(opts.actor, table.holds.answers, (s) => table.holds.awaits(s), this);
     if (opts.countApplied) this.appliedTimes = [];
   }
 
@@ -101,6 +107,7 @@ export class ShardHandler implements EffectSink {
       }
     }
     this.pending.aggregates?.add(input, before, t.state, ctx, alertsOf(t.effects));
+    this.answers.accepted(ctx.key, before, t.state, this.captured === undefined);
   }
 
   /** The root key of the inputs handled next (see merge-key.ts): set before each source event or message. */
@@ -128,7 +135,10 @@ export class ShardHandler implements EffectSink {
     const before = states.has(key) ? states.get(key) : this.opts.actor.initial(key);
     table.residency.touch(key, table.now);
     // A release re-applies parked inputs after newer ones on purpose: not a reordering of the run.
-    if (!releasing && table.eventTimeOrder.late(key, now)) this.opts.counters.outOfEventTimeOrder++;
+    // Nor is an input that goes ahead of a notice (its actor says it does the same either way).
+    const ahead = this.ahead;
+    this.ahead = false;
+    if (!releasing && !ahead && table.eventTimeOrder.late(key, now)) this.opts.counters.outOfEventTimeOrder++;
     if (pending.history) {
       if (!states.has(key)) pending.history.noteCreated(key);
       pending.history.note(key, now);
@@ -154,9 +164,12 @@ export class ShardHandler implements EffectSink {
       const held = table.holds.take(key);
       if (held) this.held.park(key, held);
       this.notices.parkKeptSettles(key);
+      this.answers.quarantined(key);
       return;
     }
     states.set(key, after);
+    // Before what it held is applied (below): those are keyed after the notices this settles.
+    this.answers.applied(key, before, after, now);
     this.opts.counters.applied++;
     pending.dirtyKeys.add(key);
     if (after !== before) pending.changedKeys.add(key);
@@ -202,11 +215,21 @@ export class ShardHandler implements EffectSink {
     return this.notices.settleEarly(key, from, notice, root, at);
   }
 
+  /** See HeldInputHandler.goesAhead. */
+  goesAhead(): void {
+    this.ahead = true;
+  }
+
   /** See HeldInputHandler.noticeTargets: the actor's `heldInputTargets` of the types that merge, each once. */
   noticeTargets(state: unknown, input: ActorInput): ActorAddress[] {
     const merged = this.opts.mergedReceivers;
-    const all = merged && merged.size > 0 ? this.opts.actor.heldInputTargets?.(state, input) : undefined;
-    if (!all || all.length === 0) return [];
+    return this.mergedTargets(merged && merged.size > 0 ? this.opts.actor.heldInputTargets?.(state, input) : undefined);
+  }
+
+  /** See AnswerNoticeHandler.mergedTargets. */
+  mergedTargets(all: readonly ActorAddress[] | undefined): ActorAddress[] {
+    const merged = this.opts.mergedReceivers;
+    if (!merged || merged.size === 0 || !all || all.length === 0) return [];
     const seen = new Set<string>();
     const out: ActorAddress[] = [];
     for (const to of all) {
