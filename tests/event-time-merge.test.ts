@@ -9,6 +9,7 @@ import { throttled } from './support/intercepted-client.ts';
 import { expectNoWaitTimedOut, runMergingProcessorUntilSettled } from './support/merge-run.ts';
 import { validEnvelope } from '../schemas/fixtures.ts';
 import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
+import { scarceStockWorkload } from './support/scarce-stock.ts';
 
 /**
  * Issue #16: with `eventTimeMerge`, SKU, user and sku_affinity shards get their inputs in the driver's
@@ -117,6 +118,21 @@ describe('event-time merge against a real broker', () => {
     const expected = await expectExactlyTheOracle(env, events);
     expect([first, second].map((id) => (expected.states.get('order')!.get(id) as { status: string }).status)).toEqual(['rejected', 'reserved']);
   }, 120_000);
+
+  test('scarce stock: 600 orders of one to three lines over eight SKUs, one transaction partition read slowly; refusals, the releases after them, cancellations and expiries equal the driver', async () => {
+    const env = await run.open(PARTITIONS);
+    const generated = scarceStockWorkload(47, 600);
+    const events = [...generated, ...closingEvents(generated, PARTITIONS)];
+    await env.produce(events);
+    const transactions = env.topics.source.transaction_events;
+    await runMergingProcessorUntilSettled(env, { client: throttled(env.client, transactions, 2, (records) => records * 20) });
+    const expected = await expectExactlyTheOracle(env, events);
+    const orders = [...expected.states.get('order')!.values()] as { status: string; lines: { status: string }[] }[];
+    const count = (status: string) => orders.filter((o) => o.status === status).length;
+    // The driver's own count (250-odd): orders refused a line that gave the others back.
+    expect(orders.filter((o) => o.status === 'rejected' && o.lines.some((l) => l.status === 'released')).length).toBeGreaterThan(100);
+    expect([count('cancelled'), count('expired')].every((n) => n > 10)).toBe(true);
+  }, 300_000);
 
   test('messages through Kafka, killed with SIGKILL at a fifth, two fifths and three fifths of the catch-up, then restarted: states and alert ids equal the driver', async () => {
     const env = await run.open(PARTITIONS);
