@@ -47,6 +47,25 @@ async function consumedSoFar(e: PipelineEnv): Promise<number> {
   return (await e.sql`select coalesce(sum(next_offset), 0)::int as n from input_offsets where topic not like '%.inbox'`)[0]!.n as number;
 }
 
+/**
+ * Runs processors over `events` with transaction partition 1 read at `msPerRecord`, killing each
+ * with SIGKILL once the checkpoints show it past another third of the log, twice, then one to the
+ * end; no wait for answers may time out.
+ */
+async function killTwiceWhileOnePartitionIsSlow(env: PipelineEnv, events: readonly DomainEvent[], name: string, msPerRecord: number): Promise<void> {
+  const slow = { ...MERGE, THROTTLE_TOPIC: env.topics.source.transaction_events, THROTTLE_PARTITION: '1', THROTTLE_MS_PER_RECORD: String(msPerRecord) };
+  for (const third of [1, 2]) {
+    const p = await start(env, `${name}-killed-${third}`, slow, 'tests/support/throttled-processor-main.ts');
+    while ((await consumedSoFar(env)) < (events.length * third) / 3) await new Promise((r) => setTimeout(r, 20));
+    await stop(p, 'SIGKILL');
+  }
+  const last = await start(env, `${name}-last`, slow, 'tests/support/throttled-processor-main.ts');
+  await waitUntilSettled(env);
+  await stop(last, 'SIGTERM');
+  expectNoWaitTimedOut(last);
+  expect(await consumedSoFar(env)).toBe(events.length);
+}
+
 describe('event-time merge against a real broker', () => {
   test('one transaction partition read far slower than the others: states and alert ids equal the driver', async () => {
     const env = await run.open(PARTITIONS);
@@ -158,18 +177,18 @@ describe('event-time merge against a real broker', () => {
     const env = await run.open(PARTITIONS);
     const events = workload(53, 40_000);
     await env.produce(events);
-    const slow = { ...MERGE, THROTTLE_TOPIC: env.topics.source.transaction_events, THROTTLE_PARTITION: '1', THROTTLE_MS_PER_RECORD: '2' };
-    for (const third of [1, 2]) {
-      const p = await start(env, `slow-killed-${third}`, slow, 'tests/support/throttled-processor-main.ts');
-      while ((await consumedSoFar(env)) < (events.length * third) / 3) await new Promise((r) => setTimeout(r, 20));
-      await stop(p, 'SIGKILL');
-    }
-    const last = await start(env, 'slow-last', slow, 'tests/support/throttled-processor-main.ts');
-    await waitUntilSettled(env);
-    await stop(last, 'SIGTERM');
-    expectNoWaitTimedOut(last);
-    expect(await consumedSoFar(env)).toBe(events.length);
+    await killTwiceWhileOnePartitionIsSlow(env, events, 'slow', 2);
     await expectExactlyTheOracle(env, events);
+  }, 300_000);
+
+  test('scarce stock, one transaction partition read slowly and the process killed with SIGKILL twice, then restarted: refusals and the releases after them equal the driver', async () => {
+    const env = await run.open(PARTITIONS);
+    const generated = scarceStockWorkload(59, 600);
+    const events = [...generated, ...closingEvents(generated, PARTITIONS)];
+    await env.produce(events);
+    await killTwiceWhileOnePartitionIsSlow(env, events, 'scarce', 10);
+    const expected = await expectExactlyTheOracle(env, events);
+    expect([...expected.states.get('order')!.values()].filter((o) => (o as { status: string }).status === 'rejected').length).toBeGreaterThan(100);
   }, 300_000);
 
   test('two processes share the shards; one is killed with SIGKILL and the other takes over after the session timeout: states and alert ids equal the driver', async () => {
