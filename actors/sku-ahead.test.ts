@@ -97,6 +97,14 @@ describe('skuAheadOfNotices: an input it lets go ahead does the same whatever th
     expect(skuAheadOfNotices(stateOf(10, 2, 5), message('reserve', 'later', 3))).toBe(true);
   });
 
+  test('a reserve of no units or fewer, and quantities that are not whole numbers, wait', () => {
+    const state = stateOf(5, 2, 0);
+    expect(skuAheadOfNotices(state, message('reserve', 'later', -3))).toBe(false);
+    expect(skuAheadOfNotices(state, message('reserve', 'later', 0))).toBe(false);
+    expect(skuAheadOfNotices(state, message('reserve', 'later', 0.5))).toBe(false);
+    expect(skuAheadOfNotices(state, event('stock_adjusted', { delta: 0.1, reason: 'count' }))).toBe(false);
+  });
+
   test('a state whose lowStock disagrees with its numbers waits for everything', () => {
     expect(skuAheadOfNotices({ onHand: 10, reserved: 0, reorderPoint: 0, lowStock: true }, event('stock_received', { qty: 1 }))).toBe(false);
   });

@@ -20,8 +20,9 @@ import { availableOf, type SkuState } from './sku.ts';
  *   available), and no world crosses below the reorder point — a low-stock alert would carry that
  *   world's numbers, and the edge would fall on another input.
  * A refusal never goes ahead: a world with units given back may grant it, and its alert names the
- * numbers seen. `lowStock` is the edge's memory; it equals "available < reorder point" after every
- * step, which the check relies on (a state where it does not waits).
+ * numbers seen. A reserve of no units or fewer (a module's mistake), and quantities that are not
+ * whole numbers, wait too. `lowStock` is the edge's memory; it equals "available < reorder point"
+ * after every step, which the check relies on (a state where it does not waits).
  */
 export function skuAheadOfNotices(state: SkuState, input: ActorInput): boolean {
   if (state.lowStock !== isLow(availableOf(state), state.reorderPoint)) return false;
@@ -29,11 +30,11 @@ export function skuAheadOfNotices(state: SkuState, input: ActorInput): boolean {
     const e = input.event;
     switch (e.type) {
       case 'stock_received':
-        return lowersAvailableSafely(state, -e.data.qty);
+        return whole(e.data.qty) && lowersAvailableSafely(state, -e.data.qty);
       case 'stock_adjusted':
-        return lowersAvailableSafely(state, -e.data.delta);
+        return whole(e.data.delta) && lowersAvailableSafely(state, -e.data.delta);
       case 'reorder_point_set':
-        return movesReorderPointSafely(state, e.data.reorderPoint);
+        return whole(e.data.reorderPoint) && movesReorderPointSafely(state, e.data.reorderPoint);
       default:
         return true; // the SKU ignores it
     }
@@ -42,11 +43,11 @@ export function skuAheadOfNotices(state: SkuState, input: ActorInput): boolean {
   const msg = input.msg;
   switch (msg.type) {
     case 'reserve':
-      return finite(msg.qty) && availableOf(state) >= msg.qty && lowersAvailableSafely(state, msg.qty);
+      return whole(msg.qty) && msg.qty > 0 && availableOf(state) >= msg.qty && lowersAvailableSafely(state, msg.qty);
     case 'release':
     case 'commit':
       // Raise `available` or leave it; only the clamp could differ, and it cannot (above).
-      return finite(msg.qty) && msg.qty >= 0 && state.reserved >= msg.qty;
+      return whole(msg.qty) && msg.qty >= 0 && state.reserved >= msg.qty;
     default:
       return true; // answered by no one: ignored
   }
@@ -59,7 +60,6 @@ function isLow(available: number, reorderPoint: number): boolean {
 
 /** True when taking `drop` units off `available` alerts in no world (a negative drop raises it, which never alerts). */
 function lowersAvailableSafely(state: SkuState, drop: number): boolean {
-  if (!finite(drop)) return false;
   if (drop <= 0) return true;
   const a = availableOf(state);
   const rp = state.reorderPoint;
@@ -69,11 +69,14 @@ function lowersAvailableSafely(state: SkuState, drop: number): boolean {
 
 /** True when a new reorder point alerts in no world: not low under it anywhere, or low under the old one everywhere. */
 function movesReorderPointSafely(state: SkuState, next: number): boolean {
-  if (!finite(next)) return false;
   const a = availableOf(state);
   return next <= 0 || a >= next || (state.reorderPoint > 0 && a + state.reserved < state.reorderPoint);
 }
 
-function finite(n: unknown): n is number {
-  return typeof n === 'number' && Number.isFinite(n);
+/**
+ * Whole numbers only: the argument adds and compares quantities in any order, which fractions do
+ * not survive exactly (0.1 + 0.2 − 0.2 ≠ 0.1). Anything else waits.
+ */
+function whole(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n);
 }

@@ -72,6 +72,21 @@ describe('an order of several lines, as the sender of answer notices', () => {
     expect(skuRows(orders.takeDelta())).toEqual([['$hold_settled', 'S', at(100, 0), []], ['$hold_settled', 'T', at(100, 0), []]]);
   });
 
+  test('a wait that times out and ends on a held cancellation: the answer notices settle empty, the releases go with the cancellation\'s own notices', () => {
+    let now = 0;
+    const orders = createShard({ actor: orderActor, partition: 0, app: APP, mergedReceivers: ['sku'], wallClock: () => now, maxAwaitMs: 1000 });
+    orders.apply([placedLines(0, 'o1', ['S', 'T'], 100), answer(0, 'o1', 'S', 0, true, 100), tx(1, 'o1', 'e-c-o1', 'order_cancelled', T0 + 200, { reason: 'customer_request' })]);
+    expect(skuRows(orders.takeDelta()).map((r) => r[0])).toEqual(['reserve', 'reserve', '$hold_opened', '$hold_opened', '$hold_opened', '$hold_opened']);
+    now = 1001;
+    orders.apply([tx(2, 'o2', 'e-o2', 'order_delivered', T0 + 300, {})]);
+    const rows = skuRows(orders.takeDelta()).filter((r) => r[0] === '$hold_settled');
+    expect(rows).toEqual([
+      ['$hold_settled', 'S', at(100, 0), []], ['$hold_settled', 'T', at(100, 0), []],
+      ['$hold_settled', 'S', at(200, 1), ['release']], ['$hold_settled', 'T', at(200, 1), []],
+    ]);
+    expect(orders.counters.awaitsTimedOut).toBe(1);
+  });
+
   test('without a merging receiver (no event-time merge) nothing is sent but the reserves', () => {
     const orders = createShard({ actor: orderActor, partition: 0, app: APP });
     orders.apply([placedLines(0, 'o1', ['S', 'T'], 100)]);

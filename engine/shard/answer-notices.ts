@@ -1,4 +1,4 @@
-import type { ActorAddress, ActorDefinition } from '../../actors/actor.ts';
+import type { ActorAddress, ActorDefinition, ActorInput } from '../../actors/actor.ts';
 import { addressKey } from './awaiting-release.ts';
 import { openedJson, settledJson } from './hold-notices.ts';
 
@@ -57,6 +57,7 @@ export class AnswerNotices {
     this.byKey.delete(key);
     const a = stored as Partial<OpenAnswers> | undefined;
     if (!a || typeof a.hold !== 'string' || typeof a.at !== 'number' || !Array.isArray(a.to)) return;
+    if (!a.to.every((t) => typeof t?.type === 'string' && typeof t?.key === 'string')) return;
     this.byKey.set(key, { hold: a.hold, at: a.at, to: a.to });
   }
 
@@ -93,12 +94,12 @@ export class AnswerNoticeSender {
   ) {}
 
   /**
-   * A transition of `key` passed every check and its effects are about to happen. When it ends the
-   * wait its notices were opened for, its sends to the entities told are captured for their settles.
-   * `idle`: nothing else is capturing (a held input applied with its own notices is not an answer).
+   * A transition of `key` passed every check and its effects are about to happen. When it is an
+   * answer that ends the wait its notices were opened for, its sends to the entities told are
+   * captured for their settles. `idle`: nothing else is capturing.
    */
-  accepted(key: string, before: unknown, after: unknown, idle: boolean): void {
-    if (!idle || this.awaits(after) || !this.awaits(before)) return;
+  accepted(key: string, input: ActorInput, before: unknown, after: unknown, idle: boolean): void {
+    if (!idle || input.kind !== 'message' || this.awaits(after) || !this.awaits(before)) return;
     const open = this.notices.get(key);
     if (!open) return;
     this.capturing = key;
@@ -115,9 +116,16 @@ export class AnswerNoticeSender {
       this.settle(key, this.handler.capturedSends());
       return true;
     }
+    if (this.awaits(before) && !this.awaits(after)) {
+      // Ended by something other than an answer (a held cancellation applied once the wait timed
+      // out): its sends go with its own notices, at its own place; these are settled empty.
+      if (!this.notices.has(key)) return false;
+      this.settle(key, new Map());
+      return true;
+    }
     if (!this.awaits(after) || this.awaits(before) || this.notices.has(key)) return false;
     const hold = this.handler.rootKey();
-    const to = hold === undefined ? [] : this.handler.mergedTargets(this.actor.awaitingTargets?.(after));
+    const to = hold === undefined ? [] : this.handler.mergedTargets(this.targetsOf(after));
     if (to.length === 0) return false;
     for (const target of to) this.handler.sendNotice(key, target, openedJson(hold!, now), hold!);
     this.notices.open(key, { hold: hold!, at: now, to });
@@ -137,6 +145,15 @@ export class AnswerNoticeSender {
     if (!this.notices.has(key)) return false;
     this.settle(key, new Map());
     return true;
+  }
+
+  /** The actor's targets; a hook that throws names none (its sends then apply on arrival, as before notices), rather than failing the batch on every retry. */
+  private targetsOf(state: unknown): readonly ActorAddress[] | undefined {
+    try {
+      return this.actor.awaitingTargets?.(state);
+    } catch {
+      return undefined;
+    }
   }
 
   private settle(key: string, sent: Map<string, string[]>): void {

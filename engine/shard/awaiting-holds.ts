@@ -133,7 +133,12 @@ export class AwaitingHolds {
    * it does the same whatever the notice brings, and nothing held is before it.
    */
   goesAhead(key: string, state: unknown, input: ActorInput): boolean {
-    return this.ahead !== undefined && !this.byKey.has(key) && this.ahead(state, input);
+    if (this.ahead === undefined || this.byKey.has(key)) return false;
+    try {
+      return this.ahead(state, input);
+    } catch {
+      return false; // a hook that throws only makes the input wait, never fails the batch
+    }
   }
 
   /** True when `state` no longer awaits. */

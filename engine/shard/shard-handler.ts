@@ -107,7 +107,7 @@ export class ShardHandler implements EffectSink {
       }
     }
     this.pending.aggregates?.add(input, before, t.state, ctx, alertsOf(t.effects));
-    this.answers.accepted(ctx.key, before, t.state, this.captured === undefined);
+    this.answers.accepted(ctx.key, input, before, t.state, this.captured === undefined);
   }
 
   /** The root key of the inputs handled next (see merge-key.ts): set before each source event or message. */
@@ -223,7 +223,14 @@ export class ShardHandler implements EffectSink {
   /** See HeldInputHandler.noticeTargets: the actor's `heldInputTargets` of the types that merge, each once. */
   noticeTargets(state: unknown, input: ActorInput): ActorAddress[] {
     const merged = this.opts.mergedReceivers;
-    return this.mergedTargets(merged && merged.size > 0 ? this.opts.actor.heldInputTargets?.(state, input) : undefined);
+    if (!merged || merged.size === 0) return [];
+    try {
+      return this.mergedTargets(this.opts.actor.heldInputTargets?.(state, input));
+    } catch {
+      // A hook that throws names none: the held input's sends apply on arrival, as before notices,
+      // rather than the batch failing on every retry.
+      return [];
+    }
   }
 
   /** See AnswerNoticeHandler.mergedTargets. */
