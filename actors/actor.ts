@@ -69,8 +69,9 @@ export interface ActorDefinition<S = unknown> {
    * source events, as the test driver gives them (docs/determinism.md), when the processor merges
    * (`eventTimeMerge`). What they send while handling their own source events and timers takes its
    * place; a send caused by a message is applied on arrival, unless the sender names its receiver
-   * in `awaitingTargets` (an order's release after a refused line does). They must not merge their own inputs from this type: the merge waits for its senders
-   * and would deadlock on a cycle.
+   * in `awaitingTargets` (the order does, for its release after a refused line). They must not
+   * merge their own inputs from this type: the merge waits for its senders and would deadlock on a
+   * cycle.
    */
   readonly eventTimeSenders?: readonly ActorType[];
   /**

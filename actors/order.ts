@@ -107,11 +107,11 @@ export function createOrderActor(opts: OrderActorOptions = {}): ActorDefinition<
     awaiting: (s) => s.status === 'placed',
     heldInOrder: ['payment_authorized', 'payment_declined'],
     sendsOn: ORDER_SENDS_ON,
-    // A held cancellation, shipment or timer releases or commits its lines: their SKUs hold what
-    // comes after it until it is applied (payments send to no SKU).
     // A refused line makes the order give its other lines back: while it awaits their answers, an
     // order of several lines tells its SKUs to hold what comes after its placement.
     awaitingTargets: (s) => (s.lines.length > 1 ? s.lines.map((l) => ({ type: 'sku', key: l.sku })) : NO_TARGETS),
+    // A held cancellation, shipment or timer releases or commits its lines: their SKUs hold what
+    // comes after it until it is applied (payments send to no SKU).
     heldInputTargets: (s, input) => (input.kind === 'event' && ORDER_SENDS_ON[input.event.type] ? NO_TARGETS : s.lines.map((l) => ({ type: 'sku', key: l.sku }))),
   };
 }

@@ -134,3 +134,13 @@ describe('a merging SKU behind an open notice', () => {
     expect(sku.counters.outOfEventTimeOrder).toBe(0);
   });
 });
+
+describe('an awaitingTargets hook that fails', () => {
+  test('throwing, or naming something that is not an address, opens no notice and stops nothing: the reserves and the release go as before notices', () => {
+    for (const awaitingTargets of [() => { throw new Error('boom'); }, () => [null, { type: 'sku', key: 7 }, 42] as never]) {
+      const orders = createShard({ actor: { ...orderActor, awaitingTargets }, partition: 0, app: APP, mergedReceivers: ['sku'] });
+      orders.apply([placedLines(0, 'o1', ['S', 'T'], 100), answer(0, 'o1', 'S', 0, true, 100), answer(1, 'o1', 'T', 1, false, 100)]);
+      expect(skuRows(orders.takeDelta()).map((r) => `${r[0]} ${r[1]}`)).toEqual(['reserve S', 'reserve T', 'release S']);
+    }
+  });
+});

@@ -19,7 +19,8 @@ import { openedJson, settledJson } from './hold-notices.ts';
  *
  * The open notices are kept with the entity's checkpoint row, so a restart between the opening and
  * the answer still settles them. A wait that never ends (an answer lost to a quarantine) leaves
- * them to the receiver's bound (DEFAULT_MAX_AWAIT_MS).
+ * them to the receiver's bound (DEFAULT_MAX_AWAIT_MS); one that ends otherwise than by an answer
+ * (a held input applied once the wait timed out), or an entity quarantined, settles them empty.
  */
 
 /** The answer notices an entity has open: the place they hold from, its event time, and who was told. */
@@ -124,11 +125,13 @@ export class AnswerNoticeSender {
       return true;
     }
     if (!this.awaits(after) || this.awaits(before) || this.notices.has(key)) return false;
+    // A wait began: its notices open at this input's place (an input without one opens none).
     const hold = this.handler.rootKey();
-    const to = hold === undefined ? [] : this.handler.mergedTargets(this.targetsOf(after));
+    if (hold === undefined) return false;
+    const to = this.targetsOf(after);
     if (to.length === 0) return false;
-    for (const target of to) this.handler.sendNotice(key, target, openedJson(hold!, now), hold!);
-    this.notices.open(key, { hold: hold!, at: now, to });
+    for (const target of to) this.handler.sendNotice(key, target, openedJson(hold, now), hold);
+    this.notices.open(key, { hold, at: now, to });
     return true;
   }
 
@@ -147,12 +150,16 @@ export class AnswerNoticeSender {
     return true;
   }
 
-  /** The actor's targets; a hook that throws names none (its sends then apply on arrival, as before notices), rather than failing the batch on every retry. */
-  private targetsOf(state: unknown): readonly ActorAddress[] | undefined {
+  /**
+   * The actor's targets of merging types. A hook that throws, or returns something that is not a
+   * list of addresses, names none (its sends then apply on arrival, as before notices), rather
+   * than failing the batch on every retry.
+   */
+  private targetsOf(state: unknown): ActorAddress[] {
     try {
-      return this.actor.awaitingTargets?.(state);
+      return this.handler.mergedTargets(this.actor.awaitingTargets?.(state));
     } catch {
-      return undefined;
+      return [];
     }
   }
 

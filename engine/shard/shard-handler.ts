@@ -240,6 +240,7 @@ export class ShardHandler implements EffectSink {
     const seen = new Set<string>();
     const out: ActorAddress[] = [];
     for (const to of all) {
+      if (typeof to?.key !== 'string') continue; // a hook's mistake names no one
       const k = addressKey(to);
       if (merged!.has(to.type) && !seen.has(k)) {
         seen.add(k);
