@@ -37,6 +37,16 @@ function workload(seed: number, count: number): DomainEvent[] {
   return [...events, ...closingEvents(events, PARTITIONS)];
 }
 
+/** An order_placed of one unit of each of `skus` at 5 each, by user `u-<orderId>`. */
+function placed(id: string, orderId: string, ts: number, skus: readonly string[] = ['sku-last']): Record<string, unknown> {
+  return validEnvelope('order_placed', { id, ts, data: { orderId, userId: `u-${orderId}`, items: skus.map((sku) => ({ sku, qty: 1, unitPrice: 5 })), currency: 'EUR', country: 'DE' } });
+}
+
+/** The statuses the driver ended `ids` in. */
+function statusesOf(expected: Expected, ids: readonly string[]): string[] {
+  return ids.map((id) => (expected.states.get('order')!.get(id) as { status: string }).status);
+}
+
 /** The committed result equals the driver folding the log in the merge's order, exactly; the driver's result. */
 function expectExactlyTheOracle(e: PipelineEnv, events: readonly DomainEvent[]): Promise<Expected> {
   return expectCommittedEqualsOracle(e.sql, events, { exact: true, partitions: PARTITIONS });
@@ -81,19 +91,17 @@ describe('event-time merge against a real broker', () => {
     const env = await run.open(PARTITIONS);
     const t = 1_700_000_000_000;
     const [first, second] = orderIdsIn([0, 1]) as [string, string];
-    const order = (id: string, orderId: string, ts: number) =>
-      validEnvelope('order_placed', { id, ts, data: { orderId, userId: `u-${orderId}`, items: [{ sku: 'sku-last', qty: 1, unitPrice: 5 }], currency: 'EUR', country: 'DE' } });
     const events = [
       validEnvelope('stock_received', { id: 'e-stock', ts: t, data: { sku: 'sku-last', qty: 1 } }),
-      order('e-first', first, t + 1000),
-      order('e-second', second, t + 2000),
+      placed('e-first', first, t + 1000),
+      placed('e-second', second, t + 2000),
     ] as unknown as DomainEvent[];
     await env.produce(events);
     // The first order's partition comes 3 s late: its reserve reaches the SKU after the second's.
     const transactions = env.topics.source.transaction_events;
     await runMergingProcessorUntilSettled(env, { client: throttled(env.client, transactions, 0, () => 3_000), checkpointIntervalMs: 100, settleTimeoutMs: 60_000 });
     const expected = await expectExactlyTheOracle(env, events);
-    expect([first, second].map((id) => (expected.states.get('order')!.get(id) as { status: string }).status)).toEqual(['reserved', 'rejected']);
+    expect(statusesOf(expected, [first, second])).toEqual(['reserved', 'rejected']);
   }, 120_000);
 
   test("a cancellation held while its order awaits its stock answer, then a later order of the same partition for the same last unit: the release goes first and the later order is granted, as the driver", async () => {
@@ -102,40 +110,36 @@ describe('event-time merge against a real broker', () => {
     const ids: string[] = [];
     for (let i = 0; ids.length < 2; i++) if (partitionOf(`o-held-${i}`, PARTITIONS) === 0) ids.push(`o-held-${i}`);
     const [first, second] = ids as [string, string];
-    const order = (id: string, orderId: string, ts: number) =>
-      validEnvelope('order_placed', { id, ts, data: { orderId, userId: `u-${orderId}`, items: [{ sku: 'sku-last', qty: 1, unitPrice: 5 }], currency: 'EUR', country: 'DE' } });
     // One backlog: the order shard reads the cancellation before the first order's answer (so it
     // holds it) and the second order's reserve leaves before the release the cancellation causes.
     const events = [
       validEnvelope('stock_received', { id: 'e-stock', ts: t, data: { sku: 'sku-last', qty: 1 } }),
-      order('e-first', first, t + 1000),
+      placed('e-first', first, t + 1000),
       validEnvelope('order_cancelled', { id: 'e-cancel', ts: t + 2000, data: { orderId: first, reason: 'customer_request' } }),
-      order('e-second', second, t + 3000),
+      placed('e-second', second, t + 3000),
     ] as unknown as DomainEvent[];
     await env.produce(events);
     await runMergingProcessorUntilSettled(env, { checkpointIntervalMs: 100, settleTimeoutMs: 60_000 });
     const expected = await expectExactlyTheOracle(env, events);
-    expect([first, second].map((id) => (expected.states.get('order')!.get(id) as { status: string }).status)).toEqual(['cancelled', 'reserved']);
+    expect(statusesOf(expected, [first, second])).toEqual(['cancelled', 'reserved']);
   }, 120_000);
 
   test("an order of two lines, one refused, then a later order for the other line's last unit: the release goes first and the later order is granted, as the driver", async () => {
     const env = await run.open(PARTITIONS);
     const t = 1_700_000_000_000;
     const [first, second] = orderIdsIn([0, 1]) as [string, string];
-    const order = (id: string, orderId: string, ts: number, skus: readonly string[]) =>
-      validEnvelope('order_placed', { id, ts, data: { orderId, userId: `u-${orderId}`, items: skus.map((sku) => ({ sku, qty: 1, unitPrice: 5 })), currency: 'EUR', country: 'DE' } });
     // sku-empty has no stock, so the first order is rejected and gives its sku-last unit back. That
     // release is caused by sku-empty's answer: in a backlog it comes after sku-last has taken the
     // second order's reserve, which the driver grants from the unit given back.
     const events = [
       validEnvelope('stock_received', { id: 'e-stock', ts: t, data: { sku: 'sku-last', qty: 1 } }),
-      order('e-first', first, t + 1000, ['sku-last', 'sku-empty']),
-      order('e-second', second, t + 2000, ['sku-last']),
+      placed('e-first', first, t + 1000, ['sku-last', 'sku-empty']),
+      placed('e-second', second, t + 2000, ['sku-last']),
     ] as unknown as DomainEvent[];
     await env.produce(events);
     await runMergingProcessorUntilSettled(env, { checkpointIntervalMs: 100, settleTimeoutMs: 60_000 });
     const expected = await expectExactlyTheOracle(env, events);
-    expect([first, second].map((id) => (expected.states.get('order')!.get(id) as { status: string }).status)).toEqual(['rejected', 'reserved']);
+    expect(statusesOf(expected, [first, second])).toEqual(['rejected', 'reserved']);
   }, 120_000);
 
   test('scarce stock: 300 orders of one to three lines over eight SKUs, one transaction partition read slowly; refusals, the releases after them, cancellations and expiries equal the driver', async () => {

@@ -117,14 +117,16 @@ export class AnswerNoticeSender {
       this.settle(key, this.handler.capturedSends());
       return true;
     }
-    if (this.awaits(before) && !this.awaits(after)) {
+    const was = this.awaits(before);
+    const is = this.awaits(after);
+    if (was && !is) {
       // Ended by something other than an answer (a held cancellation applied once the wait timed
       // out): its sends go with its own notices, at its own place; these are settled empty.
       if (!this.notices.has(key)) return false;
       this.settle(key, new Map());
       return true;
     }
-    if (!this.awaits(after) || this.awaits(before) || this.notices.has(key)) return false;
+    if (!is || was || this.notices.has(key)) return false;
     // A wait began: its notices open at this input's place (an input without one opens none).
     const hold = this.handler.rootKey();
     if (hold === undefined) return false;
