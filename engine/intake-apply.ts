@@ -2,17 +2,26 @@ import type { Intake, IntakeDeps } from './intake.ts';
 import type { TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { SourceBatch } from './record-source.ts';
-import { packBatch, type RawMessage } from './shard/record-batch.ts';
+import { packBatch, type PackableMessage, type TextMessage } from './shard/record-batch.ts';
 import { TRACEPARENT } from './shard/records.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
 import type { ShardCounters } from './shard/shard-api.ts';
 import { tpKey } from './topic-partition.ts';
 
+/** Inbox messages handed over in memory (engine/local-delivery.ts): a batch of text, not fetched bytes. */
+export interface MemoryBatch extends Omit<SourceBatch, 'records' | 'memory'> {
+  records: readonly TextMessage[];
+  memory: true;
+}
+
+/** What a shard applies: a fetched batch, or messages handed over in memory. */
+export type ShardBatch = SourceBatch | MemoryBatch;
+
 /**
  * Applies the batch in the shard's worker, rehydrating passivated entities it needs first.
  * Undefined when it could not be applied: the batch is then fetched again.
  */
-export async function applyInShard(deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log'>, o: Owned, batch: SourceBatch): Promise<ApplyResult | undefined> {
+export async function applyInShard(deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log'>, o: Owned, batch: ShardBatch): Promise<ApplyResult | undefined> {
   const sourceEnd = deps.isInbox(batch.topic) ? undefined : batch.highWatermark;
   try {
     // The packed batch is transferred (moved) to the worker: pack it afresh for every attempt.
@@ -58,7 +67,7 @@ async function applyOrRestore(deps: Pick<IntakeDeps, 'membership' | 'log'>, o: O
 }
 
 /** What the next checkpoint, the observers and the log need to know of the records just applied. */
-export function accountApplied(deps: Pick<IntakeDeps, 'observer' | 'log'>, o: Owned, batch: SourceBatch, r: ApplyResult, expected: number, started: number): void {
+export function accountApplied(deps: Pick<IntakeDeps, 'observer' | 'log'>, o: Owned, batch: ShardBatch, r: ApplyResult, expected: number, started: number): void {
   const before = o.counters;
   logWaitsTimedOut(deps.log, o.id, before, r.counters);
   o.counters = r.counters;
@@ -112,7 +121,7 @@ export async function applyMemoryRecords(
   deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer'> & Pick<Intake, 'endWanted' | 'measuredAt'>,
   o: Owned,
   topic: string,
-  records: RawMessage[],
+  records: TextMessage[],
 ): Promise<number | undefined> {
   // Received when handed over: a memory record's timestamp is that moment (local-delivery.ts), on this process's clock.
   const receivedAts = records.map((r) => Number(r.timestamp));
@@ -129,13 +138,13 @@ export async function applyMemoryRecords(
  * up (engine/shard/inbox-gate.ts). Stops at a part not wholly taken; undefined when nothing could
  * be applied at all (see applyInShard).
  */
-export async function applyByReceipt(
+export async function applyByReceipt<M extends PackableMessage>(
   deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer'>,
   o: Owned,
-  records: readonly RawMessage[],
+  records: readonly M[],
   receivedAts: readonly number[],
   measuredAt: number,
-  batchOf: (part: RawMessage[], receivedAt: number) => SourceBatch,
+  batchOf: (part: M[], receivedAt: number) => ShardBatch,
 ): Promise<{ consumed: number; endWanted: boolean } | undefined> {
   const n = records.length;
   const cut = receivedAts.findIndex((t) => t > measuredAt); // receivedAts is in step with records

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import type { ShardOutboxRow } from '../store/index.ts';
 import { LocalDelivery } from './local-delivery.ts';
 import type { Owned } from './owned-shard.ts';
-import type { RawMessage } from './shard/record-batch.ts';
+import type { TextMessage } from './shard/record-batch.ts';
 
 const INBOX = 'app.sku.inbox';
 
@@ -23,7 +23,7 @@ function harness() {
     partitionsOf: () => 2,
     partitionOf: (key) => (key.endsWith('0') ? 0 : 1),
     endOffsets: async () => [{ partition: 0, high: state.end, low: 0 }],
-    async apply(_o, _topic, records: RawMessage[]) {
+    async apply(_o, _topic, records: TextMessage[]) {
       await state.gate;
       const n = Math.min(state.take, records.length);
       for (const r of records.slice(0, n)) applied.push({ origin: String(r.headers!['x-origin']), seq: Number(r.headers!['x-seq']) });

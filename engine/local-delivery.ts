@@ -1,7 +1,6 @@
-import { Buffer } from 'node:buffer';
 import type { ShardOutboxRow } from '../store/index.ts';
 import type { Owned } from './owned-shard.ts';
-import type { RawMessage } from './shard/record-batch.ts';
+import type { TextMessage } from './shard/record-batch.ts';
 import { ORIGIN_HEADER, SEQ_HEADER } from './shard/records.ts';
 import { shardId } from './shard-id.ts';
 import { tpKey } from './topic-partition.ts';
@@ -43,7 +42,7 @@ export interface LocalDeliveryDeps {
   /** End offsets of `topic`'s partitions now (the barrier). */
   endOffsets(topic: string): Promise<{ partition: number; high: number }[]>;
   /** Applies memory records to `o`; resolves to how many (a prefix) it took, undefined when it could not. */
-  apply(o: Owned, topic: string, records: RawMessage[]): Promise<number | undefined>;
+  apply(o: Owned, topic: string, records: TextMessage[]): Promise<number | undefined>;
   /** `records` rows were queued for `receiver`. */
   handedOver?(receiver: string, records: number): void;
   /**
@@ -70,7 +69,7 @@ export interface MemoryInbox {
 interface OriginQueue {
   /** The origin's epoch its rows were handed over under. */
   epoch: number;
-  records: RawMessage[];
+  records: TextMessage[];
   /** Highest seq handed over (rows at or below it are not queued twice). */
   handedUpTo: number;
   /** The inbox offset this receiver must have applied before these may be; undefined while measured. */
@@ -191,7 +190,7 @@ export class LocalDelivery {
     const applied = o.next.get(inboxTp) ?? 0;
     // Origins whose barrier has passed, each in sequence order; origins still behind theirs wait.
     const ready: Offered[] = [];
-    const records: RawMessage[] = [];
+    const records: TextMessage[] = [];
     for (const [origin, q] of inbox.queues) {
       if (q.records.length === 0 || q.barrier === undefined || applied < q.barrier) continue;
       const offered = Math.min(q.records.length, MAX_OFFERED - records.length);
@@ -286,11 +285,11 @@ interface Offered {
 }
 
 /** An outbox row as the record its receiver applies: the relay's headers, no Kafka offset. */
-function memoryRecord(r: ShardOutboxRow): RawMessage {
+function memoryRecord(r: ShardOutboxRow): TextMessage {
   return {
     offset: '-1',
-    key: Buffer.from(r.key),
-    value: Buffer.from(r.value),
+    key: r.key,
+    value: r.value,
     timestamp: String(Date.now()),
     headers: { ...r.headers, [ORIGIN_HEADER]: r.shard, [SEQ_HEADER]: String(r.seq) },
   };

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'bun:test';
 import { LocalDelivery } from '../engine/local-delivery.ts';
 import { createOutboxRelay } from '../engine/outbox-relay.ts';
 import type { Owned } from '../engine/owned-shard.ts';
-import type { RawMessage } from '../engine/shard/record-batch.ts';
+import type { TextMessage } from '../engine/shard/record-batch.ts';
 import type { OutgoingRecord, RecordSink } from '../engine/record-sink.ts';
 import { createCheckpointStore, outboxPending, type CheckpointStore, type Sql } from '../store/index.ts';
 import { useMigratedDatabase } from './support/migrated-database.ts';
@@ -79,8 +79,8 @@ function localDelivery() {
     partitionsOf: () => 2,
     partitionOf: (key) => (/L\d$/.test(key) ? 0 : 1),
     endOffsets: async () => [{ partition: 0, low: 0, high: 0 }],
-    apply: async (_o, _t, records: RawMessage[]) => {
-      for (const r of records) handed.push(new TextDecoder().decode(r.value!));
+    apply: async (_o, _t, records: TextMessage[]) => {
+      for (const r of records) handed.push(r.value!);
       return records.length;
     },
     relayAgain: async (origin) => void relayAgain.push(origin),

@@ -27,4 +27,19 @@ describe('record batch', () => {
     expect(batch.bytes.byteLength).toBe(0); // detached: moved, not copied
     expect(unpackBatch(copy)[0]).toMatchObject({ key: 'k', value: 'v' });
   });
+
+  test('messages handed over as text keep their text, beside bytes and nulls, across a transfer', () => {
+    const batch = packBatch('app.sku.inbox', 1, [
+      { offset: '-1', key: 'sku-1', value: '{"type":"reserve","qty":2,"note":"é€😀"}', headers: { 'x-seq': '3' } },
+      { offset: '-1', key: null, value: '' },
+      { offset: '5', key: utf8('sku-2'), value: utf8('{"b":1}') },
+    ]);
+    expect(batch.bytes.byteLength).toBe('sku-2{"b":1}'.length); // text is not encoded into the bytes
+    const copy = structuredClone(batch, { transfer: transferables(batch) });
+    expect(unpackBatch(copy)).toEqual([
+      { topic: 'app.sku.inbox', partition: 1, offset: -1, key: 'sku-1', value: '{"type":"reserve","qty":2,"note":"é€😀"}', headers: { 'x-seq': '3' } },
+      { topic: 'app.sku.inbox', partition: 1, offset: -1, key: null, value: '', headers: {} },
+      { topic: 'app.sku.inbox', partition: 1, offset: 5, key: 'sku-2', value: '{"b":1}', headers: {} },
+    ]);
+  });
 });

@@ -11,9 +11,11 @@ export interface RecordBatch {
   topic: string;
   partition: number;
   offsets: Float64Array;
-  /** Per record [keyStart, keyEnd, valueStart, valueEnd] into `bytes`; -1 start = null. */
+  /** Per record [keyStart, keyEnd, valueStart, valueEnd] into `bytes`; -1 start = null, -2 = in `texts`. */
   bounds: Int32Array;
   bytes: Uint8Array;
+  /** Keys and values that came as text (messages handed over in memory), by record: [key, value, …]. */
+  texts?: (string | undefined)[];
   /** Kafka timestamps (epoch ms, NaN when a record had none), or undefined when no record had one. */
   timestamps?: Float64Array;
   /** Headers per record, or undefined when no record of the batch has any. */
@@ -32,27 +34,40 @@ export interface RawMessage {
   headers?: Record<string, unknown>;
 }
 
+/**
+ * A message handed over in memory (engine/local-delivery.ts): its key and value are the text they
+ * were made from. Encoding them to UTF-8 only for the shard to decode them again was ~3% of a
+ * backlog's main thread (issue #19).
+ */
+export interface TextMessage extends Omit<RawMessage, 'key' | 'value'> {
+  key: string | null;
+  value: string | null;
+}
+
+/** What a batch is packed from: fetched messages, or messages handed over in memory. */
+export type PackableMessage = RawMessage | TextMessage;
+
 /** Packs fetched messages; `transferables(batch)` lists what to hand over with postMessage. */
-export function packBatch(topic: string, partition: number, messages: readonly RawMessage[]): RecordBatch {
+export function packBatch(topic: string, partition: number, messages: readonly PackableMessage[]): RecordBatch {
   const n = messages.length;
   let size = 0;
-  for (const m of messages) size += (m.key?.byteLength ?? 0) + (m.value?.byteLength ?? 0);
+  for (const m of messages) size += byteLength(m.key) + byteLength(m.value);
   const bytes = new Uint8Array(size);
   const bounds = new Int32Array(n * 4);
   const offsets = new Float64Array(n);
   let timestamps: Float64Array | undefined;
   let headers: (Record<string, string> | undefined)[] | undefined;
+  const batch: RecordBatch = { topic, partition, offsets, bounds, bytes };
   let at = 0;
   for (let i = 0; i < n; i++) {
     const m = messages[i]!;
     offsets[i] = Number(m.offset);
     if (m.timestamp !== undefined) (timestamps ??= new Float64Array(n).fill(NaN))[i] = Number(m.timestamp);
-    at = put(m.key, bytes, bounds, i * 4, at);
-    at = put(m.value, bytes, bounds, i * 4 + 2, at);
+    at = put(m.key, batch, i * 4, at, n);
+    at = put(m.value, batch, i * 4 + 2, at, n);
     const h = stringHeaders(m.headers);
     if (h) (headers ??= new Array(n))[i] = h;
   }
-  const batch: RecordBatch = { topic, partition, offsets, bounds, bytes };
   if (timestamps) batch.timestamps = timestamps;
   if (headers) batch.headers = headers;
   return batch;
@@ -71,13 +86,13 @@ const lenient = new TextDecoder('utf-8');
 
 /** The records of a packed batch, decoded. */
 export function unpackBatch(batch: RecordBatch): SourceRecord[] {
-  const { topic, partition, offsets, bounds, bytes, headers, timestamps } = batch;
+  const { topic, partition, offsets, headers, timestamps } = batch;
   const out: SourceRecord[] = new Array(offsets.length);
   for (let i = 0; i < offsets.length; i++) {
     const r: SourceRecord = { topic, partition, offset: offsets[i]!, key: null, value: null, headers: headers?.[i] ?? {} };
     if (batch.memory) r.memory = true;
-    r.key = text(bytes, bounds, i * 4, r, 'key');
-    r.value = text(bytes, bounds, i * 4 + 2, r, 'value');
+    r.key = text(batch, i * 4, r, 'key');
+    r.value = text(batch, i * 4 + 2, r, 'value');
     const ts = timestamps?.[i];
     // Kafka's "no timestamp" is -1: such a record is bounded by nothing rather than by 1970.
     if (ts !== undefined && ts >= 0) r.timestamp = ts;
@@ -86,10 +101,17 @@ export function unpackBatch(batch: RecordBatch): SourceRecord[] {
   return out;
 }
 
-function put(src: Uint8Array | null, bytes: Uint8Array, bounds: Int32Array, slot: number, at: number): number {
-  if (src === null) {
-    bounds[slot] = -1;
+function byteLength(src: Uint8Array | string | null): number {
+  return src === null || typeof src === 'string' ? 0 : src.byteLength;
+}
+
+/** Places a key or value (`slot` of `bounds`) in `batch`; returns where the next bytes go. */
+function put(src: Uint8Array | string | null, batch: RecordBatch, slot: number, at: number, records: number): number {
+  const { bounds, bytes } = batch;
+  if (src === null || typeof src === 'string') {
+    bounds[slot] = src === null ? -1 : IN_TEXTS;
     bounds[slot + 1] = -1;
+    if (src !== null) (batch.texts ??= new Array(records * 2))[slot / 2] = src;
     return at;
   }
   bytes.set(src, at);
@@ -98,8 +120,13 @@ function put(src: Uint8Array | null, bytes: Uint8Array, bounds: Int32Array, slot
   return at + src.byteLength;
 }
 
-function text(bytes: Uint8Array, bounds: Int32Array, slot: number, r: SourceRecord, field: 'key' | 'value'): string | null {
+/** A `bounds` start: the key or value is in `texts`. */
+const IN_TEXTS = -2;
+
+function text(batch: RecordBatch, slot: number, r: SourceRecord, field: 'key' | 'value'): string | null {
+  const { bytes, bounds } = batch;
   const start = bounds[slot]!;
+  if (start === IN_TEXTS) return batch.texts![slot / 2]!;
   if (start < 0) return null;
   const raw = bytes.subarray(start, bounds[slot + 1]!);
   try {

@@ -23,6 +23,20 @@ describe('residency (passivation)', () => {
     expect(r.evict(policy, 1000, never)).toEqual(['b']);
   });
 
+  test('once evicting, a use within a sixteenth of idleMs keeps its place; a later one moves it to the back', () => {
+    const r = new Residency();
+    r.touch('a', 0);
+    r.touch('b', 0);
+    expect(r.evict({ idleMs: 1600, maxEntities: 100 }, 0, never)).toEqual([]); // resolution now 100 ms
+    r.touch('a', 99); // kept where it was, its use time 0
+    expect(r.evict({ idleMs: 1600, maxEntities: 1 }, 100, never)).toEqual(['a']);
+    r.touch('c', 150);
+    r.touch('b', 200); // moved behind c: 200 ms after its last use
+    expect(r.evict({ idleMs: 1600, maxEntities: 1 }, 300, never)).toEqual(['c']);
+    expect(r.evict({ idleMs: 1600, maxEntities: 100 }, 1799, never)).toEqual([]);
+    expect(r.evict({ idleMs: 1600, maxEntities: 100 }, 1800, never)).toEqual(['b']);
+  });
+
   test('beyond maxEntities the least recently used go, even when not idle', () => {
     const r = new Residency();
     for (const [i, k] of ['a', 'b', 'c', 'd'].entries()) r.touch(k, i);
