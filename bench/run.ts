@@ -26,6 +26,7 @@ import { describeMachine } from './harness/machine.ts';
 import { lateInputs, markdownTable, peerLines, ratiosOf, threadCpuLines, writeResults, type BenchResults } from './harness/report.ts';
 import { failedRun, marginal, measure, type RunResult } from './harness/runner.ts';
 import { runScaling } from './harness/scaling.ts';
+import { targetLines } from './harness/targets.ts';
 
 // No shorter backlog in smoke: at 3,000 events a marginal rate is noise, and it would double the backlog runs.
 const SMOKE = { events: 3_000, openLoopSeconds: 3, maxRate: 1_000, shortBacklog: 0 };
@@ -251,6 +252,7 @@ function printResults(results: BenchResults, paths: { json: string; latest: stri
   console.log('');
   for (const line of peerLines(results)) console.log(line);
   for (const [k, v] of Object.entries(results.ratios)) console.log(`${k}: ${v === null ? 'n/a' : `${v}×`}`);
+  console.log(`\nIssue #19's targets in this run:\n${targetLines(results).join('\n')}\n`);
   for (const n of results.notes) console.log(`note: ${n}`);
   console.log(`results: ${paths.json} (also ${paths.latest}), chart: ${paths.svg}`);
 }

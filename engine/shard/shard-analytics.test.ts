@@ -61,9 +61,16 @@ describe('shard analytics', () => {
       view('v-4', 'u-1', 'sku-3', M + 4),
     ]);
     expect(u.takeDelta().readModel!.rows).toEqual([['u-1', 0, 0, 0, 0, 0, null, null, 'PT', 0, 0]]);
-    // A change and its undoing within one checkpoint: the row ends as committed.
     u.apply([view('v-5', 'u-1', 'sku-4', M + 5)]);
     expect(u.takeDelta().readModel).toBeUndefined();
+  });
+
+  test('an entity whose state stayed initial has no row yet: its first change writes one, even when the row is the initial one', () => {
+    const u = createShard({ actor: user, partition: 0, app: 'shop' });
+    u.apply([record('user_events', 'u-3', { id: 'h-1', type: 'page_viewed', v: 1, ts: M, data: { userId: 'u-3', path: '/' } })]);
+    expect(u.takeDelta().readModel).toBeUndefined(); // the home page changes nothing: still no row
+    u.apply([record('user_events', 'u-3', { id: 'h-2', type: 'page_viewed', v: 1, ts: M + 1, data: { userId: 'u-3', path: '/products/sku-9' } })]);
+    expect(u.takeDelta().readModel!.rows).toEqual([['u-3', 0, 0, 0, 0, 0, null, null, null, 0, 0]]);
   });
 
   test('an aggregate that throws quarantines its entity like a throwing handler: none of the input\'s effects happen', () => {

@@ -26,8 +26,9 @@ export class PendingDelta {
   readonly changedKeys = new Set<string>();
   /**
    * The read-model row of each changed key as it was before its first change since the last
-   * `take`, when it had one. A row that ends equal to it is not written again: the table already
-   * holds it (a checkpoint writes the row of every state it writes whose row changed). A user who
+   * `take`, when the table holds it. A row that ends equal to it is not written again. The table
+   * holds the row of every committed state that ever left its initial state: a checkpoint writes
+   * the row of every such state whose row changed, or that left its initial state since. A user who
    * only browses changes state with every product page but keeps their `user_risk` row, which was
    * rewritten with every such state (issue #19).
    */
@@ -58,11 +59,15 @@ export class PendingDelta {
     readonly aggregates: AggregateFold | undefined,
   ) {}
 
-  /** `key`'s state object changed; `before` is the state it had, `existed` whether it had one. */
+  /**
+   * `key`'s state object changed; `before` is the state it had, `existed` whether it had one. Its
+   * row then is in the table only if `before` is not the initial state (a user who only opened
+   * the home page has a state, and no row): otherwise there is no row to compare with.
+   */
   stateChanged(key: string, before: unknown, existed: boolean): void {
     if (this.changedKeys.has(key)) return;
     this.changedKeys.add(key);
-    if (!this.readModel || !existed) return;
+    if (!this.readModel || !existed || this.table.isInitial(key, before)) return;
     const row = rowOf(this.readModel, key, before);
     if (row) this.rowsBefore.set(key, row);
   }
