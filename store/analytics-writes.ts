@@ -44,17 +44,26 @@ function rowObject(row: readonly unknown[], width: number): Record<string, unkno
  */
 const PREPARED = { prepare: true };
 
-/** Upserts the rows of one read model: each row replaces the entity's previous one. */
+/**
+ * Upserts the rows of one read model: each row replaces the entity's previous one, unless it is
+ * equal to it. A checkpoint sends the row of every state that changed, and most changes leave the
+ * row as it was (a user who browses changes state with every product page, not their
+ * `user_risk`): such a row is not written again, which saves its new tuple, index entries and WAL
+ * (issue #19). `updated_at` is then when the row last changed.
+ */
 export function writeReadModel(tx: Tx, rm: ReadModelRows | undefined): Started | undefined {
   if (!rm || rm.rows.length === 0) return undefined;
   const cols = rm.columns;
   const names = cols.map((c) => ident(c.name));
   const record = cols.map((c, i) => `c${i} ${RECORD_TYPE[c.type]}`).join(', ');
-  const updates = names.slice(1).map((n) => `${n} = excluded.${n}`).join(', ');
+  const values = names.slice(1);
+  const updates = values.map((n) => `${n} = excluded.${n}`).join(', ');
+  const table = ident(rm.table);
+  const changed = values.length === 0 ? 'false' : `(${values.map((n) => `${table}.${n}`).join(', ')}) is distinct from (${values.map((n) => `excluded.${n}`).join(', ')})`;
   return tx.unsafe(
-    `insert into ${ident(rm.table)} (${names.join(', ')})
+    `insert into ${table} (${names.join(', ')})
      select ${cols.map(selected).join(', ')} from json_to_recordset($1::json) as u(${record})
-     on conflict (${names[0]}) do update set ${updates}, updated_at = now()`,
+     on conflict (${names[0]}) do update set ${updates}, updated_at = now() where ${changed}`,
     [jsonRows(tx, rm.rows.map((r) => rowObject(r, cols.length)))] as never[],
     PREPARED,
   ).execute();

@@ -359,6 +359,25 @@ describe('checkpoint store: read models and aggregates (issue 15)', () => {
     ]);
   });
 
+  test('a read-model row equal to the stored one is not written again; a changed one is, and a missing one is inserted', async () => {
+    const e = await store.acquire('user/rm-4', 'proc-a');
+    const browsed = userRiskReadModel.row('u-same', { recentViews: ['sku-1', M] } as never)!;
+    const version = async (id: string) => (await sql`select xmin::text as x, updated_at from user_risk where user_id = ${id}`)[0];
+    const rows = (r: (readonly unknown[])[]) => ({ readModel: { table: 'user_risk', columns: userRiskReadModel.columns, rows: r as never } });
+    await store.commit(checkpoint('user/rm-4', e, 1, rows([browsed])));
+    const first = await version('u-same');
+    // The state changed again (another product page), its row did not; a second user's row is new.
+    const other = userRiskReadModel.row('u-other', { loginCountry: 'PT' })!;
+    await store.commit(checkpoint('user/rm-4', e, 2, rows([browsed, other])));
+    expect(await version('u-same')).toEqual(first); // the same tuple: not rewritten
+    expect(await version('u-other')).toBeDefined();
+    const changed = userRiskReadModel.row('u-same', { loginCountry: 'BR' })!;
+    await store.commit(checkpoint('user/rm-4', e, 3, rows([changed])));
+    const after = await version('u-same');
+    expect(after!.x).not.toBe(first!.x);
+    expect((await sql`select last_login_country from user_risk where user_id = 'u-same'`)[0]).toEqual({ last_login_country: 'BR' });
+  });
+
   test('a fenced checkpoint adds nothing to the aggregates', async () => {
     const stale = await store.acquire('order/rm-2', 'proc-a');
     await store.acquire('order/rm-2', 'proc-b');

@@ -60,21 +60,6 @@ export class EntityTable {
     this.residency.touch(s.key, this.now);
   }
 
-  /**
-   * Whether `state` is `key`'s initial state (the same object, or equal as JSON). An entity that
-   * never left its initial state has no read-model row: rows are written when a state changes.
-   * A state JSON cannot encode counts as initial, the answer that never skips a row.
-   */
-  isInitial(key: string, state: unknown): boolean {
-    const initial = this.actor.initial(key);
-    if (state === initial) return true;
-    try {
-      return JSON.stringify(state) === JSON.stringify(initial);
-    } catch {
-      return true;
-    }
-  }
-
   /** The checkpoint row of `key` as it is now. */
   row(key: string, partition: number): ShardDelta['states'][number] {
     const { actor } = this;

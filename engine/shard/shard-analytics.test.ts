@@ -45,34 +45,6 @@ describe('shard analytics', () => {
     expect(u.takeDelta().readModel!.rows).toEqual([['u-1', 0, 0, 0, 0, 0, null, null, 'PT', 0, 0]]);
   });
 
-  test('a state that changes while its read-model row stays as committed does not write the row again; a new entity always does', () => {
-    const u = createShard({ actor: user, partition: 0, app: 'shop' });
-    const view = (id: string, userId: string, sku: string, ts: number) => record('user_events', userId, { id, type: 'page_viewed', v: 1, ts, data: { userId, path: `/products/${sku}` } });
-    u.apply([view('v-1', 'u-1', 'sku-1', M)]);
-    let d = u.takeDelta();
-    expect(d.states.map((s) => s.key)).toEqual(['u-1']);
-    expect(d.readModel!.rows).toEqual([['u-1', 0, 0, 0, 0, 0, null, null, null, 0, 0]]); // new: written
-    u.apply([view('v-2', 'u-1', 'sku-2', M + 1), view('v-3', 'u-2', 'sku-1', M + 2)]);
-    d = u.takeDelta();
-    expect(d.states.map((s) => s.key)).toEqual(['u-1', 'u-2']); // both states changed (the viewed list) …
-    expect(d.readModel!.rows.map((r) => r[0])).toEqual(['u-2']); // … but u-1's row is the one committed
-    u.apply([
-      record('user_events', 'u-1', { id: 'l-1', type: 'login_succeeded', v: 1, ts: M + 3, data: { userId: 'u-1', country: 'PT', ip: '10.0.0.1', deviceId: 'd-1' } }),
-      view('v-4', 'u-1', 'sku-3', M + 4),
-    ]);
-    expect(u.takeDelta().readModel!.rows).toEqual([['u-1', 0, 0, 0, 0, 0, null, null, 'PT', 0, 0]]);
-    u.apply([view('v-5', 'u-1', 'sku-4', M + 5)]);
-    expect(u.takeDelta().readModel).toBeUndefined();
-  });
-
-  test('an entity whose state stayed initial has no row yet: its first change writes one, even when the row is the initial one', () => {
-    const u = createShard({ actor: user, partition: 0, app: 'shop' });
-    u.apply([record('user_events', 'u-3', { id: 'h-1', type: 'page_viewed', v: 1, ts: M, data: { userId: 'u-3', path: '/' } })]);
-    expect(u.takeDelta().readModel).toBeUndefined(); // the home page changes nothing: still no row
-    u.apply([record('user_events', 'u-3', { id: 'h-2', type: 'page_viewed', v: 1, ts: M + 1, data: { userId: 'u-3', path: '/products/sku-9' } })]);
-    expect(u.takeDelta().readModel!.rows).toEqual([['u-3', 0, 0, 0, 0, 0, null, null, null, 0, 0]]);
-  });
-
   test('an aggregate that throws quarantines its entity like a throwing handler: none of the input\'s effects happen', () => {
     const broken: ActorDefinition<any> = {
       ...order,

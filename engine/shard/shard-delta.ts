@@ -24,15 +24,6 @@ export class PendingDelta {
    * unchanged state — a user who only browses — has the row it had.
    */
   readonly changedKeys = new Set<string>();
-  /**
-   * The read-model row of each changed key as it was before its first change since the last
-   * `take`, when the table holds it. A row that ends equal to it is not written again. The table
-   * holds the row of every committed state that ever left its initial state: a checkpoint writes
-   * the row of every such state whose row changed, or that left its initial state since. A user who
-   * only browses changes state with every product page but keeps their `user_risk` row, which was
-   * rewritten with every such state (issue #19).
-   */
-  private readonly rowsBefore = new Map<string, readonly CellValue[]>();
   /** `<topic>:<partition>` of the offsets that moved. */
   readonly dirtyOffsets = new Set<string>();
   /** Inbox origins whose last applied sequence moved. */
@@ -58,19 +49,6 @@ export class PendingDelta {
     /** What inputs added to the actor type's aggregates; undefined when it declares none. */
     readonly aggregates: AggregateFold | undefined,
   ) {}
-
-  /**
-   * `key`'s state object changed; `before` is the state it had, `existed` whether it had one. Its
-   * row then is in the table only if `before` is not the initial state (a user who only opened
-   * the home page has a state, and no row): otherwise there is no row to compare with.
-   */
-  stateChanged(key: string, before: unknown, existed: boolean): void {
-    if (this.changedKeys.has(key)) return;
-    this.changedKeys.add(key);
-    if (!this.readModel || !existed || this.table.isInitial(key, before)) return;
-    const row = rowOf(this.readModel, key, before);
-    if (row) this.rowsBefore.set(key, row);
-  }
 
   deadLetter(r: SourceRecord, code: ErrorCode, reason: string): void {
     this.counters.deadLettered++;
@@ -134,7 +112,7 @@ export class PendingDelta {
   take(): ShardDelta {
     const out = this.delta;
     // Projected first: a projection that throws quarantines its entity, and the state row says so.
-    const readModel = this.readModel && projectRows(this.readModel, this.changedKeys, this.table, this.rowsBefore);
+    const readModel = this.readModel && projectRows(this.readModel, this.changedKeys, this.table);
     if (readModel) out.readModel = readModel;
     for (const key of this.dirtyKeys) out.states.push(this.table.row(key, this.partition));
     if (this.history) {
@@ -153,7 +131,6 @@ export class PendingDelta {
     this.deadLetters.clear();
     this.dirtyKeys.clear();
     this.changedKeys.clear();
-    this.rowsBefore.clear();
     this.dirtyOffsets.clear();
     this.dirtyPositions.clear();
     this.addedTimers.clear();
@@ -169,32 +146,17 @@ export class PendingDelta {
  * its actor's bug: that entity is quarantined (its state row carries the reason) rather than
  * failing every checkpoint of the shard.
  */
-function projectRows(model: ReadModel<unknown>, keys: Iterable<string>, table: EntityTable, rowsBefore: ReadonlyMap<string, readonly CellValue[]>): ReadModelRows | undefined {
+function projectRows(model: ReadModel<unknown>, keys: Iterable<string>, table: EntityTable): ReadModelRows | undefined {
   const rows: (readonly CellValue[])[] = [];
   for (const key of keys) {
     try {
       const row = model.row(key, table.states.get(key));
-      if (row && !sameCells(rowsBefore.get(key), row)) rows.push(row);
+      if (row) rows.push(row);
     } catch (e) {
       table.quarantine.set(key, `read model ${model.table}: ${(e as Error)?.message ?? String(e)}`);
     }
   }
   return rows.length === 0 ? undefined : { table: model.table, columns: model.columns, rows };
-}
-
-/** `key`'s row for `state`; undefined when it has none, or its projection throws (take finds that out again). */
-function rowOf(model: ReadModel<unknown>, key: string, state: unknown): readonly CellValue[] | undefined {
-  try {
-    return model.row(key, state);
-  } catch {
-    return undefined;
-  }
-}
-
-function sameCells(a: readonly CellValue[] | undefined, b: readonly CellValue[]): boolean {
-  if (a === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }
 
 function emptyDelta(): ShardDelta {

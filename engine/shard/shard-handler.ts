@@ -132,8 +132,7 @@ export class ShardHandler implements EffectSink {
   handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined, releasing = false): void {
     const { table, pending } = this;
     const states = table.states;
-    const existed = states.has(key);
-    const before = existed ? states.get(key) : this.opts.actor.initial(key);
+    const before = states.has(key) ? states.get(key) : this.opts.actor.initial(key);
     table.residency.touch(key, table.now);
     // A release re-applies parked inputs after newer ones on purpose: not a reordering of the run.
     // Nor is an input that goes ahead of a notice (its actor says it does the same either way).
@@ -173,7 +172,7 @@ export class ShardHandler implements EffectSink {
     this.answers.applied(key, before, after, now);
     this.opts.counters.applied++;
     pending.dirtyKeys.add(key);
-    if (after !== before) pending.stateChanged(key, before, existed);
+    if (after !== before) pending.changedKeys.add(key);
     if (source) this.opts.inputs?.record(source);
     if (input.kind === 'message' && table.holds.has(key) && table.holds.done(after)) this.held.applyFrom(key);
   }
