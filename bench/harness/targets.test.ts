@@ -42,4 +42,13 @@ describe("issue #19's targets", () => {
     expect(lines[4]).toBe('- each inbox record that comes through Kafka fetched once (Bun): 2.30 fetches per record (2,300 for 1,000; 0 handed over in memory, never fetched) — not met');
     expect(lines[5]).toBe('- open-loop p99 event→durable (Bun) < 150 ms at ≤ 50% of its backlog rate: not measured (needs actorstream-bun with --open-loop-seconds > 0)');
   });
+
+  test('a contender that ran and failed makes its ratio a failure, not unmeasured', () => {
+    const failed = { ...run(0), error: 'exited with 1' } as RunResult;
+    const lines = targetLines(results([
+      { id: 'actorstream-bun', label: '', what: '', backlog: failed },
+      { id: 'kafka-streams', label: '', what: '', backlog: run(70_000) },
+    ]));
+    expect(lines[0]).toBe('- actorstream on Bun ÷ Kafka Streams (its better thread setting) ≥ 1.5: a run failed — not met');
+  });
 });

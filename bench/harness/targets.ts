@@ -83,7 +83,8 @@ export function targetLines(results: BenchResults): string[] {
 
 function ratio(r: BenchResults, key: string, target: number): { figure: string; met: boolean } | undefined {
   const v = r.ratios[key];
-  return v === undefined || v === null ? undefined : { figure: `${v.toFixed(2)}×`, met: v >= target };
+  if (v === undefined) return undefined;
+  return v === null ? { figure: 'a run failed', met: false } : { figure: `${v.toFixed(2)}×`, met: v >= target };
 }
 
 function backlogOf(contenders: Contenders, id: string): RunResult | undefined {
