@@ -36,8 +36,8 @@ export interface RawMessage {
 
 /**
  * A message handed over in memory (engine/local-delivery.ts): its key and value are the text they
- * were made from. Encoding them to UTF-8 only for the shard to decode them again was ~3% of a
- * backlog's main thread (issue #19).
+ * were made from. Encoded to UTF-8 only for the shard to decode them again, packing, transferring
+ * and unpacking one took 1.3–1.8 µs on Bun, against 0.85 as text (issue #19).
  */
 export interface TextMessage extends Omit<RawMessage, 'key' | 'value'> {
   key: string | null;
@@ -47,7 +47,7 @@ export interface TextMessage extends Omit<RawMessage, 'key' | 'value'> {
 /** What a batch is packed from: fetched messages, or messages handed over in memory. */
 export type PackableMessage = RawMessage | TextMessage;
 
-/** Packs fetched messages; `transferables(batch)` lists what to hand over with postMessage. */
+/** Packs fetched messages (or messages handed over as text); `transferables(batch)` lists what to hand over with postMessage. */
 export function packBatch(topic: string, partition: number, messages: readonly PackableMessage[]): RecordBatch {
   const n = messages.length;
   let size = 0;
