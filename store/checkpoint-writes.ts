@@ -6,7 +6,7 @@ import { writeProcessedEvents } from './processed-events.ts';
 import { writeHistory } from './history.ts';
 import { writeParkedInputs } from './parked-inputs.ts';
 import { jsonRows, jsonText } from './json-rows.ts';
-import { outboxSeqs } from './outbox.ts';
+import { outboxRowsDelete } from './outbox.ts';
 import { allStatements, type StatementSql, type Started } from './all-statements.ts';
 
 /**
@@ -148,7 +148,7 @@ function writeInboxPositions(tx: Tx, cps: readonly Checkpoint[]): Started | unde
 function deleteConsumedOutbox(tx: Tx, cps: readonly Checkpoint[]): Started | undefined {
   const rows = cps.flatMap((cp) => cp.consumedOutbox ?? []);
   if (rows.length === 0) return undefined;
-  return tx`delete from outbox where seq = any(${outboxSeqs(rows)}::bigint[])`.execute();
+  return outboxRowsDelete(tx, rows).execute();
 }
 
 /**

@@ -1,3 +1,5 @@
+import type postgres from 'postgres';
+import type { StatementSql } from './all-statements.ts';
 import type { Sql } from './pool.ts';
 
 /**
@@ -66,20 +68,21 @@ export async function deleteRelayed(sql: Sql, upTo: readonly { shard: string; se
  * process stay in their origin's outbox, between published ones, until the receiver's checkpoint
  * deletes them.
  */
-export async function deleteOutboxRows(sql: Sql, rows: readonly { shard: string; seq: number }[]): Promise<void> {
+export async function deleteOutboxRows(sql: Sql, rows: readonly { seq: number }[]): Promise<void> {
   if (rows.length === 0) return;
-  await sql`delete from outbox where seq = any(${outboxSeqs(rows)}::bigint[])`;
+  await outboxRowsDelete(sql, rows);
 }
 
 /**
- * The `seq`s of outbox rows, for a delete by `seq = any(…)`. `seq` is the primary key, drawn from
- * one sequence for every shard, so it names a row on its own. Deleting by (shard, seq) pairs joined
+ * The statement that deletes these outbox rows, for the relay and for a checkpoint's transaction
+ * (store/checkpoint-writes.ts). By `seq = any(…)`: `seq` is the primary key, drawn from one
+ * sequence for every shard, so it names a row on its own. Deleting by (shard, seq) pairs joined
  * with `unnest` let the planner hash the whole outbox: for a statement's first (custom) plans on a
  * connection, with the arrays' real length, a seq scan won. 42 against 3 ms for 2,000 rows of a
  * 50,000-row outbox (issue #19).
  */
-export function outboxSeqs(rows: readonly { seq: number }[]): number[] {
-  return rows.map((r) => r.seq);
+export function outboxRowsDelete(sql: Sql | StatementSql, rows: readonly { seq: number }[]): postgres.PendingQuery<postgres.Row[]> {
+  return sql`delete from outbox where seq = any(${rows.map((r) => r.seq)}::bigint[])`;
 }
 
 /** Outbox rows not yet relayed, every shard together (a gauge: the relay's backlog). */
