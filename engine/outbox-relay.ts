@@ -1,7 +1,7 @@
 import type { OutgoingRecord, RecordSink } from './record-sink.ts';
 import { ORIGIN_HEADER, SEQ_HEADER } from './shard/records.ts';
 import { clockRecords, type ClockTargets } from './clock-records.ts';
-import { deleteOutboxRows, deleteRelayed, pendingOutboxOf, type PendingOutboxRow, type ShardOutboxRow, type Sql } from '../store/index.ts';
+import { deleteOutboxRows, deleteRelayed, readPendingOutbox, type CommittedOutbox, type PendingOutboxRow, type ShardOutboxRow, type Sql } from '../store/index.ts';
 import type { LocalDelivery } from './local-delivery.ts';
 import type { Owned } from './owned-shard.ts';
 
@@ -66,7 +66,11 @@ export interface RelayClocks {
   readonly targets: ClockTargets;
 }
 
-export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandOver, clocks?: RelayClocks): OutboxRelay {
+/**
+ * `committed`: the contents of the rows this process committed (store/committed-outbox.ts), so that
+ * a relay reads only which rows are pending, not the rows again.
+ */
+export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandOver, clocks?: RelayClocks, committed?: CommittedOutbox): OutboxRelay {
   const published = new Map<string, string>();
   let queued = new Map<string, Waiter[]>();
   let running = false;
@@ -79,7 +83,7 @@ export function createOutboxRelay(sql: Sql, sink: RecordSink, local?: LocalHandO
     const shards = [...group.keys()];
     // Taken before the rows are read: every commit a clock comes from is then in what is relayed.
     const due = clocks ? clocksDue(clocks, shards, published) : [];
-    relayShards(sql, sink, shards, local)
+    relayShards(sql, sink, shards, local, committed)
       .then(async ({ counts, unrelayed }) => {
         // Not behind rows left pending (an origin taken by another process, a full receiver): the
         // heartbeat asks again while the clock is unpublished.
@@ -132,17 +136,21 @@ function clocksDue(clocks: RelayClocks, shards: readonly string[], published: Re
  * shards whose rows were not all handled (with local delivery: taken by another process, or a
  * receiver's queue was full).
  */
-async function relayShards(sql: Sql, sink: RecordSink, shards: readonly string[], local: LocalHandOver | undefined): Promise<{ counts: Map<string, number>; unrelayed: Set<string> }> {
+async function relayShards(
+  sql: Sql, sink: RecordSink, shards: readonly string[], local: LocalHandOver | undefined, committed: CommittedOutbox | undefined,
+): Promise<{ counts: Map<string, number>; unrelayed: Set<string> }> {
   const counts = new Map<string, number>();
   const unrelayed = new Set<string>();
   let left = shards;
   while (left.length > 0) {
     const perShard = Math.max(MIN_PER_SHARD, Math.ceil(BATCH / left.length));
     const generation = local?.delivery.generation;
-    const rows = await pendingOutboxOf(sql, left, perShard, local?.delivery.cursors);
+    const { rows, filled } = await readPendingOutbox(sql, left, perShard, local?.delivery.cursors, committed);
+    // The shards that filled their share of a read may hold more; the others are drained (rows
+    // committed since are relayed by the flush their commit asks for).
     if (!local) {
       await publishThenDelete(sql, sink, rows, counts);
-      left = filledTheirShare(left, rows, perShard);
+      left = left.filter((s) => filled.has(s));
       continue;
     }
     // Shards were taken or given up during the read (cursors may have been reset): sort nothing
@@ -153,16 +161,9 @@ async function relayShards(sql: Sql, sink: RecordSink, shards: readonly string[]
     // (what was published is deleted, and not read again).
     if (outcome === 'shards moved') continue;
     for (const s of outcome) unrelayed.add(s);
-    left = filledTheirShare(left, rows, perShard).filter((s) => !outcome.has(s));
+    left = left.filter((s) => filled.has(s) && !outcome.has(s));
   }
   return { counts, unrelayed };
-}
-
-/** The shards that filled their share of a read may hold more; the others are drained (rows committed since are relayed by the flush their commit asks for). */
-function filledTheirShare(shards: readonly string[], rows: readonly ShardOutboxRow[], perShard: number): string[] {
-  const read = new Map<string, number>();
-  for (const r of rows) read.set(r.shard, (read.get(r.shard) ?? 0) + 1);
-  return shards.filter((s) => (read.get(s) ?? 0) >= perShard);
 }
 
 /**

@@ -5,7 +5,7 @@ import { createOutboxRelay } from './outbox-relay.ts';
 import { startClockHeartbeat } from './clock-heartbeat.ts';
 import { planEventTimeMerge } from './event-time-plan.ts';
 import { mergeMaxWait } from './merge-wait.ts';
-import { createCheckpointStore, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore } from '../store/index.ts';
+import { CommittedOutbox, createCheckpointStore, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { defaultMinIntervalMs, schedulePasses } from './checkpoint-schedule.ts';
 import type { Owned } from './owned-shard.ts';
@@ -86,7 +86,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const opened: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 1 })];
   try {
     await migrate(sql);
-    const store = createCheckpointStore(sql, { processedEventsTable: opts.processedEventsTable });
+    const committedOutbox = new CommittedOutbox();
+    const store = createCheckpointStore(sql, { processedEventsTable: opts.processedEventsTable, committedOutbox });
     if (opts.processedEventsTable) await ensureProcessedEventsTable(sql, opts.processedEventsTable);
     const { client } = opts;
     const admin = await client.admin();
@@ -131,7 +132,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       : undefined;
     if (eventTime && mergeWait.warning) log(mergeWait.warning);
     const clocks = eventTime && { clockOf: (id: string) => membership.held(id)?.clock, targets: eventTime.clockTargets };
-    const relay = createOutboxRelay(sql, sink, delivery && { delivery, epochOf: (id) => membership.held(id)?.epoch }, clocks);
+    const relay = createOutboxRelay(sql, sink, delivery && { delivery, epochOf: (id) => membership.held(id)?.epoch }, clocks, committedOutbox);
     if (eventTime) log(`inputs of ${eventTime.receivers.join(', ')} are merged in event time (event_time_merge)`);
     if (delivery) log(`messages between shards held here are handed over in memory (local_messages)${kept.mergingTypes.size > 0 ? `, except to ${[...kept.mergingTypes].join(', ')}: merged in event time` : ''}`);
     const pool = workerCount > 0 ? createWorkerPool(workerCount, opts.onFatal) : createInlinePool(actors);

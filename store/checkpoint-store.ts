@@ -4,7 +4,8 @@ import { ShardFenced } from './shard-fenced.ts';
 import type { ShardDelta } from '../engine/index.ts';
 import { parkedInputsOf } from './parked-inputs.ts';
 import type { ParkedRow } from '../engine/shard/parked.ts';
-import { startCheckpoint } from './checkpoint-writes.ts';
+import { startCheckpoint, type OutboxSeqs } from './checkpoint-writes.ts';
+import type { CommittedOutbox } from './committed-outbox.ts';
 import { allStatements, type Started } from './all-statements.ts';
 import { findUnstorable, type Unstorable } from './unstorable.ts';
 
@@ -108,6 +109,8 @@ export interface ShardSnapshot {
 export interface CheckpointStoreOptions {
   /** The processed-events table (store/processed-events.ts), when opted in. */
   processedEventsTable?: string;
+  /** Keeps what each commit put in the outbox, with its seqs, so that the relay need not read it back. */
+  committedOutbox?: CommittedOutbox;
 }
 
 export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOptions = {}): CheckpointStore {
@@ -126,13 +129,13 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
       return row ? Number(row.epoch) : undefined;
     },
 
-    commit: (cp) => commitFenced(sql, [cp], opts.processedEventsTable),
+    commit: (cp) => commitFenced(sql, [cp], opts.processedEventsTable, opts.committedOutbox),
 
     async commitGroup(cps) {
       if (cps.length === 0) return;
       const shards = cps.map((cp) => cp.shard);
       if (new Set(shards).size !== shards.length) throw new Error(`a group commit names a shard twice: ${shards.join(', ')}`);
-      await commitFenced(sql, cps, opts.processedEventsTable);
+      await commitFenced(sql, cps, opts.processedEventsTable, opts.committedOutbox);
     },
 
     findUnstorable: (cp) => findUnstorable(sql, cp, opts.processedEventsTable),
@@ -217,7 +220,7 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
  * connection shares PGlite's one session (adapters/embedded/pglite-session-queue.ts), so a
  * session setting made between exchanges would reach the other connections' statements.
  */
-async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], processedEventsTable: string | undefined): Promise<void> {
+async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], processedEventsTable: string | undefined, committed?: CommittedOutbox): Promise<void> {
   const conn = await sql.reserve();
   try {
     const begin = conn`begin`.execute().catch((e: Error) => {
@@ -225,8 +228,9 @@ async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], proce
     });
     const fence = conn`select actorstream_fence(${cps.map((cp) => cp.shard)}::text[], ${cps.map((cp) => cp.epoch)}::int[])`.execute();
     const writes: (Started | undefined)[] = [];
+    let outbox: Promise<OutboxSeqs> | undefined;
     try {
-      startCheckpoint(conn, cps, writes, processedEventsTable);
+      outbox = startCheckpoint(conn, cps, writes, processedEventsTable);
     } catch (e) {
       throw await rolledBack(conn, [begin, fence, ...writes], e);
     }
@@ -237,8 +241,22 @@ async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], proce
     });
     const done = await commit;
     if (done.command !== 'COMMIT') throw new Error(`a checkpoint's COMMIT answered ${done.command}`);
+    if (committed && outbox) rememberCommitted(committed, cps, await outbox);
   } finally {
     conn.release();
+  }
+}
+
+/**
+ * The committed outbox rows of `cps` with the seqs their insert drew, for the relay
+ * (store/committed-outbox.ts). The commit has landed by now, so nothing here may throw: an answer
+ * of an unexpected shape keeps nothing, and the relay reads those rows back.
+ */
+function rememberCommitted(committed: CommittedOutbox, cps: readonly Checkpoint[], drawn: OutboxSeqs): void {
+  const seqsOf = new Map(drawn.filter((d) => Array.isArray(d.seqs)).map((d) => [d.shard, d.seqs.map(Number)]));
+  for (const cp of cps) {
+    const seqs = seqsOf.get(cp.shard);
+    if (seqs) committed.remember(cp.shard, cp.outbox, seqs);
   }
 }
 

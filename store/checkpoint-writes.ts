@@ -33,14 +33,15 @@ export type CheckpointRows = Pick<Checkpoint, 'shard' | 'states' | 'outbox' | 'a
  * (a value JSON cannot encode: json-rows.ts UnencodableValue) stops the rest; `started` then holds
  * what went out before it, for the caller to settle and roll back.
  */
-export function startCheckpoint(tx: Tx, cps: readonly Checkpoint[], started: (Started | undefined)[], processedEventsTable?: string): void {
-  startCheckpointRows(tx, cps, started, processedEventsTable);
+export function startCheckpoint(tx: Tx, cps: readonly Checkpoint[], started: (Started | undefined)[], processedEventsTable?: string): Promise<OutboxSeqs> | undefined {
+  const outbox = startCheckpointRows(tx, cps, started, processedEventsTable);
   started.push(writeOffsets(tx, cps));
   started.push(writeInboxPositions(tx, cps));
   started.push(writeQuarantines(tx, cps.flatMap((cp) => cp.quarantines ?? [])));
   started.push(...writeParkedInputs(tx, { parked: cps.flatMap((cp) => cp.parked ?? []), released: cps.flatMap((cp) => cp.released ?? []) }));
   started.push(removeFiredTimers(tx, cps));
   started.push(deleteConsumedOutbox(tx, cps));
+  return outbox;
 }
 
 /** The entity rows of `cps`, one statement per table. Pipelined, and settled all together, as above. */
@@ -55,15 +56,18 @@ export async function writeCheckpointRows(tx: Tx, cps: readonly CheckpointRows[]
   return allStatements(started);
 }
 
-function startCheckpointRows(tx: Tx, cps: readonly CheckpointRows[], started: (Started | undefined)[], processedEventsTable?: string): void {
+/** Starts the entity rows' statements; the outbox insert's, whose answer is its seqs, is also returned. */
+function startCheckpointRows(tx: Tx, cps: readonly CheckpointRows[], started: (Started | undefined)[], processedEventsTable?: string): Promise<OutboxSeqs> | undefined {
   started.push(writeStates(tx, cps.flatMap((cp) => cp.states)));
   started.push(writeHistory(tx, cps.flatMap((cp) => cp.history ?? [])));
-  started.push(writeOutbox(tx, cps));
+  const outbox = writeOutbox(tx, cps);
+  started.push(outbox);
   started.push(writeAlerts(tx, cps.flatMap((cp) => cp.alerts)));
   started.push(writeTimersAdded(tx, cps));
   for (const rm of readModelsByTable(cps)) started.push(writeReadModel(tx, rm));
   started.push(...writeAggregates(tx, cps.flatMap((cp) => (cp.aggregates ?? []).map((a) => ({ shard: cp.shard, ...a })))));
   started.push(writeProcessedEvents(tx, processedEventsTable, cps.flatMap((cp) => cp.processed ?? [])));
+  return outbox;
 }
 
 /** The read-model rows of `cps`, one entry per table (shards of one actor type share theirs). */
@@ -103,7 +107,7 @@ function writeOffsets(tx: Tx, cps: readonly Checkpoint[]): Started | undefined {
       event_time_max = coalesce(excluded.event_time_max, input_offsets.event_time_max)`.execute();
 }
 
-function writeOutbox(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'outbox'>[]): Started | undefined {
+function writeOutbox(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'outbox'>[]): Promise<OutboxSeqs> | undefined {
   if (!cps.some((cp) => cp.outbox.length > 0)) return undefined;
   // Load-bearing order: receivers keep only the highest x-seq per origin shard, so a shard's rows
   // must get increasing `seq` in the order its effects happened. `order by n` (the row's position)
@@ -112,12 +116,20 @@ function writeOutbox(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'outbox'>[
   // committed together keep their rows in their own order; how they interleave does not matter.
   // Headers as JSON text, cast in the statement, for the reason writeStates gives.
   const rows = cps.flatMap((cp) => cp.outbox.map((x) => ({ s: cp.shard, t: x.topic, k: x.key, v: x.value, h: JSON.stringify(x.headers ?? {}) })));
+  // The seqs drawn come back per shard, ascending, so that the relay need not read the rows back
+  // (store/committed-outbox.ts).
   return tx`
-    insert into outbox (shard, topic, key, value, headers)
-    select s, t, k, v, h::jsonb from rows from (json_to_recordset(${jsonRows(tx, rows)}::json) as (s text, t text, k text, v text, h text))
-      with ordinality as u(s, t, k, v, h, n)
-    order by n`.execute();
+    with inserted as (
+      insert into outbox (shard, topic, key, value, headers)
+      select s, t, k, v, h::jsonb from rows from (json_to_recordset(${jsonRows(tx, rows)}::json) as (s text, t text, k text, v text, h text))
+        with ordinality as u(s, t, k, v, h, n)
+      order by n
+      returning shard, seq)
+    select shard, array_agg(seq order by seq) as seqs from inserted group by shard`.execute() as unknown as Promise<OutboxSeqs>;
 }
+
+/** What the outbox insert answers: per shard, the seqs its rows drew, ascending (numbers, or their text). */
+export type OutboxSeqs = readonly { shard: string; seqs: readonly (string | number)[] }[];
 
 function writeAlerts(tx: Tx, alerts: Alert[]): Started | undefined {
   if (alerts.length === 0) return undefined;

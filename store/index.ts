@@ -21,7 +21,8 @@ export {
 export { entitySnapshot } from './entities.ts';
 export { shardOwner, shardOwners, type ShardOwner } from './owners.ts';
 export { shardInputOffsets, type InputOffset } from './offsets.ts';
-export { deleteOutboxRows, deleteRelayed, outboxPending, pendingOutboxOf, type OutboxRow, type PendingOutboxRow, type ShardOutboxRow } from './outbox.ts';
+export { deleteOutboxRows, deleteRelayed, outboxPending, pendingOutboxOf, readPendingOutbox, type OutboxRow, type PendingOutboxRow, type ShardOutboxRow } from './outbox.ts';
+export { CommittedOutbox } from './committed-outbox.ts';
 export { alertById, alertExists, alertsAfter, deleteAlertsBefore, entityAlerts, listAlerts, type AlertFilter, type AlertPage, type AlertPosition } from './alerts.ts';
 export { orderStatusCounts, quarantinedCount, skuStockFacts, type LowStockSku, type OutOfStockSku, type SkuStockFacts } from './dashboard-facts.ts';
 export { vacuumChurningTables } from './maintenance.ts';

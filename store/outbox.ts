@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import type { StatementSql } from './all-statements.ts';
+import type { CommittedOutbox } from './committed-outbox.ts';
 import type { Sql } from './pool.ts';
 
 /**
@@ -30,30 +31,78 @@ export interface PendingOutboxRow extends ShardOutboxRow {
 
 /**
  * The oldest rows of each of `shards`, up to `perShard` of each, shard by shard and oldest first
- * within a shard: one round trip for a relay of many shards (each shard's read is an index range
- * scan on (shard, seq)). `after`: per shard, read only rows past that seq (rows up to it are known
- * to be handled: engine/local-delivery.ts). Each row carries its shard's owner epoch as of the
- * same snapshot: a relay that finds an epoch other than its own is not the owner any more, and the
- * rows may be the next owner's.
+ * within a shard. `after`: per shard, read only rows past that seq (rows up to it are known to be
+ * handled: engine/local-delivery.ts). Each row carries its shard's owner epoch as of the same
+ * snapshot: a relay that finds an epoch other than its own is not the owner any more, and the rows
+ * may be the next owner's.
+ *
+ * Two steps. Which rows are pending, and the epochs, are read in one statement, as sequence numbers
+ * (one row per shard; each shard's read is an index range scan on (shard, seq)). Their contents
+ * come from `committed` when this process committed them (store/committed-outbox.ts), and from a
+ * second read by primary key otherwise; a row gone between the two reads was handled meanwhile
+ * (consumed by its receiver, or published by the shard's next owner) and is left out.
  */
-export async function pendingOutboxOf(sql: Sql, shards: readonly string[], perShard: number, after?: ReadonlyMap<string, number>): Promise<PendingOutboxRow[]> {
-  if (shards.length === 0) return [];
+export async function pendingOutboxOf(
+  sql: Sql, shards: readonly string[], perShard: number, after?: ReadonlyMap<string, number>, committed?: CommittedOutbox,
+): Promise<PendingOutboxRow[]> {
+  return (await readPendingOutbox(sql, shards, perShard, after, committed)).rows;
+}
+
+/** `pendingOutboxOf`, and the shards that had `perShard` rows pending or more (they may hold more). */
+export async function readPendingOutbox(
+  sql: Sql, shards: readonly string[], perShard: number, after?: ReadonlyMap<string, number>, committed?: CommittedOutbox,
+): Promise<{ rows: PendingOutboxRow[]; filled: Set<string> }> {
+  const filled = new Set<string>();
+  if (shards.length === 0) return { rows: [], filled };
   const from = shards.map((s) => after?.get(s) ?? 0);
-  const rows = await sql`select s.shard, o.seq, o.topic, o.key, o.value, o.headers, so.epoch as owner_epoch
+  const mark = committed?.mark() ?? 0;
+  const pending = await sql`select s.shard, so.epoch as owner_epoch,
+      array(select seq from outbox where outbox.shard = s.shard and outbox.seq > s.after order by seq limit ${perShard}) as seqs
     from unnest(${shards as string[]}::text[], ${from}::bigint[]) with ordinality as s(shard, after, n)
-    cross join lateral (select seq, topic, key, value, headers from outbox
-      where outbox.shard = s.shard and outbox.seq > s.after order by seq limit ${perShard}) o
     left join shard_owners so on so.shard = s.shard
-    order by s.n, o.seq`;
-  return rows.map((r) => ({
-    ownerEpoch: r.owner_epoch === null ? undefined : Number(r.owner_epoch),
+    order by s.n`;
+  const rows: (PendingOutboxRow | number)[] = [];
+  const missing: number[] = [];
+  for (const p of pending) {
+    const shard = p.shard as string;
+    const ownerEpoch = p.owner_epoch === null ? undefined : Number(p.owner_epoch);
+    const seqs = (p.seqs as string[]).map(Number);
+    if (seqs.length >= perShard) filled.add(shard);
+    committed?.settle(shard, seqs[0], mark);
+    for (const seq of seqs) {
+      const known = committed?.get(shard, seq);
+      if (known) rows.push({ ...known, ownerEpoch });
+      else {
+        missing.push(seq);
+        rows.push(seq);
+      }
+    }
+  }
+  if (missing.length === 0) return { rows: rows as PendingOutboxRow[], filled };
+  const read = await outboxRowsOf(sql, missing);
+  const epochs = new Map(pending.map((p) => [p.shard as string, p.owner_epoch === null ? undefined : Number(p.owner_epoch)]));
+  const out: PendingOutboxRow[] = [];
+  for (const r of rows) {
+    if (typeof r !== 'number') out.push(r);
+    else {
+      const row = read.get(r);
+      if (row) out.push({ ...row, ownerEpoch: epochs.get(row.shard) });
+    }
+  }
+  return { rows: out, filled };
+}
+
+/** The committed rows `seqs` still in the outbox, by seq. */
+async function outboxRowsOf(sql: Sql, seqs: readonly number[]): Promise<Map<number, ShardOutboxRow>> {
+  const rows = await sql`select shard, seq, topic, key, value, headers from outbox where seq = any(${seqs as number[]}::bigint[])`;
+  return new Map(rows.map((r) => [Number(r.seq), {
     shard: r.shard as string,
     seq: Number(r.seq),
     topic: r.topic as string,
     key: r.key as string,
     value: r.value as string,
     headers: r.headers as Record<string, string>,
-  }));
+  }]));
 }
 
 /** Removes each shard's rows up to and including its `seq`: they are published. One statement for every shard. */

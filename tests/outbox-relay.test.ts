@@ -4,7 +4,7 @@ import { createOutboxRelay } from '../engine/outbox-relay.ts';
 import type { Owned } from '../engine/owned-shard.ts';
 import type { TextMessage } from '../engine/shard/record-batch.ts';
 import type { OutgoingRecord, RecordSink } from '../engine/record-sink.ts';
-import { createCheckpointStore, outboxPending, type CheckpointStore, type Sql } from '../store/index.ts';
+import { CommittedOutbox, createCheckpointStore, outboxPending, type CheckpointStore, type Sql } from '../store/index.ts';
 import { useMigratedDatabase } from './support/migrated-database.ts';
 
 /**
@@ -228,6 +228,34 @@ describe('outbox relay', () => {
     await running;
     expect(fromShard(s.sends, 'r8/0').map((r) => r.value)).toEqual(['R1', 'R2', 'L1', 'L2', 'L3', 'L4']);
     expect(await outboxPending(sql)).toBe(0);
+  });
+
+  test('rows this process committed go out from memory, read back from Postgres only for rows it did not commit; each once, in order', async () => {
+    const committed = new CommittedOutbox();
+    const here = createCheckpointStore(sql, { committedOutbox: committed });
+    // r9/0's rows: two commits by an earlier incarnation (the plain store), then two by this one.
+    await commitOutbox('r9/0', ['old-1', 'old-2']);
+    const epoch = await here.acquire('r9/0', 'proc-a', 'http://proc-a:8080');
+    for (const value of ['new-1', 'new-2']) {
+      await here.commit({ shard: 'r9/0', epoch, offsets: [], states: [], outbox: [{ topic: 'app.sku.inbox', key: `k-${value}`, value, headers: { h: value } }], alerts: [], inboxPositions: [], timersAdded: [], timersRemoved: [] });
+    }
+    expect(committed.size).toBe(2);
+    // Which seqs the relay read contents for, from Postgres.
+    const readBack: number[] = [];
+    const counting = ((strings: TemplateStringsArray, ...values: unknown[]) => {
+      if (strings.join('').includes('value, headers from outbox where seq = any')) readBack.push(...(values[0] as number[]));
+      return (sql as any)(strings, ...values);
+    }) as unknown as Sql;
+    const s = recordingSink();
+    expect(await createOutboxRelay(counting, s.sink, undefined, undefined, committed).flush('r9/0')).toBe(4);
+    const sent = fromShard(s.sends, 'r9/0');
+    expect(sent.map((r) => r.value)).toEqual(['old-1', 'old-2', 'new-1', 'new-2']);
+    expect(sent.map((r) => r.headers!.h)).toEqual([undefined, undefined, 'new-1', 'new-2']);
+    expect(readBack).toEqual(sent.slice(0, 2).map(seqOf));
+    expect(await outboxPending(sql)).toBe(0);
+    // What went out is forgotten at the next read, which finds nothing pending.
+    expect(await createOutboxRelay(counting, s.sink, undefined, undefined, committed).flush('r9/0')).toBe(0);
+    expect(committed.size).toBe(0);
   });
 
   test('a backlog larger than one read: every row of every shard, in order, over several reads', async () => {

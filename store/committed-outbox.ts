@@ -1,0 +1,95 @@
+import type { ShardOutboxRow } from './outbox.ts';
+
+/**
+ * The contents of outbox rows this process committed, kept by `seq` so that the relay need not
+ * read them back (issue #19). The relay still asks Postgres which rows are pending and under which
+ * owner epoch (store/outbox.ts `pendingOutboxOf`): only a row's topic, key, value and headers come
+ * from here. A read of 10,000 pending rows cost 35 ms of the processor's CPU and 28 ms of the
+ * server's with their contents, 2.2 and 1.0 ms as sequence numbers (bench/README.md).
+ *
+ * Nothing here decides what is sent: `seq` is the outbox's primary key, drawn once from one
+ * sequence and never reused, and a committed row never changes, so the contents kept for a seq
+ * are that row's for good. A seq not found here (committed by an earlier incarnation or another
+ * process, or forgotten) is read from Postgres. Forgetting is therefore always safe, and this is
+ * bounded: past `maxRows` the oldest are dropped.
+ */
+export class CommittedOutbox {
+  readonly #rows = new Map<number, Entry>();
+  /** Per shard, its entries in the order they were committed (ascending seq: a shard's commits are serialized by its owner row). */
+  readonly #byShard = new Map<string, Entry[]>();
+  /** Counts `remember` calls: an entry older than a read's mark was committed before the read began. */
+  #marks = 0;
+
+  constructor(private readonly maxRows = DEFAULT_MAX_ROWS) {}
+
+  /**
+   * `shard`'s rows just committed, with the seqs their insert drew (ascending, one per row, in the
+   * rows' order). A count that does not match keeps nothing: the rows are then read back.
+   */
+  remember(shard: string, rows: readonly { topic: string; key: string; value: string; headers?: Record<string, string> }[], seqs: readonly number[]): void {
+    if (rows.length === 0 || rows.length !== seqs.length) return;
+    const mark = ++this.#marks;
+    let list = this.#byShard.get(shard);
+    if (!list) this.#byShard.set(shard, (list = []));
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const entry: Entry = { mark, row: { shard, seq: seqs[i]!, topic: r.topic, key: r.key, value: r.value, headers: r.headers ?? {} } };
+      this.#rows.set(entry.row.seq, entry);
+      list.push(entry);
+    }
+    this.#bound();
+  }
+
+  /** The committed row `seq` of `shard`, if this process committed it and still keeps it. */
+  get(shard: string, seq: number): ShardOutboxRow | undefined {
+    const entry = this.#rows.get(seq);
+    return entry?.row.shard === shard ? entry.row : undefined;
+  }
+
+  /** A mark to pass to `settle` after a read of pending rows that starts now. */
+  mark(): number {
+    return this.#marks;
+  }
+
+  /**
+   * After a read of `shard`'s pending rows that began at `mark`: what cannot be pending any more
+   * is dropped. Rows below the first one read were handled (or are behind the read's cursor);
+   * with nothing read, every row committed before the read began is.
+   */
+  settle(shard: string, firstPending: number | undefined, mark: number): void {
+    const list = this.#byShard.get(shard);
+    if (!list) return;
+    let n = 0;
+    while (n < list.length && (firstPending !== undefined ? list[n]!.row.seq < firstPending : list[n]!.mark <= mark)) n++;
+    for (const entry of list.splice(0, n)) this.#drop(entry);
+    if (list.length === 0) this.#byShard.delete(shard);
+  }
+
+  /** How many rows are kept (for tests and gauges). */
+  get size(): number {
+    return this.#rows.size;
+  }
+
+  #bound(): void {
+    // Map order is insertion order: the first entries are the oldest remembered.
+    for (const entry of this.#rows.values()) {
+      if (this.#rows.size <= this.maxRows) break;
+      this.#drop(entry);
+      const list = this.#byShard.get(entry.row.shard);
+      const at = list?.indexOf(entry) ?? -1;
+      if (at >= 0) list!.splice(at, 1);
+    }
+  }
+
+  #drop(entry: Entry): void {
+    if (this.#rows.get(entry.row.seq) === entry) this.#rows.delete(entry.row.seq);
+  }
+}
+
+interface Entry {
+  mark: number;
+  row: ShardOutboxRow;
+}
+
+/** ~40 MB at ~400 B a row: a backlog's pending messages between two relays fit many times over. */
+const DEFAULT_MAX_ROWS = 100_000;
