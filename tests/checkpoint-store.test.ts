@@ -199,13 +199,17 @@ describe('checkpoint store', () => {
       nested: { a: { b: { c: [[], {}, [{ d: tricky }]] } } },
     };
     const headers = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'x-note': tricky };
+    // Several states in one statement, each with line breaks inside: every one lands on its own key.
+    const others = ['u-a', 'u-b\n', 'u-c'].map((key, i) => ({ actorType: 'user', key, partition: 77, stateVersion: 1, state: { key, i, text: `${tricky}\n${i}` } }));
     await store.commit(checkpoint('user/77', epoch, 1, {
-      states: [{ actorType: 'user', key: 'u-"77\\', partition: 77, stateVersion: 1, state }],
+      states: [others[0]!, { actorType: 'user', key: 'u-"77\\', partition: 77, stateVersion: 1, state }, others[1]!, others[2]!],
       outbox: [{ topic: 'app.user.inbox', key: 'u-"77\\', value: JSON.stringify(state), headers }],
     }));
     const snap = await store.load('user/77', 'user', 77);
-    expect(snap.states.map((s) => s.key)).toEqual(['u-"77\\']);
-    expect(JSON.parse(snap.states[0]!.stateJson)).toEqual(state);
+    expect(snap.states.map((s) => s.key).sort()).toEqual(['u-"77\\', 'u-a', 'u-b\n', 'u-c']);
+    const stateOf = (key: string) => JSON.parse(snap.states.find((s) => s.key === key)!.stateJson);
+    expect(stateOf('u-"77\\')).toEqual(state);
+    for (const o of others) expect(stateOf(o.key)).toEqual(o.state);
     const [row] = await sql`select value, headers from outbox where shard = 'user/77'`;
     expect(row!.headers).toEqual(headers);
     expect(JSON.parse(row!.value as string)).toEqual(state);
@@ -271,6 +275,22 @@ describe('checkpoint store: rows Postgres refuses (issue 18)', () => {
     // The probe left nothing behind.
     expect(await sql`select key from actor_states where key in ('sku-ok', 'sku-bad')`).toHaveLength(0);
     expect(await sql`select 1 from outbox where shard = 'sku/iso-1'`).toHaveLength(0);
+  });
+
+  test('a state that is not JSON at all (undefined) is a data error of that entity only, as a refused one is', async () => {
+    const epoch = await store.acquire('sku/iso-4', 'proc-a');
+    const cp = checkpoint('sku/iso-4', epoch, 3, {
+      states: [
+        { actorType: 'sku', key: 'sku-ok4', partition: 0, stateVersion: 2, state: { onHand: 3 } },
+        { actorType: 'sku', key: 'sku-undef', partition: 0, stateVersion: 2, state: undefined },
+        { actorType: 'sku', key: 'sku-ok5', partition: 0, stateVersion: 2, state: { onHand: 5 } },
+      ],
+    });
+    const error = await store.commit(cp).then(() => undefined, (e: unknown) => e);
+    expect(isDataError(error)).toBe(true);
+    const found = await store.findUnstorable(cp);
+    expect(found.map((f) => f.group)).toEqual([{ entityKey: 'sku-undef' }]);
+    expect(await sql`select key from actor_states where key in ('sku-ok4', 'sku-undef', 'sku-ok5')`).toHaveLength(0);
   });
 
   test('a refused dead letter (by outbox index) and a timer out of bigint range are found too', async () => {
