@@ -4,7 +4,8 @@
  * holding every partition), a pass every `perPass` records — take every shard's delta, commit them
  * `lanes` at a time, as engine/checkpointer.ts does. No Kafka, no workers, no relay: the figures are
  * the commits' wall time and the client's CPU while they ran (postgres.js building the statements:
- * on the processor that is main-thread time, which the fetch and the relay also need).
+ * on the processor that is main-thread time, which the fetch and the relay also need), and the
+ * local Postgres server's (every process named `postgres`, so run it on an otherwise idle server).
  *   bun bench/checkpoint-pass.ts [events=120000] [perPass=2400] [rounds=3] [commit=group|lanes]
  * `group` commits the dirty shards of a pass in group transactions as the checkpointer does
  * (engine/checkpoint-group.ts: groups of ~8 shards side by side); `groupsN` in N groups side by
@@ -21,6 +22,7 @@ import { migrate } from '../store/migrations.ts';
 import { openPool } from '../store/pool.ts';
 import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { generatedRecords, summary } from './harness/shard-checkpoints.ts';
+import { cpuSecondsOf, pidsNamed } from './harness/proc.ts';
 import { splitGroups } from '../engine/checkpoint-group.ts';
 
 const count = Number(process.argv[2] ?? 120_000);
@@ -48,6 +50,8 @@ interface PassSample {
   passMs: number[];
   /** This process's CPU (user + system, every thread) while the pass committed: the client's share. */
   clientCpuMs: number[];
+  /** The Postgres server's CPU over every pass of the round (its clock ticks are too coarse for one pass). */
+  serverCpuMs: number;
   rows: number;
 }
 
@@ -64,11 +68,13 @@ async function runRound(records: readonly SourceRecord[]): Promise<PassSample> {
         shards.push({ shard, epoch: await store.acquire(shard.id, 'bench'), topic: actor.sourceTopic, partition: p });
       }
     }
-    const sample: PassSample = { passMs: [], clientCpuMs: [], rows: 0 };
+    const sample: PassSample = { passMs: [], clientCpuMs: [], serverCpuMs: 0, rows: 0 };
     for (let i = 0; i < records.length; i += perPass) {
       const batch = records.slice(i, i + perPass);
       for (const s of shards) s.shard.apply(batch.filter((r) => r.topic === s.topic && r.partition === s.partition));
       const deltas: Checkpoint[] = shards.map((s) => ({ ...s.shard.takeDelta(), shard: s.shard.id, epoch: s.epoch }));
+      const server = pidsNamed('postgres');
+      const server0 = cpuSecondsOf(server);
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       if (mode === 'group') await Promise.all(splitGroups(deltas.filter((d) => !isClean(d)), LANES).map((g) => store.commitGroup!(g)));
@@ -82,6 +88,7 @@ async function runRound(records: readonly SourceRecord[]): Promise<PassSample> {
       sample.passMs.push(performance.now() - t0);
       const cpu = process.cpuUsage(cpu0);
       sample.clientCpuMs.push((cpu.user + cpu.system) / 1000);
+      sample.serverCpuMs += (cpuSecondsOf(server) - server0) * 1000;
       for (const d of deltas) sample.rows += d.states.length + d.outbox.length + d.alerts.length;
     }
     return sample;
@@ -113,11 +120,13 @@ const records = partitioned(generatedRecords(count));
 const p50s: number[] = [];
 const p99s: number[] = [];
 const cpuP50s: number[] = [];
+const serverMeans: number[] = [];
 for (let r = 0; r < rounds; r++) {
   const s = await runRound(records);
   p50s.push(quantile(s.passMs, 0.5));
   p99s.push(quantile(s.passMs, 0.99));
   cpuP50s.push(quantile(s.clientCpuMs, 0.5));
-  console.error(`round ${r + 1}: ${s.passMs.length} passes, pass p50 ${p50s.at(-1)!.toFixed(1)} ms, p99 ${p99s.at(-1)!.toFixed(1)} ms, client CPU p50 ${cpuP50s.at(-1)!.toFixed(1)} ms, ${s.rows} rows`);
+  serverMeans.push(s.serverCpuMs / s.passMs.length);
+  console.error(`round ${r + 1}: ${s.passMs.length} passes, pass p50 ${p50s.at(-1)!.toFixed(1)} ms, p99 ${p99s.at(-1)!.toFixed(1)} ms, client CPU p50 ${cpuP50s.at(-1)!.toFixed(1)} ms, Postgres CPU mean ${serverMeans.at(-1)!.toFixed(1)} ms, ${s.rows} rows`);
 }
-console.log(`${records.length} records over ${PARTITIONS} partitions, a pass every ${perPass} records, ${mode === 'group' ? 'one transaction per pass' : `${LANES} lanes`}, ${rounds} rounds: pass p50 ${summary(p50s)} ms, p99 ${summary(p99s)} ms, client CPU per pass p50 ${summary(cpuP50s)} ms`);
+console.log(`${records.length} records over ${PARTITIONS} partitions, a pass every ${perPass} records, ${mode === 'group' ? 'one transaction per pass' : `${LANES} lanes`}, ${rounds} rounds: pass p50 ${summary(p50s)} ms, p99 ${summary(p99s)} ms, client CPU per pass p50 ${summary(cpuP50s)} ms, Postgres CPU per pass (mean) ${summary(serverMeans)} ms`);

@@ -5,7 +5,7 @@ import { writeAggregates, writeReadModel } from './analytics-writes.ts';
 import { writeProcessedEvents } from './processed-events.ts';
 import { writeHistory } from './history.ts';
 import { writeParkedInputs } from './parked-inputs.ts';
-import { jsonLines, jsonRows, jsonText } from './json-rows.ts';
+import { jsonRows, jsonText } from './json-rows.ts';
 import { outboxRowsDelete } from './outbox.ts';
 import { allStatements, type StatementSql, type Started } from './all-statements.ts';
 
@@ -87,15 +87,11 @@ function writeStates(tx: Tx, states: Checkpoint['states']): Started | undefined 
   if (states.length === 0) return undefined;
   // The state travels as JSON text, cast to jsonb in the statement: a nested object declared
   // `jsonb` in the record is walked token by token by the outer parse and then parsed again, which
-  // made this statement ~40% slower on the server (bench/README.md "States as JSON text"). The
-  // texts go one per line beside the rows, not escaped again inside them (json-rows.ts jsonLines).
-  const texts = states.map((x) => jsonText(x.state, `${x.actorType} '${x.key}': its state`));
-  const rows = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, q: x.quarantine ?? null, r: x.recentIds ?? null, h: x.held ?? null }));
+  // made this statement ~40% slower on the server (bench/README.md "States as JSON text").
+  const rows = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: jsonText(x.state, `${x.actorType} '${x.key}': its state`), q: x.quarantine ?? null, r: x.recentIds ?? null, h: x.held ?? null }));
   return tx`
     insert into actor_states (actor_type, key, partition, state_version, state, quarantine, recent_event_ids, held_inputs)
-    select u.t, u.k, u.p, u.v, s.s::jsonb, u.q, u.r, u.h
-    from rows from (json_to_recordset(${jsonRows(tx, rows)}::json) as (t text, k text, p int, v int, q text, r text, h text)) with ordinality as u(t, k, p, v, q, r, h, n)
-    join unnest(string_to_array(${jsonLines(tx, texts)}::text, E'\\n')) with ordinality as s(s, n) on s.n = u.n
+    select t, k, p, v, s::jsonb, q, r, h from json_to_recordset(${jsonRows(tx, rows)}::json) as u(t text, k text, p int, v int, s text, q text, r text, h text)
     on conflict (actor_type, key) do update set partition = excluded.partition, state_version = excluded.state_version,
       state = excluded.state, quarantine = excluded.quarantine, recent_event_ids = excluded.recent_event_ids, held_inputs = excluded.held_inputs, updated_at = now()`.execute();
 }

@@ -22,24 +22,6 @@ export function jsonRows(tx: postgres.Sql | postgres.TransactionSql, rows: reado
   return tx.typed(jsonText(rows, 'a row') as never, TEXT_OID) as postgres.Parameter;
 }
 
-/**
- * JSON texts (one per row, each from `JSON.stringify`) as ONE text parameter, one per line, for a
- * statement to split with `string_to_array(…, E'\\n')` and join to its JSON rows by ordinality.
- * `JSON.stringify` escapes every control character, so no text holds a line break and the split
- * gives back exactly these texts, in order. Inside the JSON rows each text was a string escaped
- * again (every quote doubled up as `\"`) and unescaped by Postgres's parse: per state row of a
- * checkpoint, 2.0–2.4 against 1.1 µs of the client's CPU on Bun, 6.9 against 1.6 on Deno, and
- * ~24 against ~17–20 µs of Postgres's (bench/README.md, session 49).
- *
- * An undefined text (a value that is not JSON: undefined, a function) goes as the word `undefined`,
- * which the `jsonb` cast refuses as a data error of its row. Not as an empty line: alone in a
- * statement (as checkpoint isolation probes it) that is an empty string, which splits into no
- * element at all, and the row would vanish instead of failing.
- */
-export function jsonLines(tx: postgres.Sql | postgres.TransactionSql, texts: readonly (string | undefined)[]): postgres.Parameter {
-  return tx.typed(texts.map((t) => t ?? 'undefined').join('\n') as never, TEXT_OID) as postgres.Parameter;
-}
-
 /** The `text` type's OID: postgres.js sends the string as it is. */
 const TEXT_OID = 25;
 

@@ -107,6 +107,27 @@ export function cpuBetween(a: CpuSample, b: CpuSample): { seconds: number; pct: 
   return { seconds: round(seconds, 2), pct: wall > 0 ? round((100 * seconds) / wall, 1) : 0 };
 }
 
+/** Live processes whose command name is `comm` (e.g. every Postgres backend and worker of the local server). */
+export function pidsNamed(comm: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) out.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/** User + system CPU seconds of `pids` together, unrounded (those gone count nothing). */
+export function cpuSecondsOf(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) total += cpuSeconds(pid) ?? 0;
+  return total;
+}
+
 /** The process listening on a local TCP port (root, or the same user, can read its fds). */
 export function listeningPid(port: number): number | undefined {
   const inodes = new Set<string>();
