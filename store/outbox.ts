@@ -54,42 +54,52 @@ export async function readPendingOutbox(
 ): Promise<{ rows: PendingOutboxRow[]; filled: Set<string> }> {
   const filled = new Set<string>();
   if (shards.length === 0) return { rows: [], filled };
-  const from = shards.map((s) => after?.get(s) ?? 0);
   const mark = committed?.mark() ?? 0;
-  const pending = await sql`select s.shard, so.epoch as owner_epoch,
-      array(select seq from outbox where outbox.shard = s.shard and outbox.seq > s.after order by seq limit ${perShard}) as seqs
-    from unnest(${shards as string[]}::text[], ${from}::bigint[]) with ordinality as s(shard, after, n)
-    left join shard_owners so on so.shard = s.shard
-    order by s.n`;
-  const rows: (PendingOutboxRow | number)[] = [];
-  const missing: number[] = [];
-  for (const p of pending) {
-    const shard = p.shard as string;
-    const ownerEpoch = p.owner_epoch === null ? undefined : Number(p.owner_epoch);
-    const seqs = (p.seqs as string[]).map(Number);
+  const pending = await pendingSeqsOf(sql, shards, perShard, after);
+  const rows: (PendingOutboxRow | Unread)[] = [];
+  for (const { shard, ownerEpoch, seqs } of pending) {
     if (seqs.length >= perShard) filled.add(shard);
     committed?.settle(shard, seqs[0], mark);
     for (const seq of seqs) {
       const known = committed?.get(shard, seq);
-      if (known) rows.push({ ...known, ownerEpoch });
-      else {
-        missing.push(seq);
-        rows.push(seq);
-      }
+      rows.push(known ? { ...known, ownerEpoch } : { unread: seq, ownerEpoch });
     }
   }
-  if (missing.length === 0) return { rows: rows as PendingOutboxRow[], filled };
-  const read = await outboxRowsOf(sql, missing);
-  const epochs = new Map(pending.map((p) => [p.shard as string, p.owner_epoch === null ? undefined : Number(p.owner_epoch)]));
+  const unread = rows.filter((r): r is Unread => 'unread' in r);
+  if (unread.length === 0) return { rows: rows as PendingOutboxRow[], filled };
+  const read = await outboxRowsOf(sql, unread.map((r) => r.unread));
   const out: PendingOutboxRow[] = [];
   for (const r of rows) {
-    if (typeof r !== 'number') out.push(r);
+    if (!('unread' in r)) out.push(r);
     else {
-      const row = read.get(r);
-      if (row) out.push({ ...row, ownerEpoch: epochs.get(row.shard) });
+      const row = read.get(r.unread);
+      if (row) out.push({ ...row, ownerEpoch: r.ownerEpoch });
     }
   }
   return { rows: out, filled };
+}
+
+/** A pending row whose contents are not in memory: read back by its seq. */
+interface Unread {
+  unread: number;
+  ownerEpoch: number | undefined;
+}
+
+/** Per shard, in the order given: its owner epoch and the seqs of its oldest pending rows past `after`, one statement, one snapshot. */
+async function pendingSeqsOf(
+  sql: Sql, shards: readonly string[], perShard: number, after: ReadonlyMap<string, number> | undefined,
+): Promise<{ shard: string; ownerEpoch: number | undefined; seqs: number[] }[]> {
+  const from = shards.map((s) => after?.get(s) ?? 0);
+  const rows = await sql`select s.shard, so.epoch as owner_epoch,
+      array(select seq from outbox where outbox.shard = s.shard and outbox.seq > s.after order by seq limit ${perShard}) as seqs
+    from unnest(${shards as string[]}::text[], ${from}::bigint[]) with ordinality as s(shard, after, n)
+    left join shard_owners so on so.shard = s.shard
+    order by s.n`;
+  return rows.map((r) => ({
+    shard: r.shard as string,
+    ownerEpoch: r.owner_epoch === null ? undefined : Number(r.owner_epoch),
+    seqs: (r.seqs as (string | number)[]).map(Number),
+  }));
 }
 
 /** The committed rows `seqs` still in the outbox, by seq. */
