@@ -50,4 +50,17 @@ describe('CommittedOutbox', () => {
     c.settle('order/0', 3, c.mark());
     expect(c.size).toBe(2);
   });
+
+  test('a bound hit by a large commit drops a prefix of each shard at once, and what stays is still found and settled', () => {
+    const c = new CommittedOutbox(50_000);
+    const many = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+    c.remember('order/0', rows(...many(0, 40_000).map(String)), many(1, 40_000));
+    c.remember('order/1', rows(...many(0, 40_000).map(String)), many(40_001, 40_000));
+    expect(c.size).toBe(50_000);
+    expect(c.get('order/0', 30_000)).toBeUndefined();
+    expect(c.get('order/0', 30_001)?.value).toBe('30000');
+    expect(c.get('order/1', 80_000)?.value).toBe('39999');
+    c.settle('order/0', undefined, c.mark());
+    expect(c.size).toBe(40_000);
+  });
 });

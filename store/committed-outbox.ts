@@ -71,13 +71,19 @@ export class CommittedOutbox {
   }
 
   #bound(): void {
-    // Map order is insertion order: the first entries are the oldest remembered.
+    if (this.#rows.size <= this.maxRows) return;
+    // Map order is insertion order: the first entries are the oldest remembered, and a shard's
+    // oldest are the head of its list, so each shard loses a prefix (one splice per shard).
+    const dropped = new Map<string, number>();
     for (const entry of this.#rows.values()) {
       if (this.#rows.size <= this.maxRows) break;
       this.#drop(entry);
-      const list = this.#byShard.get(entry.row.shard);
-      const at = list?.indexOf(entry) ?? -1;
-      if (at >= 0) list!.splice(at, 1);
+      dropped.set(entry.row.shard, (dropped.get(entry.row.shard) ?? 0) + 1);
+    }
+    for (const [shard, n] of dropped) {
+      const list = this.#byShard.get(shard)!;
+      list.splice(0, n);
+      if (list.length === 0) this.#byShard.delete(shard);
     }
   }
 
