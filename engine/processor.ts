@@ -160,9 +160,10 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const membership = createMembership({
       actorOf: (type) => actors.find((a) => a.type === type), checkpoint: () => checkpoint(), ...lifecycle, log,
       // An origin taken (again) reads its outbox from the start; a receiver given up gets what it
-      // was handed but did not commit by Kafka instead (engine/local-delivery.ts).
+      // was handed but did not commit by Kafka instead (engine/local-delivery.ts). What a shard
+      // given up committed is no longer kept for the relay (its next owner reads it from Postgres).
       load: (id, actor, partition) => (delivery?.originAcquired(id), lifecycle.load(id, actor, partition)),
-      close: (o) => (delivery?.receiverGone(o), lifecycle.close(o)),
+      close: (o) => (delivery?.receiverGone(o), committedOutbox.forget(o.id), lifecycle.close(o)),
     });
     const intake = createIntake({
       membership, source, admin, store, observer, log,

@@ -24,7 +24,7 @@ export interface ShardOutboxRow extends OutboxRow {
   shard: string;
 }
 
-/** A pending row as the relay reads it, with its shard's owner epoch in the same snapshot (undefined: never owned). */
+/** A pending row as the relay reads it, with its shard's owner epoch in the snapshot that found it pending (undefined: never owned). */
 export interface PendingOutboxRow extends ShardOutboxRow {
   ownerEpoch: number | undefined;
 }
@@ -32,15 +32,22 @@ export interface PendingOutboxRow extends ShardOutboxRow {
 /**
  * The oldest rows of each of `shards`, up to `perShard` of each, shard by shard and oldest first
  * within a shard. `after`: per shard, read only rows past that seq (rows up to it are known to be
- * handled: engine/local-delivery.ts). Each row carries its shard's owner epoch as of the same
- * snapshot: a relay that finds an epoch other than its own is not the owner any more, and the rows
- * may be the next owner's.
+ * handled: engine/local-delivery.ts). Each row carries its shard's owner epoch as of the snapshot
+ * that found it pending: a relay that finds an epoch other than its own is not the owner any more,
+ * and the rows may be the next owner's.
  *
  * Two steps. Which rows are pending, and the epochs, are read in one statement, as sequence numbers
  * (one row per shard; each shard's read is an index range scan on (shard, seq)). Their contents
  * come from `committed` when this process committed them (store/committed-outbox.ts), and from a
- * second read by primary key otherwise; a row gone between the two reads was handled meanwhile
- * (consumed by its receiver, or published by the shard's next owner) and is left out.
+ * second read by primary key otherwise.
+ *
+ * A row gone between the two reads ends its shard's rows here: the rows after it are left out and
+ * the shard counts as filled, so a relay reads it again. The second read is a later snapshot, and
+ * a row can go only because it was handled meanwhile: consumed by its receiver, or published by a
+ * process that took the shard since (whose epoch the first read did not see yet). Handing over the
+ * shard's later rows from memory would then let them reach a receiver here before the gone row
+ * reaches it by Kafka, and its position would drop that row as old. Read again, the shard's rows
+ * come with the epoch that says it was taken.
  */
 export async function pendingOutboxOf(
   sql: Sql, shards: readonly string[], perShard: number, after?: ReadonlyMap<string, number>, committed?: CommittedOutbox,
@@ -62,18 +69,25 @@ export async function readPendingOutbox(
     committed?.settle(shard, seqs[0], mark);
     for (const seq of seqs) {
       const known = committed?.get(shard, seq);
-      rows.push(known ? { ...known, ownerEpoch } : { unread: seq, ownerEpoch });
+      rows.push(known ? { ...known, ownerEpoch } : { shard, unread: seq, ownerEpoch });
     }
   }
   const unread = rows.filter((r): r is Unread => 'unread' in r);
   if (unread.length === 0) return { rows: rows as PendingOutboxRow[], filled };
   const read = await outboxRowsOf(sql, unread.map((r) => r.unread));
   const out: PendingOutboxRow[] = [];
+  // Shards with a row gone between the reads: their rows stop before it (see above).
+  const cut = new Set<string>();
   for (const r of rows) {
+    if (cut.has(r.shard)) continue;
     if (!('unread' in r)) out.push(r);
     else {
       const row = read.get(r.unread);
       if (row) out.push({ ...row, ownerEpoch: r.ownerEpoch });
+      else {
+        cut.add(r.shard);
+        filled.add(r.shard);
+      }
     }
   }
   return { rows: out, filled };
@@ -81,6 +95,7 @@ export async function readPendingOutbox(
 
 /** A pending row whose contents are not in memory: read back by its seq. */
 interface Unread {
+  shard: string;
   unread: number;
   ownerEpoch: number | undefined;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createCheckpointStore, isDataError, type Checkpoint, type CheckpointStore } from '../store/checkpoint-store.ts';
-import { migrate, openPool, type Sql } from '../store/index.ts';
+import { CommittedOutbox, migrate, openPool, readPendingOutbox, type Sql } from '../store/index.ts';
 import { useMigratedDatabase } from './support/migrated-database.ts';
 import { ShardFenced } from '../store/shard-fenced.ts';
 import { ensureProcessedEventsTable } from '../store/processed-events.ts';
@@ -88,6 +88,47 @@ describe('checkpoint store', () => {
     await store.commit(checkpoint('sku/1', epoch, 2, { alerts: [alert('sku/sku-9/low_stock/e-5')] }));
     const [row] = await sql`select count(*)::int as n from alerts where id = 'sku/sku-9/low_stock/e-5'`;
     expect(row!.n).toBe(1);
+  });
+
+  test('the committed outbox rows of a group commit are kept by the seqs Postgres drew, each row its own; a fenced commit keeps none', async () => {
+    const committed = new CommittedOutbox();
+    const keeping = createCheckpointStore(sql, { committedOutbox: committed });
+    const shards = ['order/co-1', 'order/co-2'];
+    const epochs = await Promise.all(shards.map((s) => keeping.acquire(s, 'proc-a')));
+    const outboxOf = (shard: string) => ['a', 'b', 'c'].map((v, i) => ({ topic: 'app.sku.inbox', key: `${shard}-${v}`, value: `{"n":${i},"from":"${shard}"}`, headers: i === 1 ? { traceparent: `tp-${shard}` } : undefined }));
+    await keeping.commitGroup!(shards.map((shard, i) => ({ ...checkpoint(shard, epochs[i]!, 1, { states: [] }), offsets: [], outbox: outboxOf(shard) })));
+    const stored = await sql`select shard, seq, topic, key, value, headers from outbox where shard = any(${shards}) order by seq`;
+    expect(stored).toHaveLength(6);
+    expect(committed.size).toBe(6);
+    for (const r of stored) {
+      expect(committed.get(r.shard as string, Number(r.seq))).toEqual({ shard: r.shard, seq: Number(r.seq), topic: r.topic, key: r.key, value: r.value, headers: r.headers });
+    }
+    // A commit fenced by a newer owner lands nothing, and nothing of it is kept.
+    await keeping.acquire('order/co-1', 'proc-b');
+    await expect(keeping.commit({ ...checkpoint('order/co-1', epochs[0]!, 2, { states: [] }), outbox: outboxOf('order/co-1') })).rejects.toBeInstanceOf(ShardFenced);
+    expect(committed.size).toBe(6);
+  });
+
+  test('a pending row gone between the seqs and the read-back ends its shard\'s rows there, and the shard is read again', async () => {
+    const committed = new CommittedOutbox();
+    const keeping = createCheckpointStore(sql, { committedOutbox: committed });
+    const shard = 'order/gone-1';
+    const epoch = await store.acquire(shard, 'proc-a');
+    // The first row was committed by an earlier incarnation (not kept here), the next two by this one.
+    await store.commit({ ...checkpoint(shard, epoch, 1, { states: [] }), offsets: [], outbox: [{ topic: 't', key: 'k', value: 'earlier' }] });
+    await keeping.commit({ ...checkpoint(shard, epoch, 2, { states: [] }), offsets: [], outbox: [{ topic: 't', key: 'k', value: 'kept-1' }, { topic: 't', key: 'k', value: 'kept-2' }] });
+    // Another process publishes and deletes the earlier row between the two reads.
+    const racing = ((strings: TemplateStringsArray, ...values: unknown[]) => {
+      const text = strings.join('');
+      if (!text.includes('value, headers from outbox where seq = any')) return (sql as any)(strings, ...values);
+      return sql`delete from outbox where shard = ${shard} and value = 'earlier'`.then(() => (sql as any)(strings, ...values));
+    }) as unknown as Sql;
+    const raced = await readPendingOutbox(racing, [shard], 100, undefined, committed);
+    expect(raced.rows).toEqual([]);
+    expect([...raced.filled]).toEqual([shard]);
+    const again = await readPendingOutbox(sql, [shard], 100, undefined, committed);
+    expect(again.rows.map((r) => r.value)).toEqual(['kept-1', 'kept-2']);
+    expect(again.filled.size).toBe(0);
   });
 
   test('a stale owner is fenced and none of its checkpoint lands', async () => {
