@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const sql = openPool(db.url, { max: 1 });
   try {
     await migrate(sql);
-    const committed = new CommittedOutbox(total + 1);
+    const committed = new CommittedOutbox(Number.POSITIVE_INFINITY);
     await fill(sql, committed);
     const [backend] = await sql`select pg_backend_pid() as pid`;
     const pid = Number(backend!.pid);

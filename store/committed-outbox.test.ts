@@ -25,6 +25,17 @@ describe('CommittedOutbox', () => {
     expect(c.get('order/1', 7)).toBeUndefined();
   });
 
+  test('a seq remembered again replaces the earlier row, and the weight counts it once', () => {
+    const c = new CommittedOutbox();
+    c.remember('order/0', rows('a'), [1]);
+    c.remember('order/0', rows('b'), [1]);
+    expect(c.get('order/0', 1)?.value).toBe('b');
+    expect(c.size).toBe(1);
+    expect(c.chars).toBe(ROW_CHARS);
+    c.forget('order/0');
+    expect([c.size, c.chars]).toEqual([0, 0]);
+  });
+
   test('seqs that do not match the rows one for one keep nothing (the relay reads such rows back)', () => {
     const c = new CommittedOutbox();
     c.remember('order/0', rows('a', 'b'), [1]);

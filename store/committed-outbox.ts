@@ -10,7 +10,8 @@ import type { ShardOutboxRow } from './outbox.ts';
  *
  * Nothing here decides what is sent: `seq` is the outbox's primary key, drawn once from one
  * sequence and never reused, and a committed row never changes, so the contents kept for a seq
- * are that row's for good (headers as Postgres gives them back: a JSON copy). A seq not found here
+ * are that row's for good (headers as a JSON copy: what `jsonb` keeps, though not in its key
+ * order, which Kafka headers do not depend on). A seq not found here
  * (committed by an earlier incarnation or another process, or forgotten) is read from Postgres.
  * Forgetting is therefore always safe, and this is bounded by characters kept: past `maxChars` the
  * oldest rows are dropped, and a shard given up here is forgotten.
@@ -39,6 +40,9 @@ export class CommittedOutbox {
       const headers = storedHeaders(r.headers);
       const chars = r.topic.length + r.key.length + r.value.length + headersChars(headers) + ROW_OVERHEAD_CHARS;
       const entry: Entry = { mark, chars, row: { shard, seq: seqs[i]!, topic: r.topic, key: r.key, value: r.value, headers } };
+      // A seq is drawn once; should one come again, the older entry goes (its list slot is skipped).
+      const earlier = this.#rows.get(entry.row.seq);
+      if (earlier) this.#drop(earlier);
       this.#rows.set(entry.row.seq, entry);
       this.#chars += chars;
       list.push(entry);
@@ -122,7 +126,7 @@ interface Entry {
 }
 
 /**
- * The headers as the outbox's `jsonb` column gives them back: what `JSON.stringify` keeps (no
+ * The headers as the outbox's `jsonb` column keeps them: what `JSON.stringify` keeps (no
  * undefined values), in a copy of its own. Most rows have none (or a trace parent), so the common
  * case costs nothing.
  */

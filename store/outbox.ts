@@ -52,6 +52,7 @@ export interface PendingOutboxRow extends ShardOutboxRow {
 export async function pendingOutboxOf(
   sql: Sql, shards: readonly string[], perShard: number, after?: ReadonlyMap<string, number>, committed?: CommittedOutbox,
 ): Promise<PendingOutboxRow[]> {
+  // A shard cut short (see above) says so only in readPendingOutbox's `filled`, which the relay uses.
   return (await readPendingOutbox(sql, shards, perShard, after, committed)).rows;
 }
 
