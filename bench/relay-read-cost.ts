@@ -11,13 +11,13 @@
  * A fresh database on DATABASE_URL's server (or 127.0.0.1:5432); the table is vacuumed before the
  * reads, so the index scans meet no dead rows (a live outbox has some). Medians and ranges.
  */
-import { readFileSync } from 'node:fs';
 import { createTestDatabase } from '../scripts/infra/test-database.ts';
 import { createCheckpointStore } from '../store/checkpoint-store.ts';
 import { CommittedOutbox } from '../store/committed-outbox.ts';
 import { migrate } from '../store/migrations.ts';
 import { readPendingOutbox } from '../store/outbox.ts';
 import { openPool, type Sql } from '../store/pool.ts';
+import { cpuSeconds } from './harness/proc.ts';
 
 const total = Number(process.argv[2] ?? 40_000);
 const rounds = Number(process.argv[3] ?? 5);
@@ -91,10 +91,9 @@ async function main(): Promise<void> {
   }
 }
 
-/** The backend's user + system CPU so far, in ms (Linux: /proc/<pid>/stat, clock ticks of 10 ms). */
+/** The backend's user + system CPU so far, in ms (bench/harness/proc.ts reads /proc). */
 function backendCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return (cpuSeconds(pid) ?? 0) * 1000;
 }
 
 function fmt(xs: number[]): string {
