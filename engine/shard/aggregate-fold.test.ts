@@ -33,14 +33,29 @@ describe('aggregate fold', () => {
     expect(fold.take()).toEqual([]);
   });
 
+  test('increments alternating between cells each land in their own; after a take, the same cell starts again from zero and the rows taken stay as they were', () => {
+    const fold = new AggregateFold([counting], false);
+    for (const [country, amount] of [['DE', 1], ['DE', 2], ['FR', 4], ['DE', 8], ['FR', 16]] as const) {
+      fold.add(msg(country, amount, M), null, null, { key: 'k1', now: 0 }, []);
+    }
+    const [first] = fold.take();
+    fold.add(msg('FR', 32, M), null, null, { key: 'k1', now: 0 }, []);
+    expect(first!.rows).toEqual([
+      { minute: M, dims: ['DE'], values: [3, 11] },
+      { minute: M, dims: ['FR'], values: [2, 20] },
+    ]);
+    expect(fold.take()[0]!.rows).toEqual([{ minute: M, dims: ['FR'], values: [1, 32] }]);
+  });
+
   test('kept per entity while the shard records its inputs, so refused entities can be left out', () => {
     const fold = new AggregateFold([counting], true);
     fold.add(msg('DE', 5, M), null, null, { key: 'k1', now: 0 }, []);
     fold.add(msg('DE', 7, M), null, null, { key: 'k2', now: 0 }, []);
     fold.add(msg('DE', 1, M), null, null, { key: 'k1', now: 0 }, []);
+    fold.add(msg('DE', 2, M), null, null, { key: 'k2', now: 0 }, []);
     expect(fold.take()[0]!.rows).toEqual([
       { minute: M, dims: ['DE'], values: [2, 6], key: 'k1' },
-      { minute: M, dims: ['DE'], values: [1, 7], key: 'k2' },
+      { minute: M, dims: ['DE'], values: [2, 9], key: 'k2' },
     ]);
   });
 });

@@ -20,6 +20,12 @@ export class AggregateFold {
   private readonly cells = new Map<string, Cell>();
   /** Each aggregate's increments for the input being added, reused across inputs. */
   private readonly scratch: (readonly Increment[])[] = [];
+  /**
+   * Per aggregate, the cell its last increment went to. Consecutive inputs mostly add to the same
+   * cell (every page view of a minute to one funnel row), and finding it again this way skips
+   * building and hashing its id (issue #19: ~2% of a backlog's CPU). Cleared with the cells.
+   */
+  private readonly lastCell: (Cell | undefined)[] = [];
 
   constructor(
     private readonly aggregates: readonly Aggregate<unknown>[],
@@ -58,10 +64,13 @@ export class AggregateFold {
       rows.rows.push(c.key === undefined ? { minute: c.minute, dims: c.dims, values: c.values } : { minute: c.minute, dims: c.dims, values: c.values, key: c.key });
     }
     this.cells.clear();
+    this.lastCell.length = 0;
     return [...byTable.values()];
   }
 
   private cell(table: number, minute: number, dims: readonly string[], key: string): number[] {
+    const last = this.lastCell[table];
+    if (last !== undefined && last.minute === minute && sameDims(last.dims, dims) && (!this.perEntity || last.key === key)) return last.values;
     const id = `${table}\0${minute}\0${dims.join('\0')}${this.perEntity ? `\0\0${key}` : ''}`;
     let c = this.cells.get(id);
     if (!c) {
@@ -70,6 +79,14 @@ export class AggregateFold {
       if (this.perEntity) c.key = key;
       this.cells.set(id, c);
     }
+    this.lastCell[table] = c;
     return c.values;
   }
+}
+
+function sameDims(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
