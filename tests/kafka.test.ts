@@ -6,6 +6,7 @@ import { JAVA_MURMUR2 } from '../adapters/kafkajs/partitioner-fixtures.ts';
 import { ensureTopics } from '../adapters/kafkajs/topics.ts';
 import { topicNames } from '../engine/topic-names.ts';
 import { skuActor } from '../actors/sku.ts';
+import { createKafkaClient } from '../adapters/kafkajs/port.ts';
 
 /**
  * Producer and consumer-group guarantees the runtime relies on, against a real broker: the one in
@@ -14,6 +15,7 @@ import { skuActor } from '../actors/sku.ts';
 let own: KafkaHandle | undefined;
 let kafka: Kafka;
 let admin: Admin;
+let brokerList: string[];
 
 beforeAll(async () => {
   let brokers = process.env.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean);
@@ -21,6 +23,7 @@ beforeAll(async () => {
     own = await ensureKafka();
     brokers = own.brokers;
   }
+  brokerList = brokers;
   kafka = new Kafka({
     clientId: 'kafka-test',
     brokers,
@@ -232,3 +235,45 @@ describe('kafka: input topics bound record timestamps (issue 18)', () => {
     }
   });
 });
+
+describe("kafka: the adapter's client sleeps when idle", () => {
+  test('a connected producer and consumer with nothing to do arm almost no timers (kafkajs 2.2.4 re-armed a 1 ms one per connection)', async () => {
+    const topic = uniqueName('idle');
+    await createTopic(topic, 1);
+    const client = createKafkaClient('idle-test', brokerList);
+    const producer = client.producer();
+    const consumer = client.consumer({ groupId: uniqueName('idle-reader'), ...consumerSettings });
+    try {
+      await producer.connect();
+      await producer.send({ topic, messages: [{ value: 'x' }] });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      let consumed = 0;
+      await consumer.run({ eachMessage: async () => void consumed++ });
+      await waitUntil(() => consumed === 1, 30_000, () => 'the one record was not consumed');
+      const timers = await setTimeoutCallsDuring(1_000);
+      // Each idle connection used to arm ~900 a second. Left: the consumer's fetch and heartbeat.
+      expect(timers).toBeLessThan(100);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await deleteTopic(topic);
+    }
+  }, 60_000);
+});
+
+/** How many times anything in this process calls setTimeout during the next `ms`. */
+async function setTimeoutCallsDuring(ms: number): Promise<number> {
+  const real = globalThis.setTimeout;
+  let calls = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    calls++;
+    return real(...args);
+  }) as typeof setTimeout;
+  try {
+    await new Promise((resolve) => real(resolve, ms));
+  } finally {
+    globalThis.setTimeout = real;
+  }
+  return calls;
+}
