@@ -230,7 +230,7 @@ describe('checkpoint store', () => {
   });
 
   test('a state rewritten by the next checkpoint mostly stays on its page (an in-place update, no new index entries)', async () => {
-    // On full pages (fillfactor 100) every new version goes to another page: all 300 rows move.
+    // On full pages (fillfactor 100) the new versions go to other pages: all 300 rows moved when measured.
     const epoch = await store.acquire('user/6', 'proc-a');
     const states = (round: number) => Array.from({ length: 300 }, (_, i) => ({
       actorType: 'user', key: `hot-${i}`, partition: 6, stateVersion: 1, state: { round, pad: 'x'.repeat(400) },
