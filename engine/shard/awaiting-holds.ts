@@ -3,6 +3,7 @@ import { Fifo } from './fifo.ts';
 import { AnswerNotices, type OpenAnswers } from './answer-notices.ts';
 import { NoticeHolds, type SavedNotices } from './hold-notices.ts';
 import { compareKeys, decodeRootKey, type MergeKey } from './merge-key.ts';
+import { HeldList } from './held-list.ts';
 
 /**
  * An input held for an entity that awaits answers (ActorDefinition.awaiting): a source event or a
@@ -62,7 +63,7 @@ interface Queued {
  * after the notice, messages too, in key order, and applies the rest.
  */
 export class AwaitingHolds {
-  private readonly byKey = new Map<string, HeldInput[]>();
+  private readonly byKey = new Map<string, HeldList>();
   /** The hold notices of the shard's entities, as a receiver. */
   readonly notices = new NoticeHolds();
   /** The answer notices its entities opened while they await answers, as a sender (answer-notices.ts). */
@@ -148,10 +149,10 @@ export class AwaitingHolds {
 
   hold(key: string, h: HeldInput): void {
     const list = this.byKey.get(key);
-    if (list && this.notices.has(key)) insertByRoot(list, h);
+    if (list && this.notices.has(key)) list.insertByRoot(h);
     else if (list) list.push(h);
     else {
-      this.byKey.set(key, [h]);
+      this.byKey.set(key, new HeldList([h]));
       this.oldest = Math.min(this.oldest, h.heldAt);
     }
     if (this.ordered(h.input)) this.queue.push({ key, h });
@@ -165,7 +166,7 @@ export class AwaitingHolds {
   next(key: string): HeldInput | undefined {
     const list = this.byKey.get(key);
     if (!list) return undefined;
-    const h = list[0]!;
+    const h = list.first()!;
     if (this.waitsForNotice(key, h.root)) return undefined;
     if (this.ordered(h.input)) {
       const head = this.queuedHead();
@@ -184,12 +185,12 @@ export class AwaitingHolds {
 
   /** Removes and returns all `key` holds, oldest first, whatever the order of the queue (a timed-out wait, a quarantine). */
   take(key: string): HeldInput[] | undefined {
-    const list = this.byKey.get(key);
-    if (!list) return undefined;
+    const held = this.byKey.get(key)?.toArray();
+    if (!held) return undefined;
     this.byKey.delete(key);
-    const mine = new Set(list);
+    const mine = new Set(held);
     for (const q of this.queue.values()) if (mine.has(q.h)) q.gone = true;
-    return list;
+    return held;
   }
 
   /** Keys whose first held input was held at or before `before`: they have waited long enough. */
@@ -198,7 +199,7 @@ export class AwaitingHolds {
     const keys: string[] = [];
     let oldest = Infinity;
     for (const [key, list] of this.byKey) {
-      const at = list[0]!.heldAt;
+      const at = list.first()!.heldAt;
       if (at <= before) keys.push(key);
       else oldest = Math.min(oldest, at);
     }
@@ -225,7 +226,7 @@ export class AwaitingHolds {
     }
     if (list.length === 0) return;
     for (const h of list) h.heldAt = now;
-    this.byKey.set(key, list);
+    this.byKey.set(key, new HeldList(list));
     this.oldest = Math.min(this.oldest, now);
   }
 
@@ -256,7 +257,7 @@ export class AwaitingHolds {
   earliestRoot(reaches?: (input: ActorInput) => boolean): MergeKey | undefined {
     let min: MergeKey | undefined;
     for (const list of this.byKey.values()) {
-      const first = reaches ? list.find((h) => reaches(h.input)) : list[0];
+      const first = reaches ? list.find((h) => reaches(h.input)) : list.first();
       if (first === undefined) continue;
       const k = first.root === undefined ? undefined : decodeRootKey(first.root, -1);
       if (k !== undefined && (min === undefined || compareKeys(k, min) < 0)) min = k;
@@ -277,19 +278,4 @@ export class AwaitingHolds {
     }
     return q;
   }
-}
-
-/** Inserts `h` after every input of `list` keyed at or before it (inputs held behind a notice stay in key order). */
-function insertByRoot(list: HeldInput[], h: HeldInput): void {
-  const k = h.root === undefined ? undefined : decodeRootKey(h.root, 0);
-  let i = list.length;
-  if (k !== undefined) {
-    while (i > 0) {
-      const prev = list[i - 1]!.root;
-      const pk = prev === undefined ? undefined : decodeRootKey(prev, 0);
-      if (pk === undefined || compareKeys(pk, k) <= 0) break;
-      i--;
-    }
-  }
-  list.splice(i, 0, h);
 }
