@@ -9,9 +9,12 @@ import { compareKeys, decodeRootKey } from './merge-key.ts';
  * is dropped once it is at least half the array and 1,024 entries, as in fifo.ts.
  */
 export class HeldList {
+  private items: (HeldInput | undefined)[];
   private head = 0;
 
-  constructor(private items: HeldInput[] = []) {}
+  constructor(items: HeldInput[] = []) {
+    this.items = items;
+  }
 
   get length(): number {
     return this.items.length - this.head;
@@ -45,7 +48,7 @@ export class HeldList {
   shift(): HeldInput | undefined {
     if (this.head === this.items.length) return undefined;
     const h = this.items[this.head]!;
-    this.head++;
+    this.items[this.head++] = undefined; // collectable before the array is compacted
     if (this.head === this.items.length) {
       this.items = [];
       this.head = 0;
@@ -64,7 +67,7 @@ export class HeldList {
 
   /** The inputs, oldest first, as a new array. */
   toArray(): HeldInput[] {
-    return this.items.slice(this.head);
+    return this.items.slice(this.head) as HeldInput[];
   }
 
   /** What a checkpoint row stores: the inputs as an array (JSON.stringify calls this). */
