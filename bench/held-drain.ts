@@ -1,5 +1,5 @@
 /**
- * How long one entity's held inputs take to drain once its wait ends (engine/shard/held-list.ts):
+ * How long one entity's held inputs take to drain once its wait ends (each is a Fifo, engine/shard/fifo.ts):
  *   bun bench/held-drain.ts [sizes…]        deno run -A bench/held-drain.ts [sizes…]
  * Holds N inputs for one key in an AwaitingHolds, as an order awaiting its stock answers holds
  * every later input of its own, then takes them back one by one, as the release does. The release

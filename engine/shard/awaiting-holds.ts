@@ -3,7 +3,6 @@ import { Fifo } from './fifo.ts';
 import { AnswerNotices, type OpenAnswers } from './answer-notices.ts';
 import { NoticeHolds, type SavedNotices } from './hold-notices.ts';
 import { compareKeys, decodeRootKey, type MergeKey } from './merge-key.ts';
-import { HeldList } from './held-list.ts';
 
 /**
  * An input held for an entity that awaits answers (ActorDefinition.awaiting): a source event or a
@@ -63,7 +62,8 @@ interface Queued {
  * after the notice, messages too, in key order, and applies the rest.
  */
 export class AwaitingHolds {
-  private readonly byKey = new Map<string, HeldList>();
+  /** Each entity's held inputs, oldest first (a Fifo: draining a long list must not be quadratic). */
+  private readonly byKey = new Map<string, Fifo<HeldInput>>();
   /** The hold notices of the shard's entities, as a receiver. */
   readonly notices = new NoticeHolds();
   /** The answer notices its entities opened while they await answers, as a sender (answer-notices.ts). */
@@ -149,10 +149,10 @@ export class AwaitingHolds {
 
   hold(key: string, h: HeldInput): void {
     const list = this.byKey.get(key);
-    if (list && this.notices.has(key)) list.insertByRoot(h);
+    if (list && this.notices.has(key)) insertByRoot(list, h);
     else if (list) list.push(h);
     else {
-      this.byKey.set(key, new HeldList([h]));
+      this.byKey.set(key, new Fifo([h]));
       this.oldest = Math.min(this.oldest, h.heldAt);
     }
     if (this.ordered(h.input)) this.queue.push({ key, h });
@@ -166,7 +166,7 @@ export class AwaitingHolds {
   next(key: string): HeldInput | undefined {
     const list = this.byKey.get(key);
     if (!list) return undefined;
-    const h = list.first()!;
+    const h = list.peek()!;
     if (this.waitsForNotice(key, h.root)) return undefined;
     if (this.ordered(h.input)) {
       const head = this.queuedHead();
@@ -199,7 +199,7 @@ export class AwaitingHolds {
     const keys: string[] = [];
     let oldest = Infinity;
     for (const [key, list] of this.byKey) {
-      const at = list.first()!.heldAt;
+      const at = list.peek()!.heldAt;
       if (at <= before) keys.push(key);
       else oldest = Math.min(oldest, at);
     }
@@ -226,14 +226,14 @@ export class AwaitingHolds {
     }
     if (list.length === 0) return;
     for (const h of list) h.heldAt = now;
-    this.byKey.set(key, new HeldList(list));
+    this.byKey.set(key, new Fifo(list));
     this.oldest = Math.min(this.oldest, now);
   }
 
   /** Rebuilds the queue of `inOrder` inputs from restored rows: by where each was read, as they came. */
   restored(): void {
     const all: Queued[] = [];
-    for (const [key, list] of this.byKey) for (const h of list) if (this.ordered(h.input)) all.push({ key, h });
+    for (const [key, list] of this.byKey) for (const h of list.values()) if (this.ordered(h.input)) all.push({ key, h });
     all.sort((a, b) => (a.h.source?.offset ?? 0) - (b.h.source?.offset ?? 0));
     for (const q of all) this.queue.push(q);
   }
@@ -257,7 +257,7 @@ export class AwaitingHolds {
   earliestRoot(reaches?: (input: ActorInput) => boolean): MergeKey | undefined {
     let min: MergeKey | undefined;
     for (const list of this.byKey.values()) {
-      const first = reaches ? list.find((h) => reaches(h.input)) : list.first();
+      const first = reaches ? list.find((h) => reaches(h.input)) : list.peek();
       if (first === undefined) continue;
       const k = first.root === undefined ? undefined : decodeRootKey(first.root, -1);
       if (k !== undefined && (min === undefined || compareKeys(k, min) < 0)) min = k;
@@ -278,4 +278,14 @@ export class AwaitingHolds {
     }
     return q;
   }
+}
+
+/** Inserts `h` after every input of `list` keyed at or before it (inputs held behind a notice stay in key order). */
+function insertByRoot(list: Fifo<HeldInput>, h: HeldInput): void {
+  const k = h.root === undefined ? undefined : decodeRootKey(h.root, 0);
+  if (k === undefined) return list.push(h);
+  list.insertAfterLast(h, (prev) => {
+    const pk = prev.root === undefined ? undefined : decodeRootKey(prev.root, 0);
+    return pk === undefined || compareKeys(pk, k) <= 0;
+  });
 }
