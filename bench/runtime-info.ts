@@ -16,3 +16,24 @@ export function fullGc(): void {
   if (g.Bun) g.Bun.gc(true);
   else g.gc?.();
 }
+
+/** What the JS heap holds after a full collection, and the process's memory before and after it. */
+export interface HeapCensus {
+  before: NodeJS.MemoryUsage;
+  after: NodeJS.MemoryUsage;
+  /** Bun only (JSC's heap statistics): live objects, and the most common object types. */
+  objects?: { count: number; bytes: number; commonTypes: [string, number][] };
+}
+
+/** A heap census: full collection, memory before and after, and on Bun the live objects by type. */
+export async function heapCensus(): Promise<HeapCensus> {
+  const before = process.memoryUsage();
+  fullGc();
+  const census: HeapCensus = { before, after: process.memoryUsage() };
+  if (!g.Bun) return census;
+  const { heapStats } = await import('bun:jsc');
+  const h = heapStats();
+  const commonTypes = Object.entries(h.objectTypeCounts as Record<string, number>).sort((a, b) => b[1] - a[1]).slice(0, 25);
+  census.objects = { count: h.objectCount, bytes: h.heapSize, commonTypes };
+  return census;
+}

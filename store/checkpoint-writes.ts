@@ -5,7 +5,7 @@ import { writeAggregates, writeReadModel } from './analytics-writes.ts';
 import { writeProcessedEvents } from './processed-events.ts';
 import { writeHistory } from './history.ts';
 import { writeParkedInputs } from './parked-inputs.ts';
-import { jsonRows, jsonText } from './json-rows.ts';
+import { jsonRows, jsonText, stateJsonOf } from './json-rows.ts';
 import { outboxRowsDelete } from './outbox.ts';
 import { allStatements, type StatementSql, type Started } from './all-statements.ts';
 
@@ -88,7 +88,7 @@ function writeStates(tx: Tx, states: Checkpoint['states']): Started | undefined 
   // The state travels as JSON text, cast to jsonb in the statement: a nested object declared
   // `jsonb` in the record is walked token by token by the outer parse and then parsed again, which
   // made this statement ~40% slower on the server (bench/README.md "States as JSON text").
-  const rows = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: jsonText(x.state, `${x.actorType} '${x.key}': its state`), q: x.quarantine ?? null, r: x.recentIds ?? null, h: x.held ?? null }));
+  const rows = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: stateJsonOf(x), q: x.quarantine ?? null, r: x.recentIds ?? null, h: x.held ?? null }));
   return tx`
     insert into actor_states (actor_type, key, partition, state_version, state, quarantine, recent_event_ids, held_inputs)
     select t, k, p, v, s::jsonb, q, r, h from json_to_recordset(${jsonRows(tx, rows)}::json) as u(t text, k text, p int, v int, s text, q text, r text, h text)

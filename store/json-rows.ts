@@ -45,6 +45,21 @@ export function jsonText(value: unknown, what: string): string {
   try {
     return JSON.stringify(value);
   } catch (e) {
-    throw new UnencodableValue(`${what} cannot be encoded as JSON (${(e as Error)?.message ?? e})`);
+    throw unencodable(what, (e as Error)?.message ?? String(e));
   }
+}
+
+/**
+ * A checkpoint state row's JSON text: as a shard worker encoded it (`stateJson`,
+ * engine/shard/state-text.ts), or encoded here from the object. A state the worker could not
+ * encode is refused with the worker's reason, as its object would have been here.
+ */
+export function stateJsonOf(row: { actorType: string; key: string; state?: unknown; stateJson?: string; unencodable?: string }): string {
+  const what = `${row.actorType} '${row.key}': its state`;
+  if (row.unencodable !== undefined) throw unencodable(what, row.unencodable);
+  return 'stateJson' in row ? row.stateJson! : jsonText(row.state, what);
+}
+
+function unencodable(what: string, reason: string): UnencodableValue {
+  return new UnencodableValue(`${what} cannot be encoded as JSON (${reason})`);
 }

@@ -17,6 +17,8 @@ import { buildActors } from '../../actors/registry.ts';
 import { Timeline } from './timeline.ts';
 import { deadline, emit, latencyRecorder, processStartMs, readConfig, untilStopped } from './protocol.ts';
 import { configureAllocator } from '../../runtime/allocator.ts';
+import { heapCensus } from '../runtime-info.ts';
+import { writeFileSync } from 'node:fs';
 
 // As `actorstream run` starts (cli/commands/run.ts): on Bun, with the allocator setting it ships with.
 configureAllocator();
@@ -178,6 +180,8 @@ if (cfg.mode === 'recover') {
     await sleep(sourceApplied >= cfg.expect ? 50 : 100);
   }
   timeout.clear();
+  // Opt-in, by hand: what the heap holds once the backlog is done (entities, not garbage) — before `done`, which ends the run.
+  if (process.env.BENCH_HEAP) writeFileSync(process.env.BENCH_HEAP, JSON.stringify({ entitiesInMemory: processor.entitiesInMemory(), ...(await heapCensus()) }, null, 1));
   const entities = Object.fromEntries((await sql`select actor_type, count(*)::int as n from actor_states group by 1`).map((r) => [r.actor_type, r.n]));
   emit({
     event: 'done', records: sourceApplied, startedAtMs: processStartMs(), firstAtMs, processedAtMs, durableAtMs: calmSince,

@@ -104,13 +104,35 @@ export interface HistoryRow {
   created?: { sourceOffset: number; inboxOffset: number; inboxPositions: Record<string, number> };
 }
 
+/**
+ * One entity's row in a checkpoint. The state travels as the object (`state`), or, from a shard
+ * worker, as its JSON text (`stateJson`, engine/shard/state-text.ts), which is cheaper to post to
+ * the store's thread than the object graph and is what the store writes anyway.
+ */
+export interface DeltaStateRow {
+  actorType: string;
+  key: string;
+  partition: number;
+  stateVersion: number;
+  /** The state; absent when it travels as `stateJson`. */
+  state?: unknown;
+  /** The state as JSON text, when encoded where the shard runs (undefined: the state is not JSON, e.g. undefined). */
+  stateJson?: string;
+  /** Why the state could not be encoded as JSON there (a BigInt, a cycle): the store refuses the row with it. */
+  unencodable?: string;
+  /** The handler error that quarantined the entity; null or absent when healthy. */
+  quarantine?: string | null;
+  /** Its dedup window, as stored (engine/shard/recent-ids.ts); absent when empty. */
+  recentIds?: string;
+  /** The inputs it holds while awaiting answers, as stored (engine/shard/awaiting-holds.ts); absent when none. */
+  held?: string;
+}
+
 /** What one checkpoint of this shard writes (the store adds shard id and epoch). */
 export interface ShardDelta {
   /** `eventTimeMax`: on the source partition's entry, the running maximum of event time up to `nextOffset`. */
   offsets: { topic: string; partition: number; nextOffset: number; eventTimeMax?: number }[];
-  /** `quarantine`: the handler error that quarantined the entity; null or absent when healthy. */
-  /** `held`: the inputs it holds while awaiting answers, as stored (engine/shard/awaiting-holds.ts); absent when none. */
-  states: { actorType: string; key: string; partition: number; stateVersion: number; state: unknown; quarantine?: string | null; recentIds?: string; held?: string }[];
+  states: DeltaStateRow[];
   /** `from`: the entity whose effect the row is (absent for dead letters, which come from a record). */
   outbox: { topic: string; key: string; value: string; headers?: Record<string, string>; from?: string }[];
   alerts: Alert[];

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { applyRecords } from './shard-host.ts';
+import { applyRecords, createShardHost } from './shard-host.ts';
+import { skuActor } from '../../actors/sku.ts';
+import { packBatch } from './record-batch.ts';
 import type { Shard } from './shard.ts';
 import type { ShardCounters } from './shard-api.ts';
 import type { SourceRecord } from './records.ts';
@@ -44,5 +46,29 @@ describe('applyRecords', () => {
     s.rehydrated();
     const second = applyRecords(s as unknown as Shard, [record], undefined);
     expect(second).toEqual({ consumed: 1, counters, size: 1, appliedTimestamps: [17, 18], endWanted: true });
+  });
+});
+
+describe('a host whose deltas are posted to another thread', () => {
+  const NOW = 1_800_000_000_000;
+  const stock = (offset: number, sku: string, qty: number) => ({
+    offset: String(offset), key: new TextEncoder().encode(sku), timestamp: String(NOW),
+    value: new TextEncoder().encode(JSON.stringify({ id: `e-${offset}`, type: 'stock_received', v: 1, ts: NOW - 1000, data: { sku, qty } })),
+  });
+
+  async function deltaOf(statesAsText: boolean) {
+    const host = createShardHost(() => skuActor, async () => {}, { statesAsText });
+    await host.open({ actorType: 'sku', partition: 0, app: 'shop', sourceTopic: 'inventory_events', alertsTopic: 'alerts', actors: {} }, { states: [], offsets: new Map(), inboxPositions: new Map(), timers: [] });
+    const id = 'sku/0';
+    host.apply(id, packBatch('inventory_events', 0, [stock(0, 'A', 5), stock(1, 'B', 2)]), { now: NOW });
+    return host.takeDelta(id)!;
+  }
+
+  test('carries states as the JSON text of what it carries inline', async () => {
+    const inline = await deltaOf(false);
+    const posted = await deltaOf(true);
+    expect(posted.states.map((s) => s.stateJson)).toEqual(inline.states.map((s) => JSON.stringify(s.state)));
+    expect(posted.states.every((s) => !('state' in s))).toBe(true);
+    expect(posted.states.map(({ stateJson: _, ...rest }) => rest)).toEqual(inline.states.map(({ state: _, ...rest }) => rest));
   });
 });

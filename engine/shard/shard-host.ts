@@ -7,6 +7,7 @@ import type { MergeOptions } from './merged-inputs.ts';
 import { createShard, type Shard, type ShardCounters, type ShardDelta, type ShardRestore } from './shard.ts';
 import type { ParkedRow } from './parked.ts';
 import type { ReleaseResult, StoredRow } from './shard-api.ts';
+import { statesAsJsonText } from './state-text.ts';
 
 /**
  * The shards living in one thread, addressed by id. In a worker it is exposed with comlink (see
@@ -125,6 +126,14 @@ export function applyRecords(s: Shard, records: SourceRecord[], receivedAt: numb
   return result(s, s.apply(records, receivedAt));
 }
 
+export interface ShardHostOptions {
+  /**
+   * Deltas carry states as JSON text (engine/shard/state-text.ts): for a host in a worker, whose
+   * deltas are posted to the store's thread. Inline, the objects go to the store as they are.
+   */
+  statesAsText?: boolean;
+}
+
 /**
  * `resolveActor` turns a type and configuration into its definition (the registry in a worker);
  * `prepare` readies what it needs first (a worker imports the configured actor modules).
@@ -132,6 +141,7 @@ export function applyRecords(s: Shard, records: SourceRecord[], receivedAt: numb
 export function createShardHost(
   resolveActor: (type: string, config: ActorsConfig) => ActorDefinition<any>,
   prepare: (config: ActorsConfig) => Promise<void> = async () => {},
+  opts: ShardHostOptions = {},
 ): ShardHostApi {
   const shards = new Map<string, Shard>();
 
@@ -167,7 +177,8 @@ export function createShardHost(
       // Every checkpoint pass comes here, batches or not: a wait for answers that never come ends
       // even on a shard with nothing else to do.
       s.releaseOverdueHolds();
-      return s.dirty() ? s.takeDelta() : null;
+      if (!s.dirty()) return null;
+      return opts.statesAsText ? statesAsJsonText(s.takeDelta()) : s.takeDelta();
     },
     passivate: (id, policy, now) => shards.get(id)?.passivate(policy, now) ?? 0,
     query: (id, key) => shards.get(id)?.query(key),

@@ -61,7 +61,7 @@ describe('shard: retried events', () => {
     expect(delta.states[0]!.recentIds).toBe(ids.slice(1).join('\n'));
     const restored = createShard({
       actor: skuActor, partition: 0, app: APP,
-      restore: { states: delta.states, offsets: new Map(), inboxPositions: new Map(), timers: [] },
+      restore: { states: delta.states.map((s) => ({ ...s, state: s.state })), offsets: new Map(), inboxPositions: new Map(), timers: [] },
     });
     restored.apply([stock(ids.at(-1)!, 'A', 1), stock(ids[0]!, 'A', 1)]);
     // the newest id is still in the window (dropped); the oldest fell out of it (applied again)

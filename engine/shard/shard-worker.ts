@@ -21,4 +21,6 @@ function resolveActor(type: string, config: ActorsConfig): ActorDefinition<any> 
   return actor;
 }
 
-Comlink.expose(createShardHost(resolveActor, async (config) => void (await loadActorModules(config.modules ?? []))));
+// States leave as JSON text: this host's deltas are posted to the store's thread (engine/shard/state-text.ts).
+const prepare = async (config: ActorsConfig) => void (await loadActorModules(config.modules ?? []));
+Comlink.expose(createShardHost(resolveActor, prepare, { statesAsText: true }));

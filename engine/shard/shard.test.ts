@@ -232,7 +232,7 @@ describe('shard', () => {
     const restored = createShard({
       actor: orderAlone, partition: 0, app: APP,
       restore: {
-        states: delta.states, offsets: new Map(delta.offsets.map((o) => [`${o.topic}:${o.partition}`, o.nextOffset])),
+        states: delta.states.map((s) => ({ ...s, state: s.state })), offsets: new Map(delta.offsets.map((o) => [`${o.topic}:${o.partition}`, o.nextOffset])),
         inboxPositions: new Map(),
         timers: delta.timersAdded.map((t) => ({ key: t.key, dueAt: t.dueAt, seq: t.seq, timer: t.timer as never })),
       },
