@@ -5,4 +5,4 @@
 export { kafkajsClusterClient, kafkajsLogClient } from './kafkajs-client.ts';
 export type { KafkaClientOptions } from './port.ts';
 export { partitionOf } from './partitioner.ts';
-export { fixKafkajsIdleTimer } from './request-queue-timer.ts';
+export { applyKafkajsFixes } from './fixes.ts';

@@ -1,4 +1,4 @@
-import { fixKafkajsIdleTimer } from './request-queue-timer.ts';
+import { applyKafkajsFixes } from './fixes.ts';
 import { Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig } from 'kafkajs';
 
 /**
@@ -42,7 +42,7 @@ export interface KafkaClientOptions {
  * instead of a retry storm (the caller says what failed and how to fix it).
  */
 export function createKafkaClient(clientId: string, brokers: string[], opts: KafkaClientOptions = {}): KafkaPort {
-  fixKafkajsIdleTimer();
+  applyKafkajsFixes();
   if (opts.failFast) {
     return new Kafka({ clientId, brokers, connectionTimeout: 3_000, retry: { retries: 2, initialRetryTime: 300 }, logLevel: logLevel.NOTHING });
   }

@@ -11,9 +11,8 @@ import RequestQueue from 'kafkajs/src/network/requestQueue/index.js';
  *
  * The fix: a queue with nothing pending arms no timer. Nothing is lost: a request that cannot go
  * out at once is queued by `push`, which arms the timer itself (throttle end or 10 ms), and a
- * fulfilled or timed-out request checks the queue at once. Idempotent; applied when this adapter
- * creates a client (port.ts), and by the bench's raw kafkajs contender so that it measures the
- * same client.
+ * fulfilled or timed-out request checks the queue at once. Idempotent; applied with the other
+ * kafkajs fixes (fixes.ts).
  */
 export function fixKafkajsIdleTimer(): void {
   const proto = RequestQueue.prototype as QueueInternals;

@@ -3,12 +3,12 @@
  * source topics with a fresh group — the ceiling of the client actorstream uses.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { fixKafkajsIdleTimer } from '../../adapters/kafkajs/index.ts';
+import { applyKafkajsFixes } from '../../adapters/kafkajs/index.ts';
 import { deadline, emit, latencyRecorder, processStartMs, readConfig, sourceTopicList, untilStopped } from './protocol.ts';
 
 const cfg = readConfig();
 // The client exactly as actorstream's adapter runs it (without its 1 ms idle loop).
-fixKafkajsIdleTimer();
+applyKafkajsFixes();
 const kafka = new Kafka({ clientId: `${cfg.groupId}-raw`, brokers: cfg.brokers, logLevel: logLevel.NOTHING });
 const consumer = kafka.consumer({ groupId: cfg.groupId });
 const latency = latencyRecorder();

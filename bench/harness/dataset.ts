@@ -4,7 +4,7 @@
  * by the pure test driver (the oracle) while it is written, keeping only the final SKU states.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { fixKafkajsIdleTimer, kafkajsLogClient } from '../../adapters/kafkajs/index.ts';
+import { applyKafkajsFixes, kafkajsLogClient } from '../../adapters/kafkajs/index.ts';
 import type { RecordSink } from '../../engine/index.ts';
 import { createTestDriver } from '../../actors/test-driver.ts';
 import { orderActor } from '../../actors/order.ts';
@@ -47,7 +47,7 @@ export class Loader {
   private kafkaSink?: RecordSink;
 
   constructor(readonly brokers: string[]) {
-    fixKafkajsIdleTimer();
+    applyKafkajsFixes();
     // Quiet: a retried request (e.g. the coordinator still loading) would print to stdout.
     this.kafka = new Kafka({ clientId: 'bench-loader', brokers, logLevel: logLevel.NOTHING });
   }
