@@ -2,7 +2,8 @@ import { ShardFenced } from '../store/shard-fenced.ts';
 import { isDataError, type Checkpoint } from '../store/index.ts';
 import type { CheckpointerContext } from './checkpointer.ts';
 import type { Owned } from './owned-shard.ts';
-import type { TakenDelta } from './checkpoint-shard.ts';
+import type { Taken } from './checkpoint-shard.ts';
+import type { ShardDelta } from './shard/shard.ts';
 
 /**
  * Group commit (issue #19; ProcessorOptions.groupCommit, on by default since 2026-12-05): the
@@ -48,12 +49,12 @@ export function splitGroups<T>(items: readonly T[], parallelism: number): T[][] 
 export async function commitTogether(
   ctx: Pick<CheckpointerContext, 'store' | 'isCurrent' | 'log'>,
   group: readonly [string, Owned][],
-  taken: ReadonlyMap<string, Promise<TakenDelta | null>>,
+  taken: ReadonlyMap<string, Promise<Taken>>,
 ): Promise<Map<string, GroupOutcome>> {
   const outcomes = new Map<string, GroupOutcome>();
   const commitGroup = ctx.store.commitGroup?.bind(ctx.store);
   if (!commitGroup || group.length < 2) return outcomes;
-  const ready = await Promise.all(group.map(async ([id, o]) => ({ id, o, delta: (await taken.get(id))?.delta })));
+  const ready = await Promise.all(group.map(async ([id, o]) => ({ id, o, delta: deltaOf(await taken.get(id)) })));
   const members = ready.filter(({ id, o, delta }) => delta && !o.recordsInputs && ctx.isCurrent(id, o));
   if (members.length < 2) return outcomes;
   const checkpoints: Checkpoint[] = members.map(({ id, o, delta }) => ({ shard: id, epoch: o.epoch, ...delta! }));
@@ -69,4 +70,9 @@ export async function commitTogether(
     for (const cp of checkpoints) outcomes.set(cp.shard, { failed: e as Error });
   }
   return outcomes;
+}
+
+/** The delta of a take; none for a clean shard or a failed take (which commits on its own, to be restored). */
+function deltaOf(taken: Taken | undefined): ShardDelta | undefined {
+  return taken && 'delta' in taken ? taken.delta : undefined;
 }

@@ -44,7 +44,7 @@ export async function checkpointShard(
   relay: CommittedOutboxRelay,
   id: string,
   o: Owned,
-  taken: Promise<TakenDelta | null>,
+  taken: Promise<Taken>,
   group?: GroupOutcome,
 ): Promise<CommittedShard> {
   const step = await commitDelta(ctx, id, o, await taken, group);
@@ -72,11 +72,24 @@ export interface TakenDelta {
 }
 
 /**
+ * A take the host answered with an error: it may have taken the delta and then failed to hand it
+ * over (a value a worker cannot post). What the shard applied since its last checkpoint is then in
+ * no delta, so the shard is restored from Postgres, never treated as clean: the next delta's offsets
+ * would be committed past those records and their effects lost.
+ */
+export interface TakeFailed {
+  failed: Error;
+}
+
+/** What taking a shard's delta gives: the delta, a failure, or null (clean, or no longer ours). */
+export type Taken = TakenDelta | TakeFailed | null;
+
+/**
  * Takes the worker's delta (null when the shard is clean, or `o` no longer holds it: the host is
  * addressed by shard id, so a replacement's delta must not be taken for the old holding). What was
  * applied before it is accounted to it at the moment it arrives: an apply answered later is not in it.
  */
-export function takeDelta(ctx: Pick<CheckpointerContext, 'isCurrent'>, id: string, o: Owned): Promise<TakenDelta | null> {
+export function takeDelta(ctx: Pick<CheckpointerContext, 'isCurrent'>, id: string, o: Owned): Promise<Taken> {
   if (!ctx.isCurrent(id, o)) return Promise.resolve(null);
   return o.host.takeDelta(id).then(
     (delta) => {
@@ -87,9 +100,11 @@ export function takeDelta(ctx: Pick<CheckpointerContext, 'isCurrent'>, id: strin
       o.traced = [];
       return taken;
     },
-    () => {
+    (e) => {
       o.uncommitted = 0;
-      return null;
+      // A shard retired meanwhile is answered "not open"; its successor restores from Postgres anyway.
+      if (!ctx.isCurrent(id, o)) return null;
+      return { failed: new Error(`its delta could not be taken from the shard's host (${(e as Error)?.message ?? e})`) };
     },
   );
 }
@@ -98,12 +113,16 @@ export function takeDelta(ctx: Pick<CheckpointerContext, 'isCurrent'>, id: strin
  * Commits a taken delta (unless the pass's group commit already ended it: engine/checkpoint-group.ts);
  * reports it and resumes a paused shard once durable.
  */
-async function commitDelta(ctx: CheckpointerContext, id: string, o: Owned, taken: TakenDelta | null, group?: GroupOutcome): Promise<CommitStep> {
+async function commitDelta(ctx: CheckpointerContext, id: string, o: Owned, taken: Taken, group?: GroupOutcome): Promise<CommitStep> {
   if (!taken) {
     // Records skipped below the stored offset count as uncommitted but never make a delta: a
     // shard paused for them would otherwise stay paused.
     resumeBelowBound(ctx, id, o);
     return { kind: 'clean' };
+  }
+  if ('failed' in taken) {
+    await commitFailed(ctx, id, o, taken.failed);
+    return { kind: 'failed' };
   }
   if (group && 'failed' in group) {
     await commitFailed(ctx, id, o, group.failed);

@@ -262,6 +262,47 @@ describe('checkpointer', () => {
     expect(h.steps).toEqual(['take sku/0', 'retire sku/0']);
   });
 
+  test('a delta the host took but could not hand over restores the shard: never clean, nothing committed past it', async () => {
+    const h = harness();
+    const o = h.owned('sku/0');
+    o.host.takeDelta = async () => {
+      h.steps.push('take sku/0');
+      throw new Error('Unserializable return value');
+    };
+    h.owned('sku/1');
+    await h.cp.checkpointAll();
+    expect(h.steps).toContain('retire sku/0');
+    expect(h.steps.filter((s) => s.endsWith('sku/0'))).toEqual(['take sku/0', 'retire sku/0']);
+    expect(h.steps).toContain('commit sku/1 1');
+  });
+
+  test('with group commit too: the others commit together, the shard whose take failed is restored', async () => {
+    const h = harness({ commitGroup: async (cps) => void h.steps.push(`group ${cps.map((c) => c.shard).join(' ')}`) });
+    const o = h.owned('sku/0');
+    o.host.takeDelta = async () => {
+      h.steps.push('take sku/0');
+      throw new Error('Unserializable return value');
+    };
+    h.owned('sku/1');
+    h.owned('sku/2');
+    await h.cp.checkpointAll();
+    expect(h.steps).toContain('group sku/1 sku/2');
+    expect(h.steps).toContain('retire sku/0');
+    expect(h.steps.some((s) => s.startsWith('group') && s.includes('sku/0'))).toBe(false);
+  });
+
+  test('a take refused because the shard was retired meanwhile is not a failure of its successor', async () => {
+    const h = harness();
+    const o = h.owned('sku/0');
+    o.host.takeDelta = async () => {
+      h.steps.push('take sku/0');
+      h.owned('sku/0'); // replaced while the take was in flight
+      throw new Error('shard sku/0 is not open in this host');
+    };
+    await h.cp.checkpointAll();
+    expect(h.steps).toEqual(['take sku/0']);
+  });
+
   test('a fenced commit retires the shard and forgets it until the next rebalance', async () => {
     const h = harness({ commit: async () => { throw new ShardFenced('sku/0', 1, 2); } });
     h.owned('sku/0');

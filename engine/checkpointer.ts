@@ -4,7 +4,7 @@ import type { Owned } from './owned-shard.ts';
 import type { RecordSource } from './record-source.ts';
 import type { PassivationPolicy } from './shard/residency.ts';
 import type { CheckpointStore } from '../store/index.ts';
-import { checkpointShard, takeDelta, type CommittedShard, type TakenDelta } from './checkpoint-shard.ts';
+import { checkpointShard, takeDelta, type CommittedShard, type Taken } from './checkpoint-shard.ts';
 import { commitTogether, splitGroups, type GroupOutcome } from './checkpoint-group.ts';
 import { CommittedOutboxRelay, commitOwedGroupOffsets } from './checkpoint-publish.ts';
 import { SingleFlight } from './single-flight.ts';
@@ -71,7 +71,7 @@ export interface Checkpointer {
  */
 export function createCheckpointer(ctx: CheckpointerContext): Checkpointer {
   const relay = new CommittedOutboxRelay(ctx.relay, ctx.observer, ctx.log);
-  const checkpointOne = (id: string, o: Owned, taken: Promise<TakenDelta | null>, group?: GroupOutcome): Promise<CommittedShard> =>
+  const checkpointOne = (id: string, o: Owned, taken: Promise<Taken>, group?: GroupOutcome): Promise<CommittedShard> =>
     checkpointShard(ctx, relay, id, o, taken, group);
   const publishing = new Publishing();
   const groupOffsets = new SingleFlight(() => commitOwedGroupOffsets(ctx, ctx.shards()));
@@ -145,7 +145,7 @@ function inCommitOrder(ctx: CheckpointerContext): [string, Owned][] {
 async function checkpointInLanes(
   ctx: CheckpointerContext,
   shards: [string, Owned][],
-  checkpointOne: (id: string, o: Owned, taken: Promise<TakenDelta | null>, group?: GroupOutcome) => Promise<CommittedShard>,
+  checkpointOne: (id: string, o: Owned, taken: Promise<Taken>, group?: GroupOutcome) => Promise<CommittedShard>,
   stillPublishing: (id: string) => Promise<void> | undefined,
 ): Promise<Map<string, Promise<void>>> {
   const { parallelism, log } = ctx;

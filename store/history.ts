@@ -2,7 +2,7 @@ import type postgres from 'postgres';
 import type { Sql } from './pool.ts';
 import type { HistoryRow } from '../engine/shard/shard-api.ts';
 import type { StatementSql, Started } from './all-statements.ts';
-import { jsonText } from './json-rows.ts';
+import { jsonText, stateJsonOf } from './json-rows.ts';
 
 export type { HistoryRow };
 
@@ -46,7 +46,7 @@ export function writeHistory(tx: Tx, rows: readonly HistoryRow[] | undefined): S
     select t, k, p, a, v, s::jsonb, q, ri, tm::jsonb, so, io, ip::jsonb, c is not null, (c::jsonb ->> 'sourceOffset')::bigint,
       (c::jsonb ->> 'inboxOffset')::bigint, c::jsonb -> 'inboxPositions', h from unnest(
       ${r.map((x) => x.actorType)}::text[], ${r.map((x) => x.key)}::text[], ${r.map((x) => x.partition)}::int[],
-      ${r.map((x) => x.at)}::bigint[], ${r.map((x) => x.stateVersion)}::int[], ${r.map((x) => jsonText(x.state, `${x.actorType} '${x.key}': its state`))}::text[],
+      ${r.map((x) => x.at)}::bigint[], ${r.map((x) => x.stateVersion)}::int[], ${r.map((x) => stateJsonOf(x))}::text[],
       ${r.map((x) => x.quarantine)}::text[], ${r.map((x) => x.recentIds)}::text[], ${r.map((x) => jsonText(x.timers, `${x.actorType} '${x.key}': its timers`))}::text[],
       ${r.map((x) => x.sourceOffset)}::bigint[], ${r.map((x) => x.inboxOffset)}::bigint[], ${r.map((x) => JSON.stringify(x.inboxPositions))}::text[],
       ${r.map((x) => (x.created ? JSON.stringify(x.created) : null))}::text[], ${r.map((x) => x.held ?? null)}::text[])

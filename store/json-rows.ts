@@ -51,7 +51,7 @@ export function jsonText(value: unknown, what: string): string {
 
 /**
  * A checkpoint state row's JSON text: as a shard worker encoded it (`stateJson`,
- * engine/shard/state-text.ts), or encoded here from the object. A state the worker could not
+ * engine/shard/postable-delta.ts), or encoded here from the object. A state the worker could not
  * encode is refused with the worker's reason, as its object would have been here.
  */
 export function stateJsonOf(row: { actorType: string; key: string; state?: unknown; stateJson?: string; unencodable?: string }): string {

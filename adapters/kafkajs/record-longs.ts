@@ -51,9 +51,11 @@ function readShortVarLong(d: DecoderInternals): LongValue | undefined {
 }
 
 function rememberLastTwo(fromString: (s: string) => LongValue): (s: string) => LongValue {
-  let a: string | undefined;
+  // Nothing remembered yet: no argument is NONE, not even `undefined`, which kafkajs never passes but
+  // which must still reach the original (and fail there).
+  let a: string | typeof NONE = NONE;
   let aLong: LongValue | undefined;
-  let b: string | undefined;
+  let b: string | typeof NONE = NONE;
   let bLong: LongValue | undefined;
   return (s) => {
     if (s === a) return aLong!;
@@ -68,6 +70,7 @@ function rememberLastTwo(fromString: (s: string) => LongValue): (s: string) => L
 }
 
 const FAST = Symbol.for('actorstream.kafkajsRecordLongsFast');
+const NONE = Symbol('nothing remembered');
 
 type LongValue = InstanceType<typeof Long>;
 

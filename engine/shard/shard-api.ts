@@ -85,7 +85,12 @@ export interface HistoryRow {
   /** The latest event time the entity had been given. */
   at: number;
   stateVersion: number;
-  state: unknown;
+  /** The state; absent when it travels as `stateJson` (see DeltaStateRow). */
+  state?: unknown;
+  /** The state as JSON text, encoded by a shard worker (engine/shard/postable-delta.ts). */
+  stateJson?: string;
+  /** Why a shard worker could not encode the state as JSON. */
+  unencodable?: string;
   quarantine: string | null;
   recentIds: string | null;
   /** What it holds while it awaits answers (engine/shard/awaiting-holds.ts), as stored; absent when nothing. */
@@ -106,7 +111,7 @@ export interface HistoryRow {
 
 /**
  * One entity's row in a checkpoint. The state travels as the object (`state`), or, from a shard
- * worker, as its JSON text (`stateJson`, engine/shard/state-text.ts), which is cheaper to post to
+ * worker, as its JSON text (`stateJson`, engine/shard/postable-delta.ts), which is cheaper to post to
  * the store's thread than the object graph and is what the store writes anyway.
  */
 export interface DeltaStateRow {

@@ -56,8 +56,8 @@ describe('a host whose deltas are posted to another thread', () => {
     value: new TextEncoder().encode(JSON.stringify({ id: `e-${offset}`, type: 'stock_received', v: 1, ts: NOW - 1000, data: { sku, qty } })),
   });
 
-  async function deltaOf(statesAsText: boolean) {
-    const host = createShardHost(() => skuActor, async () => {}, { statesAsText });
+  async function deltaOf(postable: boolean) {
+    const host = createShardHost(() => skuActor, async () => {}, { postable });
     await host.open({ actorType: 'sku', partition: 0, app: 'shop', sourceTopic: 'inventory_events', alertsTopic: 'alerts', actors: {} }, { states: [], offsets: new Map(), inboxPositions: new Map(), timers: [] });
     const id = 'sku/0';
     host.apply(id, packBatch('inventory_events', 0, [stock(0, 'A', 5), stock(1, 'B', 2)]), { now: NOW });

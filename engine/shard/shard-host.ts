@@ -7,7 +7,7 @@ import type { MergeOptions } from './merged-inputs.ts';
 import { createShard, type Shard, type ShardCounters, type ShardDelta, type ShardRestore } from './shard.ts';
 import type { ParkedRow } from './parked.ts';
 import type { ReleaseResult, StoredRow } from './shard-api.ts';
-import { statesAsJsonText } from './state-text.ts';
+import { postableDelta } from './postable-delta.ts';
 
 /**
  * The shards living in one thread, addressed by id. In a worker it is exposed with comlink (see
@@ -128,10 +128,11 @@ export function applyRecords(s: Shard, records: SourceRecord[], receivedAt: numb
 
 export interface ShardHostOptions {
   /**
-   * Deltas carry states as JSON text (engine/shard/state-text.ts): for a host in a worker, whose
-   * deltas are posted to the store's thread. Inline, the objects go to the store as they are.
+   * Deltas are made postable (engine/shard/postable-delta.ts: states as JSON text, alerts and timers
+   * as plain data): for a host in a worker, whose deltas are posted to the store's thread. Inline,
+   * the objects go to the store as they are.
    */
-  statesAsText?: boolean;
+  postable?: boolean;
 }
 
 /**
@@ -178,7 +179,7 @@ export function createShardHost(
       // even on a shard with nothing else to do.
       s.releaseOverdueHolds();
       if (!s.dirty()) return null;
-      return opts.statesAsText ? statesAsJsonText(s.takeDelta()) : s.takeDelta();
+      return opts.postable ? postableDelta(s.takeDelta()) : s.takeDelta();
     },
     passivate: (id, policy, now) => shards.get(id)?.passivate(policy, now) ?? 0,
     query: (id, key) => shards.get(id)?.query(key),

@@ -21,6 +21,6 @@ function resolveActor(type: string, config: ActorsConfig): ActorDefinition<any> 
   return actor;
 }
 
-// States leave as JSON text: this host's deltas are posted to the store's thread (engine/shard/state-text.ts).
+// This host's deltas are posted to the store's thread: made postable first (engine/shard/postable-delta.ts).
 const prepare = async (config: ActorsConfig) => void (await loadActorModules(config.modules ?? []));
-Comlink.expose(createShardHost(resolveActor, prepare, { statesAsText: true }));
+Comlink.expose(createShardHost(resolveActor, prepare, { postable: true }));

@@ -1,0 +1,60 @@
+import type { DeltaStateRow, HistoryRow, ShardDelta } from './shard-api.ts';
+
+/**
+ * A delta as a shard worker posts it to the store's thread (issue #19), in place.
+ *
+ * States become their JSON text. Posting copies an object graph property by property and the
+ * store's thread rebuilds it, only to `JSON.stringify` it for the statement: of one delta's post,
+ * the states were ~60% (58,710 state rows of a 300k backlog run: ~280 ms to clone). One stringify
+ * here replaces all three; a string crosses as one copy, and the store writes it as it is
+ * (store/json-rows.ts `stateJsonOf`), byte for byte what it writes for the object inline. A state
+ * JSON cannot encode (a BigInt, a cycle) keeps the error's message instead; the store refuses its
+ * row with it as a data error, as it refuses the object, so checkpoint isolation quarantines that
+ * entity and the rest commits. History snapshots (`keepHistory`) go the same way, so both tables
+ * get the same text.
+ *
+ * Alerts and added timers become the plain data their JSON is (the shard checked they encode before
+ * any effect happened; actors/apply-input.ts): JSON is all the store writes of them, and a value
+ * JSON drops but a post refuses (a function in an alert's details) can no longer fail the post.
+ * Read-model cells and aggregate dimensions (strings, numbers, booleans or null by their types) that
+ * are anything else become what the store's JSON makes of them, for the same reason. A delta that
+ * fails its post anyway restores the shard (engine/checkpoint-shard.ts `TakeFailed`).
+ */
+export function postableDelta(delta: ShardDelta): ShardDelta {
+  delta.states = delta.states.map(asJsonText);
+  if (delta.history) delta.history = delta.history.map(asJsonText);
+  if (delta.alerts.length > 0) delta.alerts = delta.alerts.map(plainData);
+  if (delta.timersAdded.length > 0) delta.timersAdded = delta.timersAdded.map((t) => ({ ...t, timer: plainData(t.timer) }));
+  if (delta.readModel) delta.readModel.rows = delta.readModel.rows.map(postableCells);
+  for (const a of delta.aggregates ?? []) for (const r of a.rows) r.dims = postableCells(r.dims);
+  return delta;
+}
+
+/** `cells` itself when every cell is a plain value (the rule, checked cheaply); else a copy with each other cell as JSON makes it (a function: null). */
+function postableCells<T>(cells: readonly T[]): T[] {
+  if (cells.every(isPlainCell)) return cells as T[];
+  return cells.map((c) => (isPlainCell(c) ? c : (plainData([c])[0] ?? null) as T));
+}
+
+function isPlainCell(c: unknown): boolean {
+  return c === null || c === undefined || typeof c === 'string' || typeof c === 'number' || typeof c === 'boolean';
+}
+
+function asJsonText<R extends DeltaStateRow | HistoryRow>(row: R): R {
+  const { state, ...rest } = row;
+  try {
+    return { ...rest, stateJson: JSON.stringify(state) } as R;
+  } catch (e) {
+    return { ...rest, unencodable: (e as Error)?.message ?? String(e) } as R;
+  }
+}
+
+/** `v` as the JSON the store would write of it, parsed back; `v` itself when JSON cannot hold it (the store refuses it then). */
+function plainData<T>(v: T): T {
+  try {
+    const text = JSON.stringify(v);
+    return text === undefined ? v : (JSON.parse(text) as T);
+  } catch {
+    return v;
+  }
+}
