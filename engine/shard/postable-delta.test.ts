@@ -35,13 +35,15 @@ describe('postableDelta', () => {
 });
 
 describe('postableDelta: what else a worker posts', () => {
-  test('history snapshots get the same text as the state rows', () => {
+  test('history snapshots get the same text as the state rows, and their timers become plain data', () => {
     const state = { onHand: 5, at: new Date(0) };
     const d = delta([row('sku-1', state)]);
-    d.history = [{ actorType: 'sku', key: 'sku-1', partition: 3, at: 1, stateVersion: 2, state, quarantine: null, recentIds: null, timers: [], sourceOffset: 1, inboxOffset: 0, inboxPositions: {} }];
+    d.history = [{ actorType: 'sku', key: 'sku-1', partition: 3, at: 1, stateVersion: 2, state, quarantine: null, recentIds: null, timers: [{ key: 'sku-1', dueAt: 9, seq: 1, timer: { type: 'recount', fn: () => 1 } }], sourceOffset: 1, inboxOffset: 0, inboxPositions: {} }];
     const out = postableDelta(d);
     expect(out.history![0]!.stateJson).toBe(out.states[0]!.stateJson!);
     expect('state' in out.history![0]!).toBe(false);
+    expect(out.history![0]!.timers).toEqual([{ key: 'sku-1', dueAt: 9, seq: 1, timer: { type: 'recount' } }]);
+    expect(() => structuredClone(out)).not.toThrow();
   });
 
   test('alerts and timers become the plain data of their JSON: a function in them no longer fails the post', () => {

@@ -13,7 +13,7 @@ import type { DeltaStateRow, HistoryRow, ShardDelta } from './shard-api.ts';
  * entity and the rest commits. History snapshots (`keepHistory`) go the same way, so both tables
  * get the same text.
  *
- * Alerts and added timers become the plain data their JSON is (the shard checked they encode before
+ * Alerts and added timers (and the timers of history snapshots) become the plain data their JSON is (the shard checked they encode before
  * any effect happened; actors/apply-input.ts): JSON is all the store writes of them, and a value
  * JSON drops but a post refuses (a function in an alert's details) can no longer fail the post.
  * Read-model cells and aggregate dimensions (strings, numbers, booleans or null by their types) that
@@ -22,7 +22,7 @@ import type { DeltaStateRow, HistoryRow, ShardDelta } from './shard-api.ts';
  */
 export function postableDelta(delta: ShardDelta): ShardDelta {
   delta.states = delta.states.map(asJsonText);
-  if (delta.history) delta.history = delta.history.map(asJsonText);
+  if (delta.history) delta.history = delta.history.map((h) => ({ ...asJsonText(h), timers: plainData(h.timers) }));
   if (delta.alerts.length > 0) delta.alerts = delta.alerts.map(plainData);
   if (delta.timersAdded.length > 0) delta.timersAdded = delta.timersAdded.map((t) => ({ ...t, timer: plainData(t.timer) }));
   if (delta.readModel) delta.readModel.rows = delta.readModel.rows.map(postableCells);
