@@ -13,9 +13,10 @@ import type { DeltaStateRow, HistoryRow, ShardDelta } from './shard-api.ts';
  * entity and the rest commits. History snapshots (`keepHistory`) go the same way, so both tables
  * get the same text.
  *
- * Alerts and added timers (and the timers of history snapshots) become the plain data their JSON is (the shard checked they encode before
- * any effect happened; actors/apply-input.ts): JSON is all the store writes of them, and a value
- * JSON drops but a post refuses (a function in an alert's details) can no longer fail the post.
+ * Alerts and added timers (and the timers of history snapshots) become the plain data their JSON
+ * is (the shard checked they encode before any effect happened; actors/apply-input.ts): JSON is
+ * all the store writes of them, and a value JSON drops but a post refuses (a function in an
+ * alert's details) can no longer fail the post.
  * Read-model cells and aggregate dimensions (strings, numbers, booleans or null by their types) that
  * are anything else become what the store's JSON makes of them, for the same reason. A delta that
  * fails its post anyway restores the shard (engine/checkpoint-shard.ts `TakeFailed`).
