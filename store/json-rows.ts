@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import type { CarriedState } from '../engine/shard/shard-api.ts';
 
 /**
  * A checkpoint statement's rows as ONE json parameter, unpacked by `json_to_recordset` in the
@@ -54,7 +55,7 @@ export function jsonText(value: unknown, what: string): string {
  * engine/shard/postable-delta.ts), or encoded here from the object. A state the worker could not
  * encode is refused with the worker's reason, as its object would have been here.
  */
-export function stateJsonOf(row: { actorType: string; key: string; state?: unknown; stateJson?: string; unencodable?: string }): string {
+export function stateJsonOf(row: CarriedState & { actorType: string; key: string }): string {
   const what = `${row.actorType} '${row.key}': its state`;
   if (row.unencodable !== undefined) throw unencodable(what, row.unencodable);
   return 'stateJson' in row ? row.stateJson! : jsonText(row.state, what);

@@ -1,4 +1,4 @@
-import type { DeltaStateRow, HistoryRow, ShardDelta } from './shard-api.ts';
+import type { CarriedState, ShardDelta } from './shard-api.ts';
 
 /**
  * A delta as a shard worker posts it to the store's thread (issue #19), in place.
@@ -41,7 +41,7 @@ function isPlainCell(c: unknown): boolean {
   return c === null || c === undefined || typeof c === 'string' || typeof c === 'number' || typeof c === 'boolean';
 }
 
-function asJsonText<R extends DeltaStateRow | HistoryRow>(row: R): R {
+function asJsonText<R extends CarriedState>(row: R): R {
   const { state, ...rest } = row;
   try {
     return { ...rest, stateJson: JSON.stringify(state) } as R;

@@ -78,19 +78,13 @@ export interface ShardRestore {
 }
 
 /** A snapshot of one entity as a checkpoint writes it for time travel (ShardDelta.history, engine/entity-history.ts). */
-export interface HistoryRow {
+export interface HistoryRow extends CarriedState {
   actorType: string;
   key: string;
   partition: number;
   /** The latest event time the entity had been given. */
   at: number;
   stateVersion: number;
-  /** The state; absent when it travels as `stateJson` (see DeltaStateRow). */
-  state?: unknown;
-  /** The state as JSON text, encoded by a shard worker (engine/shard/postable-delta.ts). */
-  stateJson?: string;
-  /** Why a shard worker could not encode the state as JSON. */
-  unencodable?: string;
   quarantine: string | null;
   recentIds: string | null;
   /** What it holds while it awaits answers (engine/shard/awaiting-holds.ts), as stored; absent when nothing. */
@@ -110,21 +104,25 @@ export interface HistoryRow {
 }
 
 /**
- * One entity's row in a checkpoint. The state travels as the object (`state`), or, from a shard
- * worker, as its JSON text (`stateJson`, engine/shard/postable-delta.ts), which is cheaper to post to
+ * The state of a checkpoint row (DeltaStateRow, HistoryRow): the object (`state`), or, from a shard
+ * worker, its JSON text (`stateJson`, engine/shard/postable-delta.ts), which is cheaper to post to
  * the store's thread than the object graph and is what the store writes anyway.
  */
-export interface DeltaStateRow {
-  actorType: string;
-  key: string;
-  partition: number;
-  stateVersion: number;
+export interface CarriedState {
   /** The state; absent when it travels as `stateJson`. */
   state?: unknown;
   /** The state as JSON text, when encoded where the shard runs (undefined: the state is not JSON, e.g. undefined). */
   stateJson?: string;
   /** Why the state could not be encoded as JSON there (a BigInt, a cycle): the store refuses the row with it. */
   unencodable?: string;
+}
+
+/** One entity's row in a checkpoint. */
+export interface DeltaStateRow extends CarriedState {
+  actorType: string;
+  key: string;
+  partition: number;
+  stateVersion: number;
   /** The handler error that quarantined the entity; null or absent when healthy. */
   quarantine?: string | null;
   /** Its dedup window, as stored (engine/shard/recent-ids.ts); absent when empty. */
