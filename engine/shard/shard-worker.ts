@@ -9,6 +9,8 @@ import type { ActorDefinition } from '../../actors/actor.ts';
 import { buildActors, type ActorsConfig } from '../../actors/registry.ts';
 import { loadActorModules } from '../../actors/modules.ts';
 import { createShardHost } from './shard-host.ts';
+import { withEarlyTakes } from './early-take-worker.ts';
+import type { EarlyTakeAnswer } from './early-take.ts';
 
 const built = new Map<string, ActorDefinition<any>[]>();
 
@@ -21,6 +23,8 @@ function resolveActor(type: string, config: ActorsConfig): ActorDefinition<any> 
   return actor;
 }
 
-// This host's deltas are posted to the store's thread: made postable first (engine/shard/postable-delta.ts).
 const prepare = async (config: ActorsConfig) => void (await loadActorModules(config.modules ?? []));
-Comlink.expose(createShardHost(resolveActor, prepare, { postable: true }));
+// This host's deltas are posted to the store's thread: made postable first (engine/shard/postable-delta.ts),
+// and taken out of turn when the processor asks (engine/shard/early-take.ts).
+const postAnswer = (a: EarlyTakeAnswer) => (globalThis as unknown as { postMessage(m: unknown): void }).postMessage(a);
+Comlink.expose(withEarlyTakes(createShardHost(resolveActor, prepare, { postable: true }), postAnswer));

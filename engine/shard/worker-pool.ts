@@ -3,6 +3,7 @@ import type { ActorDefinition } from '../../actors/actor.ts';
 import { transferables } from './record-batch.ts';
 import { createShardHost, type ShardHostApi } from './shard-host.ts';
 import { shardWorkerUrl } from '../../runtime/shard-worker-url.ts';
+import { askingEarly, type AnswerSource } from './early-take-asker.ts';
 
 /** A shard host seen from the processor's thread: every call is asynchronous. */
 export type AsyncShardHost = {
@@ -35,7 +36,8 @@ export function createWorkerPool(count: number, onFatal: (error: Error) => void)
     worker.addEventListener('error', (e) => onFatal(new Error(`shard worker ${i} failed: ${(e as ErrorEvent).message ?? e}`)));
     const remote = Comlink.wrap<ShardHostApi>(worker as unknown as Comlink.Endpoint);
     workers.push(worker);
-    hosts.push(withTransfer(remote as unknown as AsyncShardHost));
+    // Takes are asked out of turn, ahead of the applies queued before them (engine/shard/early-take.ts).
+    hosts.push(withTransfer(askingEarly(remote as unknown as AsyncShardHost, worker as unknown as AnswerSource)));
   }
   return placement('workers', hosts, async () => {
     for (const h of hosts) (h as unknown as { [Comlink.releaseProxy]?: () => void })[Comlink.releaseProxy]?.();
