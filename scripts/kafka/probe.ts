@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { applyKafkajsFixes } from '../../adapters/kafkajs/fixes.ts';
 
 /**
  * Polls `brokers` with real metadata requests until one succeeds (→ undefined) or `timeoutMs` passes
@@ -32,6 +33,8 @@ export async function brokerAnswers(brokers: string[], timeoutMs: number): Promi
 }
 
 async function describe(brokers: string[], timeoutMs: number): Promise<string | undefined> {
+  // Without it an idle connection's 1 ms timer prints a TimeoutNegativeWarning (adapters/kafkajs/request-queue-timer.ts).
+  applyKafkajsFixes();
   const admin = new Kafka({
     clientId: 'local-kafka-probe',
     brokers,
