@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { askingEarly } from './early-take-asker.ts';
-import { withEarlyTakes, type EarlyTakingHost } from './early-take-worker.ts';
+import { withEarlyTakes, type EarlyTakingHost, type SignalledSpec } from './early-take-worker.ts';
+import type { TakeSignal } from './early-take.ts';
 import type { ShardHostApi } from './shard-host.ts';
 import type { AsyncShardHost } from './worker-pool.ts';
 import type { ShardDelta } from './shard-api.ts';
@@ -20,9 +21,12 @@ function simulatedWorker(host: ShardHostApi) {
     const copy = structuredClone(answer);
     outbox.push(() => listeners.forEach((l) => l({ data: copy } as MessageEvent)));
   });
+  const signals: TakeSignal[] = [];
   const remote = new Proxy({} as AsyncShardHost, {
     get: (_t, method: string) => (...args: unknown[]) =>
       new Promise((resolve, reject) => {
+        const signal = method === 'open' ? (args[0] as SignalledSpec).takeSignal : undefined;
+        if (signal) signals.push(signal);
         // Posting clones the arguments: a SharedArrayBuffer stays shared.
         inbox.push({ method, args: structuredClone(args), reply: (r) => ('error' in r ? reject(r.error) : resolve(r.value)) });
       }),
@@ -30,6 +34,8 @@ function simulatedWorker(host: ShardHostApi) {
   const asker = askingEarly(remote, { addEventListener: (_type, l) => void listeners.push(l) });
   return {
     asker,
+    /** The take signals the shards were opened with, in order. */
+    signals,
     pending: () => inbox.map((c) => `${c.method} ${c.args[0] && typeof c.args[0] === 'object' ? (c.args[0] as { actorType: string }).actorType : c.args[0]}`),
     /** The worker handles its next message. */
     async step() {
@@ -59,6 +65,7 @@ function countingHost(): ShardHostApi & { failTakes: boolean } {
   const host = {
     failTakes: false,
     async open(spec: { actorType: string; partition: number }) {
+      if (spec.actorType === 'broken') throw new Error('no such actor');
       applied.set(`${spec.actorType}/${spec.partition}`, 0);
       return 0;
     },
@@ -73,6 +80,7 @@ function countingHost(): ShardHostApi & { failTakes: boolean } {
       return n === 0 ? null : ({ applied: n } as unknown as ShardDelta);
     },
     rehydrate: () => undefined,
+    storedKeys: () => undefined,
     close: (id: string) => void applied.delete(id),
     noteSourceEnd: () => undefined,
   };
@@ -216,5 +224,57 @@ describe('early takes', () => {
     await w.step();
     await w.deliver();
     expect(await taken).toEqual({ applied: 1 } as never);
+  });
+
+  test('a take asked while a take of the same shard waits in turn goes in turn too: neither takes the delta the other is owed', async () => {
+    const { w } = await twoShards();
+    void w.asker.storedKeys('a/0', ['k']); // a call that changes the shard: the next take goes in turn
+    void w.asker.apply('a/0', batch(1), ctx);
+    const first = w.asker.takeDelta('a/0');
+    void w.asker.apply('a/0', batch(2), ctx);
+    await w.step(); // the keys
+    await w.deliver();
+    const second = w.asker.takeDelta('a/0');
+    void w.asker.apply('a/0', batch(4), ctx);
+    for (let i = 0; i < 5; i++) await w.step();
+    await w.deliver();
+    expect(await first).toEqual({ applied: 1 } as never);
+    expect(await second).toEqual({ applied: 2 } as never);
+    const third = w.asker.takeDelta('a/0');
+    await w.step();
+    await w.deliver();
+    expect(await third).toEqual({ applied: 4 } as never);
+  });
+
+  test('every flag raised is lowered again: the count the worker reads before each apply returns to 0', async () => {
+    const { w } = await twoShards();
+    const flags = w.signals[0]!.flags;
+    for (let round = 0; round < 3; round++) {
+      void w.asker.apply('a/0', batch(1), ctx);
+      void w.asker.apply('b/0', batch(1), ctx);
+      void w.asker.apply('a/0', batch(1), ctx);
+      await w.step();
+      const taken = [w.asker.takeDelta('a/0'), w.asker.takeDelta('b/0')];
+      expect(Atomics.load(flags, 0)).toBe(2);
+      while (w.pending().length > 0) await w.step();
+      await w.deliver();
+      await Promise.all(taken);
+      expect(Atomics.load(flags, 0)).toBe(0);
+      expect([...flags.slice(1, 3)]).toEqual([0, 0]);
+    }
+  });
+
+  test('a shard that fails to open gives its slot back, with no flag left raised', async () => {
+    const { w } = await twoShards();
+    const failed = w.asker.open(spec('broken'), {} as never);
+    await w.step();
+    await w.deliver();
+    await expect(failed).rejects.toThrow('no such actor');
+    const opened = w.asker.open(spec('c'), {} as never);
+    await w.step();
+    await w.deliver();
+    await opened;
+    expect(w.signals.map((x) => x.slot)).toEqual([1, 2, 3, 3]);
+    expect(Atomics.load(w.signals[0]!.flags, 0)).toBe(0);
   });
 });

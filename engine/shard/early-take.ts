@@ -19,9 +19,10 @@ import type { ShardDelta } from './shard-api.ts';
  *
  * The processor asks out of turn only when every call it posted for that shard and has not had
  * answered yet is one a take may pass (`jumpsOver`): applies, whose answers then come after the take
- * and are accounted to the next delta, reads, a source end noted, other takes. Never a call that
- * changes what the take would take or reads the last one taken (a rehydration, a release, the keys
- * handed over, passivation, the refused keys' inputs, an open or a close): the take goes in turn.
+ * and are accounted to the next delta, reads, a source end noted. Never a call that changes what the
+ * take would take or reads the last one taken (a rehydration, a release, the keys handed over,
+ * passivation, the refused keys' inputs, an open or a close), nor another take of the shard (it
+ * would take the delta that one is owed, and the two would commit out of order): the take goes in turn.
  *
  * Flags, one Int32 per slot: 0 none; 1 asked, not yet taken; 2 taken early, the take's message not
  * yet reached. Slot 0 counts the slots at 1, so the worker's check before each apply is one load.
@@ -55,4 +56,4 @@ export function isEarlyTakeAnswer(data: unknown): data is EarlyTakeAnswer {
 }
 
 /** Host calls a take may be answered ahead of (see above). */
-export const jumpsOver: ReadonlySet<string> = new Set(['apply', 'noteSourceEnd', 'clock', 'query', 'takeDelta']);
+export const jumpsOver: ReadonlySet<string> = new Set(['apply', 'noteSourceEnd', 'clock', 'query']);
