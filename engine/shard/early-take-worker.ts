@@ -7,7 +7,7 @@ export type SignalledSpec = ShardSpec & { takeSignal?: TakeSignal & { id: string
 
 /** What a worker exposes: the host, whose takes may be answered `ANSWERED_EARLY`. */
 export type EarlyTakingHost = Omit<ShardHostApi, 'open' | 'takeDelta'> & {
-  open: (spec: SignalledSpec, ...rest: Parameters<ShardHostApi['open']> extends [unknown, ...infer R] ? R : never) => ReturnType<ShardHostApi['open']>;
+  open: (spec: SignalledSpec, restore: Parameters<ShardHostApi['open']>[1]) => ReturnType<ShardHostApi['open']>;
   takeDelta: (id: string) => ShardDelta | null | typeof ANSWERED_EARLY;
 };
 
