@@ -48,6 +48,11 @@ function simulatedWorker(host: ShardHostApi) {
       }
       outbox.push(() => call.reply(r));
     },
+    /** The worker handles its next `n` messages, and what it posted reaches the processor's side. */
+    async handle(n = 1) {
+      for (let i = 0; i < n; i++) await this.step();
+      await this.deliver();
+    },
     /** What the worker posted so far reaches the processor's side. */
     async deliver() {
       while (outbox.length > 0) outbox.shift()!();
@@ -121,8 +126,7 @@ describe('early takes', () => {
     await w.deliver();
     expect(order).toEqual(['apply 3', 'take', 'apply 5', 'apply 7']);
     const next = w.asker.takeDelta('a/0');
-    await w.step();
-    await w.deliver();
+    await w.handle();
     expect(await next).toEqual({ applied: 5 } as never);
   });
 
@@ -155,15 +159,12 @@ describe('early takes', () => {
   test('a take with nothing queued before it is answered by its own message', async () => {
     const { w } = await twoShards();
     void w.asker.apply('a/0', batch(2), ctx);
-    await w.step();
-    await w.deliver();
+    await w.handle();
     const taken = w.asker.takeDelta('a/0');
-    await w.step();
-    await w.deliver();
+    await w.handle();
     expect(await taken).toEqual({ applied: 2 } as never);
     const clean = w.asker.takeDelta('a/0');
-    await w.step();
-    await w.deliver();
+    await w.handle();
     expect(await clean).toBeNull();
   });
 
@@ -173,14 +174,12 @@ describe('early takes', () => {
     void w.asker.apply('a/0', batch(2), ctx);
     await w.step();
     const first = w.asker.takeDelta('a/0');
-    await w.step();
-    await w.deliver();
+    await w.handle();
     expect(await first).toEqual({ applied: 1 } as never);
     void w.asker.apply('a/0', batch(4), ctx);
     const second = w.asker.takeDelta('a/0');
     expect(w.pending()).toEqual(['takeDelta a/0', 'apply a/0', 'takeDelta a/0']);
-    for (let i = 0; i < 3; i++) await w.step();
-    await w.deliver();
+    await w.handle(3);
     expect(await second).toEqual({ applied: 6 } as never);
   });
 
@@ -191,8 +190,7 @@ describe('early takes', () => {
     await w.step();
     host.failTakes = true;
     const thrown = w.asker.takeDelta('a/0');
-    await w.step();
-    await w.deliver();
+    await w.handle();
     await expect(thrown).rejects.toThrow('take failed');
     host.failTakes = false;
     await w.step(); // its message: answered early
@@ -202,27 +200,23 @@ describe('early takes', () => {
     await w.step();
     w.unpostable = true;
     const unposted = w.asker.takeDelta('b/0');
-    await w.step();
-    await w.deliver();
+    await w.handle();
     await expect(unposted).rejects.toThrow('its delta could not be posted (could not be cloned)');
   });
 
   test("a closed shard's slot goes to the next shard opened", async () => {
     const { w } = await twoShards();
     const closed = w.asker.close('a/0');
-    await w.step();
-    await w.deliver();
+    await w.handle();
     await closed;
     const opened = w.asker.open(spec('c'), {} as never);
-    await w.step();
-    await w.deliver();
+    await w.handle();
     await opened;
     void w.asker.apply('c/0', batch(1), ctx);
     void w.asker.apply('c/0', batch(2), ctx);
     await w.step();
     const taken = w.asker.takeDelta('c/0');
-    await w.step();
-    await w.deliver();
+    await w.handle();
     expect(await taken).toEqual({ applied: 1 } as never);
   });
 
@@ -236,13 +230,11 @@ describe('early takes', () => {
     await w.deliver();
     const second = w.asker.takeDelta('a/0');
     void w.asker.apply('a/0', batch(4), ctx);
-    for (let i = 0; i < 5; i++) await w.step();
-    await w.deliver();
+    await w.handle(5);
     expect(await first).toEqual({ applied: 1 } as never);
     expect(await second).toEqual({ applied: 2 } as never);
     const third = w.asker.takeDelta('a/0');
-    await w.step();
-    await w.deliver();
+    await w.handle();
     expect(await third).toEqual({ applied: 4 } as never);
   });
 
@@ -267,12 +259,10 @@ describe('early takes', () => {
   test('a shard that fails to open gives its slot back, with no flag left raised', async () => {
     const { w } = await twoShards();
     const failed = w.asker.open(spec('broken'), {} as never);
-    await w.step();
-    await w.deliver();
+    await w.handle();
     await expect(failed).rejects.toThrow('no such actor');
     const opened = w.asker.open(spec('c'), {} as never);
-    await w.step();
-    await w.deliver();
+    await w.handle();
     await opened;
     expect(w.signals.map((x) => x.slot)).toEqual([1, 2, 3, 3]);
     expect(Atomics.load(w.signals[0]!.flags, 0)).toBe(0);
