@@ -63,18 +63,17 @@ export function askingEarly(remote: AsyncShardHost, answers: AnswerSource): Asyn
       taking.add(id);
       Atomics.store(flags, slot, ASKED);
       Atomics.add(flags, 0, 1);
-      const settled = (e?: unknown) => {
+      /** The take's message is answered (or was never sent): true when its early answer had not come. */
+      const settled = () => {
         taking.delete(id);
-        const unanswered = waiting.delete(slot);
-        if (e !== undefined && unanswered) reject(e);
-        return unanswered;
+        return waiting.delete(slot);
       };
       let reply: Promise<ShardDelta | null | typeof ANSWERED_EARLY>;
       try {
         reply = remote.takeDelta(id) as Promise<ShardDelta | null | typeof ANSWERED_EARLY>;
       } catch (e) {
         slots.clearFlag(slot);
-        settled(e);
+        if (settled()) reject(e);
         return;
       }
       reply.then(
@@ -83,7 +82,9 @@ export function askingEarly(remote: AsyncShardHost, answers: AnswerSource): Asyn
           if (r === ANSWERED_EARLY) reject(new Error(`the worker answered a take of ${id} early, but its answer never came`));
           else resolve(r);
         },
-        (e) => void settled(e),
+        (e) => {
+          if (settled()) reject(e);
+        },
       );
     });
 
