@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'bun:test';
 import { skuActor } from '../actors/sku.ts';
-import { accountApplied, applyInShard } from './intake-apply.ts';
+import { accountApplied, applyInShard, applyMemoryRecords } from './intake-apply.ts';
 import type { Membership } from './membership.ts';
 import type { Owned } from './owned-shard.ts';
 import type { SourceBatch } from './record-source.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
+import { packBatch, unpackBatch, type RecordBatch, type TextMessage } from './shard/record-batch.ts';
+import { createShardHost } from './shard/shard-host.ts';
 
 const counters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0, awaitsTimedOut: 0 };
 const batch: SourceBatch = {
@@ -19,8 +21,9 @@ function harness(outcomes: (ApplyResult | Error)[]) {
   const o = {
     id: 'sku/0', actor: skuActor, partition: 0,
     host: {
-      apply: async () => {
+      apply: async (_id: string, posted: RecordBatch) => {
         const next = outcomes.shift()!;
+        if (posted.memory) steps.push(`offered ${unpackBatch(posted).map((r) => `${r.headers['x-origin']}#${r.headers['x-seq']}`).join(' ')}`);
         steps.push(next instanceof Error ? 'apply threw' : 'apply');
         if (next instanceof Error) throw next;
         return next;
@@ -85,5 +88,60 @@ describe('accountApplied', () => {
     ]);
     accountApplied(deps, o, batch, result({ mergeWaitsTimedOut: 1, awaitsTimedOut: 2 }), 2, 0);
     expect(lines.length).toBe(2); // counted once
+  });
+});
+
+describe('applyMemoryRecords', () => {
+  const memory = (origin: string, seq: number, receivedAt: number): TextMessage => ({ offset: '-1', key: 'sku-1', value: '{}', timestamp: String(receivedAt), headers: { 'x-origin': origin, 'x-seq': String(seq) } });
+
+  test("each origin's messages received before the last end measurement go first; an origin that waits there is left out of the rest", async () => {
+    // Part one: what was received by t=20, of either origin; part two: the rest, without order/1.
+    const h = harness([{ consumed: 1, counters, size: 1, memoryWaits: [0] }, { consumed: 1, counters, size: 1 }]);
+    const o = Object.assign(h.o, { counters: { ...counters }, next: new Map(), appendTimes: [] as number[], traced: [], uncommitted: 0 });
+    const deps = { ...h.deps, observer: {}, endWanted: () => {}, measuredAt: () => 20 };
+    const taken = await applyMemoryRecords(deps, o, 'app.sku.inbox', [memory('order/1', 1, 10), memory('order/1', 2, 30), memory('order/2', 1, 10), memory('order/2', 2, 30)]);
+    expect(h.steps).toEqual(['offered order/1#1 order/2#1', 'apply', 'offered order/2#2', 'apply']);
+    expect([...taken!]).toEqual([['order/2', 2]]);
+    expect([o.uncommitted, o.appendTimes]).toEqual([2, [10, 30]]);
+  });
+
+  test("a shard whose waits do not add up to its count is restored: what it took is not known", async () => {
+    const h = harness([{ consumed: 2, counters, size: 1, memoryWaits: [0] }]);
+    const o = Object.assign(h.o, { counters: { ...counters }, next: new Map(), appendTimes: [] as number[], traced: [], uncommitted: 0 });
+    const deps = { ...h.deps, observer: {}, endWanted: () => {}, measuredAt: () => 100 };
+    expect(await applyMemoryRecords(deps, o, 'app.sku.inbox', [memory('a/0', 1, 1), memory('b/0', 1, 2)])).toBeUndefined();
+    expect(h.steps.slice(2)).toEqual([
+      'log: shard sku/0 failed inside a batch, restoring it from its last checkpoint: the shard reports 2 memory messages taken, but its waits leave 1',
+      'retire sku/0',
+      'reacquire sku/0',
+    ]);
+    expect(o.uncommitted).toBe(0);
+  });
+
+  test('with a real shard: what it reports taken is what it applied, per origin, in sequence', async () => {
+    const host = createShardHost(() => skuActor);
+    await host.open({ actorType: 'sku', partition: 0, app: 'app', sourceTopic: 'inventory_events', alertsTopic: 'alerts', actors: {} }, { states: [], offsets: new Map(), inboxPositions: new Map(), timers: [] });
+    // The source is at event time 1000 and not at its end (5): later messages wait for it.
+    const stock = { offset: '0', key: 'sku-1', value: JSON.stringify({ id: 'e-1', type: 'stock_received', v: 1, ts: 1000, data: { sku: 'sku-1', qty: 9 } }), timestamp: '1000' };
+    host.apply('sku/0', packBatch('inventory_events', 0, [stock]), { now: 1, sourceEnd: 5 });
+    const reserve = (origin: string, seq: number, ts: number): TextMessage => ({
+      offset: '-1', key: 'sku-1', timestamp: '10', headers: { 'x-origin': origin, 'x-seq': String(seq) },
+      value: JSON.stringify({ from: { type: 'order', key: `o-${origin}-${seq}` }, msg: { type: 'reserve', orderId: `o-${origin}-${seq}`, line: 0, qty: 1, cause: 'e', ts } }),
+    });
+    const h = harness([]);
+    const o = Object.assign(h.o, { counters: { ...counters }, next: new Map(), appendTimes: [] as number[], traced: [], uncommitted: 0, host: { apply: async (...a: Parameters<typeof host.apply>) => host.apply(...a) } });
+    const deps = { ...h.deps, observer: {}, endWanted: () => {}, measuredAt: () => 100 };
+    const records = [reserve('order/1', 1, 500), reserve('order/1', 2, 5000), reserve('order/1', 3, 600), reserve('order/2', 1, 700)];
+    expect([...(await applyMemoryRecords(deps, o, 'app.sku.inbox', records))!]).toEqual([['order/1', 1], ['order/2', 1]]);
+    expect(host.takeDelta('sku/0')!.consumedOutbox).toEqual([{ origin: 'order/1', seq: 1 }, { origin: 'order/2', seq: 1 }]);
+  });
+
+  test('within a part, what the shard took is each origin up to its first message that waited', async () => {
+    const h = harness([{ consumed: 3, counters, size: 1, memoryWaits: [1, 4] }]);
+    const o = Object.assign(h.o, { counters: { ...counters }, next: new Map(), appendTimes: [] as number[], traced: [], uncommitted: 0 });
+    const deps = { ...h.deps, observer: {}, endWanted: () => {}, measuredAt: () => 100 };
+    const records = [memory('a/0', 1, 1), memory('a/0', 2, 2), memory('a/0', 3, 3), memory('b/0', 1, 4), memory('c/0', 1, 5), memory('b/0', 2, 6)];
+    expect([...(await applyMemoryRecords(deps, o, 'app.sku.inbox', records))!]).toEqual([['a/0', 1], ['b/0', 2]]);
+    expect(o.appendTimes).toEqual([1, 4, 6]);
   });
 });

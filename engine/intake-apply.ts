@@ -7,6 +7,7 @@ import { TRACEPARENT } from './shard/records.ts';
 import type { ApplyResult } from './shard/shard-host.ts';
 import type { ShardCounters } from './shard/shard-api.ts';
 import { tpKey } from './topic-partition.ts';
+import { checkedTaken, countByOrigin, originOf, partsByReceipt, takenMask, wasTaken, type TakenByOrigin } from './memory-taken.ts';
 
 /** Inbox messages handed over in memory (engine/local-delivery.ts): a batch of text, not fetched bytes. */
 export interface MemoryBatch extends Omit<SourceBatch, 'records' | 'memory'> {
@@ -30,7 +31,11 @@ export async function applyInShard(deps: Pick<IntakeDeps, 'membership' | 'store'
       if (batch.memory) packed.memory = true;
       return packed;
     };
-    const applyBatch = () => o.host.apply(o.id, pack(), { now: Date.now(), sourceEnd, receivedAt: batch.receivedAt });
+    // A memory batch's account of what it took is checked: a shard that disagrees is restored (applyOrRestore).
+    const applyBatch = async () => {
+      const r = await o.host.apply(o.id, pack(), { now: Date.now(), sourceEnd, receivedAt: batch.receivedAt });
+      return batch.memory ? checkedTaken(batch.records, r) : r;
+    };
     let r = await applyOrRestore(deps, o, applyBatch);
     while (r.needs) {
       await o.host.rehydrate(o.id, await deps.store.loadStates(o.actor.type, r.needs), r.needs, Date.now());
@@ -79,7 +84,9 @@ export function accountApplied(deps: Pick<IntakeDeps, 'observer' | 'log'>, o: Ow
   const traced: TracedRecord[] = [];
   // A shard that merges in event time, or holds inputs for answers, applies later than it takes: its own account of what it applied.
   if (r.appliedTimestamps) for (const t of r.appliedTimestamps) o.appendTimes.push(t);
-  for (let i = 0; i < consumed; i++) {
+  const mask = takenMask(batch.records, r);
+  for (let i = 0, n = mask ? batch.records.length : consumed; i < n; i++) {
+    if (!wasTaken(mask, consumed, i)) continue;
     const m = batch.records[i]!;
     if (!r.appliedTimestamps) o.appendTimes.push(Number(m.timestamp));
     const traceparent = m.headers?.[TRACEPARENT];
@@ -91,7 +98,7 @@ export function accountApplied(deps: Pick<IntakeDeps, 'observer' | 'log'>, o: Ow
   o.uncommitted += consumed;
   deps.observer.batchApplied?.({
     shard: o.id, actorType: o.actor.type, topic: batch.topic, partition: batch.partition,
-    records: batch.records.length, consumed, applied: r.counters.applied - before.applied,
+    records: batch.records.length, consumed, ...(batch.memory ? { memory: true as const } : {}), applied: r.counters.applied - before.applied,
     deadLettered: r.counters.deadLettered - before.deadLettered, duplicatesDropped: r.counters.duplicatesDropped - before.duplicatesDropped,
     outOfEventTimeOrder: r.counters.outOfEventTimeOrder - before.outOfEventTimeOrder,
     mergeWaitsTimedOut: r.counters.mergeWaitsTimedOut - before.mergeWaitsTimedOut,
@@ -115,19 +122,39 @@ function logWaitsTimedOut(log: (line: string) => void, shard: string, before: Re
 
 /**
  * Applies messages handed over in memory (engine/local-delivery.ts) like an inbox batch, and
- * accounts for them; resolves to how many (a prefix) the shard took, undefined when it could not.
+ * accounts for them; resolves to how many of each origin's messages (a prefix of them) the shard
+ * took, undefined when it could not apply them at all. In two parts, as applyByReceipt does, but
+ * cut per origin (partsByReceipt); an origin that had to wait in the first part is left out of
+ * the second (its messages stay in sequence) while the others' go on.
  */
 export async function applyMemoryRecords(
   deps: Pick<IntakeDeps, 'membership' | 'store' | 'isInbox' | 'log' | 'observer'> & Pick<Intake, 'endWanted' | 'measuredAt'>,
   o: Owned,
   topic: string,
-  records: TextMessage[],
-): Promise<number | undefined> {
+  records: readonly TextMessage[],
+): Promise<TakenByOrigin | undefined> {
+  const taken: TakenByOrigin = new Map();
+  const waiting = new Set<string | undefined>();
+  let applied = false;
+  let endWanted = false;
   // Received when handed over: a memory record's timestamp is that moment (local-delivery.ts), on this process's clock.
-  const receivedAts = records.map((r) => Number(r.timestamp));
-  const r = await applyByReceipt(deps, o, records, receivedAts, deps.measuredAt(o), (part, receivedAt) => ({ topic, partition: o.partition, highWatermark: 0, records: part, lastOffset: '-1', memory: true, receivedAt }));
-  if (r?.endWanted) deps.endWanted(o);
-  return r?.consumed;
+  for (const received of partsByReceipt(records, deps.measuredAt(o))) {
+    const part = waiting.size > 0 ? received.filter((m) => !waiting.has(originOf(m))) : received;
+    if (part.length === 0) continue;
+    const receivedAt = part.reduce((max, m) => Math.max(max, Number(m.timestamp)), -Infinity);
+    const batch: MemoryBatch = { topic, partition: o.partition, highWatermark: 0, records: part, lastOffset: '-1', memory: true, receivedAt };
+    const started = performance.now();
+    const r = await applyInShard(deps, o, batch);
+    if (!r) break;
+    accountApplied(deps, o, batch, r, o.next.get(tpKey(topic, o.partition)) ?? 0, started);
+    applied = true;
+    endWanted ||= r.endWanted === true;
+    const mask = takenMask(part, r);
+    countByOrigin(part.filter((_, i) => wasTaken(mask, r.consumed, i)), taken);
+    part.forEach((m, i) => !wasTaken(mask, r.consumed, i) && waiting.add(originOf(m)));
+  }
+  if (endWanted) deps.endWanted(o);
+  return applied ? taken : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import type { ShardOutboxRow } from '../store/index.ts';
 import { LocalDelivery } from './local-delivery.ts';
+import { countByOrigin } from './memory-taken.ts';
 import type { Owned } from './owned-shard.ts';
 import type { TextMessage } from './shard/record-batch.ts';
 
@@ -8,13 +9,15 @@ const INBOX = 'app.sku.inbox';
 
 /**
  * LocalDelivery over fakes: a held receiver whose applies are recorded (taking `take` records of
- * each attempt, all by default), an inbox whose end offset the test sets, and the relay requests
- * it makes. The engine side (relay, checkpoint, SIGKILL) is covered by the broker suites.
+ * each attempt, all by default, and none of an origin in `waits` from its first on, as a shard does
+ * whose source is behind that origin's message), an inbox whose end offset the test sets, and the
+ * relay requests it makes. The engine side (relay, checkpoint, SIGKILL) is covered by the broker suites.
  */
 function harness() {
   const applied: { origin: string; seq: number }[] = [];
+  const offered: string[] = [];
   const relayed: string[] = [];
-  const state: { end: number; take: number; held: boolean; gate?: Promise<void> } = { end: 0, take: Infinity, held: true };
+  const state: { end: number; take: number; held: boolean; gate?: Promise<void>; waits: Set<string> } = { end: 0, take: Infinity, held: true, waits: new Set() };
   const receiver = { id: 'sku/0', partition: 0, actor: { type: 'sku' }, next: new Map<string, number>() } as unknown as Owned;
   const delivery = new LocalDelivery({
     held: (id) => (id === 'sku/0' && state.held ? receiver : undefined),
@@ -25,15 +28,16 @@ function harness() {
     endOffsets: async () => [{ partition: 0, high: state.end, low: 0 }],
     async apply(_o, _topic, records: TextMessage[]) {
       await state.gate;
-      const n = Math.min(state.take, records.length);
-      for (const r of records.slice(0, n)) applied.push({ origin: String(r.headers!['x-origin']), seq: Number(r.headers!['x-seq']) });
-      return n;
+      offered.push(records.map((r) => `${r.headers!['x-origin']}#${r.headers!['x-seq']}`).join(' '));
+      const took = records.slice(0, state.take).filter((r) => !state.waits.has(String(r.headers!['x-origin'])));
+      for (const r of took) applied.push({ origin: String(r.headers!['x-origin']), seq: Number(r.headers!['x-seq']) });
+      return countByOrigin(took);
     },
     relayAgain: async (origin) => void relayed.push(origin),
     log: () => {},
   });
   const setApplied = (offset: number) => receiver.next.set(`${INBOX}:0`, offset);
-  return { delivery, receiver, applied, relayed, state, setApplied };
+  return { delivery, receiver, applied, offered, relayed, state, setApplied };
 }
 
 const row = (shard: string, seq: number, key = 'sku-10'): ShardOutboxRow => ({ shard, seq, topic: INBOX, key, value: `{"n":${seq}}`, headers: {} });
@@ -69,6 +73,26 @@ describe('local delivery', () => {
     h.delivery.handOver(h.receiver, 'order/1', 1, [row('order/1', 1), row('order/1', 2), row('order/1', 3)]);
     await settle();
     expect(h.applied.map((a) => a.seq)).toEqual([1, 2, 3]);
+  });
+
+  test("an origin whose message waits holds up its own later ones, not another origin's; they follow in order once it may go", async () => {
+    const h = harness();
+    h.state.waits.add('order/1');
+    h.delivery.handOver(h.receiver, 'order/1', 1, [row('order/1', 1), row('order/1', 2)]);
+    h.delivery.handOver(h.receiver, 'order/2', 1, [row('order/2', 3), row('order/2', 4)]);
+    await settle();
+    expect(h.applied).toEqual([{ origin: 'order/2', seq: 3 }, { origin: 'order/2', seq: 4 }]);
+    // Offered again, order/1 offers only the record it waits at.
+    expect(h.offered[0]).toBe('order/1#1 order/1#2 order/2#3 order/2#4');
+    expect(new Set(h.offered.slice(1))).toEqual(new Set(['order/1#1']));
+    h.state.waits.clear();
+    await h.delivery.drain(h.receiver);
+    await settle();
+    expect(h.applied.slice(2)).toEqual([{ origin: 'order/1', seq: 1 }, { origin: 'order/1', seq: 2 }]);
+    h.delivery.handOver(h.receiver, 'order/2', 1, [row('order/2', 5)]);
+    await settle();
+    expect(h.applied.map((a) => a.seq)).toEqual([3, 4, 1, 2, 5]); // each applied once, in its origin's order
+    expect(h.offered.at(-2)).toBe('order/1#2'); // the head went alone; the rest followed
   });
 
   test("a new epoch of the origin drops what its older one queued and waits for a new barrier", async () => {

@@ -41,8 +41,11 @@ export interface LocalDeliveryDeps {
   partitionOf(key: string, partitionCount: number): number;
   /** End offsets of `topic`'s partitions now (the barrier). */
   endOffsets(topic: string): Promise<{ partition: number; high: number }[]>;
-  /** Applies memory records to `o`; resolves to how many (a prefix) it took, undefined when it could not. */
-  apply(o: Owned, topic: string, records: TextMessage[]): Promise<number | undefined>;
+  /**
+   * Applies memory records to `o`; resolves to how many of each origin's records (a prefix of
+   * them) it took, undefined when it could not.
+   */
+  apply(o: Owned, topic: string, records: TextMessage[]): Promise<ReadonlyMap<string | undefined, number> | undefined>;
   /** `records` rows were queued for `receiver`. */
   handedOver?(receiver: string, records: number): void;
   /**
@@ -74,6 +77,8 @@ interface OriginQueue {
   handedUpTo: number;
   /** The inbox offset this receiver must have applied before these may be; undefined while measured. */
   barrier?: number;
+  /** The last offer stopped at this origin's first record (it waits for the source partition): only that one is offered next. */
+  headWaits?: boolean;
 }
 
 const MAX_QUEUED = 20_000;
@@ -189,19 +194,25 @@ export class LocalDelivery {
     const inboxTp = tpKey(this.deps.inboxTopicOf(o.actor.type), o.partition);
     const applied = o.next.get(inboxTp) ?? 0;
     // Origins whose barrier has passed, each in sequence order; origins still behind theirs wait.
+    // An origin whose first record waited last time offers only that one (first: one record each):
+    // a record that waits holds up its own origin only (engine/memory-taken.ts), so it must
+    // neither fill the offer nor be packed again with everything behind it each time.
     const ready: Offered[] = [];
     const records: TextMessage[] = [];
-    for (const [origin, q] of inbox.queues) {
-      if (q.records.length === 0 || q.barrier === undefined || applied < q.barrier) continue;
-      const offered = Math.min(q.records.length, MAX_OFFERED - records.length);
-      ready.push({ origin, q, offered });
-      for (let i = 0; i < offered; i++) records.push(q.records[i]!);
-      if (records.length >= MAX_OFFERED) break;
+    for (const waiting of [true, false]) {
+      for (const [origin, q] of inbox.queues) {
+        if (q.records.length === 0 || q.barrier === undefined || applied < q.barrier || (q.headWaits === true) !== waiting) continue;
+        const offered = Math.min(waiting ? 1 : q.records.length, MAX_OFFERED - records.length);
+        if (offered === 0) break;
+        ready.push({ origin, q, offered });
+        for (let i = 0; i < offered; i++) records.push(q.records[i]!);
+      }
     }
     if (records.length > 0) {
-      const consumed = await this.deps.apply(o, this.deps.inboxTopicOf(o.actor.type), records);
-      if (consumed !== undefined && o.memoryInbox === inbox) this.#dropConsumed(inbox, ready, consumed);
-      inbox.idleDrains = consumed ? 0 : inbox.idleDrains + 1;
+      const taken = await this.deps.apply(o, this.deps.inboxTopicOf(o.actor.type), records);
+      if (taken !== undefined && o.memoryInbox === inbox) this.#dropTaken(inbox, ready, taken);
+      const tookAny = taken !== undefined && [...taken.values()].some((n) => n > 0);
+      inbox.idleDrains = tookAny ? 0 : inbox.idleDrains + 1;
     }
     if (inbox.starved.size > 0 && inbox.size <= MAX_QUEUED / 2) {
       const starved = [...inbox.starved];
@@ -213,19 +224,17 @@ export class LocalDelivery {
   }
 
   /**
-   * Removes the prefix the shard took. A queue replaced meanwhile (the origin's new epoch: handOver
-   * took its records out of the count already) is left alone.
+   * Removes from each origin's queue the prefix the shard took of it. A queue replaced meanwhile
+   * (the origin's new epoch: handOver took its records out of the count already) is left alone.
    */
-  #dropConsumed(inbox: MemoryInbox, ready: readonly Offered[], consumed: number): void {
-    let left = consumed;
+  #dropTaken(inbox: MemoryInbox, ready: readonly Offered[], taken: ReadonlyMap<string | undefined, number>): void {
     for (const { origin, q, offered } of ready) {
-      const n = Math.min(left, offered);
-      left -= n;
-      if (inbox.queues.get(origin) === q) {
-        q.records.splice(0, n);
-        inbox.size -= n;
-      }
-      if (left === 0) break;
+      if (inbox.queues.get(origin) !== q) continue;
+      const n = Math.min(taken.get(origin) ?? 0, offered);
+      // Not all taken: the shard stopped this origin at the record now first in its queue.
+      q.headWaits = n < offered;
+      q.records.splice(0, n);
+      inbox.size -= n;
     }
   }
 

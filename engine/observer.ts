@@ -34,6 +34,8 @@ export interface BatchApplied {
   /** Records handed to the shard, and of those how many it consumed (inbox records may wait). */
   records: number;
   consumed: number;
+  /** The records are inbox messages handed over in memory (engine/local-delivery.ts), not fetched. */
+  memory?: true;
   /** Handler applications (events, messages and timers that fired). */
   applied: number;
   deadLettered: number;

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
+import { countByOrigin } from '../engine/memory-taken.ts';
 import { LocalDelivery } from '../engine/local-delivery.ts';
 import { createOutboxRelay } from '../engine/outbox-relay.ts';
 import type { Owned } from '../engine/owned-shard.ts';
@@ -81,7 +82,7 @@ function localDelivery() {
     endOffsets: async () => [{ partition: 0, low: 0, high: 0 }],
     apply: async (_o, _t, records: TextMessage[]) => {
       for (const r of records) handed.push(r.value!);
-      return records.length;
+      return countByOrigin(records);
     },
     relayAgain: async (origin) => void relayAgain.push(origin),
     log: () => {},

@@ -44,8 +44,9 @@ let firstAtMs = 0;
 // Inbox records delivered by Kafka, applied, and handed over in memory (never fetched): each one
 // that came through Kafka is fetched once when fetched = applied − handedOver (issue #19 measured 2.3-3.4×).
 // Hand-overs are counted when queued: one dropped from a queue (its origin moved) and fetched after
-// counts twice, so the ratio can only read high.
-const inboxRecords = { fetched: 0, applied: 0, handedOver: 0 };
+// counts twice, so the ratio can only read high. `offered`: memory records offered to shards, each
+// time again while one waits for its source partition (offered ÷ handedOver: the re-offer cost).
+const inboxRecords = { fetched: 0, applied: 0, handedOver: 0, offered: 0 };
 // Inputs given to an entity after one with a later event time, per actor type (issue #16).
 const outOfEventTimeOrder: Record<string, number> = {};
 
@@ -71,6 +72,7 @@ const observer: ProcessorObserver = {
       a.push(e.atMs);
     }
     if (timesAreSources) for (const t of e.appendTimesMs) stateLatency.record(e.atMs - t);
+    if (e.memory) inboxRecords.offered += e.records;
     if (e.consumed === 0) return;
     if (!source) {
       inboxRecords.applied += e.consumed;

@@ -137,6 +137,11 @@ function text(batch: RecordBatch, slot: number, r: SourceRecord, field: 'key' | 
   }
 }
 
+/** A header value as a shard sees it: text (of an array of values, the first). */
+export function headerText(v: unknown): string {
+  return String(Array.isArray(v) ? v[0] : v);
+}
+
 function stringHeaders(h: Record<string, unknown> | undefined): Record<string, string> | undefined {
   if (!h) return undefined;
   let out: Record<string, string> | undefined;
@@ -144,7 +149,7 @@ function stringHeaders(h: Record<string, unknown> | undefined): Record<string, s
   for (const k in h) {
     const v = h[k];
     if (v === undefined || !Object.hasOwn(h, k)) continue;
-    (out ??= {})[k] = String(Array.isArray(v) ? v[0] : v);
+    (out ??= {})[k] = headerText(v);
   }
   return out;
 }

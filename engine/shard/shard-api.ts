@@ -234,8 +234,10 @@ export interface Shard {
   /**
    * Applies records of one topic partition, in offset order, and returns how many it consumed: a
    * prefix of `records`. Inbox records stop early when they must wait for the source partition
-   * (see `noteSourceEnd`); the caller fetches the rest again from `nextOffset`. `receivedAt`: when
-   * the records were received (wall-clock ms), which a source end must be as fresh as (InboxGate).
+   * (see `noteSourceEnd`); the caller fetches the rest again from `nextOffset`. Messages handed
+   * over in memory have no offsets: there only the origin whose message must wait stops, from that
+   * message on (`takeMemoryWaits`), and the caller offers those again. `receivedAt`: when the
+   * records were received (wall-clock ms), which a source end must be as fresh as (InboxGate).
    */
   apply(records: readonly SourceRecord[], receivedAt?: number): number;
   /**
@@ -248,6 +250,8 @@ export interface Shard {
   noteSourceEnd(highWatermark: number, seenAt?: number): void;
   /** True when an apply since the last call waited on a source end older than its records (InboxGate.takeEndWanted). */
   takeEndWanted(): boolean;
+  /** ApplyResult.memoryWaits of the last apply, once (undefined: every memory message it was given was consumed). */
+  takeMemoryWaits(): number[] | undefined;
   /** Applies what entities awaiting answers hold once they have waited too long (engine/shard/awaiting-holds.ts). */
   releaseOverdueHolds(): void;
   /** Hands over everything accumulated since the previous call. */

@@ -31,6 +31,7 @@ function pendingShard() {
       endWanted = false;
       return w;
     },
+    takeMemoryWaits: () => undefined,
     rehydrated: () => void (missing = []),
   };
   return shard;

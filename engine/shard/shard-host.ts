@@ -43,7 +43,7 @@ export interface ShardSpec {
 }
 
 export interface ApplyResult {
-  /** Records consumed (a prefix of the batch); 0 with `needs` while passivated keys are missing. */
+  /** Records consumed (a prefix of the batch, but see `memoryWaits`); 0 with `needs` while passivated keys are missing. */
   consumed: number;
   /** Passivated keys to load and `rehydrate` ; nothing of the batch was applied: send it again. */
   needs?: string[];
@@ -62,6 +62,12 @@ export interface ApplyResult {
   heldSources?: number;
   /** Inbox records wait on a source end older than they are: measure the end again (engine/source-ends.ts). */
   endWanted?: true;
+  /**
+   * A batch of messages handed over in memory: per origin whose message had to wait, that message's
+   * index in the batch. It and the origin's later messages in the batch were not consumed; every
+   * other message was (engine/memory-taken.ts).
+   */
+  memoryWaits?: number[];
 }
 
 export type QueryAnswer = { state: unknown; quarantine: string | null } | 'passivated' | undefined;
@@ -110,6 +116,8 @@ function result(s: Shard, consumed: number): ApplyResult {
   if (appliedTimestamps) r.appliedTimestamps = appliedTimestamps;
   if (s.heldSources) r.heldSources = s.heldSources();
   if (s.takeEndWanted()) r.endWanted = true;
+  const memoryWaits = s.takeMemoryWaits();
+  if (memoryWaits) r.memoryWaits = memoryWaits;
   return r;
 }
 

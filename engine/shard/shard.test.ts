@@ -103,6 +103,24 @@ describe('shard', () => {
     expect(shard.apply([{ ...reserve('order/0', 3, 'E', 1, 'o-3', 2500), offset: 2 }])).toBe(1);
   });
 
+  test('in memory, a message that waits for the source stops only its own origin: the others go, and the waits name where each stopped', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    shard.noteSourceEnd(2);
+    expect(shard.apply([{ ...stock('e-1', 'W', 10, 1000), offset: 0 }])).toBe(1);
+    const memory = (origin: string, seq: number, ts: number) => ({ ...reserve(origin, seq, 'W', 1, `o-${origin}-${seq}`, ts), offset: -1, memory: true as const });
+    // order/1's second message is ahead of the source (at 1000); its third must stay behind it.
+    const batch = [memory('order/1', 1, 500), memory('order/1', 2, 5000), memory('order/1', 3, 600), memory('order/2', 1, 700), memory('order/3', 1, 8000), memory('order/2', 2, 800)];
+    expect(shard.apply(batch)).toBe(3);
+    expect(shard.takeMemoryWaits()).toEqual([1, 4]);
+    expect(shard.takeMemoryWaits()).toBeUndefined(); // taken
+    expect(shard.takeDelta().consumedOutbox).toEqual([{ origin: 'order/1', seq: 1 }, { origin: 'order/2', seq: 1 }, { origin: 'order/2', seq: 2 }]);
+    expect(sku(shard, 'W')).toMatchObject({ reserved: 3 });
+    // The source passes them: offered again, the rest goes in order.
+    expect(shard.apply([{ ...stock('e-2', 'W', 1, 9000), offset: 1 }])).toBe(1);
+    expect(shard.apply([batch[1]!, batch[2]!, batch[4]!])).toBe(3);
+    expect(shard.takeMemoryWaits()).toBeUndefined();
+    expect(shard.takeDelta().inboxPositions).toEqual(expect.arrayContaining([{ origin: 'order/1', lastSeq: 3 }, { origin: 'order/3', lastSeq: 1 }]));
+  });
 
   test('a source end learned before the inbox records were received does not make the source caught up: they wait by their time until the end is measured again', () => {
     // Taken while its source was empty (end 0 at t=100); stock written at once with the orders,

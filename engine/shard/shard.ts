@@ -79,6 +79,7 @@ export function createShard(opts: ShardOptions): Shard {
     },
     noteSourceEnd: (highWatermark, seenAt) => gate.noteSourceEnd(highWatermark, seenAt),
     takeEndWanted: () => gate.takeEndWanted(),
+    takeMemoryWaits: () => router.takeMemoryWaits(),
     releaseOverdueHolds: () => handler.releaseOverdueHolds(),
     dirty: () => pending.dirty(),
     clock: currentClock,
