@@ -82,9 +82,8 @@ describe('local delivery', () => {
     h.delivery.handOver(h.receiver, 'order/2', 1, [row('order/2', 3), row('order/2', 4)]);
     await settle();
     expect(h.applied).toEqual([{ origin: 'order/2', seq: 3 }, { origin: 'order/2', seq: 4 }]);
-    // Offered again, order/1 offers only the record it waits at.
     expect(h.offered[0]).toBe('order/1#1 order/1#2 order/2#3 order/2#4');
-    expect(new Set(h.offered.slice(1))).toEqual(new Set(['order/1#1']));
+    expect(new Set(h.offered.slice(1))).toEqual(new Set(['order/1#1 order/1#2']));
     h.state.waits.clear();
     await h.delivery.drain(h.receiver);
     await settle();
@@ -92,7 +91,18 @@ describe('local delivery', () => {
     h.delivery.handOver(h.receiver, 'order/2', 1, [row('order/2', 5)]);
     await settle();
     expect(h.applied.map((a) => a.seq)).toEqual([3, 4, 1, 2, 5]); // each applied once, in its origin's order
-    expect(h.offered.at(-2)).toBe('order/1#2'); // the head went alone; the rest followed
+  });
+
+  test('an origin whose first record waited is offered after the others, so a full offer of it cannot keep them out', async () => {
+    const h = harness();
+    h.state.take = 3; // the shard takes no more than 3 of an offer: a full window, as MAX_OFFERED makes one
+    h.state.waits.add('order/1');
+    h.delivery.handOver(h.receiver, 'order/1', 1, [row('order/1', 1), row('order/1', 2), row('order/1', 3)]);
+    await settle();
+    h.delivery.handOver(h.receiver, 'order/2', 1, [row('order/2', 4)]);
+    await settle();
+    expect(h.applied).toEqual([{ origin: 'order/2', seq: 4 }]);
+    expect(h.offered.some((o) => o.startsWith('order/2#4 order/1#1'))).toBe(true);
   });
 
   test("a new epoch of the origin drops what its older one queued and waits for a new barrier", async () => {

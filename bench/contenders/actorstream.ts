@@ -38,6 +38,9 @@ const pending = new Map<string, number[]>();
 // When each of those records was applied: applied→durable is the checkpoint's share of event→durable.
 const appliedAt = new Map<string, number[]>();
 const appliedToDurable = latencyRecorder();
+// Actor → actor messages: from a message's hand-over in memory (or its append to an inbox topic)
+// to the receiver's commit of what it did with it — a message's own event→durable.
+const messageToDurable = latencyRecorder();
 const checkpoints = { count: 0, totalMs: 0, maxMs: 0, states: 0, outbox: 0 };
 let sourceApplied = 0;
 let firstAtMs = 0;
@@ -97,6 +100,7 @@ const observer: ProcessorObserver = {
       return;
     }
     for (let i = 0; i < n; i++) {
+      if (q[i]! < 0) messageToDurable.record(e.atMs + q[i]!);
       if (q[i]! <= 0) continue;
       durableLatency.record(e.atMs - q[i]!);
       appliedToDurable.record(e.atMs - a[i]!);
@@ -188,7 +192,7 @@ if (cfg.mode === 'recover') {
   emit({
     event: 'done', records: sourceApplied, startedAtMs: processStartMs(), firstAtMs, processedAtMs, durableAtMs: calmSince,
     latency: { state: stateLatency.summary(), durable: durableLatency.summary() },
-    extra: { totals: processor.totals(), outOfEventTimeOrder, checkpoints, entities, inboxRecords, appliedToDurable: appliedToDurable.summary() },
+    extra: { totals: processor.totals(), outOfEventTimeOrder, checkpoints, entities, inboxRecords, appliedToDurable: appliedToDurable.summary(), messageToDurable: messageToDurable.summary() },
   });
 }
 await admin.disconnect().catch(() => {});
