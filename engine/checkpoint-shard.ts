@@ -7,6 +7,7 @@ import type { TracedRecord } from './observer.ts';
 import type { Owned } from './owned-shard.ts';
 import type { ShardDelta } from './shard/shard.ts';
 import { runReleases } from './quarantine-release.ts';
+import { mayEvict } from './shard/residency.ts';
 import type { GroupOutcome } from './checkpoint-group.ts';
 
 /** What committing a checkpoint, and recovering from a failed commit, needs of the checkpointer's context. */
@@ -169,7 +170,9 @@ async function publishStep(ctx: CheckpointerContext, relay: CommittedOutboxRelay
     return step.quarantined;
   }
   // Only now is every entity not changed since `takeDelta` durable, so only now may it leave memory.
-  if (ctx.isCurrent(id, o)) {
+  // Asked only when there may be something to evict: the call waits behind every batch queued in
+  // the shard's worker, and the shard's next take waits for it (its publishing).
+  if (ctx.isCurrent(id, o) && mayEvict(ctx.passivation, o.size, o.oldestUseAt, Date.now())) {
     const gone = await o.host.passivate(id, ctx.passivation, Date.now()).catch(() => 0);
     // The size last reported by an apply; the next apply reports it afresh.
     o.size = Math.max(0, o.size - gone);

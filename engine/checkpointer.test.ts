@@ -13,7 +13,7 @@ function harness(opts: { commitFirst?: CheckpointerContext['commitFirst']; obser
   let deltaNo = 0;
   const owned = (id: string, dirty = true): Owned => {
     const o = {
-      id, actor: skuActor, partition: 0, epoch: 1, counters: {}, size: 0, appendTimes: [], traced: [], uncommitted: 0, paused: false, next: new Map(),
+      id, actor: skuActor, partition: 0, epoch: 1, counters: {}, size: 2, appendTimes: [], traced: [], uncommitted: 0, paused: false, next: new Map(),
       recordsInputs: opts.recordsInputs ?? false,
       host: {
         takeDelta: async () => {
@@ -253,6 +253,14 @@ describe('checkpointer', () => {
     await Promise.all([first, second, third]);
     expect(h.steps.filter((s) => s.startsWith('take'))).toHaveLength(2); // one queued pass, not one per call
     expect(h.steps.indexOf('take sku/0', 1)).toBeGreaterThan(h.steps.indexOf('passivate sku/0'));
+  });
+
+  test('a shard that cannot have anything to evict (by its last apply: within maxEntities, nothing idle) is not asked to passivate', async () => {
+    const h = harness();
+    Object.assign(h.owned('sku/0'), { size: 1, oldestUseAt: Date.now() + 60_000 });
+    Object.assign(h.owned('sku/1'), { size: 1, oldestUseAt: Date.now() - 60_000 }); // idle: asked
+    await h.cp.checkpointAll();
+    expect(h.steps.filter((s) => s.startsWith('passivate'))).toEqual(['passivate sku/1']);
   });
 
   test('a failed commit retires the shard (its memory no longer matches Postgres): nothing is relayed or passivated', async () => {

@@ -123,7 +123,7 @@ describe('applyMemoryRecords', () => {
     await host.open({ actorType: 'sku', partition: 0, app: 'app', sourceTopic: 'inventory_events', alertsTopic: 'alerts', actors: {} }, { states: [], offsets: new Map(), inboxPositions: new Map(), timers: [] });
     // The source is at event time 1000 and not at its end (5): later messages wait for it.
     const stock = { offset: '0', key: 'sku-1', value: JSON.stringify({ id: 'e-1', type: 'stock_received', v: 1, ts: 1000, data: { sku: 'sku-1', qty: 9 } }), timestamp: '1000' };
-    host.apply('sku/0', packBatch('inventory_events', 0, [stock]), { now: 1, sourceEnd: 5 });
+    expect(host.apply('sku/0', packBatch('inventory_events', 0, [stock]), { now: 1, sourceEnd: 5 }).oldestUseAt).toBe(1); // for passivation (residency.ts mayEvict)
     const reserve = (origin: string, seq: number, ts: number): TextMessage => ({
       offset: '-1', key: 'sku-1', timestamp: '10', headers: { 'x-origin': origin, 'x-seq': String(seq) },
       value: JSON.stringify({ from: { type: 'order', key: `o-${origin}-${seq}` }, msg: { type: 'reserve', orderId: `o-${origin}-${seq}`, line: 0, qty: 1, cause: 'e', ts } }),

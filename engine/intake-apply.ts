@@ -77,6 +77,7 @@ export function accountApplied(deps: Pick<IntakeDeps, 'observer' | 'log'>, o: Ow
   logWaitsTimedOut(deps.log, o.id, before, r.counters);
   o.counters = r.counters;
   o.size = r.size;
+  o.oldestUseAt = r.oldestUseAt;
   const consumed = r.consumed;
   const tp = tpKey(batch.topic, batch.partition);
   // Memory records have no offset: the inbox partition's position is the fetched records' alone.

@@ -15,6 +15,8 @@ export interface Owned {
   host: AsyncShardHost;
   counters: ShardCounters;
   size: number;
+  /** ApplyResult.oldestUseAt of its last apply: whether passivation may find anything to evict. */
+  oldestUseAt?: number;
   /** Kafka timestamps of records applied since the last delta was taken (event→durable). */
   appendTimes: number[];
   /** Traced records applied since the last delta was taken. */

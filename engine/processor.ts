@@ -155,7 +155,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       actorsConfig: opts.actorsConfig ?? {}, maxFutureMs: opts.maxFutureMs, recordsInputs: (id) => recordingInputs.has(id),
       keepProcessed: opts.processedEventsTable !== undefined, historyTypes: kept.historyTypes, actorTypes: actors.map((a) => a.type),
       resume: (o) => intake.resume(o), log, lazyRestoreAbove: opts.lazyRestoreAbove ?? PROCESSOR_DEFAULTS.lazyRestoreAbove,
-      maxEvictedKeys: (opts.passivation ?? PROCESSOR_DEFAULTS.passivation).maxEvictedKeys, eventTime,
+      maxEvictedKeys: (opts.passivation ?? PROCESSOR_DEFAULTS.passivation).maxEvictedKeys,
+      passivationIdleMs: (opts.passivation ?? PROCESSOR_DEFAULTS.passivation).idleMs, eventTime,
     });
     const membership = createMembership({
       actorOf: (type) => actors.find((a) => a.type === type), checkpoint: () => checkpoint(), ...lifecycle, log,

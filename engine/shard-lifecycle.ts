@@ -54,6 +54,8 @@ export interface ShardLifecycleDeps {
   lazyRestoreAbove: number;
   /** See PassivationPolicy.maxEvictedKeys. */
   maxEvictedKeys?: number;
+  /** See ShardOptions.passivationIdleMs. */
+  passivationIdleMs?: number;
   /** Which shards merge in event time, and which publish clocks (ProcessorOptions.eventTimeMerge). */
   eventTime?: EventTimePlan;
   /** Lets a shard paused by backpressure fetch again (it is being closed). */
@@ -94,7 +96,7 @@ export function createShardLifecycle(deps: ShardLifecycleDeps): ShardLifecycle {
       const recordsInputs = deps.recordsInputs(id);
       const merge = deps.eventTime?.mergeOf(actor.type);
       const size = await host.open(
-        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes], keepHistory: deps.historyTypes.has(actor.type), maxEvictedKeys: deps.maxEvictedKeys,
+        { actorType: actor.type, partition, app: deps.app, sourceTopic, alertsTopic: topics.alerts, actors: deps.actorsConfig, maxFutureMs: deps.maxFutureMs, recordInputs: recordsInputs, keepProcessed: deps.keepProcessed, actorTypes: [...deps.actorTypes], keepHistory: deps.historyTypes.has(actor.type), maxEvictedKeys: deps.maxEvictedKeys, passivationIdleMs: deps.passivationIdleMs,
           merge, mergedReceivers: deps.eventTime?.isSender(actor.type) ? deps.eventTime.receivers : undefined, holdWhileAwaiting: deps.eventTime !== undefined },
         { states: snap.states, stored: snap.stored, storedUnknown: snap.storedUnknown, offsets: snap.offsets, eventTimeMax: snap.eventTimes.get(`${sourceTopic}:${partition}`), inboxPositions: snap.inboxPositions, timers: snap.timers as never },
       );

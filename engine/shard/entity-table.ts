@@ -31,8 +31,10 @@ export class EntityTable {
     maxEvictedKeys?: number,
     /** Hold what entities awaiting answers are given (ShardOptions.holdWhileAwaiting). */
     holdWhileAwaiting = true,
+    /** ShardOptions.passivationIdleMs. */
+    passivationIdleMs?: number,
   ) {
-    this.residency = new Residency(maxEvictedKeys);
+    this.residency = new Residency(maxEvictedKeys, passivationIdleMs);
     const awaiting = holdWhileAwaiting && actor.awaiting ? (state: unknown) => actor.awaiting!(state) : undefined;
     const ahead = actor.aheadOfNotices ? (state: unknown, input: ActorInput) => actor.aheadOfNotices!(state, input) : undefined;
     this.holds = new AwaitingHolds(awaiting, actor.heldInOrder, ahead);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { Residency } from './residency.ts';
+import { mayEvict, Residency } from './residency.ts';
 
 const policy = { idleMs: 1000, maxEntities: 100 };
 const never = () => false;
@@ -35,6 +35,35 @@ describe('residency (passivation)', () => {
     expect(r.evict({ idleMs: 1600, maxEntities: 1 }, 300, never)).toEqual(['c']);
     expect(r.evict({ idleMs: 1600, maxEntities: 100 }, 1799, never)).toEqual([]);
     expect(r.evict({ idleMs: 1600, maxEntities: 100 }, 1800, never)).toEqual(['b']);
+  });
+
+  test('given the policy at the start, a use within a sixteenth of idleMs keeps its place before any eviction too', () => {
+    const r = new Residency(undefined, 1600);
+    r.touch('a', 0);
+    r.touch('b', 0);
+    r.touch('a', 99); // kept where it was
+    expect(r.evict({ idleMs: 1600, maxEntities: 1 }, 100, never)).toEqual(['a']);
+  });
+
+  test('the oldest use: the front of the recency order, moving forward with uses and evictions', () => {
+    const r = new Residency();
+    expect(r.oldestUse()).toBeUndefined();
+    r.touch('a', 10);
+    r.touch('b', 20);
+    expect(r.oldestUse()).toBe(10);
+    r.touch('a', 30);
+    expect(r.oldestUse()).toBe(20);
+    r.evict({ idleMs: 5, maxEntities: 100 }, 26, never);
+    expect(r.oldestUse()).toBe(30);
+  });
+
+  test('mayEvict: false only when nothing is idle long enough and the shard is within maxEntities', () => {
+    const p = { idleMs: 1000, maxEntities: 2 };
+    expect(mayEvict(p, 2, 500, 1499)).toBe(false);
+    expect(mayEvict(p, 2, 500, 1500)).toBe(true); // the oldest is idle
+    expect(mayEvict(p, 3, 500, 600)).toBe(true); // beyond maxEntities
+    expect(mayEvict(p, 0, undefined, 600)).toBe(false); // empty
+    expect(mayEvict(p, 1, undefined, 600)).toBe(true); // not reported yet (no apply since the shard opened)
   });
 
   test('beyond maxEntities the least recently used go, even when not idle', () => {

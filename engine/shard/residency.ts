@@ -25,8 +25,25 @@ export interface PassivationPolicy {
  */
 export const DEFAULT_MAX_EVICTED_KEYS = 1_000_000;
 
+/**
+ * Whether a shard of `size` entities, the least recently used of them last used at `oldestUseAt`
+ * (both as its last apply reported them), may have any to evict at `now`. False only when it
+ * surely has none: nothing idle long enough (the oldest use only moves forward, Residency.oldestUse)
+ * and no more entities than the policy keeps. Entities added by applies not yet answered count
+ * from their answer on: one checkpoint later at most.
+ */
+export function mayEvict(policy: PassivationPolicy, size: number, oldestUseAt: number | undefined, now: number): boolean {
+  if (size > policy.maxEntities) return true;
+  if (oldestUseAt === undefined) return size > 0;
+  return now - oldestUseAt >= policy.idleMs;
+}
+
 /** Residency's `touchResolutionMs` at most: a second is nothing against the default ten idle minutes. */
 const MAX_TOUCH_RESOLUTION_MS = 1_000;
+
+function touchResolutionFor(idleMs: number): number {
+  return Math.min(MAX_TOUCH_RESOLUTION_MS, idleMs / 16);
+}
 
 export class Residency {
   private readonly lastUsed = new Map<string, number>();
@@ -48,11 +65,17 @@ export class Residency {
    * evicted and treats every key not in memory as possibly stored (`unknownMayBeStored`), as after
    * a lazy restore — memory stays bounded and the price is one look-up for each new key.
    */
-  constructor(private readonly maxEvictedKeys = DEFAULT_MAX_EVICTED_KEYS) {}
+  constructor(
+    private readonly maxEvictedKeys = DEFAULT_MAX_EVICTED_KEYS,
+    /** The policy's `idleMs`, when known at the start: use times are as coarse from the start as after an eviction. */
+    idleMs?: number,
+  ) {
+    if (idleMs !== undefined) this.touchResolutionMs = touchResolutionFor(idleMs);
+  }
 
   /**
-   * How stale a use time may be left (set from the policy at the first eviction; exact until
-   * then): re-inserting a key moves it to the back of `lastUsed`, a delete and an insert in a map of
+   * How stale a use time may be left (set from the policy given at the start, or else at the first
+   * eviction; exact until then): re-inserting a key moves it to the back of `lastUsed`, a delete and an insert in a map of
    * every entity for every input, which a backlog profile put at ~3% of applying. A key used again
    * within this span keeps its place, so it may leave up to this much before `idleMs`.
    */
@@ -66,12 +89,22 @@ export class Residency {
   }
 
   /**
+   * When the least recently used entity in memory was last used (undefined: none is). It only
+   * moves forward while the wall clock does: a use moves its entity to the back, new entities
+   * come in at the back, evictions take from the front.
+   */
+  oldestUse(): number | undefined {
+    for (const at of this.lastUsed.values()) return at;
+    return undefined;
+  }
+
+  /**
    * Keys to evict now, oldest first: idle past `policy.idleMs`, or beyond `policy.maxEntities`,
    * skipping keys for which `keep` is true (uncommitted changes).
    * The chosen keys are moved to `evicted`; the caller drops their states.
    */
   evict(policy: PassivationPolicy, now: number, keep: (key: string) => boolean): string[] {
-    this.touchResolutionMs = Math.min(MAX_TOUCH_RESOLUTION_MS, policy.idleMs / 16);
+    this.touchResolutionMs = touchResolutionFor(policy.idleMs);
     const out: string[] = [];
     let excess = this.lastUsed.size - policy.maxEntities;
     for (const [key, at] of this.lastUsed) {

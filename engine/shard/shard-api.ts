@@ -40,6 +40,11 @@ export interface ShardOptions {
   /** Keys of passivated entities remembered at most (see Residency); default DEFAULT_MAX_EVICTED_KEYS. */
   maxEvictedKeys?: number;
   /**
+   * The passivation policy's `idleMs`, when the shard is passivated: its entities' use times may be
+   * coarse from the start (Residency.touchResolutionMs), not only once something was evicted.
+   */
+  passivationIdleMs?: number;
+  /**
    * The deployment's actor types: an inbox message must come from one of them, the one its
    * `x-origin` shard runs (it may be answered, and an answer to a type with no inbox topic could
    * never be relayed), and the actor may send only to them (else its entity is quarantined).
@@ -271,6 +276,8 @@ export interface Shard {
   query(key: string): { state: unknown; quarantine: string | null } | 'passivated' | undefined;
   /** Entities in memory. */
   size(): number;
+  /** See Residency.oldestUse. */
+  oldestUse(): number | undefined;
   /**
    * Fires every timer due before event time `ts` (or at it, when `inclusive`), as inputs later than
    * it would. Live, timers fire as inputs move event time; a time-travel rebuild

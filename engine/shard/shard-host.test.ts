@@ -19,6 +19,7 @@ function pendingShard() {
   const shard = {
     counters,
     size: () => 1,
+    oldestUse: () => undefined,
     missingKeys: () => missing,
     apply: (records: SourceRecord[]) => records.length,
     takeAppliedTimestamps: () => {

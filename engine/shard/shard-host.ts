@@ -34,6 +34,8 @@ export interface ShardSpec {
   keepHistory?: boolean;
   /** See ShardOptions.maxEvictedKeys. */
   maxEvictedKeys?: number;
+  /** See ShardOptions.passivationIdleMs. */
+  passivationIdleMs?: number;
   /** See ShardOptions.merge. */
   merge?: MergeOptions;
   /** See ShardOptions.mergedReceivers. */
@@ -51,6 +53,8 @@ export interface ApplyResult {
   counters: ShardCounters;
   /** Entities in memory. */
   size: number;
+  /** When the least recently used of them was last used (Residency.oldestUse); absent: none is in memory. */
+  oldestUseAt?: number;
   /**
    * A shard that merges in event time, or holds inputs of entities awaiting answers, takes records
    * before it applies some of them: the Kafka timestamps of the source events it applied in this call
@@ -113,6 +117,8 @@ export interface ShardHostApi {
 function result(s: Shard, consumed: number): ApplyResult {
   const appliedTimestamps = s.takeAppliedTimestamps?.();
   const r: ApplyResult = { consumed, counters: { ...s.counters }, size: s.size() };
+  const oldestUseAt = s.oldestUse();
+  if (oldestUseAt !== undefined) r.oldestUseAt = oldestUseAt;
   if (appliedTimestamps) r.appliedTimestamps = appliedTimestamps;
   if (s.heldSources) r.heldSources = s.heldSources();
   if (s.takeEndWanted()) r.endWanted = true;
@@ -163,7 +169,7 @@ export function createShardHost(
     async open(spec, restore) {
       await prepare(spec.actors);
       const actor = resolveActor(spec.actorType, spec.actors);
-      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed, actorTypes: spec.actorTypes, keepHistory: spec.keepHistory, maxEvictedKeys: spec.maxEvictedKeys, merge: spec.merge, mergedReceivers: spec.mergedReceivers, holdWhileAwaiting: spec.holdWhileAwaiting });
+      const shard = createShard({ actor, partition: spec.partition, app: spec.app, sourceTopic: spec.sourceTopic, alertsTopic: spec.alertsTopic, restore, maxFutureMs: spec.maxFutureMs, recordInputs: spec.recordInputs, keepProcessed: spec.keepProcessed, actorTypes: spec.actorTypes, keepHistory: spec.keepHistory, maxEvictedKeys: spec.maxEvictedKeys, passivationIdleMs: spec.passivationIdleMs, merge: spec.merge, mergedReceivers: spec.mergedReceivers, holdWhileAwaiting: spec.holdWhileAwaiting });
       shards.set(shard.id, shard);
       return shard.size();
     },

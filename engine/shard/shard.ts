@@ -31,7 +31,7 @@ export function createShard(opts: ShardOptions): Shard {
   const inboxPositions = new Map<string, number>(opts.restore?.inboxPositions ?? []);
   const inputs = opts.recordInputs ? new InputLog() : undefined;
   const counters: ShardCounters = { applied: 0, deadLettered: 0, duplicatesDropped: 0, skippedBelowOffset: 0, timersFired: 0, outOfEventTimeOrder: 0, mergeWaitsTimedOut: 0, awaitsTimedOut: 0 };
-  const table = new EntityTable(actor, wallClock(), opts.maxEvictedKeys, opts.holdWhileAwaiting);
+  const table = new EntityTable(actor, wallClock(), opts.maxEvictedKeys, opts.holdWhileAwaiting, opts.passivationIdleMs);
   for (const s of opts.restore?.states ?? []) table.restore(s);
   table.holds.restored();
   table.residency.storedElsewhere(opts.restore?.stored ?? []);
@@ -96,6 +96,7 @@ export function createShard(opts: ShardOptions): Shard {
     },
     query: (key) => table.query(key),
     size: () => table.states.size,
+    oldestUse: () => table.residency.oldestUse(),
     missingKeys: (records) => table.missingKeys(records, (limit, visit) => handler.timerKeysDueBy(Math.max(limit, merged?.heldHorizon ?? -Infinity), visit)),
     rehydrate: (rows, keys) => table.rehydrate(rows, keys),
     storedKeys: (keys) => table.storedKeys(keys),
