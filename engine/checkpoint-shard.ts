@@ -173,9 +173,12 @@ async function publishStep(ctx: CheckpointerContext, relay: CommittedOutboxRelay
   // Asked only when there may be something to evict: the call waits behind every batch queued in
   // the shard's worker, and the shard's next take waits for it (its publishing).
   if (ctx.isCurrent(id, o) && mayEvict(ctx.passivation, o.size, o.oldestUseAt, Date.now())) {
-    const gone = await o.host.passivate(id, ctx.passivation, Date.now()).catch(() => 0);
-    // The size last reported by an apply; the next apply reports it afresh.
-    o.size = Math.max(0, o.size - gone);
+    const left = await o.host.passivate(id, ctx.passivation, Date.now()).catch(() => undefined);
+    // As of the passivation; applies answered after it report afresh.
+    if (left) {
+      o.size = left.size;
+      o.oldestUseAt = left.oldestUseAt;
+    }
   }
   return [];
 }

@@ -22,7 +22,7 @@ function harness(opts: { commitFirst?: CheckpointerContext['commitFirst']; obser
           const n = ++deltaNo;
           return { offsets: [{ topic: 't', partition: 0, nextOffset: n }], states: [{ actorType: 'sku', key: `k-${n}`, partition: 0, stateVersion: 2, state: {} }], outbox: [], alerts: [], inboxPositions: [], timersAdded: [], timersRemoved: [] } satisfies ShardDelta;
         },
-        passivate: async () => (steps.push(`passivate ${id}`), 0),
+        passivate: async () => (steps.push(`passivate ${id}`), { size: 0 }),
         inputsOfTakenDelta: async () => [],
       },
     } as unknown as Owned;
@@ -261,6 +261,17 @@ describe('checkpointer', () => {
     Object.assign(h.owned('sku/1'), { size: 1, oldestUseAt: Date.now() - 60_000 }); // idle: asked
     await h.cp.checkpointAll();
     expect(h.steps.filter((s) => s.startsWith('passivate'))).toEqual(['passivate sku/1']);
+  });
+
+  test('what a passivation leaves in memory is what the next publish goes by', async () => {
+    const h = harness();
+    const o = Object.assign(h.owned('sku/0'), { size: 5, oldestUseAt: Date.now() + 60_000 });
+    const left = [{ size: 1, oldestUseAt: Date.now() + 60_000 }];
+    (o.host as { passivate: unknown }).passivate = async () => (h.steps.push('passivate sku/0'), left.shift());
+    await h.cp.checkpointAll(); // 5 > maxEntities: asked, and 1 is left, used just now
+    await h.cp.checkpointAll();
+    expect(h.steps.filter((s) => s.startsWith('passivate'))).toEqual(['passivate sku/0']);
+    expect([o.size, o.oldestUseAt]).toEqual([1, expect.any(Number)]);
   });
 
   test('a failed commit retires the shard (its memory no longer matches Postgres): nothing is relayed or passivated', async () => {

@@ -79,8 +79,9 @@ describe('accountApplied', () => {
     const o = { id: 'user/1', actor: skuActor, partition: 1, counters: { ...counters }, next: new Map(), appendTimes: [], traced: [], uncommitted: 0 } as unknown as Owned;
     const deps = { observer: {}, log: (line: string) => void lines.push(line) };
     const result = (more: Partial<typeof counters>): ApplyResult => ({ consumed: 1, counters: { ...counters, applied: 1, ...more }, size: 1 });
-    accountApplied(deps, o, batch, result({}), 0, 0);
+    accountApplied(deps, o, batch, { ...result({}), size: 3, oldestUseAt: 17 }, 0, 0);
     expect(lines).toEqual([]);
+    expect([o.size, o.oldestUseAt]).toEqual([3, 17]); // what passivation goes by (residency.ts mayEvict)
     accountApplied(deps, o, batch, result({ mergeWaitsTimedOut: 1, awaitsTimedOut: 2 }), 1, 0);
     expect(lines).toEqual([
       'user/1: stopped waiting for a silent origin 1 time(s) after event_time_max_wait_ms; what it applied then may differ from a replay',

@@ -74,3 +74,20 @@ describe('a host whose deltas are posted to another thread', () => {
     expect(posted.states.map(({ stateJson: _, ...rest }) => rest)).toEqual(inline.states.map(({ state: _, ...rest }) => rest));
   });
 });
+
+describe('shard host passivation', () => {
+  test('a shard opened with the idle time has coarse use times from the start, and passivate reports what is left', async () => {
+    const host = createShardHost(() => skuActor);
+    await host.open({ actorType: 'sku', partition: 0, app: 'app', sourceTopic: 'inventory_events', alertsTopic: 'alerts', actors: {}, passivationIdleMs: 1600 }, { states: [], offsets: new Map(), inboxPositions: new Map(), timers: [] });
+    let offset = 0;
+    const stock = (sku: string) => ({ offset: String(offset++), key: sku, value: JSON.stringify({ id: `e-${offset}`, type: 'stock_received', v: 1, ts: 1000, data: { sku, qty: 1 } }), timestamp: '1000' });
+    host.apply('sku/0', packBatch('inventory_events', 0, [stock('sku-a'), stock('sku-b')]), { now: 0 });
+    host.takeDelta('sku/0'); // committed: may leave memory
+    expect(host.apply('sku/0', packBatch('inventory_events', 0, [stock('sku-a')]), { now: 99 }).oldestUseAt).toBe(0);
+    host.takeDelta('sku/0');
+    // Used again within a sixteenth of 1600 ms, sku-a kept its place: the least recently used is sku-a.
+    expect(host.passivate('sku/0', { idleMs: 1600, maxEntities: 1 }, 100)).toEqual({ size: 1, oldestUseAt: 0 });
+    expect(host.query('sku/0', 'sku-a')).toBe('passivated');
+    expect(host.passivate('gone/0', { idleMs: 1600, maxEntities: 1 }, 100)).toBeUndefined();
+  });
+});

@@ -44,17 +44,19 @@ export interface ShardSpec {
   holdWhileAwaiting?: boolean;
 }
 
-export interface ApplyResult {
+/** A shard's entities in memory: how many, and when the least recently used of them was last used (absent: none is). */
+export interface Resident {
+  size: number;
+  oldestUseAt?: number;
+}
+
+export interface ApplyResult extends Resident {
   /** Records consumed (a prefix of the batch, but see `memoryWaits`); 0 with `needs` while passivated keys are missing. */
   consumed: number;
   /** Passivated keys to load and `rehydrate` ; nothing of the batch was applied: send it again. */
   needs?: string[];
   /** Cumulative counters of the shard after the call. */
   counters: ShardCounters;
-  /** Entities in memory. */
-  size: number;
-  /** When the least recently used of them was last used (Residency.oldestUse); absent: none is in memory. */
-  oldestUseAt?: number;
   /**
    * A shard that merges in event time, or holds inputs of entities awaiting answers, takes records
    * before it applies some of them: the Kafka timestamps of the source events it applied in this call
@@ -102,8 +104,11 @@ export interface ShardHostApi {
   storedKeys(id: string, keys: string[]): void;
   /** What the next checkpoint writes, or null when the shard is clean. */
   takeDelta(id: string): ShardDelta | null;
-  /** Evicts idle entities after a successful commit; returns how many left memory. */
-  passivate(id: string, policy: PassivationPolicy, now: number): number;
+  /**
+   * Evicts idle entities after a successful commit; returns what is in memory then, as an apply
+   * reports it (undefined when the shard is not open here).
+   */
+  passivate(id: string, policy: PassivationPolicy, now: number): Resident | undefined;
   query(id: string, key: string): QueryAnswer;
   /** See Shard.inputsOfTakenDelta: the records to dead-letter for entities whose rows Postgres refused. */
   inputsOfTakenDelta(id: string, keys: string[]): SourceRecord[];
@@ -113,12 +118,16 @@ export interface ShardHostApi {
   close(id: string): ShardCounters | undefined;
 }
 
+/** Its entities in memory (Resident), for passivation (engine/shard/residency.ts mayEvict). */
+function resident(s: Shard): Resident {
+  const oldestUseAt = s.oldestUse();
+  return oldestUseAt === undefined ? { size: s.size() } : { size: s.size(), oldestUseAt };
+}
+
 /** What an apply reports, taking from the shard what it reports once (applied timestamps, the wish for an end). */
 function result(s: Shard, consumed: number): ApplyResult {
   const appliedTimestamps = s.takeAppliedTimestamps?.();
-  const r: ApplyResult = { consumed, counters: { ...s.counters }, size: s.size() };
-  const oldestUseAt = s.oldestUse();
-  if (oldestUseAt !== undefined) r.oldestUseAt = oldestUseAt;
+  const r: ApplyResult = { consumed, counters: { ...s.counters }, ...resident(s) };
   if (appliedTimestamps) r.appliedTimestamps = appliedTimestamps;
   if (s.heldSources) r.heldSources = s.heldSources();
   if (s.takeEndWanted()) r.endWanted = true;
@@ -195,7 +204,11 @@ export function createShardHost(
       if (!s.dirty()) return null;
       return opts.postable ? postableDelta(s.takeDelta()) : s.takeDelta();
     },
-    passivate: (id, policy, now) => shards.get(id)?.passivate(policy, now) ?? 0,
+    passivate(id, policy, now) {
+      const s = shards.get(id);
+      s?.passivate(policy, now);
+      return s && resident(s);
+    },
     query: (id, key) => shards.get(id)?.query(key),
     inputsOfTakenDelta: (id, keys) => shardOf(id).inputsOfTakenDelta(keys),
     release(id, key, committed, stored, now) {
