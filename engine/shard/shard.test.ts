@@ -116,7 +116,9 @@ describe('shard', () => {
     expect(shard.takeDelta().consumedOutbox).toEqual([{ origin: 'order/1', seq: 1 }, { origin: 'order/2', seq: 1 }, { origin: 'order/2', seq: 2 }]);
     expect(sku(shard, 'W')).toMatchObject({ reserved: 3 });
     // The source passes them: offered again, the rest goes in order.
+    expect(shard.apply([batch[1]!])).toBe(0); // waits again, and is not taken: its waits do not outlive the next apply
     expect(shard.apply([{ ...stock('e-2', 'W', 1, 9000), offset: 1 }])).toBe(1);
+    expect(shard.takeMemoryWaits()).toBeUndefined();
     expect(shard.apply([batch[1]!, batch[2]!, batch[4]!])).toBe(3);
     expect(shard.takeMemoryWaits()).toBeUndefined();
     expect(shard.takeDelta().inboxPositions).toEqual(expect.arrayContaining([{ origin: 'order/1', lastSeq: 3 }, { origin: 'order/3', lastSeq: 1 }]));
