@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import type { DomainEvent } from '../../schemas/index.ts';
 import { topicOf } from '../../schemas/index.ts';
 import { toKafkaRecord, writeRecords } from '../../generator/index.ts';
-import { kafkajsLogClient } from '../../adapters/kafkajs/index.ts';
+import { applyKafkajsFixes, kafkajsLogClient } from '../../adapters/kafkajs/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../scripts/infra/test-database.ts';
 import { ensureKafka, type KafkaHandle } from '../../scripts/kafka/local-kafka.ts';
 import { sourceTopicName, topicNames, type LogClient, type RecordSink, type TopicAdmin, type TopicNames } from '../../engine/index.ts';
@@ -54,6 +54,8 @@ async function setUpPipelineEnv(partitions: number): Promise<PipelineEnv> {
   const db = await createTestDatabase();
   const sql = postgres(db.url, { max: 4, onnotice: () => {} });
   const prefix = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}_`;
+  // The test's own client with the fixes the product's has (no TimeoutNegativeWarning from kafkajs's idle timer).
+  applyKafkajsFixes();
   const kafka = new Kafka({ clientId: `${prefix}test`, brokers, logLevel: logLevel.ERROR });
   const admin = kafka.admin();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
