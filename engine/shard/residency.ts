@@ -75,9 +75,10 @@ export class Residency {
 
   /**
    * How stale a use time may be left (set from the policy given at the start, or else at the first
-   * eviction; exact until then): re-inserting a key moves it to the back of `lastUsed`, a delete and an insert in a map of
-   * every entity for every input, which a backlog profile put at ~3% of applying. A key used again
-   * within this span keeps its place, so it may leave up to this much before `idleMs`.
+   * eviction; exact until then): re-inserting a key moves it to the back of `lastUsed`, a delete
+   * and an insert in a map of every entity for every input, which a backlog profile put at ~3% of
+   * applying. A key used again within this span keeps its place, so it may leave up to this much
+   * before `idleMs`.
    */
   private touchResolutionMs = 0;
 
