@@ -71,8 +71,11 @@ async function applyOrRestore(deps: Pick<IntakeDeps, 'membership' | 'log'>, o: O
   }
 }
 
-/** What the next checkpoint, the observers and the log need to know of the records just applied. */
-export function accountApplied(deps: Pick<IntakeDeps, 'observer' | 'log'>, o: Owned, batch: ShardBatch, r: ApplyResult, expected: number, started: number): void {
+/**
+ * What the next checkpoint, the observers and the log need to know of the records just applied.
+ * `mask`: which records were taken (memory-taken.ts), when the caller has it already.
+ */
+export function accountApplied(deps: Pick<IntakeDeps, 'observer' | 'log'>, o: Owned, batch: ShardBatch, r: ApplyResult, expected: number, started: number, mask = takenMask(batch.records, r)): void {
   const before = o.counters;
   logWaitsTimedOut(deps.log, o.id, before, r.counters);
   o.counters = r.counters;
@@ -85,7 +88,6 @@ export function accountApplied(deps: Pick<IntakeDeps, 'observer' | 'log'>, o: Ow
   const traced: TracedRecord[] = [];
   // A shard that merges in event time, or holds inputs for answers, applies later than it takes: its own account of what it applied.
   if (r.appliedTimestamps) for (const t of r.appliedTimestamps) o.appendTimes.push(t);
-  const mask = takenMask(batch.records, r);
   for (let i = 0, n = mask ? batch.records.length : consumed; i < n; i++) {
     if (!wasTaken(mask, consumed, i)) continue;
     const m = batch.records[i]!;
@@ -147,12 +149,13 @@ export async function applyMemoryRecords(
     const started = performance.now();
     const r = await applyInShard(deps, o, batch);
     if (!r) break;
-    accountApplied(deps, o, batch, r, o.next.get(tpKey(topic, o.partition)) ?? 0, started);
+    const mask = takenMask(part, r);
+    accountApplied(deps, o, batch, r, o.next.get(tpKey(topic, o.partition)) ?? 0, started, mask);
     applied = true;
     endWanted ||= r.endWanted === true;
-    const mask = takenMask(part, r);
-    countByOrigin(part.filter((_, i) => wasTaken(mask, r.consumed, i)), taken);
-    part.forEach((m, i) => !wasTaken(mask, r.consumed, i) && waiting.add(originOf(m)));
+    const took = mask ? part.filter((_, i) => mask[i]) : part.slice(0, r.consumed);
+    countByOrigin(took, taken);
+    if (took.length < part.length) part.forEach((m, i) => !wasTaken(mask, r.consumed, i) && waiting.add(originOf(m)));
   }
   if (endWanted) deps.endWanted(o);
   return applied ? taken : undefined;
