@@ -81,3 +81,28 @@ describe('a merging SKU shard', () => {
     expect(delta.inboxPositions).toEqual([{ origin: 'order/0', lastSeq: 3 }]);
   });
 });
+
+describe('a merging shard that keeps history', () => {
+  // Messages are applied in event-time order, not in inbox order, so the inbox offset a checkpoint
+  // claims stops at the first one still held (merged-inputs.ts) while later ones are applied. Two
+  // checkpoints can then change an entity at the same source and inbox offsets: what tells them
+  // apart is the origins' positions, which is why the failure suite's "no snapshot written twice"
+  // check (tests/support/expect-history.ts) keys a checkpoint by all three.
+  test('two checkpoints that change an entity at the same offsets differ in their inbox positions', () => {
+    const sku = createShard({ actor: skuActor, partition: 0, app: APP, keepHistory: true, merge: { origins: ['order/0', 'order/1'] } });
+    const reserve = (orderId: string, ms: number) => ({ type: 'reserve', orderId, line: 0, qty: 1, cause: `e-${orderId}`, ts: T0 + ms });
+    sku.apply([
+      stock(0, T0),
+      stock(1, T0 + 95_000), // held too: the origins have promised nothing that far
+      // order/1's reserve at 0:01 is held: order/0 has promised nothing past its first message.
+      inbox(1, 'order/1', 1, reserve('late', 1000), `${T0 + 1000}/1/5/transaction_events`),
+      inbox(2, 'order/0', 1, reserve('a', 500), `${T0 + 500}/0/3/transaction_events`),
+    ]);
+    const first = sku.takeDelta().history!.filter((r) => r.key === 'S');
+    sku.apply([inbox(3, 'order/0', 2, reserve('b', 600), `${T0 + 600}/0/4/transaction_events`)]);
+    const second = sku.takeDelta().history!.filter((r) => r.key === 'S');
+    expect(first.map((r) => [r.sourceOffset, r.inboxOffset, r.inboxPositions])).toEqual([[1, 1, { 'order/0': 1 }]]);
+    expect(second.map((r) => [r.sourceOffset, r.inboxOffset, r.inboxPositions])).toEqual([[1, 1, { 'order/0': 2 }]]);
+    expect(sku.query('S')).toMatchObject({ state: { reserved: 2 } });
+  });
+});

@@ -5,7 +5,9 @@ import type postgres from 'postgres';
  * Time-travel snapshots survive crashes exactly (issue #16): they are written in the checkpoint
  * transaction, so after any kills every entity's newest snapshot is its committed state, and no
  * checkpoint's snapshot of an entity was written twice (a replay after a kill re-applies only
- * what was never committed).
+ * what was never committed). A checkpoint is known by its source offset, inbox offset and inbox
+ * positions: with the event-time merge, messages applied ahead of a held one leave both offsets
+ * where they were and move only their origins' positions (engine/shard/merge-passing.test.ts).
  */
 export async function expectHistoryMatchesCommitted(sql: postgres.Sql, types: readonly string[]): Promise<void> {
   const [counts] = await sql`
@@ -21,8 +23,8 @@ export async function expectHistoryMatchesCommitted(sql: postgres.Sql, types: re
     limit 5`;
   expect(differing.map((r) => `${r.actor_type}/${r.key}`)).toEqual([]);
   const twice = await sql`
-    select actor_type, key, source_offset, inbox_offset, count(*)::int as n from actor_state_history
+    select actor_type, key, source_offset, inbox_offset, inbox_positions, count(*)::int as n from actor_state_history
     where actor_type = any(${types as string[]}::text[])
-    group by actor_type, key, source_offset, inbox_offset having count(*) > 1 limit 5`;
-  expect(twice.map((r) => `${r.actor_type}/${r.key}@${r.source_offset}/${r.inbox_offset} ×${r.n}`)).toEqual([]);
+    group by actor_type, key, source_offset, inbox_offset, inbox_positions having count(*) > 1 limit 5`;
+  expect(twice.map((r) => `${r.actor_type}/${r.key}@${r.source_offset}/${r.inbox_offset}/${JSON.stringify(r.inbox_positions)} ×${r.n}`)).toEqual([]);
 }
