@@ -59,3 +59,43 @@ describe('aggregate fold', () => {
     ]);
   });
 });
+
+describe('what an aggregate may add', () => {
+  const returning = (incs: unknown): Aggregate<unknown> => ({ table: TABLE, add: () => incs as never });
+  const addWith = (incs: unknown) => {
+    const fold = new AggregateFold([counting, returning(incs)], false);
+    fold.add(msg('DE', 5, M), null, null, { key: 'k1', now: 0 }, []);
+    return fold;
+  };
+
+  // Each would be no error until much later, or never: "05" + 3 is "053", NaN and Infinity are
+  // written as null, a BigInt throws halfway through the cells, and Postgres refuses 1.5 for the
+  // bigint column, failing the whole checkpoint.
+  test.each([
+    ['a string measure', [{ at: M, dims: ['DE'], values: [1, '5'] }], `measure 'sum' must be a whole number (it is a bigint column; money in minor units), got the string "5"`],
+    ['a fraction', [{ at: M, dims: ['DE'], values: [1, 12.5] }], "measure 'sum' must be a whole number (it is a bigint column; money in minor units), got 12.5"],
+    ['NaN', [{ at: M, dims: ['DE'], values: [Number.NaN] }], "measure 'n' must be a whole number (it is a bigint column; money in minor units), got NaN"],
+    ['Infinity', [{ at: M, dims: ['DE'], values: [1, Infinity] }], "got Infinity"],
+    ['a BigInt', [{ at: M, dims: ['DE'], values: [1, 2n] }], 'got the BigInt 2n'],
+    ['more than a bigint holds', [{ at: M, dims: ['DE'], values: [1, 2 ** 63] }], 'got 9223372036854776000'],
+    ['more values than measures', [{ at: M, dims: ['DE'], values: [1, 2, 3] }], 'values must be an array of at most 2 numbers (n, sum), got an array of 3'],
+    ['no time', [{ dims: ['DE'], values: [1] }], "time 'at' must be epoch milliseconds, got undefined"],
+    ['a time that is not a number', [{ at: '2026-01-01', dims: ['DE'], values: [1] }], `time 'at' must be epoch milliseconds, got the string "2026-01-01"`],
+    ['dims that are not an array', [{ at: M, dims: 'DE', values: [1] }], `dims must be an array of 1 values, got the string "DE"`],
+    ['not an array of increments', undefined, 'add must return an array of increments (NO_INCREMENTS for none), got undefined'],
+  ])('%s: a clear error, and no cell changes (not even the valid aggregate\'s)', (_, incs, message) => {
+    const fold = new AggregateFold([counting, returning(incs)], false);
+    expect(() => fold.add(msg('DE', 5, M), null, null, { key: 'k1', now: 0 }, [])).toThrow(message);
+    expect(fold.empty()).toBe(true);
+  });
+
+  // The largest order the schemas accept (10^6 × 10^9 in minor units, 10^17) is past 2^53 but whole.
+  test('whole numbers up to what a bigint holds, missing trailing values and an empty answer are fine', () => {
+    const fold = addWith([{ at: M, dims: ['DE'], values: [1] }, { at: M, dims: ['DE'], values: [-2, 1e17] }]);
+    expect(fold.take().map((t) => t.rows)).toEqual([
+      [{ minute: M, dims: ['DE'], values: [1, 5] }],
+      [{ minute: M, dims: ['DE'], values: [-1, 1e17] }],
+    ]);
+    expect(addWith([]).take().map((t) => t.rows)).toEqual([[{ minute: M, dims: ['DE'], values: [1, 5] }]]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { ActorContext, ActorInput } from '../../actors/actor.ts';
-import { minuteOf, type Aggregate, type Increment } from '../../actors/projection.ts';
+import { minuteOf, type Aggregate, type AggregateTable, type Increment } from '../../actors/projection.ts';
 import type { Alert } from '../../schemas/index.ts';
 import type { AggregateRows } from './shard-api.ts';
 
@@ -38,10 +38,12 @@ export class AggregateFold {
     let any = false;
     for (let t = 0; t < aggregates.length; t++) {
       const incs = aggregates[t]!.add(input, before, after, ctx, alerts);
+      if (!Array.isArray(incs)) throw new Error(`aggregate '${aggregates[t]!.table.table}': add must return an array of increments (NO_INCREMENTS for none), got ${shown(incs)}`);
       scratch[t] = incs;
       any ||= incs.length > 0;
     }
     if (!any) return; // most inputs add nothing
+    for (let t = 0; t < aggregates.length; t++) checkIncrements(aggregates[t]!.table, scratch[t]!);
     for (let t = 0; t < aggregates.length; t++) {
       for (const inc of scratch[t]!) {
         const values = this.cell(t, minuteOf(inc.at), inc.dims, ctx.key);
@@ -82,6 +84,40 @@ export class AggregateFold {
     this.lastCell[table] = c;
     return c.values;
   }
+}
+
+/**
+ * Throws, before any cell changes, when an actor's `add` returns what its table cannot hold. Left
+ * to the sums, a measure that is not a whole number is no error until much later, if ever: a
+ * string concatenates ("05" + 3 is "053"), NaN and Infinity are written as null (the cell is null
+ * from then on), a BigInt throws halfway through the cells, and a fraction is refused by Postgres's
+ * bigint column, which fails the whole checkpoint before isolation finds the entity. As a throw
+ * here it is the actor's error like any other (shard-handler.ts `accept`): the entity is
+ * quarantined with this reason and the input parked, and nothing of it is counted.
+ */
+/** Postgres's bigint holds less than 2^63 either way (a larger whole number is written as 1e+21, which it refuses too). */
+const BIGINT_BOUND = 2 ** 63;
+
+export function checkIncrements(table: AggregateTable, incs: readonly Increment[]): void {
+  const width = table.measures.length;
+  for (const inc of incs) {
+    const at = inc?.at;
+    if (typeof at !== 'number' || !Number.isFinite(at)) throw new Error(`aggregate '${table.table}': an increment's time 'at' must be epoch milliseconds, got ${shown(at)}`);
+    const { dims, values } = inc;
+    if (!Array.isArray(dims)) throw new Error(`aggregate '${table.table}': an increment's dims must be an array of ${table.dimensions.length} values, got ${shown(dims)}`);
+    if (!Array.isArray(values) || values.length > width) throw new Error(`aggregate '${table.table}': an increment's values must be an array of at most ${width} numbers (${table.measures.join(', ')}), got ${shown(values)}`);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== undefined && !(Number.isInteger(v) && Math.abs(v as number) < BIGINT_BOUND)) throw new Error(`aggregate '${table.table}': measure '${table.measures[i]}' must be a whole number (it is a bigint column; money in minor units), got ${shown(v)}`);
+    }
+  }
+}
+
+function shown(v: unknown): string {
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'bigint') return `the BigInt ${v}n`;
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  return v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v);
 }
 
 function sameDims(a: readonly string[], b: readonly string[]): boolean {

@@ -59,6 +59,19 @@ describe('shard analytics', () => {
     expect(delta.aggregates).toBeUndefined();
   });
 
+  test('an aggregate that adds what its table cannot hold (money not in minor units) quarantines its entity with the reason; the others count', () => {
+    const careless: ActorDefinition<any> = {
+      ...order,
+      aggregates: [{ table: { table: 'y_minute', dimensions: [], measures: ['amount'] }, add: (i, _b, _a, ctx) => (i.kind === 'event' ? [{ at: M, dims: [], values: [ctx.key === 'o-7' ? 12.5 : 10] }] : []) }],
+    };
+    const shard = createShard({ actor: careless, partition: 0, app: 'shop' });
+    shard.apply([placed('e-6', 'o-6', M), placed('e-7', 'o-7', M), placed('e-8', 'o-8', M)]);
+    expect(shard.query('o-7')).toMatchObject({ quarantine: "Error: aggregate 'y_minute': measure 'amount' must be a whole number (it is a bigint column; money in minor units), got 12.5" });
+    const delta = shard.takeDelta();
+    expect(delta.aggregates).toEqual([{ table: expect.objectContaining({ table: 'y_minute' }), rows: [{ minute: M, dims: [], values: [20] }] }]);
+    expect(delta.outbox.filter((o) => o.topic === 'transaction_events.dlq').map((o) => o.key)).toEqual(['o-7']);
+  });
+
   test("a send its sendsOn does not name quarantines the entity before the input counts in any aggregate (a release would count it again)", () => {
     const strict = { ...order, sendsOn: { order_placed: ['user'] } };
     const shard = createShard({ actor: strict, partition: 0, app: 'shop', actorTypes: ['sku', 'order', 'user'] });
