@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import type { ActorDefinition } from '../../actors/actor.ts';
 import { buildActors } from '../../actors/registry.ts';
 import { createShard } from './shard.ts';
+import { postableDelta } from './postable-delta.ts';
 import type { SourceRecord } from './records.ts';
 
 const M = Date.UTC(2026, 0, 1, 9, 0);
@@ -79,6 +80,21 @@ describe('shard analytics', () => {
     const delta = shard.takeDelta();
     expect(delta.states[0]!.quarantine).toMatch(/order_placed sent a message to 'sku', but sendsOn\['order_placed'\] names only 'user'/);
     expect(delta.aggregates).toBeUndefined();
+  });
+
+  // An object or a string as a row failed the delta's post to the store's thread, and every retry
+  // of it: the shard was restored again and again, its partition stopped.
+  test('a read model whose row is not an array quarantines its entity with the reason; the other rows and the delta go on', () => {
+    const careless: ActorDefinition<any> = {
+      ...order,
+      readModel: { ...order.readModel!, row: (key: string, st: unknown) => (key === 'o-4' ? ({ status: 'placed' } as never) : order.readModel!.row(key, st)) },
+    };
+    const shard = createShard({ actor: careless, partition: 0, app: 'shop' });
+    shard.apply([placed('e-3', 'o-3', M), placed('e-4', 'o-4', M)]);
+    const delta = shard.takeDelta();
+    expect(delta.readModel!.rows.map((r) => r[0])).toEqual(['o-3']);
+    expect(delta.states.find((s) => s.key === 'o-4')!.quarantine).toBe(`read model orders: row must return an array of its ${order.readModel!.columns.length} column values, or undefined for no row; it returned an object`);
+    expect(() => structuredClone(postableDelta(delta))).not.toThrow();
   });
 
   test('with analytics off the delta has neither', () => {

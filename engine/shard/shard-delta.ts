@@ -151,7 +151,11 @@ function projectRows(model: ReadModel<unknown>, keys: Iterable<string>, table: E
   for (const key of keys) {
     try {
       const row = model.row(key, table.states.get(key));
-      if (row) rows.push(row);
+      if (!row) continue;
+      // Anything but an array would fail the delta's post to the store's thread, and the retry
+      // with it, for good: the shard's partition would stop (engine/shard/postable-delta.ts).
+      if (!Array.isArray(row)) throw new Error(`row must return an array of its ${model.columns.length} column values, or undefined for no row; it returned ${typeof row === 'object' ? 'an object' : `a ${typeof row}`}`);
+      rows.push(row);
     } catch (e) {
       table.quarantine.set(key, `read model ${model.table}: ${(e as Error)?.message ?? String(e)}`);
     }
