@@ -94,6 +94,20 @@ describe('applyInput', () => {
     expect(thrown(undefined).reason).toBe('Error: undefined');
     expect(thrown({ name: 'Custom', message: 'why' }).reason).toBe('Custom: why');
   });
+  // Each of these threw out of applyInput (or out of building the reason) before: in the engine, the
+  // shard's batch failed on every retry and the partition stopped (actors/transition-checks.ts).
+  test('a transition of the wrong shape, or a throw that cannot be shown the usual way, is refused like a throw, and no effect reaches the sink', () => {
+    const { sink, calls } = recordingSink();
+    sink.accept = () => void calls.push(['accept']);
+    const returning = (t: unknown) => applyInput(scripted(() => t as never), { n: 0 }, input, ctx, sink) as Quarantine;
+    expect(returning({ state: { n: 1 } }).reason).toBe('Error: handle must return { state, effects } with effects an array ([] for none), got effects: undefined');
+    expect(returning({ state: { n: 1 }, effects: [{ kind: 'send', to: sku, msg: reserve }, null] }).reason).toBe('Error: effect 2 of 2: an effect must be an object { kind, … }, got null');
+    const throwing = (value: unknown) => applyInput(scripted(() => { throw value; }), { n: 0 }, input, ctx, sink) as Quarantine;
+    expect(throwing(Object.create(null)).reason).toBe('Error: an object');
+    expect(throwing({ name: Symbol('x'), message: 'why' }).reason).toBe('Error: why');
+    expect(calls).toEqual([]);
+  });
+
   test('a send sendsOn does not name for the event type is refused like a throw, and no effect reaches the sink', () => {
     const actor = { ...scripted((s) => ({ state: { n: s.n + 1 }, effects: [{ kind: 'alert', alert }, { kind: 'send', to: sku, msg: reserve }] })), sendsOn: { order_shipped: ['user'] } };
     const { sink, calls } = recordingSink();
@@ -107,7 +121,7 @@ describe('applyInput', () => {
   });
 
   test('a message, alert or timer JSON cannot encode (a BigInt, a cycle) is refused like a throw, before the sink accepts; a message reaches the sink with its JSON', () => {
-    const cyclic: Record<string, unknown> = { type: 'reserve' };
+    const cyclic: Record<string, unknown> = { type: 'reserve', ts: 1_000 };
     cyclic.self = cyclic;
     const cases: [Effect, string][] = [
       [{ kind: 'send', to: sku, msg: { ...reserve, qty: 2n } as never }, "Error: a message to sku 's-1' cannot be encoded as JSON"],

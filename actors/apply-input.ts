@@ -1,5 +1,6 @@
 import type { ActorMessage, Alert, TimerMessage } from '../schemas/index.ts';
 import type { ActorAddress, ActorContext, ActorDefinition, ActorInput, Effect, Transition } from './actor.ts';
+import { thrownMessage, thrownText, transitionProblem } from './transition-checks.ts';
 
 /**
  * The one interpreter of a handler's outcome, shared by the test driver (the oracle) and the
@@ -55,6 +56,8 @@ export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorI
     // The runtime policy: this actor stops, everything else keeps flowing.
     return quarantineFor(e);
   }
+  const problem = transitionProblem(t);
+  if (problem !== undefined) return new Quarantine(`Error: ${problem}`, new Error(problem));
   const effects = t.effects;
   if (effects.length > 0 && input.kind === 'event') {
     const undeclared = undeclaredSend(actor, input.event.type, effects);
@@ -96,11 +99,13 @@ function encodedMessages(effects: readonly Effect[]): string[] | Quarantine {
   try {
     for (; i < effects.length; i++) {
       const e = effects[i]!;
-      if (e.kind === 'send') messages.push(JSON.stringify(e.msg));
-      else JSON.stringify(e.kind === 'alert' ? e.alert : e.timer);
+      // undefined: a toJSON that answers nothing; the store has no JSON to write then.
+      const text = JSON.stringify(e.kind === 'send' ? e.msg : e.kind === 'alert' ? e.alert : e.timer);
+      if (text === undefined) throw new Error('it encodes as nothing');
+      if (e.kind === 'send') messages.push(text);
     }
   } catch (err) {
-    return quarantineFor(new Error(`${effectName(effects[i]!)} cannot be encoded as JSON (${(err as Error)?.message ?? err})`));
+    return quarantineFor(new Error(`${effectName(effects[i]!)} cannot be encoded as JSON (${thrownMessage(err)})`));
   }
   return messages;
 }
@@ -111,7 +116,7 @@ function effectName(e: Effect): string {
 }
 
 function quarantineFor(e: unknown): Quarantine {
-  return new Quarantine(`${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`, e);
+  return new Quarantine(thrownText(e), e);
 }
 
 /** The actor types an event of `eventType` may send to, or undefined when `sendsOn` leaves it open (anything). */

@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import type { CarriedState } from '../engine/shard/shard-api.ts';
+import { thrownMessage } from '../actors/transition-checks.ts';
 
 /**
  * A checkpoint statement's rows as ONE json parameter, unpacked by `json_to_recordset` in the
@@ -46,7 +47,7 @@ export function jsonText(value: unknown, what: string): string {
   try {
     return JSON.stringify(value);
   } catch (e) {
-    throw unencodable(what, (e as Error)?.message ?? String(e));
+    throw unencodable(what, thrownMessage(e));
   }
 }
 

@@ -72,7 +72,7 @@ describe('what an aggregate may add', () => {
   // written as null, a BigInt throws halfway through the cells, and Postgres refuses 1.5 for the
   // bigint column, failing the whole checkpoint.
   test.each([
-    ['a string measure', [{ at: M, dims: ['DE'], values: [1, '5'] }], `measure 'sum' must be a whole number (it is a bigint column; money in minor units), got the string "5"`],
+    ['a string measure', [{ at: M, dims: ['DE'], values: [1, '5'] }], `measure 'sum' must be a whole number (it is a bigint column; money in minor units), got "5"`],
     ['a fraction', [{ at: M, dims: ['DE'], values: [1, 12.5] }], "measure 'sum' must be a whole number (it is a bigint column; money in minor units), got 12.5"],
     ['NaN', [{ at: M, dims: ['DE'], values: [Number.NaN] }], "measure 'n' must be a whole number (it is a bigint column; money in minor units), got NaN"],
     ['Infinity', [{ at: M, dims: ['DE'], values: [1, Infinity] }], "got Infinity"],
@@ -80,10 +80,13 @@ describe('what an aggregate may add', () => {
     ['more than a bigint holds', [{ at: M, dims: ['DE'], values: [1, 2 ** 63] }], 'got 9223372036854776000'],
     ['more values than measures', [{ at: M, dims: ['DE'], values: [1, 2, 3] }], 'values must be an array of at most 2 numbers (n, sum), got an array of 3'],
     ['no time', [{ dims: ['DE'], values: [1] }], "time 'at' must be epoch milliseconds, got undefined"],
-    ['a time that is not a number', [{ at: '2026-01-01', dims: ['DE'], values: [1] }], `time 'at' must be epoch milliseconds, got the string "2026-01-01"`],
-    ['dims that are not an array', [{ at: M, dims: 'DE', values: [1] }], `dims must be an array of 1 values, got the string "DE"`],
+    ['a time that is not a number', [{ at: '2026-01-01', dims: ['DE'], values: [1] }], `time 'at' must be epoch milliseconds, got "2026-01-01"`],
+    ['dims that are not an array', [{ at: M, dims: 'DE', values: [1] }], `dims must be an array of 1 values (country), got "DE"`],
+    ['more dims than dimensions', [{ at: M, dims: ['DE', 'EUR'], values: [1] }], 'dims must be an array of 1 values (country), got an array of 2'],
+    ['a dim that is an object', [{ at: M, dims: [{ toString: () => { throw new Error('no'); } }], values: [1] }], "dimension 'country' must be a string, got an object"],
+    ['a time past the Date range', [{ at: 1e300, dims: ['DE'], values: [1] }], "time 'at' must be epoch milliseconds, got 1e+300"],
     ['not an array of increments', undefined, 'add must return an array of increments (NO_INCREMENTS for none), got undefined'],
-  ])('%s: a clear error, and no cell changes (not even the valid aggregate\'s)', (_, incs, message) => {
+  ])('%s: a clear error, and no cell changes (not even the valid aggregate\'s)', (_: string, incs: unknown, message: string) => {
     const fold = new AggregateFold([counting, returning(incs)], false);
     expect(() => fold.add(msg('DE', 5, M), null, null, { key: 'k1', now: 0 }, [])).toThrow(message);
     expect(fold.empty()).toBe(true);

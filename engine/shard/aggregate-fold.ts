@@ -1,6 +1,7 @@
 import type { ActorContext, ActorInput } from '../../actors/actor.ts';
 import { minuteOf, type Aggregate, type AggregateTable, type Increment } from '../../actors/projection.ts';
 import type { Alert } from '../../schemas/index.ts';
+import { shown } from '../../actors/transition-checks.ts';
 import type { AggregateRows } from './shard-api.ts';
 
 interface Cell {
@@ -86,6 +87,12 @@ export class AggregateFold {
   }
 }
 
+/** Postgres's bigint holds less than 2^63 either way (a larger whole number is written as 1e+21, which it refuses too). */
+const BIGINT_BOUND = 2 ** 63;
+
+/** The Date range, which Postgres's timestamptz holds: an `at` past it fails the statement. */
+const MAX_EPOCH_MS = 8.64e15;
+
 /**
  * Throws, before any cell changes, when an actor's `add` returns what its table cannot hold. Left
  * to the sums, a measure that is not a whole number is no error until much later, if ever: a
@@ -95,16 +102,21 @@ export class AggregateFold {
  * here it is the actor's error like any other (shard-handler.ts `accept`): the entity is
  * quarantined with this reason and the input parked, and nothing of it is counted.
  */
-/** Postgres's bigint holds less than 2^63 either way (a larger whole number is written as 1e+21, which it refuses too). */
-const BIGINT_BOUND = 2 ** 63;
-
 export function checkIncrements(table: AggregateTable, incs: readonly Increment[]): void {
   const width = table.measures.length;
   for (const inc of incs) {
     const at = inc?.at;
-    if (typeof at !== 'number' || !Number.isFinite(at)) throw new Error(`aggregate '${table.table}': an increment's time 'at' must be epoch milliseconds, got ${shown(at)}`);
+    if (typeof at !== 'number' || !(Math.abs(at) <= MAX_EPOCH_MS)) throw new Error(`aggregate '${table.table}': an increment's time 'at' must be epoch milliseconds, got ${shown(at)}`);
     const { dims, values } = inc;
-    if (!Array.isArray(dims)) throw new Error(`aggregate '${table.table}': an increment's dims must be an array of ${table.dimensions.length} values, got ${shown(dims)}`);
+    if (!Array.isArray(dims) || dims.length > table.dimensions.length) throw new Error(`aggregate '${table.table}': an increment's dims must be an array of ${table.dimensions.length} values (${table.dimensions.join(', ')}), got ${shown(dims)}`);
+    for (let i = 0; i < dims.length; i++) {
+      const d = dims[i];
+      // Text columns: what JSON writes of these is their text. Anything else was made text by
+      // calling into it (a toString that throws broke the fold halfway through an input).
+      if (d !== null && d !== undefined && typeof d !== 'string' && typeof d !== 'number' && typeof d !== 'boolean') {
+        throw new Error(`aggregate '${table.table}': dimension '${table.dimensions[i]}' must be a string, got ${shown(d)}`);
+      }
+    }
     if (!Array.isArray(values) || values.length > width) throw new Error(`aggregate '${table.table}': an increment's values must be an array of at most ${width} numbers (${table.measures.join(', ')}), got ${shown(values)}`);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
@@ -113,12 +125,6 @@ export function checkIncrements(table: AggregateTable, incs: readonly Increment[
   }
 }
 
-function shown(v: unknown): string {
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'bigint') return `the BigInt ${v}n`;
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  return v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v);
-}
 
 function sameDims(a: readonly string[], b: readonly string[]): boolean {
   if (a === b) return true;

@@ -1,6 +1,7 @@
 import type { ShardHostApi, ShardSpec } from './shard-host.ts';
 import type { ShardDelta } from './shard-api.ts';
 import { ANSWERED_EARLY, ASKED, NONE, TAKEN_EARLY, type EarlyTakeAnswer, type TakeSignal } from './early-take.ts';
+import { thrownMessage } from '../../actors/transition-checks.ts';
 
 /** A shard's spec as the processor's thread sends it to a worker: with its take signal (engine/shard/early-take.ts). */
 export type SignalledSpec = ShardSpec & { takeSignal?: TakeSignal & { id: string } };
@@ -77,16 +78,12 @@ function postEarly(slot: number, id: string, host: ShardHostApi, post: (answer: 
   try {
     delta = host.takeDelta(id);
   } catch (e) {
-    post({ earlyTake: slot, error: messageOf(e) });
+    post({ earlyTake: slot, error: thrownMessage(e) });
     return;
   }
   try {
     post({ earlyTake: slot, delta });
   } catch (e) {
-    post({ earlyTake: slot, error: `its delta could not be posted (${messageOf(e)})` });
+    post({ earlyTake: slot, error: `its delta could not be posted (${thrownMessage(e)})` });
   }
-}
-
-function messageOf(e: unknown): string {
-  return (e as Error)?.message ?? String(e);
 }

@@ -5,6 +5,7 @@ import { RecentIds } from './recent-ids.ts';
 import { Residency, type PassivationPolicy } from './residency.ts';
 import type { Shard, ShardDelta, ShardRestore } from './shard-api.ts';
 import type { SourceRecord } from './records.ts';
+import { thrownMessage } from '../../actors/transition-checks.ts';
 
 /** A stored entity row as a checkpoint restores it or a rehydration reads it back. */
 export type StoredEntity = ShardRestore['states'][number];
@@ -56,7 +57,7 @@ export class EntityTable {
         // quarantined (its inputs go to the DLQ) and its stored row is left untouched, since it is
         // never marked dirty, until a fixed migration loads it.
         this.states.set(s.key, stored);
-        this.quarantine.set(s.key, `state v${s.stateVersion} could not be migrated to v${actor.stateVersion}: ${(e as Error)?.message ?? e}`);
+        this.quarantine.set(s.key, `state v${s.stateVersion} could not be migrated to v${actor.stateVersion}: ${thrownMessage(e)}`);
       }
     }
     this.residency.touch(s.key, this.now);

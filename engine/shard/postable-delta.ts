@@ -1,4 +1,5 @@
 import type { CarriedState, ShardDelta } from './shard-api.ts';
+import { thrownMessage } from '../../actors/transition-checks.ts';
 
 /**
  * A delta as a shard worker posts it to the store's thread (issue #19), in place.
@@ -46,7 +47,7 @@ function asJsonText<R extends CarriedState>(row: R): R {
   try {
     return { ...rest, stateJson: JSON.stringify(state) } as R;
   } catch (e) {
-    return { ...rest, unencodable: (e as Error)?.message ?? String(e) } as R;
+    return { ...rest, unencodable: thrownMessage(e) } as R;
   }
 }
 

@@ -97,6 +97,21 @@ describe('shard analytics', () => {
     expect(() => structuredClone(postableDelta(delta))).not.toThrow();
   });
 
+  // Two entities' rows keyed alike failed the statement (21000, "cannot affect row a second time"), which is
+  // no data error: the checkpoint was retried for ever. And a refused row was blamed on its first value.
+  test("a read model whose row is keyed by anything but the entity's key quarantines the entity", () => {
+    const careless: ActorDefinition<any> = {
+      ...order,
+      readModel: { ...order.readModel!, row: (key: string, st: any) => (key === 'o-4' ? ['o-3', ...order.readModel!.row(key, st)!.slice(1)] : order.readModel!.row(key, st)) },
+    };
+    const shard = createShard({ actor: careless, partition: 0, app: 'shop' });
+    shard.apply([placed('e-3', 'o-3', M), placed('e-4', 'o-4', M)]);
+    const delta = shard.takeDelta();
+    expect(delta.readModel!.rows.map((r) => r[0])).toEqual(['o-3']);
+    expect(delta.states.find((s) => s.key === 'o-4')!.quarantine).toBe(`read model orders: row's first value must be the entity's key 'o-4' (column order_id), got "o-3"`);
+    expect(() => structuredClone(postableDelta(delta))).not.toThrow();
+  });
+
   test('with analytics off the delta has neither', () => {
     const [, plainOrder] = buildActors({ analytics: false });
     const shard = createShard({ actor: plainOrder!, partition: 0, app: 'shop' });

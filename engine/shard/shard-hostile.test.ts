@@ -146,6 +146,22 @@ describe('shard: hostile inbox records and headers (review findings)', () => {
     expect(delta.states).toEqual([]);
   });
 
+  // A fraction or a time past the Date range was applied, then refused by the checkpoint's bigint
+  // columns (a parked input's time, a history snapshot's) where isolation cannot pin it.
+  test('a message whose ts is not whole epoch milliseconds is dead-lettered as INVALID_DATA, naming ts', () => {
+    const shard = createShard({ actor: skuActor, partition: 0, app: APP });
+    shard.apply([
+      inbox({ 'x-origin': 'order/0', 'x-seq': '1' }, 'A', { ...reserve, ts: NOW + 0.5 }),
+      inbox({ 'x-origin': 'order/0', 'x-seq': '2' }, 'A', { ...reserve, ts: 1e300 }),
+      inbox({ 'x-origin': 'order/0', 'x-seq': '3' }, 'A', { ...reserve, ts: String(NOW) }),
+    ]);
+    const delta = shard.takeDelta();
+    expect(delta.outbox.map((m) => [m.headers?.[DLQ_HEADERS.code], m.headers?.[DLQ_HEADERS.reason]])).toEqual(
+      Array(3).fill(['INVALID_DATA', 'inbox value lacks key, msg or msg.ts (epoch milliseconds, a whole number)']),
+    );
+    expect(delta.states).toEqual([]);
+  });
+
   test('a message whose sender is not an entity of its origin shard\'s type, or of no type the deployment runs, is dead-lettered (its answer could go nowhere)', () => {
     const shard = createShard({ actor: skuActor, partition: 0, app: APP, actorTypes: ['sku', 'order', 'user'] });
     shard.apply([
@@ -166,7 +182,7 @@ describe('shard: hostile inbox records and headers (review findings)', () => {
       migrate: (s) => s as { n: number },
       handle: (s, input, ctx) => ({
         state: { n: s.n + 1 },
-        effects: ctx.key === 'lost' ? [{ kind: 'send', to: { type: 'nowhere' as never, key: 'x' }, msg: { type: 'reserve' } as never }] : [],
+        effects: ctx.key === 'lost' ? [{ kind: 'send', to: { type: 'nowhere' as never, key: 'x' }, msg: { type: 'reserve', ts: 1_000 } as never }] : [],
       }),
     };
     const shard = createShard({ actor: stray, partition: 0, app: APP, actorTypes: ['sku', 'order', 'user'] });

@@ -1,6 +1,7 @@
 import { isShardId, parseShardId } from '../shard-id.ts';
 import { isEntityKey, parseEvent, type DomainEvent, type ErrorCode } from '../../schemas/index.ts';
 import { isStorableValue } from './dead-letter.ts';
+import { isEpochMs } from '../../actors/transition-checks.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { InboxGate } from './inbox-gate.ts';
 import { HOLD_SETTLED, holdNoticeOf, isHoldNoticeType } from './hold-notices.ts';
@@ -206,7 +207,9 @@ export class InputRouter {
     if (r.malformed) return pending.deadLetter(r, 'INVALID_UTF8', 'inbox record is not valid UTF-8');
     if ('error' in parsed) return pending.deadLetter(r, 'INVALID_JSON', `inbox value is not JSON: ${parsed.error}`);
     const value = parsed.value;
-    if (!r.key || typeof value?.msg?.ts !== 'number') return pending.deadLetter(r, 'INVALID_DATA', 'inbox value lacks key, msg or msg.ts');
+    // A whole number of milliseconds: the time is stored (bigint columns) with what the message
+    // causes, and a fraction failed those statements in a way isolation cannot pin on an entity.
+    if (!r.key || !isEpochMs(value?.msg?.ts)) return pending.deadLetter(r, 'INVALID_DATA', 'inbox value lacks key, msg or msg.ts (epoch milliseconds, a whole number)');
     if (!this.isSender(value.from, origin)) return pending.deadLetter(r, 'INVALID_ENVELOPE', `inbox message's from is not an entity of the x-origin shard's actor type (${origin})`);
     if (!isEntityKey(r.key) || !isStorableValue(value)) return pending.deadLetter(r, 'INVALID_DATA', 'inbox key or message holds characters an entity key or a checkpoint cannot');
     this.handler.fireTimersBefore(timerHorizon(value.msg.ts, r));
