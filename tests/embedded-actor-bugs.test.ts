@@ -22,6 +22,9 @@ const BUGS: Record<string, (t: { state: unknown; effects: unknown[] }, ctx: Acto
   'sku-throws': () => {
     throw Object.create(null);
   },
+  'sku-nul': () => {
+    throw new Error('bad \u0000 byte');
+  },
 };
 const REASONS: Record<string, string> = {
   'sku-no-effects': 'Error: handle must return { state, effects } with effects an array ([] for none), got effects: undefined',
@@ -29,6 +32,7 @@ const REASONS: Record<string, string> = {
   'sku-timer-at': "Error: effect 1 of 1: a timer's at must be epoch milliseconds (a whole number), got undefined",
   'sku-alert-ts': 'Error: effect 1 of 1: alert sku/sku-alert-ts/odd: ts must be the event time in epoch milliseconds (a whole number), got undefined',
   'sku-throws': 'Error: an object',
+  'sku-nul': 'Error: bad \\u0000 byte', // stored as its escape: Postgres text cannot hold U+0000
   'sku-row-key': "read model sku_stock: row's first value must be the entity's key 'sku-row-key' (column sku), got \"sku-fine\"",
   'sku-minor-units': "Error: aggregate 'alerts_minute': measure 'alerts' must be a whole number (it is a bigint column; money in minor units), got 0.5",
 };
