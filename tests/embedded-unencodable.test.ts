@@ -30,7 +30,7 @@ describe('an actor output that cannot be encoded as JSON', () => {
             s.self = s;
             return { ...t, state: s };
           }
-          if (ctx.key === 'sku-send') return { ...t, effects: [...t.effects, { kind: 'send' as const, to: { type: 'order', key: 'o-big' }, msg: { type: 'reservation_result', big: 7n } as never }] };
+          if (ctx.key === 'sku-send') return { ...t, effects: [...t.effects, { kind: 'send' as const, to: { type: 'order', key: 'o-big' }, msg: { type: 'reservation_result', ts: ctx.now, big: 7n } as never }] };
           if (ctx.key === 'sku-alert') {
             const alert = { id: `sku/${ctx.key}/odd/${ctx.now}`, type: 'odd', entityType: 'sku', entityKey: ctx.key, severity: 'info', ts: ctx.now, reasons: [], details: { summary: 'odd', big: 7n } };
             return { ...t, effects: [...t.effects, { kind: 'alert' as const, alert: alert as never }] };
