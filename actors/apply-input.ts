@@ -58,6 +58,15 @@ export function applyInput<S>(actor: ActorDefinition<S>, state: S, input: ActorI
   }
   const problem = transitionProblem(t);
   if (problem !== undefined) return new Quarantine(`Error: ${problem}`, new Error(problem));
+  if (actor.awaiting) {
+    // Asked of the new state here, where a throw is the handler's: the engine asks it again on
+    // paths outside any try (engine/shard/entity-table.ts), and an aggregate must not count first.
+    try {
+      actor.awaiting(t.state);
+    } catch (e) {
+      return new Quarantine(`awaiting: ${thrownText(e)}`, e);
+    }
+  }
   const effects = t.effects;
   if (effects.length > 0 && input.kind === 'event') {
     const undeclared = undeclaredSend(actor, input.event.type, effects);

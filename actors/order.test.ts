@@ -306,7 +306,8 @@ describe('payment timeout (15 min of event time)', () => {
     expect(d.scheduled()[0]!.at).toBe(P + 60_000);
     d.advanceTime(P + 60_000);
     expect(d.state<OrderState>('order', 'o1')!.status).toBe('expired');
-    expect(() => createOrderActor({ paymentTimeoutMs: 0 })).toThrow('paymentTimeoutMs must be a positive number');
+    expect(() => createOrderActor({ paymentTimeoutMs: 0 })).toThrow('paymentTimeoutMs must be a positive whole number');
+    expect(() => createOrderActor({ paymentTimeoutMs: 1.5 })).toThrow('paymentTimeoutMs must be a positive whole number of milliseconds, got 1.5');
   });
 });
 

@@ -86,8 +86,8 @@ export const ORDER_EVENT_TYPES: readonly EventType[] = [
  */
 export function createOrderActor(opts: OrderActorOptions = {}): ActorDefinition<OrderState> {
   const timeoutMs = opts.paymentTimeoutMs ?? DEFAULT_PAYMENT_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new ConfigError(`paymentTimeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
+    throw new ConfigError(`paymentTimeoutMs must be a positive whole number of milliseconds, got ${timeoutMs}`);
   }
   return {
     type: 'order',

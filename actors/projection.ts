@@ -1,5 +1,6 @@
 import type { Alert } from '../schemas/index.ts';
 import type { ActorContext, ActorInput } from './actor.ts';
+import { shown } from './transition-checks.ts';
 
 /**
  * What an actor type declares for analysts, beside its state: a read model (one typed row per
@@ -18,9 +19,9 @@ export interface Column {
 export type CellValue = string | number | boolean | null;
 
 /**
- * A typed table with one row per entity. The first column is the entity key; `row` gives the
- * other columns' values in order, or undefined when the entity has nothing to show yet (an order
- * that has only heard about itself through a message).
+ * A typed table with one row per entity. The first column is the entity key; `row` gives every
+ * column's value in order, the key first, or undefined when the entity has nothing to show yet (an
+ * order that has only heard about itself through a message).
  */
 export interface ReadModel<S> {
   readonly table: string;
@@ -53,6 +54,21 @@ export interface Increment {
 export interface Aggregate<S> {
   readonly table: AggregateTable;
   add(input: ActorInput, before: S, after: S, ctx: ActorContext, alerts: readonly Alert[]): readonly Increment[];
+}
+
+/**
+ * `model.row(key, state)`, checked: undefined for no row, else an array keyed by the entity.
+ * Anything but an array failed the delta's post to the store's thread on every retry, for good (the
+ * shard's partition stopped); a row keyed by anything else could collide with another entity's in
+ * one statement (which Postgres refuses for the whole checkpoint, not as a data error), and a
+ * refused row would be blamed on an entity that did not write it. Throws with the reason.
+ */
+export function projectRow<S>(model: ReadModel<S>, key: string, state: S): readonly CellValue[] | undefined {
+  const row = model.row(key, state);
+  if (!row) return undefined;
+  if (!Array.isArray(row)) throw new Error(`row must return an array of its ${model.columns.length} column values, or undefined for no row; it returned ${shown(row)}`);
+  if (row[0] !== key) throw new Error(`row's first value must be the entity's key '${key}' (column ${model.columns[0]?.name}), got ${shown(row[0])}`);
+  return row;
 }
 
 export const MINUTE_MS = 60_000;

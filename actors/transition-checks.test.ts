@@ -21,6 +21,7 @@ describe('what a handler may return', () => {
     ['a timer due at a fraction', { state: 1, effects: [{ ...timer, at: 1000.5 }] }, "a timer's at must be epoch milliseconds (a whole number), got 1000.5"],
     ['a timer that is a function', { state: 1, effects: [{ ...timer, timer: () => 1 }] }, 'a timer must be an object (what the actor is given when it fires), got a function'],
     ['a message to no key', { state: 1, effects: [{ ...send, to: { type: 'sku' } }] }, "a message's to must be { type, key } (two non-empty strings), got an object"],
+    ['a message to a key the receiver would refuse', { state: 1, effects: [{ ...send, to: { type: 'sku', key: 'has space' } }] }, `a message's to.key must be an entity key (1–128 printable ASCII characters, no spaces), got "has space"`],
     ['a message that is a string', { state: 1, effects: [{ ...send, msg: 'reserve' }] }, `a message to sku 's-1' must be an object, got "reserve"`],
     ['a message without ts', { state: 1, effects: [{ ...send, msg: { type: 'reserve' } }] }, "a message to sku 's-1' must carry ts, the event time in epoch milliseconds (a whole number), got undefined"],
     ['an alert without ts', { state: 1, effects: [{ kind: 'alert', alert: { ...alert, ts: undefined } }] }, 'alert a-1: ts must be the event time in epoch milliseconds (a whole number), got undefined'],

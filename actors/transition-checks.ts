@@ -1,3 +1,5 @@
+import { isEntityKey } from '../schemas/index.ts';
+
 /**
  * What a handler returns, checked before anything of it is used (actors/apply-input.ts): the
  * shape of the transition and of each effect. Every engine path downstream trusts these shapes —
@@ -39,6 +41,8 @@ function effectProblem(e: unknown): string | undefined {
 
 function sendProblem(to: unknown, msg: unknown): string | undefined {
   if (!isObject(to) || !isText(to.type) || !isText(to.key)) return `a message's to must be { type, key } (two non-empty strings), got ${shown(to)}`;
+  // The receiver would dead-letter it (engine/shard/shard-inputs.ts): said here, to the sender.
+  if (!isEntityKey(to.key)) return `a message's to.key must be an entity key (1–128 printable ASCII characters, no spaces), got ${shown(to.key)}`;
   if (!isObject(msg)) return `a message to ${to.type} '${to.key}' must be an object, got ${shown(msg)}`;
   // Receivers refuse a message without its event time (engine/shard/shard-inputs.ts): said here, to the sender.
   if (!isEpochMs(msg.ts)) return `a message to ${to.type} '${to.key}' must carry ts, the event time in epoch milliseconds (a whole number), got ${shown(msg.ts)}`;

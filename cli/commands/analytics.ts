@@ -11,6 +11,8 @@
  */
 import { defineCommand } from 'citty';
 import type { ActorDefinition } from '../../actors/actor.ts';
+import { projectRow } from '../../actors/projection.ts';
+import { thrownMessage } from '../../actors/transition-checks.ts';
 import { countStates, rebuildReadModelPage, schemaPresent, type Sql, type StoredEntityRow } from '../../store/index.ts';
 import type { ReadModelRows } from '../../engine/index.ts';
 import { createRebuildProgress } from './rebuild-progress.ts';
@@ -54,7 +56,8 @@ async function rebuildOne(sql: Sql, actor: ActorDefinition<any>): Promise<void> 
     columns: model.columns,
     rows: rows.flatMap((r) => {
       const state = r.stateVersion === actor.stateVersion ? r.state : actor.migrate(r.state, r.stateVersion);
-      const row = model.row(r.key, state);
+      // The engine's check: a bad row fails the rebuild naming its entity, before any statement.
+      const row = projectRowOrExplain(model, actor.type, r.key, state);
       return row ? [row] : [];
     }),
   });
@@ -69,4 +72,12 @@ async function rebuildOne(sql: Sql, actor: ActorDefinition<any>): Promise<void> 
   }
   progress.stop();
   console.log(`${model.table}: ${done.rows} row(s) written from ${done.entities} ${actor.type} state(s)`);
+}
+
+function projectRowOrExplain(model: NonNullable<ActorDefinition<any>['readModel']>, type: string, key: string, state: unknown) {
+  try {
+    return projectRow(model, key, state);
+  } catch (e) {
+    throw new Error(`${type} '${key}': read model ${model.table}: ${thrownMessage(e)}`);
+  }
 }

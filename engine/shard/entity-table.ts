@@ -36,7 +36,10 @@ export class EntityTable {
     passivationIdleMs?: number,
   ) {
     this.residency = new Residency(maxEvictedKeys, passivationIdleMs);
-    const awaiting = holdWhileAwaiting && actor.awaiting ? (state: unknown) => actor.awaiting!(state) : undefined;
+    // Total: the hook is the actor's code, called on paths outside any handler's try (holding an
+    // input, settling notices); applyInput has already quarantined an entity whose new state it
+    // throws on, so a throw here is a state from before (restored, migrated, initial): not awaiting.
+    const awaiting = holdWhileAwaiting && actor.awaiting ? (state: unknown) => awaitingOrFalse(actor, state) : undefined;
     const ahead = actor.aheadOfNotices ? (state: unknown, input: ActorInput) => actor.aheadOfNotices!(state, input) : undefined;
     this.holds = new AwaitingHolds(awaiting, actor.heldInOrder, ahead);
   }
@@ -131,5 +134,13 @@ export class EntityTable {
       this.holds.notices.forget(key); // only notices given up on or settled early (open ones pin): its row has them
     }
     return gone.length;
+  }
+}
+
+function awaitingOrFalse(actor: ActorDefinition<unknown>, state: unknown): boolean {
+  try {
+    return !!actor.awaiting!(state);
+  } catch {
+    return false;
   }
 }

@@ -46,6 +46,9 @@ describe('hold notices, as messages', () => {
     expect(holdNoticeOf(JSON.parse(reserve('o', 1)))).toBeUndefined();
     expect(holdNoticeOf({ type: '$hold_opened' })).toBeUndefined();
     expect(holdNoticeOf({ type: '$hold_settled', hold: 'h', sends: [{ type: 'release' }] })).toBeUndefined();
+    // Its messages' times are stored (a parked input's, a snapshot's) in bigint columns: whole ms only.
+    expect(holdNoticeOf({ type: '$hold_settled', hold: 'h', sends: [{ type: 'release', ts: T0 + 0.5 }] })).toBeUndefined();
+    expect(holdNoticeOf({ type: '$hold_settled', hold: 'h', sends: [{ type: 'release', ts: 1e300 }] })).toBeUndefined();
   });
 
   test('an entity holds after its least open bound; closing, dropping and a restored row say what is left', () => {

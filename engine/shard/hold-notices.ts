@@ -1,3 +1,4 @@
+import { isEpochMs } from '../../actors/transition-checks.ts';
 import type { ActorMessage } from '../../schemas/index.ts';
 import { compareKeys, decodeRootKey, type MergeKey } from './merge-key.ts';
 
@@ -49,7 +50,7 @@ export function holdNoticeOf(msg: { type?: unknown; hold?: unknown; sends?: unkn
   const { hold, sends } = msg as { hold?: unknown; sends?: unknown };
   if (typeof hold !== 'string' || hold.length === 0 || hold.length > 300) return undefined;
   if (type === HOLD_OPENED) return { kind: 'opened', hold };
-  if (!Array.isArray(sends) || !sends.every((m) => typeof m === 'object' && m !== null && typeof m.type === 'string' && typeof m.ts === 'number')) return undefined;
+  if (!Array.isArray(sends) || !sends.every((m) => typeof m === 'object' && m !== null && typeof m.type === 'string' && isEpochMs(m.ts))) return undefined;
   return { kind: 'settled', hold, sends: sends as ActorMessage[] };
 }
 

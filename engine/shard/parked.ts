@@ -1,3 +1,4 @@
+import { isEpochMs } from '../../actors/transition-checks.ts';
 import type { ActorInput } from '../../actors/actor.ts';
 import { parseEvent } from '../../schemas/index.ts';
 import type { InboxValue, SourceRecord } from './records.ts';
@@ -45,7 +46,7 @@ export function parkedFromRecord(r: SourceRecord, where: Pick<ParkedInput, 'acto
   const source = { topic: r.topic, partition: r.partition, offset: r.offset };
   if (r.topic.endsWith('.inbox')) {
     const value = tryJson(r.value) as InboxValue | undefined;
-    if (typeof value?.msg?.ts !== 'number') return undefined;
+    if (!isEpochMs(value?.msg?.ts)) return undefined;
     const input: ActorInput = { kind: 'message', from: value.from, msg: value.msg };
     return { ...where, key: r.key, code: 'UNSTORABLE', input: JSON.stringify(input), at: value.msg.ts, source };
   }

@@ -9,7 +9,8 @@ import type { CellValue, ReadModel } from '../../actors/projection.ts';
 import type { AggregateFold } from './aggregate-fold.ts';
 import type { ParkedInput } from './parked.ts';
 import type { ShardHistory } from './shard-history.ts';
-import { shown, thrownMessage } from '../../actors/transition-checks.ts';
+import { thrownMessage } from '../../actors/transition-checks.ts';
+import { projectRow } from '../../actors/projection.ts';
 
 /**
  * What the next checkpoint of a shard must write, accumulated as records are applied: outbox rows,
@@ -151,16 +152,8 @@ function projectRows(model: ReadModel<unknown>, keys: Iterable<string>, table: E
   const rows: (readonly CellValue[])[] = [];
   for (const key of keys) {
     try {
-      const row = model.row(key, table.states.get(key));
-      if (!row) continue;
-      // Anything but an array would fail the delta's post to the store's thread, and the retry
-      // with it, for good: the shard's partition would stop (engine/shard/postable-delta.ts).
-      if (!Array.isArray(row)) throw new Error(`row must return an array of its ${model.columns.length} column values, or undefined for no row; it returned ${shown(row)}`);
-      // One row per entity, keyed by it: a row keyed by anything else could collide with another
-      // entity's in one statement (which Postgres refuses for the whole checkpoint, not as a data
-      // error), and a refused row would be blamed on an entity that did not write it.
-      if (row[0] !== key) throw new Error(`row's first value must be the entity's key '${key}' (column ${model.columns[0]?.name}), got ${shown(row[0])}`);
-      rows.push(row);
+      const row = projectRow(model, key, table.states.get(key));
+      if (row) rows.push(row);
     } catch (e) {
       table.quarantine.set(key, `read model ${model.table}: ${thrownMessage(e)}`);
     }

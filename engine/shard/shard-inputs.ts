@@ -238,7 +238,7 @@ export class InputRouter {
     const origin = r.headers[ORIGIN_HEADER];
     if (!origin || !isShardId(origin) || r.malformed || !r.key) return false;
     const value = parsed.value;
-    if (typeof value?.msg?.ts !== 'number' || !this.isSender(value.from, origin) || !isEntityKey(r.key) || !isStorableValue(value)) return false;
+    if (!isEpochMs(value?.msg?.ts) || !this.isSender(value.from, origin) || !isEntityKey(r.key) || !isStorableValue(value)) return false;
     const notice = holdNoticeOf(value.msg);
     if (notice?.kind !== 'settled') return false;
     return this.handler.settleEarly(r.key, value.from, notice, r.headers[MERGE_KEY_HEADER], r, { origin, seq: Number(r.headers[SEQ_HEADER]) });
