@@ -112,6 +112,21 @@ describe('shard analytics', () => {
     expect(() => structuredClone(postableDelta(delta))).not.toThrow();
   });
 
+  // Found by review: the entity was quarantined but kept holding, so its held inputs waited for the
+  // overdue sweep instead of being parked for the release, as a throwing handler's are.
+  test("a read-model row refused at a take parks what its entity held, as a handler's throw does", () => {
+    const careless: ActorDefinition<any> = {
+      ...order,
+      readModel: { ...order.readModel!, row: (key: string, st: any) => (key === 'o-8' && st.status === 'placed' ? ({} as never) : order.readModel!.row(key, st)) },
+    };
+    const shard = createShard({ actor: careless, partition: 0, app: 'shop' });
+    // Placed, so it awaits its stock answers (no SKU shard answers here): its cancellation is held.
+    shard.apply([placed('e-8', 'o-8', M), record('transaction_events', 'o-8', { id: 'e-8c', type: 'order_cancelled', v: 1, ts: M + 1, data: { orderId: 'o-8', reason: 'customer_request' } })]);
+    const delta = shard.takeDelta();
+    expect(delta.states.find((s) => s.key === 'o-8')!.quarantine).toMatch(/^read model orders: row must return an array/);
+    expect(delta.parked?.map((p) => [p.key, JSON.parse(p.input).event?.id])).toEqual([['o-8', 'e-8c']]);
+  });
+
   test('with analytics off the delta has neither', () => {
     const [, plainOrder] = buildActors({ analytics: false });
     const shard = createShard({ actor: plainOrder!, partition: 0, app: 'shop' });

@@ -38,6 +38,8 @@ export class PendingDelta {
   processed: ProcessedEvent[] | undefined;
   /** The time-travel snapshots, when the shard keeps history. */
   history: ShardHistory | undefined;
+  /** Told of each entity quarantined at `take` (its read-model row refused): ShardHandler.afterQuarantine. */
+  quarantinedAtTake: ((key: string) => void) | undefined;
 
   constructor(
     private readonly counters: ShardCounters,
@@ -114,7 +116,7 @@ export class PendingDelta {
   take(): ShardDelta {
     const out = this.delta;
     // Projected first: a projection that throws quarantines its entity, and the state row says so.
-    const readModel = this.readModel && projectRows(this.readModel, this.changedKeys, this.table);
+    const readModel = this.readModel && projectRows(this.readModel, this.changedKeys, this.table, this.quarantinedAtTake);
     if (readModel) out.readModel = readModel;
     for (const key of this.dirtyKeys) out.states.push(this.table.row(key, this.partition));
     if (this.history) {
@@ -148,16 +150,20 @@ export class PendingDelta {
  * its actor's bug: that entity is quarantined (its state row carries the reason) rather than
  * failing every checkpoint of the shard.
  */
-function projectRows(model: ReadModel<unknown>, keys: Iterable<string>, table: EntityTable): ReadModelRows | undefined {
+function projectRows(model: ReadModel<unknown>, keys: Iterable<string>, table: EntityTable, quarantined?: (key: string) => void): ReadModelRows | undefined {
   const rows: (readonly CellValue[])[] = [];
+  const refused: string[] = [];
   for (const key of keys) {
     try {
       const row = projectRow(model, key, table.states.get(key));
       if (row) rows.push(row);
     } catch (e) {
       table.quarantine.set(key, `read model ${model.table}: ${thrownMessage(e)}`);
+      refused.push(key);
     }
   }
+  // After the walk: what follows a quarantine may mark more keys changed (its held inputs parked).
+  if (quarantined) for (const key of refused) quarantined(key);
   return rows.length === 0 ? undefined : { table: model.table, columns: model.columns, rows };
 }
 

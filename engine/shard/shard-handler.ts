@@ -160,11 +160,7 @@ export class ShardHandler implements EffectSink {
           pending.deadLetter(source, 'HANDLER_ERROR', after.reason);
         }
       }
-      // What it held waits for the release now, behind the input that threw, in order.
-      const held = table.holds.take(key);
-      if (held) this.held.park(key, held);
-      this.notices.parkKeptSettles(key);
-      this.answers.quarantined(key);
+      this.afterQuarantine(key);
       return;
     }
     states.set(key, after);
@@ -175,6 +171,18 @@ export class ShardHandler implements EffectSink {
     if (after !== before) pending.changedKeys.add(key);
     if (source) this.opts.inputs?.record(source);
     if (input.kind === 'message' && table.holds.has(key) && table.holds.done(after)) this.held.applyFrom(key);
+  }
+
+  /**
+   * What follows `key`'s quarantine, whether its handler threw or its read-model row was refused at
+   * a take (shard-delta.ts): what it held waits for the release now, behind the input that threw,
+   * in order, and the entities it told to wait for its answers are told it will not answer.
+   */
+  afterQuarantine(key: string): void {
+    const held = this.table.holds.take(key);
+    if (held) this.held.park(key, held);
+    this.notices.parkKeptSettles(key);
+    this.answers.quarantined(key);
   }
 
   /** See HeldInputHandler.appliedLate: a held event counts for event→state now. */

@@ -47,6 +47,7 @@ export function createShard(opts: ShardOptions): Shard {
   const countApplied = table.holds.active && !opts.merge;
   const handler = new ShardHandler({ actor, partition, app, alertsTopic, wallClock, counters, inputs, recipients, mergedReceivers, maxAwaitMs: opts.maxAwaitMs, countApplied }, table, pending);
   handler.restoreTimers(opts.restore?.timers ?? []);
+  pending.quarantinedAtTake = (key) => handler.afterQuarantine(key);
   const inboxTopic = inboxTopicOf(app, actor.type);
   if (opts.keepHistory) {
     pending.history = new ShardHistory(actor.type, partition, actor.stateVersion, `${sourceTopic}:${partition}`, `${inboxTopic}:${partition}`, offsets, inboxPositions, table, (keys) => handler.timersOf(keys));
