@@ -37,7 +37,7 @@ export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], 
     key,
     partition: owner.partition,
     stateVersion: owner.actor.stateVersion,
-    initialState: owner.actor.initial(key),
+    initialState: initialOrNull(owner.actor, key),
     reason: unstorableReason(error),
   }));
   return {
@@ -108,4 +108,13 @@ function strippedDeadLetter(m: ShardDelta['outbox'][number], error: string): Sha
 /** The quarantine reason of a refused entity, and of each input parked with it. */
 function unstorableReason(error: string): string {
   return storableClip(`UNSTORABLE: this entity's checkpoint cannot be stored: ${error}`, MAX_REASON_CHARS);
+}
+
+/** The first state a quarantine row of an entity not stored yet carries: null when the actor cannot start one (its `initial` throws or gives undefined). */
+function initialOrNull(actor: Owned['actor'], key: string): unknown {
+  try {
+    return actor.initial(key) ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'bun:test';
+import { Type } from '@sinclair/typebox';
+import { registerEventSpec } from './registry.ts';
 import { EVENT_TYPES, decodeEvent, keyOf, parseEvent, topicOf } from './index.ts';
 import { VALID_DATA, validEnvelope } from './fixtures.ts';
 
@@ -194,5 +196,38 @@ describe('parseEvent (serialized input)', () => {
     const over = pad(limit - base.length + 1);
     const r = parseEvent(over);
     expect(r.ok || r.error.code).toBe('OVERSIZE');
+  });
+});
+
+describe("a module's own upcaster", () => {
+  // Each was found by review: a throw stopped the shard's partition (every retry threw again) and
+  // made a whole ingest answer 500; a changed key sent the event to a shard that refused it.
+  const KEY = Type.String();
+  const specWith = (type: string, upcast: (d: Record<string, unknown>) => Record<string, unknown>) =>
+    registerEventSpec(type, { topic: 'cart_events', keyField: 'cartId', latest: 2, schemas: { 1: Type.Object({ cartId: KEY }), 2: Type.Object({ cartId: KEY, n: Type.Integer() }) }, upcasters: { 1: upcast } });
+  const v1 = (type: string) => ({ id: 'e-1', type, v: 1, ts: 1_700_000_000_000, data: { cartId: 'c-1' } });
+
+  test('that throws (anything) is INVALID_DATA naming the versions and the reason', () => {
+    specWith('zz_upcast_throws', () => { throw Object.create(null); });
+    const r = decodeEvent(v1('zz_upcast_throws'));
+    expect(r.ok || [r.error.code, r.error.issues]).toEqual(['INVALID_DATA', [{ path: '/v', message: 'upcasting zz_upcast_throws v1 to v2 failed: an object' }]]);
+  });
+
+  test('whose result the newest schema refuses is INVALID_DATA, saying it was upcast', () => {
+    specWith('zz_upcast_bad', (d) => ({ ...d, n: 'one' }));
+    const r = decodeEvent(v1('zz_upcast_bad'));
+    expect(r.ok || [r.error.code, r.error.issues[0]!.path, r.error.issues[0]!.message.endsWith('(after upcasting to v2)')]).toEqual(['INVALID_DATA', '/data/n', true]);
+  });
+
+  test('that changes the key is INVALID_DATA', () => {
+    specWith('zz_upcast_rekey', (d) => ({ ...d, cartId: 'C-1', n: 1 }));
+    const r = decodeEvent(v1('zz_upcast_rekey'));
+    expect(r.ok || r.error.issues).toEqual([{ path: '/data/cartId', message: `upcasting to v2 changed the key from 'c-1' to "C-1"` }]);
+  });
+
+  test('that does its job passes', () => {
+    specWith('zz_upcast_ok', (d) => ({ ...d, n: 1 }));
+    const r = decodeEvent(v1('zz_upcast_ok'));
+    expect(r.ok && (r.event.data as unknown)).toEqual({ cartId: 'c-1', n: 1 });
   });
 });

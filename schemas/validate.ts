@@ -6,6 +6,7 @@ import { EventRejected, type ErrorCode, type Issue } from './errors.ts';
 import type { DomainEvent } from './events.ts';
 import { EVENT_SPECS, eventSpecOf, type EventSpec } from './registry.ts';
 import './error-messages.ts';
+import { shown, thrownMessage } from './thrown.ts';
 
 /** The outcome of decoding one input: the event, upcast to its latest version, or why not. */
 export type Decoded = { ok: true; event: DomainEvent } | { ok: false; error: EventRejected };
@@ -69,9 +70,38 @@ function decode(value: unknown, expectedKey: string | undefined, limits: DecodeL
   // schema vouched for, or an unvalidated string could reach a checkpoint. The caller's object is
   // left as it was sent.
   let data = Value.Clean(spec.schemas[raw.v]!, owned ? raw.data : Value.Clone(raw.data)) as Record<string, unknown>;
-  for (let v = raw.v; v < spec.latest; v++) data = spec.upcasters[v]!(data);
+  if (raw.v < spec.latest) {
+    const upcast = upcasted(raw.type, spec, raw.v, data, key);
+    if ('rejected' in upcast) return upcast.rejected;
+    data = upcast.data;
+  }
   const event = { id: raw.id, type: raw.type, v: spec.latest, ts: raw.ts, data } as DomainEvent;
   return { ok: true, event };
+}
+
+/**
+ * `data` of version `from` brought to the latest version by the event's upcasters (a user's own,
+ * for a module's events), and checked against the latest schema, keyed as it was. An upcaster that
+ * throws, returns what the latest schema refuses or changes the key is refused as INVALID_DATA with
+ * the reason: it threw out of the shard's batch on every retry (one event stopped its partition),
+ * and at the edge made a whole ingest answer 500; a changed key routed the event to a partition
+ * whose shard then refused it (found by review).
+ */
+function upcasted(type: string, spec: EventSpec, from: number, data: Record<string, unknown>, key: unknown): { data: Record<string, unknown> } | { rejected: Decoded } {
+  let v = from;
+  try {
+    for (; v < spec.latest; v++) data = spec.upcasters[v]!(data);
+  } catch (e) {
+    return { rejected: reject('INVALID_DATA', [{ path: '/v', message: `upcasting ${type} v${v} to v${v + 1} failed: ${thrownMessage(e)}` }]) };
+  }
+  const latest = checksOf(type, spec).get(spec.latest);
+  if (latest && !latest.Check(data)) {
+    return { rejected: reject('INVALID_DATA', issuesOf(latest, data, '/data').map((i) => ({ ...i, message: `${i.message} (after upcasting to v${spec.latest})` }))) };
+  }
+  if (data[spec.keyField] !== key) {
+    return { rejected: reject('INVALID_DATA', [{ path: `/data/${spec.keyField}`, message: `upcasting to v${spec.latest} changed the key from '${String(key)}' to ${shown(data[spec.keyField])}` }]) };
+  }
+  return { data };
 }
 
 /**

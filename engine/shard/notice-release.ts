@@ -47,7 +47,11 @@ export class NoticeRelease {
         return;
       }
       // Its row carries the notice (the receiver of a reserve has a state already, but a forged notice may come first).
-      if (!table.states.has(key)) table.states.set(key, this.handler.initialState(key));
+      if (!table.states.has(key)) {
+        const first = this.handler.initialState(key);
+        if (first === undefined) return; // its actor cannot start it: nothing to hold for
+        table.states.set(key, first);
+      }
       this.markHolding(key);
       if (early) this.applyAhead(key, id, early, () => this.settle(key, id, from, early.notice));
       return;

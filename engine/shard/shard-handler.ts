@@ -14,6 +14,7 @@ import { TRACEPARENT, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
 import type { PendingDelta } from './shard-delta.ts';
 import { TimerQueue, type PendingTimer } from './timer-queue.ts';
+import { thrownText } from '../../actors/transition-checks.ts';
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
@@ -132,7 +133,13 @@ export class ShardHandler implements EffectSink {
   handle(key: string, input: ActorInput, now: number, source: SourceRecord | undefined, releasing = false): void {
     const { table, pending } = this;
     const states = table.states;
-    const before = states.has(key) ? states.get(key) : this.opts.actor.initial(key);
+    let before: unknown;
+    if (states.has(key)) before = states.get(key);
+    else {
+      const first = this.firstState(key);
+      if (typeof first === 'string') return this.refuseNew(key, input, now, source, releasing, first);
+      before = first.state;
+    }
     table.residency.touch(key, table.now);
     // A release re-applies parked inputs after newer ones on purpose: not a reordering of the run.
     // Nor is an input that goes ahead of a notice (its actor says it does the same either way).
@@ -283,9 +290,40 @@ export class ShardHandler implements EffectSink {
     this.held.releaseOverdue();
   }
 
-  /** A state for `key` when it has none yet. */
+  /** A state for `key` when it has none yet; undefined when the actor cannot start one (see `firstState`). */
   initialState(key: string): unknown {
-    return this.opts.actor.initial(key);
+    const first = this.firstState(key);
+    return typeof first === 'string' ? undefined : first.state;
+  }
+
+  /**
+   * `actor.initial(key)`, or why there is none: it threw (a key its author did not expect) or gave
+   * undefined, which no checkpoint can store. Called outside any handler's try, a throw here failed
+   * the shard's batch on every retry: one event stopped its partition (found by review).
+   */
+  private firstState(key: string): { state: unknown } | string {
+    try {
+      const state = this.opts.actor.initial(key);
+      return state === undefined ? `${this.opts.actor.type} '${key}': initial returned undefined, not a first state` : { state };
+    } catch (e) {
+      return `${this.opts.actor.type} '${key}': initial threw ${thrownText(e)}`;
+    }
+  }
+
+  /**
+   * An input for an entity its actor cannot start. There is no entity to quarantine (no state to
+   * keep its inputs with), so a record goes to the dead-letter topic with the reason, to be sent
+   * back (redriven) once `initial` is fixed; an input without a record (one a forged notice
+   * carried) is quarantined on a null state.
+   */
+  private refuseNew(key: string, input: ActorInput, now: number, source: SourceRecord | undefined, releasing: boolean, reason: string): void {
+    if (releasing) return; // stays parked
+    if (source) return this.pending.deadLetter(source, 'INVALID_DATA', `the actor cannot start this entity: ${reason}`);
+    const { table, pending } = this;
+    table.quarantine.set(key, storableClip(reason, MAX_REASON_CHARS));
+    table.states.set(key, null);
+    pending.dirtyKeys.add(key);
+    this.park(key, input, now, undefined, 'HANDLER_ERROR', reason);
   }
 
   /** The root key of the input being handled, encoded; undefined when it has none. */
