@@ -1,11 +1,11 @@
 import type { ActorDefinition } from '../actors/actor.ts';
 import { loadActorModules } from '../actors/modules.ts';
-import { inboxTopicOf } from '../schemas/index.ts';
+import { ConfigError, inboxTopicOf } from '../schemas/index.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
 import { startClockHeartbeat } from './clock-heartbeat.ts';
 import { planEventTimeMerge } from './event-time-plan.ts';
 import { mergeMaxWait } from './merge-wait.ts';
-import { CommittedOutbox, createCheckpointStore, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore } from '../store/index.ts';
+import { CommittedOutbox, createCheckpointStore, declaredTableProblems, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore, type Sql } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { defaultMinIntervalMs, schedulePasses } from './checkpoint-schedule.ts';
 import type { Owned } from './owned-shard.ts';
@@ -86,6 +86,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const opened: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 1 })];
   try {
     await migrate(sql);
+    await checkDeclaredTables(sql, actors);
     const committedOutbox = new CommittedOutbox();
     const store = createCheckpointStore(sql, { processedEventsTable: opts.processedEventsTable, committedOutbox });
     if (opts.processedEventsTable) await ensureProcessedEventsTable(sql, opts.processedEventsTable);
@@ -309,4 +310,17 @@ function processorHandle(p: {
     checkpoint: p.checkpoint,
     stop: p.stop,
   };
+}
+
+/**
+ * Refuses to start when a table an actor declares for analysts is missing or not as declared
+ * (store/declared-tables.ts): its first checkpoint would fail in a way no isolation helps, and its
+ * partition would stop. Exit code 2, with the statement that would create it.
+ */
+async function checkDeclaredTables(sql: Sql, actors: readonly ActorDefinition<any>[]): Promise<void> {
+  const problems = await declaredTableProblems(sql, {
+    readModels: actors.flatMap((a) => (a.readModel ? [{ actorType: a.type, table: a.readModel.table, columns: a.readModel.columns }] : [])),
+    aggregates: actors.flatMap((a) => (a.aggregates ?? []).map((g) => ({ actorType: a.type, table: g.table }))),
+  });
+  if (problems.length > 0) throw new ConfigError(`the tables actors declare are not in the database as declared:\n  ${problems.join('\n  ')}`);
 }
