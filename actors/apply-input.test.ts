@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import type { ActorMessage, Alert, DomainEvent, TimerMessage } from '../schemas/index.ts';
 import type { ActorAddress, ActorDefinition, ActorInput, Effect } from './actor.ts';
 import { createAlert } from './alerts.ts';
-import { applyInput, Quarantine, type EffectSink } from './apply-input.ts';
+import { applyInput, declaredTargets, Quarantine, type EffectSink } from './apply-input.ts';
 
 /** A sink that writes down every call, in order. */
 function recordingSink(): { sink: EffectSink; calls: unknown[][] } {
@@ -164,5 +164,15 @@ describe('applyInput', () => {
     sink.accept = () => void calls.push(['accept']);
     expect(applyInput({ ...actor, sendsOn: { order_shipped: ['user'] } }, { n: 0 }, input, ctx, sink)).toBeInstanceOf(Quarantine);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('declaredTargets', () => {
+  // An inherited member read as a declaration threw outside the handler's try (found by review).
+  test("only the actor's own sendsOn entries declare: an event type named like an Object member declares nothing", () => {
+    const actor = { sendsOn: { order_placed: ['sku'] } } as unknown as ActorDefinition<unknown>;
+    expect(declaredTargets(actor, 'order_placed')).toEqual(['sku']);
+    expect(declaredTargets(actor, 'constructor')).toBeUndefined();
+    expect(declaredTargets(actor, 'toString')).toBeUndefined();
   });
 });

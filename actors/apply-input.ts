@@ -130,7 +130,9 @@ function quarantineFor(e: unknown): Quarantine {
 
 /** The actor types an event of `eventType` may send to, or undefined when `sendsOn` leaves it open (anything). */
 export function declaredTargets(actor: ActorDefinition<any>, eventType: string): readonly string[] | undefined {
-  return actor.sendsOn?.[eventType];
+  const declared = actor.sendsOn;
+  // Own entries only: an event type named like an Object.prototype member ('constructor') is no declaration.
+  return declared && Object.hasOwn(declared, eventType) ? declared[eventType] : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError, eventSpecOf } from '../schemas/index.ts';
 import type { ActorDefinition } from './actor.ts';
+import { thrownMessage } from '../schemas/thrown.ts';
 
 /**
  * Actor modules (pipeline.yaml `actors.modules`, env ACTOR_MODULES): files that define actor and
@@ -39,7 +40,7 @@ async function importActors(file: string): Promise<ActorDefinition<any>[]> {
   try {
     exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new ActorModuleError(file, (e as Error)?.message ?? String(e));
+    throw new ActorModuleError(file, thrownMessage(e));
   }
   const actors = Object.values(exports).filter(isActorDefinition);
   if (actors.length === 0) throw new ActorModuleError(file, 'exports no actor (export what defineActor returns from actorstream/sdk)');

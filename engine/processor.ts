@@ -1,3 +1,4 @@
+import { unmigratableReason } from './shard/entity-table.ts';
 import type { ActorDefinition } from '../actors/actor.ts';
 import { loadActorModules } from '../actors/modules.ts';
 import { ConfigError, inboxTopicOf } from '../schemas/index.ts';
@@ -281,9 +282,14 @@ function processorHandle(p: {
       const [row] = await p.store.loadStates(type, [key]);
       if (!row) return { kind: 'unknown' };
       const actor = p.actors.find((x) => x.type === type)!;
-      // A row committed by an older version is shown as the worker would hold it: migrated.
-      const state = row.stateVersion === actor.stateVersion ? row.state : actor.migrate(row.state, row.stateVersion);
-      return { kind: 'found', from: 'store', state, quarantine: row.quarantine };
+      // A row committed by an older version is shown as the worker would hold it: migrated, or,
+      // when its migration throws, as stored and quarantined with the reason (entity-table.ts).
+      if (row.stateVersion === actor.stateVersion) return { kind: 'found', from: 'store', state: row.state, quarantine: row.quarantine };
+      try {
+        return { kind: 'found', from: 'store', state: actor.migrate(row.state, row.stateVersion), quarantine: row.quarantine };
+      } catch (e) {
+        return { kind: 'found', from: 'store', state: row.state, quarantine: row.quarantine ?? unmigratableReason(row.stateVersion, actor.stateVersion, e) };
+      }
     },
     async release(type, key) {
       const n = p.partitionCounts.get(type);

@@ -10,6 +10,7 @@ import type { AlertExplanation } from '../engine/alert-causes.ts';
 import type { HistoryResult } from '../engine/entity-history.ts';
 import type { HistoryPoint } from '../engine/history-point.ts';
 import type { Alert } from '../schemas/index.ts';
+import { stackOf, viewOf } from './present.ts';
 import type { AlertFeed } from '../sinks/alert-feed.ts';
 import { requireScope, type ApiToken } from './auth.ts';
 import { clip } from './clip.ts';
@@ -125,13 +126,13 @@ export function createApp(deps: AppDeps): Hono {
   const entities = entityRoutes({
     local: deps.local, partitionsOf: deps.partitionsOf, partitionOf: deps.partitionOf, sql: deps.sql, self: { id: deps.instanceId },
     types: deps.actors?.map((a) => a.type),
-    present: (type, state) => deps.actors?.find((a) => a.type === type)?.view?.(state) ?? state,
+    present: viewOf(deps.actors),
   });
   app.route('/', entities);
   // Under /v1/entities/*, so the read scope of the entity answers covers it.
   app.route('/', entityHistoryRoutes({
     history: deps.entityHistory, types: deps.actors?.map((a) => a.type) ?? ['user', 'order', 'sku'], log,
-    present: (type, state) => deps.actors?.find((a) => a.type === type)?.view?.(state) ?? state,
+    present: viewOf(deps.actors),
   }));
   app.route('/', recommendationRoutes({ entities, trending: (range, limit) => topSkus(deps.sql, range, limit) }));
   app.route('/', alertRoutes({ sql: deps.sql, feed: deps.alertFeed ?? (() => undefined), log, explain: deps.explainAlert, jaegerUrl: deps.dashboard?.jaegerUrl }));
@@ -154,7 +155,7 @@ export function createApp(deps: AppDeps): Hono {
   app.onError((err, c) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
     const ref = crypto.randomUUID();
-    log(`[http] ${c.req.method} ${clip(c.req.path)} failed (ref ${ref}): ${err.stack ?? err}`);
+    log(`[http] ${c.req.method} ${clip(c.req.path)} failed (ref ${ref}): ${stackOf(err)}`);
     return c.json({ error: 'internal error', ref }, 500);
   });
   return app;

@@ -60,7 +60,7 @@ export class EntityTable {
         // quarantined (its inputs go to the DLQ) and its stored row is left untouched, since it is
         // never marked dirty, until a fixed migration loads it.
         this.states.set(s.key, stored);
-        this.quarantine.set(s.key, `state v${s.stateVersion} could not be migrated to v${actor.stateVersion}: ${thrownMessage(e)}`);
+        this.quarantine.set(s.key, unmigratableReason(s.stateVersion, actor.stateVersion, e));
       }
     }
     this.residency.touch(s.key, this.now);
@@ -143,4 +143,9 @@ function awaitingOrFalse(actor: ActorDefinition<unknown>, state: unknown): boole
   } catch {
     return false;
   }
+}
+
+/** The quarantine reason of a stored state its actor's `migrate` throws on. */
+export function unmigratableReason(from: number, to: number, e: unknown): string {
+  return `state v${from} could not be migrated to v${to}: ${thrownMessage(e)}`;
 }
