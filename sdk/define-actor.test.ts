@@ -28,3 +28,12 @@ describe('defineActor: sendsOn', () => {
     expect(() => defineActor({ ...watching, sendsOn: { cart_item_added: ['Sku!'] } })).toThrow(/names 'Sku!', which is not an actor type name/);
   });
 });
+
+describe('defineActor fields', () => {
+  // From plain JS a typo, or one of the engine's own hooks, was dropped without a word (found by review).
+  test('a field it does not take is refused, naming it and the ones it takes', () => {
+    expect(() => defineActor({ type: 'zz_fields', source: { topic: 'cart_events', events: [] }, initial: () => ({}), handle: (s: unknown) => ({ state: s, effects: [] }), awaitingTargets: () => [] } as never)).toThrow(
+      "actor 'zz_fields': 'awaitingTargets' is not a field of defineActor (it takes type, source, stateVersion, initial, handle, migrate, view, readModel, aggregates, eventTimeSenders, awaiting, heldInOrder, sendsOn)",
+    );
+  });
+});

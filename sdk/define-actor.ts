@@ -46,6 +46,8 @@ export interface ActorDeclaration<S, E = AnyEvent> {
   sendsOn?: Readonly<Record<string, readonly string[]>>;
 }
 
+const DECLARATION_FIELDS: ReadonlySet<string> = new Set(['type', 'source', 'stateVersion', 'initial', 'handle', 'migrate', 'view', 'readModel', 'aggregates', 'eventTimeSenders', 'awaiting', 'heldInOrder', 'sendsOn']);
+
 /**
  * Defines an actor type for the engine: checked here, so a module that cannot run fails at start-up
  * with the reason, never on the first event.
@@ -56,6 +58,10 @@ export interface ActorDeclaration<S, E = AnyEvent> {
  */
 export function defineActor<S, E = AnyEvent>(d: ActorDeclaration<S, E>): ActorDefinition<S> {
   if (!NAME_PATTERN.test(d.type)) throw new SdkError(`actor type '${d.type}' must be lower_snake_case (a letter, then letters, digits or _; at most 64)`);
+  // A field the SDK does not carry (a typo, or one of the engine's own hooks from plain JS) would
+  // be dropped without a word, and the actor run without it.
+  const unknown = Object.keys(d).filter((k) => !DECLARATION_FIELDS.has(k));
+  if (unknown.length > 0) throw new SdkError(`actor '${d.type}': ${unknown.map((k) => `'${k}'`).join(', ')} ${unknown.length === 1 ? 'is not a field' : 'are not fields'} of defineActor (it takes ${[...DECLARATION_FIELDS].join(', ')})`);
   const stateVersion = d.stateVersion ?? 1;
   if (!Number.isInteger(stateVersion) || stateVersion < 1) throw new SdkError(`actor '${d.type}': stateVersion must be a positive integer`);
   if (stateVersion > 1 && !d.migrate) throw new SdkError(`actor '${d.type}': stateVersion ${stateVersion} needs migrate() for older states`);
