@@ -17,20 +17,25 @@ export interface DeclaredTables {
 
 /** What is wrong with the declared tables, one line each (empty: all there). */
 export async function declaredTableProblems(sql: Sql, declared: DeclaredTables): Promise<string[]> {
-  const names = [...declared.readModels.map((r) => r.table), ...declared.aggregates.map((a) => `${a.table.table}_part`)];
+  // Once each: several actor types may add to one aggregate table.
+  const names = [...new Set([...declared.readModels.map((r) => r.table), ...declared.aggregates.map((a) => `${a.table.table}_part`)])];
   if (names.length === 0) return [];
+  // Found as the statements find them (the search path), keys as ON CONFLICT can use them: unique,
+  // valid, checked at once, not partial, on plain columns (the first indnkeyatts; INCLUDE ones are not keys).
   const columns = await sql<{ table_name: string; column_name: string }[]>`
-    select table_name, column_name from information_schema.columns
-    where table_schema = current_schema() and table_name = any(${names}::text[])`;
+    select n.name as table_name, a.attname as column_name
+    from unnest(${names}::text[]) as n(name)
+    join pg_class c on c.oid = to_regclass(quote_ident(n.name))
+    join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped`;
   const keys = await sql<{ table_name: string; columns: string[] }[]>`
-    select t.relname as table_name, array_agg(a.attname::text order by k.n) as columns
-    from pg_index i
-    join pg_class t on t.oid = i.indrelid
-    join pg_namespace s on s.oid = t.relnamespace and s.nspname = current_schema()
-    cross join lateral unnest(i.indkey) with ordinality as k(attnum, n)
-    join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum
-    where i.indisunique and t.relname = any(${names}::text[])
-    group by i.indexrelid, t.relname`;
+    select n.name as table_name, array_agg(a.attname::text order by k.n) as columns
+    from unnest(${names}::text[]) as n(name)
+    join pg_class c on c.oid = to_regclass(quote_ident(n.name))
+    join pg_index i on i.indrelid = c.oid and i.indisunique and i.indisvalid and i.indimmediate and i.indpred is null and i.indexprs is null
+    cross join lateral unnest(i.indkey::int2[]) with ordinality as k(attnum, n)
+    join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
+    where k.n <= i.indnkeyatts
+    group by i.indexrelid, n.name`;
   const columnsOf = new Map<string, Set<string>>();
   for (const c of columns) (columnsOf.get(c.table_name) ?? columnsOf.set(c.table_name, new Set()).get(c.table_name)!).add(c.column_name);
   const hasUniqueKey = (table: string, cols: readonly string[]) => keys.some((k) => k.table_name === table && sameSet(k.columns, cols));

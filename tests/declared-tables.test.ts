@@ -42,6 +42,20 @@ describe('declared analytics tables', () => {
     ]);
     await db.sql`alter table cart_rows add column updated_at timestamptz`;
     await db.sql`alter table cart_rows add primary key (cart_id)`;
+    // Keys an upsert cannot use are no keys; INCLUDE columns are not part of one; another schema on the search path is found.
+    await db.sql`create table part_rows (part_id text, updated_at timestamptz)`;
+    await db.sql`create unique index part_rows_partial on part_rows (part_id) where part_id <> ''`;
+    await db.sql`create unique index part_rows_expr on part_rows (lower(part_id))`;
+    await db.sql`create schema elsewhere`;
+    await db.sql`create table elsewhere.tool_rows (tool_id text, n bigint, updated_at timestamptz)`;
+    await db.sql`create unique index tool_rows_key on elsewhere.tool_rows (tool_id) include (n)`;
+    const rm = (table: string, key: string) => ({ actorType: 'x', table, columns: [{ name: key, type: 'text' as const }] });
+    expect(await declaredTableProblems(db.sql, { readModels: [rm('part_rows', 'part_id')], aggregates: [] })).toEqual([
+      'read model of x: table part_rows needs a primary key or unique index on (part_id) for its upsert (declared as: create table part_rows (part_id text primary key, updated_at timestamptz not null default now()))',
+    ]);
+    await db.sql`set search_path to public, elsewhere`;
+    expect(await declaredTableProblems(db.sql, { readModels: [rm('tool_rows', 'tool_id')], aggregates: [] })).toEqual([]);
+    await db.sql`set search_path to public`;
     const cartOnly = await declaredTableProblems(db.sql, { readModels: [{ actorType: 'cart', table: 'cart_rows', columns: [{ name: 'cart_id', type: 'text' }, { name: 'total', type: 'bigint' }] }], aggregates: [] });
     expect(cartOnly).toEqual([]);
   });

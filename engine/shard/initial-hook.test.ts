@@ -32,3 +32,52 @@ describe("an actor's initial that cannot give a first state", () => {
     expect(shard.query('nocolon')).toBeUndefined();
   });
 });
+
+describe('after initial is fixed', () => {
+  // Found by review: the refused event's id was remembered and it was recorded as processed, so
+  // its redrive after the fix was dropped as a duplicate.
+  test('the dead-lettered record, redriven, is applied once and recorded as processed once', () => {
+    const bug = { on: true };
+    const picky: ActorDefinition<any> = { ...skuActor, initial: (key) => { if (bug.on && key === 'nocolon') throw new Error('no colon'); return skuActor.initial(key); } };
+    const shard = createShard({ actor: picky, partition: 0, app: 'shop', keepProcessed: true });
+    const refused = stock('nocolon', 3);
+    shard.apply([refused]);
+    expect(shard.takeDelta().processed ?? []).toEqual([]);
+    bug.on = false;
+    shard.apply([{ ...refused, offset: offset++ }]); // the redrive: the same event, later in the log
+    const delta = shard.takeDelta();
+    expect(shard.counters.duplicatesDropped).toBe(0);
+    expect(shard.query('nocolon')).toMatchObject({ quarantine: null, state: { onHand: 3 } });
+    expect(delta.processed!.map((p) => p.id)).toEqual([JSON.parse(refused.value!).id]);
+  });
+
+  // Found by review: an input without a record to dead-letter (here a payment held behind another
+  // order's, applied later) quarantined the entity on a null state, and the release after the fix
+  // applied to that null instead of asking initial again.
+  test('an input with no record to dead-letter is parked on a placeholder; the release after the fix starts the entity afresh', async () => {
+    const { orderActor } = await import('../../actors/order.ts');
+    const bug = { on: true };
+    const picky: ActorDefinition<any> = { ...orderActor, initial: (key) => { if (bug.on && key === 'o-9') throw new Error('no o-9'); return orderActor.initial(key); } };
+    const T0 = 1_700_000_000_000;
+    const tx = (o: number, key: string, id: string, type: string, ts: number, data: Record<string, unknown>): SourceRecord => ({ topic: 'transaction_events', partition: 0, offset: o, key, headers: {}, timestamp: ts, value: JSON.stringify({ id, type, v: type === 'order_placed' ? 2 : 1, ts, data: { orderId: key, ...data } }) });
+    const answer = (o: number, line: number, sku: string): SourceRecord => ({
+      topic: 'shop.order.inbox', partition: 0, offset: o, key: 'o-1', timestamp: T0, headers: { 'x-origin': 'sku/0', 'x-seq': String(o + 1), 'x-merge-key': `${T0}/0/0/transaction_events` },
+      value: JSON.stringify({ from: { type: 'sku', key: sku }, msg: { type: 'reservation_result', sku, line, qty: 1, granted: true, cause: 'e-placed', ts: T0 } }),
+    });
+    const shard = createShard({ actor: picky, partition: 0, app: 'shop', mergedReceivers: ['user'] });
+    shard.apply([
+      tx(0, 'o-1', 'e-placed', 'order_placed', T0, { userId: 'u-1', items: [{ sku: 'A', qty: 1, unitPrice: 5 }], currency: 'EUR', country: 'DE' }),
+      tx(1, 'o-1', 'e-pay', 'payment_authorized', T0 + 1000, { userId: 'u-1', amount: 5, cardFingerprint: 'card-1', country: 'DE' }),
+      tx(2, 'o-9', 'e-stray', 'payment_declined', T0 + 1500, { userId: 'u-9', amount: 5, cardFingerprint: 'card-9', reason: 'insufficient_funds' }),
+    ]);
+    shard.apply([answer(0, 0, 'A')]); // o-1's wait ends: o-9's held payment is applied now, without its record
+    const delta = shard.takeDelta();
+    expect(shard.query('o-9')).toMatchObject({ quarantine: "not started: order 'o-9': initial threw Error: no o-9" });
+    expect(delta.parked!.map((p) => [p.key, JSON.parse(p.input).event.id])).toEqual([['o-9', 'e-stray']]);
+    bug.on = false;
+    const released = shard.release('o-9', delta.parked!.map((p, i) => ({ ...p, seq: i + 1 })), { key: 'o-9', stateVersion: orderActor.stateVersion, state: null, quarantine: "not started: order 'o-9': initial threw Error: no o-9" } as never);
+    expect(released).toEqual({ applied: 1, duplicates: 0, quarantine: null });
+    expect(shard.query('o-9')).toMatchObject({ quarantine: null });
+    expect((shard.query('o-9') as { state: unknown }).state).not.toBeNull();
+  });
+});

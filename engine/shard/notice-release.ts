@@ -42,16 +42,15 @@ export class NoticeRelease {
       // migration refused); a settle kept for it was parked when it was quarantined (`parkKeptSettles`).
       if (table.quarantine.has(key)) return;
       const early = notices.takeEarly(key, id);
-      if (root === undefined || !notices.open(key, id, root, this.wallClock())) {
+      // An entity its actor cannot start holds nothing: what reaches it is refused as it comes.
+      const first = table.states.has(key) ? undefined : this.handler.initialState(key);
+      const startable = table.states.has(key) || first !== undefined;
+      if (root === undefined || !startable || !notices.open(key, id, root, this.wallClock())) {
         if (early) this.applyAhead(key, id, early, () => this.applyAllLate(key, from, early.notice.sends));
         return;
       }
       // Its row carries the notice (the receiver of a reserve has a state already, but a forged notice may come first).
-      if (!table.states.has(key)) {
-        const first = this.handler.initialState(key);
-        if (first === undefined) return; // its actor cannot start it: nothing to hold for
-        table.states.set(key, first);
-      }
+      if (!table.states.has(key)) table.states.set(key, first);
       this.markHolding(key);
       if (early) this.applyAhead(key, id, early, () => this.settle(key, id, from, early.notice));
       return;

@@ -3,7 +3,7 @@ import type { EntityTable } from './entity-table.ts';
 import type { ParkedInput, ParkedRow } from './parked.ts';
 import type { ReleaseResult, StoredRow } from './shard-api.ts';
 import type { PendingDelta } from './shard-delta.ts';
-import type { ShardHandler } from './shard-handler.ts';
+import { NOT_STARTED, type ShardHandler } from './shard-handler.ts';
 
 /** The parts of a shard a release works on. */
 export interface ReleaseParts {
@@ -49,8 +49,15 @@ export function releaseEntity(parts: ReleaseParts, key: string, committed: reado
  * is migrated again, now with the fixed code. Returns the error when that migration fails again.
  */
 function putBack({ actor, table }: ReleaseParts, key: string, stored: StoredRow | undefined): string | null {
+  // An entity its actor could not start holds a placeholder: the release starts it afresh.
+  if (table.quarantine.get(key)?.startsWith(NOT_STARTED)) {
+    table.states.delete(key);
+    return null;
+  }
   if (!stored) return null;
-  if (table.residency.evicted.has(key)) table.rehydrate([stored], [key]);
+  // Not in memory while a row is committed: passivated, or not read back yet after a lazy restore
+  // (the stored row must not be overwritten by a state started afresh).
+  if (!table.states.has(key)) table.rehydrate([stored], [key]);
   else if (stored.stateVersion !== actor.stateVersion && table.quarantine.has(key)) {
     table.quarantine.delete(key);
     table.restore({ ...stored, quarantine: null });

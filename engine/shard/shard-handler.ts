@@ -317,13 +317,20 @@ export class ShardHandler implements EffectSink {
    * carried) is quarantined on a null state.
    */
   private refuseNew(key: string, input: ActorInput, now: number, source: SourceRecord | undefined, releasing: boolean, reason: string): void {
-    if (releasing) return; // stays parked
-    if (source) return this.pending.deadLetter(source, 'INVALID_DATA', `the actor cannot start this entity: ${reason}`);
+    if (source && !releasing) return this.pending.deadLetter(source, 'INVALID_DATA', `the actor cannot start this entity: ${reason}`);
+    // No record to dead-letter (an input held for it, a message a settle carried), or a release
+    // of such an entity: quarantined on a placeholder state, its reason marked, so that a release
+    // asks `initial` again instead of applying to the placeholder (release.ts).
     const { table, pending } = this;
-    table.quarantine.set(key, storableClip(reason, MAX_REASON_CHARS));
+    table.quarantine.set(key, storableClip(`${NOT_STARTED}${reason}`, MAX_REASON_CHARS));
     table.states.set(key, null);
+    // Ids it remembered were of inputs held for it, none applied: their release must not take
+    // them for duplicates.
+    table.recentIds.delete(key);
     pending.dirtyKeys.add(key);
+    if (releasing) return;
     this.park(key, input, now, undefined, 'HANDLER_ERROR', reason);
+    this.afterQuarantine(key); // the rest it held is parked behind it
   }
 
   /** The root key of the input being handled, encoded; undefined when it has none. */
@@ -436,3 +443,6 @@ export class ShardHandler implements EffectSink {
 
 /** W3C trace context: version-traceid-parentid-flags. */
 const TRACEPARENT_FORMAT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** How the quarantine reason of an entity its actor could not start begins: its state is a placeholder. */
+export const NOT_STARTED = 'not started: ';

@@ -178,8 +178,10 @@ export class InputRouter {
     }
     this.handler.handle(key, input, event.ts, r);
     // Remembered once applied; an input that quarantined its entity is parked, and so is a retry
-    // (its release skips what it applied already).
-    if (table.quarantine.has(key)) return;
+    // (its release skips what it applied already). One whose entity its actor could not start is
+    // dead-lettered, not applied: neither remembered (its redrive after the fix must apply) nor
+    // counted as processed.
+    if (table.quarantine.has(key) || !table.states.has(key)) return;
     table.recentIds.add(key, event.id);
     // The event as decoded (unknown fields dropped, old versions upcast), not the raw value: a
     // field only Postgres refuses must not make the processed-events row refuse its entity.
