@@ -313,8 +313,9 @@ export class ShardHandler implements EffectSink {
   /**
    * An input for an entity its actor cannot start. There is no entity to quarantine (no state to
    * keep its inputs with), so a record goes to the dead-letter topic with the reason, to be sent
-   * back (redriven) once `initial` is fixed; an input without a record (one a forged notice
-   * carried) is quarantined on a null state.
+   * back (redriven) once `initial` is fixed. An input without a record (one held for the entity, a
+   * message a settle carried, a parked one being released) quarantines the key on a placeholder
+   * state instead, marked so that its release starts it afresh.
    */
   private refuseNew(key: string, input: ActorInput, now: number, source: SourceRecord | undefined, releasing: boolean, reason: string): void {
     if (source && !releasing) return this.pending.deadLetter(source, 'INVALID_DATA', `the actor cannot start this entity: ${reason}`);
