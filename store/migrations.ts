@@ -340,6 +340,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       alter table actor_states set (fillfactor = 60);
     `,
   },
+  {
+    version: 12,
+    name: 'aggregate views held at the bigint bounds',
+    sql: `
+      -- The shards' rows are held at the bigint bounds (store/analytics-writes.ts); so are their sums
+      -- here, where several shards' rows of one minute could pass them and fail the analyst's query.
+      create or replace view sales_minute as select minute, country, currency, least(greatest(sum(orders_placed), -9223372036854775808), 9223372036854775807)::bigint as orders_placed, least(greatest(sum(orders_paid), -9223372036854775808), 9223372036854775807)::bigint as orders_paid, least(greatest(sum(orders_cancelled), -9223372036854775808), 9223372036854775807)::bigint as orders_cancelled, least(greatest(sum(gross_minor), -9223372036854775808), 9223372036854775807)::bigint as gross_minor, least(greatest(sum(revenue_minor), -9223372036854775808), 9223372036854775807)::bigint as revenue_minor, least(greatest(sum(items), -9223372036854775808), 9223372036854775807)::bigint as items from sales_minute_part group by minute, country, currency;
+      create or replace view funnel_minute as select minute, least(greatest(sum(page_views), -9223372036854775808), 9223372036854775807)::bigint as page_views, least(greatest(sum(carts), -9223372036854775808), 9223372036854775807)::bigint as carts, least(greatest(sum(orders), -9223372036854775808), 9223372036854775807)::bigint as orders, least(greatest(sum(paid), -9223372036854775808), 9223372036854775807)::bigint as paid from funnel_minute_part group by minute;
+      create or replace view sku_sales_minute as select minute, sku, currency, least(greatest(sum(units), -9223372036854775808), 9223372036854775807)::bigint as units, least(greatest(sum(revenue_minor), -9223372036854775808), 9223372036854775807)::bigint as revenue_minor from sku_sales_minute_part group by minute, sku, currency;
+      create or replace view alerts_minute as select minute, alert_type, least(greatest(sum(alerts), -9223372036854775808), 9223372036854775807)::bigint as alerts from alerts_minute_part group by minute, alert_type;
+    `,
+  },
 ];
 
 /** Applies every migration not yet applied. Returns the versions it applied. */

@@ -50,7 +50,7 @@ describe('embedded Postgres (PGlite over its socket)', () => {
   });
 
   test('migrations apply once', async () => {
-    expect(await migrate(sql)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(await migrate(sql)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(await migrate(sql)).toEqual([]);
   });
 

@@ -81,3 +81,25 @@ describe('after initial is fixed', () => {
     expect((shard.query('o-9') as { state: unknown }).state).not.toBeNull();
   });
 });
+
+describe('a hold notice for an entity its actor cannot start', () => {
+  // Found by review: the notice opened with no state to carry it, and a message held behind it
+  // made the entity's checkpoint row state undefined (refused by its NOT NULL).
+  test('opens nothing: what reaches the entity is refused as it comes, and no row is written for it', async () => {
+    const { inbox, reserve, clock, stock, at, skuShard, T0 } = await import('./hold-notices.fixtures.ts');
+    const { openedJson } = await import('./hold-notices.ts');
+    const picky: ActorDefinition<any> = { ...skuActor, initial: (key) => { if (key === 'S') throw new Error('no S'); return skuActor.initial(key); } };
+    const shard = skuShard({ actor: picky });
+    expect(() => shard.apply([
+      stock(0, 'T', 1, 1000),
+      inbox(0, 'S', 'order/0', 1, 'o1', openedJson(at(200, 1), T0 + 200), at(200, 1)),
+      inbox(1, 'S', 'order/0', 2, 'o2', reserve('o2', 300), at(300, 2)),
+      clock(2, 'order/0', 'idle'),
+      clock(3, 'order/1', 'idle'),
+    ])).not.toThrow();
+    const delta = shard.takeDelta();
+    expect(delta.states.map((s) => s.key)).toEqual(['T']);
+    const dead = delta.outbox.filter((m) => m.headers?.[DLQ_HEADERS.code]);
+    expect(dead.map((m) => [m.key, m.headers![DLQ_HEADERS.code]])).toEqual([['S', 'INVALID_DATA']]);
+  });
+});
