@@ -85,7 +85,7 @@ describe('after initial is fixed', () => {
 describe('a hold notice for an entity its actor cannot start', () => {
   // Found by review: the notice opened with no state to carry it, and a message held behind it
   // made the entity's checkpoint row state undefined (refused by its NOT NULL).
-  test('opens nothing: what reaches the entity is refused as it comes, and no row is written for it', async () => {
+  test('opens nothing: a message that reaches it parks on a placeholder state, never an undefined one', async () => {
     const { inbox, reserve, clock, stock, at, skuShard, T0 } = await import('./hold-notices.fixtures.ts');
     const { openedJson } = await import('./hold-notices.ts');
     const picky: ActorDefinition<any> = { ...skuActor, initial: (key) => { if (key === 'S') throw new Error('no S'); return skuActor.initial(key); } };
@@ -98,8 +98,35 @@ describe('a hold notice for an entity its actor cannot start', () => {
       clock(3, 'order/1', 'idle'),
     ])).not.toThrow();
     const delta = shard.takeDelta();
-    expect(delta.states.map((s) => s.key)).toEqual(['T']);
-    const dead = delta.outbox.filter((m) => m.headers?.[DLQ_HEADERS.code]);
-    expect(dead.map((m) => [m.key, m.headers![DLQ_HEADERS.code]])).toEqual([['S', 'INVALID_DATA']]);
+    expect(delta.states.map((s) => [s.key, s.state === undefined ? 'undefined' : s.state === null ? 'placeholder' : 'state', s.quarantine?.startsWith('not started: ') ?? false])).toEqual([
+      ['S', 'placeholder', true],
+      ['T', 'state', false],
+    ]);
+    expect(delta.parked!.map((p) => [p.key, JSON.parse(p.input).msg.orderId])).toEqual([['S', 'o2']]);
+  });
+});
+
+describe('a message for an entity its actor cannot start', () => {
+  // A dead-lettered message cannot be sent back: its receiver drops a record whose sequence it has
+  // passed. So it parks on the placeholder, and the release after the fix applies it.
+  test('parks on a placeholder (its dead letter is for the record); the release after the fix applies it', () => {
+    const bug = { on: true };
+    const picky: ActorDefinition<any> = { ...skuActor, initial: (key) => { if (bug.on && key === 'S') throw new Error('no S'); return skuActor.initial(key); } };
+    const shard = createShard({ actor: picky, partition: 0, app: 'shop' });
+    const reserve: SourceRecord = {
+      topic: 'shop.sku.inbox', partition: 0, offset: 0, key: 'S', timestamp: 1_700_000_000_000, headers: { 'x-origin': 'order/0', 'x-seq': '1' },
+      value: JSON.stringify({ from: { type: 'order', key: 'o1' }, msg: { type: 'reserve', orderId: 'o1', line: 0, qty: 1, cause: 'e-o1', ts: 1_700_000_000_000 } }),
+    };
+    shard.apply([reserve]);
+    const delta = shard.takeDelta();
+    expect(shard.query('S')).toMatchObject({ quarantine: "not started: sku 'S': initial threw Error: no S" });
+    expect(delta.parked!.map((p) => [p.key, p.code, p.source?.offset])).toEqual([['S', 'HANDLER_ERROR', 0]]);
+    expect(delta.outbox.filter((m) => m.headers?.[DLQ_HEADERS.code]).map((m) => m.headers![DLQ_HEADERS.code])).toEqual(['HANDLER_ERROR']);
+    bug.on = false;
+    const stored = { key: 'S', stateVersion: skuActor.stateVersion, state: null, quarantine: "not started: sku 'S': initial threw Error: no S" };
+    expect(shard.release('S', delta.parked!.map((p, i) => ({ ...p, seq: i + 1 })), stored as never)).toEqual({ applied: 1, duplicates: 0, quarantine: null });
+    expect(shard.query('S')).toMatchObject({ quarantine: null, state: { reserved: 0 } });
+    // The reserve was answered (refused: no stock), as it would have been had S started at once.
+    expect(shard.takeDelta().outbox.filter((m) => m.topic === 'shop.order.inbox').map((m) => JSON.parse(m.value as string).msg.granted)).toEqual([false]);
   });
 });

@@ -311,17 +311,17 @@ export class ShardHandler implements EffectSink {
   }
 
   /**
-   * An input for an entity its actor cannot start. There is no entity to quarantine (no state to
-   * keep its inputs with), so a record goes to the dead-letter topic with the reason, to be sent
-   * back (redriven) once `initial` is fixed. An input without a record (one held for the entity, a
-   * message a settle carried, a parked one being released) quarantines the key on a placeholder
-   * state instead, marked so that its release starts it afresh.
+   * An input for an entity its actor cannot start: there is no state to keep its inputs with. A
+   * source event goes to the dead-letter topic with the reason, to be sent back (redriven) once
+   * `initial` is fixed; anything else parks on a placeholder (below).
    */
   private refuseNew(key: string, input: ActorInput, now: number, source: SourceRecord | undefined, releasing: boolean, reason: string): void {
-    if (source && !releasing) return this.pending.deadLetter(source, 'INVALID_DATA', `the actor cannot start this entity: ${reason}`);
-    // No record to dead-letter (an input held for it, a message a settle carried), or a release
-    // of such an entity: quarantined on a placeholder state, its reason marked, so that a release
-    // asks `initial` again instead of applying to the placeholder (release.ts).
+    // A source event can be sent back from the dead-letter topic once `initial` is fixed. A message
+    // cannot: its receiver drops a record whose sequence it has passed. So a message, an input with
+    // no record (held for the entity, carried by a settle) and a release of such an entity are
+    // quarantined on a placeholder state, its reason marked, so that a release asks `initial` again
+    // instead of applying to the placeholder (release.ts).
+    if (source && !releasing && input.kind === 'event') return this.pending.deadLetter(source, 'INVALID_DATA', `the actor cannot start this entity: ${reason}`);
     const { table, pending } = this;
     table.quarantine.set(key, storableClip(`${NOT_STARTED}${reason}`, MAX_REASON_CHARS));
     table.states.set(key, null);
@@ -330,7 +330,9 @@ export class ShardHandler implements EffectSink {
     table.recentIds.delete(key);
     pending.dirtyKeys.add(key);
     if (releasing) return;
-    this.park(key, input, now, undefined, 'HANDLER_ERROR', reason);
+    this.park(key, input, now, source, 'HANDLER_ERROR', reason);
+    // For the record, like a throw's input: parked, so not to be sent back (engine/dead-letters.ts).
+    if (source) pending.deadLetter(source, 'HANDLER_ERROR', reason);
     this.afterQuarantine(key); // the rest it held is parked behind it
   }
 
