@@ -1,5 +1,5 @@
 import { isEntityKey } from '../schemas/index.ts';
-import { shown } from '../schemas/thrown.ts';
+import { isObject, shown, thrownText } from '../schemas/thrown.ts';
 
 export { shown, thrownMessage, thrownText } from '../schemas/thrown.ts';
 
@@ -66,15 +66,28 @@ function alertProblem(a: unknown): string | undefined {
   return undefined;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
-
 function isText(v: unknown): v is string {
   return typeof v === 'string' && v !== '';
 }
 
+/** The Date range, which Postgres's timestamptz holds too: a time past it fails the statements that store it. */
+export const MAX_EPOCH_MS = 8.64e15;
+
 /** A time the engine can store (a bigint column) and compare: whole milliseconds within the Date range. */
 export function isEpochMs(v: unknown): v is number {
-  return Number.isSafeInteger(v) && Math.abs(v as number) <= 8.64e15;
+  return Number.isSafeInteger(v) && Math.abs(v as number) <= MAX_EPOCH_MS;
+}
+
+/**
+ * `actor.initial(key)`, or why there is none: it threw (a key its author did not expect) or gave
+ * undefined, which no checkpoint can store. The engine asks it outside any handler's try, where a
+ * throw failed the shard's batch on every retry (engine/shard/shard-handler.ts `refuseNew`).
+ */
+export function firstStateOf(actor: { type: string; initial(key: string): unknown }, key: string): { state: unknown } | string {
+  try {
+    const state = actor.initial(key);
+    return state === undefined ? `${actor.type} '${key}': initial returned undefined, not a first state` : { state };
+  } catch (e) {
+    return `${actor.type} '${key}': initial threw ${thrownText(e)}`;
+  }
 }

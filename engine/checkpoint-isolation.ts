@@ -4,6 +4,7 @@ import { DLQ_HEADERS, type SourceRecord } from './shard/records.ts';
 import type { Checkpoint, Quarantine, Unstorable } from '../store/index.ts';
 import type { Owned } from './owned-shard.ts';
 import { parkedFromRecord, type ParkedInput } from './shard/parked.ts';
+import { firstStateOf } from '../actors/transition-checks.ts';
 
 /**
  * The checkpoint to commit instead of one refused for its data (see store/unstorable.ts: a value
@@ -112,9 +113,6 @@ function unstorableReason(error: string): string {
 
 /** The first state a quarantine row of an entity not stored yet carries: null when the actor cannot start one (its `initial` throws or gives undefined). */
 function initialOrNull(actor: Owned['actor'], key: string): unknown {
-  try {
-    return actor.initial(key) ?? null;
-  } catch {
-    return null;
-  }
+  const first = firstStateOf(actor, key);
+  return typeof first === 'string' ? null : first.state;
 }

@@ -38,6 +38,7 @@ export function thrownMessage(e: unknown): string {
   return text.slice(text.indexOf(': ') + 2);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** A non-null object: what may have fields to read. */
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }

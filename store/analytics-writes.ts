@@ -109,7 +109,7 @@ export function writeAggregates(tx: Tx, aggregates: readonly (AggregateRows & { 
  * the schemas accept (93 of the largest orders, 10^17 in minor units each, in one minute, country
  * and currency): as bigint arithmetic that failed the checkpoint, and no row of it alone, so
  * isolation found nothing and the partition stopped. A count that large is past meaning anyway;
- * the cell stays at the bound (bench/README, docs/analytics.md).
+ * the cell stays at the bound (docs/analytics.md).
  */
 function saturated(expr: string): string {
   return `least(greatest(${expr}, -9223372036854775808), 9223372036854775807)::bigint`;

@@ -1,7 +1,7 @@
 import type { ActorContext, ActorInput } from '../../actors/actor.ts';
 import { minuteOf, type Aggregate, type AggregateTable, type Increment } from '../../actors/projection.ts';
 import type { Alert } from '../../schemas/index.ts';
-import { shown } from '../../actors/transition-checks.ts';
+import { MAX_EPOCH_MS, shown } from '../../actors/transition-checks.ts';
 import type { AggregateRows } from './shard-api.ts';
 
 interface Cell {
@@ -90,9 +90,6 @@ export class AggregateFold {
 /** Postgres's bigint holds less than 2^63 either way (a larger whole number is written as 1e+21, which it refuses too). */
 const BIGINT_BOUND = 2 ** 63;
 
-/** The Date range, which Postgres's timestamptz holds: an `at` past it fails the statement. */
-const MAX_EPOCH_MS = 8.64e15;
-
 /**
  * Throws, before any cell changes, when an actor's `add` returns what its table cannot hold. Left
  * to the sums, a measure that is not a whole number is no error until much later, if ever: a
@@ -124,7 +121,6 @@ export function checkIncrements(table: AggregateTable, incs: readonly Increment[
     }
   }
 }
-
 
 function sameDims(a: readonly string[], b: readonly string[]): boolean {
   if (a === b) return true;

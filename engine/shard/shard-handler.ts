@@ -14,7 +14,7 @@ import { TRACEPARENT, type SourceRecord } from './records.ts';
 import type { ShardCounters } from './shard-api.ts';
 import type { PendingDelta } from './shard-delta.ts';
 import { TimerQueue, type PendingTimer } from './timer-queue.ts';
-import { thrownText } from '../../actors/transition-checks.ts';
+import { firstStateOf } from '../../actors/transition-checks.ts';
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
@@ -136,7 +136,7 @@ export class ShardHandler implements EffectSink {
     let before: unknown;
     if (states.has(key)) before = states.get(key);
     else {
-      const first = this.firstState(key);
+      const first = firstStateOf(this.opts.actor, key);
       if (typeof first === 'string') return this.refuseNew(key, input, now, source, releasing, first);
       before = first.state;
     }
@@ -290,24 +290,10 @@ export class ShardHandler implements EffectSink {
     this.held.releaseOverdue();
   }
 
-  /** A state for `key` when it has none yet; undefined when the actor cannot start one (see `firstState`). */
+  /** A state for `key` when it has none yet; undefined when the actor cannot start one (actors/transition-checks.ts `firstStateOf`). */
   initialState(key: string): unknown {
-    const first = this.firstState(key);
+    const first = firstStateOf(this.opts.actor, key);
     return typeof first === 'string' ? undefined : first.state;
-  }
-
-  /**
-   * `actor.initial(key)`, or why there is none: it threw (a key its author did not expect) or gave
-   * undefined, which no checkpoint can store. Called outside any handler's try, a throw here failed
-   * the shard's batch on every retry: one event stopped its partition (found by review).
-   */
-  private firstState(key: string): { state: unknown } | string {
-    try {
-      const state = this.opts.actor.initial(key);
-      return state === undefined ? `${this.opts.actor.type} '${key}': initial returned undefined, not a first state` : { state };
-    } catch (e) {
-      return `${this.opts.actor.type} '${key}': initial threw ${thrownText(e)}`;
-    }
   }
 
   /**
