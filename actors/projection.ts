@@ -1,6 +1,6 @@
 import type { Alert } from '../schemas/index.ts';
 import type { ActorContext, ActorInput } from './actor.ts';
-import { shown } from './transition-checks.ts';
+import { shown, thrownMessage } from './transition-checks.ts';
 
 /**
  * What an actor type declares for analysts, beside its state: a read model (one typed row per
@@ -57,18 +57,37 @@ export interface Aggregate<S> {
 }
 
 /**
- * `model.row(key, state)`, checked: undefined for no row, else an array keyed by the entity.
+ * `model.row(key, state)`, checked: undefined for no row, else a plain array keyed by the entity.
  * Anything but an array failed the delta's post to the store's thread on every retry, for good (the
  * shard's partition stopped); a row keyed by anything else could collide with another entity's in
  * one statement (which Postgres refuses for the whole checkpoint, not as a data error), and a
  * refused row would be blamed on an entity that did not write it. Throws with the reason.
+ *
+ * The row comes back as a copy whose cells are what the store's JSON makes of them (a Date its ISO
+ * text, a function null), for the same reason: an actor's array may be a Proxy, or hold a value a
+ * post between threads refuses (a function beside a cycle), and such a row too failed every post.
+ * A cell JSON cannot encode at all (a cycle, a BigInt), or a row whose reading throws, is refused here.
  */
 export function projectRow<S>(model: ReadModel<S>, key: string, state: S): readonly CellValue[] | undefined {
   const row = model.row(key, state);
   if (!row) return undefined;
   if (!Array.isArray(row)) throw new Error(`row must return an array of its ${model.columns.length} column values, or undefined for no row; it returned ${shown(row)}`);
-  if (row[0] !== key) throw new Error(`row's first value must be the entity's key '${key}' (column ${model.columns[0]?.name}), got ${shown(row[0])}`);
-  return row;
+  const cells = new Array<CellValue>(row.length);
+  for (let i = 0; i < cells.length; i++) cells[i] = plainCell(row[i], i, model);
+  if (cells[0] !== key) throw new Error(`row's first value must be the entity's key '${key}' (column ${model.columns[0]?.name}), got ${shown(cells[0])}`);
+  return cells;
+}
+
+/** A row's cell as the store's JSON will hold it: primitives as they are, anything else through JSON. */
+function plainCell(v: unknown, i: number, model: ReadModel<unknown>): CellValue {
+  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v as CellValue;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(v);
+  } catch (e) {
+    throw new Error(`row value ${i + 1} (column ${model.columns[i]?.name ?? '(none)'}) cannot be encoded as JSON: ${thrownMessage(e)}`);
+  }
+  return text === undefined ? null : (JSON.parse(text) as CellValue);
 }
 
 export const MINUTE_MS = 60_000;

@@ -101,4 +101,13 @@ describe('what an aggregate may add', () => {
     ]);
     expect(addWith([]).take().map((t) => t.rows)).toEqual([[{ minute: M, dims: ['DE'], values: [1, 5] }]]);
   });
+
+  test("an actor's dims array that is a Proxy is kept as an array of the fold's own: the take's rows cross to the store's thread", () => {
+    const proxied: Aggregate<unknown> = { table: TABLE, add: () => [{ at: M, dims: new Proxy(['DE'], {}), values: [1, 2] }] };
+    const fold = new AggregateFold([proxied], false);
+    fold.add(msg('DE', 2, M), null, null, { key: 'k1', now: 0 }, []);
+    const [rows] = fold.take();
+    expect(rows!.rows).toEqual([{ minute: M, dims: ['DE'], values: [1, 2] }]);
+    expect(() => structuredClone(rows)).not.toThrow();
+  });
 });

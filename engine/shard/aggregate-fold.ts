@@ -78,7 +78,8 @@ export class AggregateFold {
     let c = this.cells.get(id);
     if (!c) {
       const width = this.aggregates[table]!.table.measures.length;
-      c = { minute, dims, values: new Array<number>(width).fill(0) };
+      // A copy: the actor's own array may be a Proxy, which a post to the store's thread refuses.
+      c = { minute, dims: Array.from(dims), values: new Array<number>(width).fill(0) };
       if (this.perEntity) c.key = key;
       this.cells.set(id, c);
     }

@@ -58,17 +58,3 @@ describe('postableDelta: what else a worker posts', () => {
     expect(out.timersAdded[0]).toEqual({ actorType: 'sku', key: 'sku-1', dueAt: 9, seq: 1, timer: { type: 'recount' } });
   });
 });
-
-describe('postableDelta: cells a user projection got wrong', () => {
-  test('a read-model cell or aggregate dimension that is not a plain value becomes what JSON makes of it; plain rows are left as they are', () => {
-    const d = delta([]);
-    const plain = ['u-1', 3, true, null];
-    d.readModel = { table: 'gadgets', columns: [] as never, rows: [plain, ['u-2', (() => 1) as never, { a: 1 } as never, Symbol('s') as never]] };
-    d.aggregates = [{ table: { table: 'gadget_minute', dimensions: ['a', 'b'], measures: ['n'] }, rows: [{ minute: 0, dims: ['DE', (() => 2) as never], values: [1] }] }];
-    const out = postableDelta(d);
-    expect(out.readModel!.rows[0]).toBe(plain);
-    expect(out.readModel!.rows[1] as unknown[]).toEqual(['u-2', null, { a: 1 }, null]);
-    expect(out.aggregates![0]!.rows[0]!.dims as unknown[]).toEqual(['DE', null]);
-    expect(() => structuredClone(out)).not.toThrow();
-  });
-});

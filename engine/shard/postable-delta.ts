@@ -18,28 +18,18 @@ import { thrownMessage } from '../../actors/transition-checks.ts';
  * is (the shard checked they encode before any effect happened; actors/apply-input.ts): JSON is
  * all the store writes of them, and a value JSON drops but a post refuses (a function in an
  * alert's details) can no longer fail the post.
- * Read-model cells and aggregate dimensions (strings, numbers, booleans or null by their types) that
- * are anything else become what the store's JSON makes of them, for the same reason. A delta that
- * fails its post anyway restores the shard (engine/checkpoint-shard.ts `TakeFailed`).
+ * Read-model rows and aggregate dimensions need nothing here: a row is a plain copy of plain cells
+ * when it is projected (actors/projection.ts `projectRow`, which refuses a cell JSON cannot encode),
+ * and a dimension is checked to be a string, number, boolean or null and kept in an array of the
+ * fold's own (engine/shard/aggregate-fold.ts). A delta that fails its post anyway restores the
+ * shard (engine/checkpoint-shard.ts `TakeFailed`).
  */
 export function postableDelta(delta: ShardDelta): ShardDelta {
   delta.states = delta.states.map(asJsonText);
   if (delta.history) delta.history = delta.history.map((h) => ({ ...asJsonText(h), timers: plainData(h.timers) }));
   if (delta.alerts.length > 0) delta.alerts = delta.alerts.map(plainData);
   if (delta.timersAdded.length > 0) delta.timersAdded = delta.timersAdded.map((t) => ({ ...t, timer: plainData(t.timer) }));
-  if (delta.readModel) delta.readModel.rows = delta.readModel.rows.map(postableCells);
-  for (const a of delta.aggregates ?? []) for (const r of a.rows) r.dims = postableCells(r.dims);
   return delta;
-}
-
-/** `cells` itself when every cell is a plain value (the rule, checked cheaply); else a copy with each other cell as JSON makes it (a function: null). */
-function postableCells<T>(cells: readonly T[]): T[] {
-  if (cells.every(isPlainCell)) return cells as T[];
-  return cells.map((c) => (isPlainCell(c) ? c : (plainData([c])[0] ?? null) as T));
-}
-
-function isPlainCell(c: unknown): boolean {
-  return c === null || c === undefined || typeof c === 'string' || typeof c === 'number' || typeof c === 'boolean';
 }
 
 function asJsonText<R extends CarriedState>(row: R): R {
