@@ -6,7 +6,7 @@ import { createOutboxRelay } from './outbox-relay.ts';
 import { startClockHeartbeat } from './clock-heartbeat.ts';
 import { planEventTimeMerge } from './event-time-plan.ts';
 import { mergeMaxWait } from './merge-wait.ts';
-import { CommittedOutbox, createCheckpointStore, declaredTableProblems, ensureProcessedEventsTable, migrate, openPool, type CheckpointStore, type Sql } from '../store/index.ts';
+import { CommittedOutbox, createCheckpointStore, declaredTableProblems, ensureProcessedEventsTable, migrate, openPool, prepareCheckpointStatements, type CheckpointStore, type Sql } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { defaultMinIntervalMs, schedulePasses } from './checkpoint-schedule.ts';
 import type { Owned } from './owned-shard.ts';
@@ -91,6 +91,13 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
     const committedOutbox = new CommittedOutbox();
     const store = createCheckpointStore(sql, { processedEventsTable: opts.processedEventsTable, committedOutbox });
     if (opts.processedEventsTable) await ensureProcessedEventsTable(sql, opts.processedEventsTable);
+    await prepareCheckpointStatements(sql, {
+      connections: poolSize,
+      readModels: actors.flatMap((a) => (a.readModel ? [a.readModel] : [])),
+      aggregates: actors.flatMap((a) => (a.aggregates ?? []).map((g) => g.table)),
+      history: (opts.historyActors ?? []).length > 0,
+      processedEventsTable: opts.processedEventsTable,
+    }).catch((e: unknown) => log(`checkpoint statements are prepared at first use instead of at start: ${(e as Error).message}`));
     const { client } = opts;
     const admin = await client.admin();
     opened.push(() => admin.disconnect());

@@ -6,7 +6,7 @@ import { parkedInputsOf } from './parked-inputs.ts';
 import type { ParkedRow } from '../engine/shard/parked.ts';
 import { startCheckpoint, type OutboxSeqs } from './checkpoint-writes.ts';
 import type { CommittedOutbox } from './committed-outbox.ts';
-import { allStatements, type Started } from './all-statements.ts';
+import { allStatements, type Started, type StatementSql } from './all-statements.ts';
 import { findUnstorable, type Unstorable } from './unstorable.ts';
 
 export { isDataError, type Unstorable } from './unstorable.ts';
@@ -220,13 +220,18 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
  * connection shares PGlite's one session (adapters/embedded/pglite-session-queue.ts), so a
  * session setting made between exchanges would reach the other connections' statements.
  */
+/** The statement that raises unless every shard of `cps` is still held at its epoch (migration 10). */
+export function fenceQuery(conn: StatementSql, cps: readonly Pick<Checkpoint, 'shard' | 'epoch'>[]) {
+  return conn`select actorstream_fence(${cps.map((cp) => cp.shard)}::text[], ${cps.map((cp) => cp.epoch)}::int[])`;
+}
+
 async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], processedEventsTable: string | undefined, committed?: CommittedOutbox): Promise<void> {
   const conn = await sql.reserve();
   try {
     const begin = conn`begin`.execute().catch((e: Error) => {
       throw new Error(`BEGIN of a checkpoint failed, so its statements may have run outside a transaction: ${e.message}`);
     });
-    const fence = conn`select actorstream_fence(${cps.map((cp) => cp.shard)}::text[], ${cps.map((cp) => cp.epoch)}::int[])`.execute();
+    const fence = fenceQuery(conn, cps).execute();
     const writes: (Started | undefined)[] = [];
     let outbox: Promise<OutboxSeqs> | undefined;
     try {

@@ -48,3 +48,4 @@ export { listQuarantined, parkedInputsOf, type QuarantinedEntity } from './parke
 export { ensureProcessedEventsTable } from './processed-events.ts';
 export { IDENTIFIER_PATTERN, isIdentifier } from './identifier.ts';
 export { committedAlerts, committedStates, createShadowSchema, dropShadowSchema, shadowDatabaseUrl, shadowProgress } from './shadow.ts';
+export { prepareCheckpointStatements, type CheckpointShape } from './checkpoint-warmup.ts';
