@@ -63,8 +63,8 @@ export interface Aggregate<S> {
  * one statement (which Postgres refuses for the whole checkpoint, not as a data error), and a
  * refused row would be blamed on an entity that did not write it. Throws with the reason.
  *
- * The row comes back as a copy whose cells are what the store's JSON makes of them (a Date its ISO
- * text, a function null), for the same reason: an actor's array may be a Proxy, or hold a value a
+ * The row comes back as a copy whose cells are what the store's JSON makes of them (a function null,
+ * a Date its ISO text, or its epoch milliseconds in a timestamptz column), for the same reason: an actor's array may be a Proxy, or hold a value a
  * post between threads refuses (a function beside a cycle), and such a row too failed every post.
  * A cell JSON cannot encode at all (a cycle, a BigInt), or a row whose reading throws, is refused here.
  */
@@ -81,6 +81,9 @@ export function projectRow<S>(model: ReadModel<S>, key: string, state: S): reado
 /** A row's cell as the store's JSON will hold it: primitives as they are, anything else through JSON. */
 function plainCell(v: unknown, i: number, model: ReadModel<unknown>): CellValue {
   if (v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v as CellValue;
+  // A timestamptz column is written from epoch milliseconds (store/analytics-writes.ts): a Date there
+  // is its time. Its JSON, the ISO text, is what a text column gets, and a timestamptz one refused.
+  if (v instanceof Date && model.columns[i]?.type === 'timestamptz') return Number.isNaN(v.getTime()) ? null : v.getTime();
   let text: string | undefined;
   try {
     text = JSON.stringify(v);

@@ -1,6 +1,7 @@
 import { unmigratableReason } from './shard/entity-table.ts';
 import type { ActorDefinition } from '../actors/actor.ts';
 import { loadActorModules } from '../actors/modules.ts';
+import { thrownMessage } from '../schemas/thrown.ts';
 import { ConfigError, inboxTopicOf } from '../schemas/index.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
 import { startClockHeartbeat } from './clock-heartbeat.ts';
@@ -81,7 +82,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   // transaction's connection (porsager/postgres#1133, #1208: an uncatchable TypeError, and #1155:
   // later statements may run outside the transaction). A process frozen inside a checkpoint thus
   // delays its shards' next owner until it thaws; fencing is never at risk.
-  const sql = openPool(opts.databaseUrl, { max: poolSize, applicationName: `actorstream ${opts.ownerId}`.slice(0, 63) });
+  const sql = openPool(opts.databaseUrl, { max: poolSize, applicationName: `actorstream ${opts.ownerId}`.slice(0, 63), keepConnections: true });
   // What start-up has opened so far: closed again, last first, if a later step fails (a missing
   // topic permission, an unreachable coordinator), so a failed start leaks no client or worker.
   const opened: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 1 })];
@@ -97,7 +98,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
       aggregates: actors.flatMap((a) => (a.aggregates ?? []).map((g) => g.table)),
       history: (opts.historyActors ?? []).length > 0,
       processedEventsTable: opts.processedEventsTable,
-    }).catch((e: unknown) => log(`checkpoint statements are prepared at first use instead of at start: ${(e as Error).message}`));
+    }).catch((e: unknown) => log(`checkpoint statements are prepared at first use instead of at start: ${thrownMessage(e)}`));
     const { client } = opts;
     const admin = await client.admin();
     opened.push(() => admin.disconnect());

@@ -200,6 +200,11 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
   };
 }
 
+/** The statement that raises unless every shard of `cps` is still held at its epoch (migration 10). */
+export function fenceQuery(conn: StatementSql, cps: readonly Pick<Checkpoint, 'shard' | 'epoch'>[]) {
+  return conn`select actorstream_fence(${cps.map((cp) => cp.shard)}::text[], ${cps.map((cp) => cp.epoch)}::int[])`;
+}
+
 /**
  * Commits `cps` (one shard's checkpoint, or a group of shards') in ONE transaction, fenced by each
  * shard's epoch, in ONE round trip: BEGIN, the fence, every write and COMMIT are started together
@@ -220,11 +225,6 @@ export function createCheckpointStore(sql: postgres.Sql, opts: CheckpointStoreOp
  * connection shares PGlite's one session (adapters/embedded/pglite-session-queue.ts), so a
  * session setting made between exchanges would reach the other connections' statements.
  */
-/** The statement that raises unless every shard of `cps` is still held at its epoch (migration 10). */
-export function fenceQuery(conn: StatementSql, cps: readonly Pick<Checkpoint, 'shard' | 'epoch'>[]) {
-  return conn`select actorstream_fence(${cps.map((cp) => cp.shard)}::text[], ${cps.map((cp) => cp.epoch)}::int[])`;
-}
-
 async function commitFenced(sql: postgres.Sql, cps: readonly Checkpoint[], processedEventsTable: string | undefined, committed?: CommittedOutbox): Promise<void> {
   const conn = await sql.reserve();
   try {

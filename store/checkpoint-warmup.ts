@@ -5,6 +5,19 @@ import { fenceQuery } from './checkpoint-store.ts';
 import { startCheckpoint } from './checkpoint-writes.ts';
 import type { Started, StatementSql } from './all-statements.ts';
 
+/** What a processor's checkpoints can write: which statements they send. */
+export interface CheckpointShape {
+  /** Connections to prepare: the pool's size (each is reserved at once, so each is a different one). */
+  connections: number;
+  /** The read models of the actor types the processor runs. */
+  readModels: readonly Pick<ReadModel<unknown>, 'table' | 'columns'>[];
+  /** Their aggregate tables. */
+  aggregates: readonly AggregateTable[];
+  /** Whether any actor type keeps state history. */
+  history: boolean;
+  processedEventsTable?: string;
+}
+
 /**
  * Prepares every statement a checkpoint may send on each connection of a pool, before the first
  * checkpoint needs it (issue #19).
@@ -20,24 +33,19 @@ import type { Started, StatementSql } from './all-statements.ts';
  * the writers send (the writers build them, on a handle that describes instead of running), so the
  * first checkpoint finds them prepared.
  *
- * A connection opened later (one that broke, or reached postgres.js's `max_lifetime`) prepares its
- * statements at first use, as before. Nothing is run: a describe reads the catalog only.
+ * Nothing is run: Postgres parses and plans each statement, holding the tables' usual row locks
+ * until the describe's Sync. The processor's pool keeps its connections (store/pool.ts
+ * `keepConnections`), so what is prepared here lasts; a connection opened later (one that broke)
+ * prepares its statements at first use, as before. Reserves at most the pool's size; every
+ * connection it got is released, also when another could not be opened.
  */
-export interface CheckpointShape {
-  /** Connections to prepare: the pool's size (each is reserved at once, so each is a different one). */
-  connections: number;
-  /** The read models of the actor types the processor runs. */
-  readModels: readonly Pick<ReadModel<unknown>, 'table' | 'columns'>[];
-  /** Their aggregate tables. */
-  aggregates: readonly AggregateTable[];
-  /** Whether any actor type keeps state history. */
-  history: boolean;
-  processedEventsTable?: string;
-}
-
 export async function prepareCheckpointStatements(sql: postgres.Sql, shape: CheckpointShape): Promise<void> {
-  const conns = await Promise.all(Array.from({ length: Math.max(1, shape.connections) }, () => sql.reserve()));
+  const count = Math.max(1, Math.min(shape.connections, sql.options.max));
+  const reserved = await Promise.allSettled(Array.from({ length: count }, () => sql.reserve()));
+  const conns = reserved.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {
+    const failed = reserved.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     const cps = sampleCheckpoints(shape);
     await Promise.all(conns.map((conn) => describeAll(conn, cps, shape.processedEventsTable)));
   } finally {
@@ -45,7 +53,6 @@ export async function prepareCheckpointStatements(sql: postgres.Sql, shape: Chec
   }
 }
 
-/** Describes, on `conn`, each statement a commit of `cps` sends (the fence and every writer's). */
 async function describeAll(conn: postgres.ReservedSql, cps: Checkpoint[], processedEventsTable: string | undefined): Promise<void> {
   const tx = describing(conn);
   const started: (Started | undefined)[] = [fenceQuery(tx, cps).execute()];

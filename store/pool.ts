@@ -13,6 +13,14 @@ export interface PoolOptions {
   connectTimeoutSeconds?: number;
   /** Shown as `application_name` in pg_stat_activity, so an operator sees which instance holds what. */
   applicationName?: string;
+  /**
+   * Keep each connection until it breaks or the pool ends, instead of postgres.js's default of
+   * replacing it after 30–60 minutes: a connection's prepared statements live as long as it does,
+   * and a processor prepares its checkpoint statements on every connection at start
+   * (store/checkpoint-warmup.ts), which a replaced connection would have to do again, one round
+   * trip per statement, at its first commit.
+   */
+  keepConnections?: boolean;
 }
 
 /**
@@ -28,6 +36,7 @@ export function openPool(url: string, opts: PoolOptions): Sql {
     max: opts.max,
     ...(opts.connectTimeoutSeconds !== undefined ? { connect_timeout: opts.connectTimeoutSeconds } : {}),
     ...(opts.applicationName !== undefined ? { connection: { application_name: opts.applicationName } } : {}),
+    ...(opts.keepConnections ? { max_lifetime: null } : {}),
     onnotice: () => {},
   });
 }
