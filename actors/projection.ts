@@ -19,6 +19,14 @@ export interface Column {
 export type CellValue = string | number | boolean | null;
 
 /**
+ * Declared columns as plain data, for a checkpoint's delta to carry to the store's thread: a post
+ * between threads refuses a function or a Proxy in what an actor declared, on every retry.
+ */
+export function plainColumns(columns: readonly Column[]): Column[] {
+  return Array.from(columns, (c) => ({ name: c.name, type: c.type }));
+}
+
+/**
  * A typed table with one row per entity. The first column is the entity key; `row` gives every
  * column's value in order, the key first, or undefined when the entity has nothing to show yet (an
  * order that has only heard about itself through a message).
@@ -38,6 +46,11 @@ export interface AggregateTable {
   readonly table: string;
   readonly dimensions: readonly string[];
   readonly measures: readonly string[];
+}
+
+/** A declared aggregate table as plain data, for the same reason as `plainColumns`. */
+export function plainAggregateTable(t: AggregateTable): AggregateTable {
+  return { table: t.table, dimensions: Array.from(t.dimensions), measures: Array.from(t.measures) };
 }
 
 /** What one input adds to an aggregate: the event time it counts at, dimension values and increments, both in the table's order. */

@@ -23,7 +23,7 @@ describe('aggregate fold', () => {
     fold.add(msg('FR', 2, M + 30_000), null, null, { key: 'k1', now: 0 }, []);
     expect(fold.empty()).toBe(false);
     const [rows] = fold.take();
-    expect(rows!.table).toBe(TABLE);
+    expect(rows!.table).toEqual(TABLE);
     expect(rows!.rows).toEqual([
       { minute: M, dims: ['DE'], values: [2, 12] },
       { minute: M + 60_000, dims: ['DE'], values: [1, 1] },

@@ -1,5 +1,5 @@
 import type { ActorContext, ActorInput } from '../../actors/actor.ts';
-import { minuteOf, type Aggregate, type AggregateTable, type Increment } from '../../actors/projection.ts';
+import { minuteOf, plainAggregateTable, type Aggregate, type AggregateTable, type Increment } from '../../actors/projection.ts';
 import type { Alert } from '../../schemas/index.ts';
 import { MAX_EPOCH_MS, shown } from '../../actors/transition-checks.ts';
 import type { AggregateRows } from './shard-api.ts';
@@ -28,10 +28,15 @@ export class AggregateFold {
    */
   private readonly lastCell: (Cell | undefined)[] = [];
 
+  /** The declared tables as plain data, which is what a take's rows carry to the store's thread. */
+  private readonly tables: AggregateTable[];
+
   constructor(
     private readonly aggregates: readonly Aggregate<unknown>[],
     private readonly perEntity: boolean,
-  ) {}
+  ) {
+    this.tables = aggregates.map((a) => plainAggregateTable(a.table));
+  }
 
   /** Adds what one input adds. All or nothing: every aggregate's `add` runs before any cell changes, so one that throws leaves the fold as it was. */
   add(input: ActorInput, before: unknown, after: unknown, ctx: ActorContext, alerts: readonly Alert[]): void {
@@ -63,7 +68,7 @@ export class AggregateFold {
     for (const [id, c] of this.cells) {
       const t = Number(id.slice(0, id.indexOf('\0')));
       let rows = byTable.get(t);
-      if (!rows) byTable.set(t, (rows = { table: this.aggregates[t]!.table, rows: [] }));
+      if (!rows) byTable.set(t, (rows = { table: this.tables[t]!, rows: [] }));
       rows.rows.push(c.key === undefined ? { minute: c.minute, dims: c.dims, values: c.values } : { minute: c.minute, dims: c.dims, values: c.values, key: c.key });
     }
     this.cells.clear();

@@ -127,6 +127,25 @@ describe('shard analytics', () => {
     expect(delta.parked?.map((p) => [p.key, JSON.parse(p.input).event?.id])).toEqual([['o-8', 'e-8c']]);
   });
 
+  test("what an actor declares or projects that a post between threads refuses (a function in a column or table, a Proxy row) still crosses to the store's thread", () => {
+    const odd: ActorDefinition<any> = {
+      ...order,
+      readModel: {
+        ...order.readModel!,
+        columns: order.readModel!.columns.map((c) => ({ ...c, describe: () => c.name })),
+        row: (key, st) => new Proxy([...order.readModel!.row(key, st)!], {}),
+      },
+      aggregates: [{ table: { table: 'z_minute', dimensions: [], measures: ['n'], note: () => 'z' } as never, add: (i) => (i.kind === 'event' ? [{ at: M, dims: new Proxy([], {}), values: [1] }] : []) }],
+    };
+    const shard = createShard({ actor: odd, partition: 0, app: 'shop' });
+    shard.apply([placed('e-5', 'o-5', M)]);
+    const delta = postableDelta(shard.takeDelta());
+    expect(() => structuredClone(delta)).not.toThrow();
+    expect(delta.readModel!.columns).toEqual(order.readModel!.columns.map((c) => ({ name: c.name, type: c.type })));
+    expect(delta.readModel!.rows.map((r) => r[0])).toEqual(['o-5']);
+    expect(delta.aggregates).toEqual([{ table: { table: 'z_minute', dimensions: [], measures: ['n'] }, rows: [{ minute: M, dims: [], values: [1] }] }]);
+  });
+
   test('with analytics off the delta has neither', () => {
     const [, plainOrder] = buildActors({ analytics: false });
     const shard = createShard({ actor: plainOrder!, partition: 0, app: 'shop' });

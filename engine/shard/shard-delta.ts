@@ -10,7 +10,7 @@ import type { AggregateFold } from './aggregate-fold.ts';
 import type { ParkedInput } from './parked.ts';
 import type { ShardHistory } from './shard-history.ts';
 import { thrownMessage } from '../../actors/transition-checks.ts';
-import { projectRow } from '../../actors/projection.ts';
+import { plainColumns, projectRow, type Column } from '../../actors/projection.ts';
 
 /**
  * What the next checkpoint of a shard must write, accumulated as records are applied: outbox rows,
@@ -52,7 +52,12 @@ export class PendingDelta {
     private readonly readModel: ReadModel<unknown> | undefined,
     /** What inputs added to the actor type's aggregates; undefined when it declares none. */
     readonly aggregates: AggregateFold | undefined,
-  ) {}
+  ) {
+    this.readModelColumns = readModel && plainColumns(readModel.columns);
+  }
+
+  /** The read model's declared columns as plain data: what a take's rows carry to the store's thread. */
+  private readonly readModelColumns: Column[] | undefined;
 
   deadLetter(r: SourceRecord, code: ErrorCode, reason: string): void {
     this.counters.deadLettered++;
@@ -116,7 +121,7 @@ export class PendingDelta {
   take(): ShardDelta {
     const out = this.delta;
     // Projected first: a projection that throws quarantines its entity, and the state row says so.
-    const readModel = this.readModel && projectRows(this.readModel, this.changedKeys, this.table, this.quarantinedAtTake);
+    const readModel = this.readModel && projectRows(this.readModel, this.readModelColumns!, this.changedKeys, this.table, this.quarantinedAtTake);
     if (readModel) out.readModel = readModel;
     for (const key of this.dirtyKeys) out.states.push(this.table.row(key, this.partition));
     if (this.history) {
@@ -150,7 +155,7 @@ export class PendingDelta {
  * its actor's bug: that entity is quarantined (its state row carries the reason) rather than
  * failing every checkpoint of the shard.
  */
-function projectRows(model: ReadModel<unknown>, keys: Iterable<string>, table: EntityTable, quarantined?: (key: string) => void): ReadModelRows | undefined {
+function projectRows(model: ReadModel<unknown>, columns: Column[], keys: Iterable<string>, table: EntityTable, quarantined?: (key: string) => void): ReadModelRows | undefined {
   const rows: (readonly CellValue[])[] = [];
   const refused: string[] = [];
   for (const key of keys) {
@@ -164,7 +169,7 @@ function projectRows(model: ReadModel<unknown>, keys: Iterable<string>, table: E
   }
   // After the walk: what follows a quarantine may mark more keys changed (its held inputs parked).
   if (quarantined) for (const key of refused) quarantined(key);
-  return rows.length === 0 ? undefined : { table: model.table, columns: model.columns, rows };
+  return rows.length === 0 ? undefined : { table: model.table, columns, rows };
 }
 
 function emptyDelta(): ShardDelta {
