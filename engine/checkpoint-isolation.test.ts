@@ -76,6 +76,15 @@ describe('a checkpoint without the rows Postgres refused', () => {
     expect(replaced.headers![DLQ_HEADERS.reason]).toContain('value withheld');
   });
 
+  test('an alert goes with the entity that raised it, not with the one it is about', () => {
+    const about = (id: string, entityKey: string) => ({ ...cp.alerts[0]!, id, entityKey });
+    const raised: Checkpoint = { ...cp, alerts: [about('bad-about-other', 'other'), about('good-about-bad', 'bad'), about('bad-about-bad', 'bad')], alertFrom: ['bad', 'good', 'bad'] };
+    const kept = withoutUnstorable(raised, found, [], { actor: skuActor, partition: 0 });
+    expect(kept.alerts.map((a) => a.id)).toEqual(['good-about-bad']);
+    expect(kept.alertFrom).toEqual(['good']);
+    expect(kept.quarantines!.map((q) => q.key)).toEqual(['bad']);
+  });
+
   test('refusedKeys lists entities only', () => {
     expect(refusedKeys(found)).toEqual(['bad']);
   });

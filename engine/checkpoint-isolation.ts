@@ -45,7 +45,7 @@ export function withoutUnstorable(cp: Checkpoint, found: readonly Unstorable[], 
     ...cp,
     states: cp.states.filter((s) => !refused.has(s.key)),
     outbox,
-    alerts: cp.alerts.filter((a) => !refused.has(a.entityKey)),
+    ...alertsWithout(cp, refused),
     timersAdded: cp.timersAdded.filter((t) => !refused.has(t.key)),
     ...(cp.history ? { history: cp.history.filter((h) => !refused.has(h.key)) } : {}),
     // A release that produced a refused state did not happen: its parked rows stay.
@@ -68,6 +68,13 @@ function analyticsWithout(cp: Checkpoint, refused: ReadonlyMap<string, string>):
   if (cp.readModel) out.readModel = { ...cp.readModel, rows: cp.readModel.rows.filter((r) => !refused.has(String(r[0]))) };
   if (cp.aggregates) out.aggregates = cp.aggregates.map((a) => ({ ...a, rows: a.rows.filter((r) => r.key === undefined || !refused.has(r.key)) }));
   return out;
+}
+
+/** The alerts of a checkpoint but those the refused entities raised (about themselves or not). */
+function alertsWithout(cp: Checkpoint, refused: ReadonlyMap<string, string>): Pick<Checkpoint, 'alerts' | 'alertFrom'> {
+  const raisedBy = (i: number) => cp.alertFrom?.[i] ?? cp.alerts[i]!.entityKey;
+  const kept = cp.alerts.map((_, i) => i).filter((i) => !refused.has(raisedBy(i)));
+  return { alerts: kept.map((i) => cp.alerts[i]!), ...(cp.alertFrom ? { alertFrom: kept.map(raisedBy) } : {}) };
 }
 
 /** The refused entities' input records, parked with them as inputs again. */

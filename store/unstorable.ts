@@ -91,7 +91,7 @@ function groupsOf(cp: Checkpoint): Map<string, Group> {
   };
   cp.states.forEach((s, i) => at(`e:${s.key}`).states.push(i));
   cp.outbox.forEach((m, i) => at(m.from === undefined ? `d:${i}` : `e:${m.from}`).outbox.push(i));
-  cp.alerts.forEach((a, i) => at(`e:${a.entityKey}`).alerts.push(i));
+  cp.alerts.forEach((a, i) => at(`e:${cp.alertFrom?.[i] ?? a.entityKey}`).alerts.push(i));
   cp.timersAdded.forEach((t, i) => at(`e:${t.key}`).timers.push(i));
   cp.readModel?.rows.forEach((r, i) => at(`e:${String(r[0])}`).readModel.push(i));
   cp.processed?.forEach((p, i) => at(`e:${p.key}`).processed.push(i));

@@ -337,6 +337,19 @@ describe('checkpoint store: rows Postgres refuses (issue 18)', () => {
     expect(await sql`select 1 from outbox where shard = 'sku/iso-1'`).toHaveLength(0);
   });
 
+  test('a refused alert is found under the entity that raised it, not the one it is about', async () => {
+    const epoch = await store.acquire('sku/iso-5', 'proc-a');
+    const cp = checkpoint('sku/iso-5', epoch, 3, {
+      states: [{ actorType: 'sku', key: 'sku-raiser', partition: 0, stateVersion: 2, state: { onHand: 3 } }],
+      alerts: [{ ...alert('sku/sku-raiser/odd'), entityType: 'user', entityKey: 'u-innocent', details: { summary: 'bad \u0000 byte' } }],
+      alertFrom: ['sku-raiser'],
+    });
+    const error = await store.commit(cp).then(() => undefined, (e: unknown) => e);
+    expect(isDataError(error)).toBe(true);
+    const found = await store.findUnstorable(cp);
+    expect(found.map((f) => f.group)).toEqual([{ entityKey: 'sku-raiser' }]);
+  });
+
   test('a state that is not JSON at all (undefined) is a data error of that entity only, as a refused one is', async () => {
     const epoch = await store.acquire('sku/iso-4', 'proc-a');
     const cp = checkpoint('sku/iso-4', epoch, 3, {

@@ -144,6 +144,11 @@ export interface ShardDelta {
   /** `from`: the entity whose effect the row is (absent for dead letters, which come from a record). */
   outbox: { topic: string; key: string; value: string; headers?: Record<string, string>; from?: string }[];
   alerts: Alert[];
+  /**
+   * By index into `alerts`, the entity whose effect each alert is: an alert may be about another
+   * entity (its `entityKey`), and checkpoint isolation must blame the one that raised it.
+   */
+  alertFrom?: string[];
   inboxPositions: { origin: string; lastSeq: number }[];
   timersAdded: { actorType: string; key: string; dueAt: number; seq: number; timer: unknown }[];
   timersRemoved: number[];

@@ -415,6 +415,7 @@ export class ShardHandler implements EffectSink {
     const alert = { ...a, detectedAt: this.opts.wallClock(), ...(traceId ? { details: { ...a.details, traceId } } : {}) };
     const { delta } = this.pending;
     delta.alerts.push(alert);
+    (delta.alertFrom ??= []).push(from.key);
     delta.outbox.push({ topic: this.opts.alertsTopic, key: alert.entityKey, value: JSON.stringify(alert), headers: this.traceHeaders(), from: from.key });
   }
 

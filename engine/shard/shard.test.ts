@@ -48,6 +48,7 @@ describe('shard', () => {
     const replies = delta.outbox.filter((o) => o.topic === 'shop.order.inbox').map((o) => JSON.parse(o.value).msg.granted);
     expect(replies).toEqual([true, false]);
     expect(delta.alerts.map((a) => [a.type, a.detectedAt])).toEqual([['oversell_prevented', 42]]);
+    expect(delta.alertFrom).toEqual(['A']); // who raised each alert, for checkpoint isolation to blame
     expect(delta.outbox.some((o) => o.topic === 'alerts')).toBe(true);
     expect(delta.states).toEqual([expect.objectContaining({ key: 'A', stateVersion: 2, quarantine: null })]);
     expect(delta.inboxPositions).toEqual([{ origin: 'order/0', lastSeq: 2 }]);
