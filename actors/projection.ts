@@ -76,10 +76,11 @@ export interface Aggregate<S> {
  * one statement (which Postgres refuses for the whole checkpoint, not as a data error), and a
  * refused row would be blamed on an entity that did not write it. Throws with the reason.
  *
- * The row comes back as a copy whose cells are what the store's JSON makes of them (a function null,
- * a Date its ISO text, or its epoch milliseconds in a timestamptz column), for the same reason: an actor's array may be a Proxy, or hold a value a
- * post between threads refuses (a function beside a cycle), and such a row too failed every post.
- * A cell JSON cannot encode at all (a cycle, a BigInt), or a row whose reading throws, is refused here.
+ * The row comes back as a copy whose cells are what the store's JSON makes of them (a function
+ * null, a Date its ISO text, or its epoch milliseconds in a timestamptz column), for the same
+ * reason: an actor's array may be a Proxy, or hold a value a post between threads refuses (a
+ * function beside a cycle), and such a row too failed every post. A cell JSON cannot encode at all
+ * (a cycle, a BigInt), or a row whose reading throws, is refused here.
  */
 export function projectRow<S>(model: ReadModel<S>, key: string, state: S): readonly CellValue[] | undefined {
   const row = model.row(key, state);
