@@ -54,6 +54,22 @@ describe('shard', () => {
     expect(delta.inboxPositions).toEqual([{ origin: 'order/0', lastSeq: 2 }]);
   });
 
+  test('an alert about another entity is recorded as raised by the entity that raised it', () => {
+    const tattling: ActorDefinition<any> = {
+      ...skuActor,
+      handle: (state, input, ctx) => {
+        const t = skuActor.handle(state, input, ctx);
+        const alert = { id: `sku/${ctx.key}/tattle`, type: 'tattle', entityType: 'user', entityKey: 'u-someone', severity: 'info', ts: ctx.now, reasons: [], details: { summary: 'about someone else' } };
+        return { ...t, effects: [...t.effects, { kind: 'alert', alert }] } as never;
+      },
+    };
+    const shard = createShard({ actor: tattling, partition: 0, app: APP });
+    shard.apply([stock('e-1', 'A', 5)]);
+    const delta = shard.takeDelta();
+    expect(delta.alerts.map((a) => a.entityKey)).toEqual(['u-someone']);
+    expect(delta.alertFrom).toEqual(['A']);
+  });
+
   test('an inbox message redelivered with a seen sequence number is dropped exactly', () => {
     const shard = createShard({ actor: skuActor, partition: 0, app: APP });
     shard.apply([stock('e-1', 'B', 10)]);
