@@ -3,7 +3,7 @@ import type { AggregateTable, ReadModel } from '../actors/projection.ts';
 import type { Checkpoint } from './checkpoint-store.ts';
 import { fenceQuery } from './checkpoint-store.ts';
 import { startCheckpoint } from './checkpoint-writes.ts';
-import type { Started, StatementSql } from './all-statements.ts';
+import { allStatements, type Started, type StatementSql } from './all-statements.ts';
 
 /** What a processor's checkpoints can write: which statements they send. */
 export interface CheckpointShape {
@@ -57,7 +57,7 @@ async function describeAll(conn: postgres.ReservedSql, cps: Checkpoint[], proces
   const tx = describing(conn);
   const started: (Started | undefined)[] = [fenceQuery(tx, cps).execute()];
   startCheckpoint(tx, cps, started, processedEventsTable);
-  await Promise.all(started);
+  await allStatements(started); // every describe settled before the connection goes back to the pool
 }
 
 /**
