@@ -7,7 +7,7 @@ import { createOutboxRelay } from './outbox-relay.ts';
 import { startClockHeartbeat } from './clock-heartbeat.ts';
 import { planEventTimeMerge } from './event-time-plan.ts';
 import { mergeMaxWait } from './merge-wait.ts';
-import { CommittedOutbox, createCheckpointStore, declaredTableProblems, ensureProcessedEventsTable, migrate, openPool, prepareCheckpointStatements, type CheckpointStore, type Sql } from '../store/index.ts';
+import { CommittedOutbox, createCheckpointStore, declaredTableProblems, declaredTablesOf, ensureProcessedEventsTable, migrate, openPool, prepareCheckpointStatements, type CheckpointStore, type DeclaredTables, type Sql } from '../store/index.ts';
 import { createCheckpointer } from './checkpointer.ts';
 import { defaultMinIntervalMs, schedulePasses } from './checkpoint-schedule.ts';
 import type { Owned } from './owned-shard.ts';
@@ -88,14 +88,15 @@ export async function startProcessor(opts: ProcessorOptions): Promise<Processor>
   const opened: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 1 })];
   try {
     await migrate(sql);
-    await checkDeclaredTables(sql, actors);
+    const declared = declaredTablesOf(actors);
+    await checkDeclaredTables(sql, declared);
     const committedOutbox = new CommittedOutbox();
     const store = createCheckpointStore(sql, { processedEventsTable: opts.processedEventsTable, committedOutbox });
     if (opts.processedEventsTable) await ensureProcessedEventsTable(sql, opts.processedEventsTable);
     await prepareCheckpointStatements(sql, {
       connections: poolSize,
-      readModels: actors.flatMap((a) => (a.readModel ? [a.readModel] : [])),
-      aggregates: actors.flatMap((a) => (a.aggregates ?? []).map((g) => g.table)),
+      readModels: declared.readModels,
+      aggregates: declared.aggregates.map((a) => a.table),
       history: (opts.historyActors ?? []).length > 0,
       processedEventsTable: opts.processedEventsTable,
     }).catch((e: unknown) => log(`checkpoint statements are prepared at first use instead of at start: ${thrownMessage(e)}`));
@@ -331,10 +332,7 @@ function processorHandle(p: {
  * (store/declared-tables.ts): its first checkpoint would fail in a way no isolation helps, and its
  * partition would stop. Exit code 2, with the statement that would create it.
  */
-async function checkDeclaredTables(sql: Sql, actors: readonly ActorDefinition<any>[]): Promise<void> {
-  const problems = await declaredTableProblems(sql, {
-    readModels: actors.flatMap((a) => (a.readModel ? [{ actorType: a.type, table: a.readModel.table, columns: a.readModel.columns }] : [])),
-    aggregates: actors.flatMap((a) => (a.aggregates ?? []).map((g) => ({ actorType: a.type, table: g.table }))),
-  });
+async function checkDeclaredTables(sql: Sql, declared: DeclaredTables): Promise<void> {
+  const problems = await declaredTableProblems(sql, declared);
   if (problems.length > 0) throw new ConfigError(`the tables actors declare are not in the database as declared:\n  ${problems.join('\n  ')}`);
 }

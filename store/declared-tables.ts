@@ -15,6 +15,14 @@ export interface DeclaredTables {
   aggregates: { actorType: string; table: AggregateTable }[];
 }
 
+/** The tables `actors` declare: their read models and aggregate tables, by actor type. */
+export function declaredTablesOf(actors: readonly { type: string; readModel?: { table: string; columns: readonly Column[] }; aggregates?: readonly { table: AggregateTable }[] }[]): DeclaredTables {
+  return {
+    readModels: actors.flatMap((a) => (a.readModel ? [{ actorType: a.type, table: a.readModel.table, columns: a.readModel.columns }] : [])),
+    aggregates: actors.flatMap((a) => (a.aggregates ?? []).map((g) => ({ actorType: a.type, table: g.table }))),
+  };
+}
+
 /** What is wrong with the declared tables, one line each (empty: all there). */
 export async function declaredTableProblems(sql: Sql, declared: DeclaredTables): Promise<string[]> {
   // Once each: several actor types may add to one aggregate table.

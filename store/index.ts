@@ -7,7 +7,7 @@ export { openPool, type PoolOptions, type Sql } from './pool.ts';
 export { ShardFenced } from './shard-fenced.ts';
 export { UnencodableValue } from './json-rows.ts';
 export { MIGRATIONS, migrate } from './migrations.ts';
-export { declaredTableProblems, type DeclaredTables } from './declared-tables.ts';
+export { declaredTableProblems, declaredTablesOf, type DeclaredTables } from './declared-tables.ts';
 export { appliedMigrations, ping, schemaPresent } from './schema.ts';
 export {
   createCheckpointStore,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { buildActors } from '../actors/registry.ts';
-import { declaredTableProblems, type DeclaredTables } from '../store/index.ts';
+import { declaredTableProblems, declaredTablesOf } from '../store/index.ts';
 import { useMigratedDatabase } from './support/migrated-database.ts';
 import { startEmbeddedInstance } from './support/embedded-instance.ts';
 import { ConfigError } from '../schemas/index.ts';
@@ -12,14 +12,10 @@ import { ConfigError } from '../schemas/index.ts';
  */
 const db = useMigratedDatabase();
 
-const declaredBy = (actors: ReturnType<typeof buildActors>): DeclaredTables => ({
-  readModels: actors.flatMap((a) => (a.readModel ? [{ actorType: a.type, table: a.readModel.table, columns: a.readModel.columns }] : [])),
-  aggregates: actors.flatMap((a) => (a.aggregates ?? []).map((g) => ({ actorType: a.type, table: g.table }))),
-});
 
 describe('declared analytics tables', () => {
   test('the built-in ones are there after the migrations', async () => {
-    expect(await declaredTableProblems(db.sql, declaredBy(buildActors()))).toEqual([]);
+    expect(await declaredTableProblems(db.sql, declaredTablesOf(buildActors()))).toEqual([]);
   });
 
   test('a missing table, a missing column and a table without the key its upsert needs are each named, with the statement that creates it', async () => {
