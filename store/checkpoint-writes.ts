@@ -5,7 +5,7 @@ import { writeAggregates, writeReadModel } from './analytics-writes.ts';
 import { writeProcessedEvents } from './processed-events.ts';
 import { writeHistory } from './history.ts';
 import { writeParkedInputs } from './parked-inputs.ts';
-import { jsonRows, jsonText, stateJsonOf } from './json-rows.ts';
+import { jsonRows, jsonText, stateJsonOf, textLines } from './json-rows.ts';
 import { outboxRowsDelete } from './outbox.ts';
 import { allStatements, type StatementSql, type Started } from './all-statements.ts';
 
@@ -87,11 +87,16 @@ function writeStates(tx: Tx, states: Checkpoint['states']): Started | undefined 
   if (states.length === 0) return undefined;
   // The state travels as JSON text, cast to jsonb in the statement: a nested object declared
   // `jsonb` in the record is walked token by token by the outer parse and then parsed again, which
-  // made this statement ~40% slower on the server (bench/README.md "States as JSON text").
-  const rows = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, s: stateJsonOf(x), q: x.quarantine ?? null, r: x.recentIds ?? null, h: x.held ?? null }));
+  // made this statement ~40% slower on the server (bench/README.md "States as JSON text"). And as
+  // lines beside the rows, not inside them: see textLines.
+  const texts = states.map(stateJsonOf);
+  const rows: Record<string, unknown>[] = states.map((x) => ({ t: x.actorType, k: x.key, p: x.partition, v: x.stateVersion, q: x.quarantine ?? null, r: x.recentIds ?? null, h: x.held ?? null }));
+  const lines = textLines(tx, rows, texts);
   return tx`
     insert into actor_states (actor_type, key, partition, state_version, state, quarantine, recent_event_ids, held_inputs)
-    select t, k, p, v, s::jsonb, q, r, h from json_to_recordset(${jsonRows(tx, rows)}::json) as u(t text, k text, p int, v int, s text, q text, r text, h text)
+    select t, k, p, v, (case when x then o else l end)::jsonb, q, r, h
+      from rows from (json_to_recordset(${jsonRows(tx, rows)}::json) as (t text, k text, p int, v int, x boolean, o text, q text, r text, h text),
+        unnest(string_to_array(${lines}, E'\n'))) as u(t, k, p, v, x, o, q, r, h, l)
     on conflict (actor_type, key) do update set partition = excluded.partition, state_version = excluded.state_version,
       state = excluded.state, quarantine = excluded.quarantine, recent_event_ids = excluded.recent_event_ids, held_inputs = excluded.held_inputs, updated_at = now()`.execute();
 }
@@ -115,14 +120,17 @@ function writeOutbox(tx: Tx, cps: readonly Pick<Checkpoint, 'shard' | 'outbox'>[
   // one shard's commits sequential, so seq order = effect order across commits too. Shards
   // committed together keep their rows in their own order; how they interleave does not matter.
   // Headers as JSON text, cast in the statement, for the reason writeStates gives.
-  const rows = cps.flatMap((cp) => cp.outbox.map((x) => ({ s: cp.shard, t: x.topic, k: x.key, v: x.value, h: JSON.stringify(x.headers ?? {}) })));
+  // Values (messages' JSON) as lines beside the rows, as states are (json-rows.ts textLines).
+  const rows: Record<string, unknown>[] = cps.flatMap((cp) => cp.outbox.map((x) => ({ s: cp.shard, t: x.topic, k: x.key, h: JSON.stringify(x.headers ?? {}) })));
+  const lines = textLines(tx, rows, cps.flatMap((cp) => cp.outbox.map((x) => x.value)));
   // The seqs drawn come back per shard, ascending, so that the relay need not read the rows back
   // (store/committed-outbox.ts).
   return tx`
     with inserted as (
       insert into outbox (shard, topic, key, value, headers)
-      select s, t, k, v, h::jsonb from rows from (json_to_recordset(${jsonRows(tx, rows)}::json) as (s text, t text, k text, v text, h text))
-        with ordinality as u(s, t, k, v, h, n)
+      select s, t, k, case when x then o else l end, h::jsonb
+        from rows from (json_to_recordset(${jsonRows(tx, rows)}::json) as (s text, t text, k text, h text, x boolean, o text),
+          unnest(string_to_array(${lines}, E'\n'))) with ordinality as u(s, t, k, h, x, o, l, n)
       order by n
       returning shard, seq)
     select shard, array_agg(seq order by seq) as seqs from inserted group by shard`.execute() as unknown as Promise<OutboxSeqs>;

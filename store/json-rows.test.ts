@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
-import { jsonText, stateJsonOf, UnencodableValue } from './json-rows.ts';
+import type postgres from 'postgres';
+import { jsonText, stateJsonOf, textLines, UnencodableValue } from './json-rows.ts';
 
 describe('stateJsonOf', () => {
   const base = { actorType: 'sku', key: 'sku-1' };
@@ -32,5 +33,23 @@ describe('stateJsonOf', () => {
     expect(there).toBeInstanceOf(UnencodableValue);
     expect((there as UnencodableValue).code).toBe('22000');
     expect((there as Error).message).toBe((here as Error).message);
+  });
+});
+
+describe('textLines', () => {
+  // Only `typed` is used: it hands back what postgres.js would send, the text itself.
+  const tx = { typed: (value: unknown) => value } as unknown as postgres.Sql;
+
+  test('JSON texts go one per line; the rows are left alone', () => {
+    const rows: Record<string, unknown>[] = [{ k: 'a' }, { k: 'b' }];
+    expect(textLines(tx, rows, ['{"n":1}', '{"s":"x\\ny"}']) as unknown).toBe('{"n":1}\n{"s":"x\\ny"}');
+    expect(rows).toEqual([{ k: 'a' }, { k: 'b' }]);
+  });
+
+  test('a text that cannot be a line goes in its row, and its line is a placeholder', () => {
+    const rows: Record<string, unknown>[] = [{}, {}, {}, {}, {}];
+    const lines = textLines(tx, rows, ['{"n":1}', 'raw\nvalue', '', undefined, '-']) as unknown as string;
+    expect(lines.split('\n')).toEqual(['{"n":1}', '-', '-', '-', '-']);
+    expect(rows).toEqual([{}, { x: true, o: 'raw\nvalue' }, { x: true, o: '' }, { x: true, o: null }, {}]);
   });
 });

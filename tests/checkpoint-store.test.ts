@@ -275,6 +275,21 @@ describe('checkpoint store', () => {
     expect(JSON.parse(row!.value as string)).toEqual(state);
   });
 
+  test("outbox values that cannot travel as lines (a dead letter's raw value with line breaks, an empty one) land exactly and in order beside ones that can", async () => {
+    // Message values travel one per line beside the rows (store/json-rows.ts textLines); these
+    // go inside the rows instead. A line that is itself '-' (the placeholder) must not be confused.
+    const epoch = await store.acquire('sku/lines', 'proc-a');
+    const values = ['{"a":1}', 'raw\nline\r\nbreaks\n', '', '{"b":"x\\ny"}', '-', '\n', '{"c":[1,2]}'];
+    await store.commit(checkpoint('sku/lines', epoch, 1, {
+      outbox: values.map((value, i) => ({ topic: 'inventory_events.dlq', key: `k${i}`, value })),
+    }));
+    const rows = await sql`select key, value from outbox where shard = 'sku/lines' order by seq`;
+    expect(rows.map((r) => [r.key, r.value])).toEqual(values.map((v, i) => [`k${i}`, v]));
+    // One row alone, that cannot be a line: its placeholder is the only line.
+    await store.commit(checkpoint('sku/lines', epoch, 2, { states: [], outbox: [{ topic: 'inventory_events.dlq', key: 'alone', value: '' }] }));
+    expect((await sql`select value from outbox where shard = 'sku/lines' and key = 'alone'`).map((r) => r.value)).toEqual(['']);
+  });
+
   test('a value JSON cannot encode fails the commit as a data error before its statement is sent: nothing lands, no connection is left in a transaction, and isolation names the entity', async () => {
     const epoch = await store.acquire('user/79', 'proc-a');
     const state = (n: number) => ({ actorType: 'user', key: 'u-json', partition: 79, stateVersion: 1, state: { n } });
