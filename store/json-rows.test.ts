@@ -47,9 +47,9 @@ describe('textLines', () => {
   });
 
   test('a text that cannot be a line goes in its row, and its line is a placeholder', () => {
-    const rows: Record<string, unknown>[] = [{}, {}, {}, {}, {}];
-    const lines = textLines(tx, rows, ['{"n":1}', 'raw\nvalue', '', undefined, '-']) as unknown as string;
-    expect(lines.split('\n')).toEqual(['{"n":1}', '-', '-', '-', '-']);
-    expect(rows).toEqual([{}, { x: true, o: 'raw\nvalue' }, { x: true, o: '' }, { x: true, o: null }, {}]);
+    const rows: Record<string, unknown>[] = [{}, {}, {}, {}, {}, {}];
+    const lines = textLines(tx, rows, ['{"n":1}', 'raw\nvalue', '', undefined, '-', 'a\ud800b']) as unknown as string;
+    expect(lines.split('\n')).toEqual(['{"n":1}', '-', '-', '-', '-', '-']);
+    expect(rows).toEqual([{}, { x: true, o: 'raw\nvalue' }, { x: true, o: '' }, { x: true, o: null }, {}, { x: true, o: 'a\ud800b' }]);
   });
 });

@@ -12,7 +12,8 @@ import { thrownMessage } from '../actors/transition-checks.ts';
  * Postgres, straight into the declared column types. Except a nested object or array declared
  * `json`/`jsonb`: its tokens are walked by that parse and its text parsed again into the column.
  * Send such a value as JSON text (a `text` alias, cast in the select): the outer parse then only
- * scans a string (store/checkpoint-writes.ts `writeStates`).
+ * scans a string (store/checkpoint-writes.ts `writeOutbox`'s headers). A long one goes beside the
+ * rows instead, not escaped at all (`textLines`: states, message values).
  *
  * Rows are objects with short keys (the column aliases of the statement's `as u(...)` list);
  * Postgres refuses what it cannot hold (U+0000, lone surrogates) with a class-22 error, as it did
@@ -33,20 +34,24 @@ const TEXT_OID = 25;
  * `rows from (…)`, which pairs them by position (issue #19). Inside the JSON rows each such text
  * was escaped by `JSON.stringify` (every quote) and unescaped by Postgres's parse: on the server
  * that parse was 40% of a state upsert (12,082 states: 65 ms, against 27–37 ms for the rest of
- * the rows plus the lines; the whole upsert 149–157 → 108–109 ms; bench/README "States and
+ * the rows plus the lines; the whole upsert 149–157 → 108–122 ms; bench/README "States and
  * messages as lines").
  *
  * A text from JSON.stringify never holds a line break (it escapes control characters). One that is
  * not a string, is empty or holds one (a dead letter's raw value) goes in its row instead, as
  * `o`, with `x: true`, and its line is a placeholder: the statement reads
  * `case when x then o else <line> end`. So nothing is ever split wrong, and a missing text is
- * still null (NOT NULL refuses it, as before).
+ * still null (NOT NULL refuses it, as before). So does a text with a lone surrogate: as a line,
+ * postgres.js would write it as U+FFFD and Postgres would store that; escaped in a row, Postgres
+ * refuses it with a data error, which checkpoint isolation finds (store/unstorable.ts).
+ *
+ * Adds `x` and `o` to the rows that need them: call it before the rows are encoded (`jsonRows`).
  */
 export function textLines(tx: postgres.Sql | postgres.TransactionSql, rows: Record<string, unknown>[], texts: readonly unknown[]): postgres.Parameter {
   const lines = new Array<string>(texts.length);
   for (let i = 0; i < texts.length; i++) {
     const text = texts[i];
-    if (typeof text === 'string' && text !== '' && !text.includes('\n')) lines[i] = text;
+    if (typeof text === 'string' && text !== '' && !text.includes('\n') && text.isWellFormed()) lines[i] = text;
     else {
       rows[i]!.x = true;
       rows[i]!.o = text ?? null;
