@@ -66,15 +66,20 @@ export interface AlertCauseDeps {
  * event on the sender's source partition, scanned back from the time the message was appended.
  * A message handed over in memory (local messages, the default) is in no inbox topic: a reason
  * still not found is looked for on every other source partition (findElsewhere), without its `via`.
+ * An alert about an entity of a type the deployment runs no actor for is looked for there at once.
  */
 export async function explainAlert(deps: AlertCauseDeps, alert: Alert): Promise<AlertExplanation> {
   const wanted = new Set(alert.reasons);
   const found = new Map<string, AlertCause>();
   const topics = deps.topicsOf(alert.entityType);
   let scanned = 0;
-  if (topics && wanted.size > 0) {
+  const until = alert.detectedAt + SLACK_MS;
+  if (!topics && wanted.size > 0) {
+    // About an entity of a type no actor of this deployment runs (an SDK actor may raise an alert
+    // about any entity): it has no partitions of its own, so every source partition is read.
+    scanned += await findElsewhere(deps, wanted, undefined, until, found);
+  } else if (topics && wanted.size > 0) {
     const partition = await partitionOfKey(deps, topics.source, alert.entityKey);
-    const until = alert.detectedAt + SLACK_MS;
     const [events, messages] = await Promise.all([
       scanBefore(deps, topics.source, partition, until),
       scanBefore(deps, topics.inbox, partition, until),
@@ -134,17 +139,17 @@ async function followMessages(deps: AlertCauseDeps, viaMessages: AlertCause[]): 
 }
 
 /**
- * Looks for reasons on every source partition but the one already scanned, each read back from
+ * Looks for reasons on every source partition but the one already scanned (if any), each read back from
  * `untilMs` at most MAX_SCANNED_PER_OTHER_PARTITION records, OTHER_PARTITIONS_AT_ONCE at a time,
  * until every reason is found. A message handed over in memory leaves no inbox record naming its
  * sender, so its cause may be on any of them; what is found there carries no `via`, since the
  * message that carried it is not in the log.
  */
-async function findElsewhere(deps: AlertCauseDeps, wanted: ReadonlySet<string>, scannedAlready: { topic: string; partition: number }, untilMs: number, found: Map<string, AlertCause>): Promise<number> {
+async function findElsewhere(deps: AlertCauseDeps, wanted: ReadonlySet<string>, scannedAlready: { topic: string; partition: number } | undefined, untilMs: number, found: Map<string, AlertCause>): Promise<number> {
   // Each topic's ranges are measured once, not once per partition.
   const ranges = (await Promise.all([...new Set(deps.sources.map((s) => s.topic))].map(async (topic) => (await rangesBefore(deps, topic, untilMs, MAX_SCANNED_PER_OTHER_PARTITION)).map((r) => ({ topic, ...r })))))
     .flat()
-    .filter((r) => r.topic !== scannedAlready.topic || r.partition !== scannedAlready.partition);
+    .filter((r) => !scannedAlready || r.topic !== scannedAlready.topic || r.partition !== scannedAlready.partition);
   let scanned = 0;
   const someMissing = () => [...wanted].some((id) => !found.has(id));
   for (let at = 0; at < ranges.length && someMissing(); at += OTHER_PARTITIONS_AT_ONCE) {

@@ -84,5 +84,24 @@ for (const [name, make] of Object.entries(clients)) {
         await admin.disconnect();
       }
     }, 90_000);
+
+    test('an alert about an entity no actor type runs (an SDK actor may raise one about anything): its causes are found on every source partition', async () => {
+      const client = make();
+      const admin = await client.admin();
+      try {
+        const alert: Alert = {
+          id: 'customer/c-1/churn_risk/pay-2', type: 'churn_risk', entityType: 'customer', entityKey: 'c-1', severity: 'info',
+          ts: 4, detectedAt: Date.now(), reasons: ['pay-2', 'login-1', 'never-produced'], details: { summary: 'test' },
+        };
+        const topicsOf = (type: string) => (type === 'user' ? { source: topics.userSource, inbox: topics.userInbox } : type === 'order' ? { source: topics.orderSource, inbox: `${prefix}app.order.inbox` } : undefined);
+        const why = await explainAlert({ client, admin, topicsOf, sources: [{ type: 'user', topic: topics.userSource }, { type: 'order', topic: topics.orderSource }] }, alert);
+        // Before, nothing was read for such an alert and every reason came back unresolved.
+        expect(why.causes.map((c) => [c.id, c.handledBy])).toEqual([['pay-2', { type: 'order', key: 'o-mem' }], ['login-1', { type: 'user', key: 'u-why' }]]);
+        expect(why.unresolved).toEqual(['never-produced']);
+        expect(why.causes[1]!.record).toMatchObject({ topic: topics.userSource, partition: client.partitionOf('u-why', 3), offset: 40 });
+      } finally {
+        await admin.disconnect();
+      }
+    }, 90_000);
   });
 }
