@@ -44,6 +44,24 @@ beforeAll(async () => {
 
 afterAll(() => fixture?.close(), 30_000);
 
+/** The actor types of the deployment the alerts come from: users and orders. */
+const deployment = {
+  topicsOf: (type: string) =>
+    type === 'user' ? { source: topics.userSource, inbox: topics.userInbox } : type === 'order' ? { source: topics.orderSource, inbox: `${prefix}app.order.inbox` } : undefined,
+  sources: [{ type: 'user', topic: topics.userSource }, { type: 'order', topic: topics.orderSource }],
+};
+
+/** `check` with a fresh client's admin, disconnected afterwards. */
+async function withAdmin(make: () => LogClient, check: (client: LogClient, admin: Awaited<ReturnType<LogClient['admin']>>) => Promise<void>): Promise<void> {
+  const client = make();
+  const admin = await client.admin();
+  try {
+    await check(client, admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 for (const [name, make] of Object.entries(clients)) {
   describe(`reading the log back with ${name}`, () => {
     test('a range of one partition: exactly the records in [start, end), in order, with their timestamps', async () => {
@@ -55,53 +73,38 @@ for (const [name, make] of Object.entries(clients)) {
       expect(await readPartitionRange(client, topics.userSource, p, 5, 5)).toEqual([]);
     }, 60_000);
 
-    test("an alert's causes: its own source event, a message followed to the sender's event, and an event whose message was handed over in memory", async () => {
-      const client = make();
-      const admin = await client.admin();
-      try {
-        const alert: Alert = {
-          id: 'user/u-why/impossible_travel/pay-1', type: 'impossible_travel', entityType: 'user', entityKey: 'u-why', severity: 'critical',
-          ts: 3, detectedAt: Date.now(), reasons: ['login-1', 'pay-1', 'pay-2', 'never-produced'], details: { summary: 'test' },
-        };
-        const topicsOf = (type: string) =>
-          type === 'user' ? { source: topics.userSource, inbox: topics.userInbox } : type === 'order' ? { source: topics.orderSource, inbox: `${prefix}app.order.inbox` } : undefined;
-        const why = await explainAlert({ client, admin, topicsOf, sources: [{ type: 'user', topic: topics.userSource }, { type: 'order', topic: topics.orderSource }] }, alert);
-        expect(why.unresolved).toEqual(['never-produced']);
-        expect(why.causes.map((c) => c.id)).toEqual(['login-1', 'pay-1', 'pay-2']);
-        const [login, pay, inMemory] = why.causes;
-        expect(login!.record).toMatchObject({ topic: topics.userSource, partition: client.partitionOf('u-why', 3), offset: 40, key: 'u-why', event: { id: 'login-1', type: 'login_succeeded' } });
-        expect(login!.traceparent).toBe(`00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`);
-        expect(pay!.record).toMatchObject({ topic: topics.orderSource, partition: client.partitionOf('o-why', 3), offset: 0, key: 'o-why', event: { id: 'pay-1', data: { amount: 900 } } });
-        expect(pay!.via).toMatchObject({ topic: topics.userInbox, offset: 0, from: { type: 'order', key: 'o-why' }, message: { cause: 'pay-1' } });
-        expect(inMemory!.record).toMatchObject({ topic: topics.orderSource, partition: client.partitionOf('o-mem', 3), key: 'o-mem', event: { id: 'pay-2', data: { amount: 700 } } });
-        expect(inMemory!.via).toBeUndefined();
-        // Its message is in no topic: the order whose input pay-2 was names where the facts came from.
-        expect(inMemory!.handledBy).toEqual({ type: 'order', key: 'o-mem' });
-        expect([login!.handledBy, pay!.handledBy]).toEqual([undefined, undefined]);
-        // The entity's two partitions, the sender's partition, then every other source partition for pay-2.
-        expect(why.scanned).toBeGreaterThanOrEqual(84);
-      } finally {
-        await admin.disconnect();
-      }
-    }, 90_000);
+    test("an alert's causes: its own source event, a message followed to the sender's event, and an event whose message was handed over in memory", () => withAdmin(make, async (client, admin) => {
+      const alert: Alert = {
+        id: 'user/u-why/impossible_travel/pay-1', type: 'impossible_travel', entityType: 'user', entityKey: 'u-why', severity: 'critical',
+        ts: 3, detectedAt: Date.now(), reasons: ['login-1', 'pay-1', 'pay-2', 'never-produced'], details: { summary: 'test' },
+      };
+      const why = await explainAlert({ client, admin, ...deployment }, alert);
+      expect(why.unresolved).toEqual(['never-produced']);
+      expect(why.causes.map((c) => c.id)).toEqual(['login-1', 'pay-1', 'pay-2']);
+      const [login, pay, inMemory] = why.causes;
+      expect(login!.record).toMatchObject({ topic: topics.userSource, partition: client.partitionOf('u-why', 3), offset: 40, key: 'u-why', event: { id: 'login-1', type: 'login_succeeded' } });
+      expect(login!.traceparent).toBe(`00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`);
+      expect(pay!.record).toMatchObject({ topic: topics.orderSource, partition: client.partitionOf('o-why', 3), offset: 0, key: 'o-why', event: { id: 'pay-1', data: { amount: 900 } } });
+      expect(pay!.via).toMatchObject({ topic: topics.userInbox, offset: 0, from: { type: 'order', key: 'o-why' }, message: { cause: 'pay-1' } });
+      expect(inMemory!.record).toMatchObject({ topic: topics.orderSource, partition: client.partitionOf('o-mem', 3), key: 'o-mem', event: { id: 'pay-2', data: { amount: 700 } } });
+      expect(inMemory!.via).toBeUndefined();
+      // Its message is in no topic: the order whose input pay-2 was names where the facts came from.
+      expect(inMemory!.handledBy).toEqual({ type: 'order', key: 'o-mem' });
+      expect([login!.handledBy, pay!.handledBy]).toEqual([undefined, undefined]);
+      // The entity's two partitions, the sender's partition, then every other source partition for pay-2.
+      expect(why.scanned).toBeGreaterThanOrEqual(84);
+    }), 90_000);
 
-    test('an alert about an entity no actor type runs (an SDK actor may raise one about anything): its causes are found on every source partition', async () => {
-      const client = make();
-      const admin = await client.admin();
-      try {
-        const alert: Alert = {
-          id: 'customer/c-1/churn_risk/pay-2', type: 'churn_risk', entityType: 'customer', entityKey: 'c-1', severity: 'info',
-          ts: 4, detectedAt: Date.now(), reasons: ['pay-2', 'login-1', 'never-produced'], details: { summary: 'test' },
-        };
-        const topicsOf = (type: string) => (type === 'user' ? { source: topics.userSource, inbox: topics.userInbox } : type === 'order' ? { source: topics.orderSource, inbox: `${prefix}app.order.inbox` } : undefined);
-        const why = await explainAlert({ client, admin, topicsOf, sources: [{ type: 'user', topic: topics.userSource }, { type: 'order', topic: topics.orderSource }] }, alert);
-        // Before, nothing was read for such an alert and every reason came back unresolved.
-        expect(why.causes.map((c) => [c.id, c.handledBy])).toEqual([['pay-2', { type: 'order', key: 'o-mem' }], ['login-1', { type: 'user', key: 'u-why' }]]);
-        expect(why.unresolved).toEqual(['never-produced']);
-        expect(why.causes[1]!.record).toMatchObject({ topic: topics.userSource, partition: client.partitionOf('u-why', 3), offset: 40 });
-      } finally {
-        await admin.disconnect();
-      }
-    }, 90_000);
+    test('an alert about an entity no actor type runs (an SDK actor may raise one about anything): its causes are found on every source partition', () => withAdmin(make, async (client, admin) => {
+      const alert: Alert = {
+        id: 'customer/c-1/churn_risk/pay-2', type: 'churn_risk', entityType: 'customer', entityKey: 'c-1', severity: 'info',
+        ts: 4, detectedAt: Date.now(), reasons: ['pay-2', 'login-1', 'never-produced'], details: { summary: 'test' },
+      };
+      const why = await explainAlert({ client, admin, ...deployment }, alert);
+      // Before, nothing was read for such an alert and every reason came back unresolved.
+      expect(why.causes.map((c) => [c.id, c.handledBy])).toEqual([['pay-2', { type: 'order', key: 'o-mem' }], ['login-1', { type: 'user', key: 'u-why' }]]);
+      expect(why.unresolved).toEqual(['never-produced']);
+      expect(why.causes[1]!.record).toMatchObject({ topic: topics.userSource, partition: client.partitionOf('u-why', 3), offset: 40 });
+    }), 90_000);
   });
 }
