@@ -398,8 +398,8 @@ describe('checkpoint store: rows Postgres refuses (issue 18)', () => {
   test('an outbox value with a lone surrogate is refused as a data error and found by its index, not stored altered', async () => {
     // Sent as a line, postgres.js would have written it as U+FFFD and it would have landed changed
     // (found by review); it goes escaped in its JSON row, which Postgres refuses.
-    const epoch = await store.acquire('sku/iso-5', 'proc-a');
-    const cp = checkpoint('sku/iso-5', epoch, 1, {
+    const epoch = await store.acquire('sku/iso-6', 'proc-a');
+    const cp = checkpoint('sku/iso-6', epoch, 1, {
       states: [],
       outbox: [
         { topic: 'inventory_events.dlq', key: 'ok', value: '{"fine":true}' },
@@ -409,7 +409,7 @@ describe('checkpoint store: rows Postgres refuses (issue 18)', () => {
     const error = await store.commit(cp).then(() => undefined, (e: unknown) => e);
     expect(isDataError(error)).toBe(true);
     expect((await store.findUnstorable(cp)).map((f) => f.group)).toEqual([{ deadLetter: 1 }]);
-    expect(await sql`select key from outbox where shard = 'sku/iso-5'`).toHaveLength(0);
+    expect(await sql`select key from outbox where shard = 'sku/iso-6'`).toHaveLength(0);
   });
 
   test('quarantines mark an entity without touching its committed state; its fired timers stay pending', async () => {

@@ -12,7 +12,6 @@ import { ConfigError } from '../schemas/index.ts';
  */
 const db = useMigratedDatabase();
 
-
 describe('declared analytics tables', () => {
   test('the built-in ones are there after the migrations', async () => {
     expect(await declaredTableProblems(db.sql, declaredTablesOf(buildActors()))).toEqual([]);
