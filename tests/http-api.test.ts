@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { partitionOf } from '../adapters/kafkajs/partitioner.ts';
 import { MAX_EVENT_BYTES } from '../schemas/index.ts';
+import { PROCESSOR_DEFAULTS } from '../engine/processor-options.ts';
 import { eventually, spawnInstance, type InstanceProcess } from './support/instance-process.ts';
 import { createPipelineEnv, type PipelineEnv } from './support/pipeline-env.ts';
 
@@ -42,8 +43,11 @@ describe('HTTP API', () => {
   let b: InstanceProcess;
   beforeAll(async () => {
     env = await createPipelineEnv(PARTITIONS);
-    a = await spawnInstance(env.processorEnv('inst-a'));
-    b = await spawnInstance(env.processorEnv('inst-b'));
+    // The default session timeout: a test below asks the dead owner's shard within it, before the
+    // group notices (tests/support/pipeline-env.ts shortens it for the other suites).
+    const sessionAsDefault = { KAFKA_SESSION_TIMEOUT_MS: String(PROCESSOR_DEFAULTS.sessionTimeoutMs) };
+    a = await spawnInstance({ ...env.processorEnv('inst-a'), ...sessionAsDefault });
+    b = await spawnInstance({ ...env.processorEnv('inst-b'), ...sessionAsDefault });
     // Both are members once the shards are split between them and both are ready again.
     await eventually(async () => {
       const owners = await env.sql`select distinct owner_id from shard_owners`;

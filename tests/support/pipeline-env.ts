@@ -37,6 +37,17 @@ export interface PipelineEnv {
   close(): Promise<void>;
 }
 
+/**
+ * The group session timeout of the processors these tests spawn (the default is 10 s). After a
+ * SIGKILL, or a SIGSTOP, the group hands the member's shards to another only once its session has
+ * expired, so each kill cost a test ~10 s of waiting: most of the broker suites' time in CI
+ * ("SIGKILL at 3 random points" 44.5 s at 10 s, 21.3 s at 3 s, same machine, side by side). 3 s
+ * is what tests/failover-session.test.ts has proven under load (heartbeats every second, a third
+ * of it); the local broker allows sessions from 1 s (scripts/kafka/server-properties.ts). A test
+ * about the window itself sets its own (tests/http-api.test.ts).
+ */
+export const TEST_SESSION_TIMEOUT_MS = 3_000;
+
 export async function createPipelineEnv(partitions = 3): Promise<PipelineEnv> {
   try {
     return await setUpPipelineEnv(partitions);
@@ -90,6 +101,7 @@ async function setUpPipelineEnv(partitions: number): Promise<PipelineEnv> {
       TOPIC_PREFIX: prefix,
       CHECKPOINT_INTERVAL_MS: '200',
       OWNER_ID: ownerId,
+      KAFKA_SESSION_TIMEOUT_MS: String(TEST_SESSION_TIMEOUT_MS),
     }),
     async produce(events) {
       // The generator's own writer (batched, keyed, acks=all), with this env's topic names.
