@@ -1,5 +1,5 @@
 import { buildActors } from '../../actors/registry.ts';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import postgres from 'postgres';
 import type { DomainEvent } from '../../schemas/index.ts';
 import { topicOf } from '../../schemas/index.ts';
@@ -10,6 +10,7 @@ import { ensureKafka, type KafkaHandle } from '../../scripts/kafka/local-kafka.t
 import { sourceTopicName, topicNames, type LogClient, type RecordSink, type TopicAdmin, type TopicNames } from '../../engine/index.ts';
 import { readTopic } from './read-topic.ts';
 import { migrate } from '../../store/migrations.ts';
+import { PROCESSOR_DEFAULTS } from '../../engine/processor-options.ts';
 
 /**
  * One isolated pipeline for an integration test: its own topic prefix and app name on the shared
@@ -43,10 +44,42 @@ export interface PipelineEnv {
  * expired, so each kill cost a test ~10 s of waiting: most of the broker suites' time in CI
  * ("SIGKILL at 3 random points" 44.5 s at 10 s, 21.3 s at 3 s, same machine, side by side). 3 s
  * is what tests/failover-session.test.ts has proven under load (heartbeats every second, a third
- * of it); the local broker allows sessions from 1 s (scripts/kafka/server-properties.ts). A test
- * about the window itself sets its own (tests/http-api.test.ts).
+ * of it). A broker allows sessions from its `group.min.session.timeout.ms` on (1 s on the local
+ * broker of scripts/kafka/, 6 s by Kafka's default): against a broker of one's own the tests use
+ * that minimum when it is longer (`testSessionTimeoutMs`). A test about the window itself sets
+ * its own (tests/http-api.test.ts).
  */
 export const TEST_SESSION_TIMEOUT_MS = 3_000;
+
+/**
+ * TEST_SESSION_TIMEOUT_MS, or the broker's shortest allowed session when that is longer; the
+ * processors' default when the broker does not say. Asked once per broker list.
+ */
+function testSessionTimeoutMs(admin: Admin, brokers: readonly string[]): Promise<number> {
+  const key = brokers.join(',');
+  let known = sessionTimeouts.get(key);
+  if (!known) {
+    known = brokerMinSession(admin).then((min) => (min === undefined ? PROCESSOR_DEFAULTS.sessionTimeoutMs : Math.max(TEST_SESSION_TIMEOUT_MS, min)));
+    sessionTimeouts.set(key, known);
+  }
+  return known;
+}
+const sessionTimeouts = new Map<string, Promise<number>>();
+
+/** The broker's `group.min.session.timeout.ms`; undefined when it cannot be read. */
+async function brokerMinSession(admin: Admin): Promise<number | undefined> {
+  try {
+    const { brokers } = await admin.describeCluster();
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.BROKER, name: String(brokers[0]!.nodeId), configNames: ['group.min.session.timeout.ms'] }],
+    });
+    const value = Number(resources[0]?.configEntries.find((c) => c.configName === 'group.min.session.timeout.ms')?.configValue);
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export async function createPipelineEnv(partitions = 3): Promise<PipelineEnv> {
   try {
@@ -73,9 +106,11 @@ async function setUpPipelineEnv(partitions: number): Promise<PipelineEnv> {
   const client = kafkajsLogClient(kafka);
   const topics = topicNames(prefix);
   let sink: RecordSink;
+  let sessionMs = TEST_SESSION_TIMEOUT_MS;
   try {
     await migrate(sql);
     await admin.connect();
+    sessionMs = await testSessionTimeoutMs(admin, brokers);
     await admin.createTopics({
       topics: Object.values(topics.source).map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
       waitForLeaders: true,
@@ -101,7 +136,7 @@ async function setUpPipelineEnv(partitions: number): Promise<PipelineEnv> {
       TOPIC_PREFIX: prefix,
       CHECKPOINT_INTERVAL_MS: '200',
       OWNER_ID: ownerId,
-      KAFKA_SESSION_TIMEOUT_MS: String(TEST_SESSION_TIMEOUT_MS),
+      KAFKA_SESSION_TIMEOUT_MS: String(sessionMs),
     }),
     async produce(events) {
       // The generator's own writer (batched, keyed, acks=all), with this env's topic names.
