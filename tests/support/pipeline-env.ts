@@ -49,7 +49,7 @@ export interface PipelineEnv {
  * that minimum when it is longer (`testSessionTimeoutMs`). A test about the window itself sets
  * its own (tests/http-api.test.ts).
  */
-export const TEST_SESSION_TIMEOUT_MS = 3_000;
+const TEST_SESSION_TIMEOUT_MS = 3_000;
 
 /**
  * TEST_SESSION_TIMEOUT_MS, or the broker's shortest allowed session when that is longer; the
